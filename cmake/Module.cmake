@@ -1,0 +1,17 @@
+# tg4_module(NAME DEPS <targets...>)
+# One static library per folder src/NAME, built from every .cpp in it. Headers are included as
+# "NAME/file.hpp" from src/. A folder without sources yet becomes an INTERFACE library.
+function(tg4_module name)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp ${CMAKE_CURRENT_SOURCE_DIR}/*/*.cpp)
+  list(FILTER sources EXCLUDE REGEX ".*/main\\.cpp$")
+  if(sources)
+    add_library(tg4_${name} STATIC ${sources})
+    target_include_directories(tg4_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(tg4_${name} PUBLIC ${ARG_DEPS})
+  else()
+    add_library(tg4_${name} INTERFACE)
+    target_include_directories(tg4_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(tg4_${name} INTERFACE ${ARG_DEPS})
+  endif()
+endfunction()

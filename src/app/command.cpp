@@ -1,0 +1,24 @@
+#include "app/command.hpp"
+
+#include <iostream>
+
+namespace tg4::app {
+
+CLI::App* add_command(CLI::App& root, CommandContext& ctx, const std::string& name,
+                      const std::string& description, std::function<int()> body) {
+  CLI::App* cmd = root.add_subcommand(name, description);
+  cmd->callback([&ctx, body = std::move(body)] { ctx.run = body; });
+  return cmd;
+}
+
+CLI::App* add_pending_command(CLI::App& root, CommandContext& ctx, const std::string& name,
+                              const std::string& description) {
+  CLI::App* cmd = add_command(root, ctx, name, description + " [not built yet]", [name] {
+    std::cerr << "tg4 " << name << ": not built yet in this version; see the README's roadmap\n";
+    return kExitUsage;
+  });
+  cmd->allow_extras();
+  return cmd;
+}
+
+}  // namespace tg4::app

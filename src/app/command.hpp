@@ -1,0 +1,55 @@
+#pragma once
+// The `tg4` command surface (SPEC §12). Each subcommand lives in its own cmd_<name>.cpp and adds
+// itself to the CLI11 tree; parsing stores the chosen command's runner, main() runs it.
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace tg4::app {
+
+// Exit codes of SPEC §12.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+struct GlobalOptions {
+  std::string config_path = "config/tg4.yaml";
+  bool config_given = false;  // --config named explicitly: a missing file is then an error
+  std::string store_url = "sqlite:var/tg4.db";
+  std::string redis_url;  // empty: in-process state and pub/sub
+  std::string metrics_address = "127.0.0.1:9464";
+  std::string log_format = "text";
+  std::string log_level = "info";
+};
+
+struct CommandContext {
+  GlobalOptions globals;
+  std::function<int()> run;  // set by the parsed subcommand
+};
+
+// Registers a subcommand whose body runs after parsing: `body` returns the exit code.
+CLI::App* add_command(CLI::App& root, CommandContext& ctx, const std::string& name,
+                      const std::string& description, std::function<int()> body);
+
+// A command of SPEC §12 that is not built yet: listed in --help, exits 2 saying so.
+CLI::App* add_pending_command(CLI::App& root, CommandContext& ctx, const std::string& name,
+                              const std::string& description);
+
+// One function per cmd_<name>.cpp.
+void add_demo_command(CLI::App& root, CommandContext& ctx);
+void add_paper_live_commands(CLI::App& root, CommandContext& ctx);
+void add_sim_command(CLI::App& root, CommandContext& ctx);
+void add_record_command(CLI::App& root, CommandContext& ctx);
+void add_replay_command(CLI::App& root, CommandContext& ctx);
+void add_backfill_command(CLI::App& root, CommandContext& ctx);
+void add_indicators_command(CLI::App& root, CommandContext& ctx);
+void add_backtest_command(CLI::App& root, CommandContext& ctx);
+void add_risk_command(CLI::App& root, CommandContext& ctx);
+void add_decide_command(CLI::App& root, CommandContext& ctx);
+void add_ctl_command(CLI::App& root, CommandContext& ctx);
+void add_migrate_command(CLI::App& root, CommandContext& ctx);
+void add_config_command(CLI::App& root, CommandContext& ctx);
+void add_version_command(CLI::App& root, CommandContext& ctx);
+
+}  // namespace tg4::app

@@ -1,0 +1,339 @@
+#include "core/decimal.hpp"
+
+#include <array>
+#include <cmath>
+#include <ostream>
+
+namespace tg4::core {
+namespace {
+
+using U128 = unsigned __int128;
+using Raw = Decimal::Raw;
+
+constexpr U128 kMaxMagnitude = (static_cast<U128>(1) << 127) - 1;  // |raw| allowed
+
+constexpr std::array<U128, 39> make_powers() {
+  std::array<U128, 39> p{};
+  p[0] = 1;
+  for (std::size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
+  return p;
+}
+constexpr auto kPow10 = make_powers();
+
+U128 magnitude(Raw v) { return v < 0 ? static_cast<U128>(0) - static_cast<U128>(v) : static_cast<U128>(v); }
+
+// Applies `mode` to a truncated quotient q with remainder r of a division by d (r < d).
+// `negative` is the sign of the exact result. Returns false if rounding up overflows.
+bool round_quotient(U128& q, U128 r, U128 d, bool negative, Rounding mode) {
+  if (r == 0) return true;
+  bool up = false;
+  switch (mode) {
+    case Rounding::kDown: up = false; break;
+    case Rounding::kUp: up = true; break;
+    case Rounding::kFloor: up = negative; break;
+    case Rounding::kCeiling: up = !negative; break;
+    case Rounding::kHalfEven: {
+      const U128 rest = d - r;  // r > rest  <=>  2r > d, without overflowing 2r
+      up = r > rest || (r == rest && (q & 1) != 0);
+      break;
+    }
+  }
+  if (up) {
+    if (q == ~static_cast<U128>(0)) return false;
+    ++q;
+  }
+  return true;
+}
+
+Result<Decimal> make_signed(U128 magnitude_value, bool negative, const char* what) {
+  if (magnitude_value > kMaxMagnitude) {
+    return Error::of(std::string("decimal overflow in ") + what);
+  }
+  const Raw v = static_cast<Raw>(magnitude_value);
+  return Decimal::from_raw(negative ? -v : v);
+}
+
+// 256-bit unsigned number as four 64-bit limbs, most significant first.
+struct U256 {
+  std::array<std::uint64_t, 4> limb{};  // limb[0] is the highest
+};
+
+U256 multiply(U128 a, U128 b) {
+  const std::uint64_t a_lo = static_cast<std::uint64_t>(a), a_hi = static_cast<std::uint64_t>(a >> 64);
+  const std::uint64_t b_lo = static_cast<std::uint64_t>(b), b_hi = static_cast<std::uint64_t>(b >> 64);
+  const U128 ll = static_cast<U128>(a_lo) * b_lo;
+  const U128 lh = static_cast<U128>(a_lo) * b_hi;
+  const U128 hl = static_cast<U128>(a_hi) * b_lo;
+  const U128 hh = static_cast<U128>(a_hi) * b_hi;
+  U256 out;
+  const U128 mid = (ll >> 64) + static_cast<std::uint64_t>(lh) + static_cast<std::uint64_t>(hl);
+  out.limb[3] = static_cast<std::uint64_t>(ll);
+  out.limb[2] = static_cast<std::uint64_t>(mid);
+  const U128 high = hh + (lh >> 64) + (hl >> 64) + (mid >> 64);
+  out.limb[1] = static_cast<std::uint64_t>(high);
+  out.limb[0] = static_cast<std::uint64_t>(high >> 64);
+  return out;
+}
+
+// n / d for a 64-bit divisor: quotient must fit in 128 bits, else false.
+bool divide_small(const U256& n, std::uint64_t d, U128& quotient, U128& remainder) {
+  U128 rem = 0;
+  std::array<std::uint64_t, 4> q{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    const U128 cur = (rem << 64) | n.limb[i];
+    q[i] = static_cast<std::uint64_t>(cur / d);
+    rem = cur % d;
+  }
+  if (q[0] != 0 || q[1] != 0) return false;
+  quotient = (static_cast<U128>(q[2]) << 64) | q[3];
+  remainder = rem;
+  return true;
+}
+
+// n / d for any non-zero 128-bit divisor by shift-and-subtract; quotient must fit in 128 bits.
+bool divide_large(const U256& n, U128 d, U128& quotient, U128& remainder) {
+  U128 rem = 0;
+  U128 q = 0;
+  for (int bit = 255; bit >= 0; --bit) {
+    const bool carry = (rem >> 127) != 0;  // rem << 1 would drop this bit
+    rem = (rem << 1) | ((n.limb[3 - bit / 64] >> (bit % 64)) & 1U);
+    if (carry || rem >= d) {
+      rem -= d;
+      if (bit >= 128) return false;
+      q |= static_cast<U128>(1) << bit;
+    }
+  }
+  quotient = q;
+  remainder = rem;
+  return true;
+}
+
+bool divide(const U256& n, U128 d, U128& quotient, U128& remainder) {
+  if ((d >> 64) == 0) return divide_small(n, static_cast<std::uint64_t>(d), quotient, remainder);
+  return divide_large(n, d, quotient, remainder);
+}
+
+// Writes the decimal digits of v into the end of buf; returns a pointer to the first digit.
+char* write_digits(U128 v, char* end) {
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + static_cast<int>(v % 10));
+    v /= 10;
+  } while (v != 0);
+  return p;
+}
+
+}  // namespace
+
+Decimal Decimal::from_double(double value, int digits) {
+  if (!std::isfinite(value)) throw DecimalOverflow("decimal from non-finite double");
+  if (digits < 0 || digits > kScale) digits = kScale;
+  const double scaled = std::nearbyint(value * std::pow(10.0, digits));
+  if (std::fabs(scaled) >= 1.7e38 / static_cast<double>(kPow10[kScale - digits])) {
+    throw DecimalOverflow("decimal overflow converting double " + std::to_string(value));
+  }
+  return Decimal(static_cast<Raw>(scaled) * static_cast<Raw>(kPow10[kScale - digits]));
+}
+
+Result<Decimal> Decimal::parse(std::string_view text, int* fraction_digits) {
+  const auto fail = [&](const char* why) {
+    return Error::of(std::string("invalid decimal '") + std::string(text.substr(0, 64)) + "': " + why);
+  };
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  bool negative = false;
+  if (i < n && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
+  U128 mantissa = 0;
+  int digits = 0;       // significant digits accumulated
+  int fraction = 0;     // digits after the point
+  bool any_digit = false;
+  for (; i < n && text[i] >= '0' && text[i] <= '9'; ++i) {
+    any_digit = true;
+    if (mantissa == 0 && text[i] == '0') continue;
+    if (++digits > 38) return fail("too many digits");
+    mantissa = mantissa * 10 + static_cast<unsigned>(text[i] - '0');
+  }
+  if (i < n && text[i] == '.') {
+    ++i;
+    for (; i < n && text[i] >= '0' && text[i] <= '9'; ++i) {
+      any_digit = true;
+      ++fraction;
+      if (mantissa == 0 && text[i] == '0') continue;
+      if (++digits > 38) return fail("too many digits");
+      mantissa = mantissa * 10 + static_cast<unsigned>(text[i] - '0');
+    }
+  }
+  if (!any_digit) return fail("no digits");
+  if (fraction_digits != nullptr) *fraction_digits = fraction;
+  int exponent = 0;
+  if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    bool exp_negative = false;
+    if (i < n && (text[i] == '-' || text[i] == '+')) exp_negative = text[i++] == '-';
+    if (i == n) return fail("empty exponent");
+    for (; i < n && text[i] >= '0' && text[i] <= '9'; ++i) {
+      exponent = exponent * 10 + (text[i] - '0');
+      if (exponent > 1000) return fail("exponent out of range");
+    }
+    if (exp_negative) exponent = -exponent;
+  }
+  if (i != n) return fail("unexpected character");
+  const int shift = kScale - fraction + exponent;  // power of ten to apply to the mantissa
+  if (mantissa == 0) return Decimal(0);
+  if (shift < 0) {
+    if (-shift > 38 || mantissa % kPow10[static_cast<std::size_t>(-shift)] != 0) {
+      return fail("more than 18 fractional digits");
+    }
+    mantissa /= kPow10[static_cast<std::size_t>(-shift)];
+  } else {
+    if (shift > 38 || mantissa > kMaxMagnitude / kPow10[static_cast<std::size_t>(shift)]) {
+      return fail("out of range");
+    }
+    mantissa *= kPow10[static_cast<std::size_t>(shift)];
+  }
+  if (mantissa > kMaxMagnitude) return fail("out of range");
+  const Raw v = static_cast<Raw>(mantissa);
+  return Decimal(negative ? -v : v);
+}
+
+Decimal Decimal::must(std::string_view text) {
+  auto parsed = parse(text);
+  if (!parsed) throw std::invalid_argument(parsed.error().message);
+  return *parsed;
+}
+
+double Decimal::to_double() const {
+  const U128 m = magnitude(raw_);
+  const U128 whole = m / static_cast<U128>(kOne);
+  const U128 frac = m % static_cast<U128>(kOne);
+  const double v = static_cast<double>(whole) + static_cast<double>(frac) / 1e18;
+  return raw_ < 0 ? -v : v;
+}
+
+std::size_t Decimal::write(char* out, int precision) const {
+  if (precision < 0) precision = 0;
+  if (precision > kScale) precision = kScale;
+  const Decimal rounded = round(precision, Rounding::kHalfEven);
+  const U128 m = magnitude(rounded.raw_);
+  const U128 whole = m / static_cast<U128>(kOne);
+  const U128 frac = (m % static_cast<U128>(kOne)) / kPow10[static_cast<std::size_t>(kScale - precision)];
+  char buf[64];
+  char* const end = buf + sizeof(buf);
+  char* p = end;
+  if (precision > 0) {
+    U128 f = frac;
+    for (int k = 0; k < precision; ++k) {
+      *--p = static_cast<char>('0' + static_cast<int>(f % 10));
+      f /= 10;
+    }
+    *--p = '.';
+  }
+  p = write_digits(whole, p);
+  if (rounded.raw_ < 0) *--p = '-';
+  const auto len = static_cast<std::size_t>(end - p);
+  for (std::size_t k = 0; k < len; ++k) out[k] = p[k];
+  return len;
+}
+
+std::string Decimal::to_string(int precision, Rounding mode) const {
+  char buf[64];
+  const Decimal rounded = round(precision < 0 ? 0 : (precision > kScale ? kScale : precision), mode);
+  return std::string(buf, rounded.write(buf, precision));
+}
+
+std::string Decimal::to_string() const {
+  int precision = kScale;
+  const U128 frac = magnitude(raw_) % static_cast<U128>(kOne);
+  if (frac == 0) {
+    precision = 0;
+  } else {
+    while (precision > 0 && frac % kPow10[static_cast<std::size_t>(kScale - precision + 1)] == 0) {
+      --precision;
+    }
+  }
+  return to_string(precision, Rounding::kDown);
+}
+
+Decimal Decimal::round(int precision, Rounding mode) const {
+  if (precision >= kScale) return *this;
+  if (precision < 0) precision = 0;
+  const U128 unit = kPow10[static_cast<std::size_t>(kScale - precision)];
+  U128 q = magnitude(raw_) / unit;
+  round_quotient(q, magnitude(raw_) % unit, unit, raw_ < 0, mode);
+  const U128 m = q * unit;
+  if (m > kMaxMagnitude) throw DecimalOverflow("decimal overflow in round");
+  return Decimal(raw_ < 0 ? -static_cast<Raw>(m) : static_cast<Raw>(m));
+}
+
+Decimal Decimal::round_to_increment(Decimal increment, Rounding mode) const {
+  if (increment.raw_ <= 0) throw std::invalid_argument("round_to_increment: increment must be > 0");
+  const U128 unit = static_cast<U128>(increment.raw_);
+  U128 q = magnitude(raw_) / unit;
+  round_quotient(q, magnitude(raw_) % unit, unit, raw_ < 0, mode);
+  auto result = make_signed(q * unit, raw_ < 0, "round_to_increment");
+  if (!result || (q != 0 && (q * unit) / q != unit)) throw DecimalOverflow("decimal overflow in round_to_increment");
+  return *result;
+}
+
+Result<Decimal> Decimal::checked_add(Decimal a, Decimal b) {
+  Raw out;
+  if (__builtin_add_overflow(a.raw_, b.raw_, &out)) return Error::of("decimal overflow in addition");
+  return Decimal(out);
+}
+
+Result<Decimal> Decimal::checked_sub(Decimal a, Decimal b) {
+  Raw out;
+  if (__builtin_sub_overflow(a.raw_, b.raw_, &out)) return Error::of("decimal overflow in subtraction");
+  return Decimal(out);
+}
+
+Result<Decimal> Decimal::checked_mul(Decimal a, Decimal b, Rounding mode) {
+  const bool negative = (a.raw_ < 0) != (b.raw_ < 0);
+  const U256 product = multiply(magnitude(a.raw_), magnitude(b.raw_));
+  U128 q, r;
+  if (!divide_small(product, static_cast<std::uint64_t>(kOne), q, r) ||
+      !round_quotient(q, r, static_cast<U128>(kOne), negative, mode)) {
+    return Error::of("decimal overflow in multiplication");
+  }
+  return make_signed(q, negative, "multiplication");
+}
+
+Result<Decimal> Decimal::checked_div(Decimal a, Decimal b, Rounding mode) {
+  if (b.raw_ == 0) return Error::of("decimal division by zero");
+  const bool negative = (a.raw_ < 0) != (b.raw_ < 0);
+  const U256 numerator = multiply(magnitude(a.raw_), static_cast<U128>(kOne));
+  const U128 d = magnitude(b.raw_);
+  U128 q, r;
+  if (!divide(numerator, d, q, r) || !round_quotient(q, r, d, negative, mode)) {
+    return Error::of("decimal overflow in division");
+  }
+  return make_signed(q, negative, "division");
+}
+
+Decimal Decimal::mul(Decimal a, Decimal b, Rounding mode) {
+  auto r = checked_mul(a, b, mode);
+  if (!r) throw DecimalOverflow(r.error().message + " (" + a.to_string() + " * " + b.to_string() + ")");
+  return *r;
+}
+
+Decimal Decimal::div(Decimal a, Decimal b, Rounding mode) {
+  auto r = checked_div(a, b, mode);
+  if (!r) throw DecimalOverflow(r.error().message + " (" + a.to_string() + " / " + b.to_string() + ")");
+  return *r;
+}
+
+Decimal operator+(Decimal a, Decimal b) {
+  Decimal::Raw out;
+  if (__builtin_add_overflow(a.raw_, b.raw_, &out)) throw DecimalOverflow("decimal overflow in addition");
+  return Decimal(out);
+}
+
+Decimal operator-(Decimal a, Decimal b) {
+  Decimal::Raw out;
+  if (__builtin_sub_overflow(a.raw_, b.raw_, &out)) throw DecimalOverflow("decimal overflow in subtraction");
+  return Decimal(out);
+}
+
+std::ostream& operator<<(std::ostream& out, Decimal value) { return out << value.to_string(); }
+
+}  // namespace tg4::core

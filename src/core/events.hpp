@@ -1,0 +1,181 @@
+#pragma once
+// The typed events that cross thread boundaries into the kernel (DESIGN "The path of one event").
+// Market events come from a feed (live, simulator or replay); execution reports come from a venue
+// (paper or Kraken). The kernel does not know which: backtest = paper = live.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/decimal.hpp"
+#include "core/instrument.hpp"
+#include "core/time.hpp"
+
+namespace tg4::core {
+
+enum class Side : std::uint8_t { kBuy, kSell };
+constexpr const char* to_string(Side s) { return s == Side::kBuy ? "buy" : "sell"; }
+constexpr Side opposite(Side s) { return s == Side::kBuy ? Side::kSell : Side::kBuy; }
+
+enum class OrderType : std::uint8_t {
+  kMarket,
+  kLimit,
+  kStopLoss,
+  kTakeProfit,
+  kStopLossLimit,
+  kTakeProfitLimit,
+  kTrailingStop,
+};
+const char* to_string(OrderType t);  // Kraken WS v2 names: "market", "stop-loss-limit", ...
+
+enum class TimeInForce : std::uint8_t { kGtc, kIoc, kGtd };
+
+enum class OrderStatus : std::uint8_t {
+  kPendingNew,
+  kNew,
+  kPartiallyFilled,
+  kFilled,
+  kCanceled,
+  kRejected,
+  kExpired,
+};
+const char* to_string(OrderStatus s);
+constexpr bool is_terminal(OrderStatus s) {
+  return s == OrderStatus::kFilled || s == OrderStatus::kCanceled || s == OrderStatus::kRejected ||
+         s == OrderStatus::kExpired;
+}
+
+// ---- market data -------------------------------------------------------------------------------
+
+struct PriceLevel {
+  Decimal price;
+  Decimal qty;  // zero deletes the level in an update
+};
+
+// A book snapshot or update for one symbol, levels exactly as sent (no double anywhere).
+struct BookDelta {
+  std::string symbol;
+  bool is_snapshot = false;
+  std::vector<PriceLevel> bids;
+  std::vector<PriceLevel> asks;
+  std::uint32_t checksum = 0;  // Kraken's CRC32 over the top 10 levels after applying this message
+  Timestamp exchange_time;     // absent in snapshots
+  Timestamp received;
+};
+
+struct Trade {
+  std::string symbol;
+  Side side = Side::kBuy;  // taker side
+  Decimal price;
+  Decimal qty;
+  OrderType ord_type = OrderType::kMarket;
+  std::int64_t trade_id = 0;
+  Timestamp time;
+  Timestamp received;
+};
+
+struct Ticker {
+  std::string symbol;
+  Decimal bid, bid_qty, ask, ask_qty, last, volume, vwap, low, high, change, change_pct;
+  Timestamp received;
+};
+
+// An OHLCV bar: Kraken's `ohlc` channel, or our own aggregation from trades.
+struct Bar {
+  std::string symbol;
+  std::int32_t interval_minutes = 1;
+  Timestamp open_time;  // start of the interval
+  Decimal open, high, low, close;
+  Decimal volume;        // base
+  Decimal quote_volume;  // sum of price * qty
+  Decimal vwap;          // quote_volume / volume; zero when volume is zero
+  std::int64_t trades = 0;
+};
+
+struct Ohlc {
+  Bar bar;
+  Timestamp received;
+};
+
+struct InstrumentUpdate {
+  Instrument instrument;
+};
+
+struct VenueStatus {
+  std::string system;  // "online", "maintenance", "cancel_only", "post_only"
+  std::string api_version;
+  std::uint64_t connection_id = 0;
+  std::string version;
+};
+
+// Connectivity of a feed or venue session; the kernel uses it for "feed up/down" and to invalidate
+// books until fresh snapshots arrive.
+struct FeedState {
+  std::string source;  // "public", "private"
+  bool connected = false;
+  std::string reason;
+  Timestamp time;
+};
+
+// ---- orders and execution ----------------------------------------------------------------------
+
+// What a strategy or agent wants; nothing is sent before risk::Engine gives a verdict on it.
+struct OrderIntent {
+  std::string intent_id;  // unique; the order's client id derives from it
+  std::string source;     // strategy or agent name
+  std::string symbol;
+  Side side = Side::kBuy;
+  OrderType type = OrderType::kMarket;
+  Decimal size_quote;     // notional in the quote currency (SPEC risk intent `size_usd`)
+  Decimal qty;            // base quantity; when non-zero it takes precedence over size_quote
+  Decimal limit_price;    // for limit types
+  Decimal entry;          // reference entry price
+  Decimal stop_loss;      // zero = none (risk rule 3 rejects entries without one)
+  Decimal take_profit;    // zero = none
+  Decimal leverage = Decimal::one();
+  double confidence = 1.0;
+  std::string regime = "unknown";
+  std::string strictness = "normal";
+  bool reduce_only = false;  // exits and flattening: always exposure-reducing
+  Timestamp created;
+};
+
+struct OrderUpdate {
+  std::string client_order_id;
+  std::string venue_order_id;
+  std::string symbol;
+  Side side = Side::kBuy;
+  OrderType type = OrderType::kMarket;
+  OrderStatus status = OrderStatus::kPendingNew;
+  Decimal qty;
+  Decimal filled_qty;
+  Decimal limit_price;
+  Decimal avg_price;
+  std::string reason;  // rejection or cancel reason
+  Timestamp time;
+};
+
+struct Fill {
+  std::string client_order_id;
+  std::string venue_order_id;
+  std::string exec_id;  // unique per fill: the idempotency key in the store
+  std::string symbol;
+  Side side = Side::kBuy;
+  Decimal price;
+  Decimal qty;
+  Decimal fee;
+  std::string fee_currency;
+  bool maker = false;
+  Timestamp time;
+};
+
+struct BalanceUpdate {
+  std::string asset;
+  Decimal balance;
+  Timestamp time;
+};
+
+using MarketEvent = std::variant<BookDelta, Trade, Ticker, Ohlc, InstrumentUpdate, VenueStatus, FeedState>;
+using ExecutionEvent = std::variant<OrderUpdate, Fill, BalanceUpdate>;
+
+}  // namespace tg4::core

@@ -1,0 +1,56 @@
+#pragma once
+// UTC time as nanoseconds since the Unix epoch. One type for exchange, event and clock time, so a
+// backtest's simulated clock and live time are interchangeable (DESIGN principle 2).
+#include <chrono>
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace tg4::core {
+
+using Duration = std::chrono::nanoseconds;
+
+struct Timestamp {
+  std::int64_t ns = 0;
+
+  static constexpr Timestamp from_seconds(std::int64_t s) { return {s * 1'000'000'000}; }
+  static constexpr Timestamp from_millis(std::int64_t ms) { return {ms * 1'000'000}; }
+  static constexpr Timestamp from_micros(std::int64_t us) { return {us * 1'000}; }
+  // Seconds with a fraction, as Kraken's REST API gives them ("1688671200.1234").
+  static Timestamp from_seconds_double(double s);
+  constexpr std::int64_t seconds() const { return ns >= 0 ? ns / 1'000'000'000 : -((-ns + 999'999'999) / 1'000'000'000); }
+  constexpr std::int64_t millis() const { return ns / 1'000'000; }
+  constexpr bool is_set() const { return ns != 0; }
+
+  friend constexpr auto operator<=>(Timestamp, Timestamp) = default;
+  friend constexpr Timestamp operator+(Timestamp t, Duration d) { return {t.ns + d.count()}; }
+  friend constexpr Timestamp operator-(Timestamp t, Duration d) { return {t.ns - d.count()}; }
+  friend constexpr Duration operator-(Timestamp a, Timestamp b) { return Duration(a.ns - b.ns); }
+  Timestamp& operator+=(Duration d) { ns += d.count(); return *this; }
+};
+
+// RFC 3339 / ISO 8601: "2023-09-25T07:49:37.708706Z", "2023-09-25T09:49:37+02:00", "2023-09-25 07:49:37".
+Result<Timestamp> parse_rfc3339(std::string_view text);
+// "2023-09-25T07:49:37.708706Z" with `fraction_digits` (0, 3, 6 or 9) after the seconds.
+std::string format_rfc3339(Timestamp t, int fraction_digits = 6);
+
+// Start of the bucket of `width` containing t (floor), e.g. the minute of a trade.
+constexpr Timestamp floor_to(Timestamp t, Duration width) {
+  const std::int64_t w = width.count();
+  const std::int64_t r = ((t.ns % w) + w) % w;
+  return {t.ns - r};
+}
+Timestamp utc_day_start(Timestamp t);
+Timestamp iso_week_start(Timestamp t);  // Monday 00:00 UTC
+// Calendar fields in UTC.
+struct CivilTime {
+  int year, month, day, hour, minute, second;
+  std::int64_t nanos;
+};
+CivilTime to_civil(Timestamp t);
+Timestamp from_civil(const CivilTime& c);
+
+}  // namespace tg4::core
