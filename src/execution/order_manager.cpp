@@ -1,0 +1,280 @@
+#include "execution/order_manager.hpp"
+
+#include <algorithm>
+
+namespace tg4::execution {
+
+using core::Decimal;
+using core::Error;
+using core::OrderStatus;
+using core::OrderType;
+using core::Side;
+
+const char* to_string(OrderRole role) {
+  switch (role) {
+    case OrderRole::kEntry: return "entry";
+    case OrderRole::kStopLoss: return "stop_loss";
+    case OrderRole::kTakeProfit: return "take_profit";
+    case OrderRole::kExit: return "exit";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Legal forward moves of the state machine; anything else is reported (the venue still wins).
+bool legal(OrderStatus from, OrderStatus to) {
+  if (from == to) return to == OrderStatus::kPartiallyFilled || to == OrderStatus::kNew;
+  if (core::is_terminal(from)) return false;
+  if (from == OrderStatus::kPartiallyFilled) return to != OrderStatus::kPendingNew && to != OrderStatus::kNew;
+  return to != OrderStatus::kPendingNew;
+}
+
+}  // namespace
+
+OrderManager::OrderManager(Venue& venue, const core::InstrumentRegistry& instruments, IdSource next_id,
+                           OrderManagerConfig config, Listener on_change, ProblemListener on_problem)
+    : venue_(venue),
+      instruments_(instruments),
+      next_id_(std::move(next_id)),
+      config_(config),
+      on_change_(std::move(on_change)),
+      on_problem_(std::move(on_problem)),
+      rate_counter_(config.kraken_limits) {}
+
+core::Status OrderManager::admit(const std::string& symbol, core::Timestamp now) {
+  while (!recent_sends_.empty() && now - recent_sends_.front() >= std::chrono::minutes(1)) recent_sends_.pop_front();
+  if (static_cast<int>(recent_sends_.size()) >= config_.max_orders_per_minute) {
+    return Error::of("order rate limit: " + std::to_string(config_.max_orders_per_minute) +
+                     " orders in the last minute (execution.max_orders_per_minute)");
+  }
+  if (config_.budget_kraken_rate_counter && !rate_counter_.can_add(symbol, 1.0, now)) {
+    return Error::of("Kraken trading-rate counter for " + symbol + " would exceed its limit; waiting for decay");
+  }
+  return {};
+}
+
+core::Result<std::string> OrderManager::submit(const core::OrderIntent& intent, Decimal qty, core::Timestamp now) {
+  const core::Instrument* instrument = instruments_.find(intent.symbol);
+  if (instrument == nullptr) return Error::of("unknown symbol " + intent.symbol);
+  const Decimal rounded = instrument->round_qty(qty);
+  if (!rounded.is_positive()) {
+    return Error::of("quantity " + qty.to_string() + " " + intent.symbol + " rounds to zero at increment " +
+                     instrument->qty_increment.to_string());
+  }
+  ManagedOrder order;
+  order.request.symbol = intent.symbol;
+  order.request.side = intent.side;
+  order.request.type = intent.type;
+  order.request.qty = rounded;
+  order.request.limit_price = intent.limit_price;
+  order.request.reduce_only = intent.reduce_only || intent.side == Side::kSell;  // spot: a sell only reduces
+  order.role = intent.side == Side::kBuy && !intent.reduce_only ? OrderRole::kEntry : OrderRole::kExit;
+  order.intent_id = intent.intent_id;
+  order.source = intent.source;
+  order.stop_loss = intent.stop_loss;
+  order.take_profit = intent.take_profit;
+  return send(std::move(order), now);
+}
+
+core::Result<std::string> OrderManager::send(ManagedOrder order, core::Timestamp now) {
+  if (auto ok = admit(order.request.symbol, now); !ok) return ok.error();
+  order.request.client_order_id = next_id_();
+  if (order.group.empty()) order.group = order.request.client_order_id;
+  order.created = now;
+  order.status = OrderStatus::kPendingNew;
+  recent_sends_.push_back(now);
+  if (config_.budget_kraken_rate_counter) rate_counter_.add(order.request.symbol, 1.0, now);
+  const std::string id = order.request.client_order_id;
+  const OrderRequest request = order.request;
+  auto [it, inserted] = orders_.emplace(id, std::move(order));
+  if (!inserted) return Error::of("client order id collision: " + id);
+  changed(it->second, now);
+  venue_.submit(request, now);
+  return id;
+}
+
+core::Result<std::string> OrderManager::close_position(const std::string& symbol, Decimal qty,
+                                                       const std::string& reason, core::Timestamp now) {
+  cancel_symbol(symbol, now);
+  core::OrderIntent exit;
+  exit.intent_id = "close:" + symbol;
+  exit.source = reason;
+  exit.symbol = symbol;
+  exit.side = qty.is_negative() ? Side::kBuy : Side::kSell;
+  exit.type = OrderType::kMarket;
+  exit.reduce_only = true;
+  return submit(exit, qty.abs(), now);
+}
+
+void OrderManager::cancel(const std::string& client_order_id, core::Timestamp now) {
+  const auto it = orders_.find(client_order_id);
+  if (it == orders_.end() || core::is_terminal(it->second.status)) return;
+  if (config_.budget_kraken_rate_counter) {
+    rate_counter_.add(it->second.request.symbol, TradingRateCounter::cancel_penalty(now - it->second.created), now);
+  }
+  venue_.cancel(client_order_id, now);
+}
+
+void OrderManager::cancel_all(core::Timestamp now) {
+  std::vector<std::string> ids;
+  for (const auto& [id, order] : orders_) {
+    if (!core::is_terminal(order.status)) ids.push_back(id);
+  }
+  for (const auto& id : ids) cancel(id, now);
+}
+
+void OrderManager::cancel_symbol(const std::string& symbol, core::Timestamp now) {
+  std::vector<std::string> ids;
+  for (const auto& [id, order] : orders_) {
+    if (order.request.symbol == symbol && !core::is_terminal(order.status)) ids.push_back(id);
+  }
+  for (const auto& id : ids) cancel(id, now);
+}
+
+void OrderManager::on_execution(const core::ExecutionEvent& event, core::Timestamp now) {
+  if (const auto* update = std::get_if<core::OrderUpdate>(&event)) on_update(*update, now);
+  if (const auto* fill = std::get_if<core::Fill>(&event)) on_fill(*fill, now);
+}
+
+void OrderManager::on_fill(const core::Fill& fill, core::Timestamp now) {
+  const auto it = orders_.find(fill.client_order_id);
+  if (it == orders_.end()) return problem("fill for unknown order " + fill.client_order_id + " (exec " + fill.exec_id + ")");
+  ManagedOrder& order = it->second;
+  // Fills are authoritative for quantities; the status comes with the venue's order update.
+  const Decimal before = order.filled;
+  order.filled = before + fill.qty;
+  order.avg_price = (order.avg_price * before + fill.price * fill.qty) / order.filled;
+  order.updated = now;
+}
+
+void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp now) {
+  const auto it = orders_.find(update.client_order_id);
+  if (it == orders_.end()) {
+    if (update.status != OrderStatus::kRejected) problem("report for unknown order " + update.client_order_id);
+    return;
+  }
+  ManagedOrder& order = it->second;
+  const OrderStatus previous = order.status;
+  if (previous == update.status && update.reason.empty()) return;
+  if (!legal(previous, update.status)) {
+    problem("order " + order.request.client_order_id + ": illegal transition " + core::to_string(previous) + " -> " +
+            core::to_string(update.status) + "; taking the venue's state");
+  }
+  order.status = update.status;
+  order.venue_order_id = update.venue_order_id.empty() ? order.venue_order_id : update.venue_order_id;
+  if (update.filled_qty > order.filled) order.filled = update.filled_qty;
+  if (update.avg_price.is_positive()) order.avg_price = update.avg_price;
+  if (update.qty.is_positive()) order.request.qty = update.qty;
+  if (!update.reason.empty()) order.reason = update.reason;
+  changed(order, now);
+  if (!core::is_terminal(order.status) || core::is_terminal(previous)) {
+    if (order.role != OrderRole::kEntry && order.status == OrderStatus::kPartiallyFilled) resolve_oco(order, now);
+    return;
+  }
+  if (order.role == OrderRole::kEntry && order.filled.is_positive()) attach_protection(order, now);
+  if ((order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit) && order.filled.is_positive()) {
+    resolve_oco(order, now);
+  }
+}
+
+void OrderManager::attach_protection(const ManagedOrder& entry, core::Timestamp now) {
+  const Side exit_side = core::opposite(entry.request.side);
+  const auto protect = [&](OrderRole role, OrderType type, Decimal trigger) {
+    if (!trigger.is_positive()) return;
+    ManagedOrder child;
+    child.role = role;
+    child.group = entry.group;
+    child.intent_id = entry.intent_id;
+    child.source = entry.source;
+    child.request.symbol = entry.request.symbol;
+    child.request.side = exit_side;
+    child.request.type = type;
+    child.request.qty = entry.filled;
+    child.request.trigger_price = trigger;
+    child.request.reduce_only = true;
+    if (auto sent = send(std::move(child), now); !sent) {
+      problem("could not attach " + std::string(to_string(role)) + " to " + entry.request.client_order_id + ": " +
+              sent.error().message);
+    }
+  };
+  protect(OrderRole::kStopLoss, OrderType::kStopLoss, entry.stop_loss);
+  protect(OrderRole::kTakeProfit, OrderType::kTakeProfit, entry.take_profit);
+  if (config_.trailing_stop && entry.stop_loss.is_positive()) {
+    trails_[entry.group] = Trail{entry.avg_price, entry.avg_price, false};
+  }
+}
+
+void OrderManager::resolve_oco(const ManagedOrder& exit, core::Timestamp now) {
+  for (auto& [id, sibling] : orders_) {
+    if (sibling.group != exit.group || id == exit.request.client_order_id || core::is_terminal(sibling.status)) continue;
+    if (sibling.role != OrderRole::kStopLoss && sibling.role != OrderRole::kTakeProfit) continue;
+    if (core::is_terminal(exit.status)) {
+      cancel(id, now);  // one side done: the other is an orphan
+    } else {
+      const Decimal remaining = exit.request.qty - exit.filled;  // shrink the other side to what is left
+      if (remaining.is_positive() && remaining < sibling.request.qty) venue_.amend(id, remaining, {}, now);
+    }
+  }
+  if (core::is_terminal(exit.status)) trails_.erase(exit.group);
+}
+
+void OrderManager::on_price(const std::string& symbol, Decimal price, core::Timestamp now) {
+  if (!config_.trailing_stop) return;
+  for (auto& [group, trail] : trails_) {
+    const auto entry = orders_.find(group);
+    if (entry == orders_.end() || entry->second.request.symbol != symbol) continue;
+    const bool long_side = entry->second.request.side == Side::kBuy;
+    const bool better = long_side ? price > trail.best : price < trail.best;
+    if (better) trail.best = price;
+    const Decimal gain = long_side ? (trail.best - trail.entry) / trail.entry : (trail.entry - trail.best) / trail.entry;
+    if (gain < config_.trailing_activation) continue;
+    trail.active = true;
+    const Decimal distance = Decimal::one() + (long_side ? -config_.trailing_distance : config_.trailing_distance);
+    const Decimal new_stop = trail.best * distance;
+    for (auto& [id, order] : orders_) {
+      if (order.group != group || order.role != OrderRole::kStopLoss || core::is_terminal(order.status)) continue;
+      const bool tighter = long_side ? new_stop > order.request.trigger_price : new_stop < order.request.trigger_price;
+      if (!tighter) continue;
+      const core::Instrument* instrument = instruments_.find(symbol);
+      const Decimal rounded = instrument ? instrument->round_price(new_stop) : new_stop;
+      if (rounded == order.request.trigger_price) continue;
+      order.request.trigger_price = rounded;
+      order.reason = "trailing stop moved to " + rounded.to_string();
+      changed(order, now);
+      venue_.amend(id, {}, rounded, now);
+    }
+  }
+}
+
+void OrderManager::restore(ManagedOrder order) {
+  const std::string id = order.request.client_order_id;
+  orders_[id] = std::move(order);
+}
+
+const ManagedOrder* OrderManager::find(const std::string& client_order_id) const {
+  const auto it = orders_.find(client_order_id);
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+std::vector<const ManagedOrder*> OrderManager::open_orders() const {
+  std::vector<const ManagedOrder*> out;
+  for (const auto& [id, order] : orders_) {
+    if (!core::is_terminal(order.status)) out.push_back(&order);
+  }
+  return out;
+}
+
+std::size_t OrderManager::open_count() const { return open_orders().size(); }
+
+void OrderManager::changed(ManagedOrder& order, core::Timestamp now) {
+  order.updated = now;
+  ++order.event_seq;
+  if (on_change_) on_change_(order);
+}
+
+void OrderManager::problem(const std::string& text) {
+  if (on_problem_) on_problem_(text);
+}
+
+}  // namespace tg4::execution

@@ -1,0 +1,107 @@
+#pragma once
+// OrderManager: every order's life on our side (SPEC §8). An approved entry is sent with a
+// deterministic client id; once it fills, its stop-loss and take-profit are attached as an OCO pair
+// (one filling cancels the other); an optional trailing stop follows the price once the trade is
+// +activation in profit. Venue reports drive the state machine
+// pending_new -> new -> partially_filled -> filled | canceled | rejected | expired; the venue's word
+// is the truth, and illegal transitions are reported, not hidden.
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/instrument.hpp"
+#include "core/result.hpp"
+#include "execution/trading_rate_counter.hpp"
+#include "execution/venue.hpp"
+
+namespace tg4::execution {
+
+enum class OrderRole : std::uint8_t { kEntry, kStopLoss, kTakeProfit, kExit };
+const char* to_string(OrderRole role);
+
+struct ManagedOrder {
+  OrderRequest request;
+  OrderRole role = OrderRole::kEntry;
+  std::string intent_id;
+  std::string group;  // the entry's client id: entry, stop and target share it
+  std::string source;
+  core::OrderStatus status = core::OrderStatus::kPendingNew;
+  std::string venue_order_id;
+  core::Decimal filled;
+  core::Decimal avg_price;
+  core::Decimal stop_loss;    // entries: the plan for the protective pair
+  core::Decimal take_profit;
+  std::string reason;
+  core::Timestamp created;
+  core::Timestamp updated;
+  std::int64_t event_seq = 0;  // per-order sequence of state changes (store key with the client id)
+};
+
+struct OrderManagerConfig {
+  bool trailing_stop = false;
+  core::Decimal trailing_activation = core::Decimal::must("0.01");  // +1 % in profit
+  core::Decimal trailing_distance = core::Decimal::must("0.015");   // trails 1.5 %
+  int max_orders_per_minute = 30;
+  bool budget_kraken_rate_counter = false;  // live: keep Kraken's per-pair counter below its limit
+  TradingRateLimits kraken_limits{};
+};
+
+class OrderManager {
+ public:
+  using IdSource = std::function<std::string()>;
+  using Listener = std::function<void(const ManagedOrder&)>;  // each state change, for store and metrics
+  using ProblemListener = std::function<void(const std::string&)>;
+
+  OrderManager(Venue& venue, const core::InstrumentRegistry& instruments, IdSource next_id,
+               OrderManagerConfig config, Listener on_change, ProblemListener on_problem = {});
+
+  // Sends an approved entry (or, for a sell on spot, an exit) of `qty` base units; returns its client id.
+  core::Result<std::string> submit(const core::OrderIntent& intent, core::Decimal qty, core::Timestamp now);
+  // Cancels every open order of the symbol (orphaned stops and targets too) and sells `qty` at market.
+  core::Result<std::string> close_position(const std::string& symbol, core::Decimal qty, const std::string& reason,
+                                           core::Timestamp now);
+  void cancel(const std::string& client_order_id, core::Timestamp now);
+  void cancel_all(core::Timestamp now);
+  void cancel_symbol(const std::string& symbol, core::Timestamp now);
+
+  void on_execution(const core::ExecutionEvent& event, core::Timestamp now);
+  void on_price(const std::string& symbol, core::Decimal price, core::Timestamp now);
+
+  // Restart: orders loaded from the store before reconciliation.
+  void restore(ManagedOrder order);
+
+  const std::map<std::string, ManagedOrder>& orders() const { return orders_; }
+  const ManagedOrder* find(const std::string& client_order_id) const;
+  std::vector<const ManagedOrder*> open_orders() const;
+  std::size_t open_count() const;
+
+ private:
+  core::Result<std::string> send(ManagedOrder order, core::Timestamp now);
+  core::Status admit(const std::string& symbol, core::Timestamp now);
+  void on_update(const core::OrderUpdate& update, core::Timestamp now);
+  void on_fill(const core::Fill& fill, core::Timestamp now);
+  void attach_protection(const ManagedOrder& entry, core::Timestamp now);
+  void resolve_oco(const ManagedOrder& exit, core::Timestamp now);
+  void changed(ManagedOrder& order, core::Timestamp now);
+  void problem(const std::string& text);
+
+  Venue& venue_;
+  const core::InstrumentRegistry& instruments_;
+  IdSource next_id_;
+  OrderManagerConfig config_;
+  Listener on_change_;
+  ProblemListener on_problem_;
+  std::map<std::string, ManagedOrder> orders_;
+  std::deque<core::Timestamp> recent_sends_;
+  TradingRateCounter rate_counter_;
+  struct Trail {
+    core::Decimal entry;
+    core::Decimal best;
+    bool active = false;
+  };
+  std::map<std::string, Trail> trails_;  // by group
+};
+
+}  // namespace tg4::execution

@@ -1,0 +1,332 @@
+#include "execution/paper_venue.hpp"
+
+#include <algorithm>
+
+namespace tg4::execution {
+
+using core::Decimal;
+using core::OrderStatus;
+using core::OrderType;
+using core::Side;
+
+namespace {
+
+const Decimal kTenThousand = Decimal::from_int(10'000);
+
+bool is_trigger_type(OrderType t) {
+  return t == OrderType::kStopLoss || t == OrderType::kTakeProfit || t == OrderType::kStopLossLimit ||
+         t == OrderType::kTakeProfitLimit || t == OrderType::kTrailingStop;
+}
+
+bool has_limit(OrderType t) {
+  return t == OrderType::kLimit || t == OrderType::kStopLossLimit || t == OrderType::kTakeProfitLimit;
+}
+
+std::string pad_id(const char* prefix, std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  return std::string(prefix) + std::string(digits.size() < 8 ? 8 - digits.size() : 0, '0') + digits;
+}
+
+}  // namespace
+
+PaperVenue::PaperVenue(const core::InstrumentRegistry& instruments, PaperConfig config,
+                       BookProvider books, ExecutionSink sink)
+    : instruments_(instruments), config_(std::move(config)), books_(std::move(books)), sink_(std::move(sink)) {}
+
+void PaperVenue::deposit(const std::string& asset, Decimal amount) {
+  wallet_[asset] += amount;
+  emit(core::BalanceUpdate{asset, wallet_[asset], {}});
+  flush();
+}
+
+Decimal PaperVenue::balance(const std::string& asset) const {
+  const auto it = wallet_.find(asset);
+  return it == wallet_.end() ? Decimal{} : it->second;
+}
+
+Decimal PaperVenue::available(const std::string& asset) const {
+  const auto it = reserved_.find(asset);
+  return balance(asset) - (it == reserved_.end() ? Decimal{} : it->second);
+}
+
+std::size_t PaperVenue::open_order_count() const {
+  return static_cast<std::size_t>(std::count_if(orders_.begin(), orders_.end(), [](const auto& kv) {
+    return !core::is_terminal(kv.second.status);
+  }));
+}
+
+void PaperVenue::submit(const OrderRequest& request, core::Timestamp now) {
+  const core::Instrument* instrument = instruments_.find(request.symbol);
+  if (instrument == nullptr) return reject(request, "unknown symbol " + request.symbol, now), flush();
+  if (orders_.contains(request.client_order_id)) {
+    // Idempotent retry: the venue already has this client id; never a second order.
+    return reject(request, "duplicate client order id " + request.client_order_id, now), flush();
+  }
+  PaperOrder order;
+  order.request = request;
+  order.request.qty = instrument->round_qty(request.qty);
+  if (has_limit(request.type)) order.request.limit_price = instrument->round_price(request.limit_price);
+  if (is_trigger_type(request.type)) order.request.trigger_price = instrument->round_price(request.trigger_price);
+  order.venue_id = pad_id("PV", next_venue_id_++);
+  order.active_at = now + config_.latency;
+  arrival_.push_back(request.client_order_id);
+  orders_.emplace(request.client_order_id, std::move(order));
+  if (config_.latency.count() <= 0) activate_due(now);
+  flush();
+}
+
+void PaperVenue::cancel(const std::string& client_order_id, core::Timestamp now) {
+  const auto it = orders_.find(client_order_id);
+  if (it == orders_.end() || core::is_terminal(it->second.status)) {
+    emit(core::OrderUpdate{client_order_id, {}, {}, Side::kBuy, OrderType::kMarket, OrderStatus::kRejected,
+                           {}, {}, {}, {}, "cancel: unknown or closed order " + client_order_id, now});
+  } else {
+    finish(it->second, OrderStatus::kCanceled, "canceled by request", now);
+  }
+  flush();
+}
+
+void PaperVenue::amend(const std::string& client_order_id, Decimal qty, Decimal price, core::Timestamp now) {
+  const auto it = orders_.find(client_order_id);
+  if (it == orders_.end() || core::is_terminal(it->second.status)) return;
+  PaperOrder& order = it->second;
+  const core::Instrument* instrument = instruments_.find(order.request.symbol);
+  if (qty.is_positive()) order.request.qty = core::max(instrument->round_qty(qty), order.filled);
+  if (price.is_positive()) {
+    if (is_trigger_type(order.request.type) && !order.triggered) {
+      order.request.trigger_price = instrument->round_price(price);
+    } else if (has_limit(order.request.type)) {
+      order.request.limit_price = instrument->round_price(price);
+    }
+  }
+  if (order.active) {
+    report(order, now, "amended");
+    match(order, now, nullptr);
+  }
+  flush();
+}
+
+void PaperVenue::on_book(const std::string& symbol, core::Timestamp now) {
+  activate_due(now);
+  for (const std::string& id : arrival_) {
+    PaperOrder& order = orders_.at(id);
+    if (order.active && order.request.symbol == symbol && !core::is_terminal(order.status)) match(order, now, nullptr);
+  }
+  flush();
+}
+
+void PaperVenue::on_trade(const core::Trade& trade, core::Timestamp now) {
+  last_price_[trade.symbol] = trade.price;
+  activate_due(now);
+  for (const std::string& id : arrival_) {
+    PaperOrder& order = orders_.at(id);
+    if (order.active && order.request.symbol == trade.symbol && !core::is_terminal(order.status)) {
+      match(order, now, &trade);
+    }
+  }
+  flush();
+}
+
+void PaperVenue::on_time(core::Timestamp now) {
+  activate_due(now);
+  flush();
+}
+
+void PaperVenue::activate_due(core::Timestamp now) {
+  for (const std::string& id : arrival_) {
+    PaperOrder& order = orders_.at(id);
+    if (!order.active && order.status == OrderStatus::kPendingNew && order.active_at <= now) activate(order, now);
+  }
+  // Forget finished orders' arrival slots; their records stay for idempotency checks.
+  std::erase_if(arrival_, [this](const std::string& id) { return core::is_terminal(orders_.at(id).status); });
+}
+
+void PaperVenue::activate(PaperOrder& order, core::Timestamp now) {
+  const OrderRequest& r = order.request;
+  const core::Instrument& instrument = *instruments_.find(r.symbol);
+  const auto rejected = [&](const std::string& reason) { finish(order, OrderStatus::kRejected, reason, now); };
+  if (!r.qty.is_positive()) return rejected("quantity rounds to zero at increment " + instrument.qty_increment.to_string());
+  if (r.qty < instrument.qty_min) {
+    return rejected("quantity " + r.qty.to_string() + " below minimum " + instrument.qty_min.to_string());
+  }
+  const Decimal price = has_limit(r.type) ? r.limit_price : reference_price(r.symbol, r.side);
+  if (!price.is_positive()) return rejected("no price for " + r.symbol + " yet");
+  const Decimal cost = price * r.qty;
+  if (cost < instrument.cost_min) {
+    return rejected("order cost " + cost.to_string() + " below minimum " + instrument.cost_min.to_string());
+  }
+  if (r.post_only && is_marketable(order)) return rejected("post-only order would take liquidity");
+  // Exits (reduce-only) reserve nothing: the stop and the target of one OCO pair cover the same coins.
+  if (!r.reduce_only) {
+    const bool buy = r.side == Side::kBuy;
+    const std::string& asset = buy ? instrument.quote : instrument.base;
+    const Decimal need = buy ? cost * (Decimal::one() + fee_rate(instrument, false)) : r.qty;
+    if (available(asset) < need) {
+      return rejected("insufficient " + asset + ": need " + need.to_string(8) + ", available " +
+                      available(asset).to_string(8));
+    }
+    order.reserved_asset = asset;
+    order.reserved = need;
+    reserved_[asset] += need;
+  }
+  order.active = true;
+  order.status = OrderStatus::kNew;
+  report(order, now);
+  match(order, now, nullptr);
+}
+
+bool PaperVenue::is_triggered(const PaperOrder& order) const {
+  if (order.triggered || !is_trigger_type(order.request.type)) return true;
+  const auto last = last_price_.find(order.request.symbol);
+  if (last == last_price_.end()) return false;
+  const Decimal p = last->second;
+  const Decimal trigger = order.request.trigger_price;
+  const bool sell = order.request.side == Side::kSell;
+  const bool stop = order.request.type == OrderType::kStopLoss || order.request.type == OrderType::kStopLossLimit ||
+                    order.request.type == OrderType::kTrailingStop;
+  // A sell stop fires when the price falls to it; a sell take-profit when it rises to it (and mirrored).
+  if (stop) return sell ? p <= trigger : p >= trigger;
+  return sell ? p >= trigger : p <= trigger;
+}
+
+bool PaperVenue::is_marketable(const PaperOrder& order) const {
+  const OrderRequest& r = order.request;
+  if (!has_limit(r.type)) return true;
+  if (const auto book = books_ ? books_(r.symbol) : std::nullopt) {
+    if (r.side == Side::kBuy && !book->asks.empty()) return book->asks.front().price <= r.limit_price;
+    if (r.side == Side::kSell && !book->bids.empty()) return book->bids.front().price >= r.limit_price;
+  }
+  return false;
+}
+
+void PaperVenue::match(PaperOrder& order, core::Timestamp now, const core::Trade* trade) {
+  if (!is_triggered(order)) return;
+  if (!order.triggered && is_trigger_type(order.request.type)) {
+    order.triggered = true;
+    report(order, now, "triggered");
+  }
+  const OrderRequest& r = order.request;
+  if (!has_limit(r.type)) {
+    take_liquidity(order, now, std::nullopt);
+  } else if (is_marketable(order)) {
+    take_liquidity(order, now, r.limit_price);
+  } else if (trade != nullptr) {
+    // A resting limit fills as maker when the market trades through its price.
+    const bool crosses = r.side == Side::kBuy ? trade->price < r.limit_price : trade->price > r.limit_price;
+    const bool at_price = trade->price == r.limit_price && trade->side != r.side;
+    if (crosses || at_price) fill(order, r.limit_price, core::min(trade->qty, r.qty - order.filled), true, now);
+  }
+  if (!core::is_terminal(order.status) && r.tif == core::TimeInForce::kIoc && order.filled < r.qty) {
+    finish(order, OrderStatus::kCanceled, "IOC remainder canceled", now);
+  }
+}
+
+void PaperVenue::take_liquidity(PaperOrder& order, core::Timestamp now, std::optional<Decimal> limit) {
+  const OrderRequest& r = order.request;
+  const bool buy = r.side == Side::kBuy;
+  const auto book = books_ ? books_(r.symbol) : std::nullopt;
+  const std::span<const core::PriceLevel> levels =
+      book ? (buy ? book->asks : book->bids) : std::span<const core::PriceLevel>{};
+  for (const core::PriceLevel& level : levels) {
+    const Decimal remaining = r.qty - order.filled;
+    if (!remaining.is_positive() || core::is_terminal(order.status)) return;
+    if (limit && (buy ? level.price > *limit : level.price < *limit)) return;  // rests as maker
+    fill(order, level.price, core::min(remaining, level.qty), false, now);
+  }
+  const Decimal remaining = r.qty - order.filled;
+  if (!remaining.is_positive() || core::is_terminal(order.status) || limit) return;
+  // Book exhausted or absent: the rest fills at the last price moved against us by the slippage.
+  const Decimal base = levels.empty() ? reference_price(r.symbol, r.side) : levels.back().price;
+  if (!base.is_positive()) return finish(order, OrderStatus::kCanceled, "no liquidity and no last price", now);
+  const Decimal slip = config_.slippage_bps / kTenThousand;
+  const core::Instrument& instrument = *instruments_.find(r.symbol);
+  const Decimal price = instrument.round_price(base * (buy ? Decimal::one() + slip : Decimal::one() - slip),
+                                               buy ? core::Rounding::kCeiling : core::Rounding::kFloor);
+  fill(order, price, remaining, false, now);
+}
+
+void PaperVenue::fill(PaperOrder& order, Decimal price, Decimal qty, bool maker, core::Timestamp now) {
+  if (!qty.is_positive()) return;
+  const OrderRequest& r = order.request;
+  const core::Instrument& instrument = *instruments_.find(r.symbol);
+  const bool buy = r.side == Side::kBuy;
+  if (r.reduce_only && !buy) qty = core::min(qty, balance(instrument.base));  // spot: never sell what is not held
+  if (!qty.is_positive()) return finish(order, OrderStatus::kCanceled, "nothing left to sell", now);
+  const Decimal notional = price * qty;
+  const Decimal fee = (notional * fee_rate(instrument, maker)).round(config_.fee_precision, core::Rounding::kHalfEven);
+  if (buy) {
+    wallet_[instrument.base] += qty;
+    wallet_[instrument.quote] -= notional + fee;
+  } else {
+    wallet_[instrument.base] -= qty;
+    wallet_[instrument.quote] += notional - fee;
+  }
+  if (!order.reserved_asset.empty()) {
+    const Decimal used = core::min(order.reserved, buy ? notional + fee : qty);
+    order.reserved -= used;
+    reserved_[order.reserved_asset] -= used;
+  }
+  order.filled += qty;
+  order.cost += notional;
+  emit(core::Fill{r.client_order_id, order.venue_id, pad_id("PX", next_exec_id_++), r.symbol, r.side, price,
+                  qty, fee, instrument.quote, maker, now});
+  emit(core::BalanceUpdate{instrument.base, wallet_[instrument.base], now});
+  emit(core::BalanceUpdate{instrument.quote, wallet_[instrument.quote], now});
+  if (order.filled >= r.qty) {
+    finish(order, OrderStatus::kFilled, {}, now);
+  } else {
+    order.status = OrderStatus::kPartiallyFilled;
+    report(order, now);
+  }
+}
+
+void PaperVenue::finish(PaperOrder& order, OrderStatus status, const std::string& reason, core::Timestamp now) {
+  if (!order.reserved_asset.empty() && order.reserved.is_positive()) {
+    reserved_[order.reserved_asset] -= order.reserved;
+    order.reserved = Decimal{};
+  }
+  order.status = status;
+  report(order, now, reason);
+}
+
+void PaperVenue::report(const PaperOrder& order, core::Timestamp now, const std::string& reason) {
+  const OrderRequest& r = order.request;
+  const Decimal avg = order.filled.is_positive() ? order.cost / order.filled : Decimal{};
+  const Decimal price = has_limit(r.type) ? r.limit_price : r.trigger_price;
+  emit(core::OrderUpdate{r.client_order_id, order.venue_id, r.symbol, r.side, r.type, order.status, r.qty,
+                         order.filled, price, avg, reason, now});
+}
+
+void PaperVenue::reject(const OrderRequest& request, const std::string& reason, core::Timestamp now) {
+  emit(core::OrderUpdate{request.client_order_id, {}, request.symbol, request.side, request.type,
+                         OrderStatus::kRejected, request.qty, {}, request.limit_price, {}, reason, now});
+}
+
+Decimal PaperVenue::fee_rate(const core::Instrument& instrument, bool maker) const {
+  if (maker) return config_.maker_fee.value_or(instrument.maker_fee);
+  return config_.taker_fee.value_or(instrument.taker_fee);
+}
+
+Decimal PaperVenue::reference_price(const std::string& symbol, Side side) const {
+  if (const auto book = books_ ? books_(symbol) : std::nullopt) {
+    const auto& levels = side == Side::kBuy ? book->asks : book->bids;
+    if (!levels.empty()) return levels.front().price;
+  }
+  const auto it = last_price_.find(symbol);
+  return it == last_price_.end() ? Decimal{} : it->second;
+}
+
+void PaperVenue::emit(core::ExecutionEvent event) { outbox_.push_back(std::move(event)); }
+
+void PaperVenue::flush() {
+  if (flushing_) return;  // a listener that submits from inside a report: its events join this drain
+  flushing_ = true;
+  for (std::size_t i = 0; i < outbox_.size(); ++i) {
+    core::ExecutionEvent event = std::move(outbox_[i]);
+    if (sink_) sink_(std::move(event));
+  }
+  outbox_.clear();
+  flushing_ = false;
+}
+
+}  // namespace tg4::execution

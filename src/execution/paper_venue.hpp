@@ -1,0 +1,102 @@
+#pragma once
+// PaperVenue: a simulated exchange on the kernel thread (SPEC §8). Orders become active after the
+// configured latency; market orders walk the live book (or, without a book, fill at the last price
+// with slippage); resting limits fill as maker when the market trades through or crosses them;
+// stop-loss / take-profit orders trigger on the last trade price. Fees follow the instrument's
+// maker/taker rates, quantities and prices are rounded to its increments, and spot orders need the
+// balance (reserved while the order is open). Deterministic: the same events give the same fills.
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/instrument.hpp"
+#include "execution/venue.hpp"
+
+namespace tg4::execution {
+
+struct PaperConfig {
+  core::Decimal slippage_bps = core::Decimal::from_int(5);
+  core::Duration latency = std::chrono::milliseconds(100);
+  std::optional<core::Decimal> maker_fee;  // overrides the instrument's rates when set
+  std::optional<core::Decimal> taker_fee;
+  int fee_precision = 8;
+};
+
+struct BookView {
+  std::span<const core::PriceLevel> bids;  // high -> low
+  std::span<const core::PriceLevel> asks;  // low -> high
+};
+// Returns the current book of a symbol (valid ones only), or nullopt.
+using BookProvider = std::function<std::optional<BookView>(const std::string& symbol)>;
+
+class PaperVenue final : public Venue {
+ public:
+  PaperVenue(const core::InstrumentRegistry& instruments, PaperConfig config, BookProvider books,
+             ExecutionSink sink);
+
+  void deposit(const std::string& asset, core::Decimal amount);
+
+  void submit(const OrderRequest& request, core::Timestamp now) override;
+  void cancel(const std::string& client_order_id, core::Timestamp now) override;
+  void amend(const std::string& client_order_id, core::Decimal qty, core::Decimal price,
+             core::Timestamp now) override;
+  const char* name() const override { return "paper"; }
+
+  // Market data, in event order.
+  void on_book(const std::string& symbol, core::Timestamp now);
+  void on_trade(const core::Trade& trade, core::Timestamp now);
+  void on_time(core::Timestamp now);
+
+  core::Decimal balance(const std::string& asset) const;
+  core::Decimal available(const std::string& asset) const;
+  const std::map<std::string, core::Decimal>& wallet() const { return wallet_; }
+  std::size_t open_order_count() const;
+
+ private:
+  struct PaperOrder {
+    OrderRequest request;
+    std::string venue_id;
+    core::Timestamp active_at;
+    bool active = false;
+    bool triggered = false;
+    core::Decimal filled;
+    core::Decimal cost;  // quote, for the average price
+    std::string reserved_asset;
+    core::Decimal reserved;
+    core::OrderStatus status = core::OrderStatus::kPendingNew;
+  };
+
+  void activate_due(core::Timestamp now);
+  void activate(PaperOrder& order, core::Timestamp now);
+  void match(PaperOrder& order, core::Timestamp now, const core::Trade* trade);
+  void take_liquidity(PaperOrder& order, core::Timestamp now, std::optional<core::Decimal> limit);
+  void fill(PaperOrder& order, core::Decimal price, core::Decimal qty, bool maker, core::Timestamp now);
+  void finish(PaperOrder& order, core::OrderStatus status, const std::string& reason, core::Timestamp now);
+  void report(const PaperOrder& order, core::Timestamp now, const std::string& reason = {});
+  void reject(const OrderRequest& request, const std::string& reason, core::Timestamp now);
+  bool is_triggered(const PaperOrder& order) const;
+  bool is_marketable(const PaperOrder& order) const;
+  core::Decimal fee_rate(const core::Instrument& instrument, bool maker) const;
+  core::Decimal reference_price(const std::string& symbol, core::Side side) const;
+  void emit(core::ExecutionEvent event);
+  void flush();
+
+  const core::InstrumentRegistry& instruments_;
+  PaperConfig config_;
+  BookProvider books_;
+  ExecutionSink sink_;
+  std::map<std::string, PaperOrder> orders_;  // by client order id; ordered for determinism
+  std::vector<std::string> arrival_;          // client ids in submission order (price-time fairness)
+  std::map<std::string, core::Decimal> wallet_;
+  std::map<std::string, core::Decimal> reserved_;
+  std::map<std::string, core::Decimal> last_price_;
+  std::vector<core::ExecutionEvent> outbox_;
+  bool flushing_ = false;
+  std::uint64_t next_venue_id_ = 1;
+  std::uint64_t next_exec_id_ = 1;
+};
+
+}  // namespace tg4::execution

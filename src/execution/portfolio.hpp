@@ -1,0 +1,78 @@
+#pragma once
+// Portfolio: what we own, valued exactly. Spot multi-asset balances change only through fills (and
+// explicit deposits, e.g. the paper starting balances); each symbol's position keeps its average cost,
+// so realised PnL is exact. Equity and PnL are reported in one currency (USDT by default), converting
+// through the latest mark prices, directly or via one intermediate asset (XRP -> BTC -> USDT).
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/events.hpp"
+#include "core/instrument.hpp"
+
+namespace tg4::execution {
+
+struct Position {
+  std::string symbol;
+  core::Decimal qty;         // base units held by this position (spot: >= 0)
+  core::Decimal avg_price;   // average entry price in the quote currency
+  core::Decimal realised_pnl;  // quote currency, after fees
+  core::Decimal fees;          // quote currency
+  core::Decimal open_fees;     // fees paid to open the part still held (for per-trade PnL)
+  core::Timestamp opened;
+  std::int64_t trades = 0;
+  bool is_open() const { return !qty.is_zero(); }
+};
+
+// A position reduced or closed by a fill: the input for risk streaks and trade statistics.
+struct ClosedTrade {
+  std::string symbol;
+  core::Decimal qty;
+  core::Decimal entry_price;
+  core::Decimal exit_price;
+  core::Decimal pnl_quote;      // after the exit's fee and the entry fee share
+  core::Decimal pnl_reporting;  // pnl_quote converted at the exit time
+  core::Timestamp opened;
+  core::Timestamp closed;
+};
+
+class Portfolio {
+ public:
+  explicit Portfolio(std::string reporting_currency = "USDT");
+
+  void deposit(const std::string& asset, core::Decimal amount);
+  // Applies a fill to balances and the symbol's position; returns the closed part, if any.
+  std::optional<ClosedTrade> apply_fill(const core::Fill& fill, const core::Instrument& instrument);
+  void set_mark(const std::string& symbol, core::Decimal price);
+
+  core::Decimal balance(const std::string& asset) const;
+  const std::map<std::string, core::Decimal>& balances() const { return balances_; }
+  const Position* position(const std::string& symbol) const;
+  const std::map<std::string, Position>& positions() const { return positions_; }
+  std::optional<core::Decimal> mark(const std::string& symbol) const;
+
+  // Value of `amount` of `asset` in the reporting currency; nullopt when no price path exists.
+  std::optional<core::Decimal> value_in_reporting(const std::string& asset, core::Decimal amount) const;
+  core::Decimal equity() const;  // assets without a price path are left out (and listed by unpriced())
+  std::vector<std::string> unpriced() const;
+  core::Decimal unrealised_pnl() const;  // reporting currency
+  core::Decimal realised_pnl() const { return realised_reporting_; }
+  core::Decimal fees_paid() const { return fees_reporting_; }
+  // Notional of the open position in the reporting currency (exposure for the risk engine).
+  core::Decimal exposure(const std::string& symbol) const;
+  const std::string& reporting_currency() const { return reporting_; }
+
+ private:
+  std::optional<core::Decimal> rate(const std::string& from, const std::string& to) const;
+
+  std::string reporting_;
+  std::map<std::string, core::Decimal> balances_;
+  std::map<std::string, Position> positions_;
+  std::map<std::string, core::Decimal> marks_;  // symbol -> last price
+  std::map<std::string, std::pair<std::string, std::string>> pairs_;  // symbol -> base, quote
+  core::Decimal realised_reporting_;
+  core::Decimal fees_reporting_;
+};
+
+}  // namespace tg4::execution

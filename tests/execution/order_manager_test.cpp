@@ -1,0 +1,166 @@
+#include "execution/order_manager.hpp"
+
+#include <gtest/gtest.h>
+
+#include "execution/paper_venue.hpp"
+#include "execution/portfolio.hpp"
+
+namespace tg4::execution {
+namespace {
+
+using core::Decimal;
+using core::OrderStatus;
+using core::Side;
+using core::Timestamp;
+using namespace core::literals;
+
+// Order manager + paper venue + portfolio wired as the kernel wires them (venue reports go to the
+// manager and the portfolio), with a book-less market driven by trades.
+class OrderManagerTest : public ::testing::Test {
+ protected:
+  OrderManagerTest() {
+    instruments_.upsert(core::default_instrument("BTC/USDT"));
+    PaperConfig paper;
+    paper.latency = std::chrono::milliseconds(0);
+    paper.slippage_bps = Decimal{};
+    venue_ = std::make_unique<PaperVenue>(instruments_, paper, BookProvider{}, [this](core::ExecutionEvent e) {
+      if (const auto* f = std::get_if<core::Fill>(&e)) portfolio_.apply_fill(*f, *instruments_.find(f->symbol));
+      manager_->on_execution(e, now_);
+    });
+    OrderManagerConfig config;
+    config.trailing_stop = true;
+    manager_ = std::make_unique<OrderManager>(
+        *venue_, instruments_, [this] { return "c" + std::to_string(++ids_); }, config,
+        [this](const ManagedOrder& o) { changes_.push_back(o); }, [this](const std::string& p) { problems_.push_back(p); });
+    venue_->deposit("USDT", 10000_d);
+    portfolio_.deposit("USDT", 10000_d);
+    price(60000_d);
+  }
+
+  void price(Decimal p) {
+    now_ = now_ + std::chrono::seconds(1);
+    core::Trade t;
+    t.symbol = "BTC/USDT";
+    t.price = p;
+    t.qty = 10_d;
+    venue_->on_trade(t, now_);
+    manager_->on_price("BTC/USDT", p, now_);
+    portfolio_.set_mark("BTC/USDT", p);
+  }
+
+  core::OrderIntent entry(Decimal stop, Decimal target) {
+    core::OrderIntent i;
+    i.intent_id = "i1";
+    i.symbol = "BTC/USDT";
+    i.side = Side::kBuy;
+    i.stop_loss = stop;
+    i.take_profit = target;
+    return i;
+  }
+
+  std::vector<const ManagedOrder*> by_role(OrderRole role) const {
+    std::vector<const ManagedOrder*> out;
+    for (const auto& [id, o] : manager_->orders()) {
+      if (o.role == role) out.push_back(&o);
+    }
+    return out;
+  }
+
+  core::InstrumentRegistry instruments_;
+  Portfolio portfolio_{"USDT"};
+  std::unique_ptr<PaperVenue> venue_;
+  std::unique_ptr<OrderManager> manager_;
+  std::vector<ManagedOrder> changes_;
+  std::vector<std::string> problems_;
+  int ids_ = 0;
+  Timestamp now_ = Timestamp::from_seconds(1'700'000'000);
+};
+
+TEST_F(OrderManagerTest, FilledEntryGetsAnOcoPairAndTheTargetCancelsTheStop) {
+  auto id = manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_);
+  ASSERT_TRUE(id) << id.error().message;
+  ASSERT_EQ(manager_->find(*id)->status, OrderStatus::kFilled);
+  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 1u);
+  ASSERT_EQ(by_role(OrderRole::kTakeProfit).size(), 1u);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.qty, 0.1_d);
+  price(63100_d);
+  EXPECT_EQ(by_role(OrderRole::kTakeProfit)[0]->status, OrderStatus::kFilled);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kCanceled);
+  EXPECT_EQ(manager_->open_count(), 0u);
+  EXPECT_EQ(venue_->balance("BTC"), 0_d);
+  EXPECT_TRUE(problems_.empty()) << problems_.front();
+}
+
+TEST_F(OrderManagerTest, StopFillCancelsTheTarget) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  price(58900_d);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kFilled);
+  EXPECT_EQ(by_role(OrderRole::kTakeProfit)[0]->status, OrderStatus::kCanceled);
+  // Bought 0.1 @ 60000 (fee 15.6), sold @ 58900 (fee 15.314): realised -110 - 30.914
+  EXPECT_EQ(portfolio_.realised_pnl(), -140.914_d);
+}
+
+TEST_F(OrderManagerTest, TrailingStopRisesOnceInProfitAndNeverFalls) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 70000_d), 0.1_d, now_));
+  price(60500_d);  // +0.83 %: not active yet
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.trigger_price, 59000_d);
+  price(61000_d);  // +1.67 %: stop = 61000 * 0.985 = 60085
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.trigger_price, 60085_d);
+  price(60900_d);  // lower high: unchanged
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.trigger_price, 60085_d);
+  price(60080_d);  // through the trailed stop
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kFilled);
+}
+
+TEST_F(OrderManagerTest, ClosePositionCancelsOrphansAndSells) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  auto closed = manager_->close_position("BTC/USDT", 0.1_d, "flatten", now_);
+  ASSERT_TRUE(closed) << closed.error().message;
+  EXPECT_EQ(manager_->open_count(), 0u);
+  EXPECT_EQ(venue_->balance("BTC"), 0_d);
+}
+
+TEST_F(OrderManagerTest, OrderRateLimitRefusesTheThirtyFirstOrderInAMinute) {
+  for (int i = 0; i < 30; ++i) {
+    core::OrderIntent intent = entry({}, {});
+    intent.type = core::OrderType::kLimit;
+    intent.limit_price = 1000_d;
+    ASSERT_TRUE(manager_->submit(intent, 0.001_d, now_)) << i;
+  }
+  core::OrderIntent intent = entry({}, {});
+  auto refused = manager_->submit(intent, 0.001_d, now_);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("rate limit"), std::string::npos);
+  EXPECT_TRUE(manager_->submit(intent, 0.001_d, now_ + std::chrono::seconds(61)));
+}
+
+TEST_F(OrderManagerTest, StateChangesAreNumberedPerOrder) {
+  auto id = manager_->submit(entry({}, {}), 0.01_d, now_);
+  ASSERT_TRUE(id);
+  std::vector<std::int64_t> seqs;
+  std::vector<OrderStatus> states;
+  for (const auto& c : changes_) {
+    if (c.request.client_order_id == *id) {
+      seqs.push_back(c.event_seq);
+      states.push_back(c.status);
+    }
+  }
+  EXPECT_EQ(states.front(), OrderStatus::kPendingNew);
+  EXPECT_EQ(states.back(), OrderStatus::kFilled);
+  for (std::size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], static_cast<std::int64_t>(i + 1));
+}
+
+TEST(TradingRateCounter, CancelPenaltyAndDecay) {
+  TradingRateCounter counter;
+  const Timestamp t = Timestamp::from_seconds(100);
+  EXPECT_EQ(TradingRateCounter::cancel_penalty(std::chrono::seconds(4)), 8);
+  EXPECT_EQ(TradingRateCounter::cancel_penalty(std::chrono::seconds(400)), 0);
+  counter.add("BTC/USDT", 59, t);
+  EXPECT_TRUE(counter.can_add("BTC/USDT", 1, t));
+  EXPECT_FALSE(counter.can_add("BTC/USDT", 2, t));
+  EXPECT_TRUE(counter.can_add("BTC/USDT", 2, t + std::chrono::seconds(1)));
+  EXPECT_DOUBLE_EQ(counter.value("BTC/USDT", t + std::chrono::seconds(100)), 0.0);
+}
+
+}  // namespace
+}  // namespace tg4::execution
