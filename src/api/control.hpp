@@ -1,0 +1,35 @@
+#pragma once
+// Control: what the operator API may read from and do to a running node. The node implements it by
+// posting tasks to the kernel thread and waiting for their answers, so the API never touches trading
+// state directly (DESIGN principle 1). Results are JSON documents ready to send.
+#include <string>
+
+#include <boost/json.hpp>
+
+#include "core/result.hpp"
+
+namespace tg4::api {
+
+class Control {
+ public:
+  virtual ~Control() = default;
+  virtual bool ready() const = 0;  // reconciled with the venue and receiving market data
+  virtual boost::json::object status() = 0;
+  virtual boost::json::array positions() = 0;
+  virtual boost::json::array orders(bool open_only) = 0;
+  virtual boost::json::array decisions(std::size_t limit) = 0;
+  virtual boost::json::object risk() = 0;
+  virtual boost::json::array leaderboard() = 0;
+  virtual boost::json::object portfolio() = 0;
+
+  virtual core::Result<boost::json::object> pause(const std::string& reason) = 0;
+  virtual core::Result<boost::json::object> resume() = 0;
+  virtual core::Result<boost::json::object> halt(const std::string& reason, bool flatten) = 0;
+  virtual core::Result<boost::json::object> flatten(const std::string& reason) = 0;
+  virtual core::Result<boost::json::object> close_position(const std::string& symbol) = 0;
+  virtual core::Result<boost::json::object> cancel_order(const std::string& client_order_id) = 0;
+  virtual core::Result<boost::json::object> risk_reset() = 0;
+  virtual core::Result<boost::json::object> run_agent(const std::string& name) = 0;
+};
+
+}  // namespace tg4::api

@@ -1,0 +1,316 @@
+#include "api/operator_api.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+
+namespace tg4::api {
+
+namespace json = boost::json;
+
+struct OperatorApi::Route {
+  std::string method;
+  std::string pattern;  // "/api/v1/orders/{id}/cancel"
+  Role role;
+  bool destructive;
+  bool public_route;  // health probes need no token
+  std::string summary;
+  std::function<HttpResponse(Control&, Call&)> handler;
+};
+
+namespace {
+
+HttpResponse json_response(int status, const json::value& body) {
+  return HttpResponse{status, {{"Content-Type", "application/json"}}, json::serialize(body) + "\n"};
+}
+
+HttpResponse error(int status, const std::string& message) {
+  return json_response(status, json::object{{"error", message}, {"status", status}});
+}
+
+HttpResponse from_result(const core::Result<json::object>& result) {
+  if (!result) return error(409, result.error().message);
+  return json_response(200, *result);
+}
+
+void add_security_headers(HttpResponse& r) {
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const std::size_t end = path.find('/', start);
+    const std::string part = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!part.empty()) parts.push_back(part);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return parts;
+}
+
+std::string percent_decode(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      const std::string hex = text.substr(i + 1, 2);
+      char* end = nullptr;
+      const long v = std::strtol(hex.c_str(), &end, 16);
+      if (end == hex.c_str() + 2) {
+        out.push_back(static_cast<char>(v));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(text[i] == '+' ? ' ' : text[i]);
+  }
+  return out;
+}
+
+bool match(const std::string& pattern, const std::string& path, std::map<std::string, std::string>& params) {
+  const auto want = split_path(pattern);
+  const auto got = split_path(path);
+  if (want.size() != got.size()) return false;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
+      params[want[i].substr(1, want[i].size() - 2)] = percent_decode(got[i]);
+    } else if (want[i] != got[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string string_field(const json::object& body, const char* key, const std::string& fallback = {}) {
+  if (const auto* v = body.if_contains(key); v && v->is_string()) return std::string(v->as_string());
+  return fallback;
+}
+
+std::string random_token() {
+  unsigned char bytes[16];
+  RAND_bytes(bytes, sizeof(bytes));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+}  // namespace
+
+OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock, AuditSink audit)
+    : control_(control), auth_(std::move(auth)), config_(config), clock_(clock), audit_(std::move(audit)) {
+  using R = Role;
+  const auto get = [](auto f) { return [f](Control& c, Call& call) { return json_response(200, f(c, call)); }; };
+  routes_ = {
+      {"GET", "/health", R::kViewer, false, true, "Liveness: the process answers",
+       [](Control&, Call&) { return json_response(200, json::object{{"status", "ok"}}); }},
+      {"GET", "/ready", R::kViewer, false, true, "Readiness: reconciled and receiving data",
+       [](Control& c, Call&) {
+         return c.ready() ? json_response(200, json::object{{"ready", true}})
+                          : json_response(503, json::object{{"ready", false}});
+       }},
+      {"GET", "/openapi.json", R::kViewer, false, true, "This API's OpenAPI 3 description",
+       [this](Control&, Call&) { return json_response(200, openapi()); }},
+      {"GET", "/api/v1/status", R::kViewer, false, false, "Mode, trading state, equity, PnL, feed",
+       get([](Control& c, Call&) { return json::value(c.status()); })},
+      {"GET", "/api/v1/positions", R::kViewer, false, false, "Open positions",
+       get([](Control& c, Call&) { return json::value(c.positions()); })},
+      {"GET", "/api/v1/orders", R::kViewer, false, false, "Orders (?open=true for open ones only)",
+       get([](Control& c, Call& call) {
+         return json::value(c.orders(call.request.target.find("open=true") != std::string::npos));
+       })},
+      {"GET", "/api/v1/decisions", R::kViewer, false, false, "Latest agent and strategy decisions",
+       get([](Control& c, Call&) { return json::value(c.decisions(100)); })},
+      {"GET", "/api/v1/risk", R::kViewer, false, false, "Risk state, breakers, cool-downs",
+       get([](Control& c, Call&) { return json::value(c.risk()); })},
+      {"GET", "/api/v1/leaderboard", R::kViewer, false, false, "Model leaderboard",
+       get([](Control& c, Call&) { return json::value(c.leaderboard()); })},
+      {"GET", "/api/v1/portfolio", R::kViewer, false, false, "Balances, equity, allocation",
+       get([](Control& c, Call&) { return json::value(c.portfolio()); })},
+      {"POST", "/api/v1/pause", R::kTrader, false, false, "Stop opening positions (exits still run)",
+       [](Control& c, Call& call) { return from_result(c.pause(string_field(call.body, "reason", "operator pause"))); }},
+      {"POST", "/api/v1/resume", R::kTrader, false, false, "Resume after a pause",
+       [](Control& c, Call&) { return from_result(c.resume()); }},
+      {"POST", "/api/v1/halt", R::kTrader, true, false, "Halt: cancel all open orders; {\"flatten\":true} also closes positions",
+       [](Control& c, Call& call) {
+         const auto* f = call.body.if_contains("flatten");
+         return from_result(c.halt(string_field(call.body, "reason", "operator halt"), f && f->is_bool() && f->as_bool()));
+       }},
+      {"POST", "/api/v1/flatten", R::kTrader, true, false, "Close every position at market",
+       [](Control& c, Call& call) { return from_result(c.flatten(string_field(call.body, "reason", "operator flatten"))); }},
+      {"POST", "/api/v1/positions/{symbol}/close", R::kTrader, true, false, "Close one position at market",
+       [](Control& c, Call& call) { return from_result(c.close_position(call.params.at("symbol"))); }},
+      {"POST", "/api/v1/orders/{id}/cancel", R::kTrader, true, false, "Cancel one order",
+       [](Control& c, Call& call) { return from_result(c.cancel_order(call.params.at("id"))); }},
+      {"POST", "/api/v1/risk/reset", R::kAdmin, true, false, "Reset breakers and a manual-reset HALT",
+       [](Control& c, Call&) { return from_result(c.risk_reset()); }},
+      {"POST", "/api/v1/agents/{name}/run", R::kTrader, false, false, "Run an agent now",
+       [](Control& c, Call& call) { return from_result(c.run_agent(call.params.at("name"))); }},
+  };
+}
+
+OperatorApi::~OperatorApi() = default;
+
+HttpResponse OperatorApi::handle(const HttpRequest& request) {
+  HttpResponse response = dispatch(request);
+  add_security_headers(response);
+  return response;
+}
+
+HttpResponse OperatorApi::dispatch(const HttpRequest& request) {
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  if (request.body.size() > config_.max_body_bytes) {
+    return error(413, "request body of " + std::to_string(request.body.size()) + " bytes exceeds the limit of " +
+                          std::to_string(config_.max_body_bytes));
+  }
+  const Route* route = nullptr;
+  std::map<std::string, std::string> params;
+  bool path_known = false;
+  for (const auto& r : routes_) {
+    std::map<std::string, std::string> p;
+    if (!match(r.pattern, path, p)) continue;
+    path_known = true;
+    if (r.method == request.method) {
+      route = &r;
+      params = std::move(p);
+      break;
+    }
+  }
+  if (route == nullptr) {
+    return path_known ? error(405, "method " + request.method + " not allowed on " + path)
+                      : error(404, "no such endpoint: " + path + " (see /openapi.json)");
+  }
+  const Principal anonymous{"anonymous", Role::kViewer};
+  std::optional<Principal> principal;
+  if (!route->public_route) {
+    const auto it = request.headers.find("authorization");
+    if (it == request.headers.end()) {
+      if (!allow_rate("ip:" + request.remote)) return error(429, "rate limit exceeded");
+      return error(401, "missing bearer token (Authorization: Bearer <token>)");
+    }
+    principal = auth_.authenticate(it->second);
+    if (!principal) {
+      if (!allow_rate("ip:" + request.remote)) return error(429, "rate limit exceeded");
+      return error(401, "invalid token");
+    }
+  }
+  const Principal& who = principal ? *principal : anonymous;
+  if (!allow_rate(principal ? "token:" + who.name : "ip:" + request.remote)) {
+    auto r = error(429, "rate limit exceeded: at most " + std::to_string(static_cast<int>(config_.requests_per_second)) +
+                            " requests/s");
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+  if (static_cast<int>(who.role) < static_cast<int>(route->role)) {
+    audit(request, path, &who, 403, "forbidden");
+    return error(403, std::string("role ") + to_string(who.role) + " may not " + request.method + " " + path +
+                          " (needs " + to_string(route->role) + ")");
+  }
+  Call call{request, who, std::move(params), {}};
+  if (request.method == "POST" && !request.body.empty()) {
+    boost::system::error_code ec;
+    json::value parsed = json::parse(request.body, ec);
+    if (ec) return error(400, "malformed JSON body: " + ec.message());
+    if (!parsed.is_object()) return error(400, "JSON body must be an object, got " + std::string(json::to_string(parsed.kind())));
+    call.body = std::move(parsed.as_object());
+  }
+  if (route->destructive) return confirm_or_ask(*route, call, path);
+  return run(*route, call);
+}
+
+HttpResponse OperatorApi::confirm_or_ask(const Route& route, Call& call, const std::string& path) {
+  const std::string fingerprint = call.request.method + " " + path + " " + json::serialize(call.body);
+  const core::Timestamp now = clock_.now();
+  std::unique_lock lock(mutex_);
+  std::erase_if(pending_, [&](const auto& kv) { return kv.second.expires < now; });
+  const auto header = call.request.headers.find("x-confirm");
+  if (header == call.request.headers.end()) {
+    const std::string token = random_token();
+    pending_[token] = Pending{call.principal.name, fingerprint, now + config_.confirmation_ttl};
+    lock.unlock();
+    return json_response(409, json::object{
+        {"error", "confirmation required: repeat the same request with header X-Confirm: <confirmation_token>"},
+        {"status", 409},
+        {"confirmation_token", token},
+        {"expires_in_seconds", std::chrono::duration_cast<std::chrono::seconds>(config_.confirmation_ttl).count()}});
+  }
+  const auto it = pending_.find(header->second);
+  if (it == pending_.end() || it->second.principal != call.principal.name || it->second.fingerprint != fingerprint) {
+    lock.unlock();
+    return error(409, "unknown, expired or mismatched confirmation token; request a new one");
+  }
+  pending_.erase(it);
+  lock.unlock();
+  return run(route, call);
+}
+
+HttpResponse OperatorApi::run(const Route& route, Call& call) {
+  HttpResponse response = route.handler(control_, call);
+  if (call.request.method == "POST") {
+    const std::string path = call.request.target.substr(0, call.request.target.find('?'));
+    audit(call.request, path, &call.principal, response.status, response.status < 300 ? "ok" : response.body);
+  }
+  return response;
+}
+
+bool OperatorApi::allow_rate(const std::string& key) {
+  const core::Timestamp now = clock_.now();
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = buckets_.try_emplace(key, Bucket{config_.burst, now});
+  Bucket& b = it->second;
+  const double elapsed = std::chrono::duration<double>(now - b.at).count();
+  b.tokens = std::min(config_.burst, b.tokens + std::max(0.0, elapsed) * config_.requests_per_second);
+  b.at = now;
+  if (b.tokens < 1.0) return false;
+  b.tokens -= 1.0;
+  return true;
+}
+
+void OperatorApi::audit(const HttpRequest& request, const std::string& path, const Principal* who, int status,
+                        const std::string& outcome) {
+  if (!audit_) return;
+  audit_(AuditRecord{clock_.now(), who ? who->name : "anonymous", who ? to_string(who->role) : "", request.method,
+                     path, request.body.substr(0, 4096), status, outcome.substr(0, 1024)});
+}
+
+json::object OperatorApi::openapi() const {
+  // Built from the router's own table, so the description cannot drift from the code.
+  json::object paths;
+  for (const Route& r : routes_) {
+    std::string method = r.method;
+    std::transform(method.begin(), method.end(), method.begin(), ::tolower);
+    json::object op{{"summary", r.summary},
+                    {"x-tg4-role", r.public_route ? "none" : to_string(r.role)},
+                    {"x-tg4-confirmation-required", r.destructive},
+                    {"responses", json::object{{"200", json::object{{"description", "OK"}}},
+                                               {"401", json::object{{"description", "missing or invalid token"}}},
+                                               {"403", json::object{{"description", "role too low"}}},
+                                               {"409", json::object{{"description", "confirmation required"}}},
+                                               {"413", json::object{{"description", "body over the size cap"}}},
+                                               {"429", json::object{{"description", "rate limited"}}}}}};
+    if (!r.public_route) op["security"] = json::array{json::object{{"bearer", json::array{}}}};
+    json::value& entry = paths[r.pattern];
+    if (!entry.is_object()) entry.emplace_object();
+    entry.as_object()[method] = std::move(op);
+  }
+  return json::object{
+      {"openapi", "3.0.3"},
+      {"info", json::object{{"title", "TG4 operator API"},
+                            {"version", TG4_VERSION},
+                            {"description",
+                             "Bearer tokens with roles viewer < trader < admin. Destructive actions answer 409 with "
+                             "a confirmation_token; repeat the request with header X-Confirm to execute."}}},
+      {"components", json::object{{"securitySchemes",
+                                   json::object{{"bearer", json::object{{"type", "http"}, {"scheme", "bearer"}}}}}}},
+      {"paths", std::move(paths)}};
+}
+
+}  // namespace tg4::api

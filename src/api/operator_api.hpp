@@ -1,0 +1,103 @@
+#pragma once
+// OperatorApi: the operator's HTTP API (SPEC §10) as a pure request -> response function, so it is
+// testable without sockets and servable by any HTTP server (net::HttpServer in the node). It enforces,
+// in this order: body size cap (413), authentication (401), per-principal rate limit (429), role
+// (403), JSON validity (400), and a confirmation token for destructive actions (409 with the token,
+// then the same request again with `X-Confirm: <token>`). Every action is audited.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "api/auth.hpp"
+#include "api/control.hpp"
+#include "core/clock.hpp"
+
+namespace tg4::api {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST"
+  std::string target;  // path with optional query
+  std::map<std::string, std::string> headers;  // keys lower-case
+  std::string body;
+  std::string remote;  // peer address, for rate limiting before authentication
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct ApiConfig {
+  std::size_t max_body_bytes = 1024 * 1024;
+  double requests_per_second = 10.0;  // sustained, per principal
+  double burst = 20.0;
+  core::Duration confirmation_ttl = std::chrono::seconds(60);
+};
+
+struct AuditRecord {
+  core::Timestamp time;
+  std::string principal;
+  std::string role;
+  std::string method;
+  std::string path;
+  std::string body;
+  int status = 0;
+  std::string outcome;
+};
+
+class OperatorApi {
+ public:
+  using AuditSink = std::function<void(const AuditRecord&)>;
+
+  OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock, AuditSink audit);
+  ~OperatorApi();  // Route is private to the .cpp
+  OperatorApi(const OperatorApi&) = delete;
+  OperatorApi& operator=(const OperatorApi&) = delete;
+
+  HttpResponse handle(const HttpRequest& request);  // thread-safe
+  boost::json::object openapi() const;
+
+ private:
+  struct Route;
+  struct Call {
+    const HttpRequest& request;
+    const Principal& principal;
+    std::map<std::string, std::string> params;
+    boost::json::object body;
+  };
+  struct Pending {
+    std::string principal;
+    std::string fingerprint;
+    core::Timestamp expires;
+  };
+  struct Bucket {
+    double tokens;
+    core::Timestamp at;
+  };
+
+  HttpResponse dispatch(const HttpRequest& request);
+  bool allow_rate(const std::string& key);
+  HttpResponse confirm_or_ask(const Route& route, Call& call, const std::string& path);
+  HttpResponse run(const Route& route, Call& call);
+  void audit(const HttpRequest& request, const std::string& path, const Principal* who, int status,
+             const std::string& outcome);
+
+  Control& control_;
+  Auth auth_;
+  ApiConfig config_;
+  const core::Clock& clock_;
+  AuditSink audit_;
+  std::vector<Route> routes_;
+  std::mutex mutex_;
+  std::map<std::string, Bucket> buckets_;
+  std::map<std::string, Pending> pending_;  // confirmation token -> what it confirms
+  std::uint64_t confirmation_counter_ = 0;
+};
+
+}  // namespace tg4::api

@@ -1,0 +1,178 @@
+#include "api/operator_api.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tg4::api {
+namespace {
+
+namespace json = boost::json;
+
+// A Control that records what it was asked to do (our own interface, not an external component).
+class RecordingControl final : public Control {
+ public:
+  bool ready() const override { return true; }
+  json::object status() override { return {{"mode", "paper"}}; }
+  json::array positions() override { return {json::object{{"symbol", "BTC/USDT"}}}; }
+  json::array orders(bool open_only) override { return {json::object{{"open_only", open_only}}}; }
+  json::array decisions(std::size_t) override { return {}; }
+  json::object risk() override { return {{"trading_state", "ACTIVE"}}; }
+  json::array leaderboard() override { return {}; }
+  json::object portfolio() override { return {{"equity", "10000"}}; }
+  core::Result<json::object> pause(const std::string& reason) override { return act("pause:" + reason); }
+  core::Result<json::object> resume() override { return act("resume"); }
+  core::Result<json::object> halt(const std::string& reason, bool flatten) override {
+    return act("halt:" + reason + (flatten ? ":flatten" : ""));
+  }
+  core::Result<json::object> flatten(const std::string&) override { return act("flatten"); }
+  core::Result<json::object> close_position(const std::string& symbol) override { return act("close:" + symbol); }
+  core::Result<json::object> cancel_order(const std::string& id) override {
+    if (id == "missing") return core::Error::of("no open order missing");
+    return act("cancel:" + id);
+  }
+  core::Result<json::object> risk_reset() override { return act("risk_reset"); }
+  core::Result<json::object> run_agent(const std::string& name) override { return act("run:" + name); }
+
+  std::vector<std::string> actions;
+
+ private:
+  core::Result<json::object> act(std::string what) {
+    actions.push_back(what);
+    return json::object{{"done", what}};
+  }
+};
+
+class OperatorApiTest : public ::testing::Test {
+ protected:
+  OperatorApiTest()
+      : api_(control_,
+             Auth({{"ann", Auth::hash_token("viewer-token"), Role::kViewer},
+                   {"tom", Auth::hash_token("trader-token"), Role::kTrader},
+                   {"ada", Auth::hash_token("admin-token"), Role::kAdmin}}),
+             ApiConfig{1024, 10.0, 5.0, std::chrono::seconds(60)}, clock_,
+             [this](const AuditRecord& r) { audit_.push_back(r); }) {}
+
+  HttpResponse call(const std::string& method, const std::string& target, const std::string& token = {},
+                    const std::string& body = {}, const std::string& confirm = {}) {
+    HttpRequest r{method, target, {}, body, "127.0.0.1"};
+    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
+    if (!confirm.empty()) r.headers["x-confirm"] = confirm;
+    clock_.advance_by(std::chrono::seconds(1));  // stay under the rate limit unless a test wants otherwise
+    return api_.handle(r);
+  }
+
+  static json::object body(const HttpResponse& r) { return json::parse(r.body).as_object(); }
+
+  core::SimulatedClock clock_{core::Timestamp::from_seconds(1'700'000'000)};
+  RecordingControl control_;
+  std::vector<AuditRecord> audit_;
+  OperatorApi api_;
+};
+
+TEST_F(OperatorApiTest, HealthNeedsNoTokenAndCarriesSecurityHeaders) {
+  const auto r = call("GET", "/health");
+  EXPECT_EQ(r.status, 200);
+  const auto has = [&](const std::string& name) {
+    return std::any_of(r.headers.begin(), r.headers.end(), [&](const auto& h) { return h.first == name; });
+  };
+  EXPECT_TRUE(has("X-Content-Type-Options"));
+  EXPECT_TRUE(has("Content-Security-Policy"));
+  EXPECT_EQ(call("GET", "/ready").status, 200);
+}
+
+TEST_F(OperatorApiTest, MissingOrWrongTokenIs401) {
+  EXPECT_EQ(call("GET", "/api/v1/status").status, 401);
+  EXPECT_EQ(call("GET", "/api/v1/status", "nope").status, 401);
+  EXPECT_EQ(call("GET", "/api/v1/status", "viewer-token").status, 200);
+}
+
+TEST_F(OperatorApiTest, ViewerCannotActAndAdminOnlyResetIs403ForTrader) {
+  auto r = call("POST", "/api/v1/pause", "viewer-token");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(body(r).at("error").as_string().find("needs trader"), std::string::npos);
+  EXPECT_EQ(call("POST", "/api/v1/risk/reset", "trader-token").status, 403);
+  EXPECT_TRUE(control_.actions.empty());
+  ASSERT_FALSE(audit_.empty());
+  EXPECT_EQ(audit_.back().status, 403);
+}
+
+TEST_F(OperatorApiTest, OversizedBodyIs413) {
+  EXPECT_EQ(call("POST", "/api/v1/pause", "trader-token", std::string(2000, 'x')).status, 413);
+}
+
+TEST_F(OperatorApiTest, MalformedJsonIs400NamingTheProblem) {
+  auto r = call("POST", "/api/v1/pause", "trader-token", "{\"reason\": ");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(body(r).at("error").as_string().find("malformed JSON"), std::string::npos);
+  EXPECT_EQ(call("POST", "/api/v1/pause", "trader-token", "[1,2]").status, 400);
+}
+
+TEST_F(OperatorApiTest, RateLimitIs429) {
+  HttpRequest r{"GET", "/api/v1/status", {{"authorization", "Bearer viewer-token"}}, {}, "127.0.0.1"};
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) limited += api_.handle(r).status == 429;  // same instant: burst of 5
+  EXPECT_EQ(limited, 5);
+}
+
+TEST_F(OperatorApiTest, DestructiveActionNeedsItsConfirmationToken) {
+  auto first = call("POST", "/api/v1/halt", "trader-token", "{\"flatten\":true}");
+  ASSERT_EQ(first.status, 409);
+  const std::string token(body(first).at("confirmation_token").as_string());
+  EXPECT_TRUE(control_.actions.empty());
+  // A token for another request does not work.
+  EXPECT_EQ(call("POST", "/api/v1/flatten", "trader-token", "", token).status, 409);
+  auto second = call("POST", "/api/v1/halt", "trader-token", "{\"flatten\":true}", token);
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(control_.actions, std::vector<std::string>{"halt:operator halt:flatten"});
+  // Single use.
+  EXPECT_EQ(call("POST", "/api/v1/halt", "trader-token", "{\"flatten\":true}", token).status, 409);
+}
+
+TEST_F(OperatorApiTest, ConfirmationTokensExpire) {
+  auto first = call("POST", "/api/v1/flatten", "trader-token");
+  const std::string token(body(first).at("confirmation_token").as_string());
+  clock_.advance_by(std::chrono::seconds(61));
+  EXPECT_EQ(call("POST", "/api/v1/flatten", "trader-token", "", token).status, 409);
+  EXPECT_TRUE(control_.actions.empty());
+}
+
+TEST_F(OperatorApiTest, EveryEndpointAnswers) {
+  for (const char* path : {"/api/v1/status", "/api/v1/positions", "/api/v1/orders?open=true", "/api/v1/decisions",
+                           "/api/v1/risk", "/api/v1/leaderboard", "/api/v1/portfolio", "/openapi.json"}) {
+    EXPECT_EQ(call("GET", path, "viewer-token").status, 200) << path;
+  }
+  EXPECT_EQ(call("POST", "/api/v1/pause", "trader-token", "{\"reason\":\"lunch\"}").status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/resume", "trader-token").status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/agents/technical/run", "trader-token").status, 200);
+  auto ask = call("POST", "/api/v1/orders/abc/cancel", "trader-token");
+  EXPECT_EQ(call("POST", "/api/v1/orders/abc/cancel", "trader-token", "",
+                 std::string(body(ask).at("confirmation_token").as_string())).status, 200);
+  auto ask2 = call("POST", "/api/v1/positions/BTC%2FUSDT/close", "trader-token");
+  EXPECT_EQ(call("POST", "/api/v1/positions/BTC%2FUSDT/close", "trader-token", "",
+                 std::string(body(ask2).at("confirmation_token").as_string())).status, 200);
+  auto ask3 = call("POST", "/api/v1/risk/reset", "admin-token");
+  EXPECT_EQ(call("POST", "/api/v1/risk/reset", "admin-token", "",
+                 std::string(body(ask3).at("confirmation_token").as_string())).status, 200);
+  EXPECT_EQ(control_.actions, (std::vector<std::string>{"pause:lunch", "resume", "run:technical", "cancel:abc",
+                                                        "close:BTC/USDT", "risk_reset"}));
+  EXPECT_EQ(call("GET", "/nope", "viewer-token").status, 404);
+  EXPECT_EQ(call("DELETE", "/api/v1/status", "viewer-token").status, 405);
+}
+
+TEST_F(OperatorApiTest, FailedActionIs409WithTheReason) {
+  auto ask = call("POST", "/api/v1/orders/missing/cancel", "trader-token");
+  auto r = call("POST", "/api/v1/orders/missing/cancel", "trader-token", "",
+                std::string(body(ask).at("confirmation_token").as_string()));
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.body.find("no open order missing"), std::string::npos);
+}
+
+TEST_F(OperatorApiTest, OpenApiListsEveryRoute) {
+  const auto doc = body(call("GET", "/openapi.json"));
+  const auto& paths = doc.at("paths").as_object();
+  EXPECT_TRUE(paths.contains("/api/v1/halt"));
+  EXPECT_TRUE(paths.at("/api/v1/halt").as_object().at("post").as_object().at("x-tg4-confirmation-required").as_bool());
+  EXPECT_EQ(paths.size(), 18u);
+}
+
+}  // namespace
+}  // namespace tg4::api
