@@ -1,0 +1,49 @@
+#pragma once
+// ExecutionMetrics: the execution and portfolio families of SPEC §11, fed by the kernel from order
+// changes, fills and periodic portfolio marks. Label sets are bounded: symbols and assets come from
+// the configured instruments, statuses from the order state machine.
+#include <map>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "execution/order_manager.hpp"
+#include "execution/portfolio.hpp"
+
+namespace tg4::execution {
+
+class ExecutionMetrics {
+ public:
+  explicit ExecutionMetrics(prometheus::Registry& registry);
+
+  void on_order(const ManagedOrder& order);
+  // slippage_bps: signed cost versus the reference price when the order was sent (positive = worse).
+  void on_fill(const core::Fill& fill, double fee_reporting, std::optional<double> slippage_bps);
+  void on_round_trip(double seconds);  // order sent -> first venue acknowledgement
+  void on_portfolio(const Portfolio& portfolio, core::Decimal peak_equity);
+
+ private:
+  prometheus::Family<prometheus::Counter>& orders_;
+  prometheus::Family<prometheus::Counter>& fills_;
+  prometheus::Counter& fees_;
+  prometheus::Histogram& slippage_;
+  prometheus::Histogram& round_trip_;
+  prometheus::Gauge& open_orders_;
+  prometheus::Gauge& equity_;
+  prometheus::Gauge& peak_equity_;
+  prometheus::Gauge& drawdown_;
+  prometheus::Gauge& realised_;
+  prometheus::Gauge& unrealised_;
+  prometheus::Gauge& fees_paid_;
+  prometheus::Family<prometheus::Gauge>& balances_;
+  prometheus::Family<prometheus::Gauge>& exposure_;
+  prometheus::Gauge& total_exposure_;
+  prometheus::Gauge& open_positions_;
+  std::map<std::string, core::OrderStatus> last_status_;
+  int open_count_ = 0;
+};
+
+}  // namespace tg4::execution
