@@ -1,9 +1,199 @@
+// `tg4 sim`: the Kraken WS v2 (+ REST) exchange simulator, standalone (SPEC §12). Prints the URL it
+// serves on stdout, serves /metrics on --metrics, runs until SIGINT/SIGTERM.
+#include <pthread.h>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
+
 #include "app/command.hpp"
+#include "core/time.hpp"
+#include "sim/fault_spec.hpp"
+#include "sim/simulator.hpp"
 
 namespace tg4::app {
+namespace {
+
+constexpr std::uint16_t kDefaultPort = 9480;
+
+struct SimArgs {
+  int port = kDefaultPort;
+  std::vector<std::string> symbols;
+  std::uint64_t seed = 1;
+  std::string faults;
+  bool tls = false;
+  double rate = 10.0;
+  bool deterministic = false;
+  double speed = 1.0;
+  std::string start;
+  int history_days = 30;
+  std::string bind = "127.0.0.1";
+  // Which flags the user gave (they override the config file).
+  std::map<std::string, CLI::Option*> given;
+};
+
+bool given(const SimArgs& a, const std::string& flag) {
+  const auto it = a.given.find(flag);
+  return it != a.given.end() && it->second->count() > 0;
+}
+
+// Reads the optional `sim:` section of the config file into `opts`; an Error names file and key.
+core::Status apply_config(const GlobalOptions& g, sim::SimOptions& opts, int& port) {
+  const std::filesystem::path path = g.config_path;
+  if (!std::filesystem::exists(path)) {
+    if (g.config_given) return core::Error::of("--config: file '" + g.config_path + "' does not exist");
+    return {};
+  }
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(g.config_path);
+  } catch (const std::exception& e) {
+    return core::Error::of(g.config_path + ": not valid YAML: " + e.what());
+  }
+  const YAML::Node s = root["sim"];
+  if (!s) return {};
+  const auto where = [&](const std::string& key) { return g.config_path + ": sim." + key; };
+  try {
+    for (const auto& item : s) {
+      const auto key = item.first.as<std::string>();
+      const YAML::Node& v = item.second;
+      if (key == "port") port = v.as<int>();
+      else if (key == "symbols") opts.symbols = v.as<std::vector<std::string>>();
+      else if (key == "seed") opts.seed = v.as<std::uint64_t>();
+      else if (key == "faults") {
+        auto spec = sim::FaultSpec::parse(v.as<std::string>());
+        if (!spec) return core::Error::of(where(key) + ": " + spec.error().message);
+        opts.faults = *spec;
+      } else if (key == "tls") opts.tls = v.as<bool>();
+      else if (key == "rate") opts.rate = v.as<double>();
+      else if (key == "deterministic") opts.deterministic = v.as<bool>();
+      else if (key == "speed") opts.speed = v.as<double>();
+      else if (key == "history_days") opts.history_days = v.as<int>();
+      else if (key == "bind") opts.bind_address = v.as<std::string>();
+      else {
+        return core::Error::of(where(key) + ": unknown key (known: port, symbols, seed, faults, tls, rate, "
+                                            "deterministic, speed, history_days, bind)");
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return core::Error::of(g.config_path + ": sim section: " + e.what());
+  }
+  return {};
+}
+
+std::shared_ptr<spdlog::logger> make_logger(const GlobalOptions& g) {
+  // stdout carries the URL only; logs go to stderr.
+  auto logger = std::make_shared<spdlog::logger>("sim", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  logger->set_level(spdlog::level::from_str(g.log_level));
+  return logger;
+}
+
+int run_sim(const CommandContext& ctx, const SimArgs& a) {
+  const auto usage = [](const std::string& message) {
+    std::cerr << "tg4 sim: " << message << "\n";
+    return kExitUsage;
+  };
+  sim::SimOptions opts;
+  int port = a.port;
+  if (auto status = apply_config(ctx.globals, opts, port); !status) return usage(status.error().message);
+  if (given(a, "--port")) port = a.port;
+  if (given(a, "--symbols")) opts.symbols = a.symbols;
+  if (given(a, "--seed")) opts.seed = a.seed;
+  if (given(a, "--faults")) {
+    auto spec = sim::FaultSpec::parse(a.faults);
+    if (!spec) return usage("--faults: " + spec.error().message);
+    opts.faults = *spec;
+  }
+  if (given(a, "--tls")) opts.tls = a.tls;
+  if (given(a, "--rate")) opts.rate = a.rate;
+  if (given(a, "--deterministic")) opts.deterministic = a.deterministic;
+  if (given(a, "--speed")) opts.speed = a.speed;
+  if (given(a, "--history-days")) opts.history_days = a.history_days;
+  if (given(a, "--bind")) opts.bind_address = a.bind;
+  if (given(a, "--start")) {
+    const auto t = core::parse_rfc3339(a.start);
+    if (!t) return usage("--start: " + t.error().message + " (write e.g. 2024-01-01T00:00:00Z)");
+    opts.start_time = *t;
+    opts.deterministic = true;
+  }
+  if (port < 0 || port > 65535) return usage("port " + std::to_string(port) + " is not in 0..65535");
+  if (auto status = opts.validate(); !status) return usage(status.error().message);
+
+  // Signals are taken by sigwait below; block them before any thread exists so none inherits them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto logger = make_logger(ctx.globals);
+  auto registry = std::make_shared<prometheus::Registry>();
+  prometheus::BuildGauge()
+      .Name("tg4_build_info")
+      .Help("Build of this tg4 binary (value is always 1)")
+      .Register(*registry)
+      .Add({{"version", TG4_VERSION}, {"git_sha", TG4_GIT_SHA}})
+      .Set(1);
+  std::unique_ptr<prometheus::Exposer> exposer;
+  try {
+    exposer = std::make_unique<prometheus::Exposer>(ctx.globals.metrics_address);
+    exposer->RegisterCollectable(registry);
+  } catch (const std::exception& e) {
+    std::cerr << "tg4 sim: cannot serve /metrics on " << ctx.globals.metrics_address << ": " << e.what()
+              << " (choose another with --metrics HOST:PORT)\n";
+    return kExitFailure;
+  }
+
+  sim::Simulator simulator(opts, *registry, logger);
+  if (auto status = simulator.start(static_cast<std::uint16_t>(port)); !status) {
+    std::cerr << "tg4 sim: " << status.error().message << "\n";
+    return kExitFailure;
+  }
+  std::cout << simulator.ws_url() << std::endl;
+  logger->info("REST on {}/0/public, metrics on http://{}/metrics; stop with Ctrl-C", simulator.rest_url(),
+               ctx.globals.metrics_address);
+
+  int received = 0;
+  sigwait(&signals, &received);
+  logger->info("{} received, stopping", received == SIGINT ? "SIGINT" : "SIGTERM");
+  simulator.stop();
+  return kExitOk;
+}
+
+}  // namespace
 
 void add_sim_command(CLI::App& root, CommandContext& ctx) {
-  add_pending_command(root, ctx, "sim", "Kraken WebSocket v2 (+ REST) exchange simulator");
+  auto args = std::make_shared<SimArgs>();
+  CLI::App* cmd = add_command(root, ctx, "sim", "Kraken WebSocket v2 (+ REST) exchange simulator",
+                              [&ctx, args] { return run_sim(ctx, *args); });
+  auto& a = *args;
+  a.given["--port"] = cmd->add_option("--port", a.port, "Port on 127.0.0.1 (0 = any free port)")->capture_default_str();
+  a.given["--symbols"] = cmd->add_option("--symbols", a.symbols, "Pairs, e.g. BTC/USDT,XRP/USDT,XRP/BTC (default)")
+                             ->delimiter(',');
+  a.given["--seed"] = cmd->add_option("--seed", a.seed, "Seed of the market model (same seed, same market)")
+                          ->capture_default_str();
+  a.given["--faults"] = cmd->add_option(
+      "--faults", a.faults,
+      "Faults to inject, e.g. drop=10s,stall=30s,stall_for=5s,corrupt_checksum=0.01,malformed=0.01,rate_limit=0.05");
+  a.given["--tls"] = cmd->add_flag("--tls", a.tls, "Serve wss:// and https:// with a self-signed certificate");
+  a.given["--rate"] = cmd->add_option("--rate", a.rate, "Market events per second per symbol")->capture_default_str();
+  a.given["--deterministic"] = cmd->add_flag(
+      "--deterministic", a.deterministic,
+      "Simulated clock from --start; starts after the first subscriptions settle; same seed, same frames");
+  a.given["--speed"] = cmd->add_option("--speed", a.speed, "Simulated seconds per second (deterministic mode)")
+                           ->capture_default_str();
+  a.given["--start"] = cmd->add_option("--start", a.start, "Start time of the simulated clock (RFC 3339); implies --deterministic");
+  a.given["--history-days"] = cmd->add_option("--history-days", a.history_days, "Days of REST history before the start")
+                                  ->capture_default_str();
+  a.given["--bind"] = cmd->add_option("--bind", a.bind, "Address to listen on")->capture_default_str();
 }
 
 }  // namespace tg4::app
