@@ -1,9 +1,63 @@
+// `tg4 migrate [--dry-run]`: applies the embedded sql/ migrations to the --store database (SPEC
+// §12). Start-up applies them too; this command lets an operator do it (or preview it) on its own.
+#include <iostream>
+#include <memory>
+
 #include "app/command.hpp"
+#include "storage/store.hpp"
+#include "storage/store_url.hpp"
 
 namespace tg4::app {
+namespace {
+
+void print_list(const char* label, const std::vector<std::string>& versions) {
+  for (const auto& v : versions) std::cout << "  " << label << "  " << v << "\n";
+}
+
+int run_migrate(const GlobalOptions& globals, bool dry_run) {
+  const auto url = storage::parse_store_url(globals.store_url);
+  if (!url) {
+    std::cerr << "tg4 migrate: --store: " << url.error().message << "\n";
+    return kExitUsage;
+  }
+  storage::OpenOptions options;
+  options.migrate = false;
+  auto store = storage::open_store(globals.store_url, options);
+  if (!store) {
+    std::cerr << "tg4 migrate: " << store.error().message << "\n";
+    return kExitFailure;
+  }
+  auto report = (*store)->migrate(dry_run);
+  if (!report) {
+    std::cerr << "tg4 migrate: " << report.error().message << "\n";
+    return kExitFailure;
+  }
+  std::cout << "store " << url->redacted << " (" << (*store)->backend() << ")\n";
+  print_list("already applied", report->already);
+  print_list("applied        ", report->applied);
+  print_list("pending        ", report->pending);
+  if ((*store)->backend() == "postgresql") {
+    std::cout << "timescaledb: " << ((*store)->timescaledb() || report->timescaledb ? "yes" : "no")
+              << "\n";
+  }
+  if (dry_run) {
+    std::cout << "dry run: " << report->pending.size() << " pending, " << report->already.size()
+              << " already applied; nothing was changed\n";
+  } else {
+    std::cout << report->applied.size() << " applied, " << report->already.size()
+              << " already applied\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
 
 void add_migrate_command(CLI::App& root, CommandContext& ctx) {
-  add_pending_command(root, ctx, "migrate", "Apply database migrations");
+  auto dry_run = std::make_shared<bool>(false);
+  CLI::App* cmd =
+      add_command(root, ctx, "migrate", "Apply database migrations to the --store database",
+                  [&ctx, dry_run] { return run_migrate(ctx.globals, *dry_run); });
+  cmd->add_flag("--dry-run", *dry_run, "List the migrations that would be applied, change nothing");
 }
 
 }  // namespace tg4::app

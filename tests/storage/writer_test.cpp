@@ -1,0 +1,241 @@
+#include "storage/writer.hpp"
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "storage/sample_rows.hpp"
+
+namespace tg4::storage {
+namespace {
+
+using namespace testing;
+using namespace std::chrono_literals;
+
+// Waits for `condition` up to `timeout`, checking every millisecond.
+template <typename F>
+bool eventually(F&& condition, std::chrono::milliseconds timeout = 5s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+double metric_value(prometheus::Registry& registry, const std::string& name,
+                    const std::string& table = "") {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const auto& m : family.metric) {
+      bool match = table.empty();
+      for (const auto& l : m.label) match = match || (l.name == "table" && l.value == table);
+      if (!match) continue;
+      if (family.type == prometheus::MetricType::Counter) return m.counter.value;
+      if (family.type == prometheus::MetricType::Gauge) return m.gauge.value;
+      if (family.type == prometheus::MetricType::Histogram)
+        return static_cast<double>(m.histogram.sample_count);
+    }
+  }
+  return -1;
+}
+
+class WriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("tg4-writer-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    url_ = "sqlite:" + (dir_ / "tg4.db").string();
+    auto reader = open_store(url_);
+    ASSERT_TRUE(reader);
+    reader_ = std::move(*reader);
+  }
+  void TearDown() override {
+    reader_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  WriterOptions options() {
+    WriterOptions o;
+    o.batch_rows = 100;
+    o.batch_interval = 20ms;
+    o.spool_path = dir_ / "spool" / "store.spool";
+    o.reconnect_min = 5ms;
+    o.reconnect_max = 20ms;
+    return o;
+  }
+  // A store that is down while `up_` is false.
+  Writer::StoreFactory switchable() {
+    return [this]() -> core::Result<std::unique_ptr<Store>> {
+      if (!up_) return core::Error::of("test: database down");
+      return open_store(url_);
+    };
+  }
+  std::size_t trade_count() {
+    return reader_->trades("BTC/USDT", {})->size() + reader_->trades("XRP/BTC", {})->size();
+  }
+
+  std::filesystem::path dir_;
+  std::string url_;
+  std::unique_ptr<Store> reader_;
+  std::atomic<bool> up_{true};
+  prometheus::Registry registry_;
+};
+
+TEST_F(WriterTest, WritesBatchesAndCountsRowsByTable) {
+  Writer writer(url_, options(), registry_);
+  for (int i = 0; i < 250; ++i) ASSERT_TRUE(writer.push(sample_trade(i)));
+  ASSERT_TRUE(writer.push(sample_order(1)));
+  ASSERT_TRUE(writer.flush(5s));
+  EXPECT_EQ(trade_count(), 250u);
+  EXPECT_EQ(reader_->orders({})->size(), 1u);
+  EXPECT_EQ(metric_value(registry_, "tg4_store_rows_written_total", "market_trades"), 250);
+  EXPECT_EQ(metric_value(registry_, "tg4_store_rows_written_total", "orders"), 1);
+  EXPECT_GE(metric_value(registry_, "tg4_store_batch_seconds"), 1);
+  EXPECT_EQ(metric_value(registry_, "tg4_store_up"), 1);
+  EXPECT_EQ(metric_value(registry_, "tg4_store_timescaledb"), 0);
+  EXPECT_EQ(writer.stats().rows_spooled, 0u);
+}
+
+TEST_F(WriterTest, RowsWithoutIdsGetOne) {
+  Writer writer(url_, options(), registry_);
+  auto d = sample_decision(1);
+  d.decision_id.clear();
+  auto r = sample_risk_event(1);
+  r.event_id.clear();
+  auto a = sample_audit(1);
+  a.audit_id.clear();
+  ASSERT_TRUE(writer.push(d));
+  ASSERT_TRUE(writer.push(d));
+  ASSERT_TRUE(writer.push(r));
+  ASSERT_TRUE(writer.push(a));
+  ASSERT_TRUE(writer.flush(5s));
+  auto decisions = reader_->decisions({}, 10);
+  ASSERT_EQ(decisions->size(), 2u);  // two pushes are two decisions
+  EXPECT_EQ(decisions->at(0).decision_id.size(), 32u);
+  EXPECT_NE(decisions->at(0).decision_id, decisions->at(1).decision_id);
+  EXPECT_EQ(reader_->risk_events({}, 10)->size(), 1u);
+  EXPECT_EQ(reader_->audit_log(10)->size(), 1u);
+}
+
+TEST_F(WriterTest, OnlyOneMinuteBarsAreAccepted) {
+  Writer writer(url_, options(), registry_);
+  auto bar = sample_bar(1);
+  bar.interval_minutes = 5;
+  auto status = writer.push(bar);
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("only 1m bars"), std::string::npos);
+}
+
+TEST_F(WriterTest, AnOutageSpoolsToDiskAndReplaysInOrder) {
+  up_ = false;
+  Writer writer(switchable(), options(), registry_);
+  // An order's life across many batches: the store must end with the last state.
+  auto order = sample_order(7);
+  const core::OrderStatus steps[] = {core::OrderStatus::kPendingNew, core::OrderStatus::kNew,
+                                     core::OrderStatus::kPartiallyFilled,
+                                     core::OrderStatus::kFilled};
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 150; ++i) ASSERT_TRUE(writer.push(sample_trade(round * 150 + i)));
+    order.status = steps[round];
+    ASSERT_TRUE(writer.push(order));
+    ASSERT_TRUE(writer.flush(30ms) == false);
+  }
+  EXPECT_TRUE(eventually([&] { return writer.stats().rows_spooled == 604; }));
+  EXPECT_FALSE(writer.store_up());
+  EXPECT_FALSE(writer.alert());
+  EXPECT_GT(metric_value(registry_, "tg4_store_spool_bytes"), 0);
+  EXPECT_EQ(metric_value(registry_, "tg4_store_up"), 0);
+  EXPECT_EQ(trade_count(), 0u);
+
+  up_ = true;
+  ASSERT_TRUE(writer.flush(10s));
+  EXPECT_EQ(trade_count(), 600u);
+  auto orders = reader_->orders({});
+  ASSERT_EQ(orders->size(), 1u);
+  EXPECT_EQ(orders->front().status, core::OrderStatus::kFilled);
+  EXPECT_EQ(writer.stats().spool_bytes, 0u);
+  EXPECT_TRUE(eventually([&] { return metric_value(registry_, "tg4_store_spool_bytes") == 0; }));
+}
+
+TEST_F(WriterTest, ASpoolLeftByACrashIsReplayedFirstAtStart) {
+  up_ = false;
+  {
+    Writer writer(switchable(), options(), registry_);
+    for (int i = 0; i < 120; ++i) ASSERT_TRUE(writer.push(sample_trade(i)));
+    auto order = sample_order(3);
+    order.status = core::OrderStatus::kNew;
+    ASSERT_TRUE(writer.push(order));
+    writer.stop();
+    EXPECT_EQ(writer.stats().rows_spooled, 121u);
+  }
+  up_ = true;
+  prometheus::Registry registry;
+  Writer writer(switchable(), options(), registry);
+  // A newer version of the order pushed after the restart must win over the spooled one.
+  auto order = sample_order(3);
+  order.status = core::OrderStatus::kCanceled;
+  ASSERT_TRUE(writer.push(order));
+  ASSERT_TRUE(writer.flush(10s));
+  EXPECT_EQ(trade_count(), 120u);
+  EXPECT_EQ(reader_->orders({})->front().status, core::OrderStatus::kCanceled);
+}
+
+TEST_F(WriterTest, QueueOverflowSpoolsAndLosesNothing) {
+  auto o = options();
+  o.queue_capacity = 50;
+  o.batch_rows = 20;
+  Writer writer(url_, o, registry_);
+  for (int i = 0; i < 5000; ++i) ASSERT_TRUE(writer.push(sample_trade(i)));
+  ASSERT_TRUE(writer.flush(20s));
+  EXPECT_EQ(trade_count(), 5000u);
+  EXPECT_GT(writer.stats().rows_spooled, 0u);
+  EXPECT_EQ(writer.stats().rows_written, 5000u);
+}
+
+TEST_F(WriterTest, AnUnwritableSpoolRaisesTheAlertAndHoldsRowsUntilTheStoreReturns) {
+  up_ = false;
+  auto o = options();
+  o.spool_path = "/dev/full";
+  Writer writer(switchable(), o, registry_);
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(writer.push(sample_trade(i)));
+  ASSERT_TRUE(eventually([&] { return writer.alert(); }));
+  EXPECT_GE(writer.stats().held_batches, 1u);
+  EXPECT_TRUE(eventually([&] { return metric_value(registry_, "tg4_store_alert") == 1; }));
+  up_ = true;
+  ASSERT_TRUE(writer.flush(10s));
+  EXPECT_FALSE(writer.alert());
+  EXPECT_EQ(trade_count(), 30u);
+}
+
+TEST_F(WriterTest, RefusedRowsAreKeptAsideAndTheRestIsWritten) {
+  Writer writer(url_, options(), registry_);
+  auto bad = sample_trade(1);
+  bad.time = {};  // NOT NULL key column
+  ASSERT_TRUE(writer.push(bad));
+  ASSERT_TRUE(writer.flush(5s));
+  EXPECT_EQ(writer.stats().rows_rejected, 1u);
+  EXPECT_EQ(metric_value(registry_, "tg4_store_rows_rejected_total", "market_trades"), 1);
+  auto rejected = Spool::open(dir_ / "spool" / "store.spool.rejected", nullptr);
+  ASSERT_TRUE(rejected);
+  EXPECT_EQ((*rejected)->records(), 1u);
+  ASSERT_TRUE(writer.push(sample_trade(2)));
+  ASSERT_TRUE(writer.flush(5s));
+  EXPECT_EQ(trade_count(), 1u);
+}
+
+TEST_F(WriterTest, PushAfterStopIsAnError) {
+  Writer writer(url_, options(), registry_);
+  writer.stop();
+  EXPECT_FALSE(writer.push(sample_trade(1)));
+}
+
+}  // namespace
+}  // namespace tg4::storage
