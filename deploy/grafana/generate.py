@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Writes the Grafana dashboards in dashboards/ from the panel tables below.
+
+The JSON files are what Grafana loads and what tests/integration/dashboards_test.cpp checks against a
+real Prometheus scraping `tg4 demo`; this script only keeps them uniform. Run it after editing a table:
+    python3 deploy/grafana/generate.py
+A panel marked fault_only=True plots a metric that exists only once a fault happened (a breaker trips,
+the spool grows): the test checks that its queries parse, not that they return data.
+"""
+import json
+import pathlib
+
+PROMETHEUS = {"type": "prometheus", "uid": "tg4-prometheus"}
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def panel(title, exprs, unit="short", kind="timeseries", legend="", fault_only=False, width=12):
+    """One panel; exprs is a list of (expr, legend) or plain expr strings."""
+    targets = []
+    for ref, item in zip("ABCDEFGH", exprs):
+        expr, fmt = item if isinstance(item, tuple) else (item, legend)
+        targets.append({"refId": ref, "datasource": PROMETHEUS, "expr": expr, "legendFormat": fmt})
+    result = {
+        "type": kind,
+        "title": title,
+        "datasource": PROMETHEUS,
+        "targets": targets,
+        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+        "options": {},
+        "gridPos": {"w": width, "h": 8},
+    }
+    if fault_only:
+        result["description"] = "fault_only: has data only after the fault it watches has happened"
+    return result
+
+
+def dashboard(uid, title, panels):
+    x = y = 0
+    for index, p in enumerate(panels, start=1):
+        w = p["gridPos"]["w"]
+        if x + w > 24:
+            x, y = 0, y + 8
+        p["id"] = index
+        p["gridPos"].update({"x": x, "y": y})
+        x += w
+    return {
+        "uid": uid,
+        "title": title,
+        "tags": ["tg4"],
+        "timezone": "utc",
+        "schemaVersion": 39,
+        "version": 1,
+        "editable": True,
+        "refresh": "10s",
+        "time": {"from": "now-6h", "to": "now"},
+        "templating": {"list": []},
+        "annotations": {"list": []},
+        "panels": panels,
+    }
+
+
+DASHBOARDS = {
+    "tg4-overview": dashboard("tg4-overview", "TG4 / Overview", [
+        panel("Equity", [("tg4_portfolio_equity", "equity"), ("tg4_portfolio_peak_equity", "peak")]),
+        panel("PnL", [("tg4_portfolio_realised_pnl", "realised"),
+                      ("tg4_portfolio_unrealised_pnl", "unrealised"), ("tg4_portfolio_fees", "fees")]),
+        panel("Drawdown from peak", ["tg4_portfolio_drawdown_ratio"], unit="percentunit", legend="drawdown"),
+        panel("Open positions and orders", [("tg4_positions_open", "positions"),
+                                            ("tg4_orders_open", "orders")]),
+        panel("Trading state (0 active, 1 reducing, 2 halted)", ["tg4_risk_trading_state"],
+              kind="stat", legend="state", width=8),
+        panel("Balances", ["tg4_portfolio_balance"], legend="{{asset}}", width=8),
+        panel("Exposure", ["tg4_portfolio_exposure"], legend="{{symbol}}", width=8),
+    ]),
+    "tg4-market-data": dashboard("tg4-market-data", "TG4 / Market data", [
+        panel("Messages per second by channel", ["sum by (channel) (rate(tg4_feed_messages_total[1m]))"],
+              unit="ops", legend="{{channel}}"),
+        panel("Feed up", ["tg4_feed_up"], kind="stat", legend="up"),
+        panel("Message age p50 / p99", [
+            ("histogram_quantile(0.5, sum by (le) (rate(tg4_feed_message_age_seconds_bucket[1m])))", "p50"),
+            ("histogram_quantile(0.99, sum by (le) (rate(tg4_feed_message_age_seconds_bucket[1m])))", "p99")],
+              unit="s"),
+        panel("Reconnects", ["increase(tg4_feed_reconnects_total[5m])"], legend="reconnects"),
+        panel("Parse errors", ["increase(tg4_feed_parse_errors_total[5m])"], legend="errors"),
+        panel("Book checksum mismatches", ["sum by (symbol) (increase(tg4_book_checksum_mismatch_total[5m]))"],
+              legend="{{symbol}}", fault_only=True),
+        panel("Bar mismatches against Kraken ohlc", ["sum by (symbol) (increase(tg4_bar_mismatch_total[15m]))"],
+              legend="{{symbol}}", fault_only=True),
+    ]),
+    "tg4-risk": dashboard("tg4-risk", "TG4 / Risk", [
+        panel("Verdicts per minute by status", ["sum by (status) (rate(tg4_risk_verdicts_total[5m])) * 60"],
+              legend="{{status}}"),
+        panel("Rejections by rule", ["sum by (rule) (increase(tg4_risk_verdicts_total{status!=\"APPROVED\"}[1h]))"],
+              legend="{{rule}}", fault_only=True),
+        panel("Circuit breakers", ["tg4_risk_breaker_state"], legend="{{breaker}}"),
+        panel("Trading state", ["tg4_risk_trading_state"], legend="state"),
+        panel("Active cool-downs", ["tg4_risk_cooldown_active"], legend="{{reason}}"),
+        panel("Risk check latency p99", [
+            "histogram_quantile(0.99, sum by (le) (rate(tg4_risk_check_seconds_bucket[5m])))"],
+              unit="s", legend="p99"),
+        panel("Drawdown", ["tg4_portfolio_drawdown_ratio"], unit="percentunit", legend="drawdown"),
+    ]),
+    "tg4-execution": dashboard("tg4-execution", "TG4 / Execution", [
+        panel("Orders by status", ["sum by (status) (increase(tg4_orders_total[15m]))"], legend="{{status}}"),
+        panel("Fills per minute", ["rate(tg4_fills_total[5m]) * 60"], legend="fills"),
+        panel("Fees paid", ["tg4_fees_paid_total"], legend="fees"),
+        panel("Slippage p50 / p95 (bps)", [
+            ("histogram_quantile(0.5, sum by (le) (rate(tg4_fill_slippage_bps_bucket[15m])))", "p50"),
+            ("histogram_quantile(0.95, sum by (le) (rate(tg4_fill_slippage_bps_bucket[15m])))", "p95")]),
+        panel("Order round trip p50 / p99", [
+            ("histogram_quantile(0.5, sum by (le) (rate(tg4_order_round_trip_seconds_bucket[15m])))", "p50"),
+            ("histogram_quantile(0.99, sum by (le) (rate(tg4_order_round_trip_seconds_bucket[15m])))", "p99")],
+              unit="s"),
+        panel("Open orders", ["tg4_orders_open"], legend="open"),
+    ]),
+    "tg4-infrastructure": dashboard("tg4-infrastructure", "TG4 / Infrastructure", [
+        panel("Build", ["tg4_build_info"], kind="table", legend="{{version}} {{git_sha}}"),
+        panel("Scrape up", ["up{job=\"tg4\"}"], kind="stat", legend="up"),
+        panel("Kernel queue depth", ["tg4_kernel_queue_depth"], legend="depth"),
+        panel("Kernel event latency p99", [
+            "histogram_quantile(0.99, sum by (le) (rate(tg4_kernel_event_seconds_bucket[1m])))"],
+              unit="s", legend="p99"),
+        panel("Kernel events per second by type", ["sum by (type) (rate(tg4_kernel_events_total[1m]))"],
+              unit="ops", legend="{{type}}"),
+        panel("Store rows per second by table", ["sum by (table) (rate(tg4_store_rows_written_total[1m]))"],
+              unit="ops", legend="{{table}}"),
+        panel("Store batch latency p99", [
+            "histogram_quantile(0.99, sum by (le) (rate(tg4_store_batch_seconds_bucket[5m])))"],
+              unit="s", legend="p99"),
+        panel("Store queue depth and spool", [("tg4_store_queue_depth", "queue rows"),
+                                              ("tg4_store_spool_bytes", "spool bytes")]),
+        panel("Store, TimescaleDB, Redis up", [("tg4_store_up", "store"),
+                                               ("tg4_store_timescaledb", "timescaledb"),
+                                               ("tg4_redis_up", "redis")], kind="stat"),
+    ]),
+}
+
+
+def main():
+    for uid, board in DASHBOARDS.items():
+        path = HERE / "dashboards" / f"{uid}.json"
+        path.write_text(json.dumps(board, indent=2) + "\n")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
