@@ -1,0 +1,271 @@
+#pragma once
+// The risk engine's vocabulary (SPEC §7): limits, state, intents, verdicts and events. Plain
+// values, so the engine stays a pure function of its inputs and the state can be persisted and
+// restored.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/decimal.hpp"
+#include "core/events.hpp"
+#include "core/time.hpp"
+
+namespace tg4::risk {
+
+using core::Decimal;
+using core::Duration;
+using core::Side;
+using core::Timestamp;
+
+// Market regimes. "trending" without a direction takes the bear leverage cap (the lower one).
+enum class Regime : std::uint8_t {
+  kBull,
+  kBear,
+  kTrending,
+  kBreakout,
+  kRanging,
+  kVolatile,
+  kChoppy,
+  kUnknown
+};
+inline constexpr std::size_t kRegimeCount = 8;
+const char* to_string(Regime r);
+// Accepts "bull"/"trending_up", "bear"/"trending_down", "trending", "breakout", "ranging",
+// "volatile", "choppy", "unknown"; nullopt otherwise.
+std::optional<Regime> parse_regime(std::string_view text);
+
+enum class Strictness : std::uint8_t { kRelaxed, kNormal, kStrict, kVeryStrict };
+const char* to_string(Strictness s);
+// "relaxed", "normal", "strict", "very_strict" (also "very strict", "very-strict").
+std::optional<Strictness> parse_strictness(std::string_view text);
+
+enum class TradingState : std::uint8_t { kActive, kReducing, kHalted };
+const char* to_string(TradingState s);  // "ACTIVE", "REDUCING", "HALTED"
+std::optional<TradingState> parse_trading_state(std::string_view text);
+
+enum class CooldownReason : std::uint8_t { kLoss, kTrade, kVolatility };
+inline constexpr std::size_t kCooldownCount = 3;
+const char* to_string(CooldownReason r);  // "loss", "trade", "volatility"
+std::optional<CooldownReason> parse_cooldown_reason(std::string_view text);
+
+enum class Breaker : std::uint8_t { kDailyLoss, kWeeklyLoss, kDrawdown };
+inline constexpr std::size_t kBreakerCount = 3;
+const char* to_string(Breaker b);  // "daily_loss", "weekly_loss", "drawdown"
+
+// What the app must do when a breaker trips (the engine itself never touches orders).
+enum class BreakerAction : std::uint8_t { kNone, kReducePositionsHalf, kFlatten };
+const char* to_string(BreakerAction a);  // "none", "reduce_positions_50pct", "flatten"
+
+struct CorrelationPair {
+  std::string a;
+  std::string b;
+  Decimal rho;
+};
+
+// Every number of SPEC §7; the defaults are the SPEC's. Percentages are in percent (5 = 5 %).
+struct RiskLimits {
+  // rule 2: cool-downs
+  Duration loss_cooldown = std::chrono::minutes(10);
+  Duration loss_cooldown_3 = std::chrono::minutes(30);  // at >= 3 losses in a row
+  Duration loss_cooldown_5 = std::chrono::minutes(60);  // at >= 5 losses in a row
+  Duration trade_cooldown = std::chrono::minutes(5);
+  Duration volatility_cooldown = std::chrono::minutes(15);
+  double volatility_spike_factor = 3.0;  // ATR > factor x its 20-bar mean
+  // rule 3: stop-loss distance and reward:risk
+  Decimal min_stop_pct = Decimal::must("0.5");
+  Decimal max_stop_pct = Decimal::must("5");
+  Decimal min_reward_risk = Decimal::must("1.5");
+  // rule 4: confidence, indexed by Regime
+  std::array<Decimal, kRegimeCount> min_confidence{
+      Decimal::must("0.55"), Decimal::must("0.55"), Decimal::must("0.55"), Decimal::must("0.60"),
+      Decimal::must("0.60"), Decimal::must("0.65"), Decimal::must("0.75"), Decimal::must("0.70")};
+  Decimal confidence_add_3_losses = Decimal::must("0.10");
+  Decimal confidence_add_5_losses = Decimal::must("0.20");
+  Decimal strictness_relaxed = Decimal::must("-0.05");
+  Decimal strictness_strict = Decimal::must("0.05");
+  Decimal strictness_very_strict = Decimal::must("0.10");
+  // rule 5: size
+  Decimal max_position_pct = Decimal::must("20");
+  Decimal max_risk_pct = Decimal::must("2");
+  Decimal loss_streak_size_factor = Decimal::must("0.5");  // at >= 5 losses in a row
+  Decimal volatility_size_factor = Decimal::must("0.5");
+  std::array<Decimal, kRegimeCount> size_multiplier{
+      Decimal::must("1.0"),  Decimal::must("1.0"), Decimal::must("1.0"),  Decimal::must("0.75"),
+      Decimal::must("0.75"), Decimal::must("0.5"), Decimal::must("0.25"), Decimal::must("0.5")};
+  Decimal size_increment = Decimal::must("0.01");  // a shrunk size is rounded down to this
+  // rule 6: leverage
+  Decimal max_leverage = Decimal::must("5");
+  std::array<Decimal, kRegimeCount> regime_leverage_cap{
+      Decimal::must("5"), Decimal::must("3"), Decimal::must("3"), Decimal::must("3"),
+      Decimal::must("2"), Decimal::must("2"), Decimal::must("1"), Decimal::must("1")};
+  // drawdown (percent) -> cap, checked from the largest threshold down
+  std::array<std::pair<Decimal, Decimal>, 3> drawdown_leverage_caps{
+      {{Decimal::must("15"), Decimal::must("1")},
+       {Decimal::must("10"), Decimal::must("2")},
+       {Decimal::must("5"), Decimal::must("3")}}};
+  Decimal leverage_cap_3_losses = Decimal::must("2");
+  Decimal leverage_cap_5_losses = Decimal::must("1");
+  // rules 7 and 8: exposure
+  Decimal max_total_exposure_pct = Decimal::must("80");
+  Decimal max_correlated_exposure_pct = Decimal::must("40");
+  Decimal correlation_threshold = Decimal::must("0.5");  // pairs with rho > this count
+  std::vector<CorrelationPair> correlations{{"BTC/USDT", "XRP/USDT", Decimal::must("0.75")},
+                                            {"BTC/USDT", "XRP/BTC", Decimal::must("0.60")},
+                                            {"XRP/USDT", "XRP/BTC", Decimal::must("0.85")}};
+  // rule 9: positions and order rate
+  int max_positions_per_symbol = 2;
+  int max_positions_total = 5;
+  int max_orders_per_minute = 30;
+  // loss-streak thresholds shared by rules 2, 4, 5 and 6
+  int losses_tier1 = 3;
+  int losses_tier2 = 5;
+  // circuit breakers
+  Decimal daily_loss_halt_pct = Decimal::must("-5");
+  Decimal weekly_loss_halt_pct = Decimal::must("-10");
+  Decimal drawdown_halt_pct = Decimal::must("20");
+
+  // rho between two symbols: 1 for the same symbol, 0 for pairs not in the table.
+  Decimal correlation(std::string_view a, std::string_view b) const;
+};
+
+struct OpenPosition {
+  std::string symbol;
+  Side side = Side::kBuy;
+  Decimal exposure_usd;  // notional (size x leverage)
+  Decimal leverage = Decimal::one();
+};
+
+struct Cooldown {
+  Timestamp until;  // unset: none
+  bool active(Timestamp now) const { return until.is_set() && now < until; }
+};
+
+struct BreakerStatus {
+  bool tripped = false;
+  Timestamp until;  // unset while tripped: manual reset only
+  Timestamp since;
+  std::string reason;  // why it tripped, with the numbers
+};
+
+struct RiskState {
+  // equity and PnL (reporting currency, e.g. USDT)
+  Decimal equity;
+  Decimal peak_equity;
+  Decimal available_margin;
+  Decimal day_start_equity;
+  Decimal week_start_equity;
+  Timestamp day_start;   // utc_day_start of the day the daily PnL belongs to
+  Timestamp week_start;  // iso_week_start of the week the weekly PnL belongs to
+  Decimal daily_pnl;     // equity - day_start_equity
+  Decimal weekly_pnl;
+  Decimal daily_pnl_pct;   // percent of day_start_equity
+  Decimal weekly_pnl_pct;  // percent of week_start_equity
+  Decimal drawdown_pct;    // percent below peak_equity (>= 0)
+  // streaks
+  int consecutive_losses = 0;
+  int consecutive_wins = 0;
+  // cool-downs, indexed by CooldownReason: each reason has its own expiry
+  std::array<Cooldown, kCooldownCount> cooldowns{};
+  // trading state: the effective one is the stricter of the operator's and the breakers'
+  TradingState trading_state = TradingState::kActive;
+  std::string state_reason;
+  Timestamp state_until;  // unset: until changed (manual reset for drawdown/operator halts)
+  TradingState manual_state = TradingState::kActive;  // set by the operator (pause/halt/resume)
+  std::string manual_reason;
+  std::array<BreakerStatus, kBreakerCount> breakers{};
+  // volatility
+  bool volatility_spike = false;
+  // exposure
+  std::vector<OpenPosition> open_positions;
+  std::vector<Timestamp> order_times;  // orders sent in the last minute (rule 9 rate)
+  Timestamp updated;
+
+  const Cooldown& cooldown(CooldownReason r) const {
+    return cooldowns[static_cast<std::size_t>(r)];
+  }
+  Cooldown& cooldown(CooldownReason r) { return cooldowns[static_cast<std::size_t>(r)]; }
+  const BreakerStatus& breaker(Breaker b) const { return breakers[static_cast<std::size_t>(b)]; }
+  BreakerStatus& breaker(Breaker b) { return breakers[static_cast<std::size_t>(b)]; }
+};
+
+struct RiskIntent {
+  std::string intent_id;
+  std::string symbol;
+  Side side = Side::kBuy;
+  Decimal size_usd;  // margin committed; notional = size_usd x leverage
+  Decimal entry;
+  Decimal stop_loss;  // zero: none (rejected unless the intent reduces exposure)
+  std::optional<Decimal> take_profit;
+  Decimal leverage = Decimal::one();
+  Decimal confidence = Decimal::one();
+  Regime regime = Regime::kUnknown;
+  Strictness strictness = Strictness::kNormal;
+  bool reduces_exposure = false;  // exits, flattening: allowed while REDUCING, skip rules 2-8
+  bool is_cancel = false;         // cancels always pass
+};
+
+// core::OrderIntent -> RiskIntent (confidence to 4 decimals; unknown regime/strictness text maps to
+// unknown/normal).
+RiskIntent intent_from_order(const core::OrderIntent& order);
+
+enum class VerdictStatus : std::uint8_t { kApproved, kModified, kRejected, kHalted };
+const char* to_string(VerdictStatus s);  // "APPROVED", ...
+
+// The rule that decided a verdict; kNone for a clean approval.
+enum class Rule : std::uint8_t {
+  kNone = 0,
+  kTradingState = 1,
+  kCooldown = 2,
+  kStopLoss = 3,
+  kConfidence = 4,
+  kSize = 5,
+  kLeverage = 6,
+  kTotalExposure = 7,
+  kCorrelatedExposure = 8,
+  kMarginAndLimits = 9,
+  kInternal = 99,  // the engine caught its own bug (e.g. a MODIFIED that grew)
+};
+const char* rule_name(Rule r);   // "trading_state", "cooldown", ...
+std::string rule_label(Rule r);  // "3:stop_loss"; "none" for kNone
+
+struct Verdict {
+  VerdictStatus status = VerdictStatus::kApproved;
+  Rule rule = Rule::kNone;
+  std::string reason;
+  Decimal size_usd;
+  Decimal leverage;
+  std::vector<std::string> warnings;
+
+  bool allows_order() const {
+    return status == VerdictStatus::kApproved || status == VerdictStatus::kModified;
+  }
+};
+
+// One verdict or state change, for the store (risk_events) and metrics.
+struct RiskEvent {
+  enum class Kind : std::uint8_t { kVerdict, kBreaker, kCooldown, kState };
+  Kind kind = Kind::kVerdict;
+  Timestamp time;
+  Rule rule = Rule::kNone;
+  std::string reason;
+  // kVerdict
+  std::string intent_id;
+  std::string symbol;
+  std::optional<VerdictStatus> verdict;
+  // kBreaker
+  std::optional<Breaker> breaker;
+  bool breaker_tripped = false;  // false: reset/expired
+  BreakerAction action = BreakerAction::kNone;
+  // kCooldown
+  std::optional<CooldownReason> cooldown;
+  Timestamp cooldown_until;
+  // state before and after
+  TradingState state_before = TradingState::kActive;
+  TradingState state_after = TradingState::kActive;
+};
+const char* to_string(RiskEvent::Kind k);  // "verdict", "breaker", "cooldown", "state"
+
+}  // namespace tg4::risk
