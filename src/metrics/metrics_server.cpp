@@ -1,0 +1,98 @@
+#include "metrics/metrics_server.hpp"
+
+#include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <charconv>
+#include <chrono>
+#include <exception>
+#include <utility>
+
+#include "metrics/build_info.hpp"
+
+namespace tg4::metrics {
+namespace {
+
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+core::Result<HostPort> parse_address(const std::string& address) {
+  const auto fix = " (write HOST:PORT, e.g. 127.0.0.1:9464)";
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return core::Error::of("metrics address '" + address + "': missing host or port" + fix);
+  }
+  HostPort out;
+  out.host = address.substr(0, colon);
+  const std::string port = address.substr(colon + 1);
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value > 65535) {
+    return core::Error::of("metrics address '" + address + "': port '" + port +
+                           "' is not a number in 0..65535" + fix);
+  }
+  out.port = static_cast<std::uint16_t>(value);
+  return out;
+}
+
+double unix_seconds_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+void register_build_info(prometheus::Registry& registry) {
+  const BuildInfo& b = build_info();
+  prometheus::BuildGauge()
+      .Name("tg4_build_info")
+      .Help("Build of this tg4 binary (value is always 1)")
+      .Register(registry)
+      .Add({{"version", b.version},
+            {"git_sha", b.git_sha},
+            {"compiler", b.compiler},
+            {"build_type", b.build_type}})
+      .Set(1);
+  auto& start = prometheus::BuildGauge()
+                    .Name("tg4_process_start_time_seconds")
+                    .Help("Start time of the process since the Unix epoch, in seconds")
+                    .Register(registry)
+                    .Add({});
+  if (start.Value() == 0) start.Set(unix_seconds_now());
+}
+
+core::Result<std::unique_ptr<MetricsServer>> MetricsServer::start(
+    const std::string& address, std::shared_ptr<prometheus::Registry> registry) {
+  auto parsed = parse_address(address);
+  if (!parsed) return parsed.error();
+  if (!registry) registry = std::make_shared<prometheus::Registry>();
+  register_build_info(*registry);
+  std::unique_ptr<prometheus::Exposer> exposer;
+  try {
+    // One server thread: Prometheus scrapes rarely, and the process's cores belong to trading.
+    exposer = std::make_unique<prometheus::Exposer>(address, 1);
+  } catch (const std::exception& e) {
+    return core::Error::of("cannot serve /metrics on " + address + ": " + e.what() +
+                           " (is the port in use? choose another with --metrics HOST:PORT)");
+  }
+  exposer->RegisterCollectable(registry);
+  std::uint16_t port = parsed->port;
+  if (const auto ports = exposer->GetListeningPorts(); !ports.empty())
+    port = static_cast<std::uint16_t>(ports.front());
+  return std::unique_ptr<MetricsServer>(
+      new MetricsServer(std::move(registry), std::move(exposer), parsed->host, port));
+}
+
+MetricsServer::MetricsServer(std::shared_ptr<prometheus::Registry> registry,
+                             std::unique_ptr<prometheus::Exposer> exposer, std::string host,
+                             std::uint16_t port)
+    : registry_(std::move(registry)),
+      exposer_(std::move(exposer)),
+      host_(std::move(host)),
+      port_(port) {}
+
+MetricsServer::~MetricsServer() = default;
+
+}  // namespace tg4::metrics
