@@ -81,7 +81,10 @@ std::optional<Verdict> rule_cooldown(const RiskState& s, const RiskIntent& in, T
 std::optional<Verdict> rule_stop_loss(const RiskLimits& l, const RiskIntent& in, Draft& d) {
   if (!in.entry.is_positive())
     return reject(Rule::kStopLoss, fmt::format("entry price must be > 0, got {}", in.entry), in);
-  if (in.stop_loss.is_zero()) return reject(Rule::kStopLoss, "stop-loss required", in);
+  if (in.stop_loss.is_zero()) {
+    if (l.require_stop_loss) return reject(Rule::kStopLoss, "stop-loss required", in);
+    return std::nullopt;  // without a stop there is no distance: rule 5 applies no risk cap
+  }
   const bool buy = in.side == Side::kBuy;
   if (buy ? in.stop_loss >= in.entry : in.stop_loss <= in.entry) {
     return reject(Rule::kStopLoss,
@@ -146,7 +149,8 @@ std::optional<Verdict> rule_size(const RiskLimits& l, const RiskState& s, const 
     d.size = cap;
   }
   // risk = size x stop distance <= max_risk_pct of equity
-  const Decimal risk_cap = s.equity * l.max_risk_pct / d.stop_pct;
+  const Decimal risk_cap =
+      d.stop_pct.is_positive() ? s.equity * l.max_risk_pct / d.stop_pct : Decimal::max();
   if (d.size > risk_cap) {
     d.changed(Rule::kSize,
               fmt::format("size {} capped at {} so the risk at a {}% stop stays within "
@@ -159,7 +163,9 @@ std::optional<Verdict> rule_size(const RiskLimits& l, const RiskState& s, const 
     d.changed(Rule::kSize, fmt::format("size x {} ({}{})", text(factor), why, what));
     d.size = d.size * factor;
   };
-  if (s.consecutive_losses >= l.losses_tier2) scale(l.loss_streak_size_factor, "loss streak");
+  if (const auto* step = streak_step(l.size_streak_factor, s.consecutive_losses)) {
+    scale(step->value, "loss streak of ", std::to_string(s.consecutive_losses));
+  }
   if (s.volatility_spike) scale(l.volatility_size_factor, "volatility spike");
   scale(l.size_multiplier[static_cast<std::size_t>(in.regime)], "regime ", to_string(in.regime));
   if (d.size < in.size_usd)

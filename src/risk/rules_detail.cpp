@@ -11,10 +11,8 @@ std::string text(Decimal value) {
 Decimal min_confidence(const RiskLimits& limits, int consecutive_losses, Regime regime,
                        Strictness strictness) {
   Decimal needed = limits.min_confidence[static_cast<std::size_t>(regime)];
-  if (consecutive_losses >= limits.losses_tier2) {
-    needed += limits.confidence_add_5_losses;
-  } else if (consecutive_losses >= limits.losses_tier1) {
-    needed += limits.confidence_add_3_losses;
+  if (const auto* step = streak_step(limits.confidence_streak_add, consecutive_losses)) {
+    needed += step->value;
   }
   switch (strictness) {
     case Strictness::kRelaxed:
@@ -35,13 +33,11 @@ Decimal min_confidence(const RiskLimits& limits, int consecutive_losses, Regime 
 Decimal leverage_cap(const RiskLimits& limits, const RiskState& state, Regime regime) {
   Decimal cap =
       min(limits.max_leverage, limits.regime_leverage_cap[static_cast<std::size_t>(regime)]);
-  for (const auto& [drawdown, dd_cap] : limits.drawdown_leverage_caps) {
-    if (state.drawdown_pct >= drawdown) cap = min(cap, dd_cap);
+  for (const auto& step : limits.drawdown_leverage_caps) {
+    if (state.drawdown_pct >= step.drawdown_pct) cap = min(cap, step.cap);
   }
-  if (state.consecutive_losses >= limits.losses_tier2) {
-    cap = min(cap, limits.leverage_cap_5_losses);
-  } else if (state.consecutive_losses >= limits.losses_tier1) {
-    cap = min(cap, limits.leverage_cap_3_losses);
+  if (const auto* step = streak_step(limits.leverage_streak_caps, state.consecutive_losses)) {
+    cap = min(cap, step->value);
   }
   return cap;
 }
@@ -54,9 +50,8 @@ int orders_last_minute(const RiskState& state, Timestamp now) {
 }
 
 Duration loss_cooldown(const RiskLimits& limits, int consecutive_losses) {
-  if (consecutive_losses >= limits.losses_tier2) return limits.loss_cooldown_5;
-  if (consecutive_losses >= limits.losses_tier1) return limits.loss_cooldown_3;
-  return limits.loss_cooldown;
+  const auto* step = streak_step(limits.loss_cooldowns, consecutive_losses);
+  return step != nullptr ? step->value : Duration::zero();
 }
 
 }  // namespace tg4::risk::detail

@@ -507,6 +507,7 @@ json::object event_to_json(const RiskEvent& e) {
     o["breaker"] = to_string(*e.breaker);
     o["breaker_state"] = e.breaker_tripped ? "tripped" : "reset";
     o["action"] = to_string(e.action);
+    if (e.action == BreakerAction::kReducePositions) o["reduce_pct"] = dec(e.reduce_pct);
   }
   if (e.cooldown) {
     o["cooldown"] = to_string(*e.cooldown);

@@ -137,27 +137,28 @@ void expire_breakers(RiskState& s, Timestamp now, std::vector<RiskEvent>& events
 
 void trip_breakers(const RiskLimits& l, RiskState& s, Timestamp now,
                    std::vector<RiskEvent>& events) {
-  if (!s.breaker(Breaker::kDrawdown).tripped && s.drawdown_pct >= l.drawdown_halt_pct) {
+  if (!s.breaker(Breaker::kDrawdown).tripped && s.drawdown_pct >= l.max_drawdown_pct) {
     trip(s, Breaker::kDrawdown, {},
          fmt::format("drawdown breaker: drawdown {}% from peak {} >= {}%; halted and flattening, "
                      "manual reset required",
-                     text(s.drawdown_pct), text(s.peak_equity), text(l.drawdown_halt_pct)),
+                     text(s.drawdown_pct), text(s.peak_equity), text(l.max_drawdown_pct)),
          BreakerAction::kFlatten, now, events);
   }
-  if (!s.breaker(Breaker::kWeeklyLoss).tripped && s.weekly_pnl_pct <= l.weekly_loss_halt_pct) {
+  if (!s.breaker(Breaker::kWeeklyLoss).tripped && s.weekly_pnl_pct <= -l.weekly_loss_limit_pct) {
     const Timestamp until = core::iso_week_start(now) + kWeek;
     trip(s, Breaker::kWeeklyLoss, until,
          fmt::format("weekly loss breaker: weekly PnL {}% <= {}%; halted until {} and reducing "
-                     "positions by 50%",
-                     text(s.weekly_pnl_pct), text(l.weekly_loss_halt_pct),
-                     core::format_rfc3339(until, 0)),
-         BreakerAction::kReducePositionsHalf, now, events);
+                     "positions by {}%",
+                     text(s.weekly_pnl_pct), text(-l.weekly_loss_limit_pct),
+                     core::format_rfc3339(until, 0), text(l.weekly_reduce_positions_pct)),
+         BreakerAction::kReducePositions, now, events);
+    events.back().reduce_pct = l.weekly_reduce_positions_pct;
   }
-  if (!s.breaker(Breaker::kDailyLoss).tripped && s.daily_pnl_pct <= l.daily_loss_halt_pct) {
+  if (!s.breaker(Breaker::kDailyLoss).tripped && s.daily_pnl_pct <= -l.daily_loss_limit_pct) {
     const Timestamp until = core::utc_day_start(now) + kDay;
     trip(s, Breaker::kDailyLoss, until,
          fmt::format("daily loss breaker: daily PnL {}% <= {}%; halted until {}",
-                     text(s.daily_pnl_pct), text(l.daily_loss_halt_pct),
+                     text(s.daily_pnl_pct), text(-l.daily_loss_limit_pct),
                      core::format_rfc3339(until, 0)),
          BreakerAction::kNone, now, events);
   }

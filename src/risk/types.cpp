@@ -142,8 +142,8 @@ const char* to_string(BreakerAction a) {
   switch (a) {
     case BreakerAction::kNone:
       return "none";
-    case BreakerAction::kReducePositionsHalf:
-      return "reduce_positions_50pct";
+    case BreakerAction::kReducePositions:
+      return "reduce_positions";
     case BreakerAction::kFlatten:
       return "flatten";
   }

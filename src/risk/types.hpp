@@ -56,8 +56,8 @@ inline constexpr std::size_t kBreakerCount = 3;
 const char* to_string(Breaker b);  // "daily_loss", "weekly_loss", "drawdown"
 
 // What the app must do when a breaker trips (the engine itself never touches orders).
-enum class BreakerAction : std::uint8_t { kNone, kReducePositionsHalf, kFlatten };
-const char* to_string(BreakerAction a);  // "none", "reduce_positions_50pct", "flatten"
+enum class BreakerAction : std::uint8_t { kNone, kReducePositions, kFlatten };
+const char* to_string(BreakerAction a);  // "none", "reduce_positions", "flatten"
 
 struct CorrelationPair {
   std::string a;
@@ -65,16 +65,29 @@ struct CorrelationPair {
   Decimal rho;
 };
 
-// Every number of SPEC §7; the defaults are the SPEC's. Percentages are in percent (5 = 5 %).
+// A step that applies from `losses` consecutive losses on; the highest matching step wins.
+template <typename T>
+struct StreakStep {
+  int losses = 1;
+  T value{};
+};
+
+struct DrawdownStep {
+  Decimal drawdown_pct;  // from peak equity, percent
+  Decimal cap;
+};
+
+// Every number of SPEC §7; the defaults are the SPEC's (limits_from_config maps core::RiskSection).
+// Percentages are in percent (5 = 5 %); multipliers, confidence and rho are fractions.
 struct RiskLimits {
   // rule 2: cool-downs
-  Duration loss_cooldown = std::chrono::minutes(10);
-  Duration loss_cooldown_3 = std::chrono::minutes(30);  // at >= 3 losses in a row
-  Duration loss_cooldown_5 = std::chrono::minutes(60);  // at >= 5 losses in a row
+  std::vector<StreakStep<Duration>> loss_cooldowns{
+      {1, std::chrono::minutes(10)}, {3, std::chrono::minutes(30)}, {5, std::chrono::minutes(60)}};
   Duration trade_cooldown = std::chrono::minutes(5);
   Duration volatility_cooldown = std::chrono::minutes(15);
   double volatility_spike_factor = 3.0;  // ATR > factor x its 20-bar mean
   // rule 3: stop-loss distance and reward:risk
+  bool require_stop_loss = true;
   Decimal min_stop_pct = Decimal::must("0.5");
   Decimal max_stop_pct = Decimal::must("5");
   Decimal min_reward_risk = Decimal::must("1.5");
@@ -82,15 +95,15 @@ struct RiskLimits {
   std::array<Decimal, kRegimeCount> min_confidence{
       Decimal::must("0.55"), Decimal::must("0.55"), Decimal::must("0.55"), Decimal::must("0.60"),
       Decimal::must("0.60"), Decimal::must("0.65"), Decimal::must("0.75"), Decimal::must("0.70")};
-  Decimal confidence_add_3_losses = Decimal::must("0.10");
-  Decimal confidence_add_5_losses = Decimal::must("0.20");
+  std::vector<StreakStep<Decimal>> confidence_streak_add{{3, Decimal::must("0.10")},
+                                                         {5, Decimal::must("0.20")}};
   Decimal strictness_relaxed = Decimal::must("-0.05");
   Decimal strictness_strict = Decimal::must("0.05");
   Decimal strictness_very_strict = Decimal::must("0.10");
   // rule 5: size
   Decimal max_position_pct = Decimal::must("20");
   Decimal max_risk_pct = Decimal::must("2");
-  Decimal loss_streak_size_factor = Decimal::must("0.5");  // at >= 5 losses in a row
+  std::vector<StreakStep<Decimal>> size_streak_factor{{5, Decimal::must("0.5")}};
   Decimal volatility_size_factor = Decimal::must("0.5");
   std::array<Decimal, kRegimeCount> size_multiplier{
       Decimal::must("1.0"),  Decimal::must("1.0"), Decimal::must("1.0"),  Decimal::must("0.75"),
@@ -101,13 +114,11 @@ struct RiskLimits {
   std::array<Decimal, kRegimeCount> regime_leverage_cap{
       Decimal::must("5"), Decimal::must("3"), Decimal::must("3"), Decimal::must("3"),
       Decimal::must("2"), Decimal::must("2"), Decimal::must("1"), Decimal::must("1")};
-  // drawdown (percent) -> cap, checked from the largest threshold down
-  std::array<std::pair<Decimal, Decimal>, 3> drawdown_leverage_caps{
-      {{Decimal::must("15"), Decimal::must("1")},
-       {Decimal::must("10"), Decimal::must("2")},
-       {Decimal::must("5"), Decimal::must("3")}}};
-  Decimal leverage_cap_3_losses = Decimal::must("2");
-  Decimal leverage_cap_5_losses = Decimal::must("1");
+  std::vector<DrawdownStep> drawdown_leverage_caps{{Decimal::must("5"), Decimal::must("3")},
+                                                   {Decimal::must("10"), Decimal::must("2")},
+                                                   {Decimal::must("15"), Decimal::must("1")}};
+  std::vector<StreakStep<Decimal>> leverage_streak_caps{{3, Decimal::must("2")},
+                                                        {5, Decimal::must("1")}};
   // rules 7 and 8: exposure
   Decimal max_total_exposure_pct = Decimal::must("80");
   Decimal max_correlated_exposure_pct = Decimal::must("40");
@@ -119,17 +130,25 @@ struct RiskLimits {
   int max_positions_per_symbol = 2;
   int max_positions_total = 5;
   int max_orders_per_minute = 30;
-  // loss-streak thresholds shared by rules 2, 4, 5 and 6
-  int losses_tier1 = 3;
-  int losses_tier2 = 5;
-  // circuit breakers
-  Decimal daily_loss_halt_pct = Decimal::must("-5");
-  Decimal weekly_loss_halt_pct = Decimal::must("-10");
-  Decimal drawdown_halt_pct = Decimal::must("20");
+  // circuit breakers: daily PnL <= -daily_loss_limit_pct halts, etc.
+  Decimal daily_loss_limit_pct = Decimal::must("5");
+  Decimal weekly_loss_limit_pct = Decimal::must("10");
+  Decimal weekly_reduce_positions_pct = Decimal::must("50");
+  Decimal max_drawdown_pct = Decimal::must("20");
 
   // rho between two symbols: 1 for the same symbol, 0 for pairs not in the table.
   Decimal correlation(std::string_view a, std::string_view b) const;
 };
+
+// The step for `losses` (highest `losses` <= the streak), or nullptr.
+template <typename T>
+const StreakStep<T>* streak_step(const std::vector<StreakStep<T>>& steps, int losses) {
+  const StreakStep<T>* best = nullptr;
+  for (const auto& step : steps) {
+    if (step.losses <= losses && (best == nullptr || step.losses > best->losses)) best = &step;
+  }
+  return best;
+}
 
 struct OpenPosition {
   std::string symbol;
@@ -259,6 +278,7 @@ struct RiskEvent {
   std::optional<Breaker> breaker;
   bool breaker_tripped = false;  // false: reset/expired
   BreakerAction action = BreakerAction::kNone;
+  Decimal reduce_pct;  // kReducePositions: the share of each position to close, percent
   // kCooldown
   std::optional<CooldownReason> cooldown;
   Timestamp cooldown_until;
