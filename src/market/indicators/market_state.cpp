@@ -1,0 +1,75 @@
+#include "market/indicators/market_state.hpp"
+
+namespace tg4::market {
+
+void TimeframeState::on_bar(const core::Bar& bar) {
+  set_.update(bar);
+  if (history_ == 0) return;
+  if (bars_.size() == history_) bars_.pop_front();
+  bars_.push_back(bar);
+}
+
+SymbolMarket::SymbolMarket(std::string symbol, const std::vector<int>& timeframes,
+                           std::size_t history)
+    : symbol_(std::move(symbol)) {
+  timeframes_.reserve(timeframes.size());
+  for (int tf : timeframes) timeframes_.emplace_back(tf, history);
+}
+
+const TimeframeState* SymbolMarket::timeframe(int interval_minutes) const {
+  for (const TimeframeState& tf : timeframes_) {
+    if (tf.interval_minutes() == interval_minutes) return &tf;
+  }
+  return nullptr;
+}
+
+QualityFlags SymbolMarket::quality(core::Timestamp now) const {
+  QualityFlags q;
+  q.stale = !last_update_.is_set() || now - last_update_ > QualityFlags::kStaleAfter;
+  q.too_few_candles =
+      timeframes_.empty() || timeframes_.front().bar_count() < QualityFlags::kMinCandles;
+  q.no_order_book = !book_.has_value();
+  return q;
+}
+
+std::optional<double> SymbolMarket::trend_alignment() const {
+  std::vector<const IndicatorSnapshot*> snaps;
+  snaps.reserve(timeframes_.size());
+  for (const TimeframeState& tf : timeframes_) snaps.push_back(&tf.indicators());
+  return market::trend_alignment(snaps);
+}
+
+void SymbolMarket::on_bar(const core::Bar& bar, core::Timestamp received) {
+  for (TimeframeState& tf : timeframes_) {
+    if (tf.interval_minutes() != bar.interval_minutes) continue;
+    tf.on_bar(bar);
+    if (tf.interval_minutes() == timeframes_.front().interval_minutes()) last_price_ = bar.close;
+  }
+  touch(received);
+}
+
+void SymbolMarket::on_trade(const core::Trade& trade) {
+  last_price_ = trade.price;
+  touch(trade.received.is_set() ? trade.received : trade.time);
+}
+
+void SymbolMarket::on_book(std::optional<BookFeatures> features, core::Timestamp time) {
+  book_ = features;
+  touch(time);
+}
+
+MarketState::MarketState(std::vector<int> timeframes, std::size_t history)
+    : timeframes_(std::move(timeframes)), history_(history) {}
+
+const SymbolMarket* MarketState::find(std::string_view symbol) const {
+  auto it = symbols_.find(symbol);
+  return it == symbols_.end() ? nullptr : &it->second;
+}
+
+SymbolMarket& MarketState::symbol(const std::string& symbol) {
+  auto it = symbols_.find(symbol);
+  if (it == symbols_.end()) it = symbols_.try_emplace(symbol, symbol, timeframes_, history_).first;
+  return it->second;
+}
+
+}  // namespace tg4::market

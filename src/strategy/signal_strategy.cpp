@@ -1,0 +1,118 @@
+#include "strategy/signal_strategy.hpp"
+
+#include <algorithm>
+
+namespace tg4::strategy {
+namespace {
+
+std::vector<std::string> split_symbols(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(',', start), text.size());
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(std::move(item));
+    start = end + 1;
+  }
+  return out;
+}
+
+core::Decimal price_of(double value) {
+  return core::Decimal::from_double(value, 8);
+}
+
+}  // namespace
+
+std::vector<ParamSpec> common_params() {
+  return {
+      {"timeframe", ParamKind::kInt, "1", 1, 10080,
+       "bar interval in minutes the strategy trades on"},
+      {"symbols", ParamKind::kString, "", {}, {}, "comma-separated symbols; empty = every symbol"},
+      {"size_pct", ParamKind::kDouble, "10", 0.01, 20, "entry notional, % of equity"},
+      {"risk_pct", ParamKind::kDouble, "1", 0.01, 2, "max loss at the stop, % of equity"},
+      {"rr", ParamKind::kDouble, "2", 1.5, 20, "target distance / stop distance"},
+      {"confidence", ParamKind::kDouble, "0.75", 0, 1, "confidence given to the risk engine"},
+  };
+}
+
+std::vector<ParamSpec> with_common(std::vector<ParamSpec> own) {
+  std::vector<ParamSpec> all = common_params();
+  all.insert(all.end(), std::make_move_iterator(own.begin()), std::make_move_iterator(own.end()));
+  return all;
+}
+
+SignalStrategy::SignalStrategy(Params params)
+    : Strategy(std::move(params)),
+      timeframe_(static_cast<int>(this->params().get_int("timeframe"))),
+      symbols_(split_symbols(this->params().get_string("symbols"))),
+      size_fraction_(this->params().get_double("size_pct") / 100.0),
+      risk_fraction_(this->params().get_double("risk_pct") / 100.0),
+      rr_(this->params().get_double("rr")),
+      confidence_(this->params().get_double("confidence")) {}
+
+bool SignalStrategy::accepts(const core::Bar& bar) const {
+  if (bar.interval_minutes != timeframe_) return false;
+  return symbols_.empty() ||
+         std::find(symbols_.begin(), symbols_.end(), bar.symbol) != symbols_.end();
+}
+
+core::Decimal SignalStrategy::position_qty(const StrategyContext& ctx, const std::string& symbol) {
+  const execution::Position* p = ctx.portfolio().position(symbol);
+  return p == nullptr ? core::Decimal::zero() : p->qty;
+}
+
+core::OrderIntent SignalStrategy::base_intent(const StrategyContext& ctx,
+                                              const core::Bar& bar) const {
+  core::OrderIntent intent;
+  intent.source = std::string(name());
+  intent.symbol = bar.symbol;
+  intent.type = core::OrderType::kMarket;
+  intent.entry = bar.close;
+  intent.confidence = confidence_;
+  intent.created = ctx.now();
+  return intent;
+}
+
+void SignalStrategy::enter_long(StrategyContext& ctx, const core::Bar& bar, double stop_distance) {
+  const double close = bar.close.to_double();
+  if (close <= 0) return;
+  const double fraction = std::clamp(stop_distance / close, kMinStopFraction, kMaxStopFraction);
+  const core::Decimal stop = price_of(close * (1.0 - fraction));
+  const core::Decimal target = price_of(close + rr_ * (close - stop.to_double()));
+  enter_long_at(ctx, bar, stop, target);
+}
+
+bool SignalStrategy::enter_long_at(StrategyContext& ctx, const core::Bar& bar, core::Decimal stop,
+                                   core::Decimal target) {
+  const double close = bar.close.to_double();
+  const double fraction = (close - stop.to_double()) / close;
+  if (close <= 0 || fraction < kMinStopFraction || fraction > kMaxStopFraction) return false;
+  const core::Decimal equity = ctx.portfolio().equity();
+  if (!equity.is_positive()) return false;
+  // Size: the smaller of size_pct of equity and the notional whose stop-out loses risk_pct.
+  const double notional_fraction = std::min(size_fraction_, risk_fraction_ / fraction);
+  const core::Decimal size =
+      (equity * core::Decimal::from_double(notional_fraction, 8)).round(2, core::Rounding::kDown);
+  if (!size.is_positive()) return false;
+  core::OrderIntent intent = base_intent(ctx, bar);
+  intent.side = core::Side::kBuy;
+  intent.size_quote = size;
+  intent.stop_loss = stop;
+  intent.take_profit = target;
+  ctx.submit(std::move(intent));
+  return true;
+}
+
+void SignalStrategy::exit_long(StrategyContext& ctx, const core::Bar& bar) {
+  const core::Decimal qty = position_qty(ctx, bar.symbol);
+  if (!qty.is_positive()) return;
+  core::OrderIntent intent = base_intent(ctx, bar);
+  intent.side = core::Side::kSell;
+  intent.qty = qty;
+  intent.reduce_only = true;
+  ctx.submit(std::move(intent));
+}
+
+}  // namespace tg4::strategy

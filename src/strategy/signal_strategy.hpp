@@ -1,0 +1,50 @@
+#pragma once
+// SignalStrategy: the shared machinery of the built-in bar strategies. It filters bars by timeframe
+// and symbol, sizes entries from the portfolio's equity, and shapes every entry so the SPEC §7 risk
+// rules can approve it: a stop 0.5-5 % from the entry, a target at reward:risk >= 1.5, and the
+// configured confidence. Built-ins are long-only (spot); exits are reduce-only market sells.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strategy/strategy.hpp"
+
+namespace tg4::strategy {
+
+// Parameters every built-in accepts (docs/STRATEGIES.md): timeframe, symbols, size_pct, risk_pct,
+// rr, confidence.
+std::vector<ParamSpec> common_params();
+// common_params() followed by `own`.
+std::vector<ParamSpec> with_common(std::vector<ParamSpec> own);
+
+// Stop distances are kept inside (not on) the risk band, so Decimal rounding cannot push them out.
+inline constexpr double kMinStopFraction = 0.0051;
+inline constexpr double kMaxStopFraction = 0.0495;
+
+class SignalStrategy : public Strategy {
+ protected:
+  explicit SignalStrategy(Params params);
+
+  // Bars of the configured timeframe and symbols.
+  bool accepts(const core::Bar& bar) const;
+  // Base quantity of the open position (zero when flat).
+  static core::Decimal position_qty(const StrategyContext& ctx, const std::string& symbol);
+  // A long entry at the bar's close with its stop `stop_distance` (price units) below, clamped into
+  // the risk band, and the target at rr x that distance. Does nothing without equity.
+  void enter_long(StrategyContext& ctx, const core::Bar& bar, double stop_distance);
+  // A long entry with explicit stop and target prices (the grid); false when they leave the band.
+  bool enter_long_at(StrategyContext& ctx, const core::Bar& bar, core::Decimal stop,
+                     core::Decimal target);
+  // Sells the whole open position (reduce-only); does nothing when flat.
+  void exit_long(StrategyContext& ctx, const core::Bar& bar);
+
+  double rr() const { return rr_; }
+
+ private:
+  core::OrderIntent base_intent(const StrategyContext& ctx, const core::Bar& bar) const;
+  int timeframe_;
+  std::vector<std::string> symbols_;  // empty: all
+  double size_fraction_, risk_fraction_, rr_, confidence_;
+};
+
+}  // namespace tg4::strategy
