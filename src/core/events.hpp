@@ -59,6 +59,10 @@ struct BookDelta {
   std::vector<PriceLevel> bids;
   std::vector<PriceLevel> asks;
   std::uint32_t checksum = 0;  // Kraken's CRC32 over the top 10 levels after applying this message
+  // Most fractional digits written in this message's prices and non-zero quantities (-1: none).
+  // Kraken writes full precision, so a book without instrument data learns its checksum precisions.
+  std::int8_t price_decimals = -1;
+  std::int8_t qty_decimals = -1;
   Timestamp exchange_time;     // absent in snapshots
   Timestamp received;
 };
