@@ -79,8 +79,9 @@ std::size_t Kernel::run_until_empty() {
       stopped = true;
       break;
     }
-    if (queue_.drain(batch_) == 0) break;
+    const std::size_t drained = queue_.drain(batch_);
     batch_pos_ = 0;
+    if (drained == 0) break;
   }
   if (!stopped) timers_.fire_due();
   metrics_.flush(queue_.size() + batch_.size() - batch_pos_);

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <memory>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -49,8 +51,14 @@ class Kernel {
   // Queues an event for the kernel thread. Events from one thread are dispatched in the order that
   // thread posted them.
   void post(Event event);
-  void post(core::MarketEvent event) { post(to_event(std::move(event))); }
-  void post(core::ExecutionEvent event) { post(to_event(std::move(event))); }
+  // A feed's or venue's nested variant (core::MarketEvent, core::ExecutionEvent), flattened.
+  template <typename V>
+  requires(std::is_same_v<std::decay_t<V>, core::MarketEvent> ||
+           std::is_same_v<std::decay_t<V>, core::ExecutionEvent>) void post(V&& event) {
+    post(to_event(std::forward<V>(event)));
+  }
+  // Work for the kernel thread: kernel.post([&] { ... }).
+  void post(Task task) { post(Event{std::move(task)}); }
   // Queues all of `events` (left empty) under one lock.
   void post_batch(std::vector<Event>& events);
   // Like post(), but fails instead of waiting when a bounded queue is full.
