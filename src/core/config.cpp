@@ -169,4 +169,79 @@ std::string config_docs_markdown() {
   return md.str();
 }
 
+namespace {
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t dot; (dot = path.find('.', start)) != std::string::npos; start = dot + 1) {
+    parts.push_back(path.substr(start, dot - start));
+  }
+  parts.push_back(path.substr(start));
+  return parts;
+}
+
+// Word-wrapped "# ..." lines at `indent`.
+void write_comment(std::ostringstream& out, const std::string& indent, const std::string& text) {
+  std::istringstream words(text);
+  std::string word;
+  std::string line;
+  const auto flush = [&] {
+    if (!line.empty()) out << indent << "#" << line << "\n";
+    line.clear();
+  };
+  while (words >> word) {
+    if (indent.size() + line.size() + word.size() + 2 > 100) flush();
+    line += " " + word;
+  }
+  flush();
+}
+
+void write_value(std::ostringstream& out, const std::string& indent, const std::string& key,
+                 const config_schema::FieldDoc& doc) {
+  if (doc.type != "list of records" || doc.default_text == "[]") {
+    out << indent << key << ": " << doc.default_text << "\n";
+    return;
+  }
+  // Records one per line, as a person would write them.
+  out << indent << key << ":\n";
+  const YAML::Node list = YAML::Load(doc.default_text);
+  for (const auto& record : list) {
+    YAML::Emitter e;
+    e << YAML::Flow << record;
+    out << indent << "  - " << e.c_str() << "\n";
+  }
+}
+
+}  // namespace
+
+std::string config_template_yaml() {
+  std::ostringstream out;
+  out << "# TG4 configuration: every key with its default (SPEC sections 1-12). Every key is "
+         "optional;\n"
+      << "# docs/CONFIG.md describes each one. Values may use ${NAME} or ${NAME:-default}.\n";
+  std::vector<std::string> open;
+  for (const auto& doc : config_schema::field_docs()) {
+    if (doc.path.find("[]") != std::string::npos) continue;
+    const auto parts = split_path(doc.path);
+    const std::vector<std::string> sections(parts.begin(), parts.end() - 1);
+    std::size_t common = 0;
+    while (common < open.size() && common < sections.size() && open[common] == sections[common]) {
+      ++common;
+    }
+    if (common == 0) out << "\n";
+    open.resize(common);
+    for (std::size_t i = common; i < sections.size(); ++i) {
+      out << std::string(2 * i, ' ') << sections[i] << ":\n";
+      open.push_back(sections[i]);
+    }
+    const std::string indent(2 * sections.size(), ' ');
+    std::string comment = doc.description;
+    if (!doc.range.empty()) comment += " Allowed: " + doc.range + ".";
+    write_comment(out, indent, comment);
+    write_value(out, indent, parts.back(), doc);
+  }
+  return out.str();
+}
+
 }  // namespace tg4::core

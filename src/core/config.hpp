@@ -414,5 +414,8 @@ std::string dump_config(const Config& config, bool redact = true);
 
 // docs/CONFIG.md, generated from the schema.
 std::string config_docs_markdown();
+// A configuration file stating every default, each key under a comment with its description and
+// allowed values (the start of config/tg4.yaml; `tg4 config template`).
+std::string config_template_yaml();
 
 }  // namespace tg4::core

@@ -129,9 +129,12 @@ std::optional<ConfigDuration> parse_duration(std::string_view text) {
       continue;
     }
     const std::string_view number = text.substr(0, text.size() - unit.suffix.size());
-    if (number.empty() || !(std::isdigit(static_cast<unsigned char>(number.front())) != 0)) {
-      return std::nullopt;
-    }
+    // Plain digits with at most one point: no sign, no exponent, no spaces.
+    const auto points = std::count(number.begin(), number.end(), '.');
+    const bool plain = std::all_of(number.begin(), number.end(), [](char c) {
+      return c == '.' || std::isdigit(static_cast<unsigned char>(c)) != 0;
+    });
+    if (number.empty() || !plain || points > 1 || number.front() == '.') return std::nullopt;
     const auto value = Decimal::parse(number);
     if (!value || value->is_negative()) return std::nullopt;
     const auto ms = Decimal::checked_mul(*value, Decimal::from_int(unit.ms));

@@ -277,13 +277,13 @@ Decimal Decimal::round_to_increment(Decimal increment, Rounding mode) const {
 
 Result<Decimal> Decimal::checked_add(Decimal a, Decimal b) {
   Raw out;
-  if (__builtin_add_overflow(a.raw_, b.raw_, &out)) return Error::of("decimal overflow in addition");
+  if (__builtin_add_overflow(a.raw_, b.raw_, &out) || out < Decimal::min().raw()) return Error::of("decimal overflow in addition");
   return Decimal(out);
 }
 
 Result<Decimal> Decimal::checked_sub(Decimal a, Decimal b) {
   Raw out;
-  if (__builtin_sub_overflow(a.raw_, b.raw_, &out)) return Error::of("decimal overflow in subtraction");
+  if (__builtin_sub_overflow(a.raw_, b.raw_, &out) || out < Decimal::min().raw()) return Error::of("decimal overflow in subtraction");
   return Decimal(out);
 }
 
@@ -324,13 +324,13 @@ Decimal Decimal::div(Decimal a, Decimal b, Rounding mode) {
 
 Decimal operator+(Decimal a, Decimal b) {
   Decimal::Raw out;
-  if (__builtin_add_overflow(a.raw_, b.raw_, &out)) throw DecimalOverflow("decimal overflow in addition");
+  if (__builtin_add_overflow(a.raw_, b.raw_, &out) || out < Decimal::min().raw()) throw DecimalOverflow("decimal overflow in addition");
   return Decimal(out);
 }
 
 Decimal operator-(Decimal a, Decimal b) {
   Decimal::Raw out;
-  if (__builtin_sub_overflow(a.raw_, b.raw_, &out)) throw DecimalOverflow("decimal overflow in subtraction");
+  if (__builtin_sub_overflow(a.raw_, b.raw_, &out) || out < Decimal::min().raw()) throw DecimalOverflow("decimal overflow in subtraction");
   return Decimal(out);
 }
 

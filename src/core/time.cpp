@@ -91,6 +91,9 @@ Result<Timestamp> parse_rfc3339(std::string_view s) {
     return fail("bad date");
   }
   if (c.month < 1 || c.month > 12 || c.day < 1 || c.day > 31) return fail("date out of range");
+  static constexpr int kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (c.year % 4 == 0 && c.year % 100 != 0) || c.year % 400 == 0;
+  if (c.day > kMonthDays[c.month - 1] + (c.month == 2 && leap ? 1 : 0)) return fail("no such day in that month");
   if (i == s.size()) return from_civil(c);
   if (!(expect(s, i, 'T') || expect(s, i, 't') || expect(s, i, ' '))) return fail("expected 'T'");
   if (!read_int(s, i, 2, c.hour) || !expect(s, i, ':') || !read_int(s, i, 2, c.minute) ||
