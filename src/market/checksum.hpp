@@ -1,7 +1,7 @@
 #pragma once
-// Kraken WS v2 book checksum (SPEC §3): CRC32 over the top 10 asks (low -> high) then the top 10 bids
-// (high -> low); each price and qty written with the instrument's precision, '.' removed and leading
-// zeros stripped. Shared by the order book (verification) and the simulator (generation).
+// Kraken WS v2 book checksum (SPEC §3): CRC32 over the top 10 asks (low -> high) then the top 10
+// bids (high -> low); each price and qty written with the instrument's precision, '.' removed and
+// leading zeros stripped. Shared by the order book (verification) and the simulator (generation).
 #include <cstdint>
 #include <span>
 

@@ -1,0 +1,203 @@
+#include "market/bar_aggregator.hpp"
+
+#include <chrono>
+
+namespace tg4::market {
+namespace {
+
+constexpr std::int64_t kNsPerMinute = 60'000'000'000LL;
+// Monday 1970-01-05 00:00 UTC: weeks start on Monday; every shorter width divides a day, so the
+// same origin gives the usual midnight-aligned buckets.
+constexpr std::int64_t kBucketOrigin = 4LL * 86'400 * 1'000'000'000;
+// How many closed minutes are kept waiting for the other side of the Kraken cross-check.
+constexpr std::size_t kCompareWindow = 32;
+
+core::Timestamp bucket_end(const core::Bar& bar) {
+  return {bar.open_time.ns + std::int64_t{bar.interval_minutes} * kNsPerMinute};
+}
+
+void finish_vwap(core::Bar& bar) {
+  bar.vwap = bar.volume.is_zero()
+                 ? core::Decimal::zero()
+                 : core::Decimal::div(bar.quote_volume, bar.volume, core::Rounding::kHalfEven);
+}
+
+void merge(core::Bar& into, const core::Bar& minute) {
+  into.high = core::max(into.high, minute.high);
+  into.low = core::min(into.low, minute.low);
+  into.close = minute.close;
+  into.volume += minute.volume;
+  into.quote_volume += minute.quote_volume;
+  into.trades += minute.trades;
+}
+
+bool same_candle(const core::Bar& ours, const core::Bar& kraken) {
+  return ours.open == kraken.open && ours.high == kraken.high && ours.low == kraken.low &&
+         ours.close == kraken.close && ours.volume == kraken.volume &&
+         (kraken.trades == 0 || ours.trades == kraken.trades);
+}
+
+}  // namespace
+
+core::Timestamp bucket_start(core::Timestamp t, int minutes) {
+  const std::int64_t width = std::int64_t{minutes} * kNsPerMinute;
+  const std::int64_t since = t.ns - kBucketOrigin;
+  const std::int64_t r = ((since % width) + width) % width;
+  return {t.ns - r};
+}
+
+BarAggregator::BarAggregator(BarSink sink, BarAggregatorOptions options)
+    : sink_(std::move(sink)), options_(std::move(options)) {}
+
+BarAggregator::SymbolState& BarAggregator::state(const std::string& symbol) {
+  auto it = symbols_.find(symbol);
+  if (it == symbols_.end()) {
+    it = symbols_.emplace(symbol, SymbolState{}).first;
+    for (const int minutes : options_.rollups)
+      it->second.rollups.push_back(Rollup{minutes, std::nullopt});
+  }
+  return it->second;
+}
+
+BarAggregator::TradeResult BarAggregator::on_trade(const core::Trade& trade) {
+  SymbolState& s = state(trade.symbol);
+  bool gap = false;
+  if (trade.trade_id > 0) {
+    if (s.last_trade_id > 0 && trade.trade_id <= s.last_trade_id) {
+      ++stats_.duplicate_trades;
+      return TradeResult::kDuplicate;
+    }
+    gap = s.last_trade_id > 0 && trade.trade_id > s.last_trade_id + 1;
+    s.last_trade_id = trade.trade_id;
+  }
+  if (trade.time < s.closed_until) {
+    ++stats_.late_trades;
+    return TradeResult::kLate;
+  }
+  const core::Timestamp minute = bucket_start(trade.time, 1);
+  advance(s, minute);  // the trade proves the clock reached its minute
+  const core::Decimal notional =
+      core::Decimal::mul(trade.price, trade.qty, core::Rounding::kHalfEven);
+  if (!s.minute) {
+    core::Bar& b = s.minute.emplace();
+    b.symbol = trade.symbol;
+    b.interval_minutes = 1;
+    b.open_time = minute;
+    b.open = b.high = b.low = b.close = trade.price;
+    b.volume = trade.qty;
+    b.quote_volume = notional;
+    b.trades = 1;
+    s.minute_partial = !s.seen || gap;
+  } else {
+    core::Bar& b = *s.minute;
+    b.high = core::max(b.high, trade.price);
+    b.low = core::min(b.low, trade.price);
+    b.close = trade.price;
+    b.volume += trade.qty;
+    b.quote_volume += notional;
+    ++b.trades;
+    s.minute_partial = s.minute_partial || gap;
+  }
+  s.seen = true;
+  ++stats_.trades;
+  return TradeResult::kApplied;
+}
+
+void BarAggregator::on_time(core::Timestamp now) {
+  const core::Timestamp cutoff = now - options_.close_delay;
+  for (auto& [symbol, s] : symbols_) advance(s, cutoff);
+}
+
+void BarAggregator::advance(SymbolState& s, core::Timestamp now) {
+  if (s.minute && bucket_end(*s.minute) <= now) close_minute(s);
+  for (auto& r : s.rollups) {
+    if (r.bar && bucket_end(*r.bar) <= now) emit_rollup(r);
+  }
+}
+
+void BarAggregator::close_minute(SymbolState& s) {
+  core::Bar bar = std::move(*s.minute);
+  s.minute.reset();
+  finish_vwap(bar);
+  s.closed_until = bucket_end(bar);
+  ++stats_.bars_1m;
+  if (s.minute_partial) {
+    ++stats_.partial_bars;
+  } else {
+    s.ours[bar.open_time.ns] = bar;
+    compare_if_ready(s, bar.open_time.ns);
+  }
+  if (sink_) sink_(bar);
+  add_to_rollups(s, bar);
+  prune(s);
+}
+
+void BarAggregator::add_to_rollups(SymbolState& s, const core::Bar& minute) {
+  for (auto& r : s.rollups) {
+    const core::Timestamp bucket = bucket_start(minute.open_time, r.minutes);
+    if (r.bar && r.bar->open_time != bucket) emit_rollup(r);
+    if (!r.bar) {
+      core::Bar& b = r.bar.emplace(minute);
+      b.interval_minutes = r.minutes;
+      b.open_time = bucket;
+    } else {
+      merge(*r.bar, minute);
+    }
+  }
+}
+
+void BarAggregator::emit_rollup(Rollup& r) {
+  finish_vwap(*r.bar);
+  ++stats_.rollup_bars;
+  if (sink_) sink_(*r.bar);
+  r.bar.reset();
+}
+
+void BarAggregator::on_kraken_ohlc(const core::Bar& candle) {
+  if (candle.interval_minutes != 1) return;
+  SymbolState& s = state(candle.symbol);
+  if (s.kraken_open && s.kraken_open->open_time < candle.open_time) {
+    // A later candle started: Kraken's candle for the earlier minute is final.
+    const std::int64_t minute = s.kraken_open->open_time.ns;
+    s.kraken_final[minute] = std::move(*s.kraken_open);
+    s.kraken_open.reset();
+    compare_if_ready(s, minute);
+  }
+  if (!s.kraken_open || candle.open_time >= s.kraken_open->open_time) s.kraken_open = candle;
+  prune(s);
+}
+
+void BarAggregator::compare_if_ready(SymbolState& s, std::int64_t minute_ns) {
+  const auto ours = s.ours.find(minute_ns);
+  const auto kraken = s.kraken_final.find(minute_ns);
+  if (ours == s.ours.end() || kraken == s.kraken_final.end()) return;
+  ++stats_.compared;
+  if (!same_candle(ours->second, kraken->second)) {
+    ++stats_.mismatches;
+    if (on_mismatch_) on_mismatch_(ours->second, kraken->second);
+  }
+  s.ours.erase(ours);
+  s.kraken_final.erase(kraken);
+}
+
+void BarAggregator::prune(SymbolState& s) {
+  while (s.ours.size() > kCompareWindow) s.ours.erase(s.ours.begin());
+  while (s.kraken_final.size() > kCompareWindow) s.kraken_final.erase(s.kraken_final.begin());
+}
+
+std::optional<core::Bar> BarAggregator::open_bar(const std::string& symbol, int minutes) const {
+  const auto it = symbols_.find(symbol);
+  if (it == symbols_.end()) return std::nullopt;
+  std::optional<core::Bar> out;
+  if (minutes == 1) {
+    out = it->second.minute;
+  } else {
+    for (const auto& r : it->second.rollups) {
+      if (r.minutes == minutes) out = r.bar;
+    }
+  }
+  if (out) finish_vwap(*out);
+  return out;
+}
+
+}  // namespace tg4::market

@@ -1,0 +1,113 @@
+#pragma once
+// BarAggregator: trades -> exact 1-minute OHLCV bars -> roll-ups (SPEC §3 "OHLCV"). open = first
+// trade, high, low, close = last, volume (base), quote volume (Σ price·qty), trade count, VWAP =
+// quote volume / volume, all Decimal.
+//
+// Bars close on the clock: on_time(now), called by the kernel timer, emits every bar whose interval
+// ended at or before now - close_delay, whether or not another trade came. A trade stamped in a
+// later minute also closes the open minute first (the exchange clock has passed it). A trade for a
+// minute already closed is late: counted, not applied. Roll-ups (5m, 15m, 30m, 1h, 4h, 12h, 1d, 1w)
+// are built from the closed 1-minute bars and close on the clock the same way.
+//
+// An interval with no trades yields NO bar (no flat filler bar): consumers see gaps, as in Kraken's
+// own trade history; a roll-up is emitted when at least one of its minutes had trades.
+//
+// Trades are de-duplicated by Kraken's sequential trade_id (a trade snapshot after a reconnect
+// overlaps what was seen); a jump in trade_id, and the first minute of a symbol, make that bar
+// "partial": emitted, counted, but not compared with Kraken's `ohlc` channel. Complete 1-minute
+// bars are compared with Kraken's final 1-minute candles (open, high, low, close, volume, trade
+// count; Kraken's VWAP is rounded, so it is not compared) and differences are counted.
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/events.hpp"
+
+namespace tg4::market {
+
+// Roll-up widths in minutes: 5m, 15m, 30m, 1h, 4h, 12h, 1d, 1w.
+inline constexpr std::array<int, 8> kRollupMinutes{5, 15, 30, 60, 240, 720, 1440, 10080};
+
+// Start of the bucket of `minutes` containing t: multiples of the width since the epoch for widths
+// up to a day, calendar days for 1d, weeks starting Monday 00:00 UTC for 1w (the buckets storage,
+// date_bin and TimescaleDB use).
+core::Timestamp bucket_start(core::Timestamp t, int minutes);
+
+struct BarAggregatorOptions {
+  std::vector<int> rollups{kRollupMinutes.begin(), kRollupMinutes.end()};
+  // on_time(now) closes intervals that ended at or before now - close_delay: a grace for trades
+  // that arrive after their minute on the local clock.
+  core::Duration close_delay{0};
+};
+
+struct BarStats {
+  std::uint64_t trades = 0;            // applied
+  std::uint64_t late_trades = 0;       // for a minute already closed
+  std::uint64_t duplicate_trades = 0;  // trade_id already seen
+  std::uint64_t bars_1m = 0;
+  std::uint64_t partial_bars = 0;  // 1m bars that may miss trades
+  std::uint64_t rollup_bars = 0;
+  std::uint64_t compared = 0;  // 1m bars compared with Kraken's
+  std::uint64_t mismatches = 0;
+};
+
+class BarAggregator {
+ public:
+  using BarSink = std::function<void(const core::Bar& bar)>;
+  // Called for each 1m bar that differs from Kraken's candle of the same minute.
+  using MismatchSink = std::function<void(const core::Bar& ours, const core::Bar& kraken)>;
+
+  explicit BarAggregator(BarSink sink, BarAggregatorOptions options = {});
+
+  enum class TradeResult : std::uint8_t { kApplied, kLate, kDuplicate };
+  TradeResult on_trade(const core::Trade& trade);
+  // The clock: emits every bar (1m first, then roll-ups, in time order) that ended by now - delay.
+  void on_time(core::Timestamp now);
+  // A candle from Kraken's `ohlc` channel; only 1-minute candles are compared.
+  void on_kraken_ohlc(const core::Bar& candle);
+  void set_mismatch_sink(MismatchSink sink) { on_mismatch_ = std::move(sink); }
+
+  // The bar still open for a symbol: 1 for the current minute, or a roll-up width (without the
+  // minute still open).
+  std::optional<core::Bar> open_bar(const std::string& symbol, int minutes = 1) const;
+  const BarStats& stats() const { return stats_; }
+
+ private:
+  struct Rollup {
+    int minutes = 0;
+    std::optional<core::Bar> bar;
+  };
+  struct SymbolState {
+    std::optional<core::Bar> minute;
+    bool minute_partial = false;
+    core::Timestamp closed_until;  // trades before this are late
+    std::int64_t last_trade_id = 0;
+    bool seen = false;
+    std::vector<Rollup> rollups;
+    // Kraken cross-check: our closed complete bars and Kraken's final candles, by minute.
+    std::map<std::int64_t, core::Bar> ours;
+    std::map<std::int64_t, core::Bar> kraken_final;
+    std::optional<core::Bar> kraken_open;
+  };
+
+  SymbolState& state(const std::string& symbol);
+  void advance(SymbolState& s, core::Timestamp now);
+  void close_minute(SymbolState& s);
+  void add_to_rollups(SymbolState& s, const core::Bar& minute);
+  void emit_rollup(Rollup& r);
+  void compare_if_ready(SymbolState& s, std::int64_t minute_ns);
+  void prune(SymbolState& s);
+
+  BarSink sink_;
+  MismatchSink on_mismatch_;
+  BarAggregatorOptions options_;
+  std::map<std::string, SymbolState, std::less<>> symbols_;  // ordered: deterministic emission
+  BarStats stats_;
+};
+
+}  // namespace tg4::market
