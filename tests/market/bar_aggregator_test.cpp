@@ -1,0 +1,254 @@
+// BarAggregator: exact OHLCV from trades, bars closed by the clock, empty intervals, roll-ups, late
+// and duplicate trades, and the cross-check against Kraken's 1-minute candles.
+#include "market/bar_aggregator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace tg4::market {
+namespace {
+
+using core::Decimal;
+using core::Timestamp;
+
+// 2024-01-01 00:00:00 UTC, a Monday.
+constexpr std::int64_t kT0 = 1'704'067'200;
+
+Timestamp at(std::int64_t seconds, std::int64_t millis = 0) {
+  return Timestamp::from_millis((kT0 + seconds) * 1000 + millis);
+}
+
+core::Trade trade(std::int64_t id, const char* price, const char* qty, Timestamp time,
+                  const char* symbol = "BTC/USD") {
+  core::Trade t;
+  t.symbol = symbol;
+  t.trade_id = id;
+  t.price = Decimal::must(price);
+  t.qty = Decimal::must(qty);
+  t.time = time;
+  return t;
+}
+
+struct Collector {
+  std::vector<core::Bar> bars;
+  BarAggregator::BarSink sink() {
+    return [this](const core::Bar& b) { bars.push_back(b); };
+  }
+  std::vector<core::Bar> of(int minutes) const {
+    std::vector<core::Bar> out;
+    for (const auto& b : bars) {
+      if (b.interval_minutes == minutes) out.push_back(b);
+    }
+    return out;
+  }
+};
+
+TEST(BucketStart, AlignsToMinutesDaysAndMondayWeeks) {
+  EXPECT_EQ(bucket_start(at(59, 999), 1), at(0));
+  EXPECT_EQ(bucket_start(at(60 * 7 + 3), 5), at(60 * 5));
+  EXPECT_EQ(bucket_start(at(3600 * 13 + 5), 720), at(3600 * 12));
+  EXPECT_EQ(bucket_start(at(86'400 + 5), 1440), at(86'400));
+  // Thursday 2024-01-04 -> Monday 2024-01-01.
+  EXPECT_EQ(bucket_start(at(3 * 86'400 + 100), 10080), at(0));
+  EXPECT_EQ(bucket_start(at(7 * 86'400), 10080), at(7 * 86'400));
+}
+
+TEST(BarAggregator, ExactOhlcvClosedOnTheClock) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  // The first minute of a symbol is partial (we may have joined late): start in the minute before.
+  (void)agg.on_trade(trade(1, "99", "1", at(-1)));
+  EXPECT_EQ(agg.on_trade(trade(2, "100.1", "0.5", at(0, 100))),
+            BarAggregator::TradeResult::kApplied);
+  (void)agg.on_trade(trade(3, "101.3", "0.25", at(10)));
+  (void)agg.on_trade(trade(4, "99.7", "1.125", at(30)));
+  (void)agg.on_trade(trade(5, "100.0", "0.1", at(59, 999)));
+  ASSERT_EQ(c.bars.size(), 1U);  // only the partial minute before
+  agg.on_time(at(59, 999));
+  ASSERT_EQ(c.bars.size(), 1U);  // not yet: the minute ends at :60
+  agg.on_time(at(60));           // no further trade needed
+  ASSERT_EQ(c.bars.size(), 2U);
+  const core::Bar& b = c.bars[1];
+  EXPECT_EQ(b.symbol, "BTC/USD");
+  EXPECT_EQ(b.interval_minutes, 1);
+  EXPECT_EQ(b.open_time, at(0));
+  EXPECT_EQ(b.open, Decimal::must("100.1"));
+  EXPECT_EQ(b.high, Decimal::must("101.3"));
+  EXPECT_EQ(b.low, Decimal::must("99.7"));
+  EXPECT_EQ(b.close, Decimal::must("100.0"));
+  EXPECT_EQ(b.volume, Decimal::must("1.975"));
+  // 50.05 + 25.325 + 112.1625 + 10 = 197.5375
+  EXPECT_EQ(b.quote_volume, Decimal::must("197.5375"));
+  EXPECT_EQ(b.trades, 4);
+  EXPECT_EQ(b.vwap, Decimal::div(Decimal::must("197.5375"), Decimal::must("1.975"),
+                                 core::Rounding::kHalfEven));
+  EXPECT_EQ(agg.stats().bars_1m, 2U);
+  EXPECT_EQ(agg.stats().partial_bars, 1U);
+}
+
+TEST(BarAggregator, EmptyIntervalsYieldNoBar) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {5}});
+  (void)agg.on_trade(trade(1, "10", "1", at(5)));
+  (void)agg.on_trade(trade(2, "12", "1", at(3 * 60 + 5)));  // minutes 1 and 2 have no trade
+  agg.on_time(at(10 * 60));
+  const auto minutes = c.of(1);
+  ASSERT_EQ(minutes.size(), 2U);
+  EXPECT_EQ(minutes[0].open_time, at(0));
+  EXPECT_EQ(minutes[1].open_time, at(3 * 60));
+  const auto fives = c.of(5);
+  ASSERT_EQ(fives.size(), 1U);
+  EXPECT_EQ(fives[0].open, Decimal::must("10"));
+  EXPECT_EQ(fives[0].close, Decimal::must("12"));
+  EXPECT_EQ(fives[0].trades, 2);
+  // A 5-minute window without any trade: nothing at all.
+  agg.on_time(at(60 * 60));
+  EXPECT_EQ(c.bars.size(), 3U);
+  EXPECT_FALSE(agg.open_bar("BTC/USD"));
+}
+
+TEST(BarAggregator, RollupsAreExactAndCloseOnTheClock) {
+  Collector c;
+  BarAggregator agg(c.sink());  // every roll-up
+  std::int64_t id = 1;
+  // One trade every 20 s for 2 hours, prices cycling.
+  for (std::int64_t s = 0; s < 2 * 3600; s += 20) {
+    const char* price = (s / 20) % 3 == 0 ? "100.5" : (s / 20) % 3 == 1 ? "101" : "99.25";
+    const char* qty = (s / 20) % 2 == 0 ? "0.3" : "1.7";
+    (void)agg.on_trade(trade(id++, price, qty, at(s)));
+  }
+  agg.on_time(at(2 * 3600));
+  EXPECT_EQ(c.of(1).size(), 120U);
+  EXPECT_EQ(c.of(5).size(), 24U);
+  EXPECT_EQ(c.of(15).size(), 8U);
+  EXPECT_EQ(c.of(30).size(), 4U);
+  EXPECT_EQ(c.of(60).size(), 2U);
+  EXPECT_TRUE(c.of(240).empty());  // still open: closes at 04:00
+  const auto hours = c.of(60);
+  // Hour bars equal the sum of their minutes.
+  Decimal minute_volume;
+  std::int64_t minute_trades = 0;
+  for (const auto& m : c.of(1)) {
+    if (m.open_time >= at(3600)) {
+      minute_volume += m.volume;
+      minute_trades += m.trades;
+    }
+  }
+  EXPECT_EQ(hours[1].volume, minute_volume);
+  EXPECT_EQ(hours[1].trades, minute_trades);
+  EXPECT_EQ(hours[1].trades, 180);
+  EXPECT_EQ(hours[0].open, Decimal::must("100.5"));
+  EXPECT_EQ(hours[0].high, Decimal::must("101"));
+  EXPECT_EQ(hours[0].low, Decimal::must("99.25"));
+  const auto open4h = agg.open_bar("BTC/USD", 240);
+  ASSERT_TRUE(open4h);
+  EXPECT_EQ(open4h->trades, 360);
+  EXPECT_EQ(open4h->vwap,
+            Decimal::div(open4h->quote_volume, open4h->volume, core::Rounding::kHalfEven));
+  agg.on_time(at(4 * 3600));
+  EXPECT_EQ(c.of(240).size(), 1U);
+  agg.on_time(at(7 * 86'400));
+  EXPECT_EQ(c.of(720).size(), 1U);
+  EXPECT_EQ(c.of(1440).size(), 1U);
+  ASSERT_EQ(c.of(10080).size(), 1U);
+  EXPECT_EQ(c.of(10080)[0].trades, 360);
+  EXPECT_EQ(c.of(10080)[0].open_time, at(0));
+}
+
+TEST(BarAggregator, TradeInALaterMinuteClosesTheOpenOne) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  (void)agg.on_trade(trade(1, "10", "1", at(5)));
+  (void)agg.on_trade(trade(2, "11", "1", at(65)));
+  ASSERT_EQ(c.bars.size(), 1U);
+  EXPECT_EQ(c.bars[0].close, Decimal::must("10"));
+}
+
+TEST(BarAggregator, LateAndDuplicateTradesAreNotApplied) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  (void)agg.on_trade(trade(10, "10", "1", at(5)));
+  agg.on_time(at(60));
+  EXPECT_EQ(agg.on_trade(trade(11, "12", "1", at(59))), BarAggregator::TradeResult::kLate);
+  EXPECT_EQ(agg.on_trade(trade(10, "10", "1", at(5))), BarAggregator::TradeResult::kDuplicate);
+  EXPECT_EQ(agg.on_trade(trade(12, "13", "2", at(61))), BarAggregator::TradeResult::kApplied);
+  // A reconnect's trade snapshot overlaps what was seen: only the new trades count.
+  EXPECT_EQ(agg.on_trade(trade(12, "13", "2", at(61))), BarAggregator::TradeResult::kDuplicate);
+  EXPECT_EQ(agg.on_trade(trade(13, "14", "1", at(62))), BarAggregator::TradeResult::kApplied);
+  EXPECT_EQ(agg.stats().late_trades, 1U);
+  EXPECT_EQ(agg.stats().duplicate_trades, 2U);
+  const auto open = agg.open_bar("BTC/USD");
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->trades, 2);
+  EXPECT_EQ(open->volume, Decimal::from_int(3));
+}
+
+TEST(BarAggregator, CloseDelayGivesLateTradesAGrace) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}, .close_delay = std::chrono::seconds(2)});
+  (void)agg.on_trade(trade(1, "10", "1", at(5)));
+  agg.on_time(at(61));
+  EXPECT_TRUE(c.bars.empty());
+  EXPECT_EQ(agg.on_trade(trade(2, "11", "1", at(59, 900))), BarAggregator::TradeResult::kApplied);
+  agg.on_time(at(62));
+  ASSERT_EQ(c.bars.size(), 1U);
+  EXPECT_EQ(c.bars[0].trades, 2);
+}
+
+TEST(BarAggregator, SymbolsAreIndependent) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  (void)agg.on_trade(trade(1, "10", "1", at(5), "BTC/USD"));
+  (void)agg.on_trade(trade(1, "20", "2", at(6), "ETH/USD"));
+  agg.on_time(at(60));
+  ASSERT_EQ(c.bars.size(), 2U);
+  EXPECT_EQ(c.bars[0].symbol, "BTC/USD");
+  EXPECT_EQ(c.bars[1].symbol, "ETH/USD");
+}
+
+core::Bar candle(std::int64_t minute, const char* o, const char* h, const char* l, const char* cl,
+                 const char* v, std::int64_t trades) {
+  core::Bar b;
+  b.symbol = "BTC/USD";
+  b.interval_minutes = 1;
+  b.open_time = at(minute * 60);
+  b.open = Decimal::must(o);
+  b.high = Decimal::must(h);
+  b.low = Decimal::must(l);
+  b.close = Decimal::must(cl);
+  b.volume = Decimal::must(v);
+  b.trades = trades;
+  return b;
+}
+
+TEST(BarAggregator, ComparesCompleteMinutesWithKrakenCandles) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  int mismatches = 0;
+  agg.set_mismatch_sink([&](const core::Bar& ours, const core::Bar& kraken) {
+    ++mismatches;
+    EXPECT_EQ(ours.open_time, kraken.open_time);
+  });
+  (void)agg.on_trade(trade(1, "9", "1", at(-5)));  // partial minute -1: never compared
+  (void)agg.on_trade(trade(2, "10", "1", at(5)));
+  (void)agg.on_trade(trade(3, "12", "0.5", at(50)));
+  (void)agg.on_trade(trade(4, "11", "1", at(65)));
+  // Kraken's running candle for minute 0, then its final state, then minute 1 starts.
+  agg.on_kraken_ohlc(candle(-1, "9", "9", "9", "9", "5", 3));  // differs, but ours is partial
+  agg.on_kraken_ohlc(candle(0, "10", "10", "10", "10", "1", 1));
+  agg.on_kraken_ohlc(candle(0, "10", "12", "10", "12", "1.5", 2));
+  agg.on_kraken_ohlc(candle(1, "11", "11", "11", "11", "1", 1));
+  EXPECT_EQ(agg.stats().compared, 1U);
+  EXPECT_EQ(mismatches, 0);
+  // Minute 1: Kraken saw a trade we missed.
+  agg.on_time(at(120));
+  agg.on_kraken_ohlc(candle(1, "11", "11", "10.5", "10.5", "2", 2));
+  agg.on_kraken_ohlc(candle(2, "10", "10", "10", "10", "1", 1));
+  EXPECT_EQ(agg.stats().compared, 2U);
+  EXPECT_EQ(agg.stats().mismatches, 1U);
+  EXPECT_EQ(mismatches, 1);
+}
+
+}  // namespace
+}  // namespace tg4::market
