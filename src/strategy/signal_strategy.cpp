@@ -88,7 +88,8 @@ bool SignalStrategy::enter_long_at(StrategyContext& ctx, const core::Bar& bar, c
                                    core::Decimal target) {
   const double close = bar.close.to_double();
   const double fraction = (close - stop.to_double()) / close;
-  if (close <= 0 || fraction < kMinStopFraction || fraction > kMaxStopFraction) return false;
+  if (close <= 0 || fraction < kRiskMinStopFraction || fraction > kRiskMaxStopFraction)
+    return false;
   const core::Decimal equity = ctx.portfolio().equity();
   if (!equity.is_positive()) return false;
   // Size: the smaller of size_pct of equity and the notional whose stop-out loses risk_pct.

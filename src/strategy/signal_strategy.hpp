@@ -17,7 +17,10 @@ std::vector<ParamSpec> common_params();
 // common_params() followed by `own`.
 std::vector<ParamSpec> with_common(std::vector<ParamSpec> own);
 
-// Stop distances are kept inside (not on) the risk band, so Decimal rounding cannot push them out.
+// The risk band of SPEC §7 rule 3 (stop distance / entry), and the narrower band stops are clamped
+// into, so that rounding prices to 8 decimals cannot push them out.
+inline constexpr double kRiskMinStopFraction = 0.005;
+inline constexpr double kRiskMaxStopFraction = 0.05;
 inline constexpr double kMinStopFraction = 0.0051;
 inline constexpr double kMaxStopFraction = 0.0495;
 

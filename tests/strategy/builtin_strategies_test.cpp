@@ -1,0 +1,178 @@
+// Each built-in strategy on a crafted series: the bar where it must act, the intent it must produce
+// (worked out by hand in the comments), and silence elsewhere.
+#include <gtest/gtest.h>
+
+#include "strategy_test_support.hpp"
+
+namespace tg4::strategy::testing {
+namespace {
+
+using core::Decimal;
+
+std::size_t feed(Harness& h, const std::vector<double>& closes,
+                 std::vector<core::OrderIntent>* out) {
+  for (double c : closes) {
+    auto intents = h.bar(c);
+    out->insert(out->end(), intents.begin(), intents.end());
+  }
+  return out->size();
+}
+
+TEST(EmaCross, BuysTheCrossWithAtrStopAndSellsTheCrossBack) {
+  Harness h("ema_cross", {{"fast", "2"}, {"slow", "4"}, {"atr_period", "2"}});
+  std::vector<core::OrderIntent> intents;
+  // EMA2 / EMA4 (seeded with SMAs): bar 5: 96.833 / 97.3 (below); bar 6: 98.278 / 97.98 -> cross up
+  EXPECT_EQ(feed(h, {100, 99, 98, 97, 96, 97}, &intents), 0u);
+  intents = h.bar(99);
+  ASSERT_EQ(intents.size(), 1u);
+  const core::OrderIntent& buy = intents[0];
+  expect_risk_shaped_entry(buy);
+  // ATR(2) on high/low = close +/- 0.5: TRs 1.5 ... then 2.5 on bar 6 -> ATR 2.0; stop 2 x 2 = 4
+  EXPECT_EQ(buy.entry, Decimal::must("99"));
+  EXPECT_EQ(buy.stop_loss, Decimal::must("95"));
+  EXPECT_EQ(buy.take_profit, Decimal::must("107"));  // 99 + rr 2 x 4
+  EXPECT_EQ(buy.size_quote, Decimal::must("1000"));  // size_pct 10 (risk 1 % / 4.04 % is larger)
+  EXPECT_EQ(buy.source, "ema_cross");
+  EXPECT_EQ(buy.symbol, kSymbol);
+  EXPECT_DOUBLE_EQ(buy.confidence, 0.75);
+  EXPECT_EQ(buy.intent_id, "ema_cross-BTC/USDT-1");
+  EXPECT_EQ(buy.created, h.clock.now());
+
+  h.fill_buy(Decimal::must("10.1"), Decimal::must("99"));
+  EXPECT_TRUE(h.bar(101).empty());
+  // bar 8: EMA2 98.698 < EMA4 98.713 -> cross down: sell the whole position, reduce-only
+  intents = h.bar(98);
+  ASSERT_EQ(intents.size(), 1u);
+  EXPECT_EQ(intents[0].side, core::Side::kSell);
+  EXPECT_TRUE(intents[0].reduce_only);
+  EXPECT_EQ(intents[0].qty, Decimal::must("10.1"));
+}
+
+TEST(EmaCross, NoExitWithoutAPositionAndOtherTimeframesIgnored) {
+  Harness h("ema_cross", {{"fast", "2"}, {"slow", "4"}, {"atr_period", "2"}, {"timeframe", "5"}});
+  std::vector<core::OrderIntent> intents;
+  EXPECT_EQ(feed(h, {100, 99, 98, 97, 96, 97, 99, 101, 98}, &intents), 0u);  // 1m bars only
+  Harness flat("ema_cross", {{"fast", "2"}, {"slow", "4"}, {"atr_period", "2"}});
+  feed(flat, {100, 99, 98, 97, 96, 97, 99, 101, 98}, &intents);
+  ASSERT_EQ(intents.size(), 1u);  // the entry; the cross down has nothing to sell
+  EXPECT_EQ(intents[0].side, core::Side::kBuy);
+}
+
+TEST(RsiReversion, BuysTheTurnFromOversoldAndExitsOverbought) {
+  Harness h("rsi_reversion", {{"rsi_period", "2"}, {"atr_period", "2"}});
+  std::vector<core::OrderIntent> intents;
+  // RSI(2): bars 2, 3: 0 (only losses); bar 4 (+3): gain 1.5, loss 1 -> RSI 60, up through 30
+  EXPECT_EQ(feed(h, {100, 98, 96, 94}, &intents), 0u);
+  intents = h.bar(97);
+  ASSERT_EQ(intents.size(), 1u);
+  expect_risk_shaped_entry(intents[0]);
+  // ATR(2) = 3 -> stop 2 x 3 = 6 = 6.19 % of 97, clamped to 4.95 %: 97 x 0.9505 = 92.1985
+  EXPECT_EQ(intents[0].stop_loss, Decimal::must("92.1985"));
+  EXPECT_EQ(intents[0].take_profit, Decimal::must("106.603"));  // 97 + 2 x 4.8015
+  h.fill_buy(Decimal::must("10"), Decimal::must("97"));
+  // bar 5 (+3): gain 2.25, loss 0.5 -> RSI 81.8 > 70: exit
+  intents = h.bar(100);
+  ASSERT_EQ(intents.size(), 1u);
+  EXPECT_TRUE(intents[0].reduce_only);
+  EXPECT_EQ(intents[0].qty, Decimal::must("10"));
+}
+
+TEST(BollingerBreakout, BuysTheBreakAboveTheUpperBandAndExitsBelowTheMiddle) {
+  Harness h("bollinger_breakout", {{"period", "3"}, {"stddev", "1"}, {"atr_period", "2"}});
+  std::vector<core::OrderIntent> intents;
+  // bar 3: mean 100, sd 0.408 -> upper 100.408, close 100 inside
+  EXPECT_EQ(feed(h, {100, 100.5, 99.5, 100}, &intents), 0u);
+  // bar 4: window 99.5, 100, 103: mean 100.833, sd 1.546 -> upper 102.38 < 103
+  intents = h.bar(103);
+  ASSERT_EQ(intents.size(), 1u);
+  expect_risk_shaped_entry(intents[0]);
+  h.fill_buy(Decimal::must("9"), Decimal::must("103"));
+  EXPECT_TRUE(h.bar(104).empty());  // still above the middle (102.333)
+  // window 103, 104, 100: middle 102.333 > 100
+  intents = h.bar(100);
+  ASSERT_EQ(intents.size(), 1u);
+  EXPECT_TRUE(intents[0].reduce_only);
+}
+
+TEST(BollingerBreakout, VolumeFilter) {
+  Harness h("bollinger_breakout",
+            {{"period", "3"}, {"stddev", "1"}, {"atr_period", "2"}, {"min_volume_ratio", "1.5"}});
+  for (double c : {100.0, 100.5, 99.5, 100.0}) EXPECT_TRUE(h.bar(c).empty());
+  EXPECT_TRUE(h.bar(103, 0, 0, 1).empty());  // breakout on average volume: filtered
+}
+
+TEST(SupertrendFollow, BuysTheTurnUpWithTheStopClampedIntoTheRiskBand) {
+  Harness h("supertrend_follow", {{"period", "2"}, {"multiplier", "1"}});
+  // The series of IndicatorsHand.SupertrendBandsAndFlips: down from bar 2, up on bar 3 (line 10.4)
+  EXPECT_TRUE(h.bar(9.5, 10, 9).empty());
+  EXPECT_TRUE(h.bar(10, 10.5, 9.5).empty());
+  EXPECT_TRUE(h.bar(10.8, 11, 10).empty());
+  auto intents = h.bar(11.9, 12, 11);
+  ASSERT_EQ(intents.size(), 1u);
+  expect_risk_shaped_entry(intents[0]);
+  // distance 11.9 - 10.4 = 1.5 (12.6 %) -> 4.95 %: stop 11.9 x 0.9505, target 11.9 + 2 x 0.58905
+  EXPECT_EQ(intents[0].stop_loss, Decimal::must("11.31095"));
+  EXPECT_EQ(intents[0].take_profit, Decimal::must("13.0781"));
+  h.fill_buy(Decimal::must("80"), Decimal::must("11.9"));
+  EXPECT_TRUE(h.bar(11.6, 12.2, 11.4).empty());
+  intents = h.bar(10.2, 11.5, 10);  // turns down
+  ASSERT_EQ(intents.size(), 1u);
+  EXPECT_TRUE(intents[0].reduce_only);
+  EXPECT_EQ(intents[0].qty, Decimal::must("80"));
+}
+
+TEST(Grid, BuysEachLevelCrossedDownOnce) {
+  Harness h("grid", {{"center", "100"}, {"spacing_pct", "1.5"}, {"levels", "3"}});
+  // levels 98.5, 97, 95.5; target +1.5 %, stop -1.5 % / rr 2 = -0.75 %
+  EXPECT_TRUE(h.bar(100).empty());
+  EXPECT_TRUE(h.bar(99).empty());
+  auto intents = h.bar(98.4);
+  ASSERT_EQ(intents.size(), 1u);
+  expect_risk_shaped_entry(intents[0]);
+  EXPECT_EQ(intents[0].take_profit, Decimal::must("99.876"));  // 98.4 x 1.015
+  EXPECT_EQ(intents[0].stop_loss, Decimal::must("97.662"));    // 98.4 x 0.9925
+  EXPECT_TRUE(h.bar(98.45).empty());                           // level 1 busy
+  intents = h.bar(96.9);  // frees level 1 (stop 97.662 traded), crosses level 2 (97)
+  ASSERT_EQ(intents.size(), 1u);
+  EXPECT_EQ(intents[0].entry, Decimal::must("96.9"));
+  EXPECT_EQ(intents[0].stop_loss, Decimal::must("96.17325"));
+}
+
+TEST(Grid, CenterDefaultsToTheFirstClose) {
+  Harness h("grid", {{"spacing_pct", "2"}, {"levels", "1"}});
+  EXPECT_TRUE(h.bar(50).empty());
+  // one level at 50 x (1 - 2 %) = 49
+  EXPECT_EQ(h.bar(49.5).size(), 0u);
+  EXPECT_EQ(h.bar(49.05).size(), 0u);
+  EXPECT_EQ(h.bar(48.95).size(), 1u);
+}
+
+TEST(LlmConsensus, HoldsUntilAgentsExist) {
+  Harness h("llm_consensus", {{"timeframe", "1"}});
+  for (int i = 0; i < 300; ++i) EXPECT_TRUE(h.bar(100 + (i % 17) * 3 - (i % 5) * 7).empty());
+}
+
+TEST(Strategies, EveryBuiltInIsRegisteredAndSubmitsOnlyRiskShapedEntries) {
+  const auto names = builtin_registry().names();
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"bollinger_breakout", "ema_cross", "grid", "llm_consensus",
+                                      "rsi_reversion", "supertrend_follow"}));
+  for (const std::string& name : names) {
+    Harness h(name);
+    std::size_t entries = 0;
+    for (int i = 0; i < 2000; ++i) {
+      const double c = 1000 + 80 * std::sin(i * 0.05) + 30 * std::sin(i * 0.31) + (i % 7);
+      for (const core::OrderIntent& intent : h.bar(c, c + 4, c - 4)) {
+        if (intent.reduce_only) continue;
+        expect_risk_shaped_entry(intent);
+        ++entries;
+      }
+    }
+    if (name != "llm_consensus") {
+      EXPECT_GT(entries, 0u) << name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tg4::strategy::testing
