@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "market/checksum.hpp"
 #include "market/indicators/book_features.hpp"
 #include "market/indicators/indicator_set.hpp"
 #include "market/indicators/market_state.hpp"
@@ -184,6 +185,30 @@ TEST(BookFeatures, DepthImbalanceSpreadAndBands) {
   EXPECT_NEAR(f->ask_depth_within[2], 251.3, 1e-9);
   EXPECT_FALSE(compute_book_features(bids, {}));
   EXPECT_FALSE(compute_book_features(asks, bids));  // crossed
+}
+
+TEST(BookFeatures, FromAnOrderBookOnlyWhileValid) {
+  const std::vector<core::PriceLevel> bids{{Decimal::must("100.0"), Decimal::must("2.0")}};
+  const std::vector<core::PriceLevel> asks{{Decimal::must("100.2"), Decimal::must("1.0")}};
+  OrderBook book("BTC/USDT");
+  book.set_precision(1, 1);
+  EXPECT_FALSE(compute_book_features(book));  // no snapshot yet
+  core::BookDelta snap;
+  snap.symbol = "BTC/USDT";
+  snap.is_snapshot = true;
+  snap.bids = bids;
+  snap.asks = asks;
+  snap.checksum = book_checksum(asks, bids, 1, 1);
+  snap.received = core::Timestamp::from_seconds(1'700'000'000);
+  ASSERT_EQ(book.apply(snap), ApplyResult::kApplied);
+  MarketState state;
+  state.on_book(book);
+  const auto& f = state.find("BTC/USDT")->book();
+  ASSERT_TRUE(f);
+  EXPECT_NEAR(f->imbalance, 1.0 / 3.0, 1e-12);  // (2 - 1) / 3
+  book.invalidate();
+  state.on_book(book);
+  EXPECT_FALSE(state.find("BTC/USDT")->book());
 }
 
 TEST(MarketState, TrendAlignmentAndQualityFlags) {

@@ -55,4 +55,9 @@ std::optional<BookFeatures> compute_book_features(std::span<const core::PriceLev
   return f;
 }
 
+std::optional<BookFeatures> compute_book_features(const OrderBook& book) {
+  if (!book.valid()) return std::nullopt;
+  return compute_book_features(book.bids(), book.asks());
+}
+
 }  // namespace tg4::market

@@ -7,6 +7,7 @@
 #include <span>
 
 #include "core/events.hpp"
+#include "market/order_book.hpp"
 
 namespace tg4::market {
 
@@ -25,5 +26,8 @@ struct BookFeatures {
 // side is empty or the book is crossed (no meaningful mid).
 std::optional<BookFeatures> compute_book_features(std::span<const core::PriceLevel> bids,
                                                   std::span<const core::PriceLevel> asks);
+// The features of a book's current levels; nullopt while the book is invalid (awaiting a snapshot
+// after a checksum mismatch or a reconnect).
+std::optional<BookFeatures> compute_book_features(const OrderBook& book);
 
 }  // namespace tg4::market

@@ -93,6 +93,10 @@ class MarketState {
     symbol(bar.symbol).on_bar(bar, received);
   }
   void on_trade(const core::Trade& trade) { symbol(trade.symbol).on_trade(trade); }
+  // After the book applied a delta: recomputes its features (none while it is invalid).
+  void on_book(const OrderBook& book) {
+    symbol(book.symbol()).on_book(compute_book_features(book), book.last_update());
+  }
 
  private:
   std::vector<int> timeframes_;
