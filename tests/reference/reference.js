@@ -54,14 +54,16 @@ function supertrendStream(period, mult) {
   };
 }
 
-function main() {
-  const candles = readCandles(process.argv[2]);
-  const columns = ['ema_9', 'ema_21', 'ema_50', 'ema_200', 'sma_20', 'sma_50', 'sma_200', 'rsi_14',
+const columns = ['ema_9', 'ema_21', 'ema_50', 'ema_200', 'sma_20', 'sma_50', 'sma_200', 'rsi_14',
     'macd_line', 'macd_signal', 'macd_hist', 'atr_14', 'adx_14', 'plus_di_14', 'minus_di_14',
     'bb_upper', 'bb_middle', 'bb_lower', 'bb_width', 'bb_percent_b', 'obv', 'chop_14', 'supertrend',
     'supertrend_dir', 'stochrsi_k', 'stochrsi_d', 'roc_10', 'vwap', 'volume_sma_20', 'volume_ratio',
     'keltner_upper', 'keltner_middle', 'keltner_lower', 'donchian_upper', 'donchian_middle',
     'donchian_lower', 'squeeze'];
+
+// One streaming set of every reference indicator: returns a function from a candle to its row
+// ({column: value}, undefined while warming up).
+function createStream() {
   const ema = {}, sma = {};
   for (const p of [9, 21, 50, 200]) ema[p] = new ti.EMA({ period: p, values: [] });
   for (const p of [20, 50, 200]) sma[p] = new ti.SMA({ period: p, values: [] });
@@ -94,8 +96,7 @@ function main() {
   const donHigh = new ti.Highest({ period: 20, values: [] });
   const donLow = new ti.Lowest({ period: 20, values: [] });
 
-  const out = [['timestamp', ...columns].join(',')];
-  for (const c of candles) {
+  return (c) => {
     const hlc = { high: c.high, low: c.low, close: c.close };
     const row = {};
     for (const p of [9, 21, 50, 200]) row[`ema_${p}`] = ema[p].nextValue(c.close);
@@ -139,10 +140,21 @@ function main() {
     if (dh !== undefined) { row.donchian_upper = dh; row.donchian_lower = dl; row.donchian_middle = (dh + dl) / 2; }
     const sk = squeezeKeltner.nextValue(hlc);
     if (b && sk) row.squeeze = b.upper < sk.upper && b.lower > sk.lower ? 1 : 0;
+    return row;
+  };
+}
+
+function main() {
+  const candles = readCandles(process.argv[2]);
+  const next = createStream();
+  const out = [['timestamp', ...columns].join(',')];
+  for (const c of candles) {
+    const row = next(c);
     const cells = columns.map((name) => (row[name] === undefined || Number.isNaN(row[name]) ? '' : String(row[name])));
     out.push([c.time, ...cells].join(','));
   }
   process.stdout.write(out.join('\n') + '\n');
 }
 
-main();
+module.exports = { readCandles, createStream, columns };
+if (require.main === module) main();
