@@ -201,9 +201,13 @@ core::Result<FrameKind> FrameParser::Impl::run(std::string_view frame, core::Tim
   }
   detail::object obj;
   if (auto ec = doc.get_object().get(obj)) {
-    reader.fail(root,
-                ec == simdjson::INCORRECT_TYPE ? "not a JSON object" : simdjson::error_message(ec),
-                buffer.data());
+    // simdjson checks the root's closing brace up front: a truncated frame and one with a scalar
+    // after the object both end up here.
+    const char* what = ec == simdjson::INCORRECT_TYPE ? "not a JSON object"
+                       : ec == simdjson::INCOMPLETE_ARRAY_OR_OBJECT
+                           ? "truncated object or trailing content"
+                           : simdjson::error_message(ec);
+    reader.fail(root, what, buffer.data());
     return failure();
   }
   bool data_deferred = false;
