@@ -7,8 +7,6 @@
 #include <iostream>
 #include <memory>
 
-#include <prometheus/exposer.h>
-#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -16,6 +14,7 @@
 
 #include "app/command.hpp"
 #include "core/time.hpp"
+#include "metrics/metrics_server.hpp"
 #include "sim/fault_spec.hpp"
 #include "sim/simulator.hpp"
 
@@ -135,24 +134,15 @@ int run_sim(const CommandContext& ctx, const SimArgs& a) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto logger = make_logger(ctx.globals);
-  auto registry = std::make_shared<prometheus::Registry>();
-  prometheus::BuildGauge()
-      .Name("tg4_build_info")
-      .Help("Build of this tg4 binary (value is always 1)")
-      .Register(*registry)
-      .Add({{"version", TG4_VERSION}, {"git_sha", TG4_GIT_SHA}})
-      .Set(1);
-  std::unique_ptr<prometheus::Exposer> exposer;
-  try {
-    exposer = std::make_unique<prometheus::Exposer>(ctx.globals.metrics_address);
-    exposer->RegisterCollectable(registry);
-  } catch (const std::exception& e) {
-    std::cerr << "tg4 sim: cannot serve /metrics on " << ctx.globals.metrics_address << ": " << e.what()
-              << " (choose another with --metrics HOST:PORT)\n";
+  // Serves tg4_build_info and the simulator's metrics on --metrics.
+  auto metrics_server = metrics::MetricsServer::start(ctx.globals.metrics_address);
+  if (!metrics_server) {
+    std::cerr << "tg4 sim: " << metrics_server.error().message << "\n";
     return kExitFailure;
   }
+  prometheus::Registry& registry = (*metrics_server)->registry();
 
-  sim::Simulator simulator(opts, *registry, logger);
+  sim::Simulator simulator(opts, registry, logger);
   if (auto status = simulator.start(static_cast<std::uint16_t>(port)); !status) {
     std::cerr << "tg4 sim: " << status.error().message << "\n";
     return kExitFailure;

@@ -1,12 +1,14 @@
 #include <iostream>
 
 #include "app/command.hpp"
+#include "metrics/build_info.hpp"
 
 namespace tg4::app {
 
 void add_version_command(CLI::App& root, CommandContext& ctx) {
   add_command(root, ctx, "version", "Print the version and build", [] {
-    std::cout << "tg4 " << TG4_VERSION << " (" << TG4_GIT_SHA << ")\n";
+    const auto& b = metrics::build_info();
+    std::cout << "tg4 " << b.version << " (" << b.git_sha << ", " << b.compiler << ", " << b.build_type << ")\n";
     return kExitOk;
   });
 }

@@ -153,7 +153,7 @@ TEST(SimCli, ServesUntilSigtermAndExportsMetrics) {
     EXPECT_EQ(pairs.body.find("\"XRPUSDT\""), std::string::npos) << "only the chosen symbols";
     const auto metrics = testing::http_request(metrics_port, "/metrics");
     EXPECT_EQ(metrics.status, 200);
-    EXPECT_TRUE(std::regex_search(metrics.body, std::regex(R"(tg4_build_info\{git_sha="[^"]+",version="[^"]+"\} 1)")))
+    EXPECT_TRUE(std::regex_search(metrics.body, std::regex(R"(tg4_build_info\{build_type="[^"]+",compiler="[^"]+",git_sha="[^"]+",version="[^"]+"\} 1)")))
         << metrics.body.substr(0, 2000);
     EXPECT_NE(metrics.body.find("tg4_sim_sessions 1"), std::string::npos);
     EXPECT_NE(metrics.body.find("tg4_sim_messages_sent_total{channel=\"book\"}"), std::string::npos);
