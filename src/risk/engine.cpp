@@ -48,10 +48,13 @@ std::optional<Verdict> rule_trading_state(const RiskState& s, const RiskIntent& 
   if (s.trading_state == TradingState::kHalted) {
     std::string reason = fmt::format("trading is HALTED: {}",
                                      s.state_reason.empty() ? "no reason given" : s.state_reason);
-    if (s.state_until.is_set())
-      reason += fmt::format(" (until {})", core::format_rfc3339(s.state_until, 0));
-    else
+    // Breaker reasons already say until when; an operator's halt does not.
+    const std::string until = s.state_until.is_set() ? core::format_rfc3339(s.state_until, 0) : "";
+    if (!until.empty() && reason.find(until) == std::string::npos) {
+      reason += fmt::format(" (until {})", until);
+    } else if (until.empty() && reason.find("manual reset") == std::string::npos) {
       reason += " (manual reset required)";
+    }
     return make(VerdictStatus::kHalted, Rule::kTradingState, std::move(reason), in);
   }
   if (s.trading_state == TradingState::kReducing && !in.reduces_exposure) {

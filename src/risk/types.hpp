@@ -56,7 +56,12 @@ inline constexpr std::size_t kBreakerCount = 3;
 const char* to_string(Breaker b);  // "daily_loss", "weekly_loss", "drawdown"
 
 // What the app must do when a breaker trips (the engine itself never touches orders).
-enum class BreakerAction : std::uint8_t { kNone, kReducePositions, kFlatten };
+enum class BreakerAction : std::uint8_t {
+  kNone,
+  kReducePositions,  // close RiskEvent::reduce_pct percent of each position (SPEC: 50 %)
+  kFlatten,
+  kReducePositionsHalf = kReducePositions,  // earlier name, kept for existing callers
+};
 const char* to_string(BreakerAction a);  // "none", "reduce_positions", "flatten"
 
 struct CorrelationPair {
