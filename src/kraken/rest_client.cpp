@@ -140,6 +140,21 @@ bool cells(Reader& reader, value v, const Path& at, Cell cell) {
   return true;
 }
 
+// Calls `fn(key, value, path)` for each field of an object value.
+template <class Fn>
+bool fields(Reader& reader, value v, const Path& at, Fn fn) {
+  object o;
+  if (!reader.get_object(v, at, o)) return false;
+  for (auto item : o) {
+    field f;
+    if (!reader.next(item, at, f)) return false;
+    std::string_view key;
+    if (auto ec = f.unescaped_key().get(key)) return reader.fail(at, ec);
+    if (!fn(key, f.value(), at.field(key))) return false;
+  }
+  return true;
+}
+
 bool read_levels(Reader& reader, value v, const Path& at, std::vector<core::PriceLevel>& out) {
   return each(reader, v, at, [&](value row, const Path& p) {
     core::PriceLevel level;
@@ -153,51 +168,41 @@ bool read_levels(Reader& reader, value v, const Path& at, std::vector<core::Pric
   });
 }
 
-bool read_pair(Reader& reader, object pair, const Path& at, RestPair& out) {
+bool read_pair(Reader& reader, value pair, const Path& at, RestPair& out) {
   int pair_decimals = -1, lot_decimals = -1;
   std::optional<core::Decimal> tick;
   auto& inst = out.instrument;
-  for (auto item : pair) {
-    field f;
-    if (!reader.next(item, at, f)) return false;
-    std::string_view key;
-    if (f.unescaped_key().get(key) != simdjson::SUCCESS) continue;
-    const Path p = at.field(key);
-    bool ok = true;
-    if (key == "altname")
-      ok = reader.string(f.value(), p, out.altname);
-    else if (key == "wsname")
-      ok = reader.string(f.value(), p, out.wsname);
-    else if (key == "pair_decimals")
-      ok = reader.integer(f.value(), p, pair_decimals);
-    else if (key == "lot_decimals")
-      ok = reader.integer(f.value(), p, lot_decimals);
-    else if (key == "tick_size")
-      ok = reader.decimal(f.value(), p, tick.emplace());
-    else if (key == "ordermin")
-      ok = reader.decimal(f.value(), p, inst.qty_min);
-    else if (key == "costmin")
-      ok = reader.decimal(f.value(), p, inst.cost_min);
-    else if (key == "status")
-      ok = reader.string(f.value(), p, inst.status);
-    else if (key == "fees" || key == "fees_maker") {
+  const bool ok = fields(reader, pair, at, [&](std::string_view key, value v, const Path& p) {
+    if (key == "altname") return reader.string(v, p, out.altname);
+    if (key == "wsname") return reader.string(v, p, out.wsname);
+    if (key == "pair_decimals") return reader.integer(v, p, pair_decimals);
+    if (key == "lot_decimals") return reader.integer(v, p, lot_decimals);
+    if (key == "tick_size") return reader.decimal(v, p, tick.emplace());
+    if (key == "ordermin") return reader.decimal(v, p, inst.qty_min);
+    if (key == "costmin") return reader.decimal(v, p, inst.cost_min);
+    if (key == "status") return reader.string(v, p, inst.status);
+    if (key == "fees" || key == "fees_maker") {
       // [[volume, percent], ...]: the first tier is the fee without volume discounts.
       std::optional<core::Decimal> pct;
-      ok = each(reader, f.value(), p, [&](value tier, const Path& tp) {
+      const bool read = each(reader, v, p, [&](value tier, const Path& tp) {
         return cells(reader, tier, tp, [&](int i, value c, const Path& cp) {
           if (i != 1 || pct) return true;
           return reader.decimal(c, cp, pct.emplace());
         });
       });
-      if (ok && pct)
+      if (read && pct)
         (key == "fees" ? inst.taker_fee : inst.maker_fee) = *pct / core::Decimal::from_int(100);
-    } else if (key == "leverage_buy") {
-      int levels = 0;
-      ok = each(reader, f.value(), p, [&](value, const Path&) { return ++levels, true; });
-      inst.marginable = levels > 0;
+      return read;
     }
-    if (!ok) return false;
-  }
+    if (key == "leverage_buy") {
+      int levels = 0;
+      const bool read = each(reader, v, p, [&](value, const Path&) { return ++levels, true; });
+      inst.marginable = levels > 0;
+      return read;
+    }
+    return true;
+  });
+  if (!ok) return false;
   if (out.wsname.empty()) return reader.missing(at, "wsname");
   if (pair_decimals < 0) return reader.missing(at, "pair_decimals");
   if (lot_decimals < 0) return reader.missing(at, "lot_decimals");
@@ -377,8 +382,7 @@ core::Result<std::string> RestClient::call(const std::string& method, bool is_pr
         std::lock_guard lock(mutex_);
         ++stats_.rate_limited;
       }
-      if (limited)
-        counter_.add(counter_.max(), SteadyClock::now());  // Kraken says we are at the limit
+      if (limited) counter_.saturate(SteadyClock::now());
       retry = limited || std::any_of(errors->begin(), errors->end(),
                                      [](const auto& e) { return transient_error(e); });
       if (!retry) return core::Error::of("Kraken REST " + what + ": " + last_error);
@@ -404,25 +408,90 @@ core::Result<std::vector<RestPair>> RestClient::asset_pairs(const std::vector<st
   std::vector<RestPair> out;
   auto status =
       parse_result(*body, "AssetPairs", [&](Reader& reader, value result, const Path& at) {
-        object o;
-        if (!reader.get_object(result, at, o)) return false;
-        for (auto item : o) {
-          field f;
-          if (!reader.next(item, at, f)) return false;
-          std::string_view key;
-          if (f.unescaped_key().get(key) != simdjson::SUCCESS) return false;
+        return fields(reader, result, at, [&](std::string_view key, value v, const Path& p) {
           RestPair pair;
           pair.key = std::string(key);
-          object po;
-          const Path p = at.field(key);
-          if (!reader.get_object(f.value(), p, po) || !read_pair(reader, po, p, pair)) return false;
+          if (!read_pair(reader, v, p, pair)) return false;
           out.push_back(std::move(pair));
-        }
-        return true;
+          return true;
+        });
       });
   if (!status) return status.error();
   return out;
 }
+
+namespace {
+
+// [time, open, high, low, close, vwap, volume, count]
+bool read_bar(Reader& reader, value row, const Path& at, core::Bar& bar) {
+  std::int64_t time = 0;
+  int n = 0;
+  const bool ok = cells(reader, row, at, [&](int i, value c, const Path& cp) {
+    n = i + 1;
+    switch (i) {
+      case 0:
+        return reader.int64(c, cp, time);
+      case 1:
+        return reader.decimal(c, cp, bar.open);
+      case 2:
+        return reader.decimal(c, cp, bar.high);
+      case 3:
+        return reader.decimal(c, cp, bar.low);
+      case 4:
+        return reader.decimal(c, cp, bar.close);
+      case 5:
+        return reader.decimal(c, cp, bar.vwap);
+      case 6:
+        return reader.decimal(c, cp, bar.volume);
+      case 7:
+        return reader.int64(c, cp, bar.trades);
+      default:
+        return true;
+    }
+  });
+  if (!ok) return false;
+  if (n < 8) return reader.fail(at, "expected [time, open, high, low, close, vwap, volume, count]");
+  bar.open_time = core::Timestamp::from_seconds(time);
+  return true;
+}
+
+// [price, volume, time, side, type, misc, trade_id]
+bool read_trade(Reader& reader, value row, const Path& at, core::Trade& t) {
+  int n = 0;
+  const bool ok = cells(reader, row, at, [&](int i, value c, const Path& cp) {
+    n = i + 1;
+    std::string_view text;
+    core::Decimal seconds;
+    switch (i) {
+      case 0:
+        return reader.decimal(c, cp, t.price);
+      case 1:
+        return reader.decimal(c, cp, t.qty);
+      case 2:
+        if (!reader.decimal(c, cp, seconds)) return false;
+        t.time = seconds_to_time(seconds);
+        return true;
+      case 3:
+        if (!reader.string(c, cp, text)) return false;
+        if (text != "b" && text != "s") return reader.fail(cp, "expected \"b\" or \"s\"");
+        t.side = text == "b" ? core::Side::kBuy : core::Side::kSell;
+        return true;
+      case 4:
+        if (!reader.string(c, cp, text)) return false;
+        t.ord_type = text == "l" ? core::OrderType::kLimit : core::OrderType::kMarket;
+        return true;
+      case 6:
+        return reader.int64(c, cp, t.trade_id);
+      default:
+        return true;
+    }
+  });
+  if (!ok) return false;
+  if (n < 5) return reader.fail(at, "expected [price, volume, time, side, type, misc, trade_id]");
+  return true;
+}
+
+}  // namespace
 
 core::Result<OhlcPage> RestClient::ohlc(const std::string& pair, const std::string& symbol,
                                         int interval_minutes, std::optional<std::int64_t> since) {
@@ -433,58 +502,17 @@ core::Result<OhlcPage> RestClient::ohlc(const std::string& pair, const std::stri
   OhlcPage page;
   auto status =
       parse_result(*body, "OHLC " + pair, [&](Reader& reader, value result, const Path& at) {
-        object o;
-        if (!reader.get_object(result, at, o)) return false;
-        for (auto item : o) {
-          field f;
-          if (!reader.next(item, at, f)) return false;
-          std::string_view key;
-          if (f.unescaped_key().get(key) != simdjson::SUCCESS) return false;
-          const Path p = at.field(key);
-          if (key == "last") {
-            if (!reader.int64(f.value(), p, page.last)) return false;
-            continue;
-          }
-          const bool ok = each(reader, f.value(), p, [&](value row, const Path& rp) {
+        return fields(reader, result, at, [&](std::string_view key, value v, const Path& p) {
+          if (key == "last") return reader.int64(v, p, page.last);
+          return each(reader, v, p, [&](value row, const Path& rp) {
             core::Bar bar;
             bar.symbol = symbol;
             bar.interval_minutes = interval_minutes;
-            std::int64_t time = 0;
-            int n = 0;
-            const bool cells_ok = cells(reader, row, rp, [&](int i, value c, const Path& cp) {
-              n = i + 1;
-              switch (i) {
-                case 0:
-                  return reader.int64(c, cp, time);
-                case 1:
-                  return reader.decimal(c, cp, bar.open);
-                case 2:
-                  return reader.decimal(c, cp, bar.high);
-                case 3:
-                  return reader.decimal(c, cp, bar.low);
-                case 4:
-                  return reader.decimal(c, cp, bar.close);
-                case 5:
-                  return reader.decimal(c, cp, bar.vwap);
-                case 6:
-                  return reader.decimal(c, cp, bar.volume);
-                case 7:
-                  return reader.int64(c, cp, bar.trades);
-                default:
-                  return true;
-              }
-            });
-            if (!cells_ok) return false;
-            if (n < 8)
-              return reader.fail(rp,
-                                 "expected [time, open, high, low, close, vwap, volume, count]");
-            bar.open_time = core::Timestamp::from_seconds(time);
+            if (!read_bar(reader, row, rp, bar)) return false;
             page.bars.push_back(std::move(bar));
             return true;
           });
-          if (!ok) return false;
-        }
-        return true;
+        });
       });
   if (!status) return status.error();
   return page;
@@ -500,61 +528,16 @@ core::Result<TradesPage> RestClient::trades(const std::string& pair, const std::
   TradesPage page;
   auto status =
       parse_result(*body, "Trades " + pair, [&](Reader& reader, value result, const Path& at) {
-        object o;
-        if (!reader.get_object(result, at, o)) return false;
-        for (auto item : o) {
-          field f;
-          if (!reader.next(item, at, f)) return false;
-          std::string_view key;
-          if (f.unescaped_key().get(key) != simdjson::SUCCESS) return false;
-          const Path p = at.field(key);
-          if (key == "last") {
-            std::string_view text;
-            if (!reader.string(f.value(), p, text)) return false;
-            page.last = std::string(text);
-            continue;
-          }
-          const bool ok = each(reader, f.value(), p, [&](value row, const Path& rp) {
+        return fields(reader, result, at, [&](std::string_view key, value v, const Path& p) {
+          if (key == "last") return reader.string(v, p, page.last);
+          return each(reader, v, p, [&](value row, const Path& rp) {
             core::Trade t;
             t.symbol = symbol;
-            int n = 0;
-            const bool cells_ok = cells(reader, row, rp, [&](int i, value c, const Path& cp) {
-              n = i + 1;
-              std::string_view text;
-              core::Decimal seconds;
-              switch (i) {
-                case 0:
-                  return reader.decimal(c, cp, t.price);
-                case 1:
-                  return reader.decimal(c, cp, t.qty);
-                case 2:
-                  if (!reader.decimal(c, cp, seconds)) return false;
-                  t.time = seconds_to_time(seconds);
-                  return true;
-                case 3:
-                  if (!reader.string(c, cp, text)) return false;
-                  if (text != "b" && text != "s") return reader.fail(cp, "expected \"b\" or \"s\"");
-                  t.side = text == "b" ? core::Side::kBuy : core::Side::kSell;
-                  return true;
-                case 4:
-                  if (!reader.string(c, cp, text)) return false;
-                  t.ord_type = text == "l" ? core::OrderType::kLimit : core::OrderType::kMarket;
-                  return true;
-                case 6:
-                  return reader.int64(c, cp, t.trade_id);
-                default:
-                  return true;
-              }
-            });
-            if (!cells_ok) return false;
-            if (n < 5)
-              return reader.fail(rp, "expected [price, volume, time, side, type, misc, trade_id]");
+            if (!read_trade(reader, row, rp, t)) return false;
             page.trades.push_back(std::move(t));
             return true;
           });
-          if (!ok) return false;
-        }
-        return true;
+        });
       });
   if (!status) return status.error();
   return page;
@@ -566,28 +549,13 @@ core::Result<DepthSnapshot> RestClient::depth(const std::string& pair, int count
   DepthSnapshot book;
   auto status =
       parse_result(*body, "Depth " + pair, [&](Reader& reader, value result, const Path& at) {
-        object o;
-        if (!reader.get_object(result, at, o)) return false;
-        for (auto item : o) {
-          field f;
-          if (!reader.next(item, at, f)) return false;
-          std::string_view key;
-          if (f.unescaped_key().get(key) != simdjson::SUCCESS) return false;
-          const Path p = at.field(key);
-          object sides;
-          if (!reader.get_object(f.value(), p, sides)) return false;
-          for (auto side_item : sides) {
-            field side;
-            if (!reader.next(side_item, p, side)) return false;
-            std::string_view name;
-            if (side.unescaped_key().get(name) != simdjson::SUCCESS) return false;
-            if (name == "bids" && !read_levels(reader, side.value(), p.field(name), book.bids))
-              return false;
-            if (name == "asks" && !read_levels(reader, side.value(), p.field(name), book.asks))
-              return false;
-          }
-        }
-        return true;
+        return fields(reader, result, at, [&](std::string_view, value v, const Path& p) {
+          return fields(reader, v, p, [&](std::string_view side, value levels, const Path& sp) {
+            if (side == "bids") return read_levels(reader, levels, sp, book.bids);
+            if (side == "asks") return read_levels(reader, levels, sp, book.asks);
+            return true;
+          });
+        });
       });
   if (!status) return status.error();
   return book;
@@ -599,18 +567,13 @@ core::Result<WebSocketsToken> RestClient::websockets_token() {
   WebSocketsToken token;
   auto status =
       parse_result(*body, "GetWebSocketsToken", [&](Reader& reader, value result, const Path& at) {
-        object o;
-        if (!reader.get_object(result, at, o)) return false;
-        for (auto item : o) {
-          field f;
-          if (!reader.next(item, at, f)) return false;
-          std::string_view key;
-          if (f.unescaped_key().get(key) != simdjson::SUCCESS) return false;
-          if (key == "token" && !reader.string(f.value(), at.field(key), token.token)) return false;
-          if (key == "expires" && !reader.int64(f.value(), at.field(key), token.expires_seconds))
-            return false;
-        }
-        return token.token.empty() ? reader.missing(at, "token") : true;
+        const bool ok =
+            fields(reader, result, at, [&](std::string_view key, value v, const Path& p) {
+              if (key == "token") return reader.string(v, p, token.token);
+              if (key == "expires") return reader.int64(v, p, token.expires_seconds);
+              return true;
+            });
+        return ok && (!token.token.empty() || reader.missing(at, "token"));
       });
   if (!status) return status.error();
   return token;
