@@ -4,6 +4,7 @@
 // bars were seen. Indicators are the one place where double is allowed (DESIGN principle 3); bars
 // are converted from Decimal once (see Ohlcv). Definitions, seeding and the reference each was
 // checked against are in docs/INDICATORS.md.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -51,11 +52,11 @@ class RollingExtreme {
       : period_(period > 0 ? period : 1), slots_(static_cast<std::size_t>(period_ + 1)) {}
   void update(double x) {
     const std::int64_t i = count_++;
-    while (size_ > 0 && dominated(back().value, x)) --size_;
-    slots_[(first_ + size_) % slots_.size()] = {i, x};
+    while (size_ > 0 && dominated(slots_[wrap(first_ + size_ - 1)].value, x)) --size_;
+    slots_[wrap(first_ + size_)] = {i, x};
     ++size_;
     if (slots_[first_].index <= i - period_) {
-      first_ = (first_ + 1) % slots_.size();
+      first_ = wrap(first_ + 1);
       --size_;
     }
   }
@@ -73,7 +74,8 @@ class RollingExtreme {
   static bool dominated(double old_value, double x) {
     return Max ? old_value <= x : old_value >= x;
   }
-  const Slot& back() const { return slots_[(first_ + size_ - 1) % slots_.size()]; }
+  // Ring index without a division (positions never exceed twice the capacity).
+  std::size_t wrap(std::size_t i) const { return i >= slots_.size() ? i - slots_.size() : i; }
   std::int64_t period_;
   std::vector<Slot> slots_;
   std::size_t first_ = 0, size_ = 0;
@@ -147,8 +149,8 @@ class TrueRange {
   std::optional<double> update(const Ohlcv& b) {
     std::optional<double> tr;
     if (has_prev_) {
-      tr = std::fmax(b.high - b.low,
-                     std::fmax(std::fabs(b.high - prev_close_), std::fabs(b.low - prev_close_)));
+      tr = std::max(b.high - b.low,
+                    std::max(std::fabs(b.high - prev_close_), std::fabs(b.low - prev_close_)));
     }
     prev_close_ = b.close;
     has_prev_ = true;
