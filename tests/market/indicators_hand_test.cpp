@@ -10,6 +10,7 @@
 
 #include "market/checksum.hpp"
 #include "market/indicators/book_features.hpp"
+#include "market/indicators/indicator_csv.hpp"
 #include "market/indicators/indicator_set.hpp"
 #include "market/indicators/market_state.hpp"
 
@@ -159,6 +160,23 @@ TEST(IndicatorsHand, WarmUpLengths) {
       {"vwap", 0},         {"volume_sma_20", 19}, {"volume_ratio", 19},
   };
   EXPECT_EQ(first, want);
+}
+
+TEST(IndicatorCsv, HeaderAndRowsWithEmptyCellsWhileWarming) {
+  EXPECT_EQ(
+      indicator_csv_header(),
+      "timestamp,ema_9,ema_21,ema_50,ema_200,sma_20,sma_50,sma_200,rsi_14,macd_line,"
+      "macd_signal,macd_hist,atr_14,adx_14,plus_di_14,minus_di_14,bb_upper,bb_middle,bb_lower,"
+      "bb_width,bb_percent_b,obv,chop_14,supertrend,supertrend_dir,stochrsi_k,stochrsi_d,"
+      "roc_10,vwap,volume_sma_20,volume_ratio\n");
+  IndicatorSnapshot s;
+  s.time_s = 1710014400;
+  s.obv = 0;
+  s.vwap = 0.1;  // shortest text that reads back exactly
+  s.supertrend_dir = -1;
+  std::string row;
+  append_indicator_csv_row(s, row);
+  EXPECT_EQ(row, "1710014400,,,,,,,,,,,,,,,,,,,,,0,,,-1,,,,0.1,,\n");
 }
 
 TEST(BookFeatures, DepthImbalanceSpreadAndBands) {
