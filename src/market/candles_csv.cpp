@@ -1,0 +1,254 @@
+#include "market/candles_csv.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <system_error>
+
+namespace tg4::market {
+namespace {
+
+constexpr const char* kHeaderColumns = "timestamp,open,high,low,close,volume[,trades]";
+constexpr const char* kOhlcvtColumns = "time,open,high,low,close,volume,trades";
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string_view> split_cells(std::string_view line) {
+  std::vector<std::string_view> cells;
+  while (true) {
+    const auto comma = line.find(',');
+    cells.push_back(trim(line.substr(0, comma)));
+    if (comma == std::string_view::npos) return cells;
+    line.remove_prefix(comma + 1);
+  }
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// Reads rows of one file; every error is "<source>:<line>: <what>".
+class RowReader {
+ public:
+  RowReader(std::string_view source, const CandleReadOptions& options)
+      : source_(source), options_(options) {}
+
+  core::Error error(std::size_t line, const std::string& what) const {
+    return core::Error::of(std::string(source_) + ":" + std::to_string(line) + ": " + what);
+  }
+
+  core::Result<core::Bar> row(std::size_t line, const std::vector<std::string_view>& cells,
+                              bool has_trades) {
+    core::Bar bar;
+    bar.symbol = options_.symbol;
+    bar.interval_minutes = options_.interval_minutes;
+    auto time = timestamp(cells[0]);
+    if (!time) return error(line, "column 'timestamp': " + time.error().message);
+    bar.open_time = *time;
+    const char* names[] = {"open", "high", "low", "close", "volume"};
+    core::Decimal* fields[] = {&bar.open, &bar.high, &bar.low, &bar.close, &bar.volume};
+    for (int i = 0; i < 5; ++i) {
+      auto d = core::Decimal::parse(cells[static_cast<std::size_t>(i) + 1]);
+      if (!d) {
+        return error(line, std::string("column '") + names[i] + "': '" +
+                               std::string(cells[static_cast<std::size_t>(i) + 1]) +
+                               "' is not a decimal number");
+      }
+      *fields[i] = *d;
+    }
+    if (has_trades) {
+      const auto text = cells[6];
+      std::int64_t n = 0;
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (ec != std::errc() || ptr != text.data() + text.size() || n < 0) {
+        return error(line, "column 'trades': '" + std::string(text) + "' is not a count");
+      }
+      bar.trades = n;
+    }
+    if (auto s = check(bar); !s) return error(line, s.error().message);
+    return bar;
+  }
+
+ private:
+  static core::Result<core::Timestamp> timestamp(std::string_view text) {
+    if (all_digits(text)) {
+      std::int64_t s = 0;
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
+      if (ec != std::errc() || s > 253'402'300'799)
+        return core::Error::of("'" + std::string(text) + "' is out of range");
+      return core::Timestamp::from_seconds(s);
+    }
+    auto t = core::parse_rfc3339(text);
+    if (!t)
+      return core::Error::of("'" + std::string(text) + "' is neither Unix seconds nor RFC 3339 (" +
+                             t.error().message + ")");
+    return *t;
+  }
+
+  core::Status check(const core::Bar& bar) {
+    const core::Decimal zero = core::Decimal::zero();
+    if (bar.open <= zero || bar.high <= zero || bar.low <= zero || bar.close <= zero) {
+      return core::Error::of("prices must be positive");
+    }
+    if (bar.volume < zero) return core::Error::of("volume must not be negative");
+    if (bar.high < std::max({bar.open, bar.close, bar.low}) ||
+        bar.low > std::min(bar.open, bar.close)) {
+      return core::Error::of("high " + bar.high.to_string() + " / low " + bar.low.to_string() +
+                             " do not enclose open " + bar.open.to_string() + " and close " +
+                             bar.close.to_string());
+    }
+    if (!options_.check_spacing) return {};
+    const std::int64_t step_s = static_cast<std::int64_t>(options_.interval_minutes) * 60;
+    if (options_.interval_minutes <= 1440 && bar.open_time.ns % (step_s * 1'000'000'000) != 0) {
+      return core::Error::of("timestamp " + core::format_rfc3339(bar.open_time, 0) +
+                             " is not on a " + std::to_string(options_.interval_minutes) +
+                             "-minute boundary");
+    }
+    if (previous_ && bar.open_time <= *previous_) {
+      return core::Error::of("timestamp " + core::format_rfc3339(bar.open_time, 0) +
+                             " is not after the previous row's " +
+                             core::format_rfc3339(*previous_, 0));
+    }
+    previous_ = bar.open_time;
+    return {};
+  }
+
+  std::string_view source_;
+  const CandleReadOptions& options_;
+  std::optional<core::Timestamp> previous_;
+};
+
+}  // namespace
+
+core::Result<CandleFile> parse_candles_csv(std::string_view text, std::string_view source,
+                                           const CandleReadOptions& options) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte order mark
+  if (options.interval_minutes < 1) {
+    return core::Error::of(std::string(source) + ": interval must be at least 1 minute");
+  }
+  CandleFile file;
+  RowReader reader(source, options);
+  bool first = true;
+  bool has_trades = false;
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    const std::string_view line = trim(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line_no;
+    if (line.empty()) continue;
+    const auto cells = split_cells(line);
+    if (first) {
+      first = false;
+      const std::string head = lower(cells[0]);
+      if (head == "timestamp" || head == "time") {
+        const bool six = cells.size() == 6,
+                   seven = cells.size() == 7 && lower(cells[6]) == "trades";
+        const char* expected[] = {"timestamp", "open", "high", "low", "close", "volume"};
+        bool names_ok = six || seven;
+        for (std::size_t i = 1; names_ok && i < 6; ++i) names_ok = lower(cells[i]) == expected[i];
+        if (!names_ok) {
+          return reader.error(line_no,
+                              "header '" + std::string(line) + "' is not " + kHeaderColumns);
+        }
+        file.format = CandleFormat::kHeader;
+        has_trades = seven;
+        continue;
+      }
+      file.format = CandleFormat::kKrakenOhlcvt;
+      has_trades = true;
+    }
+    const std::size_t want = file.format == CandleFormat::kKrakenOhlcvt ? 7 : (has_trades ? 7 : 6);
+    if (cells.size() != want) {
+      return reader.error(
+          line_no,
+          "expected " + std::to_string(want) + " columns (" +
+              (file.format == CandleFormat::kKrakenOhlcvt ? kOhlcvtColumns : kHeaderColumns) +
+              "), found " + std::to_string(cells.size()));
+    }
+    auto bar = reader.row(line_no, cells, has_trades);
+    if (!bar) return bar.error();
+    file.bars.push_back(std::move(*bar));
+  }
+  return file;
+}
+
+core::Result<CandleFile> read_candles_csv(const std::filesystem::path& path,
+                                          const CandleReadOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return core::Error::of(path.string() + ": cannot open for reading");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return core::Error::of(path.string() + ": read failed");
+  return parse_candles_csv(text.str(), path.string(), options);
+}
+
+int interval_from_file_name(const std::filesystem::path& path) {
+  static const std::regex kName(R"(^.+_(\d{1,5})\.csv$)", std::regex::icase);
+  std::smatch m;
+  const std::string name = path.filename().string();
+  if (!std::regex_match(name, m, kName)) return 0;
+  return std::stoi(m[1]);
+}
+
+std::string format_candles_csv(const std::vector<core::Bar>& bars, CandleFormat format,
+                               CandleTimeFormat time_format, bool with_trades) {
+  std::string out;
+  out.reserve(64 * (bars.size() + 1));
+  const bool trades = format == CandleFormat::kKrakenOhlcvt || with_trades;
+  if (format == CandleFormat::kHeader)
+    out += trades ? "timestamp,open,high,low,close,volume,trades\n"
+                  : "timestamp,open,high,low,close,volume\n";
+  for (const auto& b : bars) {
+    if (format == CandleFormat::kHeader && time_format == CandleTimeFormat::kRfc3339) {
+      out += core::format_rfc3339(b.open_time, 0);
+    } else {
+      out += std::to_string(b.open_time.seconds());
+    }
+    for (const auto* d : {&b.open, &b.high, &b.low, &b.close, &b.volume}) {
+      out += ',';
+      out += d->to_string();
+    }
+    if (trades) out += "," + std::to_string(b.trades);
+    out += '\n';
+  }
+  return out;
+}
+
+core::Status write_candles_csv(const std::filesystem::path& path,
+                               const std::vector<core::Bar>& bars, CandleFormat format,
+                               CandleTimeFormat time_format, bool with_trades) {
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return core::Error::of(path.string() + ": cannot open for writing");
+    const auto text = format_candles_csv(bars, format, time_format, with_trades);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.flush();
+    if (!out) return core::Error::of(path.string() + ": write failed (disk full?)");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec)
+    return core::Error::of(path.string() +
+                           ": cannot move the written file into place: " + ec.message());
+  return {};
+}
+
+}  // namespace tg4::market
