@@ -1,6 +1,7 @@
 // Kernel throughput: events queued and dispatched per second (target >= 10 M/s on one core), with
 // the poster on the kernel thread and with 1 and 2 producer threads; bus publish and timer costs.
 #include <benchmark/benchmark.h>
+#include <time.h>
 
 #include <atomic>
 #include <thread>
@@ -20,8 +21,10 @@ core::Trade sample_trade() {
   return t;
 }
 
-// One thread posts a batch, then the same thread dispatches it: queue + dispatch on one core.
-void BM_KernelPostAndDispatchOneCore(benchmark::State& state) {
+// One thread posts a batch of range(0) trades with `post`, then the same thread dispatches them:
+// queue + dispatch on one core.
+template <typename Post>
+void post_and_dispatch(benchmark::State& state, Post post) {
   const auto batch = static_cast<std::size_t>(state.range(0));
   core::LiveClock clock;
   Kernel kernel(clock);
@@ -30,40 +33,45 @@ void BM_KernelPostAndDispatchOneCore(benchmark::State& state) {
       kernel.bus().subscribe<core::Trade>([&](const core::Trade& t) { seen += t.trade_id + 1; });
   const core::Trade trade = sample_trade();
   for (auto _ : state) {
-    for (std::size_t i = 0; i < batch; ++i) kernel.post(trade);
+    post(kernel, trade, batch);
     kernel.run_until_empty();
   }
   benchmark::DoNotOptimize(seen);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
+void BM_KernelPostAndDispatchOneCore(benchmark::State& state) {
+  post_and_dispatch(state, [](Kernel& kernel, const core::Trade& trade, std::size_t batch) {
+    for (std::size_t i = 0; i < batch; ++i) kernel.post(trade);
+  });
 }
 BENCHMARK(BM_KernelPostAndDispatchOneCore)->Arg(256)->Arg(4096);
 
 // Same with post_batch(): a replay handing over events in blocks.
 void BM_KernelPostBatchAndDispatchOneCore(benchmark::State& state) {
-  const auto batch = static_cast<std::size_t>(state.range(0));
-  core::LiveClock clock;
-  Kernel kernel(clock);
-  std::uint64_t seen = 0;
-  auto s =
-      kernel.bus().subscribe<core::Trade>([&](const core::Trade& t) { seen += t.trade_id + 1; });
-  const core::Trade trade = sample_trade();
   std::vector<Event> events;
-  for (auto _ : state) {
+  post_and_dispatch(state, [&events](Kernel& kernel, const core::Trade& trade, std::size_t batch) {
     events.reserve(batch);
     for (std::size_t i = 0; i < batch; ++i) events.emplace_back(trade);
     kernel.post_batch(events);
-    kernel.run_until_empty();
-  }
-  benchmark::DoNotOptimize(seen);
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+  });
 }
 BENCHMARK(BM_KernelPostBatchAndDispatchOneCore)->Arg(4096);
 
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 // N producer threads post; the kernel thread (the benchmark thread) dispatches until all is done.
+// items_per_second is wall time (so it depends on free cores); cpu_ns_per_event is the CPU time
+// of all threads together per event, the figure that holds on a busy machine.
 void BM_KernelProducers(benchmark::State& state) {
   const int producers = static_cast<int>(state.range(0));
   constexpr int kPerProducer = 200'000;
   std::int64_t total = 0;
+  const double cpu_before = process_cpu_seconds();
   for (auto _ : state) {
     core::LiveClock clock;
     Kernel kernel(clock);
@@ -83,6 +91,8 @@ void BM_KernelProducers(benchmark::State& state) {
     total += static_cast<std::int64_t>(seen);
   }
   state.SetItemsProcessed(total);
+  state.counters["cpu_ns_per_event"] =
+      (process_cpu_seconds() - cpu_before) * 1e9 / static_cast<double>(total);
 }
 BENCHMARK(BM_KernelProducers)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 

@@ -4,6 +4,7 @@
 // without holding the lock. Producers append to a vector under a mutex that is held only for the
 // append, and the consumer hands back its emptied vector, so in steady state nothing allocates. The
 // consumer sleeps on a condition variable when idle (producers signal it only when it waits).
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -75,10 +76,7 @@ class MpscQueue {
   }
 
   // Items queued and not yet drained (a snapshot; exact only on the consumer between drains).
-  std::size_t size() const {
-    std::lock_guard lock(mutex_);
-    return items_.size();
-  }
+  std::size_t size() const { return count_.load(std::memory_order_acquire); }
 
   // ---- consumer (one thread) ----
 
@@ -91,6 +89,7 @@ class MpscQueue {
     {
       std::lock_guard lock(mutex_);
       items_.swap(out);
+      count_.store(0, std::memory_order_relaxed);
       wake_producers = producers_waiting_ > 0;
     }
     if (wake_producers) not_full_.notify_all();
@@ -110,6 +109,7 @@ class MpscQueue {
         consumer_waiting_ = false;
       }
       items_.swap(out);
+      count_.store(0, std::memory_order_relaxed);
       wake_producers = producers_waiting_ > 0;
     }
     if (wake_producers) not_full_.notify_all();
@@ -132,6 +132,7 @@ class MpscQueue {
 
   // Called with the lock held after an append: releases it and wakes the consumer if it sleeps.
   bool publish(std::unique_lock<std::mutex>& lock) {
+    count_.store(items_.size(), std::memory_order_release);
     const bool wake = consumer_waiting_;
     lock.unlock();
     if (wake) not_empty_.notify_one();
@@ -143,6 +144,7 @@ class MpscQueue {
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
   std::vector<T> items_;
+  std::atomic<std::size_t> count_{0};  // items_.size(), readable without the lock
   bool consumer_waiting_ = false;
   bool closed_ = false;
   std::size_t producers_waiting_ = 0;
