@@ -1,9 +1,64 @@
+// `tg4 indicators --input CSV [--out CSV]` (SPEC §12): every §5 indicator for each candle of a
+// candles CSV (header `timestamp,open,high,low,close,volume`, or Kraken's OHLCVT files), one row
+// per candle with the columns of market/indicators/indicator_csv.hpp; to stdout without --out.
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+
 #include "app/command.hpp"
+#include "market/candles_csv.hpp"
+#include "market/indicators/indicator_csv.hpp"
 
 namespace tg4::app {
+namespace {
+
+struct IndicatorsArgs {
+  std::string input;
+  std::string out;
+};
+
+int run_indicators(const IndicatorsArgs& args) {
+  market::CandleReadOptions options;
+  options.interval_minutes = std::max(1, market::interval_from_file_name(args.input));
+  auto candles = market::read_candles_csv(args.input, options);
+  if (!candles) {
+    std::cerr << "tg4 indicators: " << candles.error().message << "\n";
+    return kExitFailure;
+  }
+  market::IndicatorSet set;
+  std::string text = market::indicator_csv_header();
+  text.reserve(text.size() * (candles->bars.size() + 1));
+  for (const core::Bar& bar : candles->bars) {
+    set.update(bar);
+    market::append_indicator_csv_row(set.snapshot(), text);
+  }
+  if (args.out.empty()) {
+    std::cout << text << std::flush;
+    return std::cout ? kExitOk : kExitFailure;
+  }
+  std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << "tg4 indicators: cannot write " << args.out << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
 
 void add_indicators_command(CLI::App& root, CommandContext& ctx) {
-  add_pending_command(root, ctx, "indicators", "Compute every indicator for each candle of a CSV");
+  auto args = std::make_shared<IndicatorsArgs>();
+  CLI::App* cmd =
+      add_command(root, ctx, "indicators", "Compute every indicator for each candle of a CSV",
+                  [args] { return run_indicators(*args); });
+  cmd->add_option("--input", args->input,
+                  "candles CSV (timestamp,open,high,low,close,volume or Kraken OHLCVT)")
+      ->required();
+  cmd->add_option("--out", args->out, "output CSV (default: stdout)");
 }
 
 }  // namespace tg4::app
