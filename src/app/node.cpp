@@ -1,0 +1,233 @@
+#include "app/node.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <fmt/format.h>
+
+#include "app/node_control.hpp"
+#include "metrics/build_info.hpp"
+#include "storage/local_state_bus.hpp"
+#include "storage/redis_bridge.hpp"
+#include "storage/store.hpp"
+
+namespace tg4::app {
+namespace {
+
+api::HttpRequest to_api_request(const net::HttpRequest& in) {
+  api::HttpRequest out;
+  out.method = in.method;
+  out.target = in.target;
+  for (const auto& [name, value] : in.headers) out.headers[name] = value;
+  out.body = in.body;
+  out.remote = in.remote;
+  return out;
+}
+
+net::HttpResponse to_net_response(api::HttpResponse in) {
+  net::HttpResponse out;
+  out.status = in.status;
+  out.headers = std::move(in.headers);
+  out.body = std::move(in.body);
+  return out;
+}
+
+std::pair<std::string, std::uint16_t> split_address(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos) return {address, 0};
+  return {address.substr(0, colon), static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)))};
+}
+
+}  // namespace
+
+std::string new_session_id(const std::string& command, core::Timestamp now) {
+  std::random_device random;
+  const auto civil = core::format_rfc3339(now, 0);  // 2026-11-25T10:15:00Z
+  std::string compact;
+  for (const char c : civil) {
+    if (c != '-' && c != ':' && c != 'Z') compact += c;
+  }
+  return fmt::format("{}-{}-{:04x}", command, compact, random() & 0xffff);
+}
+
+core::Result<std::unique_ptr<Node>> Node::start(NodeOptions options) {
+  std::unique_ptr<Node> node(new Node(std::move(options)));
+  if (auto status = node->start_all(); !status) {
+    node->stop();
+    return status.error();
+  }
+  return node;
+}
+
+Node::Node(NodeOptions options)
+    : options_(std::move(options)), log_(options_.log ? options_.log : spdlog::default_logger()) {}
+
+Node::~Node() { stop(); }
+
+core::Status Node::start_all() {
+  auto metrics = metrics::MetricsServer::start(options_.metrics_address, options_.registry);
+  if (!metrics) return metrics.error();
+  metrics_ = std::move(*metrics);
+  if (auto s = start_store(); !s) return s;
+  if (auto s = start_state_bus(); !s) return s;
+  if (auto s = start_kernel(); !s) return s;
+  if (options_.api_enabled) {
+    if (auto s = start_api(); !s) return s;
+  }
+  if (options_.market_source) {
+    auto source = options_.market_source(*kernel_, metrics_->registry());
+    if (!source) return source.error();
+    source_ = std::move(*source);
+    if (auto s = source_->start(); !s) return s;
+  }
+  log_->info("{} session {} running: store {}, metrics {}{}", options_.command, session_id(), options_.store_url,
+             metrics_->url(), options_.api_enabled ? ", API " + api_url() : "");
+  return {};
+}
+
+core::Status Node::start_store() {
+  // Opening once here applies the migrations and fails fast with a clear error on a bad URL.
+  auto store = storage::open_store(options_.store_url);
+  if (!store) return store.error();
+  auto writer_options = options_.writer;
+  if (!writer_options.log) writer_options.log = log_;
+  writer_ = std::make_unique<storage::Writer>(options_.store_url, writer_options, metrics_->registry());
+  return {};
+}
+
+core::Status Node::start_state_bus() {
+  if (options_.redis_url.empty()) {
+    state_ = std::make_unique<storage::LocalStateBus>();
+    return {};
+  }
+  storage::RedisBridgeOptions redis;
+  redis.url = options_.redis_url;
+  redis.env = options_.redis_env;
+  redis.log = log_;
+  auto bridge = storage::RedisBridge::create(redis, metrics_->registry());
+  if (!bridge) return bridge.error();
+  state_ = std::move(*bridge);
+  return {};
+}
+
+core::Status Node::start_kernel() {
+  if (options_.event_time_clock) {
+    clock_ = std::make_unique<core::SimulatedClock>();
+  } else {
+    clock_ = std::make_unique<core::LiveClock>();
+  }
+  kernel_ = std::make_unique<kernel::Kernel>(*clock_, metrics_->registry());
+  kernel::PipelineOutputs outputs;
+  outputs.record = [this](storage::Row row) {
+    if (auto s = writer_->push(std::move(row)); !s) log_->error("store writer: {}", s.error().message);
+  };
+  outputs.state = state_.get();
+  outputs.registry = &metrics_->registry();
+  outputs.resubscribe_book = [this](const std::string& symbol) {
+    if (source_) source_->resubscribe_book(symbol);
+  };
+  auto pipeline = kernel::Pipeline::create(*kernel_, options_.pipeline, std::move(outputs));
+  if (!pipeline) return pipeline.error();
+  pipeline_ = std::move(*pipeline);
+  started_ = clock_->now();
+  record_session("running");
+  warm_up();
+  kernel_->post(kernel::Task([this] { pipeline_->start(); }));
+  kernel_thread_ = std::thread([this] {
+    try {
+      kernel_->run();
+    } catch (const std::exception& e) {
+      log_->critical("kernel stopped by an exception: {}", e.what());
+    }
+  });
+  return {};
+}
+
+void Node::warm_up() {
+  auto store = storage::open_store(options_.store_url, without_migrations());
+  if (!store) return;
+  std::vector<core::Bar> bars;
+  for (const auto& symbol : options_.pipeline.symbols) {
+    auto stored = (*store)->latest_bars(symbol, 1, options_.warm_up_bars);
+    if (stored) bars.insert(bars.end(), stored->begin(), stored->end());
+  }
+  if (bars.empty()) return;
+  log_->info("warming up indicators with {} stored 1m bars", bars.size());
+  kernel_->post(kernel::Task([this, bars = std::move(bars)] { pipeline_->warm_up(bars); }));
+}
+
+core::Status Node::start_api() {
+  control_ = std::make_unique<NodeControl>(
+      *kernel_, *pipeline_, [this] { return ready(); }, options_.store_url, options_.pipeline.scope);
+  api_ = std::make_unique<api::OperatorApi>(
+      *control_, api::Auth(options_.api_tokens), options_.api, *clock_, [this](const api::AuditRecord& record) {
+        storage::AuditLogRow row;
+        row.time = record.time;
+        row.actor = record.principal;
+        row.role = record.role;
+        row.action = record.method + " " + record.path;
+        row.params_json = record.body;
+        row.result = std::to_string(record.status) + " " + record.outcome;
+        (void)writer_->push(std::move(row));
+      });
+  const auto [host, port] = split_address(options_.api_address);
+  net::HttpServerOptions server;
+  server.address = host;
+  server.port = port;
+  server.max_body_bytes = options_.api.max_body_bytes;
+  http_ = std::make_unique<net::HttpServer>(io_, server);
+  http_->set_fallback([this](net::HttpRequest request, net::HttpRespond respond) {
+    // The API may wait for the kernel: answer off the I/O thread.
+    std::thread([this, request = std::move(request), respond = std::move(respond)] {
+      respond(to_net_response(api_->handle(to_api_request(request))));
+    }).detach();
+  });
+  if (auto s = http_->start(); !s) return core::Error::of("operator API: " + s.error().message);
+  io_thread_ = std::thread([this] {
+    auto guard = boost::asio::make_work_guard(io_);
+    io_.run();
+  });
+  return {};
+}
+
+std::string Node::api_url() const {
+  if (!http_) return {};
+  return fmt::format("http://{}:{}", split_address(options_.api_address).first, http_->port());
+}
+
+bool Node::ready() const { return source_ == nullptr || source_->connected(); }
+
+void Node::record_session(const std::string& status) {
+  storage::SessionRow row;
+  row.session_id = options_.pipeline.scope.session_id;
+  row.mode = options_.pipeline.scope.mode;
+  row.started = started_;
+  if (status != "running") row.ended = clock_->now();
+  row.status = status;
+  row.version = metrics::build_info().version + " " + metrics::build_info().git_sha;
+  row.note = options_.command + " with strategy " + options_.pipeline.strategy;
+  (void)writer_->push(std::move(row));
+}
+
+void Node::stop() {
+  if (stopped_.exchange(true)) return;
+  if (source_) source_->stop();
+  if (http_) http_->stop();
+  if (kernel_ && kernel_thread_.joinable()) {
+    kernel_->post(kernel::Task([this] { pipeline_->finish(); }));
+    kernel_->stop();
+    kernel_thread_.join();
+  }
+  io_.stop();
+  if (io_thread_.joinable()) io_thread_.join();
+  if (writer_) {
+    if (pipeline_) record_session("stopped");
+    if (!writer_->flush(std::chrono::seconds(10))) log_->warn("store writer: not everything committed in 10 s; the spool keeps the rest");
+    writer_->stop();
+  }
+  if (state_) state_->flush(std::chrono::seconds(2));
+}
+
+}  // namespace tg4::app

@@ -1,0 +1,123 @@
+#pragma once
+// Node: one running TG4 session, wired from options. It owns the threads of DESIGN principle 1: the
+// kernel thread (all trading state, via kernel::Pipeline), the market feed's network thread, the
+// store writer's thread, the Redis bridge, the operator API's I/O thread and the metrics exposer.
+// `tg4 demo`, `tg4 paper` and `tg4 live` differ only in the options they build.
+//
+// Start-up is crash-only (principle 6): open the store (migrations), start the writer (a spool left
+// by a crash is replayed first), record the session, start the kernel and the pipeline, warm up the
+// indicators from stored bars, then connect the feed and serve the API.
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <prometheus/registry.h>
+
+#include "api/operator_api.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/pipeline.hpp"
+#include "metrics/metrics_server.hpp"
+#include "net/http_server.hpp"
+#include "storage/state_bus.hpp"
+#include "storage/writer.hpp"
+
+namespace tg4::app {
+
+// Where market data comes from (the Kraken feed, live or simulated). Events go to the kernel.
+class MarketSource {
+ public:
+  virtual ~MarketSource() = default;
+  virtual core::Status start() = 0;
+  virtual void stop() = 0;
+  virtual void resubscribe_book(const std::string& symbol) = 0;
+  virtual bool connected() const = 0;
+};
+using MarketSourceFactory =
+    std::function<core::Result<std::unique_ptr<MarketSource>>(kernel::Kernel&, prometheus::Registry&)>;
+
+struct NodeOptions {
+  std::string command = "paper";  // demo | paper | live: for logs and the session row
+  kernel::PipelineOptions pipeline;
+  std::string store_url = "sqlite:var/tg4.db";
+  storage::WriterOptions writer;
+  std::string redis_url;  // empty: in-process state bus
+  std::string redis_env = "dev";
+  std::string metrics_address = "127.0.0.1:9464";
+  bool api_enabled = true;
+  std::string api_address = "127.0.0.1:8080";
+  std::vector<api::TokenEntry> api_tokens;
+  api::ApiConfig api;
+  bool event_time_clock = false;  // the clock follows event time (a simulator running faster than life)
+  std::size_t warm_up_bars = 300;  // 1m bars read from the store per symbol at start
+  MarketSourceFactory market_source;
+  // Metrics registry served on /metrics; null: a new one (a demo shares it with its simulator).
+  std::shared_ptr<prometheus::Registry> registry;
+  std::shared_ptr<spdlog::logger> log;
+};
+
+class Node {
+ public:
+  // Everything started, or an Error naming what failed (store URL, port in use, ...).
+  static core::Result<std::unique_ptr<Node>> start(NodeOptions options);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Graceful stop: feed first, then the kernel drains its queue and the pipeline writes its final
+  // records, then the writer commits everything (or spools it). Idempotent.
+  void stop();
+
+  kernel::PipelineSummary summary() const { return pipeline_->summary(); }
+  const std::string& session_id() const { return options_.pipeline.scope.session_id; }
+  std::string api_url() const;
+  std::string metrics_url() const { return metrics_->url(); }
+  const std::string& store_url() const { return options_.store_url; }
+  const storage::Writer& writer() const { return *writer_; }
+  bool ready() const;
+
+ private:
+  explicit Node(NodeOptions options);
+  core::Status start_all();
+  core::Status start_store();
+  core::Status start_state_bus();
+  core::Status start_kernel();
+  core::Status start_api();
+  void warm_up();
+  void record_session(const std::string& status);
+
+  NodeOptions options_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::unique_ptr<metrics::MetricsServer> metrics_;
+  std::unique_ptr<core::Clock> clock_;
+  std::unique_ptr<storage::Writer> writer_;
+  std::unique_ptr<storage::StateBus> state_;
+  std::unique_ptr<kernel::Kernel> kernel_;
+  std::unique_ptr<kernel::Pipeline> pipeline_;
+  std::thread kernel_thread_;
+  std::unique_ptr<MarketSource> source_;
+  std::unique_ptr<api::Control> control_;
+  std::unique_ptr<api::OperatorApi> api_;
+  boost::asio::io_context io_;
+  std::unique_ptr<net::HttpServer> http_;
+  std::thread io_thread_;
+  core::Timestamp started_;
+  std::atomic<bool> stopped_{false};
+};
+
+// Store options for readers next to the writer: the writer's connection applied the migrations.
+inline storage::OpenOptions without_migrations() {
+  storage::OpenOptions options;
+  options.migrate = false;
+  return options;
+}
+
+// A session id: the command, the UTC start time and a random suffix ("paper-20261125T101500-3fa2").
+std::string new_session_id(const std::string& command, core::Timestamp now);
+
+}  // namespace tg4::app

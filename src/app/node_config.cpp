@@ -1,0 +1,63 @@
+#include "app/node_config.hpp"
+
+#include "risk/limits_config.hpp"
+
+namespace tg4::app {
+
+execution::PaperConfig paper_config_from_config(const core::PaperSection& p) {
+  execution::PaperConfig paper;
+  paper.slippage_bps = p.slippage_bps;
+  paper.latency = std::chrono::duration_cast<core::Duration>(p.latency);
+  paper.taker_fee = core::pct_to_fraction(p.taker_fee_pct);
+  paper.maker_fee = core::pct_to_fraction(p.maker_fee_pct);
+  return paper;
+}
+
+execution::OrderManagerConfig order_config_from_config(const core::Config& config) {
+  execution::OrderManagerConfig orders;
+  const auto& e = config.execution;
+  orders.trailing_stop = e.trailing_stop;
+  orders.trailing_activation = core::pct_to_fraction(e.trailing_activation_pct);
+  orders.trailing_distance = core::pct_to_fraction(e.trailing_distance_pct);
+  orders.max_orders_per_minute = config.risk.max_orders_per_minute;
+  orders.budget_kraken_rate_counter = config.app.mode == core::TradingMode::kLive;
+  return orders;
+}
+
+NodeOptions node_options_from_config(const core::Config& config, const std::string& command) {
+  NodeOptions node;
+  node.command = command;
+  kernel::PipelineOptions& p = node.pipeline;
+  p.scope.mode = command == "live" ? "live" : "paper";
+  p.symbols = config.symbols;
+  p.book_depth = config.feed.book_depth;
+  p.reporting_currency = config.app.reporting_currency;
+  p.starting_balances = config.paper.starting_balances;
+  p.paper = paper_config_from_config(config.paper);
+  p.orders = order_config_from_config(config);
+  p.limits = risk::limits_from_config(config.risk);
+  p.volatility_mean_bars = config.risk.volatility_spike_mean_bars;
+  p.strategy = config.strategy.name;
+  p.strategy_params = config.strategy.params;
+  node.store_url = config.storage.url;
+  node.writer.batch_rows = static_cast<std::size_t>(config.storage.batch_rows);
+  node.writer.batch_interval = config.storage.batch_interval;
+  node.writer.max_batch_rows = static_cast<std::size_t>(config.storage.max_batch_rows);
+  node.writer.queue_capacity = static_cast<std::size_t>(config.storage.queue_capacity);
+  node.writer.spool_path = std::filesystem::path(config.storage.spool_dir) / "store.spool";
+  node.redis_url = config.redis.url;
+  node.redis_env = config.app.env;
+  node.metrics_address = config.metrics.address;
+  node.api_enabled = config.api.enabled;
+  node.api_address = config.api.address;
+  for (const auto& token : config.api.tokens) {
+    node.api_tokens.push_back({token.name, token.sha256, api::parse_role(token.role).value_or(api::Role::kViewer)});
+  }
+  node.api.max_body_bytes = static_cast<std::size_t>(config.api.max_body_bytes);
+  node.api.requests_per_second = config.api.requests_per_second.to_double();
+  node.api.burst = config.api.burst.to_double();
+  node.api.confirmation_ttl = std::chrono::duration_cast<core::Duration>(config.api.confirmation_ttl);
+  return node;
+}
+
+}  // namespace tg4::app

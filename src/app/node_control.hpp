@@ -1,0 +1,58 @@
+#pragma once
+// NodeControl: the operator API's view of a running node (api::Control). Every call is posted to the
+// kernel thread as a Task and waited for with a deadline, so the API thread never touches trading
+// state (DESIGN principle 1); a kernel that does not answer in time yields an error, not a hang.
+#include <chrono>
+#include <functional>
+#include <future>
+#include <string>
+
+#include "api/control.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/pipeline.hpp"
+#include "app/node.hpp"
+#include "storage/store.hpp"
+
+namespace tg4::app {
+
+class NodeControl final : public api::Control {
+ public:
+  // `ready` says whether the node is reconciled and receiving market data; `store_url` serves the
+  // decision history (read on the API thread through its own connection).
+  NodeControl(kernel::Kernel& kernel, kernel::Pipeline& pipeline, std::function<bool()> ready,
+              std::string store_url, kernel::RecordScope scope,
+              std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+  bool ready() const override { return ready_(); }
+  boost::json::object status() override;
+  boost::json::array positions() override;
+  boost::json::array orders(bool open_only) override;
+  boost::json::array decisions(std::size_t limit) override;
+  boost::json::object risk() override;
+  boost::json::array leaderboard() override;
+  boost::json::object portfolio() override;
+
+  core::Result<boost::json::object> pause(const std::string& reason) override;
+  core::Result<boost::json::object> resume() override;
+  core::Result<boost::json::object> halt(const std::string& reason, bool flatten) override;
+  core::Result<boost::json::object> flatten(const std::string& reason) override;
+  core::Result<boost::json::object> close_position(const std::string& symbol) override;
+  core::Result<boost::json::object> cancel_order(const std::string& client_order_id) override;
+  core::Result<boost::json::object> risk_reset() override;
+  core::Result<boost::json::object> run_agent(const std::string& name) override;
+
+ private:
+  // Runs `work` on the kernel thread and returns its result, or `fallback` after the timeout.
+  template <typename T>
+  T on_kernel(std::function<T(kernel::Pipeline&)> work, T fallback);
+  core::Result<boost::json::object> act(std::function<core::Result<boost::json::object>(kernel::Pipeline&)> work);
+
+  kernel::Kernel& kernel_;
+  kernel::Pipeline& pipeline_;
+  std::function<bool()> ready_;
+  std::string store_url_;
+  kernel::RecordScope scope_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace tg4::app

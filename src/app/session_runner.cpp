@@ -1,0 +1,147 @@
+#include "app/session_runner.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "app/command.hpp"
+#include "app/node.hpp"
+#include "storage/store.hpp"
+
+namespace tg4::app {
+namespace {
+
+namespace json = boost::json;
+
+// Waits up to `timeout` for SIGINT/SIGTERM (blocked by block_stop_signals); true when one came.
+bool wait_for_signal(std::chrono::milliseconds timeout) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  timespec wait{};
+  wait.tv_sec = timeout.count() / 1000;
+  wait.tv_nsec = (timeout.count() % 1000) * 1'000'000;
+  return sigtimedwait(&signals, nullptr, &wait) > 0;
+}
+
+std::string money(const core::Decimal& d) { return d.to_string(2); }
+
+void write_report(const Node& node, const kernel::PipelineSummary& s, const std::filesystem::path& dir,
+                  const std::string& store_url) {
+  std::filesystem::create_directories(dir);
+  json::object summary;
+  summary["session_id"] = node.session_id();
+  summary["equity"] = s.equity.to_string(2);
+  summary["realised_pnl"] = s.realised_pnl.to_string(2);
+  summary["unrealised_pnl"] = s.unrealised_pnl.to_string(2);
+  summary["fees"] = s.fees.to_string(2);
+  summary["drawdown"] = s.drawdown.to_string(6);
+  summary["trading_state"] = s.trading_state;
+  summary["market_events"] = s.market_events;
+  summary["trades_seen"] = s.trades_seen;
+  summary["bars_closed"] = s.bars_closed;
+  summary["intents"] = s.intents;
+  summary["approved"] = s.approved;
+  summary["rejected"] = s.rejected;
+  summary["orders_sent"] = s.orders_sent;
+  summary["fills"] = s.fills;
+  summary["store"] = store_url;
+  std::ofstream(dir / "summary.json") << json::serialize(summary) << "\n";
+
+  auto store = storage::open_store(store_url, without_migrations());
+  if (!store) return;
+  const storage::Scope scope{node.session_id(), ""};
+  std::ofstream orders(dir / "orders.csv");
+  orders << "client_order_id,symbol,side,type,status,qty,filled_qty,avg_price,limit_price,stop_price,created,updated\n";
+  if (auto rows = (*store)->orders(storage::OrderQuery{scope, "", false, 100'000})) {
+    for (const auto& o : *rows) {
+      orders << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", o.client_order_id, o.symbol,
+                            core::to_string(o.side), core::to_string(o.type), core::to_string(o.status),
+                            o.qty.to_string(), o.filled_qty.to_string(), o.avg_price.to_string(),
+                            o.limit_price.to_string(), o.stop_price.to_string(), core::format_rfc3339(o.created),
+                            core::format_rfc3339(o.updated));
+    }
+  }
+  std::ofstream fills(dir / "fills.csv");
+  fills << "exec_id,client_order_id,symbol,side,price,qty,fee,fee_currency,maker,time\n";
+  if (auto rows = (*store)->fills(scope, storage::TimeRange{})) {
+    for (const auto& row : *rows) {
+      const core::Fill& f = row.fill;
+      fills << fmt::format("{},{},{},{},{},{},{},{},{},{}\n", f.exec_id, f.client_order_id, f.symbol,
+                           core::to_string(f.side), f.price.to_string(), f.qty.to_string(), f.fee.to_string(),
+                           f.fee_currency, f.maker ? 1 : 0, core::format_rfc3339(f.time));
+    }
+  }
+}
+
+}  // namespace
+
+void block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+std::string render_status(const kernel::PipelineSummary& s, const std::string& title) {
+  std::string out = fmt::format("{}  {}  state {}{}  feed {}\n", title, core::format_rfc3339(s.time, 0),
+                                s.trading_state, s.state_reason.empty() ? "" : " (" + s.state_reason + ")",
+                                s.feed_connected ? "up" : "DOWN");
+  out += fmt::format("  equity {}  realised {}  unrealised {}  fees {}  drawdown {:.2f}%\n", money(s.equity),
+                     money(s.realised_pnl), money(s.unrealised_pnl), money(s.fees), s.drawdown.to_double() * 100);
+  out += fmt::format("  positions {}  open orders {}  intents {} (approved {}, rejected {})  orders {}  fills {}\n",
+                     s.open_positions, s.open_orders, s.intents, s.approved, s.rejected, s.orders_sent, s.fills);
+  out += fmt::format("  market events {}  trades {}  bars {}  checksum mismatches {}\n", s.market_events,
+                     s.trades_seen, s.bars_closed, s.checksum_mismatches);
+  for (const auto& [symbol, quote] : s.books) {
+    out += fmt::format("  {:<10} bid {}  ask {}\n", symbol, quote.first.to_string(), quote.second.to_string());
+  }
+  out += "  last decision: " + (s.last_decision.empty() ? std::string("none yet") : s.last_decision) + "\n";
+  return out;
+}
+
+int run_until_stopped(Node& node, const RunOptions& options) {
+  const bool terminal = isatty(STDOUT_FILENO) == 1;
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + options.duration;
+  std::uint64_t last_events = 0;
+  int tick = 0;
+  bool signalled = false;
+  while (options.duration.count() == 0 || std::chrono::steady_clock::now() < deadline) {
+    if (wait_for_signal(std::chrono::seconds(1))) {
+      signalled = true;
+      break;
+    }
+    ++tick;
+    const kernel::PipelineSummary s = node.summary();
+    const std::uint64_t rate = s.market_events - last_events;
+    last_events = s.market_events;
+    std::string text = render_status(s, options.title);
+    text += fmt::format("  messages/s {}", rate);
+    if (options.extra_status) text += "  " + options.extra_status();
+    text += "\n";
+    if (terminal) {
+      std::cout << "\x1b[H\x1b[2J" << text << std::flush;  // redraw in place
+    } else if (tick % 10 == 0) {
+      std::cout << text << std::flush;
+    }
+  }
+  std::cout << (signalled ? "stopping (signal received)...\n" : "stopping (duration reached)...\n") << std::flush;
+  node.stop();
+  const kernel::PipelineSummary s = node.summary();
+  std::cout << "\n== session " << node.session_id() << " summary\n" << render_status(s, options.title);
+  if (!options.report_dir.empty()) {
+    write_report(node, s, options.report_dir, node.store_url());
+    std::cout << "report: " << (options.report_dir / "summary.json").string() << " (with orders.csv, fills.csv)\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace tg4::app

@@ -1,0 +1,570 @@
+#include "kernel/pipeline.hpp"
+
+#include <fmt/format.h>
+
+#include "risk/state_json.hpp"
+#include "strategy/registry.hpp"
+
+namespace tg4::kernel {
+namespace {
+
+namespace json = boost::json;
+
+storage::RiskEventRow risk_event_row(const risk::RiskEvent& event, const RecordScope& scope) {
+  storage::RiskEventRow row;
+  row.session_id = scope.session_id;
+  row.mode = scope.mode;
+  row.time = event.time;
+  row.kind = risk::to_string(event.kind);
+  row.intent_id = event.intent_id;
+  row.symbol = event.symbol;
+  if (event.verdict) row.verdict = risk::to_string(*event.verdict);
+  row.rule = risk::rule_label(event.rule);
+  row.reason = event.reason;
+  if (event.breaker) {
+    row.breaker = risk::to_string(*event.breaker);
+    row.breaker_state = event.breaker_tripped ? "tripped" : "reset";
+  }
+  row.trading_state = risk::to_string(event.state_after);
+  row.detail_json = json::serialize(risk::event_to_json(event));
+  return row;
+}
+
+json::object ok(std::string action) {
+  json::object out;
+  out["ok"] = true;
+  out["action"] = std::move(action);
+  return out;
+}
+
+}  // namespace
+
+// What a strategy sees: the market state, the portfolio, the kernel's clock, and submit(), which
+// hands each intent to the risk engine before anything else happens.
+class Pipeline::Context final : public strategy::StrategyContext {
+ public:
+  explicit Context(Pipeline& pipeline) : pipeline_(pipeline) {}
+  core::Timestamp now() const override { return pipeline_.now(); }
+  const market::SymbolMarket* market(std::string_view symbol) const override {
+    return pipeline_.market_.find(symbol);
+  }
+  const execution::Portfolio& portfolio() const override { return pipeline_.portfolio_; }
+  void submit(core::OrderIntent intent) override {
+    if (intent.source.empty()) intent.source = std::string(pipeline_.strategy_->name());
+    if (intent.created.ns == 0) intent.created = now();
+    if (intent.intent_id.empty()) intent.intent_id = fmt::format("{}-{}", intent.source, ++sequence_);
+    pipeline_.on_intent(std::move(intent));
+  }
+  void schedule_timer(std::string name, core::Timestamp at) override {
+    pipeline_.timers_.push_back(pipeline_.kernel_.timers().at(at, [this, name = std::move(name), at] {
+      pipeline_.strategy_->on_timer(*this, strategy::TimerEvent{name, at});
+    }));
+  }
+
+ private:
+  Pipeline& pipeline_;
+  std::uint64_t sequence_ = 0;
+};
+
+core::Result<std::unique_ptr<Pipeline>> Pipeline::create(Kernel& kernel, PipelineOptions options,
+                                                         PipelineOutputs outputs) {
+  const strategy::StrategyRegistry registry = strategy::builtin_registry();
+  auto strategy = registry.create(options.strategy, options.strategy_params);
+  if (!strategy) return core::Error::of("strategy '" + options.strategy + "': " + strategy.error().message);
+  return std::unique_ptr<Pipeline>(
+      new Pipeline(kernel, std::move(options), std::move(outputs), std::move(*strategy)));
+}
+
+Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outputs,
+                   strategy::StrategyPtr strategy)
+    : kernel_(kernel),
+      options_(std::move(options)),
+      outputs_(std::move(outputs)),
+      own_registry_(outputs_.registry ? nullptr : std::make_unique<prometheus::Registry>()),
+      registry_(outputs_.registry ? *outputs_.registry : *own_registry_),
+      market_metrics_(registry_),
+      bars_([this](const core::Bar& bar) { on_bar_closed(bar); }),
+      market_(options_.timeframes),
+      strategy_(std::move(strategy)),
+      context_(std::make_unique<Context>(*this)),
+      risk_(options_.limits),
+      risk_metrics_(registry_),
+      portfolio_(options_.reporting_currency),
+      execution_metrics_(registry_),
+      order_ids_(kernel.clock().now()) {
+  bars_.set_mismatch_sink(
+      [this](const core::Bar& ours, const core::Bar&) { market_metrics_.on_bar_mismatch(ours.symbol); });
+  for (const auto& symbol : options_.symbols) instruments_.upsert(core::default_instrument(symbol));
+  auto book_view = [this](const std::string& symbol) -> std::optional<execution::BookView> {
+    const auto it = books_.find(symbol);
+    if (it == books_.end() || !it->second.valid()) return std::nullopt;
+    return execution::BookView{it->second.bids(), it->second.asks()};
+  };
+  // Venue reports go through the kernel queue, as a live venue's would: an order's fills are
+  // handled as their own events, never inside the call that sent it.
+  venue_ = std::make_unique<execution::PaperVenue>(
+      instruments_, options_.paper, book_view,
+      [this](core::ExecutionEvent event) { kernel_.post(std::move(event)); });
+  orders_ = std::make_unique<execution::OrderManager>(
+      *venue_, instruments_, [this] { return order_ids_.next(); },
+      options_.orders, [this](const execution::ManagedOrder& order) { on_order_changed(order); },
+      [](const std::string&) {});
+  subscribe();
+}
+
+Pipeline::~Pipeline() {
+  for (const TimerId id : timers_) kernel_.timers().cancel(id);
+}
+
+void Pipeline::subscribe() {
+  Bus& bus = kernel_.bus();
+  subscriptions_.push_back(bus.subscribe<core::BookDelta>([this](const auto& e) { on_book(e); }));
+  subscriptions_.push_back(bus.subscribe<core::Trade>([this](const auto& e) { on_trade(e); }));
+  subscriptions_.push_back(bus.subscribe<core::Ticker>([this](const auto& e) { on_ticker(e); }));
+  subscriptions_.push_back(bus.subscribe<core::Ohlc>([this](const auto& e) { on_ohlc(e); }));
+  subscriptions_.push_back(bus.subscribe<core::InstrumentUpdate>([this](const auto& e) { on_instrument(e); }));
+  subscriptions_.push_back(bus.subscribe<core::FeedState>([this](const auto& e) { on_feed_state(e); }));
+  subscriptions_.push_back(bus.subscribe<core::OrderUpdate>([this](const auto& e) { on_execution(e); }));
+  subscriptions_.push_back(bus.subscribe<core::Fill>([this](const auto& e) { on_execution(e); }));
+  subscriptions_.push_back(bus.subscribe<core::BalanceUpdate>([this](const auto& e) { on_execution(e); }));
+}
+
+void Pipeline::start() {
+  if (started_) return;
+  started_ = true;
+  for (const auto& [asset, amount] : options_.starting_balances) {
+    portfolio_.deposit(asset, amount);
+    venue_->deposit(asset, amount);
+  }
+  risk_state_ = risk_.initial_state(portfolio_.equity(), now());
+  timers_.push_back(kernel_.timers().every(options_.tick, [this] { on_tick(); }));
+  timers_.push_back(kernel_.timers().every(options_.snapshot_interval, [this] { on_snapshot(); }));
+  strategy_->on_start(*context_);
+  publish_summary();
+}
+
+void Pipeline::finish() {
+  for (const TimerId id : timers_) kernel_.timers().cancel(id);
+  timers_.clear();
+  on_tick();
+  on_snapshot();
+}
+
+void Pipeline::warm_up(const std::vector<core::Bar>& bars) {
+  for (const auto& bar : bars) market_.on_bar(bar, bar.open_time);
+}
+
+// ---- market data ---------------------------------------------------------------------------------
+
+void Pipeline::on_book(const core::BookDelta& delta) {
+  ++counters_.market_events;
+  auto it = books_.find(delta.symbol);
+  if (it == books_.end()) {
+    const core::Instrument* instrument = instruments_.find(delta.symbol);
+    const core::Instrument fallback = core::default_instrument(delta.symbol);
+    const core::Instrument& inst = instrument ? *instrument : fallback;
+    it = books_.emplace(delta.symbol, market::OrderBook(delta.symbol, static_cast<std::size_t>(options_.book_depth)))
+             .first;
+    it->second.set_precision(inst.price_precision, inst.qty_precision);
+  }
+  market::OrderBook& book = it->second;
+  const market::ApplyResult applied = book.apply(delta);
+  market_metrics_.on_book(delta.symbol, applied, book.valid());
+  if (applied == market::ApplyResult::kChecksumMismatch) {
+    ++counters_.checksum_mismatches;
+    if (outputs_.resubscribe_book) outputs_.resubscribe_book(delta.symbol);
+    return;
+  }
+  if (!book.valid()) return;
+  market_.symbol(delta.symbol).on_book(market::compute_book_features(book.bids(), book.asks()), now());
+  if (const auto mid = book.mid()) mark(delta.symbol, *mid);
+  venue_->on_book(delta.symbol, now());
+  strategy_->on_book(*context_, delta.symbol);
+}
+
+void Pipeline::on_trade(const core::Trade& trade) {
+  ++counters_.market_events;
+  ++counters_.trades_seen;
+  bars_.on_trade(trade);
+  market_.on_trade(trade);
+  mark(trade.symbol, trade.price);
+  venue_->on_trade(trade, now());
+  orders_->on_price(trade.symbol, trade.price, now());
+  strategy_->on_trade(*context_, trade);
+  if (options_.record_market_data) record(trade);
+}
+
+void Pipeline::on_ticker(const core::Ticker& ticker) {
+  ++counters_.market_events;
+  if (outputs_.state == nullptr) return;
+  json::object out;
+  out["symbol"] = ticker.symbol;
+  out["bid"] = ticker.bid.to_string();
+  out["ask"] = ticker.ask.to_string();
+  out["last"] = ticker.last.to_string();
+  out["volume"] = ticker.volume.to_string();
+  out["time"] = core::format_rfc3339(ticker.received);
+  std::string text = json::serialize(out);
+  outputs_.state->set_state("ticker:" + ticker.symbol, text);
+  outputs_.state->publish(storage::Topic::kTicks, std::move(text));
+}
+
+void Pipeline::on_ohlc(const core::Ohlc& ohlc) {
+  ++counters_.market_events;
+  bars_.on_kraken_ohlc(ohlc.bar);
+}
+
+void Pipeline::on_instrument(const core::InstrumentUpdate& update) {
+  instruments_.upsert(update.instrument);
+  if (options_.record_market_data) record(update.instrument);
+}
+
+void Pipeline::on_feed_state(const core::FeedState& state) {
+  feed_connected_ = state.connected;
+  // A reconnect rebuilds every book from fresh snapshots: until then none is trusted.
+  if (!state.connected) {
+    for (auto& [symbol, book] : books_) {
+      book.invalidate();
+      market_metrics_.on_book_invalidated(symbol);
+    }
+  }
+}
+
+void Pipeline::on_bar_closed(const core::Bar& bar) {
+  ++counters_.bars_closed;
+  market_.on_bar(bar, now());
+  if (bar.interval_minutes == 1 && options_.record_market_data) record(bar);
+  if (outputs_.state != nullptr && bar.interval_minutes == 1) {
+    json::object out;
+    out["symbol"] = bar.symbol;
+    out["open_time"] = core::format_rfc3339(bar.open_time);
+    out["close"] = bar.close.to_string();
+    out["volume"] = bar.volume.to_string();
+    outputs_.state->publish(storage::Topic::kBars, json::serialize(out));
+  }
+  market_metrics_.on_bar(bar);
+  if (bar.interval_minutes == options_.timeframes.front()) watch_volatility(bar);
+  strategy_->on_bar(*context_, bar);
+}
+
+void Pipeline::watch_volatility(const core::Bar& bar) {
+  const market::SymbolMarket* symbol = market_.find(bar.symbol);
+  const market::TimeframeState* tf = symbol ? symbol->timeframe(bar.interval_minutes) : nullptr;
+  if (tf == nullptr || !tf->indicators().atr_14) return;
+  const double atr = *tf->indicators().atr_14;
+  std::deque<double>& history = atr_history_[bar.symbol];
+  const auto window = static_cast<std::size_t>(options_.volatility_mean_bars);
+  if (history.size() == window) {
+    double sum = 0;
+    for (const double value : history) sum += value;
+    handle_risk_events(risk_.on_volatility(risk_state_, atr, sum / static_cast<double>(window), now()));
+    history.pop_front();
+  }
+  history.push_back(atr);
+}
+
+void Pipeline::mark(const std::string& symbol, core::Decimal price) { portfolio_.set_mark(symbol, price); }
+
+// ---- decisions -----------------------------------------------------------------------------------
+
+std::optional<core::Decimal> Pipeline::quote_to_reporting(const std::string& symbol,
+                                                          core::Decimal quote_amount) const {
+  const auto assets = core::split_symbol(symbol);
+  if (!assets) return std::nullopt;
+  return portfolio_.value_in_reporting(assets->second, quote_amount);
+}
+
+core::Decimal Pipeline::order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const {
+  const core::Instrument* instrument = instruments_.find(intent.symbol);
+  const auto one_quote = quote_to_reporting(intent.symbol, core::Decimal::one());
+  if (instrument == nullptr || !one_quote || one_quote->is_zero() || intent.entry.is_zero()) return {};
+  const core::Decimal quote = size_reporting / *one_quote;
+  return instrument->round_qty(quote / intent.entry);
+}
+
+void Pipeline::refresh_risk_inputs() {
+  std::vector<risk::OpenPosition> positions;
+  for (const auto& [symbol, position] : portfolio_.positions()) {
+    if (!position.is_open()) continue;
+    positions.push_back({symbol, core::Side::kBuy, portfolio_.exposure(symbol).round(8), core::Decimal::one()});
+  }
+  risk_.set_positions(risk_state_, std::move(positions));
+  const auto cash = portfolio_.value_in_reporting(options_.reporting_currency,
+                                                  venue_->available(options_.reporting_currency));
+  risk_.set_available_margin(risk_state_, cash.value_or(core::Decimal{}));
+}
+
+void Pipeline::on_intent(core::OrderIntent intent) {
+  ++counters_.intents;
+  if (intent.regime.empty() || intent.regime == "unknown") intent.regime = options_.regime;
+  if (intent.size_quote.is_zero() && !intent.qty.is_zero()) intent.size_quote = intent.qty * intent.entry;
+  risk::RiskIntent risk_intent = risk::intent_from_order(intent);
+  risk_intent.size_usd = quote_to_reporting(intent.symbol, intent.size_quote).value_or(core::Decimal{}).round(8);
+  refresh_risk_inputs();
+  const auto started = std::chrono::steady_clock::now();
+  const risk::Verdict verdict = risk_.check(risk_state_, risk_intent, now());
+  risk_metrics_.on_verdict(verdict, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  handle_risk_events({risk::Engine::verdict_event(risk_intent, verdict, risk_state_, now())});
+  counters_.last_decision = fmt::format("{} {} {} {} -> {}", core::format_rfc3339(now(), 0), intent.source,
+                                        core::to_string(intent.side), intent.symbol, risk::to_string(verdict.status));
+  if (!verdict.allows_order()) {
+    ++counters_.rejected;
+    return;
+  }
+  ++counters_.approved;
+  const core::Decimal qty = order_qty(intent, verdict.size_usd);
+  if (qty.is_zero()) return;
+  auto sent = orders_->submit(intent, qty, now());
+  if (!sent) return;
+  ++counters_.orders_sent;
+  risk_.on_order_sent(risk_state_, now());
+  reference_prices_[*sent] = intent.entry;
+  sent_at_[*sent] = now();
+}
+
+// ---- execution -----------------------------------------------------------------------------------
+
+void Pipeline::on_execution(const core::ExecutionEvent& event) {
+  orders_->on_execution(event, now());
+  if (const auto* update = std::get_if<core::OrderUpdate>(&event)) on_order_update(*update);
+  if (const auto* fill = std::get_if<core::Fill>(&event)) on_fill(*fill);
+}
+
+void Pipeline::on_order_update(const core::OrderUpdate& update) {
+  const auto sent = sent_at_.find(update.client_order_id);
+  if (sent == sent_at_.end()) return;
+  execution_metrics_.on_round_trip(std::chrono::duration<double>(update.time - sent->second).count());
+  sent_at_.erase(sent);
+}
+
+void Pipeline::on_fill(const core::Fill& fill) {
+  ++counters_.fills;
+  fills_.push_back(fill);
+  const core::Instrument* instrument = instruments_.find(fill.symbol);
+  if (instrument == nullptr) return;
+  const auto closed = portfolio_.apply_fill(fill, *instrument);
+  const auto fee_reporting = portfolio_.value_in_reporting(fill.fee_currency, fill.fee).value_or(core::Decimal{});
+  std::optional<double> slippage;
+  if (const auto ref = reference_prices_.find(fill.client_order_id); ref != reference_prices_.end()) {
+    const double sign = fill.side == core::Side::kBuy ? 1.0 : -1.0;
+    slippage = sign * ((fill.price - ref->second) / ref->second).to_double() * 10'000.0;
+  }
+  execution_metrics_.on_fill(fill, fee_reporting.to_double(), slippage);
+  record(fill_row(fill, options_.scope));
+  const execution::ManagedOrder* order = orders_->find(fill.client_order_id);
+  if (order != nullptr && order->role == execution::OrderRole::kEntry) {
+    handle_risk_events(risk_.on_fill(risk_state_, now()));
+  }
+  if (closed) {
+    closed_trades_.push_back(*closed);
+    handle_risk_events(risk_.on_trade_closed(risk_state_, closed->pnl_reporting, now()));
+  }
+  if (order != nullptr && order->source == strategy_->name()) strategy_->on_fill(*context_, fill);
+  if (outputs_.state != nullptr) outputs_.state->publish(storage::Topic::kFills, json::serialize(fill_json(fill)));
+}
+
+void Pipeline::on_order_changed(const execution::ManagedOrder& order) {
+  execution_metrics_.on_order(order);
+  record(order_row(order, options_.scope));
+  record(order_event_row(order, options_.scope));
+  if (outputs_.state != nullptr) {
+    outputs_.state->publish(storage::Topic::kOrders, json::serialize(order_json(order)));
+  }
+}
+
+// ---- time ----------------------------------------------------------------------------------------
+
+void Pipeline::on_tick() {
+  const core::Timestamp t = now();
+  bars_.on_time(t);
+  venue_->on_time(t);
+  handle_risk_events(risk_.on_equity(risk_state_, portfolio_.equity(), t));
+  execution_metrics_.on_portfolio(portfolio_, risk_state_.peak_equity);
+  risk_metrics_.on_state(risk_state_, t);
+  publish_summary();
+}
+
+void Pipeline::on_snapshot() {
+  const core::Timestamp t = now();
+  record(portfolio_row(portfolio_, risk_state_.peak_equity, options_.scope, t));
+  for (const auto& [symbol, position] : portfolio_.positions()) {
+    record(position_row(position, portfolio_, options_.scope, t));
+  }
+  if (outputs_.state == nullptr) return;
+  outputs_.state->set_state("portfolio", json::serialize(portfolio_json()));
+  outputs_.state->set_state("positions", json::serialize(positions_json()));
+  outputs_.state->set_state("orders:open", json::serialize(orders_json(true)));
+  outputs_.state->set_state("risk", json::serialize(risk_json()));
+}
+
+void Pipeline::handle_risk_events(const std::vector<risk::RiskEvent>& events) {
+  bool state_changed = false;
+  for (const auto& event : events) {
+    record(risk_event_row(event, options_.scope));
+    if (event.kind != risk::RiskEvent::Kind::kVerdict) state_changed = true;
+    if (event.kind == risk::RiskEvent::Kind::kBreaker && event.breaker_tripped) {
+      if (outputs_.state != nullptr) {
+        outputs_.state->publish(storage::Topic::kAlerts, json::serialize(risk::event_to_json(event)));
+      }
+      if (event.action == risk::BreakerAction::kFlatten) {
+        orders_->cancel_all(now());
+        reduce_positions(core::Decimal::one(), event.reason);
+      } else if (event.action == risk::BreakerAction::kReducePositionsHalf) {
+        reduce_positions(core::Decimal::must("0.5"), event.reason);
+      }
+    }
+  }
+  if (!state_changed) return;
+  storage::RiskStateRow row;
+  row.session_id = options_.scope.session_id;
+  row.mode = options_.scope.mode;
+  row.updated = now();
+  row.state_json = risk::state_to_json_text(risk_state_);
+  record(std::move(row));
+}
+
+void Pipeline::reduce_positions(const core::Decimal& fraction, const std::string& reason) {
+  for (const auto& [symbol, position] : portfolio_.positions()) {
+    if (!position.is_open()) continue;
+    const core::Instrument* instrument = instruments_.find(symbol);
+    if (instrument == nullptr) continue;
+    const core::Decimal qty = instrument->round_qty(position.qty * fraction);
+    if (!qty.is_zero()) (void)orders_->close_position(symbol, qty, reason, now());
+  }
+}
+
+void Pipeline::record(storage::Row row) {
+  if (outputs_.record) outputs_.record(std::move(row));
+}
+
+void Pipeline::publish_summary() {
+  PipelineSummary& s = counters_;
+  s.time = now();
+  s.trading_state = risk::to_string(risk_state_.trading_state);
+  s.state_reason = risk_state_.state_reason;
+  s.equity = portfolio_.equity().round(2);
+  s.peak_equity = risk_state_.peak_equity.round(2);
+  s.realised_pnl = portfolio_.realised_pnl().round(2);
+  s.unrealised_pnl = portfolio_.unrealised_pnl().round(2);
+  s.fees = portfolio_.fees_paid().round(2);
+  s.drawdown = drawdown_ratio(portfolio_.equity(), risk_state_.peak_equity);
+  s.open_positions = 0;
+  for (const auto& [symbol, position] : portfolio_.positions()) s.open_positions += position.is_open() ? 1 : 0;
+  s.open_orders = orders_->open_count();
+  s.feed_connected = feed_connected_;
+  s.books.clear();
+  for (const auto& [symbol, book] : books_) {
+    if (book.valid() && book.best_bid() && book.best_ask()) s.books[symbol] = {book.best_bid()->price, book.best_ask()->price};
+  }
+  std::lock_guard lock(summary_mutex_);
+  summary_ = s;
+}
+
+PipelineSummary Pipeline::summary() const {
+  std::lock_guard lock(summary_mutex_);
+  return summary_;
+}
+
+// ---- operator actions ----------------------------------------------------------------------------
+
+core::Result<json::object> Pipeline::pause(const std::string& reason) {
+  handle_risk_events(risk_.set_trading_state(risk_state_, risk::TradingState::kReducing, reason, now()));
+  return ok("pause");
+}
+
+core::Result<json::object> Pipeline::resume() {
+  handle_risk_events(risk_.set_trading_state(risk_state_, risk::TradingState::kActive, "operator resume", now()));
+  json::object out = ok("resume");
+  out["trading_state"] = risk::to_string(risk_state_.trading_state);
+  if (risk_state_.trading_state != risk::TradingState::kActive) out["note"] = risk_state_.state_reason;
+  return out;
+}
+
+core::Result<json::object> Pipeline::halt(const std::string& reason, bool flatten_positions) {
+  handle_risk_events(risk_.set_trading_state(risk_state_, risk::TradingState::kHalted, reason, now()));
+  const std::size_t open = orders_->open_count();
+  orders_->cancel_all(now());
+  if (flatten_positions) reduce_positions(core::Decimal::one(), reason);
+  json::object out = ok("halt");
+  out["orders_canceled"] = open;
+  out["flattened"] = flatten_positions;
+  return out;
+}
+
+core::Result<json::object> Pipeline::flatten(const std::string& reason) {
+  orders_->cancel_all(now());
+  reduce_positions(core::Decimal::one(), reason);
+  return ok("flatten");
+}
+
+core::Result<json::object> Pipeline::close_position(const std::string& symbol, const std::string& reason) {
+  const execution::Position* position = portfolio_.position(symbol);
+  if (position == nullptr || !position->is_open()) return core::Error::of("no open position in " + symbol);
+  auto id = orders_->close_position(symbol, position->qty, reason, now());
+  if (!id) return id.error();
+  json::object out = ok("close_position");
+  out["client_order_id"] = *id;
+  return out;
+}
+
+core::Result<json::object> Pipeline::cancel_order(const std::string& client_order_id) {
+  const execution::ManagedOrder* order = orders_->find(client_order_id);
+  if (order == nullptr) return core::Error::of("unknown order " + client_order_id);
+  if (core::is_terminal(order->status)) {
+    return core::Error::of("order " + client_order_id + " is already " + core::to_string(order->status));
+  }
+  orders_->cancel(client_order_id, now());
+  return ok("cancel_order");
+}
+
+core::Result<json::object> Pipeline::risk_reset() {
+  handle_risk_events(risk_.manual_reset(risk_state_, now()));
+  return ok("risk_reset");
+}
+
+// ---- views ---------------------------------------------------------------------------------------
+
+json::object Pipeline::status_json() const {
+  const PipelineSummary s = summary();
+  json::object out;
+  out["session_id"] = options_.scope.session_id;
+  out["mode"] = options_.scope.mode;
+  out["strategy"] = std::string(strategy_->name());
+  out["time"] = core::format_rfc3339(s.time);
+  out["trading_state"] = s.trading_state;
+  out["state_reason"] = s.state_reason;
+  out["feed_connected"] = s.feed_connected;
+  out["equity"] = s.equity.to_string();
+  out["realised_pnl"] = s.realised_pnl.to_string();
+  out["unrealised_pnl"] = s.unrealised_pnl.to_string();
+  out["drawdown"] = s.drawdown.to_string();
+  out["open_positions"] = s.open_positions;
+  out["open_orders"] = s.open_orders;
+  out["intents"] = s.intents;
+  out["orders_sent"] = s.orders_sent;
+  out["fills"] = s.fills;
+  out["last_decision"] = s.last_decision;
+  return out;
+}
+
+json::array Pipeline::positions_json() const {
+  json::array out;
+  for (const auto& [symbol, position] : portfolio_.positions()) {
+    if (position.is_open()) out.push_back(position_json(position, portfolio_));
+  }
+  return out;
+}
+
+json::array Pipeline::orders_json(bool open_only) const {
+  json::array out;
+  for (const auto& [id, order] : orders_->orders()) {
+    if (!open_only || !core::is_terminal(order.status)) out.push_back(order_json(order));
+  }
+  return out;
+}
+
+json::object Pipeline::risk_json() const { return risk::state_to_json(risk_state_); }
+
+json::object Pipeline::portfolio_json() const { return kernel::portfolio_json(portfolio_, risk_state_.peak_equity); }
+
+}  // namespace tg4::kernel

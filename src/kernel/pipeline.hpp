@@ -1,0 +1,159 @@
+#pragma once
+// Pipeline: the trading path of DESIGN "The path of one event", on the kernel thread. It subscribes
+// to the kernel's bus and turns market data into books, bars and indicators, runs the strategy,
+// passes every intent through risk::Engine, sends approved ones to the OrderManager and its venue,
+// and applies venue reports to orders, portfolio and risk state; each durable change goes to the
+// record sink, the state bus and the metrics. The same Pipeline runs a backtest, paper and live
+// session: only its clock, its event sources and its outputs differ.
+//
+// Everything here runs on the kernel thread; other threads reach it only by posting a Task.
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "execution/execution_metrics.hpp"
+#include "execution/order_manager.hpp"
+#include "execution/paper_venue.hpp"
+#include "execution/portfolio.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/pipeline_options.hpp"
+#include "market/bar_aggregator.hpp"
+#include "market/indicators/market_state.hpp"
+#include "market/market_metrics.hpp"
+#include "market/order_book.hpp"
+#include "core/ids.hpp"
+#include "risk/engine.hpp"
+#include "risk/risk_metrics.hpp"
+#include "strategy/strategy.hpp"
+
+namespace tg4::kernel {
+
+class Pipeline {
+ public:
+  // Fails (an Error naming the strategy or parameter) when the strategy cannot be created.
+  static core::Result<std::unique_ptr<Pipeline>> create(Kernel& kernel, PipelineOptions options,
+                                                        PipelineOutputs outputs);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Deposits the starting balances, starts the strategy and the timers. Kernel thread.
+  void start();
+  // Final records (portfolio snapshot, risk state); timers stop. Kernel thread.
+  void finish();
+
+  // Warm-up: closed bars from history go into the market state (indicators) without trading.
+  void warm_up(const std::vector<core::Bar>& bars);
+
+  // ---- operator actions (kernel thread) ----
+  core::Result<boost::json::object> pause(const std::string& reason);
+  core::Result<boost::json::object> resume();
+  core::Result<boost::json::object> halt(const std::string& reason, bool flatten);
+  core::Result<boost::json::object> flatten(const std::string& reason);
+  core::Result<boost::json::object> close_position(const std::string& symbol, const std::string& reason);
+  core::Result<boost::json::object> cancel_order(const std::string& client_order_id);
+  core::Result<boost::json::object> risk_reset();
+
+  // ---- views (kernel thread) ----
+  boost::json::object status_json() const;
+  boost::json::array positions_json() const;
+  boost::json::array orders_json(bool open_only) const;
+  boost::json::object risk_json() const;
+  boost::json::object portfolio_json() const;
+
+  // Any thread: the numbers of the last tick.
+  PipelineSummary summary() const;
+
+  const execution::Portfolio& portfolio() const { return portfolio_; }
+  const execution::OrderManager& orders() const { return *orders_; }
+  const risk::RiskState& risk_state() const { return risk_state_; }
+  const market::MarketState& market() const { return market_; }
+  const std::vector<execution::ClosedTrade>& closed_trades() const { return closed_trades_; }
+  const std::vector<core::Fill>& fills() const { return fills_; }
+
+ private:
+  class Context;
+
+  Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outputs, strategy::StrategyPtr strategy);
+  void subscribe();
+
+  // market data
+  void on_book(const core::BookDelta& delta);
+  void on_trade(const core::Trade& trade);
+  void on_ticker(const core::Ticker& ticker);
+  void on_ohlc(const core::Ohlc& ohlc);
+  void on_instrument(const core::InstrumentUpdate& update);
+  void on_feed_state(const core::FeedState& state);
+  void on_bar_closed(const core::Bar& bar);
+  void mark(const std::string& symbol, core::Decimal price);
+  void watch_volatility(const core::Bar& bar);
+
+  // decisions
+  void on_intent(core::OrderIntent intent);
+  std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
+  core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
+  void refresh_risk_inputs();
+
+  // execution
+  void on_execution(const core::ExecutionEvent& event);
+  void on_order_update(const core::OrderUpdate& update);
+  void on_fill(const core::Fill& fill);
+  void on_order_changed(const execution::ManagedOrder& order);
+
+  // time
+  void on_tick();
+  void on_snapshot();
+  void handle_risk_events(const std::vector<risk::RiskEvent>& events);
+  void reduce_positions(const core::Decimal& fraction, const std::string& reason);
+  void publish_summary();
+  void record(storage::Row row);
+  core::Timestamp now() const { return kernel_.clock().now(); }
+
+  Kernel& kernel_;
+  PipelineOptions options_;
+  PipelineOutputs outputs_;
+  std::unique_ptr<prometheus::Registry> own_registry_;
+  prometheus::Registry& registry_;
+
+  core::InstrumentRegistry instruments_;
+  std::map<std::string, market::OrderBook> books_;
+  market::MarketMetrics market_metrics_;
+  market::BarAggregator bars_;
+  market::MarketState market_;
+  // Per symbol, the last 20 ATR values of the base timeframe: a spike is ATR > 3 x their mean.
+  std::map<std::string, std::deque<double>> atr_history_;
+
+  strategy::StrategyPtr strategy_;
+  std::unique_ptr<Context> context_;
+
+  risk::Engine risk_;
+  risk::RiskState risk_state_;
+  risk::RiskMetrics risk_metrics_;
+
+  execution::Portfolio portfolio_;
+  std::unique_ptr<execution::PaperVenue> venue_;
+  std::unique_ptr<execution::OrderManager> orders_;
+  execution::ExecutionMetrics execution_metrics_;
+  std::map<std::string, core::Decimal> reference_prices_;  // client id -> price when sent (slippage)
+  std::map<std::string, core::Timestamp> sent_at_;          // client id -> send time (round trip)
+  std::vector<execution::ClosedTrade> closed_trades_;
+  std::vector<core::Fill> fills_;
+  core::ClientOrderIdGenerator order_ids_;
+
+  std::vector<Subscription> subscriptions_;
+  std::vector<TimerId> timers_;
+  bool feed_connected_ = false;
+  bool started_ = false;
+
+  PipelineSummary counters_;  // kernel thread
+  mutable std::mutex summary_mutex_;
+  PipelineSummary summary_;  // published copy
+};
+
+}  // namespace tg4::kernel

@@ -1,0 +1,80 @@
+#pragma once
+// What a Pipeline is built from: its options (every number a config default) and its outputs (where
+// records, state and metrics go). Backtest, paper and live differ only here (DESIGN principle 2).
+#include <prometheus/registry.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/instrument.hpp"
+#include "execution/order_manager.hpp"
+#include "execution/paper_venue.hpp"
+#include "kernel/trading_records.hpp"
+#include "risk/types.hpp"
+#include "storage/records.hpp"
+#include "storage/state_bus.hpp"
+
+namespace tg4::kernel {
+
+struct PipelineOptions {
+  RecordScope scope{"session", "paper"};
+  std::vector<std::string> symbols{"BTC/USDT", "XRP/USDT", "XRP/BTC"};
+  int book_depth = 10;  // the subscribed depth: books are truncated to it
+  std::string reporting_currency = "USDT";
+  std::map<std::string, core::Decimal> starting_balances{{"USDT", core::Decimal::from_int(10'000)}};
+  std::vector<int> timeframes{1, 5, 15, 60, 240, 1440};  // the first is the strategies' base
+  execution::PaperConfig paper;
+  execution::OrderManagerConfig orders;
+  risk::RiskLimits limits;
+  std::string strategy = "ema_cross";
+  std::map<std::string, std::string> strategy_params;
+  std::string regime =
+      "unknown";  // until the regime agent runs: the risk engine's strictest sizing
+  int volatility_mean_bars = 20;  // ATR spike: ATR > factor x its mean over this many bars
+  core::Duration tick = std::chrono::seconds(1);                // bar closing, equity, breakers
+  core::Duration snapshot_interval = std::chrono::seconds(10);  // portfolio rows and state keys
+  bool record_market_data =
+      true;  // trades and 1m bars to the store (off in backtests from the store)
+};
+
+struct PipelineOutputs {
+  // Durable rows (storage::Writer::push); empty: not recorded.
+  std::function<void(storage::Row)> record;
+  // State keys and pub/sub (Redis or in-process); null: none.
+  storage::StateBus* state = nullptr;
+  // Metrics registry; null: a private one.
+  prometheus::Registry* registry = nullptr;
+  // Asks the feed to resubscribe one symbol's book after a checksum mismatch; empty: none.
+  std::function<void(const std::string& symbol)> resubscribe_book;
+};
+
+// A copy of the numbers the status view and /status show, refreshed by the kernel every tick.
+struct PipelineSummary {
+  core::Timestamp time;
+  std::string trading_state = "ACTIVE";
+  std::string state_reason;
+  core::Decimal equity;
+  core::Decimal peak_equity;
+  core::Decimal realised_pnl;
+  core::Decimal unrealised_pnl;
+  core::Decimal fees;
+  core::Decimal drawdown;
+  std::size_t open_positions = 0;
+  std::size_t open_orders = 0;
+  std::uint64_t market_events = 0;
+  std::uint64_t trades_seen = 0;
+  std::uint64_t bars_closed = 0;
+  std::uint64_t intents = 0;
+  std::uint64_t approved = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t orders_sent = 0;
+  std::uint64_t fills = 0;
+  std::uint64_t checksum_mismatches = 0;
+  bool feed_connected = false;
+  std::string last_decision;  // "12:03:01 ema_cross BUY BTC/USDT -> APPROVED"
+  std::map<std::string, std::pair<core::Decimal, core::Decimal>> books;  // symbol -> bid, ask
+};
+
+}  // namespace tg4::kernel

@@ -1,0 +1,182 @@
+#include "kernel/trading_records.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace tg4::kernel {
+namespace {
+
+namespace json = boost::json;
+
+json::string text(const core::Decimal& value) { return json::string(value.to_string()); }
+
+json::object balances_json(const execution::Portfolio& portfolio) {
+  json::object balances;
+  for (const auto& [asset, amount] : portfolio.balances()) balances[asset] = text(amount);
+  return balances;
+}
+
+}  // namespace
+
+core::Decimal drawdown_ratio(core::Decimal equity, core::Decimal peak_equity) {
+  if (peak_equity.is_zero() || equity >= peak_equity) return core::Decimal{};
+  return ((peak_equity - equity) / peak_equity).round(8);
+}
+
+storage::OrderRow order_row(const execution::ManagedOrder& order, const RecordScope& scope) {
+  storage::OrderRow row;
+  const execution::OrderRequest& request = order.request;
+  row.client_order_id = request.client_order_id;
+  row.venue_order_id = order.venue_order_id;
+  row.session_id = scope.session_id;
+  row.mode = scope.mode;
+  row.intent_id = order.intent_id;
+  row.source = order.source;
+  row.symbol = request.symbol;
+  row.side = request.side;
+  row.type = request.type;
+  row.status = order.status;
+  row.qty = request.qty;
+  row.limit_price = request.limit_price;
+  row.stop_price = request.trigger_price;
+  row.filled_qty = order.filled;
+  row.avg_price = order.avg_price;
+  row.reason = order.reason;
+  row.created = order.created;
+  row.updated = order.updated;
+  return row;
+}
+
+storage::OrderEventRow order_event_row(const execution::ManagedOrder& order, const RecordScope& scope) {
+  storage::OrderEventRow row;
+  row.session_id = scope.session_id;
+  row.mode = scope.mode;
+  row.seq = order.event_seq;
+  core::OrderUpdate& update = row.update;
+  update.client_order_id = order.request.client_order_id;
+  update.venue_order_id = order.venue_order_id;
+  update.symbol = order.request.symbol;
+  update.side = order.request.side;
+  update.type = order.request.type;
+  update.status = order.status;
+  update.qty = order.request.qty;
+  update.filled_qty = order.filled;
+  update.limit_price = order.request.limit_price;
+  update.avg_price = order.avg_price;
+  update.reason = order.reason;
+  update.time = order.updated;
+  return row;
+}
+
+storage::FillRow fill_row(const core::Fill& fill, const RecordScope& scope) {
+  return storage::FillRow{scope.session_id, scope.mode, fill};
+}
+
+storage::PositionRow position_row(const execution::Position& position, const execution::Portfolio& portfolio,
+                                  const RecordScope& scope, core::Timestamp now) {
+  storage::PositionRow row;
+  row.session_id = scope.session_id;
+  row.mode = scope.mode;
+  row.symbol = position.symbol;
+  row.qty = position.qty;
+  row.avg_price = position.avg_price;
+  row.realized_pnl = position.realised_pnl;
+  const auto mark = portfolio.mark(position.symbol);
+  row.mark_price = mark.value_or(core::Decimal{});
+  if (mark && position.is_open()) row.unrealized_pnl = ((*mark - position.avg_price) * position.qty).round(8);
+  row.opened = position.opened;
+  row.updated = now;
+  return row;
+}
+
+storage::PortfolioSnapshotRow portfolio_row(const execution::Portfolio& portfolio, core::Decimal peak_equity,
+                                            const RecordScope& scope, core::Timestamp now) {
+  storage::PortfolioSnapshotRow row;
+  row.session_id = scope.session_id;
+  row.mode = scope.mode;
+  row.time = now;
+  row.currency = portfolio.reporting_currency();
+  row.equity = portfolio.equity();
+  row.cash = portfolio.balance(portfolio.reporting_currency());
+  row.realized_pnl = portfolio.realised_pnl();
+  row.unrealized_pnl = portfolio.unrealised_pnl();
+  row.fees = portfolio.fees_paid();
+  row.drawdown = drawdown_ratio(row.equity, peak_equity);
+  for (const auto& [symbol, position] : portfolio.positions()) {
+    if (position.is_open()) row.exposure += portfolio.exposure(symbol);
+  }
+  row.balances_json = json::serialize(balances_json(portfolio));
+  return row;
+}
+
+json::object order_json(const execution::ManagedOrder& order) {
+  const execution::OrderRequest& request = order.request;
+  json::object out;
+  out["client_order_id"] = request.client_order_id;
+  out["venue_order_id"] = order.venue_order_id;
+  out["symbol"] = request.symbol;
+  out["side"] = core::to_string(request.side);
+  out["type"] = core::to_string(request.type);
+  out["role"] = execution::to_string(order.role);
+  out["status"] = core::to_string(order.status);
+  out["qty"] = text(request.qty);
+  out["filled"] = text(order.filled);
+  out["avg_price"] = text(order.avg_price);
+  if (!request.limit_price.is_zero()) out["limit_price"] = text(request.limit_price);
+  if (!request.trigger_price.is_zero()) out["trigger_price"] = text(request.trigger_price);
+  out["source"] = order.source;
+  out["reason"] = order.reason;
+  out["created"] = core::format_rfc3339(order.created);
+  out["updated"] = core::format_rfc3339(order.updated);
+  return out;
+}
+
+json::object fill_json(const core::Fill& fill) {
+  json::object out;
+  out["exec_id"] = fill.exec_id;
+  out["client_order_id"] = fill.client_order_id;
+  out["symbol"] = fill.symbol;
+  out["side"] = core::to_string(fill.side);
+  out["price"] = text(fill.price);
+  out["qty"] = text(fill.qty);
+  out["fee"] = text(fill.fee);
+  out["fee_currency"] = fill.fee_currency;
+  out["maker"] = fill.maker;
+  out["time"] = core::format_rfc3339(fill.time);
+  return out;
+}
+
+json::object position_json(const execution::Position& position, const execution::Portfolio& portfolio) {
+  json::object out;
+  out["symbol"] = position.symbol;
+  out["qty"] = text(position.qty);
+  out["avg_price"] = text(position.avg_price);
+  out["realised_pnl"] = text(position.realised_pnl);
+  out["fees"] = text(position.fees);
+  const auto mark = portfolio.mark(position.symbol);
+  if (mark) {
+    out["mark_price"] = text(*mark);
+    out["unrealised_pnl"] = text(((*mark - position.avg_price) * position.qty).round(8));
+  }
+  out["exposure"] = text(portfolio.exposure(position.symbol).round(8));
+  out["opened"] = core::format_rfc3339(position.opened);
+  return out;
+}
+
+json::object portfolio_json(const execution::Portfolio& portfolio, core::Decimal peak_equity) {
+  const core::Decimal equity = portfolio.equity();
+  json::object out;
+  out["currency"] = portfolio.reporting_currency();
+  out["equity"] = text(equity.round(8));
+  out["peak_equity"] = text(peak_equity.round(8));
+  out["drawdown"] = text(drawdown_ratio(equity, peak_equity));
+  out["realised_pnl"] = text(portfolio.realised_pnl().round(8));
+  out["unrealised_pnl"] = text(portfolio.unrealised_pnl().round(8));
+  out["fees"] = text(portfolio.fees_paid().round(8));
+  out["balances"] = balances_json(portfolio);
+  json::array unpriced;
+  for (const auto& asset : portfolio.unpriced()) unpriced.emplace_back(asset);
+  out["unpriced"] = std::move(unpriced);
+  return out;
+}
+
+}  // namespace tg4::kernel

@@ -1,0 +1,41 @@
+#pragma once
+// The trading state as records: rows for the store (storage/records.hpp) and JSON documents for the
+// operator API and the Redis state keys. One place turns orders, fills, positions and the portfolio
+// into both, so what the operator sees is exactly what is recorded.
+#include <boost/json.hpp>
+#include <string>
+
+#include "execution/order_manager.hpp"
+#include "execution/portfolio.hpp"
+#include "storage/records.hpp"
+
+namespace tg4::kernel {
+
+// Which session and mode ("paper", "live", "backtest") every row belongs to.
+struct RecordScope {
+  std::string session_id;
+  std::string mode;
+};
+
+storage::OrderRow order_row(const execution::ManagedOrder& order, const RecordScope& scope);
+storage::OrderEventRow order_event_row(const execution::ManagedOrder& order,
+                                       const RecordScope& scope);
+storage::FillRow fill_row(const core::Fill& fill, const RecordScope& scope);
+storage::PositionRow position_row(const execution::Position& position,
+                                  const execution::Portfolio& portfolio, const RecordScope& scope,
+                                  core::Timestamp now);
+storage::PortfolioSnapshotRow portfolio_row(const execution::Portfolio& portfolio,
+                                            core::Decimal peak_equity, const RecordScope& scope,
+                                            core::Timestamp now);
+
+boost::json::object order_json(const execution::ManagedOrder& order);
+boost::json::object fill_json(const core::Fill& fill);
+boost::json::object position_json(const execution::Position& position,
+                                  const execution::Portfolio& portfolio);
+boost::json::object portfolio_json(const execution::Portfolio& portfolio,
+                                   core::Decimal peak_equity);
+
+// Drawdown from the peak as a fraction (0 when there is no peak yet), rounded to 8 digits.
+core::Decimal drawdown_ratio(core::Decimal equity, core::Decimal peak_equity);
+
+}  // namespace tg4::kernel
