@@ -58,7 +58,7 @@ std::size_t Kernel::queue_depth() const {
 }
 
 void Kernel::run() {
-  kernel_thread_ = std::this_thread::get_id();
+  kernel_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   for (;;) {
     if (!dispatch_batch()) break;
     metrics_.flush(queue_.size());
@@ -71,7 +71,7 @@ void Kernel::run() {
 }
 
 std::size_t Kernel::run_until_empty() {
-  kernel_thread_ = std::this_thread::get_id();
+  kernel_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   const std::uint64_t before = dispatched_;
   bool stopped = false;
   for (;;) {
@@ -89,7 +89,7 @@ std::size_t Kernel::run_until_empty() {
 }
 
 std::size_t Kernel::advance_clock_to(core::Timestamp t) {
-  kernel_thread_ = std::this_thread::get_id();
+  kernel_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   if (simulated_ == nullptr) return timers_.fire_due();
   const std::size_t fired = timers_.fire_due(t);
   simulated_->advance_to(t);

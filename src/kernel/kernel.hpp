@@ -5,6 +5,7 @@
 // on its Bus under the event's own type, where the pipeline (books, bars, strategies, risk,
 // execution, storage hand-off) subscribes. Tasks run on the kernel thread; Stop ends run().
 // The kernel does not know where events come from: backtest = paper = live (principle 2).
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -89,7 +90,9 @@ class Kernel {
   core::Clock& clock() const { return clock_; }
   bool simulated_clock() const { return simulated_ != nullptr; }
   // True on the thread inside run()/run_until_empty().
-  bool on_kernel_thread() const { return std::this_thread::get_id() == kernel_thread_; }
+  bool on_kernel_thread() const {
+    return std::this_thread::get_id() == kernel_thread_.load(std::memory_order_relaxed);
+  }
   // Events dispatched since construction (Stop and Task included).
   std::uint64_t events_dispatched() const { return dispatched_; }
 
@@ -113,7 +116,7 @@ class Kernel {
   std::vector<Event> batch_;  // drained from queue_, dispatched from batch_pos_ on
   std::size_t batch_pos_ = 0;
   std::uint64_t dispatched_ = 0;
-  std::thread::id kernel_thread_;
+  std::atomic<std::thread::id> kernel_thread_{};  // read by any thread in on_kernel_thread()
 };
 
 }  // namespace tg4::kernel

@@ -112,6 +112,25 @@ TEST(Kernel, StopFromAnotherThreadEndsRun) {
   EXPECT_EQ(tasks.load(), 10);
 }
 
+TEST(Kernel, BoundedQueueHoldsProducersBackWithoutLosingEvents) {
+  core::LiveClock clock;
+  KernelOptions options;
+  options.queue_capacity = 4;
+  Kernel kernel(clock, options);
+  std::vector<std::int64_t> ids;
+  auto s =
+      kernel.bus().subscribe<core::Trade>([&](const core::Trade& t) { ids.push_back(t.trade_id); });
+  EXPECT_TRUE(kernel.try_post(trade("X", 0)));
+  std::thread producer([&] {
+    for (int i = 1; i < 200; ++i) kernel.post(trade("X", i));
+    kernel.stop();
+  });
+  kernel.run();
+  producer.join();
+  ASSERT_EQ(ids.size(), 200u);
+  for (std::size_t i = 0; i < ids.size(); ++i) ASSERT_EQ(ids[i], static_cast<std::int64_t>(i));
+}
+
 TEST(Kernel, RunsTasksOnTheKernelThread) {
   core::LiveClock clock;
   Kernel kernel(clock);
