@@ -11,6 +11,7 @@
 // manual_reset) mutate the state, re-apply the circuit breakers and return the events they caused.
 #include <vector>
 
+#include "risk/rules_detail.hpp"
 #include "risk/types.hpp"
 
 namespace tg4::risk {
@@ -64,6 +65,7 @@ class Engine {
 
  private:
   RiskLimits limits_;
+  detail::Ratios ratios_;  // the percentage limits as exact integer ratios (fast comparisons)
 };
 
 // The shrink-only guard check() applies to every verdict: a MODIFIED that grew (or changed nothing)

@@ -1,12 +1,56 @@
 #pragma once
 // Helpers shared by the rule checks and the state updates (not part of the engine's API).
+#include <compare>
 #include <string>
 
 #include "risk/types.hpp"
 
 namespace tg4::risk::detail {
 
-// A Decimal for a reason text: at most 6 fractional digits, no trailing zeros.
+// A limit as the exact fraction num / den (den a power of ten): comparing against it costs two
+// integer multiplications instead of Decimal's 256-bit multiply-and-rescale, which keeps a check
+// well under the 2 us budget. Falls back to Decimal arithmetic when the integers would overflow.
+struct Ratio {
+  Decimal value;  // num / den
+  Decimal::Raw num = 0;
+  Decimal::Raw den = 1;
+
+  static Ratio of(Decimal value);
+  static Ratio percent(Decimal pct);  // 20 (%) -> 1/5
+};
+
+// a <=> b x r, exactly.
+std::strong_ordering compare(Decimal a, Decimal b, const Ratio& r);
+inline bool at_most(Decimal a, Decimal b, const Ratio& r) {
+  return compare(a, b, r) <= 0;
+}
+inline bool at_least(Decimal a, Decimal b, const Ratio& r) {
+  return compare(a, b, r) >= 0;
+}
+// b x r rounded toward zero (a cap is never rounded up).
+Decimal scaled(Decimal b, const Ratio& r);
+// The largest multiple of `increment` (> 0) not above `value` (>= 0).
+Decimal floor_to(Decimal value, Decimal increment);
+
+// The engine's percentage limits as ratios, computed once per engine.
+struct Ratios {
+  Ratio min_stop;  // min_stop_pct / 100
+  Ratio max_stop;  // max_stop_pct / 100
+  Ratio min_reward_risk;
+  Ratio max_position;  // max_position_pct / 100
+  Ratio max_risk;      // max_risk_pct / 100
+  Ratio max_total_exposure;
+  Ratio max_correlated_exposure;
+
+  static Ratios of(const RiskLimits& limits);
+};
+
+// A number for a reason text: rounded to 6 decimals, printed shortest by fmt ("2000", "0.077821").
+// Display only: the verdict's own numbers are exact Decimals. num() can go straight into a
+// fmt::format argument list, which saves a string per number on the check path.
+double num(double value);
+double num(Decimal value);
+std::string text(double value);
 std::string text(Decimal value);
 
 // Rule 4: the regime's minimum + the loss-streak and strictness adjustments.

@@ -17,6 +17,8 @@ using namespace core::literals;
 using testing::summary;
 using testing::t0;
 
+const Decimal kHundredth = Decimal::from_raw(Decimal::kOne / 100);
+
 class Generator {
  public:
   explicit Generator(std::uint64_t seed) : rng_(seed) {}
@@ -66,7 +68,7 @@ class Generator {
     in.entry = decimal(0, 1000, 4);
     const Decimal stop_pct =
         coin(80) ? decimal(0, 5, 3) + Decimal::from_raw(Decimal::kOne / 2) : decimal(0, 7, 3);
-    const Decimal away = in.entry * stop_pct / Decimal::from_int(100);
+    const Decimal away = in.entry * stop_pct * kHundredth;
     const bool right_side = coin(95);
     in.stop_loss =
         coin(3) ? Decimal::zero()
@@ -76,7 +78,7 @@ class Generator {
       in.take_profit = (in.side == Side::kBuy) == coin(95) ? in.entry + reward : in.entry - reward;
     }
     in.leverage = coin(3) ? decimal(0, 1, 2) : decimal(1, 10, 2);
-    in.confidence = coin(80) ? decimal(50, 100, 0) / Decimal::from_int(100) : decimal(0, 1, 2);
+    in.confidence = coin(80) ? decimal(50, 100, 0) * kHundredth : decimal(0, 1, 2);
     in.regime = static_cast<Regime>(uniform(0, static_cast<int>(kRegimeCount) - 1));
     in.strictness = static_cast<Strictness>(uniform(0, 3));
     in.reduces_exposure = coin(5);
