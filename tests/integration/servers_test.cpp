@@ -166,11 +166,15 @@ TEST(Servers, PrometheusScrapesTg4Metrics) {
                                   << " had no fresh tg4_build_info from " << metrics_address
                                   << " after 30 s " << last_error << "\n"
                                   << sim.stderr_text();
+  // The labels of this build: the sample is from the binary under test.
+  const auto label = [&](const char* name) {
+    return std::string(sample->labels.at(name).as_string());
+  };
   const auto& b = metrics::build_info();
-  EXPECT_EQ(sample->labels.at("version").as_string(), b.version);
-  EXPECT_EQ(sample->labels.at("git_sha").as_string(), b.git_sha);
-  EXPECT_EQ(sample->labels.at("build_type").as_string(), b.build_type);
-  EXPECT_EQ(sample->labels.at("compiler").as_string(), b.compiler);
+  EXPECT_EQ(label("version"), b.version);
+  EXPECT_EQ(label("git_sha"), b.git_sha);
+  EXPECT_EQ(label("build_type"), b.build_type);
+  EXPECT_EQ(label("compiler"), b.compiler);
 }
 
 }  // namespace
