@@ -561,6 +561,20 @@ core::Result<DepthSnapshot> RestClient::depth(const std::string& pair, int count
   return book;
 }
 
+core::Result<core::Timestamp> RestClient::server_time() {
+  auto body = call_public("Time", {});
+  if (!body) return body.error();
+  std::int64_t unixtime = -1;
+  auto status = parse_result(*body, "Time", [&](Reader& reader, value result, const Path& at) {
+    const bool ok = fields(reader, result, at, [&](std::string_view key, value v, const Path& p) {
+      return key == "unixtime" ? reader.int64(v, p, unixtime) : true;
+    });
+    return ok && (unixtime >= 0 || reader.missing(at, "unixtime"));
+  });
+  if (!status) return status.error();
+  return core::Timestamp::from_seconds(unixtime);
+}
+
 core::Result<WebSocketsToken> RestClient::websockets_token() {
   auto body = call_private("GetWebSocketsToken", {});
   if (!body) return body.error();

@@ -126,6 +126,8 @@ class RestClient {
   core::Result<TradesPage> trades(const std::string& pair, const std::string& symbol,
                                   const std::string& since = {}, int count = 1000);
   core::Result<DepthSnapshot> depth(const std::string& pair, int count = 100);
+  // The exchange's clock (Time): "now" for history windows, whatever the local clock says.
+  core::Result<core::Timestamp> server_time();
   // For the private WebSocket (executions, balances). Needs api_key and api_secret.
   core::Result<WebSocketsToken> websockets_token();
 

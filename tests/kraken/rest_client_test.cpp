@@ -58,6 +58,9 @@ struct Canned {
     serve("OHLC", kOhlc);
     serve("Trades", kTrades);
     serve("Depth", kDepth);
+    serve(
+        "Time",
+        R"({"error":[],"result":{"unixtime":1688669448,"rfc1123":"Thu, 06 Jul 23 18:50:48 +0000"}})");
     server.route("GET", "/0/public/Broken", [this](const net::HttpRequest& r) {
       record(r);
       return net::HttpResponse::json(200, R"({"error":["EQuery:Unknown asset pair"]})");
@@ -187,6 +190,14 @@ TEST(RestClient, DepthSidesInOrder) {
   ASSERT_EQ(book->bids.size(), 2u);
   EXPECT_EQ(book->asks[0].price.to_string(), "30384.1");
   EXPECT_EQ(book->bids[0].qty.to_string(), "1.115");
+}
+
+TEST(RestClient, ServerTimeIsTheExchangesClock) {
+  Canned k;
+  RestClient client(k.options());
+  const auto now = client.server_time();
+  ASSERT_TRUE(now.ok()) << now.error().message;
+  EXPECT_EQ(*now, core::Timestamp::from_seconds(1688669448));
 }
 
 TEST(RestClient, RateLimitAnswersAreRetriedAfterBackoff) {
