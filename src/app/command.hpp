@@ -19,6 +19,10 @@ struct GlobalOptions {
   std::string store_url = "sqlite:var/tg4.db";
   std::string redis_url;  // empty: in-process state and pub/sub
   std::string metrics_address = "127.0.0.1:9464";
+  // Named on the command line: they then override the config file (app/config_loading.hpp).
+  bool store_given = false;
+  bool redis_given = false;
+  bool metrics_given = false;
   std::string log_format = "text";
   std::string log_level = "info";
 };

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/command.hpp"
+#include "core/logging.hpp"
 
 int main(int argc, char** argv) {
   using namespace tg4::app;
@@ -44,6 +45,13 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   if (!ctx.run) return kExitUsage;
+  g.store_given = root.get_option("--store")->count() > 0;
+  g.redis_given = root.get_option("--redis")->count() > 0;
+  g.metrics_given = root.get_option("--metrics")->count() > 0;
+  if (const auto logging = tg4::core::setup_logging(g.log_format, g.log_level); !logging) {
+    std::cerr << "tg4: " << logging.error().message << "\n";
+    return kExitUsage;
+  }
   try {
     return ctx.run();
   } catch (const std::exception& e) {

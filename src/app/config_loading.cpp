@@ -1,0 +1,40 @@
+#include "app/config_loading.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+namespace tg4::app {
+
+void apply_command_line_overrides(core::Config& config, const GlobalOptions& globals) {
+  if (globals.store_given) config.storage.url = globals.store_url;
+  if (globals.redis_given) config.redis.url = globals.redis_url;
+  if (globals.metrics_given) config.metrics.address = globals.metrics_address;
+}
+
+std::optional<core::Config> load_config(const GlobalOptions& globals, std::ostream& err,
+                                        const core::EnvLookup& env) {
+  core::ConfigLoad loaded;
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(globals.config_path, ec);
+  if (globals.config_given || exists) loaded = core::load_config_file(globals.config_path, env);
+  if (!loaded.ok()) {
+    err << "tg4: " << loaded.issues.size() << " configuration error"
+        << (loaded.issues.size() == 1 ? "" : "s") << " in " << globals.config_path << ":\n"
+        << loaded.error_text();
+    return std::nullopt;
+  }
+  apply_command_line_overrides(loaded.config, globals);
+  return std::move(loaded.config);
+}
+
+core::Config load_config_or_exit(const GlobalOptions& globals) {
+  auto config = load_config(globals, std::cerr);
+  if (!config) {
+    std::cerr.flush();
+    std::exit(kExitUsage);
+  }
+  return std::move(*config);
+}
+
+}  // namespace tg4::app
