@@ -91,13 +91,13 @@ struct FrameParser::Impl {
     method.time_out = {};
   }
 
-  bool read_result(detail::value v, const Path& at);
+  bool read_result(detail::value& v, const Path& at);
   bool read_field(detail::field& f, const Path& root, bool& data_deferred);
   core::Result<FrameKind> run(std::string_view frame, core::Timestamp received, FrameSink& sink);
   core::Result<FrameKind> failure() { return core::Error::of(reader.error()); }
 };
 
-bool FrameParser::Impl::read_result(detail::value v, const Path& at) {
+bool FrameParser::Impl::read_result(detail::value& v, const Path& at) {
   detail::object obj;
   if (!reader.get_object(v, at, obj)) return false;
   for (auto item : obj) {

@@ -8,7 +8,7 @@ namespace tg4::kraken::detail {
 namespace {
 
 template <typename Fn>
-bool for_each_field(Reader& r, value v, const Path& at, Fn&& fn) {
+bool for_each_field(Reader& r, value& v, const Path& at, Fn&& fn) {
   object obj;
   if (!r.get_object(v, at, obj)) return false;
   for (auto item : obj) {
@@ -19,7 +19,7 @@ bool for_each_field(Reader& r, value v, const Path& at, Fn&& fn) {
 }
 
 template <typename Fn>
-bool for_each_element(Reader& r, value v, const Path& at, Fn&& fn) {
+bool for_each_element(Reader& r, value& v, const Path& at, Fn&& fn) {
   array list;
   if (!r.get_array(v, at, list)) return false;
   int i = 0;
@@ -48,9 +48,9 @@ class Required {
   unsigned seen_ = 0;
 };
 
-bool read_side(Reader& r, value v, const Path& at, std::vector<core::PriceLevel>& out,
+bool read_side(Reader& r, value& v, const Path& at, std::vector<core::PriceLevel>& out,
                std::int8_t& price_decimals, std::int8_t& qty_decimals) {
-  return for_each_element(r, v, at, [&](value element, const Path& ep) {
+  return for_each_element(r, v, at, [&](value& element, const Path& ep) {
     core::PriceLevel& level = out.emplace_back();
     Required req;
     const bool ok = for_each_field(r, element, ep, [&](field& f) {
@@ -77,8 +77,8 @@ bool read_side(Reader& r, value v, const Path& at, std::vector<core::PriceLevel>
   });
 }
 
-bool read_book(Reader& r, value v, const Path& at, ChannelData& out) {
-  return for_each_element(r, v, at, [&](value element, const Path& ep) {
+bool read_book(Reader& r, value& v, const Path& at, ChannelData& out) {
+  return for_each_element(r, v, at, [&](value& element, const Path& ep) {
     core::BookDelta& b = out.books.next();
     b.symbol.clear();
     b.bids.clear();
@@ -137,8 +137,8 @@ core::OrderType order_type(std::string_view text) {
   return core::OrderType::kMarket;  // a type added later is still a trade: keep it
 }
 
-bool read_trades(Reader& r, value v, const Path& at, ChannelData& out) {
-  return for_each_element(r, v, at, [&](value element, const Path& ep) {
+bool read_trades(Reader& r, value& v, const Path& at, ChannelData& out) {
+  return for_each_element(r, v, at, [&](value& element, const Path& ep) {
     core::Trade& t = out.trades.next();
     t.symbol.clear();
     t.ord_type = core::OrderType::kMarket;
@@ -183,8 +183,8 @@ bool read_trades(Reader& r, value v, const Path& at, ChannelData& out) {
   });
 }
 
-bool read_ticker(Reader& r, value v, const Path& at, ChannelData& out) {
-  return for_each_element(r, v, at, [&](value element, const Path& ep) {
+bool read_ticker(Reader& r, value& v, const Path& at, ChannelData& out) {
+  return for_each_element(r, v, at, [&](value& element, const Path& ep) {
     core::Ticker& t = out.tickers.next();
     t = core::Ticker{};
     static constexpr std::array<std::pair<const char*, core::Decimal core::Ticker::*>, 11> kFields{{
@@ -216,8 +216,8 @@ bool read_ticker(Reader& r, value v, const Path& at, ChannelData& out) {
   });
 }
 
-bool read_ohlc(Reader& r, value v, const Path& at, ChannelData& out) {
-  return for_each_element(r, v, at, [&](value element, const Path& ep) {
+bool read_ohlc(Reader& r, value& v, const Path& at, ChannelData& out) {
+  return for_each_element(r, v, at, [&](value& element, const Path& ep) {
     core::Bar& b = out.ohlcs.next().bar;
     b = core::Bar{};
     static constexpr std::array<std::pair<const char*, core::Decimal core::Bar::*>, 6> kFields{{
@@ -258,7 +258,7 @@ bool read_ohlc(Reader& r, value v, const Path& at, ChannelData& out) {
   });
 }
 
-bool read_pair(Reader& r, value v, const Path& at, core::Instrument& inst) {
+bool read_pair(Reader& r, value& v, const Path& at, core::Instrument& inst) {
   Required req;
   bool has_price_increment = false;
   const bool ok = for_each_field(r, v, at, [&](field& f) {
@@ -312,10 +312,10 @@ bool read_pair(Reader& r, value v, const Path& at, core::Instrument& inst) {
   return true;
 }
 
-bool read_instrument(Reader& r, value v, const Path& at, ChannelData& out) {
+bool read_instrument(Reader& r, value& v, const Path& at, ChannelData& out) {
   return for_each_field(r, v, at, [&](field& f) {
     if (!f.key().unsafe_is_equal("pairs")) return true;  // assets: not needed by the kernel
-    return for_each_element(r, f.value(), at.field("pairs"), [&](value element, const Path& ep) {
+    return for_each_element(r, f.value(), at.field("pairs"), [&](value& element, const Path& ep) {
       core::InstrumentUpdate& update = out.instruments.next();
       update.instrument = core::Instrument{};
       return read_pair(r, element, ep, update.instrument);
@@ -323,8 +323,8 @@ bool read_instrument(Reader& r, value v, const Path& at, ChannelData& out) {
   });
 }
 
-bool read_status(Reader& r, value v, const Path& at, ChannelData& out) {
-  return for_each_element(r, v, at, [&](value element, const Path& ep) {
+bool read_status(Reader& r, value& v, const Path& at, ChannelData& out) {
+  return for_each_element(r, v, at, [&](value& element, const Path& ep) {
     core::VenueStatus& s = out.statuses.next();
     s = core::VenueStatus{};
     return for_each_field(r, element, ep, [&](field& f) {
@@ -394,7 +394,7 @@ void ChannelData::emit(FrameKind kind, bool snapshot, core::Timestamp received, 
   }
 }
 
-bool read_channel_data(FrameKind kind, value v, const Path& at, Reader& reader, ChannelData& out) {
+bool read_channel_data(FrameKind kind, value& v, const Path& at, Reader& reader, ChannelData& out) {
   out.seen = true;
   switch (kind) {
     case FrameKind::kBook:

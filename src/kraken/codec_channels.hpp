@@ -38,6 +38,6 @@ struct ChannelData {
 };
 
 // Reads `data` of a frame of `kind` (a known channel); false with the error recorded in `reader`.
-bool read_channel_data(FrameKind kind, value v, const Path& at, Reader& reader, ChannelData& out);
+bool read_channel_data(FrameKind kind, value& v, const Path& at, Reader& reader, ChannelData& out);
 
 }  // namespace tg4::kraken::detail

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <limits>
+#include <optional>
 #include <vector>
 
 namespace tg4::kraken::detail {
@@ -43,65 +44,27 @@ const char* Reader::token_start(value& v) {
   return v.raw_json_token().data();
 }
 
-bool Reader::decimal(value v, const Path& at, core::Decimal& out, int* decimals) {
+bool Reader::fail_type(value& v, const Path& at, simdjson::error_code code,
+                       std::string_view expected) {
+  const char* where = token_start(v);
+  if (code == simdjson::INCORRECT_TYPE) return fail(at, expected, where);
+  return fail(at, simdjson::error_message(code), where);
+}
+
+bool Reader::decimal_slow(value& v, const Path& at, core::Decimal& out, int* decimals) {
   json_type type{};
   if (auto ec = v.type().get(type)) return fail(at, ec, token_start(v));
+  if (type != json_type::string) return fail(at, "expected a number", token_start(v));
+  // Some producers quote decimals to keep their precision; accept the same text.
   std::string_view text;
-  if (type == json_type::number) {
-    text = v.raw_json_token();
-    // The raw token runs up to the next token: drop the whitespace that may follow it.
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
-                             text.back() == '\r')) {
-      text.remove_suffix(1);
-    }
-  } else if (type == json_type::string) {
-    // Some producers quote decimals to keep their precision; accept the same text.
-    if (auto ec = v.get_string().get(text)) return fail(at, ec, token_start(v));
-  } else {
-    return fail(at, "expected a number", token_start(v));
-  }
+  if (auto ec = v.get_string().get(text)) return fail(at, ec, token_start(v));
   auto parsed = core::Decimal::parse(text, decimals);
   if (!parsed) return fail(at, parsed.error().message, text.data());
   out = *parsed;
   return true;
 }
 
-bool Reader::string(value v, const Path& at, std::string_view& out) {
-  if (auto ec = v.get_string().get(out)) {
-    return fail(at,
-                ec == simdjson::INCORRECT_TYPE ? "expected a string" : simdjson::error_message(ec),
-                token_start(v));
-  }
-  return true;
-}
-
-bool Reader::string(value v, const Path& at, std::string& out) {
-  std::string_view view;
-  if (!string(v, at, view)) return false;
-  out.assign(view.data(), view.size());
-  return true;
-}
-
-bool Reader::int64(value v, const Path& at, std::int64_t& out) {
-  if (auto ec = v.get_int64().get(out)) {
-    return fail(
-        at, ec == simdjson::INCORRECT_TYPE ? "expected an integer" : simdjson::error_message(ec),
-        token_start(v));
-  }
-  return true;
-}
-
-bool Reader::uint64(value v, const Path& at, std::uint64_t& out) {
-  if (auto ec = v.get_uint64().get(out)) {
-    return fail(at,
-                ec == simdjson::INCORRECT_TYPE ? "expected an unsigned integer"
-                                               : simdjson::error_message(ec),
-                token_start(v));
-  }
-  return true;
-}
-
-bool Reader::integer(value v, const Path& at, int& out) {
+bool Reader::integer(value& v, const Path& at, int& out) {
   std::int64_t wide = 0;
   const char* where = token_start(v);
   if (!int64(v, at, wide)) return false;
@@ -112,49 +75,62 @@ bool Reader::integer(value v, const Path& at, int& out) {
   return true;
 }
 
-bool Reader::boolean(value v, const Path& at, bool& out) {
-  if (auto ec = v.get_bool().get(out)) {
-    return fail(
-        at, ec == simdjson::INCORRECT_TYPE ? "expected true or false" : simdjson::error_message(ec),
-        token_start(v));
-  }
-  return true;
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-bool Reader::time(value v, const Path& at, core::Timestamp& out) {
+// "2023-10-06T17:35:55.440295Z" exactly (Kraken's form); nullopt for anything else.
+std::optional<core::Timestamp> fast_rfc3339(std::string_view s) {
+  if (s.size() != 27 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+      s[16] != ':' || s[19] != '.' || s[26] != 'Z') {
+    return std::nullopt;
+  }
+  std::int64_t fields[7] = {};
+  constexpr int kStart[7] = {0, 5, 8, 11, 14, 17, 20};
+  constexpr int kLength[7] = {4, 2, 2, 2, 2, 2, 6};
+  for (int f = 0; f < 7; ++f) {
+    for (int i = 0; i < kLength[f]; ++i) {
+      const char c = s[static_cast<std::size_t>(kStart[f] + i)];
+      if (c < '0' || c > '9') return std::nullopt;
+      fields[f] = fields[f] * 10 + (c - '0');
+    }
+  }
+  if (fields[1] < 1 || fields[1] > 12 || fields[2] < 1 || fields[2] > 31 || fields[3] > 23 ||
+      fields[4] > 59 || fields[5] > 60) {
+    return std::nullopt;  // the general parser words the error
+  }
+  const std::int64_t days = days_from_civil(fields[0], static_cast<unsigned>(fields[1]),
+                                            static_cast<unsigned>(fields[2]));
+  const std::int64_t seconds = days * 86'400 + fields[3] * 3600 + fields[4] * 60 + fields[5];
+  return core::Timestamp{seconds * 1'000'000'000 + fields[6] * 1'000};
+}
+
+}  // namespace
+
+bool Reader::time(value& v, const Path& at, core::Timestamp& out) {
+  // Kraken's times need no unescaping: read the raw token between its quotes when it has no '\\'.
+  std::string_view raw = v.raw_json_token();
+  while (!raw.empty() && is_space(raw.back())) raw.remove_suffix(1);
+  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"' &&
+      raw.find('\\') == std::string_view::npos) {
+    if (const auto fast = fast_rfc3339(raw.substr(1, raw.size() - 2))) {
+      out = *fast;
+      return true;
+    }
+  }
   std::string_view text;
   if (!string(v, at, text)) return false;
   auto parsed = core::parse_rfc3339(text);
   if (!parsed) return fail(at, parsed.error().message, text.data());
   out = *parsed;
-  return true;
-}
-
-bool Reader::get_object(value v, const Path& at, object& out) {
-  if (auto ec = v.get_object().get(out)) {
-    return fail(at,
-                ec == simdjson::INCORRECT_TYPE ? "expected an object" : simdjson::error_message(ec),
-                token_start(v));
-  }
-  return true;
-}
-
-bool Reader::get_array(value v, const Path& at, array& out) {
-  if (auto ec = v.get_array().get(out)) {
-    return fail(at,
-                ec == simdjson::INCORRECT_TYPE ? "expected an array" : simdjson::error_message(ec),
-                token_start(v));
-  }
-  return true;
-}
-
-bool Reader::next(simdjson::simdjson_result<field> item, const Path& at, field& out) {
-  if (auto ec = std::move(item).get(out)) return fail(at, ec);
-  return true;
-}
-
-bool Reader::next(simdjson::simdjson_result<value> item, const Path& at, value& out) {
-  if (auto ec = std::move(item).get(out)) return fail(at, ec);
   return true;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace tg4::market {
 namespace {
@@ -53,24 +54,56 @@ constexpr char kPairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-// Decimal digits of v without leading zeros (nothing for zero).
+int digit_count(std::uint64_t v) {
+  static constexpr std::uint64_t kPow10[] = {10ULL,
+                                             100ULL,
+                                             1000ULL,
+                                             10000ULL,
+                                             100000ULL,
+                                             1000000ULL,
+                                             10000000ULL,
+                                             100000000ULL,
+                                             1000000000ULL,
+                                             10000000000ULL,
+                                             100000000000ULL,
+                                             1000000000000ULL,
+                                             10000000000000ULL,
+                                             100000000000000ULL,
+                                             1000000000000000ULL,
+                                             10000000000000000ULL,
+                                             100000000000000000ULL,
+                                             1000000000000000000ULL,
+                                             10000000000000000000ULL};
+  int n = 1;
+  while (n < 20 && v >= kPow10[n - 1]) ++n;
+  return n;
+}
+
+void write4(char* p, std::uint32_t v) {
+  const std::uint32_t hi = v / 100;
+  const std::uint32_t lo = v % 100;
+  std::memcpy(p, kPairs + 2 * hi, 2);
+  std::memcpy(p + 2, kPairs + 2 * lo, 2);
+}
+
+void write8(char* p, std::uint32_t v) {
+  write4(p, v / 10'000);
+  write4(p + 4, v % 10'000);
+}
+
+// Decimal digits of v without leading zeros (nothing for zero). Formats 20 digits in independent
+// 4-digit groups (short dependency chains), then keeps the significant ones. Writes up to 20 bytes
+// at `out` whatever the length: the caller's buffer has that slack.
 char* append_u64(char* out, std::uint64_t v) {
-  char tmp[20];
-  char* p = tmp + sizeof(tmp);
-  while (v >= 100) {
-    const auto two = static_cast<std::size_t>(v % 100) * 2;
-    v /= 100;
-    *--p = kPairs[two + 1];
-    *--p = kPairs[two];
-  }
-  if (v >= 10) {
-    *--p = kPairs[v * 2 + 1];
-    *--p = kPairs[v * 2];
-  } else if (v > 0) {
-    *--p = static_cast<char>('0' + v);
-  }
-  const std::size_t n = static_cast<std::size_t>(tmp + sizeof(tmp) - p);
-  std::copy(p, p + n, out);
+  if (v == 0) return out;
+  char digits[40] = {};  // 20 digits, then room for the fixed-size copy to read
+  const std::uint64_t low = v % 100'000'000;
+  const std::uint64_t rest = v / 100'000'000;
+  write8(digits + 12, static_cast<std::uint32_t>(low));
+  write8(digits + 4, static_cast<std::uint32_t>(rest % 100'000'000));
+  write4(digits, static_cast<std::uint32_t>(rest / 100'000'000));  // < 10^4 for any 64-bit value
+  const int n = digit_count(v);
+  std::memcpy(out, digits + 20 - n, 20);  // fixed size: inlined moves; only n bytes count
   return out + n;
 }
 
@@ -110,6 +143,12 @@ char* append_side(char* out, std::span<const core::PriceLevel> levels, int price
   return out;
 }
 
+std::uint32_t crc_of(const char* text, const char* end) {
+  const auto length = static_cast<uInt>(end - text);
+  return static_cast<std::uint32_t>(
+      crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(text), length));
+}
+
 }  // namespace
 
 std::uint32_t book_checksum(std::span<const core::PriceLevel> asks_low_to_high,
@@ -117,12 +156,90 @@ std::uint32_t book_checksum(std::span<const core::PriceLevel> asks_low_to_high,
                             int qty_precision) {
   price_precision = std::clamp(price_precision, 0, core::Decimal::kScale);
   qty_precision = std::clamp(qty_precision, 0, core::Decimal::kScale);
-  std::array<char, 2 * kSideBytes> text;
+  std::array<char, 2 * kSideBytes + 32> text;  // + slack for append_u64's fixed-size copy
   char* end = append_side(text.data(), asks_low_to_high, price_precision, qty_precision);
   end = append_side(end, bids_high_to_low, price_precision, qty_precision);
-  const auto length = static_cast<uInt>(end - text.data());
-  const auto crc = crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(text.data()), length);
-  return static_cast<std::uint32_t>(crc);
+  return crc_of(text.data(), end);
+}
+
+void ChecksumCache::clear() {
+  for (Side* side : {&asks_, &bids_}) side->size[0] = side->size[1] = 0;
+}
+
+void ChecksumCache::format(Entry& entry) const {
+  char* end = append_field(entry.text.data(), entry.price, price_precision_);
+  end = append_field(end, entry.qty, qty_precision_);
+  entry.length = static_cast<std::uint32_t>(end - entry.text.data());
+}
+
+// Levels inserted or deleted above others: the new top 10 is assembled in the other buffer, each
+// level's text copied from the old top 10 when there, formatted otherwise.
+void ChecksumCache::rebuild(Side& side, std::span<const core::PriceLevel> levels) const {
+  const auto& old = side.buffers[static_cast<std::size_t>(side.current)];
+  const std::size_t old_size = side.size[side.current];
+  const int next = 1 - side.current;
+  auto& fresh = side.buffers[static_cast<std::size_t>(next)];
+  std::size_t hint = 0;  // levels keep their order: search the old top 10 from the last match on
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    Entry& entry = fresh[i];
+    bool found = false;
+    for (std::size_t k = 0; k < old_size && !found; ++k) {
+      const Entry& candidate = old[(hint + k) % old_size];
+      if (candidate.price == levels[i].price && candidate.qty == levels[i].qty) {
+        entry = candidate;
+        hint = (hint + k + 1) % old_size;
+        found = true;
+      }
+    }
+    if (!found) {
+      entry.price = levels[i].price;
+      entry.qty = levels[i].qty;
+      format(entry);
+    }
+  }
+  side.size[next] = levels.size();
+  side.current = next;
+}
+
+char* ChecksumCache::append_side(char* out, Side& side, std::span<const core::PriceLevel> levels) {
+  levels = levels.first(std::min(levels.size(), kChecksumDepth));
+  auto* entries = side.buffers[static_cast<std::size_t>(side.current)].data();
+  // Usually the same prices in the same places, at most a quantity changed: update in place.
+  bool in_place = side.size[side.current] == levels.size();
+  for (std::size_t i = 0; in_place && i < levels.size(); ++i) {
+    Entry& e = entries[i];
+    if (e.price != levels[i].price) {
+      in_place = false;
+    } else if (e.qty != levels[i].qty) {
+      e.qty = levels[i].qty;
+      format(e);
+    }
+  }
+  if (!in_place) {
+    rebuild(side, levels);
+    entries = side.buffers[static_cast<std::size_t>(side.current)].data();
+  }
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    std::memcpy(out, entries[i].text.data(), kTextBytes);  // fixed size: inlined; `length` counts
+    out += entries[i].length;
+  }
+  return out;
+}
+
+std::uint32_t ChecksumCache::compute(std::span<const core::PriceLevel> asks_low_to_high,
+                                     std::span<const core::PriceLevel> bids_high_to_low,
+                                     int price_precision, int qty_precision) {
+  price_precision = std::clamp(price_precision, 0, core::Decimal::kScale);
+  qty_precision = std::clamp(qty_precision, 0, core::Decimal::kScale);
+  if (price_precision != price_precision_ || qty_precision != qty_precision_) {
+    clear();
+    price_precision_ = price_precision;
+    qty_precision_ = qty_precision;
+  }
+  std::array<char, 2 * kChecksumDepth * kTextBytes> text;
+  char* end = append_side(text.data(), asks_, asks_low_to_high);
+  end = append_side(end, bids_, bids_high_to_low);
+  return crc_of(text.data(), end);
 }
 
 }  // namespace tg4::market

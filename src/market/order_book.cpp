@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <numeric>
 
-#include "market/checksum.hpp"
-
 namespace tg4::market {
 
 const char* to_string(ApplyResult result) {
@@ -160,7 +158,7 @@ DepthWithin OrderBook::depth_within(core::Decimal fraction) const {
 }
 
 std::uint32_t OrderBook::checksum() const {
-  return book_checksum(asks(), bids(), price_precision_, qty_precision_);
+  return checksum_cache_.compute(asks(), bids(), price_precision_, qty_precision_);
 }
 
 std::size_t OrderBook::memory_bytes() const {

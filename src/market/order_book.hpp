@@ -19,6 +19,7 @@
 
 #include "core/events.hpp"
 #include "market/book_side.hpp"
+#include "market/checksum.hpp"
 
 namespace tg4::market {
 
@@ -113,6 +114,7 @@ class OrderBook {
   int qty_precision_ = 0;
   BookStats stats_;
   core::Timestamp last_update_;
+  mutable ChecksumCache checksum_cache_;
 };
 
 }  // namespace tg4::market

@@ -91,6 +91,38 @@ TEST(BookChecksum, MatchesTextReferenceOnAwkwardValues) {
   }
 }
 
+TEST(BookChecksum, CacheAgreesThroughChangingBooks) {
+  std::mt19937_64 rng(5);
+  ChecksumCache cache;
+  std::vector<core::PriceLevel> asks, bids;
+  for (int i = 0; i < 12; ++i) {
+    asks.push_back({core::Decimal::from_int(100 + i), core::Decimal::from_int(1 + i)});
+    bids.push_back({core::Decimal::from_int(99 - i), core::Decimal::from_int(2 + i)});
+  }
+  for (int step = 0; step < 5000; ++step) {
+    auto& side = rng() % 2 ? asks : bids;
+    const auto at = static_cast<std::ptrdiff_t>(rng() % side.size());
+    switch (rng() % 4) {
+      case 0:
+        side[static_cast<std::size_t>(at)].qty =
+            core::Decimal::from_int(static_cast<int>(rng() % 50) + 1);
+        break;
+      case 1:
+        side.insert(side.begin() + at, side[static_cast<std::size_t>(at)]);
+        break;  // a repeated level
+      case 2:
+        if (side.size() > 3) side.erase(side.begin() + at);
+        break;
+      default:
+        std::swap(side[0], side[static_cast<std::size_t>(at)]);
+        break;  // order changes too
+    }
+    const int pp = step % 500 < 250 ? 2 : 3;  // a precision change clears the cache
+    ASSERT_EQ(cache.compute(asks, bids, pp, 4), book_checksum(asks, bids, pp, 4))
+        << "step " << step;
+  }
+}
+
 TEST(BookChecksum, ValuesWithMoreDigitsThanThePrecisionAreRounded) {
   // Off the grid (never sent by Kraken): the text formatter's rounding, as the reference does.
   const auto asks = levels({{"1.2345", "0.123456789"}});
