@@ -17,17 +17,23 @@ core::Timestamp bucket_end(const core::Bar& bar) {
 }
 
 void finish_vwap(core::Bar& bar) {
-  bar.vwap = bar.volume.is_zero()
-                 ? core::Decimal::zero()
-                 : core::Decimal::div(bar.quote_volume, bar.volume, core::Rounding::kHalfEven);
+  const auto vwap = bar.volume.is_zero() ? core::Result<core::Decimal>(core::Decimal::zero())
+                                         : core::Decimal::checked_div(bar.quote_volume, bar.volume,
+                                                                      core::Rounding::kHalfEven);
+  bar.vwap = vwap.value_or(core::Decimal::zero());
+}
+
+// Roll-up sums saturate instead of throwing; real volumes stay far below the limit.
+core::Decimal saturating_add(core::Decimal a, core::Decimal b) {
+  return core::Decimal::checked_add(a, b).value_or(core::Decimal::max());
 }
 
 void merge(core::Bar& into, const core::Bar& minute) {
   into.high = core::max(into.high, minute.high);
   into.low = core::min(into.low, minute.low);
   into.close = minute.close;
-  into.volume += minute.volume;
-  into.quote_volume += minute.quote_volume;
+  into.volume = saturating_add(into.volume, minute.volume);
+  into.quote_volume = saturating_add(into.quote_volume, minute.quote_volume);
   into.trades += minute.trades;
 }
 
@@ -76,8 +82,19 @@ BarAggregator::TradeResult BarAggregator::on_trade(const core::Trade& trade) {
   }
   const core::Timestamp minute = bucket_start(trade.time, 1);
   advance(s, minute);  // the trade proves the clock reached its minute
-  const core::Decimal notional =
-      core::Decimal::mul(trade.price, trade.qty, core::Rounding::kHalfEven);
+  // Checked before anything changes: absurd values from a hostile or broken frame must neither
+  // throw nor wrap (real prices and sizes are many orders of magnitude away from the limits).
+  const auto notional =
+      core::Decimal::checked_mul(trade.price, trade.qty, core::Rounding::kHalfEven);
+  const auto volume =
+      s.minute ? core::Decimal::checked_add(s.minute->volume, trade.qty) : trade.qty;
+  const auto quote = !notional  ? notional
+                     : s.minute ? core::Decimal::checked_add(s.minute->quote_volume, *notional)
+                                : notional;
+  if (!notional || !volume || !quote || trade.price.is_negative() || !trade.qty.is_positive()) {
+    ++stats_.rejected_trades;
+    return TradeResult::kRejected;
+  }
   if (!s.minute) {
     core::Bar& b = s.minute.emplace();
     b.symbol = trade.symbol;
@@ -85,7 +102,7 @@ BarAggregator::TradeResult BarAggregator::on_trade(const core::Trade& trade) {
     b.open_time = minute;
     b.open = b.high = b.low = b.close = trade.price;
     b.volume = trade.qty;
-    b.quote_volume = notional;
+    b.quote_volume = *notional;
     b.trades = 1;
     s.minute_partial = !s.seen || gap;
   } else {
@@ -93,8 +110,8 @@ BarAggregator::TradeResult BarAggregator::on_trade(const core::Trade& trade) {
     b.high = core::max(b.high, trade.price);
     b.low = core::min(b.low, trade.price);
     b.close = trade.price;
-    b.volume += trade.qty;
-    b.quote_volume += notional;
+    b.volume = *volume;
+    b.quote_volume = *quote;
     ++b.trades;
     s.minute_partial = s.minute_partial || gap;
   }

@@ -49,6 +49,7 @@ struct BarStats {
   std::uint64_t trades = 0;            // applied
   std::uint64_t late_trades = 0;       // for a minute already closed
   std::uint64_t duplicate_trades = 0;  // trade_id already seen
+  std::uint64_t rejected_trades = 0;   // impossible values (see TradeResult::kRejected)
   std::uint64_t bars_1m = 0;
   std::uint64_t partial_bars = 0;  // 1m bars that may miss trades
   std::uint64_t rollup_bars = 0;
@@ -64,7 +65,9 @@ class BarAggregator {
 
   explicit BarAggregator(BarSink sink, BarAggregatorOptions options = {});
 
-  enum class TradeResult : std::uint8_t { kApplied, kLate, kDuplicate };
+  // kRejected: a price or size no real trade has (negative, zero size, or a notional beyond
+  // Decimal).
+  enum class TradeResult : std::uint8_t { kApplied, kLate, kDuplicate, kRejected };
   TradeResult on_trade(const core::Trade& trade);
   // The clock: emits every bar (1m first, then roll-ups, in time order) that ended by now - delay.
   void on_time(core::Timestamp now);

@@ -93,8 +93,9 @@ std::optional<core::Decimal> OrderBook::mid() const {
   const auto bid = best_bid();
   const auto ask = best_ask();
   if (!bid || !ask) return std::nullopt;
-  return core::Decimal::div(bid->price + ask->price, core::Decimal::from_int(2),
-                            core::Rounding::kHalfEven);
+  const auto sum = core::Decimal::checked_add(bid->price, ask->price);
+  if (!sum) return std::nullopt;  // only for absurd prices
+  return core::Decimal::div(*sum, core::Decimal::from_int(2), core::Rounding::kHalfEven);
 }
 
 std::optional<core::Decimal> OrderBook::spread() const {
@@ -113,10 +114,20 @@ std::optional<double> OrderBook::spread_bps() const {
 
 namespace {
 
+// Sums saturate rather than throw: only absurd input comes near Decimal's range.
+core::Decimal saturating_add(core::Decimal a, core::Decimal b) {
+  return core::Decimal::checked_add(a, b).value_or(core::Decimal::max());
+}
+
+core::Decimal notional(const core::PriceLevel& level) {
+  return core::Decimal::checked_mul(level.price, level.qty, core::Rounding::kHalfEven)
+      .value_or(core::Decimal::max());
+}
+
 core::Decimal sum_qty(std::span<const core::PriceLevel> levels, std::size_t n) {
   core::Decimal total;
   const std::size_t count = std::min(n, levels.size());
-  for (std::size_t i = 0; i < count; ++i) total += levels[i].qty;
+  for (std::size_t i = 0; i < count; ++i) total = saturating_add(total, levels[i].qty);
   return total;
 }
 
@@ -141,18 +152,20 @@ DepthWithin OrderBook::depth_within(core::Decimal fraction) const {
   DepthWithin out;
   const auto m = mid();
   if (!m) return out;
-  const core::Decimal reach = core::Decimal::mul(*m, fraction, core::Rounding::kHalfEven);
-  const core::Decimal floor = *m - reach;
-  const core::Decimal ceiling = *m + reach;
+  const auto reach = core::Decimal::checked_mul(*m, fraction, core::Rounding::kHalfEven);
+  if (!reach) return out;
+  const core::Decimal floor = *m - *reach;
+  const core::Decimal ceiling =
+      core::Decimal::checked_add(*m, *reach).value_or(core::Decimal::max());
   for (const auto& level : bids()) {
     if (level.price < floor) break;
-    out.bid_qty += level.qty;
-    out.bid_notional += core::Decimal::mul(level.price, level.qty, core::Rounding::kHalfEven);
+    out.bid_qty = saturating_add(out.bid_qty, level.qty);
+    out.bid_notional = saturating_add(out.bid_notional, notional(level));
   }
   for (const auto& level : asks()) {
     if (level.price > ceiling) break;
-    out.ask_qty += level.qty;
-    out.ask_notional += core::Decimal::mul(level.price, level.qty, core::Rounding::kHalfEven);
+    out.ask_qty = saturating_add(out.ask_qty, level.qty);
+    out.ask_notional = saturating_add(out.ask_notional, notional(level));
   }
   return out;
 }

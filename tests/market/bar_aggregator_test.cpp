@@ -252,3 +252,25 @@ TEST(BarAggregator, ComparesCompleteMinutesWithKrakenCandles) {
 
 }  // namespace
 }  // namespace tg4::market
+
+namespace tg4::market {
+namespace {
+
+TEST(BarAggregator, ImpossibleTradesAreRejectedNotThrown) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  EXPECT_EQ(agg.on_trade(trade(1, "1000000000000000", "10000000000", at(5))),
+            BarAggregator::TradeResult::kRejected);
+  EXPECT_EQ(agg.on_trade(trade(2, "10", "0", at(6))), BarAggregator::TradeResult::kRejected);
+  EXPECT_EQ(agg.on_trade(trade(3, "10", "1", at(7))), BarAggregator::TradeResult::kApplied);
+  // A sum that would leave Decimal's range: this trade is refused, the bar keeps the earlier ones.
+  EXPECT_EQ(agg.on_trade(trade(4, "100000000000", "1000000000", at(8))),
+            BarAggregator::TradeResult::kApplied);
+  EXPECT_EQ(agg.on_trade(trade(5, "100000000000", "1000000000", at(9))),
+            BarAggregator::TradeResult::kRejected);
+  EXPECT_EQ(agg.stats().rejected_trades, 3U);
+  EXPECT_EQ(agg.open_bar("BTC/USD")->trades, 2);
+}
+
+}  // namespace
+}  // namespace tg4::market
