@@ -115,19 +115,39 @@ std::optional<core::Timestamp> fast_rfc3339(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// Timestamp holds nanoseconds in 64 bits: years 1678..2261. Checked before parsing, since the
+// arithmetic of a year beyond would overflow.
+bool year_in_range(std::string_view text) {
+  if (text.size() < 4) return true;  // the parser reports what is wrong
+  int year = 0;
+  for (int i = 0; i < 4; ++i) {
+    const char c = text[static_cast<std::size_t>(i)];
+    if (c < '0' || c > '9') return true;
+    year = year * 10 + (c - '0');
+  }
+  return year >= 1678 && year <= 2261;
+}
+
+}  // namespace
+
 bool Reader::time(value& v, const Path& at, core::Timestamp& out) {
   // Kraken's times need no unescaping: read the raw token between its quotes when it has no '\\'.
   std::string_view raw = v.raw_json_token();
   while (!raw.empty() && is_space(raw.back())) raw.remove_suffix(1);
   if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"' &&
       raw.find('\\') == std::string_view::npos) {
-    if (const auto fast = fast_rfc3339(raw.substr(1, raw.size() - 2))) {
+    const auto inner = raw.substr(1, raw.size() - 2);
+    if (!year_in_range(inner)) return fail(at, "time outside the years 1678..2261", inner.data());
+    if (const auto fast = fast_rfc3339(inner)) {
       out = *fast;
       return true;
     }
   }
   std::string_view text;
   if (!string(v, at, text)) return false;
+  if (!year_in_range(text)) return fail(at, "time outside the years 1678..2261", text.data());
   auto parsed = core::parse_rfc3339(text);
   if (!parsed) return fail(at, parsed.error().message, text.data());
   out = *parsed;

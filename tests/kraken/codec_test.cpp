@@ -339,6 +339,12 @@ TEST_F(CodecTest, MalformedFramesNameFieldAndPosition) {
           R"({"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"buy","price":1,"qty":1,"timestamp":"yesterday"}]})")
           .find("data[0].timestamp: invalid RFC 3339 time"),
       std::string::npos);
+  const std::string far_future = error(
+      R"({"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"buy","price":1,"qty":1,)"
+      R"("timestamp":"4048-01-01T00:00:00.000000Z"}]})");
+  EXPECT_NE(far_future.find("data[0].timestamp: time outside the years 1678..2261"),
+            std::string::npos)
+      << far_future;
   EXPECT_NE(
       error(
           R"({"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"buy","price":1,"qty":1}]})")
@@ -362,7 +368,7 @@ TEST_F(CodecTest, MalformedFramesNameFieldAndPosition) {
       R"({"channel":"book","data":[{"symbol":"BTC/USD","bids":[{"price":1x,"qty":1}],"checksum":1}]})");
   EXPECT_NE(error(R"({"method":"subscribe","req_id":"seven"})").find("req_id: expected an integer"),
             std::string::npos);
-  EXPECT_EQ(parser.stats().parse_errors, 22U);
+  EXPECT_EQ(parser.stats().parse_errors, 23U);
   // The parser is fine afterwards.
   EXPECT_EQ(ok(R"({"channel":"heartbeat"})"), FrameKind::kHeartbeat);
 }
