@@ -36,28 +36,25 @@ void recompute_pnl(RiskState& s) {
   update_drawdown(s);
 }
 
-// A new UTC day (ISO week) starts its PnL from the last known equity.
+// One PnL period (a UTC day or an ISO week): a new period starts from the last known equity.
+void roll_period(Timestamp period, Decimal equity, Timestamp& start, Decimal& start_equity,
+                 Decimal& pnl, Decimal& pnl_pct) {
+  if (!start.is_set()) {
+    start = period;
+    if (start_equity.is_zero()) start_equity = equity - pnl;
+  } else if (period > start) {
+    start = period;
+    start_equity = equity;
+    pnl = Decimal::zero();
+    pnl_pct = Decimal::zero();
+  }
+}
+
 void roll_periods(RiskState& s, Timestamp now) {
-  const Timestamp day = core::utc_day_start(now);
-  if (!s.day_start.is_set()) {
-    s.day_start = day;
-    if (s.day_start_equity.is_zero()) s.day_start_equity = s.equity - s.daily_pnl;
-  } else if (day > s.day_start) {
-    s.day_start = day;
-    s.day_start_equity = s.equity;
-    s.daily_pnl = Decimal::zero();
-    s.daily_pnl_pct = Decimal::zero();
-  }
-  const Timestamp week = core::iso_week_start(now);
-  if (!s.week_start.is_set()) {
-    s.week_start = week;
-    if (s.week_start_equity.is_zero()) s.week_start_equity = s.equity - s.weekly_pnl;
-  } else if (week > s.week_start) {
-    s.week_start = week;
-    s.week_start_equity = s.equity;
-    s.weekly_pnl = Decimal::zero();
-    s.weekly_pnl_pct = Decimal::zero();
-  }
+  roll_period(core::utc_day_start(now), s.equity, s.day_start, s.day_start_equity, s.daily_pnl,
+              s.daily_pnl_pct);
+  roll_period(core::iso_week_start(now), s.equity, s.week_start, s.week_start_equity, s.weekly_pnl,
+              s.weekly_pnl_pct);
 }
 
 void expire_timers(RiskState& s, Timestamp now) {
