@@ -1,0 +1,213 @@
+// `tg4 config check|show|docs` as a process: exit codes 0 and 2, every error with file, line and
+// key, secrets masked in `show`, command-line overrides applied, docs equal to docs/CONFIG.md.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class ConfigCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("tg4_config_cli_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path write(const std::string& name, const std::string& text) {
+    const fs::path path = dir_ / name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  // Runs tg4 with `args`; `env` entries are added to (or, with an empty value, removed from) the
+  // inherited environment.
+  Outcome run(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
+    std::map<std::string, std::string> vars;
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string kv(*e);
+      const auto eq = kv.find('=');
+      if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    for (const auto& [k, v] : env) {
+      if (v.empty()) {
+        vars.erase(k);
+      } else {
+        vars[k] = v;
+      }
+    }
+    std::vector<std::string> env_strings;
+    for (const auto& [k, v] : vars) env_strings.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+
+    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    args.insert(args.begin(), TG4_BINARY);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    const int spawned = posix_spawn(&pid, TG4_BINARY, &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) throw std::runtime_error("cannot start " TG4_BINARY);
+
+    Outcome outcome;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        ADD_FAILURE() << "tg4 did not exit within 30 s";
+        return outcome;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling a child's exit
+    }
+    outcome.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    outcome.out = slurp(out);
+    outcome.err = slurp(err);
+    return outcome;
+  }
+
+  fs::path dir_;
+};
+
+const std::string kSource = TG4_SOURCE_DIR;
+
+TEST_F(ConfigCli, CheckAcceptsTheShippedFiles) {
+  const auto r = run({"config", "check", kSource + "/config/tg4.yaml"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "ok: " + kSource + "/config/tg4.yaml\n");
+
+  const auto p =
+      run({"config", "check", kSource + "/config/production.yaml"}, {{"TG4_PG_PASSWORD", "pw"}});
+  EXPECT_EQ(p.code, 0) << p.err;
+}
+
+TEST_F(ConfigCli, CheckListsEveryErrorAndExits2) {
+  const auto bad = write("bad.yaml",
+                         "risk:\n"
+                         "  max_postion_pct: 10\n"
+                         "  max_leverage: many\n"
+                         "feed:\n"
+                         "  book_depth: 7\n");
+  const auto r = run({"config", "check", bad.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "");
+  const std::string f = bad.string();
+  EXPECT_NE(r.err.find(f + ":2:3: risk.max_postion_pct: unknown key; did you mean "
+                           "\"risk.max_position_pct\"?"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(f + ":3:17: risk.max_leverage: expected an integer, found \"many\""),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(f + ":5:15: feed.book_depth:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("3 errors in " + f), std::string::npos) << r.err;
+}
+
+TEST_F(ConfigCli, CheckReportsSyntaxMissingFilesAndEnvironment) {
+  const auto syntax = run({"config", "check", write("s.yaml", "risk: [1,\n").string()});
+  EXPECT_EQ(syntax.code, 2);
+  EXPECT_NE(syntax.err.find("YAML syntax error"), std::string::npos) << syntax.err;
+
+  const auto missing = run({"config", "check", (dir_ / "nope.yaml").string()});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("nope.yaml"), std::string::npos);
+
+  const auto env =
+      run({"config", "check", kSource + "/config/production.yaml"}, {{"TG4_PG_PASSWORD", ""}});
+  EXPECT_EQ(env.code, 2);
+  EXPECT_NE(env.err.find("storage.url: environment variable TG4_PG_PASSWORD is not set"),
+            std::string::npos)
+      << env.err;
+}
+
+TEST_F(ConfigCli, ShowMasksSecretsAndAppliesOverrides) {
+  const auto r = run({"--config", kSource + "/config/production.yaml", "config", "show"},
+                     {{"TG4_PG_PASSWORD", "pg-Secret-42"},
+                      {"TG4_REDIS_PASSWORD", "redis-Secret-43"},
+                      {"KRAKEN_API_KEY", "kraken-Secret-44"}});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("Secret-4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("url: postgresql://tg4:***@127.0.0.1:5432/tg4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("redis://:***@127.0.0.1:6379/0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("api_key: \"***\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mode: paper"), std::string::npos);
+
+  const auto o = run({"--config", kSource + "/config/tg4.yaml", "--store",
+                      "sqlite:" + (dir_ / "x.db").string(), "--redis", "redis://127.0.0.1:6390",
+                      "config", "show", "--metrics", "127.0.0.1:9999"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_NE(o.out.find("url: sqlite:" + (dir_ / "x.db").string()), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("url: redis://127.0.0.1:6390"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("address: 127.0.0.1:9999"), std::string::npos) << o.out;
+}
+
+TEST_F(ConfigCli, ConfigErrorsOfAnyCommandExit2) {
+  const auto bad = write("bad.yaml", "rsk: {}\n");
+  const auto r = run({"--config", bad.string(), "config", "show"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(bad.string() + ":1:1: rsk: unknown key; did you mean \"risk\"?"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out, "");
+
+  const auto named_missing = run({"--config", (dir_ / "none.yaml").string(), "config", "show"});
+  EXPECT_EQ(named_missing.code, 2);
+  EXPECT_NE(named_missing.err.find("none.yaml"), std::string::npos);
+}
+
+TEST_F(ConfigCli, DocsMatchTheCommittedReference) {
+  const auto r = run({"config", "docs"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, slurp(kSource + "/docs/CONFIG.md"));
+  const auto t = run({"config", "template"});
+  ASSERT_EQ(t.code, 0) << t.err;
+  const auto again = run({"config", "check", write("t.yaml", t.out).string()});
+  EXPECT_EQ(again.code, 0) << again.err;
+}
+
+TEST_F(ConfigCli, UsageErrorsExit2) {
+  EXPECT_EQ(run({"config"}).code, 2);
+  EXPECT_EQ(run({"config", "check"}).code, 2);
+  EXPECT_EQ(run({"config", "frobnicate"}).code, 2);
+}
+
+}  // namespace
