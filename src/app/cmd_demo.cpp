@@ -21,9 +21,9 @@ namespace {
 
 struct DemoArgs {
   int duration = 0;
-  double speed = 120;
+  double speed = 60;
   std::uint64_t seed = 7;
-  double rate = 20;
+  double rate = 5;
   std::string strategy;
   std::vector<std::string> params;
   std::string api_address = "127.0.0.1:0";
@@ -35,6 +35,12 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
   core::Config config = load_config_or_exit(ctx.globals);
   NodeOptions options = node_options_from_config(config, "demo");
   if (!args.strategy.empty()) options.pipeline.strategy = args.strategy;
+  // A demo should trade within seconds: unless told otherwise, the default strategy runs on short
+  // EMAs (the config's parameters apply to paper and live).
+  if (args.strategy.empty() && args.params.empty() && options.pipeline.strategy == "ema_cross" &&
+      options.pipeline.strategy_params.empty()) {
+    options.pipeline.strategy_params = {{"fast", "3"}, {"slow", "8"}, {"atr_period", "5"}};
+  }
   for (const auto& kv : args.params) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos) {
@@ -64,7 +70,8 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
     return kExitFailure;
   }
   options.pipeline.scope.session_id = new_session_id("demo", core::LiveClock().now());
-  options.market_source = kraken_feed_source(feed_options_from_config(config, simulator.ws_url()));
+  options.market_source = kraken_feed_source(feed_options_from_config(config, simulator.ws_url()), true);
+  options.clock_start = sim_options.start_time;
   auto node = Node::start(std::move(options));
   if (!node) {
     std::cerr << "tg4 demo: " << node.error().message << "\n";

@@ -5,11 +5,46 @@
 namespace tg4::app {
 namespace {
 
+// Under an event-time clock (a simulator running faster than life) the wall-clock receive times
+// would drag the kernel's clock into the present; they are replaced by the latest exchange time
+// seen, so only the exchange's own timeline moves the clock.
+class ExchangeTimeline {
+ public:
+  void stamp(core::MarketEvent& event) {
+    std::visit([this](auto& e) { restamp(e); }, event);
+  }
+
+ private:
+  void restamp(core::BookDelta& e) {
+    see(e.exchange_time);
+    e.received = latest_;
+  }
+  void restamp(core::Trade& e) {
+    see(e.time);
+    e.received = latest_;
+  }
+  void restamp(core::Ticker& e) { e.received = latest_; }
+  void restamp(core::Ohlc& e) { e.received = latest_; }
+  void restamp(core::FeedState& e) { e.time = latest_; }
+  template <typename Other>
+  void restamp(Other&) {}
+  void see(core::Timestamp t) {
+    if (t > latest_) latest_ = t;
+  }
+  core::Timestamp latest_;
+};
+
 class FeedSource final : public MarketSource {
  public:
-  FeedSource(kernel::Kernel& kernel, kraken::FeedOptions options, prometheus::Registry* registry)
-      : feed_(std::move(options), [&kernel](core::MarketEvent event) { kernel.post(std::move(event)); }, registry,
-              core::logger("feed")) {}
+  FeedSource(kernel::Kernel& kernel, kraken::FeedOptions options, prometheus::Registry* registry,
+             bool exchange_time)
+      : feed_(
+            std::move(options),
+            [&kernel, exchange_time, timeline = std::make_shared<ExchangeTimeline>()](core::MarketEvent event) {
+              if (exchange_time) timeline->stamp(event);
+              kernel.post(std::move(event));
+            },
+            registry, core::logger("feed")) {}
   core::Status start() override { return feed_.start(); }
   void stop() override { feed_.stop(); }
   void resubscribe_book(const std::string& symbol) override { feed_.resubscribe_book(symbol); }
@@ -33,11 +68,11 @@ kraken::FeedOptions feed_options_from_config(const core::Config& config, const s
   return options;
 }
 
-MarketSourceFactory kraken_feed_source(kraken::FeedOptions options) {
-  return [options = std::move(options)](kernel::Kernel& kernel,
+MarketSourceFactory kraken_feed_source(kraken::FeedOptions options, bool exchange_time) {
+  return [options = std::move(options), exchange_time](kernel::Kernel& kernel,
                                         prometheus::Registry& registry) -> core::Result<std::unique_ptr<MarketSource>> {
     if (auto valid = options.validate(); !valid) return valid.error();
-    return std::unique_ptr<MarketSource>(std::make_unique<FeedSource>(kernel, options, &registry));
+    return std::unique_ptr<MarketSource>(std::make_unique<FeedSource>(kernel, options, &registry, exchange_time));
   };
 }
 

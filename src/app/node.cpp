@@ -91,6 +91,11 @@ core::Status Node::start_store() {
   // Opening once here applies the migrations and fails fast with a clear error on a bad URL.
   auto store = storage::open_store(options_.store_url);
   if (!store) return store.error();
+  for (const auto& symbol : options_.pipeline.symbols) {
+    auto stored = (*store)->latest_bars(symbol, 1, options_.warm_up_bars);
+    if (stored) warm_up_bars_.insert(warm_up_bars_.end(), stored->begin(), stored->end());
+  }
+  store->reset();  // one writer at a time: SQLite would report "database is locked"
   auto writer_options = options_.writer;
   if (!writer_options.log) writer_options.log = log_;
   writer_ = std::make_unique<storage::Writer>(options_.store_url, writer_options, metrics_->registry());
@@ -114,7 +119,7 @@ core::Status Node::start_state_bus() {
 
 core::Status Node::start_kernel() {
   if (options_.event_time_clock) {
-    clock_ = std::make_unique<core::SimulatedClock>();
+    clock_ = std::make_unique<core::SimulatedClock>(options_.clock_start);
   } else {
     clock_ = std::make_unique<core::LiveClock>();
   }
@@ -146,13 +151,9 @@ core::Status Node::start_kernel() {
 }
 
 void Node::warm_up() {
-  auto store = storage::open_store(options_.store_url, without_migrations());
-  if (!store) return;
-  std::vector<core::Bar> bars;
-  for (const auto& symbol : options_.pipeline.symbols) {
-    auto stored = (*store)->latest_bars(symbol, 1, options_.warm_up_bars);
-    if (stored) bars.insert(bars.end(), stored->begin(), stored->end());
-  }
+  std::vector<core::Bar> bars = std::move(warm_up_bars_);
+  // Stored bars from another timeline (an earlier demo) would only confuse the indicators.
+  std::erase_if(bars, [this](const core::Bar& bar) { return bar.open_time > clock_->now(); });
   if (bars.empty()) return;
   log_->info("warming up indicators with {} stored 1m bars", bars.size());
   kernel_->post(kernel::Task([this, bars = std::move(bars)] { pipeline_->warm_up(bars); }));

@@ -54,6 +54,7 @@ struct NodeOptions {
   std::vector<api::TokenEntry> api_tokens;
   api::ApiConfig api;
   bool event_time_clock = false;  // the clock follows event time (a simulator running faster than life)
+  core::Timestamp clock_start;    // where an event-time clock starts
   std::size_t warm_up_bars = 300;  // 1m bars read from the store per symbol at start
   MarketSourceFactory market_source;
   // Metrics registry served on /metrics; null: a new one (a demo shares it with its simulator).
@@ -107,6 +108,7 @@ class Node {
   std::unique_ptr<net::HttpServer> http_;
   std::thread io_thread_;
   core::Timestamp started_;
+  std::vector<core::Bar> warm_up_bars_;  // read at start, before the writer opens the store
   std::atomic<bool> stopped_{false};
 };
 
