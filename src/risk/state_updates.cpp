@@ -65,12 +65,21 @@ void expire_timers(RiskState& s, Timestamp now) {
   std::erase_if(s.order_times, [&](Timestamp t) { return t <= from; });
 }
 
-RiskEvent breaker_event(Breaker b, bool tripped, std::string reason, Timestamp now) {
+RiskEvent make_event(RiskEvent::Kind kind, Rule rule, std::string reason, Timestamp now,
+                     TradingState state) {
   RiskEvent e;
-  e.kind = RiskEvent::Kind::kBreaker;
+  e.kind = kind;
   e.time = now;
-  e.rule = Rule::kTradingState;
+  e.rule = rule;
   e.reason = std::move(reason);
+  e.state_before = state;
+  e.state_after = state;
+  return e;
+}
+
+RiskEvent breaker_event(Breaker b, bool tripped, std::string reason, Timestamp now) {
+  RiskEvent e = make_event(RiskEvent::Kind::kBreaker, Rule::kTradingState, std::move(reason), now,
+                           TradingState::kActive);  // states set by the caller
   e.breaker = b;
   e.breaker_tripped = tripped;
   return e;
@@ -166,15 +175,10 @@ void start_cooldown(RiskState& s, CooldownReason reason, Timestamp until, std::s
   Cooldown& c = s.cooldown(reason);
   if (c.until >= until) return;  // never shorten a running cool-down of the same reason
   c.until = until;
-  RiskEvent e;
-  e.kind = RiskEvent::Kind::kCooldown;
-  e.time = now;
-  e.rule = Rule::kCooldown;
-  e.reason = std::move(why);
+  RiskEvent e =
+      make_event(RiskEvent::Kind::kCooldown, Rule::kCooldown, std::move(why), now, s.trading_state);
   e.cooldown = reason;
   e.cooldown_until = until;
-  e.state_before = s.trading_state;
-  e.state_after = s.trading_state;
   events.push_back(std::move(e));
 }
 
@@ -279,12 +283,9 @@ std::vector<RiskEvent> Engine::set_trading_state(RiskState& state, TradingState 
   state.manual_state = to;
   state.manual_reason = std::move(reason);
   refresh_trading_state(state);
-  RiskEvent e;
-  e.kind = RiskEvent::Kind::kState;
-  e.time = now;
-  e.rule = Rule::kTradingState;
-  e.reason = fmt::format("operator set {}: {}", to_string(to), state.manual_reason);
-  e.state_before = before;
+  RiskEvent e = make_event(RiskEvent::Kind::kState, Rule::kTradingState,
+                           fmt::format("operator set {}: {}", to_string(to), state.manual_reason),
+                           now, before);
   e.state_after = state.trading_state;
   std::vector<RiskEvent> events{std::move(e)};
   append(events, apply_breakers(state, now));
@@ -306,14 +307,11 @@ std::vector<RiskEvent> Engine::manual_reset(RiskState& state, Timestamp now) con
   state.week_start_equity = state.equity;
   recompute_pnl(state);
   refresh_trading_state(state);
-  RiskEvent e;
-  e.kind = RiskEvent::Kind::kState;
-  e.time = now;
-  e.rule = Rule::kTradingState;
-  e.reason =
+  events.push_back(make_event(
+      RiskEvent::Kind::kState, Rule::kTradingState,
       fmt::format("manual reset: breakers cleared, peak and day/week PnL restart at equity {}",
-                  text(state.equity));
-  events.push_back(std::move(e));
+                  text(state.equity)),
+      now, before));
   for (RiskEvent& ev : events) {
     ev.state_before = before;
     ev.state_after = state.trading_state;
