@@ -34,63 +34,52 @@ std::vector<Decimal> decimals(std::size_t n) {
   return out;
 }
 
-void BM_Parse(benchmark::State& state) {
-  const auto texts = kraken_texts(4096);
+// Times `op(inputs[i], inputs[i + 1])` over a ring of 4096 pre-made inputs.
+template <class Input, class Op>
+void cycle(benchmark::State& state, const std::vector<Input>& inputs, Op op) {
   std::size_t i = 0;
   for (auto _ : state) {
-    auto d = Decimal::parse(texts[i++ & 4095]);
-    benchmark::DoNotOptimize(d);
+    auto result = op(inputs[i & 4095], inputs[(i + 1) & 4095]);
+    ++i;
+    benchmark::DoNotOptimize(result);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void BM_Parse(benchmark::State& state) {
+  cycle(state, kraken_texts(4096),
+        [](const std::string& t, const std::string&) { return Decimal::parse(t); });
 }
 BENCHMARK(BM_Parse);
 
 void BM_ParseWithDigits(benchmark::State& state) {
-  const auto texts = kraken_texts(4096);
-  std::size_t i = 0;
   int digits = 0;
-  for (auto _ : state) {
-    auto d = Decimal::parse(texts[i++ & 4095], &digits);
-    benchmark::DoNotOptimize(d);
+  cycle(state, kraken_texts(4096), [&digits](const std::string& t, const std::string&) {
+    auto d = Decimal::parse(t, &digits);
     benchmark::DoNotOptimize(digits);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+    return d;
+  });
 }
 BENCHMARK(BM_ParseWithDigits);
 
 void BM_FormatWrite(benchmark::State& state) {
-  const auto values = decimals(4096);
-  std::size_t i = 0;
   char buf[64];
-  for (auto _ : state) {
-    const auto n = values[i++ & 4095].write(buf, 8);
-    benchmark::DoNotOptimize(n);
+  cycle(state, decimals(4096), [&buf](Decimal v, Decimal) {
+    const auto n = v.write(buf, 8);
     benchmark::DoNotOptimize(buf);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+    return n;
+  });
 }
 BENCHMARK(BM_FormatWrite);
 
 void BM_FormatToString(benchmark::State& state) {
-  const auto values = decimals(4096);
-  std::size_t i = 0;
-  for (auto _ : state) {
-    auto s = values[i++ & 4095].to_string();
-    benchmark::DoNotOptimize(s);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  cycle(state, decimals(4096), [](Decimal v, Decimal) { return v.to_string(); });
 }
 BENCHMARK(BM_FormatToString);
 
 void BM_Mul(benchmark::State& state) {
-  const auto values = decimals(4096);
-  std::size_t i = 0;
-  for (auto _ : state) {
-    auto p = Decimal::mul(values[i & 4095], values[(i + 1) & 4095], Rounding::kHalfEven);
-    ++i;
-    benchmark::DoNotOptimize(p);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  cycle(state, decimals(4096),
+        [](Decimal a, Decimal b) { return Decimal::mul(a, b, Rounding::kHalfEven); });
 }
 BENCHMARK(BM_Mul);
 
@@ -99,26 +88,17 @@ void BM_Div(benchmark::State& state) {
   for (auto& v : values) {
     if (v.is_zero()) v = Decimal::one();
   }
-  std::size_t i = 0;
-  for (auto _ : state) {
-    auto q = Decimal::div(values[i & 4095], values[(i + 1) & 4095], Rounding::kHalfEven);
-    ++i;
-    benchmark::DoNotOptimize(q);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  cycle(state, values,
+        [](Decimal a, Decimal b) { return Decimal::div(a, b, Rounding::kHalfEven); });
 }
 BENCHMARK(BM_Div);
 
 void BM_AddCompare(benchmark::State& state) {
-  const auto values = decimals(4096);
-  std::size_t i = 0;
   Decimal sum;
-  for (auto _ : state) {
-    const Decimal v = values[i++ & 4095];
+  cycle(state, decimals(4096), [&sum](Decimal v, Decimal) {
     if (v > sum) sum += v;
-    benchmark::DoNotOptimize(sum);
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+    return sum;
+  });
 }
 BENCHMARK(BM_AddCompare);
 
