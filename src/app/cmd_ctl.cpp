@@ -1,9 +1,208 @@
+// `tg4 ctl …`: the operator API from a terminal (SPEC §10). Reads print readable tables (or the raw
+// JSON with --json); destructive actions follow the API's confirmation flow: the first request returns
+// a confirmation token, and ctl repeats it with X-Confirm once the operator agreed (--yes, or typing
+// "yes" on a terminal).
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
 #include "app/command.hpp"
+#include "app/config_loading.hpp"
+#include "net/http_client.hpp"
 
 namespace tg4::app {
+namespace {
+
+namespace json = boost::json;
+
+struct CtlArgs {
+  std::string url;
+  std::string token;
+  bool yes = false;
+  bool raw = false;
+  std::string action;
+  std::vector<std::string> operands;
+  std::string reason = "operator request via tg4 ctl";
+};
+
+struct Route {
+  std::string method;
+  std::string path;
+  bool destructive = false;
+};
+
+std::string cell(const json::value& v) {
+  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_null()) return "";
+  return json::serialize(v);
+}
+
+// An array of objects as a table: columns from the first row, widths from the data.
+std::string table(const json::array& rows) {
+  if (rows.empty()) return "(none)\n";
+  std::vector<std::string> columns;
+  for (const auto& [key, value] : rows.front().as_object()) columns.emplace_back(key);
+  std::vector<std::size_t> width(columns.size());
+  for (std::size_t c = 0; c < columns.size(); ++c) width[c] = columns[c].size();
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& row : rows) {
+    std::vector<std::string> line;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const auto* v = row.as_object().if_contains(columns[c]);
+      line.push_back(v ? cell(*v) : "");
+      width[c] = std::max(width[c], line.back().size());
+    }
+    cells.push_back(std::move(line));
+  }
+  std::string out;
+  auto emit = [&](const std::vector<std::string>& line) {
+    for (std::size_t c = 0; c < line.size(); ++c) out += fmt::format("{:<{}}  ", line[c], width[c]);
+    out += "\n";
+  };
+  emit(columns);
+  for (const auto& line : cells) emit(line);
+  return out;
+}
+
+std::string key_values(const json::object& object) {
+  std::size_t width = 0;
+  for (const auto& [key, value] : object) width = std::max(width, key.size());
+  std::string out;
+  for (const auto& [key, value] : object) out += fmt::format("{:<{}}  {}\n", std::string(key), width, cell(value));
+  return out;
+}
+
+std::string readable(const json::value& body) {
+  if (body.is_array()) return table(body.as_array());
+  if (body.is_object()) {
+    const json::object& o = body.as_object();
+    for (const char* key : {"orders", "positions", "decisions", "leaderboard"}) {
+      if (o.size() == 1 && o.contains(key) && o.at(key).is_array()) return table(o.at(key).as_array());
+    }
+    return key_values(o);
+  }
+  return cell(body) + "\n";
+}
+
+std::optional<Route> route_for(const CtlArgs& a) {
+  const std::string& op = a.operands.empty() ? std::string() : a.operands.front();
+  if (a.action == "status") return Route{"GET", "/api/v1/status"};
+  if (a.action == "positions") return Route{"GET", "/api/v1/positions"};
+  if (a.action == "orders") return Route{"GET", "/api/v1/orders"};
+  if (a.action == "decisions") return Route{"GET", "/api/v1/decisions"};
+  if (a.action == "leaderboard") return Route{"GET", "/api/v1/leaderboard"};
+  if (a.action == "risk") return Route{"GET", "/api/v1/risk"};
+  if (a.action == "portfolio") return Route{"GET", "/api/v1/portfolio"};
+  if (a.action == "pause") return Route{"POST", "/api/v1/pause"};
+  if (a.action == "resume") return Route{"POST", "/api/v1/resume"};
+  if (a.action == "halt") return Route{"POST", "/api/v1/halt", true};
+  if (a.action == "flatten") return Route{"POST", "/api/v1/flatten", true};
+  if (a.action == "close" && !op.empty()) return Route{"POST", "/api/v1/positions/" + op + "/close", true};
+  if (a.action == "cancel" && !op.empty()) return Route{"POST", "/api/v1/orders/" + op + "/cancel", true};
+  if (a.action == "risk-reset") return Route{"POST", "/api/v1/risk/reset", true};
+  return std::nullopt;
+}
+
+bool operator_agrees(const std::string& what) {
+  if (isatty(STDIN_FILENO) != 1) return false;
+  std::cerr << what << " — type yes to confirm: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "yes";
+}
+
+std::string encode_path(std::string path) {
+  // Symbols carry a slash ("BTC/USDT"): encode it inside the path segment.
+  const std::string prefix = "/api/v1/positions/";
+  if (path.rfind(prefix, 0) == 0) {
+    const auto end = path.rfind("/close");
+    std::string symbol = path.substr(prefix.size(), end - prefix.size());
+    std::string encoded;
+    for (const char c : symbol) encoded += c == '/' ? std::string("%2F") : std::string(1, c);
+    path = prefix + encoded + "/close";
+  }
+  return path;
+}
+
+int run_ctl(CommandContext& ctx, CtlArgs& a) {
+  const auto route = route_for(a);
+  if (!route) {
+    std::cerr << "tg4 ctl: unknown action '" << a.action
+              << "' (status, positions, orders, decisions, leaderboard, risk, portfolio, pause, resume, halt, "
+                 "flatten, close SYMBOL, cancel CLIENT_ORDER_ID, risk-reset)\n";
+    return kExitUsage;
+  }
+  if (a.url.empty()) {
+    std::ostringstream ignored;
+    const auto config = load_config(ctx.globals, ignored);
+    a.url = "http://" + (config ? config->api.address : std::string("127.0.0.1:8080"));
+  }
+  if (a.token.empty()) {
+    if (const char* env = std::getenv("TG4_API_TOKEN")) a.token = env;
+  }
+  net::HttpClient client;
+  net::HttpClientRequest request;
+  request.method = route->method;
+  request.url = a.url + encode_path(route->path);
+  if (!a.token.empty()) request.headers.push_back({"Authorization", "Bearer " + a.token});
+  if (route->method == "POST") {
+    json::object body;
+    body["reason"] = a.reason;
+    if (a.action == "halt") body["flatten"] = false;
+    request.body = json::serialize(body);
+    request.headers.push_back({"Content-Type", "application/json"});
+  }
+  auto response = client.request(request);
+  if (response && response->status == 409 && route->destructive) {
+    json::error_code ec;
+    const json::value body = json::parse(response->body, ec);
+    const auto* token = !ec && body.is_object() ? body.as_object().if_contains("confirmation_token") : nullptr;
+    if (token != nullptr) {
+      if (!a.yes && !operator_agrees(fmt::format("{} {}", a.action, fmt::join(a.operands, " ")))) {
+        std::cerr << "tg4 ctl: " << a.action << " not confirmed (pass --yes to confirm without a prompt)\n";
+        return kExitUsage;
+      }
+      request.headers.push_back({"X-Confirm", std::string(token->as_string())});
+      response = client.request(request);
+    }
+  }
+  if (!response) {
+    std::cerr << "tg4 ctl: " << a.url << ": " << response.error().message << " (is tg4 running? --url)\n";
+    return kExitFailure;
+  }
+  json::error_code ec;
+  const json::value body = json::parse(response->body, ec);
+  if (response->status >= 400) {
+    std::cerr << "tg4 ctl: " << route->method << " " << route->path << " -> " << response->status << ": "
+              << (ec ? response->body : readable(body));
+    return response->status == 401 || response->status == 403 ? kExitUsage : kExitFailure;
+  }
+  std::cout << (a.raw || ec ? response->body + "\n" : readable(body));
+  return kExitOk;
+}
+
+}  // namespace
 
 void add_ctl_command(CLI::App& root, CommandContext& ctx) {
-  add_pending_command(root, ctx, "ctl", "Operator API client: status, positions, orders, pause, resume, halt, flatten, ...");
+  auto args = std::make_shared<CtlArgs>();
+  CLI::App* cmd = add_command(root, ctx, "ctl", "Operator API client: status, positions, orders, pause, halt, ...",
+                              [&ctx, args] { return run_ctl(ctx, *args); });
+  cmd->add_option("action", args->action,
+                  "status|positions|orders|decisions|leaderboard|risk|portfolio|pause|resume|halt|flatten|"
+                  "close SYMBOL|cancel ID|risk-reset")
+      ->required();
+  cmd->add_option("operands", args->operands, "SYMBOL for close, CLIENT_ORDER_ID for cancel");
+  cmd->add_option("--url", args->url, "API base URL (default: http:// + the config's api.address)");
+  cmd->add_option("--token", args->token, "Bearer token (default: $TG4_API_TOKEN)");
+  cmd->add_option("--reason", args->reason, "Reason recorded with an action");
+  cmd->add_flag("--yes", args->yes, "Confirm destructive actions without a prompt");
+  cmd->add_flag("--json", args->raw, "Print the API's JSON instead of a table");
 }
 
 }  // namespace tg4::app

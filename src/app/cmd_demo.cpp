@@ -7,6 +7,9 @@
 
 #include <iostream>
 #include <memory>
+#include <random>
+
+#include <fmt/format.h>
 
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
@@ -28,7 +31,15 @@ struct DemoArgs {
   std::vector<std::string> params;
   std::string api_address = "127.0.0.1:0";
   std::string out_dir = "var/demo";
+  std::string api_token;
 };
+
+// Without configured tokens the demo makes one admin token for this run, so `tg4 ctl` works at once.
+std::string demo_token(const std::string& given) {
+  if (!given.empty()) return given;
+  std::random_device random;
+  return fmt::format("demo-{:08x}{:08x}", random(), random());
+}
 
 int run_demo(CommandContext& ctx, const DemoArgs& args) {
   block_stop_signals();
@@ -50,6 +61,11 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
     options.pipeline.strategy_params[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   options.api_address = args.api_address;
+  std::string token;
+  if (options.api_tokens.empty() || !args.api_token.empty()) {
+    token = demo_token(args.api_token);
+    options.api_tokens.push_back({"demo", api::Auth::hash_token(token), api::Role::kAdmin});
+  }
   options.event_time_clock = true;
   options.log = core::logger("node");
   options.registry = std::make_shared<prometheus::Registry>();
@@ -80,8 +96,12 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
   }
   std::cout << "tg4 demo: simulator " << simulator.ws_url() << " (speed x" << args.speed << "), metrics "
             << (*node)->metrics_url() << ", API " << (*node)->api_url() << ", store " << (*node)->store_url()
-            << "\n"
-            << std::flush;
+            << "\n";
+  if (!token.empty()) {
+    std::cout << "tg4 demo: operator token for this run: TG4_API_TOKEN=" << token << " tg4 ctl --url "
+              << (*node)->api_url() << " status\n";
+  }
+  std::cout << std::flush;
   RunOptions run;
   run.duration = std::chrono::seconds(args.duration);
   run.report_dir = std::filesystem::path(args.out_dir) / (*node)->session_id();
@@ -108,6 +128,7 @@ void add_demo_command(CLI::App& root, CommandContext& ctx) {
   cmd->add_option("--param", args->params, "Strategy parameter NAME=VALUE (repeatable)");
   cmd->add_option("--api", args->api_address, "Operator API HOST:PORT (port 0 = any free port)")
       ->capture_default_str();
+  cmd->add_option("--api-token", args->api_token, "Operator token for this run (default: a random one, printed)");
   cmd->add_option("--out", args->out_dir, "Folder of the session report")->capture_default_str();
 }
 

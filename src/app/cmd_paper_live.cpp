@@ -1,10 +1,86 @@
+// `tg4 paper` and `tg4 live`: the whole pipeline on Kraken's live market data (or any WS v2 URL with
+// --url, e.g. `tg4 sim`). Paper trades on the paper venue; live needs all three guards of SPEC §8
+// (mode: live in the config, TG4_LIVE=I_UNDERSTAND_THE_RISKS, API keys) and is refused with exit 2
+// naming the first one missing.
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
 #include "app/command.hpp"
+#include "app/config_loading.hpp"
+#include "app/feed_source.hpp"
+#include "app/node_config.hpp"
+#include "app/session_runner.hpp"
+#include "core/logging.hpp"
 
 namespace tg4::app {
+namespace {
+
+constexpr const char* kLiveConsent = "I_UNDERSTAND_THE_RISKS";
+
+struct SessionArgs {
+  int duration = 0;
+  std::string url;
+  std::string out_dir = "var/sessions";
+};
+
+// The first live guard that is not satisfied, or empty.
+std::string missing_live_guard(const core::Config& config) {
+  if (config.app.mode != core::TradingMode::kLive) {
+    return "the config does not say `app.mode: live` (it says " + std::string(core::to_string(config.app.mode)) + ")";
+  }
+  const char* consent = std::getenv("TG4_LIVE");
+  if (consent == nullptr || std::string(consent) != kLiveConsent) {
+    return std::string("the environment variable TG4_LIVE is not set to ") + kLiveConsent;
+  }
+  if (config.rest.api_key.empty() || config.rest.api_secret.empty()) {
+    return "Kraken API keys are missing (rest.api_key and rest.api_secret, e.g. ${KRAKEN_API_KEY})";
+  }
+  return {};
+}
+
+int run_session(CommandContext& ctx, const SessionArgs& args, const std::string& command) {
+  block_stop_signals();
+  core::Config config = load_config_or_exit(ctx.globals);
+  if (command == "live") {
+    if (const std::string missing = missing_live_guard(config); !missing.empty()) {
+      std::cerr << "tg4 live: refused: " << missing << ". Live trading needs all of: app.mode: live, TG4_LIVE="
+                << kLiveConsent << ", and API keys.\n";
+      return kExitUsage;
+    }
+    std::cerr << "tg4 live: every guard is satisfied, but this build has no Kraken trading venue yet; "
+                 "nothing was started. Use `tg4 paper` meanwhile.\n";
+    return kExitFailure;
+  }
+  NodeOptions options = node_options_from_config(config, command);
+  options.log = core::logger("node");
+  options.pipeline.scope.session_id = new_session_id(command, core::LiveClock().now());
+  options.market_source = kraken_feed_source(feed_options_from_config(config, args.url));
+  auto node = Node::start(std::move(options));
+  if (!node) {
+    std::cerr << "tg4 " << command << ": " << node.error().message << "\n";
+    return kExitFailure;
+  }
+  RunOptions run;
+  run.duration = std::chrono::seconds(args.duration);
+  run.report_dir = std::filesystem::path(args.out_dir) / (*node)->session_id();
+  run.title = "tg4 " + command;
+  return run_until_stopped(**node, run);
+}
+
+void add_session_command(CLI::App& root, CommandContext& ctx, const std::string& name, const std::string& about) {
+  auto args = std::make_shared<SessionArgs>();
+  CLI::App* cmd = add_command(root, ctx, name, about, [&ctx, args, name] { return run_session(ctx, *args, name); });
+  cmd->add_option("--duration", args->duration, "Seconds to run (0 = until Ctrl-C or SIGTERM)")->capture_default_str();
+  cmd->add_option("--url", args->url, "Market data WebSocket URL (default: the config's feed.url)");
+  cmd->add_option("--out", args->out_dir, "Folder of the session report")->capture_default_str();
+}
+
+}  // namespace
 
 void add_paper_live_commands(CLI::App& root, CommandContext& ctx) {
-  add_pending_command(root, ctx, "paper", "Full pipeline on live Kraken data with the paper venue");
-  add_pending_command(root, ctx, "live", "Full pipeline on live Kraken data with real orders");
+  add_session_command(root, ctx, "paper", "Full pipeline on live Kraken data with the paper venue");
+  add_session_command(root, ctx, "live", "Full pipeline on live Kraken data with real orders (guarded)");
 }
 
 }  // namespace tg4::app

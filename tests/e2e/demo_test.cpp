@@ -1,0 +1,232 @@
+// `tg4 demo` end to end, as a trader runs it: the real binary, the real Redis, and the real
+// Prometheus (started by scripts/test) scraping it. The demo must trade (orders and fills in the
+// store), answer `tg4 ctl`, and every PromQL expression of every Grafana dashboard must parse and,
+// unless its panel only shows faults, return data.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <fcntl.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "net/http_client.hpp"
+#include "storage/store.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+namespace net = tg4::net;
+using Clock = std::chrono::steady_clock;
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A child process with stdout and stderr in files; killed by the destructor if still running.
+class Child {
+ public:
+  Child(std::vector<std::string> args, const fs::path& out, const fs::path& err) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~Child() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool started() const { return pid_ > 0; }
+  // The exit code, or -1 if it did not exit within `timeout`.
+  int wait(std::chrono::seconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling a child's exit
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+};
+
+std::string url_encode(const std::string& text) {
+  std::string out;
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+struct QueryResult {
+  bool ok = false;         // Prometheus accepted the expression
+  bool has_data = false;   // it returned at least one sample
+  std::string error;
+};
+
+QueryResult query(net::HttpClient& client, const std::string& prometheus, const std::string& expr) {
+  QueryResult result;
+  auto response = client.get(prometheus + "/api/v1/query?query=" + url_encode(expr));
+  if (!response) {
+    result.error = response.error().message;
+    return result;
+  }
+  json::error_code ec;
+  const json::value body = json::parse(response->body, ec);
+  if (ec || !body.is_object()) {
+    result.error = response->body;
+    return result;
+  }
+  const json::object& o = body.as_object();
+  result.ok = o.contains("status") && o.at("status").as_string() == "success";
+  if (!result.ok) {
+    result.error = response->body;
+    return result;
+  }
+  result.has_data = !o.at("data").as_object().at("result").as_array().empty();
+  return result;
+}
+
+struct PanelQuery {
+  std::string where;
+  std::string expr;
+  bool fault_only = false;
+};
+
+std::vector<PanelQuery> dashboard_queries() {
+  std::vector<PanelQuery> out;
+  for (const auto& entry : fs::directory_iterator(fs::path(TG4_SOURCE_DIR) / "deploy/grafana/dashboards")) {
+    if (entry.path().extension() != ".json") continue;
+    const json::object board = json::parse(read_file(entry.path())).as_object();
+    for (const auto& panel : board.at("panels").as_array()) {
+      const json::object& p = panel.as_object();
+      const bool fault_only = p.contains("description") &&
+                              std::string(p.at("description").as_string()).rfind("fault_only", 0) == 0;
+      for (const auto& target : p.at("targets").as_array()) {
+        out.push_back({entry.path().filename().string() + " / " + std::string(p.at("title").as_string()),
+                       std::string(target.as_object().at("expr").as_string()), fault_only});
+      }
+    }
+  }
+  return out;
+}
+
+TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
+  const std::string prometheus = env("TG4_TEST_PROMETHEUS_URL");
+  const std::string metrics = env("TG4_TEST_METRICS_ADDRESS");
+  const std::string redis = env("TG4_TEST_REDIS_URL");
+  if (prometheus.empty() || metrics.empty() || redis.empty()) {
+    if (!env("TG4_TEST_REQUIRE_SERVERS").empty()) FAIL() << "Prometheus/Redis test servers are not set up";
+    GTEST_SKIP() << "run through scripts/test (Prometheus and Redis)";
+  }
+  const fs::path dir = fs::path(env("TG4_TEST_TMP").empty() ? "/tmp" : env("TG4_TEST_TMP")) / "e2e-demo";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string store = "sqlite:" + (dir / "demo.db").string();
+  const std::string token = "e2e-token-0123456789";
+  Child demo({TG4_BINARY, "--config", std::string(TG4_SOURCE_DIR) + "/config/tg4.yaml", "--store", store, "--redis",
+              redis, "--metrics", metrics, "demo", "--duration", "45", "--api", "127.0.0.1:0", "--api-token", token,
+              "--out", (dir / "out").string()},
+             dir / "stdout.txt", dir / "stderr.txt");
+  ASSERT_TRUE(demo.started());
+
+  net::HttpClient client;
+  // Prometheus scrapes every second: wait until it has seen fills.
+  const auto deadline = Clock::now() + std::chrono::seconds(40);
+  bool traded = false;
+  while (Clock::now() < deadline && !traded) {
+    traded = query(client, prometheus, "tg4_fills_total > 0").has_data;
+    if (!traded) std::this_thread::sleep_for(std::chrono::milliseconds(500));  // next scrape
+  }
+  ASSERT_TRUE(traded) << "no fills seen by Prometheus within 40 s\n" << read_file(dir / "stderr.txt");
+
+  // The operator CLI against the running demo.
+  std::smatch match;
+  const std::string out = read_file(dir / "stdout.txt");
+  ASSERT_TRUE(std::regex_search(out, match, std::regex("API (http://127\\.0\\.0\\.1:[0-9]+)"))) << out;
+  const std::string api = match[1];
+  const std::string ctl = std::string(TG4_BINARY) + " ctl status --url " + api + " --token " + token;
+  FILE* pipe = popen(ctl.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string status;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) status += buffer;
+  EXPECT_EQ(pclose(pipe), 0) << status;
+  EXPECT_NE(status.find("equity"), std::string::npos) << status;
+  EXPECT_NE(status.find("trading_state"), std::string::npos) << status;
+
+  // Every dashboard query: parses; returns data unless it watches a fault. Rates need a few scrapes.
+  const auto queries = dashboard_queries();
+  ASSERT_FALSE(queries.empty());
+  std::vector<std::string> missing;
+  const auto data_deadline = Clock::now() + std::chrono::seconds(20);
+  do {
+    missing.clear();
+    for (const auto& q : queries) {
+      const QueryResult r = query(client, prometheus, q.expr);
+      EXPECT_TRUE(r.ok) << q.where << ": " << q.expr << " does not parse: " << r.error;
+      if (r.ok && !r.has_data && !q.fault_only) missing.push_back(q.where + ": " + q.expr);
+    }
+    if (!missing.empty()) std::this_thread::sleep_for(std::chrono::seconds(1));  // next scrape
+  } while (!missing.empty() && Clock::now() < data_deadline);
+  for (const auto& m : missing) ADD_FAILURE() << "no data for " << m;
+
+  ASSERT_EQ(demo.wait(std::chrono::seconds(40)), 0) << read_file(dir / "stderr.txt");
+  const std::string final_out = read_file(dir / "stdout.txt");
+  EXPECT_NE(final_out.find("summary"), std::string::npos);
+  EXPECT_NE(final_out.find("report: "), std::string::npos);
+
+  auto opened = tg4::storage::open_store(store);
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto orders = (*opened)->orders(tg4::storage::OrderQuery{});
+  ASSERT_TRUE(orders);
+  EXPECT_GT(orders->size(), 0u) << "no orders stored";
+  auto fills = (*opened)->fills(tg4::storage::Scope{}, tg4::storage::TimeRange{});
+  ASSERT_TRUE(fills);
+  EXPECT_GT(fills->size(), 0u) << "no fills stored";
+}
+
+}  // namespace
