@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/config.hpp"
 #include "risk/state_json.hpp"
 #include "strategy/registry.hpp"
 
@@ -409,8 +410,8 @@ void Pipeline::handle_risk_events(const std::vector<risk::RiskEvent>& events) {
       if (event.action == risk::BreakerAction::kFlatten) {
         orders_->cancel_all(now());
         reduce_positions(core::Decimal::one(), event.reason);
-      } else if (event.action == risk::BreakerAction::kReducePositionsHalf) {
-        reduce_positions(core::Decimal::must("0.5"), event.reason);
+      } else if (event.action == risk::BreakerAction::kReducePositions) {
+        reduce_positions(core::pct_to_fraction(event.reduce_pct), event.reason);
       }
     }
   }
