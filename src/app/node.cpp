@@ -5,6 +5,7 @@
 #include <random>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <fmt/format.h>
 
 #include "app/node_control.hpp"
@@ -178,6 +179,17 @@ core::Status Node::start_api() {
   server.address = host;
   server.port = port;
   server.max_body_bytes = options_.api.max_body_bytes;
+  if (!options_.api_tls_cert.empty()) {
+    auto tls = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+    boost::system::error_code ec;
+    tls->use_certificate_chain_file(options_.api_tls_cert, ec);
+    if (!ec) tls->use_private_key_file(options_.api_tls_key, boost::asio::ssl::context::pem, ec);
+    if (ec) {
+      return core::Error::of("operator API: TLS certificate " + options_.api_tls_cert + " / key " +
+                             options_.api_tls_key + ": " + ec.message());
+    }
+    server.tls = std::move(tls);
+  }
   http_ = std::make_unique<net::HttpServer>(io_, server);
   http_->set_fallback([this](net::HttpRequest request, net::HttpRespond respond) {
     // The API may wait for the kernel: answer off the I/O thread.
@@ -195,7 +207,8 @@ core::Status Node::start_api() {
 
 std::string Node::api_url() const {
   if (!http_) return {};
-  return fmt::format("http://{}:{}", split_address(options_.api_address).first, http_->port());
+  return fmt::format("{}://{}:{}", http_->is_tls() ? "https" : "http", split_address(options_.api_address).first,
+                     http_->port());
 }
 
 bool Node::ready() const { return source_ == nullptr || source_->connected(); }

@@ -52,6 +52,8 @@ struct NodeOptions {
   bool api_enabled = true;
   std::string api_address = "127.0.0.1:8080";
   std::vector<api::TokenEntry> api_tokens;
+  std::string api_tls_cert;  // PEM files; both set: the API is served over HTTPS
+  std::string api_tls_key;
   api::ApiConfig api;
   bool event_time_clock = false;  // the clock follows event time (a simulator running faster than life)
   core::Timestamp clock_start;    // where an event-time clock starts

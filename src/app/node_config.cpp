@@ -53,6 +53,8 @@ NodeOptions node_options_from_config(const core::Config& config, const std::stri
   for (const auto& token : config.api.tokens) {
     node.api_tokens.push_back({token.name, token.sha256, api::parse_role(token.role).value_or(api::Role::kViewer)});
   }
+  node.api_tls_cert = config.api.tls_cert;
+  node.api_tls_key = config.api.tls_key;
   node.api.max_body_bytes = static_cast<std::size_t>(config.api.max_body_bytes);
   node.api.requests_per_second = config.api.requests_per_second.to_double();
   node.api.burst = config.api.burst.to_double();
