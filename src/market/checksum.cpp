@@ -55,28 +55,11 @@ constexpr char kPairs[] =
     "8081828384858687888990919293949596979899";
 
 int digit_count(std::uint64_t v) {
-  static constexpr std::uint64_t kPow10[] = {10ULL,
-                                             100ULL,
-                                             1000ULL,
-                                             10000ULL,
-                                             100000ULL,
-                                             1000000ULL,
-                                             10000000ULL,
-                                             100000000ULL,
-                                             1000000000ULL,
-                                             10000000000ULL,
-                                             100000000000ULL,
-                                             1000000000000ULL,
-                                             10000000000000ULL,
-                                             100000000000000ULL,
-                                             1000000000000000ULL,
-                                             10000000000000000ULL,
-                                             100000000000000000ULL,
-                                             1000000000000000000ULL,
-                                             10000000000000000000ULL};
-  int n = 1;
-  while (n < 20 && v >= kPow10[n - 1]) ++n;
-  return n;
+  std::uint64_t bound = 10;
+  for (int n = 1; n < 20; ++n, bound *= 10) {
+    if (v < bound) return n;
+  }
+  return 20;  // 10^19 <= v < 2^64
 }
 
 void write4(char* p, std::uint32_t v) {

@@ -6,19 +6,12 @@
 #include <algorithm>
 #include <charconv>
 
+#include "market/bar_aggregator.hpp"
 #include "storage/postgres_store.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/store_url.hpp"
 
 namespace tg4::storage {
-namespace {
-
-// Monday 1970-01-05 00:00 UTC: weeks start on Monday; every shorter width divides a day, so the
-// same origin gives the usual midnight-aligned buckets (PostgreSQL's date_bin uses 2000-01-03, also
-// Monday).
-constexpr std::int64_t kBucketOrigin = 4LL * 86'400 * 1'000'000'000;
-
-}  // namespace
 
 core::Result<int> parse_timeframe(std::string_view text) {
   static constexpr std::array<std::pair<std::string_view, int>, 8> kNames{{{"1m", 1},
@@ -50,10 +43,7 @@ std::string timeframe_name(int minutes) {
 }
 
 core::Timestamp bucket_start(core::Timestamp t, int minutes) {
-  const std::int64_t width = std::int64_t{minutes} * 60'000'000'000LL;
-  const std::int64_t since = t.ns - kBucketOrigin;
-  const std::int64_t r = ((since % width) + width) % width;
-  return {t.ns - r};
+  return market::bucket_start(t, minutes);  // one definition of the buckets for bars and storage
 }
 
 void set_rolled_vwap(core::Bar& b, core::Decimal vwap_volume) {

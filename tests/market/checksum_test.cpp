@@ -18,27 +18,9 @@ using testing::levels;
 using testing::reference_checksum;
 
 TEST(BookChecksum, KrakenGuideExample) {
-  const auto bids = levels({{"45283.5", "0.10000000"},
-                            {"45283.4", "1.54582015"},
-                            {"45282.1", "0.10000000"},
-                            {"45281.0", "0.10000000"},
-                            {"45280.3", "1.54592586"},
-                            {"45279.0", "0.07990000"},
-                            {"45277.6", "0.03310103"},
-                            {"45277.5", "0.30000000"},
-                            {"45277.3", "1.54602737"},
-                            {"45276.6", "0.15445238"}});
-  const auto asks = levels({{"45285.2", "0.00100000"},
-                            {"45286.4", "1.54571953"},
-                            {"45286.6", "1.54571109"},
-                            {"45289.6", "1.54560911"},
-                            {"45290.2", "0.15890660"},
-                            {"45291.8", "1.54553491"},
-                            {"45294.7", "0.04454749"},
-                            {"45296.1", "0.35380000"},
-                            {"45297.5", "0.09945542"},
-                            {"45299.5", "0.18772827"}});
-  EXPECT_EQ(book_checksum(asks, bids, 1, 8), 3310070434U);
+  const auto bids = testing::guide_bids();
+  const auto asks = testing::guide_asks();
+  EXPECT_EQ(book_checksum(asks, bids, 1, 8), testing::kGuideChecksum);
   // The guide's own intermediate string for the asks (price + qty per level).
   const std::string asks_text =
       "45285210000045286415457195345286615457110945289615456091145290215890660452918154553491"

@@ -43,28 +43,7 @@ core::BookDelta delta(bool snapshot, std::vector<core::PriceLevel> bids,
 
 // The guide's example book, depth 10.
 core::BookDelta guide_snapshot() {
-  return delta(true,
-               levels({{"45283.5", "0.10000000"},
-                       {"45283.4", "1.54582015"},
-                       {"45282.1", "0.10000000"},
-                       {"45281.0", "0.10000000"},
-                       {"45280.3", "1.54592586"},
-                       {"45279.0", "0.07990000"},
-                       {"45277.6", "0.03310103"},
-                       {"45277.5", "0.30000000"},
-                       {"45277.3", "1.54602737"},
-                       {"45276.6", "0.15445238"}}),
-               levels({{"45285.2", "0.00100000"},
-                       {"45286.4", "1.54571953"},
-                       {"45286.6", "1.54571109"},
-                       {"45289.6", "1.54560911"},
-                       {"45290.2", "0.15890660"},
-                       {"45291.8", "1.54553491"},
-                       {"45294.7", "0.04454749"},
-                       {"45296.1", "0.35380000"},
-                       {"45297.5", "0.09945542"},
-                       {"45299.5", "0.18772827"}}),
-               3310070434U);
+  return delta(true, testing::guide_bids(), testing::guide_asks(), testing::kGuideChecksum);
 }
 
 // An update whose checksum is what the book must hold afterwards (`expected_*`).
