@@ -90,6 +90,28 @@ TEST(RecordSim, RecordsThroughDropsThenReplayShowsValidBooksAndBars) {
   }
 }
 
+TEST(RecordSim, ReplayOfARecordingSpanningMinutesShowsBars) {
+  TempDir dir;
+  // 30 simulated seconds per second: a 6 s recording spans three minutes of trades.
+  SimProcess sim(dir, {"--deterministic", "--speed", "30", "--rate", "5", "--seed", "8",
+                       "--history-days", "1"});
+  const auto out = dir.file("frames.jsonl");
+  Tg4Process record({"record", "--out", out, "--url", sim.ws_url, "--symbols", "BTC/USDT,XRP/USDT",
+                     "--channels", "book,trade", "--duration", "6"},
+                    dir.file("record.stderr"));
+  ASSERT_EQ(record.wait(30s), 0) << record.stderr_text();
+  const auto bars_csv = dir.file("bars.csv");
+  Tg4Process replay({"replay", out, "--bars-out", bars_csv}, dir.file("replay.stderr"));
+  ASSERT_EQ(replay.wait(60s), 0) << replay.stderr_text();
+  const auto r = parse_object(replay.rest_of_stdout(5s));
+  ASSERT_FALSE(r.empty()) << replay.stderr_text();
+  EXPECT_EQ(r.at("checksum_mismatch").as_int64(), 0);
+  EXPECT_GE(r.at("bars_1m").as_int64(), 2) << json::serialize(r);
+  const auto csv = lines_of(bars_csv);
+  ASSERT_GE(csv.size(), 3u) << "a header and the bars";
+  EXPECT_EQ(csv[0].rfind("timestamp,open,high,low,close,volume", 0), 0u);
+}
+
 TEST(RecordSim, SigintAndSigtermStopWithACompleteFile) {
   for (const int sig : {SIGINT, SIGTERM}) {
     TempDir dir;

@@ -101,12 +101,12 @@ class ScriptedKraken final : public net::WsEndpoint {
 
   void on_close(const std::shared_ptr<net::WsConnection>& c, std::string_view) override {
     std::lock_guard lock(mutex_);
-    if (current_ == c) current_.reset();
+    if (current_.lock() == c) current_.reset();
   }
 
   std::shared_ptr<net::WsConnection> current() {
     std::lock_guard lock(mutex_);
-    return current_;
+    return current_.lock();
   }
   template <class Pred>
   bool wait(Pred pred, std::chrono::milliseconds timeout = 10s) {
@@ -134,7 +134,7 @@ class ScriptedKraken final : public net::WsEndpoint {
  private:
   std::mutex mutex_;
   std::condition_variable cv_;
-  std::shared_ptr<net::WsConnection> current_;
+  std::weak_ptr<net::WsConnection> current_;  // weak: a connection holds its endpoint
   int rate_limit_ = 0;
   bool answer_pings_ = true;
 };
@@ -213,6 +213,7 @@ TEST(Feed, SubscribesToEveryConfiguredChannelAndDeliversEvents) {
   Feed feed(options_for(s), events.sink(), &registry);
   ASSERT_TRUE(feed.start().ok());
   ASSERT_TRUE(events.wait<core::BookDelta>([](const auto& v) { return v.size() >= 2; }));
+  ASSERT_TRUE(s.endpoint->wait([](const ScriptedKraken& k) { return k.requests_.size() >= 7; }));
   const auto rs = s.endpoint->requests();
   ASSERT_EQ(count_if(rs, 1, "subscribe"), 7u);  // instrument, status, book, trade, ticker, ohlc x2
   for (const auto& r : rs) {
@@ -274,6 +275,7 @@ TEST(Feed, ReconnectsAfterADropAndResubscribesEverything) {
   ASSERT_TRUE(events.wait<core::BookDelta>([](const auto& v) { return v.size() >= 2; }));
   s.endpoint->current()->drop();
   ASSERT_TRUE(events.wait<core::BookDelta>([](const auto& v) { return v.size() >= 4; }));
+  ASSERT_TRUE(s.endpoint->wait([](const ScriptedKraken& k) { return k.requests_.size() >= 14; }));
   const auto rs = s.endpoint->requests();
   EXPECT_EQ(count_if(rs, 2, "subscribe"), count_if(rs, 1, "subscribe"));
   const auto books = events.all<core::BookDelta>();

@@ -51,14 +51,14 @@ class CommandEndpoint final : public WsEndpoint {
   }
   std::shared_ptr<WsConnection> wait_open() {
     std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, 10s, [&] { return last_ != nullptr; });
-    return last_;
+    cv_.wait_for(lock, 10s, [&] { return last_.lock() != nullptr; });
+    return last_.lock();
   }
 
  private:
   std::mutex mutex_;
   std::condition_variable cv_;
-  std::shared_ptr<WsConnection> last_;
+  std::weak_ptr<WsConnection> last_;  // weak: a connection holds its endpoint
   int opened_ = 0;
   int closed_ = 0;
 };
