@@ -146,7 +146,9 @@ int run_ctl(CommandContext& ctx, CtlArgs& a) {
   if (a.token.empty()) {
     if (const char* env = std::getenv("TG4_API_TOKEN")) a.token = env;
   }
-  net::HttpClient client;
+  net::HttpClientOptions client_options;  // named: GCC 12 -O3 misreads a defaulted temporary as uninitialised
+  client_options.timeout = std::chrono::seconds(15);
+  net::HttpClient client(std::move(client_options));
   net::HttpClientRequest request;
   request.method = route->method;
   request.url = a.url + encode_path(route->path);

@@ -173,7 +173,8 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
              dir / "stdout.txt", dir / "stderr.txt");
   ASSERT_TRUE(demo.started());
 
-  net::HttpClient client;
+  net::HttpClientOptions client_options;  // named: GCC 12 -O3 misreads a defaulted temporary as uninitialised
+  net::HttpClient client(std::move(client_options));
   // Prometheus scrapes every second: wait until it has seen fills.
   const auto deadline = Clock::now() + std::chrono::seconds(40);
   bool traded = false;
