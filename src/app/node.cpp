@@ -129,6 +129,7 @@ core::Status Node::start_kernel() {
   outputs.record = [this](storage::Row row) {
     if (auto s = writer_->push(std::move(row)); !s) log_->error("store writer: {}", s.error().message);
   };
+  outputs.store_alert = [this] { return writer_->alert(); };
   outputs.state = state_.get();
   outputs.registry = &metrics_->registry();
   outputs.resubscribe_book = [this](const std::string& symbol) {

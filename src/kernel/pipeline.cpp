@@ -380,9 +380,25 @@ void Pipeline::on_tick() {
   bars_.on_time(t);
   venue_->on_time(t);
   handle_risk_events(risk_.on_equity(risk_state_, portfolio_.equity(), t));
+  watch_store();
   execution_metrics_.on_portfolio(portfolio_, risk_state_.peak_equity);
   risk_metrics_.on_state(risk_state_, t);
   publish_summary();
+}
+
+// DESIGN principle 5: never lose a record silently. When rows can be neither written nor spooled,
+// no new exposure is taken until the store recovers; exits still pass.
+void Pipeline::watch_store() {
+  if (!outputs_.store_alert) return;
+  const bool alert = outputs_.store_alert();
+  if (alert && !reducing_for_store_ && risk_state_.manual_state == risk::TradingState::kActive) {
+    reducing_for_store_ = true;
+    handle_risk_events(risk_.set_trading_state(risk_state_, risk::TradingState::kReducing,
+                                               "store alert: records cannot be written or spooled", now()));
+  } else if (!alert && reducing_for_store_) {
+    reducing_for_store_ = false;
+    handle_risk_events(risk_.set_trading_state(risk_state_, risk::TradingState::kActive, "store recovered", now()));
+  }
 }
 
 void Pipeline::on_snapshot() {

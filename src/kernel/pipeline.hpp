@@ -109,6 +109,7 @@ class Pipeline {
   // time
   void on_tick();
   void on_snapshot();
+  void watch_store();
   void handle_risk_events(const std::vector<risk::RiskEvent>& events);
   void reduce_positions(const core::Decimal& fraction, const std::string& reason);
   void publish_summary();
@@ -149,6 +150,7 @@ class Pipeline {
   std::vector<Subscription> subscriptions_;
   std::vector<TimerId> timers_;
   bool feed_connected_ = false;
+  bool reducing_for_store_ = false;  // we moved trading to REDUCING because the store cannot keep rows
   bool started_ = false;
 
   PipelineSummary counters_;  // kernel thread

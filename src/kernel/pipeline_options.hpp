@@ -46,6 +46,9 @@ struct PipelineOutputs {
   storage::StateBus* state = nullptr;
   // Metrics registry; null: a private one.
   prometheus::Registry* registry = nullptr;
+  // True while the store can neither write nor spool (rows held in memory): new entries stop
+  // (REDUCING) until it clears. Empty: never.
+  std::function<bool()> store_alert;
   // Asks the feed to resubscribe one symbol's book after a checksum mismatch; empty: none.
   std::function<void(const std::string& symbol)> resubscribe_book;
 };
