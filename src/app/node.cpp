@@ -5,6 +5,7 @@
 #include <random>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <fmt/format.h>
 
@@ -193,10 +194,10 @@ core::Status Node::start_api() {
   }
   http_ = std::make_unique<net::HttpServer>(io_, server);
   http_->set_fallback([this](net::HttpRequest request, net::HttpRespond respond) {
-    // The API may wait for the kernel: answer off the I/O thread.
-    std::thread([this, request = std::move(request), respond = std::move(respond)] {
+    // The API may wait for the kernel: answer off the I/O thread, on workers stop() joins.
+    boost::asio::post(api_workers_, [this, request = std::move(request), respond = std::move(respond)] {
       respond(to_net_response(api_->handle(to_api_request(request))));
-    }).detach();
+    });
   });
   if (auto s = http_->start(); !s) return core::Error::of("operator API: " + s.error().message);
   io_thread_ = std::thread([this] {
@@ -230,6 +231,7 @@ void Node::stop() {
   if (stopped_.exchange(true)) return;
   if (source_) source_->stop();
   if (http_) http_->stop();
+  api_workers_.join();  // requests in flight finish while the kernel still answers them
   if (kernel_ && kernel_thread_.joinable()) {
     kernel_->post(kernel::Task([this] { pipeline_->finish(); }));
     kernel_->stop();

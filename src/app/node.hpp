@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <prometheus/registry.h>
 
 #include "api/operator_api.hpp"
@@ -106,6 +107,7 @@ class Node {
   std::unique_ptr<MarketSource> source_;
   std::unique_ptr<api::Control> control_;
   std::unique_ptr<api::OperatorApi> api_;
+  boost::asio::thread_pool api_workers_{2};  // API requests that wait for the kernel
   boost::asio::io_context io_;
   std::unique_ptr<net::HttpServer> http_;
   std::thread io_thread_;
