@@ -15,6 +15,11 @@ json::object balances_json(const execution::Portfolio& portfolio) {
   return balances;
 }
 
+// The open position's profit at the mark price, in the quote currency.
+core::Decimal unrealised(const execution::Position& position, core::Decimal mark) {
+  return ((mark - position.avg_price) * position.qty).round(8);
+}
+
 }  // namespace
 
 core::Decimal drawdown_ratio(core::Decimal equity, core::Decimal peak_equity) {
@@ -82,7 +87,7 @@ storage::PositionRow position_row(const execution::Position& position, const exe
   row.realized_pnl = position.realised_pnl;
   const auto mark = portfolio.mark(position.symbol);
   row.mark_price = mark.value_or(core::Decimal{});
-  if (mark && position.is_open()) row.unrealized_pnl = ((*mark - position.avg_price) * position.qty).round(8);
+  if (mark && position.is_open()) row.unrealized_pnl = unrealised(position, *mark);
   row.opened = position.opened;
   row.updated = now;
   return row;
@@ -155,7 +160,7 @@ json::object position_json(const execution::Position& position, const execution:
   const auto mark = portfolio.mark(position.symbol);
   if (mark) {
     out["mark_price"] = text(*mark);
-    out["unrealised_pnl"] = text(((*mark - position.avg_price) * position.qty).round(8));
+    out["unrealised_pnl"] = text(unrealised(position, *mark));
   }
   out["exposure"] = text(portfolio.exposure(position.symbol).round(8));
   out["opened"] = core::format_rfc3339(position.opened);
