@@ -86,6 +86,29 @@ void PaperVenue::cancel(const std::string& client_order_id, core::Timestamp now)
   flush();
 }
 
+void PaperVenue::cancel_all(core::Timestamp now) {
+  for (auto& [id, order] : orders_) {
+    if (!core::is_terminal(order.status)) finish(order, OrderStatus::kCanceled, "canceled by cancel_all", now);
+  }
+  flush();
+}
+
+void PaperVenue::request_snapshot(SnapshotSink done) {
+  VenueSnapshot snapshot;
+  for (const std::string& id : arrival_) {
+    const PaperOrder& order = orders_.at(id);
+    if (core::is_terminal(order.status)) continue;
+    const OrderRequest& r = order.request;
+    const Decimal avg = order.filled.is_positive() ? order.cost / order.filled : Decimal{};
+    snapshot.open_orders.push_back(core::OrderUpdate{r.client_order_id, order.venue_id, r.symbol, r.side, r.type,
+                                                     order.status, r.qty, order.filled,
+                                                     has_limit(r.type) ? r.limit_price : r.trigger_price, avg,
+                                                     {}, {}});
+  }
+  snapshot.balances = wallet_;
+  done(std::move(snapshot));
+}
+
 void PaperVenue::amend(const std::string& client_order_id, Decimal qty, Decimal price, core::Timestamp now) {
   const auto it = orders_.find(client_order_id);
   if (it == orders_.end() || core::is_terminal(it->second.status)) return;

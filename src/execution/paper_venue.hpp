@@ -43,12 +43,15 @@ class PaperVenue final : public Venue {
   void cancel(const std::string& client_order_id, core::Timestamp now) override;
   void amend(const std::string& client_order_id, core::Decimal qty, core::Decimal price,
              core::Timestamp now) override;
+  void cancel_all(core::Timestamp now) override;
+  // Synchronous: the paper venue's own open orders and wallet.
+  void request_snapshot(SnapshotSink done) override;
   const char* name() const override { return "paper"; }
 
   // Market data, in event order.
-  void on_book(const std::string& symbol, core::Timestamp now);
-  void on_trade(const core::Trade& trade, core::Timestamp now);
-  void on_time(core::Timestamp now);
+  void on_book(const std::string& symbol, core::Timestamp now) override;
+  void on_trade(const core::Trade& trade, core::Timestamp now) override;
+  void on_time(core::Timestamp now) override;
 
   core::Decimal balance(const std::string& asset) const;
   core::Decimal available(const std::string& asset) const;

@@ -4,9 +4,12 @@
 // are identical in backtest, paper and live (DESIGN principle 2). Reports come back as core
 // execution events through the sink, in the order they happened.
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "core/events.hpp"
+#include "core/result.hpp"
 
 namespace tg4::execution {
 
@@ -25,6 +28,18 @@ struct OrderRequest {
 
 using ExecutionSink = std::function<void(core::ExecutionEvent)>;
 
+// What the venue holds right now, for reconciliation against the store (SPEC §8 "Start-up
+// reconciliation"): its open orders, the fills it reports for the recent past (Kraken's executions
+// snapshot) and its balances.
+struct VenueSnapshot {
+  std::vector<core::OrderUpdate> open_orders;
+  std::vector<core::Fill> recent_fills;
+  std::map<std::string, core::Decimal> balances;
+  core::Timestamp time;
+};
+// Called once per request, on any thread; an Error when the venue could not be reached.
+using SnapshotSink = std::function<void(core::Result<VenueSnapshot>)>;
+
 class Venue {
  public:
   virtual ~Venue() = default;
@@ -33,7 +48,16 @@ class Venue {
   // New quantity and/or price (limit or trigger, by order type); zero leaves a field unchanged.
   virtual void amend(const std::string& client_order_id, core::Decimal qty, core::Decimal price,
                      core::Timestamp now) = 0;
+  // Cancels every open order at the venue (halt); a venue without a bulk cancel loops over its own.
+  virtual void cancel_all(core::Timestamp now) = 0;
+  // Asks for a VenueSnapshot; `done` gets it (or the error) exactly once.
+  virtual void request_snapshot(SnapshotSink done) = 0;
   virtual const char* name() const = 0;
+
+  // Market data in event order, for venues that simulate fills on it (paper); a real venue ignores it.
+  virtual void on_book(const std::string& /*symbol*/, core::Timestamp /*now*/) {}
+  virtual void on_trade(const core::Trade& /*trade*/, core::Timestamp /*now*/) {}
+  virtual void on_time(core::Timestamp /*now*/) {}
 };
 
 }  // namespace tg4::execution

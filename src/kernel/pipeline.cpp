@@ -69,6 +69,10 @@ class Pipeline::Context final : public strategy::StrategyContext {
 
 core::Result<std::unique_ptr<Pipeline>> Pipeline::create(Kernel& kernel, PipelineOptions options,
                                                          PipelineOutputs outputs) {
+  if (outputs.strategy) {
+    strategy::StrategyPtr ready = std::move(outputs.strategy);
+    return std::unique_ptr<Pipeline>(new Pipeline(kernel, std::move(options), std::move(outputs), std::move(ready)));
+  }
   const strategy::StrategyRegistry registry = strategy::builtin_registry();
   auto strategy = registry.create(options.strategy, options.strategy_params);
   if (!strategy) return core::Error::of("strategy '" + options.strategy + "': " + strategy.error().message);
@@ -103,9 +107,14 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
   };
   // Venue reports go through the kernel queue, as a live venue's would: an order's fills are
   // handled as their own events, never inside the call that sent it.
-  venue_ = std::make_unique<execution::PaperVenue>(
-      instruments_, options_.paper, book_view,
-      [this](core::ExecutionEvent event) { kernel_.post(std::move(event)); });
+  execution::ExecutionSink to_kernel = [this](core::ExecutionEvent event) { kernel_.post(std::move(event)); };
+  if (outputs_.venue) {
+    venue_ = outputs_.venue(instruments_, std::move(to_kernel));
+  } else {
+    auto paper = std::make_unique<execution::PaperVenue>(instruments_, options_.paper, book_view, std::move(to_kernel));
+    paper_ = paper.get();
+    venue_ = std::move(paper);
+  }
   orders_ = std::make_unique<execution::OrderManager>(
       *venue_, instruments_, [this] { return order_ids_.next(); },
       options_.orders, [this](const execution::ManagedOrder& order) { on_order_changed(order); },
@@ -134,8 +143,9 @@ void Pipeline::start() {
   if (started_) return;
   started_ = true;
   for (const auto& [asset, amount] : options_.starting_balances) {
+    if (paper_ == nullptr) break;  // a real venue reports its own balances
     portfolio_.deposit(asset, amount);
-    venue_->deposit(asset, amount);
+    paper_->deposit(asset, amount);
   }
   risk_state_ = risk_.initial_state(portfolio_.equity(), now());
   timers_.push_back(kernel_.timers().every(options_.tick, [this] { on_tick(); }));
@@ -283,6 +293,22 @@ core::Decimal Pipeline::order_qty(const core::OrderIntent& intent, core::Decimal
   return instrument->round_qty(quote / intent.entry);
 }
 
+// Reporting-currency cash not committed to open buy orders: the paper venue tracks its reservations;
+// for a real venue the open buys' remaining notional is subtracted from the reported balance.
+core::Decimal Pipeline::available_cash() const {
+  const std::string& cash = options_.reporting_currency;
+  if (paper_ != nullptr) return paper_->available(cash);
+  core::Decimal committed;
+  for (const execution::ManagedOrder* order : orders_->open_orders()) {
+    const execution::OrderRequest& r = order->request;
+    const core::Instrument* instrument = instruments_.find(r.symbol);
+    if (r.side != core::Side::kBuy || instrument == nullptr || instrument->quote != cash) continue;
+    const core::Decimal price = r.limit_price.is_positive() ? r.limit_price : r.trigger_price;
+    committed += (r.qty - order->filled) * price;
+  }
+  return portfolio_.balance(cash) - committed;
+}
+
 void Pipeline::refresh_risk_inputs() {
   std::vector<risk::OpenPosition> positions;
   for (const auto& [symbol, position] : portfolio_.positions()) {
@@ -290,8 +316,7 @@ void Pipeline::refresh_risk_inputs() {
     positions.push_back({symbol, core::Side::kBuy, portfolio_.exposure(symbol).round(8), core::Decimal::one()});
   }
   risk_.set_positions(risk_state_, std::move(positions));
-  const auto cash = portfolio_.value_in_reporting(options_.reporting_currency,
-                                                  venue_->available(options_.reporting_currency));
+  const auto cash = portfolio_.value_in_reporting(options_.reporting_currency, available_cash());
   risk_.set_available_margin(risk_state_, cash.value_or(core::Decimal{}));
 }
 

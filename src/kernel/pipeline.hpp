@@ -99,6 +99,7 @@ class Pipeline {
   std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
   core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
   void refresh_risk_inputs();
+  core::Decimal available_cash() const;
 
   // execution
   void on_execution(const core::ExecutionEvent& event);
@@ -138,7 +139,8 @@ class Pipeline {
   risk::RiskMetrics risk_metrics_;
 
   execution::Portfolio portfolio_;
-  std::unique_ptr<execution::PaperVenue> venue_;
+  std::unique_ptr<execution::Venue> venue_;
+  execution::PaperVenue* paper_ = nullptr;  // venue_ when it is the paper venue, else null
   std::unique_ptr<execution::OrderManager> orders_;
   execution::ExecutionMetrics execution_metrics_;
   std::map<std::string, core::Decimal> reference_prices_;  // client id -> price when sent (slippage)

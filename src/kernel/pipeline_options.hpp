@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "risk/types.hpp"
 #include "storage/records.hpp"
 #include "storage/state_bus.hpp"
+#include "strategy/strategy.hpp"
 
 namespace tg4::kernel {
 
@@ -39,7 +41,16 @@ struct PipelineOptions {
       true;  // trades and 1m bars to the store (off in backtests from the store)
 };
 
+// Builds the venue orders go to, given the instruments and the sink its reports must reach (the
+// sink is thread-safe: it posts to the kernel queue). Empty in PipelineOutputs: the paper venue.
+using VenueFactory = std::function<std::unique_ptr<execution::Venue>(const core::InstrumentRegistry& instruments,
+                                                                      execution::ExecutionSink sink)>;
+
 struct PipelineOutputs {
+  // Where orders go; empty: a PaperVenue funded with PipelineOptions::starting_balances.
+  VenueFactory venue;
+  // A ready strategy (tests, benchmarks); null: PipelineOptions::strategy from the built-in registry.
+  strategy::StrategyPtr strategy;
   // Durable rows (storage::Writer::push); empty: not recorded.
   std::function<void(storage::Row)> record;
   // State keys and pub/sub (Redis or in-process); null: none.
