@@ -1,8 +1,9 @@
 #pragma once
-// report.html of a backtest (SPEC §12 outputs): one self-contained offline page with a summary table,
-// per symbol a candlestick chart with indicator overlays and one marker per fill, and the equity and
-// drawdown curves. TradingView's lightweight-charts (pinned by report/package-lock.json) is compiled
-// into the binary and inlined with the data, CSS and page script: the page makes no network request.
+// report.html of a backtest (SPEC §12 outputs): one self-contained offline page with a summary
+// table, per symbol a candlestick chart with indicator overlays and one marker per fill, and the
+// equity and drawdown curves. TradingView's lightweight-charts (pinned by report/package-lock.json)
+// is compiled into the binary and inlined with the data, CSS and page script: the page makes no
+// network request.
 //
 // Long runs are kept small: above kMaxCandlesPerChart candles a chart is resampled to the first
 // coarser timeframe that fits (every marker is kept and placed on its resampled bar) and the page
