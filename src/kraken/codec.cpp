@@ -185,42 +185,17 @@ bool FrameParser::Impl::read_field(detail::field& f, const Path& root, bool& dat
 
 core::Result<FrameKind> FrameParser::Impl::run(std::string_view frame, core::Timestamp received,
                                                FrameSink& sink) {
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into a padded, reused buffer.
-  const std::size_t capacity = frame.size() + simdjson::SIMDJSON_PADDING;
-  if (buffer.size() < capacity) buffer.resize(std::max(capacity, buffer.size() * 2));
-  std::memcpy(buffer.data(), frame.data(), frame.size());
-  std::memset(buffer.data() + frame.size(), 0, simdjson::SIMDJSON_PADDING);
-  reader.reset(buffer.data());
   reset_frame();
   const Path root{};
-
   simdjson::ondemand::document doc;
-  if (auto ec = parser.iterate(buffer.data(), frame.size(), buffer.size()).get(doc)) {
-    reader.fail(root, ec);
-    return failure();
-  }
   detail::object obj;
-  if (auto ec = doc.get_object().get(obj)) {
-    // simdjson checks the root's closing brace up front: a truncated frame and one with a scalar
-    // after the object both end up here.
-    const char* what = ec == simdjson::INCORRECT_TYPE ? "not a JSON object"
-                       : ec == simdjson::INCOMPLETE_ARRAY_OR_OBJECT
-                           ? "truncated object or trailing content"
-                           : simdjson::error_message(ec);
-    reader.fail(root, what, buffer.data());
-    return failure();
-  }
+  if (!detail::open_object(parser, buffer, frame, reader, doc, obj)) return failure();
   bool data_deferred = false;
   for (auto item : obj) {
     detail::field f;
     if (!reader.next(item, root, f) || !read_field(f, root, data_deferred)) return failure();
   }
-  // Anything left after the root object (simdjson 3.0 has no document::at_end): a location means
-  // another token follows.
-  if (const char* where = nullptr; doc.current_location().get(where) == simdjson::SUCCESS) {
-    reader.fail(root, "trailing content after the object", where);
-    return failure();
-  }
+  if (!detail::at_end(doc, reader)) return failure();
   if (data_deferred && kind) {
     // "data" came before "channel": read it again now that the channel is known. rewind() reuses
     // the string buffer, which is safe: the header was copied out above.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -156,6 +158,40 @@ bool Reader::time(value& v, const Path& at, core::Timestamp& out) {
 
 bool Reader::missing(const Path& at, std::string_view name) {
   return fail(at, fmt::format("missing '{}'", name));
+}
+
+bool open_object(simdjson::ondemand::parser& parser, std::vector<char>& buffer,
+                 std::string_view frame, Reader& reader, simdjson::ondemand::document& doc,
+                 object& root) {
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into a padded, reused buffer.
+  const std::size_t capacity = frame.size() + simdjson::SIMDJSON_PADDING;
+  if (buffer.size() < capacity) buffer.resize(std::max(capacity, buffer.size() * 2));
+  std::memcpy(buffer.data(), frame.data(), frame.size());
+  std::memset(buffer.data() + frame.size(), 0, simdjson::SIMDJSON_PADDING);
+  reader.reset(buffer.data());
+  const Path at{};
+  if (auto ec = parser.iterate(buffer.data(), frame.size(), buffer.size()).get(doc)) {
+    return reader.fail(at, ec);
+  }
+  if (auto ec = doc.get_object().get(root)) {
+    // simdjson checks the root's closing brace up front: a truncated frame and one with a scalar
+    // after the object both end up here.
+    const char* what = ec == simdjson::INCORRECT_TYPE ? "not a JSON object"
+                       : ec == simdjson::INCOMPLETE_ARRAY_OR_OBJECT
+                           ? "truncated object or trailing content"
+                           : simdjson::error_message(ec);
+    return reader.fail(at, what, buffer.data());
+  }
+  return true;
+}
+
+bool at_end(simdjson::ondemand::document& doc, Reader& reader) {
+  // Anything left after the root object (simdjson 3.0 has no document::at_end): a location means
+  // another token follows.
+  if (const char* where = nullptr; doc.current_location().get(where) == simdjson::SUCCESS) {
+    return reader.fail(Path{}, "trailing content after the object", where);
+  }
+  return true;
 }
 
 }  // namespace tg4::kraken::detail

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/decimal.hpp"
 #include "core/time.hpp"
@@ -167,5 +168,13 @@ class Reader {
   bool failed_ = false;
   std::string error_;
 };
+
+// Copies `frame` into the reused `buffer` with simdjson's padding, resets `reader` to it and opens
+// the root, which must be one JSON object. False with the error recorded in `reader` otherwise.
+bool open_object(simdjson::ondemand::parser& parser, std::vector<char>& buffer,
+                 std::string_view frame, Reader& reader, simdjson::ondemand::document& doc,
+                 object& root);
+// After the root object's fields were read: false (recorded) when another token follows it.
+bool at_end(simdjson::ondemand::document& doc, Reader& reader);
 
 }  // namespace tg4::kraken::detail

@@ -1,0 +1,952 @@
+#include "kraken/kraken_venue.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/serialize.hpp>
+#include <future>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+
+#include "core/clock.hpp"
+#include "kraken/rest_client.hpp"
+#include "kraken/trading_codec.hpp"
+#include "kraken/trading_orders.hpp"
+#include "kraken/venue_metrics.hpp"
+#include "net/ws_client.hpp"
+
+namespace tg4::kraken {
+namespace {
+
+namespace asio = boost::asio;
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kStopGrace{3000};
+constexpr milliseconds kHousekeeping{250};
+// Answers that come after their deadline are still read (late truth) for this long.
+constexpr milliseconds kLateAnswerWindow{60'000};
+constexpr std::size_t kKernelOrderMemory = 100'000;
+constexpr std::uint64_t kHeld = std::numeric_limits<std::uint64_t>::max();
+
+std::string ms_text(milliseconds d) {
+  return std::to_string(d.count()) + " ms";
+}
+
+std::uint64_t seed(std::uint64_t s) {
+  return s != 0 ? s : std::random_device{}();
+}
+
+bool is_trigger_type(core::OrderType t) {
+  return t == core::OrderType::kStopLoss || t == core::OrderType::kTakeProfit ||
+         t == core::OrderType::kStopLossLimit || t == core::OrderType::kTakeProfitLimit ||
+         t == core::OrderType::kTrailingStop;
+}
+
+}  // namespace
+
+// ---- options
+// -------------------------------------------------------------------------------------
+
+core::Status KrakenVenueOptions::validate() const {
+  if (auto url = net::parse_client_url(ws_url, "ws", "wss"); !url) {
+    return core::Error::of("kraken venue: ws url: " + url.error().message);
+  }
+  if (auto url = net::parse_client_url(rest_url, "http", "https"); !url) {
+    return core::Error::of("kraken venue: rest url: " + url.error().message);
+  }
+  if (api_key.empty() || api_secret.empty()) {
+    return core::Error::of(
+        "kraken venue: rest.api_key and rest.api_secret are required for live trading");
+  }
+  if (!base64_decode(api_secret)) {
+    return core::Error::of("kraken venue: rest.api_secret is not base64 as Kraken issues it");
+  }
+  const auto at_least = [](milliseconds v, milliseconds min, const char* name) -> core::Status {
+    if (v < min) {
+      return core::Error::of(std::string("kraken venue: ") + name + " " + ms_text(v) +
+                             " is below " + ms_text(min));
+    }
+    return {};
+  };
+  for (const auto& check :
+       {at_least(unknown_outcome_timeout, milliseconds(50), "unknown_outcome_timeout"),
+        at_least(message_deadline, milliseconds(100), "message_deadline"),
+        at_least(connect_timeout, milliseconds(100), "connect_timeout"),
+        at_least(snapshot_timeout, milliseconds(100), "snapshot_timeout"),
+        at_least(max_queue_age, milliseconds(0), "max_queue_age")}) {
+    if (!check) return check;
+  }
+  if (dead_man_switch.count() != 0 &&
+      (dead_man_switch < std::chrono::seconds(1) || dead_man_switch >= std::chrono::hours(24))) {
+    return core::Error::of("kraken venue: dead_man_switch " + ms_text(dead_man_switch) +
+                           " must be 0 (off) or between 1 s and 24 h");
+  }
+  if (max_retries < 0) return core::Error::of("kraken venue: max_retries must not be negative");
+  for (const auto& s : symbols) {
+    if (!core::split_symbol(s)) {
+      return core::Error::of("kraken venue: symbol '" + s + "' is not BASE/QUOTE (e.g. BTC/USD)");
+    }
+  }
+  return {};
+}
+
+KrakenVenueOptions KrakenVenueOptions::from_config(const core::Config& config) {
+  KrakenVenueOptions o;
+  o.ws_url = config.feed.auth_url;
+  o.rest_url = config.rest.url;
+  o.api_key = config.rest.api_key;
+  o.api_secret = config.rest.api_secret;
+  o.rest_timeout = config.rest.timeout;
+  o.unknown_outcome_timeout = config.execution.unknown_outcome_timeout;
+  o.dead_man_switch = config.execution.dead_man_switch;
+  o.reconnect_backoff.base = config.feed.backoff_min;
+  o.reconnect_backoff.cap = config.feed.backoff_max;
+  return o;
+}
+
+// ---- the session
+// ---------------------------------------------------------------------------------
+
+class KrakenVenue::Impl final : private TradingSink {
+ public:
+  // A request on its way: built on the kernel thread, sent (and maybe sent again) here.
+  struct Work {
+    TradingRequest request;
+    std::optional<SentOrder> order;  // add_order: what the tracker records
+    bool fill_qty = false;           // amend without a new quantity: Kraken wants the current one
+    int qty_precision = 8;
+    int attempts = 0;  // sends so far
+    SteadyClock::time_point queued_at{};
+  };
+
+  Impl(const KrakenVenueOptions& options, execution::ExecutionSink sink, StateSink state,
+       prometheus::Registry* registry, std::shared_ptr<spdlog::logger> log)
+      : options_(options),
+        sink_(std::move(sink)),
+        state_(std::move(state)),
+        log_(std::move(log)),
+        rest_(rest_options(options), log_),
+        reconnect_backoff_(options.reconnect_backoff, seed(options.jitter_seed)),
+        retry_backoff_(options.retry_backoff, seed(options.jitter_seed) + 1),
+        ping_after_(options.ping_after.count() > 0 ? options.ping_after
+                                                   : options.message_deadline / 2),
+        reconnect_timer_(io_.io()),
+        ping_timer_(io_.io()),
+        dead_man_timer_(io_.io()),
+        resync_timer_(io_.io()),
+        housekeeping_timer_(io_.io()) {
+    if (registry != nullptr) metrics_.emplace(*registry);
+  }
+
+  ~Impl() override { stop(); }
+
+  void start() {
+    asio::post(io_.io(), [this] {
+      housekeeping();
+      connect();
+    });
+  }
+
+  void stop() {
+    if (stopped_.exchange(true)) return;
+    std::promise<void> closed;
+    auto done = closed.get_future();
+    asio::post(io_.io(), [this, &closed] { close_for_stop(closed); });
+    done.wait_for(kStopGrace);
+    rest_.cancel();
+    rest_io_.stop();
+    io_.stop();
+    stop_promise_ = nullptr;
+  }
+
+  bool stopped() const { return stopped_.load(); }
+
+  // On the io thread: nothing new starts, waiters learn why, and `closed` is set once the session
+  // is gone.
+  void close_for_stop(std::promise<void>& closed) {
+    stopping_ = true;
+    for (auto* t : {&reconnect_timer_, &ping_timer_, &dead_man_timer_, &resync_timer_,
+                    &housekeeping_timer_}) {
+      t->cancel();
+    }
+    for (const auto& t : retry_timers_) t->cancel();
+    fail_waiters("the Kraken venue is stopping");
+    if (!client_) return closed.set_value();
+    stop_promise_ = &closed;
+    client_->close("venue stopping");
+  }
+
+  void post(Work work) {
+    asio::post(io_.io(), [this, work = std::move(work)]() mutable { enqueue(std::move(work)); });
+  }
+
+  void request_snapshot(execution::SnapshotSink done) {
+    asio::post(io_.io(), [this, done = std::move(done)]() mutable { add_waiter(std::move(done)); });
+  }
+
+  KrakenVenueStats stats() const {
+    std::lock_guard lock(stats_mutex_);
+    return stats_;
+  }
+
+ private:
+  struct Pending {
+    Work work;
+    SteadyClock::time_point sent_at{};
+    std::shared_ptr<asio::steady_timer> deadline;
+    bool timed_out = false;
+  };
+  struct Waiter {
+    execution::SnapshotSink done;
+    std::uint64_t after_seq = 0;  // satisfied by a snapshot subscribed at or after this sequence
+    std::shared_ptr<asio::steady_timer> timer;
+  };
+
+  static RestOptions rest_options(const KrakenVenueOptions& o) {
+    RestOptions r;
+    r.base_url = o.rest_url;
+    r.tls = o.tls;
+    r.timeout = o.rest_timeout;
+    r.api_key = o.api_key;
+    r.api_secret = o.api_secret;
+    r.max_attempts = 3;  // the reconnect loop retries beyond that
+    r.backoff = net::BackoffOptions{milliseconds(500), milliseconds(5000), 2.0};
+    r.jitter_seed = o.jitter_seed;
+    return r;
+  }
+
+  template <class F>
+  void update_stats(F f) {
+    std::lock_guard lock(stats_mutex_);
+    f(stats_);
+  }
+
+  void emit(std::vector<core::ExecutionEvent>& events) {
+    if (sink_) {
+      for (auto& e : events) sink_(std::move(e));
+    }
+    events.clear();
+  }
+
+  void emit_state(bool connected, std::string reason) {
+    if (state_) state_(core::FeedState{"private", connected, std::move(reason), clock_.now()});
+  }
+
+  void count_error(const std::string& code) {
+    update_stats([](KrakenVenueStats& s) { ++s.errors; });
+    if (metrics_) metrics_->error(code);
+  }
+
+  // ---- connection life ----
+
+  // Callbacks of an earlier connection that arrive late are ignored by generation.
+  template <class Handler>
+  auto current(std::uint64_t generation, Handler handler) {
+    return [this, generation, handler](auto&&... args) {
+      if (generation == generation_) handler(std::forward<decltype(args)>(args)...);
+    };
+  }
+
+  void connect() {
+    if (stopping_) return;
+    const auto generation = ++generation_;
+    update_stats([](KrakenVenueStats& s) { ++s.token_fetches; });
+    // REST is blocking: its own thread, the answer comes back here.
+    asio::post(rest_io_.io(), [this, generation] {
+      auto token = rest_.websockets_token();
+      asio::post(io_.io(), [this, generation, token = std::move(token)]() mutable {
+        on_token(generation, std::move(token));
+      });
+    });
+  }
+
+  void on_token(std::uint64_t generation, core::Result<WebSocketsToken> token) {
+    if (stopping_ || generation != generation_) return;
+    if (!token) {
+      log_->error("kraken venue: no WebSocket token: {}", token.error().message);
+      count_error("token");
+      return schedule_reconnect();
+    }
+    token_ = std::move(token->token);
+    net::WsClientOptions o;
+    o.url = options_.ws_url;
+    o.tls = options_.tls;
+    o.connect_timeout = options_.connect_timeout;
+    o.idle_timeout = options_.message_deadline;
+    net::WsHandlers h{
+        current(generation, [this] { on_open(); }),
+        current(generation, [this](std::string_view text) { on_frame(text); }),
+        current(generation, [this](const net::WsCloseInfo& info) { on_close(info); })};
+    auto client = net::WsClient::create(io_.io(), std::move(o), std::move(h));
+    if (!client) {
+      log_->error("kraken venue: {}", client.error().message);
+      return schedule_reconnect();
+    }
+    client_ = *client;
+    client_->connect();
+  }
+
+  void on_open() {
+    opened_ = true;
+    connected_at_ = SteadyClock::now();
+    last_frame_ = connected_at_;
+    update_stats([](KrakenVenueStats& s) { ++s.connects; });
+    log_->info("kraken venue: connected to {}; subscribing to executions and balances",
+               options_.ws_url);
+    send_now(Work{subscribe_request("executions"), {}, false, 8, 0, SteadyClock::now()});
+    send_now(Work{subscribe_request("balances"), {}, false, 8, 0, SteadyClock::now()});
+    arm_ping();
+  }
+
+  void on_close(const net::WsCloseInfo& info) {
+    const bool was_up = ready_;
+    client_.reset();
+    opened_ = ready_ = balances_ready_ = resync_in_flight_ = resync_again_ = false;
+    for (auto* t : {&ping_timer_, &dead_man_timer_, &resync_timer_}) t->cancel();
+    requeue_after_loss();
+    update_stats([](KrakenVenueStats& s) { s.up = false; });
+    if (metrics_) metrics_->set_up(false);
+    if (was_up || stopping_) emit_state(false, info.reason);
+    if (stopping_) {
+      if (stop_promise_ != nullptr) std::exchange(stop_promise_, nullptr)->set_value();
+      return;
+    }
+    log_->warn("kraken venue: {}", info.reason);
+    if (connected_at_ != SteadyClock::time_point{} &&
+        SteadyClock::now() - connected_at_ >= options_.stable_after) {
+      reconnect_backoff_.reset();
+    }
+    schedule_reconnect();
+  }
+
+  // Requests in flight when the connection went: an add_order's outcome is unknown and the next
+  // connection's snapshot judges it (it is never sent twice); cancels and amends are safe to
+  // repeat.
+  void requeue_after_loss() {
+    std::vector<Work> again;
+    for (auto& [id, p] : pending_) {
+      if (p.deadline) p.deadline->cancel();
+      const auto& m = p.work.request.method;
+      if (!p.timed_out && (m == "cancel_order" || m == "amend_order" || m == "cancel_all")) {
+        again.push_back(std::move(p.work));
+      }
+    }
+    pending_.clear();
+    for (auto it = again.rbegin(); it != again.rend(); ++it) queue_.push_front(std::move(*it));
+  }
+
+  void schedule_reconnect() {
+    if (stopping_) return;
+    const auto delay = reconnect_backoff_.next();
+    update_stats([](KrakenVenueStats& s) { ++s.reconnects; });
+    if (metrics_) metrics_->reconnect();
+    log_->info("kraken venue: reconnecting in {} (attempt {})", ms_text(delay),
+               reconnect_backoff_.attempts());
+    reconnect_timer_.expires_after(delay);
+    reconnect_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) connect();
+    });
+  }
+
+  void drop_connection(const std::string& why) {
+    if (!client_) return;
+    log_->warn("kraken venue: {}; reconnecting", why);
+    client_->close(why);
+  }
+
+  void arm_ping() {
+    ping_timer_.expires_after(ping_after_);
+    ping_timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec || !client_ || !opened_) return;
+      if (SteadyClock::now() - last_frame_ >= ping_after_) {
+        boost::json::object ping{{"method", "ping"}, {"req_id", next_req_id_++}};
+        client_->send(boost::json::serialize(ping));
+      }
+      arm_ping();
+    });
+  }
+
+  void arm_dead_man_switch() {
+    if (options_.dead_man_switch.count() == 0 || !ready_) return;
+    const auto seconds = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::seconds>(options_.dead_man_switch).count());
+    send_now(Work{cancel_after_request(seconds), {}, false, 8, 0, SteadyClock::now()});
+    // Kraken's advice: renew every 15-30 s for a 60 s timeout.
+    dead_man_timer_.expires_after(std::max(milliseconds(1000), options_.dead_man_switch / 3));
+    dead_man_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) arm_dead_man_switch();
+    });
+  }
+
+  // Stale orders that could not be sent, and answers too late to wait for.
+  void housekeeping() {
+    if (stopping_) return;
+    const auto now = SteadyClock::now();
+    if (!ready_) {
+      std::deque<Work> keep;
+      for (auto& w : queue_) {
+        if (w.order && w.attempts == 0 && now - w.queued_at > options_.max_queue_age) {
+          reject_unsent(w,
+                        "not sent: the private session to Kraken has been down for " +
+                            ms_text(std::chrono::duration_cast<milliseconds>(now - w.queued_at)));
+        } else {
+          keep.push_back(std::move(w));
+        }
+      }
+      queue_ = std::move(keep);
+    }
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      it = it->second.timed_out && now - it->second.sent_at > kLateAnswerWindow ? pending_.erase(it)
+                                                                                : std::next(it);
+    }
+    housekeeping_timer_.expires_after(kHousekeeping);
+    housekeeping_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) housekeeping();
+    });
+  }
+
+  // ---- sending ----
+
+  void enqueue(Work work) {
+    if (stopping_) return;
+    work.queued_at = SteadyClock::now();
+    queue_.push_back(std::move(work));
+    flush();
+  }
+
+  void flush() {
+    while (ready_ && client_ && !queue_.empty()) {
+      Work w = std::move(queue_.front());
+      queue_.pop_front();
+      dispatch(std::move(w));
+    }
+  }
+
+  void dispatch(Work w) {
+    const auto now = clock_.now();
+    if (w.order && w.attempts == 0) {
+      w.order->seq = next_seq_;
+      if (!tracker_.on_sent(*w.order, now)) {
+        // Kraken refuses a second open order with this cl_ord_id anyway; the first one stands and
+        // keeps its reports, so no rejection is emitted under its id.
+        log_->error("kraken venue: order {} not sent: an open order already has this client id",
+                    w.order->client_order_id);
+        update_stats([](KrakenVenueStats& s) { ++s.duplicates_refused; });
+        if (metrics_) metrics_->error("duplicate_client_id");
+        return;
+      }
+    }
+    if (w.fill_qty) {
+      const TrackedOrder* tracked = tracker_.find(w.request.client_order_id);
+      if (tracked == nullptr || core::is_terminal(tracked->state.status)) {
+        log_->warn("kraken venue: amend of {} dropped: not an open order",
+                   w.request.client_order_id);
+        return;
+      }
+      w.request.params["order_qty"] = tracked->state.qty.to_string(w.qty_precision);
+      w.fill_qty = false;
+    }
+    if (w.order && w.attempts > 0) tracker_hold(w.order->client_order_id, next_seq_);
+    send_now(std::move(w));
+  }
+
+  void send_now(Work w) {
+    if (!client_) {
+      queue_.push_front(std::move(w));
+      return;
+    }
+    const std::int64_t req_id = next_req_id_++;
+    const std::uint64_t seq = next_seq_++;
+    if (w.request.method == "subscribe" && w.request.params.at("channel") == "executions") {
+      snapshot_as_of_ = seq;
+    }
+    if (w.attempts > 0) update_stats([](KrakenVenueStats& s) { ++s.retries; });
+    ++w.attempts;
+    update_stats([&](KrakenVenueStats& s) {
+      ++s.requests;
+      if (w.request.method == "add_order") ++s.orders_sent;
+    });
+    client_->send(serialize(w.request, token_, req_id));
+    Pending p{std::move(w), SteadyClock::now(), std::make_shared<asio::steady_timer>(io_.io()),
+              false};
+    p.deadline->expires_after(options_.unknown_outcome_timeout);
+    p.deadline->async_wait([this, req_id](boost::system::error_code ec) {
+      if (!ec) on_deadline(req_id);
+    });
+    pending_.emplace(req_id, std::move(p));
+  }
+
+  // The tracker keeps the add_order's sequence, so a snapshot requested before a resend cannot
+  // judge the order.
+  void tracker_hold(const std::string& client_order_id, std::uint64_t seq) {
+    tracker_.on_resend(client_order_id, seq);
+  }
+
+  void reject_unsent(const Work& w, const std::string& reason) {
+    log_->warn("kraken venue: order {} rejected: {}", w.request.client_order_id, reason);
+    std::vector<core::ExecutionEvent> out;
+    if (tracker_.find(w.request.client_order_id) != nullptr) {
+      tracker_.on_rejected(w.request.client_order_id, reason, clock_.now(), out);
+    } else if (w.order) {
+      core::OrderUpdate u;
+      u.client_order_id = w.order->client_order_id;
+      u.symbol = w.order->symbol;
+      u.side = w.order->side;
+      u.type = w.order->type;
+      u.status = core::OrderStatus::kRejected;
+      u.qty = w.order->qty;
+      u.limit_price = w.order->limit_price;
+      u.reason = reason;
+      u.time = clock_.now();
+      out.emplace_back(std::move(u));
+    }
+    emit(out);
+  }
+
+  void retry_later(Work w, const std::string& why) {
+    if (w.order) tracker_.on_resend(w.order->client_order_id, kHeld);
+    const auto delay = retry_backoff_.next();
+    log_->warn("kraken venue: {} {}: {}; sending again in {}", w.request.method,
+               w.request.client_order_id, why, ms_text(delay));
+    auto timer = std::make_shared<asio::steady_timer>(io_.io(), delay);
+    retry_timers_.insert(timer);
+    timer->async_wait([this, timer, w = std::move(w)](boost::system::error_code ec) mutable {
+      retry_timers_.erase(timer);
+      if (ec || stopping_) return;
+      queue_.push_front(std::move(w));
+      flush();
+    });
+  }
+
+  // ---- answers ----
+
+  void on_frame(std::string_view text) {
+    last_frame_ = SteadyClock::now();
+    const auto kind = parser_.parse(text, *this);
+    if (!kind) {
+      update_stats([](KrakenVenueStats& s) { ++s.parse_errors; });
+      if (metrics_) {
+        metrics_->parse_error();
+        metrics_->error("parse");
+      }
+      log_->warn("kraken venue: malformed frame: {}", kind.error().message);
+    }
+  }
+
+  void on_deadline(std::int64_t req_id) {
+    const auto it = pending_.find(req_id);
+    if (it == pending_.end() || it->second.timed_out) return;
+    Pending& p = it->second;
+    p.timed_out = true;
+    const std::string& method = p.work.request.method;
+    update_stats([](KrakenVenueStats& s) { ++s.timeouts; });
+    count_error("timeout");
+    log_->warn("kraken venue: no answer to {} {} (req_id {}) within {}", method,
+               p.work.request.client_order_id, req_id, ms_text(options_.unknown_outcome_timeout));
+    if (method == "subscribe" || method == "unsubscribe") {
+      return drop_connection("no answer to " + method);
+    }
+    if (method == "add_order" || method == "amend_order" || method == "cancel_order" ||
+        method == "cancel_all") {
+      start_resync("timeout");
+    }
+  }
+
+  void on_response(const TradingResponse& r) override {
+    const auto it = r.req_id ? pending_.find(*r.req_id) : pending_.end();
+    if (it == pending_.end()) {
+      if (!r.success) log_->warn("kraken venue: Kraken error on {}: {}", r.method, r.error);
+      // An accepted order always counts, whoever was waiting for it.
+      if (r.success && r.method == "add_order" && !r.cl_ord_id.empty())
+        accepted(r.cl_ord_id, r.order_id);
+      return;
+    }
+    Pending p = std::move(it->second);
+    pending_.erase(it);
+    if (p.deadline) p.deadline->cancel();
+    const std::string method = p.work.request.method;
+    if (metrics_ && !p.timed_out) {
+      metrics_->round_trip(method,
+                           std::chrono::duration<double>(SteadyClock::now() - p.sent_at).count());
+    }
+    if (r.success) return succeeded(std::move(p), r);
+    failed(std::move(p), r);
+  }
+
+  void accepted(const std::string& client_order_id, const std::string& order_id) {
+    std::vector<core::ExecutionEvent> out;
+    tracker_.on_accepted(client_order_id, order_id, clock_.now(), out);
+    emit(out);
+  }
+
+  void succeeded(Pending p, const TradingResponse& r) {
+    retry_backoff_.reset();
+    const std::string& method = p.work.request.method;
+    if (method == "add_order") {
+      accepted(p.work.request.client_order_id, r.order_id);
+    } else if (method == "cancel_all") {
+      log_->info("kraken venue: cancel_all: {} orders cancelled", r.count.value_or(0));
+    } else if (method == "cancel_all_orders_after") {
+      update_stats([](KrakenVenueStats& s) { ++s.dead_man_renewals; });
+    }
+  }
+
+  void failed(Pending p, const TradingResponse& r) {
+    const std::string method = p.work.request.method;
+    const std::string id = p.work.request.client_order_id;
+    const auto kind = classify_error(r.error);
+    count_error(error_code(r.error));
+    const bool retryable =
+        kind == TradingErrorKind::kRateLimit || kind == TradingErrorKind::kTransient;
+    if (kind == TradingErrorKind::kRateLimit) {
+      update_stats([](KrakenVenueStats& s) { ++s.rate_limited; });
+      if (metrics_) metrics_->rate_limited();
+    }
+    if (method == "subscribe" || method == "unsubscribe") {
+      if (method == "unsubscribe") return;  // the subscribe that follows tells
+      log_->error("kraken venue: subscribe {} refused: {}",
+                  p.work.request.params.at("channel").as_string().c_str(), r.error);
+      return drop_connection("subscription refused");
+    }
+    if (retryable && p.work.attempts <= options_.max_retries)
+      return retry_later(std::move(p.work), r.error);
+    if (kind == TradingErrorKind::kAuth) {
+      // Kraken did not take the request: send it again on a new session with a new token.
+      if (p.work.order) tracker_.on_resend(id, kHeld);
+      queue_.push_front(std::move(p.work));
+      return drop_connection("Kraken refused the session token (" + r.error + ")");
+    }
+    std::vector<core::ExecutionEvent> out;
+    if (method == "add_order") {
+      if (kind == TradingErrorKind::kDuplicateId) {
+        // Kraken has an open order with this id (a resend after a restart): learn its state.
+        log_->warn("kraken venue: order {}: {}; reconciling", id, r.error);
+        return start_resync("duplicate");
+      }
+      log_->warn("kraken venue: order {} rejected: {}", id, r.error);
+      tracker_.on_rejected(id, "Kraken: " + r.error, clock_.now(), out);
+    } else if (method == "cancel_order" || method == "amend_order") {
+      if (kind == TradingErrorKind::kUnknownOrder) {
+        log_->info("kraken venue: {} {}: {}; reconciling", method, id, r.error);
+        return start_resync("unknown_order");
+      }
+      log_->warn("kraken venue: {} {} refused: {}", method, id, r.error);
+      tracker_.on_refused(id, method + " refused by Kraken: " + r.error, clock_.now(), out);
+    } else {
+      log_->error("kraken venue: {} refused: {}", method, r.error);
+    }
+    emit(out);
+  }
+
+  // ---- executions and balances ----
+
+  void on_executions(const ExecutionsMessage& m) override {
+    std::vector<core::ExecutionEvent> out;
+    const auto now = clock_.now();
+    if (!m.snapshot) {
+      for (const auto& r : m.reports) tracker_.on_report(r, now, out);
+      return emit(out);
+    }
+    update_stats([](KrakenVenueStats& s) { ++s.snapshots; });
+    tracker_.on_snapshot(m.reports, snapshot_as_of_, !had_baseline_, now, out);
+    had_baseline_ = true;
+    last_snapshot_as_of_ = snapshot_as_of_;
+    resync_timer_.cancel();
+    resync_in_flight_ = false;
+    emit(out);
+    if (!ready_) became_ready();
+    if (resync_again_) {
+      resync_again_ = false;
+      start_resync("again");
+    }
+    complete_waiters();
+  }
+
+  void became_ready() {
+    ready_ = true;
+    update_stats([](KrakenVenueStats& s) { s.up = true; });
+    if (metrics_) metrics_->set_up(true);
+    log_->info("kraken venue: private session ready ({} open orders at Kraken)",
+               tracker_.open_orders().size());
+    emit_state(true, "connected to " + options_.ws_url + "; executions and balances subscribed");
+    arm_dead_man_switch();
+    flush();
+  }
+
+  void on_balances(const BalancesMessage& m) override {
+    std::vector<core::ExecutionEvent> out;
+    if (m.snapshot) balances_.clear();
+    const auto now = clock_.now();
+    for (const auto& e : m.entries) {
+      balances_[e.asset] = e.balance;
+      out.emplace_back(core::BalanceUpdate{e.asset, e.balance, e.time.is_set() ? e.time : now});
+    }
+    emit(out);
+    if (m.snapshot) {
+      balances_ready_ = true;
+      complete_waiters();
+    }
+  }
+
+  // ---- reconciliation ----
+
+  // A fresh executions snapshot: open orders and recent fills as Kraken sees them now.
+  void start_resync(const std::string& reason) {
+    update_stats([](KrakenVenueStats& s) { ++s.reconciles; });
+    if (metrics_) metrics_->reconcile(reason);
+    if (!client_ || !ready_) return;  // the next connection's snapshot does it
+    if (resync_in_flight_) {
+      resync_again_ = true;
+      return;
+    }
+    resync_in_flight_ = true;
+    send_now(Work{unsubscribe_request("executions"), {}, false, 8, 0, SteadyClock::now()});
+    send_now(Work{subscribe_request("executions"), {}, false, 8, 0, SteadyClock::now()});
+    resync_timer_.expires_after(2 * options_.unknown_outcome_timeout);
+    resync_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec && resync_in_flight_) drop_connection("no executions snapshot after resubscribing");
+    });
+  }
+
+  void add_waiter(execution::SnapshotSink done) {
+    if (stopping_) {
+      done(core::Error::of("the Kraken venue is stopping"));
+      return;
+    }
+    auto w = std::make_shared<Waiter>(Waiter{std::move(done), next_seq_, nullptr});
+    w->timer = std::make_shared<asio::steady_timer>(io_.io(), options_.snapshot_timeout);
+    waiters_.push_back(w);
+    w->timer->async_wait([this, w](boost::system::error_code ec) {
+      if (ec || !w->done) return;
+      finish_waiter(w, core::Error::of("Kraken venue: no executions snapshot within " +
+                                       ms_text(options_.snapshot_timeout) + " (private session " +
+                                       (ready_ ? "up" : "down") + ")"));
+    });
+    if (ready_) start_resync("snapshot");
+  }
+
+  void finish_waiter(const std::shared_ptr<Waiter>& w,
+                     core::Result<execution::VenueSnapshot> result) {
+    auto done = std::exchange(w->done, nullptr);
+    if (w->timer) w->timer->cancel();
+    waiters_.erase(std::remove(waiters_.begin(), waiters_.end(), w), waiters_.end());
+    if (done) done(std::move(result));
+  }
+
+  void complete_waiters() {
+    if (waiters_.empty() || !ready_ || !balances_ready_ || resync_in_flight_) return;
+    bool unsatisfied = false;
+    for (const auto& w : std::vector<std::shared_ptr<Waiter>>(waiters_)) {
+      if (last_snapshot_as_of_ < w->after_seq) {
+        unsatisfied = true;
+        continue;
+      }
+      execution::VenueSnapshot snap;
+      snap.open_orders = tracker_.open_orders();
+      snap.recent_fills = tracker_.snapshot_fills();
+      snap.balances = balances_;
+      snap.time = clock_.now();
+      finish_waiter(w, std::move(snap));
+    }
+    if (unsatisfied) start_resync("snapshot");
+  }
+
+  void fail_waiters(const std::string& why) {
+    for (const auto& w : std::vector<std::shared_ptr<Waiter>>(waiters_)) {
+      finish_waiter(w, core::Error::of(why));
+    }
+  }
+
+  // The io thread first: everything below is destroyed before it, and its handlers never run
+  // after stop(). The REST thread second, for the same reason.
+  net::IoThread io_;
+  net::IoThread rest_io_;
+  KrakenVenueOptions options_;
+  execution::ExecutionSink sink_;
+  StateSink state_;
+  std::shared_ptr<spdlog::logger> log_;
+  RestClient rest_;
+  std::optional<VenueMetrics> metrics_;
+  core::LiveClock clock_;
+  TradingParser parser_;
+  OrderTracker tracker_;
+  net::Backoff reconnect_backoff_;
+  net::Backoff retry_backoff_;
+  milliseconds ping_after_;
+  asio::steady_timer reconnect_timer_;
+  asio::steady_timer ping_timer_;
+  asio::steady_timer dead_man_timer_;
+  asio::steady_timer resync_timer_;
+  asio::steady_timer housekeeping_timer_;
+  std::set<std::shared_ptr<asio::steady_timer>> retry_timers_;
+
+  // io thread only
+  std::shared_ptr<net::WsClient> client_;
+  std::string token_;  // never logged
+  std::uint64_t generation_ = 0;
+  bool opened_ = false;
+  bool ready_ = false;  // executions snapshot received on this connection
+  bool balances_ready_ = false;
+  bool stopping_ = false;
+  bool had_baseline_ = false;
+  bool resync_in_flight_ = false;
+  bool resync_again_ = false;
+  std::uint64_t snapshot_as_of_ = 0;       // sequence of the last executions subscribe sent
+  std::uint64_t last_snapshot_as_of_ = 0;  // ... of the last snapshot received
+  std::promise<void>* stop_promise_ = nullptr;
+  SteadyClock::time_point connected_at_{};
+  SteadyClock::time_point last_frame_{};
+  std::deque<Work> queue_;
+  std::map<std::int64_t, Pending> pending_;
+  std::int64_t next_req_id_ = 1;
+  std::uint64_t next_seq_ = 1;
+  std::map<std::string, core::Decimal> balances_;
+  std::vector<std::shared_ptr<Waiter>> waiters_;
+
+  std::atomic<bool> stopped_{false};
+  mutable std::mutex stats_mutex_;
+  KrakenVenueStats stats_;
+};
+
+// ---- the venue (kernel thread)
+// -------------------------------------------------------------------
+
+KrakenVenue::KrakenVenue(KrakenVenueOptions options, const core::InstrumentRegistry& instruments,
+                         execution::ExecutionSink sink, StateSink state,
+                         prometheus::Registry* registry, std::shared_ptr<spdlog::logger> log)
+    : options_(std::move(options)),
+      instruments_(instruments),
+      sink_(sink),
+      log_(log ? std::move(log) : spdlog::default_logger()),
+      impl_(std::make_unique<Impl>(options_, std::move(sink), std::move(state), registry, log_)) {}
+
+KrakenVenue::~KrakenVenue() {
+  stop();
+}
+
+core::Status KrakenVenue::start() {
+  if (auto ok = options_.validate(); !ok) return ok;
+  if (options_.ws_url.rfind("wss", 0) == 0 || options_.rest_url.rfind("https", 0) == 0) {
+    if (auto ctx = net::make_client_tls_context(options_.tls); !ctx) return ctx.error();
+  }
+  impl_->start();
+  return {};
+}
+
+void KrakenVenue::stop() {
+  impl_->stop();
+}
+
+KrakenVenueStats KrakenVenue::stats() const {
+  return impl_->stats();
+}
+
+void KrakenVenue::reject_locally(const execution::OrderRequest& r, const std::string& reason,
+                                 core::Timestamp now) {
+  log_->warn("kraken venue: order {} rejected before sending: {}", r.client_order_id, reason);
+  core::OrderUpdate u;
+  u.client_order_id = r.client_order_id;
+  u.symbol = r.symbol;
+  u.side = r.side;
+  u.type = r.type;
+  u.status = core::OrderStatus::kRejected;
+  u.qty = r.qty;
+  u.limit_price = r.limit_price;
+  u.reason = reason;
+  u.time = now;
+  if (sink_) sink_(std::move(u));
+}
+
+void KrakenVenue::remember(const std::string& client_order_id, Sent sent) {
+  if (sent_.insert_or_assign(client_order_id, std::move(sent)).second) {
+    sent_order_.push_back(client_order_id);
+  }
+  while (sent_order_.size() > kKernelOrderMemory) {
+    sent_.erase(sent_order_.front());
+    sent_order_.pop_front();
+  }
+}
+
+void KrakenVenue::submit(const execution::OrderRequest& request, core::Timestamp now) {
+  if (impl_->stopped()) return reject_locally(request, "the Kraken venue is stopped", now);
+  const core::Instrument* instrument = instruments_.find(request.symbol);
+  if (instrument == nullptr) {
+    return reject_locally(request, "no instrument data for " + request.symbol, now);
+  }
+  const auto& allowed = options_.symbols;
+  if (!allowed.empty() &&
+      std::find(allowed.begin(), allowed.end(), request.symbol) == allowed.end()) {
+    return reject_locally(request, request.symbol + " is not among the venue's symbols", now);
+  }
+  auto built = add_order_request(request, *instrument);
+  if (!built) return reject_locally(request, built.error().message, now);
+  remember(request.client_order_id, Sent{*instrument, request.type});
+  SentOrder order{request.client_order_id,
+                  request.symbol,
+                  request.side,
+                  request.type,
+                  instrument->round_qty(request.qty),
+                  request.limit_price,
+                  0};
+  impl_->post(
+      Impl::Work{std::move(*built), std::move(order), false, instrument->qty_precision, 0, {}});
+}
+
+void KrakenVenue::cancel(const std::string& client_order_id, core::Timestamp /*now*/) {
+  if (!check_client_order_id(client_order_id)) {
+    log_->warn("kraken venue: cancel of '{}' ignored: not a client order id TG4 makes",
+               client_order_id);
+    return;
+  }
+  impl_->post(Impl::Work{cancel_order_request(client_order_id), {}, false, 8, 0, {}});
+}
+
+void KrakenVenue::amend(const std::string& client_order_id, core::Decimal qty, core::Decimal price,
+                        core::Timestamp /*now*/) {
+  const auto it = sent_.find(client_order_id);
+  if (it == sent_.end()) {
+    log_->warn("kraken venue: amend of {} ignored: not an order this venue sent", client_order_id);
+    return;
+  }
+  const core::Instrument& inst = it->second.instrument;
+  std::optional<std::string> limit;
+  std::optional<std::string> trigger;
+  if (price.is_positive()) {
+    const std::string text = inst.round_price(price).to_string(inst.price_precision);
+    if (is_trigger_type(it->second.type)) {
+      trigger = text;
+    } else if (it->second.type == core::OrderType::kLimit) {
+      limit = text;
+    }
+  }
+  const bool new_qty = inst.round_qty(qty).is_positive();
+  if (!new_qty && !limit && !trigger) return;
+  const std::string qty_text = new_qty ? inst.round_qty(qty).to_string(inst.qty_precision) : "";
+  impl_->post(Impl::Work{amend_order_request(client_order_id, qty_text, limit, trigger),
+                         {},
+                         !new_qty,
+                         inst.qty_precision,
+                         0,
+                         {}});
+}
+
+void KrakenVenue::cancel_all(core::Timestamp /*now*/) {
+  impl_->post(Impl::Work{cancel_all_request(), {}, false, 8, 0, {}});
+}
+
+void KrakenVenue::request_snapshot(execution::SnapshotSink done) {
+  if (impl_->stopped()) {
+    done(core::Error::of("the Kraken venue is stopped"));
+    return;
+  }
+  impl_->request_snapshot(std::move(done));
+}
+
+}  // namespace tg4::kraken

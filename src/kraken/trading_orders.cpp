@@ -1,0 +1,322 @@
+#include "kraken/trading_orders.hpp"
+
+#include <set>
+
+namespace tg4::kraken {
+
+using core::Decimal;
+using core::OrderStatus;
+
+namespace {
+
+bool same_state(const core::OrderUpdate& a, const core::OrderUpdate& b) {
+  return a.status == b.status && a.filled_qty == b.filled_qty && a.qty == b.qty &&
+         a.limit_price == b.limit_price;
+}
+
+std::string exec_key(const ExecutionReport& r) {
+  return !r.exec_id.empty() ? r.exec_id : std::to_string(r.trade_id.value_or(0));
+}
+
+std::string quote_of(const std::string& symbol) {
+  const auto parts = core::split_symbol(symbol);
+  return parts ? parts->second : std::string();
+}
+
+}  // namespace
+
+OrderTracker::OrderTracker(std::size_t max_closed_orders, std::size_t max_exec_ids)
+    : max_closed_(max_closed_orders), max_exec_ids_(max_exec_ids) {}
+
+std::string OrderTracker::key_of(const ExecutionReport& r) {
+  return !r.cl_ord_id.empty() ? r.cl_ord_id : "#" + r.order_id;
+}
+
+const TrackedOrder* OrderTracker::find(const std::string& client_order_id) const {
+  const auto it = orders_.find(client_order_id);
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+bool OrderTracker::is_open(const std::string& client_order_id) const {
+  const TrackedOrder* o = find(client_order_id);
+  return o != nullptr && !core::is_terminal(o->state.status);
+}
+
+bool OrderTracker::on_sent(const SentOrder& sent, core::Timestamp now) {
+  prune();
+  if (is_open(sent.client_order_id)) return false;
+  TrackedOrder order;
+  core::OrderUpdate& s = order.state;
+  s.client_order_id = sent.client_order_id;
+  s.symbol = sent.symbol;
+  s.side = sent.side;
+  s.type = sent.type;
+  s.status = OrderStatus::kPendingNew;
+  s.qty = sent.qty;
+  s.limit_price = sent.limit_price;
+  s.time = now;
+  order.ours = true;
+  order.sent_seq = sent.seq;
+  orders_[sent.client_order_id] = std::move(order);
+  return true;
+}
+
+void OrderTracker::on_resend(const std::string& client_order_id, std::uint64_t seq) {
+  const auto it = orders_.find(client_order_id);
+  if (it != orders_.end()) it->second.sent_seq = seq;
+}
+
+void OrderTracker::on_accepted(const std::string& client_order_id, const std::string& order_id,
+                               core::Timestamp now, Events& out) {
+  const auto it = orders_.find(client_order_id);
+  if (it == orders_.end()) return;
+  TrackedOrder& order = it->second;
+  const core::OrderUpdate before = order.state;
+  order.acknowledged = true;
+  if (!order_id.empty()) {
+    order.state.venue_order_id = order_id;
+    by_venue_id_[order_id] = client_order_id;
+  }
+  // A late answer to an order given up as lost: Kraken has it after all.
+  if (order.lost) {
+    order.lost = false;
+    order.state.status = OrderStatus::kNew;
+    order.state.reason = "accepted by Kraken after it had been given up";
+  }
+  // The executions stream may have reported more already (a market order's fill); never go back.
+  if (order.state.status == OrderStatus::kPendingNew) order.state.status = OrderStatus::kNew;
+  publish(order, before, now, out);
+}
+
+void OrderTracker::on_rejected(const std::string& client_order_id, const std::string& reason,
+                               core::Timestamp now, Events& out) {
+  const auto it = orders_.find(client_order_id);
+  if (it == orders_.end() || core::is_terminal(it->second.state.status)) return;
+  TrackedOrder& order = it->second;
+  const core::OrderUpdate before = order.state;
+  order.state.status = OrderStatus::kRejected;
+  order.state.reason = reason;
+  publish(order, before, now, out);
+}
+
+void OrderTracker::on_refused(const std::string& client_order_id, const std::string& reason,
+                              core::Timestamp now, Events& out) {
+  const auto it = orders_.find(client_order_id);
+  if (it == orders_.end() || core::is_terminal(it->second.state.status)) return;
+  core::OrderUpdate update = it->second.state;
+  update.reason = reason;
+  update.time = now;
+  // The order manager only takes a same-state report as news for live orders.
+  if (update.status == OrderStatus::kNew || update.status == OrderStatus::kPartiallyFilled) {
+    out.emplace_back(std::move(update));
+  }
+}
+
+TrackedOrder* OrderTracker::locate(const ExecutionReport& r) {
+  if (!r.cl_ord_id.empty()) {
+    if (const auto it = orders_.find(r.cl_ord_id); it != orders_.end()) return &it->second;
+  }
+  if (!r.order_id.empty()) {
+    if (const auto v = by_venue_id_.find(r.order_id); v != by_venue_id_.end()) {
+      if (const auto it = orders_.find(v->second); it != orders_.end()) return &it->second;
+    }
+    if (const auto it = orders_.find("#" + r.order_id); it != orders_.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+TrackedOrder& OrderTracker::locate_or_add(const ExecutionReport& r) {
+  if (TrackedOrder* found = locate(r)) return *found;
+  const std::string key = key_of(r);
+  TrackedOrder& order = orders_[key];
+  order.state.client_order_id = r.cl_ord_id;
+  order.state.venue_order_id = r.order_id;
+  order.state.symbol = r.symbol;
+  if (r.side) order.state.side = *r.side;
+  if (r.order_type) order.state.type = *r.order_type;
+  if (r.order_qty) order.state.qty = *r.order_qty;
+  if (r.limit_price) order.state.limit_price = *r.limit_price;
+  if (!r.order_id.empty()) by_venue_id_[r.order_id] = key;
+  return order;
+}
+
+void OrderTracker::merge(TrackedOrder& order, const ExecutionReport& r) {
+  core::OrderUpdate& s = order.state;
+  order.acknowledged = true;
+  if (order.lost) {
+    order.lost = false;
+    s.reason = "reported by Kraken after it had been given up";
+  }
+  if (!r.order_id.empty() && s.venue_order_id != r.order_id) {
+    s.venue_order_id = r.order_id;
+    by_venue_id_[r.order_id] = !s.client_order_id.empty() ? s.client_order_id : "#" + r.order_id;
+  }
+  if (s.symbol.empty()) s.symbol = r.symbol;
+  if (r.order_qty && r.order_qty->is_positive()) s.qty = *r.order_qty;
+  if (r.limit_price && r.limit_price->is_positive()) s.limit_price = *r.limit_price;
+  if (r.cum_qty && *r.cum_qty > s.filled_qty) s.filled_qty = *r.cum_qty;
+  if (r.avg_price && r.avg_price->is_positive()) s.avg_price = *r.avg_price;
+  if (r.order_status) {
+    // A trade event may still say partially_filled after an earlier `filled`; never reopen.
+    const bool reopen = core::is_terminal(s.status) && !core::is_terminal(*r.order_status);
+    if (!reopen || s.status == OrderStatus::kRejected) s.status = *r.order_status;
+  }
+  if (!r.reason.empty()) s.reason = r.reason;
+  if (r.time.is_set()) s.time = r.time;
+}
+
+core::Fill OrderTracker::make_fill(const TrackedOrder& order, const ExecutionReport& r) const {
+  core::Fill f;
+  f.client_order_id = order.state.client_order_id;
+  f.venue_order_id = !r.order_id.empty() ? r.order_id : order.state.venue_order_id;
+  f.exec_id = exec_key(r);
+  f.symbol = !r.symbol.empty() ? r.symbol : order.state.symbol;
+  f.side = r.side.value_or(order.state.side);
+  f.price = r.last_price.value_or(Decimal::zero());
+  f.qty = r.last_qty.value_or(Decimal::zero());
+  if (!r.fees.empty()) {
+    // Kraken charges one asset per fill; several entries of it add up.
+    f.fee_currency = r.fees.front().asset;
+    for (const auto& fee : r.fees) {
+      if (fee.asset == f.fee_currency) f.fee = f.fee + fee.qty;
+    }
+  } else {
+    f.fee_currency = quote_of(f.symbol);
+  }
+  f.maker = r.maker.value_or(false);
+  f.time = r.time;
+  return f;
+}
+
+bool OrderTracker::take_fill(TrackedOrder& order, const ExecutionReport& r, core::Fill& fill) {
+  fill = make_fill(order, r);
+  if (exec_ids_.count(fill.exec_id) > 0) return false;
+  remember_exec(fill.exec_id);
+  core::OrderUpdate& s = order.state;
+  order.filled_cost = order.filled_cost + fill.price * fill.qty;
+  const Decimal by_fills = s.filled_qty + fill.qty;
+  // cum_qty (when sent) is the venue's total; otherwise our sum of fills.
+  s.filled_qty = r.cum_qty ? core::max(*r.cum_qty, s.filled_qty) : by_fills;
+  if (!(r.avg_price && r.avg_price->is_positive()) && s.filled_qty.is_positive()) {
+    s.avg_price = order.filled_cost / s.filled_qty;
+  }
+  return true;
+}
+
+void OrderTracker::remember_exec(const std::string& exec_id) {
+  exec_ids_.insert(exec_id);
+  exec_order_.push_back(exec_id);
+  while (exec_order_.size() > max_exec_ids_) {
+    exec_ids_.erase(exec_order_.front());
+    exec_order_.pop_front();
+  }
+}
+
+void OrderTracker::publish(TrackedOrder& order, const core::OrderUpdate& before,
+                           core::Timestamp now, Events& out) {
+  if (same_state(before, order.state) &&
+      !(order.state.reason != before.reason && core::is_terminal(order.state.status))) {
+    return;
+  }
+  if (!order.state.time.is_set() || order.state.time < now) order.state.time = now;
+  out.emplace_back(order.state);
+  const std::string key = !order.state.client_order_id.empty() ? order.state.client_order_id
+                                                               : "#" + order.state.venue_order_id;
+  if (core::is_terminal(order.state.status) && !core::is_terminal(before.status)) closed(key);
+}
+
+void OrderTracker::closed(const std::string& key) {
+  closed_.push_back(key);
+}
+
+// Forgets the oldest closed orders; called before anything iterates or holds references.
+void OrderTracker::prune() {
+  while (closed_.size() > max_closed_) {
+    const auto it = orders_.find(closed_.front());
+    if (it != orders_.end() && core::is_terminal(it->second.state.status)) {
+      by_venue_id_.erase(it->second.state.venue_order_id);
+      orders_.erase(it);
+    }
+    closed_.pop_front();
+  }
+}
+
+void OrderTracker::on_report(const ExecutionReport& r, core::Timestamp now, Events& out) {
+  prune();
+  TrackedOrder& order = locate_or_add(r);
+  const core::OrderUpdate before = order.state;
+  merge(order, r);
+  if (r.exec_type == ExecType::kTrade) {
+    core::Fill fill;
+    if (take_fill(order, r, fill)) out.emplace_back(std::move(fill));
+  }
+  publish(order, before, r.time.is_set() ? r.time : now, out);
+}
+
+void OrderTracker::on_snapshot(const std::vector<ExecutionReport>& reports, std::uint64_t as_of_seq,
+                               bool baseline, core::Timestamp now, Events& out) {
+  prune();
+  snapshot_fills_.clear();
+  // Orders this snapshot touches, with their state before it, in first-touch order.
+  std::vector<std::pair<TrackedOrder*, core::OrderUpdate>> touched;
+  std::set<const TrackedOrder*> seen;
+  const auto touch = [&](TrackedOrder& order) {
+    if (seen.insert(&order).second) touched.emplace_back(&order, order.state);
+  };
+  Events new_fills;
+  // Fills first: an order's quantity is settled before its state is judged.
+  for (const auto& r : reports) {
+    if (r.exec_type != ExecType::kTrade) continue;
+    TrackedOrder& order = locate_or_add(r);
+    touch(order);
+    merge(order, r);
+    core::Fill fill;
+    const bool fresh = take_fill(order, r, fill);
+    snapshot_fills_.push_back(fill);
+    if (fresh && (!baseline || order.ours)) new_fills.emplace_back(std::move(fill));
+  }
+  std::set<const TrackedOrder*> listed;  // open at Kraken in this snapshot
+  for (const auto& r : reports) {
+    if (r.exec_type == ExecType::kTrade) continue;
+    TrackedOrder& order = locate_or_add(r);
+    touch(order);
+    listed.insert(&order);
+    merge(order, r);
+  }
+  // Open here, sent before the snapshot was asked for, yet not open at Kraken: closed meanwhile.
+  for (auto& [key, order] : orders_) {
+    if (core::is_terminal(order.state.status) || listed.count(&order) > 0 ||
+        order.sent_seq >= as_of_seq) {
+      continue;
+    }
+    touch(order);
+    core::OrderUpdate& s = order.state;
+    if (s.qty.is_positive() && s.filled_qty >= s.qty) {
+      s.status = OrderStatus::kFilled;
+    } else if (!order.acknowledged && !s.filled_qty.is_positive()) {
+      s.status = OrderStatus::kRejected;
+      s.reason = "no answer from Kraken, and it lists no such open order or fill";
+      order.lost = true;
+    } else {
+      s.status = OrderStatus::kCanceled;
+      s.reason = "no longer open at Kraken (closed while unobserved)";
+    }
+  }
+  for (auto& e : new_fills) out.push_back(std::move(e));
+  // The first snapshot only records others' orders: start-up reconciliation reads them.
+  for (auto& [order, before] : touched) {
+    if (!baseline || order->ours) publish(*order, before, now, out);
+  }
+}
+
+std::vector<core::OrderUpdate> OrderTracker::open_orders() const {
+  std::vector<core::OrderUpdate> out;
+  for (const auto& [key, order] : orders_) {
+    if (!core::is_terminal(order.state.status) && order.acknowledged && !order.lost) {
+      out.push_back(order.state);
+    }
+  }
+  return out;
+}
+
+}  // namespace tg4::kraken

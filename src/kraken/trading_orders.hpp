@@ -1,0 +1,107 @@
+#pragma once
+// OrderTracker: the Kraken venue's picture of the account's orders, built from what it sent and
+// what Kraken reported, turned into the core execution events the kernel consumes (SPEC §8). It
+// decides what is news: a report that changes nothing emits nothing, a fill is emitted once per
+// exec id however often it is reported (live, in a snapshot after a reconnect, in a reconciliation
+// snapshot), and an order that a snapshot no longer lists is closed with the state its fills imply.
+//
+// Pure logic with no clock or I/O: the venue calls it on its connection thread only.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/events.hpp"
+#include "kraken/trading_codec.hpp"
+
+namespace tg4::kraken {
+
+// What the venue sent in an add_order.
+struct SentOrder {
+  std::string client_order_id;
+  std::string symbol;
+  core::Side side = core::Side::kBuy;
+  core::OrderType type = core::OrderType::kMarket;
+  core::Decimal qty;
+  core::Decimal limit_price;
+  std::uint64_t seq = 0;  // the venue's request sequence number
+};
+
+struct TrackedOrder {
+  core::OrderUpdate state;    // as last reported to the kernel (or first seen, for others' orders)
+  core::Decimal filled_cost;  // sum of price * qty over its fills, for the average price
+  bool ours = false;          // sent by this venue since it started
+  bool acknowledged = false;  // Kraken answered or reported it
+  bool lost = false;  // reported rejected after an unanswered add_order; a report revives it
+  std::uint64_t sent_seq = 0;  // add_order's sequence: snapshots requested earlier cannot judge it
+};
+
+class OrderTracker {
+ public:
+  using Events = std::vector<core::ExecutionEvent>;
+
+  explicit OrderTracker(std::size_t max_closed_orders = 10'000, std::size_t max_exec_ids = 100'000);
+
+  // add_order sent: a pending order. False (and nothing changes) when an open order already has
+  // this client id; a closed one with the same id is replaced.
+  bool on_sent(const SentOrder& order, core::Timestamp now);
+  // add_order about to be sent again (seq), or held for a later resend (max): snapshots asked for
+  // before `seq` cannot judge it.
+  void on_resend(const std::string& client_order_id, std::uint64_t seq);
+  // add_order answered with success: the venue's id; a still pending order becomes new.
+  void on_accepted(const std::string& client_order_id, const std::string& order_id,
+                   core::Timestamp now, Events& out);
+  // add_order refused (or an order closed by a request refused for good): rejected with `reason`.
+  void on_rejected(const std::string& client_order_id, const std::string& reason,
+                   core::Timestamp now, Events& out);
+  // A refused amend or cancel: the order's current state again, with the reason attached.
+  void on_refused(const std::string& client_order_id, const std::string& reason,
+                  core::Timestamp now, Events& out);
+
+  // One live executions update.
+  void on_report(const ExecutionReport& report, core::Timestamp now, Events& out);
+  // An executions snapshot (open orders and recent fills). Fills not seen before and changed orders
+  // are emitted; the first snapshot of a venue (`baseline`) only records others' orders. Orders
+  // open here, sent before sequence `as_of_seq` and absent from the snapshot are closed: filled
+  // when their fills cover the quantity, rejected when Kraken never acknowledged them, else
+  // canceled.
+  void on_snapshot(const std::vector<ExecutionReport>& reports, std::uint64_t as_of_seq,
+                   bool baseline, core::Timestamp now, Events& out);
+
+  const TrackedOrder* find(const std::string& client_order_id) const;
+  bool is_open(const std::string& client_order_id) const;
+  // Open orders Kraken knows of (acknowledged, not lost).
+  std::vector<core::OrderUpdate> open_orders() const;
+  // Every fill of the last snapshot (Kraken's recent fills), mapped to client ids where known.
+  const std::vector<core::Fill>& snapshot_fills() const { return snapshot_fills_; }
+  bool seen_exec(const std::string& exec_id) const { return exec_ids_.count(exec_id) > 0; }
+
+ private:
+  TrackedOrder* locate(const ExecutionReport& report);
+  TrackedOrder& locate_or_add(const ExecutionReport& report);
+  void merge(TrackedOrder& order, const ExecutionReport& report);
+  // The fill a trade report describes; false when its exec id was seen before.
+  bool take_fill(TrackedOrder& order, const ExecutionReport& report, core::Fill& fill);
+  core::Fill make_fill(const TrackedOrder& order, const ExecutionReport& report) const;
+  // Emits the order's state when it differs from what was last emitted.
+  void publish(TrackedOrder& order, const core::OrderUpdate& before, core::Timestamp now,
+               Events& out);
+  void remember_exec(const std::string& exec_id);
+  void closed(const std::string& key);
+  void prune();
+  static std::string key_of(const ExecutionReport& report);
+
+  std::size_t max_closed_;
+  std::size_t max_exec_ids_;
+  std::map<std::string, TrackedOrder> orders_;      // by client id, or "#" + venue id without one
+  std::map<std::string, std::string> by_venue_id_;  // venue id -> key
+  std::deque<std::string> closed_;                  // keys of closed orders, oldest first
+  std::unordered_set<std::string> exec_ids_;
+  std::deque<std::string> exec_order_;
+  std::vector<core::Fill> snapshot_fills_;
+};
+
+}  // namespace tg4::kraken

@@ -1,0 +1,293 @@
+// OrderTracker: Kraken's executions reports become core events exactly once. Fills are emitted once
+// per exec id (live, again in a snapshot after a reconnect), states only when they change, and an
+// order a snapshot no longer lists is closed with the state its fills imply.
+#include "kraken/trading_orders.hpp"
+
+#include <gtest/gtest.h>
+
+#include <variant>
+
+namespace tg4::kraken {
+namespace {
+
+using core::Decimal;
+using core::OrderStatus;
+using Events = OrderTracker::Events;
+
+Decimal d(const char* text) {
+  return Decimal::must(text);
+}
+
+const core::Timestamp kNow = core::Timestamp::from_seconds(1'700'000'000);
+
+SentOrder sent(const std::string& id, std::uint64_t seq, const char* qty = "1",
+               core::OrderType type = core::OrderType::kLimit) {
+  return SentOrder{id, "BTC/USD", core::Side::kBuy, type, d(qty), d("100"), seq};
+}
+
+ExecutionReport order_report(const std::string& id, const std::string& venue_id, OrderStatus status,
+                             ExecType type = ExecType::kNew) {
+  ExecutionReport r;
+  r.exec_type = type;
+  r.order_status = status;
+  r.cl_ord_id = id;
+  r.order_id = venue_id;
+  r.symbol = "BTC/USD";
+  r.side = core::Side::kBuy;
+  r.order_type = core::OrderType::kLimit;
+  r.order_qty = d("1");
+  r.limit_price = d("100");
+  return r;
+}
+
+ExecutionReport trade(const std::string& id, const std::string& venue_id,
+                      const std::string& exec_id, const char* qty, const char* price,
+                      OrderStatus status, bool with_client_id = true) {
+  ExecutionReport r;
+  r.exec_type = ExecType::kTrade;
+  r.order_status = status;
+  if (with_client_id) r.cl_ord_id = id;
+  r.order_id = venue_id;
+  r.exec_id = exec_id;
+  r.trade_id = 42;
+  r.symbol = "BTC/USD";
+  r.side = core::Side::kBuy;
+  r.last_qty = d(qty);
+  r.last_price = d(price);
+  r.maker = true;
+  r.fees = {FeePaid{"USD", d("0.01")}, FeePaid{"USD", d("0.02")}};
+  r.time = kNow;
+  return r;
+}
+
+std::vector<core::Fill> fills(const Events& events) {
+  std::vector<core::Fill> out;
+  for (const auto& e : events) {
+    if (const auto* f = std::get_if<core::Fill>(&e)) out.push_back(*f);
+  }
+  return out;
+}
+
+std::vector<core::OrderUpdate> updates(const Events& events) {
+  std::vector<core::OrderUpdate> out;
+  for (const auto& e : events) {
+    if (const auto* u = std::get_if<core::OrderUpdate>(&e)) out.push_back(*u);
+  }
+  return out;
+}
+
+TEST(OrderTracker, AcceptedOrderFillsOnceAndCloses) {
+  OrderTracker t;
+  Events out;
+  ASSERT_TRUE(t.on_sent(sent("t1", 1), kNow));
+  t.on_report(order_report("t1", "O1", OrderStatus::kPendingNew, ExecType::kPendingNew), kNow, out);
+  EXPECT_TRUE(out.empty()) << "pending_new repeats what the venue already reported";
+  t.on_accepted("t1", "O1", kNow, out);
+  ASSERT_EQ(updates(out).size(), 1u);
+  EXPECT_EQ(updates(out)[0].status, OrderStatus::kNew);
+  EXPECT_EQ(updates(out)[0].venue_order_id, "O1");
+  out.clear();
+  t.on_report(order_report("t1", "O1", OrderStatus::kNew), kNow, out);
+  EXPECT_TRUE(out.empty()) << "no change, no event";
+
+  t.on_report(trade("t1", "O1", "E1", "0.4", "100", OrderStatus::kPartiallyFilled), kNow, out);
+  ASSERT_EQ(out.size(), 2u);
+  const auto f = std::get<core::Fill>(out[0]);
+  EXPECT_EQ(f.client_order_id, "t1");
+  EXPECT_EQ(f.venue_order_id, "O1");
+  EXPECT_EQ(f.exec_id, "E1");
+  EXPECT_EQ(f.qty, d("0.4"));
+  EXPECT_EQ(f.price, d("100"));
+  EXPECT_EQ(f.fee, d("0.03"));
+  EXPECT_EQ(f.fee_currency, "USD");
+  EXPECT_TRUE(f.maker);
+  const auto u = std::get<core::OrderUpdate>(out[1]);
+  EXPECT_EQ(u.status, OrderStatus::kPartiallyFilled);
+  EXPECT_EQ(u.filled_qty, d("0.4"));
+  EXPECT_EQ(u.avg_price, d("100"));
+  out.clear();
+
+  t.on_report(trade("t1", "O1", "E1", "0.4", "100", OrderStatus::kPartiallyFilled), kNow, out);
+  EXPECT_TRUE(out.empty()) << "the same exec id again is no new fill";
+
+  t.on_report(trade("t1", "O1", "E2", "0.6", "110", OrderStatus::kPartiallyFilled), kNow, out);
+  auto ev = updates(out);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].filled_qty, d("1"));
+  EXPECT_EQ(ev[0].avg_price, d("106"));
+  out.clear();
+  auto done = order_report("t1", "O1", OrderStatus::kFilled, ExecType::kFilled);
+  t.on_report(done, kNow, out);
+  ASSERT_EQ(updates(out).size(), 1u);
+  EXPECT_EQ(updates(out)[0].status, OrderStatus::kFilled);
+  EXPECT_FALSE(t.is_open("t1"));
+  EXPECT_TRUE(t.open_orders().empty());
+}
+
+TEST(OrderTracker, AnOpenClientIdCannotBeSentAgainButAClosedOneCan) {
+  OrderTracker t;
+  Events out;
+  ASSERT_TRUE(t.on_sent(sent("t1", 1), kNow));
+  EXPECT_FALSE(t.on_sent(sent("t1", 2), kNow));
+  t.on_rejected("t1", "Kraken: EOrder:Insufficient funds", kNow, out);
+  ASSERT_EQ(updates(out).size(), 1u);
+  EXPECT_EQ(updates(out)[0].status, OrderStatus::kRejected);
+  EXPECT_EQ(updates(out)[0].reason, "Kraken: EOrder:Insufficient funds");
+  EXPECT_TRUE(t.on_sent(sent("t1", 3), kNow));
+}
+
+TEST(OrderTracker, AFillBeforeTheAckIsNotUndoneByTheAck) {
+  OrderTracker t;
+  Events out;
+  t.on_sent(sent("m1", 1, "1", core::OrderType::kMarket), kNow);
+  t.on_report(trade("m1", "O9", "E9", "1", "100", OrderStatus::kFilled), kNow, out);
+  out.clear();
+  t.on_accepted("m1", "O9", kNow, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(t.find("m1")->state.status, OrderStatus::kFilled);
+}
+
+TEST(OrderTracker, ReconnectSnapshotAddsOnlyWhatIsNew) {
+  OrderTracker t;
+  Events out;
+  t.on_sent(sent("t1", 1), kNow);
+  t.on_accepted("t1", "O1", kNow, out);
+  t.on_report(trade("t1", "O1", "E1", "0.4", "100", OrderStatus::kPartiallyFilled), kNow, out);
+  out.clear();
+  // While disconnected: another fill, then the rest of the order filled. The snapshot lists the
+  // old fill again (without client id, by venue id), the new ones, and the order no longer open.
+  std::vector<ExecutionReport> snap = {
+      trade("t1", "O1", "E1", "0.4", "100", OrderStatus::kPartiallyFilled, false),
+      trade("t1", "O1", "E2", "0.6", "100", OrderStatus::kFilled, false)};
+  t.on_snapshot(snap, 10, false, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].exec_id, "E2");
+  EXPECT_EQ(f[0].client_order_id, "t1") << "mapped by the venue id";
+  const auto u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].status, OrderStatus::kFilled);
+  EXPECT_EQ(t.snapshot_fills().size(), 2u);
+}
+
+TEST(OrderTracker, UnansweredOrderMissingFromTheSnapshotIsRejectedThenRevived) {
+  OrderTracker t;
+  Events out;
+  t.on_sent(sent("t2", 5), kNow);
+  t.on_snapshot({}, 6, false, kNow, out);
+  auto u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].status, OrderStatus::kRejected);
+  EXPECT_NE(u[0].reason.find("no answer"), std::string::npos);
+  EXPECT_TRUE(t.open_orders().empty());
+  out.clear();
+  // Kraken had it after all: its report is the truth.
+  t.on_report(order_report("t2", "O2", OrderStatus::kNew), kNow, out);
+  u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].status, OrderStatus::kNew);
+  EXPECT_EQ(t.open_orders().size(), 1u);
+}
+
+TEST(OrderTracker, OrdersSentAfterTheSnapshotWasAskedForAreNotJudged) {
+  OrderTracker t;
+  Events out;
+  t.on_sent(sent("t3", 7), kNow);
+  t.on_snapshot({}, 7, false, kNow, out);
+  EXPECT_TRUE(out.empty());
+  t.on_resend("t3", std::numeric_limits<std::uint64_t>::max());
+  t.on_snapshot({}, 100, false, kNow, out);
+  EXPECT_TRUE(out.empty()) << "held for a resend";
+  EXPECT_TRUE(t.is_open("t3"));
+}
+
+TEST(OrderTracker, AcknowledgedOrderMissingWithoutFullFillsIsCanceled) {
+  OrderTracker t;
+  Events out;
+  t.on_sent(sent("t4", 1), kNow);
+  t.on_accepted("t4", "O4", kNow, out);
+  t.on_report(trade("t4", "O4", "E4", "0.25", "100", OrderStatus::kPartiallyFilled), kNow, out);
+  out.clear();
+  t.on_snapshot({}, 2, false, kNow, out);
+  const auto u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].status, OrderStatus::kCanceled);
+  EXPECT_EQ(u[0].filled_qty, d("0.25"));
+}
+
+TEST(OrderTracker, BaselineRecordsOthersOrdersAndLaterSnapshotsReportThem) {
+  OrderTracker t;
+  Events out;
+  auto foreign = order_report("manual-1", "OX", OrderStatus::kNew);
+  auto foreign_fill = trade("manual-1", "OX", "EX", "0.1", "100", OrderStatus::kPartiallyFilled);
+  t.on_snapshot({foreign_fill, foreign}, 1, true, kNow, out);
+  EXPECT_TRUE(out.empty()) << "the first snapshot is what start-up reconciliation reads";
+  EXPECT_EQ(t.open_orders().size(), 1u);
+  EXPECT_EQ(t.snapshot_fills().size(), 1u);
+  // A later snapshot without it: closed while we were not looking.
+  t.on_snapshot({foreign_fill}, 2, false, kNow, out);
+  const auto u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].client_order_id, "manual-1");
+  EXPECT_EQ(u[0].status, OrderStatus::kCanceled);
+  EXPECT_TRUE(fills(out).empty()) << "its fill was in the baseline";
+}
+
+TEST(OrderTracker, OrdersWithoutClientIdAreTrackedByVenueId) {
+  OrderTracker t;
+  Events out;
+  auto r = order_report("", "OZ", OrderStatus::kNew);
+  t.on_report(r, kNow, out);
+  ASSERT_EQ(updates(out).size(), 1u);
+  out.clear();
+  r.order_status = OrderStatus::kCanceled;
+  r.exec_type = ExecType::kCanceled;
+  r.reason = "User requested";
+  t.on_report(r, kNow, out);
+  const auto u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].venue_order_id, "OZ");
+  EXPECT_EQ(u[0].status, OrderStatus::kCanceled);
+  EXPECT_EQ(u[0].reason, "User requested");
+}
+
+TEST(OrderTracker, AmendsAreReportedAndRefusalsCarryTheReason) {
+  OrderTracker t;
+  Events out;
+  t.on_sent(sent("t5", 1), kNow);
+  t.on_accepted("t5", "O5", kNow, out);
+  out.clear();
+  auto amended = order_report("t5", "O5", OrderStatus::kNew, ExecType::kAmended);
+  amended.order_qty = d("2");
+  amended.limit_price = d("99.5");
+  t.on_report(amended, kNow, out);
+  auto u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].qty, d("2"));
+  EXPECT_EQ(u[0].limit_price, d("99.5"));
+  out.clear();
+  t.on_refused("t5", "amend_order refused by Kraken: EOrder:Invalid price", kNow, out);
+  u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].status, OrderStatus::kNew);
+  EXPECT_EQ(u[0].reason, "amend_order refused by Kraken: EOrder:Invalid price");
+}
+
+TEST(OrderTracker, MemoryIsBounded) {
+  OrderTracker t(4, 8);
+  Events out;
+  for (int i = 0; i < 50; ++i) {
+    const std::string id = "t" + std::to_string(i);
+    t.on_sent(sent(id, static_cast<std::uint64_t>(i + 1)), kNow);
+    t.on_report(trade(id, "O" + std::to_string(i), "E" + std::to_string(i), "1", "100",
+                      OrderStatus::kFilled),
+                kNow, out);
+  }
+  EXPECT_EQ(t.find("t0"), nullptr) << "old closed orders are forgotten";
+  EXPECT_NE(t.find("t49"), nullptr);
+  EXPECT_FALSE(t.seen_exec("E0"));
+  EXPECT_TRUE(t.seen_exec("E49"));
+}
+
+}  // namespace
+}  // namespace tg4::kraken
