@@ -86,6 +86,7 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
     return kExitFailure;
   }
   options.pipeline.scope.session_id = new_session_id("demo", core::LiveClock().now());
+  options.continue_account = false;  // each demo is a new simulated market: a new account
   options.market_source = kraken_feed_source(feed_options_from_config(config, simulator.ws_url()), true);
   options.clock_start = sim_options.start_time;
   auto node = Node::start(std::move(options));

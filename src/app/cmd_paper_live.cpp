@@ -22,6 +22,7 @@ struct SessionArgs {
   int duration = 0;
   std::string url;
   std::string out_dir = "var/sessions";
+  bool fresh = false;
 };
 
 // The first live guard that is not satisfied, or empty.
@@ -56,6 +57,7 @@ int run_session(CommandContext& ctx, const SessionArgs& args, const std::string&
   options.log = core::logger("node");
   options.pipeline.scope.session_id = new_session_id(command, core::LiveClock().now());
   options.market_source = kraken_feed_source(feed_options_from_config(config, args.url));
+  options.continue_account = !args.fresh;
   auto node = Node::start(std::move(options));
   if (!node) {
     std::cerr << "tg4 " << command << ": " << node.error().message << "\n";
@@ -74,6 +76,9 @@ void add_session_command(CLI::App& root, CommandContext& ctx, const std::string&
   cmd->add_option("--duration", args->duration, "Seconds to run (0 = until Ctrl-C or SIGTERM)")->capture_default_str();
   cmd->add_option("--url", args->url, "Market data WebSocket URL (default: the config's feed.url)");
   cmd->add_option("--out", args->out_dir, "Folder of the session report")->capture_default_str();
+  cmd->add_flag("--fresh", args->fresh,
+                "Open a new account (starting balances) instead of continuing the newest earlier session's "
+                "positions, open orders and risk state");
 }
 
 }  // namespace

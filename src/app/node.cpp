@@ -97,6 +97,13 @@ core::Status Node::start_store() {
     auto stored = (*store)->latest_bars(symbol, 1, options_.warm_up_bars);
     if (stored) warm_up_bars_.insert(warm_up_bars_.end(), stored->begin(), stored->end());
   }
+  if (options_.continue_account) {
+    auto account = kernel::load_account(**store, options_.pipeline.scope.mode, session_id());
+    if (!account) return core::Error::of("restoring the " + options_.pipeline.scope.mode + " account from " +
+                                         (*store)->url() + ": " + account.error().message +
+                                         " (start with --fresh to open a new account)");
+    account_ = std::move(*account);
+  }
   store->reset();  // one writer at a time: SQLite would report "database is locked"
   auto writer_options = options_.writer;
   if (!writer_options.log) writer_options.log = log_;
@@ -133,6 +140,7 @@ core::Status Node::start_kernel() {
   outputs.store_alert = [this] { return writer_->alert(); };
   outputs.state = state_.get();
   outputs.registry = &metrics_->registry();
+  outputs.venue = options_.venue;
   outputs.resubscribe_book = [this](const std::string& symbol) {
     if (source_) source_->resubscribe_book(symbol);
   };
@@ -142,7 +150,10 @@ core::Status Node::start_kernel() {
   started_ = clock_->now();
   record_session("running");
   warm_up();
-  kernel_->post(kernel::Task([this] { pipeline_->start(); }));
+  kernel_->post(kernel::Task([this] {
+    pipeline_->restore(std::move(account_));
+    pipeline_->start();
+  }));
   kernel_thread_ = std::thread([this] {
     try {
       kernel_->run();

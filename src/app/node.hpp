@@ -59,6 +59,11 @@ struct NodeOptions {
   bool event_time_clock = false;  // the clock follows event time (a simulator running faster than life)
   core::Timestamp clock_start;    // where an event-time clock starts
   std::size_t warm_up_bars = 300;  // 1m bars read from the store per symbol at start
+  // Paper and live continue the account of the newest earlier session of their mode (positions,
+  // open orders, risk state); a demo, or `--fresh`, starts a new one.
+  bool continue_account = true;
+  // Builds the venue (live: Kraken); empty: the paper venue.
+  kernel::VenueFactory venue;
   MarketSourceFactory market_source;
   // Metrics registry served on /metrics; null: a new one (a demo shares it with its simulator).
   std::shared_ptr<prometheus::Registry> registry;
@@ -113,6 +118,7 @@ class Node {
   std::thread io_thread_;
   core::Timestamp started_;
   std::vector<core::Bar> warm_up_bars_;  // read at start, before the writer opens the store
+  kernel::RestoredAccount account_;      // likewise
   std::atomic<bool> stopped_{false};
 };
 

@@ -39,6 +39,9 @@ NodeOptions node_options_from_config(const core::Config& config, const std::stri
   p.volatility_mean_bars = config.risk.volatility_spike_mean_bars;
   p.strategy = config.strategy.name;
   p.strategy_params = config.strategy.params;
+  p.reconcile_interval = std::chrono::duration_cast<core::Duration>(config.execution.reconcile_interval);
+  p.adopt_unknown_orders = config.execution.adopt_unknown_orders;
+  p.in_flight_grace = std::chrono::duration_cast<core::Duration>(config.execution.unknown_outcome_timeout);
   node.store_url = config.storage.url;
   node.writer.batch_rows = static_cast<std::size_t>(config.storage.batch_rows);
   node.writer.batch_interval = config.storage.batch_interval;

@@ -240,6 +240,8 @@ struct ExecutionSection {
   Decimal trailing_distance_pct = config_detail::dec("1.5");
   ConfigDuration unknown_outcome_timeout = config_detail::sec(5);  // then query and reconcile
   ConfigDuration dead_man_switch = config_detail::sec(60);         // cancel_after; 0 = off
+  ConfigDuration reconcile_interval = config_detail::sec(60);      // venue vs store; 0 = start only
+  bool adopt_unknown_orders = false;                               // else they are canceled
   // Kraken's per-pair trading-rate counter (Starter tier), budgeted locally.
   int kraken_rate_counter_max = 60;
   Decimal kraken_rate_decay_per_s = config_detail::dec("1");

@@ -400,6 +400,12 @@ std::vector<Field<Config>> build_table() {
   add(field<Config>(TG4_KEY(execution.dead_man_switch),
                     "Kraken cancel_after timeout, refreshed while running; 0s = off.",
                     durs(ms(0), hours(24))));
+  add(field<Config>(TG4_KEY(execution.reconcile_interval),
+                    "Reconcile the venue's open orders, fills and balances with ours this often "
+                    "(always at start, before any order); 0s = only at start.",
+                    durs(ms(0), hours(24))));
+  add(field<Config>(TG4_KEY(execution.adopt_unknown_orders),
+                    "Venue orders we did not place: true adopts and tracks them, false cancels them."));
   add(field<Config>(TG4_KEY(execution.kraken_rate_counter_max),
                     "Kraken trading-rate counter limit per pair (Starter 60).", ints(1, 1000)));
   add(field<Config>(TG4_KEY(execution.kraken_rate_decay_per_s), "Counter decay per second.",

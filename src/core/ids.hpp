@@ -36,6 +36,12 @@ class ClientOrderIdGenerator {
   std::string id_for(std::uint64_t counter) const;
 
   std::uint64_t last_counter() const { return counter_.load(std::memory_order_relaxed); }
+  // A restart: the next id comes after `counter` (never moves backwards).
+  void continue_after(std::uint64_t counter) {
+    std::uint64_t current = counter_.load(std::memory_order_relaxed);
+    while (current < counter && !counter_.compare_exchange_weak(current, counter, std::memory_order_relaxed)) {
+    }
+  }
   const std::string& prefix() const { return prefix_; }
 
   // Plugs into execution::OrderManager (its IdSource).

@@ -39,6 +39,31 @@ void PaperVenue::deposit(const std::string& asset, Decimal amount) {
   flush();
 }
 
+void PaperVenue::restore(const OrderRequest& request, const std::string& venue_id, Decimal filled, Decimal avg_price,
+                         core::Timestamp now) {
+  const core::Instrument* instrument = instruments_.find(request.symbol);
+  if (instrument == nullptr || orders_.contains(request.client_order_id)) return;
+  PaperOrder order;
+  order.request = request;
+  order.venue_id = venue_id.empty() ? pad_id(("PV" + config_.id_prefix).c_str(), next_venue_id_++) : venue_id;
+  order.active_at = now;
+  order.active = true;
+  order.filled = filled;
+  order.cost = filled * avg_price;
+  order.triggered = filled.is_positive();
+  order.status = filled.is_positive() ? OrderStatus::kPartiallyFilled : OrderStatus::kNew;
+  if (!request.reduce_only) {
+    const bool buy = request.side == Side::kBuy;
+    const Decimal remaining = request.qty - filled;
+    const Decimal price = has_limit(request.type) ? request.limit_price : request.trigger_price;
+    order.reserved_asset = buy ? instrument->quote : instrument->base;
+    order.reserved = buy ? price * remaining * (Decimal::one() + fee_rate(*instrument, false)) : remaining;
+    reserved_[order.reserved_asset] += order.reserved;
+  }
+  arrival_.push_back(request.client_order_id);
+  orders_.emplace(request.client_order_id, std::move(order));
+}
+
 Decimal PaperVenue::balance(const std::string& asset) const {
   const auto it = wallet_.find(asset);
   return it == wallet_.end() ? Decimal{} : it->second;
@@ -67,7 +92,7 @@ void PaperVenue::submit(const OrderRequest& request, core::Timestamp now) {
   order.request.qty = instrument->round_qty(request.qty);
   if (has_limit(request.type)) order.request.limit_price = instrument->round_price(request.limit_price);
   if (is_trigger_type(request.type)) order.request.trigger_price = instrument->round_price(request.trigger_price);
-  order.venue_id = pad_id("PV", next_venue_id_++);
+  order.venue_id = pad_id(("PV" + config_.id_prefix).c_str(), next_venue_id_++);
   order.active_at = now + config_.latency;
   arrival_.push_back(request.client_order_id);
   orders_.emplace(request.client_order_id, std::move(order));
@@ -291,7 +316,7 @@ void PaperVenue::fill(PaperOrder& order, Decimal price, Decimal qty, bool maker,
   }
   order.filled += qty;
   order.cost += notional;
-  emit(core::Fill{r.client_order_id, order.venue_id, pad_id("PX", next_exec_id_++), r.symbol, r.side, price,
+  emit(core::Fill{r.client_order_id, order.venue_id, pad_id(("PX" + config_.id_prefix).c_str(), next_exec_id_++), r.symbol, r.side, price,
                   qty, fee, instrument.quote, maker, now});
   emit(core::BalanceUpdate{instrument.base, wallet_[instrument.base], now});
   emit(core::BalanceUpdate{instrument.quote, wallet_[instrument.quote], now});

@@ -23,6 +23,9 @@ struct PaperConfig {
   std::optional<core::Decimal> maker_fee;  // overrides the instrument's rates when set
   std::optional<core::Decimal> taker_fee;
   int fee_precision = 8;
+  // Put in every venue order id and exec id, so ids stay unique across restarts of one account
+  // (the pipeline uses its session's client-id prefix). Empty in tests: "PV00000001".
+  std::string id_prefix;
 };
 
 struct BookView {
@@ -38,6 +41,10 @@ class PaperVenue final : public Venue {
              ExecutionSink sink);
 
   void deposit(const std::string& asset, core::Decimal amount);
+  // Restart: an order that was open at the venue before, active at once with its fills so far; it
+  // reserves what it still needs and reports nothing (the store already has its state).
+  void restore(const OrderRequest& request, const std::string& venue_id, core::Decimal filled,
+               core::Decimal avg_price, core::Timestamp now);
 
   void submit(const OrderRequest& request, core::Timestamp now) override;
   void cancel(const std::string& client_order_id, core::Timestamp now) override;

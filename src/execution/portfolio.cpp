@@ -8,6 +8,25 @@ Portfolio::Portfolio(std::string reporting_currency) : reporting_(std::move(repo
 
 void Portfolio::deposit(const std::string& asset, Decimal amount) { balances_[asset] += amount; }
 
+void Portfolio::set_balance(const std::string& asset, Decimal amount) { balances_[asset] = amount; }
+
+PortfolioState Portfolio::state() const {
+  return PortfolioState{balances_, positions_, marks_, realised_reporting_, fees_reporting_};
+}
+
+void Portfolio::restore(const PortfolioState& state) {
+  balances_ = state.balances;
+  positions_ = state.positions;
+  marks_.clear();
+  pairs_.clear();
+  for (const auto& [symbol, price] : state.marks) set_mark(symbol, price);
+  for (const auto& [symbol, position] : positions_) {
+    if (auto parts = core::split_symbol(symbol)) pairs_[symbol] = *parts;
+  }
+  realised_reporting_ = state.realised_reporting;
+  fees_reporting_ = state.fees_reporting;
+}
+
 void Portfolio::set_mark(const std::string& symbol, Decimal price) {
   if (!price.is_positive()) return;
   marks_[symbol] = price;

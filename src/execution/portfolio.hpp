@@ -37,6 +37,15 @@ struct ClosedTrade {
   core::Timestamp closed;
 };
 
+// Everything a restart needs to continue a portfolio exactly (portfolio_state.hpp writes it as JSON).
+struct PortfolioState {
+  std::map<std::string, core::Decimal> balances;
+  std::map<std::string, Position> positions;
+  std::map<std::string, core::Decimal> marks;
+  core::Decimal realised_reporting;
+  core::Decimal fees_reporting;
+};
+
 class Portfolio {
  public:
   explicit Portfolio(std::string reporting_currency = "USDT");
@@ -45,6 +54,12 @@ class Portfolio {
   // Applies a fill to balances and the symbol's position; returns the closed part, if any.
   std::optional<ClosedTrade> apply_fill(const core::Fill& fill, const core::Instrument& instrument);
   void set_mark(const std::string& symbol, core::Decimal price);
+  // A real venue's balance report is the truth for the asset's amount (positions keep their cost).
+  void set_balance(const std::string& asset, core::Decimal amount);
+
+  PortfolioState state() const;
+  // Replaces everything with a saved state (a restart), before any fill of this session.
+  void restore(const PortfolioState& state);
 
   core::Decimal balance(const std::string& asset) const;
   const std::map<std::string, core::Decimal>& balances() const { return balances_; }

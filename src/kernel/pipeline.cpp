@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include "core/config.hpp"
+#include "core/logging.hpp"
+#include "execution/portfolio_state.hpp"
+#include "execution/reconciliation.hpp"
 #include "risk/state_json.hpp"
 #include "strategy/registry.hpp"
 
@@ -111,7 +114,10 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
   if (outputs_.venue) {
     venue_ = outputs_.venue(instruments_, std::move(to_kernel));
   } else {
-    auto paper = std::make_unique<execution::PaperVenue>(instruments_, options_.paper, book_view, std::move(to_kernel));
+    execution::PaperConfig paper_config = options_.paper;
+    // Venue and exec ids must not repeat those of the session this one continues.
+    if (paper_config.id_prefix.empty()) paper_config.id_prefix = "-" + options_.scope.session_id + "-";
+    auto paper = std::make_unique<execution::PaperVenue>(instruments_, paper_config, book_view, std::move(to_kernel));
     paper_ = paper.get();
     venue_ = std::move(paper);
   }
@@ -139,19 +145,163 @@ void Pipeline::subscribe() {
   subscriptions_.push_back(bus.subscribe<core::BalanceUpdate>([this](const auto& e) { on_execution(e); }));
 }
 
+void Pipeline::restore(RestoredAccount account) { restored_ = std::move(account); }
+
 void Pipeline::start() {
   if (started_) return;
   started_ = true;
-  for (const auto& [asset, amount] : options_.starting_balances) {
-    if (paper_ == nullptr) break;  // a real venue reports its own balances
-    portfolio_.deposit(asset, amount);
-    paper_->deposit(asset, amount);
+  if (restored_.portfolio) {
+    restore_account();
+  } else {
+    for (const auto& [asset, amount] : options_.starting_balances) {
+      if (paper_ == nullptr) break;  // a real venue reports its own balances
+      portfolio_.deposit(asset, amount);
+      paper_->deposit(asset, amount);
+    }
+    risk_state_ = risk_.initial_state(portfolio_.equity(), now());
   }
-  risk_state_ = risk_.initial_state(portfolio_.equity(), now());
+  record_account_state();
   timers_.push_back(kernel_.timers().every(options_.tick, [this] { on_tick(); }));
   timers_.push_back(kernel_.timers().every(options_.snapshot_interval, [this] { on_snapshot(); }));
+  if (options_.reconcile_interval.count() > 0) {
+    timers_.push_back(kernel_.timers().every(options_.reconcile_interval, [this] { request_reconciliation(); }));
+  }
+  reconciling_ = true;
+  request_reconciliation();
   strategy_->on_start(*context_);
   publish_summary();
+}
+
+// The account of the previous session: portfolio, risk state, open orders (re-recorded under this
+// session, so the next restart finds them here) and, for the paper venue, its wallet and book of
+// open orders, which died with the process.
+void Pipeline::restore_account() {
+  portfolio_.restore(*restored_.portfolio);
+  risk_state_ = restored_.risk ? *restored_.risk : risk_.initial_state(portfolio_.equity(), now());
+  order_ids_.continue_after(restored_.last_order_counter);
+  applied_exec_ids_ = restored_.applied_exec_ids;
+  if (paper_ != nullptr) {
+    for (const auto& [asset, amount] : portfolio_.balances()) paper_->deposit(asset, amount);
+  }
+  for (execution::ManagedOrder& order : restored_.open_orders) {
+    if (paper_ != nullptr) {
+      paper_->restore(order.request, order.venue_order_id, order.filled, order.avg_price, now());
+    }
+    record(order_row(order, options_.scope));
+    orders_->restore(std::move(order));
+  }
+  log_->info("continuing session {}: {} open orders, equity {}", restored_.from_session,
+             orders_->open_count(), portfolio_.equity().to_string(2));
+}
+
+// ---- reconciliation ------------------------------------------------------------------------------
+
+void Pipeline::request_reconciliation() {
+  if (reconcile_pending_) return;
+  reconcile_pending_ = true;
+  // A venue may answer inside the call (paper: its state is right here) or later on its own thread;
+  // a later answer is handed to the kernel like any report.
+  struct Answer {
+    std::mutex mutex;
+    bool inside_call = true;
+    std::optional<core::Result<execution::VenueSnapshot>> immediate;
+  };
+  const auto answer = std::make_shared<Answer>();
+  venue_->request_snapshot([this, answer](core::Result<execution::VenueSnapshot> snapshot) {
+    {
+      const std::lock_guard lock(answer->mutex);
+      if (answer->inside_call) {
+        answer->immediate.emplace(std::move(snapshot));
+        return;
+      }
+    }
+    kernel_.post(Task([this, snapshot = std::move(snapshot)]() mutable { reconcile(std::move(snapshot)); }));
+  });
+  std::optional<core::Result<execution::VenueSnapshot>> immediate;
+  {
+    const std::lock_guard lock(answer->mutex);
+    answer->inside_call = false;
+    immediate = std::move(answer->immediate);
+  }
+  if (immediate) reconcile(std::move(*immediate));
+}
+
+void Pipeline::reconcile(core::Result<execution::VenueSnapshot> snapshot) {
+  reconcile_pending_ = false;
+  if (!snapshot) {
+    log_->error("reconciliation: venue snapshot failed: {}{}", snapshot.error().message,
+                reconciling_ ? "; no new orders until it succeeds (retry in 5 s)" : "");
+    if (reconciling_) timers_.push_back(kernel_.timers().after(std::chrono::seconds(5), [this] { request_reconciliation(); }));
+    return;
+  }
+  apply_reconciliation(*snapshot);
+  if (reconciling_) log_->info("reconciliation with the {} venue complete: trading may start", venue_->name());
+  reconciling_ = false;
+  publish_summary();
+}
+
+void Pipeline::apply_reconciliation(const execution::VenueSnapshot& snapshot) {
+  execution::ReconcileInput input;
+  for (const execution::ManagedOrder* order : orders_->open_orders()) input.local_open.push_back(*order);
+  input.applied_exec_ids = applied_exec_ids_;
+  input.venue = snapshot;
+  input.unknown_orders = options_.adopt_unknown_orders ? execution::UnknownOrderPolicy::kAdopt
+                                                       : execution::UnknownOrderPolicy::kCancel;
+  input.in_flight = options_.in_flight_grace;
+  input.now = now();
+  const execution::ReconcilePlan plan = execution::plan_reconciliation(input);
+  for (const core::Fill& fill : plan.missed_fills) on_execution(fill);
+  for (const core::OrderUpdate& update : plan.order_updates) on_execution(update);
+  for (const core::OrderUpdate& order : plan.adopt) adopt(order);
+  for (const core::OrderUpdate& order : plan.cancel) {
+    venue_->cancel(order.client_order_id.empty() ? order.venue_order_id : order.client_order_id, now());
+  }
+  std::vector<std::string> notes = plan.notes;
+  if (paper_ == nullptr) {
+    for (const auto& diff : execution::balance_differences(portfolio_.balances(), snapshot.balances)) {
+      notes.push_back("balance " + diff.asset + ": ours " + diff.ours.to_string() + ", venue " + diff.venue.to_string() +
+                      " (taking the venue's)");
+      portfolio_.set_balance(diff.asset, diff.venue);
+    }
+  }
+  for (const std::string& note : notes) log_->warn("reconciliation: {}", note);
+  counters_.last_reconciliation = fmt::format("{} {}", core::format_rfc3339(now(), 0),
+                                              notes.empty() ? std::string("clean")
+                                                            : std::to_string(notes.size()) + " differences");
+  if (!notes.empty()) record_account_state();
+}
+
+// A venue order we did not place (or lost track of) is tracked from now on as an entry of its own.
+void Pipeline::adopt(const core::OrderUpdate& venue_order) {
+  execution::ManagedOrder order;
+  order.request.client_order_id = venue_order.client_order_id;
+  order.request.symbol = venue_order.symbol;
+  order.request.side = venue_order.side;
+  order.request.type = venue_order.type;
+  order.request.qty = venue_order.qty;
+  order.request.limit_price = venue_order.limit_price;
+  order.group = venue_order.client_order_id;
+  order.source = "adopted";
+  order.status = venue_order.status;
+  order.venue_order_id = venue_order.venue_order_id;
+  order.filled = venue_order.filled_qty;
+  order.avg_price = venue_order.avg_price;
+  order.reason = "adopted at reconciliation";
+  order.created = now();
+  order.updated = now();
+  record(order_row(order, options_.scope));
+  orders_->restore(std::move(order));
+}
+
+// The portfolio and risk state, persisted on every change so a restart continues exactly here.
+void Pipeline::record_account_state() {
+  storage::RiskStateRow row;
+  row.session_id = options_.scope.session_id;
+  row.mode = options_.scope.mode;
+  row.updated = now();
+  row.state_json = risk::state_to_json_text(risk_state_);
+  row.portfolio_json = execution::portfolio_state_to_json(portfolio_.state());
+  record(std::move(row));
 }
 
 void Pipeline::finish() {
@@ -322,6 +472,13 @@ void Pipeline::refresh_risk_inputs() {
 
 void Pipeline::on_intent(core::OrderIntent intent) {
   ++counters_.intents;
+  if (reconciling_) {
+    // SPEC §8: no new order before start-up reconciliation completes.
+    ++counters_.rejected;
+    counters_.last_decision = fmt::format("{} {} {} {} -> WAITING (reconciliation)", core::format_rfc3339(now(), 0),
+                                          intent.source, core::to_string(intent.side), intent.symbol);
+    return;
+  }
   if (intent.regime.empty() || intent.regime == "unknown") intent.regime = options_.regime;
   if (intent.size_quote.is_zero() && !intent.qty.is_zero()) intent.size_quote = intent.qty * intent.entry;
   risk::RiskIntent risk_intent = risk::intent_from_order(intent);
@@ -351,6 +508,13 @@ void Pipeline::on_intent(core::OrderIntent intent) {
 // ---- execution -----------------------------------------------------------------------------------
 
 void Pipeline::on_execution(const core::ExecutionEvent& event) {
+  if (const auto* fill = std::get_if<core::Fill>(&event)) {
+    // A venue may repeat a fill (a snapshot after a reconnect): each exec id counts once.
+    if (!fill->exec_id.empty() && !applied_exec_ids_.insert(fill->exec_id).second) return;
+  }
+  if (const auto* balance = std::get_if<core::BalanceUpdate>(&event); balance != nullptr && paper_ == nullptr) {
+    portfolio_.set_balance(balance->asset, balance->balance);  // a real venue's balance is the truth
+  }
   orders_->on_execution(event, now());
   if (const auto* update = std::get_if<core::OrderUpdate>(&event)) on_order_update(*update);
   if (const auto* fill = std::get_if<core::Fill>(&event)) on_fill(*fill);
@@ -385,6 +549,7 @@ void Pipeline::on_fill(const core::Fill& fill) {
     closed_trades_.push_back(*closed);
     handle_risk_events(risk_.on_trade_closed(risk_state_, closed->pnl_reporting, now()));
   }
+  record_account_state();
   if (order != nullptr && order->source == strategy_->name()) strategy_->on_fill(*context_, fill);
   if (outputs_.state != nullptr) outputs_.state->publish(storage::Topic::kFills, json::serialize(fill_json(fill)));
 }
@@ -456,13 +621,7 @@ void Pipeline::handle_risk_events(const std::vector<risk::RiskEvent>& events) {
       }
     }
   }
-  if (!state_changed) return;
-  storage::RiskStateRow row;
-  row.session_id = options_.scope.session_id;
-  row.mode = options_.scope.mode;
-  row.updated = now();
-  row.state_json = risk::state_to_json_text(risk_state_);
-  record(std::move(row));
+  if (state_changed) record_account_state();
 }
 
 void Pipeline::reduce_positions(const core::Decimal& fraction, const std::string& reason) {
@@ -490,6 +649,7 @@ void Pipeline::publish_summary() {
   s.unrealised_pnl = portfolio_.unrealised_pnl().round(2);
   s.fees = portfolio_.fees_paid().round(2);
   s.drawdown = drawdown_ratio(portfolio_.equity(), risk_state_.peak_equity);
+  s.reconciling = reconciling_;
   s.open_positions = 0;
   for (const auto& [symbol, position] : portfolio_.positions()) s.open_positions += position.is_open() ? 1 : 0;
   s.open_orders = orders_->open_count();

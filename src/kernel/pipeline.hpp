@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "execution/order_manager.hpp"
 #include "execution/paper_venue.hpp"
 #include "execution/portfolio.hpp"
+#include "kernel/account_restore.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/pipeline_options.hpp"
 #include "market/bar_aggregator.hpp"
@@ -28,6 +30,7 @@
 #include "market/market_metrics.hpp"
 #include "market/order_book.hpp"
 #include "core/ids.hpp"
+#include "core/logging.hpp"
 #include "risk/engine.hpp"
 #include "risk/risk_metrics.hpp"
 #include "strategy/strategy.hpp"
@@ -43,7 +46,11 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  // Deposits the starting balances, starts the strategy and the timers. Kernel thread.
+  // A restart: the account to continue (kernel thread, before start()).
+  void restore(RestoredAccount account);
+  // Deposits the starting balances (or restores the account), starts the strategy and the timers,
+  // and asks the venue for the snapshot reconciliation needs; intents wait until it is done.
+  // Kernel thread.
   void start();
   // Final records (portfolio snapshot, risk state); timers stop. Kernel thread.
   void finish();
@@ -110,6 +117,12 @@ class Pipeline {
   // time
   void on_tick();
   void on_snapshot();
+  void restore_account();
+  void request_reconciliation();
+  void reconcile(core::Result<execution::VenueSnapshot> snapshot);
+  void apply_reconciliation(const execution::VenueSnapshot& snapshot);
+  void adopt(const core::OrderUpdate& venue_order);
+  void record_account_state();
   void watch_store();
   void handle_risk_events(const std::vector<risk::RiskEvent>& events);
   void reduce_positions(const core::Decimal& fraction, const std::string& reason);
@@ -118,6 +131,7 @@ class Pipeline {
   core::Timestamp now() const { return kernel_.clock().now(); }
 
   Kernel& kernel_;
+  std::shared_ptr<spdlog::logger> log_ = core::logger("pipeline");
   PipelineOptions options_;
   PipelineOutputs outputs_;
   std::unique_ptr<prometheus::Registry> own_registry_;
@@ -154,6 +168,10 @@ class Pipeline {
   bool feed_connected_ = false;
   bool reducing_for_store_ = false;  // we moved trading to REDUCING because the store cannot keep rows
   bool started_ = false;
+  RestoredAccount restored_;
+  std::set<std::string> applied_exec_ids_;  // fills in the portfolio (a venue snapshot repeats them)
+  bool reconciling_ = false;
+  bool reconcile_pending_ = false;  // a snapshot request is out
 
   PipelineSummary counters_;  // kernel thread
   mutable std::mutex summary_mutex_;

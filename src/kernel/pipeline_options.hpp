@@ -39,6 +39,11 @@ struct PipelineOptions {
   core::Duration snapshot_interval = std::chrono::seconds(10);  // portfolio rows and state keys
   bool record_market_data =
       true;  // trades and 1m bars to the store (off in backtests from the store)
+  // Reconciliation with the venue (SPEC §8): at start (no order before it completes) and then at
+  // this interval (0 = only at start). Venue orders we don't know are adopted or canceled.
+  core::Duration reconcile_interval = std::chrono::seconds(60);
+  bool adopt_unknown_orders = false;
+  core::Duration in_flight_grace = std::chrono::seconds(5);  // a pending order this young is not judged
 };
 
 // Builds the venue orders go to, given the instruments and the sink its reports must reach (the
@@ -87,6 +92,8 @@ struct PipelineSummary {
   std::uint64_t fills = 0;
   std::uint64_t checksum_mismatches = 0;
   bool feed_connected = false;
+  bool reconciling = false;          // no new order until the venue has been reconciled
+  std::string last_reconciliation;   // "12:03:01 clean" or "12:03:01 3 differences"
   std::string last_decision;  // "12:03:01 ema_cross BUY BTC/USDT -> APPROVED"
   std::map<std::string, std::pair<core::Decimal, core::Decimal>> books;  // symbol -> bid, ask
 };

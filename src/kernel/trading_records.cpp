@@ -48,6 +48,10 @@ storage::OrderRow order_row(const execution::ManagedOrder& order, const RecordSc
   row.reason = order.reason;
   row.created = order.created;
   row.updated = order.updated;
+  row.role = execution::to_string(order.role);
+  row.group_id = order.group;
+  row.plan_stop_loss = order.stop_loss;
+  row.plan_take_profit = order.take_profit;
   return row;
 }
 

@@ -47,6 +47,12 @@ struct OrderRow {
   std::string reason;
   core::Timestamp created;
   core::Timestamp updated;
+  // The order's place in its protective group, so a restart restores the OCO links: role is
+  // "entry", "stop_loss", "take_profit" or "exit"; group_id is the entry's client id.
+  std::string role = "entry";
+  std::string group_id;
+  core::Decimal plan_stop_loss;    // entries: the stop and target attached once it fills
+  core::Decimal plan_take_profit;
 };
 
 // One step in an order's life (venue report), keyed by order id + sequence number.
@@ -153,6 +159,7 @@ struct RiskStateRow {
   std::string mode;
   core::Timestamp updated;
   std::string state_json;
+  std::string portfolio_json;  // execution::Portfolio state (portfolio_state.hpp); empty before 0002
 };
 
 struct SessionRow {
@@ -290,6 +297,10 @@ struct TableTraits<OrderRow> {
     f("reason", r.reason);
     f("created", r.created);
     f("updated", r.updated);
+    f("role", r.role);
+    f("group_id", r.group_id);
+    f("plan_stop_loss", r.plan_stop_loss);
+    f("plan_take_profit", r.plan_take_profit);
   }
 };
 
@@ -467,6 +478,7 @@ struct TableTraits<RiskStateRow> {
     f("mode", r.mode);
     f("updated", r.updated);
     f("state_json", r.state_json);
+    f("portfolio_json", r.portfolio_json);
   }
 };
 

@@ -1,0 +1,139 @@
+#include "execution/portfolio_state.hpp"
+
+#include <boost/json.hpp>
+
+namespace tg4::execution {
+namespace {
+
+namespace json = boost::json;
+using core::Decimal;
+
+json::object decimals_json(const std::map<std::string, Decimal>& values) {
+  json::object out;
+  for (const auto& [key, value] : values) out[key] = value.to_string();
+  return out;
+}
+
+json::object position_json(const Position& p) {
+  return json::object{{"qty", p.qty.to_string()},
+                      {"avg_price", p.avg_price.to_string()},
+                      {"realised_pnl", p.realised_pnl.to_string()},
+                      {"fees", p.fees.to_string()},
+                      {"open_fees", p.open_fees.to_string()},
+                      {"opened_ns", p.opened.ns},
+                      {"trades", p.trades}};
+}
+
+// Reads one field of an object, naming its path in every error.
+class Reader {
+ public:
+  Reader(const json::object& object, std::string path) : object_(object), path_(std::move(path)) {}
+
+  core::Result<Decimal> decimal(std::string_view key) const {
+    const json::value* v = object_.if_contains(key);
+    if (v == nullptr || !v->is_string()) return error(key, "expected a decimal string");
+    auto parsed = Decimal::parse(std::string_view(v->get_string()));
+    if (!parsed) return error(key, parsed.error().message);
+    return *parsed;
+  }
+  core::Result<std::int64_t> integer(std::string_view key) const {
+    const json::value* v = object_.if_contains(key);
+    if (v == nullptr || !v->is_int64()) return error(key, "expected an integer");
+    return v->get_int64();
+  }
+  core::Result<const json::object*> object(std::string_view key) const {
+    const json::value* v = object_.if_contains(key);
+    if (v == nullptr || !v->is_object()) return error(key, "expected an object");
+    return &v->get_object();
+  }
+  core::Error error(std::string_view key, const std::string& what) const {
+    return core::Error::of("portfolio state " + path_ + "." + std::string(key) + ": " + what);
+  }
+  std::string path(std::string_view key) const { return path_ + "." + std::string(key); }
+
+ private:
+  const json::object& object_;
+  std::string path_;
+};
+
+core::Result<std::map<std::string, Decimal>> read_decimals(const Reader& parent, std::string_view key) {
+  auto object = parent.object(key);
+  if (!object) return object.error();
+  std::map<std::string, Decimal> out;
+  const Reader reader(**object, parent.path(key));
+  for (const auto& [name, value] : **object) {
+    auto amount = reader.decimal(name);
+    if (!amount) return amount.error();
+    out[std::string(name)] = *amount;
+  }
+  return out;
+}
+
+core::Result<Position> read_position(const std::string& symbol, const json::object& object, const std::string& path) {
+  const Reader r(object, path);
+  Position p;
+  p.symbol = symbol;
+  const std::pair<std::string_view, Decimal*> decimals[] = {{"qty", &p.qty},
+                                                            {"avg_price", &p.avg_price},
+                                                            {"realised_pnl", &p.realised_pnl},
+                                                            {"fees", &p.fees},
+                                                            {"open_fees", &p.open_fees}};
+  for (const auto& [key, target] : decimals) {
+    auto value = r.decimal(key);
+    if (!value) return value.error();
+    *target = *value;
+  }
+  auto opened = r.integer("opened_ns");
+  if (!opened) return opened.error();
+  auto trades = r.integer("trades");
+  if (!trades) return trades.error();
+  p.opened = core::Timestamp{*opened};
+  p.trades = *trades;
+  return p;
+}
+
+}  // namespace
+
+std::string portfolio_state_to_json(const PortfolioState& state) {
+  json::object positions;
+  for (const auto& [symbol, position] : state.positions) positions[symbol] = position_json(position);
+  const json::object out{{"balances", decimals_json(state.balances)},
+                         {"positions", std::move(positions)},
+                         {"marks", decimals_json(state.marks)},
+                         {"realised_reporting", state.realised_reporting.to_string()},
+                         {"fees_reporting", state.fees_reporting.to_string()}};
+  return json::serialize(out);
+}
+
+core::Result<PortfolioState> portfolio_state_from_json(std::string_view text) {
+  boost::system::error_code ec;
+  const json::value doc = json::parse(text, ec);
+  if (ec) return core::Error::of("portfolio state: invalid JSON: " + ec.message());
+  if (!doc.is_object()) return core::Error::of("portfolio state: expected an object");
+  const Reader root(doc.get_object(), "$");
+  PortfolioState state;
+  auto balances = read_decimals(root, "balances");
+  if (!balances) return balances.error();
+  state.balances = std::move(*balances);
+  auto marks = read_decimals(root, "marks");
+  if (!marks) return marks.error();
+  state.marks = std::move(*marks);
+  auto realised = root.decimal("realised_reporting");
+  if (!realised) return realised.error();
+  state.realised_reporting = *realised;
+  auto fees = root.decimal("fees_reporting");
+  if (!fees) return fees.error();
+  state.fees_reporting = *fees;
+  auto positions = root.object("positions");
+  if (!positions) return positions.error();
+  for (const auto& [symbol, value] : **positions) {
+    const std::string path = root.path("positions") + "." + std::string(symbol);
+    if (!value.is_object()) return core::Error::of("portfolio state " + path + ": expected an object");
+    auto position = read_position(std::string(symbol), value.get_object(), path);
+    if (!position) return position.error();
+    state.positions[std::string(symbol)] = std::move(*position);
+  }
+  return state;
+}
+
+}  // namespace tg4::execution

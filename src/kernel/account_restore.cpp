@@ -1,0 +1,110 @@
+#include "kernel/account_restore.hpp"
+
+#include "core/ids.hpp"
+#include "execution/portfolio_state.hpp"
+#include "risk/state_json.hpp"
+
+namespace tg4::kernel {
+namespace {
+
+core::Result<execution::OrderRole> parse_role(const std::string& text) {
+  for (const auto role : {execution::OrderRole::kEntry, execution::OrderRole::kStopLoss,
+                          execution::OrderRole::kTakeProfit, execution::OrderRole::kExit}) {
+    if (text == execution::to_string(role)) return role;
+  }
+  return core::Error::of("unknown order role '" + text + "'");
+}
+
+core::Result<execution::ManagedOrder> to_managed(storage::Store& store, const storage::OrderRow& row) {
+  auto role = parse_role(row.role);
+  if (!role) return core::Error::of("order " + row.client_order_id + ": " + role.error().message);
+  execution::ManagedOrder order;
+  execution::OrderRequest& r = order.request;
+  r.client_order_id = row.client_order_id;
+  r.symbol = row.symbol;
+  r.side = row.side;
+  r.type = row.type;
+  r.qty = row.qty;
+  r.limit_price = row.limit_price;
+  r.trigger_price = row.stop_price;
+  r.reduce_only = *role != execution::OrderRole::kEntry;
+  order.role = *role;
+  order.intent_id = row.intent_id;
+  order.group = row.group_id.empty() ? row.client_order_id : row.group_id;
+  order.source = row.source;
+  order.status = row.status;
+  order.venue_order_id = row.venue_order_id;
+  order.filled = row.filled_qty;
+  order.avg_price = row.avg_price;
+  order.stop_loss = row.plan_stop_loss;
+  order.take_profit = row.plan_take_profit;
+  order.reason = row.reason;
+  order.created = row.created;
+  order.updated = row.updated;
+  // Later events continue the order's sequence (order_events is keyed by id and sequence).
+  auto events = store.order_events(row.client_order_id);
+  if (!events) return core::Error::of("order " + row.client_order_id + " events: " + events.error().message);
+  for (const auto& event : *events) order.event_seq = std::max(order.event_seq, event.seq);
+  return order;
+}
+
+std::optional<storage::SessionRow> previous_session(const std::vector<storage::SessionRow>& sessions,
+                                                    const std::string& mode, const std::string& current) {
+  for (const auto& session : sessions) {  // newest first
+    if (session.mode == mode && session.session_id != current) return session;
+  }
+  return std::nullopt;
+}
+
+core::Status restore_state(storage::Store& store, const std::string& session, RestoredAccount& account) {
+  auto row = store.risk_state(session);
+  if (!row) return core::Error::of("risk state of session " + session + ": " + row.error().message);
+  if (!row->has_value()) return {};
+  auto risk = risk::state_from_json_text((*row)->state_json);
+  if (!risk) return core::Error::of("risk state of session " + session + ": " + risk.error().message);
+  account.risk = std::move(*risk);
+  if ((*row)->portfolio_json.empty()) return {};
+  auto portfolio = execution::portfolio_state_from_json((*row)->portfolio_json);
+  if (!portfolio) return core::Error::of("portfolio of session " + session + ": " + portfolio.error().message);
+  account.portfolio = std::move(*portfolio);
+  return {};
+}
+
+}  // namespace
+
+core::Result<RestoredAccount> load_account(storage::Store& store, const std::string& mode,
+                                           const std::string& current_session) {
+  auto sessions = store.sessions(100);
+  if (!sessions) return core::Error::of("sessions: " + sessions.error().message);
+  const auto previous = previous_session(*sessions, mode, current_session);
+  RestoredAccount account;
+  if (!previous) return account;
+  account.from_session = previous->session_id;
+  if (auto s = restore_state(store, previous->session_id, account); !s) return s.error();
+
+  storage::OrderQuery query;
+  query.scope = {previous->session_id, mode};
+  query.open_only = true;
+  auto open = store.orders(query);
+  if (!open) return core::Error::of("open orders of session " + previous->session_id + ": " + open.error().message);
+  for (const auto& row : *open) {
+    auto order = to_managed(store, row);
+    if (!order) return order.error();
+    account.open_orders.push_back(std::move(*order));
+  }
+
+  query.open_only = false;
+  query.limit = 1'000'000;
+  auto all = store.orders(query);
+  if (!all) return core::Error::of("orders of session " + previous->session_id + ": " + all.error().message);
+  std::vector<std::string> ids;
+  for (const auto& row : *all) ids.push_back(row.client_order_id);
+  account.last_order_counter = core::ClientOrderIdGenerator::max_counter(ids);
+
+  auto fills = store.fills({"", mode}, storage::TimeRange{});
+  if (!fills) return core::Error::of("fills: " + fills.error().message);
+  for (const auto& row : *fills) account.applied_exec_ids.insert(row.fill.exec_id);
+  return account;
+}
+
+}  // namespace tg4::kernel

@@ -1,0 +1,38 @@
+#pragma once
+// The account a restarted node continues (issue 6 "kill -9, then restart: the same orders and
+// positions"): read from the store before the pipeline starts. Paper and live accounts continue from
+// the newest earlier session of the same mode: its portfolio (balances, positions at average cost,
+// realised PnL, fees) and risk state, persisted on every change, and its open orders with their OCO
+// links. The venue is then reconciled against it before any new order (Pipeline::start).
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "execution/order_manager.hpp"
+#include "execution/portfolio.hpp"
+#include "risk/types.hpp"
+#include "storage/store.hpp"
+
+namespace tg4::kernel {
+
+struct RestoredAccount {
+  std::string from_session;  // empty: nothing to continue (a first start)
+  std::optional<execution::PortfolioState> portfolio;
+  std::optional<risk::RiskState> risk;
+  std::vector<execution::ManagedOrder> open_orders;
+  std::set<std::string> applied_exec_ids;  // fills already in the portfolio (for reconciliation)
+  std::uint64_t last_order_counter = 0;    // client ids continue after it
+
+  bool empty() const { return from_session.empty(); }
+};
+
+// Reads the newest session of `mode` other than `current_session`. An Error names what could not be
+// read (a store that fails, a state that no longer parses): starting on a half-restored account
+// would be worse than not starting.
+core::Result<RestoredAccount> load_account(storage::Store& store, const std::string& mode,
+                                           const std::string& current_session);
+
+}  // namespace tg4::kernel

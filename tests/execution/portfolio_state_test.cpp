@@ -1,0 +1,59 @@
+#include "execution/portfolio_state.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tg4::execution {
+namespace {
+
+using namespace core::literals;
+
+TEST(PortfolioState, RoundTripContinuesTheSameAccountExactly) {
+  Portfolio before("USDT");
+  before.deposit("USDT", 10000_d);
+  const auto btc = core::default_instrument("BTC/USDT");
+  core::Fill buy;
+  buy.symbol = "BTC/USDT";
+  buy.side = core::Side::kBuy;
+  buy.price = 50000.1_d;
+  buy.qty = 0.12345678_d;
+  buy.fee = 16.04938271_d;
+  buy.time = core::Timestamp{1'700'000'000'000'000'001};
+  (void)before.apply_fill(buy, btc);
+  before.set_mark("BTC/USDT", 51000_d);
+
+  auto state = portfolio_state_from_json(portfolio_state_to_json(before.state()));
+  ASSERT_TRUE(state) << state.error().message;
+  Portfolio after("USDT");
+  after.restore(*state);
+  EXPECT_EQ(after.balances(), before.balances());
+  EXPECT_EQ(after.equity(), before.equity());
+  EXPECT_EQ(after.fees_paid(), before.fees_paid());
+  ASSERT_NE(after.position("BTC/USDT"), nullptr);
+  EXPECT_EQ(after.position("BTC/USDT")->avg_price, 50000.1_d);
+  EXPECT_EQ(after.position("BTC/USDT")->opened, before.position("BTC/USDT")->opened);
+
+  // The next fill gives the same result on both.
+  core::Fill sell = buy;
+  sell.side = core::Side::kSell;
+  sell.price = 52000_d;
+  const auto closed_before = before.apply_fill(sell, btc);
+  const auto closed_after = after.apply_fill(sell, btc);
+  ASSERT_TRUE(closed_before && closed_after);
+  EXPECT_EQ(closed_after->pnl_quote, closed_before->pnl_quote);
+  EXPECT_EQ(after.realised_pnl(), before.realised_pnl());
+}
+
+TEST(PortfolioState, MalformedDocumentsNameTheField) {
+  EXPECT_NE(portfolio_state_from_json("{").error().message.find("invalid JSON"), std::string::npos);
+  const auto bad = portfolio_state_from_json(
+      R"({"balances":{"USDT":"12x"},"positions":{},"marks":{},"realised_reporting":"0","fees_reporting":"0"})");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("$.balances.USDT"), std::string::npos) << bad.error().message;
+  const auto missing = portfolio_state_from_json(
+      R"({"balances":{},"positions":{"BTC/USDT":{"qty":"1"}},"marks":{},"realised_reporting":"0","fees_reporting":"0"})");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("$.positions.BTC/USDT.avg_price"), std::string::npos) << missing.error().message;
+}
+
+}  // namespace
+}  // namespace tg4::execution

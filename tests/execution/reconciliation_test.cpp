@@ -1,0 +1,130 @@
+#include "execution/reconciliation.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tg4::execution {
+namespace {
+
+using core::Decimal;
+using core::OrderStatus;
+using core::Side;
+using namespace core::literals;
+using namespace std::chrono_literals;
+
+const core::Timestamp kNow{1'700'000'000'000'000'000};
+
+ManagedOrder local(const std::string& id, OrderStatus status, Decimal qty, Decimal filled = {},
+                   core::Timestamp updated = kNow - 60s) {
+  ManagedOrder o;
+  o.request.client_order_id = id;
+  o.request.symbol = "BTC/USDT";
+  o.request.side = Side::kBuy;
+  o.request.type = core::OrderType::kLimit;
+  o.request.qty = qty;
+  o.request.limit_price = 50000_d;
+  o.status = status;
+  o.filled = filled;
+  o.updated = updated;
+  return o;
+}
+
+core::OrderUpdate at_venue(const std::string& id, OrderStatus status, Decimal qty, Decimal filled = {}) {
+  core::OrderUpdate u;
+  u.client_order_id = id;
+  u.venue_order_id = "V-" + id;
+  u.symbol = "BTC/USDT";
+  u.status = status;
+  u.qty = qty;
+  u.filled_qty = filled;
+  return u;
+}
+
+core::Fill venue_fill(const std::string& exec, const std::string& order, Decimal qty, std::int64_t second) {
+  core::Fill f;
+  f.exec_id = exec;
+  f.client_order_id = order;
+  f.symbol = "BTC/USDT";
+  f.qty = qty;
+  f.price = 50000_d;
+  f.time = core::Timestamp{kNow.ns - 100'000'000'000 + second * 1'000'000'000};
+  return f;
+}
+
+TEST(Reconciliation, IdenticalStateIsClean) {
+  ReconcileInput in;
+  in.now = kNow;
+  in.local_open = {local("a", OrderStatus::kNew, 1_d)};
+  in.venue.open_orders = {at_venue("a", OrderStatus::kNew, 1_d)};
+  in.venue.recent_fills = {venue_fill("x1", "old", 1_d, 0)};
+  in.applied_exec_ids = {"x1"};
+  const ReconcilePlan plan = plan_reconciliation(in);
+  EXPECT_TRUE(plan.clean());
+  EXPECT_TRUE(plan.notes.empty());
+}
+
+TEST(Reconciliation, MissedFillsAreAppliedOldestFirstAndCloseTheirOrder) {
+  ReconcileInput in;
+  in.now = kNow;
+  in.local_open = {local("a", OrderStatus::kNew, 1_d)};
+  in.venue.recent_fills = {venue_fill("x2", "a", 0.6_d, 20), venue_fill("x1", "a", 0.4_d, 10)};
+  const ReconcilePlan plan = plan_reconciliation(in);
+  ASSERT_EQ(plan.missed_fills.size(), 2u);
+  EXPECT_EQ(plan.missed_fills[0].exec_id, "x1");
+  EXPECT_EQ(plan.missed_fills[1].exec_id, "x2");
+  ASSERT_EQ(plan.order_updates.size(), 1u);  // no longer open at the venue, and fully filled
+  EXPECT_EQ(plan.order_updates[0].status, OrderStatus::kFilled);
+  EXPECT_EQ(plan.order_updates[0].filled_qty, 1_d);
+}
+
+TEST(Reconciliation, VanishedOrderWithoutFillsIsClosedButAYoungPendingOneWaits) {
+  ReconcileInput in;
+  in.now = kNow;
+  in.in_flight = 5s;
+  in.local_open = {local("gone", OrderStatus::kNew, 1_d, 0.25_d), local("young", OrderStatus::kPendingNew, 1_d, {}, kNow - 1s),
+                   local("old", OrderStatus::kPendingNew, 1_d, {}, kNow - 6s)};
+  const ReconcilePlan plan = plan_reconciliation(in);
+  ASSERT_EQ(plan.order_updates.size(), 2u);
+  EXPECT_EQ(plan.order_updates[0].client_order_id, "gone");
+  EXPECT_EQ(plan.order_updates[0].status, OrderStatus::kCanceled);
+  EXPECT_EQ(plan.order_updates[0].filled_qty, 0.25_d);
+  EXPECT_EQ(plan.order_updates[1].client_order_id, "old");
+}
+
+TEST(Reconciliation, VenueStateWinsForKnownOrders) {
+  ReconcileInput in;
+  in.now = kNow;
+  in.local_open = {local("a", OrderStatus::kNew, 1_d)};
+  in.venue.open_orders = {at_venue("a", OrderStatus::kPartiallyFilled, 1_d, 0.5_d)};
+  const ReconcilePlan plan = plan_reconciliation(in);
+  ASSERT_EQ(plan.order_updates.size(), 1u);
+  EXPECT_EQ(plan.order_updates[0].status, OrderStatus::kPartiallyFilled);
+  EXPECT_EQ(plan.order_updates[0].filled_qty, 0.5_d);
+}
+
+TEST(Reconciliation, UnknownVenueOrdersAreCanceledOrAdoptedByPolicy) {
+  ReconcileInput in;
+  in.now = kNow;
+  in.venue.open_orders = {at_venue("stranger", OrderStatus::kNew, 2_d), at_venue("", OrderStatus::kNew, 3_d)};
+  ReconcilePlan plan = plan_reconciliation(in);
+  EXPECT_EQ(plan.cancel.size(), 2u);
+  EXPECT_TRUE(plan.adopt.empty());
+
+  in.unknown_orders = UnknownOrderPolicy::kAdopt;
+  plan = plan_reconciliation(in);
+  ASSERT_EQ(plan.adopt.size(), 1u);  // one with our kind of id is adopted
+  EXPECT_EQ(plan.adopt[0].client_order_id, "stranger");
+  ASSERT_EQ(plan.cancel.size(), 1u);  // one without a client id cannot be tracked: canceled
+  EXPECT_EQ(plan.cancel[0].venue_order_id, "V-");
+}
+
+TEST(Reconciliation, BalanceDifferencesTreatMissingAsZero) {
+  const auto diffs = balance_differences({{"USDT", 100_d}, {"BTC", 1_d}}, {{"USDT", 100_d}, {"XRP", 5_d}});
+  ASSERT_EQ(diffs.size(), 2u);
+  EXPECT_EQ(diffs[0].asset, "BTC");
+  EXPECT_EQ(diffs[0].venue, Decimal{});
+  EXPECT_EQ(diffs[1].asset, "XRP");
+  EXPECT_EQ(diffs[1].ours, Decimal{});
+}
+
+}  // namespace
+}  // namespace tg4::execution

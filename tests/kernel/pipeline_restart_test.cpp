@@ -1,0 +1,191 @@
+// A pipeline killed with open orders and a position continues exactly after a restart: the store's
+// record (every row the first pipeline emitted, written to a real SQLite file) is all the second
+// one gets, and its OCO pair still works.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "kernel/account_restore.hpp"
+#include "kernel/pipeline.hpp"
+#include "storage/batch.hpp"
+#include "storage/store.hpp"
+
+namespace tg4::kernel {
+namespace {
+
+using core::Decimal;
+using namespace core::literals;
+using namespace std::chrono_literals;
+
+const core::Timestamp kStart{1'767'225'600'000'000'000};  // 2026-01-01T00:00:00Z
+
+// Buys BTC once, on the first trade, with a stop and a target.
+class BuyOnce final : public strategy::Strategy {
+ public:
+  BuyOnce() : Strategy(strategy::Params{}) {}
+  std::string_view name() const override { return "buy_once"; }
+  void on_trade(strategy::StrategyContext& ctx, const core::Trade& trade) override {
+    if (done_) return;
+    done_ = true;
+    core::OrderIntent intent;
+    intent.symbol = trade.symbol;
+    intent.side = core::Side::kBuy;
+    intent.entry = trade.price;
+    intent.size_quote = 500_d;
+    intent.stop_loss = trade.price * 0.98_d;
+    intent.take_profit = trade.price * 1.04_d;
+    intent.regime = "trending";
+    ctx.submit(intent);
+  }
+
+ private:
+  bool done_ = false;
+};
+
+struct Session {
+  explicit Session(const std::string& id) : clock(kStart), kernel(clock) {
+    PipelineOptions options;
+    options.scope = {id, "paper"};
+    options.symbols = {"BTC/USDT"};
+    options.reconcile_interval = 0s;
+    PipelineOutputs outputs;
+    outputs.record = [this](storage::Row row) { rows.add(std::move(row)); };
+    outputs.strategy = std::make_unique<BuyOnce>();
+    pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
+  }
+  void trade(Decimal price, core::Duration at) {
+    core::Trade t;
+    t.symbol = "BTC/USDT";
+    t.price = price;
+    t.qty = 0.5_d;
+    t.time = t.received = kStart + at;
+    t.trade_id = ++trade_id;
+    kernel.post(t);
+    kernel.run_until_empty();
+  }
+
+  core::SimulatedClock clock;
+  Kernel kernel;
+  std::unique_ptr<Pipeline> pipeline;
+  storage::Batch rows;
+  std::int64_t trade_id = 0;
+};
+
+std::unique_ptr<storage::Store> store_with(const storage::Batch& rows, const std::string& session) {
+  const auto path = std::filesystem::path(::testing::TempDir()) / "pipeline_restart.db";
+  std::filesystem::remove(path);
+  auto store = storage::open_store("sqlite:" + path.string());
+  EXPECT_TRUE(store) << store.error().message;
+  storage::Batch batch = rows;
+  storage::SessionRow row;
+  row.session_id = session;
+  row.mode = "paper";
+  row.started = kStart;
+  row.status = "running";  // killed: never marked stopped
+  batch.add(row);
+  EXPECT_TRUE((*store)->write(batch));
+  return std::move(*store);
+}
+
+TEST(PipelineRestart, ContinuesPositionsOrdersAndOcoFromTheStore) {
+  Session first("s1");
+  first.kernel.post(Task([&] { first.pipeline->start(); }));
+  first.kernel.run_until_empty();
+  first.trade(50000_d, 1s);
+  first.trade(50000_d, 2s);  // the market entry fills here, then stop and target rest
+  first.trade(50010_d, 3s);
+  const auto open_before = first.pipeline->orders().open_orders();
+  ASSERT_EQ(open_before.size(), 2u) << "stop and target";
+  const Decimal btc = first.pipeline->portfolio().balance("BTC");
+  ASSERT_TRUE(btc.is_positive());
+  // kill -9: nothing more happens to `first`; only its rows survive.
+
+  const auto store = store_with(first.rows, "s1");
+  auto account = load_account(*store, "paper", "s2");
+  ASSERT_TRUE(account) << account.error().message;
+  EXPECT_EQ(account->from_session, "s1");
+  ASSERT_EQ(account->open_orders.size(), 2u);
+
+  Session second("s2");
+  second.kernel.post(Task([&] {
+    second.pipeline->restore(std::move(*account));
+    second.pipeline->start();
+  }));
+  second.kernel.run_until_empty();
+  EXPECT_FALSE(second.pipeline->summary().reconciling);
+  EXPECT_EQ(second.pipeline->portfolio().balances(), first.pipeline->portfolio().balances());
+  EXPECT_EQ(second.pipeline->risk_state().peak_equity, first.pipeline->risk_state().peak_equity);
+  const auto open_after = second.pipeline->orders().open_orders();
+  ASSERT_EQ(open_after.size(), 2u);
+  for (std::size_t i = 0; i < open_after.size(); ++i) {
+    EXPECT_EQ(open_after[i]->request.client_order_id, open_before[i]->request.client_order_id);
+    EXPECT_EQ(open_after[i]->role, open_before[i]->role);
+    EXPECT_EQ(open_after[i]->group, open_before[i]->group);
+  }
+
+  // The target fills at the restored paper venue; its OCO sibling (the stop) is canceled.
+  second.trade(52100_d, 10s);
+  second.trade(52100_d, 11s);
+  EXPECT_TRUE(second.pipeline->orders().open_orders().empty());
+
+  EXPECT_EQ(second.pipeline->portfolio().balance("BTC"), Decimal{});
+  // New ids continue after the restored ones: no client id is ever reused.
+  for (const auto& [id, order] : second.pipeline->orders().orders()) {
+    EXPECT_EQ(std::count_if(first.pipeline->orders().orders().begin(), first.pipeline->orders().orders().end(),
+                            [&](const auto& kv) { return kv.first == id; }),
+              open_before[0]->request.client_order_id == id || open_before[1]->request.client_order_id == id ? 1 : 0)
+        << id;
+  }
+}
+
+TEST(PipelineRestart, IntentsWaitForReconciliation) {
+  // A venue that never answers the snapshot: the strategy's intent is held back.
+  struct SilentVenue final : execution::Venue {
+    void submit(const execution::OrderRequest&, core::Timestamp) override { ++submitted; }
+    void cancel(const std::string&, core::Timestamp) override {}
+    void amend(const std::string&, Decimal, Decimal, core::Timestamp) override {}
+    void cancel_all(core::Timestamp) override {}
+    void request_snapshot(execution::SnapshotSink done) override { pending = std::move(done); }
+    const char* name() const override { return "silent"; }
+    int submitted = 0;
+    execution::SnapshotSink pending;
+  };
+  SilentVenue* venue = nullptr;
+  core::SimulatedClock clock(kStart);
+  Kernel kernel(clock);
+  PipelineOptions options;
+  options.scope = {"s1", "live"};
+  options.symbols = {"BTC/USDT"};
+  PipelineOutputs outputs;
+  outputs.strategy = std::make_unique<BuyOnce>();
+  outputs.venue = [&venue](const core::InstrumentRegistry&, execution::ExecutionSink) {
+    auto v = std::make_unique<SilentVenue>();
+    venue = v.get();
+    return std::unique_ptr<execution::Venue>(std::move(v));
+  };
+  auto pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
+  kernel.post(Task([&] { pipeline->start(); }));
+  kernel.run_until_empty();
+  ASSERT_NE(venue, nullptr);
+  EXPECT_TRUE(pipeline->summary().reconciling);
+  core::Trade t;
+  t.symbol = "BTC/USDT";
+  t.price = 50000_d;
+  t.qty = 1_d;
+  t.time = t.received = kStart + 1s;
+  kernel.post(t);
+  kernel.run_until_empty();
+  kernel.advance_clock_to(kStart + 2s);  // a tick publishes the summary
+  EXPECT_EQ(venue->submitted, 0);
+  EXPECT_EQ(pipeline->summary().rejected, 1u);
+
+  execution::VenueSnapshot snapshot;
+  snapshot.balances = {{"USDT", 5000_d}};
+  venue->pending(snapshot);
+  kernel.run_until_empty();
+  EXPECT_FALSE(pipeline->summary().reconciling);
+  EXPECT_EQ(pipeline->portfolio().balance("USDT"), 5000_d);  // the venue's balance is the truth
+}
+
+}  // namespace
+}  // namespace tg4::kernel
