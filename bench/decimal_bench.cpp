@@ -62,6 +62,15 @@ void BM_ParseWithDigits(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseWithDigits);
 
+// Exponent texts ("45281.5e0") take the general path: what parse cost before the 19-digit fast
+// path.
+void BM_ParseExponent(benchmark::State& state) {
+  auto texts = kraken_texts(4096);
+  for (auto& t : texts) t += "e0";
+  cycle(state, texts, [](const std::string& t, const std::string&) { return Decimal::parse(t); });
+}
+BENCHMARK(BM_ParseExponent);
+
 void BM_FormatWrite(benchmark::State& state) {
   char buf[64];
   cycle(state, decimals(4096), [&buf](Decimal v, Decimal) {

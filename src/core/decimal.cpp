@@ -123,29 +123,55 @@ char* write_digits(U128 v, char* end) {
   return p;
 }
 
-}  // namespace
+bool is_digit(char c) { return static_cast<unsigned>(c - '0') < 10U; }
 
-Decimal Decimal::from_double(double value, int digits) {
-  if (!std::isfinite(value)) throw DecimalOverflow("decimal from non-finite double");
-  if (digits < 0 || digits > kScale) digits = kScale;
-  const double scaled = std::nearbyint(value * std::pow(10.0, digits));
-  if (std::fabs(scaled) >= 1.7e38 / static_cast<double>(kPow10[kScale - digits])) {
-    throw DecimalOverflow("decimal overflow converting double " + std::to_string(value));
-  }
-  return Decimal(static_cast<Raw>(scaled) * static_cast<Raw>(kPow10[kScale - digits]));
+// Appends the run of digits at p to `mantissa` (wrapping past 19 digits; the caller rejects those);
+// returns the first non-digit.
+const char* read_digits(const char* p, const char* end, std::uint64_t& mantissa) {
+  for (; p != end && is_digit(*p); ++p) mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+  return p;
 }
 
-Result<Decimal> Decimal::parse(std::string_view text, int* fraction_digits) {
+// Fast path for what Kraken and config send: [-+]digits[.digits], at most 19 digits in all (leading
+// zeros included) and at most 18 after the point. The mantissa then fits in 64 bits and
+// mantissa * 10^(18 - fraction) < 10^37 cannot exceed the range, so there is no overflow check and
+// no 128-bit division. Anything else returns false and takes parse_general, which owns every error.
+bool parse_plain(const char* p, const char* end, Raw& raw, int& fraction) {
+  bool negative = false;
+  if (p != end && (*p == '-' || *p == '+')) negative = *p++ == '-';
+  const char* const first = p;
+  std::uint64_t mantissa = 0;  // may wrap on long inputs; those are rejected below
+  p = read_digits(p, end, mantissa);
+  const auto whole = p - first;
+  const char* fraction_first = p;
+  if (p != end && *p == '.') {
+    fraction_first = ++p;
+    p = read_digits(p, end, mantissa);
+  }
+  const auto fractional = p - fraction_first;
+  const auto digits = whole + fractional;
+  if (p != end || digits == 0 || digits > 19 || fractional > Decimal::kScale) return false;
+  fraction = static_cast<int>(fractional);
+  const auto scale = static_cast<std::uint64_t>(kPow10[Decimal::kScale - fractional]);  // <= 10^18
+  const Raw v = static_cast<Raw>(static_cast<U128>(mantissa) * scale);  // one 64x64->128 multiply
+  raw = negative ? -v : v;
+  return true;
+}
+
+// The complete grammar: exponents, leading zeros beyond 19 digits, 38-digit mantissas, and every
+// error message. parse() sends here whatever its fast path does not accept.
+[[gnu::noinline]] Result<Decimal> parse_general(std::string_view text, int* fraction_digits) {
   const auto fail = [&](const char* why) {
-    return Error::of(std::string("invalid decimal '") + std::string(text.substr(0, 64)) + "': " + why);
+    return Error::of(std::string("invalid decimal '") + std::string(text.substr(0, 64)) +
+                     "': " + why);
   };
   std::size_t i = 0;
   const std::size_t n = text.size();
   bool negative = false;
   if (i < n && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
   U128 mantissa = 0;
-  int digits = 0;       // significant digits accumulated
-  int fraction = 0;     // digits after the point
+  int digits = 0;    // significant digits accumulated
+  int fraction = 0;  // digits after the point
   bool any_digit = false;
   for (; i < n && text[i] >= '0' && text[i] <= '9'; ++i) {
     any_digit = true;
@@ -178,8 +204,8 @@ Result<Decimal> Decimal::parse(std::string_view text, int* fraction_digits) {
     if (exp_negative) exponent = -exponent;
   }
   if (i != n) return fail("unexpected character");
-  const int shift = kScale - fraction + exponent;  // power of ten to apply to the mantissa
-  if (mantissa == 0) return Decimal(0);
+  const int shift = Decimal::kScale - fraction + exponent;  // power of ten to apply to the mantissa
+  if (mantissa == 0) return Decimal::zero();
   if (shift < 0) {
     if (-shift > 38 || mantissa % kPow10[static_cast<std::size_t>(-shift)] != 0) {
       return fail("more than 18 fractional digits");
@@ -193,7 +219,29 @@ Result<Decimal> Decimal::parse(std::string_view text, int* fraction_digits) {
   }
   if (mantissa > kMaxMagnitude) return fail("out of range");
   const Raw v = static_cast<Raw>(mantissa);
-  return Decimal(negative ? -v : v);
+  return Decimal::from_raw(negative ? -v : v);
+}
+
+}  // namespace
+
+Decimal Decimal::from_double(double value, int digits) {
+  if (!std::isfinite(value)) throw DecimalOverflow("decimal from non-finite double");
+  if (digits < 0 || digits > kScale) digits = kScale;
+  const double scaled = std::nearbyint(value * std::pow(10.0, digits));
+  if (std::fabs(scaled) >= 1.7e38 / static_cast<double>(kPow10[kScale - digits])) {
+    throw DecimalOverflow("decimal overflow converting double " + std::to_string(value));
+  }
+  return Decimal(static_cast<Raw>(scaled) * static_cast<Raw>(kPow10[kScale - digits]));
+}
+
+Result<Decimal> Decimal::parse(std::string_view text, int* fraction_digits) {
+  Raw raw = 0;
+  int fraction = 0;
+  if (!parse_plain(text.data(), text.data() + text.size(), raw, fraction)) {
+    return parse_general(text, fraction_digits);
+  }
+  if (fraction_digits != nullptr) *fraction_digits = fraction;
+  return Decimal(raw);
 }
 
 Decimal Decimal::must(std::string_view text) {
