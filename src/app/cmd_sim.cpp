@@ -35,6 +35,9 @@ struct SimArgs {
   std::string start;
   int history_days = 30;
   std::string bind = "127.0.0.1";
+  std::string api_key;
+  std::string api_secret;  // never logged or echoed
+  std::string balances;
   // Which flags the user gave (they override the config file).
   std::map<std::string, CLI::Option*> given;
 };
@@ -77,9 +80,15 @@ core::Status apply_config(const GlobalOptions& g, sim::SimOptions& opts, int& po
       else if (key == "speed") opts.speed = v.as<double>();
       else if (key == "history_days") opts.history_days = v.as<int>();
       else if (key == "bind") opts.bind_address = v.as<std::string>();
-      else {
+      else if (key == "api_key") opts.api_key = v.as<std::string>();
+      else if (key == "api_secret") opts.api_secret = v.as<std::string>();
+      else if (key == "balances") {
+        auto balances = sim::parse_balances(v.as<std::string>());
+        if (!balances) return core::Error::of(where(key) + ": " + balances.error().message);
+        opts.balances = *balances;
+      } else {
         return core::Error::of(where(key) + ": unknown key (known: port, symbols, seed, faults, tls, rate, "
-                                            "deterministic, speed, history_days, bind)");
+                                            "deterministic, speed, history_days, bind, api_key, api_secret, balances)");
       }
     }
   } catch (const YAML::Exception& e) {
@@ -117,6 +126,13 @@ int run_sim(const CommandContext& ctx, const SimArgs& a) {
   if (given(a, "--speed")) opts.speed = a.speed;
   if (given(a, "--history-days")) opts.history_days = a.history_days;
   if (given(a, "--bind")) opts.bind_address = a.bind;
+  if (given(a, "--api-key")) opts.api_key = a.api_key;
+  if (given(a, "--api-secret")) opts.api_secret = a.api_secret;
+  if (given(a, "--balances")) {
+    auto balances = sim::parse_balances(a.balances);
+    if (!balances) return usage("--balances: " + balances.error().message);
+    opts.balances = *balances;
+  }
   if (given(a, "--start")) {
     const auto t = core::parse_rfc3339(a.start);
     if (!t) return usage("--start: " + t.error().message + " (write e.g. 2024-01-01T00:00:00Z)");
@@ -148,8 +164,9 @@ int run_sim(const CommandContext& ctx, const SimArgs& a) {
     return kExitFailure;
   }
   std::cout << simulator.ws_url() << std::endl;
-  logger->info("REST on {}/0/public, metrics on http://{}/metrics; stop with Ctrl-C", simulator.rest_url(),
-               ctx.globals.metrics_address);
+  logger->info("REST on {}/0/public and /0/private, private WS on {} (API key {}), metrics on http://{}/metrics; "
+               "stop with Ctrl-C",
+               simulator.rest_url(), simulator.ws_auth_url(), opts.api_key, ctx.globals.metrics_address);
 
   int received = 0;
   sigwait(&signals, &received);
@@ -172,7 +189,10 @@ void add_sim_command(CLI::App& root, CommandContext& ctx) {
                           ->capture_default_str();
   a.given["--faults"] = cmd->add_option(
       "--faults", a.faults,
-      "Faults to inject, e.g. drop=10s,stall=30s,stall_for=5s,corrupt_checksum=0.01,malformed=0.01,rate_limit=0.05");
+      "Faults to inject, e.g. drop=10s,stall=30s,stall_for=5s,corrupt_checksum=0.01,malformed=0.01,rate_limit=0.05; "
+      "private order entry, each for the next N orders: drop_before_ack=1 (order placed, connection dropped before "
+      "the ack), reject=3:EOrder:Insufficient funds, order_rate_limit=2 (EOrder:Rate limit exceeded), "
+      "ack_delay=500ms");
   a.given["--tls"] = cmd->add_flag("--tls", a.tls, "Serve wss:// and https:// with a self-signed certificate");
   a.given["--rate"] = cmd->add_option("--rate", a.rate, "Market events per second per symbol")->capture_default_str();
   a.given["--deterministic"] = cmd->add_flag(
@@ -184,6 +204,14 @@ void add_sim_command(CLI::App& root, CommandContext& ctx) {
   a.given["--history-days"] = cmd->add_option("--history-days", a.history_days, "Days of REST history before the start")
                                   ->capture_default_str();
   a.given["--bind"] = cmd->add_option("--bind", a.bind, "Address to listen on")->capture_default_str();
+  a.given["--api-key"] = cmd->add_option("--api-key", a.api_key,
+                                         "API key of the simulated account (default: the public test key " +
+                                             std::string(sim::kTestApiKey) + ")");
+  a.given["--api-secret"] = cmd->add_option("--api-secret", a.api_secret,
+                                            "Its API secret, base64 as Kraken gives it (default: the public test "
+                                            "secret in src/sim/sim_options.hpp)");
+  a.given["--balances"] = cmd->add_option("--balances", a.balances,
+                                          "Starting balances of the account (default USDT=10000,BTC=0.5,XRP=2000)");
 }
 
 }  // namespace tg4::app

@@ -11,7 +11,9 @@
 namespace tg4::sim {
 namespace {
 
-constexpr const char* kKnown = "drop, stall, stall_for, corrupt_checksum, malformed, rate_limit";
+constexpr const char* kKnown =
+    "drop, stall, stall_for, corrupt_checksum, malformed, rate_limit, drop_before_ack, reject, order_rate_limit, "
+    "ack_delay";
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -31,6 +33,29 @@ std::string format_ms(std::chrono::milliseconds d) {
   const auto ms = d.count();
   if (ms % 1000 == 0) return fmt::format("{}s", ms / 1000);
   return fmt::format("{}ms", ms);
+}
+
+// A count of requests: 1..1000000.
+std::optional<int> parse_count(std::string_view text) {
+  const auto n = parse_number(text);
+  if (!n || *n < 1 || *n > 1'000'000 || *n != std::floor(*n)) return std::nullopt;
+  return static_cast<int>(*n);
+}
+
+// reject=N or reject=N:EOrder:Some error (the message runs to the end of the token).
+core::Status parse_reject(std::string_view token, std::string_view value, FaultSpec& out) {
+  const std::size_t colon = value.find(':');
+  const auto count = parse_count(trim(value.substr(0, colon)));
+  if (!count) {
+    return core::Error::of(fmt::format("fault '{}': write reject=N or reject=N:EOrder:Insufficient funds (N >= 1)", token));
+  }
+  out.reject_orders = *count;
+  if (colon != std::string_view::npos) {
+    const std::string_view message = trim(value.substr(colon + 1));
+    if (message.empty()) return core::Error::of(fmt::format("fault '{}': the error after ':' is empty", token));
+    out.reject_error = std::string(message);
+  }
+  return {};
 }
 
 }  // namespace
@@ -89,6 +114,16 @@ core::Result<FaultSpec> FaultSpec::parse(std::string_view spec) {
             fmt::format("fault '{}': '{}' is not a probability between 0 and 1 (e.g. {}=0.01)", token, value, key));
       }
       (key == "corrupt_checksum" ? out.corrupt_checksum : key == "malformed" ? out.malformed : out.rate_limit) = *p;
+    } else if (key == "drop_before_ack" || key == "order_rate_limit") {
+      const auto n = parse_count(value);
+      if (!n) return core::Error::of(fmt::format("fault '{}': '{}' is not a count of requests (e.g. {}=1)", token, value, key));
+      (key == "drop_before_ack" ? out.drop_before_ack : out.order_rate_limit) = *n;
+    } else if (key == "reject") {
+      if (auto status = parse_reject(token, value, out); !status) return status.error();
+    } else if (key == "ack_delay") {
+      auto d = parse_duration(value);
+      if (!d) return core::Error::of(fmt::format("fault '{}': {}", token, d.error().message));
+      out.ack_delay = *d;
     } else {
       return core::Error::of(fmt::format("unknown fault '{}' in token '{}' (known: {})", key, token, kKnown));
     }
@@ -101,7 +136,8 @@ core::Result<FaultSpec> FaultSpec::parse(std::string_view spec) {
 }
 
 bool FaultSpec::any() const {
-  return drop_after || stall_after || corrupt_checksum > 0 || malformed > 0 || rate_limit > 0;
+  return drop_after || stall_after || corrupt_checksum > 0 || malformed > 0 || rate_limit > 0 || drop_before_ack > 0 ||
+         reject_orders > 0 || order_rate_limit > 0 || ack_delay.has_value();
 }
 
 std::string FaultSpec::to_string() const {
@@ -112,6 +148,10 @@ std::string FaultSpec::to_string() const {
   if (corrupt_checksum > 0) parts.push_back(fmt::format("corrupt_checksum={}", corrupt_checksum));
   if (malformed > 0) parts.push_back(fmt::format("malformed={}", malformed));
   if (rate_limit > 0) parts.push_back(fmt::format("rate_limit={}", rate_limit));
+  if (drop_before_ack > 0) parts.push_back(fmt::format("drop_before_ack={}", drop_before_ack));
+  if (reject_orders > 0) parts.push_back(fmt::format("reject={}:{}", reject_orders, reject_error));
+  if (order_rate_limit > 0) parts.push_back(fmt::format("order_rate_limit={}", order_rate_limit));
+  if (ack_delay) parts.push_back("ack_delay=" + format_ms(*ack_delay));
   return fmt::format("{}", fmt::join(parts, ","));
 }
 

@@ -5,6 +5,11 @@
 // reconnects), stall=30s (after N stop sending and reading, socket left open), stall_for=5s (resume
 // after a stall; without it a stall lasts until the client gives up), corrupt_checksum=0.01,
 // malformed=0.01, rate_limit=0.05 (probabilities per book message / per frame / per request).
+// Private side (authenticated WS order entry), each for the next N order requests of the account:
+// drop_before_ack=1 (the order is placed, then the TCP connection is dropped before its ack),
+// reject=3 or reject=3:EOrder:Insufficient funds (refused with that error; default
+// EGeneral:Internal error), order_rate_limit=2 (refused with EOrder:Rate limit exceeded), and
+// ack_delay=500ms (every order ack leaves that much after its executions updates).
 #include <chrono>
 #include <optional>
 #include <string>
@@ -21,6 +26,12 @@ struct FaultSpec {
   double corrupt_checksum = 0.0;
   double malformed = 0.0;
   double rate_limit = 0.0;
+  // Private side: counts of the next order requests affected, and the ack delay.
+  int drop_before_ack = 0;
+  int reject_orders = 0;
+  std::string reject_error = "EGeneral:Internal error";
+  int order_rate_limit = 0;
+  std::optional<std::chrono::milliseconds> ack_delay;
 
   // An Error names the offending token and what would be valid.
   static core::Result<FaultSpec> parse(std::string_view spec);

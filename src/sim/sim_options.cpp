@@ -1,9 +1,11 @@
 #include "sim/sim_options.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "kraken/signing.hpp"
 #include "sim/sim_symbol.hpp"
 
 namespace tg4::sim {
@@ -28,7 +30,40 @@ core::Status SimOptions::validate() const {
   if (ohlc_snapshot_bars == 0 || ohlc_snapshot_bars > 720) {
     return core::Error::of(fmt::format("ohlc_snapshot_bars: {} is not in 1..720", ohlc_snapshot_bars));
   }
+  if (api_key.empty()) return core::Error::of("api_key: must not be empty");
+  // The message never contains the secret itself.
+  if (!kraken::base64_decode(api_secret)) return core::Error::of("api_secret: not valid base64 (as Kraken gives it)");
+  if (token_lifetime.count() <= 0) return core::Error::of("token_lifetime: must be positive");
+  for (const auto& [asset, amount] : balances) {
+    if (asset.empty()) return core::Error::of("balances: an asset name is empty");
+    if (amount.is_negative()) return core::Error::of("balances: " + asset + " is negative (" + amount.to_string() + ")");
+  }
   return {};
+}
+
+core::Result<std::map<std::string, core::Decimal>> parse_balances(std::string_view text) {
+  std::map<std::string, core::Decimal> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string_view entry = text.substr(pos, comma - pos);
+    pos = comma + 1;
+    if (entry.empty()) {
+      if (text.empty()) break;
+      return core::Error::of(fmt::format("balances '{}': empty entry (write e.g. USDT=10000,BTC=1)", text));
+    }
+    const std::size_t eq = entry.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      return core::Error::of(fmt::format("balances: '{}' is not ASSET=AMOUNT (e.g. USDT=10000)", entry));
+    }
+    const std::string asset(entry.substr(0, eq));
+    const auto amount = core::Decimal::parse(entry.substr(eq + 1));
+    if (!amount || amount->is_negative()) {
+      return core::Error::of(fmt::format("balances: '{}': the amount is not a non-negative number", entry));
+    }
+    if (!out.emplace(asset, *amount).second) return core::Error::of("balances: " + asset + " is listed twice");
+  }
+  return out;
 }
 
 }  // namespace tg4::sim

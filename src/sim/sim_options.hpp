@@ -2,14 +2,23 @@
 // SimOptions: how a simulator runs (`tg4 sim` flags and the `sim:` config section map onto it).
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/decimal.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "sim/fault_spec.hpp"
 
 namespace tg4::sim {
+
+// Credentials of the simulator's one account when none are given: public test values, not a Kraken
+// key (the secret is the base64 of a sentence saying so). Clients of `tg4 sim` sign with these.
+inline constexpr std::string_view kTestApiKey = "tg4-sim-test-key";
+inline constexpr std::string_view kTestApiSecret =
+    "dGc0IHNpbXVsYXRvciB0ZXN0IHNlY3JldCAtIG5vdCBhIEtyYWtlbiBrZXksIG5ldmVyIHVzZSBsaXZlIQ==";
 
 struct SimOptions {
   std::vector<std::string> symbols = {"BTC/USDT", "XRP/USDT", "XRP/BTC"};
@@ -31,8 +40,21 @@ struct SimOptions {
   std::chrono::milliseconds heartbeat{1000};
   std::size_t ohlc_snapshot_bars = 720;
 
+  // Private side (SPEC §8): one account, signed REST with this key and secret (base64, never logged),
+  // WS tokens that must be used within `token_lifetime`, and the account's starting balances by WS v2
+  // asset name (default 10,000 USDT, 0.5 BTC, 2,000 XRP: enough to trade all three default pairs).
+  std::string api_key = std::string(kTestApiKey);
+  std::string api_secret = std::string(kTestApiSecret);
+  std::map<std::string, core::Decimal> balances = {{"USDT", core::Decimal::from_int(10000)},
+                                                   {"BTC", core::Decimal::must("0.5")},
+                                                   {"XRP", core::Decimal::from_int(2000)}};
+  std::chrono::seconds token_lifetime{900};
+
   // An Error names the field and the valid range.
   core::Status validate() const;
 };
+
+// "USDT=10000,BTC=1" -> balances; an Error names the bad entry.
+core::Result<std::map<std::string, core::Decimal>> parse_balances(std::string_view text);
 
 }  // namespace tg4::sim

@@ -18,6 +18,9 @@
 #include "net/tls_self_signed.hpp"
 #include "net/ws_server.hpp"
 #include "sim/exchange.hpp"
+#include "sim/private_exchange.hpp"
+#include "sim/private_rest.hpp"
+#include "sim/private_session.hpp"
 #include "sim/public_session.hpp"
 #include "sim/rest_api.hpp"
 #include "sim/session.hpp"
@@ -69,6 +72,8 @@ class Simulator::Impl {
     exchange_.on_request = [this] { on_request(); };
     exchange_.instrument_snapshot = make_frame(wire::instrument(exchange_.sim_symbols()));
     next_heartbeat_ = start_time_ + options_.heartbeat;
+    private_ = std::make_unique<PrivateExchange>(exchange_, registry);
+    private_rest_ = std::make_unique<PrivateRest>(*private_);
   }
 
   ~Impl() { stop(); }
@@ -92,6 +97,9 @@ class Simulator::Impl {
     server_->add_websocket("/v2", std::make_shared<Endpoint>(*this, [this](auto connection, std::uint64_t ordinal) {
       return std::make_shared<PublicSession>(exchange_, std::move(connection), strand_, ordinal);
     }));
+    server_->add_websocket("/v2-auth", std::make_shared<Endpoint>(*this, [this](auto connection, std::uint64_t ordinal) {
+      return std::make_shared<PrivateSession>(*private_, std::move(connection), strand_, ordinal);
+    }));
     if (auto status = server_->start(); !status) {
       server_.reset();
       return core::Error::of("sim: " + status.error().message);
@@ -99,7 +107,8 @@ class Simulator::Impl {
     work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(io_.get_executor());
     if (!options_.deterministic) asio::post(strand_, [this] { begin_running(); });
     thread_ = std::thread([this] { run(); });
-    logger_->info("sim: serving {} and {}/0/public (seed {}, {} symbols{}{})", ws_url(), rest_url(), options_.seed,
+    logger_->info("sim: serving {}, {} and {}/0/public|private (seed {}, {} symbols{}{})", ws_url(), ws_auth_url(),
+                  rest_url(), options_.seed,
                   options_.symbols.size(), options_.deterministic ? ", deterministic" : "",
                   options_.faults.any() ? ", faults " + options_.faults.to_string() : "");
     return {};
@@ -126,10 +135,20 @@ class Simulator::Impl {
 
   std::uint16_t bound_port() const { return server_ ? server_->port() : 0; }
   std::string ws_url() const { return std::string(options_.tls ? "wss" : "ws") + "://" + host_port() + "/v2"; }
+  std::string ws_auth_url() const {
+    return std::string(options_.tls ? "wss" : "ws") + "://" + host_port() + "/v2-auth";
+  }
   std::string rest_url() const { return std::string(options_.tls ? "https" : "http") + "://" + host_port(); }
   const std::string& certificate_pem() const { return certificate_pem_; }
   const SimOptions& options() const { return options_; }
   std::size_t session_count() const { return server_ ? server_->session_count() : 0; }
+
+  core::Status arm_faults(std::string_view text) {
+    auto spec = FaultSpec::parse(text);
+    if (!spec) return spec.error();
+    asio::post(strand_, [this, spec = *spec] { private_->arm(spec); });
+    return {};
+  }
 
  private:
   // Hands the WebSocket callbacks of one path to the strand, where sessions live.
@@ -192,6 +211,15 @@ class Simulator::Impl {
                                respond(answer_rest(request));
                              });
                            });
+    }
+    for (const auto& method : PrivateRest::methods()) {
+      server_->route_async("POST", "/0/private/" + method, [this](net::HttpRequest request, net::HttpRespond respond) {
+        asio::post(strand_, [this, request = std::move(request), respond = std::move(respond)] {
+          std::string endpoint;
+          respond(private_rest_->handle(request, &endpoint));
+          metrics_.rest(endpoint);
+        });
+      });
     }
     server_->set_fallback([](net::HttpRequest, net::HttpRespond respond) {
       respond(RestApi::error("EGeneral:Unknown method", 404));
@@ -273,6 +301,7 @@ class Simulator::Impl {
   void heartbeat(core::Timestamp t) {
     for (auto& s : exchange_.symbols) s->history->advance_to(t);
     for (auto& [id, session] : sessions_) session->on_heartbeat();
+    private_->on_time(t);
   }
 
   void process(SymbolState& state) {
@@ -283,6 +312,8 @@ class Simulator::Impl {
     state.market->step(step_);
     for (const auto& trade : step_.trades) state.history->add_live_trade(trade);
     metrics_.market_event(state.symbol.instrument.symbol, step_.trades.size());
+    // The account's orders live without any connection: the engine sees every event.
+    private_->on_step(state, step_);
     if (sessions_.empty()) return;
     StepFrames frames(state, step_, std::move(boundaries), top_of_book(book) != before);
     for (auto& [id, session] : sessions_) session->on_step(frames);
@@ -336,6 +367,8 @@ class Simulator::Impl {
   asio::steady_timer drain_timer_;
   RestApi rest_;
   Random rest_rng_;
+  std::unique_ptr<PrivateExchange> private_;
+  std::unique_ptr<PrivateRest> private_rest_;
   std::vector<std::unique_ptr<PriceModel>> models_;
   std::unique_ptr<net::HttpServer> server_;
   std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> work_;
@@ -360,7 +393,9 @@ core::Status Simulator::start(std::uint16_t port) { return impl_->start(port); }
 void Simulator::stop() { impl_->stop(); }
 std::uint16_t Simulator::bound_port() const { return impl_->bound_port(); }
 std::string Simulator::ws_url() const { return impl_->ws_url(); }
+std::string Simulator::ws_auth_url() const { return impl_->ws_auth_url(); }
 std::string Simulator::rest_url() const { return impl_->rest_url(); }
+core::Status Simulator::arm_faults(std::string_view spec) { return impl_->arm_faults(spec); }
 const std::string& Simulator::certificate_pem() const { return impl_->certificate_pem(); }
 const SimOptions& Simulator::options() const { return impl_->options(); }
 std::size_t Simulator::session_count() const { return impl_->session_count(); }
