@@ -24,6 +24,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "kernel/pipeline_options.hpp"
+#include "strategy/registry.hpp"
 
 namespace tg4::backtest {
 
@@ -63,7 +64,8 @@ struct MarketData {
   std::vector<SymbolBars> bars;
   // Frames: every parsed market event in file order (books, trades, instruments, candles).
   std::vector<core::MarketEvent> events;
-  std::uint64_t frames = 0, parse_errors = 0;
+  std::uint64_t frames = 0;
+  int book_depth = 0;  // frames: the recorded subscription's depth (books are kept that deep)
 
   std::vector<std::string> symbols() const;  // sorted
   core::Timestamp first_time() const;        // first bar open / first event time
@@ -89,7 +91,9 @@ struct Progress {
 struct BacktestSpec {
   std::string strategy = "ema_cross";
   std::map<std::string, std::string> params;  // validated against the strategy's specs
-  std::vector<std::string> symbols;           // empty: every symbol of the data
+  // Where `strategy` is looked up (tests and tools add their own); null: the built-ins.
+  const strategy::StrategyRegistry* registry = nullptr;
+  std::vector<std::string> symbols;  // empty: every symbol of the data
   // Fees, slippage, latency, balances, limits, order settings. strategy, strategy_params, symbols,
   // scope, tick, snapshot_interval and record_market_data are set by run_backtest.
   kernel::PipelineOptions base;

@@ -1,0 +1,405 @@
+// run_backtest: one kernel, one pipeline, one simulated clock per run (docs/backtesting.md).
+#include "backtest/backtest.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "backtest/candle_path.hpp"
+#include "backtest/metrics.hpp"
+#include "backtest/strategy_gate.hpp"
+#include "core/ids.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/pipeline.hpp"
+#include "strategy/registry.hpp"
+
+namespace tg4::backtest {
+namespace {
+
+constexpr std::uint64_t kProgressEvery = 4096;
+constexpr core::Duration kFramesSampleInterval = std::chrono::minutes(1);
+const std::vector<int> kDefaultTimeframes{1, 5, 15, 60, 240, 1440};
+
+bool in_window(core::Timestamp t, core::Timestamp from, core::Timestamp to) {
+  return (!from.is_set() || t >= from) && (!to.is_set() || t < to);
+}
+
+std::string counter_key(const std::string& client_order_id) {
+  const auto parsed = core::ClientOrderIdGenerator::parse(client_order_id);
+  return fmt::format("{:020}", parsed ? parsed->counter : 0);
+}
+
+OrderRecord order_record(const execution::ManagedOrder& m) {
+  OrderRecord o;
+  o.client_order_id = m.request.client_order_id;
+  o.intent_id = m.intent_id;
+  o.symbol = m.request.symbol;
+  o.side = core::to_string(m.request.side);
+  o.type = core::to_string(m.request.type);
+  o.role = execution::to_string(m.role);
+  o.status = core::to_string(m.status);
+  o.reason = m.reason;
+  o.created = m.created;
+  o.updated = m.updated;
+  o.qty = m.request.qty;
+  o.filled = m.filled;
+  o.avg_price = m.avg_price;
+  o.limit_price = m.request.limit_price;
+  o.trigger_price = m.request.trigger_price;
+  o.stop_loss = m.stop_loss;
+  o.take_profit = m.take_profit;
+  return o;
+}
+
+// One backtest run. Owns its clock, kernel and pipeline; `data` is only read.
+class Runner {
+ public:
+  Runner(const BacktestSpec& spec, const MarketData& data) : spec_(spec), data_(data) {}
+
+  core::Result<BacktestResult> run() {
+    if (auto s = prepare(); !s) return s.error();
+    pipeline_->start();
+    kernel_->run_until_empty();
+    if (candles()) {
+      feed_candles();
+    } else {
+      feed_frames();
+    }
+    finish();
+    return collect();
+  }
+
+ private:
+  bool candles() const { return data_.kind != DataKind::kFrames; }
+
+  core::Status prepare() {
+    if (auto s = choose_symbols(); !s) return s;
+    if (auto s = choose_period(); !s) return s;
+    kernel::PipelineOptions options = spec_.base;
+    options.symbols = symbols_;
+    options.scope = {fmt::format("backtest-{}-{}", spec_.strategy, start_.seconds()), "backtest"};
+    options.record_market_data = false;
+    options.strategy = spec_.strategy;
+    if (candles()) {
+      // One tick per candle: the bar closes on the tick at its end, before the next candle's open.
+      interval_ = std::chrono::minutes(data_.interval_minutes);
+      options.timeframes = {data_.interval_minutes};
+      for (const int tf : kDefaultTimeframes) {
+        if (tf > data_.interval_minutes && tf % data_.interval_minutes == 0)
+          options.timeframes.push_back(tf);
+      }
+      options.tick = interval_;
+      sample_interval_ = interval_;
+    } else {
+      if (options.timeframes.empty()) options.timeframes = kDefaultTimeframes;
+      if (data_.book_depth > 0) options.book_depth = data_.book_depth;
+      sample_interval_ = kFramesSampleInterval;
+    }
+    // Portfolio rows are not needed (equity is sampled here); one a day keeps their cost away.
+    options.snapshot_interval =
+        std::max<core::Duration>(options.snapshot_interval, std::chrono::hours(24));
+    auto strategy = make_strategy(options);
+    if (!strategy) return strategy.error();
+    kernel::PipelineOutputs outputs;
+    outputs.strategy = std::move(*strategy);
+    clock_ = std::make_unique<core::SimulatedClock>(start_);
+    kernel_ = std::make_unique<kernel::Kernel>(*clock_);
+    auto pipeline = kernel::Pipeline::create(*kernel_, std::move(options), std::move(outputs));
+    if (!pipeline) return pipeline.error();
+    pipeline_ = std::move(*pipeline);
+    return {};
+  }
+
+  core::Status choose_symbols() {
+    const std::vector<std::string> available = data_.symbols();
+    symbols_ = spec_.symbols.empty() ? available : spec_.symbols;
+    std::sort(symbols_.begin(), symbols_.end());
+    symbols_.erase(std::unique(symbols_.begin(), symbols_.end()), symbols_.end());
+    for (const auto& symbol : symbols_) {
+      if (!std::binary_search(available.begin(), available.end(), symbol)) {
+        return core::Error::of(fmt::format("symbol '{}' is not in the data ({}; it has: {})",
+                                           symbol, data_.description, fmt::join(available, ", ")));
+      }
+    }
+    if (symbols_.empty())
+      return core::Error::of("no symbols in the data (" + data_.description + ")");
+    if (candles()) {
+      for (const SymbolBars& series : data_.bars) {
+        if (std::binary_search(symbols_.begin(), symbols_.end(), series.symbol))
+          series_.push_back(&series);
+      }
+    }
+    return {};
+  }
+
+  // The fed window [start_, end_) and the measured period [trade_start_, end_).
+  core::Status choose_period() {
+    if (candles()) {
+      core::Timestamp first{}, last{};
+      for (const SymbolBars* s : series_) {
+        for (const core::Bar& bar : s->bars) {
+          if (!in_window(bar.open_time, spec_.from, spec_.to)) continue;
+          if (!first.is_set() || bar.open_time < first) first = bar.open_time;
+          if (bar.open_time > last) last = bar.open_time;
+          ++total_;
+        }
+      }
+      if (total_ == 0) return window_error();
+      start_ = first;
+      end_ = last + std::chrono::minutes(data_.interval_minutes);
+    } else {
+      for (const core::MarketEvent& e : data_.events) {
+        const core::Timestamp t = kernel::event_time(kernel::to_event(e));
+        if (!t.is_set()) continue;
+        if (spec_.to.is_set() && t >= spec_.to) break;
+        if (!start_.is_set()) start_ = t;
+        end_ = t;
+      }
+      total_ = data_.events.size();
+      if (!start_.is_set() || (spec_.from.is_set() && end_ < spec_.from)) return window_error();
+    }
+    trade_start_ = std::max({start_, spec_.trade_from, candles() ? core::Timestamp{} : spec_.from});
+    next_sample_ = trade_start_;
+    initial_pending_ = trade_start_ == start_;
+    if (trade_start_ >= end_) {
+      return core::Error::of(
+          fmt::format("nothing to trade: trading would start at {}, after the data ends at {}",
+                      core::format_rfc3339(trade_start_, 0), core::format_rfc3339(end_, 0)));
+    }
+    return {};
+  }
+
+  core::Status window_error() const {
+    return core::Error::of(fmt::format(
+        "no data in the window {} .. {} ({})",
+        spec_.from.is_set() ? core::format_rfc3339(spec_.from, 0) : "start",
+        spec_.to.is_set() ? core::format_rfc3339(spec_.to, 0) : "end", data_.description));
+  }
+
+  core::Result<strategy::StrategyPtr> make_strategy(kernel::PipelineOptions& options) {
+    const strategy::StrategyRegistry builtins =
+        spec_.registry ? strategy::StrategyRegistry{} : strategy::builtin_registry();
+    const strategy::StrategyRegistry& registry = spec_.registry ? *spec_.registry : builtins;
+    const strategy::StrategyInfo* info = registry.find(spec_.strategy);
+    if (info == nullptr)
+      return core::Error::of("strategy: " + registry.create(spec_.strategy).error().message);
+    std::map<std::string, std::string> params = spec_.params;
+    const bool has_timeframe =
+        std::any_of(info->params.begin(), info->params.end(),
+                    [](const strategy::ParamSpec& p) { return p.name == "timeframe"; });
+    // The strategy trades the candles' own interval unless told otherwise.
+    if (candles() && has_timeframe && !params.contains("timeframe")) {
+      params["timeframe"] = std::to_string(data_.interval_minutes);
+    }
+    auto inner = registry.create(spec_.strategy, params);
+    if (!inner) return inner.error();
+    options.strategy_params = params;
+    const auto& values = (*inner)->params().values();
+    const auto tf = values.find("timeframe");
+    const int chart_tf = tf != values.end() ? std::stoi(tf->second) : options.timeframes.front();
+    auto gate = std::make_unique<StrategyGate>(std::move(*inner), trade_start_, chart_tf,
+                                               spec_.collect_charts);
+    gate_ = gate.get();
+    return strategy::StrategyPtr(std::move(gate));
+  }
+
+  // Equity samples at every sample boundary up to t; the clock is first advanced to the boundary,
+  // so the bars ending there are closed and their decisions made.
+  void before(core::Timestamp t) {
+    while (next_sample_ <= t && next_sample_ < end_) {
+      kernel_->advance_clock_to(next_sample_);
+      kernel_->run_until_empty();
+      if (!initial_pending_) sample(next_sample_);
+      next_sample_ = next_sample_ + sample_interval_;
+    }
+  }
+
+  void sample(core::Timestamp t) {
+    const execution::Portfolio& p = pipeline_->portfolio();
+    const std::string& currency = p.reporting_currency();
+    EquityPoint point{t,
+                      p.equity(),
+                      p.value_in_reporting(currency, p.balance(currency)).value_or(core::Decimal{}),
+                      {}};
+    if (!equity_.empty() && equity_.back().time == t) {
+      equity_.back() = point;
+    } else {
+      equity_.push_back(point);
+    }
+  }
+
+  // The initial equity: the starting balances at the first prices, once the first events are in.
+  void after_first_events() {
+    if (!initial_pending_) return;
+    initial_pending_ = false;
+    sample(trade_start_);
+  }
+
+  void dispatch(kernel::Event event) {
+    kernel_->post(std::move(event));
+    kernel_->run_until_empty();
+    ++events_;
+  }
+
+  void progress() {
+    if (spec_.on_progress && ++groups_ % kProgressEvery == 0)
+      spec_.on_progress(Progress{done_, total_});
+  }
+
+  void feed_candles() {
+    std::vector<std::size_t> next(series_.size(), 0);
+    std::vector<core::Decimal> previous(series_.size());
+    const core::Duration open_delay = spec_.base.paper.latency;
+    std::vector<std::pair<std::size_t, PathTrade>> trades;
+    for (;;) {
+      // The earliest candle time among the symbols, skipping candles outside the window.
+      core::Timestamp t{};
+      bool any = false;
+      for (std::size_t i = 0; i < series_.size(); ++i) {
+        const auto& bars = series_[i]->bars;
+        while (next[i] < bars.size() && !in_window(bars[next[i]].open_time, spec_.from, spec_.to)) {
+          if (spec_.to.is_set() && bars[next[i]].open_time >= spec_.to) {
+            next[i] = bars.size();
+          } else {
+            ++next[i];
+          }
+        }
+        if (next[i] < bars.size() && (!any || bars[next[i]].open_time < t)) {
+          t = bars[next[i]].open_time;
+          any = true;
+        }
+      }
+      if (!any) break;
+      trades.clear();
+      for (std::size_t i = 0; i < series_.size(); ++i) {
+        const auto& bars = series_[i]->bars;
+        if (next[i] >= bars.size() || bars[next[i]].open_time != t) continue;
+        const core::Bar& bar = bars[next[i]++];
+        const CandlePath path = candle_path(bar, interval_, open_delay, previous[i]);
+        for (std::size_t k = 0; k < path.size; ++k) trades.emplace_back(i, path.trades[k]);
+        previous[i] = bar.close;
+        ++done_;
+      }
+      std::stable_sort(trades.begin(), trades.end(),
+                       [](const auto& a, const auto& b) { return a.second.time < b.second.time; });
+      for (const auto& [i, p] : trades) {
+        before(p.time);
+        core::Trade trade;
+        trade.symbol = series_[i]->symbol;
+        trade.side = p.side;
+        trade.price = p.price;
+        trade.qty = p.qty;
+        trade.time = p.time;
+        trade.received = p.time;
+        dispatch(std::move(trade));
+      }
+      after_first_events();
+      progress();
+    }
+  }
+
+  void feed_frames() {
+    for (const core::MarketEvent& e : data_.events) {
+      kernel::Event event = kernel::to_event(e);
+      const core::Timestamp t = kernel::event_time(event);
+      if (t.is_set()) {
+        if (t > end_) break;
+        before(t);
+      }
+      dispatch(std::move(event));
+      if (t.is_set()) after_first_events();
+      ++done_;
+      progress();
+    }
+  }
+
+  void finish() {
+    before(end_);
+    kernel_->advance_clock_to(end_);
+    kernel_->run_until_empty();
+    pipeline_->finish();
+    kernel_->run_until_empty();
+    initial_pending_ = false;
+    sample(end_);
+    if (spec_.on_progress) spec_.on_progress(Progress{done_, total_});
+  }
+
+  core::Result<BacktestResult> collect() {
+    BacktestResult r;
+    r.fills = pipeline_->fills();
+    const execution::OrderManager& manager = pipeline_->orders();
+    for (const auto& [id, order] : manager.orders()) r.orders.push_back(order_record(order));
+    std::sort(r.orders.begin(), r.orders.end(), [](const OrderRecord& a, const OrderRecord& b) {
+      if (a.created != b.created) return a.created < b.created;
+      return counter_key(a.client_order_id) < counter_key(b.client_order_id);
+    });
+    const RoleOf role_of = [&manager](const std::string& id) {
+      const execution::ManagedOrder* order = manager.find(id);
+      return order ? std::string(execution::to_string(order->role)) : std::string("unknown");
+    };
+    const RoundTrips trips = build_round_trips(r.fills, pipeline_->closed_trades(), role_of);
+    r.trades = trips.closed;
+    r.equity = std::move(equity_);
+    fill_drawdowns(r.equity);
+
+    Summary& s = r.summary;
+    s.strategy = spec_.strategy;
+    for (const auto& [k, v] : gate_->params().values()) s.params[k] = v;
+    s.symbols = symbols_;
+    s.currency = pipeline_->portfolio().reporting_currency();
+    s.start = trade_start_;
+    s.end = end_;
+    s.fees = pipeline_->portfolio().fees_paid();
+    const kernel::PipelineSummary counters = pipeline_->summary();
+    s.orders = r.orders.size();
+    s.fills = r.fills.size();
+    s.intents = counters.intents;
+    s.rejected = counters.rejected;
+    s.bars = gate_->bars_seen();
+    s.events = events_;
+    compute_equity_metrics(s, r.equity);
+    compute_trade_metrics(s, trips);
+
+    if (spec_.collect_charts) r.charts = charts(r, role_of);
+    return r;
+  }
+
+  std::vector<SymbolChart> charts(const BacktestResult& r, const RoleOf& role_of) {
+    std::vector<SymbolChart> out = gate_->take_charts();
+    for (const core::Fill& fill : r.fills) {
+      for (SymbolChart& chart : out) {
+        if (chart.symbol != fill.symbol) continue;
+        chart.markers.push_back(
+            ReportMarker{fill.time, fill.side, fill.price.to_double(),
+                         fmt::format("{} {} @ {}", role_of(fill.client_order_id),
+                                     fill.qty.to_string(), fill.price.to_string())});
+      }
+    }
+    return out;
+  }
+
+  const BacktestSpec& spec_;
+  const MarketData& data_;
+  std::vector<std::string> symbols_;
+  std::vector<const SymbolBars*> series_;
+  core::Duration interval_{};
+  core::Duration sample_interval_{};
+  core::Timestamp start_, end_, trade_start_;
+  core::Timestamp next_sample_{};
+  bool initial_pending_ = true;
+  std::unique_ptr<core::SimulatedClock> clock_;
+  std::unique_ptr<kernel::Kernel> kernel_;
+  std::unique_ptr<kernel::Pipeline> pipeline_;  // destroyed before the kernel (declared after)
+  StrategyGate* gate_ = nullptr;                // owned by the pipeline
+  std::vector<EquityPoint> equity_;
+  std::uint64_t events_ = 0, done_ = 0, total_ = 0, groups_ = 0;
+};
+
+}  // namespace
+
+core::Result<BacktestResult> run_backtest(const BacktestSpec& spec, const MarketData& data) {
+  Runner runner(spec, data);
+  return runner.run();
+}
+
+}  // namespace tg4::backtest

@@ -1,0 +1,48 @@
+#include "backtest/candle_path.hpp"
+
+#include <algorithm>
+
+namespace tg4::backtest {
+
+std::array<core::Duration, 4> path_offsets(core::Duration interval, core::Duration open_delay) {
+  const core::Duration open = std::clamp(open_delay, core::Duration::zero(), interval / 8);
+  return {open, interval / 4, interval / 2, interval * 3 / 4};
+}
+
+CandlePath candle_path(const core::Bar& bar, core::Duration interval, core::Duration open_delay,
+                       core::Decimal previous_price) {
+  const bool up = bar.close >= bar.open;
+  const std::array<core::Decimal, 4> prices{bar.open, up ? bar.low : bar.high,
+                                            up ? bar.high : bar.low, bar.close};
+  const std::array<core::Duration, 4> offsets = path_offsets(interval, open_delay);
+  CandlePath path;
+  std::array<std::size_t, 4> slot{};
+  for (std::size_t i = 0; i < prices.size(); ++i) {
+    if (path.size > 0 && path.trades[path.size - 1].price == prices[i]) continue;
+    slot[path.size] = i;
+    path.trades[path.size++].price = prices[i];
+  }
+  // An even split at the Decimal's full precision; the remainder goes to the last trade, so the
+  // sum is the candle's volume exactly.
+  const core::Decimal min_qty = core::Decimal::from_raw(kMinTradeQtyRaw);
+  const bool empty = !bar.volume.is_positive();
+  const core::Decimal part =
+      empty
+          ? min_qty
+          : core::Decimal::from_raw(bar.volume.raw() / static_cast<core::Decimal::Raw>(path.size));
+  core::Decimal assigned;
+  core::Decimal last = previous_price;
+  for (std::size_t i = 0; i < path.size; ++i) {
+    PathTrade& t = path.trades[i];
+    t.time = bar.open_time + offsets[slot[i]];
+    t.qty = (i + 1 == path.size && !empty) ? bar.volume - assigned : part;
+    if (!t.qty.is_positive())
+      t.qty = min_qty;  // a volume smaller than the parts: never a zero trade
+    assigned += t.qty;
+    t.side = (last.is_zero() || t.price >= last) ? core::Side::kBuy : core::Side::kSell;
+    last = t.price;
+  }
+  return path;
+}
+
+}  // namespace tg4::backtest
