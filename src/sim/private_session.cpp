@@ -204,8 +204,7 @@ void PrivateSession::respond(const Call& c, const std::function<void(JsonWriter&
        "method");
 }
 
-void PrivateSession::respond_order(const Call& c, std::string text) {
-  (void)c;
+void PrivateSession::respond_order(std::string text) {
   const auto& delay = x_.faults().ack_delay;
   if (!delay) {
     send(std::move(text), "method");
@@ -380,15 +379,15 @@ void PrivateSession::add_order(const Call& c) {
     return;
   }
   const SimOrder& o = *placed;
-  respond_order(c, wire::method_result(c.request.method, c.request.req_id,
-                                       [&o](JsonWriter& w) {
-                                         w.key("order_id").string(o.order_id);
-                                         if (!o.cl_ord_id.empty())
-                                           w.key("cl_ord_id").string(o.cl_ord_id);
-                                         if (o.order_userref)
-                                           w.key("order_userref").integer(*o.order_userref);
-                                       },
-                                       {c.times.in, x_.exchange().now()}));
+  respond_order(wire::method_result(c.request.method, c.request.req_id,
+                                    [&o](JsonWriter& w) {
+                                      w.key("order_id").string(o.order_id);
+                                      if (!o.cl_ord_id.empty())
+                                        w.key("cl_ord_id").string(o.cl_ord_id);
+                                      if (o.order_userref)
+                                        w.key("order_userref").integer(*o.order_userref);
+                                    },
+                                    {c.times.in, x_.exchange().now()}));
   x_.publish(events);
 }
 
@@ -404,15 +403,15 @@ void PrivateSession::amend_order(const Call& c) {
   const SimOrder& o = *amended;
   const std::string amend_id =
       "A" + o.order_id.substr(1) + "-" + std::to_string(events.executions.size());
-  respond_order(c, wire::method_result(c.request.method, c.request.req_id,
-                                       [&](JsonWriter& w) {
-                                         w.key("amend_id").string(amend_id);
-                                         if (!request->order_id.empty())
-                                           w.key("order_id").string(o.order_id);
-                                         if (!request->cl_ord_id.empty())
-                                           w.key("cl_ord_id").string(o.cl_ord_id);
-                                       },
-                                       {c.times.in, x_.exchange().now()}));
+  respond_order(wire::method_result(c.request.method, c.request.req_id,
+                                    [&](JsonWriter& w) {
+                                      w.key("amend_id").string(amend_id);
+                                      if (!request->order_id.empty())
+                                        w.key("order_id").string(o.order_id);
+                                      if (!request->cl_ord_id.empty())
+                                        w.key("cl_ord_id").string(o.cl_ord_id);
+                                    },
+                                    {c.times.in, x_.exchange().now()}));
   x_.publish(events);
 }
 
@@ -452,14 +451,14 @@ void PrivateSession::cancel_order(const Call& c) {
       continue;
     }
     // Kraken answers each order of a multi-order cancel on its own.
-    respond_order(c, wire::method_result(c.request.method, c.request.req_id,
-                                         [&](JsonWriter& w) {
-                                           if (by_cl)
-                                             w.key("cl_ord_id").string(id);
-                                           else
-                                             w.key("order_id").string(id);
-                                         },
-                                         {c.times.in, x_.exchange().now()}));
+    respond_order(wire::method_result(c.request.method, c.request.req_id,
+                                      [&](JsonWriter& w) {
+                                        if (by_cl)
+                                          w.key("cl_ord_id").string(id);
+                                        else
+                                          w.key("order_id").string(id);
+                                      },
+                                      {c.times.in, x_.exchange().now()}));
   }
   x_.publish(events);
 }
@@ -470,9 +469,9 @@ void PrivateSession::cancel_all(const Call& c) {
   if (order_faults(c, false)) return;
   EngineEvents events;
   const std::size_t n = x_.engine().cancel_all("User requested", events);
-  respond_order(c, wire::method_result(c.request.method, c.request.req_id,
-                                       [n](JsonWriter& w) { w.key("count").unsigned_integer(n); },
-                                       {c.times.in, x_.exchange().now()}));
+  respond_order(wire::method_result(c.request.method, c.request.req_id,
+                                    [n](JsonWriter& w) { w.key("count").unsigned_integer(n); },
+                                    {c.times.in, x_.exchange().now()}));
   x_.publish(events);
 }
 

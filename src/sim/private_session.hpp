@@ -46,7 +46,7 @@ class PrivateSession final : public Session {
   void fail(const Call& c, std::string_view message);
   void respond(const Call& c, const std::function<void(JsonWriter&)>& result);
   // An order-entry response, held back by the ack_delay fault.
-  void respond_order(const Call& c, std::string text);
+  void respond_order(std::string text);
   bool order_faults(const Call& c, bool is_add);
   void handle(Call& c);
   void subscribe(const Call& c, bool unsubscribe);

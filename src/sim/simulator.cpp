@@ -215,6 +215,13 @@ class Simulator::Impl {
     for (const auto& method : PrivateRest::methods()) {
       server_->route_async("POST", "/0/private/" + method, [this](net::HttpRequest request, net::HttpRespond respond) {
         asio::post(strand_, [this, request = std::move(request), respond = std::move(respond)] {
+          const double rate_limit = options_.faults.rate_limit;
+          if (rate_limit > 0 && rest_rng_.chance(rate_limit)) {
+            metrics_.fault("rate_limit");
+            metrics_.rest("rate_limited");
+            respond(RestApi::error("EAPI:Rate limit exceeded"));
+            return;
+          }
           std::string endpoint;
           respond(private_rest_->handle(request, &endpoint));
           metrics_.rest(endpoint);

@@ -94,9 +94,12 @@ inline const JsonValue& row_of(const JsonValue& frame, const std::string& exec_t
 
 class PrivateClient {
  public:
-  PrivateClient(const std::string& url, std::string token) : token_(std::move(token)) {
+  // `ca_pem`: the server's certificate for wss:// (the simulator's self-signed one).
+  PrivateClient(const std::string& url, std::string token, const std::string& ca_pem = {})
+      : token_(std::move(token)) {
     net::WsClientOptions options;
     options.url = url;
+    options.tls.ca_pem = ca_pem;
     options.connect_timeout = std::chrono::seconds(5);
     net::WsHandlers handlers;
     handlers.on_open = [this] {
@@ -113,6 +116,7 @@ class PrivateClient {
       std::lock_guard lock(mutex_);
       closed_ = true;
       close_kind_ = info.kind;
+      close_reason_ = info.reason;
       changed_.notify_all();
     };
     auto made = net::WsClient::create(io_.io(), options, handlers);
@@ -122,7 +126,7 @@ class PrivateClient {
     std::unique_lock lock(mutex_);
     if (!changed_.wait_for(lock, std::chrono::seconds(5), [this] { return open_ || closed_; }) ||
         !open_) {
-      throw std::runtime_error("could not connect to " + url);
+      throw std::runtime_error("could not connect to " + url + ": " + close_reason_);
     }
   }
 
@@ -212,17 +216,21 @@ class PrivateClient {
   bool open_ = false;
   bool closed_ = false;
   net::WsCloseInfo::Kind close_kind_ = net::WsCloseInfo::Kind::kError;
+  std::string close_reason_;
 };
 
 // A signed POST /0/private/<method>; `fields` are form fields after the nonce. Returns the body.
 inline std::string private_post(const std::string& rest_url, const std::string& method,
                                 std::uint64_t nonce, const std::string& key,
-                                const std::string& secret, const std::string& fields = {}) {
+                                const std::string& secret, const std::string& fields = {},
+                                const std::string& ca_pem = {}) {
   const std::string path = "/0/private/" + method;
   std::string body = "nonce=" + std::to_string(nonce) + (fields.empty() ? "" : "&" + fields);
   auto sign = kraken::api_sign(path, std::to_string(nonce), body, secret);
   if (!sign) throw std::runtime_error(sign.error().message);
-  net::HttpClient client;
+  net::HttpClientOptions options;
+  options.tls.ca_pem = ca_pem;
+  net::HttpClient client(options);
   auto res = client.post(rest_url + path, body,
                          {{"API-Key", key},
                           {"API-Sign", *sign},

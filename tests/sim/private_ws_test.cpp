@@ -25,8 +25,9 @@ Decimal round_up(Decimal v) {
 
 class PrivateWsTest : public ::testing::Test {
  protected:
-  void start(const std::string& faults = {}) {
+  void start(const std::string& faults = {}, bool tls = false) {
     SimOptions options;
+    options.tls = tls;
     options.symbols = {"BTC/USDT"};
     options.history_days = 1;
     options.rate = 50;
@@ -38,7 +39,8 @@ class PrivateWsTest : public ::testing::Test {
   std::string rest(const std::string& method, const std::string& fields = {},
                    std::string key = std::string(kTestApiKey),
                    std::string secret = std::string(kTestApiSecret)) {
-    return testing::private_post(sim_->rest_url(), method, ++nonce_, key, secret, fields);
+    return testing::private_post(sim_->rest_url(), method, ++nonce_, key, secret, fields,
+                                 sim_->certificate_pem());
   }
 
   std::string token() {
@@ -47,7 +49,7 @@ class PrivateWsTest : public ::testing::Test {
   }
 
   std::unique_ptr<PrivateClient> connect() {
-    return std::make_unique<PrivateClient>(sim_->ws_auth_url(), token());
+    return std::make_unique<PrivateClient>(sim_->ws_auth_url(), token(), sim_->certificate_pem());
   }
 
   // A resting buy far below the market: it stays open for the whole test.
@@ -344,6 +346,15 @@ TEST_F(PrivateWsTest, DelayedAckArrivesAfterTheExecutions) {
   EXPECT_FALSE(c->wait(response(2), std::chrono::milliseconds(100))) << "the ack is held back";
   const auto ack = c->expect(response(2), "delayed ack");
   EXPECT_EQ(text(obj(ack, "result"), "order_id"), text(testing::rows(pending).front(), "order_id"));
+}
+
+TEST_F(PrivateWsTest, ServesTheSameProtocolOverTls) {
+  start({}, true);
+  EXPECT_EQ(sim_->ws_auth_url().rfind("wss://127.0.0.1:", 0), 0u);
+  auto c = connect();
+  const std::string id = rest_buy(*c, 1, "over-tls");
+  const auto open = obj(obj(testing::parse_json(rest("OpenOrders")), "result"), "open");
+  EXPECT_EQ(text(obj(open, id), "cl_ord_id"), "over-tls");
 }
 
 }  // namespace
