@@ -12,6 +12,7 @@
 #include "app/node_config.hpp"
 #include "app/session_runner.hpp"
 #include "core/logging.hpp"
+#include "kraken/kraken_venue.hpp"
 
 namespace tg4::app {
 namespace {
@@ -40,6 +41,22 @@ std::string missing_live_guard(const core::Config& config) {
   return {};
 }
 
+// Orders go to Kraken (or to `tg4 sim`'s private side when feed.auth_url and rest.url point there).
+core::Result<kernel::VenueFactory> live_venue(const core::Config& config, prometheus::Registry* registry) {
+  const kraken::KrakenVenueOptions venue_options = kraken::KrakenVenueOptions::from_config(config);
+  if (auto valid = venue_options.validate(); !valid) return valid.error();
+  return kernel::VenueFactory([venue_options, registry](const core::InstrumentRegistry& instruments,
+                                                         execution::ExecutionSink sink) {
+    auto venue = std::make_unique<kraken::KrakenVenue>(venue_options, instruments, std::move(sink),
+                                                       kraken::KrakenVenue::StateSink{}, registry,
+                                                       core::logger("venue"));
+    if (auto started = venue->start(); !started) {
+      throw std::runtime_error("Kraken venue: " + started.error().message);
+    }
+    return std::unique_ptr<execution::Venue>(std::move(venue));
+  });
+}
+
 int run_session(CommandContext& ctx, const SessionArgs& args, const std::string& command) {
   block_stop_signals();
   core::Config config = load_config_or_exit(ctx.globals);
@@ -49,11 +66,17 @@ int run_session(CommandContext& ctx, const SessionArgs& args, const std::string&
                 << kLiveConsent << ", and API keys.\n";
       return kExitUsage;
     }
-    std::cerr << "tg4 live: every guard is satisfied, but this build has no Kraken trading venue yet; "
-                 "nothing was started. Use `tg4 paper` meanwhile.\n";
-    return kExitFailure;
   }
   NodeOptions options = node_options_from_config(config, command);
+  if (command == "live") {
+    options.registry = std::make_shared<prometheus::Registry>();
+    auto venue = live_venue(config, options.registry.get());
+    if (!venue) {
+      std::cerr << "tg4 live: " << venue.error().message << "\n";
+      return kExitUsage;
+    }
+    options.venue = std::move(*venue);
+  }
   options.log = core::logger("node");
   options.pipeline.scope.session_id = new_session_id(command, core::LiveClock().now());
   options.market_source = kraken_feed_source(feed_options_from_config(config, args.url));

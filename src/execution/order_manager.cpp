@@ -132,6 +132,23 @@ void OrderManager::cancel_symbol(const std::string& symbol, core::Timestamp now)
   for (const auto& id : ids) cancel(id, now);
 }
 
+void OrderManager::fit_protection(const std::string& symbol, Decimal position_qty, core::Timestamp now) {
+  std::vector<std::pair<std::string, Decimal>> changes;  // id -> new remaining (zero: cancel)
+  for (const auto& [id, order] : orders_) {
+    const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
+    if (!protective || order.request.symbol != symbol || core::is_terminal(order.status)) continue;
+    const Decimal remaining = order.request.qty - order.filled;
+    if (remaining > position_qty) changes.emplace_back(id, position_qty);
+  }
+  for (const auto& [id, qty] : changes) {
+    if (!qty.is_positive()) {
+      cancel(id, now);
+    } else {
+      venue_.amend(id, orders_.at(id).filled + qty, {}, now);
+    }
+  }
+}
+
 void OrderManager::on_execution(const core::ExecutionEvent& event, core::Timestamp now) {
   if (const auto* update = std::get_if<core::OrderUpdate>(&event)) on_update(*update, now);
   if (const auto* fill = std::get_if<core::Fill>(&event)) on_fill(*fill, now);

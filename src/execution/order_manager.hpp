@@ -65,6 +65,9 @@ class OrderManager {
   void cancel(const std::string& client_order_id, core::Timestamp now);
   void cancel_all(core::Timestamp now);
   void cancel_symbol(const std::string& symbol, core::Timestamp now);
+  // After a position shrank (an exit filled, a stop closed part of it): stops and targets never
+  // cover more than what is held; on a flat position they are canceled (no orphans left behind).
+  void fit_protection(const std::string& symbol, core::Decimal position_qty, core::Timestamp now);
 
   void on_execution(const core::ExecutionEvent& event, core::Timestamp now);
   void on_price(const std::string& symbol, core::Decimal price, core::Timestamp now);

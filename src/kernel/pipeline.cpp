@@ -72,15 +72,17 @@ class Pipeline::Context final : public strategy::StrategyContext {
 
 core::Result<std::unique_ptr<Pipeline>> Pipeline::create(Kernel& kernel, PipelineOptions options,
                                                          PipelineOutputs outputs) {
-  if (outputs.strategy) {
-    strategy::StrategyPtr ready = std::move(outputs.strategy);
-    return std::unique_ptr<Pipeline>(new Pipeline(kernel, std::move(options), std::move(outputs), std::move(ready)));
+  strategy::StrategyPtr strategy = std::move(outputs.strategy);
+  if (!strategy) {
+    auto made = strategy::builtin_registry().create(options.strategy, options.strategy_params);
+    if (!made) return core::Error::of("strategy '" + options.strategy + "': " + made.error().message);
+    strategy = std::move(made).value();
   }
-  const strategy::StrategyRegistry registry = strategy::builtin_registry();
-  auto strategy = registry.create(options.strategy, options.strategy_params);
-  if (!strategy) return core::Error::of("strategy '" + options.strategy + "': " + strategy.error().message);
-  return std::unique_ptr<Pipeline>(
-      new Pipeline(kernel, std::move(options), std::move(outputs), std::move(*strategy)));
+  try {  // a venue factory reports a venue that cannot start by throwing
+    return std::unique_ptr<Pipeline>(new Pipeline(kernel, std::move(options), std::move(outputs), std::move(strategy)));
+  } catch (const std::exception& e) {
+    return core::Error::of(e.what());
+  }
 }
 
 Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outputs,
@@ -263,6 +265,13 @@ void Pipeline::apply_reconciliation(const execution::VenueSnapshot& snapshot) {
                       " (taking the venue's)");
       portfolio_.set_balance(diff.asset, diff.venue);
     }
+  }
+  // Stops and targets left over a position that no longer needs them (closed while we were away).
+  std::set<std::string> symbols;
+  for (const execution::ManagedOrder* order : orders_->open_orders()) symbols.insert(order->request.symbol);
+  for (const std::string& symbol : symbols) {
+    const execution::Position* position = portfolio_.position(symbol);
+    orders_->fit_protection(symbol, position == nullptr ? core::Decimal{} : position->qty, now());
   }
   for (const std::string& note : notes) log_->warn("reconciliation: {}", note);
   counters_.last_reconciliation = fmt::format("{} {}", core::format_rfc3339(now(), 0),
@@ -544,6 +553,10 @@ void Pipeline::on_fill(const core::Fill& fill) {
   const execution::ManagedOrder* order = orders_->find(fill.client_order_id);
   if (order != nullptr && order->role == execution::OrderRole::kEntry) {
     handle_risk_events(risk_.on_fill(risk_state_, now()));
+  }
+  if (order != nullptr && order->role == execution::OrderRole::kExit) {
+    const execution::Position* position = portfolio_.position(fill.symbol);
+    orders_->fit_protection(fill.symbol, position == nullptr ? core::Decimal{} : position->qty, now());
   }
   if (closed) {
     closed_trades_.push_back(*closed);

@@ -164,3 +164,29 @@ TEST(TradingRateCounter, CancelPenaltyAndDecay) {
 
 }  // namespace
 }  // namespace tg4::execution
+
+namespace tg4::execution {
+namespace {
+
+class OrderManagerExitTest : public OrderManagerTest {};
+
+TEST_F(OrderManagerExitTest, AnExitShrinksOrCancelsTheProtectionItNoLongerNeeds) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  core::OrderIntent sell;
+  sell.intent_id = "i2";
+  sell.symbol = "BTC/USDT";
+  sell.side = Side::kSell;
+  ASSERT_TRUE(manager_->submit(sell, 0.04_d, now_));
+  manager_->fit_protection("BTC/USDT", portfolio_.position("BTC/USDT")->qty, now_);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.qty, 0.06_d);  // amended to what is held
+  EXPECT_EQ(by_role(OrderRole::kTakeProfit)[0]->request.qty, 0.06_d);
+
+  ASSERT_TRUE(manager_->submit(sell, 0.06_d, now_));
+  manager_->fit_protection("BTC/USDT", portfolio_.position("BTC/USDT")->qty, now_);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kCanceled);  // flat: no orphans
+  EXPECT_EQ(by_role(OrderRole::kTakeProfit)[0]->status, OrderStatus::kCanceled);
+  EXPECT_EQ(manager_->open_count(), 0u);
+}
+
+}  // namespace
+}  // namespace tg4::execution
