@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include "kraken/rest_client.hpp"
 #include "private_client.hpp"
 #include "sim/simulator.hpp"
 
@@ -346,6 +347,27 @@ TEST_F(PrivateWsTest, DelayedAckArrivesAfterTheExecutions) {
   EXPECT_FALSE(c->wait(response(2), std::chrono::milliseconds(100))) << "the ack is held back";
   const auto ack = c->expect(response(2), "delayed ack");
   EXPECT_EQ(text(obj(ack, "result"), "order_id"), text(testing::rows(pending).front(), "order_id"));
+}
+
+TEST_F(PrivateWsTest, KrakensRestClientSignsAndGetsAWorkingToken) {
+  start();
+  kraken::RestOptions options;
+  options.base_url = sim_->rest_url();
+  options.api_key = std::string(kTestApiKey);
+  options.api_secret = std::string(kTestApiSecret);
+  kraken::RestClient client(options);
+  auto token = client.websockets_token();
+  ASSERT_TRUE(token) << token.error().message;
+  EXPECT_EQ(token->expires_seconds, 900);
+  PrivateClient c(sim_->ws_auth_url(), token->token);
+  EXPECT_EQ(text(c.request("subscribe", 1, R"("channel":"balances","snapshot":false)"), "success"),
+            "true");
+  options.api_secret = "d3Jvbmcgc2VjcmV0";  // "wrong secret"
+  kraken::RestClient wrong(options);
+  auto refused = wrong.websockets_token();
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("EAPI:Invalid signature"), std::string::npos)
+      << refused.error().message;
 }
 
 TEST_F(PrivateWsTest, ServesTheSameProtocolOverTls) {
