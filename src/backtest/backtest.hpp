@@ -188,4 +188,10 @@ std::string trades_csv(const std::vector<RoundTrip>& trades);
 std::string orders_csv(const std::vector<OrderRecord>& orders);
 std::string equity_csv(const std::vector<EquityPoint>& equity);
 
+// Shared by every CSV and file the backtester writes (sweep.csv, walk_forward.csv too): a cell
+// quoted when it holds a comma, quote or line break; a file written through a temporary renamed
+// into place, so a reader never sees half of it.
+std::string csv_cell(const std::string& text);
+core::Status write_text_file(const std::filesystem::path& path, const std::string& text);
+
 }  // namespace tg4::backtest

@@ -51,6 +51,9 @@ void finish_trip(OpenTrip& o, core::Timestamp exit_time, std::string reason) {
   t.gross_pnl = t.side == core::Side::kBuy ? o.exit_notional - o.entry_notional
                                            : o.entry_notional - o.exit_notional;
   t.net_pnl = t.gross_pnl - t.fees;
+  // The portfolio's figure carries the last digits of its average-price division: 8 decimals,
+  // like the other money columns.
+  t.net_pnl_reporting = t.net_pnl_reporting.round(8);
   t.return_pct = o.entry_notional.is_zero()
                      ? 0.0
                      : t.net_pnl.to_double() / o.entry_notional.to_double() * 100.0;

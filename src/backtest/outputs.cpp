@@ -38,34 +38,11 @@ void pretty(const json::value& v, std::string& out, int indent) {
     out += "\n" + std::string(static_cast<std::size_t>(indent), ' ') + "}";
     return;
   }
-  out += json::serialize(v);  // scalars, arrays of scalars, empty objects
-}
-
-core::Status write_text_file(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return core::Error::of(path.string() + ": cannot open for writing");
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) return core::Error::of(path.string() + ": write failed (disk full?)");
+  if (v.is_double()) {
+    out += fmt::format("{}", v.get_double());  // shortest round trip, no exponent for usual values
+    return;
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec)
-    return core::Error::of(path.string() +
-                           ": cannot move the written file into place: " + ec.message());
-  return {};
-}
-
-std::string csv_cell(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  out += json::serialize(v);  // other scalars, arrays of scalars, empty objects
 }
 
 ReportInput report_input(const BacktestResult& r) {
@@ -104,6 +81,33 @@ ReportInput report_input(const BacktestResult& r) {
 }
 
 }  // namespace
+
+core::Status write_text_file(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return core::Error::of(path.string() + ": cannot open for writing");
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.flush();
+    if (!out) return core::Error::of(path.string() + ": write failed (disk full?)");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec)
+    return core::Error::of(path.string() +
+                           ": cannot move the written file into place: " + ec.message());
+  return {};
+}
+
+std::string csv_cell(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
 
 json::object to_json(const Summary& s) {
   json::object o;

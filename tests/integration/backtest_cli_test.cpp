@@ -1,0 +1,164 @@
+// `tg4 backtest` as a process (SPEC §12): the summary on stdout, the output files, identical bytes
+// on a second run, silence on a non-terminal stderr, flags that change fees, and exit code 2 with
+// the culprit named for bad input.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "integration/cli_process.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kCandles = fs::path(TG4_SOURCE_DIR) / "tests/data/candles_reference.csv";
+const fs::path kFrames = fs::path(TG4_SOURCE_DIR) / "tests/data/kraken_sim_sample.jsonl";
+
+using Outcome = tg4::testing::CliOutcome;
+using tg4::testing::file_text;
+
+class BacktestCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("tg4_backtest_cli_" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path write(const std::string& name, const std::string& text) {
+    const fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  Outcome run(const std::vector<std::string>& args) {
+    return tg4::testing::run_cli(dir_, TG4_BINARY, "backtest", args);
+  }
+
+  std::vector<std::string> ema_args(const fs::path& out) const {
+    return {"--data",  kCandles.string(), "--symbol", "BTC/USDT", "--strategy", "ema_cross",
+            "--param", "fast=5",          "--param",  "slow=13",  "--out",      out.string()};
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(BacktestCli, WritesTheOutputsAndTheSummary) {
+  const fs::path out = dir_ / "run";
+  const Outcome o = run(ema_args(out));
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(o.err.find('\r'), std::string::npos) << "stderr is not a terminal: no progress bar";
+  const boost::json::object summary = boost::json::parse(o.out).as_object();
+  for (const char* key : {"total_return", "cagr", "sharpe", "sortino", "calmar", "max_drawdown",
+                          "max_drawdown_duration_s", "win_rate", "profit_factor", "expectancy",
+                          "exposure", "trades", "fees", "avg_holding_s"}) {
+    EXPECT_TRUE(summary.contains(key)) << key;
+  }
+  EXPECT_EQ(summary.at("strategy").as_string(), "ema_cross");
+  EXPECT_EQ(summary.at("params").as_object().at("fast").as_string(), "5");
+  EXPECT_EQ(file_text(out / "summary.json"), o.out);
+  EXPECT_EQ(file_text(out / "trades.csv").substr(0, 20), "symbol,side,entry_ti");
+  EXPECT_EQ(file_text(out / "orders.csv").substr(0, 16), "client_order_id,");
+  const std::string equity = file_text(out / "equity.csv");
+  EXPECT_EQ(equity.substr(0, 26), "time,equity,cash,drawdown\n");
+  // One point per candle boundary: 500 candles -> the start, 499 boundaries, the end.
+  EXPECT_EQ(std::count(equity.begin(), equity.end(), '\n'), 1 + 501);
+  EXPECT_TRUE(fs::exists(out / "report.html"));
+}
+
+TEST_F(BacktestCli, SecondRunGivesIdenticalBytes) {
+  const Outcome a = run(ema_args(dir_ / "a"));
+  const Outcome b = run(ema_args(dir_ / "b"));
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(a.out, b.out);
+  for (const char* name :
+       {"summary.json", "trades.csv", "orders.csv", "equity.csv", "report.html"}) {
+    EXPECT_EQ(file_text(dir_ / "a" / name), file_text(dir_ / "b" / name)) << name;
+  }
+}
+
+TEST_F(BacktestCli, FeeFlagsAndBalances) {
+  Outcome o =
+      run({"--data", kCandles.string(), "--strategy", "ema_cross", "--param", "fast=5", "--param",
+           "slow=13", "--fee-taker-pct", "0", "--fee-maker-pct", "0", "--balance", "USDT=5000"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  boost::json::object s = boost::json::parse(o.out).as_object();
+  EXPECT_EQ(s.at("fees").as_string(), "0");
+  EXPECT_EQ(s.at("initial_equity").as_string(), "5000");
+  ASSERT_GT(s.at("trades").as_int64(), 0);
+  o = run({"--data", kCandles.string(), "--strategy", "ema_cross", "--param", "fast=5", "--param",
+           "slow=13", "--fee-taker-pct", "0.5"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  s = boost::json::parse(o.out).as_object();
+  EXPECT_NE(s.at("fees").as_string(), "0");
+}
+
+TEST_F(BacktestCli, RecordedFrames) {
+  // The recording quotes USD: report in USD and start with USD.
+  const Outcome o = run({"--data", kFrames.string(), "--strategy", "ema_cross", "--param", "fast=2",
+                         "--param", "slow=3", "--currency", "USD", "--balance", "USD=10000",
+                         "--out", (dir_ / "frames").string()});
+  ASSERT_EQ(o.code, 0) << o.err;
+  const boost::json::object s = boost::json::parse(o.out).as_object();
+  EXPECT_EQ(s.at("currency").as_string(), "USD");
+  EXPECT_EQ(s.at("initial_equity").as_string(), "10000");
+  EXPECT_EQ(s.at("symbols").as_array().size(), 2u);
+  EXPECT_GT(s.at("events").as_int64(), 1000);
+  EXPECT_TRUE(fs::exists(dir_ / "frames" / "equity.csv"));
+}
+
+TEST_F(BacktestCli, BadInputExitsTwoNamingIt) {
+  Outcome o = run({"--data", kCandles.string(), "--strategy", "no_such_strategy"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("no_such_strategy"), std::string::npos) << o.err;
+
+  o = run({"--data", kCandles.string(), "--strategy", "ema_cross", "--param", "fsat=3"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("fsat"), std::string::npos) << o.err;
+
+  o = run({"--data", kCandles.string(), "--strategy", "ema_cross", "--param", "fast=50", "--param",
+           "slow=10"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("fast"), std::string::npos) << o.err;
+
+  o = run({"--data", (dir_ / "missing.csv").string(), "--strategy", "ema_cross"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("missing.csv"), std::string::npos) << o.err;
+
+  const fs::path bad = write("bad.csv",
+                             "timestamp,open,high,low,close,volume\n1704067200,1,2,0.5,1,1\n"
+                             "1704067260,1,2,0.5,oops,1\n");
+  o = run({"--data", bad.string(), "--strategy", "ema_cross"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("bad.csv:3:"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("close"), std::string::npos) << o.err;
+
+  o = run({"--data", kCandles.string(), "--strategy", "ema_cross", "--from", "yesterday"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("--from"), std::string::npos) << o.err;
+
+  o = run({"--data", kCandles.string(), "--strategy", "ema_cross", "--balance", "USDT"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("--balance"), std::string::npos) << o.err;
+}
+
+TEST_F(BacktestCli, WindowFlags) {
+  // candles_reference.csv starts at 1710014400 (2024-03-09T20:00:00Z), one row a minute.
+  const Outcome o = run({"--data", kCandles.string(), "--strategy", "ema_cross", "--from",
+                         "2024-03-09T21:00:00Z", "--to", "1710021600"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  const boost::json::object s = boost::json::parse(o.out).as_object();
+  EXPECT_EQ(s.at("start").as_string(), "2024-03-09T21:00:00.000Z");
+  EXPECT_EQ(s.at("end").as_string(), "2024-03-09T22:00:00.000Z");
+  EXPECT_EQ(s.at("bars").as_int64(), 60);
+}
+
+}  // namespace

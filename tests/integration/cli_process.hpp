@@ -1,0 +1,52 @@
+#pragma once
+// Running `tg4 <command> args…` as a child process for CLI tests: stdout captured through a pipe,
+// stderr through a file, the exit code decoded. Arguments are single-quoted for the shell.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace tg4::testing {
+
+struct CliOutcome {
+  int code = -1;
+  std::string out, err;
+};
+
+inline std::string shell_quoted(const std::string& arg) {
+  std::string q = "'";
+  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+inline std::string file_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs `binary command args…` in `dir` (stderr goes to dir/stderr).
+inline CliOutcome run_cli(const std::filesystem::path& dir, const std::string& binary,
+                          const std::string& command, const std::vector<std::string>& args) {
+  const std::filesystem::path err = dir / "stderr";
+  std::string line =
+      "cd " + shell_quoted(dir.string()) + " && " + shell_quoted(binary) + " " + command;
+  for (const auto& a : args) line += " " + shell_quoted(a);
+  line += " 2>" + shell_quoted(err.string());
+  CliOutcome o;
+  FILE* pipe = popen(line.c_str(), "r");
+  if (pipe == nullptr) return o;
+  char buf[65536];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) o.out.append(buf, n);
+  const int status = pclose(pipe);
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  o.err = file_text(err);
+  return o;
+}
+
+}  // namespace tg4::testing
