@@ -6,7 +6,6 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
-#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -163,6 +162,14 @@ core::Result<SweepResult> run_sweep(const BacktestSpec& base, const MarketData& 
   return result;
 }
 
+core::Status create_output_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return core::Error::of(dir.string() + ": cannot create the output folder: " + ec.message());
+  return {};
+}
+
 std::string metric_columns_header() {
   return "total_return,cagr,sharpe,sortino,calmar,max_drawdown,max_drawdown_duration_s,win_rate,"
          "profit_factor,expectancy,trades,fees,net_pnl,final_equity,exposure";
@@ -175,16 +182,6 @@ std::string metric_columns(const Summary& s) {
                      ratio_text(s.win_rate), ratio_text(s.profit_factor), s.expectancy.to_string(),
                      s.trades, s.fees.to_string(), s.net_pnl.to_string(),
                      s.final_equity.to_string(), ratio_text(s.exposure));
-}
-
-std::string csv_cell(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string sweep_csv(const SweepResult& result) {
@@ -203,22 +200,8 @@ std::string sweep_csv(const SweepResult& result) {
   return out;
 }
 
-core::Status write_text_file(const std::filesystem::path& path, const std::string& text) {
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) return core::Error::of(path.parent_path().string() + ": cannot create: " + ec.message());
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    if (!out.flush()) return core::Error::of(path.string() + ": cannot write (disk full?)");
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return core::Error::of(path.string() + ": cannot rename into place: " + ec.message());
-  return {};
-}
-
 core::Status write_sweep_outputs(const SweepResult& result, const std::filesystem::path& dir) {
+  if (auto s = create_output_dir(dir); !s) return s;
   if (auto s = write_text_file(dir / "sweep.csv", sweep_csv(result)); !s) return s;
   if (!result.best) return {};
   return write_outputs(*result.best, dir / "best");

@@ -80,7 +80,6 @@ core::Status write_sweep_outputs(const SweepResult& result, const std::filesyste
 // Shared with walk_forward.csv: the metric columns' header and one row of them.
 std::string metric_columns_header();
 std::string metric_columns(const Summary& summary);
-std::string csv_cell(const std::string& text);
-core::Status write_text_file(const std::filesystem::path& path, const std::string& text);
+core::Status create_output_dir(const std::filesystem::path& dir);
 
 }  // namespace tg4::backtest

@@ -295,6 +295,7 @@ std::string walk_forward_csv(const WalkForwardResult& result) {
 
 core::Status write_walk_forward_outputs(const WalkForwardResult& result,
                                         const std::filesystem::path& dir) {
+  if (auto s = create_output_dir(dir); !s) return s;
   const std::pair<const char*, std::string> files[] = {
       {"walk_forward.csv", walk_forward_csv(result)},
       {"summary.json", summary_json_text(result.summary)},
