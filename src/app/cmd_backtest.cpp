@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "app/backtest_sweep_cli.hpp"
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
 #include "app/node_config.hpp"
@@ -40,6 +41,7 @@ struct BacktestArgs {
   std::vector<std::string> balances;  // ASSET=AMOUNT
   std::string currency;               // reporting currency
   bool quiet = false;                 // no progress bar even on a terminal
+  SweepArgs sweep;                    // --sweep, --walk-forward, --rank-by, --jobs
 };
 
 int usage_error(const std::string& message) {
@@ -226,6 +228,7 @@ int run_backtest_command(const GlobalOptions& globals, const BacktestArgs& a) {
   if (!spec) return usage_error(spec.error().message);
   auto data = load_data(a, *config, *spec);
   if (!data) return usage_error(data.error().message);
+  if (a.sweep.requested()) return run_sweep_command(a.sweep, *spec, *data, a.out, a.quiet);
   std::unique_ptr<ProgressBar> bar;
   if (!a.quiet && isatty(STDERR_FILENO) == 1) {
     bar = std::make_unique<ProgressBar>();
@@ -254,6 +257,7 @@ void add_backtest_command(CLI::App& root, CommandContext& ctx) {
       "Backtest a strategy on candles, recorded frames or the store: summary and report",
       [&ctx, args] { return run_backtest_command(ctx.globals, *args); });
   add_common_options(cmd, *args);
+  add_sweep_options(cmd, args->sweep);
 }
 
 }  // namespace tg4::app

@@ -1,0 +1,31 @@
+#pragma once
+// The sweep and walk-forward part of `tg4 backtest` (SPEC §12, docs/backtesting.md "Sweeps",
+// "Walk-forward"): its flags, and the run that replaces the single backtest when one is given.
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "backtest/backtest.hpp"
+
+namespace tg4::app {
+
+struct SweepArgs {
+  std::vector<std::string> sweeps;  // --sweep k=a:b:step | k=v1,v2
+  std::string walk_forward;         // --walk-forward train=D,test=D[,step=D]
+  std::string rank_by = "sharpe";   // --rank-by
+  unsigned jobs = 0;                // --jobs (0: hardware threads)
+
+  bool requested() const { return !sweeps.empty() || !walk_forward.empty(); }
+};
+
+void add_sweep_options(CLI::App* cmd, SweepArgs& args);
+
+// Runs the sweep (or walk-forward, which sweeps each train period) over `spec`, whose params are
+// the fixed ones. Stdout: the best run's summary JSON (walk-forward: the out-of-sample summary).
+// With `out`: sweep.csv and best/ (walk-forward: walk_forward.csv, summary.json, equity.csv,
+// trades.csv). Exit codes: 2 for bad flags or when every run failed, 1 when files cannot be
+// written.
+int run_sweep_command(const SweepArgs& args, const backtest::BacktestSpec& spec,
+                      const backtest::MarketData& data, const std::string& out, bool quiet);
+
+}  // namespace tg4::app
