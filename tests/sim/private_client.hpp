@@ -187,6 +187,32 @@ class PrivateClient {
     return expect(response(req_id), std::string(method) + " response " + std::to_string(req_id));
   }
 
+  // Every executions row of one order received so far, in order, once a row of `last` exec_type is
+  // among them (whichever frames they came in, claimed or not); throws if it does not come in time.
+  std::vector<JsonValue> order_rows(const std::string& order_id, const std::string& last,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      std::vector<JsonValue> out;
+      bool done = false;
+      for (const auto& slot : frames_) {
+        const JsonValue frame = parse_json(slot.text);
+        if (testing::text(frame, "channel") != "executions") continue;
+        for (const auto& r : obj(frame, "data").items) {
+          if (testing::text(r, "order_id") != order_id) continue;
+          out.push_back(r);
+          done = done || testing::text(r, "exec_type") == last;
+        }
+      }
+      if (done) return out;
+      if (changed_.wait_until(lock, deadline) == std::cv_status::timeout) {
+        lock.unlock();
+        throw std::runtime_error("no " + last + " row for " + order_id + "\nframes:\n" + dump());
+      }
+    }
+  }
+
   bool wait_closed(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     return changed_.wait_for(lock, timeout, [this] { return closed_; });
@@ -197,6 +223,7 @@ class PrivateClient {
   }
 
   std::string dump() {
+    std::lock_guard lock(mutex_);
     std::string out;
     for (const auto& s : frames_) out += (s.taken ? "  [taken] " : "  ") + s.text + "\n";
     return out;

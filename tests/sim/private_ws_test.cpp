@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <map>
+
 #include "kraken/rest_client.hpp"
 #include "private_client.hpp"
 #include "sim/simulator.hpp"
@@ -156,13 +158,7 @@ TEST_F(PrivateWsTest, MarketOrderStreamsExecutionsAndBalancesWithExactFees) {
   const std::string id = text(obj(placed, "result"), "order_id");
   EXPECT_EQ(text(obj(placed, "result"), "cl_ord_id"), "mkt-1");
   // The order's rows, whichever frames they came in: pending_new, new, trades, filled.
-  std::vector<testing::JsonValue> seen;
-  while (seen.empty() || text(seen.back(), "exec_type") != "filled") {
-    const auto frame = c->expect(testing::channel("executions", "update"), "executions update");
-    for (const auto& r : testing::rows(frame)) {
-      if (text(r, "order_id") == id) seen.push_back(r);
-    }
-  }
+  const auto seen = c->order_rows(id, "filled");
   ASSERT_GE(seen.size(), 4u);
   EXPECT_EQ(text(seen[0], "exec_type"), "pending_new");
   EXPECT_EQ(text(seen[0], "order_type"), "market");
@@ -230,6 +226,57 @@ TEST_F(PrivateWsTest, PostOnlyAmendCancelAndCancelAll) {
       obj(testing::parse_json(rest("ClosedOrders", "cl_ord_id=amend-me")), "result");
   EXPECT_EQ(text(closed, "count"), "1");
   EXPECT_EQ(text(obj(obj(closed, "closed"), a), "reason"), "User requested");
+}
+
+TEST_F(PrivateWsTest, TriggerOrdersFireOnTheLastPriceAndFillWithExactFees) {
+  start();
+  auto c = connect();
+  c->request("subscribe", 1, R"("channel":"executions")");
+  EXPECT_EQ(
+      text(c->request(
+               "add_order", 2,
+               R"("order_type":"stop-loss","side":"sell","order_qty":0.001,"symbol":"BTC/USDT")"),
+           "error"),
+      "EGeneral:Invalid arguments:triggers.price is required for stop-loss orders");
+  // The simulated BTC trades near 60,000: a sell stop at 1,000,000 is already through its trigger,
+  // and so is a buy take-profit; a sell stop at 1,000 waits.
+  const std::map<std::string, std::string> orders = {
+      {"stop-loss", R"("side":"sell","triggers":{"reference":"last","price":1000000.0})"},
+      {"take-profit", R"("side":"buy","triggers":{"price":1000000.0})"},
+      {"stop-loss-limit", R"("side":"sell","triggers":{"price":1000000.0},"limit_price":1000.0)"},
+      {"take-profit-limit",
+       R"("side":"buy","triggers":{"price":1000000.0},"limit_price":200000.0)"},
+  };
+  std::int64_t req = 10;
+  for (const auto& [type, params] : orders) {
+    auto r = c->request(
+        "add_order", ++req,
+        R"("order_type":")" + type + R"(","order_qty":0.001,"symbol":"BTC/USDT",)" + params);
+    ASSERT_EQ(text(r, "success"), "true") << type << ": " << text(r, "error");
+    const std::string id = text(obj(r, "result"), "order_id");
+    const auto seen = c->order_rows(id, "filled");
+    ASSERT_GE(seen.size(), 5u) << type;
+    EXPECT_EQ(text(seen[2], "exec_type"), "restated");
+    EXPECT_EQ(text(obj(seen[2], "triggers"), "status"), "triggered");
+    for (std::size_t i = 3; i + 1 < seen.size(); ++i) {
+      EXPECT_EQ(text(seen[i], "exec_type"), "trade");
+      EXPECT_EQ(text(seen[i], "order_type"), type);
+      EXPECT_EQ(dec(obj(seen[i], "fees").items.at(0), "qty"),
+                round_up(dec(seen[i], "cost") * Decimal::must("0.0026")));
+    }
+  }
+  auto waiting =
+      c->request("add_order", 20,
+                 R"("order_type":"stop-loss","side":"sell","order_qty":0.001,"symbol":"BTC/USDT",)"
+                 R"("triggers":{"price":1000.0},"cl_ord_id":"far-stop")");
+  const std::string id = text(obj(waiting, "result"), "order_id");
+  const auto pending = c->order_rows(id, "new");
+  EXPECT_EQ(text(obj(pending.front(), "triggers"), "status"), "untriggered");
+  const auto open =
+      obj(obj(testing::parse_json(rest("OpenOrders", "cl_ord_id=far-stop")), "result"), "open");
+  const auto& descr = obj(obj(open, id), "descr");
+  EXPECT_EQ(text(descr, "ordertype"), "stop-loss");
+  EXPECT_EQ(text(descr, "price"), "1000.0");
 }
 
 TEST_F(PrivateWsTest, DuplicateClientOrderIdIsRefusedWhileOpen) {
