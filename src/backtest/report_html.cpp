@@ -95,10 +95,13 @@ void append_number(std::string& out, double value) {
   out.append(buffer.data(), end);
 }
 
-std::string number_text(double value) {
-  std::string out;
-  append_number(out, value);
-  return out;
+// A price for a person: ten significant digits ("42007.42141"), not a round-trip double.
+std::string price_text(double value) {
+  std::array<char, 32> buffer{};
+  const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
+                                 std::chars_format::general, 10)
+                       .ptr;
+  return std::string(buffer.data(), end);
 }
 
 std::string grouped(std::size_t n) {  // 525600 -> "525,600"
@@ -307,7 +310,7 @@ std::string markers_json(const SymbolChart& chart, const std::vector<Candle>& ca
                                [](std::int64_t t, const Candle& c) { return t < c.time; });
     const std::int64_t time = it == candles.begin() ? candles.front().time : std::prev(it)->time;
     const std::string text =
-        m.text.empty() ? std::string(core::to_string(m.side)) + " @ " + number_text(m.price)
+        m.text.empty() ? std::string(core::to_string(m.side)) + " @ " + price_text(m.price)
                        : m.text;
     json += i == 0 ? "{\"time\":" : ",{\"time\":";
     json += std::to_string(time);
