@@ -504,7 +504,10 @@ void Pipeline::on_intent(core::OrderIntent intent) {
     return;
   }
   ++counters_.approved;
-  const core::Decimal qty = order_qty(intent, verdict.size_usd);
+  // An explicit quantity the risk engine left whole is sent as given: converting it to the
+  // reporting currency and back can lose its last increment (an exit would leave dust behind).
+  const bool whole = !intent.qty.is_zero() && verdict.size_usd >= risk_intent.size_usd;
+  const core::Decimal qty = whole ? intent.qty : order_qty(intent, verdict.size_usd);
   if (qty.is_zero()) return;
   auto sent = orders_->submit(intent, qty, now());
   if (!sent) return;

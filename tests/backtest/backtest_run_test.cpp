@@ -80,6 +80,21 @@ TEST(BacktestRun, SameInputsGiveIdenticalBytes) {
   EXPECT_EQ(files_a, files_b);  // report.html too, when written
 }
 
+TEST(BacktestRun, ExitsSellTheWholePosition) {
+  // A sell of the position's exact quantity must not lose its last increment on the way through
+  // the risk engine's reporting-currency size (which would leave dust no exit can sell).
+  const MarketData data = candles(random_walk(3000, 42));
+  auto r = run_backtest(ema_spec(), data);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_GT(r->summary.trades, 3u);
+  for (const RoundTrip& t : r->trades)
+    EXPECT_EQ(t.exit_fills, 1u) << core::format_rfc3339(t.entry_time);
+  for (const OrderRecord& o : r->orders) {
+    EXPECT_EQ(o.reason.find("below minimum"), std::string::npos)
+        << o.client_order_id << " " << o.reason;
+  }
+}
+
 TEST(BacktestRun, ParallelRunsShareTheDataAndAgree) {
   const MarketData data = candles(random_walk(2000, 7));
   auto reference = run_backtest(ema_spec(), data);
