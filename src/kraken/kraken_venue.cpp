@@ -572,6 +572,7 @@ class KrakenVenue::Impl final : private TradingSink {
     pending_.erase(it);
     if (p.deadline) p.deadline->cancel();
     const std::string method = p.work.request.method;
+    if (p.timed_out) update_stats([](KrakenVenueStats& s) { ++s.late_answers; });
     if (metrics_ && !p.timed_out) {
       metrics_->round_trip(method,
                            std::chrono::duration<double>(SteadyClock::now() - p.sent_at).count());
@@ -617,7 +618,7 @@ class KrakenVenue::Impl final : private TradingSink {
     }
     if (retryable && p.work.attempts <= options_.max_retries)
       return retry_later(std::move(p.work), r.error);
-    if (kind == TradingErrorKind::kAuth) {
+    if (kind == TradingErrorKind::kAuth && p.work.attempts <= options_.max_retries) {
       // Kraken did not take the request: send it again on a new session with a new token.
       if (p.work.order) tracker_.on_resend(id, kHeld);
       queue_.push_front(std::move(p.work));
@@ -660,8 +661,9 @@ class KrakenVenue::Impl final : private TradingSink {
     last_snapshot_as_of_ = snapshot_as_of_;
     resync_timer_.cancel();
     resync_in_flight_ = false;
-    emit(out);
+    // "Connected" first, then what happened while the session was down.
     if (!ready_) became_ready();
+    emit(out);
     if (resync_again_) {
       resync_again_ = false;
       start_resync("again");

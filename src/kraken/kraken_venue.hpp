@@ -82,6 +82,7 @@ struct KrakenVenueStats {
   std::uint64_t retries = 0;       // requests sent again after a rate-limit, busy or token refusal
   std::uint64_t rate_limited = 0;  // rate-limit answers
   std::uint64_t timeouts = 0;      // requests unanswered within unknown_outcome_timeout
+  std::uint64_t late_answers = 0;  // answers that came after that
   std::uint64_t reconciles = 0;    // executions snapshots taken to learn the true state
   std::uint64_t snapshots = 0;     // executions snapshots received
   std::uint64_t duplicates_refused = 0;  // submits of a client id that is already open

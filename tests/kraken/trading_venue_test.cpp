@@ -1,0 +1,384 @@
+// KrakenVenue against a scripted private Kraken on 127.0.0.1 (REST GetWebSocketsToken and the
+// /v2-auth WebSocket): requests that get no answer at all are settled by an executions snapshot
+// (found -> its state, not found -> rejected, never sent twice), a refused token means a new token
+// and a new connection, orders that cannot be sent in time are rejected, and options validate.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <variant>
+
+#include "kraken/kraken_venue.hpp"
+#include "net/http_server.hpp"
+#include "net/ws_client.hpp"
+#include "net/ws_server.hpp"
+
+namespace tg4::kraken {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+using core::OrderStatus;
+
+constexpr const char* kTimes =
+    R"("time_in":"2024-01-01T00:00:00.000000Z","time_out":"2024-01-01T00:00:00.000001Z")";
+
+// A private Kraken with one account. add_order modes: answer (ack + executions), silent_placed
+// (placed, nothing said), silent_lost (nothing at all); tokens can be refused.
+class ScriptedPrivate final : public net::WsEndpoint {
+ public:
+  enum class Mode { kAnswer, kSilentPlaced, kSilentLost };
+
+  void on_open(const std::shared_ptr<net::WsConnection>& c) override {
+    std::lock_guard lock(mutex_);
+    ++connections_;
+    c->send(
+        R"({"channel":"status","type":"update","data":[{"system":"online","api_version":"v2"}]})");
+  }
+
+  void on_message(const std::shared_ptr<net::WsConnection>& c, std::string text) override {
+    std::lock_guard lock(mutex_);
+    const auto message = json::parse(text).as_object();
+    const std::string method(message.at("method").as_string());
+    const auto req_id = message.at("req_id").as_int64();
+    if (method == "ping") return;
+    const auto& params = message.at("params").as_object();
+    methods_.push_back(method);
+    const std::string token(params.at("token").as_string());
+    if (refused_.count(token) > 0) return fail(c, method, req_id, "ESession:Invalid session");
+    if (method == "subscribe" || method == "unsubscribe") {
+      const std::string channel(params.at("channel").as_string());
+      ack(c, method, req_id, R"({"channel":")" + channel + R"("})");
+      if (method == "subscribe") c->send(snapshot(channel));
+      return;
+    }
+    if (method == "add_order") {
+      const std::string id(params.at("cl_ord_id").as_string());
+      ++add_orders_[id];
+      if (mode_ == Mode::kSilentLost) return;
+      open_.push_back(id);
+      if (mode_ == Mode::kSilentPlaced) return;
+      ack(c, method, req_id, R"({"order_id":"O-)" + id + R"(","cl_ord_id":")" + id + R"("})");
+      c->send(
+          R"({"channel":"executions","type":"update","data":[{"exec_type":"new","order_id":"O-)" +
+          id + R"(","cl_ord_id":")" + id +
+          R"(","order_status":"new","timestamp":"2024-01-01T00:00:01.000000Z"}]})");
+      return;
+    }
+    ack(c, method, req_id, "{}");
+  }
+
+  void on_close(const std::shared_ptr<net::WsConnection>&, std::string_view) override {}
+
+  // Snapshots list every open order as Kraken's executions snapshot does.
+  std::string snapshot(const std::string& channel) const {
+    if (channel == "balances") {
+      return R"({"channel":"balances","type":"snapshot","data":[{"asset":"USD","asset_class":"currency","balance":1000.5}],"sequence":1})";
+    }
+    json::array rows;
+    for (const auto& id : open_) {
+      rows.push_back(json::object{{"exec_type", "new"},
+                                  {"order_id", "O-" + id},
+                                  {"cl_ord_id", id},
+                                  {"symbol", "BTC/USD"},
+                                  {"side", "buy"},
+                                  {"order_type", "limit"},
+                                  {"order_qty", 0.5},
+                                  {"limit_price", 100.0},
+                                  {"order_status", "new"},
+                                  {"timestamp", "2024-01-01T00:00:01.000000Z"}});
+    }
+    return json::serialize(json::object{
+        {"channel", "executions"}, {"type", "snapshot"}, {"data", rows}, {"sequence", 1}});
+  }
+
+  void ack(const std::shared_ptr<net::WsConnection>& c, const std::string& method,
+           std::int64_t req_id, const std::string& result) {
+    c->send(R"({"method":")" + method + R"(","req_id":)" + std::to_string(req_id) +
+            R"(,"result":)" + result + R"(,"success":true,)" + kTimes + "}");
+  }
+  void fail(const std::shared_ptr<net::WsConnection>& c, const std::string& method,
+            std::int64_t req_id, const std::string& error) {
+    c->send(R"({"error":")" + error + R"(","method":")" + method + R"(","req_id":)" +
+            std::to_string(req_id) + R"(,"success":false,)" + kTimes + "}");
+  }
+
+  std::string next_token() {
+    std::lock_guard lock(mutex_);
+    return "tok-" + std::to_string(++tokens_);
+  }
+  void set_mode(Mode m) {
+    std::lock_guard lock(mutex_);
+    mode_ = m;
+  }
+  void refuse(const std::string& token) {
+    std::lock_guard lock(mutex_);
+    refused_.insert(token);
+  }
+  int add_orders(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    return add_orders_[id];
+  }
+  int connections() {
+    std::lock_guard lock(mutex_);
+    return connections_;
+  }
+  int tokens() {
+    std::lock_guard lock(mutex_);
+    return tokens_;
+  }
+  int count(const std::string& method) {
+    std::lock_guard lock(mutex_);
+    return static_cast<int>(std::count(methods_.begin(), methods_.end(), method));
+  }
+
+ private:
+  std::mutex mutex_;
+  Mode mode_ = Mode::kAnswer;
+  std::set<std::string> refused_;
+  std::map<std::string, int> add_orders_;
+  std::vector<std::string> open_;
+  std::vector<std::string> methods_;
+  int connections_ = 0;
+  int tokens_ = 0;
+};
+
+struct Server {
+  Server() : server(io.io(), {}) {
+    server.add_websocket("/v2-auth", endpoint);
+    server.route("POST", "/0/private/GetWebSocketsToken", [this](const net::HttpRequest& r) {
+      if (r.header("api-key") == nullptr || r.header("api-sign") == nullptr) {
+        return net::HttpResponse::json(200, R"({"error":["EAPI:Invalid key"]})");
+      }
+      return net::HttpResponse::json(200, R"({"error":[],"result":{"token":")" +
+                                              endpoint->next_token() + R"(","expires":900}})");
+    });
+    if (!server.start()) throw std::runtime_error("server");
+  }
+  std::string base() const { return "127.0.0.1:" + std::to_string(server.port()); }
+  net::IoThread io;
+  std::shared_ptr<ScriptedPrivate> endpoint = std::make_shared<ScriptedPrivate>();
+  net::HttpServer server;
+};
+
+class Recorder {
+ public:
+  void add(core::ExecutionEvent e) {
+    std::lock_guard lock(mutex_);
+    events_.push_back(std::move(e));
+  }
+  std::vector<core::OrderUpdate> updates(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    std::vector<core::OrderUpdate> out;
+    for (const auto& e : events_) {
+      if (const auto* u = std::get_if<core::OrderUpdate>(&e); u && u->client_order_id == id)
+        out.push_back(*u);
+    }
+    return out;
+  }
+  std::optional<core::OrderUpdate> last(const std::string& id) {
+    auto u = updates(id);
+    if (u.empty()) return std::nullopt;
+    return u.back();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<core::ExecutionEvent> events_;
+};
+
+// Polls a condition until a deadline (the venue's own threads make it true).
+bool eventually(const std::function<bool()>& ready, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!ready()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+KrakenVenueOptions options_for(const Server& s) {
+  KrakenVenueOptions o;
+  o.ws_url = "ws://" + s.base() + "/v2-auth";
+  o.rest_url = "http://" + s.base();
+  o.api_key = "test-key";
+  o.api_secret = "c2VjcmV0";
+  o.unknown_outcome_timeout = 200ms;
+  o.dead_man_switch = 0ms;
+  o.reconnect_backoff = {20ms, 200ms, 2.0};
+  o.retry_backoff = {20ms, 200ms, 2.0};
+  o.jitter_seed = 5;
+  return o;
+}
+
+execution::OrderRequest limit(const std::string& id) {
+  execution::OrderRequest r;
+  r.client_order_id = id;
+  r.symbol = "BTC/USD";
+  r.type = core::OrderType::kLimit;
+  r.qty = core::Decimal::must("0.5");
+  r.limit_price = core::Decimal::must("100");
+  return r;
+}
+
+struct Fixture {
+  explicit Fixture(KrakenVenueOptions o)
+      : venue(std::move(o), instruments,
+              [this](core::ExecutionEvent e) { rec.add(std::move(e)); }) {
+    instruments.upsert(core::default_instrument("BTC/USD"));
+  }
+  core::InstrumentRegistry instruments;
+  Recorder rec;
+  KrakenVenue venue;
+};
+
+TEST(KrakenVenueScripted, AnUnansweredOrderThatWasPlacedIsFoundByTheSnapshot) {
+  Server s;
+  Fixture f(options_for(s));
+  ASSERT_TRUE(f.venue.start().ok());
+  ASSERT_TRUE(eventually([&] { return f.venue.stats().up; }));
+  s.endpoint->set_mode(ScriptedPrivate::Mode::kSilentPlaced);
+  f.venue.submit(limit("t1"), core::Timestamp{});
+  ASSERT_TRUE(eventually([&] {
+    const auto u = f.rec.last("t1");
+    return u && u->status == OrderStatus::kNew;
+  }));
+  EXPECT_EQ(f.rec.last("t1")->venue_order_id, "O-t1");
+  EXPECT_EQ(s.endpoint->add_orders("t1"), 1) << "never sent twice";
+  EXPECT_GE(f.venue.stats().timeouts, 1u);
+  EXPECT_GE(s.endpoint->count("unsubscribe"), 1) << "a fresh executions snapshot was taken";
+}
+
+TEST(KrakenVenueScripted, AnUnansweredOrderKrakenNeverSawIsRejected) {
+  Server s;
+  Fixture f(options_for(s));
+  ASSERT_TRUE(f.venue.start().ok());
+  ASSERT_TRUE(eventually([&] { return f.venue.stats().up; }));
+  s.endpoint->set_mode(ScriptedPrivate::Mode::kSilentLost);
+  f.venue.submit(limit("t2"), core::Timestamp{});
+  ASSERT_TRUE(eventually([&] {
+    const auto u = f.rec.last("t2");
+    return u && u->status == OrderStatus::kRejected;
+  }));
+  EXPECT_NE(f.rec.last("t2")->reason.find("no answer"), std::string::npos)
+      << f.rec.last("t2")->reason;
+  EXPECT_EQ(s.endpoint->add_orders("t2"), 1);
+}
+
+TEST(KrakenVenueScripted, ARefusedTokenMeansANewTokenANewConnectionAndTheOrderSentAgain) {
+  Server s;
+  Fixture f(options_for(s));
+  ASSERT_TRUE(f.venue.start().ok());
+  ASSERT_TRUE(eventually([&] { return f.venue.stats().up; }));
+  s.endpoint->refuse("tok-1");
+  f.venue.submit(limit("t3"), core::Timestamp{});
+  ASSERT_TRUE(eventually([&] {
+    const auto u = f.rec.last("t3");
+    return u && u->status == OrderStatus::kNew;
+  }));
+  EXPECT_EQ(s.endpoint->tokens(), 2);
+  EXPECT_EQ(s.endpoint->connections(), 2);
+  EXPECT_EQ(s.endpoint->count("add_order"), 2) << "refused once with the old token";
+  EXPECT_EQ(s.endpoint->add_orders("t3"), 1) << "placed once, on the new session";
+  EXPECT_EQ(f.venue.stats().retries, 1u);
+}
+
+TEST(KrakenVenueScripted, AnOrderThatCannotBeSentInTimeIsRejected) {
+  auto o = options_for(Server{});  // a server that is gone at once: nothing listens there
+  o.max_queue_age = 100ms;
+  Fixture f(o);
+  ASSERT_TRUE(f.venue.start().ok());
+  f.venue.submit(limit("t4"), core::Timestamp{});
+  ASSERT_TRUE(eventually([&] {
+    const auto u = f.rec.last("t4");
+    return u && u->status == OrderStatus::kRejected;
+  }));
+  EXPECT_NE(f.rec.last("t4")->reason.find("not sent"), std::string::npos);
+  EXPECT_EQ(f.venue.stats().orders_sent, 0u);
+  EXPECT_GE(f.venue.stats().token_fetches, 1u);
+}
+
+TEST(KrakenVenueScripted, SnapshotRequestsAreAnsweredOrTimeOut) {
+  Server s;
+  Fixture f(options_for(s));
+  ASSERT_TRUE(f.venue.start().ok());
+  ASSERT_TRUE(eventually([&] { return f.venue.stats().up; }));
+  std::mutex m;
+  std::optional<core::Result<execution::VenueSnapshot>> got;
+  f.venue.request_snapshot([&](core::Result<execution::VenueSnapshot> r) {
+    std::lock_guard lock(m);
+    got = std::move(r);
+  });
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(m);
+    return got.has_value();
+  }));
+  ASSERT_TRUE(got->ok()) << got->error().message;
+  EXPECT_EQ(got->value().balances.at("USD"), core::Decimal::must("1000.5"));
+
+  auto o = options_for(Server{});
+  o.snapshot_timeout = 150ms;
+  Fixture down(o);
+  ASSERT_TRUE(down.venue.start().ok());
+  std::optional<core::Result<execution::VenueSnapshot>> none;
+  down.venue.request_snapshot([&](core::Result<execution::VenueSnapshot> r) {
+    std::lock_guard lock(m);
+    none = std::move(r);
+  });
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(m);
+    return none.has_value();
+  }));
+  ASSERT_FALSE(none->ok());
+  EXPECT_NE(none->error().message.find("no executions snapshot"), std::string::npos);
+}
+
+TEST(KrakenVenueConfig, ValidationNamesTheField) {
+  KrakenVenueOptions o;
+  o.api_key = "k";
+  o.api_secret = "c2VjcmV0";
+  EXPECT_TRUE(o.validate().ok());
+  auto bad = o;
+  bad.api_secret.clear();
+  EXPECT_NE(bad.validate().error().message.find("api_secret"), std::string::npos);
+  bad = o;
+  bad.api_secret = "not base64!";
+  const auto e = bad.validate();
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().message.find("not base64!"), std::string::npos)
+      << "the secret is never repeated";
+  bad = o;
+  bad.ws_url = "http://example.com";
+  EXPECT_NE(bad.validate().error().message.find("ws url"), std::string::npos);
+  bad = o;
+  bad.dead_man_switch = 500ms;
+  EXPECT_NE(bad.validate().error().message.find("dead_man_switch"), std::string::npos);
+  bad = o;
+  bad.symbols = {"BTCUSD"};
+  EXPECT_NE(bad.validate().error().message.find("BTCUSD"), std::string::npos);
+}
+
+TEST(KrakenVenueConfig, FromConfig) {
+  core::Config c;
+  c.feed.auth_url = "wss://example.test/v2";
+  c.rest.url = "https://rest.example.test";
+  c.rest.api_key = "key";
+  c.rest.api_secret = "c2VjcmV0";
+  c.execution.unknown_outcome_timeout = 3s;
+  c.execution.dead_man_switch = 0ms;
+  const auto o = KrakenVenueOptions::from_config(c);
+  EXPECT_EQ(o.ws_url, "wss://example.test/v2");
+  EXPECT_EQ(o.rest_url, "https://rest.example.test");
+  EXPECT_EQ(o.api_key, "key");
+  EXPECT_EQ(o.unknown_outcome_timeout, 3s);
+  EXPECT_EQ(o.dead_man_switch.count(), 0);
+  EXPECT_TRUE(o.validate().ok());
+}
+
+}  // namespace
+}  // namespace tg4::kraken
