@@ -232,6 +232,17 @@ struct Fixture {
               [this](core::ExecutionEvent e) { rec.add(std::move(e)); }) {
     instruments.upsert(core::default_instrument("BTC/USD"));
   }
+  // Starts the venue and waits until its session is up.
+  bool start_up() {
+    return venue.start().ok() && eventually([&] { return venue.stats().up; });
+  }
+  // Waits until the order's last reported status is `status`.
+  bool ends_in(const std::string& id, OrderStatus status) {
+    return eventually([&] {
+      const auto u = rec.last(id);
+      return u && u->status == status;
+    });
+  }
   core::InstrumentRegistry instruments;
   Recorder rec;
   KrakenVenue venue;
@@ -240,14 +251,10 @@ struct Fixture {
 TEST(KrakenVenueScripted, AnUnansweredOrderThatWasPlacedIsFoundByTheSnapshot) {
   Server s;
   Fixture f(options_for(s));
-  ASSERT_TRUE(f.venue.start().ok());
-  ASSERT_TRUE(eventually([&] { return f.venue.stats().up; }));
+  ASSERT_TRUE(f.start_up());
   s.endpoint->set_mode(ScriptedPrivate::Mode::kSilentPlaced);
   f.venue.submit(limit("t1"), core::Timestamp{});
-  ASSERT_TRUE(eventually([&] {
-    const auto u = f.rec.last("t1");
-    return u && u->status == OrderStatus::kNew;
-  }));
+  ASSERT_TRUE(f.ends_in("t1", OrderStatus::kNew));
   EXPECT_EQ(f.rec.last("t1")->venue_order_id, "O-t1");
   EXPECT_EQ(s.endpoint->add_orders("t1"), 1) << "never sent twice";
   EXPECT_GE(f.venue.stats().timeouts, 1u);
@@ -257,14 +264,10 @@ TEST(KrakenVenueScripted, AnUnansweredOrderThatWasPlacedIsFoundByTheSnapshot) {
 TEST(KrakenVenueScripted, AnUnansweredOrderKrakenNeverSawIsRejected) {
   Server s;
   Fixture f(options_for(s));
-  ASSERT_TRUE(f.venue.start().ok());
-  ASSERT_TRUE(eventually([&] { return f.venue.stats().up; }));
+  ASSERT_TRUE(f.start_up());
   s.endpoint->set_mode(ScriptedPrivate::Mode::kSilentLost);
   f.venue.submit(limit("t2"), core::Timestamp{});
-  ASSERT_TRUE(eventually([&] {
-    const auto u = f.rec.last("t2");
-    return u && u->status == OrderStatus::kRejected;
-  }));
+  ASSERT_TRUE(f.ends_in("t2", OrderStatus::kRejected));
   EXPECT_NE(f.rec.last("t2")->reason.find("no answer"), std::string::npos)
       << f.rec.last("t2")->reason;
   EXPECT_EQ(s.endpoint->add_orders("t2"), 1);
@@ -273,14 +276,10 @@ TEST(KrakenVenueScripted, AnUnansweredOrderKrakenNeverSawIsRejected) {
 TEST(KrakenVenueScripted, ARefusedTokenMeansANewTokenANewConnectionAndTheOrderSentAgain) {
   Server s;
   Fixture f(options_for(s));
-  ASSERT_TRUE(f.venue.start().ok());
-  ASSERT_TRUE(eventually([&] { return f.venue.stats().up; }));
+  ASSERT_TRUE(f.start_up());
   s.endpoint->refuse("tok-1");
   f.venue.submit(limit("t3"), core::Timestamp{});
-  ASSERT_TRUE(eventually([&] {
-    const auto u = f.rec.last("t3");
-    return u && u->status == OrderStatus::kNew;
-  }));
+  ASSERT_TRUE(f.ends_in("t3", OrderStatus::kNew));
   EXPECT_EQ(s.endpoint->tokens(), 2);
   EXPECT_EQ(s.endpoint->connections(), 2);
   EXPECT_EQ(s.endpoint->count("add_order"), 2) << "refused once with the old token";
@@ -294,10 +293,7 @@ TEST(KrakenVenueScripted, AnOrderThatCannotBeSentInTimeIsRejected) {
   Fixture f(o);
   ASSERT_TRUE(f.venue.start().ok());
   f.venue.submit(limit("t4"), core::Timestamp{});
-  ASSERT_TRUE(eventually([&] {
-    const auto u = f.rec.last("t4");
-    return u && u->status == OrderStatus::kRejected;
-  }));
+  ASSERT_TRUE(f.ends_in("t4", OrderStatus::kRejected));
   EXPECT_NE(f.rec.last("t4")->reason.find("not sent"), std::string::npos);
   EXPECT_EQ(f.venue.stats().orders_sent, 0u);
   EXPECT_GE(f.venue.stats().token_fetches, 1u);
@@ -306,8 +302,7 @@ TEST(KrakenVenueScripted, AnOrderThatCannotBeSentInTimeIsRejected) {
 TEST(KrakenVenueScripted, SnapshotRequestsAreAnsweredOrTimeOut) {
   Server s;
   Fixture f(options_for(s));
-  ASSERT_TRUE(f.venue.start().ok());
-  ASSERT_TRUE(eventually([&] { return f.venue.stats().up; }));
+  ASSERT_TRUE(f.start_up());
   std::mutex m;
   std::optional<core::Result<execution::VenueSnapshot>> got;
   f.venue.request_snapshot([&](core::Result<execution::VenueSnapshot> r) {

@@ -1,0 +1,451 @@
+// KrakenVenue against the in-process simulator's private side (token over signed REST, /v2-auth
+// order entry, executions and balances): orders are placed, filled, amended and cancelled; the dead
+// man's switch cancels what a silent venue leaves; duplicate client ids, rejections, late acks,
+// dropped connections and rate limits end in the true state with no order sent twice.
+#include "kraken/kraken_venue.hpp"
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <sstream>
+#include <variant>
+
+#include "kraken/rest_client.hpp"
+#include "sim/simulator.hpp"
+
+namespace tg4::kraken {
+namespace {
+
+using namespace std::chrono_literals;
+using core::Decimal;
+using core::OrderStatus;
+
+constexpr const char* kSymbol = "BTC/USDT";
+
+// What the venue reported, from its io thread; waits have deadlines, never sleeps.
+class Recorder {
+ public:
+  void event(core::ExecutionEvent e) {
+    std::lock_guard lock(mutex_);
+    events_.push_back(std::move(e));
+    cv_.notify_all();
+  }
+  void state(core::FeedState s) {
+    std::lock_guard lock(mutex_);
+    states_.push_back(std::move(s));
+    cv_.notify_all();
+  }
+  // Re-checks on every event and every 20 ms (for conditions outside the recorder, like stats).
+  bool wait(const std::function<bool()>& ready, std::chrono::milliseconds timeout = 15s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(mutex_);
+    while (!ready()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      cv_.wait_for(lock, 20ms);
+    }
+    return true;
+  }
+  // Callers hold no lock: these are for use inside wait() predicates and after waits.
+  std::vector<core::OrderUpdate> updates(const std::string& id) const {
+    std::vector<core::OrderUpdate> out;
+    for (const auto& e : events_) {
+      if (const auto* u = std::get_if<core::OrderUpdate>(&e); u && u->client_order_id == id)
+        out.push_back(*u);
+    }
+    return out;
+  }
+  std::vector<core::Fill> fills(const std::string& id) const {
+    std::vector<core::Fill> out;
+    for (const auto& e : events_) {
+      if (const auto* f = std::get_if<core::Fill>(&e); f && f->client_order_id == id)
+        out.push_back(*f);
+    }
+    return out;
+  }
+  bool has_status(const std::string& id, OrderStatus status) const {
+    for (const auto& u : updates(id)) {
+      if (u.status == status) return true;
+    }
+    return false;
+  }
+  std::optional<OrderStatus> last_status(const std::string& id) const {
+    const auto u = updates(id);
+    if (u.empty()) return std::nullopt;
+    return u.back().status;
+  }
+  bool has_balance(const std::string& asset) const {
+    for (const auto& e : events_) {
+      if (const auto* b = std::get_if<core::BalanceUpdate>(&e); b && b->asset == asset) return true;
+    }
+    return false;
+  }
+  std::vector<core::FeedState> states() const { return states_; }
+  std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<core::ExecutionEvent> events_;
+  std::vector<core::FeedState> states_;
+};
+
+class KrakenVenueSim : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sim::SimOptions o;
+    o.symbols = {kSymbol};
+    o.history_days = 0;
+    o.seed = 7;
+    simulator_ = std::make_unique<sim::Simulator>(o, sim_registry_);
+    ASSERT_TRUE(simulator_->start(0).ok());
+    instruments_.upsert(core::default_instrument(kSymbol));
+    log_stream_ = std::make_shared<std::ostringstream>();
+    log_ = std::make_shared<spdlog::logger>(
+        "venue-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_stream_));
+    log_->set_level(spdlog::level::debug);
+  }
+
+  void TearDown() override {
+    for (auto& v : venues_) v->stop();
+    venues_.clear();
+    simulator_->stop();
+    // Never the key or the secret, whatever happened.
+    const std::string logs = log_stream_->str();
+    EXPECT_EQ(logs.find(simulator_->options().api_secret), std::string::npos);
+    EXPECT_EQ(logs.find(simulator_->options().api_key), std::string::npos);
+  }
+
+  KrakenVenueOptions options() const {
+    KrakenVenueOptions o;
+    o.ws_url = simulator_->ws_auth_url();
+    o.rest_url = simulator_->rest_url();
+    o.api_key = simulator_->options().api_key;
+    o.api_secret = simulator_->options().api_secret;
+    o.unknown_outcome_timeout = 1500ms;
+    o.dead_man_switch = 0ms;
+    o.reconnect_backoff = net::BackoffOptions{50ms, 500ms, 2.0};
+    o.retry_backoff = net::BackoffOptions{50ms, 400ms, 2.0};
+    o.jitter_seed = 11;
+    return o;
+  }
+
+  Recorder& recorder() { return recorders_.emplace_back(); }
+
+  KrakenVenue& start_venue(Recorder& rec, KrakenVenueOptions o) {
+    venues_.push_back(std::make_unique<KrakenVenue>(
+        std::move(o), instruments_, [&rec](core::ExecutionEvent e) { rec.event(std::move(e)); },
+        [&rec](core::FeedState s) { rec.state(std::move(s)); }, &registry_, log_));
+    KrakenVenue& venue = *venues_.back();
+    EXPECT_TRUE(venue.start().ok());
+    EXPECT_TRUE(rec.wait([&] { return venue.stats().up; })) << "the private session never came up";
+    return venue;
+  }
+  KrakenVenue& start_venue(Recorder& rec) { return start_venue(rec, options()); }
+
+  static execution::OrderRequest market(const std::string& id, const char* qty = "0.001",
+                                        core::Side side = core::Side::kBuy) {
+    execution::OrderRequest r;
+    r.client_order_id = id;
+    r.symbol = kSymbol;
+    r.side = side;
+    r.type = core::OrderType::kMarket;
+    r.qty = Decimal::must(qty);
+    return r;
+  }
+  // A buy far below the simulated market (~60,000): it rests.
+  static execution::OrderRequest resting(const std::string& id, const char* qty = "0.001",
+                                         const char* price = "30000") {
+    auto r = market(id, qty);
+    r.type = core::OrderType::kLimit;
+    r.limit_price = Decimal::must(price);
+    return r;
+  }
+
+  // How many of the account's open orders at the simulator have this client id (REST OpenOrders).
+  int open_at_exchange(const std::string& id) {
+    RestOptions ro;
+    ro.base_url = simulator_->rest_url();
+    ro.api_key = simulator_->options().api_key;
+    ro.api_secret = simulator_->options().api_secret;
+    RestClient rest(ro, log_);
+    auto body = rest.call_private("OpenOrders", {});
+    // The venue signs with the same key: a nonce from the same millisecond is refused once.
+    for (int i = 0; i < 3 && !body && body.error().message.find("nonce") != std::string::npos;
+         ++i) {
+      body = rest.call_private("OpenOrders", {});
+    }
+    EXPECT_TRUE(body.ok()) << (body.ok() ? "" : body.error().message);
+    if (!body) return -1;
+    int n = 0;
+    const std::string needle = "\"cl_ord_id\":\"" + id + "\"";
+    for (auto at = body->find(needle); at != std::string::npos; at = body->find(needle, at + 1))
+      ++n;
+    return n;
+  }
+
+  double metric(const std::string& family, const std::map<std::string, std::string>& labels) {
+    for (const auto& f : registry_.Collect()) {
+      if (f.name != family) continue;
+      for (const auto& m : f.metric) {
+        bool match = true;
+        for (const auto& [k, v] : labels) {
+          const bool found = std::any_of(m.label.begin(), m.label.end(), [&](const auto& l) {
+            return l.name == k && l.value == v;
+          });
+          match = match && found;
+        }
+        if (!match) continue;
+        if (f.type == prometheus::MetricType::Histogram)
+          return static_cast<double>(m.histogram.sample_count);
+        if (f.type == prometheus::MetricType::Gauge) return m.gauge.value;
+        return m.counter.value;
+      }
+    }
+    return -1;
+  }
+
+  prometheus::Registry sim_registry_;
+  prometheus::Registry registry_;
+  std::unique_ptr<sim::Simulator> simulator_;
+  core::InstrumentRegistry instruments_;
+  std::shared_ptr<std::ostringstream> log_stream_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::list<Recorder> recorders_;  // outlive the venues, which report until stopped
+  std::vector<std::unique_ptr<KrakenVenue>> venues_;
+};
+
+TEST_F(KrakenVenueSim, MarketOrderFillsWithFeesAndBalances) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  ASSERT_TRUE(rec.wait([&] { return rec.has_balance("USDT"); })) << "balances snapshot";
+  venue.submit(market("tm-1"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.has_status("tm-1", OrderStatus::kFilled); }));
+  auto lock = rec.lock();
+  const auto fills = rec.fills("tm-1");
+  ASSERT_FALSE(fills.empty());
+  Decimal total;
+  for (const auto& f : fills) {
+    total = total + f.qty;
+    EXPECT_FALSE(f.exec_id.empty());
+    EXPECT_FALSE(f.venue_order_id.empty());
+    EXPECT_EQ(f.symbol, kSymbol);
+    EXPECT_EQ(f.fee_currency, "USDT");
+    EXPECT_TRUE(f.fee.is_positive());
+    EXPECT_FALSE(f.maker) << "a market order takes";
+    EXPECT_GT(f.price, Decimal::from_int(1000));
+  }
+  EXPECT_EQ(total, Decimal::must("0.001"));
+  const auto updates = rec.updates("tm-1");
+  EXPECT_EQ(updates.back().status, OrderStatus::kFilled);
+  EXPECT_EQ(updates.back().filled_qty, Decimal::must("0.001"));
+  EXPECT_FALSE(rec.has_status("tm-1", OrderStatus::kRejected));
+  lock.unlock();
+  EXPECT_TRUE(rec.wait([&] { return rec.has_balance("BTC"); }));
+  EXPECT_GE(metric("tg4_venue_request_seconds", {{"method", "add_order"}}), 1.0);
+  EXPECT_EQ(metric("tg4_venue_up", {}), 1.0);
+}
+
+TEST_F(KrakenVenueSim, LimitOrderRestsIsAmendedAndCancelled) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  venue.submit(resting("tl-1"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.has_status("tl-1", OrderStatus::kNew); }));
+  EXPECT_EQ(open_at_exchange("tl-1"), 1);
+
+  venue.amend("tl-1", Decimal::must("0.002"), Decimal::must("31000.5"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] {
+    const auto u = rec.updates("tl-1");
+    return !u.empty() && u.back().qty == Decimal::must("0.002") &&
+           u.back().limit_price == Decimal::must("31000.5");
+  })) << "the amend reaches the kernel as the order's new quantity and price";
+  // A price-only amend keeps the quantity (Kraken wants order_qty in every amend).
+  venue.amend("tl-1", Decimal::zero(), Decimal::must("30500"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] {
+    const auto u = rec.updates("tl-1");
+    return u.back().limit_price == Decimal::must("30500") && u.back().qty == Decimal::must("0.002");
+  }));
+
+  venue.cancel("tl-1", core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.last_status("tl-1") == OrderStatus::kCanceled; }));
+  EXPECT_EQ(open_at_exchange("tl-1"), 0);
+}
+
+TEST_F(KrakenVenueSim, CancelAllClosesEveryOpenOrder) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  venue.submit(resting("ta-1", "0.001", "30000"), core::Timestamp{});
+  venue.submit(resting("ta-2", "0.001", "29000"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] {
+    return rec.has_status("ta-1", OrderStatus::kNew) && rec.has_status("ta-2", OrderStatus::kNew);
+  }));
+  venue.cancel_all(core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] {
+    return rec.last_status("ta-1") == OrderStatus::kCanceled &&
+           rec.last_status("ta-2") == OrderStatus::kCanceled;
+  }));
+  EXPECT_EQ(open_at_exchange("ta-1") + open_at_exchange("ta-2"), 0);
+}
+
+TEST_F(KrakenVenueSim, DeadMansSwitchCancelsWhatASilentVenueLeft) {
+  auto& first = recorder();
+  auto o = options();
+  o.dead_man_switch = 2s;
+  auto& venue = start_venue(first, o);
+  venue.submit(resting("td-1"), core::Timestamp{});
+  ASSERT_TRUE(first.wait([&] { return first.has_status("td-1", OrderStatus::kNew); }));
+  ASSERT_TRUE(first.wait([&] { return venue.stats().dead_man_renewals >= 2; }, 5s))
+      << "renewed while alive";
+  EXPECT_EQ(open_at_exchange("td-1"), 1) << "renewals keep the order alive";
+  venue.stop();  // silent from now on; the switch stays armed
+
+  // A second session on the account sees Kraken cancel it when the switch fires.
+  auto& second = recorder();
+  start_venue(second);
+  ASSERT_TRUE(
+      second.wait([&] { return second.last_status("td-1") == OrderStatus::kCanceled; }, 10s));
+  EXPECT_EQ(open_at_exchange("td-1"), 0);
+}
+
+TEST_F(KrakenVenueSim, ADuplicateClientIdIsNeverSent) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  venue.submit(resting("tu-1"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.has_status("tu-1", OrderStatus::kNew); }));
+  venue.submit(resting("tu-1", "0.005"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return venue.stats().duplicates_refused == 1; }));
+  EXPECT_EQ(venue.stats().orders_sent, 1u);
+
+  // After a restart the new session knows the open order from its first snapshot.
+  auto& again = recorder();
+  auto& restarted = start_venue(again);
+  restarted.submit(resting("tu-1", "0.005"), core::Timestamp{});
+  ASSERT_TRUE(again.wait([&] { return restarted.stats().duplicates_refused == 1; }));
+  EXPECT_EQ(restarted.stats().orders_sent, 0u);
+  EXPECT_EQ(open_at_exchange("tu-1"), 1);
+  auto lock = rec.lock();
+  EXPECT_FALSE(rec.has_status("tu-1", OrderStatus::kRejected)) << "the open order keeps its state";
+  EXPECT_EQ(rec.updates("tu-1").back().qty, Decimal::must("0.001"));
+}
+
+TEST_F(KrakenVenueSim, KrakensRejectionReachesTheKernel) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  ASSERT_TRUE(simulator_->arm_faults("reject=1:EOrder:Insufficient funds").ok());
+  venue.submit(resting("tr-1"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.last_status("tr-1") == OrderStatus::kRejected; }));
+  auto lock = rec.lock();
+  EXPECT_EQ(rec.updates("tr-1").back().reason, "Kraken: EOrder:Insufficient funds");
+  lock.unlock();
+  EXPECT_EQ(metric("tg4_venue_errors_total", {{"code", "EOrder:Insufficient funds"}}), 1.0);
+  // Refused locally before sending: no instrument data.
+  auto unknown = resting("tr-2");
+  unknown.symbol = "DOGE/USDT";
+  venue.submit(unknown, core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.last_status("tr-2") == OrderStatus::kRejected; }));
+  EXPECT_EQ(venue.stats().orders_sent, 1u);
+}
+
+TEST_F(KrakenVenueSim, AnAckLaterThanTheTimeoutIsReconciled) {
+  auto& rec = recorder();
+  auto o = options();
+  o.unknown_outcome_timeout = 300ms;
+  auto& venue = start_venue(rec, o);
+  ASSERT_TRUE(simulator_->arm_faults("ack_delay=1200ms").ok());
+  venue.submit(resting("tk-1"), core::Timestamp{});
+  ASSERT_TRUE(
+      rec.wait([&] { return venue.stats().timeouts >= 1 && venue.stats().reconciles >= 1; }));
+  ASSERT_TRUE(rec.wait([&] { return rec.has_status("tk-1", OrderStatus::kNew); }));
+  // The late ack arrives and changes nothing.
+  ASSERT_TRUE(rec.wait([&] { return venue.stats().late_answers >= 1; }));
+  EXPECT_GE(metric("tg4_venue_errors_total", {{"code", "timeout"}}), 1.0);
+  EXPECT_EQ(venue.stats().orders_sent, 1u);
+  EXPECT_EQ(open_at_exchange("tk-1"), 1);
+  auto lock = rec.lock();
+  EXPECT_FALSE(rec.has_status("tk-1", OrderStatus::kRejected));
+  EXPECT_EQ(rec.last_status("tk-1"), OrderStatus::kNew);
+}
+
+TEST_F(KrakenVenueSim, ADroppedConnectionWithAnOrderInFlightEndsInItsTrueState) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  // The simulator places the order, then drops the connection before answering.
+  ASSERT_TRUE(simulator_->arm_faults("drop_before_ack=2").ok());
+  venue.submit(resting("tx-1"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.has_status("tx-1", OrderStatus::kNew); }))
+      << "the reconnect snapshot lists the order";
+  EXPECT_EQ(venue.stats().orders_sent, 1u) << "never sent twice";
+  EXPECT_EQ(open_at_exchange("tx-1"), 1);
+  // A market order in flight fills while the connection is down: its fill comes from the snapshot.
+  ASSERT_TRUE(rec.wait([&] { return venue.stats().up; }));
+  venue.submit(market("tx-2"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.last_status("tx-2") == OrderStatus::kFilled; }));
+  EXPECT_EQ(venue.stats().orders_sent, 2u);
+  EXPECT_GE(venue.stats().reconnects, 2u);
+  auto lock = rec.lock();
+  Decimal filled;
+  for (const auto& f : rec.fills("tx-2")) filled = filled + f.qty;
+  EXPECT_EQ(filled, Decimal::must("0.001")) << "each fill once";
+  lock.unlock();
+  const auto count = [&](bool connected) {
+    const auto states = rec.states();
+    return std::count_if(states.begin(), states.end(), [&](const core::FeedState& s) {
+      return s.source == "private" && s.connected == connected;
+    });
+  };
+  EXPECT_TRUE(rec.wait([&] { return count(false) >= 2 && count(true) >= 3; }))
+      << "private: up, down, up, down, up";
+}
+
+TEST_F(KrakenVenueSim, RateLimitAnswersAreRetriedAfterABackoff) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  ASSERT_TRUE(simulator_->arm_faults("order_rate_limit=2").ok());
+  venue.submit(resting("tl-9"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.has_status("tl-9", OrderStatus::kNew); }));
+  const auto stats = venue.stats();
+  EXPECT_EQ(stats.rate_limited, 2u);
+  EXPECT_EQ(stats.retries, 2u);
+  EXPECT_EQ(stats.orders_sent, 3u) << "the same add_order, refused twice";
+  EXPECT_EQ(open_at_exchange("tl-9"), 1) << "and placed once";
+  EXPECT_EQ(metric("tg4_venue_rate_limited_total", {}), 2.0);
+}
+
+TEST_F(KrakenVenueSim, SnapshotHasOpenOrdersRecentFillsAndBalances) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  venue.submit(market("ts-1"), core::Timestamp{});
+  venue.submit(resting("ts-2"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] {
+    return rec.last_status("ts-1") == OrderStatus::kFilled &&
+           rec.has_status("ts-2", OrderStatus::kNew);
+  }));
+  std::mutex m;
+  std::condition_variable cv;
+  std::optional<core::Result<execution::VenueSnapshot>> got;
+  venue.request_snapshot([&](core::Result<execution::VenueSnapshot> s) {
+    std::lock_guard lock(m);
+    got = std::move(s);
+    cv.notify_all();
+  });
+  std::unique_lock lock(m);
+  ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return got.has_value(); }));
+  ASSERT_TRUE(got->ok()) << got->error().message;
+  const auto& snap = got->value();
+  ASSERT_EQ(snap.open_orders.size(), 1u);
+  EXPECT_EQ(snap.open_orders[0].client_order_id, "ts-2");
+  EXPECT_EQ(snap.open_orders[0].status, OrderStatus::kNew);
+  EXPECT_TRUE(std::any_of(snap.recent_fills.begin(), snap.recent_fills.end(),
+                          [](const core::Fill& f) { return f.client_order_id == "ts-1"; }));
+  EXPECT_TRUE(snap.balances.count("USDT") > 0);
+  EXPECT_TRUE(snap.balances.count("BTC") > 0);
+  EXPECT_GE(venue.stats().reconciles, 1u);
+}
+
+}  // namespace
+}  // namespace tg4::kraken
