@@ -142,16 +142,15 @@ core::Result<ParamGrid> ParamGrid::from_axes(std::vector<ParamAxis> axes,
 }
 
 core::Status ParamGrid::check(const strategy::StrategyInfo& strategy, const ParamMap& fixed) const {
-  if (const auto parsed = strategy::Params::parse(strategy.name, strategy.params, fixed); !parsed) {
+  // Fixed values a sweep overrides are never used, so they are not checked.
+  ParamMap base = fixed;
+  for (const auto& axis : axes_) base.erase(axis.name);
+  if (const auto parsed = strategy::Params::parse(strategy.name, strategy.params, base); !parsed) {
     return parsed.error();
   }
   for (const auto& axis : axes_) {
-    if (fixed.contains(axis.name)) {
-      return Error::of(fmt::format("{}: '{}' is also given with --param; give it one way only",
-                                   axis.flag, axis.name));
-    }
     for (const auto& value : axis.values) {
-      auto given = fixed;
+      auto given = base;
       given[axis.name] = value;
       const auto parsed = strategy::Params::parse(strategy.name, strategy.params, given);
       if (!parsed) return Error::of(fmt::format("{}: {}", axis.flag, parsed.error().message));

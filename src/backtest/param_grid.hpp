@@ -39,16 +39,16 @@ class ParamGrid {
   static core::Result<ParamGrid> from_axes(std::vector<ParamAxis> axes,
                                            std::size_t max_combinations = kMaxCombinations);
 
-  // Checks the axes against a strategy's declared parameters (unknown names, values of the wrong
-  // kind or out of range) and against the fixed `--param` values (a name both fixed and swept), so
-  // a bad grid fails before any backtest runs rather than as one error row per combination.
+  // Checks the fixed values and every axis value (laid over them) against a strategy's declared
+  // parameters (unknown names, values of the wrong kind or out of range), so a bad grid fails
+  // before any backtest runs rather than as one error row per combination.
   core::Status check(const strategy::StrategyInfo& strategy, const ParamMap& fixed) const;
 
   const std::vector<ParamAxis>& axes() const { return axes_; }
   std::size_t size() const { return size_; }
   // The swept values of combination `index` (< size()), one per axis in axis order.
   std::vector<std::string> values(std::size_t index) const;
-  // `fixed` with combination `index` laid over it.
+  // `fixed` with combination `index` laid over it (a swept name overrides a fixed one).
   ParamMap params(std::size_t index, const ParamMap& fixed = {}) const;
 
  private:

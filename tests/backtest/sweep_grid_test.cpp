@@ -140,10 +140,13 @@ TEST(SweepGrid, CheckAgainstTheStrategyCatchesBadGridsBeforeRunning) {
   ASSERT_TRUE(out_of_range.ok());
   EXPECT_FALSE(out_of_range->check(info, {}).ok());
 
-  const auto both = ok->check(info, {{"fast", "7"}});
-  ASSERT_FALSE(both.ok());
-  EXPECT_EQ(both.error().message,
-            "--sweep fast=5:20:5: 'fast' is also given with --param; give it one way only");
+  // A swept name overrides the same fixed one (from --param or the config); the others are checked.
+  EXPECT_TRUE(ok->check(info, {{"fast", "7"}}).ok());
+  EXPECT_EQ(ok->params(0, {{"fast", "7"}}).at("fast"), "5");
+  EXPECT_TRUE(ok->check(info, {{"rr", "99"}}).ok());  // out of range, but never used
+  const auto bad_fixed = fractional->check(info, {{"rr", "99"}});
+  ASSERT_FALSE(bad_fixed.ok());
+  EXPECT_NE(bad_fixed.error().message.find("parameter 'rr'"), std::string::npos);
 }
 
 }  // namespace
