@@ -266,7 +266,8 @@ void OrderManager::on_price(const std::string& symbol, Decimal price, core::Time
 
 void OrderManager::restore(ManagedOrder order) {
   const std::string id = order.request.client_order_id;
-  orders_[id] = std::move(order);
+  ManagedOrder& stored = orders_[id] = std::move(order);
+  track(stored);
 }
 
 const ManagedOrder* OrderManager::find(const std::string& client_order_id) const {
@@ -276,18 +277,26 @@ const ManagedOrder* OrderManager::find(const std::string& client_order_id) const
 
 std::vector<const ManagedOrder*> OrderManager::open_orders() const {
   std::vector<const ManagedOrder*> out;
-  for (const auto& [id, order] : orders_) {
-    if (!core::is_terminal(order.status)) out.push_back(&order);
-  }
+  out.reserve(open_ids_.size());
+  for (const std::string& id : open_ids_) out.push_back(&orders_.at(id));
   return out;
 }
 
-std::size_t OrderManager::open_count() const { return open_orders().size(); }
+std::size_t OrderManager::open_count() const { return open_ids_.size(); }
 
 void OrderManager::changed(ManagedOrder& order, core::Timestamp now) {
   order.updated = now;
   ++order.event_seq;
+  track(order);
   if (on_change_) on_change_(order);
+}
+
+void OrderManager::track(const ManagedOrder& order) {
+  if (core::is_terminal(order.status)) {
+    open_ids_.erase(order.request.client_order_id);
+  } else {
+    open_ids_.insert(order.request.client_order_id);
+  }
 }
 
 void OrderManager::problem(const std::string& text) {

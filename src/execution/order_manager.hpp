@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,7 @@ class OrderManager {
   void attach_protection(const ManagedOrder& entry, core::Timestamp now);
   void resolve_oco(const ManagedOrder& exit, core::Timestamp now);
   void changed(ManagedOrder& order, core::Timestamp now);
+  void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
   void problem(const std::string& text);
 
   Venue& venue_;
@@ -97,6 +99,9 @@ class OrderManager {
   Listener on_change_;
   ProblemListener on_problem_;
   std::map<std::string, ManagedOrder> orders_;
+  // Ids of the non-terminal orders of orders_, in the same order: open_orders() is asked on every
+  // intent and tick, and orders_ keeps every order of the session.
+  std::set<std::string> open_ids_;
   std::deque<core::Timestamp> recent_sends_;
   TradingRateCounter rate_counter_;
   struct Trail {
