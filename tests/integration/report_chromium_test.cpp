@@ -102,38 +102,47 @@ int run_chromium(const fs::path& chromium, const fs::path& page, std::vector<std
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// Ten days of 1m bars: more than fit the width at the library's default minimum bar spacing, and
+// more than kMaxCandlesPerChart, so the page shows them resampled and must still fit them all.
+constexpr int kMinutes = 15'000;
+
+double wave(int minute, double base) {
+  return base * (1 + 0.02 * std::sin(minute / 700.0));
+}
+
 core::Bar bar(const std::string& symbol, int minute, double base) {
-  const double wave = 8 * std::sin(minute / 6.0);
   core::Bar b;
   b.symbol = symbol;
   b.open_time = Timestamp::from_seconds(kT0 + minute * 60);
-  b.open = Decimal::from_double(base + wave);
-  b.close = Decimal::from_double(base + wave + (minute % 3 == 0 ? -1.5 : 1.5));
-  b.high = std::max(b.open, b.close) + Decimal::from_int(2);
-  b.low = std::min(b.open, b.close) - Decimal::from_int(2);
+  b.open = Decimal::from_double(wave(minute, base));
+  b.close = Decimal::from_double(wave(minute + 1, base));
+  const Decimal wick = Decimal::from_double(base * 0.0005);
+  b.high = std::max(b.open, b.close) + wick;
+  b.low = std::min(b.open, b.close) - wick;
   return b;
 }
 
-// Two symbols: BTC/USD with 2 buys and 2 sells, ETH/USD with 2 buys and 1 sell.
+// Two symbols: BTC/USD with 2 buys and 2 sells, ETH/USD with 2 buys and 1 sell, spread from the
+// first hours to the last.
 ReportInput fixed_input() {
   ReportInput in;
   in.title = "ema_cross <test> on BTC/USD & ETH/USD";
   const std::vector<std::pair<std::string, double>> symbols = {{"BTC/USD", 42'000},
                                                                {"ETH/USD", 2'300}};
   const std::vector<std::vector<std::pair<int, core::Side>>> fills = {
-      {{5, core::Side::kBuy},
-       {20, core::Side::kSell},
-       {31, core::Side::kBuy},
-       {50, core::Side::kSell}},
-      {{8, core::Side::kBuy}, {27, core::Side::kSell}, {40, core::Side::kBuy}}};
+      {{300, core::Side::kBuy},
+       {4'000, core::Side::kSell},
+       {7'100, core::Side::kBuy},
+       {14'900, core::Side::kSell}},
+      {{20, core::Side::kBuy}, {9'000, core::Side::kSell}, {12'000, core::Side::kBuy}}};
   for (std::size_t s = 0; s < symbols.size(); ++s) {
     SymbolChart chart;
     chart.symbol = symbols[s].first;
-    ReportSeries ema{"EMA(9)", "", {}};
-    for (int m = 0; m < 60; ++m) {
+    ReportSeries ema{"EMA(200)", "", {}};
+    for (int m = 0; m < kMinutes; ++m) {
       chart.candles.push_back(bar(chart.symbol, m, symbols[s].second));
       ema.points.emplace_back(chart.candles.back().open_time,
-                              m < 8 ? NAN : symbols[s].second + 8 * std::sin((m - 4) / 6.0));
+                              m < 200 ? NAN : wave(m - 100, symbols[s].second));
     }
     chart.overlays.push_back(ema);
     for (const auto& [minute, side] : fills[s]) {
@@ -142,11 +151,12 @@ ReportInput fixed_input() {
     }
     in.charts.push_back(chart);
   }
-  for (int m = 0; m < 60; ++m) {
+  for (int m = 0; m < kMinutes; ++m) {
+    const int dip = m > 6'000 && m < 7'500 ? 600 : 0;
     in.equity.emplace_back(Timestamp::from_seconds(kT0 + m * 60),
-                           Decimal::from_int(10'000 + 40 * m - (m > 25 && m < 35 ? 600 : 0)));
+                           Decimal::from_int(10'000 + m / 5 - dip));
   }
-  in.summary = {{"Fills", "7"}, {"Total return", "23.60%"}};
+  in.summary = {{"Fills", "7"}, {"Total return", "30.00%"}};
   return in;
 }
 
