@@ -11,13 +11,16 @@
 #include "core/ids.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/pipeline.hpp"
+#include "market/bar_aggregator.hpp"
 #include "strategy/registry.hpp"
 
 namespace tg4::backtest {
 namespace {
 
 constexpr std::uint64_t kProgressEvery = 4096;
-constexpr core::Duration kFramesSampleInterval = std::chrono::minutes(1);
+// Frames: the tick and the equity samples run once a minute, on minute boundaries, so 1-minute bars
+// close exactly at their end (before the next minute's first event), as candles do.
+constexpr core::Duration kFramesTick = std::chrono::minutes(1);
 const std::vector<int> kDefaultTimeframes{1, 5, 15, 60, 240, 1440};
 
 bool in_window(core::Timestamp t, core::Timestamp from, core::Timestamp to) {
@@ -71,6 +74,10 @@ class Runner {
 
  private:
   bool candles() const { return data_.kind != DataKind::kFrames; }
+  // The start of the candle (frames: the minute) containing t: where ticks and samples fall.
+  core::Timestamp boundary(core::Timestamp t) const {
+    return market::bucket_start(t, candles() ? data_.interval_minutes : 1);
+  }
 
   core::Status prepare() {
     if (auto s = choose_symbols(); !s) return s;
@@ -93,8 +100,12 @@ class Runner {
     } else {
       if (options.timeframes.empty()) options.timeframes = kDefaultTimeframes;
       if (data_.book_depth > 0) options.book_depth = data_.book_depth;
-      sample_interval_ = kFramesSampleInterval;
+      options.tick = kFramesTick;
+      sample_interval_ = kFramesTick;
     }
+    // The paper venue lives in this process: reconciling it with our orders once, at start, is
+    // enough (the periodic check only costs time and reports orders caught between two events).
+    options.reconcile_interval = core::Duration::zero();
     // Portfolio rows are not needed (equity is sampled here); one a day keeps their cost away.
     options.snapshot_interval =
         std::max<core::Duration>(options.snapshot_interval, std::chrono::hours(24));
@@ -102,7 +113,9 @@ class Runner {
     if (!strategy) return strategy.error();
     kernel::PipelineOutputs outputs;
     outputs.strategy = std::move(*strategy);
-    clock_ = std::make_unique<core::SimulatedClock>(start_);
+    outputs.record = [this](storage::Row row) { count_risk_event(row); };
+    // Timers count from the clock's start: a candle or minute boundary keeps the ticks on them.
+    clock_ = std::make_unique<core::SimulatedClock>(boundary(start_));
     kernel_ = std::make_unique<kernel::Kernel>(*clock_);
     auto pipeline = kernel::Pipeline::create(*kernel_, std::move(options), std::move(outputs));
     if (!pipeline) return pipeline.error();
@@ -210,7 +223,7 @@ class Runner {
       kernel_->advance_clock_to(next_sample_);
       kernel_->run_until_empty();
       if (!initial_pending_) sample(next_sample_);
-      next_sample_ = next_sample_ + sample_interval_;
+      next_sample_ = boundary(next_sample_) + sample_interval_;
     }
   }
 
@@ -233,6 +246,14 @@ class Runner {
     if (!initial_pending_) return;
     initial_pending_ = false;
     sample(trade_start_);
+  }
+
+  // Why intents were refused and which breakers tripped: the first question about a quiet run.
+  void count_risk_event(const storage::Row& row) {
+    const auto* event = std::get_if<storage::RiskEventRow>(&row);
+    if (event == nullptr) return;
+    if (event->verdict == "REJECTED" || event->verdict == "HALTED") ++rejections_[event->rule];
+    if (!event->breaker.empty() && event->breaker_state == "tripped") ++breakers_[event->breaker];
   }
 
   void dispatch(kernel::Event event) {
@@ -356,6 +377,8 @@ class Runner {
     s.intents = counters.intents;
     s.rejected = counters.rejected;
     s.bars = gate_->bars_seen();
+    s.rejections = rejections_;
+    s.breakers = breakers_;
     s.events = events_;
     compute_equity_metrics(s, r.equity);
     compute_trade_metrics(s, trips);
@@ -392,6 +415,7 @@ class Runner {
   std::unique_ptr<kernel::Pipeline> pipeline_;  // destroyed before the kernel (declared after)
   StrategyGate* gate_ = nullptr;                // owned by the pipeline
   std::vector<EquityPoint> equity_;
+  std::map<std::string, std::uint64_t> rejections_, breakers_;
   std::uint64_t events_ = 0, done_ = 0, total_ = 0, groups_ = 0;
 };
 

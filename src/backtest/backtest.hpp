@@ -131,6 +131,8 @@ struct Summary {
   double exposure = 0;       // fraction of the period with an open position
   double avg_holding_s = 0;  // mean round-trip holding time
   std::uint64_t orders = 0, fills = 0, intents = 0, rejected = 0;
+  // Intents the risk engine refused, by rule ("2 cooldown": 12); breakers tripped, by name.
+  std::map<std::string, std::uint64_t> rejections, breakers;
   std::uint64_t bars = 0, events = 0;
 };
 boost::json::object to_json(const Summary& summary);

@@ -128,12 +128,21 @@ RoundTrips build_round_trips(const std::vector<core::Fill>& fills,
 }
 
 void fill_drawdowns(std::vector<EquityPoint>& equity) {
-  Decimal peak;
+  // Decimal division is slow and the curve is mostly flat (at its peak, or unchanged while no
+  // position is open): divide only when the equity or the peak moved.
+  Decimal peak, last_equity, last_peak, last_drawdown;
   for (EquityPoint& p : equity) {
     peak = core::max(peak, p.equity);
-    p.drawdown = peak.is_positive()
-                     ? Decimal::div(peak - p.equity, peak, core::Rounding::kHalfEven).round(8)
-                     : Decimal{};
+    if (p.equity == peak || !peak.is_positive()) {
+      p.drawdown = Decimal{};
+      continue;
+    }
+    if (p.equity != last_equity || peak != last_peak) {
+      last_drawdown = Decimal::div(peak - p.equity, peak, core::Rounding::kHalfEven).round(8);
+      last_equity = p.equity;
+      last_peak = peak;
+    }
+    p.drawdown = last_drawdown;
   }
 }
 

@@ -147,6 +147,11 @@ json::object to_json(const Summary& s) {
   o["fills"] = s.fills;
   o["intents"] = s.intents;
   o["rejected"] = s.rejected;
+  json::object rejections, breakers;
+  for (const auto& [rule, n] : s.rejections) rejections[rule] = n;
+  for (const auto& [name, n] : s.breakers) breakers[name] = n;
+  o["rejections"] = std::move(rejections);
+  o["breakers"] = std::move(breakers);
   o["bars"] = s.bars;
   o["events"] = s.events;
   return o;
