@@ -18,6 +18,7 @@
 #include "core/clock.hpp"
 #include "core/time.hpp"
 #include "execution/portfolio_state.hpp"
+#include "sim/sim_options.hpp"
 #include "storage/store.hpp"
 #include "support/child_process.hpp"
 
@@ -46,7 +47,7 @@ struct Account {
 };
 
 // The newest session's committed record. Empty session while nothing is readable yet.
-Account read_account(const std::string& store_url, const std::string& session = {}) {
+Account read_account(const std::string& store_url, const std::string& mode, const std::string& session = {}) {
   Account a;
   tg4::storage::OpenOptions options;
   options.migrate = false;  // a reader beside the running node
@@ -56,14 +57,14 @@ Account read_account(const std::string& store_url, const std::string& session = 
   if (!sessions || sessions->empty()) return a;
   a.session = session.empty() ? sessions->front().session_id : session;
   tg4::storage::OrderQuery query;
-  query.scope = {a.session, "paper"};
+  query.scope = {a.session, mode};
   if (auto orders = (*store)->orders(query)) {
     for (const auto& o : *orders) {
       a.order_ids.insert(o.client_order_id);
       if (!tg4::core::is_terminal(o.status)) a.open_orders.insert(o.client_order_id);
     }
   }
-  if (auto fills = (*store)->fills({a.session, "paper"}, {})) {
+  if (auto fills = (*store)->fills({a.session, mode}, {})) {
     for (const auto& f : *fills) {
       a.exec_ids.insert(f.fill.exec_id);
       a.fills.push_back(f.fill);
@@ -95,10 +96,10 @@ std::map<std::string, Decimal> nonzero(std::map<std::string, Decimal> balances) 
   return balances;
 }
 
-class PaperRestart : public ::testing::Test {
+class Restart : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / "tg4_paper_restart";
+  void start_sim(const std::string& name) {
+    dir_ = fs::path(::testing::TempDir()) / name;
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     store_url_ = "sqlite:" + (dir_ / "tg4.db").string();
@@ -111,7 +112,11 @@ class PaperRestart : public ::testing::Test {
         << read_text(dir_ / "sim.err");
     const std::string out = read_text(dir_ / "sim.out");
     url_ = out.substr(0, out.find('\n'));
-    std::ofstream(dir_ / "tg4.yaml") << "symbols: [BTC/USDT, XRP/USDT]\n"
+  }
+
+  // `extra`: more top-level YAML (live: mode, endpoints and the simulator's test keys).
+  void write_config(const std::string& extra = {}) {
+    std::ofstream(dir_ / "tg4.yaml") << extra << "symbols: [BTC/USDT, XRP/USDT]\n"
                                         "strategy:\n  name: ema_cross\n  params: {fast: \"3\", slow: \"8\", atr_period: \"5\"}\n"
                                         "api:\n  enabled: false\n"
                                         "metrics:\n  address: 127.0.0.1:0\n"
@@ -119,64 +124,95 @@ class PaperRestart : public ::testing::Test {
                                      << store_url_ << "\n";
   }
 
-  std::unique_ptr<ChildProcess> paper(const std::string& name) {
+  std::unique_ptr<ChildProcess> node(const std::string& command, const std::string& name) {
     return std::make_unique<ChildProcess>(
-        std::vector<std::string>{TG4_BINARY, "--config", (dir_ / "tg4.yaml").string(), "paper", "--url", url_, "--out",
+        std::vector<std::string>{TG4_BINARY, "--config", (dir_ / "tg4.yaml").string(), command, "--url", url_, "--out",
                                  (dir_ / "out").string()},
         dir_ / (name + ".out"), dir_ / (name + ".err"));
   }
+
+  // Runs `command` until it has a filled entry and an open order, kills it with SIGKILL, restarts it
+  // and stops the second process cleanly; checks what every mode must keep. Returns both records.
+  std::pair<Account, Account> kill_and_restart(const std::string& command);
 
   fs::path dir_;
   std::string store_url_, url_;
   std::unique_ptr<ChildProcess> sim_;
 };
 
-TEST_F(PaperRestart, KillNineThenRestartContinuesTheSameOrdersAndPositions) {
-  auto first = paper("paper1");
-  // Trading until a filled entry has its stop and target resting (so a position and open orders).
+std::pair<Account, Account> Restart::kill_and_restart(const std::string& command) {
+  auto first = node(command, command + "1");
+  // Trading until a filled entry has its protection resting (so a position and open orders).
   Account before;
-  ASSERT_TRUE(wait_until(180s, [&] {
-    before = read_account(store_url_);
-    return before.open_orders.size() >= 2 && !before.exec_ids.empty();
-  })) << read_text(dir_ / "paper1.err");
+  EXPECT_TRUE(wait_until(180s, [&] {
+    before = read_account(store_url_, command);
+    return !before.open_orders.empty() && !before.exec_ids.empty();
+  })) << read_text(dir_ / (command + "1.err"));
   first->signal(SIGKILL);
-  ASSERT_EQ(first->wait(10s), 128 + SIGKILL);
-  before = read_account(store_url_, before.session);  // what survived the kill
-  ASSERT_FALSE(before.open_orders.empty());
+  EXPECT_EQ(first->wait(10s), 128 + SIGKILL);
+  before = read_account(store_url_, command, before.session);  // what survived the kill
+  EXPECT_FALSE(before.open_orders.empty());
 
-  auto second = paper("paper2");
+  auto second = node(command, command + "2");
   Account after;
-  ASSERT_TRUE(wait_until(120s, [&] {
-    after = read_account(store_url_);
+  EXPECT_TRUE(wait_until(120s, [&] {
+    after = read_account(store_url_, command);
     return after.session != before.session && !after.session.empty() && !after.balances.empty();
-  })) << read_text(dir_ / "paper2.err");
+  })) << read_text(dir_ / (command + "2.err"));
   // Let it trade on a little, then stop it cleanly so its record is complete.
-  ASSERT_TRUE(wait_until(30s, [&] { return read_text(dir_ / "paper2.out").find("equity") != std::string::npos; }));
+  EXPECT_TRUE(wait_until(30s, [&] { return read_text(dir_ / (command + "2.out")).find("equity") != std::string::npos; }));
   second->signal(SIGTERM);
-  ASSERT_EQ(second->wait(60s), 0) << read_text(dir_ / "paper2.err");
-  after = read_account(store_url_, after.session);
+  EXPECT_EQ(second->wait(60s), 0) << read_text(dir_ / (command + "2.err"));
+  after = read_account(store_url_, command, after.session);
 
-  const std::string log = read_text(dir_ / "paper2.err");
+  const std::string log = read_text(dir_ / (command + "2.err"));
   EXPECT_NE(log.find("continuing session " + before.session + ": " + std::to_string(before.open_orders.size()) +
                      " open orders"),
             std::string::npos)
       << log;
   // Every order open at the kill moved to the new session (restored, then tracked there).
   for (const auto& id : before.open_orders) EXPECT_TRUE(after.order_ids.contains(id)) << id;
-  // The account continued exactly: persisted balances at the kill + the new session's fills.
-  EXPECT_EQ(nonzero(after.balances), replay(before.balances, after.fills));
   // No client id reused: new orders count on after the first session's highest.
   const auto highest = tg4::core::ClientOrderIdGenerator::max_counter(before.order_ids);
   for (const auto& id : after.order_ids) {
     if (before.order_ids.contains(id)) continue;
     const auto parsed = tg4::core::ClientOrderIdGenerator::parse(id);
-    ASSERT_TRUE(parsed) << id;
-    EXPECT_GT(parsed->counter, highest) << id;
+    EXPECT_TRUE(parsed && parsed->counter > highest) << id;
   }
   // No exec id reused either (a repeat would have been dropped by the store's key).
   for (const auto& exec : after.exec_ids) EXPECT_FALSE(before.exec_ids.contains(exec)) << exec;
   const auto summary = boost::json::parse(read_text(dir_ / "out" / after.session / "summary.json"));
   EXPECT_EQ(summary.at("fills").as_int64(), static_cast<std::int64_t>(after.fills.size()));
+  return {before, after};
+}
+
+TEST_F(Restart, PaperKillNineThenRestartContinuesTheSameOrdersAndPositions) {
+  start_sim("tg4_paper_restart");
+  if (HasFatalFailure()) return;
+  write_config();
+  const auto [before, after] = kill_and_restart("paper");
+  // The paper account continued exactly: persisted balances at the kill + the new session's fills.
+  EXPECT_EQ(nonzero(after.balances), replay(before.balances, after.fills));
+}
+
+TEST_F(Restart, LiveOnTheSimulatorKillNineThenRestartReconcilesWithTheVenue) {
+  start_sim("tg4_live_restart");
+  if (HasFatalFailure()) return;
+  const std::string port = url_.substr(url_.rfind(':') + 1, url_.rfind("/v2") - url_.rfind(':') - 1);
+  write_config("app:\n  mode: live\n"
+               "feed:\n  auth_url: ws://127.0.0.1:" + port + "/v2-auth\n"
+               "rest:\n  url: http://127.0.0.1:" + port + "\n  api_key: " + std::string(tg4::sim::kTestApiKey) +
+               "\n  api_secret: " + std::string(tg4::sim::kTestApiSecret) + "\n");
+  ::setenv("TG4_LIVE", "I_UNDERSTAND_THE_RISKS", 1);
+  const auto [before, after] = kill_and_restart("live");
+  ::unsetenv("TG4_LIVE");
+  // The orders open at the kill were still open at the simulator: reconciliation found them there
+  // (no "not open at the venue"), and the restarted node saw them in its executions snapshot.
+  const std::string log = read_text(dir_ / "live2.err");
+  for (const auto& id : before.open_orders) {
+    EXPECT_EQ(log.find("order " + id + " ("), std::string::npos) << log;  // "... is not open at the venue"
+  }
+  EXPECT_NE(log.find("reconciliation with the kraken venue complete"), std::string::npos) << log;
 }
 
 }  // namespace
