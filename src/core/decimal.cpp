@@ -90,21 +90,61 @@ bool divide_small(const U256& n, std::uint64_t d, U128& quotient, U128& remainde
   return true;
 }
 
-// n / d for any non-zero 128-bit divisor by shift-and-subtract; quotient must fit in 128 bits.
+// n / d for a divisor of two 64-bit words (d >= 2^64); quotient must fit in 128 bits, else false.
+// Knuth's algorithm D (TAOCP 4.3.1, as in Hacker's Delight divmnu) on 64-bit digits: one 128/64
+// estimate and a two-word multiply-subtract per quotient word, instead of 256 shift-subtract steps.
 bool divide_large(const U256& n, U128 d, U128& quotient, U128& remainder) {
-  U128 rem = 0;
-  U128 q = 0;
-  for (int bit = 255; bit >= 0; --bit) {
-    const bool carry = (rem >> 127) != 0;  // rem << 1 would drop this bit
-    rem = (rem << 1) | ((n.limb[3 - bit / 64] >> (bit % 64)) & 1U);
-    if (carry || rem >= d) {
-      rem -= d;
-      if (bit >= 128) return false;
-      q |= static_cast<U128>(1) << bit;
+  using I128 = __int128;
+  constexpr int kN = 2, kM = 4;  // divisor and dividend words
+  const std::array<std::uint64_t, kM> u{n.limb[3], n.limb[2], n.limb[1], n.limb[0]};  // low first
+  const std::array<std::uint64_t, kN> v{static_cast<std::uint64_t>(d),
+                                        static_cast<std::uint64_t>(d >> 64)};
+  // Normalise: the divisor's top bit set, so each estimate is at most 2 too large.
+  const int s = __builtin_clzll(v[1]);
+  const auto high_bits = [s](std::uint64_t w) { return s == 0 ? 0 : w >> (64 - s); };
+  const std::array<std::uint64_t, kN> vn{v[0] << s, (v[1] << s) | high_bits(v[0])};
+  std::array<std::uint64_t, kM + 1> un{};
+  un[kM] = high_bits(u[kM - 1]);
+  for (int i = kM - 1; i > 0; --i) un[i] = (u[i] << s) | high_bits(u[i - 1]);
+  un[0] = u[0] << s;
+  std::array<std::uint64_t, kM - kN + 1> q{};
+  for (int j = kM - kN; j >= 0; --j) {
+    const U128 top = (static_cast<U128>(un[j + kN]) << 64) | un[j + kN - 1];
+    U128 qhat = top / vn[kN - 1];
+    U128 rhat = top - qhat * vn[kN - 1];
+    while ((qhat >> 64) != 0 || qhat * vn[kN - 2] > ((rhat << 64) | un[j + kN - 2])) {
+      --qhat;
+      rhat += vn[kN - 1];
+      if ((rhat >> 64) != 0) break;
+    }
+    // un[j .. j+kN] -= qhat * vn, with a signed borrow.
+    I128 borrow = 0;
+    I128 t = 0;
+    for (int i = 0; i < kN; ++i) {
+      const U128 p = qhat * vn[i];
+      t = static_cast<I128>(un[i + j]) - borrow - static_cast<I128>(static_cast<std::uint64_t>(p));
+      un[i + j] = static_cast<std::uint64_t>(t);
+      borrow = static_cast<I128>(p >> 64) - (t >> 64);
+    }
+    t = static_cast<I128>(un[j + kN]) - borrow;
+    un[j + kN] = static_cast<std::uint64_t>(t);
+    q[j] = static_cast<std::uint64_t>(qhat);
+    if (t < 0) {  // qhat was one too large (rare): add the divisor back
+      --q[j];
+      U128 carry = 0;
+      for (int i = 0; i < kN; ++i) {
+        const U128 sum = static_cast<U128>(un[i + j]) + vn[i] + carry;
+        un[i + j] = static_cast<std::uint64_t>(sum);
+        carry = sum >> 64;
+      }
+      un[j + kN] += static_cast<std::uint64_t>(carry);
     }
   }
-  quotient = q;
-  remainder = rem;
+  if (q[2] != 0) return false;
+  quotient = (static_cast<U128>(q[1]) << 64) | q[0];
+  const auto low_bits = [s](std::uint64_t w) { return s == 0 ? 0 : w << (64 - s); };
+  remainder =
+      (static_cast<U128>((un[1] >> s) | low_bits(un[2])) << 64) | ((un[0] >> s) | low_bits(un[1]));
   return true;
 }
 

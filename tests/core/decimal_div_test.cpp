@@ -1,0 +1,150 @@
+// Decimal division against a reference long division. Quotients of divisors of 64 bits or more
+// (|b| >= 2^64 units, i.e. >= 18.45) come from Knuth's algorithm D on 64-bit words; this test
+// checks them, in every rounding mode, against a bit-at-a-time shift-and-subtract division of the
+// 256-bit numerator |a| * 10^18, including the quotients too large for the range.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <optional>
+#include <random>
+
+#include "core/decimal.hpp"
+
+namespace tg4::core {
+namespace {
+
+using U128 = unsigned __int128;
+using Raw = Decimal::Raw;
+
+constexpr Rounding kModes[] = {Rounding::kHalfEven, Rounding::kDown, Rounding::kUp,
+                               Rounding::kFloor, Rounding::kCeiling};
+
+struct Wide {
+  U128 high = 0;  // bits 128..255
+  U128 low = 0;   // bits 0..127
+  int bit(int i) const { return static_cast<int>(((i >= 128 ? high : low) >> (i % 128)) & 1U); }
+};
+
+// a * b exactly, by 64-bit halves.
+Wide wide_product(U128 a, U128 b) {
+  const U128 mask = ~static_cast<std::uint64_t>(0);
+  const U128 a0 = a & mask, a1 = a >> 64, b0 = b & mask, b1 = b >> 64;
+  const U128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const U128 middle = (p00 >> 64) + (p01 & mask) + (p10 & mask);
+  Wide w;
+  w.low = (middle << 64) | (p00 & mask);
+  w.high = p11 + (p01 >> 64) + (p10 >> 64) + (middle >> 64);
+  return w;
+}
+
+// n / d one bit at a time; nullopt when the quotient needs more than 128 bits.
+std::optional<std::pair<U128, U128>> long_divide(const Wide& n, U128 d) {
+  U128 q = 0, r = 0;
+  for (int i = 255; i >= 0; --i) {
+    const bool carry = (r >> 127) != 0;
+    r = (r << 1) | static_cast<U128>(n.bit(i));
+    if (carry || r >= d) {
+      r -= d;
+      if (i >= 128) return std::nullopt;
+      q |= static_cast<U128>(1) << i;
+    }
+  }
+  return std::make_pair(q, r);
+}
+
+U128 magnitude(Raw v) {
+  return v < 0 ? static_cast<U128>(0) - static_cast<U128>(v) : static_cast<U128>(v);
+}
+
+// The expected raw a / b in `mode`, or nullopt for an overflow.
+std::optional<Raw> reference_div(Raw a, Raw b, Rounding mode) {
+  const bool negative = (a < 0) != (b < 0);
+  const U128 d = magnitude(b);
+  const auto qr = long_divide(wide_product(magnitude(a), static_cast<U128>(Decimal::kOne)), d);
+  if (!qr) return std::nullopt;
+  auto [q, r] = *qr;
+  bool up = false;
+  if (r != 0) {
+    switch (mode) {
+      case Rounding::kDown:
+        break;
+      case Rounding::kUp:
+        up = true;
+        break;
+      case Rounding::kFloor:
+        up = negative;
+        break;
+      case Rounding::kCeiling:
+        up = !negative;
+        break;
+      case Rounding::kHalfEven:
+        up = r > d - r || (r == d - r && (q & 1) != 0);
+        break;
+    }
+  }
+  if (up && ++q == 0) return std::nullopt;
+  if (q > (static_cast<U128>(1) << 127) - 1) return std::nullopt;
+  return negative ? -static_cast<Raw>(q) : static_cast<Raw>(q);
+}
+
+// A magnitude of `bits` random bits (top bit set), with a random sign.
+Raw random_raw(std::mt19937_64& rng, int bits) {
+  U128 v = (static_cast<U128>(rng()) << 64) | rng();
+  v >>= 128 - bits;
+  v |= static_cast<U128>(1) << (bits - 1);
+  const Raw r = static_cast<Raw>(v);
+  return rng() % 2 == 0 ? r : -r;
+}
+
+void expect_division(Raw a, Raw b) {
+  for (const Rounding mode : kModes) {
+    const auto expected = reference_div(a, b, mode);
+    const auto got = Decimal::checked_div(Decimal::from_raw(a), Decimal::from_raw(b), mode);
+    ASSERT_EQ(got.ok(), expected.has_value())
+        << Decimal::from_raw(a) << " / " << Decimal::from_raw(b) << " mode "
+        << static_cast<int>(mode);
+    if (got.ok()) {
+      ASSERT_TRUE(got->raw() == *expected)
+          << Decimal::from_raw(a) << " / " << Decimal::from_raw(b) << " = " << *got << ", expected "
+          << Decimal::from_raw(*expected) << " mode " << static_cast<int>(mode);
+    }
+  }
+}
+
+TEST(DecimalDiv, WideDivisorsMatchLongDivisionInEveryMode) {
+  std::mt19937_64 rng(17);
+  for (int n = 0; n < 40'000; ++n) {
+    const int b_bits = 65 + static_cast<int>(rng() % 63);  // 65..127: two-word divisors
+    const int a_bits = 1 + static_cast<int>(rng() % 127);  // 1..127, overflowing quotients too
+    expect_division(random_raw(rng, a_bits), random_raw(rng, b_bits));
+  }
+}
+
+TEST(DecimalDiv, NarrowDivisorsMatchLongDivision) {
+  std::mt19937_64 rng(18);
+  for (int n = 0; n < 20'000; ++n) {
+    expect_division(random_raw(rng, 1 + static_cast<int>(rng() % 127)),
+                    random_raw(rng, 1 + static_cast<int>(rng() % 64)));
+  }
+}
+
+TEST(DecimalDiv, EdgesOfTheTwoWordPath) {
+  const Raw two64 = static_cast<Raw>(static_cast<U128>(1) << 64);
+  const Raw max = Decimal::max().raw();
+  const std::array<Raw, 9> divisors{
+      two64,  two64 + 1, two64 - 1, max, max - 1, max / 2, static_cast<Raw>(Decimal::kOne) * 45'000,
+      -two64, -max};
+  const std::array<Raw, 8> dividends{
+      1, -1, max, Decimal::min().raw(), two64, two64 - 1, static_cast<Raw>(Decimal::kOne), max / 3};
+  for (const Raw b : divisors) {
+    for (const Raw a : dividends) expect_division(a, b);
+  }
+  // Prices and quantities as the pipeline divides them: exact results stay exact.
+  EXPECT_EQ(Decimal::must("500") / Decimal::must("44100.5"),
+            Decimal::must("0.011337739934921373"));  // half-even, as Python decimal gives
+  EXPECT_EQ(Decimal::must("90000") / Decimal::must("45000"), Decimal::must("2"));
+  EXPECT_EQ(Decimal::must("1") / Decimal::must("40"), Decimal::must("0.025"));
+}
+
+}  // namespace
+}  // namespace tg4::core
