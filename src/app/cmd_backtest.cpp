@@ -190,33 +190,41 @@ core::Result<backtest::MarketData> load_data(const BacktestArgs& a, const core::
   return backtest::load_market_data(*source);
 }
 
-// A one-line progress bar on stderr, redrawn at most five times a second.
+// A one-line progress bar on stderr, redrawn at most five times a second: how far, how fast
+// (candles or events per second, wall clock) and the time left.
 class ProgressBar {
  public:
+  explicit ProgressBar(const char* unit) : unit_(unit) {}
+
   void update(const backtest::Progress& p) {
     const auto now = std::chrono::steady_clock::now();
     if (p.done < p.total && now - drawn_ < std::chrono::milliseconds(200)) return;
     drawn_ = now;
     const double elapsed = std::chrono::duration<double>(now - started_).count();
     const double fraction =
-        p.total > 0 ? static_cast<double>(p.done) / static_cast<double>(p.total) : 1.0;
+        p.total > 0 ? static_cast<double>(std::min(p.done, p.total)) / static_cast<double>(p.total)
+                    : 1.0;
     const double rate = elapsed > 0 ? static_cast<double>(p.done) / elapsed : 0.0;
     const double eta =
         rate > 0 ? static_cast<double>(p.total - std::min(p.done, p.total)) / rate : 0.0;
-    const int width = 30;
-    const int filled = static_cast<int>(fraction * width);
-    std::fprintf(stderr, "\r[%s%s] %5.1f%%  %.2fM/s  ETA %d:%02d ",
-                 std::string(static_cast<std::size_t>(filled), '#').c_str(),
-                 std::string(static_cast<std::size_t>(width - filled), '.').c_str(), fraction * 100,
-                 rate / 1e6, static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+    const auto filled = static_cast<std::size_t>(fraction * kWidth);
+    const std::string speed =
+        rate >= 1e6 ? fmt::format("{:.2f}M", rate / 1e6) : fmt::format("{:.1f}k", rate / 1e3);
+    const std::string line =
+        fmt::format("\r[{}{}] {:5.1f}%  {} {}/s  ETA {}:{:02} ", std::string(filled, '#'),
+                    std::string(kWidth - filled, '.'), fraction * 100, speed, unit_,
+                    static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+    std::fputs(line.c_str(), stderr);
     std::fflush(stderr);
   }
   void clear() {
-    std::fprintf(stderr, "\r%*s\r", 72, "");
+    std::fprintf(stderr, "\r%*s\r", 80, "");
     std::fflush(stderr);
   }
 
  private:
+  static constexpr std::size_t kWidth = 30;
+  const char* unit_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point drawn_{};
 };
@@ -231,7 +239,8 @@ int run_backtest_command(const GlobalOptions& globals, const BacktestArgs& a) {
   if (a.sweep.requested()) return run_sweep_command(a.sweep, *spec, *data, a.out, a.quiet);
   std::unique_ptr<ProgressBar> bar;
   if (!a.quiet && isatty(STDERR_FILENO) == 1) {
-    bar = std::make_unique<ProgressBar>();
+    bar = std::make_unique<ProgressBar>(data->kind == backtest::DataKind::kFrames ? "events"
+                                                                                  : "candles");
     spec->on_progress = [&bar](const backtest::Progress& p) { bar->update(p); };
   }
   spec->collect_charts = !a.out.empty();
