@@ -25,6 +25,7 @@
 #include "app/config_loading.hpp"
 #include "app/node_config.hpp"
 #include "backtest/backtest.hpp"
+#include "core/logging.hpp"
 #include "risk/limits_config.hpp"
 
 namespace tg4::app {
@@ -229,9 +230,18 @@ class ProgressBar {
   std::chrono::steady_clock::time_point drawn_{};
 };
 
+// Every run starts a pipeline, whose start-up notes ("reconciliation complete") say nothing about
+// a backtest; at the default level they are left out (warnings stay, --log-level debug shows all).
+void quiet_pipeline_notes(const GlobalOptions& globals) {
+  const auto level = core::parse_log_level(globals.log_level);
+  if (level && *level == spdlog::level::info)
+    core::logger("pipeline")->set_level(spdlog::level::warn);
+}
+
 int run_backtest_command(const GlobalOptions& globals, const BacktestArgs& a) {
   const auto config = load_config(globals, std::cerr);
   if (!config) return kExitUsage;
+  quiet_pipeline_notes(globals);
   auto spec = spec_from_args(a, *config);
   if (!spec) return usage_error(spec.error().message);
   auto data = load_data(a, *config, *spec);
