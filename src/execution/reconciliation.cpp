@@ -40,6 +40,8 @@ void match_venue_orders(const ReconcileInput& in, ReconcilePlan& plan) {
       continue;
     }
     const ManagedOrder& ours = *it->second;
+    // A report may be on its way to us (the venue is ahead by one message): young orders wait.
+    if (in.now - ours.updated < in.in_flight) continue;
     if (ours.status != venue.status || ours.filled < venue.filled_qty) {
       plan.order_updates.push_back(venue);
       plan.notes.push_back("order " + venue.client_order_id + ": ours " + core::to_string(ours.status) + " filled " +

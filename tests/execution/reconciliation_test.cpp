@@ -101,6 +101,15 @@ TEST(Reconciliation, VenueStateWinsForKnownOrders) {
   EXPECT_EQ(plan.order_updates[0].filled_qty, 0.5_d);
 }
 
+TEST(Reconciliation, AYoungOrderWhoseReportIsOnItsWayIsNotADifference) {
+  ReconcileInput in;
+  in.now = kNow;
+  in.in_flight = 5s;
+  in.local_open = {local("a", OrderStatus::kPendingNew, 1_d, {}, kNow - 1s)};
+  in.venue.open_orders = {at_venue("a", OrderStatus::kNew, 1_d)};
+  EXPECT_TRUE(plan_reconciliation(in).clean());
+}
+
 TEST(Reconciliation, UnknownVenueOrdersAreCanceledOrAdoptedByPolicy) {
   ReconcileInput in;
   in.now = kNow;
