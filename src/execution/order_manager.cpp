@@ -134,7 +134,8 @@ void OrderManager::cancel_symbol(const std::string& symbol, core::Timestamp now)
 
 void OrderManager::fit_protection(const std::string& symbol, Decimal position_qty, core::Timestamp now) {
   std::vector<std::pair<std::string, Decimal>> changes;  // id -> new remaining (zero: cancel)
-  for (const auto& [id, order] : orders_) {
+  for (const std::string& id : open_ids_) {
+    const ManagedOrder& order = orders_.at(id);
     const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
     if (!protective || order.request.symbol != symbol || core::is_terminal(order.status)) continue;
     const Decimal remaining = order.request.qty - order.filled;
