@@ -172,10 +172,23 @@ const char* read_digits(const char* p, const char* end, std::uint64_t& mantissa)
   return p;
 }
 
-// Fast path for what Kraken and config send: [-+]digits[.digits], at most 19 digits in all (leading
-// zeros included) and at most 18 after the point. The mantissa then fits in 64 bits and
-// mantissa * 10^(18 - fraction) < 10^37 cannot exceed the range, so there is no overflow check and
-// no 128-bit division. Anything else returns false and takes parse_general, which owns every error.
+// Adds a short exponent ([-+] and 1-3 digits, to the end of the text) to `shift`; false for
+// anything else (the general path then reports it).
+bool add_exponent(const char* p, const char* end, std::ptrdiff_t& shift) {
+  bool negative = false;
+  if (p != end && (*p == '-' || *p == '+')) negative = *p++ == '-';
+  if (p == end || end - p > 3) return false;
+  std::uint64_t exponent = 0;
+  if (read_digits(p, end, exponent) != end) return false;
+  shift += negative ? -static_cast<std::ptrdiff_t>(exponent) : static_cast<std::ptrdiff_t>(exponent);
+  return true;
+}
+
+// Fast path for what Kraken, REST and config send: [-+]digits[.digits][e[-+]ddd] with at most 19
+// digits in all (leading zeros included) and a result with at most 18 fractional digits and no
+// more than 18 powers of ten to apply. The mantissa then fits in 64 bits and mantissa * 10^shift
+// < 10^37 cannot exceed the range, so there is no overflow check and no 128-bit division.
+// Anything else returns false and takes parse_general, which owns every error.
 bool parse_plain(const char* p, const char* end, Raw& raw, int& fraction) {
   bool negative = false;
   if (p != end && (*p == '-' || *p == '+')) negative = *p++ == '-';
@@ -190,9 +203,16 @@ bool parse_plain(const char* p, const char* end, Raw& raw, int& fraction) {
   }
   const auto fractional = p - fraction_first;
   const auto digits = whole + fractional;
-  if (p != end || digits == 0 || digits > 19 || fractional > Decimal::kScale) return false;
+  if (digits == 0 || digits > 19) return false;
+  std::ptrdiff_t shift = Decimal::kScale - fractional;  // power of ten to apply to the mantissa
+  if (p != end && (*p == 'e' || *p == 'E')) {
+    if (!add_exponent(p + 1, end, shift)) return false;
+  } else if (p != end) {
+    return false;
+  }
+  if (shift < 0 || shift > Decimal::kScale) return false;
   fraction = static_cast<int>(fractional);
-  const auto scale = static_cast<std::uint64_t>(kPow10[Decimal::kScale - fractional]);  // <= 10^18
+  const auto scale = static_cast<std::uint64_t>(kPow10[shift]);  // <= 10^18
   const Raw v = static_cast<Raw>(static_cast<U128>(mantissa) * scale);  // one 64x64->128 multiply
   raw = negative ? -v : v;
   return true;

@@ -63,10 +63,10 @@ std::optional<Raw> reference_div(Raw a, Raw b, Rounding mode) {
   const auto qr = long_divide(wide_product(magnitude(a), static_cast<U128>(Decimal::kOne)), d);
   if (!qr) return std::nullopt;
   auto [q, r] = *qr;
-  const bool tie_or_more = r > d - r || (r == d - r && (q & 1) != 0);  // half-even's test
+  const bool half_even_up = r > d - r || (r == d - r && (q & 1) != 0);
   const bool up = r != 0 && (mode == Rounding::kUp || (mode == Rounding::kFloor && negative) ||
                              (mode == Rounding::kCeiling && !negative) ||
-                             (mode == Rounding::kHalfEven && tie_or_more));
+                             (mode == Rounding::kHalfEven && half_even_up));
   if (up && ++q == 0) return std::nullopt;
   if (q > (static_cast<U128>(1) << 127) - 1) return std::nullopt;
   return negative ? -static_cast<Raw>(q) : static_cast<Raw>(q);

@@ -1,10 +1,12 @@
-// Decimal::parse edges. parse() has a fast path for exponent-free texts of at most 19 digits and a
-// general path for everything else; these tests pin the boundary between them (19/20 digits, 18/19
-// fractional digits, leading zeros, signs), compare the two paths on random texts (a text and the
-// same text with "e0" appended must parse alike, and "e0" always takes the general path), and fix
-// the exact error message of each kind of bad input.
+// Decimal::parse edges. parse() has a fast path for texts of at most 19 digits with a short
+// exponent or none, whose value needs at most 18 powers of ten, and a general path for everything
+// else; these tests pin the boundary between them (19/20 digits, 18/19 fractional digits, leading
+// zeros, signs, exponents), compare the two paths on random texts against an integer reference (20
+// leading zeros after the sign always take the general path, and change neither the value nor the
+// error), and fix the exact error message of each kind of bad input.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -103,15 +105,26 @@ TEST(DecimalParse, Signs) {
   EXPECT_EQ(error_of("1-"), "invalid decimal '1-': unexpected character");
 }
 
-TEST(DecimalParse, ExponentsTakeTheGeneralPath) {
+TEST(DecimalParse, Exponents) {
   int digits = -1;
   EXPECT_EQ(raw_of("1.5e3", &digits), 1500 * kOne);
   EXPECT_EQ(digits, 1);
   EXPECT_EQ(raw_of("15E-1"), kOne + kOne / 2);
   EXPECT_EQ(raw_of("2e+2"), 200 * kOne);
+  EXPECT_EQ(raw_of("1e-8"), kOne / 100'000'000);
+  EXPECT_EQ(raw_of("1.5e-17"), 15);
+  EXPECT_EQ(raw_of("-3e18"), -3 * kOne * pow10(18));  // 36 powers: the general path
+  EXPECT_EQ(raw_of("1e0002"), 100 * kOne);            // four exponent digits: general
+  EXPECT_EQ(raw_of("1200e-20"), 12);                  // shift -2, divisible: general
+  EXPECT_EQ(raw_of("0e999"), 0);
+  EXPECT_EQ(error_of("1.5e-18"), "invalid decimal '1.5e-18': more than 18 fractional digits");
   EXPECT_EQ(error_of("1e"), "invalid decimal '1e': empty exponent");
   EXPECT_EQ(error_of("1e-"), "invalid decimal '1e-': empty exponent");
+  EXPECT_EQ(error_of("1e+x"), "invalid decimal '1e+x': unexpected character");
+  EXPECT_EQ(error_of("1e5x"), "invalid decimal '1e5x': unexpected character");
+  EXPECT_EQ(error_of("1e1000"), "invalid decimal '1e1000': out of range");
   EXPECT_EQ(error_of("1e1001"), "invalid decimal '1e1001': exponent out of range");
+  EXPECT_EQ(error_of("e5"), "invalid decimal 'e5': no digits");
 }
 
 TEST(DecimalParse, ErrorMessagesNameTheTextAndTheReason) {
@@ -136,8 +149,28 @@ TEST(DecimalParse, ReadsOnlyTheViewNotTheBytesAfterIt) {
   EXPECT_EQ(error_of(std::string_view(buffer).substr(0, 0)), "invalid decimal '': no digits");
 }
 
-// Random exponent-free texts of 1-20 digits (both sides of the 19-digit limit, 0-19 fractional
-// digits): the text, the text with "e0" and an independent integer reference agree.
+// The expected raw value of units * 10^(exponent - fraction), or nullopt when it has more than 18
+// fractional digits or is beyond the range.
+std::optional<Raw> reference_value(Raw units, int fraction, int exponent) {
+  const int shift = Decimal::kScale - fraction + exponent;
+  if (units == 0) return Raw{0};
+  if (shift < 0) {
+    if (-shift > 38 || units % pow10(-shift) != 0) return std::nullopt;
+    return units / pow10(-shift);
+  }
+  if (shift > 38 || units > Decimal::max().raw() / pow10(shift)) return std::nullopt;
+  return units * pow10(shift);
+}
+
+// What follows "invalid decimal '<text>': ".
+std::string reason(const Result<Decimal>& parsed) {
+  const std::string& message = parsed.error().message;
+  return message.substr(message.rfind("': ") + 3);
+}
+
+// Random texts of 1-20 digits (both sides of the 19-digit limit, 0-19 fractional digits), half of
+// them with an exponent of -25..25 written in 1-4 digits: the text, the same text made to take the
+// general path, and an independent integer reference agree on value, digits and error.
 TEST(DecimalParse, FastAndGeneralPathsAgree) {
   std::mt19937_64 rng(11);
   for (int n = 0; n < 200'000; ++n) {
@@ -145,34 +178,42 @@ TEST(DecimalParse, FastAndGeneralPathsAgree) {
     const int fraction =
         whole == 20 ? 0 : static_cast<int>(rng() % static_cast<unsigned>(20 - whole));
     if (whole + fraction == 0) continue;
-    std::string text;
-    const auto sign = rng() % 3;
-    if (sign == 1) text += '-';
-    if (sign == 2) text += '+';
+    std::string sign;
+    if (const auto s = rng() % 3; s != 0) sign = s == 1 ? "-" : "+";
+    std::string body;
     Raw units = 0;  // value in 10^-fraction
     for (int k = 0; k < whole + fraction; ++k) {
-      if (k == whole && (fraction > 0 || rng() % 2 == 0)) text += '.';
+      if (k == whole && (fraction > 0 || rng() % 2 == 0)) body += '.';
       // Zeros often, so leading and trailing zeros are common.
       const int digit = rng() % 3 == 0 ? 0 : static_cast<int>(rng() % 10);
-      text += static_cast<char>('0' + digit);
+      body += static_cast<char>('0' + digit);
       units = units * 10 + digit;
     }
+    int exponent = 0;
+    if (rng() % 2 == 0) {
+      exponent = static_cast<int>(rng() % 51) - 25;
+      const std::string written = std::to_string(exponent < 0 ? -exponent : exponent);
+      body += rng() % 2 == 0 ? 'e' : 'E';
+      body += exponent < 0 ? "-" : (rng() % 2 == 0 ? "+" : "");
+      body += std::string(rng() % 4 == 0 ? 4 - written.size() : 0, '0') + written;
+    }
+    const std::string text = sign + body;
+    const std::string general_text = sign + std::string(20, '0') + body;
     int digits = -1;
     int digits_general = -1;
     const auto fast = Decimal::parse(text, &digits);
-    const auto general = Decimal::parse(text + "e0", &digits_general);
-    ASSERT_EQ(fast.ok(), general.ok()) << text;
-    if (fraction > 18 && units % 10 != 0) {
-      ASSERT_FALSE(fast.ok()) << text;
+    const auto general = Decimal::parse(general_text, &digits_general);
+    const auto expected = reference_value(units, fraction, exponent);
+    ASSERT_EQ(fast.ok(), expected.has_value()) << text;
+    ASSERT_EQ(general.ok(), expected.has_value()) << general_text;
+    ASSERT_EQ(digits, fraction) << text;
+    ASSERT_EQ(digits_general, fraction) << general_text;
+    if (!expected) {
+      ASSERT_EQ(reason(fast), reason(general)) << text;
       continue;
     }
-    ASSERT_TRUE(fast.ok()) << text << ": " << fast.error().message;
-    const Raw expected =
-        fraction <= 18 ? units * pow10(18 - fraction) : units / pow10(fraction - 18);
-    ASSERT_EQ(fast->raw(), sign == 1 ? -expected : expected) << text;
-    ASSERT_EQ(general->raw(), fast->raw()) << text;
-    ASSERT_EQ(digits, fraction) << text;
-    ASSERT_EQ(digits_general, fraction) << text;
+    ASSERT_TRUE(fast->raw() == (sign == "-" ? -*expected : *expected)) << text;
+    ASSERT_TRUE(general->raw() == fast->raw()) << text;
   }
 }
 
