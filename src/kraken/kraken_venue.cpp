@@ -612,9 +612,15 @@ class KrakenVenue::Impl final : private TradingSink {
     }
     if (method == "subscribe" || method == "unsubscribe") {
       if (method == "unsubscribe") return;  // the subscribe that follows tells
-      log_->error("kraken venue: subscribe {} refused: {}",
-                  p.work.request.params.at("channel").as_string().c_str(), r.error);
-      return drop_connection("subscription refused");
+      const std::string channel(p.work.request.params.at("channel").as_string());
+      log_->error("kraken venue: subscribe {} refused: {}", channel, r.error);
+      if (channel == "balances" && kind != TradingErrorKind::kAuth) {
+        // Orders still work without it (a key without the funds permission); snapshots carry no
+        // balances.
+        balances_ready_ = true;
+        return complete_waiters();
+      }
+      return drop_connection("subscription to " + channel + " refused");
     }
     if (retryable && p.work.attempts <= options_.max_retries)
       return retry_later(std::move(p.work), r.error);

@@ -53,6 +53,9 @@ class ScriptedPrivate final : public net::WsEndpoint {
     if (refused_.count(token) > 0) return fail(c, method, req_id, "ESession:Invalid session");
     if (method == "subscribe" || method == "unsubscribe") {
       const std::string channel(params.at("channel").as_string());
+      if (channel == "balances" && refuse_balances_) {
+        return fail(c, method, req_id, "EGeneral:Permission denied");
+      }
       ack(c, method, req_id, R"({"channel":")" + channel + R"("})");
       if (method == "subscribe") c->send(snapshot(channel));
       return;
@@ -116,6 +119,10 @@ class ScriptedPrivate final : public net::WsEndpoint {
     std::lock_guard lock(mutex_);
     mode_ = m;
   }
+  void refuse_balances() {
+    std::lock_guard lock(mutex_);
+    refuse_balances_ = true;
+  }
   void refuse(const std::string& token) {
     std::lock_guard lock(mutex_);
     refused_.insert(token);
@@ -140,6 +147,7 @@ class ScriptedPrivate final : public net::WsEndpoint {
  private:
   std::mutex mutex_;
   Mode mode_ = Mode::kAnswer;
+  bool refuse_balances_ = false;
   std::set<std::string> refused_;
   std::map<std::string, int> add_orders_;
   std::vector<std::string> open_;
@@ -331,6 +339,29 @@ TEST(KrakenVenueScripted, SnapshotRequestsAreAnsweredOrTimeOut) {
   }));
   ASSERT_FALSE(none->ok());
   EXPECT_NE(none->error().message.find("no executions snapshot"), std::string::npos);
+}
+
+TEST(KrakenVenueScripted, AKeyWithoutTheFundsPermissionStillTrades) {
+  Server s;
+  s.endpoint->refuse_balances();
+  Fixture f(options_for(s));
+  ASSERT_TRUE(f.start_up());
+  f.venue.submit(limit("t5"), core::Timestamp{});
+  ASSERT_TRUE(f.ends_in("t5", OrderStatus::kNew));
+  std::mutex m;
+  std::optional<core::Result<execution::VenueSnapshot>> got;
+  f.venue.request_snapshot([&](core::Result<execution::VenueSnapshot> r) {
+    std::lock_guard lock(m);
+    got = std::move(r);
+  });
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(m);
+    return got.has_value();
+  }));
+  ASSERT_TRUE(got->ok()) << got->error().message;
+  EXPECT_TRUE(got->value().balances.empty());
+  EXPECT_EQ(got->value().open_orders.size(), 1u);
+  EXPECT_EQ(s.endpoint->connections(), 1) << "no reconnect loop over the balances channel";
 }
 
 TEST(KrakenVenueConfig, ValidationNamesTheField) {
