@@ -303,6 +303,17 @@ class KrakenVenue::Impl final : private TradingSink {
     send_now(Work{subscribe_request("executions"), {}, false, 8, 0, SteadyClock::now()});
     send_now(Work{subscribe_request("balances"), {}, false, 8, 0, SteadyClock::now()});
     arm_ping();
+    arm_snapshot_deadline();
+  }
+
+  // An executions subscription whose snapshot never comes leaves the session useless: start over.
+  void arm_snapshot_deadline() {
+    resync_timer_.expires_after(2 * options_.unknown_outcome_timeout);
+    resync_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec && (!ready_ || resync_in_flight_)) {
+        drop_connection("no executions snapshot after subscribing");
+      }
+    });
   }
 
   void on_close(const net::WsCloseInfo& info) {
@@ -717,10 +728,7 @@ class KrakenVenue::Impl final : private TradingSink {
     resync_in_flight_ = true;
     send_now(Work{unsubscribe_request("executions"), {}, false, 8, 0, SteadyClock::now()});
     send_now(Work{subscribe_request("executions"), {}, false, 8, 0, SteadyClock::now()});
-    resync_timer_.expires_after(2 * options_.unknown_outcome_timeout);
-    resync_timer_.async_wait([this](boost::system::error_code ec) {
-      if (!ec && resync_in_flight_) drop_connection("no executions snapshot after resubscribing");
-    });
+    arm_snapshot_deadline();
   }
 
   void add_waiter(execution::SnapshotSink done) {
