@@ -326,12 +326,14 @@ void BM_LatencySameThread(benchmark::State& state) {
       });
 }
 
-// Spins until `done` holds; false after 5 s (a lost order must not hang the benchmark).
+// Polls until `done` holds, yielding the core (on 2 cores the kernel thread may need this one);
+// false after 5 s (a lost order must not hang the benchmark).
 template <class Done>
 bool spin_until(Done done) {
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (!done()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
   }
   return true;
 }
