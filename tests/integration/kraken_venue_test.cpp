@@ -425,16 +425,18 @@ TEST_F(KrakenVenueSim, SnapshotHasOpenOrdersRecentFillsAndBalances) {
     return rec.last_status("ts-1") == OrderStatus::kFilled &&
            rec.has_status("ts-2", OrderStatus::kNew);
   }));
-  std::mutex m;
-  std::condition_variable cv;
-  std::optional<core::Result<execution::VenueSnapshot>> got;
-  venue.request_snapshot([&](core::Result<execution::VenueSnapshot> s) {
-    std::lock_guard lock(m);
-    got = std::move(s);
-    cv.notify_all();
+  // Shared with the callback, which outlives this test body if the wait gives up.
+  struct Answer {
+    std::optional<core::Result<execution::VenueSnapshot>> got;
+  };
+  auto answer = std::make_shared<Answer>();
+  venue.request_snapshot([answer, &rec](core::Result<execution::VenueSnapshot> s) {
+    auto lock = rec.lock();
+    answer->got = std::move(s);
   });
-  std::unique_lock lock(m);
-  ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return got.has_value(); }));
+  ASSERT_TRUE(rec.wait([&] { return answer->got.has_value(); }, 10s));
+  auto lock = rec.lock();
+  const auto& got = answer->got;
   ASSERT_TRUE(got->ok()) << got->error().message;
   const auto& snap = got->value();
   ASSERT_EQ(snap.open_orders.size(), 1u);

@@ -251,6 +251,25 @@ struct Fixture {
       return u && u->status == status;
     });
   }
+  // request_snapshot() and its answer (nullopt when none came within the wait).
+  std::optional<core::Result<execution::VenueSnapshot>> snapshot() {
+    // Shared with the callback, which may outlive a wait that gave up.
+    struct Answer {
+      std::mutex m;
+      std::optional<core::Result<execution::VenueSnapshot>> got;
+    };
+    auto answer = std::make_shared<Answer>();
+    venue.request_snapshot([answer](core::Result<execution::VenueSnapshot> r) {
+      std::lock_guard lock(answer->m);
+      answer->got = std::move(r);
+    });
+    eventually([&] {
+      std::lock_guard lock(answer->m);
+      return answer->got.has_value();
+    });
+    std::lock_guard lock(answer->m);
+    return answer->got;
+  }
   core::InstrumentRegistry instruments;
   Recorder rec;
   KrakenVenue venue;
@@ -311,16 +330,8 @@ TEST(KrakenVenueScripted, SnapshotRequestsAreAnsweredOrTimeOut) {
   Server s;
   Fixture f(options_for(s));
   ASSERT_TRUE(f.start_up());
-  std::mutex m;
-  std::optional<core::Result<execution::VenueSnapshot>> got;
-  f.venue.request_snapshot([&](core::Result<execution::VenueSnapshot> r) {
-    std::lock_guard lock(m);
-    got = std::move(r);
-  });
-  ASSERT_TRUE(eventually([&] {
-    std::lock_guard lock(m);
-    return got.has_value();
-  }));
+  const auto got = f.snapshot();
+  ASSERT_TRUE(got.has_value());
   ASSERT_TRUE(got->ok()) << got->error().message;
   EXPECT_EQ(got->value().balances.at("USD"), core::Decimal::must("1000.5"));
 
@@ -328,15 +339,8 @@ TEST(KrakenVenueScripted, SnapshotRequestsAreAnsweredOrTimeOut) {
   o.snapshot_timeout = 150ms;
   Fixture down(o);
   ASSERT_TRUE(down.venue.start().ok());
-  std::optional<core::Result<execution::VenueSnapshot>> none;
-  down.venue.request_snapshot([&](core::Result<execution::VenueSnapshot> r) {
-    std::lock_guard lock(m);
-    none = std::move(r);
-  });
-  ASSERT_TRUE(eventually([&] {
-    std::lock_guard lock(m);
-    return none.has_value();
-  }));
+  const auto none = down.snapshot();
+  ASSERT_TRUE(none.has_value());
   ASSERT_FALSE(none->ok());
   EXPECT_NE(none->error().message.find("no executions snapshot"), std::string::npos);
 }
@@ -348,16 +352,8 @@ TEST(KrakenVenueScripted, AKeyWithoutTheFundsPermissionStillTrades) {
   ASSERT_TRUE(f.start_up());
   f.venue.submit(limit("t5"), core::Timestamp{});
   ASSERT_TRUE(f.ends_in("t5", OrderStatus::kNew));
-  std::mutex m;
-  std::optional<core::Result<execution::VenueSnapshot>> got;
-  f.venue.request_snapshot([&](core::Result<execution::VenueSnapshot> r) {
-    std::lock_guard lock(m);
-    got = std::move(r);
-  });
-  ASSERT_TRUE(eventually([&] {
-    std::lock_guard lock(m);
-    return got.has_value();
-  }));
+  const auto got = f.snapshot();
+  ASSERT_TRUE(got.has_value());
   ASSERT_TRUE(got->ok()) << got->error().message;
   EXPECT_TRUE(got->value().balances.empty());
   EXPECT_EQ(got->value().open_orders.size(), 1u);
