@@ -46,6 +46,8 @@ RankMetric metric(std::string name, T Summary::*field, bool higher_is_better) {
           [field](const Summary& s) { return value_text(s.*field); }};
 }
 
+}  // namespace
+
 BacktestSpec combination_spec(const BacktestSpec& base, const ParamGrid& grid, std::size_t index) {
   BacktestSpec spec = base;
   spec.params = grid.params(index, base.params);
@@ -54,24 +56,31 @@ BacktestSpec combination_spec(const BacktestSpec& base, const ParamGrid& grid, s
   return spec;
 }
 
-// One combination; exceptions become the row's error so a worker thread never dies.
+core::Result<BacktestResult> run_guarded(const BacktestSpec& spec, const MarketData& data) {
+  try {
+    return run_backtest(spec, data);
+  } catch (const std::exception& e) {
+    return core::Error::of(e.what());
+  }
+}
+
 SweepRow run_combination(const BacktestSpec& base, const MarketData& data, const ParamGrid& grid,
                          std::size_t index) {
   SweepRow row{index, grid.values(index), std::nullopt, {}};
-  try {
-    auto result = run_backtest(combination_spec(base, grid, index), data);
-    if (result) {
-      row.summary = std::move(result->summary);
-    } else {
-      row.error = result.error().message;
-    }
-  } catch (const std::exception& e) {
-    row.error = e.what();
+  auto result = run_guarded(combination_spec(base, grid, index), data);
+  if (result) {
+    row.summary = std::move(result->summary);
+  } else {
+    row.error = result.error().message;
   }
   return row;
 }
 
-}  // namespace
+void RunCounter::step() {
+  if (!options_.on_progress) return;
+  const std::lock_guard lock(mutex_);
+  options_.on_progress(++done_, total_);
+}
 
 const std::vector<RankMetric>& rank_metrics() {
   static const std::vector<RankMetric> metrics{
@@ -130,13 +139,10 @@ void rank_rows(std::vector<SweepRow>& rows, const RankMetric& metric) {
 std::vector<SweepRow> run_grid(const BacktestSpec& base, const MarketData& data,
                                const ParamGrid& grid, const SweepOptions& options) {
   std::vector<SweepRow> rows(grid.size());
-  std::mutex progress_mutex;
-  std::size_t done = 0;
+  RunCounter counter(options, grid.size());
   parallel_for(grid.size(), options.jobs, [&](std::size_t i) {
     rows[i] = run_combination(base, data, grid, i);  // each slot written by one thread only
-    if (!options.on_progress) return;
-    const std::lock_guard lock(progress_mutex);
-    options.on_progress(++done, grid.size());
+    counter.step();
   });
   return rows;
 }

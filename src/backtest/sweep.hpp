@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,12 +47,33 @@ unsigned effective_jobs(unsigned jobs, std::size_t tasks);
 // `body` must not throw.
 void parallel_for(std::size_t count, unsigned jobs, const std::function<void(std::size_t)>& body);
 
+// Counts finished runs for SweepOptions::on_progress, from any worker thread.
+class RunCounter {
+ public:
+  RunCounter(const SweepOptions& options, std::size_t total) : options_(options), total_(total) {}
+  void step();
+
+ private:
+  const SweepOptions& options_;
+  std::size_t total_;
+  std::size_t done_ = 0;
+  std::mutex mutex_;
+};
+
 struct SweepRow {
   std::size_t index = 0;            // the combination's position in the grid
   std::vector<std::string> values;  // the swept values, in axis order
   std::optional<Summary> summary;   // empty when the run failed
   std::string error;
 };
+
+// `base` with combination `index` laid over its params; charts and progress off (sweep runs).
+BacktestSpec combination_spec(const BacktestSpec& base, const ParamGrid& grid, std::size_t index);
+// run_backtest with an exception turned into an Error, so a worker thread never dies.
+core::Result<BacktestResult> run_guarded(const BacktestSpec& spec, const MarketData& data);
+// One combination over `base` (its window too) as a row: its summary, or its error.
+SweepRow run_combination(const BacktestSpec& base, const MarketData& data, const ParamGrid& grid,
+                         std::size_t index);
 
 // Sorts rows best first by `metric`; failed rows go last; ties keep grid order.
 void rank_rows(std::vector<SweepRow>& rows, const RankMetric& metric);

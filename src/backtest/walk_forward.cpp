@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <mutex>
 #include <optional>
 
 #include "backtest/metrics.hpp"
@@ -22,67 +21,30 @@ std::string time_text(core::Timestamp t) {
   return core::format_rfc3339(t, 0);
 }
 
-// Runs of one walk-forward: train runs are numbered window * grid size + combination.
-BacktestSpec period_spec(const BacktestSpec& base, const ParamGrid& grid, std::size_t combination,
-                         core::Timestamp from, core::Timestamp to, core::Timestamp trade_from) {
+// `base` narrowed to [from, to), trading from `trade_from` (0: from the start).
+BacktestSpec period_base(const BacktestSpec& base, core::Timestamp from, core::Timestamp to,
+                         core::Timestamp trade_from) {
   BacktestSpec spec = base;
-  spec.params = grid.params(combination, base.params);
   spec.from = from;
   spec.to = to;
   spec.trade_from = trade_from;
-  spec.collect_charts = false;
-  spec.on_progress = nullptr;
   return spec;
 }
 
-template <typename Body>
-void guarded(std::string& error, Body&& body) {
-  try {
-    body();
-  } catch (const std::exception& e) {
-    error = e.what();
-  }
-}
-
-// Counts finished runs for SweepOptions::on_progress across all phases.
-class ProgressCounter {
- public:
-  ProgressCounter(const SweepOptions& options, std::size_t total)
-      : options_(options), total_(total) {}
-  void step() {
-    if (!options_.on_progress) return;
-    const std::lock_guard lock(mutex_);
-    options_.on_progress(++done_, total_);
-  }
-
- private:
-  const SweepOptions& options_;
-  std::size_t total_;
-  std::size_t done_ = 0;
-  std::mutex mutex_;
-};
-
 // The train sweep of every window, ranked; picks each window's best (or sets its error).
 void choose_parameters(const BacktestSpec& base, const MarketData& data, const ParamGrid& grid,
-                       const RankMetric& metric, const SweepOptions& options,
-                       ProgressCounter& progress, std::vector<WalkForwardWindowResult>& windows) {
+                       const RankMetric& metric, const SweepOptions& options, RunCounter& counter,
+                       std::vector<WalkForwardWindowResult>& windows) {
   const std::size_t combos = grid.size();
+  std::vector<BacktestSpec> train_bases;
+  for (const auto& r : windows) {
+    train_bases.push_back(period_base(base, r.window.train_from, r.window.train_to, {}));
+  }
+  // Run i is window i / combos, combination i % combos: all windows share the workers.
   std::vector<SweepRow> rows(windows.size() * combos);
   parallel_for(rows.size(), options.jobs, [&](std::size_t i) {
-    const WalkForwardWindow& w = windows[i / combos].window;
-    SweepRow& row = rows[i];
-    row.index = i % combos;
-    row.values = grid.values(row.index);
-    guarded(row.error, [&] {
-      auto run =
-          run_backtest(period_spec(base, grid, row.index, w.train_from, w.train_to, {}), data);
-      if (run) {
-        row.summary = std::move(run->summary);
-      } else {
-        row.error = run.error().message;
-      }
-    });
-    progress.step();
+    rows[i] = run_combination(train_bases[i / combos], data, grid, i % combos);
+    counter.step();
   });
   for (std::size_t w = 0; w < windows.size(); ++w) {
     std::vector<SweepRow> ranked(rows.begin() + static_cast<std::ptrdiff_t>(w * combos),
@@ -101,23 +63,21 @@ void choose_parameters(const BacktestSpec& base, const MarketData& data, const P
 
 // Each window's chosen parameters over its test period; train bars only warm up.
 void run_tests(const BacktestSpec& base, const MarketData& data, const ParamGrid& grid,
-               const SweepOptions& options, ProgressCounter& progress,
+               const SweepOptions& options, RunCounter& counter,
                std::vector<WalkForwardWindowResult>& windows) {
   parallel_for(windows.size(), options.jobs, [&](std::size_t i) {
     WalkForwardWindowResult& r = windows[i];
     if (r.train) {
-      guarded(r.error, [&] {
-        const WalkForwardWindow& w = r.window;
-        auto run = run_backtest(
-            period_spec(base, grid, r.combination, w.train_from, w.test_to, w.test_from), data);
-        if (run) {
-          r.test = std::move(*run);
-        } else {
-          r.error = "test period: " + run.error().message;
-        }
-      });
+      const WalkForwardWindow& w = r.window;
+      const BacktestSpec test_base = period_base(base, w.train_from, w.test_to, w.test_from);
+      auto run = run_guarded(combination_spec(test_base, grid, r.combination), data);
+      if (run) {
+        r.test = std::move(*run);
+      } else {
+        r.error = "test period: " + run.error().message;
+      }
     }
-    progress.step();
+    counter.step();
   });
 }
 
@@ -259,9 +219,9 @@ core::Result<WalkForwardResult> run_walk_forward(const BacktestSpec& base, const
   for (const ParamAxis& axis : grid.axes()) out.param_names.push_back(axis.name);
   for (const WalkForwardWindow& w : *windows) out.windows.push_back({w, 0, {}, {}, {}, {}});
 
-  ProgressCounter progress(options, out.windows.size() * (grid.size() + 1));
-  choose_parameters(base, data, grid, **metric, options, progress, out.windows);
-  run_tests(base, data, grid, options, progress, out.windows);
+  RunCounter counter(options, out.windows.size() * (grid.size() + 1));
+  choose_parameters(base, data, grid, **metric, options, counter, out.windows);
+  run_tests(base, data, grid, options, counter, out.windows);
   if (std::none_of(out.windows.begin(), out.windows.end(),
                    [](const WalkForwardWindowResult& w) { return w.test.has_value(); })) {
     return Error::of(
