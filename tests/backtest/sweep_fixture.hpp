@@ -4,7 +4,11 @@
 // different results. Fully deterministic.
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <numbers>
+#include <sstream>
+#include <string>
 
 #include "backtest/backtest.hpp"
 
@@ -49,6 +53,13 @@ inline BacktestSpec ema_cross_spec() {
   spec.strategy = "ema_cross";
   spec.symbols = {"BTC/USDT"};
   return spec;
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace tg4::backtest::fixtures

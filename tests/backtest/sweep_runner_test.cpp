@@ -4,10 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <set>
-#include <sstream>
 
 #include "backtest/sweep.hpp"
 #include "sweep_fixture.hpp"
@@ -16,6 +14,7 @@ namespace tg4::backtest {
 namespace {
 
 using fixtures::ema_cross_spec;
+using fixtures::read_file;
 using fixtures::synthetic_series;
 
 SweepRow row(std::size_t index, std::optional<double> sharpe, double max_drawdown = 0) {
@@ -36,13 +35,6 @@ std::vector<std::size_t> order_of(const std::vector<SweepRow>& rows) {
   std::vector<std::size_t> out;
   for (const auto& r : rows) out.push_back(r.index);
   return out;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 TEST(SweepRank, HigherFirstFailuresLastTiesInGridOrder) {

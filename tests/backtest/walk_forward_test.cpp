@@ -7,8 +7,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "sweep_fixture.hpp"
 
@@ -20,6 +18,7 @@ using core::Decimal;
 using core::Timestamp;
 using fixtures::ema_cross_spec;
 using fixtures::kSeriesStart;
+using fixtures::read_file;
 using fixtures::synthetic_series;
 
 constexpr core::Duration kDay = 24h;
@@ -149,13 +148,6 @@ TEST(WalkForwardChain, WindowsAddTheirEquityChange) {
     EXPECT_EQ(chained[i].cash.to_string(), cash[i]) << i;
     EXPECT_EQ(chained[i].drawdown.to_string(), drawdown[i]) << i;
   }
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // Four days of 5m bars; train 1 day, test 12 hours: windows start every 12 hours.
