@@ -10,7 +10,6 @@
 #include "backtest/param_grid.hpp"
 #include "backtest/sweep.hpp"
 #include "backtest/walk_forward.hpp"
-#include "core/logging.hpp"
 #include "strategy/registry.hpp"
 
 namespace tg4::app {
@@ -127,9 +126,6 @@ int run_sweep_command(const SweepArgs& args, const backtest::BacktestSpec& spec,
   }
   auto grid = make_grid(args, spec);
   if (!grid) return usage_error(grid.error().message);
-  // Hundreds of runs would each log their start-up lines; warnings still show.
-  const auto pipeline_log = core::logger("pipeline");
-  if (pipeline_log->level() < spdlog::level::warn) pipeline_log->set_level(spdlog::level::warn);
   return args.walk_forward.empty() ? run_plain_sweep(args, spec, data, *grid, out, quiet)
                                    : run_walk_forward(args, spec, data, *grid, out, quiet);
 }
