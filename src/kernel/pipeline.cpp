@@ -390,6 +390,9 @@ void Pipeline::on_instrument(const core::InstrumentUpdate& update) {
 }
 
 void Pipeline::on_feed_state(const core::FeedState& state) {
+  // Only the public market-data session drives the books; the venue's private session reports its
+  // own connectivity (a private disconnect leaves the books valid).
+  if (state.source == "private") return;
   feed_connected_ = state.connected;
   // A reconnect rebuilds every book from fresh snapshots: until then none is trusted.
   if (!state.connected) {
