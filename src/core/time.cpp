@@ -57,7 +57,8 @@ Timestamp Timestamp::from_seconds_double(double s) {
 
 CivilTime to_civil(Timestamp t) {
   const std::int64_t secs = t.seconds();
-  const std::int64_t nanos = t.ns - secs * kNsPerSecond;
+  // The floor remainder, computed without secs * 1e9 (which overflows at the int64 ends).
+  const std::int64_t nanos = ((t.ns % kNsPerSecond) + kNsPerSecond) % kNsPerSecond;
   std::int64_t days = secs / kSecondsPerDay;
   std::int64_t rem = secs % kSecondsPerDay;
   if (rem < 0) {

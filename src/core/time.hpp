@@ -21,7 +21,10 @@ struct Timestamp {
   static constexpr Timestamp from_micros(std::int64_t us) { return {us * 1'000}; }
   // Seconds with a fraction, as Kraken's REST API gives them ("1688671200.1234").
   static Timestamp from_seconds_double(double s);
-  constexpr std::int64_t seconds() const { return ns >= 0 ? ns / 1'000'000'000 : -((-ns + 999'999'999) / 1'000'000'000); }
+  // Floor division without negating (INT64_MIN has no positive counterpart).
+  constexpr std::int64_t seconds() const {
+    return ns / 1'000'000'000 - (ns % 1'000'000'000 < 0 ? 1 : 0);
+  }
   constexpr std::int64_t millis() const { return ns / 1'000'000; }
   constexpr bool is_set() const { return ns != 0; }
 
