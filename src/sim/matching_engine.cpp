@@ -82,28 +82,6 @@ core::Error invalid(std::string_view what) {
 
 }  // namespace
 
-const char* to_string(ExecType t) {
-  switch (t) {
-    case ExecType::kPendingNew:
-      return "pending_new";
-    case ExecType::kNew:
-      return "new";
-    case ExecType::kTrade:
-      return "trade";
-    case ExecType::kFilled:
-      return "filled";
-    case ExecType::kCanceled:
-      return "canceled";
-    case ExecType::kExpired:
-      return "expired";
-    case ExecType::kAmended:
-      return "amended";
-    case ExecType::kRestated:
-      return "restated";
-  }
-  return "new";
-}
-
 const char* kraken_order_status(OrderStatus s) {
   switch (s) {
     case OrderStatus::kPendingNew:

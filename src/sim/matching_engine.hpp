@@ -29,23 +29,15 @@
 
 #include "core/events.hpp"
 #include "core/result.hpp"
+#include "kraken/trading_codec.hpp"
 #include "sim/account.hpp"
 #include "sim/exchange.hpp"
 #include "sim/random.hpp"
 
 namespace tg4::sim {
 
-enum class ExecType : std::uint8_t {
-  kPendingNew,
-  kNew,
-  kTrade,
-  kFilled,
-  kCanceled,
-  kExpired,
-  kAmended,
-  kRestated
-};
-const char* to_string(ExecType t);  // Kraken's exec_type: "pending_new", "trade", ...
+// Kraken's exec_type values and names: the same ones the Kraken venue parses.
+using ExecType = kraken::ExecType;
 // Kraken's order_status names ("pending_new", "new", "partially_filled", "filled", "canceled",
 // "expired").
 const char* kraken_order_status(core::OrderStatus s);

@@ -144,6 +144,10 @@ void row(JsonWriter& w, const Execution& e) {
       w.key("reason").string("Order triggered");
       triggers(w, o);
       break;
+    case ExecType::kIcebergRefill:  // the simulator has no iceberg orders and sends no status rows
+    case ExecType::kStatus:
+    case ExecType::kOther:
+      break;
   }
   w.key("timestamp").string(core::format_rfc3339(e.time, 6));
   w.end_object();
