@@ -22,6 +22,7 @@
 #include "core/decimal.hpp"
 #include "core/events.hpp"
 #include "core/result.hpp"
+#include "core/text_file.hpp"
 #include "core/time.hpp"
 #include "kernel/pipeline_options.hpp"
 #include "strategy/registry.hpp"
@@ -190,10 +191,8 @@ std::string trades_csv(const std::vector<RoundTrip>& trades);
 std::string orders_csv(const std::vector<OrderRecord>& orders);
 std::string equity_csv(const std::vector<EquityPoint>& equity);
 
-// Shared by every CSV and file the backtester writes (sweep.csv, walk_forward.csv too): a cell
-// quoted when it holds a comma, quote or line break; a file written through a temporary renamed
-// into place, so a reader never sees half of it.
+// Shared by every CSV the backtester writes (sweep.csv, walk_forward.csv too): a cell quoted when it
+// holds a comma, quote or line break. Files go through core::write_text_file (never half written).
 std::string csv_cell(const std::string& text);
-core::Status write_text_file(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace tg4::backtest

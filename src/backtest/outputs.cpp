@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "backtest/backtest.hpp"
+#include "core/text_file.hpp"
 #include "backtest/report_html.hpp"
 
 namespace tg4::backtest {
@@ -82,22 +83,6 @@ ReportInput report_input(const BacktestResult& r) {
 
 }  // namespace
 
-core::Status write_text_file(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return core::Error::of(path.string() + ": cannot open for writing");
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) return core::Error::of(path.string() + ": write failed (disk full?)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec)
-    return core::Error::of(path.string() +
-                           ": cannot move the written file into place: " + ec.message());
-  return {};
-}
 
 std::string csv_cell(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
@@ -219,7 +204,7 @@ core::Status write_outputs(const BacktestResult& result, const std::filesystem::
       {"equity.csv", equity_csv(result.equity)},
   };
   for (const auto& [name, text] : files) {
-    if (auto s = write_text_file(dir / name, text); !s) return s;
+    if (auto s = core::write_text_file(dir / name, text); !s) return s;
   }
   return write_report_html(report_input(result), dir / "report.html");
 }

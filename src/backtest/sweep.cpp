@@ -208,7 +208,7 @@ std::string sweep_csv(const SweepResult& result) {
 
 core::Status write_sweep_outputs(const SweepResult& result, const std::filesystem::path& dir) {
   if (auto s = create_output_dir(dir); !s) return s;
-  if (auto s = write_text_file(dir / "sweep.csv", sweep_csv(result)); !s) return s;
+  if (auto s = core::write_text_file(dir / "sweep.csv", sweep_csv(result)); !s) return s;
   if (!result.best) return {};
   return write_outputs(*result.best, dir / "best");
 }

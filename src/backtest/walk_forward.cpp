@@ -263,7 +263,7 @@ core::Status write_walk_forward_outputs(const WalkForwardResult& result,
       {"trades.csv", trades_csv(result.trades)},
   };
   for (const auto& [name, text] : files) {
-    if (auto s = write_text_file(dir / name, text); !s) return s;
+    if (auto s = core::write_text_file(dir / name, text); !s) return s;
   }
   return {};
 }

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "core/text_file.hpp"
+
 namespace tg4::market {
 namespace {
 
@@ -234,21 +236,7 @@ std::string format_candles_csv(const std::vector<core::Bar>& bars, CandleFormat 
 core::Status write_candles_csv(const std::filesystem::path& path,
                                const std::vector<core::Bar>& bars, CandleFormat format,
                                CandleTimeFormat time_format, bool with_trades) {
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return core::Error::of(path.string() + ": cannot open for writing");
-    const auto text = format_candles_csv(bars, format, time_format, with_trades);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) return core::Error::of(path.string() + ": write failed (disk full?)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec)
-    return core::Error::of(path.string() +
-                           ": cannot move the written file into place: " + ec.message());
-  return {};
+  return core::write_text_file(path, format_candles_csv(bars, format, time_format, with_trades));
 }
 
 }  // namespace tg4::market
