@@ -82,23 +82,20 @@ core::Result<RestoredAccount> load_account(storage::Store& store, const std::str
   account.from_session = previous->session_id;
   if (auto s = restore_state(store, previous->session_id, account); !s) return s.error();
 
+  // One read of the session's orders: the open ones are restored, all of them bound the id counter.
   storage::OrderQuery query;
   query.scope = {previous->session_id, mode};
-  query.open_only = true;
-  auto open = store.orders(query);
-  if (!open) return core::Error::of("open orders of session " + previous->session_id + ": " + open.error().message);
-  for (const auto& row : *open) {
+  query.limit = 1'000'000;
+  auto orders = store.orders(query);
+  if (!orders) return core::Error::of("orders of session " + previous->session_id + ": " + orders.error().message);
+  std::vector<std::string> ids;
+  for (const auto& row : *orders) {
+    ids.push_back(row.client_order_id);
+    if (core::is_terminal(row.status)) continue;
     auto order = to_managed(store, row);
     if (!order) return order.error();
     account.open_orders.push_back(std::move(*order));
   }
-
-  query.open_only = false;
-  query.limit = 1'000'000;
-  auto all = store.orders(query);
-  if (!all) return core::Error::of("orders of session " + previous->session_id + ": " + all.error().message);
-  std::vector<std::string> ids;
-  for (const auto& row : *all) ids.push_back(row.client_order_id);
   account.last_order_counter = core::ClientOrderIdGenerator::max_counter(ids);
 
   auto fills = store.fills({"", mode}, storage::TimeRange{});
