@@ -80,20 +80,30 @@ void ExecutionMetrics::on_fill(const core::Fill& fill, double fee_reporting, std
 
 void ExecutionMetrics::on_round_trip(double seconds) { round_trip_.Observe(seconds); }
 
-void ExecutionMetrics::on_portfolio(const Portfolio& portfolio, core::Decimal peak_equity) {
-  const core::Decimal equity = portfolio.equity();
+prometheus::Gauge& ExecutionMetrics::cached(prometheus::Family<prometheus::Gauge>& family, GaugeCache& cache,
+                                            const char* label, const std::string& value) {
+  const auto it = cache.find(value);
+  if (it != cache.end()) return *it->second;
+  prometheus::Gauge& gauge = family.Add({{label, value}});
+  cache.emplace(value, &gauge);
+  return gauge;
+}
+
+void ExecutionMetrics::on_portfolio(const Portfolio& portfolio, core::Decimal equity, core::Decimal peak_equity) {
   equity_.Set(equity.to_double());
   peak_equity_.Set(peak_equity.to_double());
   drawdown_.Set(peak_equity.is_positive() && equity < peak_equity ? ((peak_equity - equity) / peak_equity).to_double() : 0.0);
   realised_.Set(portfolio.realised_pnl().to_double());
   unrealised_.Set(portfolio.unrealised_pnl().to_double());
   fees_paid_.Set(portfolio.fees_paid().to_double());
-  for (const auto& [asset, amount] : portfolio.balances()) balances_.Add({{"asset", asset}}).Set(amount.to_double());
+  for (const auto& [asset, amount] : portfolio.balances()) {
+    cached(balances_, balance_gauges_, "asset", asset).Set(amount.to_double());
+  }
   double total = 0;
   int open = 0;
   for (const auto& [symbol, position] : portfolio.positions()) {
     const double e = portfolio.exposure(symbol).to_double();
-    exposure_.Add({{"symbol", symbol}}).Set(e);
+    cached(exposure_, exposure_gauges_, "symbol", symbol).Set(e);
     total += e;
     open += position.is_open();
   }

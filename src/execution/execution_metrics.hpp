@@ -23,9 +23,16 @@ class ExecutionMetrics {
   // slippage_bps: signed cost versus the reference price when the order was sent (positive = worse).
   void on_fill(const core::Fill& fill, double fee_reporting, std::optional<double> slippage_bps);
   void on_round_trip(double seconds);  // order sent -> first venue acknowledgement
-  void on_portfolio(const Portfolio& portfolio, core::Decimal peak_equity);
+  // `equity` is portfolio.equity(), which the caller has already computed for the same tick.
+  void on_portfolio(const Portfolio& portfolio, core::Decimal equity, core::Decimal peak_equity);
 
  private:
+  using GaugeCache = std::map<std::string, prometheus::Gauge*, std::less<>>;
+  // The series of `family` labelled label=value, looked up in prometheus-cpp once per value:
+  // Family::Add builds and hashes a label map on every call, which the per-tick gauges would pay.
+  static prometheus::Gauge& cached(prometheus::Family<prometheus::Gauge>& family, GaugeCache& cache,
+                                   const char* label, const std::string& value);
+
   prometheus::Family<prometheus::Counter>& orders_;
   prometheus::Family<prometheus::Counter>& fills_;
   prometheus::Counter& fees_;
@@ -42,6 +49,8 @@ class ExecutionMetrics {
   prometheus::Family<prometheus::Gauge>& exposure_;
   prometheus::Gauge& total_exposure_;
   prometheus::Gauge& open_positions_;
+  GaugeCache balance_gauges_;
+  GaugeCache exposure_gauges_;
   std::map<std::string, core::OrderStatus> last_status_;
   int open_count_ = 0;
 };

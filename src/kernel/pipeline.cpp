@@ -588,11 +588,17 @@ void Pipeline::on_tick() {
   const core::Timestamp t = now();
   bars_.on_time(t);
   venue_->on_time(t);
-  handle_risk_events(risk_.on_equity(risk_state_, portfolio_.equity(), t));
+  // Valued once per tick: from here on nothing in this call changes balances or marks (venue
+  // reports arrive as their own kernel events).
+  const core::Decimal equity = portfolio_.equity();
+  handle_risk_events(risk_.on_equity(risk_state_, equity, t));
   watch_store();
-  execution_metrics_.on_portfolio(portfolio_, risk_state_.peak_equity);
-  risk_metrics_.on_state(risk_state_, t);
-  publish_summary();
+  // Gauges in a private registry (a backtest's) are never scraped: the tick skips computing them.
+  if (metrics_scraped()) {
+    execution_metrics_.on_portfolio(portfolio_, equity, risk_state_.peak_equity);
+    risk_metrics_.on_state(risk_state_, t);
+  }
+  publish_summary(equity);
 }
 
 // DESIGN principle 5: never lose a record silently. When rows can be neither written nor spooled,
@@ -657,17 +663,19 @@ void Pipeline::record(storage::Row row) {
   if (outputs_.record) outputs_.record(std::move(row));
 }
 
-void Pipeline::publish_summary() {
+void Pipeline::publish_summary() { publish_summary(portfolio_.equity()); }
+
+void Pipeline::publish_summary(core::Decimal equity) {
   PipelineSummary& s = counters_;
   s.time = now();
   s.trading_state = risk::to_string(risk_state_.trading_state);
   s.state_reason = risk_state_.state_reason;
-  s.equity = portfolio_.equity().round(2);
+  s.equity = equity.round(2);
   s.peak_equity = risk_state_.peak_equity.round(2);
   s.realised_pnl = portfolio_.realised_pnl().round(2);
   s.unrealised_pnl = portfolio_.unrealised_pnl().round(2);
   s.fees = portfolio_.fees_paid().round(2);
-  s.drawdown = drawdown_ratio(portfolio_.equity(), risk_state_.peak_equity);
+  s.drawdown = drawdown_ratio(equity, risk_state_.peak_equity);
   s.reconciling = reconciling_;
   s.open_positions = 0;
   for (const auto& [symbol, position] : portfolio_.positions()) s.open_positions += position.is_open() ? 1 : 0;

@@ -127,6 +127,9 @@ class Pipeline {
   void handle_risk_events(const std::vector<risk::RiskEvent>& events);
   void reduce_positions(const core::Decimal& fraction, const std::string& reason);
   void publish_summary();
+  void publish_summary(core::Decimal equity);  // equity: portfolio_.equity(), already computed
+  // False when the metrics live in the pipeline's private registry, which nothing can read.
+  bool metrics_scraped() const { return own_registry_ == nullptr; }
   void record(storage::Row row);
   core::Timestamp now() const { return kernel_.clock().now(); }
 
