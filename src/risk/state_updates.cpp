@@ -17,8 +17,19 @@ using std::chrono::hours;
 constexpr Duration kDay = hours(24);
 constexpr Duration kWeek = hours(24 * 7);
 
+// amount x 100, exactly the product amount * 100 (an integer factor never rounds), without the
+// 256-bit multiply and divide of the general product: this runs several times per tick.
+Decimal times_100(Decimal amount) {
+  Decimal::Raw out;
+  if (__builtin_mul_overflow(amount.raw(), Decimal::Raw{100}, &out) || out < Decimal::min().raw()) {
+    return amount * Decimal::from_int(100);  // throws the product's overflow error
+  }
+  return Decimal::from_raw(out);
+}
+
 Decimal pct_of(Decimal amount, Decimal base) {
-  return base.is_positive() ? amount * Decimal::from_int(100) / base : Decimal::zero();
+  if (!base.is_positive() || amount.is_zero()) return Decimal::zero();
+  return times_100(amount) / base;
 }
 
 void update_drawdown(RiskState& s) {
@@ -26,6 +37,8 @@ void update_drawdown(RiskState& s) {
   s.drawdown_pct = pct_of(s.peak_equity - s.equity, s.peak_equity);
 }
 
+// The day and week PnL of the current equity. The drawdown is left to apply_breakers, which every
+// caller runs next (computing it here too cost a division per tick).
 void recompute_pnl(RiskState& s) {
   if (s.day_start_equity.is_zero()) s.day_start_equity = s.equity;
   if (s.week_start_equity.is_zero()) s.week_start_equity = s.equity;
@@ -33,7 +46,6 @@ void recompute_pnl(RiskState& s) {
   s.weekly_pnl = s.equity - s.week_start_equity;
   s.daily_pnl_pct = pct_of(s.daily_pnl, s.day_start_equity);
   s.weekly_pnl_pct = pct_of(s.weekly_pnl, s.week_start_equity);
-  update_drawdown(s);
 }
 
 // One PnL period (a UTC day or an ISO week): a new period starts from the last known equity.
