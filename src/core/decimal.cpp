@@ -22,6 +22,31 @@ constexpr auto kPow10 = make_powers();
 
 U128 magnitude(Raw v) { return v < 0 ? static_cast<U128>(0) - static_cast<U128>(v) : static_cast<U128>(v); }
 
+// (hi:lo) / d for hi < d, so the quotient fits in 64 bits. On x86-64 that is one `div`
+// instruction; written as a 128-bit division, the compiler calls __udivmodti4 (twice, for the
+// quotient and the remainder), which every product and quotient here paid several times.
+std::uint64_t divide_2by1(std::uint64_t hi, std::uint64_t lo, std::uint64_t d, std::uint64_t& rem) {
+#if defined(__x86_64__)
+  std::uint64_t q = 0, r = 0;
+  __asm__("divq %[d]" : "=a"(q), "=d"(r) : [d] "rm"(d), "a"(lo), "d"(hi) : "cc");
+  rem = r;
+  return q;
+#else
+  const U128 n = (static_cast<U128>(hi) << 64) | lo;
+  const auto q = static_cast<std::uint64_t>(n / d);
+  rem = static_cast<std::uint64_t>(n - static_cast<U128>(q) * d);
+  return q;
+#endif
+}
+
+// n / d and n % d for a 64-bit divisor, in two one-word steps.
+U128 divide_by_word(U128 n, std::uint64_t d, std::uint64_t& rem) {
+  const auto hi = static_cast<std::uint64_t>(n >> 64);
+  const std::uint64_t q_hi = hi / d;
+  const std::uint64_t q_lo = divide_2by1(hi % d, static_cast<std::uint64_t>(n), d, rem);
+  return (static_cast<U128>(q_hi) << 64) | q_lo;
+}
+
 // Applies `mode` to a truncated quotient q with remainder r of a division by d (r < d).
 // `negative` is the sign of the exact result. Returns false if rounding up overflows.
 bool round_quotient(U128& q, U128 r, U128 d, bool negative, Rounding mode) {
@@ -77,13 +102,11 @@ U256 multiply(U128 a, U128 b) {
 
 // n / d for a 64-bit divisor: quotient must fit in 128 bits, else false.
 bool divide_small(const U256& n, std::uint64_t d, U128& quotient, U128& remainder) {
-  U128 rem = 0;
+  std::uint64_t rem = 0;
   std::array<std::uint64_t, 4> q{};
-  for (std::size_t i = 0; i < 4; ++i) {
-    const U128 cur = (rem << 64) | n.limb[i];
-    q[i] = static_cast<std::uint64_t>(cur / d);
-    rem = cur % d;
-  }
+  std::size_t i = 0;
+  while (i < 3 && n.limb[i] == 0) ++i;  // leading zero words: zero quotient words, no division
+  for (; i < 4; ++i) q[i] = divide_2by1(rem, n.limb[i], d, rem);  // rem < d: each fits a word
   if (q[0] != 0 || q[1] != 0) return false;
   quotient = (static_cast<U128>(q[2]) << 64) | q[3];
   remainder = rem;
@@ -110,8 +133,15 @@ bool divide_large(const U256& n, U128 d, U128& quotient, U128& remainder) {
   std::array<std::uint64_t, kM - kN + 1> q{};
   for (int j = kM - kN; j >= 0; --j) {
     const U128 top = (static_cast<U128>(un[j + kN]) << 64) | un[j + kN - 1];
-    U128 qhat = top / vn[kN - 1];
-    U128 rhat = top - qhat * vn[kN - 1];
+    U128 qhat = 0, rhat = 0;
+    if (un[j + kN] < vn[kN - 1]) {  // the estimate fits a word: one hardware division
+      std::uint64_t r = 0;
+      qhat = divide_2by1(un[j + kN], un[j + kN - 1], vn[kN - 1], r);
+      rhat = r;
+    } else {
+      qhat = top / vn[kN - 1];
+      rhat = top - qhat * vn[kN - 1];
+    }
     while ((qhat >> 64) != 0 || qhat * vn[kN - 2] > ((rhat << 64) | un[j + kN - 2])) {
       --qhat;
       rhat += vn[kN - 1];
@@ -151,6 +181,46 @@ bool divide_large(const U256& n, U128 d, U128& quotient, U128& remainder) {
 bool divide(const U256& n, U128 d, U128& quotient, U128& remainder) {
   if ((d >> 64) == 0) return divide_small(n, static_cast<std::uint64_t>(d), quotient, remainder);
   return divide_large(n, d, quotient, remainder);
+}
+
+// a * b rounded with `mode`; false when the result is beyond the range.
+bool multiply_raw(Raw a, Raw b, Rounding mode, Raw& out) {
+  // Exact without arithmetic: a factor of one (an amount already in the reporting currency is
+  // valued at the rate 1) or zero.
+  if (a == 0 || b == 0) {
+    out = 0;
+    return true;
+  }
+  if (b == Decimal::kOne || a == Decimal::kOne) {
+    out = b == Decimal::kOne ? a : b;
+    return true;
+  }
+  const bool negative = (a < 0) != (b < 0);
+  const U256 product = multiply(magnitude(a), magnitude(b));
+  U128 q, r;
+  if (!divide_small(product, static_cast<std::uint64_t>(Decimal::kOne), q, r) ||
+      !round_quotient(q, r, static_cast<U128>(Decimal::kOne), negative, mode) || q > kMaxMagnitude) {
+    return false;
+  }
+  out = negative ? -static_cast<Raw>(q) : static_cast<Raw>(q);
+  return true;
+}
+
+// a / b (b != 0) rounded with `mode`; false when the result is beyond the range.
+bool divide_raw(Raw a, Raw b, Rounding mode, Raw& out) {
+  if (a == 0 || b == Decimal::kOne) {  // exact without arithmetic
+    out = a;
+    return true;
+  }
+  const bool negative = (a < 0) != (b < 0);
+  const U256 numerator = multiply(magnitude(a), static_cast<U128>(Decimal::kOne));
+  const U128 d = magnitude(b);
+  U128 q, r;
+  if (!divide(numerator, d, q, r) || !round_quotient(q, r, d, negative, mode) || q > kMaxMagnitude) {
+    return false;
+  }
+  out = negative ? -static_cast<Raw>(q) : static_cast<Raw>(q);
+  return true;
 }
 
 // Writes the decimal digits of v into the end of buf; returns a pointer to the first digit.
@@ -311,9 +381,8 @@ Decimal Decimal::must(std::string_view text) {
 }
 
 double Decimal::to_double() const {
-  const U128 m = magnitude(raw_);
-  const U128 whole = m / static_cast<U128>(kOne);
-  const U128 frac = m % static_cast<U128>(kOne);
+  std::uint64_t frac = 0;
+  const U128 whole = divide_by_word(magnitude(raw_), static_cast<std::uint64_t>(kOne), frac);
   const double v = static_cast<double>(whole) + static_cast<double>(frac) / 1e18;
   return raw_ < 0 ? -v : v;
 }
@@ -366,8 +435,9 @@ Decimal Decimal::round(int precision, Rounding mode) const {
   if (precision >= kScale) return *this;
   if (precision < 0) precision = 0;
   const U128 unit = kPow10[static_cast<std::size_t>(kScale - precision)];
-  U128 q = magnitude(raw_) / unit;
-  round_quotient(q, magnitude(raw_) % unit, unit, raw_ < 0, mode);
+  std::uint64_t rem = 0;
+  U128 q = divide_by_word(magnitude(raw_), static_cast<std::uint64_t>(unit), rem);
+  round_quotient(q, rem, unit, raw_ < 0, mode);
   const U128 m = q * unit;
   if (m > kMaxMagnitude) throw DecimalOverflow("decimal overflow in round");
   return Decimal(raw_ < 0 ? -static_cast<Raw>(m) : static_cast<Raw>(m));
@@ -396,38 +466,35 @@ Result<Decimal> Decimal::checked_sub(Decimal a, Decimal b) {
 }
 
 Result<Decimal> Decimal::checked_mul(Decimal a, Decimal b, Rounding mode) {
-  const bool negative = (a.raw_ < 0) != (b.raw_ < 0);
-  const U256 product = multiply(magnitude(a.raw_), magnitude(b.raw_));
-  U128 q, r;
-  if (!divide_small(product, static_cast<std::uint64_t>(kOne), q, r) ||
-      !round_quotient(q, r, static_cast<U128>(kOne), negative, mode)) {
-    return Error::of("decimal overflow in multiplication");
-  }
-  return make_signed(q, negative, "multiplication");
+  Raw out = 0;
+  if (!multiply_raw(a.raw_, b.raw_, mode, out)) return Error::of("decimal overflow in multiplication");
+  return Decimal(out);
 }
 
 Result<Decimal> Decimal::checked_div(Decimal a, Decimal b, Rounding mode) {
   if (b.raw_ == 0) return Error::of("decimal division by zero");
-  const bool negative = (a.raw_ < 0) != (b.raw_ < 0);
-  const U256 numerator = multiply(magnitude(a.raw_), static_cast<U128>(kOne));
-  const U128 d = magnitude(b.raw_);
-  U128 q, r;
-  if (!divide(numerator, d, q, r) || !round_quotient(q, r, d, negative, mode)) {
-    return Error::of("decimal overflow in division");
-  }
-  return make_signed(q, negative, "division");
+  Raw out = 0;
+  if (!divide_raw(a.raw_, b.raw_, mode, out)) return Error::of("decimal overflow in division");
+  return Decimal(out);
 }
 
+// The operators build no Result: a Result's error alternative (a string) is constructed,
+// tested and destroyed on every product otherwise.
 Decimal Decimal::mul(Decimal a, Decimal b, Rounding mode) {
-  auto r = checked_mul(a, b, mode);
-  if (!r) throw DecimalOverflow(r.error().message + " (" + a.to_string() + " * " + b.to_string() + ")");
-  return *r;
+  Raw out = 0;
+  if (!multiply_raw(a.raw_, b.raw_, mode, out)) {
+    throw DecimalOverflow("decimal overflow in multiplication (" + a.to_string() + " * " + b.to_string() + ")");
+  }
+  return Decimal(out);
 }
 
 Decimal Decimal::div(Decimal a, Decimal b, Rounding mode) {
-  auto r = checked_div(a, b, mode);
-  if (!r) throw DecimalOverflow(r.error().message + " (" + a.to_string() + " / " + b.to_string() + ")");
-  return *r;
+  Raw out = 0;
+  if (b.raw_ == 0) throw DecimalOverflow("decimal division by zero (" + a.to_string() + " / 0)");
+  if (!divide_raw(a.raw_, b.raw_, mode, out)) {
+    throw DecimalOverflow("decimal overflow in division (" + a.to_string() + " / " + b.to_string() + ")");
+  }
+  return Decimal(out);
 }
 
 Decimal operator+(Decimal a, Decimal b) {

@@ -1,7 +1,9 @@
 // Decimal division against a reference long division. Quotients of divisors of 64 bits or more
 // (|b| >= 2^64 units, i.e. >= 18.45) come from Knuth's algorithm D on 64-bit words; this test
 // checks them, in every rounding mode, against a bit-at-a-time shift-and-subtract division of the
-// 256-bit numerator |a| * 10^18, including the quotients too large for the range.
+// 256-bit numerator |a| * 10^18, including the quotients too large for the range. Products (the
+// 256-bit |a| * |b| divided by 10^18 one word at a time), round() and to_double() are checked
+// against the same reference, over the whole range.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -56,11 +58,9 @@ U128 magnitude(Raw v) {
   return v < 0 ? static_cast<U128>(0) - static_cast<U128>(v) : static_cast<U128>(v);
 }
 
-// The expected raw a / b in `mode`, or nullopt for an overflow.
-std::optional<Raw> reference_div(Raw a, Raw b, Rounding mode) {
-  const bool negative = (a < 0) != (b < 0);
-  const U128 d = magnitude(b);
-  const auto qr = long_divide(wide_product(magnitude(a), static_cast<U128>(Decimal::kOne)), d);
+// n / d rounded in `mode` (`negative`: the sign of the exact result), or nullopt for an overflow.
+std::optional<Raw> reference_quotient(const Wide& n, U128 d, bool negative, Rounding mode) {
+  const auto qr = long_divide(n, d);
   if (!qr) return std::nullopt;
   auto [q, r] = *qr;
   const bool half_even_up = r > d - r || (r == d - r && (q & 1) != 0);
@@ -70,6 +70,18 @@ std::optional<Raw> reference_div(Raw a, Raw b, Rounding mode) {
   if (up && ++q == 0) return std::nullopt;
   if (q > (static_cast<U128>(1) << 127) - 1) return std::nullopt;
   return negative ? -static_cast<Raw>(q) : static_cast<Raw>(q);
+}
+
+// The expected raw a / b in `mode`, or nullopt for an overflow.
+std::optional<Raw> reference_div(Raw a, Raw b, Rounding mode) {
+  return reference_quotient(wide_product(magnitude(a), static_cast<U128>(Decimal::kOne)),
+                            magnitude(b), (a < 0) != (b < 0), mode);
+}
+
+// The expected raw a * b in `mode`, or nullopt for an overflow.
+std::optional<Raw> reference_mul(Raw a, Raw b, Rounding mode) {
+  return reference_quotient(wide_product(magnitude(a), magnitude(b)),
+                            static_cast<U128>(Decimal::kOne), (a < 0) != (b < 0), mode);
 }
 
 // A magnitude of `bits` random bits (top bit set), with a random sign.
@@ -91,6 +103,21 @@ void expect_division(Raw a, Raw b) {
     if (got.ok()) {
       ASSERT_TRUE(got->raw() == *expected)
           << Decimal::from_raw(a) << " / " << Decimal::from_raw(b) << " = " << *got << ", expected "
+          << Decimal::from_raw(*expected) << " mode " << static_cast<int>(mode);
+    }
+  }
+}
+
+void expect_product(Raw a, Raw b) {
+  for (const Rounding mode : kModes) {
+    const auto expected = reference_mul(a, b, mode);
+    const auto got = Decimal::checked_mul(Decimal::from_raw(a), Decimal::from_raw(b), mode);
+    ASSERT_EQ(got.ok(), expected.has_value())
+        << Decimal::from_raw(a) << " * " << Decimal::from_raw(b) << " mode "
+        << static_cast<int>(mode);
+    if (got.ok()) {
+      ASSERT_TRUE(got->raw() == *expected)
+          << Decimal::from_raw(a) << " * " << Decimal::from_raw(b) << " = " << *got << ", expected "
           << Decimal::from_raw(*expected) << " mode " << static_cast<int>(mode);
     }
   }
@@ -129,6 +156,52 @@ TEST(DecimalDiv, EdgesOfTheTwoWordPath) {
             Decimal::must("0.011337739934921373"));  // half-even, as Python decimal gives
   EXPECT_EQ(Decimal::must("90000") / Decimal::must("45000"), Decimal::must("2"));
   EXPECT_EQ(Decimal::must("1") / Decimal::must("40"), Decimal::must("0.025"));
+}
+
+TEST(DecimalDiv, ProductsOverTheWholeRangeMatchLongDivision) {
+  std::mt19937_64 rng(19);
+  for (int n = 0; n < 40'000; ++n) {
+    // 1..127 bits each: products from one word to beyond the range (overflows too).
+    expect_product(random_raw(rng, 1 + static_cast<int>(rng() % 127)),
+                   random_raw(rng, 1 + static_cast<int>(rng() % 127)));
+  }
+  // The exact shortcuts (a factor of one or zero) and the range ends.
+  const Raw one = static_cast<Raw>(Decimal::kOne);
+  const Raw max = Decimal::max().raw();
+  for (const Raw a : {Raw{0}, Raw{1}, Raw{-1}, one, -one, max, Decimal::min().raw(), max / 3}) {
+    for (const Raw b : {Raw{0}, one, -one, Raw{2}, max}) {
+      expect_product(a, b);
+      expect_product(b, a);
+      if (b != 0) expect_division(a, b);
+    }
+  }
+}
+
+TEST(DecimalDiv, RoundMatchesLongDivisionAtEveryPrecision) {
+  std::mt19937_64 rng(20);
+  for (int n = 0; n < 20'000; ++n) {
+    const Raw a = random_raw(rng, 1 + static_cast<int>(rng() % 126));
+    const int precision = static_cast<int>(rng() % 19);
+    U128 unit = 1;
+    for (int k = precision; k < Decimal::kScale; ++k) unit *= 10;
+    for (const Rounding mode : kModes) {
+      const auto q = reference_quotient(Wide{0, magnitude(a)}, unit, a < 0, mode);
+      ASSERT_TRUE(q.has_value());
+      ASSERT_TRUE(Decimal::from_raw(a).round(precision, mode).raw() == *q * static_cast<Raw>(unit))
+          << Decimal::from_raw(a) << " to " << precision << " digits, mode " << static_cast<int>(mode);
+    }
+  }
+}
+
+TEST(DecimalDiv, ToDoubleSplitsWholeAndFraction) {
+  std::mt19937_64 rng(21);
+  for (int n = 0; n < 20'000; ++n) {
+    const Raw a = random_raw(rng, 1 + static_cast<int>(rng() % 127));
+    const auto qr = long_divide(Wide{0, magnitude(a)}, static_cast<U128>(Decimal::kOne));
+    ASSERT_TRUE(qr.has_value());
+    const double v = static_cast<double>(qr->first) + static_cast<double>(qr->second) / 1e18;
+    ASSERT_EQ(Decimal::from_raw(a).to_double(), a < 0 ? -v : v) << Decimal::from_raw(a);
+  }
 }
 
 }  // namespace
