@@ -93,35 +93,22 @@ Raw random_raw(std::mt19937_64& rng, int bits) {
   return rng() % 2 == 0 ? r : -r;
 }
 
-void expect_division(Raw a, Raw b) {
+// a op b in every mode against the reference (`op`: '*' or '/').
+void expect_operation(char op, Raw a, Raw b) {
   for (const Rounding mode : kModes) {
-    const auto expected = reference_div(a, b, mode);
-    const auto got = Decimal::checked_div(Decimal::from_raw(a), Decimal::from_raw(b), mode);
-    ASSERT_EQ(got.ok(), expected.has_value())
-        << Decimal::from_raw(a) << " / " << Decimal::from_raw(b) << " mode "
-        << static_cast<int>(mode);
+    const Decimal x = Decimal::from_raw(a), y = Decimal::from_raw(b);
+    const auto expected = op == '*' ? reference_mul(a, b, mode) : reference_div(a, b, mode);
+    const auto got = op == '*' ? Decimal::checked_mul(x, y, mode) : Decimal::checked_div(x, y, mode);
+    ASSERT_EQ(got.ok(), expected.has_value()) << x << ' ' << op << ' ' << y << " mode " << static_cast<int>(mode);
     if (got.ok()) {
-      ASSERT_TRUE(got->raw() == *expected)
-          << Decimal::from_raw(a) << " / " << Decimal::from_raw(b) << " = " << *got << ", expected "
-          << Decimal::from_raw(*expected) << " mode " << static_cast<int>(mode);
+      ASSERT_TRUE(got->raw() == *expected) << x << ' ' << op << ' ' << y << " = " << *got << ", expected "
+                                           << Decimal::from_raw(*expected) << " mode " << static_cast<int>(mode);
     }
   }
 }
 
-void expect_product(Raw a, Raw b) {
-  for (const Rounding mode : kModes) {
-    const auto expected = reference_mul(a, b, mode);
-    const auto got = Decimal::checked_mul(Decimal::from_raw(a), Decimal::from_raw(b), mode);
-    ASSERT_EQ(got.ok(), expected.has_value())
-        << Decimal::from_raw(a) << " * " << Decimal::from_raw(b) << " mode "
-        << static_cast<int>(mode);
-    if (got.ok()) {
-      ASSERT_TRUE(got->raw() == *expected)
-          << Decimal::from_raw(a) << " * " << Decimal::from_raw(b) << " = " << *got << ", expected "
-          << Decimal::from_raw(*expected) << " mode " << static_cast<int>(mode);
-    }
-  }
-}
+void expect_division(Raw a, Raw b) { expect_operation('/', a, b); }
+void expect_product(Raw a, Raw b) { expect_operation('*', a, b); }
 
 TEST(DecimalDiv, WideDivisorsMatchLongDivisionInEveryMode) {
   std::mt19937_64 rng(17);
