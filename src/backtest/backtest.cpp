@@ -61,6 +61,9 @@ class Runner {
 
   core::Result<BacktestResult> run() {
     if (auto s = prepare(); !s) return s.error();
+    // One equity point per sample boundary (and the initial one): reserved at once, not grown by
+    // doubling, which copied the points and touched fresh pages on every growth.
+    equity_.reserve(static_cast<std::size_t>((end_ - trade_start_) / sample_interval_) + 2);
     pipeline_->start();
     kernel_->run_until_empty();
     if (candles()) {

@@ -29,7 +29,11 @@ void Portfolio::restore(const PortfolioState& state) {
 
 void Portfolio::set_mark(const std::string& symbol, Decimal price) {
   if (!price.is_positive()) return;
-  marks_[symbol] = price;
+  const auto [mark, added] = marks_.try_emplace(symbol, price);
+  if (!added) {  // every trade marks its symbol: one lookup, the pair was settled with the first mark
+    mark->second = price;
+    return;
+  }
   if (!pairs_.contains(symbol)) {
     if (auto parts = core::split_symbol(symbol)) pairs_[symbol] = *parts;
   }
