@@ -38,6 +38,7 @@ OrderManager::OrderManager(Venue& venue, const core::InstrumentRegistry& instrum
       instruments_(instruments),
       next_id_(std::move(next_id)),
       config_(config),
+      hold_targets_locally_(venue.locks_balance_per_order()),
       on_change_(std::move(on_change)),
       on_problem_(std::move(on_problem)),
       rate_counter_(config.kraken_limits) {}
@@ -110,6 +111,7 @@ core::Result<std::string> OrderManager::close_position(const std::string& symbol
 void OrderManager::cancel(const std::string& client_order_id, core::Timestamp now) {
   const auto it = orders_.find(client_order_id);
   if (it == orders_.end() || core::is_terminal(it->second.status)) return;
+  if (it->second.held_locally) return cancel_held(it->second, "canceled", now);
   if (config_.budget_kraken_rate_counter) {
     rate_counter_.add(it->second.request.symbol, TradingRateCounter::cancel_penalty(now - it->second.created), now);
   }
@@ -145,7 +147,8 @@ void OrderManager::fit_protection(const std::string& symbol, Decimal position_qt
     if (!qty.is_positive()) {
       cancel(id, now);
     } else {
-      venue_.amend(id, orders_.at(id).filled + qty, {}, now);
+      ManagedOrder& order = orders_.at(id);
+      resize(order, order.filled + qty, now);
     }
   }
 }
@@ -191,9 +194,12 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
     return;
   }
   if (order.role == OrderRole::kEntry && order.filled.is_positive()) attach_protection(order, now);
-  if ((order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit) && order.filled.is_positive()) {
-    resolve_oco(order, now);
-  }
+  const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
+  // A stop that filled wins over a triggered local target; one we canceled for it lets it go out.
+  if (protective && order.status == OrderStatus::kFilled) return resolve_oco(order, now);
+  // The target released for what is left must not be canceled as this order's OCO sibling.
+  if (protective && !held_ids_.empty() && release_if_unblocked(order.group, now)) return;
+  if (protective && order.filled.is_positive()) resolve_oco(order, now);
 }
 
 void OrderManager::attach_protection(const ManagedOrder& entry, core::Timestamp now) {
@@ -211,6 +217,7 @@ void OrderManager::attach_protection(const ManagedOrder& entry, core::Timestamp 
     child.request.qty = entry.filled;
     child.request.trigger_price = trigger;
     child.request.reduce_only = true;
+    if (role == OrderRole::kTakeProfit && hold_targets_locally_) return hold(std::move(child), now);
     if (auto sent = send(std::move(child), now); !sent) {
       problem("could not attach " + std::string(to_string(role)) + " to " + entry.request.client_order_id + ": " +
               sent.error().message);
@@ -231,14 +238,18 @@ void OrderManager::resolve_oco(const ManagedOrder& exit, core::Timestamp now) {
       cancel(id, now);  // one side done: the other is an orphan
     } else {
       const Decimal remaining = exit.request.qty - exit.filled;  // shrink the other side to what is left
-      if (remaining.is_positive() && remaining < sibling.request.qty) venue_.amend(id, remaining, {}, now);
+      if (remaining.is_positive() && remaining < sibling.request.qty) resize(sibling, remaining, now);
     }
   }
   if (core::is_terminal(exit.status)) trails_.erase(exit.group);
 }
 
 void OrderManager::on_price(const std::string& symbol, Decimal price, core::Timestamp now) {
-  if (!config_.trailing_stop) return;
+  if (!held_ids_.empty()) trigger_held_targets(symbol, price, now);
+  if (config_.trailing_stop) trail_stops(symbol, price, now);
+}
+
+void OrderManager::trail_stops(const std::string& symbol, Decimal price, core::Timestamp now) {
   for (auto& [group, trail] : trails_) {
     const auto entry = orders_.find(group);
     if (entry == orders_.end() || entry->second.request.symbol != symbol) continue;
@@ -263,6 +274,86 @@ void OrderManager::on_price(const std::string& symbol, Decimal price, core::Time
       venue_.amend(id, {}, rounded, now);
     }
   }
+}
+
+// --- Take-profits held locally (see the header) ---
+
+void OrderManager::hold(ManagedOrder order, core::Timestamp now) {
+  order.held_locally = true;
+  order.request.client_order_id = next_id_();
+  order.created = now;
+  order.status = OrderStatus::kNew;  // live, in our hands: nothing is sent, so nothing is rate-limited
+  order.reason = "take-profit held locally until a trade at " + order.request.trigger_price.to_string() +
+                 " (the venue locks the coins of the resting stop)";
+  const std::string id = order.request.client_order_id;
+  auto [it, inserted] = orders_.emplace(id, std::move(order));
+  if (!inserted) return problem("client order id collision: " + id);
+  changed(it->second, now);
+}
+
+void OrderManager::trigger_held_targets(const std::string& symbol, Decimal price, core::Timestamp now) {
+  std::vector<std::string> reached;
+  for (const std::string& id : held_ids_) {
+    const ManagedOrder& target = orders_.at(id);
+    if (target.triggered || target.request.symbol != symbol) continue;
+    const Decimal trigger = target.request.trigger_price;
+    const bool sells = target.request.side == Side::kSell;
+    if (sells ? price >= trigger : price <= trigger) reached.push_back(id);
+  }
+  for (const std::string& id : reached) {
+    ManagedOrder& target = orders_.at(id);
+    target.triggered = true;
+    target.reason = "take-profit triggered by a trade at " + price.to_string();
+    changed(target, now);
+    std::vector<std::string> stops;  // collected first: a venue may report a cancel synchronously
+    for (const std::string& sibling : open_ids_) {
+      const ManagedOrder& other = orders_.at(sibling);
+      if (other.group == target.group && other.role == OrderRole::kStopLoss) stops.push_back(sibling);
+    }
+    for (const std::string& stop : stops) cancel(stop, now);
+    release_if_unblocked(target.group, now);
+  }
+}
+
+// A triggered target goes out once no stop of its group rests at the venue (its coins are free).
+bool OrderManager::release_if_unblocked(const std::string& group, core::Timestamp now) {
+  ManagedOrder* target = nullptr;
+  for (const std::string& id : held_ids_) {
+    ManagedOrder& order = orders_.at(id);
+    if (order.group == group && order.triggered) target = &order;
+  }
+  if (target == nullptr) return false;
+  for (const std::string& id : open_ids_) {
+    const ManagedOrder& other = orders_.at(id);
+    if (other.group == group && !other.held_locally && other.role == OrderRole::kStopLoss) return false;
+  }
+  release(*target, now);
+  return true;
+}
+
+void OrderManager::release(ManagedOrder& target, core::Timestamp now) {
+  target.held_locally = false;
+  target.triggered = false;
+  target.request.type = OrderType::kMarket;  // what Kraken's take-profit becomes at its trigger
+  target.status = OrderStatus::kPendingNew;
+  target.reason = "take-profit released to the venue as a market order";
+  // Counted but never refused by the per-minute limit: a position must not lose its exit.
+  recent_sends_.push_back(now);
+  if (config_.budget_kraken_rate_counter) rate_counter_.add(target.request.symbol, 1.0, now);
+  changed(target, now);
+  venue_.submit(target.request, now);
+}
+
+void OrderManager::resize(ManagedOrder& order, Decimal qty, core::Timestamp now) {
+  if (!order.held_locally) return venue_.amend(order.request.client_order_id, qty, {}, now);
+  order.request.qty = qty;
+  changed(order, now);
+}
+
+void OrderManager::cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now) {
+  order.status = OrderStatus::kCanceled;
+  order.reason = reason + " (held locally, never at the venue)";
+  changed(order, now);
 }
 
 void OrderManager::restore(ManagedOrder order) {
@@ -293,10 +384,16 @@ void OrderManager::changed(ManagedOrder& order, core::Timestamp now) {
 }
 
 void OrderManager::track(const ManagedOrder& order) {
+  const std::string& id = order.request.client_order_id;
   if (core::is_terminal(order.status)) {
-    open_ids_.erase(order.request.client_order_id);
+    open_ids_.erase(id);
   } else {
-    open_ids_.insert(order.request.client_order_id);
+    open_ids_.insert(id);
+  }
+  if (order.held_locally && !core::is_terminal(order.status)) {
+    held_ids_.insert(id);
+  } else {
+    held_ids_.erase(id);
   }
 }
 

@@ -5,6 +5,13 @@
 // +activation in profit. Venue reports drive the state machine
 // pending_new -> new -> partially_filled -> filled | canceled | rejected | expired; the venue's word
 // is the truth, and illegal transitions are reported, not hidden.
+//
+// On a venue that locks the coins of every resting sell (Kraken spot), a stop and a take-profit on
+// the same position cannot both rest there: the second is refused for insufficient funds. There the
+// take-profit is held locally: it exists in our books (stored, restored after a restart) but not at
+// the venue; when a trade reaches its trigger (Kraken triggers on the last trade price too), the
+// stop is canceled and, once the venue confirms, the target goes out as a market order for what is
+// left. Should the stop fill first, the local target is simply canceled.
 #include <deque>
 #include <functional>
 #include <map>
@@ -38,6 +45,8 @@ struct ManagedOrder {
   core::Timestamp created;
   core::Timestamp updated;
   std::int64_t event_seq = 0;  // per-order sequence of state changes (store key with the client id)
+  bool held_locally = false;   // a take-profit not (yet) at the venue, see above
+  bool triggered = false;      // held locally, price reached: waiting for the stop's cancel
 };
 
 struct OrderManagerConfig {
@@ -88,6 +97,13 @@ class OrderManager {
   void on_fill(const core::Fill& fill, core::Timestamp now);
   void attach_protection(const ManagedOrder& entry, core::Timestamp now);
   void resolve_oco(const ManagedOrder& exit, core::Timestamp now);
+  void hold(ManagedOrder order, core::Timestamp now);
+  void trigger_held_targets(const std::string& symbol, core::Decimal price, core::Timestamp now);
+  bool release_if_unblocked(const std::string& group, core::Timestamp now);
+  void release(ManagedOrder& target, core::Timestamp now);
+  void resize(ManagedOrder& order, core::Decimal qty, core::Timestamp now);
+  void cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now);
+  void trail_stops(const std::string& symbol, core::Decimal price, core::Timestamp now);
   void changed(ManagedOrder& order, core::Timestamp now);
   void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
   void problem(const std::string& text);
@@ -96,6 +112,7 @@ class OrderManager {
   const core::InstrumentRegistry& instruments_;
   IdSource next_id_;
   OrderManagerConfig config_;
+  const bool hold_targets_locally_;  // the venue locks coins per resting sell
   Listener on_change_;
   ProblemListener on_problem_;
   std::map<std::string, ManagedOrder> orders_;
@@ -110,6 +127,7 @@ class OrderManager {
     bool active = false;
   };
   std::map<std::string, Trail> trails_;  // by group
+  std::set<std::string> held_ids_;        // the open targets held locally (on_price scans only these)
 };
 
 }  // namespace tg4::execution

@@ -52,7 +52,7 @@ void PaperVenue::restore(const OrderRequest& request, const std::string& venue_i
   order.cost = filled * avg_price;
   order.triggered = filled.is_positive();
   order.status = filled.is_positive() ? OrderStatus::kPartiallyFilled : OrderStatus::kNew;
-  if (!request.reduce_only) {
+  if (!request.reduce_only || config_.lock_exits) {
     const bool buy = request.side == Side::kBuy;
     const Decimal remaining = request.qty - filled;
     const Decimal price = has_limit(request.type) ? request.limit_price : request.trigger_price;
@@ -139,7 +139,14 @@ void PaperVenue::amend(const std::string& client_order_id, Decimal qty, Decimal 
   if (it == orders_.end() || core::is_terminal(it->second.status)) return;
   PaperOrder& order = it->second;
   const core::Instrument* instrument = instruments_.find(order.request.symbol);
-  if (qty.is_positive()) order.request.qty = core::max(instrument->round_qty(qty), order.filled);
+  if (qty.is_positive()) {
+    order.request.qty = core::max(instrument->round_qty(qty), order.filled);
+    if (order.reserved_asset == instrument->base) {  // a sell's lock follows its remaining quantity
+      const Decimal remaining = order.request.qty - order.filled;
+      reserved_[order.reserved_asset] += remaining - order.reserved;
+      order.reserved = remaining;
+    }
+  }
   if (price.is_positive()) {
     if (is_trigger_type(order.request.type) && !order.triggered) {
       order.request.trigger_price = instrument->round_price(price);
@@ -204,8 +211,9 @@ void PaperVenue::activate(PaperOrder& order, core::Timestamp now) {
     return rejected("order cost " + cost.to_string() + " below minimum " + instrument.cost_min.to_string());
   }
   if (r.post_only && is_marketable(order)) return rejected("post-only order would take liquidity");
-  // Exits (reduce-only) reserve nothing: the stop and the target of one OCO pair cover the same coins.
-  if (!r.reduce_only) {
+  // Exits (reduce-only) reserve nothing unless lock_exits: the stop and the target of one OCO pair
+  // cover the same coins.
+  if (!r.reduce_only || config_.lock_exits) {
     const bool buy = r.side == Side::kBuy;
     const std::string& asset = buy ? instrument.quote : instrument.base;
     const Decimal need = buy ? cost * (Decimal::one() + fee_rate(instrument, false)) : r.qty;

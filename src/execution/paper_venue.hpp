@@ -26,6 +26,9 @@ struct PaperConfig {
   // Put in every venue order id and exec id, so ids stay unique across restarts of one account
   // (the pipeline uses its session's client-id prefix). Empty in tests: "PV00000001".
   std::string id_prefix;
+  // Kraken spot locks the coins of every resting sell, exits included, so a stop and a take-profit
+  // on one position cannot both rest. Off: exits reserve nothing (one OCO pair covers the same coins).
+  bool lock_exits = false;
 };
 
 struct BookView {
@@ -54,6 +57,7 @@ class PaperVenue final : public Venue {
   // Synchronous: the paper venue's own open orders and wallet.
   void request_snapshot(SnapshotSink done) override;
   const char* name() const override { return "paper"; }
+  bool locks_balance_per_order() const override { return config_.lock_exits; }
 
   // Market data, in event order.
   void on_book(const std::string& symbol, core::Timestamp now) override;

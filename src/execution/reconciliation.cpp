@@ -64,7 +64,7 @@ void close_vanished_orders(const ReconcileInput& in, ReconcilePlan& plan) {
   const auto missed = missed_by_order(plan);
   for (const ManagedOrder& order : in.local_open) {
     const std::string& id = order.request.client_order_id;
-    if (at_venue.contains(id)) continue;
+    if (at_venue.contains(id) || order.held_locally) continue;  // held locally: never at the venue
     if (order.status == OrderStatus::kPendingNew && in.now - order.updated < in.in_flight) continue;
     const auto gained = missed.find(id);
     const Decimal filled = order.filled + (gained == missed.end() ? Decimal{} : gained->second);

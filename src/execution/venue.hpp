@@ -53,6 +53,9 @@ class Venue {
   // Asks for a VenueSnapshot; `done` gets it (or the error) exactly once.
   virtual void request_snapshot(SnapshotSink done) = 0;
   virtual const char* name() const = 0;
+  // True where every resting sell locks its own coins (Kraken spot): a stop and a take-profit on
+  // the same position cannot both rest there, so the order manager holds the take-profit itself.
+  virtual bool locks_balance_per_order() const { return false; }
 
   // Market data in event order, for venues that simulate fills on it (paper); a real venue ignores it.
   virtual void on_book(const std::string& /*symbol*/, core::Timestamp /*now*/) {}

@@ -38,6 +38,7 @@ core::Result<execution::ManagedOrder> to_managed(storage::Store& store, const st
   order.avg_price = row.avg_price;
   order.stop_loss = row.plan_stop_loss;
   order.take_profit = row.plan_take_profit;
+  order.held_locally = row.held_by == "local";
   order.reason = row.reason;
   order.created = row.created;
   order.updated = row.updated;

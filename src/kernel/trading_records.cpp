@@ -52,6 +52,7 @@ storage::OrderRow order_row(const execution::ManagedOrder& order, const RecordSc
   row.group_id = order.group;
   row.plan_stop_loss = order.stop_loss;
   row.plan_take_profit = order.take_profit;
+  row.held_by = order.held_locally ? "local" : "venue";
   return row;
 }
 
@@ -126,6 +127,7 @@ json::object order_json(const execution::ManagedOrder& order) {
   out["side"] = core::to_string(request.side);
   out["type"] = core::to_string(request.type);
   out["role"] = execution::to_string(order.role);
+  if (order.held_locally) out["held_by"] = "local";
   out["status"] = core::to_string(order.status);
   out["qty"] = text(request.qty);
   out["filled"] = text(order.filled);

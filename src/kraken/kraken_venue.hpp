@@ -123,6 +123,7 @@ class KrakenVenue final : public execution::Venue {
   // or an Error after snapshot_timeout.
   void request_snapshot(execution::SnapshotSink done) override;
   const char* name() const override { return "kraken"; }
+  bool locks_balance_per_order() const override { return true; }
 
   KrakenVenueStats stats() const;
   const KrakenVenueOptions& options() const { return options_; }

@@ -159,7 +159,9 @@ void OrderTracker::merge(TrackedOrder& order, const ExecutionReport& r) {
   if (r.order_status) {
     // A trade event may still say partially_filled after an earlier `filled`; never reopen.
     const bool reopen = core::is_terminal(s.status) && !core::is_terminal(*r.order_status);
-    if (!reopen || s.status == OrderStatus::kRejected) s.status = *r.order_status;
+    // Nor back to pending_new: the add_order answer may have made it `new` before this report came.
+    const bool unacknowledge = *r.order_status == OrderStatus::kPendingNew && s.status != OrderStatus::kPendingNew;
+    if ((!reopen || s.status == OrderStatus::kRejected) && !unacknowledge) s.status = *r.order_status;
   }
   if (!r.reason.empty()) s.reason = r.reason;
   if (r.time.is_set()) s.time = r.time;

@@ -53,6 +53,8 @@ struct OrderRow {
   std::string group_id;
   core::Decimal plan_stop_loss;    // entries: the stop and target attached once it fills
   core::Decimal plan_take_profit;
+  // "venue", or "local" for a take-profit held by TG4 until its trigger (see OrderManager).
+  std::string held_by = "venue";
 };
 
 // One step in an order's life (venue report), keyed by order id + sequence number.
@@ -301,6 +303,7 @@ struct TableTraits<OrderRow> {
     f("group_id", r.group_id);
     f("plan_stop_loss", r.plan_stop_loss);
     f("plan_take_profit", r.plan_take_profit);
+    f("held_by", r.held_by);
   }
 };
 

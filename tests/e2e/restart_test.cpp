@@ -44,6 +44,8 @@ struct Account {
   std::set<std::string> exec_ids;
   std::map<std::string, Decimal> balances;
   std::vector<tg4::core::Fill> fills;
+  std::vector<std::string> rejections;  // "id: reason"
+  std::set<std::string> held_targets;   // take-profits held by tg4, not resting at the venue
 };
 
 // The newest session's committed record. Empty session while nothing is readable yet.
@@ -62,6 +64,8 @@ Account read_account(const std::string& store_url, const std::string& mode, cons
     for (const auto& o : *orders) {
       a.order_ids.insert(o.client_order_id);
       if (!tg4::core::is_terminal(o.status)) a.open_orders.insert(o.client_order_id);
+      if (o.status == tg4::core::OrderStatus::kRejected) a.rejections.push_back(o.client_order_id + ": " + o.reason);
+      if (o.held_by == "local") a.held_targets.insert(o.client_order_id);
     }
   }
   if (auto fills = (*store)->fills({a.session, mode}, {})) {
@@ -213,6 +217,11 @@ TEST_F(Restart, LiveOnTheSimulatorKillNineThenRestartReconcilesWithTheVenue) {
     EXPECT_EQ(log.find("order " + id + " ("), std::string::npos) << log;  // "... is not open at the venue"
   }
   EXPECT_NE(log.find("reconciliation with the kraken venue complete"), std::string::npos) << log;
+  // Spot OCO: every target was held by tg4 (the stop locks the coins at the venue), so no
+  // protective order was refused for insufficient funds.
+  EXPECT_FALSE(before.held_targets.empty());
+  for (const auto& rejection : before.rejections) ADD_FAILURE() << rejection;
+  for (const auto& rejection : after.rejections) ADD_FAILURE() << rejection;
 }
 
 }  // namespace

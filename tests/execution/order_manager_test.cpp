@@ -18,11 +18,12 @@ using namespace core::literals;
 // manager and the portfolio), with a book-less market driven by trades.
 class OrderManagerTest : public ::testing::Test {
  protected:
-  OrderManagerTest() {
+  explicit OrderManagerTest(bool venue_locks_exits = false) {
     instruments_.upsert(core::default_instrument("BTC/USDT"));
     PaperConfig paper;
     paper.latency = std::chrono::milliseconds(0);
     paper.slippage_bps = Decimal{};
+    paper.lock_exits = venue_locks_exits;
     venue_ = std::make_unique<PaperVenue>(instruments_, paper, BookProvider{}, [this](core::ExecutionEvent e) {
       if (const auto* f = std::get_if<core::Fill>(&e)) portfolio_.apply_fill(*f, *instruments_.find(f->symbol));
       manager_->on_execution(e, now_);
@@ -186,6 +187,98 @@ TEST_F(OrderManagerExitTest, AnExitShrinksOrCancelsTheProtectionItNoLongerNeeds)
   EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kCanceled);  // flat: no orphans
   EXPECT_EQ(by_role(OrderRole::kTakeProfit)[0]->status, OrderStatus::kCanceled);
   EXPECT_EQ(manager_->open_count(), 0u);
+}
+
+}  // namespace
+}  // namespace tg4::execution
+
+namespace tg4::execution {
+namespace {
+
+// A venue that locks the coins of every resting sell, as Kraken spot does: the target is held by
+// the order manager, only the stop rests at the venue.
+class HeldTargetTest : public OrderManagerTest {
+ protected:
+  HeldTargetTest() : OrderManagerTest(true) {}
+  const ManagedOrder& stop() const { return *by_role(OrderRole::kStopLoss).at(0); }
+  const ManagedOrder& target() const { return *by_role(OrderRole::kTakeProfit).at(0); }
+};
+
+TEST_F(HeldTargetTest, AVenueThatLocksExitsRefusesASecondSellOnTheSameCoins) {
+  ASSERT_TRUE(manager_->submit(entry({}, {}), 0.1_d, now_));
+  ASSERT_EQ(venue_->balance("BTC"), 0.1_d);
+  OrderRequest stop{"s1", "BTC/USDT", Side::kSell, core::OrderType::kStopLoss, 0.1_d, {}, 59000_d};
+  stop.reduce_only = true;
+  OrderRequest target = stop;
+  target.client_order_id = "t1";
+  target.type = core::OrderType::kTakeProfit;
+  target.trigger_price = 63000_d;
+  venue_->submit(stop, now_);
+  venue_->submit(target, now_);
+  EXPECT_EQ(venue_->available("BTC"), 0_d);
+  EXPECT_EQ(venue_->open_order_count(), 1u);  // the target was refused: insufficient BTC
+}
+
+TEST_F(HeldTargetTest, OnlyTheStopRestsAtTheVenueAndTheTargetIsHeldLocally) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  EXPECT_EQ(stop().status, OrderStatus::kNew);
+  EXPECT_FALSE(stop().held_locally);
+  EXPECT_EQ(target().status, OrderStatus::kNew);
+  EXPECT_TRUE(target().held_locally);
+  EXPECT_EQ(target().request.qty, 0.1_d);
+  EXPECT_EQ(target().request.trigger_price, 63000_d);
+  EXPECT_EQ(venue_->open_order_count(), 1u);
+  EXPECT_EQ(manager_->open_count(), 2u);
+  EXPECT_TRUE(problems_.empty()) << problems_.front();
+}
+
+TEST_F(HeldTargetTest, ATradeAtTheTriggerCancelsTheStopThenSellsAtMarket) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  price(62999_d);
+  EXPECT_TRUE(target().held_locally);
+  price(63000_d);  // Kraken's take-profit triggers at a last trade >= the trigger
+  EXPECT_EQ(stop().status, OrderStatus::kCanceled);
+  EXPECT_FALSE(target().held_locally);
+  EXPECT_EQ(target().request.type, core::OrderType::kMarket);
+  EXPECT_EQ(target().status, OrderStatus::kFilled);
+  EXPECT_EQ(target().filled, 0.1_d);
+  EXPECT_EQ(manager_->open_count(), 0u);
+  EXPECT_EQ(venue_->balance("BTC"), 0_d);
+  EXPECT_TRUE(problems_.empty()) << problems_.front();
+}
+
+TEST_F(HeldTargetTest, AStopThatFillsFirstCancelsTheHeldTarget) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  price(58900_d);
+  EXPECT_EQ(stop().status, OrderStatus::kFilled);
+  EXPECT_EQ(target().status, OrderStatus::kCanceled);
+  EXPECT_TRUE(target().held_locally);  // it never went out
+  EXPECT_EQ(manager_->open_count(), 0u);
+  EXPECT_EQ(venue_->balance("BTC"), 0_d);
+  price(63500_d);  // a canceled target never triggers
+  EXPECT_EQ(target().status, OrderStatus::kCanceled);
+  EXPECT_EQ(venue_->open_order_count(), 0u);
+}
+
+TEST_F(HeldTargetTest, AShrunkPositionShrinksTheHeldTargetAndAFlatOneCancelsIt) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  manager_->fit_protection("BTC/USDT", 0.04_d, now_);
+  EXPECT_EQ(target().request.qty, 0.04_d);
+  EXPECT_EQ(stop().request.qty, 0.04_d);
+  EXPECT_EQ(target().status, OrderStatus::kNew);
+  manager_->fit_protection("BTC/USDT", 0_d, now_);
+  EXPECT_EQ(target().status, OrderStatus::kCanceled);
+  EXPECT_EQ(stop().status, OrderStatus::kCanceled);
+  EXPECT_EQ(manager_->open_count(), 0u);
+}
+
+TEST_F(HeldTargetTest, CancelAllCancelsTheHeldTargetWithoutAskingTheVenue) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  manager_->cancel_all(now_);
+  EXPECT_EQ(target().status, OrderStatus::kCanceled);
+  EXPECT_NE(target().reason.find("held locally"), std::string::npos) << target().reason;
+  EXPECT_EQ(manager_->open_count(), 0u);
+  EXPECT_TRUE(problems_.empty()) << problems_.front();
 }
 
 }  // namespace

@@ -135,5 +135,17 @@ TEST(Reconciliation, BalanceDifferencesTreatMissingAsZero) {
   EXPECT_EQ(diffs[1].ours, Decimal{});
 }
 
+TEST(Reconciliation, ATargetHeldLocallyIsNeverLookedForAtTheVenue) {
+  ReconcileInput in;
+  in.now = kNow;
+  ManagedOrder target = local("t", OrderStatus::kNew, 1_d);
+  target.held_locally = true;
+  in.local_open = {local("s", OrderStatus::kNew, 1_d), target};
+  in.venue.open_orders = {at_venue("s", OrderStatus::kNew, 1_d)};
+  const ReconcilePlan plan = plan_reconciliation(in);
+  EXPECT_TRUE(plan.order_updates.empty()) << plan.notes.front();
+  EXPECT_TRUE(plan.cancel.empty());
+}
+
 }  // namespace
 }  // namespace tg4::execution

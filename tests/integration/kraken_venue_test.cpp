@@ -16,6 +16,7 @@
 #include <sstream>
 #include <variant>
 
+#include "execution/order_manager.hpp"
 #include "kraken/rest_client.hpp"
 #include "sim/simulator.hpp"
 
@@ -86,7 +87,15 @@ class Recorder {
     return false;
   }
   std::vector<core::FeedState> states() const { return states_; }
+  std::size_t size() const { return events_.size(); }
   std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
+  // Takes the lock: the events after `cursor`, which moves past them (feeding an order manager).
+  std::vector<core::ExecutionEvent> take_new(std::size_t& cursor) {
+    std::lock_guard lock(mutex_);
+    std::vector<core::ExecutionEvent> out(events_.begin() + static_cast<std::ptrdiff_t>(cursor), events_.end());
+    cursor = events_.size();
+    return out;
+  }
 
  private:
   std::mutex mutex_;
@@ -447,6 +456,59 @@ TEST_F(KrakenVenueSim, SnapshotHasOpenOrdersRecentFillsAndBalances) {
   EXPECT_TRUE(snap.balances.count("USDT") > 0);
   EXPECT_TRUE(snap.balances.count("BTC") > 0);
   EXPECT_GE(venue.stats().reconciles, 1u);
+}
+
+// Spot OCO at Kraken: the coins of a resting stop are locked, so the order manager holds the
+// take-profit itself. Here the target is below the market, so the first price triggers it: the stop
+// is canceled at the simulator, and only after that is confirmed does the market sell go out (sent
+// earlier it would be refused for insufficient funds).
+TEST_F(KrakenVenueSim, AHeldTakeProfitCancelsTheStopThenSellsAtMarket) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  std::vector<execution::ManagedOrder> changes;
+  std::vector<std::string> problems;
+  int ids = 0;
+  execution::OrderManager manager(
+      venue, instruments_, [&] { return "oco-" + std::to_string(++ids); }, {},
+      [&](const execution::ManagedOrder& o) { changes.push_back(o); },
+      [&](const std::string& p) { problems.push_back(p); });
+  std::size_t cursor = 0;
+  const auto pump_until = [&](const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (const auto& e : rec.take_new(cursor)) manager.on_execution(e, core::Timestamp{});
+      if (done()) return true;
+      rec.wait([&] { return rec.size() > cursor; }, 200ms);
+    }
+    return false;
+  };
+  const auto status = [&](const std::string& id) { return manager.find(id)->status; };
+
+  core::OrderIntent entry;
+  entry.intent_id = "held-target";
+  entry.symbol = kSymbol;
+  entry.side = core::Side::kBuy;
+  entry.stop_loss = Decimal::from_int(30000);
+  entry.take_profit = Decimal::from_int(1000);  // below the market: the next trade triggers it
+  auto id = manager.submit(entry, Decimal::must("0.001"), core::Timestamp{});
+  ASSERT_TRUE(id) << id.error().message;
+  ASSERT_TRUE(pump_until([&] { return manager.open_count() == 2; })) << "entry fill and protection";
+  ASSERT_EQ(status(*id), OrderStatus::kFilled);
+  const std::string stop = "oco-2", target = "oco-3";
+  ASSERT_TRUE(pump_until([&] { return status(stop) == OrderStatus::kNew; }));
+  EXPECT_TRUE(manager.find(target)->held_locally);
+  EXPECT_EQ(open_at_exchange(stop), 1);
+  EXPECT_EQ(open_at_exchange(target), 0);
+
+  manager.on_price(kSymbol, manager.find(*id)->avg_price, core::Timestamp{});
+  ASSERT_TRUE(pump_until([&] { return status(target) == OrderStatus::kFilled; }))
+      << "target " << core::to_string(status(target)) << ", stop " << core::to_string(status(stop));
+  EXPECT_EQ(status(stop), OrderStatus::kCanceled);
+  EXPECT_EQ(manager.find(target)->filled, Decimal::must("0.001"));
+  EXPECT_EQ(manager.open_count(), 0u);
+  EXPECT_EQ(open_at_exchange(stop), 0);
+  for (const auto& c : changes) EXPECT_NE(c.status, OrderStatus::kRejected) << c.request.client_order_id << ": " << c.reason;
+  EXPECT_TRUE(problems.empty()) << problems.front();
 }
 
 }  // namespace
