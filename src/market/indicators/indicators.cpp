@@ -124,7 +124,7 @@ std::optional<double> Choppiness::value() const {
   const double range = high_.current() - low_.current();
   const double sum = tr_sum_.current() * period_;
   if (range <= 0 || sum <= 0) return 100.0;  // no range: as choppy as it gets
-  return 100.0 * std::log10(sum / range) / std::log10(static_cast<double>(period_));
+  return 100.0 * std::log10(sum / range) / log_period_;
 }
 
 BandsValue Keltner::value() const {

@@ -265,12 +265,18 @@ class Obv {
 // last n bars that have a true range (so the first value is on bar n, 0-based).
 class Choppiness {
  public:
-  explicit Choppiness(int period) : period_(period), tr_sum_(period), high_(period), low_(period) {}
+  explicit Choppiness(int period)
+      : period_(period),
+        log_period_(std::log10(static_cast<double>(period))),
+        tr_sum_(period),
+        high_(period),
+        low_(period) {}
   void update(const Ohlcv& b);
   std::optional<double> value() const;
 
  private:
   int period_;
+  double log_period_;  // log10(period), taken once: value() runs on every bar of every timeframe
   TrueRange tr_;
   Sma tr_sum_;  // mean * n = sum
   RollingMax high_;
