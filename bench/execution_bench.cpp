@@ -195,8 +195,8 @@ struct Rig {
     kernel::PipelineOutputs outputs;
     outputs.strategy = std::make_unique<IntentOnEveryBook>(probe);
     outputs.record = [this](storage::Row row) { rows.push_back(std::move(row)); };
-    outputs.venue = [this](const core::InstrumentRegistry& instruments,
-                           execution::ExecutionSink sink) {
+    outputs.venue = [this](const core::InstrumentRegistry& instruments, execution::ExecutionSink sink,
+                           kernel::VenueStateSink) {
       execution::BookProvider books =
           [this](const std::string& symbol) -> std::optional<execution::BookView> {
         if (symbol != kSymbol || !mirror.valid()) return std::nullopt;

@@ -46,10 +46,9 @@ core::Result<kernel::VenueFactory> live_venue(const core::Config& config, promet
   const kraken::KrakenVenueOptions venue_options = kraken::KrakenVenueOptions::from_config(config);
   if (auto valid = venue_options.validate(); !valid) return valid.error();
   return kernel::VenueFactory([venue_options, registry](const core::InstrumentRegistry& instruments,
-                                                         execution::ExecutionSink sink) {
-    auto venue = std::make_unique<kraken::KrakenVenue>(venue_options, instruments, std::move(sink),
-                                                       kraken::KrakenVenue::StateSink{}, registry,
-                                                       core::logger("venue"));
+                                                         execution::ExecutionSink sink, kernel::VenueStateSink state) {
+    auto venue = std::make_unique<kraken::KrakenVenue>(venue_options, instruments, std::move(sink), std::move(state),
+                                                       registry, core::logger("venue"));
     if (auto started = venue->start(); !started) {
       throw std::runtime_error("Kraken venue: " + started.error().message);
     }

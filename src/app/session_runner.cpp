@@ -91,9 +91,10 @@ void block_stop_signals() {
 }
 
 std::string render_status(const kernel::PipelineSummary& s, const std::string& title) {
-  std::string out = fmt::format("{}  {}  state {}{}  feed {}\n", title, core::format_rfc3339(s.time, 0),
+  std::string out = fmt::format("{}  {}  state {}{}  feed {}{}\n", title, core::format_rfc3339(s.time, 0),
                                 s.trading_state, s.state_reason.empty() ? "" : " (" + s.state_reason + ")",
-                                s.feed_connected ? "up" : "DOWN");
+                                s.feed_connected ? "up" : "DOWN",
+                                !s.venue_connected ? "" : *s.venue_connected ? "  venue up" : "  venue DOWN");
   out += fmt::format("  equity {}  realised {}  unrealised {}  fees {}  drawdown {:.2f}%\n", money(s.equity),
                      money(s.realised_pnl), money(s.unrealised_pnl), money(s.fees), s.drawdown.to_double() * 100);
   out += fmt::format("  positions {}  open orders {}  intents {} (approved {}, rejected {})  orders {}  fills {}\n",

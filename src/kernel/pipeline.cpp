@@ -114,7 +114,8 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
   // handled as their own events, never inside the call that sent it.
   execution::ExecutionSink to_kernel = [this](core::ExecutionEvent event) { kernel_.post(std::move(event)); };
   if (outputs_.venue) {
-    venue_ = outputs_.venue(instruments_, std::move(to_kernel));
+    venue_ = outputs_.venue(instruments_, std::move(to_kernel),
+                            [this](core::FeedState state) { kernel_.post(std::move(state)); });
   } else {
     execution::PaperConfig paper_config = options_.paper;
     // Venue and exec ids must not repeat those of the session this one continues.
@@ -392,7 +393,7 @@ void Pipeline::on_instrument(const core::InstrumentUpdate& update) {
 void Pipeline::on_feed_state(const core::FeedState& state) {
   // Only the public market-data session drives the books; the venue's private session reports its
   // own connectivity (a private disconnect leaves the books valid).
-  if (state.source == "private") return;
+  if (state.source == "private") return on_venue_state(state);
   feed_connected_ = state.connected;
   // A reconnect rebuilds every book from fresh snapshots: until then none is trusted.
   if (!state.connected) {
@@ -400,6 +401,22 @@ void Pipeline::on_feed_state(const core::FeedState& state) {
       book.invalidate();
       market_metrics_.on_book_invalidated(symbol);
     }
+  }
+}
+
+// While the venue's session is down no new order can be placed or confirmed; once it is back,
+// what happened meanwhile (fills, cancels by the dead man's switch) is reconciled before trading on.
+void Pipeline::on_venue_state(const core::FeedState& state) {
+  const bool was_down = venue_connected_ == false;
+  venue_connected_ = state.connected;
+  if (!state.connected) {
+    log_->warn("venue session down ({}): no new orders until it is back and reconciled", state.reason);
+    return;
+  }
+  if (was_down && started_) {
+    log_->info("venue session back: reconciling before any new order");
+    reconciling_ = true;
+    request_reconciliation();
   }
 }
 
@@ -484,11 +501,12 @@ void Pipeline::refresh_risk_inputs() {
 
 void Pipeline::on_intent(core::OrderIntent intent) {
   ++counters_.intents;
-  if (reconciling_) {
-    // SPEC §8: no new order before start-up reconciliation completes.
+  if (reconciling_ || venue_connected_ == false) {
+    // SPEC §8: no new order before reconciliation completes, nor while the venue cannot be reached.
     ++counters_.rejected;
-    counters_.last_decision = fmt::format("{} {} {} {} -> WAITING (reconciliation)", core::format_rfc3339(now(), 0),
-                                          intent.source, core::to_string(intent.side), intent.symbol);
+    counters_.last_decision =
+        fmt::format("{} {} {} {} -> WAITING ({})", core::format_rfc3339(now(), 0), intent.source,
+                    core::to_string(intent.side), intent.symbol, reconciling_ ? "reconciliation" : "venue down");
     return;
   }
   if (intent.regime.empty() || intent.regime == "unknown") intent.regime = options_.regime;
@@ -681,6 +699,7 @@ void Pipeline::publish_summary(core::Decimal equity) {
   for (const auto& [symbol, position] : portfolio_.positions()) s.open_positions += position.is_open() ? 1 : 0;
   s.open_orders = orders_->open_count();
   s.feed_connected = feed_connected_;
+  s.venue_connected = venue_connected_;
   s.books.clear();
   for (const auto& [symbol, book] : books_) {
     if (book.valid() && book.best_bid() && book.best_ask()) s.books[symbol] = {book.best_bid()->price, book.best_ask()->price};

@@ -97,6 +97,7 @@ class Pipeline {
   void on_ohlc(const core::Ohlc& ohlc);
   void on_instrument(const core::InstrumentUpdate& update);
   void on_feed_state(const core::FeedState& state);
+  void on_venue_state(const core::FeedState& state);
   void on_bar_closed(const core::Bar& bar);
   void mark(const std::string& symbol, core::Decimal price);
   void watch_volatility(const core::Bar& bar);
@@ -169,6 +170,7 @@ class Pipeline {
   std::vector<Subscription> subscriptions_;
   std::vector<TimerId> timers_;
   bool feed_connected_ = false;
+  std::optional<bool> venue_connected_;  // set once a real venue reports its private session
   bool reducing_for_store_ = false;  // we moved trading to REDUCING because the store cannot keep rows
   bool started_ = false;
   RestoredAccount restored_;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,10 +47,12 @@ struct PipelineOptions {
   core::Duration in_flight_grace = std::chrono::seconds(5);  // a pending order this young is not judged
 };
 
-// Builds the venue orders go to, given the instruments and the sink its reports must reach (the
-// sink is thread-safe: it posts to the kernel queue). Empty in PipelineOutputs: the paper venue.
-using VenueFactory = std::function<std::unique_ptr<execution::Venue>(const core::InstrumentRegistry& instruments,
-                                                                      execution::ExecutionSink sink)>;
+// Connectivity of a real venue's own session, as FeedState{"private", ...}.
+using VenueStateSink = std::function<void(core::FeedState)>;
+// Builds the venue orders go to, given the instruments and the sinks its reports and connectivity
+// must reach (both thread-safe: they post to the kernel queue). Empty in PipelineOutputs: the paper venue.
+using VenueFactory = std::function<std::unique_ptr<execution::Venue>(
+    const core::InstrumentRegistry& instruments, execution::ExecutionSink sink, VenueStateSink state)>;
 
 struct PipelineOutputs {
   // Where orders go; empty: a PaperVenue funded with PipelineOptions::starting_balances.
@@ -92,6 +95,7 @@ struct PipelineSummary {
   std::uint64_t fills = 0;
   std::uint64_t checksum_mismatches = 0;
   bool feed_connected = false;
+  std::optional<bool> venue_connected;  // a real venue's private session (none for paper)
   bool reconciling = false;          // no new order until the venue has been reconciled
   std::string last_reconciliation;   // "12:03:01 clean" or "12:03:01 3 differences"
   std::string last_decision;  // "12:03:01 ema_cross BUY BTC/USDT -> APPROVED"

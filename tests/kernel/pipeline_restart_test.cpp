@@ -138,53 +138,97 @@ TEST(PipelineRestart, ContinuesPositionsOrdersAndOcoFromTheStore) {
   }
 }
 
-TEST(PipelineRestart, IntentsWaitForReconciliation) {
-  // A venue that never answers the snapshot: the strategy's intent is held back.
-  struct SilentVenue final : execution::Venue {
-    void submit(const execution::OrderRequest&, core::Timestamp) override { ++submitted; }
-    void cancel(const std::string&, core::Timestamp) override {}
-    void amend(const std::string&, Decimal, Decimal, core::Timestamp) override {}
-    void cancel_all(core::Timestamp) override {}
-    void request_snapshot(execution::SnapshotSink done) override { pending = std::move(done); }
-    const char* name() const override { return "silent"; }
-    int submitted = 0;
-    execution::SnapshotSink pending;
-  };
-  SilentVenue* venue = nullptr;
-  core::SimulatedClock clock(kStart);
-  Kernel kernel(clock);
-  PipelineOptions options;
-  options.scope = {"s1", "live"};
-  options.symbols = {"BTC/USDT"};
-  PipelineOutputs outputs;
-  outputs.strategy = std::make_unique<BuyOnce>();
-  outputs.venue = [&venue](const core::InstrumentRegistry&, execution::ExecutionSink) {
-    auto v = std::make_unique<SilentVenue>();
-    venue = v.get();
-    return std::unique_ptr<execution::Venue>(std::move(v));
-  };
-  auto pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
-  kernel.post(Task([&] { pipeline->start(); }));
-  kernel.run_until_empty();
-  ASSERT_NE(venue, nullptr);
-  EXPECT_TRUE(pipeline->summary().reconciling);
-  core::Trade t;
-  t.symbol = "BTC/USDT";
-  t.price = 50000_d;
-  t.qty = 1_d;
-  t.time = t.received = kStart + 1s;
-  kernel.post(t);
-  kernel.run_until_empty();
-  kernel.advance_clock_to(kStart + 2s);  // a tick publishes the summary
-  EXPECT_EQ(venue->submitted, 0);
-  EXPECT_EQ(pipeline->summary().rejected, 1u);
+// A venue that answers a snapshot only when the test says so, and counts what it is sent.
+struct SilentVenue final : execution::Venue {
+  void submit(const execution::OrderRequest&, core::Timestamp) override { ++submitted; }
+  void cancel(const std::string&, core::Timestamp) override {}
+  void amend(const std::string&, Decimal, Decimal, core::Timestamp) override {}
+  void cancel_all(core::Timestamp) override {}
+  void request_snapshot(execution::SnapshotSink done) override { pending = std::move(done); }
+  const char* name() const override { return "silent"; }
+  int submitted = 0;
+  execution::SnapshotSink pending;
+  VenueStateSink state;
+};
 
-  execution::VenueSnapshot snapshot;
-  snapshot.balances = {{"USDT", 5000_d}};
-  venue->pending(snapshot);
-  kernel.run_until_empty();
-  EXPECT_FALSE(pipeline->summary().reconciling);
-  EXPECT_EQ(pipeline->portfolio().balance("USDT"), 5000_d);  // the venue's balance is the truth
+// A live-mode pipeline on a SilentVenue, started (its first reconciliation is pending).
+struct SilentSession {
+  SilentSession() {
+    options.scope = {"s1", "live"};
+    options.symbols = {"BTC/USDT"};
+    PipelineOutputs outputs;
+    outputs.strategy = std::make_unique<BuyOnce>();
+    outputs.venue = [this](const core::InstrumentRegistry&, execution::ExecutionSink, VenueStateSink state) {
+      auto v = std::make_unique<SilentVenue>();
+      venue = v.get();
+      venue->state = std::move(state);
+      return std::unique_ptr<execution::Venue>(std::move(v));
+    };
+    pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
+    kernel.post(Task([&] { pipeline->start(); }));
+    kernel.run_until_empty();
+  }
+  void trade(Decimal price, std::chrono::seconds at) {
+    core::Trade t;
+    t.symbol = "BTC/USDT";
+    t.price = price;
+    t.qty = 1_d;
+    t.time = t.received = kStart + at;
+    kernel.post(t);
+    kernel.run_until_empty();
+    kernel.advance_clock_to(kStart + at + 1s);  // a tick publishes the summary
+  }
+  void answer_snapshot(Decimal usdt) {
+    execution::VenueSnapshot snapshot;
+    snapshot.balances = {{"USDT", usdt}};
+    auto pending = std::move(venue->pending);
+    venue->pending = nullptr;
+    pending(snapshot);
+    kernel.run_until_empty();
+  }
+
+  core::SimulatedClock clock{kStart};
+  Kernel kernel{clock};
+  PipelineOptions options;
+  SilentVenue* venue = nullptr;
+  std::unique_ptr<Pipeline> pipeline;
+};
+
+TEST(PipelineRestart, IntentsWaitForReconciliation) {
+  SilentSession session;
+  SilentVenue* venue = session.venue;
+  ASSERT_NE(venue, nullptr);
+  EXPECT_TRUE(session.pipeline->summary().reconciling);
+  session.trade(50000_d, 1s);
+  EXPECT_EQ(venue->submitted, 0);
+  EXPECT_EQ(session.pipeline->summary().rejected, 1u);
+
+  session.answer_snapshot(5000_d);
+  EXPECT_FALSE(session.pipeline->summary().reconciling);
+  EXPECT_EQ(session.pipeline->portfolio().balance("USDT"), 5000_d);  // the venue's balance is the truth
+}
+
+TEST(PipelineRestart, AVenueSessionDownHoldsIntentsAndItsReturnIsReconciled) {
+  SilentSession session;
+  session.answer_snapshot(5000_d);
+  ASSERT_FALSE(session.pipeline->summary().reconciling);
+  session.venue->state(core::FeedState{"private", false, "connection reset", kStart});
+  session.trade(50000_d, 1s);
+  EXPECT_EQ(session.venue->submitted, 0);  // the buy waits: nothing can be confirmed now
+  EXPECT_EQ(session.pipeline->summary().venue_connected, std::optional<bool>(false));
+  EXPECT_NE(session.pipeline->summary().last_decision.find("WAITING (venue down)"), std::string::npos)
+      << session.pipeline->summary().last_decision;
+  EXPECT_FALSE(session.pipeline->summary().reconciling);
+
+  session.venue->state(core::FeedState{"private", true, "", kStart + 2s});
+  session.kernel.run_until_empty();
+  ASSERT_TRUE(session.venue->pending) << "the return asks the venue for a new snapshot";
+  session.trade(50000_d, 3s);
+  EXPECT_TRUE(session.pipeline->summary().reconciling);
+  session.answer_snapshot(4000_d);
+  EXPECT_FALSE(session.pipeline->summary().reconciling);
+  EXPECT_EQ(session.pipeline->portfolio().balance("USDT"), 4000_d);
+  EXPECT_EQ(session.pipeline->summary().venue_connected, std::optional<bool>(true));
 }
 
 }  // namespace
