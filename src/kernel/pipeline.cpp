@@ -127,7 +127,7 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
   orders_ = std::make_unique<execution::OrderManager>(
       *venue_, instruments_, [this] { return order_ids_.next(); },
       options_.orders, [this](const execution::ManagedOrder& order) { on_order_changed(order); },
-      [](const std::string&) {});
+      [this](const std::string& problem) { log_->warn("orders: {}", problem); });
   subscribe();
 }
 
