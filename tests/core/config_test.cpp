@@ -296,13 +296,16 @@ TEST(Config, ShippedFilesLoadClean) {
 
   const auto production =
       load_config_file(TG4_SOURCE_DIR "/config/production.yaml",
-                       env_of({{"TG4_PG_PASSWORD", "pw"}, {"TG4_REDIS_PASSWORD", "rpw"}}));
+                       env_of({{"TG4_PG_PASSWORD", "pw"}, {"TG4_REDIS_PASSWORD", "rpw"},
+                               {"TG4_API_TOKEN_SHA256", std::string(64, 'a')}}));
   ASSERT_TRUE(production.ok()) << production.error_text();
   EXPECT_EQ(production.config.app.mode, TradingMode::kPaper);
   EXPECT_EQ(production.config.storage.url.rfind("postgresql://", 0), 0u);
   EXPECT_NE(production.config.storage.url.find(":pw@"), std::string::npos);
   EXPECT_EQ(production.config.api.address.rfind("127.0.0.1:", 0), 0u);
   EXPECT_FALSE(production.config.redis.url.empty());
+  ASSERT_EQ(production.config.api.tokens.size(), 1u);  // the operator can reach the API
+  EXPECT_EQ(production.config.api.tokens[0].role, "admin");
 
   const auto unset = load_config_file(TG4_SOURCE_DIR "/config/production.yaml", env_of({}));
   ASSERT_FALSE(unset.ok());

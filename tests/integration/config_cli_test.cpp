@@ -116,7 +116,8 @@ TEST_F(ConfigCli, CheckAcceptsTheShippedFiles) {
   EXPECT_EQ(r.out, "ok: " + kSource + "/config/tg4.yaml\n");
 
   const auto p =
-      run({"config", "check", kSource + "/config/production.yaml"}, {{"TG4_PG_PASSWORD", "pw"}});
+      run({"config", "check", kSource + "/config/production.yaml"},
+          {{"TG4_PG_PASSWORD", "pw"}, {"TG4_API_TOKEN_SHA256", std::string(64, 'a')}});
   EXPECT_EQ(p.code, 0) << p.err;
 }
 
@@ -163,12 +164,14 @@ TEST_F(ConfigCli, ShowMasksSecretsAndAppliesOverrides) {
   const auto r = run({"--config", kSource + "/config/production.yaml", "config", "show"},
                      {{"TG4_PG_PASSWORD", "pg-Secret-42"},
                       {"TG4_REDIS_PASSWORD", "redis-Secret-43"},
-                      {"KRAKEN_API_KEY", "kraken-Secret-44"}});
+                      {"KRAKEN_API_KEY", "kraken-Secret-44"},
+                      {"TG4_API_TOKEN_SHA256", std::string(64, 'e')}});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.find("Secret-4"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("url: postgresql://tg4:***@127.0.0.1:5432/tg4"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("redis://:***@127.0.0.1:6379/0"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("api_key: \"***\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(std::string(64, 'e')), std::string::npos) << "the operator token's hash is shown";
   EXPECT_NE(r.out.find("mode: paper"), std::string::npos);
 
   const auto o = run({"--config", kSource + "/config/tg4.yaml", "--store",

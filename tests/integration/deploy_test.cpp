@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -84,6 +85,39 @@ TEST(Deploy, ComposeStackHasEveryServiceWithHealthchecksVolumesAndSecretsFromAnE
   EXPECT_TRUE(compose["volumes"]) << "no named volumes";
   const std::string text = read_file(kDeploy / "docker-compose.yml");
   EXPECT_EQ(text.find("change-me"), std::string::npos) << "a secret is inlined in docker-compose.yml";
+}
+
+// The tg4 container's environment as compose gives it: deploy/tg4.env.example (blank secrets
+// filled with samples) plus the service's own `environment:`.
+std::map<std::string, std::string> tg4_container_environment() {
+  std::map<std::string, std::string> env;
+  std::istringstream lines(read_file(kDeploy / "tg4.env.example"));
+  for (std::string line; std::getline(lines, line);) {
+    const auto eq = line.find('=');
+    if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
+    env[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  if (env["TG4_API_TOKEN_SHA256"].empty()) env["TG4_API_TOKEN_SHA256"] = std::string(64, 'c');
+  const YAML::Node compose = YAML::LoadFile((kDeploy / "docker-compose.yml").string());
+  for (const auto& kv : compose["services"]["tg4"]["environment"]) {
+    env[kv.first.as<std::string>()] = kv.second.as<std::string>();
+  }
+  return env;
+}
+
+TEST(Deploy, TheComposeEnvironmentResolvesTheProductionConfig) {
+  const auto env = tg4_container_environment();
+  EXPECT_EQ(env.at("POSTGRES_PASSWORD"), env.at("TG4_PG_PASSWORD")) << "tg4 must log in with the database's password";
+  EXPECT_EQ(env.at("REDIS_PASSWORD"), env.at("TG4_REDIS_PASSWORD"));
+  std::string command = "env -i PATH=/usr/bin:/bin";
+  for (const auto& [key, value] : env) command += " " + key + "='" + value + "'";
+  command += std::string(" ") + TG4_BINARY + " --config " + TG4_SOURCE_DIR + "/config/production.yaml config show";
+  const CommandResult shown = run(command);
+  ASSERT_EQ(shown.status, 0) << shown.output;
+  EXPECT_NE(shown.output.find("postgresql://tg4:***@timescaledb:5432/tg4"), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("redis://:***@redis:6379/0"), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("0.0.0.0:8080"), std::string::npos) << "the API must be reachable through the port";
+  EXPECT_NE(shown.output.find("role: admin"), std::string::npos) << "no operator token: every API call refused";
 }
 
 TEST(Deploy, DockerfileIsAMultiStageBookwormBuild) {
