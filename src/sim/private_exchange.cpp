@@ -42,11 +42,12 @@ std::string PrivateExchange::check_token(const std::optional<std::string>& token
 }
 
 std::optional<core::Timestamp> PrivateExchange::set_dead_man(std::chrono::seconds timeout) {
-  if (timeout.count() == 0)
+  if (timeout.count() == 0) {
     dead_man_.reset();
-  else
-    dead_man_ = exchange_.now() + timeout;
-  return dead_man_;
+    return std::nullopt;
+  }
+  dead_man_ = DeadMan{exchange_.now() + timeout, std::chrono::steady_clock::now() + timeout};
+  return dead_man_->shown;
 }
 
 void PrivateExchange::attach(const std::shared_ptr<PrivateSession>& session) {
@@ -74,7 +75,7 @@ void PrivateExchange::on_step(const SymbolState& state, const MarketStep& step) 
 void PrivateExchange::on_time(core::Timestamp now) {
   EngineEvents events;
   engine_.on_time(now, events);
-  if (dead_man_ && now >= *dead_man_) {
+  if (dead_man_ && std::chrono::steady_clock::now() >= dead_man_->due) {
     // The switch fires once, then stays off until the next cancel_all_orders_after.
     dead_man_.reset();
     const std::size_t n = engine_.cancel_all("Dead man's switch", events);

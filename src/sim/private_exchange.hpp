@@ -78,7 +78,13 @@ class PrivateExchange {
   OrderFaults faults_;
   Random token_rng_;
   std::map<std::string, Token> tokens_;
-  std::optional<core::Timestamp> dead_man_;
+  // cancel_all_orders_after: Kraken's timer runs on wall time, and so does ours: under --speed the
+  // market runs faster, but the client renews the switch on its own (wall) clock.
+  struct DeadMan {
+    core::Timestamp shown;  // the trigger time answered, in market time
+    std::chrono::steady_clock::time_point due;
+  };
+  std::optional<DeadMan> dead_man_;
   std::vector<std::weak_ptr<PrivateSession>> sessions_;
 };
 

@@ -28,9 +28,12 @@ Decimal round_up(Decimal v) {
 
 class PrivateWsTest : public ::testing::Test {
  protected:
-  void start(const std::string& faults = {}, bool tls = false) {
+  // `speed` > 0: deterministic mode at that many simulated seconds per wall second.
+  void start(const std::string& faults = {}, bool tls = false, double speed = 0) {
     SimOptions options;
     options.tls = tls;
+    options.deterministic = speed > 0;
+    if (speed > 0) options.speed = speed;
     options.symbols = {"BTC/USDT"};
     options.history_days = 1;
     options.rate = 50;
@@ -311,6 +314,19 @@ TEST_F(PrivateWsTest, DeadMansSwitchCancelsEverythingWhenItExpires) {
   EXPECT_EQ(text(obj(off, "result"), "triggerTime"), "0");
   EXPECT_FALSE(c->wait(execution("canceled", kept), std::chrono::milliseconds(2500)))
       << "a disabled switch never fires";
+}
+
+// Kraken's timer runs on wall time; a market replayed 600x faster must not fire it 600x sooner.
+TEST_F(PrivateWsTest, DeadMansSwitchCountsWallTimeWhateverTheMarketSpeed) {
+  start({}, false, 600.0);
+  auto c = connect();
+  c->request("subscribe", 1, R"("channel":"executions")");
+  const std::string id = rest_buy(*c, 2);
+  auto armed = c->request("cancel_all_orders_after", 3, R"("timeout":2)");
+  ASSERT_EQ(text(armed, "success"), "true") << text(armed, "error");
+  EXPECT_FALSE(c->wait(execution("canceled", id), std::chrono::milliseconds(1000)))
+      << "fired after 1 s of wall time (600 s of market time)";
+  EXPECT_TRUE(c->wait(execution("canceled", id), std::chrono::seconds(5))) << "never fired";
 }
 
 TEST_F(PrivateWsTest, OrdersOutliveTheConnectionAndAReconnectSeesThemInTheSnapshot) {
