@@ -126,12 +126,15 @@ bool divide_large(const U256& n, U128 d, U128& quotient, U128& remainder) {
   const int s = __builtin_clzll(v[1]);
   const auto high_bits = [s](std::uint64_t w) { return s == 0 ? 0 : w >> (64 - s); };
   const std::array<std::uint64_t, kN> vn{v[0] << s, (v[1] << s) | high_bits(v[0])};
+  // A zero top word only adds a zero quotient word: the division starts one word lower. A
+  // Decimal quotient's dividend |a| * 10^18 < 2^187 always has one, which saves a third of the work.
+  const int m = u[kM - 1] == 0 ? kM - 1 : kM;
   std::array<std::uint64_t, kM + 1> un{};
-  un[kM] = high_bits(u[kM - 1]);
-  for (int i = kM - 1; i > 0; --i) un[i] = (u[i] << s) | high_bits(u[i - 1]);
+  un[m] = high_bits(u[m - 1]);
+  for (int i = m - 1; i > 0; --i) un[i] = (u[i] << s) | high_bits(u[i - 1]);
   un[0] = u[0] << s;
   std::array<std::uint64_t, kM - kN + 1> q{};
-  for (int j = kM - kN; j >= 0; --j) {
+  for (int j = m - kN; j >= 0; --j) {
     const U128 top = (static_cast<U128>(un[j + kN]) << 64) | un[j + kN - 1];
     U128 qhat = 0, rhat = 0;
     if (un[j + kN] < vn[kN - 1]) {  // the estimate fits a word: one hardware division
