@@ -75,6 +75,9 @@ core::Result<std::string> OrderManager::submit(const core::OrderIntent& intent, 
   order.source = intent.source;
   order.stop_loss = intent.stop_loss;
   order.take_profit = intent.take_profit;
+  if (order.role == OrderRole::kExit && hold_targets_locally_ && resting_stop_qty(intent.symbol).is_positive()) {
+    return send_after_stops_shrink(std::move(order), now);
+  }
   return send(std::move(order), now);
 }
 
@@ -167,6 +170,7 @@ void OrderManager::on_fill(const core::Fill& fill, core::Timestamp now) {
   order.filled = before + fill.qty;
   order.avg_price = (order.avg_price * before + fill.price * fill.qty) / order.filled;
   order.updated = now;
+  if (order.role == OrderRole::kStopLoss && !held_ids_.empty()) on_stop_change(order, now);
 }
 
 void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp now) {
@@ -178,6 +182,8 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   ManagedOrder& order = it->second;
   const OrderStatus previous = order.status;
   if (previous == update.status && update.reason.empty()) return;
+  // A refused cancel of an order that has already ended (it filled first) is no news about it.
+  if (core::is_terminal(previous) && update.status == OrderStatus::kRejected) return;
   if (!legal(previous, update.status)) {
     problem("order " + order.request.client_order_id + ": illegal transition " + core::to_string(previous) + " -> " +
             core::to_string(update.status) + "; taking the venue's state");
@@ -189,6 +195,7 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   if (update.qty.is_positive()) order.request.qty = update.qty;
   if (!update.reason.empty()) order.reason = update.reason;
   changed(order, now);
+  if (order.role == OrderRole::kStopLoss && !held_ids_.empty()) on_stop_change(order, now);
   if (!core::is_terminal(order.status) || core::is_terminal(previous)) {
     if (order.role != OrderRole::kEntry && order.status == OrderStatus::kPartiallyFilled) resolve_oco(order, now);
     return;
@@ -334,14 +341,97 @@ bool OrderManager::release_if_unblocked(const std::string& group, core::Timestam
 void OrderManager::release(ManagedOrder& target, core::Timestamp now) {
   target.held_locally = false;
   target.triggered = false;
-  target.request.type = OrderType::kMarket;  // what Kraken's take-profit becomes at its trigger
   target.status = OrderStatus::kPendingNew;
-  target.reason = "take-profit released to the venue as a market order";
+  if (target.role == OrderRole::kTakeProfit) {
+    target.request.type = OrderType::kMarket;  // what Kraken's take-profit becomes at its trigger
+    target.reason = "take-profit released to the venue as a market order";
+  } else {
+    target.reason = "sent: the venue's stops no longer hold its coins";
+  }
   // Counted but never refused by the per-minute limit: a position must not lose its exit.
   recent_sends_.push_back(now);
   if (config_.budget_kraken_rate_counter) rate_counter_.add(target.request.symbol, 1.0, now);
   changed(target, now);
   venue_.submit(target.request, now);
+}
+
+// --- Exits on a venue that locks coins per order ---
+
+Decimal OrderManager::resting_stop_qty(const std::string& symbol) const {
+  Decimal total;
+  for (const std::string& id : open_ids_) {
+    const ManagedOrder& order = orders_.at(id);
+    if (order.role == OrderRole::kStopLoss && !order.held_locally && order.request.symbol == symbol) {
+      total += order.request.qty - order.filled;
+    }
+  }
+  return total;
+}
+
+core::Result<std::string> OrderManager::send_after_stops_shrink(ManagedOrder exit, core::Timestamp now) {
+  if (auto ok = admit(exit.request.symbol, now); !ok) return ok.error();
+  const std::string symbol = exit.request.symbol;
+  const Decimal qty = exit.request.qty;
+  exit.request.client_order_id = next_id_();
+  exit.group = exit.request.client_order_id;
+  exit.created = now;
+  exit.status = OrderStatus::kPendingNew;
+  exit.held_locally = true;
+  exit.triggered = true;
+  exit.release_at = core::max(resting_stop_qty(symbol) - qty, Decimal{});
+  exit.reason = "held until the venue's stops release " + qty.to_string() + " " + symbol;
+  const std::string id = exit.request.client_order_id;
+  auto [it, inserted] = orders_.emplace(id, std::move(exit));
+  if (!inserted) return Error::of("client order id collision: " + id);
+  changed(it->second, now);
+  shrink_stops(symbol, qty, now);
+  if (const auto held = orders_.find(id); held->second.held_locally && resting_stop_qty(symbol) <= held->second.release_at) {
+    release(held->second, now);  // the venue confirmed at once (or nothing had to move)
+  }
+  return id;
+}
+
+// Frees `by` coins: stops shrink (the newest first, as their positions are the newest) or go.
+void OrderManager::shrink_stops(const std::string& symbol, Decimal by, core::Timestamp now) {
+  std::vector<std::string> stops;
+  for (const std::string& id : open_ids_) {
+    const ManagedOrder& order = orders_.at(id);
+    if (order.role == OrderRole::kStopLoss && !order.held_locally && order.request.symbol == symbol) stops.push_back(id);
+  }
+  std::sort(stops.begin(), stops.end(),
+            [&](const std::string& a, const std::string& b) { return orders_.at(a).created > orders_.at(b).created; });
+  for (const std::string& id : stops) {
+    if (!by.is_positive()) break;
+    ManagedOrder& stop = orders_.at(id);
+    const Decimal remaining = stop.request.qty - stop.filled;
+    const Decimal freed = core::min(remaining, by);
+    by -= freed;
+    if (freed == remaining) {
+      cancel(id, now);
+    } else {
+      resize(stop, stop.request.qty - freed, now);
+    }
+  }
+}
+
+// A stop of a symbol with held exits changed. Once the stops rest on no more than an exit allows,
+// the exit is sent. A stop that fills meanwhile is doing the exit's work on the same coins: the exit
+// is dropped rather than risk selling twice (the strategy decides again on what is left).
+void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now) {
+  std::vector<std::string> exits;
+  for (const std::string& id : held_ids_) {
+    const ManagedOrder& order = orders_.at(id);
+    if (order.role == OrderRole::kExit && order.request.symbol == stop.request.symbol) exits.push_back(id);
+  }
+  const Decimal resting = resting_stop_qty(stop.request.symbol);
+  for (const std::string& id : exits) {
+    ManagedOrder& exit = orders_.at(id);
+    if (stop.filled.is_positive()) {
+      cancel_held(exit, "the stop sold first", now);
+    } else if (resting <= exit.release_at) {
+      release(exit, now);
+    }
+  }
 }
 
 void OrderManager::resize(ManagedOrder& order, Decimal qty, core::Timestamp now) {

@@ -12,6 +12,8 @@
 // the venue; when a trade reaches its trigger (Kraken triggers on the last trade price too), the
 // stop is canceled and, once the venue confirms, the target goes out as a market order for what is
 // left. Should the stop fill first, the local target is simply canceled.
+// An exit meets the same lock: it is held until the venue has shrunk (or canceled) the stops of its
+// symbol by the exit's quantity, then sent. A stop that fills meanwhile shrinks the waiting exit.
 #include <deque>
 #include <functional>
 #include <map>
@@ -47,6 +49,7 @@ struct ManagedOrder {
   std::int64_t event_seq = 0;  // per-order sequence of state changes (store key with the client id)
   bool held_locally = false;   // a take-profit not (yet) at the venue, see above
   bool triggered = false;      // held locally, price reached: waiting for the stop's cancel
+  core::Decimal release_at;    // a held exit: sent once the symbol's stops rest on at most this much
 };
 
 struct OrderManagerConfig {
@@ -102,6 +105,10 @@ class OrderManager {
   bool release_if_unblocked(const std::string& group, core::Timestamp now);
   void release(ManagedOrder& target, core::Timestamp now);
   void resize(ManagedOrder& order, core::Decimal qty, core::Timestamp now);
+  core::Decimal resting_stop_qty(const std::string& symbol) const;
+  core::Result<std::string> send_after_stops_shrink(ManagedOrder exit, core::Timestamp now);
+  void shrink_stops(const std::string& symbol, core::Decimal by, core::Timestamp now);
+  void on_stop_change(const ManagedOrder& stop, core::Timestamp now);
   void cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now);
   void trail_stops(const std::string& symbol, core::Decimal price, core::Timestamp now);
   void changed(ManagedOrder& order, core::Timestamp now);

@@ -187,7 +187,12 @@ void Pipeline::restore_account() {
     for (const auto& [asset, amount] : portfolio_.balances()) paper_->deposit(asset, amount);
   }
   for (execution::ManagedOrder& order : restored_.open_orders) {
-    if (paper_ != nullptr) {
+    if (order.held_locally && order.role == execution::OrderRole::kExit) {
+      // It never reached the venue and its moment has passed: the strategy decides again.
+      order.status = core::OrderStatus::kCanceled;
+      order.reason = "held exit not sent before the restart";
+    }
+    if (paper_ != nullptr && !order.held_locally) {
       paper_->restore(order.request, order.venue_order_id, order.filled, order.avg_price, now());
     }
     record(order_row(order, options_.scope));

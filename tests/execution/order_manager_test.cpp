@@ -25,8 +25,8 @@ class OrderManagerTest : public ::testing::Test {
     paper.slippage_bps = Decimal{};
     paper.lock_exits = venue_locks_exits;
     venue_ = std::make_unique<PaperVenue>(instruments_, paper, BookProvider{}, [this](core::ExecutionEvent e) {
-      if (const auto* f = std::get_if<core::Fill>(&e)) portfolio_.apply_fill(*f, *instruments_.find(f->symbol));
-      manager_->on_execution(e, now_);
+      if (defer_reports_) return pending_reports_.push_back(std::move(e));
+      report(e);
     });
     OrderManagerConfig config;
     config.trailing_stop = true;
@@ -36,6 +36,18 @@ class OrderManagerTest : public ::testing::Test {
     venue_->deposit("USDT", 10000_d);
     portfolio_.deposit("USDT", 10000_d);
     price(60000_d);
+  }
+
+  void report(const core::ExecutionEvent& e) {
+    if (const auto* f = std::get_if<core::Fill>(&e)) portfolio_.apply_fill(*f, *instruments_.find(f->symbol));
+    manager_->on_execution(e, now_);
+  }
+  // Reports held back (defer_reports_) reach the manager now, in order: a venue's answers in flight.
+  void deliver_reports() {
+    defer_reports_ = false;
+    auto pending = std::move(pending_reports_);
+    pending_reports_.clear();
+    for (const auto& e : pending) report(e);
   }
 
   void price(Decimal p) {
@@ -73,6 +85,8 @@ class OrderManagerTest : public ::testing::Test {
   std::unique_ptr<OrderManager> manager_;
   std::vector<ManagedOrder> changes_;
   std::vector<std::string> problems_;
+  bool defer_reports_ = false;
+  std::vector<core::ExecutionEvent> pending_reports_;
   int ids_ = 0;
   Timestamp now_ = Timestamp::from_seconds(1'700'000'000);
 };
@@ -279,6 +293,55 @@ TEST_F(HeldTargetTest, CancelAllCancelsTheHeldTargetWithoutAskingTheVenue) {
   EXPECT_NE(target().reason.find("held locally"), std::string::npos) << target().reason;
   EXPECT_EQ(manager_->open_count(), 0u);
   EXPECT_TRUE(problems_.empty()) << problems_.front();
+}
+
+core::OrderIntent exit_intent() {
+  core::OrderIntent sell;
+  sell.intent_id = "exit";
+  sell.symbol = "BTC/USDT";
+  sell.side = Side::kSell;
+  return sell;
+}
+
+TEST_F(HeldTargetTest, AnExitWaitsUntilTheStopHasReleasedItsCoins) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  defer_reports_ = true;  // the venue's answers are in flight
+  auto exit = manager_->submit(exit_intent(), 0.1_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  EXPECT_TRUE(manager_->find(*exit)->held_locally) << "sent while the stop still locks the coins";
+  deliver_reports();  // the stop's cancel is confirmed: the exit goes out and fills
+  EXPECT_EQ(stop().status, OrderStatus::kCanceled);
+  EXPECT_EQ(manager_->find(*exit)->status, OrderStatus::kFilled);
+  EXPECT_EQ(venue_->balance("BTC"), 0_d);
+  manager_->fit_protection("BTC/USDT", 0_d, now_);
+  EXPECT_EQ(target().status, OrderStatus::kCanceled);
+  EXPECT_EQ(manager_->open_count(), 0u);
+  for (const auto& c : changes_) EXPECT_NE(c.status, OrderStatus::kRejected) << c.request.client_order_id << " " << c.reason;
+}
+
+TEST_F(HeldTargetTest, APartialExitShrinksTheStopToWhatStaysHeld) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  auto exit = manager_->submit(exit_intent(), 0.04_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  EXPECT_EQ(manager_->find(*exit)->status, OrderStatus::kFilled);
+  EXPECT_EQ(stop().status, OrderStatus::kNew);
+  EXPECT_EQ(stop().request.qty, 0.06_d);
+  EXPECT_EQ(venue_->balance("BTC"), 0.06_d);
+  EXPECT_EQ(venue_->available("BTC"), 0_d);  // the stop still locks what is left
+}
+
+TEST_F(HeldTargetTest, AHeldExitIsDroppedWhenTheStopSellsFirst) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  defer_reports_ = true;
+  price(58900_d);  // the stop fills at the venue; its report is still on its way
+  auto exit = manager_->submit(exit_intent(), 0.1_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  deliver_reports();
+  EXPECT_EQ(stop().status, OrderStatus::kFilled);
+  EXPECT_EQ(manager_->find(*exit)->status, OrderStatus::kCanceled);
+  EXPECT_EQ(target().status, OrderStatus::kCanceled);
+  EXPECT_EQ(venue_->balance("BTC"), 0_d);  // sold once, by the stop
+  EXPECT_EQ(manager_->open_count(), 0u);
 }
 
 }  // namespace
