@@ -3,6 +3,7 @@
 // short comes back to the risk engine with its side, leverage and the free margin.
 #include <gtest/gtest.h>
 
+#include "execution/portfolio_state.hpp"
 #include "kernel/pipeline.hpp"
 
 namespace tg4::kernel {
@@ -18,11 +19,11 @@ const core::Timestamp kStart{1'767'225'600'000'000'000};  // 2026-01-01T00:00:00
 // again on the fifth trade (refused by the trade cool-down, but the risk inputs are refreshed).
 class ShortTwice final : public strategy::Strategy {
  public:
-  ShortTwice() : Strategy(strategy::Params{}) {}
+  explicit ShortTwice(bool active) : Strategy(strategy::Params{}), active_(active) {}
   std::string_view name() const override { return "short_twice"; }
   void on_trade(strategy::StrategyContext& ctx, const core::Trade& trade) override {
     ++trades_;
-    if (trades_ != 1 && trades_ != 5) return;
+    if (!active_ || (trades_ != 1 && trades_ != 5)) return;
     margin_seen = ctx.margin_enabled();
     core::OrderIntent intent;
     intent.symbol = trade.symbol;
@@ -38,11 +39,14 @@ class ShortTwice final : public strategy::Strategy {
   bool margin_seen = false;
 
  private:
+  bool active_;
   int trades_ = 0;
 };
 
 struct Session {
-  explicit Session(bool margin) : clock(kStart), kernel(clock) {
+  // `trading`: the strategy submits its intents (a restarted session only continues).
+  explicit Session(bool margin, core::Timestamp start = kStart, bool trading = true)
+      : start(start), clock(start), kernel(clock) {
     PipelineOptions options;
     options.scope = {"m1", "paper"};
     options.symbols = {"BTC/USDT"};
@@ -54,11 +58,16 @@ struct Session {
         verdicts.push_back(*risk);
       }
     };
-    auto strategy = std::make_unique<ShortTwice>();
+    auto strategy = std::make_unique<ShortTwice>(trading);
     strategy_ = strategy.get();
     outputs.strategy = std::move(strategy);
     pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
-    kernel.post(Task([this] { pipeline->start(); }));
+  }
+  void begin(RestoredAccount account = {}) {
+    kernel.post(Task([this, account = std::move(account)]() mutable {
+      if (!account.empty()) pipeline->restore(std::move(account));
+      pipeline->start();
+    }));
     kernel.run_until_empty();
   }
   void trade(Decimal price, core::Duration at) {
@@ -66,7 +75,7 @@ struct Session {
     t.symbol = "BTC/USDT";
     t.price = price;
     t.qty = 0.5_d;
-    t.time = t.received = kStart + at;
+    t.time = t.received = start + at;
     t.trade_id = ++trade_id;
     kernel.post(t);
     kernel.run_until_empty();
@@ -78,6 +87,7 @@ struct Session {
     return nullptr;
   }
 
+  core::Timestamp start;
   core::SimulatedClock clock;
   Kernel kernel;
   std::unique_ptr<Pipeline> pipeline;
@@ -88,6 +98,7 @@ struct Session {
 
 TEST(PipelineMargin, AShortIntentGoesThroughRiskAsASellWithItsLeverage) {
   Session s(true);
+  s.begin();
   s.trade(50000_d, 1s);
   EXPECT_TRUE(s.strategy_->margin_seen);
   ASSERT_EQ(s.verdicts.size(), 1u);
@@ -130,6 +141,7 @@ TEST(PipelineMargin, AShortIntentGoesThroughRiskAsASellWithItsLeverage) {
 
 TEST(PipelineMargin, WithoutMarginTheSameSellIsAnExitAndSellsNothing) {
   Session s(false);
+  s.begin();
   s.trade(50000_d, 1s);
   EXPECT_FALSE(s.strategy_->margin_seen);
   s.trade(50000_d, 2s);
@@ -140,6 +152,50 @@ TEST(PipelineMargin, WithoutMarginTheSameSellIsAnExitAndSellsNothing) {
   EXPECT_EQ(exit->status, core::OrderStatus::kCanceled) << exit->reason;
   const execution::Position* position = s.pipeline->portfolio().position("BTC/USDT");
   EXPECT_TRUE(position == nullptr || !position->is_open());
+}
+
+// A restart continues the short: its persisted form reaches the new portfolio and the paper venue,
+// and the restored buy stop still covers it.
+TEST(PipelineMargin, ARestartContinuesTheShortAndItsStop) {
+  Session first(true);
+  first.begin();
+  first.trade(50000_d, 1s);
+  first.trade(50000_d, 2s);
+  first.trade(49900_d, 3s);
+  ASSERT_EQ(first.pipeline->orders().open_count(), 2u);
+
+  RestoredAccount account;
+  account.from_session = "m1";
+  auto state = execution::portfolio_state_from_json(
+      execution::portfolio_state_to_json(first.pipeline->portfolio().state()));
+  ASSERT_TRUE(state) << state.error().message;
+  account.portfolio = *state;
+  account.risk = first.pipeline->risk_state();
+  for (const execution::ManagedOrder* order : first.pipeline->orders().open_orders()) {
+    account.open_orders.push_back(*order);
+  }
+  Session second(true, kStart + 1h, false);
+  second.begin(std::move(account));
+  const execution::Portfolio& portfolio = second.pipeline->portfolio();
+  ASSERT_NE(portfolio.position("BTC/USDT"), nullptr);
+  EXPECT_EQ(portfolio.position("BTC/USDT")->qty, -0.015_d);
+  EXPECT_EQ(portfolio.used_margin(), first.pipeline->portfolio().used_margin());
+  EXPECT_EQ(second.pipeline->orders().open_count(), 2u);
+
+  const Decimal usdt = portfolio.balance("USDT");
+  const Decimal entry = portfolio.position("BTC/USDT")->avg_price;
+  second.trade(51100_d, 1s);  // through the buy stop at 51000: covered at market
+  second.trade(51100_d, 2s);
+  EXPECT_FALSE(portfolio.position("BTC/USDT")->is_open());
+  EXPECT_EQ(second.pipeline->orders().open_count(), 0u);
+  ASSERT_FALSE(second.pipeline->fills().empty());
+  const core::Fill cover = second.pipeline->fills().back();
+  EXPECT_TRUE(cover.margin);
+  EXPECT_EQ(cover.side, core::Side::kBuy);
+  EXPECT_EQ(cover.qty, 0.015_d);
+  // The short's loss and the cover's fee settle in USDT; BTC never moved.
+  EXPECT_EQ(portfolio.balance("USDT"), usdt - (cover.price - entry) * 0.015_d - cover.fee);
+  EXPECT_EQ(portfolio.balance("BTC"), 0_d);
 }
 
 }  // namespace
