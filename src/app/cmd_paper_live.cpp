@@ -1,7 +1,8 @@
 // `tg4 paper` and `tg4 live`: the whole pipeline on Kraken's live market data (or any WS v2 URL with
 // --url, e.g. `tg4 sim`). Paper trades on the paper venue; live needs all three guards of SPEC §8
 // (mode: live in the config, TG4_LIVE=I_UNDERSTAND_THE_RISKS, API keys) and is refused with exit 2
-// naming the first one missing.
+// naming the first one missing. A config asking for margin (paper.margin: true) is refused for live
+// too: the Kraken venue trades spot only, and a strategy's shorts must not turn into spot sells.
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -59,6 +60,12 @@ core::Result<kernel::VenueFactory> live_venue(const core::Config& config, promet
 int run_session(CommandContext& ctx, const SessionArgs& args, const std::string& command) {
   block_stop_signals();
   core::Config config = load_config_or_exit(ctx.globals);
+  if (command == "live" && config.paper.margin) {
+    std::cerr << "tg4 live: refused: the config asks for margin (paper.margin: true), but the Kraken venue "
+                 "trades spot only; margin and shorts exist on the paper venue (tg4 paper, tg4 backtest). "
+                 "Set paper.margin: false to trade spot live.\n";
+    return kExitUsage;
+  }
   if (command == "live") {
     if (const std::string missing = missing_live_guard(config); !missing.empty()) {
       std::cerr << "tg4 live: refused: " << missing << ". Live trading needs all of: app.mode: live, TG4_LIVE="

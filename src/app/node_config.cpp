@@ -10,6 +10,7 @@ execution::PaperConfig paper_config_from_config(const core::PaperSection& p) {
   paper.latency = std::chrono::duration_cast<core::Duration>(p.latency);
   paper.taker_fee = core::pct_to_fraction(p.taker_fee_pct);
   paper.maker_fee = core::pct_to_fraction(p.maker_fee_pct);
+  paper.margin = p.margin;
   return paper;
 }
 

@@ -89,6 +89,7 @@ class StrategyGate::Context final : public strategy::StrategyContext {
     return real_.market(symbol);
   }
   const execution::Portfolio& portfolio() const override { return real_.portfolio(); }
+  bool margin_enabled() const override { return real_.margin_enabled(); }
   void submit(core::OrderIntent intent) override {
     if (real_.now() < gate_.trade_from_) {
       ++gate_.dropped_;

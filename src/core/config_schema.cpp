@@ -423,7 +423,7 @@ std::vector<Field<Config>> build_table() {
   add(field<Config>(TG4_KEY(paper.maker_fee_pct), "Maker fee, %.", decs("0", "10")));
   add(field<Config>(TG4_KEY(paper.starting_balances), "Starting balances by asset.",
                     decs("0", "1000000000000"), Secret::kNo, asset()));
-  add(field<Config>(TG4_KEY(paper.margin), "Allow margin (otherwise spot only)."));
+  add(field<Config>(TG4_KEY(paper.margin), "Margin on the paper venue (tg4 paper, tg4 backtest): shorts and leverage as Kraken-style margin positions; false = spot only. tg4 live refuses a config with margin (the Kraken venue trades spot only)."));
 
   // strategy
   add(field<Config>(TG4_KEY(strategy.name), "Strategy to run.", identifier()));

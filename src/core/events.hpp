@@ -171,6 +171,10 @@ struct Fill {
   std::string fee_currency;
   bool maker = false;
   Timestamp time;
+  // A margin fill (paper venue with margin on) opens or reduces a margin position: the base
+  // balance does not move; the PnL settles in the quote currency when the position is reduced.
+  bool margin = false;
+  Decimal leverage = Decimal::one();  // the margin position's leverage
 };
 
 struct BalanceUpdate {

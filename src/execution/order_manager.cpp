@@ -69,8 +69,11 @@ core::Result<std::string> OrderManager::submit(const core::OrderIntent& intent, 
   order.request.type = intent.type;
   order.request.qty = rounded;
   order.request.limit_price = intent.limit_price;
-  order.request.reduce_only = intent.reduce_only || intent.side == Side::kSell;  // spot: a sell only reduces
-  order.role = intent.side == Side::kBuy && !intent.reduce_only ? OrderRole::kEntry : OrderRole::kExit;
+  // Spot: a sell only reduces. Margin: a sell that is not reduce-only opens (or adds to) a short.
+  const bool opens = !intent.reduce_only && (intent.side == Side::kBuy || config_.margin);
+  order.request.reduce_only = !opens;
+  order.request.leverage = config_.margin ? intent.leverage : Decimal::one();
+  order.role = opens ? OrderRole::kEntry : OrderRole::kExit;
   order.intent_id = intent.intent_id;
   order.source = intent.source;
   order.stop_loss = intent.stop_loss;
@@ -144,7 +147,9 @@ void OrderManager::fit_protection(const std::string& symbol, Decimal position_qt
     const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
     if (!protective || order.request.symbol != symbol || core::is_terminal(order.status)) continue;
     const Decimal remaining = order.request.qty - order.filled;
-    if (remaining > position_qty) changes.emplace_back(id, position_qty);
+    const Decimal held = order.request.side == Side::kSell ? core::max(position_qty, Decimal{})
+                                                           : core::max(-position_qty, Decimal{});
+    if (remaining > held) changes.emplace_back(id, held);
   }
   for (const auto& [id, qty] : changes) {
     if (!qty.is_positive()) {
@@ -224,6 +229,7 @@ void OrderManager::attach_protection(const ManagedOrder& entry, core::Timestamp 
     child.request.qty = entry.filled;
     child.request.trigger_price = trigger;
     child.request.reduce_only = true;
+    child.request.leverage = entry.request.leverage;
     if (role == OrderRole::kTakeProfit && hold_targets_locally_) return hold(std::move(child), now);
     if (auto sent = send(std::move(child), now); !sent) {
       problem("could not attach " + std::string(to_string(role)) + " to " + entry.request.client_order_id + ": " +

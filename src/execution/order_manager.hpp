@@ -13,7 +13,11 @@
 // stop is canceled and, once the venue confirms, the target goes out as a market order for what is
 // left. Should the stop fill first, the local target is simply canceled.
 // An exit meets the same lock: it is held until the venue has shrunk (or canceled) the stops of its
-// symbol by the exit's quantity, then sent. A stop that fills meanwhile shrinks the waiting exit.
+// symbol by the exit's quantity, then sent. A stop that fills meanwhile drops the waiting exit.
+//
+// On a margin venue (OrderManagerConfig::margin) a sell that is not reduce-only is an entry too: a
+// short, protected by a buy stop above and a buy target below; orders carry the intent's leverage.
+// Without margin a sell only ever reduces (spot).
 #include <deque>
 #include <functional>
 #include <map>
@@ -59,6 +63,7 @@ struct OrderManagerConfig {
   int max_orders_per_minute = 30;
   bool budget_kraken_rate_counter = false;  // live: keep Kraken's per-pair counter below its limit
   TradingRateLimits kraken_limits{};
+  bool margin = false;  // the venue trades margin (paper.margin): shorts and leverage
 };
 
 class OrderManager {
@@ -71,6 +76,7 @@ class OrderManager {
                OrderManagerConfig config, Listener on_change, ProblemListener on_problem = {});
 
   // Sends an approved entry (or, for a sell on spot, an exit) of `qty` base units; returns its client id.
+  // On margin the order carries intent.leverage (the approved one); on spot leverage is 1.
   core::Result<std::string> submit(const core::OrderIntent& intent, core::Decimal qty, core::Timestamp now);
   // Cancels every open order of the symbol (orphaned stops and targets too) and sells `qty` at market.
   core::Result<std::string> close_position(const std::string& symbol, core::Decimal qty, const std::string& reason,
@@ -80,6 +86,7 @@ class OrderManager {
   void cancel_symbol(const std::string& symbol, core::Timestamp now);
   // After a position shrank (an exit filled, a stop closed part of it): stops and targets never
   // cover more than what is held; on a flat position they are canceled (no orphans left behind).
+  // `position_qty` is signed: sells protect a long (> 0), buys a short (< 0).
   void fit_protection(const std::string& symbol, core::Decimal position_qty, core::Timestamp now);
 
   void on_execution(const core::ExecutionEvent& event, core::Timestamp now);

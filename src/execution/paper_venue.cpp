@@ -52,14 +52,8 @@ void PaperVenue::restore(const OrderRequest& request, const std::string& venue_i
   order.cost = filled * avg_price;
   order.triggered = filled.is_positive();
   order.status = filled.is_positive() ? OrderStatus::kPartiallyFilled : OrderStatus::kNew;
-  if (!request.reduce_only || config_.lock_exits) {
-    const bool buy = request.side == Side::kBuy;
-    const Decimal remaining = request.qty - filled;
-    const Decimal price = has_limit(request.type) ? request.limit_price : request.trigger_price;
-    order.reserved_asset = buy ? instrument->quote : instrument->base;
-    order.reserved = buy ? price * remaining * (Decimal::one() + fee_rate(*instrument, false)) : remaining;
-    reserved_[order.reserved_asset] += order.reserved;
-  }
+  order.margin = is_margin_order(request);
+  (void)reserve(order, *instrument, has_limit(request.type) ? request.limit_price : request.trigger_price, false);
   arrival_.push_back(request.client_order_id);
   orders_.emplace(request.client_order_id, std::move(order));
 }
@@ -71,7 +65,36 @@ Decimal PaperVenue::balance(const std::string& asset) const {
 
 Decimal PaperVenue::available(const std::string& asset) const {
   const auto it = reserved_.find(asset);
-  return balance(asset) - (it == reserved_.end() ? Decimal{} : it->second);
+  const auto held = margin_held_.find(asset);
+  return balance(asset) - (it == reserved_.end() ? Decimal{} : it->second) -
+         (held == margin_held_.end() ? Decimal{} : held->second);
+}
+
+Decimal PaperVenue::free_margin(const std::string& asset) const {
+  Decimal unrealised;
+  for (const auto& [symbol, position] : margin_positions_) {
+    const core::Instrument* instrument = instruments_.find(symbol);
+    if (instrument == nullptr || instrument->quote != asset) continue;
+    const auto last = last_price_.find(symbol);
+    const Decimal mark = last != last_price_.end()
+                             ? last->second
+                             : reference_price(symbol, position.qty.is_positive() ? Side::kSell : Side::kBuy);
+    if (mark.is_positive()) unrealised += (mark - position.avg_price) * position.qty;
+  }
+  return available(asset) + unrealised;
+}
+
+const MarginPosition* PaperVenue::margin_position(const std::string& symbol) const {
+  const auto it = margin_positions_.find(symbol);
+  return it == margin_positions_.end() ? nullptr : &it->second;
+}
+
+void PaperVenue::restore_margin_position(const std::string& symbol, const MarginPosition& position) {
+  const core::Instrument* instrument = instruments_.find(symbol);
+  if (instrument == nullptr || position.qty.is_zero()) return;
+  MarginPosition& pos = margin_positions_[symbol];
+  margin_held_[instrument->quote] += position.margin - pos.margin;
+  pos = position;
 }
 
 std::size_t PaperVenue::open_order_count() const {
@@ -211,24 +234,60 @@ void PaperVenue::activate(PaperOrder& order, core::Timestamp now) {
     return rejected("order cost " + cost.to_string() + " below minimum " + instrument.cost_min.to_string());
   }
   if (r.post_only && is_marketable(order)) return rejected("post-only order would take liquidity");
-  // Exits (reduce-only) reserve nothing unless lock_exits: the stop and the target of one OCO pair
-  // cover the same coins.
-  if (!r.reduce_only || config_.lock_exits) {
-    const bool buy = r.side == Side::kBuy;
-    const std::string& asset = buy ? instrument.quote : instrument.base;
-    const Decimal need = buy ? cost * (Decimal::one() + fee_rate(instrument, false)) : r.qty;
-    if (available(asset) < need) {
-      return rejected("insufficient " + asset + ": need " + need.to_string(8) + ", available " +
-                      available(asset).to_string(8));
-    }
-    order.reserved_asset = asset;
-    order.reserved = need;
-    reserved_[asset] += need;
-  }
+  order.margin = is_margin_order(r);
+  if (const std::string refused = reserve(order, instrument, price, true); !refused.empty()) return rejected(refused);
   order.active = true;
   order.status = OrderStatus::kNew;
   report(order, now);
   match(order, now, nullptr);
+}
+
+// With margin on: an order against the open margin position reduces it; otherwise a sell that is
+// not reduce-only (a short) or a leveraged entry opens one, and a reduce-only buy can only cover.
+bool PaperVenue::is_margin_order(const OrderRequest& r) const {
+  if (!config_.margin) return false;
+  const MarginPosition* position = margin_position(r.symbol);
+  if (position != nullptr && position->qty.is_positive() != (r.side == Side::kBuy)) return true;
+  if (r.reduce_only) return r.side == Side::kBuy;
+  return r.side == Side::kSell || r.leverage > Decimal::one();
+}
+
+// What an order holds while open: a spot buy its quote and the fee, a spot sell its coins, a margin
+// entry notional / leverage and the fee. Exits (reduce-only) and orders against a margin position
+// reserve nothing (unless lock_exits, spot): the stop and the target of one OCO pair cover the same
+// position. `check` false (a restart) takes the reservation without judging it.
+std::string PaperVenue::reserve(PaperOrder& order, const core::Instrument& instrument, Decimal price, bool check) {
+  const OrderRequest& r = order.request;
+  const bool buy = r.side == Side::kBuy;
+  const Decimal remaining = r.qty - order.filled;
+  std::string asset;
+  Decimal need;
+  if (order.margin) {
+    const MarginPosition* position = margin_position(r.symbol);
+    if (r.reduce_only || (position != nullptr && position->qty.is_positive() != buy)) return {};
+    if (r.leverage < Decimal::one()) return "leverage " + r.leverage.to_string() + " is below 1";
+    if (position != nullptr && position->leverage != r.leverage) {
+      return "leverage " + r.leverage.to_string() + " differs from the open " + r.symbol + " position's " +
+             position->leverage.to_string();
+    }
+    asset = instrument.quote;
+    need = price * remaining / r.leverage + price * remaining * fee_rate(instrument, false);
+    if (check && free_margin(asset) < need) {
+      return "insufficient margin: need " + need.to_string(8) + " " + asset + ", free " +
+             free_margin(asset).to_string(8);
+    }
+  } else {
+    if (r.reduce_only && !config_.lock_exits) return {};
+    asset = buy ? instrument.quote : instrument.base;
+    need = buy ? price * remaining * (Decimal::one() + fee_rate(instrument, false)) : remaining;
+    if (check && available(asset) < need) {
+      return "insufficient " + asset + ": need " + need.to_string(8) + ", available " + available(asset).to_string(8);
+    }
+  }
+  order.reserved_asset = asset;
+  order.reserved = need;
+  reserved_[asset] += need;
+  return {};
 }
 
 bool PaperVenue::is_triggered(const PaperOrder& order) const {
@@ -306,34 +365,88 @@ void PaperVenue::fill(PaperOrder& order, Decimal price, Decimal qty, bool maker,
   const OrderRequest& r = order.request;
   const core::Instrument& instrument = *instruments_.find(r.symbol);
   const bool buy = r.side == Side::kBuy;
-  if (r.reduce_only && !buy) qty = core::min(qty, balance(instrument.base));  // spot: never sell what is not held
+  if (order.margin) {
+    // Only an order that reserved margin may open; the others close what is open, no more.
+    const MarginPosition* position = margin_position(r.symbol);
+    const bool against = position != nullptr && position->qty.is_positive() != buy;
+    if (order.reserved_asset.empty()) qty = against ? core::min(qty, position->qty.abs()) : Decimal{};
+    if (!qty.is_positive()) return finish(order, OrderStatus::kCanceled, "no margin position left to close", now);
+  } else if (r.reduce_only && !buy) {
+    qty = core::min(qty, balance(instrument.base));  // spot: never sell what is not held
+  }
   if (!qty.is_positive()) return finish(order, OrderStatus::kCanceled, "nothing left to sell", now);
   const Decimal notional = price * qty;
   const Decimal fee = (notional * fee_rate(instrument, maker)).round(config_.fee_precision, core::Rounding::kHalfEven);
-  if (buy) {
+  core::Fill executed{r.client_order_id, order.venue_id, pad_id(("PX" + config_.id_prefix).c_str(), next_exec_id_++),
+                    r.symbol, r.side, price, qty, fee, instrument.quote, maker, now};
+  if (order.margin) {
+    executed.margin = true;
+    executed.leverage = settle_margin(order, instrument, price, qty, fee);
+  } else if (buy) {
     wallet_[instrument.base] += qty;
     wallet_[instrument.quote] -= notional + fee;
   } else {
     wallet_[instrument.base] -= qty;
     wallet_[instrument.quote] += notional - fee;
   }
-  if (!order.reserved_asset.empty()) {
+  if (!order.reserved_asset.empty() && !order.margin) {
     const Decimal used = core::min(order.reserved, buy ? notional + fee : qty);
     order.reserved -= used;
     reserved_[order.reserved_asset] -= used;
   }
   order.filled += qty;
   order.cost += notional;
-  emit(core::Fill{r.client_order_id, order.venue_id, pad_id(("PX" + config_.id_prefix).c_str(), next_exec_id_++), r.symbol, r.side, price,
-                  qty, fee, instrument.quote, maker, now});
-  emit(core::BalanceUpdate{instrument.base, wallet_[instrument.base], now});
+  emit(std::move(executed));
+  if (!order.margin) emit(core::BalanceUpdate{instrument.base, wallet_[instrument.base], now});
   emit(core::BalanceUpdate{instrument.quote, wallet_[instrument.quote], now});
   if (order.filled >= r.qty) {
     finish(order, OrderStatus::kFilled, {}, now);
+  } else if (order.margin && order.reserved_asset.empty() && margin_position(r.symbol) == nullptr) {
+    finish(order, OrderStatus::kCanceled, "margin position closed: remainder canceled", now);
   } else {
     order.status = OrderStatus::kPartiallyFilled;
     report(order, now);
   }
+}
+
+// A margin fill: the part against the position closes it (its PnL and released margin settle in
+// the quote currency), the rest opens or adds at the position's leverage. Returns that leverage.
+Decimal PaperVenue::settle_margin(PaperOrder& order, const core::Instrument& instrument, Decimal price, Decimal qty,
+                                  Decimal fee) {
+  const OrderRequest& r = order.request;
+  const bool buy = r.side == Side::kBuy;
+  MarginPosition& position = margin_positions_[r.symbol];
+  Decimal& held = margin_held_[instrument.quote];
+  const bool against = !position.qty.is_zero() && position.qty.is_positive() != buy;
+  const Decimal closing = against ? core::min(qty, position.qty.abs()) : Decimal{};
+  if (closing.is_positive()) {
+    const Decimal direction = position.qty.is_positive() ? Decimal::one() : -Decimal::one();
+    const Decimal released =
+        closing == position.qty.abs() ? position.margin : position.margin * closing / position.qty.abs();
+    wallet_[instrument.quote] += (price - position.avg_price) * closing * direction;
+    position.margin -= released;
+    held -= released;
+    position.qty += buy ? closing : -closing;
+  }
+  const Decimal opening = qty - closing;
+  if (opening.is_positive()) {
+    if (position.qty.is_zero()) position.leverage = r.leverage;
+    const Decimal new_qty = position.qty + (buy ? opening : -opening);
+    position.avg_price = (position.avg_price * position.qty.abs() + price * opening) / new_qty.abs();
+    position.qty = new_qty;
+    const Decimal margin = price * opening / position.leverage;
+    position.margin += margin;
+    held += margin;
+    if (!order.reserved_asset.empty()) {
+      const Decimal used = core::min(order.reserved, margin + fee);
+      order.reserved -= used;
+      reserved_[order.reserved_asset] -= used;
+    }
+  }
+  wallet_[instrument.quote] -= fee;
+  const Decimal leverage = position.leverage;
+  if (position.qty.is_zero()) margin_positions_.erase(r.symbol);
+  return leverage;
 }
 
 void PaperVenue::finish(PaperOrder& order, OrderStatus status, const std::string& reason, core::Timestamp now) {

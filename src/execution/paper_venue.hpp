@@ -5,6 +5,13 @@
 // stop-loss / take-profit orders trigger on the last trade price. Fees follow the instrument's
 // maker/taker rates, quantities and prices are rounded to its increments, and spot orders need the
 // balance (reserved while the order is open). Deterministic: the same events give the same fills.
+//
+// Margin (PaperConfig::margin, SPEC §8 "spot only unless margin is enabled"), Kraken-style: a sell
+// that is not reduce-only, or any entry with leverage > 1, opens a margin position. It holds
+// notional / leverage of the quote currency (reserved with the fee while the order is open, refused
+// with "insufficient margin: need X, free Y" otherwise) and never moves the base balance; an order
+// against the open position reduces it, and the PnL settles in the quote currency. One leverage per
+// position; free margin = available quote + the positions' unrealised PnL at the last price.
 #include <functional>
 #include <map>
 #include <optional>
@@ -29,6 +36,16 @@ struct PaperConfig {
   // Kraken spot locks the coins of every resting sell, exits included, so a stop and a take-profit
   // on one position cannot both rest. Off: exits reserve nothing (one OCO pair covers the same coins).
   bool lock_exits = false;
+  // Margin trading (config paper.margin): shorts and leveraged positions, see the class comment.
+  bool margin = false;
+};
+
+// A margin position at the paper venue: signed quantity (short < 0) and the quote it holds.
+struct MarginPosition {
+  core::Decimal qty;
+  core::Decimal avg_price;
+  core::Decimal leverage = core::Decimal::one();
+  core::Decimal margin;  // quote currency held: Σ notional / leverage of the open part
 };
 
 struct BookView {
@@ -64,8 +81,15 @@ class PaperVenue final : public Venue {
   void on_trade(const core::Trade& trade, core::Timestamp now) override;
   void on_time(core::Timestamp now) override;
 
+  // Restart: a margin position the previous session left open (the portfolio has it).
+  void restore_margin_position(const std::string& symbol, const MarginPosition& position);
+
   core::Decimal balance(const std::string& asset) const;
+  // Balance less what open orders reserve and margin positions hold.
   core::Decimal available(const std::string& asset) const;
+  // available(asset) plus the unrealised PnL of the margin positions settled in `asset`.
+  core::Decimal free_margin(const std::string& asset) const;
+  const MarginPosition* margin_position(const std::string& symbol) const;
   const std::map<std::string, core::Decimal>& wallet() const { return wallet_; }
   std::size_t open_order_count() const;
 
@@ -80,6 +104,7 @@ class PaperVenue final : public Venue {
     core::Decimal cost;  // quote, for the average price
     std::string reserved_asset;
     core::Decimal reserved;
+    bool margin = false;  // opens or reduces a margin position (decided at activation)
     core::OrderStatus status = core::OrderStatus::kPendingNew;
   };
 
@@ -91,6 +116,11 @@ class PaperVenue final : public Venue {
   void finish(PaperOrder& order, core::OrderStatus status, const std::string& reason, core::Timestamp now);
   void report(const PaperOrder& order, core::Timestamp now, const std::string& reason = {});
   void reject(const OrderRequest& request, const std::string& reason, core::Timestamp now);
+  bool is_margin_order(const OrderRequest& r) const;
+  // Reserves what an opening order needs; the rejection reason, or empty.
+  std::string reserve(PaperOrder& order, const core::Instrument& instrument, core::Decimal price, bool check);
+  core::Decimal settle_margin(PaperOrder& order, const core::Instrument& instrument, core::Decimal price,
+                              core::Decimal qty, core::Decimal fee);
   bool is_triggered(const PaperOrder& order) const;
   bool is_marketable(const PaperOrder& order) const;
   core::Decimal fee_rate(const core::Instrument& instrument, bool maker) const;
@@ -106,6 +136,8 @@ class PaperVenue final : public Venue {
   std::vector<std::string> arrival_;          // client ids in submission order (price-time fairness)
   std::map<std::string, core::Decimal> wallet_;
   std::map<std::string, core::Decimal> reserved_;
+  std::map<std::string, MarginPosition> margin_positions_;  // by symbol; flat ones erased
+  std::map<std::string, core::Decimal> margin_held_;        // quote asset -> Σ positions' margin
   std::map<std::string, core::Decimal> last_price_;
   std::vector<core::ExecutionEvent> outbox_;
   bool flushing_ = false;

@@ -4,6 +4,10 @@ namespace tg4::execution {
 
 using core::Decimal;
 
+Decimal Position::margin_used() const {
+  return margin && is_open() ? qty.abs() * avg_price / leverage : Decimal{};
+}
+
 Portfolio::Portfolio(std::string reporting_currency) : reporting_(std::move(reporting_currency)) {}
 
 void Portfolio::deposit(const std::string& asset, Decimal amount) { balances_[asset] += amount; }
@@ -44,7 +48,9 @@ std::optional<ClosedTrade> Portfolio::apply_fill(const core::Fill& fill, const c
   const std::string& fee_asset = fill.fee_currency.empty() ? instrument.quote : fill.fee_currency;
   pairs_[instrument.symbol] = {instrument.base, instrument.quote};
   set_mark(instrument.symbol, fill.price);
-  if (fill.side == core::Side::kBuy) {
+  if (fill.margin) {
+    // A margin position: the base balance stays; the reduced part's PnL settles below.
+  } else if (fill.side == core::Side::kBuy) {
     balances_[instrument.base] += fill.qty;
     balances_[instrument.quote] -= notional;
   } else {
@@ -63,7 +69,11 @@ std::optional<ClosedTrade> Portfolio::apply_fill(const core::Fill& fill, const c
   const Decimal signed_qty = fill.side == core::Side::kBuy ? fill.qty : -fill.qty;
   const bool opening = pos.qty.is_zero() || (pos.qty.is_positive() == signed_qty.is_positive());
   if (opening) {
-    if (pos.qty.is_zero()) pos.opened = fill.time;
+    if (pos.qty.is_zero()) {
+      pos.opened = fill.time;
+      pos.margin = fill.margin;
+      pos.leverage = fill.margin ? fill.leverage : Decimal::one();
+    }
     const Decimal new_qty = pos.qty + signed_qty;
     pos.avg_price = (pos.avg_price * pos.qty.abs() + fill.price * fill.qty) / new_qty.abs();
     pos.qty = new_qty;
@@ -80,6 +90,7 @@ std::optional<ClosedTrade> Portfolio::apply_fill(const core::Fill& fill, const c
   const Decimal entry_fee_share = pos.open_fees * closed_qty / pos.qty.abs();
   const Decimal pnl = gross - exit_fee;  // the entry fee was already booked when the position opened
   const Decimal trade_pnl = pnl - entry_fee_share;
+  if (fill.margin) balances_[instrument.quote] += gross;
   ClosedTrade trade{instrument.symbol, closed_qty, pos.avg_price, fill.price, trade_pnl,
                     value_in_reporting(instrument.quote, trade_pnl).value_or(Decimal{}), pos.opened, fill.time};
   pos.open_fees -= entry_fee_share;
@@ -93,6 +104,8 @@ std::optional<ClosedTrade> Portfolio::apply_fill(const core::Fill& fill, const c
     // Flipped through zero: the remainder opens a new position at the fill price.
     pos.avg_price = fill.price;
     pos.opened = fill.time;
+    pos.margin = fill.margin;
+    pos.leverage = fill.margin ? fill.leverage : Decimal::one();
   }
   return trade;
 }
@@ -144,6 +157,19 @@ Decimal Portfolio::equity() const {
     if (amount.is_zero()) continue;
     total += value_in_reporting(asset, amount).value_or(Decimal{});
   }
+  for (const auto& [symbol, pos] : positions_) {
+    if (pos.margin && pos.is_open()) total += position_pnl(symbol, pos).value_or(Decimal{});
+  }
+  return total;
+}
+
+Decimal Portfolio::used_margin() const {
+  Decimal total;
+  for (const auto& [symbol, pos] : positions_) {
+    const auto parts = pairs_.find(symbol);
+    if (!pos.margin || !pos.is_open() || parts == pairs_.end()) continue;
+    total += value_in_reporting(parts->second.second, pos.margin_used()).value_or(Decimal{});
+  }
   return total;
 }
 
@@ -155,15 +181,17 @@ std::vector<std::string> Portfolio::unpriced() const {
   return out;
 }
 
+std::optional<Decimal> Portfolio::position_pnl(const std::string& symbol, const Position& pos) const {
+  const auto m = mark(symbol);
+  const auto parts = pairs_.find(symbol);
+  if (!m || parts == pairs_.end()) return std::nullopt;
+  return value_in_reporting(parts->second.second, (*m - pos.avg_price) * pos.qty);
+}
+
 Decimal Portfolio::unrealised_pnl() const {
   Decimal total;
   for (const auto& [symbol, pos] : positions_) {
-    if (!pos.is_open()) continue;
-    const auto m = mark(symbol);
-    const auto parts = pairs_.find(symbol);
-    if (!m || parts == pairs_.end()) continue;
-    const Decimal pnl_quote = (*m - pos.avg_price) * pos.qty;
-    total += value_in_reporting(parts->second.second, pnl_quote).value_or(Decimal{});
+    if (pos.is_open()) total += position_pnl(symbol, pos).value_or(Decimal{});
   }
   return total;
 }

@@ -3,6 +3,12 @@
 // explicit deposits, e.g. the paper starting balances); each symbol's position keeps its average cost,
 // so realised PnL is exact. Equity and PnL are reported in one currency (USDT by default), converting
 // through the latest mark prices, directly or via one intermediate asset (XRP -> BTC -> USDT).
+//
+// Margin fills (core::Fill::margin, paper venue with margin on) make margin positions instead:
+// signed (a short is a negative quantity), the base balance untouched, the fee paid in the quote
+// currency at once and the PnL of the reduced part settled there; equity adds their unrealised PnL.
+// A symbol holds one position at a time, spot or margin (the order manager closes one before the
+// venue opens the other).
 #include <map>
 #include <optional>
 #include <string>
@@ -15,14 +21,19 @@ namespace tg4::execution {
 
 struct Position {
   std::string symbol;
-  core::Decimal qty;         // base units held by this position (spot: >= 0)
+  core::Decimal qty;         // base units held by this position (spot: >= 0; margin short: < 0)
   core::Decimal avg_price;   // average entry price in the quote currency
   core::Decimal realised_pnl;  // quote currency, after fees
   core::Decimal fees;          // quote currency
   core::Decimal open_fees;     // fees paid to open the part still held (for per-trade PnL)
   core::Timestamp opened;
   std::int64_t trades = 0;
+  bool margin = false;  // opened by a margin fill
+  core::Decimal leverage = core::Decimal::one();
   bool is_open() const { return !qty.is_zero(); }
+  bool is_short() const { return qty.is_negative(); }
+  // Quote currency a margin position holds at the venue: |qty| x avg_price / leverage.
+  core::Decimal margin_used() const;
 };
 
 // A position reduced or closed by a fill: the input for risk streaks and trade statistics.
@@ -69,17 +80,24 @@ class Portfolio {
 
   // Value of `amount` of `asset` in the reporting currency; nullopt when no price path exists.
   std::optional<core::Decimal> value_in_reporting(const std::string& asset, core::Decimal amount) const;
-  core::Decimal equity() const;  // assets without a price path are left out (and listed by unpriced())
+  // Balances plus the margin positions' unrealised PnL; assets without a price path are left out
+  // (and listed by unpriced()).
+  core::Decimal equity() const;
   std::vector<std::string> unpriced() const;
   core::Decimal unrealised_pnl() const;  // reporting currency
   core::Decimal realised_pnl() const { return realised_reporting_; }
   core::Decimal fees_paid() const { return fees_reporting_; }
+  // Margin held by the open margin positions, and equity less it (reporting currency).
+  core::Decimal used_margin() const;
+  core::Decimal free_margin() const { return equity() - used_margin(); }
   // Notional of the open position in the reporting currency (exposure for the risk engine).
   core::Decimal exposure(const std::string& symbol) const;
   const std::string& reporting_currency() const { return reporting_; }
 
  private:
   std::optional<core::Decimal> rate(const std::string& from, const std::string& to) const;
+  // Unrealised PnL of one position in the reporting currency; nullopt without a mark or a pair.
+  std::optional<core::Decimal> position_pnl(const std::string& symbol, const Position& position) const;
 
   std::string reporting_;
   std::map<std::string, core::Decimal> balances_;

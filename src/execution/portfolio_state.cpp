@@ -15,13 +15,18 @@ json::object decimals_json(const std::map<std::string, Decimal>& values) {
 }
 
 json::object position_json(const Position& p) {
-  return json::object{{"qty", p.qty.to_string()},
-                      {"avg_price", p.avg_price.to_string()},
-                      {"realised_pnl", p.realised_pnl.to_string()},
-                      {"fees", p.fees.to_string()},
-                      {"open_fees", p.open_fees.to_string()},
-                      {"opened_ns", p.opened.ns},
-                      {"trades", p.trades}};
+  json::object out{{"qty", p.qty.to_string()},
+                   {"avg_price", p.avg_price.to_string()},
+                   {"realised_pnl", p.realised_pnl.to_string()},
+                   {"fees", p.fees.to_string()},
+                   {"open_fees", p.open_fees.to_string()},
+                   {"opened_ns", p.opened.ns},
+                   {"trades", p.trades}};
+  if (p.margin) {  // spot positions keep the older form, which every reader understands
+    out["margin"] = true;
+    out["leverage"] = p.leverage.to_string();
+  }
+  return out;
 }
 
 // Reads one field of an object, naming its path in every error.
@@ -89,6 +94,17 @@ core::Result<Position> read_position(const std::string& symbol, const json::obje
   if (!trades) return trades.error();
   p.opened = core::Timestamp{*opened};
   p.trades = *trades;
+  // Optional (states written before margin positions existed have neither: spot).
+  if (const json::value* margin = object.if_contains("margin")) {
+    if (!margin->is_bool()) return r.error("margin", "expected true or false");
+    p.margin = margin->get_bool();
+  }
+  if (object.contains("leverage")) {
+    auto leverage = r.decimal("leverage");
+    if (!leverage) return leverage.error();
+    if (*leverage < Decimal::one()) return r.error("leverage", "must be >= 1");
+    p.leverage = *leverage;
+  }
   return p;
 }
 

@@ -24,6 +24,8 @@ struct OrderRequest {
   core::TimeInForce tif = core::TimeInForce::kGtc;
   bool post_only = false;
   bool reduce_only = false;
+  // Margin venues only (paper with margin on): notional / leverage is the margin the order holds.
+  core::Decimal leverage = core::Decimal::one();
 };
 
 using ExecutionSink = std::function<void(core::ExecutionEvent)>;

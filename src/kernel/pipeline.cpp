@@ -53,6 +53,7 @@ class Pipeline::Context final : public strategy::StrategyContext {
     return pipeline_.market_.find(symbol);
   }
   const execution::Portfolio& portfolio() const override { return pipeline_.portfolio_; }
+  bool margin_enabled() const override { return pipeline_.margin_; }
   void submit(core::OrderIntent intent) override {
     if (intent.source.empty()) intent.source = std::string(pipeline_.strategy_->name());
     if (intent.created.ns == 0) intent.created = now();
@@ -124,9 +125,13 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
     paper_ = paper.get();
     venue_ = std::move(paper);
   }
+  // Margin exists only at the paper venue (the Kraken venue trades spot; `tg4 live` refuses margin).
+  margin_ = paper_ != nullptr && options_.paper.margin;
+  execution::OrderManagerConfig order_config = options_.orders;
+  order_config.margin = margin_;
   orders_ = std::make_unique<execution::OrderManager>(
       *venue_, instruments_, [this] { return order_ids_.next(); },
-      options_.orders, [this](const execution::ManagedOrder& order) { on_order_changed(order); },
+      order_config, [this](const execution::ManagedOrder& order) { on_order_changed(order); },
       [this](const std::string& problem) { log_->warn("orders: {}", problem); });
   subscribe();
 }
@@ -185,6 +190,9 @@ void Pipeline::restore_account() {
   applied_exec_ids_ = restored_.applied_exec_ids;
   if (paper_ != nullptr) {
     for (const auto& [asset, amount] : portfolio_.balances()) paper_->deposit(asset, amount);
+    for (const auto& [symbol, p] : portfolio_.positions()) {
+      if (p.margin && p.is_open()) paper_->restore_margin_position(symbol, {p.qty, p.avg_price, p.leverage, p.margin_used()});
+    }
   }
   for (execution::ManagedOrder& order : restored_.open_orders) {
     if (order.held_locally && order.role == execution::OrderRole::kExit) {
@@ -497,10 +505,13 @@ void Pipeline::refresh_risk_inputs() {
   std::vector<risk::OpenPosition> positions;
   for (const auto& [symbol, position] : portfolio_.positions()) {
     if (!position.is_open()) continue;
-    positions.push_back({symbol, core::Side::kBuy, portfolio_.exposure(symbol).round(8), core::Decimal::one()});
+    positions.push_back({symbol, position.is_short() ? core::Side::kSell : core::Side::kBuy,
+                         portfolio_.exposure(symbol).round(8), position.leverage});
   }
   risk_.set_positions(risk_state_, std::move(positions));
-  const auto cash = portfolio_.value_in_reporting(options_.reporting_currency, available_cash());
+  // On margin, rule 9 checks the venue's free margin (unrealised PnL in, held margin out).
+  const core::Decimal cash_amount = margin_ ? paper_->free_margin(options_.reporting_currency) : available_cash();
+  const auto cash = portfolio_.value_in_reporting(options_.reporting_currency, cash_amount);
   risk_.set_available_margin(risk_state_, cash.value_or(core::Decimal{}));
 }
 
@@ -518,6 +529,8 @@ void Pipeline::on_intent(core::OrderIntent intent) {
   if (intent.size_quote.is_zero() && !intent.qty.is_zero()) intent.size_quote = intent.qty * intent.entry;
   risk::RiskIntent risk_intent = risk::intent_from_order(intent);
   risk_intent.size_usd = quote_to_reporting(intent.symbol, intent.size_quote).value_or(core::Decimal{}).round(8);
+  // On margin the risk engine's size is the margin committed (notional / leverage, SPEC §7 rule 7).
+  if (margin_ && intent.leverage > core::Decimal::one()) risk_intent.size_usd = (risk_intent.size_usd / intent.leverage).round(8);
   refresh_risk_inputs();
   const auto started = std::chrono::steady_clock::now();
   const risk::Verdict verdict = risk_.check(risk_state_, risk_intent, now());
@@ -532,9 +545,12 @@ void Pipeline::on_intent(core::OrderIntent intent) {
   ++counters_.approved;
   // An explicit quantity the risk engine left whole is sent as given: converting it to the
   // reporting currency and back can lose its last increment (an exit would leave dust behind).
-  const bool whole = !intent.qty.is_zero() && verdict.size_usd >= risk_intent.size_usd;
-  const core::Decimal qty = whole ? intent.qty : order_qty(intent, verdict.size_usd);
+  const bool whole = !intent.qty.is_zero() && verdict.size_usd >= risk_intent.size_usd &&
+                     (!margin_ || verdict.leverage >= intent.leverage);
+  const core::Decimal notional = margin_ ? verdict.size_usd * verdict.leverage : verdict.size_usd;
+  const core::Decimal qty = whole ? intent.qty : order_qty(intent, notional);
   if (qty.is_zero()) return;
+  if (margin_) intent.leverage = verdict.leverage;
   auto sent = orders_->submit(intent, qty, now());
   if (!sent) return;
   ++counters_.orders_sent;

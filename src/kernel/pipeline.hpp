@@ -159,6 +159,7 @@ class Pipeline {
   execution::Portfolio portfolio_;
   std::unique_ptr<execution::Venue> venue_;
   execution::PaperVenue* paper_ = nullptr;  // venue_ when it is the paper venue, else null
+  bool margin_ = false;  // paper venue with options_.paper.margin: shorts and leverage
   std::unique_ptr<execution::OrderManager> orders_;
   execution::ExecutionMetrics execution_metrics_;
   std::map<std::string, core::Decimal> reference_prices_;  // client id -> price when sent (slippage)

@@ -170,6 +170,11 @@ json::object position_json(const execution::Position& position, const execution:
   }
   out["exposure"] = text(portfolio.exposure(position.symbol).round(8));
   out["opened"] = core::format_rfc3339(position.opened);
+  if (position.margin) {  // paper.margin: a margin position (a short has a negative qty)
+    out["margin"] = true;
+    out["leverage"] = text(position.leverage);
+    out["margin_used"] = text(position.margin_used().round(8));
+  }
   return out;
 }
 
@@ -184,6 +189,10 @@ json::object portfolio_json(const execution::Portfolio& portfolio, core::Decimal
   out["unrealised_pnl"] = text(portfolio.unrealised_pnl().round(8));
   out["fees"] = text(portfolio.fees_paid().round(8));
   out["balances"] = balances_json(portfolio);
+  if (const core::Decimal used = portfolio.used_margin(); used.is_positive()) {  // margin positions open
+    out["used_margin"] = text(used.round(8));
+    out["free_margin"] = text((equity - used).round(8));
+  }
   json::array unpriced;
   for (const auto& asset : portfolio.unpriced()) unpriced.emplace_back(asset);
   out["unpriced"] = std::move(unpriced);

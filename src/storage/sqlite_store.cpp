@@ -119,7 +119,7 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url
   // WAL: readers do not block the writer; NORMAL sync is durable across process crashes (the OS
   // keeps the WAL) and fast; the busy timeout rides out another connection's checkpoint.
   if (auto s = store->exec_script(
-          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+          "PRAGMA busy_timeout=5000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
           "PRAGMA temp_store=MEMORY;");
       !s) {
     return core::Error::of(

@@ -1,5 +1,7 @@
 // ema_cross: long when the fast EMA crosses above the slow one, stop k x ATR below the entry,
-// target at rr; the position is closed when the fast EMA crosses back below.
+// target at rr; the position is closed when the fast EMA crosses back below. With allow_short on a
+// margin venue it is the mirror image too: a cross down opens a short (stop k x ATR above, target
+// at rr below) and a cross up closes it.
 #include <fmt/format.h>
 
 #include <map>
@@ -19,7 +21,8 @@ class EmaCross final : public SignalStrategy {
         fast_(static_cast<int>(params().get_int("fast"))),
         slow_(static_cast<int>(params().get_int("slow"))),
         atr_period_(static_cast<int>(params().get_int("atr_period"))),
-        atr_mult_(params().get_double("atr_mult")) {}
+        atr_mult_(params().get_double("atr_mult")),
+        allow_short_(params().get_bool("allow_short")) {}
 
   std::string_view name() const override { return "ema_cross"; }
 
@@ -36,10 +39,16 @@ class EmaCross final : public SignalStrategy {
     const double diff = s.fast.current() - s.slow.current();
     const std::optional<double> prev = std::exchange(s.prev_diff, diff);
     if (!prev) return;
-    if (*prev <= 0 && diff > 0 && s.atr.ready() && !position_qty(ctx, bar.symbol).is_positive()) {
-      enter_long(ctx, bar, atr_mult_ * s.atr.current());
+    if (*prev <= 0 && diff > 0) {
+      exit_short(ctx, bar);
+      if (s.atr.ready() && !position_qty(ctx, bar.symbol).is_positive()) {
+        enter_long(ctx, bar, atr_mult_ * s.atr.current());
+      }
     } else if (*prev >= 0 && diff < 0) {
       exit_long(ctx, bar);
+      if (allow_short_ && ctx.margin_enabled() && s.atr.ready() && !position_qty(ctx, bar.symbol).is_negative()) {
+        enter_short(ctx, bar, atr_mult_ * s.atr.current());
+      }
     }
   }
 
@@ -52,6 +61,7 @@ class EmaCross final : public SignalStrategy {
   };
   int fast_, slow_, atr_period_;
   double atr_mult_;
+  bool allow_short_;
   std::map<std::string, State> state_;
 };
 
@@ -64,6 +74,8 @@ StrategyInfo ema_cross_info() {
               {"slow", ParamKind::kInt, "21", 3, 1000, "slow EMA period (> fast)"},
               {"atr_period", ParamKind::kInt, "14", 2, 500, "ATR period (Wilder)"},
               {"atr_mult", ParamKind::kDouble, "2", 0.1, 20, "stop distance in ATRs"},
+              {"allow_short", ParamKind::kBool, "false", {}, {},
+               "with paper.margin: a cross down opens a short, a cross up closes it"},
           }),
           [](Params p) -> core::Result<StrategyPtr> {
             if (p.get_int("fast") >= p.get_int("slow")) {

@@ -29,6 +29,8 @@ class RecordingContext final : public StrategyContext {
     return market_.find(symbol);
   }
   const execution::Portfolio& portfolio() const override { return portfolio_; }
+  bool margin_enabled() const override { return margin_; }
+  void set_margin_enabled(bool margin) { margin_ = margin; }
   void submit(core::OrderIntent intent) override;
   void schedule_timer(std::string name, core::Timestamp at) override {
     timers_.push_back({std::move(name), at});
@@ -45,6 +47,7 @@ class RecordingContext final : public StrategyContext {
   const execution::Portfolio& portfolio_;
   const core::Clock& clock_;
   std::string source_;
+  bool margin_ = false;
   std::vector<core::OrderIntent> intents_;
   std::vector<TimerRequest> timers_;
   std::map<std::string, std::uint64_t> sequence_;  // per source

@@ -86,8 +86,23 @@ void SignalStrategy::enter_long(StrategyContext& ctx, const core::Bar& bar, doub
 
 bool SignalStrategy::enter_long_at(StrategyContext& ctx, const core::Bar& bar, core::Decimal stop,
                                    core::Decimal target) {
+  return enter_at(ctx, bar, core::Side::kBuy, stop, target);
+}
+
+void SignalStrategy::enter_short(StrategyContext& ctx, const core::Bar& bar, double stop_distance) {
   const double close = bar.close.to_double();
-  const double fraction = (close - stop.to_double()) / close;
+  if (close <= 0) return;
+  const double fraction = std::clamp(stop_distance / close, kMinStopFraction, kMaxStopFraction);
+  const core::Decimal stop = price_of(close * (1.0 + fraction));
+  const core::Decimal target = price_of(close - rr_ * (stop.to_double() - close));
+  if (target.is_positive()) enter_at(ctx, bar, core::Side::kSell, stop, target);
+}
+
+bool SignalStrategy::enter_at(StrategyContext& ctx, const core::Bar& bar, core::Side side,
+                              core::Decimal stop, core::Decimal target) {
+  const double close = bar.close.to_double();
+  const double distance = side == core::Side::kBuy ? close - stop.to_double() : stop.to_double() - close;
+  const double fraction = distance / close;
   if (close <= 0 || fraction < kRiskMinStopFraction || fraction > kRiskMaxStopFraction)
     return false;
   const core::Decimal equity = ctx.portfolio().equity();
@@ -98,7 +113,7 @@ bool SignalStrategy::enter_long_at(StrategyContext& ctx, const core::Bar& bar, c
       (equity * core::Decimal::from_double(notional_fraction, 8)).round(2, core::Rounding::kDown);
   if (!size.is_positive()) return false;
   core::OrderIntent intent = base_intent(ctx, bar);
-  intent.side = core::Side::kBuy;
+  intent.side = side;
   intent.size_quote = size;
   intent.stop_loss = stop;
   intent.take_profit = target;
@@ -108,10 +123,18 @@ bool SignalStrategy::enter_long_at(StrategyContext& ctx, const core::Bar& bar, c
 
 void SignalStrategy::exit_long(StrategyContext& ctx, const core::Bar& bar) {
   const core::Decimal qty = position_qty(ctx, bar.symbol);
-  if (!qty.is_positive()) return;
+  if (qty.is_positive()) exit_position(ctx, bar, qty);
+}
+
+void SignalStrategy::exit_short(StrategyContext& ctx, const core::Bar& bar) {
+  const core::Decimal qty = position_qty(ctx, bar.symbol);
+  if (qty.is_negative()) exit_position(ctx, bar, qty);
+}
+
+void SignalStrategy::exit_position(StrategyContext& ctx, const core::Bar& bar, core::Decimal qty) {
   core::OrderIntent intent = base_intent(ctx, bar);
-  intent.side = core::Side::kSell;
-  intent.qty = qty;
+  intent.side = qty.is_positive() ? core::Side::kSell : core::Side::kBuy;
+  intent.qty = qty.abs();
   intent.reduce_only = true;
   ctx.submit(std::move(intent));
 }

@@ -2,7 +2,9 @@
 // SignalStrategy: the shared machinery of the built-in bar strategies. It filters bars by timeframe
 // and symbol, sizes entries from the portfolio's equity, and shapes every entry so the SPEC §7 risk
 // rules can approve it: a stop 0.5-5 % from the entry, a target at reward:risk >= 1.5, and the
-// configured confidence. Built-ins are long-only (spot); exits are reduce-only market sells.
+// configured confidence. Built-ins are long-only (spot); exits are reduce-only market orders. On a
+// margin venue (StrategyContext::margin_enabled) a strategy may also go short: the mirror image, a
+// sell entry with its stop above and its target below.
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,11 +42,22 @@ class SignalStrategy : public Strategy {
                      core::Decimal target);
   // Sells the whole open position (reduce-only); does nothing when flat.
   void exit_long(StrategyContext& ctx, const core::Bar& bar);
+  // A short entry at the bar's close (margin): the stop `stop_distance` above, clamped into the risk
+  // band, the target rr x that distance below.
+  void enter_short(StrategyContext& ctx, const core::Bar& bar, double stop_distance);
+  // Buys back the whole open short (reduce-only); does nothing unless short.
+  void exit_short(StrategyContext& ctx, const core::Bar& bar);
 
   double rr() const { return rr_; }
 
  private:
   core::OrderIntent base_intent(const StrategyContext& ctx, const core::Bar& bar) const;
+  // Sizes and submits an entry whose stop is `stop` (below a buy, above a sell); false when the
+  // stop leaves the risk band or there is no equity.
+  bool enter_at(StrategyContext& ctx, const core::Bar& bar, core::Side side, core::Decimal stop,
+                core::Decimal target);
+  // A reduce-only market order for the whole open position on `side` of it.
+  void exit_position(StrategyContext& ctx, const core::Bar& bar, core::Decimal qty);
   int timeframe_;
   std::vector<std::string> symbols_;  // empty: all
   double size_fraction_, risk_fraction_, rr_, confidence_;

@@ -30,6 +30,8 @@ class StrategyContext {
   // The symbol's market, or nullptr when nothing was seen for it yet.
   virtual const market::SymbolMarket* market(std::string_view symbol) const = 0;
   virtual const execution::Portfolio& portfolio() const = 0;
+  // True when the venue trades margin (paper.margin): a sell that is not reduce-only opens a short.
+  virtual bool margin_enabled() const { return false; }
   // Hands an intent to the risk engine. Empty intent_id, source or created are filled in by the
   // context (deterministically: source, symbol and a per-strategy sequence number).
   virtual void submit(core::OrderIntent intent) = 0;

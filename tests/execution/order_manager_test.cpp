@@ -18,18 +18,20 @@ using namespace core::literals;
 // manager and the portfolio), with a book-less market driven by trades.
 class OrderManagerTest : public ::testing::Test {
  protected:
-  explicit OrderManagerTest(bool venue_locks_exits = false) {
+  explicit OrderManagerTest(bool venue_locks_exits = false, bool margin = false) {
     instruments_.upsert(core::default_instrument("BTC/USDT"));
     PaperConfig paper;
     paper.latency = std::chrono::milliseconds(0);
     paper.slippage_bps = Decimal{};
     paper.lock_exits = venue_locks_exits;
+    paper.margin = margin;
     venue_ = std::make_unique<PaperVenue>(instruments_, paper, BookProvider{}, [this](core::ExecutionEvent e) {
       if (defer_reports_) return pending_reports_.push_back(std::move(e));
       report(e);
     });
     OrderManagerConfig config;
     config.trailing_stop = true;
+    config.margin = margin;
     manager_ = std::make_unique<OrderManager>(
         *venue_, instruments_, [this] { return "c" + std::to_string(++ids_); }, config,
         [this](const ManagedOrder& o) { changes_.push_back(o); }, [this](const std::string& p) { problems_.push_back(p); });
@@ -342,6 +344,88 @@ TEST_F(HeldTargetTest, AHeldExitIsDroppedWhenTheStopSellsFirst) {
   EXPECT_EQ(target().status, OrderStatus::kCanceled);
   EXPECT_EQ(venue_->balance("BTC"), 0_d);  // sold once, by the stop
   EXPECT_EQ(manager_->open_count(), 0u);
+}
+
+// The same wiring with margin on (paper.margin): a sell that is not reduce-only is a short entry.
+class OrderManagerMarginTest : public OrderManagerTest {
+ protected:
+  OrderManagerMarginTest() : OrderManagerTest(false, true) {}
+
+  core::OrderIntent short_entry(Decimal stop, Decimal target, Decimal leverage = Decimal::one()) {
+    core::OrderIntent i = entry(stop, target);
+    i.side = Side::kSell;
+    i.leverage = leverage;
+    return i;
+  }
+
+  const ManagedOrder& one(OrderRole role) const {
+    const auto orders = by_role(role);
+    if (orders.empty()) throw std::runtime_error(std::string("no order with role ") + to_string(role));
+    return *orders.back();
+  }
+};
+
+TEST_F(OrderManagerMarginTest, ShortEntryGetsABuyStopAboveAndABuyTargetBelow) {
+  auto id = manager_->submit(short_entry(61000_d, 57000_d, 2_d), 0.1_d, now_);
+  ASSERT_TRUE(id) << id.error().message;
+  const ManagedOrder& entry = one(OrderRole::kEntry);
+  EXPECT_FALSE(entry.request.reduce_only);
+  EXPECT_EQ(entry.request.leverage, 2_d);
+  ASSERT_EQ(entry.status, OrderStatus::kFilled) << entry.reason;
+  EXPECT_EQ(portfolio_.position("BTC/USDT")->qty, -0.1_d);
+  const ManagedOrder& stop = one(OrderRole::kStopLoss);
+  const ManagedOrder& target = one(OrderRole::kTakeProfit);
+  EXPECT_EQ(stop.request.side, Side::kBuy);
+  EXPECT_EQ(stop.request.trigger_price, 61000_d);
+  EXPECT_EQ(target.request.side, Side::kBuy);
+  EXPECT_EQ(target.request.trigger_price, 57000_d);
+  EXPECT_TRUE(stop.request.reduce_only && target.request.reduce_only);
+  EXPECT_EQ(stop.request.qty, 0.1_d);
+  EXPECT_EQ(manager_->open_count(), 2u);
+  price(60500_d);  // between the two: nothing happens
+  EXPECT_EQ(manager_->open_count(), 2u);
+}
+
+TEST_F(OrderManagerMarginTest, StopAboveFillsAndCancelsTheTarget) {
+  ASSERT_TRUE(manager_->submit(short_entry(61000_d, 57000_d), 0.1_d, now_));
+  price(61100_d);
+  EXPECT_EQ(one(OrderRole::kStopLoss).status, OrderStatus::kFilled);
+  EXPECT_EQ(one(OrderRole::kTakeProfit).status, OrderStatus::kCanceled);
+  EXPECT_EQ(manager_->open_count(), 0u);
+  EXPECT_FALSE(portfolio_.position("BTC/USDT")->is_open());
+  // Sold 0.1 @ 60000 (fee 15.6), bought back @ 61100 (fee 15.886): -110 - 31.486
+  EXPECT_EQ(portfolio_.realised_pnl(), -141.486_d);
+  EXPECT_EQ(venue_->balance("USDT"), 9858.514_d);
+  EXPECT_EQ(portfolio_.balance("USDT"), venue_->balance("USDT"));
+  EXPECT_TRUE(problems_.empty()) << problems_.front();
+}
+
+TEST_F(OrderManagerMarginTest, TargetBelowFillsAndCancelsTheStop) {
+  ASSERT_TRUE(manager_->submit(short_entry(61000_d, 57000_d), 0.1_d, now_));
+  price(56900_d);
+  EXPECT_EQ(one(OrderRole::kTakeProfit).status, OrderStatus::kFilled);
+  EXPECT_EQ(one(OrderRole::kStopLoss).status, OrderStatus::kCanceled);
+  // +310 gross, fees 15.6 + 14.794
+  EXPECT_EQ(portfolio_.realised_pnl(), 279.606_d);
+  EXPECT_EQ(portfolio_.balance("USDT"), venue_->balance("USDT"));
+}
+
+TEST_F(OrderManagerMarginTest, ProtectionFollowsAShrinkingShort) {
+  ASSERT_TRUE(manager_->submit(short_entry(61000_d, 57000_d, 2_d), 0.2_d, now_));
+  core::OrderIntent cover = short_entry({}, {});
+  cover.side = Side::kBuy;
+  cover.reduce_only = true;
+  auto exit = manager_->submit(cover, 0.05_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  EXPECT_EQ(manager_->find(*exit)->role, OrderRole::kExit);
+  EXPECT_EQ(portfolio_.position("BTC/USDT")->qty, -0.15_d);
+  manager_->fit_protection("BTC/USDT", portfolio_.position("BTC/USDT")->qty, now_);
+  EXPECT_EQ(one(OrderRole::kStopLoss).request.qty, 0.15_d);
+  EXPECT_EQ(one(OrderRole::kTakeProfit).request.qty, 0.15_d);
+  ASSERT_TRUE(manager_->close_position("BTC/USDT", portfolio_.position("BTC/USDT")->qty, "flatten", now_));
+  EXPECT_FALSE(portfolio_.position("BTC/USDT")->is_open());
+  EXPECT_EQ(manager_->open_count(), 0u);
+  EXPECT_EQ(venue_->margin_position("BTC/USDT"), nullptr);
 }
 
 }  // namespace

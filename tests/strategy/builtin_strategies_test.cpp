@@ -58,6 +58,56 @@ TEST(EmaCross, NoExitWithoutAPositionAndOtherTimeframesIgnored) {
   EXPECT_EQ(intents[0].side, core::Side::kBuy);
 }
 
+// The mirror image of the series above (x -> 196 - x): the cross down at bar 7.
+const std::vector<double> kFallingCross = {96, 97, 98, 99, 100, 99};
+
+TEST(EmaCross, WithAllowShortOnMarginACrossDownShortsAndACrossUpCovers) {
+  Harness h("ema_cross", {{"fast", "2"}, {"slow", "4"}, {"atr_period", "2"}, {"allow_short", "true"}});
+  h.ctx.set_margin_enabled(true);
+  std::vector<core::OrderIntent> intents;
+  EXPECT_EQ(feed(h, kFallingCross, &intents), 0u);
+  intents = h.bar(97);
+  ASSERT_EQ(intents.size(), 1u);
+  const core::OrderIntent& sell = intents[0];
+  EXPECT_EQ(sell.side, core::Side::kSell);
+  EXPECT_FALSE(sell.reduce_only);
+  EXPECT_EQ(sell.entry, Decimal::must("97"));
+  EXPECT_EQ(sell.stop_loss, Decimal::must("101"));   // ATR 2, 2 x 2 = 4 above
+  EXPECT_EQ(sell.take_profit, Decimal::must("89"));  // 97 - rr 2 x 4
+  EXPECT_EQ(sell.size_quote, Decimal::must("1000"));
+  EXPECT_EQ(sell.leverage, Decimal::one());
+
+  core::Fill f;  // the short fills: a margin position of -10.3
+  f.symbol = kSymbol;
+  f.side = core::Side::kSell;
+  f.price = Decimal::must("97");
+  f.qty = Decimal::must("10.3");
+  f.fee_currency = "USDT";
+  f.margin = true;
+  h.portfolio.apply_fill(f, core::default_instrument(kSymbol));
+  EXPECT_TRUE(h.bar(95).empty());
+  // Mirror of the cross down above: a cross up buys the short back, then enters long.
+  intents = h.bar(98);
+  ASSERT_EQ(intents.size(), 2u);
+  EXPECT_EQ(intents[0].side, core::Side::kBuy);
+  EXPECT_TRUE(intents[0].reduce_only);
+  EXPECT_EQ(intents[0].qty, Decimal::must("10.3"));
+  EXPECT_EQ(intents[1].side, core::Side::kBuy);
+  EXPECT_FALSE(intents[1].reduce_only);
+}
+
+TEST(EmaCross, NoShortWithoutMarginOrWithoutAllowShort) {
+  Harness spot("ema_cross", {{"fast", "2"}, {"slow", "4"}, {"atr_period", "2"}, {"allow_short", "true"}});
+  Harness long_only("ema_cross", {{"fast", "2"}, {"slow", "4"}, {"atr_period", "2"}});
+  long_only.ctx.set_margin_enabled(true);
+  std::vector<core::OrderIntent> intents;
+  feed(spot, kFallingCross, &intents);
+  feed(long_only, kFallingCross, &intents);
+  EXPECT_TRUE(spot.bar(97).empty());
+  EXPECT_TRUE(long_only.bar(97).empty());
+  EXPECT_TRUE(intents.empty());
+}
+
 TEST(RsiReversion, BuysTheTurnFromOversoldAndExitsOverbought) {
   Harness h("rsi_reversion", {{"rsi_period", "2"}, {"atr_period", "2"}});
   std::vector<core::OrderIntent> intents;
