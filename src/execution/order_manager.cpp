@@ -86,19 +86,30 @@ core::Result<std::string> OrderManager::submit(const core::OrderIntent& intent, 
 
 core::Result<std::string> OrderManager::send(ManagedOrder order, core::Timestamp now) {
   if (auto ok = admit(order.request.symbol, now); !ok) return ok.error();
+  count_send(order.request.symbol, now);
+  auto booked = book(std::move(order), OrderStatus::kPendingNew, now);
+  if (!booked) return booked.error();
+  const std::string id = (*booked)->request.client_order_id;
+  venue_.submit((*booked)->request, now);
+  return id;
+}
+
+// Gives the order its client id (and its own group unless it joins one), keeps it and reports it.
+core::Result<ManagedOrder*> OrderManager::book(ManagedOrder order, OrderStatus status, core::Timestamp now) {
   order.request.client_order_id = next_id_();
   if (order.group.empty()) order.group = order.request.client_order_id;
   order.created = now;
-  order.status = OrderStatus::kPendingNew;
-  recent_sends_.push_back(now);
-  if (config_.budget_kraken_rate_counter) rate_counter_.add(order.request.symbol, 1.0, now);
+  order.status = status;
   const std::string id = order.request.client_order_id;
-  const OrderRequest request = order.request;
   auto [it, inserted] = orders_.emplace(id, std::move(order));
   if (!inserted) return Error::of("client order id collision: " + id);
   changed(it->second, now);
-  venue_.submit(request, now);
-  return id;
+  return &it->second;
+}
+
+void OrderManager::count_send(const std::string& symbol, core::Timestamp now) {
+  recent_sends_.push_back(now);
+  if (config_.budget_kraken_rate_counter) rate_counter_.add(symbol, 1.0, now);
 }
 
 core::Result<std::string> OrderManager::close_position(const std::string& symbol, Decimal qty,
@@ -293,15 +304,10 @@ void OrderManager::trail_stops(const std::string& symbol, Decimal price, core::T
 
 void OrderManager::hold(ManagedOrder order, core::Timestamp now) {
   order.held_locally = true;
-  order.request.client_order_id = next_id_();
-  order.created = now;
-  order.status = OrderStatus::kNew;  // live, in our hands: nothing is sent, so nothing is rate-limited
   order.reason = "take-profit held locally until a trade at " + order.request.trigger_price.to_string() +
                  " (the venue locks the coins of the resting stop)";
-  const std::string id = order.request.client_order_id;
-  auto [it, inserted] = orders_.emplace(id, std::move(order));
-  if (!inserted) return problem("client order id collision: " + id);
-  changed(it->second, now);
+  // Live, in our hands: nothing is sent, so nothing is rate-limited.
+  if (auto booked = book(std::move(order), OrderStatus::kNew, now); !booked) problem(booked.error().message);
 }
 
 void OrderManager::trigger_held_targets(const std::string& symbol, Decimal price, core::Timestamp now) {
@@ -355,21 +361,27 @@ void OrderManager::release(ManagedOrder& target, core::Timestamp now) {
     target.reason = "sent: the venue's stops no longer hold its coins";
   }
   // Counted but never refused by the per-minute limit: a position must not lose its exit.
-  recent_sends_.push_back(now);
-  if (config_.budget_kraken_rate_counter) rate_counter_.add(target.request.symbol, 1.0, now);
+  count_send(target.request.symbol, now);
   changed(target, now);
   venue_.submit(target.request, now);
 }
 
 // --- Exits on a venue that locks coins per order ---
 
-Decimal OrderManager::resting_stop_qty(const std::string& symbol) const {
-  Decimal total;
+std::vector<std::string> OrderManager::venue_stops(const std::string& symbol) const {
+  std::vector<std::string> stops;
   for (const std::string& id : open_ids_) {
     const ManagedOrder& order = orders_.at(id);
-    if (order.role == OrderRole::kStopLoss && !order.held_locally && order.request.symbol == symbol) {
-      total += order.request.qty - order.filled;
-    }
+    if (order.role == OrderRole::kStopLoss && !order.held_locally && order.request.symbol == symbol) stops.push_back(id);
+  }
+  return stops;
+}
+
+Decimal OrderManager::resting_stop_qty(const std::string& symbol) const {
+  Decimal total;
+  for (const std::string& id : venue_stops(symbol)) {
+    const ManagedOrder& stop = orders_.at(id);
+    total += stop.request.qty - stop.filled;
   }
   return total;
 }
@@ -378,32 +390,23 @@ core::Result<std::string> OrderManager::send_after_stops_shrink(ManagedOrder exi
   if (auto ok = admit(exit.request.symbol, now); !ok) return ok.error();
   const std::string symbol = exit.request.symbol;
   const Decimal qty = exit.request.qty;
-  exit.request.client_order_id = next_id_();
-  exit.group = exit.request.client_order_id;
-  exit.created = now;
-  exit.status = OrderStatus::kPendingNew;
   exit.held_locally = true;
   exit.triggered = true;
   exit.release_at = core::max(resting_stop_qty(symbol) - qty, Decimal{});
   exit.reason = "held until the venue's stops release " + qty.to_string() + " " + symbol;
-  const std::string id = exit.request.client_order_id;
-  auto [it, inserted] = orders_.emplace(id, std::move(exit));
-  if (!inserted) return Error::of("client order id collision: " + id);
-  changed(it->second, now);
+  auto booked = book(std::move(exit), OrderStatus::kPendingNew, now);
+  if (!booked) return booked.error();
+  ManagedOrder& held = **booked;  // orders_ is a map that never erases: the reference stays valid
   shrink_stops(symbol, qty, now);
-  if (const auto held = orders_.find(id); held->second.held_locally && resting_stop_qty(symbol) <= held->second.release_at) {
-    release(held->second, now);  // the venue confirmed at once (or nothing had to move)
+  if (held.held_locally && resting_stop_qty(symbol) <= held.release_at) {
+    release(held, now);  // the venue confirmed at once (or nothing had to move)
   }
-  return id;
+  return held.request.client_order_id;
 }
 
 // Frees `by` coins: stops shrink (the newest first, as their positions are the newest) or go.
 void OrderManager::shrink_stops(const std::string& symbol, Decimal by, core::Timestamp now) {
-  std::vector<std::string> stops;
-  for (const std::string& id : open_ids_) {
-    const ManagedOrder& order = orders_.at(id);
-    if (order.role == OrderRole::kStopLoss && !order.held_locally && order.request.symbol == symbol) stops.push_back(id);
-  }
+  std::vector<std::string> stops = venue_stops(symbol);
   std::sort(stops.begin(), stops.end(),
             [&](const std::string& a, const std::string& b) { return orders_.at(a).created > orders_.at(b).created; });
   for (const std::string& id : stops) {

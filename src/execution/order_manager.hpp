@@ -102,6 +102,8 @@ class OrderManager {
 
  private:
   core::Result<std::string> send(ManagedOrder order, core::Timestamp now);
+  core::Result<ManagedOrder*> book(ManagedOrder order, core::OrderStatus status, core::Timestamp now);
+  void count_send(const std::string& symbol, core::Timestamp now);
   core::Status admit(const std::string& symbol, core::Timestamp now);
   void on_update(const core::OrderUpdate& update, core::Timestamp now);
   void on_fill(const core::Fill& fill, core::Timestamp now);
@@ -112,6 +114,7 @@ class OrderManager {
   bool release_if_unblocked(const std::string& group, core::Timestamp now);
   void release(ManagedOrder& target, core::Timestamp now);
   void resize(ManagedOrder& order, core::Decimal qty, core::Timestamp now);
+  std::vector<std::string> venue_stops(const std::string& symbol) const;  // open stops resting at the venue
   core::Decimal resting_stop_qty(const std::string& symbol) const;
   core::Result<std::string> send_after_stops_shrink(ManagedOrder exit, core::Timestamp now);
   void shrink_stops(const std::string& symbol, core::Decimal by, core::Timestamp now);
