@@ -5,6 +5,7 @@
 
 #include "execution/portfolio_state.hpp"
 #include "kernel/pipeline.hpp"
+#include "pipeline_trades.hpp"
 
 namespace tg4::kernel {
 namespace {
@@ -70,16 +71,7 @@ struct Session {
     }));
     kernel.run_until_empty();
   }
-  void trade(Decimal price, core::Duration at) {
-    core::Trade t;
-    t.symbol = "BTC/USDT";
-    t.price = price;
-    t.qty = 0.5_d;
-    t.time = t.received = start + at;
-    t.trade_id = ++trade_id;
-    kernel.post(t);
-    kernel.run_until_empty();
-  }
+  void trade(Decimal price, core::Duration at) { testing::post_trade(kernel, price, 0.5_d, start + at, ++trade_id); }
   const execution::ManagedOrder* order(execution::OrderRole role) const {
     for (const auto& [id, o] : pipeline->orders().orders()) {
       if (o.role == role) return &o;

@@ -7,6 +7,7 @@
 
 #include "kernel/account_restore.hpp"
 #include "kernel/pipeline.hpp"
+#include "pipeline_trades.hpp"
 #include "storage/batch.hpp"
 #include "storage/store.hpp"
 
@@ -53,16 +54,7 @@ struct Session {
     outputs.strategy = std::make_unique<BuyOnce>();
     pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
   }
-  void trade(Decimal price, core::Duration at) {
-    core::Trade t;
-    t.symbol = "BTC/USDT";
-    t.price = price;
-    t.qty = 0.5_d;
-    t.time = t.received = kStart + at;
-    t.trade_id = ++trade_id;
-    kernel.post(t);
-    kernel.run_until_empty();
-  }
+  void trade(Decimal price, core::Duration at) { testing::post_trade(kernel, price, 0.5_d, kStart + at, ++trade_id); }
 
   core::SimulatedClock clock;
   Kernel kernel;
@@ -169,13 +161,7 @@ struct SilentSession {
     kernel.run_until_empty();
   }
   void trade(Decimal price, std::chrono::seconds at) {
-    core::Trade t;
-    t.symbol = "BTC/USDT";
-    t.price = price;
-    t.qty = 1_d;
-    t.time = t.received = kStart + at;
-    kernel.post(t);
-    kernel.run_until_empty();
+    testing::post_trade(kernel, price, 1_d, kStart + at);
     kernel.advance_clock_to(kStart + at + 1s);  // a tick publishes the summary
   }
   void answer_snapshot(Decimal usdt) {
