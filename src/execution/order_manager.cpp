@@ -372,7 +372,8 @@ std::vector<std::string> OrderManager::venue_stops(const std::string& symbol) co
   std::vector<std::string> stops;
   for (const std::string& id : open_ids_) {
     const ManagedOrder& order = orders_.at(id);
-    if (order.role == OrderRole::kStopLoss && !order.held_locally && order.request.symbol == symbol) stops.push_back(id);
+    const bool at_venue = order.role == OrderRole::kStopLoss && !order.held_locally;
+    if (at_venue && order.request.symbol == symbol) stops.push_back(id);
   }
   return stops;
 }
