@@ -112,18 +112,39 @@ class Runner {
     // Portfolio rows are not needed (equity is sampled here); one a day keeps their cost away.
     options.snapshot_interval =
         std::max<core::Duration>(options.snapshot_interval, std::chrono::hours(24));
+    // A backtest's rows are its own outputs (orders, fills, equity); the sink only counts risk
+    // events, and the summary is read once, at the end.
+    options.record_trading = false;
+    options.summary_every_tick = false;
     auto strategy = make_strategy(options);
     if (!strategy) return strategy.error();
+    fit_market((*strategy)->needs(), options);
     kernel::PipelineOutputs outputs;
     outputs.strategy = std::move(*strategy);
     outputs.record = [this](storage::Row row) { count_risk_event(row); };
     // Timers count from the clock's start: a candle or minute boundary keeps the ticks on them.
     clock_ = std::make_unique<core::SimulatedClock>(boundary(start_));
-    kernel_ = std::make_unique<kernel::Kernel>(*clock_);
+    kernel::KernelOptions kernel_options;
+    kernel_options.measure_events = false;  // its registry is private: nobody reads the timings
+    kernel_ = std::make_unique<kernel::Kernel>(*clock_, kernel_options);
     auto pipeline = kernel::Pipeline::create(*kernel_, std::move(options), std::move(outputs));
     if (!pipeline) return pipeline.error();
     pipeline_ = std::move(*pipeline);
     return {};
+  }
+
+  // What nothing reads is not computed: a strategy that keeps its own indicators gets the bars of
+  // the timeframes it uses and no others, and the market state computes only the risk engine's ATR.
+  static void fit_market(const strategy::StrategyNeeds& needs, kernel::PipelineOptions& options) {
+    if (needs.market_state) return;
+    options.indicators = market::IndicatorScope::kVolatility;
+    if (needs.timeframes.empty()) return;
+    std::vector<int> kept{options.timeframes.front()};  // the base: bars close and ATR on it
+    for (const int tf : options.timeframes) {
+      if (tf != kept.front() && std::find(needs.timeframes.begin(), needs.timeframes.end(), tf) != needs.timeframes.end())
+        kept.push_back(tf);
+    }
+    options.timeframes = std::move(kept);
   }
 
   core::Status choose_symbols() {

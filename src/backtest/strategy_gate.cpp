@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <variant>
 
 #include "market/indicators/indicators.hpp"
@@ -115,6 +116,15 @@ StrategyGate::StrategyGate(strategy::StrategyPtr inner, core::Timestamp trade_fr
       keep_charts_(keep_charts) {}
 
 StrategyGate::~StrategyGate() = default;
+
+strategy::StrategyNeeds StrategyGate::needs() const {
+  strategy::StrategyNeeds needs = inner_->needs();
+  if (!needs.timeframes.empty() &&
+      std::find(needs.timeframes.begin(), needs.timeframes.end(), timeframe_) == needs.timeframes.end()) {
+    needs.timeframes.push_back(timeframe_);
+  }
+  return needs;
+}
 
 void StrategyGate::on_start(strategy::StrategyContext& ctx) {
   Context gated(*this, ctx);

@@ -27,6 +27,8 @@ class StrategyGate final : public strategy::Strategy {
   ~StrategyGate() override;
 
   std::string_view name() const override { return inner_->name(); }
+  // The strategy's own, plus the charted timeframe.
+  strategy::StrategyNeeds needs() const override;
   void on_start(strategy::StrategyContext& ctx) override;
   void on_bar(strategy::StrategyContext& ctx, const core::Bar& bar) override;
   void on_trade(strategy::StrategyContext& ctx, const core::Trade& trade) override;

@@ -84,7 +84,7 @@ std::size_t Kernel::run_until_empty() {
     if (drained == 0) break;
   }
   if (!stopped) timers_.fire_due();
-  metrics_.flush(queue_.size() + batch_.size() - batch_pos_);
+  if (options_.measure_events) metrics_.flush(queue_.size() + batch_.size() - batch_pos_);
   return static_cast<std::size_t>(dispatched_ - before);
 }
 
@@ -109,6 +109,7 @@ std::chrono::steady_clock::time_point Kernel::idle_deadline() {
 }
 
 bool Kernel::dispatch_batch() {
+  if (!options_.measure_events) return dispatch_unmeasured();
   auto start = SteadyClock::now();
   while (batch_pos_ < batch_.size()) {
     Event& event = batch_[batch_pos_++];
@@ -125,6 +126,18 @@ bool Kernel::dispatch_batch() {
     metrics_.observe(type, elapsed_ns(start, end));
     start = end;
     if (metrics_.pending() >= kMetricsFlushEvery) metrics_.flush(queue_depth());
+    if (simulated_ == nullptr && dispatched_ % kLiveTimerCheckEvery == 0) timers_.fire_due();
+  }
+  return true;
+}
+
+bool Kernel::dispatch_unmeasured() {
+  while (batch_pos_ < batch_.size()) {
+    Event& event = batch_[batch_pos_++];
+    ++dispatched_;
+    if (event.index() == event_index<Stop>()) return false;
+    before_event(event);
+    dispatch(event);
     if (simulated_ == nullptr && dispatched_ % kLiveTimerCheckEvery == 0) timers_.fire_due();
   }
   return true;

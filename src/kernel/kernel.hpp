@@ -35,6 +35,9 @@ struct KernelOptions {
   // Longest sleep of an idle run() without due timers; bounds how late a live timer can be noticed
   // if the wall clock jumps.
   std::chrono::milliseconds max_idle_wait{250};
+  // Time every event on the wall clock and publish tg4_kernel_* metrics. A backtest turns it off:
+  // its kernel's registry is private, and two clock reads per event were a fifth of its time.
+  bool measure_events = true;
 };
 
 class Kernel {
@@ -101,6 +104,7 @@ class Kernel {
          prometheus::Registry* registry, KernelOptions options);
   // Dispatches batch_[batch_pos_...] until the batch ends (true) or a Stop was dispatched (false).
   bool dispatch_batch();
+  bool dispatch_unmeasured();  // dispatch_batch without timing (KernelOptions::measure_events off)
   void dispatch(Event& event);
   void before_event(const Event& event);
   std::chrono::steady_clock::time_point idle_deadline();

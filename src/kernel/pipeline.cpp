@@ -95,7 +95,7 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
       registry_(outputs_.registry ? *outputs_.registry : *own_registry_),
       market_metrics_(registry_),
       bars_([this](const core::Bar& bar) { on_bar_closed(bar); }),
-      market_(options_.timeframes),
+      market_(options_.timeframes, market::MarketState::kDefaultHistory, options_.indicators),
       strategy_(std::move(strategy)),
       context_(std::make_unique<Context>(*this)),
       risk_(options_.limits),
@@ -203,7 +203,7 @@ void Pipeline::restore_account() {
     if (paper_ != nullptr && !order.held_locally) {
       paper_->restore(order.request, order.venue_order_id, order.filled, order.avg_price, now());
     }
-    record(order_row(order, options_.scope));
+    if (records_trading()) record(order_row(order, options_.scope));
     orders_->restore(std::move(order));
   }
   log_->info("continuing session {}: {} open orders, equity {}", restored_.from_session,
@@ -312,12 +312,13 @@ void Pipeline::adopt(const core::OrderUpdate& venue_order) {
   order.reason = "adopted at reconciliation";
   order.created = now();
   order.updated = now();
-  record(order_row(order, options_.scope));
+  if (records_trading()) record(order_row(order, options_.scope));
   orders_->restore(std::move(order));
 }
 
 // The portfolio and risk state, persisted on every change so a restart continues exactly here.
 void Pipeline::record_account_state() {
+  if (!records_trading()) return;
   storage::RiskStateRow row;
   row.session_id = options_.scope.session_id;
   row.mode = options_.scope.mode;
@@ -332,6 +333,7 @@ void Pipeline::finish() {
   timers_.clear();
   on_tick();
   on_snapshot();
+  publish_summary();
 }
 
 void Pipeline::warm_up(const std::vector<core::Bar>& bars) {
@@ -594,7 +596,7 @@ void Pipeline::on_fill(const core::Fill& fill) {
     slippage = sign * ((fill.price - ref->second) / ref->second).to_double() * 10'000.0;
   }
   execution_metrics_.on_fill(fill, fee_reporting.to_double(), slippage);
-  record(fill_row(fill, options_.scope));
+  if (records_trading()) record(fill_row(fill, options_.scope));
   const execution::ManagedOrder* order = orders_->find(fill.client_order_id);
   if (order != nullptr && order->role == execution::OrderRole::kEntry) {
     handle_risk_events(risk_.on_fill(risk_state_, now()));
@@ -614,8 +616,10 @@ void Pipeline::on_fill(const core::Fill& fill) {
 
 void Pipeline::on_order_changed(const execution::ManagedOrder& order) {
   execution_metrics_.on_order(order);
-  record(order_row(order, options_.scope));
-  record(order_event_row(order, options_.scope));
+  if (records_trading()) {
+    record(order_row(order, options_.scope));
+    record(order_event_row(order, options_.scope));
+  }
   if (outputs_.state != nullptr) {
     outputs_.state->publish(storage::Topic::kOrders, json::serialize(order_json(order)));
   }
@@ -637,7 +641,7 @@ void Pipeline::on_tick() {
     execution_metrics_.on_portfolio(portfolio_, equity, risk_state_.peak_equity);
     risk_metrics_.on_state(risk_state_, t);
   }
-  publish_summary(equity);
+  if (options_.summary_every_tick) publish_summary(equity);
 }
 
 // DESIGN principle 5: never lose a record silently. When rows can be neither written nor spooled,
@@ -657,9 +661,11 @@ void Pipeline::watch_store() {
 
 void Pipeline::on_snapshot() {
   const core::Timestamp t = now();
-  record(portfolio_row(portfolio_, risk_state_.peak_equity, options_.scope, t));
-  for (const auto& [symbol, position] : portfolio_.positions()) {
-    record(position_row(position, portfolio_, options_.scope, t));
+  if (records_trading()) {
+    record(portfolio_row(portfolio_, risk_state_.peak_equity, options_.scope, t));
+    for (const auto& [symbol, position] : portfolio_.positions()) {
+      record(position_row(position, portfolio_, options_.scope, t));
+    }
   }
   if (outputs_.state == nullptr) return;
   outputs_.state->set_state("portfolio", json::serialize(portfolio_json()));

@@ -14,6 +14,7 @@
 #include "execution/order_manager.hpp"
 #include "execution/paper_venue.hpp"
 #include "kernel/trading_records.hpp"
+#include "market/indicators/indicator_set.hpp"
 #include "risk/types.hpp"
 #include "storage/records.hpp"
 #include "storage/state_bus.hpp"
@@ -28,6 +29,9 @@ struct PipelineOptions {
   std::string reporting_currency = "USDT";
   std::map<std::string, core::Decimal> starting_balances{{"USDT", core::Decimal::from_int(10'000)}};
   std::vector<int> timeframes{1, 5, 15, 60, 240, 1440};  // the first is the strategies' base
+  // The market state's indicators: all of SPEC §5, or (a backtest whose strategy does not read
+  // them) only what the risk engine needs.
+  market::IndicatorScope indicators = market::IndicatorScope::kAll;
   execution::PaperConfig paper;
   execution::OrderManagerConfig orders;
   risk::RiskLimits limits;
@@ -40,6 +44,13 @@ struct PipelineOptions {
   core::Duration snapshot_interval = std::chrono::seconds(10);  // portfolio rows and state keys
   bool record_market_data =
       true;  // trades and 1m bars to the store (off in backtests from the store)
+  // Orders, order events, fills, portfolio and position rows and the account state to the record
+  // sink. A backtest keeps orders and fills itself and only counts risk events: off, the rows are
+  // not even built (a JSON account state per fill was a tenth of a backtest's time).
+  bool record_trading = true;
+  // The summary (status line, /status) is refreshed every tick; a backtest reads it once, at the
+  // end: off, it is refreshed at start, on reconciliation and on finish() only.
+  bool summary_every_tick = true;
   // Reconciliation with the venue (SPEC §8): at start (no order before it completes) and then at
   // this interval (0 = only at start). Venue orders we don't know are adopted or canceled.
   core::Duration reconcile_interval = std::chrono::seconds(60);

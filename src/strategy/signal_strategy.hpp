@@ -27,6 +27,10 @@ inline constexpr double kMinStopFraction = 0.0051;
 inline constexpr double kMaxStopFraction = 0.0495;
 
 class SignalStrategy : public Strategy {
+ public:
+  // Closed bars of its own timeframe only: no indicators from the market state, no trades.
+  StrategyNeeds needs() const override { return {false, false, {timeframe_}}; }
+
  protected:
   explicit SignalStrategy(Params params);
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/events.hpp"
 #include "core/time.hpp"
@@ -39,6 +40,14 @@ class StrategyContext {
   virtual void schedule_timer(std::string name, core::Timestamp at) = 0;
 };
 
+// What a strategy reads, so a backtest can leave the rest uncomputed. The default claims everything;
+// a strategy that declares less must not read more (ctx.market() would then be incomplete).
+struct StrategyNeeds {
+  bool market_state = true;    // ctx.market(): indicators, bar history, book features
+  bool trades = true;          // on_trade
+  std::vector<int> timeframes;  // bar intervals on_bar uses; empty: every tracked one
+};
+
 class Strategy {
  public:
   virtual ~Strategy() = default;
@@ -46,6 +55,7 @@ class Strategy {
   // Registry name, e.g. "ema_cross"; the `source` of the intents it submits.
   virtual std::string_view name() const = 0;
   const Params& params() const { return params_; }
+  virtual StrategyNeeds needs() const { return {}; }
 
   virtual void on_start(StrategyContext&) {}
   // A closed bar (any tracked interval; compare bar.interval_minutes). The market state already

@@ -40,8 +40,9 @@ Ohlcv to_ohlcv(const core::Bar& bar) {
                bar.low.to_double(),     bar.close.to_double(), bar.volume.to_double()};
 }
 
-IndicatorSet::IndicatorSet()
-    : ema9_(9),
+IndicatorSet::IndicatorSet(IndicatorScope scope)
+    : scope_(scope),
+      ema9_(9),
       ema21_(21),
       ema50_(50),
       ema200_(200),
@@ -62,7 +63,17 @@ IndicatorSet::IndicatorSet()
       roc_(10),
       volume_sma_(20) {}
 
+void IndicatorSet::update_volatility(const Ohlcv& b) {
+  atr14_.update(b);
+  snap_.time_s = b.time_s;
+  ++snap_.bars;
+  snap_.close = b.close;
+  snap_.volume = b.volume;
+  snap_.atr_14 = atr14_.value();
+}
+
 void IndicatorSet::update(const Ohlcv& b) {
+  if (scope_ == IndicatorScope::kVolatility) return update_volatility(b);
   ema9_.update(b.close);
   ema21_.update(b.close);
   ema50_.update(b.close);

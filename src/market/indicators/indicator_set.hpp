@@ -45,14 +45,22 @@ extern const std::array<IndicatorColumn, 30> kIndicatorColumns;
 // Bar prices and volume as doubles (the one conversion from Decimal).
 Ohlcv to_ohlcv(const core::Bar& bar);
 
+// What an IndicatorSet computes. kVolatility: ATR-14 alone (the risk engine's volatility breaker
+// needs it), for runs where nothing reads the other indicators: a backtest of a strategy that keeps
+// its own (StrategyNeeds::market_state false). The snapshot's other fields stay empty.
+enum class IndicatorScope { kAll, kVolatility };
+
 class IndicatorSet {
  public:
-  IndicatorSet();
+  explicit IndicatorSet(IndicatorScope scope = IndicatorScope::kAll);
   void update(const core::Bar& bar) { update(to_ohlcv(bar)); }
   void update(const Ohlcv& bar);
   const IndicatorSnapshot& snapshot() const { return snap_; }
 
  private:
+  void update_volatility(const Ohlcv& bar);
+
+  IndicatorScope scope_;
   IndicatorSnapshot snap_;
   Ema ema9_, ema21_, ema50_, ema200_;
   Sma sma20_, sma50_, sma200_;

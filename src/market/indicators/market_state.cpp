@@ -10,10 +10,10 @@ void TimeframeState::on_bar(const core::Bar& bar) {
 }
 
 SymbolMarket::SymbolMarket(std::string symbol, const std::vector<int>& timeframes,
-                           std::size_t history)
+                           std::size_t history, IndicatorScope scope)
     : symbol_(std::move(symbol)) {
   timeframes_.reserve(timeframes.size());
-  for (int tf : timeframes) timeframes_.emplace_back(tf, history);
+  for (int tf : timeframes) timeframes_.emplace_back(tf, history, scope);
 }
 
 const TimeframeState* SymbolMarket::timeframe(int interval_minutes) const {
@@ -58,8 +58,10 @@ void SymbolMarket::on_book(std::optional<BookFeatures> features, core::Timestamp
   touch(time);
 }
 
-MarketState::MarketState(std::vector<int> timeframes, std::size_t history)
-    : timeframes_(std::move(timeframes)), history_(history) {}
+MarketState::MarketState(std::vector<int> timeframes, std::size_t history, IndicatorScope scope)
+    : timeframes_(std::move(timeframes)),
+      history_(scope == IndicatorScope::kVolatility ? 0 : history),
+      scope_(scope) {}
 
 const SymbolMarket* MarketState::find(std::string_view symbol) const {
   auto it = symbols_.find(symbol);
@@ -68,7 +70,7 @@ const SymbolMarket* MarketState::find(std::string_view symbol) const {
 
 SymbolMarket& MarketState::symbol(const std::string& symbol) {
   auto it = symbols_.find(symbol);
-  if (it == symbols_.end()) it = symbols_.try_emplace(symbol, symbol, timeframes_, history_).first;
+  if (it == symbols_.end()) it = symbols_.try_emplace(symbol, symbol, timeframes_, history_, scope_).first;
   return it->second;
 }
 

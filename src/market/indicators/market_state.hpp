@@ -28,8 +28,9 @@ struct QualityFlags {
 
 class TimeframeState {
  public:
-  TimeframeState(int interval_minutes, std::size_t history)
-      : interval_(interval_minutes), history_(history) {}
+  TimeframeState(int interval_minutes, std::size_t history,
+                 IndicatorScope scope = IndicatorScope::kAll)
+      : interval_(interval_minutes), history_(history), set_(scope) {}
   void on_bar(const core::Bar& bar);
 
   int interval_minutes() const { return interval_; }
@@ -47,7 +48,8 @@ class TimeframeState {
 
 class SymbolMarket {
  public:
-  SymbolMarket(std::string symbol, const std::vector<int>& timeframes, std::size_t history);
+  SymbolMarket(std::string symbol, const std::vector<int>& timeframes, std::size_t history,
+               IndicatorScope scope = IndicatorScope::kAll);
 
   const std::string& symbol() const { return symbol_; }
   // nullptr for a timeframe that is not tracked.
@@ -81,8 +83,10 @@ class MarketState {
  public:
   static constexpr std::size_t kDefaultHistory = 500;
   // Timeframes in minutes, the first being the base (default 1m, 5m, 15m, 1h, 4h, 1d).
+  // kVolatility: ATR-14 only and no bar history (see IndicatorScope).
   explicit MarketState(std::vector<int> timeframes = {1, 5, 15, 60, 240, 1440},
-                       std::size_t history = kDefaultHistory);
+                       std::size_t history = kDefaultHistory,
+                       IndicatorScope scope = IndicatorScope::kAll);
 
   const SymbolMarket* find(std::string_view symbol) const;
   SymbolMarket& symbol(const std::string& symbol);  // created on first use
@@ -101,6 +105,7 @@ class MarketState {
  private:
   std::vector<int> timeframes_;
   std::size_t history_;
+  IndicatorScope scope_;
   std::map<std::string, SymbolMarket, std::less<>> symbols_;
 };
 
