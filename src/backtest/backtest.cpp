@@ -295,51 +295,70 @@ class Runner {
     std::vector<std::size_t> next(series_.size(), 0);
     std::vector<core::Decimal> previous(series_.size());
     const core::Duration open_delay = spec_.base.paper.latency;
-    std::vector<std::pair<std::size_t, PathTrade>> trades;
+    std::vector<core::Trade> trades;
     for (;;) {
-      // The earliest candle time among the symbols, skipping candles outside the window.
-      core::Timestamp t{};
-      bool any = false;
-      for (std::size_t i = 0; i < series_.size(); ++i) {
-        const auto& bars = series_[i]->bars;
-        while (next[i] < bars.size() && !in_window(bars[next[i]].open_time, spec_.from, spec_.to)) {
-          if (spec_.to.is_set() && bars[next[i]].open_time >= spec_.to) {
-            next[i] = bars.size();
-          } else {
-            ++next[i];
-          }
-        }
-        if (next[i] < bars.size() && (!any || bars[next[i]].open_time < t)) {
-          t = bars[next[i]].open_time;
-          any = true;
-        }
-      }
-      if (!any) break;
+      const std::optional<core::Timestamp> t = next_candle_time(next);
+      if (!t) break;
       trades.clear();
       for (std::size_t i = 0; i < series_.size(); ++i) {
         const auto& bars = series_[i]->bars;
-        if (next[i] >= bars.size() || bars[next[i]].open_time != t) continue;
+        if (next[i] >= bars.size() || bars[next[i]].open_time != *t) continue;
         const core::Bar& bar = bars[next[i]++];
         const CandlePath path = candle_path(bar, interval_, open_delay, previous[i]);
-        for (std::size_t k = 0; k < path.size; ++k) trades.emplace_back(i, path.trades[k]);
+        for (std::size_t k = 0; k < path.size; ++k) trades.push_back(to_trade(series_[i]->symbol, path.trades[k]));
         previous[i] = bar.close;
         ++done_;
       }
       std::stable_sort(trades.begin(), trades.end(),
-                       [](const auto& a, const auto& b) { return a.second.time < b.second.time; });
-      for (const auto& [i, p] : trades) {
-        before(p.time);
-        core::Trade trade;
-        trade.symbol = series_[i]->symbol;
-        trade.side = p.side;
-        trade.price = p.price;
-        trade.qty = p.qty;
-        trade.time = p.time;
-        trade.received = p.time;
-        dispatch(std::move(trade));
-      }
+                       [](const core::Trade& a, const core::Trade& b) { return a.time < b.time; });
+      feed_step(trades);
       after_first_events();
       progress();
+    }
+  }
+
+  // The earliest candle time among the symbols, skipping candles outside the window; nullopt at
+  // the end of the data.
+  std::optional<core::Timestamp> next_candle_time(std::vector<std::size_t>& next) const {
+    std::optional<core::Timestamp> t;
+    for (std::size_t i = 0; i < series_.size(); ++i) {
+      const auto& bars = series_[i]->bars;
+      while (next[i] < bars.size() && !in_window(bars[next[i]].open_time, spec_.from, spec_.to)) {
+        if (spec_.to.is_set() && bars[next[i]].open_time >= spec_.to) {
+          next[i] = bars.size();
+        } else {
+          ++next[i];
+        }
+      }
+      if (next[i] < bars.size() && (!t || bars[next[i]].open_time < *t)) t = bars[next[i]].open_time;
+    }
+    return t;
+  }
+
+  static core::Trade to_trade(const std::string& symbol, const PathTrade& p) {
+    core::Trade trade;
+    trade.symbol = symbol;
+    trade.side = p.side;
+    trade.price = p.price;
+    trade.qty = p.qty;
+    trade.time = p.time;
+    trade.received = p.time;
+    return trade;
+  }
+
+  // One candle time's trades (every symbol's, in time order). Most of them meet no order and no
+  // timer: the pipeline applies those at once (Pipeline::apply_if_quiet), the others go through
+  // the kernel one by one.
+  void feed_step(const std::vector<core::Trade>& trades) {
+    if (trades.empty()) return;
+    before(trades.front().time);
+    if (pipeline_->apply_if_quiet(trades)) {
+      events_ += trades.size();
+      return;
+    }
+    for (const core::Trade& trade : trades) {
+      before(trade.time);
+      dispatch(trade);
     }
   }
 

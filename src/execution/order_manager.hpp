@@ -91,6 +91,8 @@ class OrderManager {
 
   void on_execution(const core::ExecutionEvent& event, core::Timestamp now);
   void on_price(const std::string& symbol, core::Decimal price, core::Timestamp now);
+  // False when on_price can do nothing at any price: no target held here, no trailing stop.
+  bool watches_prices() const { return !held_ids_.empty() || (config_.trailing_stop && !trails_.empty()); }
 
   // Restart: orders loaded from the store before reconciliation.
   void restore(ManagedOrder order);

@@ -210,6 +210,30 @@ void PaperVenue::on_time(core::Timestamp now) {
   flush();
 }
 
+bool PaperVenue::quiet_between(std::string_view symbol, Decimal low, Decimal high) const {
+  return std::all_of(arrival_.begin(), arrival_.end(), [&](const std::string& id) {
+    const PaperOrder& order = orders_.at(id);
+    if (core::is_terminal(order.status)) return true;
+    if (!order.active) return false;  // it may become active at one of these trades
+    return order.request.symbol != symbol || quiet_between(order, low, high);
+  });
+}
+
+// The prices at which match() would act on an active order, mirrored from is_triggered() and
+// match(): outside them, a trade only moves the last price.
+bool PaperVenue::quiet_between(const PaperOrder& order, Decimal low, Decimal high) const {
+  const OrderRequest& r = order.request;
+  const bool sell = r.side == Side::kSell;
+  if (!order.triggered && is_trigger_type(r.type)) {
+    const bool stop = r.type == OrderType::kStopLoss || r.type == OrderType::kStopLossLimit ||
+                      r.type == OrderType::kTrailingStop;
+    const bool fires_falling = stop == sell;  // a sell stop or a buy take-profit fires at <= trigger
+    return fires_falling ? low > r.trigger_price : high < r.trigger_price;
+  }
+  if (!has_limit(r.type) || is_marketable(order)) return false;  // it takes liquidity now
+  return sell ? high < r.limit_price : low > r.limit_price;
+}
+
 void PaperVenue::activate_due(core::Timestamp now) {
   for (const std::string& id : arrival_) {
     PaperOrder& order = orders_.at(id);

@@ -80,6 +80,12 @@ class PaperVenue final : public Venue {
   void on_book(const std::string& symbol, core::Timestamp now) override;
   void on_trade(const core::Trade& trade, core::Timestamp now) override;
   void on_time(core::Timestamp now) override;
+  // True when trades of `symbol` at prices within [low, high] could change nothing but its last
+  // price: no order anywhere waits for its latency to pass, and no active order of the symbol would
+  // trigger or fill at such a price. Conservative: a price equal to a resting limit counts as a fill.
+  bool quiet_between(std::string_view symbol, core::Decimal low, core::Decimal high) const;
+  // What on_trade does for a trade quiet_between vouched for.
+  void set_last_price(const std::string& symbol, core::Decimal price) { last_price_[symbol] = price; }
 
   // Restart: a margin position the previous session left open (the portfolio has it).
   void restore_margin_position(const std::string& symbol, const MarginPosition& position);
@@ -122,6 +128,7 @@ class PaperVenue final : public Venue {
   core::Decimal settle_margin(PaperOrder& order, const core::Instrument& instrument, core::Decimal price,
                               core::Decimal qty, core::Decimal fee);
   bool is_triggered(const PaperOrder& order) const;
+  bool quiet_between(const PaperOrder& order, core::Decimal low, core::Decimal high) const;
   bool is_marketable(const PaperOrder& order) const;
   core::Decimal fee_rate(const core::Instrument& instrument, bool maker) const;
   core::Decimal reference_price(const std::string& symbol, core::Side side) const;

@@ -97,6 +97,7 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
       bars_([this](const core::Bar& bar) { on_bar_closed(bar); }),
       market_(options_.timeframes, market::MarketState::kDefaultHistory, options_.indicators),
       strategy_(std::move(strategy)),
+      strategy_takes_trades_(strategy_->needs().trades),
       context_(std::make_unique<Context>(*this)),
       risk_(options_.limits),
       risk_metrics_(registry_),
@@ -369,15 +370,51 @@ void Pipeline::on_book(const core::BookDelta& delta) {
 }
 
 void Pipeline::on_trade(const core::Trade& trade) {
+  apply_market_trade(trade);
+  venue_->on_trade(trade, now());
+  orders_->on_price(trade.symbol, trade.price, now());
+  strategy_->on_trade(*context_, trade);
+  if (options_.record_market_data) record(trade);
+}
+
+void Pipeline::apply_market_trade(const core::Trade& trade) {
   ++counters_.market_events;
   ++counters_.trades_seen;
   bars_.on_trade(trade);
   market_.on_trade(trade);
   mark(trade.symbol, trade.price);
-  venue_->on_trade(trade, now());
-  orders_->on_price(trade.symbol, trade.price, now());
-  strategy_->on_trade(*context_, trade);
-  if (options_.record_market_data) record(trade);
+}
+
+bool Pipeline::apply_if_quiet(std::span<const core::Trade> trades) {
+  if (trades.empty()) return true;
+  if (!quiet(trades)) return false;
+  for (const core::Trade& trade : trades) apply_market_trade(trade);
+  for (const core::Trade& trade : trades) paper_->set_last_price(trade.symbol, trade.price);
+  kernel_.advance_clock_to(trades.back().time);  // no timer is due by then: it fires nothing
+  return true;
+}
+
+bool Pipeline::quiet(std::span<const core::Trade> trades) const {
+  if (paper_ == nullptr || strategy_takes_trades_ || options_.record_market_data || orders_->watches_prices()) return false;
+  const std::optional<core::Timestamp> next_timer = kernel_.timers().next_deadline();
+  if (next_timer && *next_timer <= trades.back().time) return false;
+  struct Range {
+    std::string_view symbol;
+    core::Decimal low, high;
+  };
+  std::vector<Range> ranges;  // per symbol: a few at most
+  for (const core::Trade& trade : trades) {
+    const auto it = std::find_if(ranges.begin(), ranges.end(), [&](const Range& r) { return r.symbol == trade.symbol; });
+    if (it == ranges.end()) {
+      ranges.push_back({trade.symbol, trade.price, trade.price});
+    } else {
+      it->low = core::min(it->low, trade.price);
+      it->high = core::max(it->high, trade.price);
+    }
+  }
+  return std::all_of(ranges.begin(), ranges.end(), [this](const Range& range) {
+    return paper_->quiet_between(range.symbol, range.low, range.high);
+  });
 }
 
 void Pipeline::on_ticker(const core::Ticker& ticker) {

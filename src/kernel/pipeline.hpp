@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,13 @@ class Pipeline {
   // Warm-up: closed bars from history go into the market state (indicators) without trading.
   void warm_up(const std::vector<core::Bar>& bars);
 
+  // A backtest's shortcut (kernel thread, between events). `trades`: the market's next trades in
+  // time order, all before the next timer. When none of them can make anything happen — the paper
+  // venue has no order they could activate, trigger or fill, no target is held here, the strategy
+  // takes no trades — they only move bars, market state, marks and the venue's last price: that is
+  // done here, as posting them would, and true is returned. False: nothing was done; post them.
+  bool apply_if_quiet(std::span<const core::Trade> trades);
+
   // ---- operator actions (kernel thread) ----
   core::Result<boost::json::object> pause(const std::string& reason);
   core::Result<boost::json::object> resume();
@@ -93,6 +101,8 @@ class Pipeline {
   // market data
   void on_book(const core::BookDelta& delta);
   void on_trade(const core::Trade& trade);
+  void apply_market_trade(const core::Trade& trade);  // bars, market state, mark: what any trade moves
+  bool quiet(std::span<const core::Trade> trades) const;
   void on_ticker(const core::Ticker& ticker);
   void on_ohlc(const core::Ohlc& ohlc);
   void on_instrument(const core::InstrumentUpdate& update);
@@ -152,6 +162,7 @@ class Pipeline {
   std::map<std::string, std::deque<double>> atr_history_;
 
   strategy::StrategyPtr strategy_;
+  bool strategy_takes_trades_ = true;  // StrategyNeeds::trades
   std::unique_ptr<Context> context_;
 
   risk::Engine risk_;
