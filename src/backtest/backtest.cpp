@@ -139,12 +139,12 @@ class Runner {
     if (needs.market_state) return;
     options.indicators = market::IndicatorScope::kVolatility;
     if (needs.timeframes.empty()) return;
-    std::vector<int> kept{options.timeframes.front()};  // the base: bars close and ATR on it
-    for (const int tf : options.timeframes) {
-      if (tf != kept.front() && std::find(needs.timeframes.begin(), needs.timeframes.end(), tf) != needs.timeframes.end())
-        kept.push_back(tf);
-    }
-    options.timeframes = std::move(kept);
+    const int base = options.timeframes.front();  // bars close and the risk engine's ATR on it
+    const auto unused = [&](const int tf) {
+      return tf != base && std::find(needs.timeframes.begin(), needs.timeframes.end(), tf) == needs.timeframes.end();
+    };
+    std::erase_if(options.timeframes, unused);
+    std::erase_if(options.bar_rollups, unused);
   }
 
   core::Status choose_symbols() {

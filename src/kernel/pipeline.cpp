@@ -34,6 +34,13 @@ storage::RiskEventRow risk_event_row(const risk::RiskEvent& event, const RecordS
   return row;
 }
 
+market::BarAggregatorOptions bar_options(const PipelineOptions& options, bool metrics_scraped) {
+  market::BarAggregatorOptions out;
+  out.rollups = options.bar_rollups;
+  out.cross_check = metrics_scraped;  // its only output is a metric
+  return out;
+}
+
 json::object ok(std::string action) {
   json::object out;
   out["ok"] = true;
@@ -94,7 +101,7 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
       own_registry_(outputs_.registry ? nullptr : std::make_unique<prometheus::Registry>()),
       registry_(outputs_.registry ? *outputs_.registry : *own_registry_),
       market_metrics_(registry_),
-      bars_([this](const core::Bar& bar) { on_bar_closed(bar); }),
+      bars_([this](const core::Bar& bar) { on_bar_closed(bar); }, bar_options(options_, metrics_scraped())),
       market_(options_.timeframes, market::MarketState::kDefaultHistory, options_.indicators),
       strategy_(std::move(strategy)),
       strategy_takes_trades_(strategy_->needs().trades),

@@ -14,6 +14,7 @@
 #include "execution/order_manager.hpp"
 #include "execution/paper_venue.hpp"
 #include "kernel/trading_records.hpp"
+#include "market/bar_aggregator.hpp"
 #include "market/indicators/indicator_set.hpp"
 #include "risk/types.hpp"
 #include "storage/records.hpp"
@@ -32,6 +33,9 @@ struct PipelineOptions {
   // The market state's indicators: all of SPEC §5, or (a backtest whose strategy does not read
   // them) only what the risk engine needs.
   market::IndicatorScope indicators = market::IndicatorScope::kAll;
+  // The roll-up bars built from 1m bars and handed to the market state and the strategy. A backtest
+  // narrows them to the timeframes its strategy uses.
+  std::vector<int> bar_rollups{market::kRollupMinutes.begin(), market::kRollupMinutes.end()};
   execution::PaperConfig paper;
   execution::OrderManagerConfig orders;
   risk::RiskLimits limits;

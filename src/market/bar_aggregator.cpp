@@ -140,7 +140,7 @@ void BarAggregator::close_minute(SymbolState& s) {
   ++stats_.bars_1m;
   if (s.minute_partial) {
     ++stats_.partial_bars;
-  } else {
+  } else if (options_.cross_check) {
     s.ours[bar.open_time.ns] = bar;
     compare_if_ready(s, bar.open_time.ns);
   }
@@ -171,7 +171,7 @@ void BarAggregator::emit_rollup(Rollup& r) {
 }
 
 void BarAggregator::on_kraken_ohlc(const core::Bar& candle) {
-  if (candle.interval_minutes != 1) return;
+  if (candle.interval_minutes != 1 || !options_.cross_check) return;
   SymbolState& s = state(candle.symbol);
   if (s.kraken_open && s.kraken_open->open_time < candle.open_time) {
     // A later candle started: Kraken's candle for the earlier minute is final.

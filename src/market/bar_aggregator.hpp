@@ -43,6 +43,9 @@ struct BarAggregatorOptions {
   // on_time(now) closes intervals that ended at or before now - close_delay: a grace for trades
   // that arrive after their minute on the local clock.
   core::Duration close_delay{0};
+  // Compare complete 1m bars with Kraken's ohlc candles. Off where no one can see the result (a
+  // backtest: the mismatch counter is in its private registry), closed bars are not kept for it.
+  bool cross_check = true;
 };
 
 struct BarStats {
