@@ -136,17 +136,14 @@ void OrderManager::cancel(const std::string& client_order_id, core::Timestamp no
 }
 
 void OrderManager::cancel_all(core::Timestamp now) {
-  std::vector<std::string> ids;
-  for (const auto& [id, order] : orders_) {
-    if (!core::is_terminal(order.status)) ids.push_back(id);
-  }
+  const std::vector<std::string> ids(open_ids_.begin(), open_ids_.end());
   for (const auto& id : ids) cancel(id, now);
 }
 
 void OrderManager::cancel_symbol(const std::string& symbol, core::Timestamp now) {
   std::vector<std::string> ids;
-  for (const auto& [id, order] : orders_) {
-    if (order.request.symbol == symbol && !core::is_terminal(order.status)) ids.push_back(id);
+  for (const std::string& id : open_ids_) {
+    if (orders_.at(id).request.symbol == symbol) ids.push_back(id);
   }
   for (const auto& id : ids) cancel(id, now);
 }
@@ -255,7 +252,11 @@ void OrderManager::attach_protection(const ManagedOrder& entry, core::Timestamp 
 }
 
 void OrderManager::resolve_oco(const ManagedOrder& exit, core::Timestamp now) {
-  for (auto& [id, sibling] : orders_) {
+  // Only open orders can be siblings to act on: open_ids_, not every order of the session (a fill
+  // scanned them all, quadratic over a long run). Copied: cancel() may close an order at once.
+  const std::vector<std::string> open(open_ids_.begin(), open_ids_.end());
+  for (const std::string& id : open) {
+    ManagedOrder& sibling = orders_.at(id);
     if (sibling.group != exit.group || id == exit.request.client_order_id || core::is_terminal(sibling.status)) continue;
     if (sibling.role != OrderRole::kStopLoss && sibling.role != OrderRole::kTakeProfit) continue;
     if (core::is_terminal(exit.status)) {

@@ -54,8 +54,7 @@ void PaperVenue::restore(const OrderRequest& request, const std::string& venue_i
   order.status = filled.is_positive() ? OrderStatus::kPartiallyFilled : OrderStatus::kNew;
   order.margin = is_margin_order(request);
   (void)reserve(order, *instrument, has_limit(request.type) ? request.limit_price : request.trigger_price, false);
-  arrival_.push_back(request.client_order_id);
-  orders_.emplace(request.client_order_id, std::move(order));
+  arrival_.push_back(orders_.emplace(request.client_order_id, std::move(order)).first);
 }
 
 Decimal PaperVenue::balance(const std::string& asset) const {
@@ -117,8 +116,7 @@ void PaperVenue::submit(const OrderRequest& request, core::Timestamp now) {
   if (is_trigger_type(request.type)) order.request.trigger_price = instrument->round_price(request.trigger_price);
   order.venue_id = pad_id(("PV" + config_.id_prefix).c_str(), next_venue_id_++);
   order.active_at = now + config_.latency;
-  arrival_.push_back(request.client_order_id);
-  orders_.emplace(request.client_order_id, std::move(order));
+  arrival_.push_back(orders_.emplace(request.client_order_id, std::move(order)).first);
   if (config_.latency.count() <= 0) activate_due(now);
   flush();
 }
@@ -143,8 +141,8 @@ void PaperVenue::cancel_all(core::Timestamp now) {
 
 void PaperVenue::request_snapshot(SnapshotSink done) {
   VenueSnapshot snapshot;
-  for (const std::string& id : arrival_) {
-    const PaperOrder& order = orders_.at(id);
+  for (const OrderSlot slot : arrival_) {
+    const PaperOrder& order = slot->second;
     if (core::is_terminal(order.status)) continue;
     const OrderRequest& r = order.request;
     const Decimal avg = order.filled.is_positive() ? order.cost / order.filled : Decimal{};
@@ -186,8 +184,8 @@ void PaperVenue::amend(const std::string& client_order_id, Decimal qty, Decimal 
 
 void PaperVenue::on_book(const std::string& symbol, core::Timestamp now) {
   activate_due(now);
-  for (const std::string& id : arrival_) {
-    PaperOrder& order = orders_.at(id);
+  for (const OrderSlot slot : arrival_) {
+    PaperOrder& order = slot->second;
     if (order.active && order.request.symbol == symbol && !core::is_terminal(order.status)) match(order, now, nullptr);
   }
   flush();
@@ -196,8 +194,8 @@ void PaperVenue::on_book(const std::string& symbol, core::Timestamp now) {
 void PaperVenue::on_trade(const core::Trade& trade, core::Timestamp now) {
   last_price_[trade.symbol] = trade.price;
   activate_due(now);
-  for (const std::string& id : arrival_) {
-    PaperOrder& order = orders_.at(id);
+  for (const OrderSlot slot : arrival_) {
+    PaperOrder& order = slot->second;
     if (order.active && order.request.symbol == trade.symbol && !core::is_terminal(order.status)) {
       match(order, now, &trade);
     }
@@ -211,8 +209,8 @@ void PaperVenue::on_time(core::Timestamp now) {
 }
 
 bool PaperVenue::quiet_between(std::string_view symbol, Decimal low, Decimal high) const {
-  return std::all_of(arrival_.begin(), arrival_.end(), [&](const std::string& id) {
-    const PaperOrder& order = orders_.at(id);
+  return std::all_of(arrival_.begin(), arrival_.end(), [&](const OrderSlot slot) {
+    const PaperOrder& order = slot->second;
     if (core::is_terminal(order.status)) return true;
     if (!order.active) return false;  // it may become active at one of these trades
     return order.request.symbol != symbol || quiet_between(order, low, high);
@@ -235,12 +233,12 @@ bool PaperVenue::quiet_between(const PaperOrder& order, Decimal low, Decimal hig
 }
 
 void PaperVenue::activate_due(core::Timestamp now) {
-  for (const std::string& id : arrival_) {
-    PaperOrder& order = orders_.at(id);
+  for (const OrderSlot slot : arrival_) {
+    PaperOrder& order = slot->second;
     if (!order.active && order.status == OrderStatus::kPendingNew && order.active_at <= now) activate(order, now);
   }
   // Forget finished orders' arrival slots; their records stay for idempotency checks.
-  std::erase_if(arrival_, [this](const std::string& id) { return core::is_terminal(orders_.at(id).status); });
+  std::erase_if(arrival_, [](const OrderSlot slot) { return core::is_terminal(slot->second.status); });
 }
 
 void PaperVenue::activate(PaperOrder& order, core::Timestamp now) {

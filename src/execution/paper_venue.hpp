@@ -140,7 +140,10 @@ class PaperVenue final : public Venue {
   BookProvider books_;
   ExecutionSink sink_;
   std::map<std::string, PaperOrder> orders_;  // by client order id; ordered for determinism
-  std::vector<std::string> arrival_;          // client ids in submission order (price-time fairness)
+  // The open orders in submission order (price-time fairness). Map iterators stay valid (orders_
+  // never erases) and spare a string-keyed lookup per order on every market event.
+  using OrderSlot = std::map<std::string, PaperOrder>::iterator;
+  std::vector<OrderSlot> arrival_;
   std::map<std::string, core::Decimal> wallet_;
   std::map<std::string, core::Decimal> reserved_;
   std::map<std::string, MarginPosition> margin_positions_;  // by symbol; flat ones erased

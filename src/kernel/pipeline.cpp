@@ -394,34 +394,42 @@ void Pipeline::apply_market_trade(const core::Trade& trade) {
 
 bool Pipeline::apply_if_quiet(std::span<const core::Trade> trades) {
   if (trades.empty()) return true;
-  if (!quiet(trades)) return false;
-  for (const core::Trade& trade : trades) apply_market_trade(trade);
-  for (const core::Trade& trade : trades) paper_->set_last_price(trade.symbol, trade.price);
+  const std::vector<SymbolRun> runs = symbol_runs(trades);
+  if (!quiet(runs, trades.back().time)) return false;
+  for (const core::Trade& trade : trades) {
+    ++counters_.market_events;
+    ++counters_.trades_seen;
+    bars_.on_trade(trade);
+  }
+  // The market state, the marks and the venue keep a symbol's last price: its last trade decides.
+  for (const SymbolRun& run : runs) {
+    market_.on_trade(*run.last);
+    if (run.last_positive != nullptr) mark(run.last_positive->symbol, run.last_positive->price);
+    paper_->set_last_price(run.last->symbol, run.last->price);
+  }
   kernel_.advance_clock_to(trades.back().time);  // no timer is due by then: it fires nothing
   return true;
 }
 
-bool Pipeline::quiet(std::span<const core::Trade> trades) const {
+std::vector<Pipeline::SymbolRun> Pipeline::symbol_runs(std::span<const core::Trade> trades) {
+  std::vector<SymbolRun> runs;  // a few symbols at most
+  for (const core::Trade& trade : trades) {
+    auto it = std::find_if(runs.begin(), runs.end(), [&](const SymbolRun& r) { return r.symbol == trade.symbol; });
+    if (it == runs.end()) it = runs.insert(runs.end(), SymbolRun{trade.symbol, trade.price, trade.price});
+    it->low = core::min(it->low, trade.price);
+    it->high = core::max(it->high, trade.price);
+    it->last = &trade;
+    if (trade.price.is_positive()) it->last_positive = &trade;  // Portfolio::set_mark skips the others
+  }
+  return runs;
+}
+
+bool Pipeline::quiet(const std::vector<SymbolRun>& runs, core::Timestamp until) const {
   if (paper_ == nullptr || strategy_takes_trades_ || options_.record_market_data || orders_->watches_prices()) return false;
   const std::optional<core::Timestamp> next_timer = kernel_.timers().next_deadline();
-  if (next_timer && *next_timer <= trades.back().time) return false;
-  struct Range {
-    std::string_view symbol;
-    core::Decimal low, high;
-  };
-  std::vector<Range> ranges;  // per symbol: a few at most
-  for (const core::Trade& trade : trades) {
-    const auto it = std::find_if(ranges.begin(), ranges.end(), [&](const Range& r) { return r.symbol == trade.symbol; });
-    if (it == ranges.end()) {
-      ranges.push_back({trade.symbol, trade.price, trade.price});
-    } else {
-      it->low = core::min(it->low, trade.price);
-      it->high = core::max(it->high, trade.price);
-    }
-  }
-  return std::all_of(ranges.begin(), ranges.end(), [this](const Range& range) {
-    return paper_->quiet_between(range.symbol, range.low, range.high);
-  });
+  if (next_timer && *next_timer <= until) return false;
+  return std::all_of(runs.begin(), runs.end(),
+                     [this](const SymbolRun& run) { return paper_->quiet_between(run.symbol, run.low, run.high); });
 }
 
 void Pipeline::on_ticker(const core::Ticker& ticker) {

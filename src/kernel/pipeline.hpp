@@ -102,7 +102,16 @@ class Pipeline {
   void on_book(const core::BookDelta& delta);
   void on_trade(const core::Trade& trade);
   void apply_market_trade(const core::Trade& trade);  // bars, market state, mark: what any trade moves
-  bool quiet(std::span<const core::Trade> trades) const;
+  // One symbol's share of a run of trades: its price range and last trades.
+  struct SymbolRun {
+    std::string_view symbol;
+    core::Decimal low, high;
+    const core::Trade* last = nullptr;
+    const core::Trade* last_positive = nullptr;
+  };
+  static std::vector<SymbolRun> symbol_runs(std::span<const core::Trade> trades);
+  // Nothing can react to trades within the runs' ranges until `until` (see apply_if_quiet).
+  bool quiet(const std::vector<SymbolRun>& runs, core::Timestamp until) const;
   void on_ticker(const core::Ticker& ticker);
   void on_ohlc(const core::Ohlc& ohlc);
   void on_instrument(const core::InstrumentUpdate& update);
