@@ -42,6 +42,7 @@ struct BacktestArgs {
   std::vector<std::string> balances;  // ASSET=AMOUNT
   std::string currency;               // reporting currency
   bool quiet = false;                 // no progress bar even on a terminal
+  bool no_shortcuts = false;          // BacktestSpec::shortcuts off
   SweepArgs sweep;                    // --sweep, --walk-forward, --rank-by, --jobs
 };
 
@@ -75,6 +76,8 @@ void add_common_options(CLI::App* cmd, BacktestArgs& a) {
   cmd->add_option("--currency", a.currency,
                   "Reporting currency (default: config app.reporting_currency)");
   cmd->add_flag("--quiet", a.quiet, "No progress bar");
+  cmd->add_flag("--no-shortcuts", a.no_shortcuts,
+                "Every trade through the kernel and every indicator computed: slower, same outputs (a check)");
 }
 
 core::Result<core::Timestamp> parse_time_flag(const std::string& text, const char* flag) {
@@ -244,6 +247,7 @@ int run_backtest_command(const GlobalOptions& globals, const BacktestArgs& a) {
   quiet_pipeline_notes(globals);
   auto spec = spec_from_args(a, *config);
   if (!spec) return usage_error(spec.error().message);
+  spec->shortcuts = !a.no_shortcuts;
   auto data = load_data(a, *config, *spec);
   if (!data) return usage_error(data.error().message);
   if (a.sweep.requested()) return run_sweep_command(a.sweep, *spec, *data, a.out, a.quiet);

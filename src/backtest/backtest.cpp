@@ -118,7 +118,7 @@ class Runner {
     options.summary_every_tick = false;
     auto strategy = make_strategy(options);
     if (!strategy) return strategy.error();
-    fit_market((*strategy)->needs(), options);
+    if (spec_.shortcuts) fit_market((*strategy)->needs(), options);
     kernel::PipelineOutputs outputs;
     outputs.strategy = std::move(*strategy);
     outputs.record = [this](storage::Row row) { count_risk_event(row); };
@@ -309,8 +309,8 @@ class Runner {
         previous[i] = bar.close;
         ++done_;
       }
-      std::stable_sort(trades.begin(), trades.end(),
-                       [](const core::Trade& a, const core::Trade& b) { return a.time < b.time; });
+      const auto by_time = [](const core::Trade& a, const core::Trade& b) { return a.time < b.time; };
+      if (!std::is_sorted(trades.begin(), trades.end(), by_time)) std::stable_sort(trades.begin(), trades.end(), by_time);
       feed_step(trades);
       after_first_events();
       progress();
@@ -352,8 +352,9 @@ class Runner {
   void feed_step(const std::vector<core::Trade>& trades) {
     if (trades.empty()) return;
     before(trades.front().time);
-    if (pipeline_->apply_if_quiet(trades)) {
+    if (spec_.shortcuts && pipeline_->apply_if_quiet(trades)) {
       events_ += trades.size();
+      direct_trades_ += trades.size();
       return;
     }
     for (const core::Trade& trade : trades) {
@@ -404,6 +405,7 @@ class Runner {
     const RoundTrips trips = build_round_trips(r.fills, pipeline_->closed_trades(), role_of);
     r.trades = trips.closed;
     r.equity = std::move(equity_);
+    r.direct_trades = direct_trades_;
     fill_drawdowns(r.equity);
 
     Summary& s = r.summary;
@@ -459,7 +461,7 @@ class Runner {
   StrategyGate* gate_ = nullptr;                // owned by the pipeline
   std::vector<EquityPoint> equity_;
   std::map<std::string, std::uint64_t> rejections_, breakers_;
-  std::uint64_t events_ = 0, done_ = 0, total_ = 0, groups_ = 0;
+  std::uint64_t events_ = 0, done_ = 0, total_ = 0, groups_ = 0, direct_trades_ = 0;
 };
 
 }  // namespace

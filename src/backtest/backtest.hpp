@@ -103,6 +103,10 @@ struct BacktestSpec {
   // dropped. 0 = trade from the start. Metrics cover [trade_from, end).
   core::Timestamp trade_from{};
   bool collect_charts = true;  // candles, overlays and markers for report.html (off in sweeps)
+  // Skip work whose result nothing reads (docs/backtesting.md "Speed"): indicators and bars the
+  // strategy does not use, and the kernel round trip of trades that meet no order. The outputs are
+  // the same either way (a test holds them equal); off is the reference the test compares with.
+  bool shortcuts = true;
   // Called on the running thread every few thousand events; may be empty.
   std::function<void(const Progress&)> on_progress;
 };
@@ -176,6 +180,7 @@ struct BacktestResult {
   std::vector<core::Fill> fills;
   std::vector<EquityPoint> equity;
   std::vector<SymbolChart> charts;  // candles of the trading timeframe, overlays, fill markers
+  std::uint64_t direct_trades = 0;  // candle trades applied without a kernel round trip (shortcuts)
 };
 
 // One backtest. Thread-safe: no global state; `data` is only read. Errors: unknown strategy or

@@ -80,6 +80,70 @@ TEST(BacktestRun, SameInputsGiveIdenticalBytes) {
   EXPECT_EQ(files_a, files_b);  // report.html too, when written
 }
 
+// The shortcuts (BacktestSpec::shortcuts: no indicators or bars nothing reads, no kernel round
+// trip for trades that meet no order) must change no output: every file is compared with the run
+// that takes none, for each built-in, long and short, one and two symbols, 1m and 5m candles.
+struct ShortcutCase {
+  std::string name, strategy;
+  std::map<std::string, std::string> params;
+  bool margin = false;
+  bool lock_exits = false;
+  bool zero_latency = false;
+};
+
+MarketData five_minute(std::vector<core::Bar> bars) {
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    bars[i].interval_minutes = 5;
+    bars[i].open_time = kT0 + std::chrono::minutes(5 * static_cast<int>(i));
+  }
+  return candles(std::move(bars), 5);
+}
+
+TEST(BacktestRun, ShortcutsChangeNoOutput) {
+  MarketData two = candles(random_walk(2500, 42));
+  two.bars.push_back(SymbolBars{"ETH/USDT", random_walk(2500, 9, "ETH/USDT")});
+  const std::vector<std::pair<std::string, MarketData>> datasets{
+      {"1m", candles(random_walk(2500, 42))}, {"two symbols", two}, {"5m", five_minute(random_walk(2500, 5))}};
+  const std::map<std::string, std::string> eager{{"fast", "5"}, {"slow", "13"}, {"confidence", "1"}};
+  std::map<std::string, std::string> short_too = eager;
+  short_too["allow_short"] = "true";
+  std::map<std::string, std::string> on_5m = eager;
+  on_5m["timeframe"] = "5";
+  const std::vector<ShortcutCase> cases{
+      {"ema_cross", "ema_cross", eager},
+      {"ema_cross 5m bars", "ema_cross", on_5m},
+      {"ema_cross long and short", "ema_cross", short_too, true},
+      {"ema_cross held targets", "ema_cross", eager, false, true},
+      {"ema_cross no latency", "ema_cross", eager, false, false, true},
+      {"rsi_reversion", "rsi_reversion", {}},
+      {"bollinger_breakout", "bollinger_breakout", {}},
+      {"supertrend_follow", "supertrend_follow", {}},
+      {"grid", "grid", {}},
+  };
+  for (const auto& [data_name, data] : datasets) {
+    for (const ShortcutCase& c : cases) {
+      SCOPED_TRACE(c.name + " on " + data_name);
+      BacktestSpec spec = simple_spec(nullptr, c.strategy);
+      spec.params = c.params;
+      spec.base.paper.margin = c.margin;
+      spec.base.paper.lock_exits = c.lock_exits;
+      if (c.zero_latency) spec.base.paper.latency = core::Duration::zero();
+      auto fast = run_backtest(spec, data);
+      spec.shortcuts = false;
+      auto reference = run_backtest(spec, data);
+      ASSERT_TRUE(fast) << fast.error().message;
+      ASSERT_TRUE(reference) << reference.error().message;
+      EXPECT_GT(fast->direct_trades, 0u) << "the shortcut was never taken";
+      EXPECT_EQ(reference->direct_trades, 0u);
+      TempDir a("tg4-bt-fast"), b("tg4-bt-ref");
+      EXPECT_EQ(output_files(*fast, a.path()), output_files(*reference, b.path()));
+      if (c.strategy == "ema_cross") {
+        EXPECT_GT(fast->summary.trades, 3u) << "the case should trade";
+      }
+    }
+  }
+}
+
 TEST(BacktestRun, ExitsSellTheWholePosition) {
   // A sell of the position's exact quantity must not lose its last increment on the way through
   // the risk engine's reporting-currency size (which would leave dust no exit can sell).
