@@ -27,6 +27,7 @@ core::Result<execution::ManagedOrder> to_managed(storage::Store& store, const st
   r.qty = row.qty;
   r.limit_price = row.limit_price;
   r.trigger_price = row.stop_price;
+  r.leverage = row.leverage;
   r.reduce_only = *role != execution::OrderRole::kEntry;
   order.role = *role;
   order.intent_id = row.intent_id;

@@ -43,6 +43,7 @@ storage::OrderRow order_row(const execution::ManagedOrder& order, const RecordSc
   row.qty = request.qty;
   row.limit_price = request.limit_price;
   row.stop_price = request.trigger_price;
+  row.leverage = request.leverage;
   row.filled_qty = order.filled;
   row.avg_price = order.avg_price;
   row.reason = order.reason;

@@ -55,6 +55,8 @@ struct OrderRow {
   core::Decimal plan_take_profit;
   // "venue", or "local" for a take-profit held by TG4 until its trigger (see OrderManager).
   std::string held_by = "venue";
+  // Margin orders (paper.margin): the leverage they were sent with, restored after a restart.
+  core::Decimal leverage = core::Decimal::one();
 };
 
 // One step in an order's life (venue report), keyed by order id + sequence number.
@@ -304,6 +306,7 @@ struct TableTraits<OrderRow> {
     f("plan_stop_loss", r.plan_stop_loss);
     f("plan_take_profit", r.plan_take_profit);
     f("held_by", r.held_by);
+    f("leverage", r.leverage);
   }
 };
 

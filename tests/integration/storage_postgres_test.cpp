@@ -108,6 +108,10 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedAndIdempotent) {
   EXPECT_TRUE(dry->pending.empty());
 }
 
+TEST_F(PostgresStoreTest, OrdersFromBefore0004ReadAtLeverageOne) {
+  expect_orders_from_before_0004_read_at_leverage_one(*store_);
+}
+
 TEST_F(PostgresStoreTest, RefusedDataIsNotTransientAndLeavesNothing) {
   Batch b;
   b.add(sample_trade(1));

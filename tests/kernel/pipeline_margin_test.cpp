@@ -26,16 +26,7 @@ class ShortTwice final : public strategy::Strategy {
     ++trades_;
     if (!active_ || (trades_ != 1 && trades_ != 5)) return;
     margin_seen = ctx.margin_enabled();
-    core::OrderIntent intent;
-    intent.symbol = trade.symbol;
-    intent.side = core::Side::kSell;
-    intent.entry = trade.price;
-    intent.size_quote = 1500_d;  // notional
-    intent.stop_loss = trade.price * 1.02_d;
-    intent.take_profit = trade.price * 0.94_d;
-    intent.leverage = 3_d;
-    intent.regime = "ranging";
-    ctx.submit(intent);
+    ctx.submit(testing::short_intent(trade.symbol, trade.price, 3_d, "ranging"));
   }
   bool margin_seen = false;
 

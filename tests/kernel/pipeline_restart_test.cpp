@@ -43,16 +43,45 @@ class BuyOnce final : public strategy::Strategy {
   bool done_ = false;
 };
 
+// Shorts BTC once with a limit sell 1 % above the market at leverage 3 (the "trending" cap), which
+// rests at the paper venue until the market rises to it. Inactive: a restarted session only continues.
+class ShortLimitOnce final : public strategy::Strategy {
+ public:
+  explicit ShortLimitOnce(bool active) : Strategy(strategy::Params{}), done_(!active) {}
+  std::string_view name() const override { return "short_limit_once"; }
+  void on_trade(strategy::StrategyContext& ctx, const core::Trade& trade) override {
+    if (done_) return;
+    done_ = true;
+    core::OrderIntent intent = testing::short_intent(trade.symbol, trade.price * 1.01_d, 3_d, "trending");
+    intent.type = core::OrderType::kLimit;
+    intent.limit_price = intent.entry;
+    ctx.submit(intent);
+  }
+
+ private:
+  bool done_;
+};
+
 struct Session {
-  explicit Session(const std::string& id) : clock(kStart), kernel(clock) {
+  explicit Session(const std::string& id, std::unique_ptr<strategy::Strategy> strategy = std::make_unique<BuyOnce>(),
+                   bool margin = false)
+      : clock(kStart), kernel(clock) {
     PipelineOptions options;
     options.scope = {id, "paper"};
     options.symbols = {"BTC/USDT"};
     options.reconcile_interval = 0s;
+    options.paper.margin = margin;
     PipelineOutputs outputs;
     outputs.record = [this](storage::Row row) { rows.add(std::move(row)); };
-    outputs.strategy = std::make_unique<BuyOnce>();
+    outputs.strategy = std::move(strategy);
     pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
+  }
+  void begin(RestoredAccount account = {}) {
+    kernel.post(Task([this, account = std::move(account)]() mutable {
+      if (!account.empty()) pipeline->restore(std::move(account));
+      pipeline->start();
+    }));
+    kernel.run_until_empty();
   }
   void trade(Decimal price, core::Duration at) { testing::post_trade(kernel, price, 0.5_d, kStart + at, ++trade_id); }
 
@@ -81,8 +110,7 @@ std::unique_ptr<storage::Store> store_with(const storage::Batch& rows, const std
 
 TEST(PipelineRestart, ContinuesPositionsOrdersAndOcoFromTheStore) {
   Session first("s1");
-  first.kernel.post(Task([&] { first.pipeline->start(); }));
-  first.kernel.run_until_empty();
+  first.begin();
   first.trade(50000_d, 1s);
   first.trade(50000_d, 2s);  // the market entry fills here, then stop and target rest
   first.trade(50010_d, 3s);
@@ -99,11 +127,7 @@ TEST(PipelineRestart, ContinuesPositionsOrdersAndOcoFromTheStore) {
   ASSERT_EQ(account->open_orders.size(), 2u);
 
   Session second("s2");
-  second.kernel.post(Task([&] {
-    second.pipeline->restore(std::move(*account));
-    second.pipeline->start();
-  }));
-  second.kernel.run_until_empty();
+  second.begin(std::move(*account));
   EXPECT_FALSE(second.pipeline->summary().reconciling);
   EXPECT_EQ(second.pipeline->portfolio().balances(), first.pipeline->portfolio().balances());
   EXPECT_EQ(second.pipeline->risk_state().peak_equity, first.pipeline->risk_state().peak_equity);
@@ -128,6 +152,45 @@ TEST(PipelineRestart, ContinuesPositionsOrdersAndOcoFromTheStore) {
               open_before[0]->request.client_order_id == id || open_before[1]->request.client_order_id == id ? 1 : 0)
         << id;
   }
+}
+
+// A margin short resting at the paper venue keeps its leverage across the store: the restarted paper
+// venue fills it at leverage 3 (not 1, which would hold three times the margin), and its stop and
+// target carry it too.
+TEST(PipelineRestart, ARestingMarginEntryKeepsItsLeverage) {
+  Session first("s1", std::make_unique<ShortLimitOnce>(true), true);
+  first.begin();
+  first.trade(50000_d, 1s);
+  first.trade(50000_d, 2s);  // active at the venue, resting at 50500
+  const auto open_before = first.pipeline->orders().open_orders();
+  ASSERT_EQ(open_before.size(), 1u);
+  ASSERT_EQ(open_before[0]->request.leverage, 3_d);
+  ASSERT_EQ(open_before[0]->request.limit_price, 50500_d);
+
+  const auto store = store_with(first.rows, "s1");
+  auto account = load_account(*store, "paper", "s2");
+  ASSERT_TRUE(account) << account.error().message;
+  ASSERT_EQ(account->open_orders.size(), 1u);
+  EXPECT_EQ(account->open_orders[0].request.leverage, 3_d);
+
+  Session second("s2", std::make_unique<ShortLimitOnce>(false), true);
+  second.begin(std::move(*account));
+  ASSERT_EQ(second.pipeline->orders().open_count(), 1u);
+  EXPECT_EQ(second.pipeline->orders().open_orders()[0]->request.leverage, 3_d);
+
+  second.trade(50600_d, 10s);  // through the limit: the restored venue order fills
+  ASSERT_EQ(second.pipeline->fills().size(), 1u);
+  const core::Fill& fill = second.pipeline->fills().back();
+  EXPECT_TRUE(fill.margin);
+  EXPECT_EQ(fill.leverage, 3_d);
+  const execution::Position* position = second.pipeline->portfolio().position("BTC/USDT");
+  ASSERT_NE(position, nullptr);
+  EXPECT_EQ(position->qty, -open_before[0]->request.qty);
+  EXPECT_EQ(position->leverage, 3_d);
+  EXPECT_EQ(second.pipeline->portfolio().used_margin(), (50500_d * open_before[0]->request.qty / 3_d));
+  const auto protection = second.pipeline->orders().open_orders();
+  ASSERT_EQ(protection.size(), 2u) << "stop and target";
+  for (const execution::ManagedOrder* order : protection) EXPECT_EQ(order->request.leverage, 3_d);
 }
 
 // A venue that answers a snapshot only when the test says so, and counts what it is sent.

@@ -1,5 +1,8 @@
 #pragma once
 // Pipeline tests drive the market with BTC/USDT trades posted to the kernel, one at a time.
+#include <string>
+
+#include "core/events.hpp"
 #include "kernel/kernel.hpp"
 
 namespace tg4::kernel::testing {
@@ -15,6 +18,21 @@ inline void post_trade(Kernel& kernel, core::Decimal price, core::Decimal qty, c
   t.trade_id = trade_id;
   kernel.post(t);
   kernel.run_until_empty();
+}
+
+// A margin short of 1500 notional at `entry`, its stop 2 % above and its target 6 % below.
+inline core::OrderIntent short_intent(const std::string& symbol, core::Decimal entry, core::Decimal leverage,
+                                      std::string regime) {
+  core::OrderIntent intent;
+  intent.symbol = symbol;
+  intent.side = core::Side::kSell;
+  intent.entry = entry;
+  intent.size_quote = core::Decimal::from_int(1500);
+  intent.stop_loss = entry * core::Decimal::must("1.02");
+  intent.take_profit = entry * core::Decimal::must("0.94");
+  intent.leverage = leverage;
+  intent.regime = std::move(regime);
+  return intent;
 }
 
 }  // namespace tg4::kernel::testing

@@ -75,6 +75,7 @@ inline OrderRow sample_order(int i, const std::string& session = "paper-1") {
   o.reason = "tab\there, newline\nthere, backslash \\ and café";
   o.created = micros(kBase + i, 1);
   o.updated = micros(kBase + i, 2);
+  o.leverage = dec("2.5");
   return o;
 }
 

@@ -67,6 +67,10 @@ TEST_F(SqliteStoreTest, MigrationsAreRecordedAndIdempotent) {
   EXPECT_TRUE(report->applied.empty());
 }
 
+TEST_F(SqliteStoreTest, OrdersFromBefore0004ReadAtLeverageOne) {
+  expect_orders_from_before_0004_read_at_leverage_one(*store_);
+}
+
 TEST_F(SqliteStoreTest, DryRunOnAFreshFileListsPendingAndChangesNothing) {
   const auto path = (dir_ / "fresh.db").string();
   auto fresh = open_store("sqlite:" + path, no_migrate());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "storage/sample_rows.hpp"
+#include "storage/sql_store.hpp"
 #include "storage/store.hpp"
 
 namespace tg4::storage::testing {
@@ -237,6 +238,27 @@ inline void expect_scopes(Store& store) {
   for (const auto& o : *open) EXPECT_FALSE(core::is_terminal(o.status));
   EXPECT_EQ(store.fills(scope("live-1", ""), {})->size(), 1u);
   EXPECT_EQ(store.fills({}, {micros(kBase + 2, 0), micros(kBase + 3, 0)})->size(), 1u);
+}
+
+// A database migrated before 0004 (no orders.leverage) keeps its orders valid once 0004 runs: they
+// read back whole, at leverage 1. The older schema is made by taking 0004 back out of a fresh store.
+inline void expect_orders_from_before_0004_read_at_leverage_one(Store& store) {
+  auto* sql = dynamic_cast<SqlStore*>(&store);
+  ASSERT_NE(sql, nullptr) << store.backend();
+  Batch batch;
+  batch.add(sample_order(1));
+  ASSERT_TRUE(store.write(batch));
+  auto dropped = sql->exec_script("ALTER TABLE orders DROP COLUMN leverage");
+  ASSERT_TRUE(dropped) << dropped.error().message;
+  auto forgotten = sql->query("DELETE FROM schema_migrations WHERE version = ?", {std::string("0004_order_leverage")});
+  ASSERT_TRUE(forgotten) << forgotten.error().message;
+
+  auto report = store.migrate(false);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->applied, std::vector<std::string>{"0004_order_leverage"});
+  OrderRow expected = sample_order(1);
+  expected.leverage = core::Decimal::one();
+  EXPECT_TRUE(same_rows(std::vector<OrderRow>{expected}, store.orders({})));
 }
 
 }  // namespace tg4::storage::testing
