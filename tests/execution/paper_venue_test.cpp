@@ -184,6 +184,31 @@ TEST_F(PaperVenueTest, StopLossTriggersOnLastPrice) {
   EXPECT_EQ(venue_->balance("BTC"), 0_d);
 }
 
+// quiet_between vouches that trades in a price range change nothing but the last price; a
+// backtest then skips handing them to the venue. Each boundary is the price where match() acts.
+TEST_F(PaperVenueTest, QuietBetweenIsFalseWhereAnOrderWouldAct) {
+  const auto quiet = [this](Decimal low, Decimal high) { return venue_->quiet_between("BTC/USDT", low, high); };
+  EXPECT_TRUE(quiet(1_d, 100000_d)) << "no order at all";
+  venue_->submit(order("b", Side::kBuy, OrderType::kMarket, 0.05_d), t0_);
+  EXPECT_FALSE(quiet(59500_d, 59600_d)) << "an order still in its latency may activate";
+  venue_->on_time(t0_ + std::chrono::seconds(1));
+  auto stop = order("s", Side::kSell, OrderType::kStopLoss, 0.05_d, 59000_d);
+  stop.reduce_only = true;
+  venue_->submit(stop, t0_ + std::chrono::seconds(1));
+  venue_->on_time(t0_ + std::chrono::seconds(2));
+  EXPECT_TRUE(quiet(59000.01_d, 61000_d));
+  EXPECT_FALSE(quiet(59000_d, 61000_d)) << "a sell stop fires at its trigger";
+  EXPECT_TRUE(venue_->quiet_between("XRP/USDT", 1_d, 2_d)) << "another symbol's trades";
+  venue_->submit(order("l", Side::kBuy, OrderType::kLimit, 0.01_d, 59500_d), t0_ + std::chrono::seconds(2));
+  venue_->on_time(t0_ + std::chrono::seconds(3));
+  has_book_ = false;  // a resting limit: it fills on trades through its price
+  EXPECT_TRUE(quiet(59500.01_d, 61000_d));
+  EXPECT_FALSE(quiet(59500_d, 61000_d)) << "a trade at a buy limit may fill it";
+  // The boundaries agree with what the venue does: a trade at the limit fills it.
+  venue_->on_trade(trade(59500_d, 0.01_d, Side::kSell), t0_ + std::chrono::seconds(4));
+  EXPECT_EQ(last_update("l")->status, OrderStatus::kFilled);
+}
+
 TEST_F(PaperVenueTest, DuplicateClientIdNeverMakesASecondOrder) {
   venue_->submit(order("dup", Side::kBuy, OrderType::kMarket, 0.01_d), t0_);
   venue_->submit(order("dup", Side::kBuy, OrderType::kMarket, 0.01_d), t0_);

@@ -263,6 +263,24 @@ TEST(Kernel, ExportsItsMetrics) {
   EXPECT_NE(text.find("tg4_kernel_queue_depth 0"), std::string::npos) << text;
 }
 
+TEST(Kernel, UnmeasuredEventsStillRunInOrderAndLeaveTheMetricsAlone) {
+  core::SimulatedClock clock(t0());
+  prometheus::Registry registry;
+  KernelOptions options;
+  options.measure_events = false;
+  Kernel kernel(clock, registry, options);
+  std::vector<std::int64_t> ids;
+  auto sub = kernel.bus().subscribe<core::Trade>([&](const core::Trade& t) { ids.push_back(t.trade_id); });
+  kernel.post(trade("X", 1));
+  kernel.post(trade("X", 2));
+  kernel.post(Stop{});
+  kernel.post(trade("X", 3));
+  EXPECT_EQ(kernel.run_until_empty(), 3u) << "two trades and the Stop";
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{1, 2}));
+  const std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+  EXPECT_NE(text.find("tg4_kernel_event_seconds_count 0"), std::string::npos) << text;
+}
+
 TEST(Kernel, EventTimeOfEachKind) {
   core::Trade t;
   t.received = t0();

@@ -274,3 +274,35 @@ TEST(MarketState, TrendAlignmentAndQualityFlags) {
 
 }  // namespace
 }  // namespace tg4::market
+
+namespace tg4::market {
+namespace {
+
+// A market state that computes only the risk engine's ATR (a backtest whose strategy keeps its own
+// indicators) must give the very same ATR, and nothing it did not compute.
+TEST(IndicatorScope, VolatilityOnlyGivesTheSameAtrAndNothingElse) {
+  IndicatorSet all;
+  IndicatorSet atr_only(IndicatorScope::kVolatility);
+  for (int i = 0; i < 60; ++i) {
+    const double close = 100.0 + 5.0 * std::sin(i / 3.0);
+    const Ohlcv bar{i * 60, close - 0.5, close + 1.5 + (i % 4), close - 1.0 - (i % 3), close, 10.0 + i};
+    all.update(bar);
+    atr_only.update(bar);
+    EXPECT_EQ(all.snapshot().atr_14, atr_only.snapshot().atr_14) << "bar " << i;
+  }
+  ASSERT_TRUE(atr_only.snapshot().atr_14);
+  EXPECT_EQ(atr_only.snapshot().bars, 60u);
+  EXPECT_TRUE(all.snapshot().ema_21);
+  EXPECT_FALSE(atr_only.snapshot().ema_21);
+  EXPECT_FALSE(atr_only.snapshot().rsi_14);
+  MarketState lean({1, 5}, MarketState::kDefaultHistory, IndicatorScope::kVolatility);
+  core::Bar b;
+  b.symbol = "BTC/USDT";
+  b.interval_minutes = 1;
+  b.open = b.high = b.low = b.close = Decimal::from_int(100);
+  lean.on_bar(b, {});
+  EXPECT_TRUE(lean.find("BTC/USDT")->timeframe(1)->bars().empty()) << "no bar history kept";
+}
+
+}  // namespace
+}  // namespace tg4::market
