@@ -112,16 +112,14 @@ class Runner {
     // Portfolio rows are not needed (equity is sampled here); one a day keeps their cost away.
     options.snapshot_interval =
         std::max<core::Duration>(options.snapshot_interval, std::chrono::hours(24));
-    // A backtest's rows are its own outputs (orders, fills, equity); the sink only counts risk
-    // events, and the summary is read once, at the end.
-    options.record_trading = false;
-    options.summary_every_tick = false;
+    options.summary_every_tick = false;  // read once, at the end
     auto strategy = make_strategy(options);
     if (!strategy) return strategy.error();
     if (spec_.shortcuts) fit_market((*strategy)->needs(), options);
     kernel::PipelineOutputs outputs;
     outputs.strategy = std::move(*strategy);
-    outputs.record = [this](storage::Row row) { count_risk_event(row); };
+    // No record sink: a backtest's rows are its own outputs (orders, fills, equity).
+    outputs.risk_events = [this](const risk::RiskEvent& event) { count_risk_event(event); };
     // Timers count from the clock's start: a candle or minute boundary keeps the ticks on them.
     clock_ = std::make_unique<core::SimulatedClock>(boundary(start_));
     kernel::KernelOptions kernel_options;
@@ -273,11 +271,11 @@ class Runner {
   }
 
   // Why intents were refused and which breakers tripped: the first question about a quiet run.
-  void count_risk_event(const storage::Row& row) {
-    const auto* event = std::get_if<storage::RiskEventRow>(&row);
-    if (event == nullptr) return;
-    if (event->verdict == "REJECTED" || event->verdict == "HALTED") ++rejections_[event->rule];
-    if (!event->breaker.empty() && event->breaker_state == "tripped") ++breakers_[event->breaker];
+  void count_risk_event(const risk::RiskEvent& event) {
+    const bool refused = event.verdict && (*event.verdict == risk::VerdictStatus::kRejected ||
+                                           *event.verdict == risk::VerdictStatus::kHalted);
+    if (refused) ++rejections_[risk::rule_label(event.rule)];
+    if (event.breaker && event.breaker_tripped) ++breakers_[risk::to_string(*event.breaker)];
   }
 
   void dispatch(kernel::Event event) {

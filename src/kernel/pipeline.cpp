@@ -729,7 +729,8 @@ void Pipeline::on_snapshot() {
 void Pipeline::handle_risk_events(const std::vector<risk::RiskEvent>& events) {
   bool state_changed = false;
   for (const auto& event : events) {
-    record(risk_event_row(event, options_.scope));
+    if (outputs_.risk_events) outputs_.risk_events(event);
+    if (records_trading()) record(risk_event_row(event, options_.scope));
     if (event.kind != risk::RiskEvent::Kind::kVerdict) state_changed = true;
     if (event.kind == risk::RiskEvent::Kind::kBreaker && event.breaker_tripped) {
       if (outputs_.state != nullptr) {

@@ -151,8 +151,8 @@ class Pipeline {
   // False when the metrics live in the pipeline's private registry, which nothing can read.
   bool metrics_scraped() const { return own_registry_ == nullptr; }
   void record(storage::Row row);
-  // Orders, fills and account state go to a sink (PipelineOptions::record_trading).
-  bool records_trading() const { return outputs_.record && options_.record_trading; }
+  // Rows are built only for a sink (PipelineOutputs::record).
+  bool records_trading() const { return static_cast<bool>(outputs_.record); }
   core::Timestamp now() const { return kernel_.clock().now(); }
 
   Kernel& kernel_;

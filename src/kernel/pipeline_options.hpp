@@ -48,10 +48,6 @@ struct PipelineOptions {
   core::Duration snapshot_interval = std::chrono::seconds(10);  // portfolio rows and state keys
   bool record_market_data =
       true;  // trades and 1m bars to the store (off in backtests from the store)
-  // Orders, order events, fills, portfolio and position rows and the account state to the record
-  // sink. A backtest keeps orders and fills itself and only counts risk events: off, the rows are
-  // not even built (a JSON account state per fill was a tenth of a backtest's time).
-  bool record_trading = true;
   // The summary (status line, /status) is refreshed every tick; a backtest reads it once, at the
   // end: off, it is refreshed at start, on reconciliation and on finish() only.
   bool summary_every_tick = true;
@@ -74,8 +70,12 @@ struct PipelineOutputs {
   VenueFactory venue;
   // A ready strategy (tests, benchmarks); null: PipelineOptions::strategy from the built-in registry.
   strategy::StrategyPtr strategy;
-  // Durable rows (storage::Writer::push); empty: not recorded.
+  // Durable rows (storage::Writer::push); empty: not recorded, and not even built (a backtest keeps
+  // its own orders and fills: a JSON account state per fill was a tenth of its time).
   std::function<void(storage::Row)> record;
+  // Every risk event (verdicts, breakers, state changes) as it happens; empty: none. A backtest
+  // counts rejections and breakers from them.
+  std::function<void(const risk::RiskEvent&)> risk_events;
   // State keys and pub/sub (Redis or in-process); null: none.
   storage::StateBus* state = nullptr;
   // Metrics registry; null: a private one.
