@@ -79,6 +79,7 @@ class Timers {
   std::unordered_map<TimerId, Entry> entries_;
   // Lazy deletion: canceled or rescheduled timers leave stale items, skipped when they surface.
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<>> heap_;
+  std::size_t stale_ = 0;  // heap items of canceled timers not yet dropped
   TimerId next_id_ = 1;
   std::uint64_t next_seq_ = 0;
 };
