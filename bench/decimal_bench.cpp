@@ -102,6 +102,38 @@ void BM_Div(benchmark::State& state) {
 }
 BENCHMARK(BM_Div);
 
+// Divisors above 2^64 units (18.45), the usual case: an equity, a price or a notional. Each pair
+// is (dividend, divisor), both with 8 fractional digits, drawn from [low, high).
+std::vector<std::pair<Decimal, Decimal>> wide_divisions(std::int64_t a_low, std::int64_t a_high,
+                                                        std::int64_t b_low, std::int64_t b_high) {
+  std::mt19937_64 rng(2);
+  const auto draw = [&rng](std::int64_t low, std::int64_t high) {
+    const auto units = static_cast<std::uint64_t>(high - low) * 100'000'000;
+    return Decimal::from_raw(
+        (static_cast<Decimal::Raw>(low) * 100'000'000 + static_cast<Decimal::Raw>(rng() % units)) *
+        10'000'000'000);
+  };
+  std::vector<std::pair<Decimal, Decimal>> out;
+  for (int i = 0; i < 4096; ++i) out.emplace_back(draw(a_low, a_high), draw(b_low, b_high));
+  return out;
+}
+
+// A quotient below 18.45 (one word): a risk amount over an equity, a quantity over a price.
+void BM_DivWideDivisorSmallQuotient(benchmark::State& state) {
+  cycle(state, wide_divisions(1, 1'000, 10'000, 100'000), [](const auto& pair, const auto&) {
+    return Decimal::div(pair.first, pair.second, Rounding::kHalfEven);
+  });
+}
+BENCHMARK(BM_DivWideDivisorSmallQuotient);
+
+// A quotient of two words: a notional over a quantity or a price.
+void BM_DivWideDivisorLargeQuotient(benchmark::State& state) {
+  cycle(state, wide_divisions(10'000, 1'000'000, 20, 100), [](const auto& pair, const auto&) {
+    return Decimal::div(pair.first, pair.second, Rounding::kHalfEven);
+  });
+}
+BENCHMARK(BM_DivWideDivisorLargeQuotient);
+
 void BM_AddCompare(benchmark::State& state) {
   Decimal sum;
   cycle(state, decimals(4096), [&sum](Decimal v, Decimal) {

@@ -113,77 +113,70 @@ bool divide_small(const U256& n, std::uint64_t d, U128& quotient, U128& remainde
   return true;
 }
 
-// n / d for a divisor of two 64-bit words (d >= 2^64); quotient must fit in 128 bits, else false.
-// Knuth's algorithm D (TAOCP 4.3.1, as in Hacker's Delight divmnu) on 64-bit digits: one 128/64
-// estimate and a two-word multiply-subtract per quotient word, instead of 256 shift-subtract steps.
-bool divide_large(const U256& n, U128 d, U128& quotient, U128& remainder) {
-  using I128 = __int128;
-  constexpr int kN = 2, kM = 4;  // divisor and dividend words
-  const std::array<std::uint64_t, kM> u{n.limb[3], n.limb[2], n.limb[1], n.limb[0]};  // low first
-  const std::array<std::uint64_t, kN> v{static_cast<std::uint64_t>(d),
-                                        static_cast<std::uint64_t>(d >> 64)};
-  // Normalise: the divisor's top bit set, so each estimate is at most 2 too large.
-  const int s = __builtin_clzll(v[1]);
-  const auto high_bits = [s](std::uint64_t w) { return s == 0 ? 0 : w >> (64 - s); };
-  const std::array<std::uint64_t, kN> vn{v[0] << s, (v[1] << s) | high_bits(v[0])};
-  // A zero top word only adds a zero quotient word: the division starts one word lower. A
-  // Decimal quotient's dividend |a| * 10^18 < 2^187 always has one, which saves a third of the work.
-  const int m = u[kM - 1] == 0 ? kM - 1 : kM;
-  std::array<std::uint64_t, kM + 1> un{};
-  un[m] = high_bits(u[m - 1]);
-  for (int i = m - 1; i > 0; --i) un[i] = (u[i] << s) | high_bits(u[i - 1]);
-  un[0] = u[0] << s;
-  std::array<std::uint64_t, kM - kN + 1> q{};
-  for (int j = m - kN; j >= 0; --j) {
-    const U128 top = (static_cast<U128>(un[j + kN]) << 64) | un[j + kN - 1];
-    U128 qhat = 0, rhat = 0;
-    if (un[j + kN] < vn[kN - 1]) {  // the estimate fits a word: one hardware division
-      std::uint64_t r = 0;
-      qhat = divide_2by1(un[j + kN], un[j + kN - 1], vn[kN - 1], r);
-      rhat = r;
-    } else {
-      qhat = top / vn[kN - 1];
-      rhat = top - qhat * vn[kN - 1];
-    }
-    while ((qhat >> 64) != 0 || qhat * vn[kN - 2] > ((rhat << 64) | un[j + kN - 2])) {
-      --qhat;
-      rhat += vn[kN - 1];
-      if ((rhat >> 64) != 0) break;
-    }
-    // un[j .. j+kN] -= qhat * vn, with a signed borrow.
-    I128 borrow = 0;
-    I128 t = 0;
-    for (int i = 0; i < kN; ++i) {
-      const U128 p = qhat * vn[i];
-      t = static_cast<I128>(un[i + j]) - borrow - static_cast<I128>(static_cast<std::uint64_t>(p));
-      un[i + j] = static_cast<std::uint64_t>(t);
-      borrow = static_cast<I128>(p >> 64) - (t >> 64);
-    }
-    t = static_cast<I128>(un[j + kN]) - borrow;
-    un[j + kN] = static_cast<std::uint64_t>(t);
-    q[j] = static_cast<std::uint64_t>(qhat);
-    if (t < 0) {  // qhat was one too large (rare): add the divisor back
-      --q[j];
-      U128 carry = 0;
-      for (int i = 0; i < kN; ++i) {
-        const U128 sum = static_cast<U128>(un[i + j]) + vn[i] + carry;
-        un[i + j] = static_cast<std::uint64_t>(sum);
-        carry = sum >> 64;
-      }
-      un[j + kN] += static_cast<std::uint64_t>(carry);
-    }
+// One step of long division by a two-word divisor: (r:w) / d, where d is normalised (top bit set)
+// and r < d, so the quotient fits a word; r becomes the remainder. Dividing the top two words by
+// d's top word gives an estimate at most 2 too large (Knuth, TAOCP 4.3.1, theorem B). Its
+// remainder, extended by w and less estimate * d's low word, is the step's remainder: with a
+// two-word divisor that one 128-bit subtraction is all of algorithm D's test and multiply-subtract,
+// and each unit the estimate is too large shows as a negative remainder that adding d repairs.
+std::uint64_t divide_3by2(U128& r, std::uint64_t w, U128 d) {
+  const auto d_hi = static_cast<std::uint64_t>(d >> 64), d_lo = static_cast<std::uint64_t>(d);
+  const auto r_hi = static_cast<std::uint64_t>(r >> 64), r_lo = static_cast<std::uint64_t>(r);
+  std::uint64_t q = ~std::uint64_t{0};
+  std::uint64_t rest = 0;  // r - q * d_hi, modulo 2^64
+  bool rest_carry = false;
+  if (r_hi < d_hi) {
+    q = divide_2by1(r_hi, r_lo, d_hi, rest);  // one hardware division
+  } else {
+    // r_hi == d_hi (as r < d): the estimate would not fit a word and is capped at 2^64 - 1, which
+    // leaves rest = r_lo + d_hi. When that carries, the remainder is >= 2^128 - q * d_lo > 0: the
+    // estimate is exact and the remainder, below d, is right modulo 2^128.
+    rest_carry = __builtin_add_overflow(r_lo, d_hi, &rest);
   }
-  if (q[2] != 0) return false;
-  quotient = (static_cast<U128>(q[1]) << 64) | q[0];
-  const auto low_bits = [s](std::uint64_t w) { return s == 0 ? 0 : w << (64 - s); };
-  remainder =
-      (static_cast<U128>((un[1] >> s) | low_bits(un[2])) << 64) | ((un[0] >> s) | low_bits(un[1]));
-  return true;
+  const U128 top = (static_cast<U128>(rest) << 64) | w;
+  const U128 product = static_cast<U128>(q) * d_lo;
+  bool negative = !rest_carry && product > top;
+  r = top - product;  // the remainder modulo 2^128, exact once it is not negative
+  while (negative) {  // at most twice
+    --q;
+    const U128 sum = r + d;
+    negative = sum >= r;  // no carry out of the addition: still below zero
+    r = sum;
+  }
+  return q;
 }
 
+// n / d for a divisor of two words (d >= 2^64) and n < 2^192, which every Decimal numerator
+// |a| * 10^18 < 2^187 is: the quotient, below 2^128, has two words, each from one divide_3by2.
+void divide_large(const U256& n, U128 d, U128& quotient, U128& remainder) {
+  // Normalise: shifting d and n left until d's top bit is set keeps the quotient, makes each
+  // estimate at most 2 too large, and shifts the remainder by as much.
+  const int s = __builtin_clzll(static_cast<std::uint64_t>(d >> 64));
+  const U128 dn = d << s;
+  const U128 n_high = (static_cast<U128>(n.limb[1]) << 64) | n.limb[2];  // words 2 and 1
+  const std::uint64_t n_low = n.limb[3];
+  const U128 top = s == 0 ? 0 : n_high >> (128 - s);                     // shifted word 3 (< 2^64)
+  const U128 middle = (n_high << s) | (s == 0 ? 0 : n_low >> (64 - s));  // shifted words 2 and 1
+  U128 r = 0;
+  std::uint64_t q_high = 0;
+  // A quotient below 2^64 units (18.45: a ratio, a share of equity) has a zero high word: one step.
+  if (top == 0 && middle < dn) {
+    r = middle;
+  } else {
+    r = (top << 64) | (middle >> 64);
+    q_high = divide_3by2(r, static_cast<std::uint64_t>(middle), dn);
+  }
+  const std::uint64_t q_low = divide_3by2(r, n_low << s, dn);
+  quotient = (static_cast<U128>(q_high) << 64) | q_low;
+  remainder = r >> s;
+}
+
+// n / d for a Decimal numerator n = |a| * 10^18 (below 2^187); false when the quotient needs more
+// than 128 bits (only a one-word divisor can give one).
 bool divide(const U256& n, U128 d, U128& quotient, U128& remainder) {
   if ((d >> 64) == 0) return divide_small(n, static_cast<std::uint64_t>(d), quotient, remainder);
-  return divide_large(n, d, quotient, remainder);
+  divide_large(n, d, quotient, remainder);
+  return true;
 }
 
 // a * b rounded with `mode`; false when the result is beyond the range.

@@ -1,9 +1,10 @@
 // Decimal division against a reference long division. Quotients of divisors of 64 bits or more
-// (|b| >= 2^64 units, i.e. >= 18.45) come from Knuth's algorithm D on 64-bit words; this test
-// checks them, in every rounding mode, against a bit-at-a-time shift-and-subtract division of the
-// 256-bit numerator |a| * 10^18, including the quotients too large for the range. Products (the
-// 256-bit |a| * |b| divided by 10^18 one word at a time), round() and to_double() are checked
-// against the same reference, over the whole range.
+// (|b| >= 2^64 units, i.e. >= 18.45) come from 3-by-2-word steps of long division on the
+// hardware divide; this test checks them, in every rounding mode, against a bit-at-a-time
+// shift-and-subtract division of the 256-bit numerator |a| * 10^18, over millions of operands
+// from the cases where a division goes wrong (ties, exact quotients, word boundaries, powers of
+// two, overflows). Products (the 256-bit |a| * |b| divided by 10^18 one word at a time), round()
+// and to_double() are checked against the same reference, over the whole range.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -58,11 +59,9 @@ U128 magnitude(Raw v) {
   return v < 0 ? static_cast<U128>(0) - static_cast<U128>(v) : static_cast<U128>(v);
 }
 
-// n / d rounded in `mode` (`negative`: the sign of the exact result), or nullopt for an overflow.
-std::optional<Raw> reference_quotient(const Wide& n, U128 d, bool negative, Rounding mode) {
-  const auto qr = long_divide(n, d);
-  if (!qr) return std::nullopt;
-  auto [q, r] = *qr;
+// A quotient and remainder q, r of a division by d rounded in `mode` (`negative`: the sign of the
+// exact result), or nullopt for an overflow.
+std::optional<Raw> round_reference(U128 q, U128 r, U128 d, bool negative, Rounding mode) {
   const bool half_even_up = r > d - r || (r == d - r && (q & 1) != 0);
   const bool up = r != 0 && (mode == Rounding::kUp || (mode == Rounding::kFloor && negative) ||
                              (mode == Rounding::kCeiling && !negative) ||
@@ -70,6 +69,13 @@ std::optional<Raw> reference_quotient(const Wide& n, U128 d, bool negative, Roun
   if (up && ++q == 0) return std::nullopt;
   if (q > (static_cast<U128>(1) << 127) - 1) return std::nullopt;
   return negative ? -static_cast<Raw>(q) : static_cast<Raw>(q);
+}
+
+// n / d rounded in `mode` (`negative`: the sign of the exact result), or nullopt for an overflow.
+std::optional<Raw> reference_quotient(const Wide& n, U128 d, bool negative, Rounding mode) {
+  const auto qr = long_divide(n, d);
+  if (!qr) return std::nullopt;
+  return round_reference(qr->first, qr->second, d, negative, mode);
 }
 
 // The expected raw a / b in `mode`, or nullopt for an overflow.
@@ -84,26 +90,41 @@ std::optional<Raw> reference_mul(Raw a, Raw b, Rounding mode) {
                             static_cast<U128>(Decimal::kOne), (a < 0) != (b < 0), mode);
 }
 
-// A magnitude of `bits` random bits (top bit set), with a random sign.
-Raw random_raw(std::mt19937_64& rng, int bits) {
+// A magnitude of `bits` random bits (1..127, top bit set).
+U128 random_magnitude(std::mt19937_64& rng, int bits) {
   U128 v = (static_cast<U128>(rng()) << 64) | rng();
   v >>= 128 - bits;
-  v |= static_cast<U128>(1) << (bits - 1);
-  const Raw r = static_cast<Raw>(v);
+  return v | static_cast<U128>(1) << (bits - 1);
+}
+
+Raw with_random_sign(std::mt19937_64& rng, U128 magnitude) {
+  const auto r = static_cast<Raw>(magnitude);
   return rng() % 2 == 0 ? r : -r;
+}
+
+// A magnitude of `bits` random bits (top bit set), with a random sign.
+Raw random_raw(std::mt19937_64& rng, int bits) {
+  return with_random_sign(rng, random_magnitude(rng, bits));
+}
+
+// a op b in `mode` (`op`: '*' or '/') against `expected` (nullopt: an overflow).
+void expect_result(char op, Raw a, Raw b, Rounding mode, std::optional<Raw> expected) {
+  const Decimal x = Decimal::from_raw(a), y = Decimal::from_raw(b);
+  const auto got = op == '*' ? Decimal::checked_mul(x, y, mode) : Decimal::checked_div(x, y, mode);
+  ASSERT_EQ(got.ok(), expected.has_value())
+      << x << ' ' << op << ' ' << y << " mode " << static_cast<int>(mode);
+  if (got.ok()) {
+    ASSERT_TRUE(got->raw() == expected.value_or(0))
+        << x << ' ' << op << ' ' << y << " = " << *got << ", expected "
+        << Decimal::from_raw(expected.value_or(0)) << " mode " << static_cast<int>(mode);
+  }
 }
 
 // a op b in every mode against the reference (`op`: '*' or '/').
 void expect_operation(char op, Raw a, Raw b) {
   for (const Rounding mode : kModes) {
-    const Decimal x = Decimal::from_raw(a), y = Decimal::from_raw(b);
-    const auto expected = op == '*' ? reference_mul(a, b, mode) : reference_div(a, b, mode);
-    const auto got = op == '*' ? Decimal::checked_mul(x, y, mode) : Decimal::checked_div(x, y, mode);
-    ASSERT_EQ(got.ok(), expected.has_value()) << x << ' ' << op << ' ' << y << " mode " << static_cast<int>(mode);
-    if (got.ok()) {
-      ASSERT_TRUE(got->raw() == *expected) << x << ' ' << op << ' ' << y << " = " << *got << ", expected "
-                                           << Decimal::from_raw(*expected) << " mode " << static_cast<int>(mode);
-    }
+    expect_result(op, a, b, mode,
+                  op == '*' ? reference_mul(a, b, mode) : reference_div(a, b, mode));
   }
 }
 
@@ -143,6 +164,94 @@ TEST(DecimalDiv, EdgesOfTheTwoWordPath) {
             Decimal::must("0.011337739934921373"));  // half-even, as Python decimal gives
   EXPECT_EQ(Decimal::must("90000") / Decimal::must("45000"), Decimal::must("2"));
   EXPECT_EQ(Decimal::must("1") / Decimal::must("40"), Decimal::must("0.025"));
+}
+
+// A raw operand pair (a, b != 0) from the places a division goes wrong. Every case divides
+// |a| * 10^18 by |b|; where b = f * 10^18 (f whole), a / b is exactly |a| / f raw units.
+std::pair<Raw, Raw> division_case(std::mt19937_64& rng) {
+  const auto bits = [&rng](int low, int high) {
+    return low + static_cast<int>(rng() % (high - low + 1));
+  };
+  const auto small = [&rng](int n) { return static_cast<U128>(rng() % static_cast<unsigned>(n)); };
+  const U128 one = Decimal::kOne, two64 = static_cast<U128>(1) << 64;
+  U128 a = random_magnitude(rng, bits(1, 127)), b = 0;
+  switch (rng() % 8) {
+    case 0:  // any lengths: one-word divisors, and quotients beyond the range (overflow)
+      b = random_magnitude(rng, bits(1, 127));
+      break;
+    case 1:  // two-word divisors
+      b = random_magnitude(rng, bits(65, 127));
+      break;
+    case 2:  // divisors at the one-word boundary, 2^64 - 4 .. 2^64 + 4
+      b = two64 - 4 + small(9);
+      break;
+    case 3: {  // powers of two, as raw counts or as whole numbers (2^k * 10^18)
+      const int k = bits(0, 126);
+      b = static_cast<U128>(1) << k;
+      if (rng() % 2 == 0 && k < 66) b *= one;
+      break;
+    }
+    case 4: {  // exact quotients q (b = f, a = q * f raw units) and a raw unit either side
+      const int f_bits = bits(1, 66);
+      const U128 f = random_magnitude(rng, f_bits);
+      a = random_magnitude(rng, bits(1, 126 - f_bits)) * f + small(3) - 1;
+      b = f * one;
+      break;
+    }
+    case 5: {  // ties q + 1/2 (b = 2f, a = (2q + 1) f raw units), and a raw unit either side
+      const int f_bits = bits(1, 65);
+      const U128 f = random_magnitude(rng, f_bits);
+      a = (2 * random_magnitude(rng, bits(1, 125 - f_bits)) + 1) * f + small(3) - 1;
+      b = 2 * f * one;
+      break;
+    }
+    case 6: {  // quotients k * 2^64 - 1 +- 2, whose last step's estimate may not fit a word
+      const int f_bits = bits(1, 62);
+      const U128 f = random_magnitude(rng, f_bits);
+      const U128 q = random_magnitude(rng, bits(1, 63 - f_bits)) * two64 - 3 + small(5);
+      a = q * f + random_magnitude(rng, bits(1, f_bits)) % f;
+      b = f * one;
+      break;
+    }
+    default:  // tiny operands and the ends of the range
+      a = rng() % 4 == 0 ? (static_cast<U128>(1) << 127) - 1 - small(2) : 1 + small(1000);
+      b = rng() % 4 == 0 ? (static_cast<U128>(1) << 127) - 1 - small(2) : 1 + small(1000);
+  }
+  return {with_random_sign(rng, a), with_random_sign(rng, b)};
+}
+
+// Millions of quotients against the bit-at-a-time long division, each in every rounding mode (2M
+// operand pairs, 10M quotients, ~2 s optimised; an eighth in Debug and ASan builds, where the
+// reference is slow).
+TEST(DecimalDiv, MillionsOfQuotientsMatchLongDivisionInEveryMode) {
+#ifdef NDEBUG
+  constexpr int kPairs = 2'000'000;
+#else
+  constexpr int kPairs = 250'000;
+#endif
+  std::mt19937_64 rng(22);
+  for (int n = 0; n < kPairs; ++n) {
+    const auto [a, b] = division_case(rng);
+    const U128 d = magnitude(b);
+    const bool negative = (a < 0) != (b < 0);
+    const auto qr = long_divide(wide_product(magnitude(a), static_cast<U128>(Decimal::kOne)), d);
+    for (const Rounding mode : kModes) {
+      const auto expected =
+          qr ? round_reference(qr->first, qr->second, d, negative, mode) : std::nullopt;
+      expect_result('/', a, b, mode, expected);
+    }
+    ASSERT_FALSE(HasFatalFailure());  // one mismatch is enough to read
+  }
+}
+
+TEST(DecimalDiv, ZeroDivisorAndOverflowAreErrors) {
+  for (const Rounding mode : kModes) {
+    const auto quotient = Decimal::checked_div(Decimal::one(), Decimal::zero(), mode);
+    ASSERT_FALSE(quotient.ok());
+    EXPECT_EQ(quotient.error().message, "decimal division by zero");
+    EXPECT_THROW(Decimal::div(Decimal::max(), Decimal::zero(), mode), DecimalOverflow);
+  }
+  EXPECT_THROW(Decimal::max() / Decimal::from_raw(1), DecimalOverflow);  // (2^127 - 1) * 10^18 units
 }
 
 TEST(DecimalDiv, ProductsOverTheWholeRangeMatchLongDivision) {
