@@ -59,6 +59,9 @@ class Runner {
  public:
   Runner(const BacktestSpec& spec, const MarketData& data) : spec_(spec), data_(data) {}
 
+  // The simulated time reached, for errors ("start" before the clock exists).
+  std::string clock_text() const { return clock_ ? core::format_rfc3339(clock_->now(), 0) : "start"; }
+
   core::Result<BacktestResult> run() {
     if (auto s = prepare(); !s) return s.error();
     // One equity point per sample boundary (and the initial one): reserved at once, not grown by
@@ -466,7 +469,11 @@ class Runner {
 
 core::Result<BacktestResult> run_backtest(const BacktestSpec& spec, const MarketData& data) {
   Runner runner(spec, data);
-  return runner.run();
+  try {
+    return runner.run();
+  } catch (const std::exception& e) {  // a strategy's (or a Decimal's) error ends this run only
+    return core::Error::of(std::string("backtest stopped at ") + runner.clock_text() + ": " + e.what());
+  }
 }
 
 }  // namespace tg4::backtest

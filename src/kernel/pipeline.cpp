@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "core/config.hpp"
 #include "core/logging.hpp"
 #include "execution/portfolio_state.hpp"
@@ -57,6 +59,14 @@ class Pipeline::Context final : public strategy::StrategyContext {
   explicit Context(Pipeline& pipeline) : pipeline_(pipeline) {}
   core::Timestamp now() const override { return pipeline_.now(); }
   const market::SymbolMarket* market(std::string_view symbol) const override {
+    // A strategy that declared it reads no market state (Strategy::needs) got one with the risk
+    // engine's ATR only: it must not decide on indicators that were never computed.
+    if (pipeline_.options_.indicators != market::IndicatorScope::kAll) {
+      throw std::logic_error(fmt::format(
+          "strategy '{}' reads ctx.market() but its needs() says market_state = false: declare it "
+          "(or run with shortcuts off)",
+          pipeline_.strategy_->name()));
+    }
     return pipeline_.market_.find(symbol);
   }
   const execution::Portfolio& portfolio() const override { return pipeline_.portfolio_; }
@@ -370,7 +380,9 @@ void Pipeline::on_book(const core::BookDelta& delta) {
     return;
   }
   if (!book.valid()) return;
-  market_.symbol(delta.symbol).on_book(market::compute_book_features(book.bids(), book.asks()), now());
+  if (options_.indicators == market::IndicatorScope::kAll) {  // nothing else reads the features
+    market_.symbol(delta.symbol).on_book(market::compute_book_features(book.bids(), book.asks()), now());
+  }
   if (const auto mid = book.mid()) mark(delta.symbol, *mid);
   venue_->on_book(delta.symbol, now());
   strategy_->on_book(*context_, delta.symbol);

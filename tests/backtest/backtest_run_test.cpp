@@ -280,6 +280,37 @@ TEST(BacktestRun, CandlePathRebuildsTheCandle) {
   EXPECT_EQ(q.trades[0].qty + q.trades[1].qty, D("1"));
 }
 
+// A strategy that says it reads no market state but does would decide on indicators the shortcuts
+// never computed: the run stops with an error naming it; without shortcuts it reads them fine.
+class MarketReader final : public strategy::Strategy {
+ public:
+  explicit MarketReader(strategy::Params p) : Strategy(std::move(p)) {}
+  std::string_view name() const override { return "market_reader"; }
+  strategy::StrategyNeeds needs() const override { return {false, false, {1}}; }
+  void on_bar(strategy::StrategyContext& ctx, const core::Bar& bar) override { seen_ += ctx.market(bar.symbol) ? 1 : 0; }
+
+ private:
+  int seen_ = 0;
+};
+
+TEST(BacktestRun, AStrategyReadingWhatItDeclaredUnusedStopsTheRun) {
+  strategy::StrategyRegistry registry;
+  registry.add({"market_reader", "reads ctx.market() against its needs()", {},
+                [](strategy::Params p) -> core::Result<strategy::StrategyPtr> {
+                  return strategy::StrategyPtr(std::make_unique<MarketReader>(std::move(p)));
+                }});
+  BacktestSpec spec = simple_spec(&registry, "market_reader");
+  const MarketData data = candles(random_walk(50, 3));
+  auto stopped = run_backtest(spec, data);
+  ASSERT_FALSE(stopped);
+  EXPECT_NE(stopped.error().message.find("strategy 'market_reader' reads ctx.market()"), std::string::npos)
+      << stopped.error().message;
+  EXPECT_NE(stopped.error().message.find("backtest stopped at 2024-01-01T00:01:00"), std::string::npos)
+      << stopped.error().message;
+  spec.shortcuts = false;
+  EXPECT_TRUE(run_backtest(spec, data));
+}
+
 TEST(BacktestRun, UnknownStrategyOrParameterIsNamed) {
   const MarketData data = candles(random_walk(50, 1));
   BacktestSpec spec = ema_spec();
