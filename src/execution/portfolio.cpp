@@ -10,15 +10,22 @@ Decimal Position::margin_used() const {
 
 Portfolio::Portfolio(std::string reporting_currency) : reporting_(std::move(reporting_currency)) {}
 
-void Portfolio::deposit(const std::string& asset, Decimal amount) { balances_[asset] += amount; }
+void Portfolio::deposit(const std::string& asset, Decimal amount) {
+  equity_.reset();
+  balances_[asset] += amount;
+}
 
-void Portfolio::set_balance(const std::string& asset, Decimal amount) { balances_[asset] = amount; }
+void Portfolio::set_balance(const std::string& asset, Decimal amount) {
+  equity_.reset();
+  balances_[asset] = amount;
+}
 
 PortfolioState Portfolio::state() const {
   return PortfolioState{balances_, positions_, marks_, realised_reporting_, fees_reporting_};
 }
 
 void Portfolio::restore(const PortfolioState& state) {
+  equity_.reset();
   balances_ = state.balances;
   positions_ = state.positions;
   marks_.clear();
@@ -33,6 +40,7 @@ void Portfolio::restore(const PortfolioState& state) {
 
 void Portfolio::set_mark(const std::string& symbol, Decimal price) {
   if (!price.is_positive()) return;
+  equity_.reset();
   const auto [mark, added] = marks_.try_emplace(symbol, price);
   if (!added) {  // every trade marks its symbol: one lookup, the pair was settled with the first mark
     mark->second = price;
@@ -44,6 +52,7 @@ void Portfolio::set_mark(const std::string& symbol, Decimal price) {
 }
 
 std::optional<ClosedTrade> Portfolio::apply_fill(const core::Fill& fill, const core::Instrument& instrument) {
+  equity_.reset();
   const Decimal notional = fill.price * fill.qty;
   const std::string& fee_asset = fill.fee_currency.empty() ? instrument.quote : fill.fee_currency;
   pairs_[instrument.symbol] = {instrument.base, instrument.quote};
@@ -152,6 +161,11 @@ std::optional<Decimal> Portfolio::value_in_reporting(const std::string& asset, D
 }
 
 Decimal Portfolio::equity() const {
+  if (!equity_) equity_ = compute_equity();
+  return *equity_;
+}
+
+Decimal Portfolio::compute_equity() const {
   Decimal total;
   for (const auto& [asset, amount] : balances_) {
     if (amount.is_zero()) continue;

@@ -83,6 +83,7 @@ class Portfolio {
   // Balances plus the margin positions' unrealised PnL; assets without a price path are left out
   // (and listed by unpriced()).
   core::Decimal equity() const;
+
   std::vector<std::string> unpriced() const;
   core::Decimal unrealised_pnl() const;  // reporting currency
   core::Decimal realised_pnl() const { return realised_reporting_; }
@@ -96,6 +97,7 @@ class Portfolio {
 
  private:
   std::optional<core::Decimal> rate(const std::string& from, const std::string& to) const;
+  core::Decimal compute_equity() const;
   // Unrealised PnL of one position in the reporting currency; nullopt without a mark or a pair.
   std::optional<core::Decimal> position_pnl(const std::string& symbol, const Position& position) const;
 
@@ -106,6 +108,9 @@ class Portfolio {
   std::map<std::string, std::pair<std::string, std::string>> pairs_;  // symbol -> base, quote
   core::Decimal realised_reporting_;
   core::Decimal fees_reporting_;
+  // equity() as last computed, cleared by every change: a tick values the account and the next
+  // reader (an equity sample, a risk check) asks again before anything moved. One thread only.
+  mutable std::optional<core::Decimal> equity_;
 };
 
 }  // namespace tg4::execution

@@ -36,6 +36,29 @@ TEST(Portfolio, RoundTripPnlIsExactToTheCent) {
   EXPECT_EQ(p.fees_paid(), 26.52_d);
 }
 
+// equity() is remembered between changes: every kind of change must show in the next value.
+TEST(Portfolio, EquityFollowsEveryChange) {
+  Portfolio p("USDT");
+  const auto btc = core::default_instrument("BTC/USDT");
+  p.deposit("USDT", 1000_d);
+  EXPECT_EQ(p.equity(), 1000_d);
+  p.apply_fill(fill("BTC/USDT", Side::kBuy, 100_d, 2_d, 1_d), btc);
+  EXPECT_EQ(p.equity(), 999_d);  // 800 USDT + 2 BTC at 100 - the fee
+  p.set_mark("BTC/USDT", 110_d);
+  EXPECT_EQ(p.equity(), 1019_d);
+  p.set_mark("BTC/USDT", 0_d);  // ignored, as always
+  EXPECT_EQ(p.equity(), 1019_d);
+  p.deposit("USDT", 1_d);
+  EXPECT_EQ(p.equity(), 1020_d);
+  p.set_balance("BTC", 1_d);
+  EXPECT_EQ(p.equity(), 910_d);
+  Portfolio restored("USDT");
+  restored.deposit("USDT", 5_d);
+  EXPECT_EQ(restored.equity(), 5_d);
+  restored.restore(p.state());
+  EXPECT_EQ(restored.equity(), 910_d);
+}
+
 TEST(Portfolio, AverageCostAcrossBuysAndPartialSell) {
   Portfolio p("USDT");
   p.deposit("USDT", 100000_d);
