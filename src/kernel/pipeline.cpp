@@ -551,10 +551,9 @@ core::Decimal Pipeline::order_qty(const core::OrderIntent& intent, core::Decimal
   return instrument->round_qty(quote / intent.entry);
 }
 
-// Reporting-currency cash not committed to open buy orders: the paper venue tracks its reservations;
-// for a real venue the open buys' remaining notional is subtracted from the reported balance.
-core::Decimal Pipeline::available_cash() const {
-  const std::string& cash = options_.reporting_currency;
+// `cash` not committed to open buy orders: the paper venue tracks its reservations; for a real
+// venue the open buys' remaining notional is subtracted from the reported balance.
+core::Decimal Pipeline::available_cash(const std::string& cash) const {
   if (paper_ != nullptr) return paper_->available(cash);
   core::Decimal committed;
   for (const execution::ManagedOrder* order : orders_->open_orders()) {
@@ -567,7 +566,7 @@ core::Decimal Pipeline::available_cash() const {
   return portfolio_.balance(cash) - committed;
 }
 
-void Pipeline::refresh_risk_inputs() {
+void Pipeline::refresh_risk_inputs(const std::string& symbol) {
   std::vector<risk::OpenPosition> positions;
   for (const auto& [symbol, position] : portfolio_.positions()) {
     if (!position.is_open()) continue;
@@ -575,10 +574,14 @@ void Pipeline::refresh_risk_inputs() {
                          portfolio_.exposure(symbol).round(8), position.leverage});
   }
   risk_.set_positions(risk_state_, std::move(positions));
-  // On margin, rule 9 checks the venue's free margin (unrealised PnL in, held margin out).
-  const core::Decimal cash_amount = margin_ ? paper_->free_margin(options_.reporting_currency) : available_cash();
-  const auto cash = portfolio_.value_in_reporting(options_.reporting_currency, cash_amount);
-  risk_.set_available_margin(risk_state_, cash.value_or(core::Decimal{}));
+  // Rule 9 judges what pays for the intent: its symbol's quote currency (USDT for BTC/USDT, BTC for
+  // XRP/BTC), valued in the reporting currency; on margin the venue's free margin in it (unrealised
+  // PnL in, held margin out).
+  const auto assets = core::split_symbol(symbol);
+  const std::string& funding = assets ? assets->second : options_.reporting_currency;
+  const core::Decimal amount = margin_ ? paper_->free_margin(funding) : available_cash(funding);
+  const auto value = portfolio_.value_in_reporting(funding, amount);
+  risk_.set_available_margin(risk_state_, value.value_or(core::Decimal{}));
 }
 
 void Pipeline::on_intent(core::OrderIntent intent) {
@@ -597,7 +600,7 @@ void Pipeline::on_intent(core::OrderIntent intent) {
   risk_intent.size_usd = quote_to_reporting(intent.symbol, intent.size_quote).value_or(core::Decimal{}).round(8);
   // On margin the risk engine's size is the margin committed (notional / leverage, SPEC §7 rule 7).
   if (margin_ && intent.leverage > core::Decimal::one()) risk_intent.size_usd = (risk_intent.size_usd / intent.leverage).round(8);
-  refresh_risk_inputs();
+  refresh_risk_inputs(intent.symbol);
   const auto started = std::chrono::steady_clock::now();
   const risk::Verdict verdict = risk_.check(risk_state_, risk_intent, now());
   risk_metrics_.on_verdict(verdict, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

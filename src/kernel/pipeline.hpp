@@ -125,8 +125,8 @@ class Pipeline {
   void on_intent(core::OrderIntent intent);
   std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
   core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
-  void refresh_risk_inputs();
-  core::Decimal available_cash() const;
+  void refresh_risk_inputs(const std::string& symbol);  // for an intent on `symbol`
+  core::Decimal available_cash(const std::string& asset) const;
 
   // execution
   void on_execution(const core::ExecutionEvent& event);

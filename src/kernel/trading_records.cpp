@@ -135,6 +135,7 @@ json::object order_json(const execution::ManagedOrder& order) {
   out["avg_price"] = text(order.avg_price);
   if (!request.limit_price.is_zero()) out["limit_price"] = text(request.limit_price);
   if (!request.trigger_price.is_zero()) out["trigger_price"] = text(request.trigger_price);
+  if (request.leverage > core::Decimal::one()) out["leverage"] = text(request.leverage);  // margin
   out["source"] = order.source;
   out["reason"] = order.reason;
   out["created"] = core::format_rfc3339(order.created);

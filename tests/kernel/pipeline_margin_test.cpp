@@ -14,7 +14,7 @@ using core::Decimal;
 using namespace core::literals;
 using namespace std::chrono_literals;
 
-const core::Timestamp kStart{1'767'225'600'000'000'000};  // 2026-01-01T00:00:00Z
+using testing::kStart;
 
 // Shorts BTC on the first trade at leverage 3 in a ranging market (rule 6 caps that at 2), and asks
 // again on the fifth trade (refused by the trade cool-down, but the risk inputs are refreshed).

@@ -18,7 +18,7 @@ using core::Decimal;
 using namespace core::literals;
 using namespace std::chrono_literals;
 
-const core::Timestamp kStart{1'767'225'600'000'000'000};  // 2026-01-01T00:00:00Z
+using testing::kStart;
 
 // Buys BTC once, on the first trade, with a stop and a target.
 class BuyOnce final : public strategy::Strategy {
@@ -177,6 +177,9 @@ TEST(PipelineRestart, ARestingMarginEntryKeepsItsLeverage) {
   second.begin(std::move(*account));
   ASSERT_EQ(second.pipeline->orders().open_count(), 1u);
   EXPECT_EQ(second.pipeline->orders().open_orders()[0]->request.leverage, 3_d);
+  const boost::json::array shown = second.pipeline->orders_json(true);  // what the API shows
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0].as_object().at("leverage").as_string(), "3");
 
   second.trade(50600_d, 10s);  // through the limit: the restored venue order fills
   ASSERT_EQ(second.pipeline->fills().size(), 1u);

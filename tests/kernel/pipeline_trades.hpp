@@ -7,6 +7,8 @@
 
 namespace tg4::kernel::testing {
 
+inline constexpr core::Timestamp kStart{1'767'225'600'000'000'000};  // 2026-01-01T00:00:00Z
+
 // Posts a BTC/USDT trade at `time` and runs the kernel until its queue is empty.
 inline void post_trade(Kernel& kernel, core::Decimal price, core::Decimal qty, core::Timestamp time,
                        std::int64_t trade_id = 0) {
