@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_process.hpp"
 #include "core/time.hpp"
 #include "market/candles_csv.hpp"
 #include "market/indicators/indicator_csv.hpp"
@@ -22,23 +23,8 @@ using namespace tg4;
 
 const fs::path kCandles = fs::path(TG4_SOURCE_DIR) / "tests/data/candles_reference.csv";
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string quoted(const std::string& arg) {
-  std::string q = "'";
-  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using tg4::testing::CliOutcome;
+using tg4::testing::file_text;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -71,22 +57,7 @@ class IndicatorsCli : public ::testing::Test {
     return path;
   }
 
-  Outcome run(const std::vector<std::string>& args) {
-    const fs::path err = dir_ / "stderr";
-    std::string command =
-        "cd " + quoted(dir_.string()) + " && " + quoted(TG4_BINARY) + " indicators";
-    for (const auto& a : args) command += " " + quoted(a);
-    command += " 2>" + quoted(err.string());
-    Outcome o;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return o;
-    char buf[65536];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) o.out.append(buf, n);
-    const int status = pclose(pipe);
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    o.err = slurp(err);
-    return o;
-  }
+  CliOutcome run(const std::vector<std::string>& args) { return tg4::testing::run_cli(dir_, TG4_BINARY, "indicators", args); }
 
   // What the command must print for `path`, computed in-process.
   static std::string expected_for(const fs::path& path) {
@@ -106,10 +77,10 @@ class IndicatorsCli : public ::testing::Test {
 
 TEST_F(IndicatorsCli, WritesTheSpecColumnsForEveryCandle) {
   const fs::path out = dir_ / "indicators.csv";
-  const Outcome o = run({"--input", kCandles.string(), "--out", out.string()});
+  const CliOutcome o = run({"--input", kCandles.string(), "--out", out.string()});
   ASSERT_EQ(o.code, 0) << o.err;
   EXPECT_TRUE(o.out.empty());
-  const std::string text = slurp(out);
+  const std::string text = file_text(out);
   const auto lines = lines_of(text);
   ASSERT_EQ(lines.size(), 501u);
   EXPECT_EQ(
@@ -139,14 +110,14 @@ TEST_F(IndicatorsCli, WritesTheSpecColumnsForEveryCandle) {
 }
 
 TEST_F(IndicatorsCli, StdoutWithoutOut) {
-  const Outcome o = run({"--input", kCandles.string()});
+  const CliOutcome o = run({"--input", kCandles.string()});
   ASSERT_EQ(o.code, 0) << o.err;
   EXPECT_EQ(o.out, expected_for(kCandles));
 }
 
 TEST_F(IndicatorsCli, Rfc3339AndKrakenOhlcvtGiveTheSameRows) {
   // The first 60 candles in the three accepted forms.
-  const auto lines = lines_of(slurp(kCandles));
+  const auto lines = lines_of(file_text(kCandles));
   std::string unix_text = lines[0] + "\n", rfc = lines[0] + "\n", kraken;
   for (std::size_t i = 1; i <= 60; ++i) {
     const auto cells = cells_of(lines[i]);
@@ -156,9 +127,9 @@ TEST_F(IndicatorsCli, Rfc3339AndKrakenOhlcvtGiveTheSameRows) {
         core::format_rfc3339(core::Timestamp::from_seconds(std::stoll(cells[0])), 0) + rest + "\n";
     kraken += lines[i] + ",7\n";  // time,open,high,low,close,volume,trades; no header
   }
-  const Outcome a = run({"--input", write("unix.csv", unix_text).string()});
-  const Outcome b = run({"--input", write("rfc.csv", rfc).string()});
-  const Outcome c = run({"--input", write("kraken.csv", kraken).string()});
+  const CliOutcome a = run({"--input", write("unix.csv", unix_text).string()});
+  const CliOutcome b = run({"--input", write("rfc.csv", rfc).string()});
+  const CliOutcome c = run({"--input", write("kraken.csv", kraken).string()});
   ASSERT_EQ(a.code, 0) << a.err;
   ASSERT_EQ(b.code, 0) << b.err;
   ASSERT_EQ(c.code, 0) << c.err;
@@ -168,7 +139,7 @@ TEST_F(IndicatorsCli, Rfc3339AndKrakenOhlcvtGiveTheSameRows) {
 }
 
 TEST_F(IndicatorsCli, ErrorsNameTheFileAndLine) {
-  const Outcome missing = run({"--input", (dir_ / "nope.csv").string()});
+  const CliOutcome missing = run({"--input", (dir_ / "nope.csv").string()});
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find("nope.csv"), std::string::npos) << missing.err;
 
@@ -176,12 +147,12 @@ TEST_F(IndicatorsCli, ErrorsNameTheFileAndLine) {
                              "timestamp,open,high,low,close,volume\n"
                              "1710014400,1,2,0.5,1.5,3\n"
                              "1710014460,1,2,zero,1.5,3\n");
-  const Outcome o = run({"--input", bad.string()});
+  const CliOutcome o = run({"--input", bad.string()});
   EXPECT_EQ(o.code, 1);
   EXPECT_NE(o.err.find("bad.csv:3: column 'low'"), std::string::npos) << o.err;
   EXPECT_TRUE(o.out.empty());
 
-  const Outcome usage = run({});
+  const CliOutcome usage = run({});
   EXPECT_EQ(usage.code, 2);
   EXPECT_NE(usage.err.find("--input"), std::string::npos) << usage.err;
 }

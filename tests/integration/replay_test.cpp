@@ -11,6 +11,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#include "cli_process.hpp"
 
 namespace {
 
@@ -18,23 +21,8 @@ namespace fs = std::filesystem;
 
 const fs::path kSample = fs::path(TG4_SOURCE_DIR) / "tests/data/kraken_sim_sample.jsonl";
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string quoted(const std::string& arg) {
-  std::string q = "'";
-  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using tg4::testing::CliOutcome;
+using tg4::testing::file_text;
 
 class ReplayCli : public ::testing::Test {
  protected:
@@ -46,25 +34,14 @@ class ReplayCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Outcome run(const std::string& args) {
-    const fs::path out = dir_ / "stdout";
-    const fs::path err = dir_ / "stderr";
-    const std::string command = quoted(TG4_BINARY) + " replay " + args + " >" +
-                                quoted(out.string()) + " 2>" + quoted(err.string());
-    const int status = std::system(command.c_str());
-    Outcome o;
-    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    o.out = slurp(out);
-    o.err = slurp(err);
-    return o;
-  }
+  CliOutcome run(const std::vector<std::string>& args) { return tg4::testing::run_cli(dir_, TG4_BINARY, "replay", args); }
 
   fs::path dir_;
 };
 
 TEST_F(ReplayCli, SummaryOfTheRecordedSample) {
   const fs::path bars = dir_ / "bars.csv";
-  const Outcome o = run(quoted(kSample.string()) + " --bars-out " + quoted(bars.string()));
+  const CliOutcome o = run({kSample.string(), "--bars-out", bars.string()});
   ASSERT_EQ(o.code, 0) << o.err;
   const auto summary = boost::json::parse(o.out).as_object();
   for (const char* key : {"frames", "parse_errors", "book_snapshots", "book_updates", "checksum_ok",
@@ -95,7 +72,7 @@ TEST_F(ReplayCli, SummaryOfTheRecordedSample) {
   const std::string btc_bid(books.at("BTC/USD").at("bid").as_string());
   EXPECT_EQ(btc_bid.size() - btc_bid.find('.'), 2U) << btc_bid;
 
-  std::istringstream csv(slurp(bars));
+  std::istringstream csv(file_text(bars));
   std::string line;
   ASSERT_TRUE(std::getline(csv, line));
   EXPECT_EQ(line, "timestamp,open,high,low,close,volume,symbol,interval,quote_volume,trades,vwap");
@@ -108,7 +85,7 @@ TEST_F(ReplayCli, SummaryOfTheRecordedSample) {
 }
 
 TEST_F(ReplayCli, MissingFileIsAUsageError) {
-  const Outcome o = run(quoted((dir_ / "nope.jsonl").string()));
+  const CliOutcome o = run({(dir_ / "nope.jsonl").string()});
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.err.find("cannot open"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("nope.jsonl"), std::string::npos) << o.err;
@@ -130,7 +107,7 @@ TEST_F(ReplayCli, MalformedLinesAreCountedAndReported) {
       out << line << "\n";
     }
   }
-  const Outcome o = run(quoted(file.string()));
+  const CliOutcome o = run({file.string()});
   ASSERT_EQ(o.code, 0) << o.err;
   const auto summary = boost::json::parse(o.out).as_object();
   EXPECT_EQ(summary.at("parse_errors").to_number<std::int64_t>(), 3);
@@ -142,7 +119,7 @@ TEST_F(ReplayCli, MalformedLinesAreCountedAndReported) {
 }
 
 TEST_F(ReplayCli, NoFileArgumentIsAUsageError) {
-  const Outcome o = run("");
+  const CliOutcome o = run({});
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.err.find("FILE"), std::string::npos) << o.err;
 }
