@@ -52,8 +52,7 @@ struct FundedSession {
     };
     outputs.strategy = std::make_unique<BuyXrpWithBtc>();
     pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
-    kernel.post(Task([this] { pipeline->start(); }));
-    kernel.run_until_empty();
+    testing::start_pipeline(kernel, *pipeline);
     testing::post_trade(kernel, 50000_d, 0.1_d, kStart + 1s);  // BTC's price in USDT
     core::Trade xrp;
     xrp.symbol = "XRP/BTC";

@@ -76,13 +76,7 @@ struct Session {
     outputs.strategy = std::move(strategy);
     pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
   }
-  void begin(RestoredAccount account = {}) {
-    kernel.post(Task([this, account = std::move(account)]() mutable {
-      if (!account.empty()) pipeline->restore(std::move(account));
-      pipeline->start();
-    }));
-    kernel.run_until_empty();
-  }
+  void begin(RestoredAccount account = {}) { testing::start_pipeline(kernel, *pipeline, std::move(account)); }
   void trade(Decimal price, core::Duration at) { testing::post_trade(kernel, price, 0.5_d, kStart + at, ++trade_id); }
 
   core::SimulatedClock clock;

@@ -1,9 +1,11 @@
 #pragma once
-// Pipeline tests drive the market with BTC/USDT trades posted to the kernel, one at a time.
+// Pipeline tests start the pipeline and drive the market with BTC/USDT trades posted to the kernel,
+// one at a time.
 #include <string>
 
 #include "core/events.hpp"
 #include "kernel/kernel.hpp"
+#include "kernel/pipeline.hpp"
 
 namespace tg4::kernel::testing {
 
@@ -19,6 +21,15 @@ inline void post_trade(Kernel& kernel, core::Decimal price, core::Decimal qty, c
   t.time = t.received = time;
   t.trade_id = trade_id;
   kernel.post(t);
+  kernel.run_until_empty();
+}
+
+// Starts the pipeline on the kernel thread (continuing `account` when given), as a node does.
+inline void start_pipeline(Kernel& kernel, Pipeline& pipeline, RestoredAccount account = {}) {
+  kernel.post(Task([&pipeline, account = std::move(account)]() mutable {
+    if (!account.empty()) pipeline.restore(std::move(account));
+    pipeline.start();
+  }));
   kernel.run_until_empty();
 }
 
