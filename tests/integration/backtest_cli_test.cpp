@@ -85,6 +85,21 @@ TEST_F(BacktestCli, SecondRunGivesIdenticalBytes) {
   }
 }
 
+// --no-shortcuts: every trade through the kernel, every indicator; the same bytes out.
+TEST_F(BacktestCli, NoShortcutsGivesTheSameBytes) {
+  std::vector<std::string> exact = ema_args(dir_ / "exact");
+  exact.push_back("--no-shortcuts");
+  const Outcome a = run(ema_args(dir_ / "fast"));
+  const Outcome b = run(exact);
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  ASSERT_NE(a.out.find("\"trades\""), std::string::npos) << a.out;
+  EXPECT_EQ(a.out, b.out);
+  for (const char* name : {"summary.json", "trades.csv", "orders.csv", "equity.csv", "report.html"}) {
+    EXPECT_EQ(file_text(dir_ / "fast" / name), file_text(dir_ / "exact" / name)) << name;
+  }
+}
+
 TEST_F(BacktestCli, FeeFlagsAndBalances) {
   Outcome o =
       run({"--data", kCandles.string(), "--strategy", "ema_cross", "--param", "fast=5", "--param",
