@@ -14,13 +14,15 @@ class Control {
  public:
   virtual ~Control() = default;
   virtual bool ready() const = 0;  // reconciled with the venue and receiving market data
-  virtual boost::json::object status() = 0;
-  virtual boost::json::array positions() = 0;
-  virtual boost::json::array orders(bool open_only) = 0;
-  virtual boost::json::array decisions(std::size_t limit) = 0;
-  virtual boost::json::object risk() = 0;
-  virtual boost::json::array leaderboard() = 0;
-  virtual boost::json::object portfolio() = 0;
+  // Views fail with an Error naming why (the kernel did not answer in time, the store cannot be
+  // read) instead of answering with an empty list a trader would take for "none".
+  virtual core::Result<boost::json::object> status() = 0;
+  virtual core::Result<boost::json::array> positions() = 0;
+  virtual core::Result<boost::json::array> orders(bool open_only) = 0;
+  virtual core::Result<boost::json::array> decisions(std::size_t limit) = 0;
+  virtual core::Result<boost::json::object> risk() = 0;
+  virtual core::Result<boost::json::array> leaderboard() = 0;
+  virtual core::Result<boost::json::object> portfolio() = 0;
 
   virtual core::Result<boost::json::object> pause(const std::string& reason) = 0;
   virtual core::Result<boost::json::object> resume() = 0;

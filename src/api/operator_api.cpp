@@ -33,6 +33,13 @@ HttpResponse from_result(const core::Result<json::object>& result) {
   return json_response(200, *result);
 }
 
+// A view that could not be read is unavailable for now (503), with the reason.
+template <typename T>
+HttpResponse view_response(const core::Result<T>& result) {
+  if (!result) return error(503, result.error().message);
+  return json_response(200, json::value(*result));
+}
+
 void add_security_headers(HttpResponse& r) {
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("X-Frame-Options", "DENY");
@@ -108,7 +115,7 @@ std::string random_token() {
 OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock, AuditSink audit)
     : control_(control), auth_(std::move(auth)), config_(config), clock_(clock), audit_(std::move(audit)) {
   using R = Role;
-  const auto get = [](auto f) { return [f](Control& c, Call& call) { return json_response(200, f(c, call)); }; };
+  const auto get = [](auto f) { return [f](Control& c, Call& call) { return view_response(f(c, call)); }; };
   routes_ = {
       {"GET", "/health", R::kViewer, false, true, "Liveness: the process answers",
        [](Control&, Call&) { return json_response(200, json::object{{"status", "ok"}}); }},
@@ -120,21 +127,21 @@ OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const co
       {"GET", "/openapi.json", R::kViewer, false, true, "This API's OpenAPI 3 description",
        [this](Control&, Call&) { return json_response(200, openapi()); }},
       {"GET", "/api/v1/status", R::kViewer, false, false, "Mode, trading state, equity, PnL, feed",
-       get([](Control& c, Call&) { return json::value(c.status()); })},
+       get([](Control& c, Call&) { return c.status(); })},
       {"GET", "/api/v1/positions", R::kViewer, false, false, "Open positions",
-       get([](Control& c, Call&) { return json::value(c.positions()); })},
+       get([](Control& c, Call&) { return c.positions(); })},
       {"GET", "/api/v1/orders", R::kViewer, false, false, "Orders (?open=true for open ones only)",
        get([](Control& c, Call& call) {
-         return json::value(c.orders(call.request.target.find("open=true") != std::string::npos));
+         return c.orders(call.request.target.find("open=true") != std::string::npos);
        })},
       {"GET", "/api/v1/decisions", R::kViewer, false, false, "Latest agent and strategy decisions",
-       get([](Control& c, Call&) { return json::value(c.decisions(100)); })},
+       get([](Control& c, Call&) { return c.decisions(100); })},
       {"GET", "/api/v1/risk", R::kViewer, false, false, "Risk state, breakers, cool-downs",
-       get([](Control& c, Call&) { return json::value(c.risk()); })},
+       get([](Control& c, Call&) { return c.risk(); })},
       {"GET", "/api/v1/leaderboard", R::kViewer, false, false, "Model leaderboard",
-       get([](Control& c, Call&) { return json::value(c.leaderboard()); })},
+       get([](Control& c, Call&) { return c.leaderboard(); })},
       {"GET", "/api/v1/portfolio", R::kViewer, false, false, "Balances, equity, allocation",
-       get([](Control& c, Call&) { return json::value(c.portfolio()); })},
+       get([](Control& c, Call&) { return c.portfolio(); })},
       {"POST", "/api/v1/pause", R::kTrader, false, false, "Stop opening positions (exits still run)",
        [](Control& c, Call& call) { return from_result(c.pause(string_field(call.body, "reason", "operator pause"))); }},
       {"POST", "/api/v1/resume", R::kTrader, false, false, "Resume after a pause",
@@ -295,7 +302,8 @@ json::object OperatorApi::openapi() const {
                                                {"403", json::object{{"description", "role too low"}}},
                                                {"409", json::object{{"description", "confirmation required"}}},
                                                {"413", json::object{{"description", "body over the size cap"}}},
-                                               {"429", json::object{{"description", "rate limited"}}}}}};
+                                               {"429", json::object{{"description", "rate limited"}}},
+                                               {"503", json::object{{"description", "not available now (reason)"}}}}}};
     if (!r.public_route) op["security"] = json::array{json::object{{"bearer", json::array{}}}};
     json::value& entry = paths[r.pattern];
     if (!entry.is_object()) entry.emplace_object();

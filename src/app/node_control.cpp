@@ -7,10 +7,8 @@ namespace {
 
 namespace json = boost::json;
 
-json::object timeout_error(std::chrono::milliseconds timeout) {
-  json::object out;
-  out["error"] = "the trading kernel did not answer within " + std::to_string(timeout.count()) + " ms";
-  return out;
+std::string kernel_timeout_message(std::chrono::milliseconds timeout) {
+  return "the trading kernel did not answer within " + std::to_string(timeout.count()) + " ms";
 }
 
 }  // namespace
@@ -35,38 +33,57 @@ T NodeControl::on_kernel(std::function<T(kernel::Pipeline&)> work, T fallback) {
 
 core::Result<json::object> NodeControl::act(
     std::function<core::Result<json::object>(kernel::Pipeline&)> work) {
-  const core::Result<json::object> busy = core::Error::of(
-      "the trading kernel did not answer within " + std::to_string(timeout_.count()) + " ms; the action may still happen");
+  const core::Result<json::object> busy =
+      core::Error::of(kernel_timeout_message(timeout_) + "; the action may still happen");
   return on_kernel<core::Result<json::object>>(std::move(work), busy);
 }
 
-json::object NodeControl::status() {
-  return on_kernel<json::object>([](kernel::Pipeline& p) { return p.status_json(); }, timeout_error(timeout_));
+template <typename T>
+core::Result<T> NodeControl::view(std::function<T(kernel::Pipeline&)> work) {
+  return on_kernel<core::Result<T>>([work = std::move(work)](kernel::Pipeline& p) { return core::Result<T>(work(p)); },
+                                    core::Error::of(kernel_timeout_message(timeout_)));
 }
 
-json::array NodeControl::positions() {
-  return on_kernel<json::array>([](kernel::Pipeline& p) { return p.positions_json(); }, {});
+core::Result<json::object> NodeControl::status() {
+  return view<json::object>([](kernel::Pipeline& p) { return p.status_json(); });
 }
 
-json::array NodeControl::orders(bool open_only) {
-  return on_kernel<json::array>([open_only](kernel::Pipeline& p) { return p.orders_json(open_only); }, {});
+core::Result<json::array> NodeControl::positions() {
+  return view<json::array>([](kernel::Pipeline& p) { return p.positions_json(); });
 }
 
-json::object NodeControl::risk() {
-  return on_kernel<json::object>([](kernel::Pipeline& p) { return p.risk_json(); }, timeout_error(timeout_));
+core::Result<json::array> NodeControl::orders(bool open_only) {
+  return view<json::array>([open_only](kernel::Pipeline& p) { return p.orders_json(open_only); });
 }
 
-json::object NodeControl::portfolio() {
-  return on_kernel<json::object>([](kernel::Pipeline& p) { return p.portfolio_json(); }, timeout_error(timeout_));
+core::Result<json::object> NodeControl::risk() {
+  return view<json::object>([](kernel::Pipeline& p) { return p.risk_json(); });
+}
+
+core::Result<json::object> NodeControl::portfolio() {
+  return view<json::object>([](kernel::Pipeline& p) { return p.portfolio_json(); });
+}
+
+core::Result<storage::Store*> NodeControl::history_store() {
+  if (!history_) {
+    auto store = storage::open_store(store_url_, without_migrations());
+    if (!store) return core::Error::of("history store: " + store.error().message);
+    history_ = std::move(*store);
+  }
+  return history_.get();
 }
 
 // Decisions and model scores are history: read from the store, not the kernel.
-json::array NodeControl::decisions(std::size_t limit) {
-  json::array out;
-  auto store = storage::open_store(store_url_, without_migrations());
-  if (!store) return out;
+core::Result<json::array> NodeControl::decisions(std::size_t limit) {
+  const std::lock_guard lock(history_mutex_);
+  auto store = history_store();
+  if (!store) return store.error();
   auto rows = (*store)->decisions(storage::Scope{scope_.session_id, scope_.mode}, limit);
-  if (!rows) return out;
+  if (!rows) {
+    history_.reset();  // reconnect next time
+    return core::Error::of("decisions: " + rows.error().message);
+  }
+  json::array out;
   for (const auto& row : *rows) {
     json::object d;
     d["time"] = core::format_rfc3339(row.time);
@@ -81,12 +98,16 @@ json::array NodeControl::decisions(std::size_t limit) {
   return out;
 }
 
-json::array NodeControl::leaderboard() {
-  json::array out;
-  auto store = storage::open_store(store_url_, without_migrations());
-  if (!store) return out;
+core::Result<json::array> NodeControl::leaderboard() {
+  const std::lock_guard lock(history_mutex_);
+  auto store = history_store();
+  if (!store) return store.error();
   auto rows = (*store)->model_scores();
-  if (!rows) return out;
+  if (!rows) {
+    history_.reset();
+    return core::Error::of("leaderboard: " + rows.error().message);
+  }
+  json::array out;
   for (const auto& row : *rows) {
     json::object s;
     s["agent"] = row.agent;

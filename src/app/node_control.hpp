@@ -5,6 +5,8 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "api/control.hpp"
@@ -24,13 +26,13 @@ class NodeControl final : public api::Control {
               std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   bool ready() const override { return ready_(); }
-  boost::json::object status() override;
-  boost::json::array positions() override;
-  boost::json::array orders(bool open_only) override;
-  boost::json::array decisions(std::size_t limit) override;
-  boost::json::object risk() override;
-  boost::json::array leaderboard() override;
-  boost::json::object portfolio() override;
+  core::Result<boost::json::object> status() override;
+  core::Result<boost::json::array> positions() override;
+  core::Result<boost::json::array> orders(bool open_only) override;
+  core::Result<boost::json::array> decisions(std::size_t limit) override;
+  core::Result<boost::json::object> risk() override;
+  core::Result<boost::json::array> leaderboard() override;
+  core::Result<boost::json::object> portfolio() override;
 
   core::Result<boost::json::object> pause(const std::string& reason) override;
   core::Result<boost::json::object> resume() override;
@@ -45,6 +47,12 @@ class NodeControl final : public api::Control {
   // Runs `work` on the kernel thread and returns its result, or `fallback` after the timeout.
   template <typename T>
   T on_kernel(std::function<T(kernel::Pipeline&)> work, T fallback);
+  // A view read on the kernel thread; an Error when the kernel does not answer in time.
+  template <typename T>
+  core::Result<T> view(std::function<T(kernel::Pipeline&)> work);
+  // The history store, opened on first use and kept; dropped after a failed read so the next call
+  // reconnects. Callers hold history_mutex_.
+  core::Result<storage::Store*> history_store();
   core::Result<boost::json::object> act(std::function<core::Result<boost::json::object>(kernel::Pipeline&)> work);
 
   kernel::Kernel& kernel_;
@@ -53,6 +61,8 @@ class NodeControl final : public api::Control {
   std::string store_url_;
   kernel::RecordScope scope_;
   std::chrono::milliseconds timeout_;
+  std::mutex history_mutex_;  // API threads share the history connection
+  std::unique_ptr<storage::Store> history_;
 };
 
 }  // namespace tg4::app

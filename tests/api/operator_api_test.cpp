@@ -11,13 +11,19 @@ namespace json = boost::json;
 class RecordingControl final : public Control {
  public:
   bool ready() const override { return true; }
-  json::object status() override { return {{"mode", "paper"}}; }
-  json::array positions() override { return {json::object{{"symbol", "BTC/USDT"}}}; }
-  json::array orders(bool open_only) override { return {json::object{{"open_only", open_only}}}; }
-  json::array decisions(std::size_t) override { return {}; }
-  json::object risk() override { return {{"trading_state", "ACTIVE"}}; }
-  json::array leaderboard() override { return {}; }
-  json::object portfolio() override { return {{"equity", "10000"}}; }
+  core::Result<json::object> status() override { return json::object{{"mode", "paper"}}; }
+  core::Result<json::array> positions() override {
+    if (kernel_busy) return core::Error::of("the trading kernel did not answer within 5000 ms");
+    return json::array{json::object{{"symbol", "BTC/USDT"}}};
+  }
+  core::Result<json::array> orders(bool open_only) override { return json::array{json::object{{"open_only", open_only}}}; }
+  core::Result<json::array> decisions(std::size_t) override {
+    if (store_gone) return core::Error::of("decisions: sqlite:/var/lib/tg4/tg4.db: no such table: decisions");
+    return json::array{};
+  }
+  core::Result<json::object> risk() override { return json::object{{"trading_state", "ACTIVE"}}; }
+  core::Result<json::array> leaderboard() override { return json::array{}; }
+  core::Result<json::object> portfolio() override { return json::object{{"equity", "10000"}}; }
   core::Result<json::object> pause(const std::string& reason) override { return act("pause:" + reason); }
   core::Result<json::object> resume() override { return act("resume"); }
   core::Result<json::object> halt(const std::string& reason, bool flatten) override {
@@ -33,6 +39,8 @@ class RecordingControl final : public Control {
   core::Result<json::object> run_agent(const std::string& name) override { return act("run:" + name); }
 
   std::vector<std::string> actions;
+  bool kernel_busy = false;  // views fail as a kernel that does not answer makes them
+  bool store_gone = false;   // the decision history cannot be read
 
  private:
   core::Result<json::object> act(std::string what) {
@@ -77,6 +85,22 @@ TEST_F(OperatorApiTest, HealthNeedsNoTokenAndCarriesSecurityHeaders) {
   EXPECT_TRUE(has("X-Content-Type-Options"));
   EXPECT_TRUE(has("Content-Security-Policy"));
   EXPECT_EQ(call("GET", "/ready").status, 200);
+}
+
+// A view that cannot be read answers 503 with the reason, never an empty list that reads as "none".
+TEST_F(OperatorApiTest, AnUnreadableViewIs503WithTheReason) {
+  control_.kernel_busy = true;
+  HttpResponse r = call("GET", "/api/v1/positions", "viewer-token");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_NE(r.body.find("did not answer within 5000 ms"), std::string::npos) << r.body;
+  control_.store_gone = true;
+  r = call("GET", "/api/v1/decisions", "viewer-token");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_NE(r.body.find("no such table: decisions"), std::string::npos) << r.body;
+  control_.kernel_busy = control_.store_gone = false;
+  r = call("GET", "/api/v1/positions", "viewer-token");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).as_array().size(), 1u);
 }
 
 TEST_F(OperatorApiTest, MissingOrWrongTokenIs401) {
