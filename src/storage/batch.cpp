@@ -8,7 +8,27 @@
 namespace tg4::storage {
 namespace {
 
-constexpr std::uint8_t kFormat = 1;
+// Format 2 writes each table's field count, so a batch spooled by an older build (fewer columns:
+// a column added since is appended to its table's field list) still decodes, the missing trailing
+// fields keeping their defaults. Format 1 had no counts; it was last written before the orders
+// table gained `leverage`, the one column added since.
+constexpr std::uint8_t kFormat = 2;
+constexpr std::uint8_t kFormatWithoutFieldCounts = 1;
+
+template <typename RowT>
+std::uint32_t field_count() {
+  std::uint32_t n = 0;
+  RowT row{};
+  TableTraits<RowT>::fields(row, [&](std::string_view, const auto&) { ++n; });
+  return n;
+}
+
+// What a format-1 batch holds of a table: every field of this build's list but those added since.
+template <typename RowT>
+std::uint32_t format1_field_count() {
+  const std::uint32_t now = field_count<RowT>();
+  return TableTraits<RowT>::kName == "orders" ? now - 1 : now;  // before orders.leverage
+}
 
 // Little-endian primitives. The spool is read back by the same program on the same machine, but a
 // fixed byte order keeps the file meaningful if it is copied elsewhere for inspection.
@@ -128,6 +148,7 @@ std::string encode_batch(const Batch& batch) {
     using RowT = typename std::remove_cvref_t<decltype(rows)>::value_type;
     out.bytes(TableTraits<RowT>::kName);
     out.u32(static_cast<std::uint32_t>(rows.size()));
+    out.u32(field_count<RowT>());
     for (const auto& row : rows) {
       TableTraits<RowT>::fields(row, [&](std::string_view, const auto& v) { out.put(v); });
     }
@@ -138,9 +159,9 @@ std::string encode_batch(const Batch& batch) {
 core::Result<Batch> decode_batch(std::string_view bytes) {
   In in(bytes);
   const std::uint8_t format = in.u8();
-  if (!in.ok() || format != kFormat) {
-    return core::Error::of(
-        fmt::format("spooled batch has format {} (this build reads {})", format, kFormat));
+  if (!in.ok() || (format != kFormat && format != kFormatWithoutFieldCounts)) {
+    return core::Error::of(fmt::format("spooled batch has format {} (this build reads {} and {})", format,
+                                       kFormatWithoutFieldCounts, kFormat));
   }
   Batch batch;
   const std::uint32_t tables = in.u32();
@@ -148,17 +169,28 @@ core::Result<Batch> decode_batch(std::string_view bytes) {
     const std::string name(in.bytes());
     const std::uint32_t count = in.u32();
     bool known = false;
+    std::string refused;
     for_each_row_type([&](auto tag) {
       using RowT = typename decltype(tag)::type;
       if (known || name != TableTraits<RowT>::kName) return;
       known = true;
+      const std::uint32_t written = format == kFormat ? in.u32() : format1_field_count<RowT>();
+      if (written > field_count<RowT>()) {
+        refused = fmt::format("spooled batch has {} fields for table '{}', this build knows {} (written by a newer build)",
+                              written, name, field_count<RowT>());
+        return;
+      }
       for (std::uint32_t i = 0; i < count && in.ok(); ++i) {
         RowT row{};
-        TableTraits<RowT>::fields(row, [&](std::string_view, auto& v) { in.get(v); });
+        std::uint32_t field = 0;
+        TableTraits<RowT>::fields(row, [&](std::string_view, auto& v) {
+          if (field++ < written) in.get(v);  // the rest keep the row's defaults
+        });
         batch.add(std::move(row));
       }
     });
     if (!known) return core::Error::of(fmt::format("spooled batch names unknown table '{}'", name));
+    if (!refused.empty()) return core::Error::of(refused);
   }
   if (!in.ok()) return core::Error::of("spooled batch is truncated or malformed");
   if (!in.at_end()) return core::Error::of("spooled batch has trailing bytes");

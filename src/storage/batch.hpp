@@ -52,8 +52,10 @@ class Batch {
   std::size_t size_ = 0;
 };
 
-// The spool's binary form of a batch: a format byte, then per table its name, row count and rows.
-// Decoding checks every length, so a record from another build or a damaged file is an Error.
+// The spool's binary form of a batch: a format byte, then per table its name, row count, field
+// count and rows. Decoding checks every length, so a damaged file is an Error; a batch of an older
+// build (fewer trailing columns) decodes with those columns at their defaults, one of a newer build
+// (more) is an Error.
 std::string encode_batch(const Batch& batch);
 core::Result<Batch> decode_batch(std::string_view bytes);
 

@@ -181,6 +181,61 @@ TEST(BatchCodec, EveryTableSurvivesTheSpoolEncoding) {
   EXPECT_TRUE(all_same);
 }
 
+// An order row spooled alone: format byte, one table, "orders", one row, the field count, the row.
+// Its leverage (a Decimal, 16 bytes) is the last field: the column an older build did not write.
+struct SpooledOrder {
+  static constexpr std::size_t kFieldCountAt = 1 + 4 + (4 + 6) + 4;
+  static constexpr std::size_t kLeverageBytes = 16;
+  OrderRow row = testing::sample_order(1);
+  std::string bytes;
+  SpooledOrder() {
+    Batch batch;
+    batch.add(row);
+    bytes = encode_batch(batch);
+  }
+  std::uint32_t field_count() const {
+    std::uint32_t n = 0;
+    for (int i = 0; i < 4; ++i) n |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[kFieldCountAt + i])) << (8 * i);
+    return n;
+  }
+  void set_field_count(std::uint32_t n) {
+    for (int i = 0; i < 4; ++i) bytes[kFieldCountAt + i] = static_cast<char>(n >> (8 * i));
+  }
+};
+
+TEST(BatchCodec, AnOlderBuildsBatchDecodesWithTheNewColumnAtItsDefault) {
+  SpooledOrder spooled;
+  ASSERT_EQ(spooled.row.leverage, core::Decimal::must("2.5")) << "the sample must not hold the default";
+  // Format 2 from a build before orders.leverage: one field fewer.
+  std::string older = spooled.bytes.substr(0, spooled.bytes.size() - SpooledOrder::kLeverageBytes);
+  SpooledOrder patched;
+  patched.bytes = older;
+  patched.set_field_count(spooled.field_count() - 1);
+  auto decoded = decode_batch(patched.bytes);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  ASSERT_EQ(decoded->rows<OrderRow>().size(), 1u);
+  OrderRow expected = spooled.row;
+  expected.leverage = core::Decimal::one();
+  EXPECT_TRUE(same_columns(decoded->rows<OrderRow>().front(), expected));
+  // Format 1 (no field counts), as spooled before this build.
+  std::string format1 = older;
+  format1.erase(SpooledOrder::kFieldCountAt, 4);
+  format1[0] = 1;
+  decoded = decode_batch(format1);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_TRUE(same_columns(decoded->rows<OrderRow>().front(), expected));
+}
+
+TEST(BatchCodec, ANewerBuildsBatchIsAnErrorNamingTheTable) {
+  SpooledOrder spooled;
+  spooled.set_field_count(spooled.field_count() + 1);
+  spooled.bytes += std::string(SpooledOrder::kLeverageBytes, '\0');
+  auto r = decode_batch(spooled.bytes);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("for table 'orders'"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("newer build"), std::string::npos) << r.error().message;
+}
+
 TEST(BatchCodec, DamagedBytesAreAnError) {
   const std::string bytes = encode_batch(testing::sample_batch(2));
   EXPECT_FALSE(decode_batch(bytes.substr(0, bytes.size() - 3)));
