@@ -306,7 +306,7 @@ class Runner {
         if (next[i] >= bars.size() || bars[next[i]].open_time != *t) continue;
         const core::Bar& bar = bars[next[i]++];
         const CandlePath path = candle_path(bar, interval_, open_delay, previous[i]);
-        for (std::size_t k = 0; k < path.size; ++k) trades.push_back(to_trade(series_[i]->symbol, path.trades[k]));
+        for (std::size_t k = 0; k < path.size; ++k) add_trade(trades, series_[i]->symbol, path.trades[k]);
         previous[i] = bar.close;
         ++done_;
       }
@@ -336,15 +336,14 @@ class Runner {
     return t;
   }
 
-  static core::Trade to_trade(const std::string& symbol, const PathTrade& p) {
-    core::Trade trade;
+  static void add_trade(std::vector<core::Trade>& trades, const std::string& symbol, const PathTrade& p) {
+    core::Trade& trade = trades.emplace_back();
     trade.symbol = symbol;
     trade.side = p.side;
     trade.price = p.price;
     trade.qty = p.qty;
     trade.time = p.time;
     trade.received = p.time;
-    return trade;
   }
 
   // One candle time's trades (every symbol's, in time order). Most of them meet no order and no

@@ -406,7 +406,8 @@ void Pipeline::apply_market_trade(const core::Trade& trade) {
 
 bool Pipeline::apply_if_quiet(std::span<const core::Trade> trades) {
   if (trades.empty()) return true;
-  const std::vector<SymbolRun> runs = symbol_runs(trades);
+  std::vector<SymbolRun>& runs = runs_;  // kept: no allocation per candle
+  symbol_runs(trades, runs);
   if (!quiet(runs, trades.back().time)) return false;
   for (const core::Trade& trade : trades) {
     ++counters_.market_events;
@@ -423,8 +424,8 @@ bool Pipeline::apply_if_quiet(std::span<const core::Trade> trades) {
   return true;
 }
 
-std::vector<Pipeline::SymbolRun> Pipeline::symbol_runs(std::span<const core::Trade> trades) {
-  std::vector<SymbolRun> runs;  // a few symbols at most
+void Pipeline::symbol_runs(std::span<const core::Trade> trades, std::vector<SymbolRun>& runs) {
+  runs.clear();  // a few symbols at most
   for (const core::Trade& trade : trades) {
     auto it = std::find_if(runs.begin(), runs.end(), [&](const SymbolRun& r) { return r.symbol == trade.symbol; });
     if (it == runs.end()) it = runs.insert(runs.end(), SymbolRun{trade.symbol, trade.price, trade.price});
@@ -433,7 +434,6 @@ std::vector<Pipeline::SymbolRun> Pipeline::symbol_runs(std::span<const core::Tra
     it->last = &trade;
     if (trade.price.is_positive()) it->last_positive = &trade;  // Portfolio::set_mark skips the others
   }
-  return runs;
 }
 
 bool Pipeline::quiet(const std::vector<SymbolRun>& runs, core::Timestamp until) const {

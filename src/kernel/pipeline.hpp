@@ -109,7 +109,7 @@ class Pipeline {
     const core::Trade* last = nullptr;
     const core::Trade* last_positive = nullptr;
   };
-  static std::vector<SymbolRun> symbol_runs(std::span<const core::Trade> trades);
+  static void symbol_runs(std::span<const core::Trade> trades, std::vector<SymbolRun>& runs);
   // Nothing can react to trades within the runs' ranges until `until` (see apply_if_quiet).
   bool quiet(const std::vector<SymbolRun>& runs, core::Timestamp until) const;
   void on_ticker(const core::Ticker& ticker);
@@ -172,6 +172,7 @@ class Pipeline {
 
   strategy::StrategyPtr strategy_;
   bool strategy_takes_trades_ = true;  // StrategyNeeds::trades
+  std::vector<SymbolRun> runs_;        // apply_if_quiet's, reused
   std::unique_ptr<Context> context_;
 
   risk::Engine risk_;
