@@ -1,0 +1,46 @@
+#!/bin/bash
+# Runs the same backtests with two tg4 binaries (or one binary with and without --no-shortcuts) and
+# diffs every output file: a change meant to be faster, not different, must print "identical".
+#   bench/backtest_identity/compare.sh OLD_TG4 NEW_TG4
+#   bench/backtest_identity/compare.sh TG4            (default run vs --no-shortcuts)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+old=$1
+new=${2:-$1}
+extra_old=""
+[ $# -eq 1 ] && extra_old="--no-shortcuts"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 "$here/make_candles.py" 40000 1 > "$work/c1.csv"
+printf 'paper:\n  margin: true\n' > "$work/margin.yaml"
+sample="$root/tests/data/kraken_sim_sample.jsonl"
+
+run_all() {  # binary outdir [flag]
+  local t=$1 out=$2 flag=${3:-}
+  local b="backtest --quiet $flag --data $work/c1.csv"
+  mkdir -p "$out"
+  run() { local name=$1; shift; $t "$@" --out "$out/$name" > "$out/$name.log" 2>&1; echo "$name rc=$?" >> "$out/rc.txt"; }
+  run ema $b --strategy ema_cross
+  run ema_fast $b --strategy ema_cross --param fast=5 --param slow=13 --param confidence=1
+  run ema_lat0 $b --strategy ema_cross --param confidence=1 --latency-ms 0 --fee-taker-pct 0.1 --slippage-bps 3
+  run rsi $b --strategy rsi_reversion
+  run boll $b --strategy bollinger_breakout
+  run super $b --strategy supertrend_follow
+  run grid $b --strategy grid
+  run ema_tf5 $b --strategy ema_cross --param timeframe=5 --param confidence=1
+  run short --config "$work/margin.yaml" $b --strategy ema_cross --param allow_short=true --param confidence=1
+  run window $b --strategy ema_cross --param confidence=1 --from 2024-01-05 --to 2024-01-20
+  run frames backtest --quiet $flag --data "$sample" --strategy ema_cross --param fast=2 --param slow=3 --param confidence=1
+  run sweep $b --strategy ema_cross --param confidence=1 --sweep fast=5:9:2 --sweep slow=20,30 --jobs 2
+  run walk $b --strategy ema_cross --param confidence=1 --sweep fast=5,9 --walk-forward train=10d,test=5d --jobs 2
+}
+
+run_all "$old" "$work/a" "$extra_old"
+run_all "$new" "$work/b"
+if diff -r "$work/a" "$work/b"; then
+  echo "identical: $(wc -l < "$work/a/rc.txt") runs ($(grep -c 'rc=0' "$work/a/rc.txt") succeeded)"
+else
+  echo "DIFFERENT"
+  exit 1
+fi
