@@ -102,7 +102,7 @@ MarketData five_minute(std::vector<core::Bar> bars) {
 TEST(BacktestRun, ShortcutsChangeNoOutput) {
   MarketData two = candles(random_walk(2500, 42));
   two.bars.push_back(SymbolBars{"ETH/USDT", random_walk(2500, 9, "ETH/USDT")});
-  const std::vector<std::pair<std::string, MarketData>> datasets{
+  std::vector<std::pair<std::string, MarketData>> datasets{
       {"1m", candles(random_walk(2500, 42))}, {"two symbols", two}, {"5m", five_minute(random_walk(2500, 5))}};
   const std::map<std::string, std::string> eager{{"fast", "5"}, {"slow", "13"}, {"confidence", "1"}};
   std::map<std::string, std::string> short_too = eager;
@@ -142,6 +142,27 @@ TEST(BacktestRun, ShortcutsChangeNoOutput) {
       }
     }
   }
+}
+
+// Recorded frames (books, trades, candles of two symbols) take only the market-state shortcuts (no
+// book features, ATR only); the outputs must not move either. The sample is minutes long: bars and
+// equity, no trades.
+TEST(BacktestRun, ShortcutsChangeNoOutputOnRecordedFrames) {
+  const auto source = parse_data_source(std::string(TG4_SOURCE_DIR) + "/tests/data/kraken_sim_sample.jsonl",
+                                        "BTC/USDT", "sqlite::memory:");
+  ASSERT_TRUE(source) << source.error().message;
+  const auto data = load_market_data(*source);
+  ASSERT_TRUE(data) << data.error().message;
+  BacktestSpec spec = simple_spec(nullptr, "ema_cross");
+  spec.params = {{"fast", "2"}, {"slow", "3"}, {"confidence", "1"}};
+  auto fast = run_backtest(spec, *data);
+  spec.shortcuts = false;
+  auto reference = run_backtest(spec, *data);
+  ASSERT_TRUE(fast) << fast.error().message;
+  ASSERT_TRUE(reference) << reference.error().message;
+  EXPECT_GT(fast->summary.bars, 0u) << "the sample's trades should close bars";  // too short to trade
+  TempDir a("tg4-bt-frames-fast"), b("tg4-bt-frames-ref");
+  EXPECT_EQ(output_files(*fast, a.path()), output_files(*reference, b.path()));
 }
 
 TEST(BacktestRun, ExitsSellTheWholePosition) {
