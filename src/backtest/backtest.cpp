@@ -371,11 +371,20 @@ class Runner {
         if (t > end_) break;
         before(t);
       }
-      dispatch(std::move(event));
+      if (!apply_if_quiet(event)) dispatch(std::move(event));
       if (t.is_set()) after_first_events();
       ++done_;
       progress();
     }
+  }
+
+  // A recorded trade nothing can react to skips the kernel round trip, as a candle's do.
+  bool apply_if_quiet(const kernel::Event& event) {
+    const auto* trade = std::get_if<core::Trade>(&event);
+    if (!spec_.shortcuts || trade == nullptr || !pipeline_->apply_if_quiet({trade, 1})) return false;
+    ++events_;
+    ++direct_trades_;
+    return true;
   }
 
   void finish() {

@@ -165,6 +165,39 @@ TEST(BacktestRun, ShortcutsChangeNoOutputOnRecordedFrames) {
   EXPECT_EQ(output_files(*fast, a.path()), output_files(*reference, b.path()));
 }
 
+// A long stream of recorded trades (no books): quiet trades skip the kernel; nothing else moves.
+TEST(BacktestRun, ShortcutsChangeNoOutputOnATradeStream) {
+  MarketData data;
+  data.kind = DataKind::kFrames;
+  data.description = "test trades";
+  std::uint64_t state = 11;
+  std::int64_t tenths = 300'000;
+  for (int i = 0; i < 120'000; ++i) {  // one trade a second: 2000 one-minute bars
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    tenths = std::max<std::int64_t>(1000, tenths + static_cast<std::int64_t>((state >> 33) % 61) - 30);
+    core::Trade t;
+    t.symbol = "BTC/USDT";
+    t.price = core::Decimal::from_raw(static_cast<core::Decimal::Raw>(tenths) * (core::Decimal::kOne / 10));
+    t.qty = D("0.01");
+    t.side = (state >> 20) % 2 == 0 ? Side::kBuy : Side::kSell;
+    t.trade_id = i + 1;
+    t.time = t.received = kT0 + std::chrono::seconds(i);
+    data.events.emplace_back(t);
+  }
+  BacktestSpec spec = simple_spec(nullptr, "ema_cross");
+  spec.params = {{"fast", "5"}, {"slow", "13"}, {"confidence", "1"}};
+  auto fast = run_backtest(spec, data);
+  spec.shortcuts = false;
+  auto reference = run_backtest(spec, data);
+  ASSERT_TRUE(fast) << fast.error().message;
+  ASSERT_TRUE(reference) << reference.error().message;
+  EXPECT_GT(fast->summary.trades, 3u) << "the stream should make ema_cross trade";
+  EXPECT_GT(fast->direct_trades, 0u);
+  EXPECT_EQ(reference->direct_trades, 0u);
+  TempDir a("tg4-bt-stream-fast"), b("tg4-bt-stream-ref");
+  EXPECT_EQ(output_files(*fast, a.path()), output_files(*reference, b.path()));
+}
+
 TEST(BacktestRun, ExitsSellTheWholePosition) {
   // A sell of the position's exact quantity must not lose its last increment on the way through
   // the risk engine's reporting-currency size (which would leave dust no exit can sell).
