@@ -158,7 +158,9 @@ core::Status Node::start_kernel() {
     try {
       kernel_->run();
     } catch (const std::exception& e) {
-      log_->critical("kernel stopped by an exception: {}", e.what());
+      fail_kernel(e.what());
+    } catch (...) {
+      fail_kernel("an exception of unknown type");
     }
   });
   return {};
@@ -224,7 +226,18 @@ std::string Node::api_url() const {
                      http_->port());
 }
 
-bool Node::ready() const { return source_ == nullptr || source_->connected(); }
+bool Node::ready() const { return !kernel_failure() && (source_ == nullptr || source_->connected()); }
+
+std::optional<std::string> Node::kernel_failure() const {
+  const std::lock_guard lock(failure_mutex_);
+  return kernel_failure_;
+}
+
+void Node::fail_kernel(const std::string& what) {
+  log_->critical("kernel stopped by an exception: {}; nothing trades until the node is restarted", what);
+  const std::lock_guard lock(failure_mutex_);
+  kernel_failure_ = what;
+}
 
 void Node::record_session(const std::string& status) {
   storage::SessionRow row;
@@ -251,7 +264,7 @@ void Node::stop() {
   io_.stop();
   if (io_thread_.joinable()) io_thread_.join();
   if (writer_) {
-    if (pipeline_) record_session("stopped");
+    if (pipeline_) record_session(kernel_failure() ? "failed" : "stopped");
     if (!writer_->flush(std::chrono::seconds(10))) log_->warn("store writer: not everything committed in 10 s; the spool keeps the rest");
     writer_->stop();
   }

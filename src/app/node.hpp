@@ -12,6 +12,8 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,7 +90,11 @@ class Node {
   std::string metrics_url() const { return metrics_->url(); }
   const std::string& store_url() const { return options_.store_url; }
   const storage::Writer& writer() const { return *writer_; }
-  bool ready() const;
+  bool ready() const;  // false once the kernel has failed
+  // Why the kernel thread ended by an exception (nothing trades any more), or nullopt. The session
+  // runner then stops the node and exits non-zero, so a supervisor restarts it and the restart
+  // reconciles with the venue.
+  std::optional<std::string> kernel_failure() const;
 
  private:
   explicit Node(NodeOptions options);
@@ -99,6 +105,7 @@ class Node {
   core::Status start_api();
   void warm_up();
   void record_session(const std::string& status);
+  void fail_kernel(const std::string& what);  // the kernel thread's last act
 
   NodeOptions options_;
   std::shared_ptr<spdlog::logger> log_;
@@ -120,6 +127,8 @@ class Node {
   std::vector<core::Bar> warm_up_bars_;  // read at start, before the writer opens the store
   kernel::RestoredAccount account_;      // likewise
   std::atomic<bool> stopped_{false};
+  mutable std::mutex failure_mutex_;
+  std::optional<std::string> kernel_failure_;  // guarded by failure_mutex_
 };
 
 // Store options for readers next to the writer: the writer's connection applied the migrations.

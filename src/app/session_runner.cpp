@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -115,11 +116,13 @@ int run_until_stopped(Node& node, const RunOptions& options) {
   std::uint64_t last_events = 0;
   int tick = 0;
   bool signalled = false;
+  std::optional<std::string> failure;
   while (options.duration.count() == 0 || std::chrono::steady_clock::now() < deadline) {
     if (wait_for_signal(std::chrono::seconds(1))) {
       signalled = true;
       break;
     }
+    if ((failure = node.kernel_failure())) break;
     ++tick;
     const kernel::PipelineSummary s = node.summary();
     const std::uint64_t rate = s.market_events - last_events;
@@ -134,7 +137,9 @@ int run_until_stopped(Node& node, const RunOptions& options) {
       std::cout << text << std::flush;
     }
   }
-  std::cout << (signalled ? "stopping (signal received)...\n" : "stopping (duration reached)...\n") << std::flush;
+  const char* why = failure ? "the trading kernel failed" : signalled ? "signal received" : "duration reached";
+  std::cout << "stopping (" << why << ")...\n" << std::flush;
+  if (failure) std::cerr << "error: the trading kernel stopped: " << *failure << " (exit 1; a restart reconciles)\n";
   node.stop();
   const kernel::PipelineSummary s = node.summary();
   std::cout << "\n== session " << node.session_id() << " summary\n" << render_status(s, options.title);
@@ -142,7 +147,7 @@ int run_until_stopped(Node& node, const RunOptions& options) {
     write_report(node, s, options.report_dir, node.store_url());
     std::cout << "report: " << (options.report_dir / "summary.json").string() << " (with orders.csv, fills.csv)\n";
   }
-  return kExitOk;
+  return failure ? kExitFailure : kExitOk;
 }
 
 }  // namespace tg4::app

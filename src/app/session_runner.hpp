@@ -22,7 +22,7 @@ struct RunOptions {
 // before any thread exists, so that run_until_stopped() can wait for them.
 void block_stop_signals();
 
-// Returns the exit code: 0 after a clean stop.
+// Returns the exit code: 0 after a clean stop, 1 when the trading kernel failed (it stops the node).
 int run_until_stopped(Node& node, const RunOptions& options);
 
 // One status block for a summary (also used by tests).
