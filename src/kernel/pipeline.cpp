@@ -373,7 +373,7 @@ void Pipeline::on_book(const core::BookDelta& delta) {
   }
   market::OrderBook& book = it->second;
   const market::ApplyResult applied = book.apply(delta);
-  market_metrics_.on_book(delta.symbol, applied, book.valid());
+  if (metrics_scraped()) market_metrics_.on_book(delta.symbol, applied, book.valid());
   if (applied == market::ApplyResult::kChecksumMismatch) {
     ++counters_.checksum_mismatches;
     if (outputs_.resubscribe_book) outputs_.resubscribe_book(delta.symbol);
@@ -511,7 +511,7 @@ void Pipeline::on_bar_closed(const core::Bar& bar) {
     out["volume"] = bar.volume.to_string();
     outputs_.state->publish(storage::Topic::kBars, json::serialize(out));
   }
-  market_metrics_.on_bar(bar);
+  if (metrics_scraped()) market_metrics_.on_bar(bar);
   if (bar.interval_minutes == options_.timeframes.front()) watch_volatility(bar);
   strategy_->on_bar(*context_, bar);
 }
@@ -656,13 +656,7 @@ void Pipeline::on_fill(const core::Fill& fill) {
   const core::Instrument* instrument = instruments_.find(fill.symbol);
   if (instrument == nullptr) return;
   const auto closed = portfolio_.apply_fill(fill, *instrument);
-  const auto fee_reporting = portfolio_.value_in_reporting(fill.fee_currency, fill.fee).value_or(core::Decimal{});
-  std::optional<double> slippage;
-  if (const auto ref = reference_prices_.find(fill.client_order_id); ref != reference_prices_.end()) {
-    const double sign = fill.side == core::Side::kBuy ? 1.0 : -1.0;
-    slippage = sign * ((fill.price - ref->second) / ref->second).to_double() * 10'000.0;
-  }
-  execution_metrics_.on_fill(fill, fee_reporting.to_double(), slippage);
+  if (metrics_scraped()) observe_fill(fill);
   if (records_trading()) record(fill_row(fill, options_.scope));
   const execution::ManagedOrder* order = orders_->find(fill.client_order_id);
   if (order != nullptr && order->role == execution::OrderRole::kEntry) {
@@ -681,8 +675,19 @@ void Pipeline::on_fill(const core::Fill& fill) {
   if (outputs_.state != nullptr) outputs_.state->publish(storage::Topic::kFills, json::serialize(fill_json(fill)));
 }
 
+// Fees in the reporting currency and slippage against the price the order was sent at.
+void Pipeline::observe_fill(const core::Fill& fill) {
+  const auto fee_reporting = portfolio_.value_in_reporting(fill.fee_currency, fill.fee).value_or(core::Decimal{});
+  std::optional<double> slippage;
+  if (const auto ref = reference_prices_.find(fill.client_order_id); ref != reference_prices_.end()) {
+    const double sign = fill.side == core::Side::kBuy ? 1.0 : -1.0;
+    slippage = sign * ((fill.price - ref->second) / ref->second).to_double() * 10'000.0;
+  }
+  execution_metrics_.on_fill(fill, fee_reporting.to_double(), slippage);
+}
+
 void Pipeline::on_order_changed(const execution::ManagedOrder& order) {
-  execution_metrics_.on_order(order);
+  if (metrics_scraped()) execution_metrics_.on_order(order);
   if (records_trading()) {
     record(order_row(order, options_.scope));
     record(order_event_row(order, options_.scope));

@@ -132,6 +132,7 @@ class Pipeline {
   void on_execution(const core::ExecutionEvent& event);
   void on_order_update(const core::OrderUpdate& update);
   void on_fill(const core::Fill& fill);
+  void observe_fill(const core::Fill& fill);  // execution metrics of a fill
   void on_order_changed(const execution::ManagedOrder& order);
 
   // time
