@@ -22,6 +22,13 @@ bool has_limit(OrderType t) {
   return t == OrderType::kLimit || t == OrderType::kStopLossLimit || t == OrderType::kTakeProfitLimit;
 }
 
+// A sell stop fires when the price falls to its trigger, a sell take-profit when it rises to it;
+// buys mirror them. True for the triggers that fire on a fall.
+bool fires_on_a_fall(const OrderRequest& r) {
+  const bool stop = r.type == OrderType::kStopLoss || r.type == OrderType::kStopLossLimit || r.type == OrderType::kTrailingStop;
+  return stop == (r.side == Side::kSell);
+}
+
 std::string pad_id(const char* prefix, std::uint64_t n) {
   std::string digits = std::to_string(n);
   return std::string(prefix) + std::string(digits.size() < 8 ? 8 - digits.size() : 0, '0') + digits;
@@ -221,15 +228,11 @@ bool PaperVenue::quiet_between(std::string_view symbol, Decimal low, Decimal hig
 // match(): outside them, a trade only moves the last price.
 bool PaperVenue::quiet_between(const PaperOrder& order, Decimal low, Decimal high) const {
   const OrderRequest& r = order.request;
-  const bool sell = r.side == Side::kSell;
   if (!order.triggered && is_trigger_type(r.type)) {
-    const bool stop = r.type == OrderType::kStopLoss || r.type == OrderType::kStopLossLimit ||
-                      r.type == OrderType::kTrailingStop;
-    const bool fires_falling = stop == sell;  // a sell stop or a buy take-profit fires at <= trigger
-    return fires_falling ? low > r.trigger_price : high < r.trigger_price;
+    return fires_on_a_fall(r) ? low > r.trigger_price : high < r.trigger_price;
   }
   if (!has_limit(r.type) || is_marketable(order)) return false;  // it takes liquidity now
-  return sell ? high < r.limit_price : low > r.limit_price;
+  return r.side == Side::kSell ? high < r.limit_price : low > r.limit_price;
 }
 
 void PaperVenue::activate_due(core::Timestamp now) {
@@ -318,12 +321,7 @@ bool PaperVenue::is_triggered(const PaperOrder& order) const {
   if (last == last_price_.end()) return false;
   const Decimal p = last->second;
   const Decimal trigger = order.request.trigger_price;
-  const bool sell = order.request.side == Side::kSell;
-  const bool stop = order.request.type == OrderType::kStopLoss || order.request.type == OrderType::kStopLossLimit ||
-                    order.request.type == OrderType::kTrailingStop;
-  // A sell stop fires when the price falls to it; a sell take-profit when it rises to it (and mirrored).
-  if (stop) return sell ? p <= trigger : p >= trigger;
-  return sell ? p >= trigger : p <= trigger;
+  return fires_on_a_fall(order.request) ? p <= trigger : p >= trigger;
 }
 
 bool PaperVenue::is_marketable(const PaperOrder& order) const {

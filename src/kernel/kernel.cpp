@@ -109,35 +109,25 @@ std::chrono::steady_clock::time_point Kernel::idle_deadline() {
 }
 
 bool Kernel::dispatch_batch() {
-  if (!options_.measure_events) return dispatch_unmeasured();
-  auto start = SteadyClock::now();
+  const bool measure = options_.measure_events;
+  auto start = measure ? SteadyClock::now() : SteadyClock::time_point{};
   while (batch_pos_ < batch_.size()) {
     Event& event = batch_[batch_pos_++];
     const std::size_t type = event.index();
     if (type == event_index<Stop>()) {
       ++dispatched_;
-      metrics_.observe(type, 0);
+      if (measure) metrics_.observe(type, 0);
       return false;
     }
     before_event(event);
     dispatch(event);
     ++dispatched_;
-    const auto end = SteadyClock::now();
-    metrics_.observe(type, elapsed_ns(start, end));
-    start = end;
-    if (metrics_.pending() >= kMetricsFlushEvery) metrics_.flush(queue_depth());
-    if (simulated_ == nullptr && dispatched_ % kLiveTimerCheckEvery == 0) timers_.fire_due();
-  }
-  return true;
-}
-
-bool Kernel::dispatch_unmeasured() {
-  while (batch_pos_ < batch_.size()) {
-    Event& event = batch_[batch_pos_++];
-    ++dispatched_;
-    if (event.index() == event_index<Stop>()) return false;
-    before_event(event);
-    dispatch(event);
+    if (measure) {
+      const auto end = SteadyClock::now();
+      metrics_.observe(type, elapsed_ns(start, end));
+      start = end;
+      if (metrics_.pending() >= kMetricsFlushEvery) metrics_.flush(queue_depth());
+    }
     if (simulated_ == nullptr && dispatched_ % kLiveTimerCheckEvery == 0) timers_.fire_due();
   }
   return true;

@@ -104,7 +104,6 @@ class Kernel {
          prometheus::Registry* registry, KernelOptions options);
   // Dispatches batch_[batch_pos_...] until the batch ends (true) or a Stop was dispatched (false).
   bool dispatch_batch();
-  bool dispatch_unmeasured();  // dispatch_batch without timing (KernelOptions::measure_events off)
   void dispatch(Event& event);
   void before_event(const Event& event);
   std::chrono::steady_clock::time_point idle_deadline();

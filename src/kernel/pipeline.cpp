@@ -221,7 +221,7 @@ void Pipeline::restore_account() {
     if (paper_ != nullptr && !order.held_locally) {
       paper_->restore(order.request, order.venue_order_id, order.filled, order.avg_price, now());
     }
-    if (records_trading()) record(order_row(order, options_.scope));
+    if (has_record_sink()) record(order_row(order, options_.scope));
     orders_->restore(std::move(order));
   }
   log_->info("continuing session {}: {} open orders, equity {}", restored_.from_session,
@@ -330,13 +330,13 @@ void Pipeline::adopt(const core::OrderUpdate& venue_order) {
   order.reason = "adopted at reconciliation";
   order.created = now();
   order.updated = now();
-  if (records_trading()) record(order_row(order, options_.scope));
+  if (has_record_sink()) record(order_row(order, options_.scope));
   orders_->restore(std::move(order));
 }
 
 // The portfolio and risk state, persisted on every change so a restart continues exactly here.
 void Pipeline::record_account_state() {
-  if (!records_trading()) return;
+  if (!has_record_sink()) return;
   storage::RiskStateRow row;
   row.session_id = options_.scope.session_id;
   row.mode = options_.scope.mode;
@@ -406,16 +406,15 @@ void Pipeline::apply_market_trade(const core::Trade& trade) {
 
 bool Pipeline::apply_if_quiet(std::span<const core::Trade> trades) {
   if (trades.empty()) return true;
-  std::vector<SymbolRun>& runs = runs_;  // kept: no allocation per candle
-  symbol_runs(trades, runs);
-  if (!quiet(runs, trades.back().time)) return false;
+  symbol_runs(trades, runs_);
+  if (!quiet(runs_, trades.back().time)) return false;
   for (const core::Trade& trade : trades) {
     ++counters_.market_events;
     ++counters_.trades_seen;
     bars_.on_trade(trade);
   }
   // The market state, the marks and the venue keep a symbol's last price: its last trade decides.
-  for (const SymbolRun& run : runs) {
+  for (const SymbolRun& run : runs_) {
     market_.on_trade(*run.last);
     if (run.last_positive != nullptr) mark(run.last_positive->symbol, run.last_positive->price);
     paper_->set_last_price(run.last->symbol, run.last->price);
@@ -657,7 +656,7 @@ void Pipeline::on_fill(const core::Fill& fill) {
   if (instrument == nullptr) return;
   const auto closed = portfolio_.apply_fill(fill, *instrument);
   if (metrics_scraped()) observe_fill(fill);
-  if (records_trading()) record(fill_row(fill, options_.scope));
+  if (has_record_sink()) record(fill_row(fill, options_.scope));
   const execution::ManagedOrder* order = orders_->find(fill.client_order_id);
   if (order != nullptr && order->role == execution::OrderRole::kEntry) {
     handle_risk_events(risk_.on_fill(risk_state_, now()));
@@ -688,7 +687,7 @@ void Pipeline::observe_fill(const core::Fill& fill) {
 
 void Pipeline::on_order_changed(const execution::ManagedOrder& order) {
   if (metrics_scraped()) execution_metrics_.on_order(order);
-  if (records_trading()) {
+  if (has_record_sink()) {
     record(order_row(order, options_.scope));
     record(order_event_row(order, options_.scope));
   }
@@ -733,7 +732,7 @@ void Pipeline::watch_store() {
 
 void Pipeline::on_snapshot() {
   const core::Timestamp t = now();
-  if (records_trading()) {
+  if (has_record_sink()) {
     record(portfolio_row(portfolio_, risk_state_.peak_equity, options_.scope, t));
     for (const auto& [symbol, position] : portfolio_.positions()) {
       record(position_row(position, portfolio_, options_.scope, t));
@@ -750,7 +749,7 @@ void Pipeline::handle_risk_events(const std::vector<risk::RiskEvent>& events) {
   bool state_changed = false;
   for (const auto& event : events) {
     if (outputs_.risk_events) outputs_.risk_events(event);
-    if (records_trading()) record(risk_event_row(event, options_.scope));
+    if (has_record_sink()) record(risk_event_row(event, options_.scope));
     if (event.kind != risk::RiskEvent::Kind::kVerdict) state_changed = true;
     if (event.kind == risk::RiskEvent::Kind::kBreaker && event.breaker_tripped) {
       if (outputs_.state != nullptr) {

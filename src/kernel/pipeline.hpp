@@ -153,7 +153,7 @@ class Pipeline {
   bool metrics_scraped() const { return own_registry_ == nullptr; }
   void record(storage::Row row);
   // Rows are built only for a sink (PipelineOutputs::record).
-  bool records_trading() const { return static_cast<bool>(outputs_.record); }
+  bool has_record_sink() const { return static_cast<bool>(outputs_.record); }
   core::Timestamp now() const { return kernel_.clock().now(); }
 
   Kernel& kernel_;
@@ -173,7 +173,7 @@ class Pipeline {
 
   strategy::StrategyPtr strategy_;
   bool strategy_takes_trades_ = true;  // StrategyNeeds::trades
-  std::vector<SymbolRun> runs_;        // apply_if_quiet's, reused
+  std::vector<SymbolRun> runs_;        // apply_if_quiet's, reused: no allocation per candle
   std::unique_ptr<Context> context_;
 
   risk::Engine risk_;

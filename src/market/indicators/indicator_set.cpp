@@ -63,12 +63,17 @@ IndicatorSet::IndicatorSet(IndicatorScope scope)
       roc_(10),
       volume_sma_(20) {}
 
-void IndicatorSet::update_volatility(const Ohlcv& b) {
-  atr14_.update(b);
+// What every snapshot says of the bar itself, whatever the scope.
+void IndicatorSet::note_bar(const Ohlcv& b) {
   snap_.time_s = b.time_s;
   ++snap_.bars;
   snap_.close = b.close;
   snap_.volume = b.volume;
+}
+
+void IndicatorSet::update_volatility(const Ohlcv& b) {
+  atr14_.update(b);
+  note_bar(b);
   snap_.atr_14 = atr14_.value();
 }
 
@@ -97,11 +102,8 @@ void IndicatorSet::update(const Ohlcv& b) {
   roc_.update(b.close);
   volume_sma_.update(b.volume);
 
+  note_bar(b);
   IndicatorSnapshot& s = snap_;
-  s.time_s = b.time_s;
-  ++s.bars;
-  s.close = b.close;
-  s.volume = b.volume;
   s.ema_9 = ema9_.value();
   s.ema_21 = ema21_.value();
   s.ema_50 = ema50_.value();

@@ -58,6 +58,7 @@ class IndicatorSet {
   const IndicatorSnapshot& snapshot() const { return snap_; }
 
  private:
+  void note_bar(const Ohlcv& bar);
   void update_volatility(const Ohlcv& bar);
 
   IndicatorScope scope_;
