@@ -4,6 +4,7 @@
 #include "backtest/report_html.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
@@ -263,7 +264,8 @@ TEST(ReportHtml, BadInputIsRejectedNamingWhere) {
 }
 
 TEST(ReportHtml, WritesTheFile) {
-  const auto dir = std::filesystem::temp_directory_path() / "tg4-report-html-test";
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("tg4-report-html-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto file = dir / "report.html";
   ASSERT_TRUE(write_report_html(small_input(), file).ok());

@@ -3,6 +3,8 @@
 // one gets, and its OCO pair still works.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "kernel/account_restore.hpp"
@@ -87,7 +89,9 @@ struct Session {
 };
 
 std::unique_ptr<storage::Store> store_with(const storage::Batch& rows, const std::string& session) {
-  const auto path = std::filesystem::path(::testing::TempDir()) / "pipeline_restart.db";
+  // One file per test process: ctest runs the tests of this file in parallel.
+  const auto path = std::filesystem::path(::testing::TempDir()) /
+                    ("pipeline_restart-" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(path);
   auto store = storage::open_store("sqlite:" + path.string());
   EXPECT_TRUE(store) << store.error().message;
