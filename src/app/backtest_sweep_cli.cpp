@@ -15,11 +15,6 @@
 namespace tg4::app {
 namespace {
 
-int usage_error(const std::string& message) {
-  std::cerr << "tg4 backtest: " << message << "\n";
-  return kExitUsage;
-}
-
 // The grid, checked against the strategy before any run.
 core::Result<backtest::ParamGrid> make_grid(const SweepArgs& args,
                                             const backtest::BacktestSpec& spec) {
@@ -67,14 +62,14 @@ int run_plain_sweep(const SweepArgs& args, const backtest::BacktestSpec& spec,
                     const backtest::MarketData& data, const backtest::ParamGrid& grid,
                     const std::string& out, bool quiet) {
   auto result = backtest::run_sweep(spec, data, grid, sweep_options(args, quiet));
-  if (!result) return usage_error(result.error().message);
+  if (!result) return usage_error("backtest", result.error().message);
   const auto failed = std::count_if(result->rows.begin(), result->rows.end(),
                                     [](const backtest::SweepRow& r) { return !r.summary; });
   if (!out.empty()) {
     if (auto s = backtest::write_sweep_outputs(*result, out); !s) return write_failed(s);
   }
   if (!result->best) {
-    return usage_error(fmt::format("every one of the {} combinations failed; the first: {}",
+    return usage_error("backtest", fmt::format("every one of the {} combinations failed; the first: {}",
                                    result->rows.size(), result->rows.front().error));
   }
   std::cerr << fmt::format("sweep: {} combinations, {} failed; best by {}: {}{}\n",
@@ -89,9 +84,9 @@ int run_walk_forward(const SweepArgs& args, const backtest::BacktestSpec& spec,
                      const backtest::MarketData& data, const backtest::ParamGrid& grid,
                      const std::string& out, bool quiet) {
   auto wf = backtest::parse_walk_forward(args.walk_forward);
-  if (!wf) return usage_error(wf.error().message);
+  if (!wf) return usage_error("backtest", wf.error().message);
   auto result = backtest::run_walk_forward(spec, data, grid, *wf, sweep_options(args, quiet));
-  if (!result) return usage_error(result.error().message);
+  if (!result) return usage_error("backtest", result.error().message);
   if (!out.empty()) {
     if (auto s = backtest::write_walk_forward_outputs(*result, out); !s) return write_failed(s);
   }
@@ -122,10 +117,10 @@ void add_sweep_options(CLI::App* cmd, SweepArgs& args) {
 int run_sweep_command(const SweepArgs& args, const backtest::BacktestSpec& spec,
                       const backtest::MarketData& data, const std::string& out, bool quiet) {
   if (auto metric = backtest::find_rank_metric(args.rank_by); !metric) {
-    return usage_error(metric.error().message);
+    return usage_error("backtest", metric.error().message);
   }
   auto grid = make_grid(args, spec);
-  if (!grid) return usage_error(grid.error().message);
+  if (!grid) return usage_error("backtest", grid.error().message);
   return args.walk_forward.empty() ? run_plain_sweep(args, spec, data, *grid, out, quiet)
                                    : run_walk_forward(args, spec, data, *grid, out, quiet);
 }

@@ -316,26 +316,21 @@ class SignalWatch {
   std::thread thread_;
 };
 
-int usage(const std::string& message) {
-  std::cerr << "tg4 backfill: " << message << "\n";
-  return kExitUsage;
-}
-
 int import_csv(storage::Store& store, const BackfillArgs& a,
                const std::vector<std::string>& symbols) {
   if (symbols.size() != 1)
-    return usage("--import needs exactly one --symbols (the pair the files hold)");
+    return usage_error("backfill", "--import needs exactly one --symbols (the pair the files hold)");
   boost::json::array files;
   for (const auto& path : a.imports) {
     const int interval = market::interval_from_file_name(path);
     if (interval > 1) {
-      return usage(path + ": a " + std::to_string(interval) +
+      return usage_error("backfill", path + ": a " + std::to_string(interval) +
                    "-minute file; only 1-minute OHLCVT files (NAME_1.csv) can be stored");
     }
     market::CandleReadOptions options;
     options.symbol = symbols[0];
     auto file = market::read_candles_csv(path, options);
-    if (!file) return usage(file.error().message);
+    if (!file) return usage_error("backfill", file.error().message);
     BatchWriter out(store);
     for (const auto& bar : file->bars) {
       if (auto s = out.add(bar); !s) {
@@ -370,13 +365,13 @@ int run_backfill(const CommandContext& ctx, const BackfillArgs& a) {
   if (!config) return kExitUsage;
   const auto symbols = a.symbols.empty() ? config->symbols : a.symbols;
   if (symbols.empty())
-    return usage("no symbols (give --symbols BTC/USD,... or set symbols in the config)");
+    return usage_error("backfill", "no symbols (give --symbols BTC/USD,... or set symbols in the config)");
   for (const auto& s : symbols) {
     if (!core::split_symbol(s))
-      return usage("--symbols: '" + s + "' is not in the form BASE/QUOTE (e.g. BTC/USD)");
+      return usage_error("backfill", "--symbols: '" + s + "' is not in the form BASE/QUOTE (e.g. BTC/USD)");
   }
   const int days = a.days > 0 ? a.days : config->history.backfill_days;
-  if (a.days < 0 || days > 3650) return usage("--days must be between 1 and 3650");
+  if (a.days < 0 || days > 3650) return usage_error("backfill", "--days must be between 1 and 3650");
 
   auto store = storage::open_store(config->storage.url);
   if (!store) {
@@ -393,7 +388,7 @@ int run_backfill(const CommandContext& ctx, const BackfillArgs& a) {
   options.rate_decay_per_second =
       a.rate_decay > 0 ? a.rate_decay : config->rest.rate_decay_per_s.to_double();
   if (auto url = net::parse_client_url(options.base_url, "http", "https"); !url) {
-    return usage("--rest-url: " + url.error().message);
+    return usage_error("backfill", "--rest-url: " + url.error().message);
   }
   kraken::RestClient rest(options, core::logger("rest"));
   SignalWatch signals(rest);

@@ -46,11 +46,6 @@ struct BacktestArgs {
   SweepArgs sweep;                    // --sweep, --walk-forward, --rank-by, --jobs
 };
 
-int usage_error(const std::string& message) {
-  std::cerr << "tg4 backtest: " << message << "\n";
-  return kExitUsage;
-}
-
 void add_common_options(CLI::App* cmd, BacktestArgs& a) {
   cmd->add_option("--data", a.data,
                   "Market data: a candles CSV, recorded frames (.jsonl), or "
@@ -246,10 +241,10 @@ int run_backtest_command(const GlobalOptions& globals, const BacktestArgs& a) {
   if (!config) return kExitUsage;
   quiet_pipeline_notes(globals);
   auto spec = spec_from_args(a, *config);
-  if (!spec) return usage_error(spec.error().message);
+  if (!spec) return usage_error("backtest", spec.error().message);
   spec->shortcuts = !a.no_shortcuts;
   auto data = load_data(a, *config, *spec);
-  if (!data) return usage_error(data.error().message);
+  if (!data) return usage_error("backtest", data.error().message);
   if (a.sweep.requested()) return run_sweep_command(a.sweep, *spec, *data, a.out, a.quiet);
   std::unique_ptr<ProgressBar> bar;
   if (!a.quiet && isatty(STDERR_FILENO) == 1) {
@@ -260,7 +255,7 @@ int run_backtest_command(const GlobalOptions& globals, const BacktestArgs& a) {
   spec->collect_charts = !a.out.empty();
   auto result = backtest::run_backtest(*spec, *data);
   if (bar) bar->clear();
-  if (!result) return usage_error(result.error().message);
+  if (!result) return usage_error("backtest", result.error().message);
   std::cout << backtest::summary_json_text(result->summary);
   if (!a.out.empty()) {
     if (auto s = backtest::write_outputs(*result, a.out); !s) {

@@ -106,11 +106,6 @@ class FrameFile {
   std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 
-int usage(const std::string& message) {
-  std::cerr << "tg4 record: " << message << "\n";
-  return kExitUsage;
-}
-
 // Waits for SIGINT/SIGTERM (blocked in this thread before the feed's thread exists, so only this
 // wait sees them) or the end of `duration`; returns the signal, or 0 when the time ran out.
 int wait_for_stop(const sigset_t& signals, double duration) {
@@ -136,16 +131,16 @@ int run_record(const CommandContext& ctx, const RecordArgs& a) {
   if (!a.symbols.empty()) options.symbols = a.symbols;
   if (!a.channels.empty()) {
     auto channels = kraken::FeedChannels::parse(a.channels);
-    if (!channels) return usage("--" + channels.error().message);
+    if (!channels) return usage_error("record", "--" + channels.error().message);
     options.channels = *channels;
   }
   if (!a.ca_file.empty()) options.tls.ca_file = a.ca_file;
-  if (a.duration < 0) return usage("--duration must not be negative");
-  if (auto valid = options.validate(); !valid) return usage(valid.error().message);
+  if (a.duration < 0) return usage_error("record", "--duration must not be negative");
+  if (auto valid = options.validate(); !valid) return usage_error("record", valid.error().message);
 
   FrameFile file;
   if (!file.open(a.out)) {
-    return usage("--out: cannot write '" + a.out + "': " + std::strerror(errno));
+    return usage_error("record", "--out: cannot write '" + a.out + "': " + std::strerror(errno));
   }
 
   sigset_t signals;
@@ -157,7 +152,7 @@ int run_record(const CommandContext& ctx, const RecordArgs& a) {
   auto log = core::logger("record");
   kraken::Feed feed(options, nullptr, nullptr, core::logger("feed"));
   feed.set_raw_sink([&file](std::string_view frame, core::Timestamp) { file.write(frame); });
-  if (auto started = feed.start(); !started) return usage(started.error().message);
+  if (auto started = feed.start(); !started) return usage_error("record", started.error().message);
   log->info("recording {} for {} to {}; stop with Ctrl-C", options.channels.to_string(),
             fmt::join(options.symbols, ","), a.out);
 

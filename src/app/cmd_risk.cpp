@@ -57,23 +57,18 @@ void add_breaker_warnings(const std::vector<risk::RiskEvent>& events, risk::Verd
   }
 }
 
-int usage_error(const std::string& message) {
-  std::cerr << "tg4 risk check: " << message << "\n";
-  return kExitUsage;
-}
-
 int run_check(const GlobalOptions& globals, const CheckArgs& args) {
   const auto config = load_config(globals, std::cerr);
   if (!config) return kExitUsage;
   auto state_json = argument_json(args.state, "--state");
-  if (!state_json) return usage_error(state_json.error().message);
+  if (!state_json) return usage_error("risk check", state_json.error().message);
   auto intent_json = argument_json(args.intent, "--intent");
-  if (!intent_json) return usage_error(intent_json.error().message);
+  if (!intent_json) return usage_error("risk check", intent_json.error().message);
   // The state's "now" decides; the wall clock only when the state does not say.
   auto input = risk::parse_state(*state_json, core::LiveClock().now());
-  if (!input) return usage_error("--state: " + input.error().message);
+  if (!input) return usage_error("risk check", "--state: " + input.error().message);
   auto intent = risk::parse_intent(*intent_json);
-  if (!intent) return usage_error("--intent: " + intent.error().message);
+  if (!intent) return usage_error("risk check", "--intent: " + intent.error().message);
 
   const risk::Engine engine(risk::limits_from_config(config->risk));
   const auto events = engine.apply_breakers(input->state, input->now);

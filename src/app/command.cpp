@@ -4,6 +4,11 @@
 
 namespace tg4::app {
 
+int usage_error(const std::string& command, const std::string& message) {
+  std::cerr << "tg4 " << command << ": " << message << "\n";
+  return kExitUsage;
+}
+
 CLI::App* add_command(CLI::App& root, CommandContext& ctx, const std::string& name,
                       const std::string& description, std::function<int()> body) {
   CLI::App* cmd = root.add_subcommand(name, description);

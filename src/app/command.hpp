@@ -13,6 +13,9 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
+// Prints "tg4 <command>: <message>" to stderr and returns kExitUsage: a bad flag or argument.
+int usage_error(const std::string& command, const std::string& message);
+
 struct GlobalOptions {
   std::string config_path = "config/tg4.yaml";
   bool config_given = false;  // --config named explicitly: a missing file is then an error

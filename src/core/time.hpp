@@ -39,6 +39,8 @@ struct Timestamp {
 Result<Timestamp> parse_rfc3339(std::string_view text);
 // "2023-09-25T07:49:37.708706Z" with `fraction_digits` (0, 3, 6 or 9) after the seconds.
 std::string format_rfc3339(Timestamp t, int fraction_digits = 6);
+// A timeout or delay for messages: "250 ms", or "3 s" when it is whole seconds.
+std::string duration_text(std::chrono::milliseconds d);
 
 // Start of the bucket of `width` containing t (floor), e.g. the minute of a trade.
 constexpr Timestamp floor_to(Timestamp t, Duration width) {

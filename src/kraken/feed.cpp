@@ -14,6 +14,7 @@
 #include <set>
 
 #include "core/clock.hpp"
+#include "core/time.hpp"
 #include "core/instrument.hpp"
 #include "kraken/codec.hpp"
 #include "kraken/feed_metrics.hpp"
@@ -30,7 +31,7 @@ using std::chrono::milliseconds;
 constexpr int kBookDepths[] = {10, 25, 100, 500, 1000};
 constexpr int kOhlcIntervals[] = {1, 5, 15, 30, 60, 240, 1440, 10080, 21600};
 // How long stop() waits for the close handshake before cutting the connection.
-constexpr milliseconds kStopGrace{3000};
+constexpr milliseconds kFeedStopGrace{3000};
 // Parse errors are logged at most this often; the ones in between are counted in the next line.
 constexpr milliseconds kParseLogInterval{1000};
 
@@ -54,10 +55,6 @@ std::vector<std::string_view> split(std::string_view text, char by) {
     if (at == std::string_view::npos) return out;
     text.remove_prefix(at + 1);
   }
-}
-
-std::string ms_text(milliseconds d) {
-  return std::to_string(d.count()) + " ms";
 }
 
 double seconds_between(core::Timestamp from, core::Timestamp to) {
@@ -164,11 +161,11 @@ core::Status FeedOptions::validate() const {
       return core::Error::of("feed: ohlc interval " + std::to_string(i) + " is not valid");
   }
   if (message_deadline < milliseconds(100)) {
-    return core::Error::of("feed: message deadline " + ms_text(message_deadline) +
+    return core::Error::of("feed: message deadline " + core::duration_text(message_deadline) +
                            " is below 100 ms");
   }
   if (connect_timeout < milliseconds(100)) {
-    return core::Error::of("feed: connect timeout " + ms_text(connect_timeout) +
+    return core::Error::of("feed: connect timeout " + core::duration_text(connect_timeout) +
                            " is below 100 ms");
   }
   return {};
@@ -216,7 +213,7 @@ class Feed::Impl final : private FrameSink {
         closed.set_value();
       }
     });
-    done.wait_for(kStopGrace);
+    done.wait_for(kFeedStopGrace);
     io_.stop();
     stop_promise_ = nullptr;
   }
@@ -345,7 +342,7 @@ class Feed::Impl final : private FrameSink {
     const auto delay = reconnect_backoff_.next();
     update_stats([](FeedStats& s) { ++s.reconnects; });
     if (metrics_) metrics_->reconnect();
-    emit_state(false, "reconnecting in " + ms_text(delay) + " (attempt " +
+    emit_state(false, "reconnecting in " + core::duration_text(delay) + " (attempt " +
                           std::to_string(reconnect_backoff_.attempts()) + ")");
     reconnect_timer_.expires_after(delay);
     reconnect_timer_.async_wait([this](boost::system::error_code ec) {
@@ -482,7 +479,7 @@ class Feed::Impl final : private FrameSink {
     update_stats([](FeedStats& s) { ++s.rate_limited; });
     if (metrics_) metrics_->rate_limited();
     log_->warn("feed {}: Exceeded msg rate on {} {}; retrying in {}", options_.name,
-               retry.unsubscribe ? "unsubscribe" : "subscribe", retry.channel, ms_text(delay));
+               retry.unsubscribe ? "unsubscribe" : "subscribe", retry.channel, core::duration_text(delay));
     auto timer = std::make_shared<asio::steady_timer>(io_.io(), delay);
     retry_timers_.insert(timer);
     timer->async_wait([this, timer, generation = generation_,

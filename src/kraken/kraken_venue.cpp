@@ -15,6 +15,7 @@
 #include <set>
 
 #include "core/clock.hpp"
+#include "core/time.hpp"
 #include "kraken/rest_client.hpp"
 #include "kraken/trading_codec.hpp"
 #include "kraken/trading_orders.hpp"
@@ -28,16 +29,12 @@ namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kStopGrace{3000};
+constexpr milliseconds kVenueStopGrace{3000};
 constexpr milliseconds kHousekeeping{250};
 // Answers that come after their deadline are still read (late truth) for this long.
 constexpr milliseconds kLateAnswerWindow{60'000};
 constexpr std::size_t kKernelOrderMemory = 100'000;
 constexpr std::uint64_t kHeld = std::numeric_limits<std::uint64_t>::max();
-
-std::string ms_text(milliseconds d) {
-  return std::to_string(d.count()) + " ms";
-}
 
 std::uint64_t seed(std::uint64_t s) {
   return s != 0 ? s : std::random_device{}();
@@ -70,8 +67,8 @@ core::Status KrakenVenueOptions::validate() const {
   }
   const auto at_least = [](milliseconds v, milliseconds min, const char* name) -> core::Status {
     if (v < min) {
-      return core::Error::of(std::string("kraken venue: ") + name + " " + ms_text(v) +
-                             " is below " + ms_text(min));
+      return core::Error::of(std::string("kraken venue: ") + name + " " + core::duration_text(v) +
+                             " is below " + core::duration_text(min));
     }
     return {};
   };
@@ -85,7 +82,7 @@ core::Status KrakenVenueOptions::validate() const {
   }
   if (dead_man_switch.count() != 0 &&
       (dead_man_switch < std::chrono::seconds(1) || dead_man_switch >= std::chrono::hours(24))) {
-    return core::Error::of("kraken venue: dead_man_switch " + ms_text(dead_man_switch) +
+    return core::Error::of("kraken venue: dead_man_switch " + core::duration_text(dead_man_switch) +
                            " must be 0 (off) or between 1 s and 24 h");
   }
   if (max_retries < 0) return core::Error::of("kraken venue: max_retries must not be negative");
@@ -159,7 +156,7 @@ class KrakenVenue::Impl final : private TradingSink {
     std::promise<void> closed;
     auto done = closed.get_future();
     asio::post(io_.io(), [this, &closed] { close_for_stop(closed); });
-    done.wait_for(kStopGrace);
+    done.wait_for(kVenueStopGrace);
     rest_.cancel();
     rest_io_.stop();
     io_.stop();
@@ -358,7 +355,7 @@ class KrakenVenue::Impl final : private TradingSink {
     const auto delay = reconnect_backoff_.next();
     update_stats([](KrakenVenueStats& s) { ++s.reconnects; });
     if (metrics_) metrics_->reconnect();
-    log_->info("kraken venue: reconnecting in {} (attempt {})", ms_text(delay),
+    log_->info("kraken venue: reconnecting in {} (attempt {})", core::duration_text(delay),
                reconnect_backoff_.attempts());
     reconnect_timer_.expires_after(delay);
     reconnect_timer_.async_wait([this](boost::system::error_code ec) {
@@ -406,7 +403,7 @@ class KrakenVenue::Impl final : private TradingSink {
         if (w.order && w.attempts == 0 && now - w.queued_at > options_.max_queue_age) {
           reject_unsent(w,
                         "not sent: the private session to Kraken has been down for " +
-                            ms_text(std::chrono::duration_cast<milliseconds>(now - w.queued_at)));
+                            core::duration_text(std::chrono::duration_cast<milliseconds>(now - w.queued_at)));
         } else {
           keep.push_back(std::move(w));
         }
@@ -525,7 +522,7 @@ class KrakenVenue::Impl final : private TradingSink {
     if (w.order) tracker_.on_resend(w.order->client_order_id, kHeld);
     const auto delay = retry_backoff_.next();
     log_->warn("kraken venue: {} {}: {}; sending again in {}", w.request.method,
-               w.request.client_order_id, why, ms_text(delay));
+               w.request.client_order_id, why, core::duration_text(delay));
     auto timer = std::make_shared<asio::steady_timer>(io_.io(), delay);
     retry_timers_.insert(timer);
     timer->async_wait([this, timer, w = std::move(w)](boost::system::error_code ec) mutable {
@@ -560,7 +557,7 @@ class KrakenVenue::Impl final : private TradingSink {
     update_stats([](KrakenVenueStats& s) { ++s.timeouts; });
     count_error("timeout");
     log_->warn("kraken venue: no answer to {} {} (req_id {}) within {}", method,
-               p.work.request.client_order_id, req_id, ms_text(options_.unknown_outcome_timeout));
+               p.work.request.client_order_id, req_id, core::duration_text(options_.unknown_outcome_timeout));
     if (method == "subscribe" || method == "unsubscribe") {
       return drop_connection("no answer to " + method);
     }
@@ -742,7 +739,7 @@ class KrakenVenue::Impl final : private TradingSink {
     w->timer->async_wait([this, w](boost::system::error_code ec) {
       if (ec || !w->done) return;
       finish_waiter(w, core::Error::of("Kraken venue: no executions snapshot within " +
-                                       ms_text(options_.snapshot_timeout) + " (private session " +
+                                       core::duration_text(options_.snapshot_timeout) + " (private session " +
                                        (ready_ ? "up" : "down") + ")"));
     });
     if (ready_) start_resync("snapshot");

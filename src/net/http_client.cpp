@@ -11,6 +11,8 @@
 #include <cctype>
 #include <filesystem>
 
+#include "core/time.hpp"
+
 namespace tg4::net {
 namespace {
 
@@ -24,12 +26,6 @@ std::string lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-std::string seconds_text(std::chrono::milliseconds d) {
-  const auto ms = d.count();
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
-  return std::to_string(ms) + " ms";
 }
 
 // Runs the io_context until `done()` or the deadline; on the deadline `cancel()` aborts what is
@@ -304,7 +300,7 @@ core::Result<HttpClientResponse> HttpClient::send_once(const HttpClientRequest& 
     if (const auto q = where.find('?'); q != std::string::npos) where.resize(q);
     std::string text = request.method + " " + where + ": " + why;
     if (why.find("timed out") != std::string::npos)
-      text += " (timeout " + seconds_text(timeout) + ")";
+      text += " (timeout " + core::duration_text(timeout) + ")";
     return core::Error::of(std::move(text));
   };
   reused = connection_ && connection_->matches(url);

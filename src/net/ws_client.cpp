@@ -13,6 +13,8 @@
 #include <deque>
 #include <utility>
 
+#include "core/time.hpp"
+
 namespace tg4::net {
 
 const char* to_string(WsCloseInfo::Kind kind) {
@@ -41,11 +43,6 @@ using Kind = WsCloseInfo::Kind;
 
 // How long a graceful close may wait for the peer's close frame before the socket is cut.
 constexpr std::chrono::seconds kCloseGrace{2};
-
-std::string duration_text(std::chrono::milliseconds d) {
-  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
-  return std::to_string(d.count()) + " ms";
-}
 
 // Every member is touched on the strand only; public calls post there. `Next` is beast::tcp_stream
 // or beast::ssl_stream<beast::tcp_stream>.
@@ -105,7 +102,7 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
       if (!ec && self->state_ == State::kConnecting) {
         self->finish(Kind::kConnectFailed, "cannot connect to " + self->where() +
                                                ": timed out after " +
-                                               duration_text(self->options_.connect_timeout));
+                                               core::duration_text(self->options_.connect_timeout));
       }
     });
     resolver_.async_resolve(url_.host, url_.port,
@@ -220,7 +217,7 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
       // one timer wake-up per deadline, not one per frame.
       if (Clock::now() - self->last_frame_ >= self->options_.idle_timeout) {
         return self->finish(Kind::kStalled, "no frame from " + self->where() + " for " +
-                                                duration_text(self->options_.idle_timeout) +
+                                                core::duration_text(self->options_.idle_timeout) +
                                                 " (stalled)");
       }
       self->arm_idle();

@@ -13,10 +13,10 @@
 namespace tg4::sim {
 namespace {
 
-constexpr std::string_view kPrefix = "/0/private/";
+constexpr std::string_view kPrivatePrefix = "/0/private/";
 constexpr std::size_t kClosedPage = 50;
 
-net::HttpResponse ok(const std::function<void(JsonWriter&)>& result) {
+net::HttpResponse ok_response(const std::function<void(JsonWriter&)>& result) {
   JsonWriter w(1024);
   w.begin_object().key("error").begin_array().end_array();
   w.key("result").begin_object();
@@ -125,7 +125,7 @@ std::string PrivateRest::authenticate(const net::HttpRequest& request, const For
 
 net::HttpResponse PrivateRest::handle(const net::HttpRequest& request, std::string* endpoint) {
   const std::string_view path = request.path;
-  const std::string method(path.substr(0, kPrefix.size()) == kPrefix ? path.substr(kPrefix.size())
+  const std::string method(path.substr(0, kPrivatePrefix.size()) == kPrivatePrefix ? path.substr(kPrivatePrefix.size())
                                                                      : "");
   const bool known = std::find(methods().begin(), methods().end(), method) != methods().end();
   if (endpoint != nullptr) *endpoint = known ? method : "unknown";
@@ -146,12 +146,12 @@ net::HttpResponse PrivateRest::handle(const net::HttpRequest& request, std::stri
 net::HttpResponse PrivateRest::token() {
   const std::string token = x_.issue_token();
   const auto expires = x_.exchange().options.token_lifetime.count();
-  return ok([&](JsonWriter& w) { w.key("token").string(token).key("expires").integer(expires); });
+  return ok_response([&](JsonWriter& w) { w.key("token").string(token).key("expires").integer(expires); });
 }
 
 net::HttpResponse PrivateRest::balance(bool extended) {
   const Account& account = x_.account();
-  return ok([&](JsonWriter& w) {
+  return ok_response([&](JsonWriter& w) {
     for (const auto& [asset, amount] : account.balances()) {
       const int digits = asset_precision(asset);
       w.key(kraken_asset_id(asset));
@@ -168,7 +168,7 @@ net::HttpResponse PrivateRest::balance(bool extended) {
 }
 
 net::HttpResponse PrivateRest::open_orders(const Form& form) {
-  return ok([&](JsonWriter& w) {
+  return ok_response([&](JsonWriter& w) {
     w.key("open").begin_object();
     for (const SimOrder* o : x_.engine().open_orders()) {
       if (!matches(*o, form)) continue;
@@ -201,7 +201,7 @@ net::HttpResponse PrivateRest::closed_orders(const Form& form) {
   const std::size_t first =
       std::min<std::size_t>(static_cast<std::size_t>(ofs.value_or(0)), selected.size());
   const std::size_t last = std::min(selected.size(), first + kClosedPage);
-  return ok([&](JsonWriter& w) {
+  return ok_response([&](JsonWriter& w) {
     w.key("closed").begin_object();
     for (std::size_t i = first; i < last; ++i) {
       w.key(selected[i]->order_id);
@@ -225,7 +225,7 @@ net::HttpResponse PrivateRest::query_orders(const Form& form) {
     if (o == nullptr) return RestApi::error("EOrder:Invalid order");
     if (matches(*o, form)) found.push_back(o);
   }
-  return ok([&](JsonWriter& w) {
+  return ok_response([&](JsonWriter& w) {
     for (const SimOrder* o : found) {
       w.key(o->order_id);
       wire::rest_order(w, *o);

@@ -11,7 +11,7 @@
 namespace tg4::sim {
 namespace {
 
-constexpr std::string_view kPrefix = "/0/public/";
+constexpr std::string_view kPublicPrefix = "/0/public/";
 constexpr std::int64_t kNs = 1'000'000'000;
 
 std::string upper(std::string_view s) {
@@ -82,7 +82,7 @@ RestApi::Found RestApi::find_pair(std::string_view name) const {
 
 net::HttpResponse RestApi::handle(const net::HttpRequest& request, std::string* endpoint) const {
   std::string_view path = request.path;
-  const std::string_view method = path.substr(0, kPrefix.size()) == kPrefix ? path.substr(kPrefix.size()) : "";
+  const std::string_view method = path.substr(0, kPublicPrefix.size()) == kPublicPrefix ? path.substr(kPublicPrefix.size()) : "";
   const auto label = [&](std::string_view l) {
     if (endpoint != nullptr) *endpoint = std::string(l);
   };

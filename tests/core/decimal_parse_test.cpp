@@ -12,16 +12,14 @@
 #include <string_view>
 
 #include "core/decimal.hpp"
+#include "decimal_raw.hpp"
 
 namespace tg4::core {
 namespace {
 
-using Raw = __int128;
-constexpr Raw kOne = Decimal::kOne;
-
-constexpr Raw pow10(int n) {
-  return n == 0 ? 1 : 10 * pow10(n - 1);
-}
+using raw::kOne;
+using raw::pow10;
+using raw::Raw;
 
 // Raw value of `text`, which must parse, and its fractional digit count.
 Raw raw_of(std::string_view text, int* digits = nullptr) {

@@ -7,18 +7,14 @@
 #include <string>
 
 #include "core/decimal.hpp"
+#include "decimal_raw.hpp"
 
 namespace tg4::core {
 namespace {
 
-using Raw = __int128;
-constexpr Raw kOne = Decimal::kOne;
-
-Raw pow10(int n) {
-  Raw p = 1;
-  for (int i = 0; i < n; ++i) p *= 10;
-  return p;
-}
+using raw::kOne;
+using raw::pow10;
+using raw::Raw;
 
 std::string to_text(unsigned __int128 v) {
   char buf[48];

@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kCandles = fs::path(TG4_SOURCE_DIR) / "tests/data/candles_reference.csv";
+using tg4::testing::kCandles;
 const fs::path kFrames = fs::path(TG4_SOURCE_DIR) / "tests/data/kraken_sim_sample.jsonl";
 
 using Outcome = tg4::testing::CliOutcome;

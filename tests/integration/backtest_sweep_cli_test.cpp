@@ -17,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // 500 one-minute candles from 2024-03-09T20:00:00Z.
-const fs::path kCandles = fs::path(TG4_SOURCE_DIR) / "tests/data/candles_reference.csv";
+using tg4::testing::kCandles;
 
 using Outcome = tg4::testing::CliOutcome;
 using tg4::testing::file_text;

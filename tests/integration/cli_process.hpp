@@ -12,6 +12,10 @@
 
 namespace tg4::testing {
 
+// The candles every CLI test reads (tests/data/candles_reference.csv).
+inline const std::filesystem::path kCandles =
+    std::filesystem::path(TG4_SOURCE_DIR) / "tests/data/candles_reference.csv";
+
 struct CliOutcome {
   int code = -1;
   std::string out, err;

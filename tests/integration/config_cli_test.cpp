@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
+struct ConfigOutcome {
   int code = -1;
   std::string out;
   std::string err;
@@ -53,7 +53,7 @@ class ConfigCli : public ::testing::Test {
 
   // Runs tg4 with `args`; `env` entries are added to (or, with an empty value, removed from) the
   // inherited environment.
-  Outcome run(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
+  ConfigOutcome run(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
     std::map<std::string, std::string> vars;
     for (char** e = environ; *e != nullptr; ++e) {
       const std::string kv(*e);
@@ -87,7 +87,7 @@ class ConfigCli : public ::testing::Test {
     posix_spawn_file_actions_destroy(&actions);
     if (spawned != 0) throw std::runtime_error("cannot start " TG4_BINARY);
 
-    Outcome outcome;
+    ConfigOutcome outcome;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     int status = 0;
     while (waitpid(pid, &status, WNOHANG) == 0) {

@@ -21,7 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace tg4;
 
-const fs::path kCandles = fs::path(TG4_SOURCE_DIR) / "tests/data/candles_reference.csv";
+using tg4::testing::kCandles;
 
 using tg4::testing::CliOutcome;
 using tg4::testing::file_text;

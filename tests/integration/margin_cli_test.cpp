@@ -15,7 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kCandles = fs::path(TG4_SOURCE_DIR) / "tests/data/candles_reference.csv";
+using tg4::testing::kCandles;
 
 using Outcome = tg4::testing::CliOutcome;
 using tg4::testing::file_text;

@@ -16,7 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
+struct RiskOutcome {
   int code = -1;
   std::string out;
   std::string err;
@@ -53,12 +53,12 @@ class RiskCli : public ::testing::Test {
 
   // Runs `tg4 <args>` from the temporary directory (so no config/tg4.yaml is picked up), with
   // `stdin_text` on standard input.
-  Outcome run(const std::vector<std::string>& args, const std::string& stdin_text = "") {
+  RiskOutcome run(const std::vector<std::string>& args, const std::string& stdin_text = "") {
     const fs::path in = write("stdin", stdin_text), err = dir_ / "stderr";
     std::string command = "cd " + quoted(dir_.string()) + " && " + quoted(TG4_BINARY);
     for (const auto& a : args) command += " " + quoted(a);
     command += " <" + quoted(in.string()) + " 2>" + quoted(err.string());
-    Outcome outcome;
+    RiskOutcome outcome;
     FILE* pipe = popen(command.c_str(), "r");
     if (pipe == nullptr) throw std::runtime_error("cannot run " TG4_BINARY);
     char buffer[4096];
@@ -73,7 +73,7 @@ class RiskCli : public ::testing::Test {
     return outcome;
   }
 
-  Outcome check(const std::string& state, const std::string& intent) {
+  RiskOutcome check(const std::string& state, const std::string& intent) {
     return run({"risk", "check", "--state", state, "--intent", intent});
   }
 

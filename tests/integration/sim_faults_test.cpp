@@ -19,8 +19,8 @@ using testing::json_object;
 using testing::ReadStatus;
 using testing::WsTestClient;
 
-struct Running {
-  explicit Running(const std::string& faults, double rate = 40.0) : sim(make(faults, rate), registry) {
+struct FaultySim {
+  explicit FaultySim(const std::string& faults, double rate = 40.0) : sim(make(faults, rate), registry) {
     const auto status = sim.start(0);
     if (!status) throw std::runtime_error(status.error().message);
   }
@@ -45,7 +45,7 @@ struct Running {
 };
 
 TEST(SimFaults, DropClosesTheConnectionAfterTheInterval) {
-  Running r("drop=1s");
+  FaultySim r("drop=1s");
   const auto start = std::chrono::steady_clock::now();
   WsTestClient c(r.sim.bound_port());
   c.send(R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USDT"]}})");
@@ -66,7 +66,7 @@ TEST(SimFaults, DropClosesTheConnectionAfterTheInterval) {
 }
 
 TEST(SimFaults, StallGoesSilentWithTheSocketOpenThenResumes) {
-  Running r("stall=1s,stall_for=2s");
+  FaultySim r("stall=1s,stall_for=2s");
   WsTestClient c(r.sim.bound_port());
   c.send(R"({"method":"subscribe","params":{"channel":"trade","symbol":["BTC/USDT"]}})");
   // Frames flow, then stop: a gap of over a second with no close while heartbeats would be due.
@@ -91,7 +91,7 @@ TEST(SimFaults, StallGoesSilentWithTheSocketOpenThenResumes) {
 }
 
 TEST(SimFaults, StalledPeerDoesNotAnswerPing) {
-  Running r("stall=500ms");
+  FaultySim r("stall=500ms");
   WsTestClient c(r.sim.bound_port());
   ASSERT_TRUE(c.next().has_value());  // status
   // Wait until the stall has certainly begun: no frame for well over a heartbeat period.
@@ -105,7 +105,7 @@ TEST(SimFaults, StalledPeerDoesNotAnswerPing) {
 }
 
 TEST(SimFaults, CorruptChecksumsDoNotVerify) {
-  Running r("corrupt_checksum=1");
+  FaultySim r("corrupt_checksum=1");
   WsTestClient c(r.sim.bound_port());
   c.send(R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USDT"]}})");
   testing::LocalBook book(10, 1, 8);
@@ -128,7 +128,7 @@ TEST(SimFaults, CorruptChecksumsDoNotVerify) {
 }
 
 TEST(SimFaults, MalformedFramesAreNotJson) {
-  Running r("malformed=0.5");
+  FaultySim r("malformed=0.5");
   WsTestClient c(r.sim.bound_port());
   c.send(R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USDT"]}})");
   int malformed = 0, valid = 0;
@@ -142,7 +142,7 @@ TEST(SimFaults, MalformedFramesAreNotJson) {
 }
 
 TEST(SimFaults, RateLimitAnswersExceededMsgRate) {
-  Running r("rate_limit=1");
+  FaultySim r("rate_limit=1");
   WsTestClient c(r.sim.bound_port());
   ASSERT_TRUE(c.next().has_value());
   c.send(R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USDT"]},"req_id":5})");

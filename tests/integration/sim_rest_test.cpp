@@ -18,8 +18,8 @@ namespace json = boost::json;
 using core::Decimal;
 using testing::http_request;
 
-struct Running {
-  Running() : sim(make(), registry) {
+struct RestSim {
+  RestSim() : sim(make(), registry) {
     const auto status = sim.start(0);
     if (!status) throw std::runtime_error(status.error().message);
   }
@@ -41,7 +41,7 @@ struct Running {
 };
 
 TEST(SimRest, EveryEndpointAnswersKrakenJson) {
-  Running r;
+  RestSim r;
   for (const char* target : {"/0/public/AssetPairs", "/0/public/OHLC?pair=XBTUSDT", "/0/public/Trades?pair=XRPUSDT&count=5",
                              "/0/public/Depth?pair=XXRPXXBT&count=10", "/0/public/Time", "/0/public/SystemStatus"}) {
     const auto o = r.get(target);
@@ -56,7 +56,7 @@ TEST(SimRest, EveryEndpointAnswersKrakenJson) {
 }
 
 TEST(SimRest, ErrorsUseKrakensEnvelope) {
-  Running r;
+  RestSim r;
   const auto unknown_pair = r.get("/0/public/OHLC?pair=DOGEEUR");
   EXPECT_EQ(unknown_pair.at("error").as_array().at(0).as_string(), "EQuery:Unknown asset pair");
   const auto missing = http_request(r.sim.bound_port(), "/0/public/Nope");
@@ -67,7 +67,7 @@ TEST(SimRest, ErrorsUseKrakensEnvelope) {
 }
 
 TEST(SimRest, BarsRebuiltFromPaginatedTradesEqualOhlc) {
-  Running r;
+  RestSim r;
   const auto ohlc = r.get("/0/public/OHLC?pair=XBTUSDT&interval=1");
   const auto& rows = ohlc.at("result").as_object().at("XBTUSDT").as_array();
   ASSERT_EQ(rows.size(), 720u);
@@ -121,7 +121,7 @@ TEST(SimRest, BarsRebuiltFromPaginatedTradesEqualOhlc) {
 }
 
 TEST(SimRest, SameSeedSameHistory) {
-  Running a, b;
+  RestSim a, b;
   EXPECT_EQ(http_request(a.sim.bound_port(), "/0/public/OHLC?pair=XRPUSDT&interval=15").body,
             http_request(b.sim.bound_port(), "/0/public/OHLC?pair=XRPUSDT&interval=15").body);
   EXPECT_EQ(http_request(a.sim.bound_port(), "/0/public/Trades?pair=XRPUSDT&since=0&count=500").body,

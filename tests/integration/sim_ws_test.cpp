@@ -30,8 +30,8 @@ SimOptions fast_options() {
   return o;
 }
 
-struct Running {
-  explicit Running(SimOptions o = fast_options()) : sim(std::move(o), registry) {
+struct WsSim {
+  explicit WsSim(SimOptions o = fast_options()) : sim(std::move(o), registry) {
     const auto status = sim.start(0);
     if (!status) throw std::runtime_error(status.error().message);
   }
@@ -59,7 +59,7 @@ bool is_method(const json::object& o, const std::string& method) {
 }
 
 TEST(SimWs, SendsStatusOnConnectAndAnswersPing) {
-  Running r;
+  WsSim r;
   WsTestClient c(r.sim.bound_port());
   const auto status = json_object(c.next().value_or(""));
   ASSERT_EQ(channel_of(status), "status");
@@ -76,7 +76,7 @@ TEST(SimWs, SendsStatusOnConnectAndAnswersPing) {
 }
 
 TEST(SimWs, BookChecksumsVerifyAtDepth10And1000) {
-  Running r;
+  WsSim r;
   WsTestClient c(r.sim.bound_port());
   c.send(R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USDT"],"depth":10},"req_id":1})");
   c.send(R"({"method":"subscribe","params":{"channel":"book","symbol":["XRP/USDT","XRP/BTC"],"depth":1000},"req_id":2})");
@@ -126,7 +126,7 @@ TEST(SimWs, BookChecksumsVerifyAtDepth10And1000) {
 }
 
 TEST(SimWs, TradeTickerAndOhlcChannels) {
-  Running r;
+  WsSim r;
   WsTestClient c(r.sim.bound_port());
   c.send(R"({"method":"subscribe","params":{"channel":"trade","symbol":["BTC/USDT"],"snapshot":true},"req_id":3})");
   c.send(R"({"method":"subscribe","params":{"channel":"ticker","symbol":["BTC/USDT"]},"req_id":4})");
@@ -199,7 +199,7 @@ TEST(SimWs, TradeTickerAndOhlcChannels) {
 }
 
 TEST(SimWs, InstrumentSnapshotListsThePairs) {
-  Running r;
+  WsSim r;
   WsTestClient c(r.sim.bound_port());
   c.send(R"({"method":"subscribe","params":{"channel":"instrument"},"req_id":79})");
   const auto ack = wait_for(c, [](const json::object& o) { return is_method(o, "subscribe"); });
@@ -216,7 +216,7 @@ TEST(SimWs, InstrumentSnapshotListsThePairs) {
 }
 
 TEST(SimWs, UnsubscribeStopsTheChannel) {
-  Running r;
+  WsSim r;
   WsTestClient c(r.sim.bound_port());
   c.send(R"({"method":"subscribe","params":{"channel":"trade","symbol":["BTC/USDT"]},"req_id":1})");
   ASSERT_TRUE(wait_for(c, [](const json::object& o) { return channel_of(o) == "trade"; }).has_value());
@@ -241,7 +241,7 @@ TEST(SimWs, UnsubscribeStopsTheChannel) {
 }
 
 TEST(SimWs, HeartbeatsAboutOncePerSecond) {
-  Running r;
+  WsSim r;
   WsTestClient c(r.sim.bound_port());
   const auto start = std::chrono::steady_clock::now();
   int heartbeats = 0;
@@ -264,7 +264,7 @@ struct ErrorCase {
 class SimWsErrors : public ::testing::TestWithParam<ErrorCase> {};
 
 TEST_P(SimWsErrors, AnswerInKrakensFormat) {
-  static Running r;  // one simulator for all cases
+  static WsSim r;  // one simulator for all cases
   WsTestClient c(r.sim.bound_port());
   ASSERT_TRUE(c.next().has_value());  // status
   c.send(GetParam().request);
@@ -314,7 +314,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{R"({"method":"ping","req_id":"nine"})", "Invalid field: 'req_id' must be an integer", "", false}));
 
 TEST(SimWs, SecondSubscribeToTheSameBookIsAlreadySubscribed) {
-  Running r;
+  WsSim r;
   WsTestClient c(r.sim.bound_port());
   c.send(R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USDT"]},"req_id":1})");
   c.send(R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USDT"],"depth":25},"req_id":2})");
@@ -332,7 +332,7 @@ std::vector<std::string> first_frames(std::uint64_t seed, std::size_t n) {
   o.seed = seed;
   o.rate = 10.0;
   o.speed = 20.0;  // 20 simulated seconds per second: plenty of frames quickly
-  Running r(o);
+  WsSim r(o);
   WsTestClient c(r.sim.bound_port());
   c.send(R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USDT","XRP/BTC"],"depth":10},"req_id":1})");
   c.send(R"({"method":"subscribe","params":{"channel":"trade","symbol":["XRP/USDT"]},"req_id":2})");
@@ -372,7 +372,7 @@ TEST(SimWs, DeterministicModeSameSeedSameFrames) {
 TEST(SimWs, WssWithTheSelfSignedCertificate) {
   SimOptions o = fast_options();
   o.tls = true;
-  Running r(o);
+  WsSim r(o);
   EXPECT_EQ(r.sim.ws_url().rfind("wss://127.0.0.1:", 0), 0u);
   ASSERT_FALSE(r.sim.certificate_pem().empty());
   auto ctx = testing::client_tls_context(r.sim.certificate_pem());
@@ -408,7 +408,7 @@ double metric_value(prometheus::Registry& registry, const std::string& name, con
 }
 
 TEST(SimWs, ExportsSessionAndMessageMetrics) {
-  Running r;
+  WsSim r;
   {
     WsTestClient c(r.sim.bound_port());
     c.send(R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/USDT"]}})");

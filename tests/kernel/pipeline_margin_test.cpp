@@ -35,9 +35,9 @@ class ShortTwice final : public strategy::Strategy {
   int trades_ = 0;
 };
 
-struct Session {
+struct MarginSession {
   // `trading`: the strategy submits its intents (a restarted session only continues).
-  explicit Session(bool margin, core::Timestamp start = kStart, bool trading = true)
+  explicit MarginSession(bool margin, core::Timestamp start = kStart, bool trading = true)
       : start(start), clock(start), kernel(clock) {
     PipelineOptions options;
     options.scope = {"m1", "paper"};
@@ -74,7 +74,7 @@ struct Session {
 };
 
 TEST(PipelineMargin, AShortIntentGoesThroughRiskAsASellWithItsLeverage) {
-  Session s(true);
+  MarginSession s(true);
   s.begin();
   s.trade(50000_d, 1s);
   EXPECT_TRUE(s.strategy_->margin_seen);
@@ -117,7 +117,7 @@ TEST(PipelineMargin, AShortIntentGoesThroughRiskAsASellWithItsLeverage) {
 }
 
 TEST(PipelineMargin, WithoutMarginTheSameSellIsAnExitAndSellsNothing) {
-  Session s(false);
+  MarginSession s(false);
   s.begin();
   s.trade(50000_d, 1s);
   EXPECT_FALSE(s.strategy_->margin_seen);
@@ -134,7 +134,7 @@ TEST(PipelineMargin, WithoutMarginTheSameSellIsAnExitAndSellsNothing) {
 // A restart continues the short: its persisted form reaches the new portfolio and the paper venue,
 // and the restored buy stop still covers it.
 TEST(PipelineMargin, ARestartContinuesTheShortAndItsStop) {
-  Session first(true);
+  MarginSession first(true);
   first.begin();
   first.trade(50000_d, 1s);
   first.trade(50000_d, 2s);
@@ -151,7 +151,7 @@ TEST(PipelineMargin, ARestartContinuesTheShortAndItsStop) {
   for (const execution::ManagedOrder* order : first.pipeline->orders().open_orders()) {
     account.open_orders.push_back(*order);
   }
-  Session second(true, kStart + 1h, false);
+  MarginSession second(true, kStart + 1h, false);
   second.begin(std::move(account));
   const execution::Portfolio& portfolio = second.pipeline->portfolio();
   ASSERT_NE(portfolio.position("BTC/USDT"), nullptr);

@@ -13,48 +13,48 @@ namespace {
 
 using namespace std::chrono_literals;
 
-core::Timestamp t0() {
+core::Timestamp noon() {
   return *core::parse_rfc3339("2024-03-01T12:00:00Z");
 }
 
 TEST(Timers, FireInDeadlineOrderAtTheirDeadline) {
-  core::SimulatedClock clock(t0());
+  core::SimulatedClock clock(noon());
   Timers timers(clock);
   std::vector<std::pair<std::string, core::Timestamp>> fired;
   const auto record = [&](std::string name) {
     return [&fired, &clock, name] { fired.emplace_back(name, clock.now()); };
   };
-  timers.at(t0() + 3s, record("c"));
-  timers.at(t0() + 1s, record("a"));
+  timers.at(noon() + 3s, record("c"));
+  timers.at(noon() + 1s, record("a"));
   timers.after(2s, record("b"));
-  timers.at(t0() + 1s, record("a2"));  // same deadline: after "a", scheduled earlier
-  EXPECT_EQ(timers.fire_due(t0() + 500ms), 0u);
-  EXPECT_EQ(timers.fire_due(t0() + 2500ms), 3u);
+  timers.at(noon() + 1s, record("a2"));  // same deadline: after "a", scheduled earlier
+  EXPECT_EQ(timers.fire_due(noon() + 500ms), 0u);
+  EXPECT_EQ(timers.fire_due(noon() + 2500ms), 3u);
   ASSERT_EQ(fired.size(), 3u);
   EXPECT_EQ(fired[0].first, "a");
-  EXPECT_EQ(fired[0].second, t0() + 1s);
+  EXPECT_EQ(fired[0].second, noon() + 1s);
   EXPECT_EQ(fired[1].first, "a2");
   EXPECT_EQ(fired[2].first, "b");
-  EXPECT_EQ(fired[2].second, t0() + 2s);
-  EXPECT_EQ(timers.next_deadline(), t0() + 3s);
+  EXPECT_EQ(fired[2].second, noon() + 2s);
+  EXPECT_EQ(timers.next_deadline(), noon() + 3s);
   EXPECT_EQ(timers.pending(), 1u);
 }
 
 TEST(Timers, PeriodicFiresEveryPeriodWithoutDrift) {
-  core::SimulatedClock clock(t0());
+  core::SimulatedClock clock(noon());
   Timers timers(clock);
   std::vector<core::Timestamp> at;
   timers.every(10s, [&] { at.push_back(clock.now()); });
-  timers.fire_due(t0() + 35s);  // a jump over several periods fires each one, in order
+  timers.fire_due(noon() + 35s);  // a jump over several periods fires each one, in order
   ASSERT_EQ(at.size(), 3u);
-  EXPECT_EQ(at[0], t0() + 10s);
-  EXPECT_EQ(at[1], t0() + 20s);
-  EXPECT_EQ(at[2], t0() + 30s);
-  EXPECT_EQ(timers.next_deadline(), t0() + 40s);
+  EXPECT_EQ(at[0], noon() + 10s);
+  EXPECT_EQ(at[1], noon() + 20s);
+  EXPECT_EQ(at[2], noon() + 30s);
+  EXPECT_EQ(timers.next_deadline(), noon() + 40s);
 }
 
 TEST(Timers, CancelBeforeAndInsideCallbacks) {
-  core::SimulatedClock clock(t0());
+  core::SimulatedClock clock(noon());
   Timers timers(clock);
   int one_shot = 0, periodic = 0, victim = 0;
   const TimerId a = timers.after(1s, [&] { ++one_shot; });
@@ -65,9 +65,9 @@ TEST(Timers, CancelBeforeAndInsideCallbacks) {
     if (++periodic == 2) timers.cancel(self);
   });
   TimerId later = 0;
-  timers.at(t0() + 500ms, [&] { timers.cancel(later); });
-  later = timers.at(t0() + 700ms, [&] { ++victim; });
-  timers.fire_due(t0() + 10s);
+  timers.at(noon() + 500ms, [&] { timers.cancel(later); });
+  later = timers.at(noon() + 700ms, [&] { ++victim; });
+  timers.fire_due(noon() + 10s);
   EXPECT_EQ(one_shot, 0);
   EXPECT_EQ(periodic, 2);
   EXPECT_EQ(victim, 0);
@@ -76,21 +76,21 @@ TEST(Timers, CancelBeforeAndInsideCallbacks) {
 }
 
 TEST(Timers, CallbacksMayScheduleTimersWithinTheSameFiring) {
-  core::SimulatedClock clock(t0());
+  core::SimulatedClock clock(noon());
   Timers timers(clock);
   std::vector<int> order;
-  timers.at(t0() + 1s, [&] {
+  timers.at(noon() + 1s, [&] {
     order.push_back(1);
     timers.after(1s, [&] { order.push_back(2); });  // due at +2s: fires in this fire_due
     timers.after(10s, [&] { order.push_back(3); });
   });
-  EXPECT_EQ(timers.fire_due(t0() + 5s), 2u);
+  EXPECT_EQ(timers.fire_due(noon() + 5s), 2u);
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
   EXPECT_EQ(timers.pending(), 1u);
 }
 
 TEST(Timers, DailyUtcFiresAtMidnightEveryDay) {
-  core::SimulatedClock clock(t0());
+  core::SimulatedClock clock(noon());
   Timers timers(clock);
   std::vector<std::string> resets;
   timers.daily_utc(0s, [&] { resets.push_back(core::format_rfc3339(clock.now(), 0)); });
@@ -99,7 +99,7 @@ TEST(Timers, DailyUtcFiresAtMidnightEveryDay) {
 }
 
 TEST(Timers, RejectsNonPositivePeriod) {
-  core::SimulatedClock clock(t0());
+  core::SimulatedClock clock(noon());
   Timers timers(clock);
   EXPECT_THROW(timers.every(0s, [] {}), std::invalid_argument);
 }

@@ -140,7 +140,7 @@ class ScriptedKraken final : public net::WsEndpoint {
 };
 
 // The events a feed delivered.
-class Events {
+class FeedEvents {
  public:
   Feed::Sink sink() {
     return [this](core::MarketEvent e) {
@@ -176,8 +176,8 @@ class Events {
   std::vector<core::MarketEvent> events_;
 };
 
-struct Server {
-  Server() : server(io.io(), {}) {
+struct FeedServer {
+  FeedServer() : server(io.io(), {}) {
     server.add_websocket("/v2", endpoint);
     if (!server.start()) throw std::runtime_error("server");
   }
@@ -187,7 +187,7 @@ struct Server {
   net::HttpServer server;
 };
 
-FeedOptions options_for(const Server& s) {
+FeedOptions feed_options_for(const FeedServer& s) {
   FeedOptions o;
   o.url = s.url();
   o.symbols = {"BTC/USD", "ETH/USD"};
@@ -207,10 +207,10 @@ std::size_t count_if(const std::vector<ScriptedKraken::Request>& rs, int connect
 }
 
 TEST(Feed, SubscribesToEveryConfiguredChannelAndDeliversEvents) {
-  Server s;
-  Events events;
+  FeedServer s;
+  FeedEvents events;
   prometheus::Registry registry;
-  Feed feed(options_for(s), events.sink(), &registry);
+  Feed feed(feed_options_for(s), events.sink(), &registry);
   ASSERT_TRUE(feed.start().ok());
   ASSERT_TRUE(events.wait<core::BookDelta>([](const auto& v) { return v.size() >= 2; }));
   ASSERT_TRUE(s.endpoint->wait([](const ScriptedKraken& k) { return k.requests_.size() >= 7; }));
@@ -268,9 +268,9 @@ TEST(Feed, SubscribesToEveryConfiguredChannelAndDeliversEvents) {
 }
 
 TEST(Feed, ReconnectsAfterADropAndResubscribesEverything) {
-  Server s;
-  Events events;
-  Feed feed(options_for(s), events.sink());
+  FeedServer s;
+  FeedEvents events;
+  Feed feed(feed_options_for(s), events.sink());
   ASSERT_TRUE(feed.start().ok());
   ASSERT_TRUE(events.wait<core::BookDelta>([](const auto& v) { return v.size() >= 2; }));
   s.endpoint->current()->drop();
@@ -297,9 +297,9 @@ TEST(Feed, ReconnectsAfterADropAndResubscribesEverything) {
 }
 
 TEST(Feed, StallIsDetectedWithinTheDeadlineAndRecovers) {
-  Server s;
-  Events events;
-  auto o = options_for(s);
+  FeedServer s;
+  FeedEvents events;
+  auto o = feed_options_for(s);
   o.message_deadline = 600ms;
   s.endpoint->set_answer_pings(false);
   Feed feed(o, events.sink());
@@ -331,8 +331,8 @@ TEST(Feed, StallIsDetectedWithinTheDeadlineAndRecovers) {
 }
 
 TEST(Feed, PingsWhenQuietAndPongsKeepTheConnectionAlive) {
-  Server s;
-  Events events;
+  FeedServer s;
+  FeedEvents events;
   FeedOptions o;
   o.url = s.url();
   o.channels = FeedChannels::parse("status").value();
@@ -347,9 +347,9 @@ TEST(Feed, PingsWhenQuietAndPongsKeepTheConnectionAlive) {
 }
 
 TEST(Feed, ResubscribeBookTouchesThatSymbolOnly) {
-  Server s;
-  Events events;
-  Feed feed(options_for(s), events.sink());
+  FeedServer s;
+  FeedEvents events;
+  Feed feed(feed_options_for(s), events.sink());
   ASSERT_TRUE(feed.start().ok());
   ASSERT_TRUE(events.wait<core::BookDelta>([](const auto& v) { return v.size() >= 2; }));
   feed.resubscribe_book("ETH/USD");
@@ -376,10 +376,10 @@ TEST(Feed, ResubscribeBookTouchesThatSymbolOnly) {
 }
 
 TEST(Feed, ExceededMessageRateIsRetriedAfterBackoff) {
-  Server s;
+  FeedServer s;
   s.endpoint->set_rate_limit(3);
-  Events events;
-  Feed feed(options_for(s), events.sink());
+  FeedEvents events;
+  Feed feed(feed_options_for(s), events.sink());
   ASSERT_TRUE(feed.start().ok());
   ASSERT_TRUE(events.wait<core::BookDelta>([](const auto& v) { return v.size() >= 2; }));
   ASSERT_TRUE(s.endpoint->wait([](const ScriptedKraken& k) { return k.requests_.size() >= 10; }));
@@ -394,9 +394,9 @@ TEST(Feed, ExceededMessageRateIsRetriedAfterBackoff) {
 }
 
 TEST(Feed, MalformedFramesAreCountedAndTheFeedGoesOn) {
-  Server s;
-  Events events;
-  Feed feed(options_for(s), events.sink());
+  FeedServer s;
+  FeedEvents events;
+  Feed feed(feed_options_for(s), events.sink());
   ASSERT_TRUE(feed.start().ok());
   ASSERT_TRUE(events.wait<core::BookDelta>([](const auto& v) { return v.size() >= 2; }));
   const auto c = s.endpoint->current();
@@ -411,10 +411,10 @@ TEST(Feed, MalformedFramesAreCountedAndTheFeedGoesOn) {
 }
 
 TEST(Feed, RawSinkSeesEveryFrameExactlyAsReceived) {
-  Server s;
+  FeedServer s;
   std::mutex m;
   std::vector<std::string> raw;
-  FeedOptions o = options_for(s);
+  FeedOptions o = feed_options_for(s);
   Feed feed(o, nullptr);
   feed.set_raw_sink([&](std::string_view frame, core::Timestamp) {
     std::lock_guard lock(m);

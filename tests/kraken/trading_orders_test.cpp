@@ -14,7 +14,7 @@ using core::Decimal;
 using core::OrderStatus;
 using Events = OrderTracker::Events;
 
-Decimal d(const char* text) {
+Decimal dec(const char* text) {
   return Decimal::must(text);
 }
 
@@ -22,7 +22,7 @@ const core::Timestamp kNow = core::Timestamp::from_seconds(1'700'000'000);
 
 SentOrder sent(const std::string& id, std::uint64_t seq, const char* qty = "1",
                core::OrderType type = core::OrderType::kLimit) {
-  return SentOrder{id, "BTC/USD", core::Side::kBuy, type, d(qty), d("100"), seq};
+  return SentOrder{id, "BTC/USD", core::Side::kBuy, type, dec(qty), dec("100"), seq};
 }
 
 ExecutionReport order_report(const std::string& id, const std::string& venue_id, OrderStatus status,
@@ -35,8 +35,8 @@ ExecutionReport order_report(const std::string& id, const std::string& venue_id,
   r.symbol = "BTC/USD";
   r.side = core::Side::kBuy;
   r.order_type = core::OrderType::kLimit;
-  r.order_qty = d("1");
-  r.limit_price = d("100");
+  r.order_qty = dec("1");
+  r.limit_price = dec("100");
   return r;
 }
 
@@ -52,10 +52,10 @@ ExecutionReport trade(const std::string& id, const std::string& venue_id,
   r.trade_id = 42;
   r.symbol = "BTC/USD";
   r.side = core::Side::kBuy;
-  r.last_qty = d(qty);
-  r.last_price = d(price);
+  r.last_qty = dec(qty);
+  r.last_price = dec(price);
   r.maker = true;
-  r.fees = {FeePaid{"USD", d("0.01")}, FeePaid{"USD", d("0.02")}};
+  r.fees = {FeePaid{"USD", dec("0.01")}, FeePaid{"USD", dec("0.02")}};
   r.time = kNow;
   return r;
 }
@@ -96,15 +96,15 @@ TEST(OrderTracker, AcceptedOrderFillsOnceAndCloses) {
   EXPECT_EQ(f.client_order_id, "t1");
   EXPECT_EQ(f.venue_order_id, "O1");
   EXPECT_EQ(f.exec_id, "E1");
-  EXPECT_EQ(f.qty, d("0.4"));
-  EXPECT_EQ(f.price, d("100"));
-  EXPECT_EQ(f.fee, d("0.03"));
+  EXPECT_EQ(f.qty, dec("0.4"));
+  EXPECT_EQ(f.price, dec("100"));
+  EXPECT_EQ(f.fee, dec("0.03"));
   EXPECT_EQ(f.fee_currency, "USD");
   EXPECT_TRUE(f.maker);
   const auto u = std::get<core::OrderUpdate>(out[1]);
   EXPECT_EQ(u.status, OrderStatus::kPartiallyFilled);
-  EXPECT_EQ(u.filled_qty, d("0.4"));
-  EXPECT_EQ(u.avg_price, d("100"));
+  EXPECT_EQ(u.filled_qty, dec("0.4"));
+  EXPECT_EQ(u.avg_price, dec("100"));
   out.clear();
 
   t.on_report(trade("t1", "O1", "E1", "0.4", "100", OrderStatus::kPartiallyFilled), kNow, out);
@@ -113,8 +113,8 @@ TEST(OrderTracker, AcceptedOrderFillsOnceAndCloses) {
   t.on_report(trade("t1", "O1", "E2", "0.6", "110", OrderStatus::kPartiallyFilled), kNow, out);
   auto ev = updates(out);
   ASSERT_EQ(ev.size(), 1u);
-  EXPECT_EQ(ev[0].filled_qty, d("1"));
-  EXPECT_EQ(ev[0].avg_price, d("106"));
+  EXPECT_EQ(ev[0].filled_qty, dec("1"));
+  EXPECT_EQ(ev[0].avg_price, dec("106"));
   out.clear();
   auto done = order_report("t1", "O1", OrderStatus::kFilled, ExecType::kFilled);
   t.on_report(done, kNow, out);
@@ -212,7 +212,7 @@ TEST(OrderTracker, AcknowledgedOrderMissingWithoutFullFillsIsCanceled) {
   const auto u = updates(out);
   ASSERT_EQ(u.size(), 1u);
   EXPECT_EQ(u[0].status, OrderStatus::kCanceled);
-  EXPECT_EQ(u[0].filled_qty, d("0.25"));
+  EXPECT_EQ(u[0].filled_qty, dec("0.25"));
 }
 
 TEST(OrderTracker, BaselineRecordsOthersOrdersAndLaterSnapshotsReportThem) {
@@ -258,13 +258,13 @@ TEST(OrderTracker, AmendsAreReportedAndRefusalsCarryTheReason) {
   t.on_accepted("t5", "O5", kNow, out);
   out.clear();
   auto amended = order_report("t5", "O5", OrderStatus::kNew, ExecType::kAmended);
-  amended.order_qty = d("2");
-  amended.limit_price = d("99.5");
+  amended.order_qty = dec("2");
+  amended.limit_price = dec("99.5");
   t.on_report(amended, kNow, out);
   auto u = updates(out);
   ASSERT_EQ(u.size(), 1u);
-  EXPECT_EQ(u[0].qty, d("2"));
-  EXPECT_EQ(u[0].limit_price, d("99.5"));
+  EXPECT_EQ(u[0].qty, dec("2"));
+  EXPECT_EQ(u[0].limit_price, dec("99.5"));
   out.clear();
   t.on_refused("t5", "amend_order refused by Kraken: EOrder:Invalid price", kNow, out);
   u = updates(out);

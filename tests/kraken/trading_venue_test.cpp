@@ -174,7 +174,7 @@ struct Server {
   net::HttpServer server;
 };
 
-class Recorder {
+class VenueRecorder {
  public:
   void add(core::ExecutionEvent e) {
     std::lock_guard lock(mutex_);
@@ -271,7 +271,7 @@ struct Fixture {
     return answer->got;
   }
   core::InstrumentRegistry instruments;
-  Recorder rec;
+  VenueRecorder rec;
   KrakenVenue venue;
 };
 

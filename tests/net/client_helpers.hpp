@@ -4,7 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 
-namespace tg4::net::testing {
+namespace tg4::testing {
 
 // A 127.0.0.1 port nobody listens on right now (bound, read, released): connecting is refused.
 inline std::uint16_t unused_port() {
@@ -13,4 +13,4 @@ inline std::uint16_t unused_port() {
   return a.local_endpoint().port();
 }
 
-}  // namespace tg4::net::testing
+}  // namespace tg4::testing

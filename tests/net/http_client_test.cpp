@@ -18,8 +18,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Server {
-  explicit Server(std::shared_ptr<boost::asio::ssl::context> tls = nullptr)
+struct HttpTestServer {
+  explicit HttpTestServer(std::shared_ptr<boost::asio::ssl::context> tls = nullptr)
       : server(io.io(), options(tls)) {
     server.route("GET", "/0/public/Time", [](const HttpRequest& r) {
       std::string body = "{\"path\":\"" + r.path + "\"";
@@ -39,7 +39,7 @@ struct Server {
     const auto status = server.start();
     if (!status) throw std::runtime_error(status.error().message);
   }
-  ~Server() {
+  ~HttpTestServer() {
     std::lock_guard lock(mutex);
     for (auto& r : parked) r(HttpResponse::text(200, "late"));
   }
@@ -59,7 +59,7 @@ struct Server {
 };
 
 TEST(HttpClient, GetsWithQueryAndHeadersOnOneKeptAliveConnection) {
-  Server s;
+  HttpTestServer s;
   HttpClient client;
   for (int i = 0; i < 3; ++i) {
     const auto r = client.get(s.base() + "/0/public/Time?pair=XBT%2FUSD&n=" + std::to_string(i),
@@ -75,7 +75,7 @@ TEST(HttpClient, GetsWithQueryAndHeadersOnOneKeptAliveConnection) {
 }
 
 TEST(HttpClient, PostsABody) {
-  Server s;
+  HttpTestServer s;
   HttpClient client;
   const auto r = client.post(s.base() + "/0/private/Echo", "nonce=1&x=y",
                              {{"Content-Type", "application/x-www-form-urlencoded"}});
@@ -85,7 +85,7 @@ TEST(HttpClient, PostsABody) {
 }
 
 TEST(HttpClient, AnyStatusIsAResponse) {
-  Server s;
+  HttpTestServer s;
   HttpClient client;
   const auto r = client.get(s.base() + "/missing");
   ASSERT_TRUE(r.ok());
@@ -95,7 +95,7 @@ TEST(HttpClient, AnyStatusIsAResponse) {
 }
 
 TEST(HttpClient, TimesOutNamingMethodUrlAndTimeout) {
-  Server s;
+  HttpTestServer s;
   HttpClientOptions o;
   o.timeout = 300ms;
   HttpClient client(o);
@@ -123,11 +123,11 @@ TEST(HttpClient, RefusedConnectionNamesTheAddress) {
 }
 
 TEST(HttpClient, ReconnectsAfterTheServerWentAway) {
-  auto s = std::make_unique<Server>();
+  auto s = std::make_unique<HttpTestServer>();
   HttpClient client;
   ASSERT_TRUE(client.get(s->base() + "/0/public/Time").ok());
   s.reset();
-  s = std::make_unique<Server>();
+  s = std::make_unique<HttpTestServer>();
   const auto r = client.get(s->base() + "/0/public/Time");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(client.connections_opened(), 2u);
@@ -144,7 +144,7 @@ TEST(HttpClient, BadUrlAndMethodAreErrors) {
 
 TEST(HttpClient, HttpsTrustsTheGivenCertificateOnly) {
   const auto cert = generate_self_signed_certificate().value();
-  Server s(make_server_tls_context(cert).value());
+  HttpTestServer s(make_server_tls_context(cert).value());
   {
     HttpClient untrusting;
     const auto r = untrusting.get(s.base() + "/0/public/Time");

@@ -116,8 +116,8 @@ class Recorder {
   int close_calls_ = 0;
 };
 
-struct Server {
-  explicit Server(std::shared_ptr<boost::asio::ssl::context> tls = nullptr)
+struct WsTestServer {
+  explicit WsTestServer(std::shared_ptr<boost::asio::ssl::context> tls = nullptr)
       : server(io.io(), options(tls)) {
     server.add_websocket("/v2", endpoint);
     const auto status = server.start();
@@ -153,14 +153,14 @@ struct Client {
   std::shared_ptr<WsClient> client;
 };
 
-WsClientOptions plain(const Server& s) {
+WsClientOptions plain(const WsTestServer& s) {
   WsClientOptions o;
   o.url = s.url();
   return o;
 }
 
 TEST(WsClient, ExchangesFramesInOrder) {
-  Server s;
+  WsTestServer s;
   Client c(plain(s));
   ASSERT_TRUE(c.recorder.wait_open());
   EXPECT_TRUE(c.client->is_open());
@@ -171,7 +171,7 @@ TEST(WsClient, ExchangesFramesInOrder) {
 }
 
 TEST(WsClient, FramesSentBeforeOpenWaitForIt) {
-  Server s;
+  WsTestServer s;
   IoThread io;
   Recorder r;
   auto c = WsClient::create(io.io(), plain(s), r.handlers()).value();
@@ -184,7 +184,7 @@ TEST(WsClient, FramesSentBeforeOpenWaitForIt) {
 }
 
 TEST(WsClient, SendIsThreadSafeAndKeepsPerThreadOrder) {
-  Server s;
+  WsTestServer s;
   Client c(plain(s));
   ASSERT_TRUE(c.recorder.wait_open());
   constexpr int kThreads = 4, kEach = 200;
@@ -204,7 +204,7 @@ TEST(WsClient, SendIsThreadSafeAndKeepsPerThreadOrder) {
 }
 
 TEST(WsClient, PeerCloseIsReportedOnceWithTheReason) {
-  Server s;
+  WsTestServer s;
   Client c(plain(s));
   ASSERT_TRUE(c.recorder.wait_open());
   c.client->send("close");
@@ -217,7 +217,7 @@ TEST(WsClient, PeerCloseIsReportedOnceWithTheReason) {
 }
 
 TEST(WsClient, DroppedConnectionIsAnError) {
-  Server s;
+  WsTestServer s;
   Client c(plain(s));
   ASSERT_TRUE(c.recorder.wait_open());
   c.client->send("drop");
@@ -228,7 +228,7 @@ TEST(WsClient, DroppedConnectionIsAnError) {
 }
 
 TEST(WsClient, SilentOpenConnectionIsStalledAfterTheIdleDeadline) {
-  Server s;
+  WsTestServer s;
   auto o = plain(s);
   o.idle_timeout = 400ms;
   Client c(o);
@@ -252,7 +252,7 @@ TEST(WsClient, SilentOpenConnectionIsStalledAfterTheIdleDeadline) {
 }
 
 TEST(WsClient, OurCloseSendsACloseFrame) {
-  Server s;
+  WsTestServer s;
   IoThread io;
   Recorder r;
   auto c = WsClient::create(io.io(), plain(s), r.handlers()).value();
@@ -328,7 +328,7 @@ struct TlsServer {
   explicit TlsServer(SelfSignedOptions opts = {})
       : cert(generate_self_signed_certificate(opts).value()), server(context(cert)) {}
   SelfSignedCertificate cert;
-  Server server;
+  WsTestServer server;
 };
 
 TEST(WsClient, TlsWithTheServersCertificateTrusted) {

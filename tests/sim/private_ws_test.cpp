@@ -22,7 +22,7 @@ using testing::response;
 using testing::row_of;
 using testing::text;
 
-Decimal round_up(Decimal v) {
+Decimal fee_rounded_up(Decimal v) {
   return v.round(8, core::Rounding::kUp);
 }
 
@@ -175,7 +175,7 @@ TEST_F(PrivateWsTest, MarketOrderStreamsExecutionsAndBalancesWithExactFees) {
     EXPECT_EQ(text(r, "liquidity_ind"), "t");
     const auto& fee = obj(r, "fees").items.at(0);
     EXPECT_EQ(text(fee, "asset"), "USDT");
-    EXPECT_EQ(dec(fee, "qty"), round_up(cost * Decimal::must("0.0026")));
+    EXPECT_EQ(dec(fee, "qty"), fee_rounded_up(cost * Decimal::must("0.0026")));
     qty += dec(r, "last_qty");
     paid += cost + dec(fee, "qty");
   }
@@ -265,7 +265,7 @@ TEST_F(PrivateWsTest, TriggerOrdersFireOnTheLastPriceAndFillWithExactFees) {
       EXPECT_EQ(text(seen[i], "exec_type"), "trade");
       EXPECT_EQ(text(seen[i], "order_type"), type);
       EXPECT_EQ(dec(obj(seen[i], "fees").items.at(0), "qty"),
-                round_up(dec(seen[i], "cost") * Decimal::must("0.0026")));
+                fee_rounded_up(dec(seen[i], "cost") * Decimal::must("0.0026")));
     }
   }
   auto waiting =

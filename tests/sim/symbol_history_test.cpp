@@ -13,8 +13,8 @@ using core::Timestamp;
 
 const Timestamp kStart = Timestamp::from_seconds(1'704'067'200 + 37);  // 2024-01-01T00:00:37Z
 
-struct Fixture {
-  explicit Fixture(std::uint64_t seed = 1, int days = 2, double rate = 0.3, const char* name = "BTC/USDT")
+struct HistoryFixture {
+  explicit HistoryFixture(std::uint64_t seed = 1, int days = 2, double rate = 0.3, const char* name = "BTC/USDT")
       : symbol(make_sim_symbol(name).value()),
         model(PriceModelParams{symbol.annual_volatility}),
         history(symbol, model, seed, HistoryParams{kStart, days, rate}) {}
@@ -24,7 +24,7 @@ struct Fixture {
 };
 
 TEST(SymbolHistory, CoversWholeMinutesBeforeTheStartAndEndsAtTheRealisticPrice) {
-  Fixture f;
+  HistoryFixture f;
   EXPECT_EQ(f.history.history_start(), Timestamp::from_seconds(1'704'067'200 - 2 * 86400));
   EXPECT_EQ(f.history.history_minutes(), 2u * 1440);
   EXPECT_NEAR(f.history.end_state().price(), 60000.0, 1e-6);
@@ -35,7 +35,7 @@ TEST(SymbolHistory, CoversWholeMinutesBeforeTheStartAndEndsAtTheRealisticPrice) 
 }
 
 TEST(SymbolHistory, SameSeedSameHistory) {
-  Fixture a(5), b(5), c(6);
+  HistoryFixture a(5), b(5), c(6);
   ASSERT_EQ(a.history.minutes().size(), b.history.minutes().size());
   bool differs = false;
   for (std::size_t m = 0; m < a.history.minutes().size(); ++m) {
@@ -50,7 +50,7 @@ TEST(SymbolHistory, SameSeedSameHistory) {
 }
 
 TEST(SymbolHistory, RegeneratedTradesRebuildEveryMinuteBarExactly) {
-  Fixture f;
+  HistoryFixture f;
   std::int64_t expected_id = 1;
   for (std::size_t m = 0; m < f.history.history_minutes(); ++m) {
     const auto trades = f.history.minute_trades(m);
@@ -75,7 +75,7 @@ TEST(SymbolHistory, RegeneratedTradesRebuildEveryMinuteBarExactly) {
 }
 
 TEST(SymbolHistory, TradesPaginateOverEverythingExactlyOnce) {
-  Fixture f(2, 1, 0.2);
+  HistoryFixture f(2, 1, 0.2);
   std::int64_t total = 0;
   for (const auto& m : f.history.minutes()) total += m.count;
   std::int64_t since = 0;
@@ -103,7 +103,7 @@ TEST(SymbolHistory, TradesPaginateOverEverythingExactlyOnce) {
 }
 
 TEST(SymbolHistory, RecentTradesAreTheNewest) {
-  Fixture f;
+  HistoryFixture f;
   const auto recent = f.history.recent_trades(50);
   ASSERT_EQ(recent.size(), 50u);
   EXPECT_EQ(recent.back().trade_id, f.history.next_trade_id() - 1);
@@ -114,7 +114,7 @@ TEST(SymbolHistory, RecentTradesAreTheNewest) {
 }
 
 TEST(SymbolHistory, OhlcReturnsAtMost720BarsEndingWithTheFormingOne) {
-  Fixture f;
+  HistoryFixture f;
   const auto bars = f.history.ohlc(1, std::nullopt, kStart);
   ASSERT_EQ(bars.size(), 720u);
   EXPECT_EQ(bars.back().open_time_s, 1'704'067'200);  // the forming minute
@@ -127,7 +127,7 @@ TEST(SymbolHistory, OhlcReturnsAtMost720BarsEndingWithTheFormingOne) {
 }
 
 TEST(SymbolHistory, HourlyBarsAggregateTheMinutes) {
-  Fixture f;
+  HistoryFixture f;
   const auto hours = f.history.ohlc(60, std::nullopt, kStart);
   ASSERT_EQ(hours.size(), 49u);  // 48 whole hours + the forming one
   const auto& h = hours[10];
@@ -145,7 +145,7 @@ TEST(SymbolHistory, HourlyBarsAggregateTheMinutes) {
 }
 
 TEST(SymbolHistory, QuietMinutesAreFlatBarsAtThePreviousClose) {
-  Fixture f(3, 1, 0.002, "XRP/BTC");  // about one trade in eight minutes
+  HistoryFixture f(3, 1, 0.002, "XRP/BTC");  // about one trade in eight minutes
   const auto bars = f.history.ohlc(1, std::nullopt, kStart);
   int flat = 0;
   for (std::size_t i = 1; i < bars.size(); ++i) {
@@ -160,7 +160,7 @@ TEST(SymbolHistory, QuietMinutesAreFlatBarsAtThePreviousClose) {
 }
 
 TEST(SymbolHistory, LiveTradesExtendTheSeries) {
-  Fixture f;
+  HistoryFixture f;
   const auto before = f.history.stats_24h();
   MarketTrade t{core::Side::kBuy, 600123, Decimal::must("0.5"), core::OrderType::kMarket, f.history.next_trade_id(),
                 kStart + std::chrono::seconds(5)};

@@ -14,8 +14,8 @@ namespace {
 
 using core::Decimal;
 
-struct Fixture {
-  explicit Fixture(const std::string& name, std::uint64_t seed = 7, double rate = 20.0)
+struct MarketFixture {
+  explicit MarketFixture(const std::string& name, std::uint64_t seed = 7, double rate = 20.0)
       : symbol(make_sim_symbol(name).value()),
         model(PriceModelParams{symbol.annual_volatility}),
         market(symbol, model, initial(), seed, 1, core::Timestamp::from_seconds(1'700'000'000), rate) {}
@@ -29,7 +29,7 @@ struct Fixture {
 };
 
 TEST(SymbolMarket, StartsWithAFullUncrossedBookAroundTheStartPrice) {
-  Fixture f("BTC/USDT");
+  MarketFixture f("BTC/USDT");
   const auto& book = f.market.book();
   EXPECT_EQ(book.bids().size(), SymbolMarket::kLevelsPerSide);
   EXPECT_EQ(book.asks().size(), SymbolMarket::kLevelsPerSide);
@@ -43,7 +43,7 @@ TEST(SymbolMarket, StartsWithAFullUncrossedBookAroundTheStartPrice) {
 }
 
 TEST(SymbolMarket, SameSeedSameStreamDifferentSeedDifferentStream) {
-  Fixture a("XRP/USDT", 11), b("XRP/USDT", 11), c("XRP/USDT", 12);
+  MarketFixture a("XRP/USDT", 11), b("XRP/USDT", 11), c("XRP/USDT", 12);
   MarketStep sa, sb, sc;
   bool differs = false;
   for (int i = 0; i < 2000; ++i) {
@@ -63,7 +63,7 @@ TEST(SymbolMarket, SameSeedSameStreamDifferentSeedDifferentStream) {
 }
 
 TEST(SymbolMarket, EventsArriveAtTheConfiguredRate) {
-  Fixture f("BTC/USDT", 3, 50.0);
+  MarketFixture f("BTC/USDT", 3, 50.0);
   MarketStep s;
   const auto start = f.market.next_event_time();
   for (int i = 0; i < 5000; ++i) f.market.step(s);
@@ -74,7 +74,7 @@ TEST(SymbolMarket, EventsArriveAtTheConfiguredRate) {
 
 TEST(SymbolMarket, TradesConsumeTheBookAndBookNeverCrosses) {
   for (const char* name : {"BTC/USDT", "XRP/USDT", "XRP/BTC"}) {
-    Fixture f(name, 5);
+    MarketFixture f(name, 5);
     MarketStep s;
     std::int64_t last_id = 0;
     std::size_t trades = 0;
@@ -112,7 +112,7 @@ TEST(SymbolMarket, TradesConsumeTheBookAndBookNeverCrosses) {
 // The simulator's real change sets at every Kraken depth: a client maintaining the book from
 // snapshot + updates stays identical to the exchange's top levels and every checksum verifies.
 TEST(SymbolMarket, SubscribersOfEveryDepthStayInSyncWithChecksums) {
-  Fixture f("BTC/USDT", 9, 100.0);
+  MarketFixture f("BTC/USDT", 9, 100.0);
   struct Client {
     std::size_t depth;
     std::map<Decimal, Decimal, std::greater<>> bids;

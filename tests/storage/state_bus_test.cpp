@@ -9,20 +9,14 @@
 #include "storage/local_state_bus.hpp"
 #include "storage/redis_bridge.hpp"
 
+#include "support/eventually.hpp"
+
 namespace tg4::storage {
 namespace {
 
 using namespace std::chrono_literals;
 
-template <typename F>
-bool eventually(F&& condition, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using ::tg4::testing::eventually;
 
 double gauge(prometheus::Registry& registry, const std::string& name) {
   for (const auto& f : registry.Collect()) {

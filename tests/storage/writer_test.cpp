@@ -10,22 +10,15 @@
 
 #include "storage/sample_rows.hpp"
 
+#include "support/eventually.hpp"
+
 namespace tg4::storage {
 namespace {
 
 using namespace testing;
 using namespace std::chrono_literals;
 
-// Waits for `condition` up to `timeout`, checking every millisecond.
-template <typename F>
-bool eventually(F&& condition, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using ::tg4::testing::eventually;
 
 double metric_value(prometheus::Registry& registry, const std::string& name,
                     const std::string& table = "") {
