@@ -156,13 +156,13 @@ std::string printf_rfc3339(const CivilTime& c, int fraction_digits) {
 
 }  // namespace
 
-// Digits written directly rather than with snprintf (a few thousand instructions a call): every
-// record row, JSON event and decision line formats times, several per order.
 std::string duration_text(std::chrono::milliseconds d) {
   if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
   return std::to_string(d.count()) + " ms";
 }
 
+// Digits written directly rather than with snprintf (a few thousand instructions a call): every
+// record row, JSON event and decision line formats times, several per order.
 std::string format_rfc3339(Timestamp t, int fraction_digits) {
   const CivilTime c = to_civil(t);
   if (fraction_digits > 9) fraction_digits = 9;
