@@ -102,6 +102,12 @@ void BM_Div(benchmark::State& state) {
 }
 BENCHMARK(BM_Div);
 
+// Indicators and strategies read bars as doubles: five conversions per bar and consumer.
+void BM_ToDouble(benchmark::State& state) {
+  cycle(state, decimals(4096), [](Decimal a, Decimal) { return a.to_double(); });
+}
+BENCHMARK(BM_ToDouble);
+
 // Divisors above 2^64 units (18.45), the usual case: an equity, a price or a notional. Each pair
 // is (dividend, divisor), both with 8 fractional digits, drawn from [low, high).
 std::vector<std::pair<Decimal, Decimal>> wide_divisions(std::int64_t a_low, std::int64_t a_high,

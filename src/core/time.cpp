@@ -191,17 +191,4 @@ std::string format_rfc3339(Timestamp t, int fraction_digits) {
   return std::string(buf, p);
 }
 
-Timestamp utc_day_start(Timestamp t) {
-  return floor_to(t, std::chrono::hours(24));
-}
-
-Timestamp iso_week_start(Timestamp t) {
-  // 1970-01-01 was a Thursday; Monday 1970-01-05 is a week boundary.
-  constexpr std::int64_t kMonday = 4LL * kSecondsPerDay * kNsPerSecond;
-  constexpr std::int64_t kWeek = 7LL * kSecondsPerDay * kNsPerSecond;
-  const std::int64_t since = t.ns - kMonday;
-  const std::int64_t r = ((since % kWeek) + kWeek) % kWeek;
-  return {t.ns - r};
-}
-
 }  // namespace tg4::core

@@ -48,8 +48,16 @@ constexpr Timestamp floor_to(Timestamp t, Duration width) {
   const std::int64_t r = ((t.ns % w) + w) % w;
   return {t.ns - r};
 }
-Timestamp utc_day_start(Timestamp t);
-Timestamp iso_week_start(Timestamp t);  // Monday 00:00 UTC
+// Inline: the risk engine asks for both on every tick, and a constant width divides by multiplying.
+constexpr Timestamp utc_day_start(Timestamp t) { return floor_to(t, std::chrono::hours(24)); }
+// Monday 00:00 UTC. 1970-01-01 was a Thursday; Monday 1970-01-05 is a week boundary.
+constexpr Timestamp iso_week_start(Timestamp t) {
+  constexpr std::int64_t kMonday = 4LL * 86'400 * 1'000'000'000;
+  constexpr std::int64_t kWeek = 7LL * 86'400 * 1'000'000'000;
+  const std::int64_t since = t.ns - kMonday;
+  const std::int64_t r = ((since % kWeek) + kWeek) % kWeek;
+  return {t.ns - r};
+}
 // Calendar fields in UTC.
 struct CivilTime {
   int year, month, day, hour, minute, second;

@@ -27,14 +27,17 @@ Decimal times_100(Decimal amount) {
   return Decimal::from_raw(out);
 }
 
-Decimal pct_of(Decimal amount, Decimal base) {
-  if (!base.is_positive() || amount.is_zero()) return Decimal::zero();
-  return times_100(amount) / base;
+Decimal pct_of(Decimal amount, Decimal base, PercentMemo& memo) {
+  if (amount == memo.amount && base == memo.base) return memo.percent;
+  const Decimal percent =
+      !base.is_positive() || amount.is_zero() ? Decimal::zero() : times_100(amount) / base;
+  memo = {amount, base, percent};
+  return percent;
 }
 
 void update_drawdown(RiskState& s) {
   if (s.peak_equity < s.equity) s.peak_equity = s.equity;
-  s.drawdown_pct = pct_of(s.peak_equity - s.equity, s.peak_equity);
+  s.drawdown_pct = pct_of(s.peak_equity - s.equity, s.peak_equity, s.drawdown_memo);
 }
 
 // The day and week PnL of the current equity. The drawdown is left to apply_breakers, which every
@@ -44,8 +47,8 @@ void recompute_pnl(RiskState& s) {
   if (s.week_start_equity.is_zero()) s.week_start_equity = s.equity;
   s.daily_pnl = s.equity - s.day_start_equity;
   s.weekly_pnl = s.equity - s.week_start_equity;
-  s.daily_pnl_pct = pct_of(s.daily_pnl, s.day_start_equity);
-  s.weekly_pnl_pct = pct_of(s.weekly_pnl, s.week_start_equity);
+  s.daily_pnl_pct = pct_of(s.daily_pnl, s.day_start_equity, s.daily_memo);
+  s.weekly_pnl_pct = pct_of(s.weekly_pnl, s.week_start_equity, s.weekly_memo);
 }
 
 // One PnL period (a UTC day or an ISO week): a new period starts from the last known equity.

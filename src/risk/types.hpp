@@ -174,6 +174,13 @@ struct BreakerStatus {
   std::string reason;  // why it tripped, with the numbers
 };
 
+// The last inputs and result of one of the state's percentages. Every tick recomputes them, with
+// unchanged inputs most of the time (no position, or a second pass in the same tick); a division
+// costs more than the whole rest of a breaker pass. Keyed by its inputs, so it is never stale.
+struct PercentMemo {
+  Decimal amount, base, percent;  // zeros: pct_of(0, 0) is 0
+};
+
 struct RiskState {
   // equity and PnL (reporting currency, e.g. USDT)
   Decimal equity;
@@ -206,6 +213,8 @@ struct RiskState {
   std::vector<OpenPosition> open_positions;
   std::vector<Timestamp> order_times;  // orders sent in the last minute (rule 9 rate)
   Timestamp updated;
+  // derived, never serialized: see PercentMemo
+  PercentMemo daily_memo, weekly_memo, drawdown_memo;
 
   const Cooldown& cooldown(CooldownReason r) const {
     return cooldowns[static_cast<std::size_t>(r)];

@@ -293,5 +293,28 @@ TEST(RiskState, PeakAndDrawdownFollowEquity) {
   EXPECT_EQ(engine.check(s, in, t0() + minutes(1)).leverage, 3_d);  // drawdown cap
 }
 
+// The percentages remember their last inputs (PercentMemo): a state copied, restored or moved back
+// and forth between equities must still get the percentages of its own numbers.
+TEST(RiskState, PercentagesFollowTheirInputsNotTheLastComputation) {
+  const Engine engine;
+  RiskState s = base_state(engine);
+  (void)engine.on_equity(s, 10000_d, t0());
+  (void)engine.on_equity(s, 9500_d, t0() + minutes(1));
+  EXPECT_EQ(s.drawdown_pct, 5_d);
+  RiskState copy = s;
+  copy.peak_equity = 20000_d;  // as a restored state may say
+  (void)engine.on_equity(copy, 9500_d, t0() + minutes(2));
+  EXPECT_EQ(copy.drawdown_pct, Decimal::must("52.5"));
+  (void)engine.on_equity(s, 9500_d, t0() + minutes(2));
+  EXPECT_EQ(s.drawdown_pct, 5_d);
+  EXPECT_EQ(s.daily_pnl_pct, -5_d);
+  (void)engine.on_equity(s, 9000_d, t0() + minutes(3));
+  EXPECT_EQ(s.drawdown_pct, 10_d);
+  EXPECT_EQ(s.weekly_pnl_pct, -10_d);
+  (void)engine.on_equity(s, 9500_d, t0() + minutes(4));
+  EXPECT_EQ(s.drawdown_pct, 5_d);
+  EXPECT_EQ(s.daily_pnl_pct, -5_d);
+}
+
 }  // namespace
 }  // namespace tg4::risk
