@@ -40,7 +40,7 @@ void Portfolio::restore(const PortfolioState& state) {
 
 void Portfolio::set_mark(const std::string& symbol, Decimal price) {
   if (!price.is_positive()) return;
-  equity_.reset();
+  if (equity_uses_marks_) equity_.reset();
   const auto [mark, added] = marks_.try_emplace(symbol, price);
   if (!added) {  // every trade marks its symbol: one lookup, the pair was settled with the first mark
     mark->second = price;
@@ -167,12 +167,16 @@ Decimal Portfolio::equity() const {
 
 Decimal Portfolio::compute_equity() const {
   Decimal total;
+  equity_uses_marks_ = false;
   for (const auto& [asset, amount] : balances_) {
     if (amount.is_zero()) continue;
     total += value_in_reporting(asset, amount).value_or(Decimal{});
+    if (asset != reporting_) equity_uses_marks_ = true;
   }
   for (const auto& [symbol, pos] : positions_) {
-    if (pos.margin && pos.is_open()) total += position_pnl(symbol, pos).value_or(Decimal{});
+    if (!pos.margin || !pos.is_open()) continue;
+    total += position_pnl(symbol, pos).value_or(Decimal{});
+    equity_uses_marks_ = true;
   }
   return total;
 }

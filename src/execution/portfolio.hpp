@@ -111,6 +111,9 @@ class Portfolio {
   // equity() as last computed, cleared by every change: a tick values the account and the next
   // reader (an equity sample, a risk check) asks again before anything moved. One thread only.
   mutable std::optional<core::Decimal> equity_;
+  // Whether that equity used any mark: not when everything is held in the reporting currency and no
+  // margin position is open (flat between trades). A new mark leaves such an equity valid.
+  mutable bool equity_uses_marks_ = true;
 };
 
 }  // namespace tg4::execution

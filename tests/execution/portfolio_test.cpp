@@ -59,6 +59,29 @@ TEST(Portfolio, EquityFollowsEveryChange) {
   EXPECT_EQ(restored.equity(), 910_d);
 }
 
+// A flat account's equity uses no mark, so new marks keep it; once an asset is held they move it.
+TEST(Portfolio, MarksMoveEquityOnlyWhenSomethingIsHeldAtThem) {
+  Portfolio p("USDT");
+  const auto btc = core::default_instrument("BTC/USDT");
+  p.deposit("USDT", 1000_d);
+  p.set_mark("BTC/USDT", 100_d);
+  EXPECT_EQ(p.equity(), 1000_d);
+  p.set_mark("BTC/USDT", 120_d);
+  EXPECT_EQ(p.equity(), 1000_d);
+  p.apply_fill(fill("BTC/USDT", Side::kBuy, 100_d, 1_d, 0_d), btc);
+  EXPECT_EQ(p.equity(), 1000_d);
+  p.set_mark("BTC/USDT", 130_d);
+  EXPECT_EQ(p.equity(), 1030_d);
+  p.apply_fill(fill("BTC/USDT", Side::kSell, 130_d, 1_d, 0_d), btc);
+  EXPECT_EQ(p.equity(), 1030_d);
+  p.set_mark("BTC/USDT", 90_d);
+  EXPECT_EQ(p.equity(), 1030_d);
+  p.deposit("BTC", Decimal::must("0.5"));  // held again: the mark counts
+  EXPECT_EQ(p.equity(), 1075_d);
+  p.set_mark("BTC/USDT", 80_d);
+  EXPECT_EQ(p.equity(), 1070_d);
+}
+
 TEST(Portfolio, AverageCostAcrossBuysAndPartialSell) {
   Portfolio p("USDT");
   p.deposit("USDT", 100000_d);
