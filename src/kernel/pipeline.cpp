@@ -408,11 +408,9 @@ bool Pipeline::apply_if_quiet(std::span<const core::Trade> trades) {
   if (trades.empty()) return true;
   symbol_runs(trades, runs_);
   if (!quiet(runs_, trades.back().time)) return false;
-  for (const core::Trade& trade : trades) {
-    ++counters_.market_events;
-    ++counters_.trades_seen;
-    bars_.on_trade(trade);
-  }
+  counters_.market_events += trades.size();
+  counters_.trades_seen += trades.size();
+  bars_.on_trades(trades);
   // The market state, the marks and the venue keep a symbol's last price: its last trade decides.
   for (const SymbolRun& run : runs_) {
     market_.on_trade(*run.last);

@@ -66,7 +66,22 @@ BarAggregator::SymbolState& BarAggregator::state(const std::string& symbol) {
 }
 
 BarAggregator::TradeResult BarAggregator::on_trade(const core::Trade& trade) {
-  SymbolState& s = state(trade.symbol);
+  return apply(state(trade.symbol), trade);
+}
+
+void BarAggregator::on_trades(std::span<const core::Trade> trades) {
+  SymbolState* s = nullptr;
+  const std::string* symbol = nullptr;
+  for (const core::Trade& trade : trades) {
+    if (symbol == nullptr || trade.symbol != *symbol) {
+      s = &state(trade.symbol);
+      symbol = &trade.symbol;
+    }
+    apply(*s, trade);
+  }
+}
+
+BarAggregator::TradeResult BarAggregator::apply(SymbolState& s, const core::Trade& trade) {
   bool gap = false;
   if (trade.trade_id > 0) {
     if (s.last_trade_id > 0 && trade.trade_id <= s.last_trade_id) {

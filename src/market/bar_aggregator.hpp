@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +73,9 @@ class BarAggregator {
   // Decimal).
   enum class TradeResult : std::uint8_t { kApplied, kLate, kDuplicate, kRejected };
   TradeResult on_trade(const core::Trade& trade);
+  // on_trade for each, in order, looking a symbol up once per run of its trades (a backtest applies
+  // a candle's trades at once).
+  void on_trades(std::span<const core::Trade> trades);
   // The clock: emits every bar (1m first, then roll-ups, in time order) that ended by now - delay.
   void on_time(core::Timestamp now);
   // A candle from Kraken's `ohlc` channel; only 1-minute candles are compared.
@@ -102,6 +106,7 @@ class BarAggregator {
   };
 
   SymbolState& state(const std::string& symbol);
+  TradeResult apply(SymbolState& s, const core::Trade& trade);
   void advance(SymbolState& s, core::Timestamp now);
   void close_minute(SymbolState& s);
   void add_to_rollups(SymbolState& s, const core::Bar& minute);

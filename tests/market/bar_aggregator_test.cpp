@@ -165,6 +165,39 @@ TEST(BarAggregator, TradeInALaterMinuteClosesTheOpenOne) {
   EXPECT_EQ(c.bars[0].close, Decimal::must("10"));
 }
 
+bool same_bar(const core::Bar& a, const core::Bar& b) {
+  return a.symbol == b.symbol && a.interval_minutes == b.interval_minutes &&
+         a.open_time == b.open_time && a.open == b.open && a.high == b.high && a.low == b.low &&
+         a.close == b.close && a.volume == b.volume && a.quote_volume == b.quote_volume &&
+         a.vwap == b.vwap && a.trades == b.trades;
+}
+
+// on_trades (a backtest's batch) is on_trade for each: symbols interleaved, minutes crossed inside
+// the batch, a duplicate and a late trade.
+TEST(BarAggregator, ABatchOfTradesIsEachTradeInTurn) {
+  const std::vector<core::Trade> trades{
+      trade(1, "10", "1", at(5)),         trade(1, "5", "2", at(6), "ETH/USD"),
+      trade(2, "11", "0.5", at(20)),      trade(2, "6", "1", at(61), "ETH/USD"),
+      trade(2, "12", "1", at(30)),        trade(3, "9", "0.25", at(70)),
+      trade(4, "9.5", "1", at(5 * 60)),   trade(3, "7", "1", at(4 * 60), "ETH/USD"),
+      trade(9, "8", "1", at(62), "ETH/USD")};
+  Collector one_by_one, batched;
+  BarAggregator a(one_by_one.sink()), b(batched.sink());
+  for (const core::Trade& t : trades) (void)a.on_trade(t);
+  b.on_trades(trades);
+  a.on_time(at(3600));
+  b.on_time(at(3600));
+  ASSERT_EQ(one_by_one.bars.size(), batched.bars.size());
+  EXPECT_GE(one_by_one.bars.size(), 6U);
+  for (std::size_t i = 0; i < one_by_one.bars.size(); ++i)
+    EXPECT_TRUE(same_bar(one_by_one.bars[i], batched.bars[i])) << "bar " << i;
+  EXPECT_EQ(a.stats().duplicate_trades, 1U);
+  EXPECT_EQ(a.stats().late_trades, 1U);
+  EXPECT_EQ(b.stats().duplicate_trades, a.stats().duplicate_trades);
+  EXPECT_EQ(b.stats().late_trades, a.stats().late_trades);
+  EXPECT_EQ(b.stats().trades, a.stats().trades);
+}
+
 TEST(BarAggregator, LateAndDuplicateTradesAreNotApplied) {
   Collector c;
   BarAggregator agg(c.sink(), {.rollups = {}});
