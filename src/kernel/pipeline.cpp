@@ -600,7 +600,8 @@ void Pipeline::on_intent(core::OrderIntent intent) {
   refresh_risk_inputs(intent.symbol);
   const auto started = std::chrono::steady_clock::now();
   const risk::Verdict verdict = risk_.check(risk_state_, risk_intent, now());
-  risk_metrics_.on_verdict(verdict, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (metrics_scraped())
+    risk_metrics_.on_verdict(verdict, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   handle_risk_events({risk::Engine::verdict_event(risk_intent, verdict, risk_state_, now())});
   counters_.last_decision = fmt::format("{} {} {} {} -> {}", core::format_rfc3339(now(), 0), intent.source,
                                         core::to_string(intent.side), intent.symbol, risk::to_string(verdict.status));
