@@ -254,11 +254,8 @@ class Runner {
 
   void sample(core::Timestamp t) {
     const execution::Portfolio& p = pipeline_->portfolio();
-    const std::string& currency = p.reporting_currency();
-    EquityPoint point{t,
-                      p.equity(),
-                      p.value_in_reporting(currency, p.balance(currency)).value_or(core::Decimal{}),
-                      {}};
+    // Cash is the balance of the reporting currency itself: valued at the rate one, as it is.
+    EquityPoint point{t, p.equity(), p.balance(p.reporting_currency()), {}};
     if (!equity_.empty() && equity_.back().time == t) {
       equity_.back() = point;
     } else {

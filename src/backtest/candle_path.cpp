@@ -1,6 +1,7 @@
 #include "backtest/candle_path.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace tg4::backtest {
 
@@ -8,6 +9,21 @@ std::array<core::Duration, 4> path_offsets(core::Duration interval, core::Durati
   const core::Duration open = std::clamp(open_delay, core::Duration::zero(), interval / 8);
   return {open, interval / 4, interval / 2, interval * 3 / 4};
 }
+
+namespace {
+
+// volume / parts, truncated at the Decimal's last digit. A volume below 2^63 raw units (9.2 units of
+// the base) divides in 64 bits; the 128-bit division is a library call that cost a tenth of a
+// candle's replay.
+core::Decimal even_part(core::Decimal volume, std::size_t parts) {
+  const core::Decimal::Raw raw = volume.raw();
+  const auto n = static_cast<std::int64_t>(parts);
+  if (raw >= 0 && raw <= std::numeric_limits<std::int64_t>::max())
+    return core::Decimal::from_raw(static_cast<std::int64_t>(raw) / n);
+  return core::Decimal::from_raw(raw / n);
+}
+
+}  // namespace
 
 CandlePath candle_path(const core::Bar& bar, core::Duration interval, core::Duration open_delay,
                        core::Decimal previous_price) {
@@ -26,10 +42,7 @@ CandlePath candle_path(const core::Bar& bar, core::Duration interval, core::Dura
   // sum is the candle's volume exactly.
   const core::Decimal min_qty = core::Decimal::from_raw(kMinTradeQtyRaw);
   const bool empty = !bar.volume.is_positive();
-  const core::Decimal part =
-      empty
-          ? min_qty
-          : core::Decimal::from_raw(bar.volume.raw() / static_cast<core::Decimal::Raw>(path.size));
+  const core::Decimal part = empty ? min_qty : even_part(bar.volume, path.size);
   core::Decimal assigned;
   core::Decimal last = previous_price;
   for (std::size_t i = 0; i < path.size; ++i) {

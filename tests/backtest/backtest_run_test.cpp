@@ -332,6 +332,19 @@ TEST(BacktestRun, CandlePathRebuildsTheCandle) {
   EXPECT_EQ(q.trades[0].side, Side::kSell);  // below the previous trade
   EXPECT_EQ(q.trades[1].price, D("90"));
   EXPECT_EQ(q.trades[0].qty + q.trades[1].qty, D("1"));
+  EXPECT_EQ(q.trades[0].qty, D("0.5"));
+  EXPECT_EQ(p.trades[0].qty, D("2.5"));  // 10: beyond 64 bits of raw units
+
+  // Three trades (O = L): thirds truncated at the last digit, the remainder on the close.
+  const CandlePath r = candle_path(bar_at(0, "100", "110", "100", "105", "1"), std::chrono::minutes(1),
+                                   std::chrono::milliseconds(100), {});
+  ASSERT_EQ(r.size, 3u);
+  EXPECT_EQ(r.trades[0].qty, D("0.333333333333333333"));
+  EXPECT_EQ(r.trades[1].qty, D("0.333333333333333333"));
+  EXPECT_EQ(r.trades[2].qty, D("0.333333333333333334"));
+  const CandlePath big = candle_path(bar_at(0, "100", "110", "100", "105", "100"), std::chrono::minutes(1),
+                                     std::chrono::milliseconds(100), {});
+  EXPECT_EQ(big.trades[0].qty, D("33.333333333333333333"));
 }
 
 // A strategy that says it reads no market state but does would decide on indicators the shortcuts
