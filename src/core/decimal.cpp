@@ -449,16 +449,12 @@ Decimal Decimal::round_to_increment(Decimal increment, Rounding mode) const {
   return *result;
 }
 
-Result<Decimal> Decimal::checked_add(Decimal a, Decimal b) {
-  Raw out;
-  if (__builtin_add_overflow(a.raw_, b.raw_, &out) || out < Decimal::min().raw()) return Error::of("decimal overflow in addition");
-  return Decimal(out);
+Result<Decimal> Decimal::overflow_error(const char* operation) {
+  return Error::of(std::string("decimal overflow in ") + operation);
 }
 
-Result<Decimal> Decimal::checked_sub(Decimal a, Decimal b) {
-  Raw out;
-  if (__builtin_sub_overflow(a.raw_, b.raw_, &out) || out < Decimal::min().raw()) return Error::of("decimal overflow in subtraction");
-  return Decimal(out);
+void Decimal::throw_overflow(const char* operation) {
+  throw DecimalOverflow(std::string("decimal overflow in ") + operation);
 }
 
 Result<Decimal> Decimal::checked_mul(Decimal a, Decimal b, Rounding mode) {
@@ -490,18 +486,6 @@ Decimal Decimal::div(Decimal a, Decimal b, Rounding mode) {
   if (!divide_raw(a.raw_, b.raw_, mode, out)) {
     throw DecimalOverflow("decimal overflow in division (" + a.to_string() + " / " + b.to_string() + ")");
   }
-  return Decimal(out);
-}
-
-Decimal operator+(Decimal a, Decimal b) {
-  Decimal::Raw out;
-  if (__builtin_add_overflow(a.raw_, b.raw_, &out) || out < Decimal::min().raw()) throw DecimalOverflow("decimal overflow in addition");
-  return Decimal(out);
-}
-
-Decimal operator-(Decimal a, Decimal b) {
-  Decimal::Raw out;
-  if (__builtin_sub_overflow(a.raw_, b.raw_, &out) || out < Decimal::min().raw()) throw DecimalOverflow("decimal overflow in subtraction");
   return Decimal(out);
 }
 

@@ -70,15 +70,32 @@ class Decimal {
   // A multiple of `increment` (> 0), e.g. a quantity to the instrument's lot size.
   Decimal round_to_increment(Decimal increment, Rounding mode = Rounding::kHalfEven) const;
 
-  static Result<Decimal> checked_add(Decimal a, Decimal b);
-  static Result<Decimal> checked_sub(Decimal a, Decimal b);
+  // Sums are inline (bars, balances and PnL add on every trade); only their errors are out of line.
+  static Result<Decimal> checked_add(Decimal a, Decimal b) {
+    Raw out;
+    if (__builtin_add_overflow(a.raw_, b.raw_, &out) || out < min().raw_) return overflow_error("addition");
+    return Decimal(out);
+  }
+  static Result<Decimal> checked_sub(Decimal a, Decimal b) {
+    Raw out;
+    if (__builtin_sub_overflow(a.raw_, b.raw_, &out) || out < min().raw_) return overflow_error("subtraction");
+    return Decimal(out);
+  }
   static Result<Decimal> checked_mul(Decimal a, Decimal b, Rounding mode = Rounding::kHalfEven);
   static Result<Decimal> checked_div(Decimal a, Decimal b, Rounding mode = Rounding::kHalfEven);
   static Decimal mul(Decimal a, Decimal b, Rounding mode);  // throws DecimalOverflow
   static Decimal div(Decimal a, Decimal b, Rounding mode);  // throws DecimalOverflow, zero division
 
-  friend Decimal operator+(Decimal a, Decimal b);
-  friend Decimal operator-(Decimal a, Decimal b);
+  friend Decimal operator+(Decimal a, Decimal b) {
+    Raw out;
+    if (__builtin_add_overflow(a.raw_, b.raw_, &out) || out < min().raw_) throw_overflow("addition");
+    return Decimal(out);
+  }
+  friend Decimal operator-(Decimal a, Decimal b) {
+    Raw out;
+    if (__builtin_sub_overflow(a.raw_, b.raw_, &out) || out < min().raw_) throw_overflow("subtraction");
+    return Decimal(out);
+  }
   friend Decimal operator*(Decimal a, Decimal b) { return mul(a, b, Rounding::kHalfEven); }
   friend Decimal operator/(Decimal a, Decimal b) { return div(a, b, Rounding::kHalfEven); }
   constexpr Decimal operator-() const { return Decimal(-raw_); }
@@ -98,6 +115,8 @@ class Decimal {
   static constexpr Decimal min() { return Decimal(-~(static_cast<Raw>(1) << 127)); }
 
  private:
+  static Result<Decimal> overflow_error(const char* operation);  // "decimal overflow in <operation>"
+  [[noreturn]] static void throw_overflow(const char* operation);  // DecimalOverflow, the same text
   constexpr explicit Decimal(Raw raw) : raw_(raw) {}
   Raw raw_ = 0;
 };
