@@ -15,6 +15,8 @@ trap 'rm -rf "$work"' EXIT
 python3 "$here/make_candles.py" 40000 1 > "$work/c1.csv"
 printf 'paper:\n  margin: true\n' > "$work/margin.yaml"
 # Limits tight enough that the loss and drawdown breakers and the volatility watch all act.
+# The volatility watch on nearly every bar: its cool-downs change a third of the entries.
+printf 'risk:\n  volatility_spike_atr_multiple: 1.05\n' > "$work/spiky.yaml"
 printf 'risk:\n  daily_loss_limit_pct: 0.3\n  weekly_loss_limit_pct: 1\n  max_drawdown_pct: 2\n  volatility_spike_atr_multiple: 1.5\n' > "$work/tight.yaml"
 sample="$root/tests/data/kraken_sim_sample.jsonl"
 
@@ -33,6 +35,7 @@ run_all() {  # binary outdir [flag]
   run ema_tf5 $b --strategy ema_cross --param timeframe=5 --param confidence=1
   run short --config "$work/margin.yaml" $b --strategy ema_cross --param allow_short=true --param confidence=1
   run tight --config "$work/tight.yaml" $b --strategy ema_cross --param fast=5 --param slow=13 --param confidence=1 --param size_pct=20 --param risk_pct=2
+  run spiky --config "$work/spiky.yaml" $b --strategy ema_cross --param fast=5 --param slow=13 --param confidence=1
   run window $b --strategy ema_cross --param confidence=1 --from 2024-01-05 --to 2024-01-20
   run frames backtest --quiet $flag --data "$sample" --strategy ema_cross --param fast=2 --param slow=3 --param confidence=1
   run sweep $b --strategy ema_cross --param confidence=1 --sweep fast=5:9:2 --sweep slow=20,30 --jobs 2

@@ -293,20 +293,22 @@ class Runner {
     std::vector<std::size_t> next(series_.size(), 0);
     std::vector<core::Decimal> previous(series_.size());
     const core::Duration open_delay = spec_.base.paper.latency;
-    std::vector<core::Trade> trades;
+    // Reused from candle to candle: the trades keep their symbol strings, only the numbers change.
+    std::vector<core::Trade> buffer;
     for (;;) {
       const std::optional<core::Timestamp> t = next_candle_time(next);
       if (!t) break;
-      trades.clear();
+      std::size_t used = 0;
       for (std::size_t i = 0; i < series_.size(); ++i) {
         const auto& bars = series_[i]->bars;
         if (next[i] >= bars.size() || bars[next[i]].open_time != *t) continue;
         const core::Bar& bar = bars[next[i]++];
         const CandlePath path = candle_path(bar, interval_, open_delay, previous[i]);
-        for (std::size_t k = 0; k < path.size; ++k) add_trade(trades, series_[i]->symbol, path.trades[k]);
+        for (std::size_t k = 0; k < path.size; ++k) set_trade(buffer, used++, series_[i]->symbol, path.trades[k]);
         previous[i] = bar.close;
         ++done_;
       }
+      const std::span<core::Trade> trades(buffer.data(), used);
       const auto by_time = [](const core::Trade& a, const core::Trade& b) { return a.time < b.time; };
       if (!std::is_sorted(trades.begin(), trades.end(), by_time)) std::stable_sort(trades.begin(), trades.end(), by_time);
       feed_step(trades);
@@ -333,9 +335,11 @@ class Runner {
     return t;
   }
 
-  static void add_trade(std::vector<core::Trade>& trades, const std::string& symbol, const PathTrade& p) {
-    core::Trade& trade = trades.emplace_back();
-    trade.symbol = symbol;
+  // trades[index] := the path trade p of `symbol`, every other field as a fresh Trade has it.
+  static void set_trade(std::vector<core::Trade>& trades, std::size_t index, const std::string& symbol, const PathTrade& p) {
+    if (index == trades.size()) trades.emplace_back();
+    core::Trade& trade = trades[index];
+    if (trade.symbol != symbol) trade.symbol = symbol;
     trade.side = p.side;
     trade.price = p.price;
     trade.qty = p.qty;
@@ -346,7 +350,7 @@ class Runner {
   // One candle time's trades (every symbol's, in time order). Most of them meet no order and no
   // timer: the pipeline applies those at once (Pipeline::apply_if_quiet), the others go through
   // the kernel one by one.
-  void feed_step(const std::vector<core::Trade>& trades) {
+  void feed_step(std::span<const core::Trade> trades) {
     if (trades.empty()) return;
     before(trades.front().time);
     if (spec_.shortcuts && pipeline_->apply_if_quiet(trades)) {

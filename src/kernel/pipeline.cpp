@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/config.hpp"
@@ -518,15 +519,19 @@ void Pipeline::watch_volatility(const core::Bar& bar) {
   const market::TimeframeState* tf = symbol ? symbol->timeframe(bar.interval_minutes) : nullptr;
   if (tf == nullptr || !tf->indicators().atr_14) return;
   const double atr = *tf->indicators().atr_14;
-  std::deque<double>& history = atr_history_[bar.symbol];
-  const auto window = static_cast<std::size_t>(options_.volatility_mean_bars);
-  if (history.size() == window) {
-    double sum = 0;
-    for (const double value : history) sum += value;
-    handle_risk_events(risk_.on_volatility(risk_state_, atr, sum / static_cast<double>(window), now()));
-    history.pop_front();
+  AtrWindow& history = atr_history_[bar.symbol];
+  std::vector<double>& values = history.values;
+  const auto window = static_cast<std::size_t>(std::max(options_.volatility_mean_bars, 1));
+  if (values.size() < window) {
+    values.push_back(atr);
+    return;
   }
-  history.push_back(atr);
+  double sum = 0;
+  for (std::size_t i = history.oldest; i < window; ++i) sum += values[i];
+  for (std::size_t i = 0; i < history.oldest; ++i) sum += values[i];
+  handle_risk_events(risk_.on_volatility(risk_state_, atr, sum / static_cast<double>(window), now()));
+  values[history.oldest] = atr;
+  history.oldest = (history.oldest + 1) % window;
 }
 
 void Pipeline::mark(const std::string& symbol, core::Decimal price) { portfolio_.set_mark(symbol, price); }

@@ -7,7 +7,6 @@
 // session: only its clock, its event sources and its outputs differ.
 //
 // Everything here runs on the kernel thread; other threads reach it only by posting a Task.
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -168,8 +167,13 @@ class Pipeline {
   market::MarketMetrics market_metrics_;
   market::BarAggregator bars_;
   market::MarketState market_;
-  // Per symbol, the last 20 ATR values of the base timeframe: a spike is ATR > 3 x their mean.
-  std::map<std::string, std::deque<double>> atr_history_;
+  // Per symbol, the last 20 ATR values of the base timeframe: a spike is ATR > 3 x their mean. A
+  // ring once full, summed oldest first as before (another order can round the mean differently).
+  struct AtrWindow {
+    std::vector<double> values;
+    std::size_t oldest = 0;
+  };
+  std::map<std::string, AtrWindow> atr_history_;
 
   strategy::StrategyPtr strategy_;
   bool strategy_takes_trades_ = true;  // StrategyNeeds::trades
