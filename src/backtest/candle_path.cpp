@@ -13,8 +13,8 @@ std::array<core::Duration, 4> path_offsets(core::Duration interval, core::Durati
 namespace {
 
 // volume / parts, truncated at the Decimal's last digit. A volume below 2^63 raw units (9.2 units of
-// the base) divides in 64 bits; the 128-bit division is a library call that cost a tenth of a
-// candle's replay.
+// the base) divides in 64 bits; the 128-bit division is a library call, a fifth of candle_path's
+// cost.
 core::Decimal even_part(core::Decimal volume, std::size_t parts) {
   const core::Decimal::Raw raw = volume.raw();
   const auto n = static_cast<std::int64_t>(parts);
