@@ -27,9 +27,10 @@ bool in_window(core::Timestamp t, core::Timestamp from, core::Timestamp to) {
   return (!from.is_set() || t >= from) && (!to.is_set() || t < to);
 }
 
-std::string counter_key(const std::string& client_order_id) {
+// The counter of one of our client order ids: the order they were made in (0 for another id).
+std::uint64_t id_counter(const std::string& client_order_id) {
   const auto parsed = core::ClientOrderIdGenerator::parse(client_order_id);
-  return fmt::format("{:020}", parsed ? parsed->counter : 0);
+  return parsed ? parsed->counter : 0;
 }
 
 OrderRecord order_record(const execution::ManagedOrder& m) {
@@ -403,11 +404,17 @@ class Runner {
     BacktestResult r;
     r.fills = pipeline_->fills();
     const execution::OrderManager& manager = pipeline_->orders();
-    for (const auto& [id, order] : manager.orders()) r.orders.push_back(order_record(order));
-    std::sort(r.orders.begin(), r.orders.end(), [](const OrderRecord& a, const OrderRecord& b) {
-      if (a.created != b.created) return a.created < b.created;
-      return counter_key(a.client_order_id) < counter_key(b.client_order_id);
+    // By creation time, then by id counter: each id parsed once, not in every comparison.
+    std::vector<std::pair<std::uint64_t, OrderRecord>> keyed;
+    keyed.reserve(manager.orders().size());
+    for (const auto& [id, order] : manager.orders())
+      keyed.emplace_back(id_counter(order.request.client_order_id), order_record(order));
+    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+      if (a.second.created != b.second.created) return a.second.created < b.second.created;
+      return a.first < b.first;
     });
+    r.orders.reserve(keyed.size());
+    for (auto& [counter, record] : keyed) r.orders.push_back(std::move(record));
     const RoleOf role_of = [&manager](const std::string& id) {
       const execution::ManagedOrder* order = manager.find(id);
       return order ? std::string(execution::to_string(order->role)) : std::string("unknown");
