@@ -70,10 +70,13 @@ bool round_quotient(U128& q, U128 r, U128 d, bool negative, Rounding mode) {
   return true;
 }
 
+// Every overflow's message starts the same way: "decimal overflow in <operation>".
+std::string overflow_message(const char* operation) {
+  return std::string("decimal overflow in ") + operation;
+}
+
 Result<Decimal> make_signed(U128 magnitude_value, bool negative, const char* what) {
-  if (magnitude_value > kMaxMagnitude) {
-    return Error::of(std::string("decimal overflow in ") + what);
-  }
+  if (magnitude_value > kMaxMagnitude) return Error::of(overflow_message(what));
   const Raw v = static_cast<Raw>(magnitude_value);
   return Decimal::from_raw(negative ? -v : v);
 }
@@ -435,7 +438,7 @@ Decimal Decimal::round(int precision, Rounding mode) const {
   U128 q = divide_by_word(magnitude(raw_), static_cast<std::uint64_t>(unit), rem);
   round_quotient(q, rem, unit, raw_ < 0, mode);
   const U128 m = q * unit;
-  if (m > kMaxMagnitude) throw DecimalOverflow("decimal overflow in round");
+  if (m > kMaxMagnitude) throw_overflow("round");
   return Decimal(raw_ < 0 ? -static_cast<Raw>(m) : static_cast<Raw>(m));
 }
 
@@ -445,28 +448,28 @@ Decimal Decimal::round_to_increment(Decimal increment, Rounding mode) const {
   U128 q = magnitude(raw_) / unit;
   round_quotient(q, magnitude(raw_) % unit, unit, raw_ < 0, mode);
   auto result = make_signed(q * unit, raw_ < 0, "round_to_increment");
-  if (!result || (q != 0 && (q * unit) / q != unit)) throw DecimalOverflow("decimal overflow in round_to_increment");
+  if (!result || (q != 0 && (q * unit) / q != unit)) throw_overflow("round_to_increment");
   return *result;
 }
 
 Result<Decimal> Decimal::overflow_error(const char* operation) {
-  return Error::of(std::string("decimal overflow in ") + operation);
+  return Error::of(overflow_message(operation));
 }
 
 void Decimal::throw_overflow(const char* operation) {
-  throw DecimalOverflow(std::string("decimal overflow in ") + operation);
+  throw DecimalOverflow(overflow_message(operation));
 }
 
 Result<Decimal> Decimal::checked_mul(Decimal a, Decimal b, Rounding mode) {
   Raw out = 0;
-  if (!multiply_raw(a.raw_, b.raw_, mode, out)) return Error::of("decimal overflow in multiplication");
+  if (!multiply_raw(a.raw_, b.raw_, mode, out)) return overflow_error("multiplication");
   return Decimal(out);
 }
 
 Result<Decimal> Decimal::checked_div(Decimal a, Decimal b, Rounding mode) {
   if (b.raw_ == 0) return Error::of("decimal division by zero");
   Raw out = 0;
-  if (!divide_raw(a.raw_, b.raw_, mode, out)) return Error::of("decimal overflow in division");
+  if (!divide_raw(a.raw_, b.raw_, mode, out)) return overflow_error("division");
   return Decimal(out);
 }
 
@@ -475,7 +478,7 @@ Result<Decimal> Decimal::checked_div(Decimal a, Decimal b, Rounding mode) {
 Decimal Decimal::mul(Decimal a, Decimal b, Rounding mode) {
   Raw out = 0;
   if (!multiply_raw(a.raw_, b.raw_, mode, out)) {
-    throw DecimalOverflow("decimal overflow in multiplication (" + a.to_string() + " * " + b.to_string() + ")");
+    throw DecimalOverflow(overflow_message("multiplication") + " (" + a.to_string() + " * " + b.to_string() + ")");
   }
   return Decimal(out);
 }
@@ -484,7 +487,7 @@ Decimal Decimal::div(Decimal a, Decimal b, Rounding mode) {
   Raw out = 0;
   if (b.raw_ == 0) throw DecimalOverflow("decimal division by zero (" + a.to_string() + " / 0)");
   if (!divide_raw(a.raw_, b.raw_, mode, out)) {
-    throw DecimalOverflow("decimal overflow in division (" + a.to_string() + " / " + b.to_string() + ")");
+    throw DecimalOverflow(overflow_message("division") + " (" + a.to_string() + " / " + b.to_string() + ")");
   }
   return Decimal(out);
 }

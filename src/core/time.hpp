@@ -52,8 +52,8 @@ constexpr Timestamp floor_to(Timestamp t, Duration width) {
 constexpr Timestamp utc_day_start(Timestamp t) { return floor_to(t, std::chrono::hours(24)); }
 // Monday 00:00 UTC. 1970-01-01 was a Thursday; Monday 1970-01-05 is a week boundary.
 constexpr Timestamp iso_week_start(Timestamp t) {
-  constexpr std::int64_t kMonday = 4LL * 86'400 * 1'000'000'000;
-  constexpr std::int64_t kWeek = 7LL * 86'400 * 1'000'000'000;
+  constexpr std::int64_t kMonday = Duration(std::chrono::hours(24 * 4)).count();
+  constexpr std::int64_t kWeek = Duration(std::chrono::hours(24 * 7)).count();
   const std::int64_t since = t.ns - kMonday;
   const std::int64_t r = ((since % kWeek) + kWeek) % kWeek;
   return {t.ns - r};

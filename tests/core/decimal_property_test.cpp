@@ -189,6 +189,33 @@ TEST(DecimalProperty, OverflowIsDetectedNeverWrapped) {
   }
 }
 
+// An overflow says which operation overflowed, the same words whether it returns or throws.
+TEST(DecimalProperty, OverflowMessagesNameTheOperation) {
+  const Decimal big = Decimal::max();
+  EXPECT_EQ(Decimal::checked_add(big, Decimal::from_raw(1)).error().message, "decimal overflow in addition");
+  EXPECT_EQ(Decimal::checked_sub(Decimal::min(), Decimal::from_raw(1)).error().message,
+            "decimal overflow in subtraction");
+  EXPECT_EQ(Decimal::checked_mul(Decimal::must("1e10"), Decimal::must("1e11")).error().message,
+            "decimal overflow in multiplication");
+  EXPECT_EQ(Decimal::checked_div(Decimal::must("1e20"), Decimal::must("0.01")).error().message,
+            "decimal overflow in division");
+  const auto thrown = [](auto operation) -> std::string {
+    try {
+      (void)operation();
+    } catch (const DecimalOverflow& e) {
+      return e.what();
+    }
+    return "no exception";
+  };
+  EXPECT_EQ(thrown([&] { return big + Decimal::one(); }), "decimal overflow in addition");
+  EXPECT_EQ(thrown([&] { return Decimal::min() - Decimal::one(); }), "decimal overflow in subtraction");
+  EXPECT_EQ(thrown([] { return Decimal::must("1e10") * Decimal::must("1e11"); }),
+            "decimal overflow in multiplication (10000000000 * 100000000000)");
+  EXPECT_EQ(thrown([&] { return big.round(0, tg4::core::Rounding::kUp); }), "decimal overflow in round");
+  EXPECT_EQ(thrown([&] { return big.round_to_increment(Decimal::must("0.3"), tg4::core::Rounding::kUp); }),
+            "decimal overflow in round_to_increment");
+}
+
 TEST(DecimalProperty, KrakenTextsKeepTheirExactDigits) {
   int digits = -1;
   const auto price = Decimal::parse("45281.0", &digits);
