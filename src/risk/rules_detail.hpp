@@ -66,4 +66,11 @@ int orders_last_minute(const RiskState& state, Timestamp now);
 // Rule 2: how long the loss cool-down lasts after `consecutive_losses` losses in a row.
 Duration loss_cooldown(const RiskLimits& limits, int consecutive_losses);
 
+// amount / base in percent (zero for a base that is not positive), remembered in `memo`: the same
+// inputs give the remembered result without dividing again.
+Decimal pct_of(Decimal amount, Decimal base, PercentMemo& memo);
+
+// Raises the peak to the equity and sets the drawdown from the peak, in percent.
+void update_drawdown(RiskState& s);
+
 }  // namespace tg4::risk::detail

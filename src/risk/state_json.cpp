@@ -7,6 +7,8 @@
 #include <functional>
 #include <map>
 
+#include "risk/rules_detail.hpp"
+
 namespace tg4::risk {
 namespace {
 
@@ -314,9 +316,7 @@ void fill_defaults(CheckInput& in, const Given& given) {
     s.week_start_equity = start_equity(s.equity, s.weekly_pnl_pct);
     s.weekly_pnl = s.equity - s.week_start_equity;
   }
-  if (!given.drawdown && s.peak_equity.is_positive()) {
-    s.drawdown_pct = (s.peak_equity - s.equity) * Decimal::from_int(100) / s.peak_equity;
-  }
+  if (!given.drawdown) detail::update_drawdown(s);
 }
 
 Status validate_state(const RiskState& s) {

@@ -11,34 +11,13 @@
 namespace tg4::risk {
 namespace {
 
+using detail::pct_of;
 using detail::text;
+using detail::update_drawdown;
 using std::chrono::hours;
 
 constexpr Duration kDay = hours(24);
 constexpr Duration kWeek = hours(24 * 7);
-
-// amount x 100, exactly the product amount * 100 (an integer factor never rounds), without the
-// 256-bit multiply and divide of the general product: this runs several times per tick.
-Decimal times_100(Decimal amount) {
-  Decimal::Raw out;
-  if (__builtin_mul_overflow(amount.raw(), Decimal::Raw{100}, &out) || out < Decimal::min().raw()) {
-    return amount * Decimal::from_int(100);  // throws the product's overflow error
-  }
-  return Decimal::from_raw(out);
-}
-
-Decimal pct_of(Decimal amount, Decimal base, PercentMemo& memo) {
-  if (amount == memo.amount && base == memo.base) return memo.percent;
-  const Decimal percent =
-      !base.is_positive() || amount.is_zero() ? Decimal::zero() : times_100(amount) / base;
-  memo = {amount, base, percent};
-  return percent;
-}
-
-void update_drawdown(RiskState& s) {
-  if (s.peak_equity < s.equity) s.peak_equity = s.equity;
-  s.drawdown_pct = pct_of(s.peak_equity - s.equity, s.peak_equity, s.drawdown_memo);
-}
 
 // The day and week PnL of the current equity. The drawdown is left to apply_breakers, which every
 // caller runs next (computing it here too cost a division per tick).
