@@ -2,6 +2,7 @@
 // agents module delivers decisions to strategies it holds: it submits nothing, whatever the market
 // does.
 #include "strategy/builtins.hpp"
+#include "strategy/signal_strategy.hpp"
 
 namespace tg4::strategy {
 namespace {
@@ -18,7 +19,7 @@ StrategyInfo llm_consensus_info() {
   return {"llm_consensus",
           "LLM decision consensus (HOLD until the agents are wired: submits nothing)",
           {
-              {"timeframe", ParamKind::kInt, "60", 1, 10080, "decision interval in minutes"},
+              timeframe_param("60", "decision interval in minutes"),
               {"symbols", ParamKind::kString, "", {}, {}, "comma-separated symbols; empty = all"},
               {"min_answers", ParamKind::kInt, "4", 1, 50, "valid model answers needed, else HOLD"},
           },

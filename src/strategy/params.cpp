@@ -1,7 +1,9 @@
 #include "strategy/params.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -54,6 +56,11 @@ core::Result<std::string> check_value(std::string_view owner, const ParamSpec& s
     return core::Error::of(fmt::format("{}: {} is outside [{}, {}]", where, text,
                                        spec.min ? fmt::format("{}", *spec.min) : "-inf",
                                        spec.max ? fmt::format("{}", *spec.max) : "inf"));
+  }
+  if (!spec.allowed.empty() &&
+      std::find(spec.allowed.begin(), spec.allowed.end(), *number) == spec.allowed.end()) {
+    return core::Error::of(
+        fmt::format("{}: {} is not one of {}", where, text, fmt::join(spec.allowed, ", ")));
   }
   return text;
 }

@@ -23,6 +23,7 @@ struct ParamSpec {
   std::string default_value;       // text, parsed like a given value
   std::optional<double> min, max;  // inclusive bounds for numeric kinds
   std::string description;
+  std::vector<double> allowed{};  // numeric kinds: when not empty, the only values accepted
 };
 
 class Params {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "market/bar_aggregator.hpp"
+
 namespace tg4::strategy {
 namespace {
 
@@ -25,10 +27,21 @@ core::Decimal price_of(double value) {
 
 }  // namespace
 
+ParamSpec timeframe_param(std::string default_minutes, std::string description) {
+  std::vector<double> minutes{1};
+  minutes.insert(minutes.end(), market::kRollupMinutes.begin(), market::kRollupMinutes.end());
+  return {.name = "timeframe",
+          .kind = ParamKind::kInt,
+          .default_value = std::move(default_minutes),
+          .min = minutes.front(),
+          .max = minutes.back(),
+          .description = std::move(description),
+          .allowed = minutes};
+}
+
 std::vector<ParamSpec> common_params() {
   return {
-      {"timeframe", ParamKind::kInt, "1", 1, 10080,
-       "bar interval in minutes the strategy trades on"},
+      timeframe_param("1", "bar interval in minutes the strategy trades on"),
       {"symbols", ParamKind::kString, "", {}, {}, "comma-separated symbols; empty = every symbol"},
       {"size_pct", ParamKind::kDouble, "10", 0.01, 20, "entry notional, % of equity"},
       {"risk_pct", ParamKind::kDouble, "1", 0.01, 2, "max loss at the stop, % of equity"},

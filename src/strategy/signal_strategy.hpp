@@ -13,6 +13,9 @@
 
 namespace tg4::strategy {
 
+// The `timeframe` parameter (minutes): only the intervals bars exist for (1 minute and
+// market::kRollupMinutes), since a strategy on any other would wait for bars forever.
+ParamSpec timeframe_param(std::string default_minutes, std::string description);
 // Parameters every built-in accepts (docs/STRATEGIES.md): timeframe, symbols, size_pct, risk_pct,
 // rr, confidence.
 std::vector<ParamSpec> common_params();

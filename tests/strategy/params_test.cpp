@@ -85,5 +85,22 @@ TEST(Registry, CreatesByNameAndRejectsBadParameters) {
   }
 }
 
+// Bars exist only for 1 minute and the roll-ups (market::kRollupMinutes); a strategy on a 7-minute
+// timeframe used to be accepted and then never saw a bar, so a backtest made no trade, silently.
+TEST(Registry, TimeframeMustBeOneThatBarsExistFor) {
+  const StrategyRegistry registry = builtin_registry();
+  for (const std::string& name : registry.names()) {
+    auto odd = registry.create(name, {{"timeframe", "7"}});
+    ASSERT_FALSE(odd) << name;
+    EXPECT_EQ(odd.error().message,
+              "strategy '" + name +
+                  "' parameter 'timeframe': 7 is not one of 1, 5, 15, 30, 60, 240, 720, 1440, 10080");
+    for (const char* minutes : {"1", "5", "30", "720", "10080"}) {
+      auto s = registry.create(name, {{"timeframe", minutes}});
+      EXPECT_TRUE(s) << name << " " << minutes << ": " << (s ? "" : s.error().message);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tg4::strategy
