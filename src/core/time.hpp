@@ -42,22 +42,21 @@ std::string format_rfc3339(Timestamp t, int fraction_digits = 6);
 // A timeout or delay for messages: "250 ms", or "3 s" when it is whole seconds.
 std::string duration_text(std::chrono::milliseconds d);
 
-// Start of the bucket of `width` containing t (floor), e.g. the minute of a trade.
+// Start of the bucket of `width` containing t (floor), e.g. the minute of a trade. Buckets count
+// from Monday 1970-01-05 00:00 UTC (1970-01-01 was a Thursday), so week-wide buckets start on
+// Mondays; every width that divides a day gives the usual midnight-aligned buckets. Bars, the
+// stores and the risk engine's periods all bucket with this one function.
+inline constexpr Timestamp kBucketOrigin{Duration(std::chrono::hours(24 * 4)).count()};
 constexpr Timestamp floor_to(Timestamp t, Duration width) {
   const std::int64_t w = width.count();
-  const std::int64_t r = ((t.ns % w) + w) % w;
+  // (t - origin) mod w, as a non-negative remainder; t - origin fits for any t after 1677-09-25
+  const std::int64_t r = ((t.ns - kBucketOrigin.ns) % w + w) % w;
   return {t.ns - r};
 }
 // Inline: the risk engine asks for both on every tick, and a constant width divides by multiplying.
 constexpr Timestamp utc_day_start(Timestamp t) { return floor_to(t, std::chrono::hours(24)); }
-// Monday 00:00 UTC. 1970-01-01 was a Thursday; Monday 1970-01-05 is a week boundary.
-constexpr Timestamp iso_week_start(Timestamp t) {
-  constexpr std::int64_t kMonday = Duration(std::chrono::hours(24 * 4)).count();
-  constexpr std::int64_t kWeek = Duration(std::chrono::hours(24 * 7)).count();
-  const std::int64_t since = t.ns - kMonday;
-  const std::int64_t r = ((since % kWeek) + kWeek) % kWeek;
-  return {t.ns - r};
-}
+// Monday 00:00 UTC.
+constexpr Timestamp iso_week_start(Timestamp t) { return floor_to(t, std::chrono::hours(24 * 7)); }
 // Calendar fields in UTC.
 struct CivilTime {
   int year, month, day, hour, minute, second;

@@ -6,9 +6,6 @@ namespace tg4::market {
 namespace {
 
 constexpr std::int64_t kNsPerMinute = 60'000'000'000LL;
-// Monday 1970-01-05 00:00 UTC: weeks start on Monday; every shorter width divides a day, so the
-// same origin gives the usual midnight-aligned buckets.
-constexpr std::int64_t kBucketOrigin = 4LL * 86'400 * 1'000'000'000;
 // How many closed minutes are kept waiting for the other side of the Kraken cross-check.
 constexpr std::size_t kCompareWindow = 32;
 
@@ -46,10 +43,7 @@ bool same_candle(const core::Bar& ours, const core::Bar& kraken) {
 }  // namespace
 
 core::Timestamp bucket_start(core::Timestamp t, int minutes) {
-  const std::int64_t width = std::int64_t{minutes} * kNsPerMinute;
-  const std::int64_t since = t.ns - kBucketOrigin;
-  const std::int64_t r = ((since % width) + width) % width;
-  return {t.ns - r};
+  return core::floor_to(t, std::chrono::minutes(minutes));
 }
 
 BarAggregator::BarAggregator(BarSink sink, BarAggregatorOptions options)

@@ -34,9 +34,9 @@ namespace tg4::market {
 // Roll-up widths in minutes: 5m, 15m, 30m, 1h, 4h, 12h, 1d, 1w.
 inline constexpr std::array<int, 8> kRollupMinutes{5, 15, 30, 60, 240, 720, 1440, 10080};
 
-// Start of the bucket of `minutes` containing t: multiples of the width since the epoch for widths
-// up to a day, calendar days for 1d, weeks starting Monday 00:00 UTC for 1w (the buckets storage,
-// date_bin and TimescaleDB use).
+// Start of the bucket of `minutes` containing t (core::floor_to): multiples of the width since
+// midnight for widths up to a day, calendar days for 1d, weeks starting Monday 00:00 UTC for 1w
+// (the buckets storage, date_bin and TimescaleDB use).
 core::Timestamp bucket_start(core::Timestamp t, int minutes);
 
 struct BarAggregatorOptions {

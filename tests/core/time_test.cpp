@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <random>
 
 namespace tg4::core {
@@ -83,6 +84,25 @@ TEST(Time, BucketsDaysAndWeeks) {
   EXPECT_EQ(floor_to(Timestamp{-1}, 1s), Timestamp{-1'000'000'000});
   EXPECT_EQ(Timestamp{-1}.seconds(), -1);
   EXPECT_EQ(Timestamp::from_seconds_double(1688671200.1234).ns, 1'688'671'200'123'400'000);
+}
+
+// Buckets count from a Monday so weeks start on Mondays; a width that divides a day must still give
+// the plain floor since the epoch (midnight-aligned minutes, hours, days).
+TEST(Time, BucketsOfWidthsThatDivideADayAlignToTheEpoch) {
+  std::mt19937_64 rng(7);
+  const std::array<Duration, 7> widths{1ms, 1s, 1min, 5min, 4h, 12h, 24h};
+  for (int i = 0; i < 10'000; ++i) {
+    const Timestamp t{static_cast<std::int64_t>(rng() % 8'000'000'000'000'000'000ULL) - 4'000'000'000'000'000'000LL};
+    for (const Duration w : widths) {
+      const std::int64_t r = ((t.ns % w.count()) + w.count()) % w.count();
+      ASSERT_EQ(floor_to(t, w), Timestamp{t.ns - r}) << t.ns << " " << w.count();
+    }
+    const Timestamp week = iso_week_start(t);
+    ASSERT_LE(week, t);
+    ASSERT_GT(week + 7 * 24h, t);
+    ASSERT_EQ(to_civil(week).hour, 0);
+    ASSERT_EQ(iso_week_start(week - 1ns) + 7 * 24h, week);
+  }
 }
 
 }  // namespace
