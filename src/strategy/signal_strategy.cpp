@@ -46,7 +46,11 @@ std::vector<ParamSpec> common_params() {
       {"size_pct", ParamKind::kDouble, "10", 0.01, 20, "entry notional, % of equity"},
       {"risk_pct", ParamKind::kDouble, "1", 0.01, 2, "max loss at the stop, % of equity"},
       {"rr", ParamKind::kDouble, "2", 1.5, 20, "target distance / stop distance"},
-      {"confidence", ParamKind::kDouble, "0.75", 0, 1, "confidence given to the risk engine"},
+      // 0.9: at least the highest minimum SPEC §7 rule 4 sets without a regime (0.70 + 0.20 after
+      // five losses in a row). A rule-based signal has no confidence of its own, so anything lower
+      // stops the strategy for good after a streak: only a win resets the streak, and no entry can
+      // pass to win. The streak still lengthens the cool-downs (rule 2) and halves sizes (rule 5).
+      {"confidence", ParamKind::kDouble, "0.9", 0, 1, "confidence given to the risk engine"},
   };
 }
 

@@ -34,7 +34,7 @@ TEST(EmaCross, BuysTheCrossWithAtrStopAndSellsTheCrossBack) {
   EXPECT_EQ(buy.size_quote, Decimal::must("1000"));  // size_pct 10 (risk 1 % / 4.04 % is larger)
   EXPECT_EQ(buy.source, "ema_cross");
   EXPECT_EQ(buy.symbol, kSymbol);
-  EXPECT_DOUBLE_EQ(buy.confidence, 0.75);
+  EXPECT_DOUBLE_EQ(buy.confidence, 0.9);
   EXPECT_EQ(buy.intent_id, "ema_cross-BTC/USDT-1");
   EXPECT_EQ(buy.created, h.clock.now());
 
