@@ -232,6 +232,7 @@ class Runner {
     }
     auto inner = registry.create(spec_.strategy, params);
     if (!inner) return inner.error();
+    if (auto s = check_fits_data((*inner)->params().values()); !s) return s.error();
     options.strategy_params = params;
     const auto& values = (*inner)->params().values();
     const auto tf = values.find("timeframe");
@@ -240,6 +241,32 @@ class Runner {
                                                spec_.collect_charts);
     gate_ = gate.get();
     return strategy::StrategyPtr(std::move(gate));
+  }
+
+  // A timeframe finer than the candles (the strategy would trade bars cut from the synthetic path
+  // inside each candle) or a symbol not replayed would leave the strategy trading artefacts, or
+  // idle, with a successful exit: refused instead, naming the parameter. (Which timeframes have
+  // bars at all is the strategy's own parameter check.)
+  core::Status check_fits_data(const std::map<std::string, std::string, std::less<>>& values) const {
+    const std::string where = fmt::format("strategy '{}' parameter", spec_.strategy);
+    if (const auto tf = values.find("timeframe"); tf != values.end() && candles()) {
+      const int minutes = std::stoi(tf->second);
+      if (minutes % data_.interval_minutes != 0) {
+        return core::Error::of(
+            fmt::format("{} 'timeframe': {} minutes is not a multiple of the data's {}-minute "
+                        "candles ({})",
+                        where, minutes, data_.interval_minutes, data_.description));
+      }
+    }
+    if (const auto list = values.find("symbols"); list != values.end()) {
+      for (const std::string& symbol : split_symbol_list(list->second)) {
+        if (!std::binary_search(symbols_.begin(), symbols_.end(), symbol)) {
+          return core::Error::of(fmt::format("{} 'symbols': '{}' is not in the data (it has: {})",
+                                             where, symbol, fmt::join(symbols_, ", ")));
+        }
+      }
+    }
+    return {};
   }
 
   // Equity samples at every sample boundary up to t; the clock is first advanced to the boundary,

@@ -397,6 +397,37 @@ TEST(BacktestRun, UnknownStrategyOrParameterIsNamed) {
   EXPECT_NE(r.error().message.find("ETH/USDT"), std::string::npos) << r.error().message;
 }
 
+// Before, both ran to the end with exit 0: 1-minute bars cut from the synthetic path inside
+// 5-minute candles, a symbol never replayed (no intents).
+TEST(BacktestRun, AStrategyTheDataCannotServeIsNamed) {
+  const auto refused = [](const MarketData& data, const std::string& name,
+                          const std::string& value, const std::string& expected) {
+    BacktestSpec spec = ema_spec();
+    spec.params[name] = value;
+    auto r = run_backtest(spec, data);
+    ASSERT_FALSE(r) << name << "=" << value;
+    EXPECT_NE(r.error().message.find("parameter '" + name + "'"), std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find(expected), std::string::npos) << r.error().message;
+  };
+  const MarketData minutes = candles(random_walk(50, 1));
+  refused(minutes, "symbols", "BTC/USDT, ETH/USDT", "'ETH/USDT' is not in the data");
+  std::vector<core::Bar> bars = random_walk(50, 1);
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    bars[i].interval_minutes = 5;
+    bars[i].open_time = kT0 + std::chrono::minutes(5 * static_cast<int>(i));
+  }
+  const MarketData five = candles(bars, 5);
+  refused(five, "timeframe", "1", "1 minutes is not a multiple of the data's 5-minute candles");
+  for (const char* tf : {"5", "15"}) {
+    BacktestSpec spec = ema_spec();
+    spec.params["timeframe"] = tf;
+    spec.params["symbols"] = "BTC/USDT";
+    auto r = run_backtest(spec, five);
+    EXPECT_TRUE(r) << tf << ": " << r.error().message;
+  }
+}
+
 TEST(BacktestRun, WindowSelectsCandles) {
   const MarketData data = candles(random_walk(600, 3));
   BacktestSpec spec = ema_spec();
