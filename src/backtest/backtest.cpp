@@ -339,8 +339,19 @@ class Runner {
       const std::span<core::Trade> trades(buffer.data(), used);
       const auto by_time = [](const core::Trade& a, const core::Trade& b) { return a.time < b.time; };
       if (!std::is_sorted(trades.begin(), trades.end(), by_time)) std::stable_sort(trades.begin(), trades.end(), by_time);
-      feed_step(trades);
-      after_first_events();
+      if (initial_pending_) {
+        // E0 is stamped at the first candle's start: the starting balances at its opens, not at its
+        // close (a price from later in the candle).
+        const auto later = std::find_if(trades.begin(), trades.end(), [&](const core::Trade& x) {
+          return x.time != trades.front().time;
+        });
+        const auto opens = static_cast<std::size_t>(later - trades.begin());
+        feed_step(trades.first(opens));
+        after_first_events();
+        feed_step(trades.subspan(opens));
+      } else {
+        feed_step(trades);
+      }
       progress();
     }
   }

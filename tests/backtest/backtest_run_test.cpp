@@ -428,6 +428,22 @@ TEST(BacktestRun, AStrategyTheDataCannotServeIsNamed) {
   }
 }
 
+// The first equity point is stamped at the first candle's start, so it values a starting balance
+// in BTC at that candle's open; it used the close, a price from later in the candle.
+TEST(BacktestRun, InitialEquityValuesTheBalancesAtTheFirstOpen) {
+  const MarketData data = candles({bar_at(0, "30000", "30500", "29000", "30400"),
+                                   bar_at(1, "30400", "30600", "30300", "30500")});
+  BacktestSpec spec = ema_spec();
+  spec.base.starting_balances = {{"USDT", D("100")}, {"BTC", D("1")}};
+  auto r = run_backtest(spec, data);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->summary.initial_equity, D("30100"));
+  ASSERT_FALSE(r->equity.empty());
+  EXPECT_EQ(r->equity.front().time, kT0);
+  EXPECT_EQ(r->equity.front().equity, D("30100"));
+  EXPECT_EQ(r->summary.final_equity, D("30600"));
+}
+
 TEST(BacktestRun, WindowSelectsCandles) {
   const MarketData data = candles(random_walk(600, 3));
   BacktestSpec spec = ema_spec();
