@@ -438,7 +438,26 @@ class Runner {
     if (spec_.on_progress) spec_.on_progress(Progress{done_, total_});
   }
 
+  // Starting balances worth nothing in the reporting currency: every figure would be a silent zero.
+  core::Status check_starting_equity() const {
+    if (equity_.empty() || equity_.front().equity.is_positive()) return {};
+    const std::string currency = pipeline_->portfolio().reporting_currency();
+    std::vector<std::string> balances;
+    bool any = false;
+    for (const auto& [asset, amount] : spec_.base.starting_balances) {
+      balances.push_back(asset + "=" + amount.to_string());
+      any = any || amount.is_positive();
+    }
+    const std::string why =
+        any ? fmt::format("no price in the data values them in {}: give --balance {}=AMOUNT or a "
+                          "--currency they are held in", currency, currency)
+            : std::string("every balance is zero");
+    return core::Error::of(fmt::format("nothing to trade: the starting balances ({}) are worth 0 {}; {}",
+                                       fmt::join(balances, ", "), currency, why));
+  }
+
   core::Result<BacktestResult> collect() {
+    if (auto s = check_starting_equity(); !s) return s.error();
     BacktestResult r;
     r.fills = pipeline_->fills();
     const execution::OrderManager& manager = pipeline_->orders();

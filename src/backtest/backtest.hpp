@@ -204,5 +204,7 @@ std::string equity_csv(const std::vector<EquityPoint>& equity);
 // Shared by every CSV the backtester writes (sweep.csv, walk_forward.csv too): a cell quoted when it
 // holds a comma, quote or line break. Files go through core::write_text_file (never half written).
 std::string csv_cell(const std::string& text);
+// Every time the output files hold: RFC 3339 UTC with milliseconds; empty when unset.
+std::string time_cell(core::Timestamp t);
 
 }  // namespace tg4::backtest

@@ -15,10 +15,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string time_text(core::Timestamp t) {
-  return t.is_set() ? core::format_rfc3339(t, 3) : std::string();
-}
-
 // Ratios are rounded to 8 decimals so the JSON is readable; not finite -> null.
 json::value ratio_json(double x) {
   if (!std::isfinite(x)) return nullptr;
@@ -59,7 +55,7 @@ ReportInput report_input(const BacktestResult& r) {
     return std::isfinite(x) ? fmt::format("{:.2f}", x) : std::string("inf");
   };
   in.summary = {
-      {"period", time_text(s.start) + " .. " + time_text(s.end)},
+      {"period", time_cell(s.start) + " .. " + time_cell(s.end)},
       {"initial equity", s.initial_equity.to_string(2) + " " + s.currency},
       {"final equity", s.final_equity.to_string(2) + " " + s.currency},
       {"total return", pct(s.total_return)},
@@ -84,6 +80,10 @@ ReportInput report_input(const BacktestResult& r) {
 }  // namespace
 
 
+std::string time_cell(core::Timestamp t) {
+  return t.is_set() ? core::format_rfc3339(t, 3) : std::string();
+}
+
 std::string csv_cell(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
   std::string out = "\"";
@@ -104,8 +104,8 @@ json::object to_json(const Summary& s) {
   for (const auto& sym : s.symbols) symbols.emplace_back(sym);
   o["symbols"] = std::move(symbols);
   o["currency"] = s.currency;
-  o["start"] = time_text(s.start);
-  o["end"] = time_text(s.end);
+  o["start"] = time_cell(s.start);
+  o["end"] = time_cell(s.end);
   o["days"] = ratio_json(static_cast<double>((s.end - s.start).count()) / 86'400e9);
   o["initial_equity"] = s.initial_equity.to_string();
   o["final_equity"] = s.final_equity.to_string();
@@ -157,7 +157,7 @@ std::string trades_csv(const std::vector<RoundTrip>& trades) {
   for (const RoundTrip& t : trades) {
     out += fmt::format("{},{},{},{},{:.3f},{},{},{},{},{},{},{},{:.6f},{},{},{}\n",
                        csv_cell(t.symbol), t.side == core::Side::kBuy ? "long" : "short",
-                       time_text(t.entry_time), time_text(t.exit_time),
+                       time_cell(t.entry_time), time_cell(t.exit_time),
                        static_cast<double>((t.exit_time - t.entry_time).count()) / 1e9,
                        t.qty.to_string(), t.entry_price.to_string(), t.exit_price.to_string(),
                        t.gross_pnl.to_string(), t.fees.to_string(), t.net_pnl.to_string(),
@@ -174,7 +174,7 @@ std::string orders_csv(const std::vector<OrderRecord>& orders) {
       "trigger_price,stop_loss,take_profit,intent_id,reason\n";
   for (const OrderRecord& o : orders) {
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                       csv_cell(o.client_order_id), time_text(o.created), time_text(o.updated),
+                       csv_cell(o.client_order_id), time_cell(o.created), time_cell(o.updated),
                        csv_cell(o.symbol), o.side, o.type, o.role, o.status, o.qty.to_string(),
                        o.filled.to_string(), o.avg_price.to_string(), o.limit_price.to_string(),
                        o.trigger_price.to_string(), o.stop_loss.to_string(),
@@ -186,7 +186,7 @@ std::string orders_csv(const std::vector<OrderRecord>& orders) {
 std::string equity_csv(const std::vector<EquityPoint>& equity) {
   std::string out = "time,equity,cash,drawdown\n";
   for (const EquityPoint& p : equity) {
-    out += fmt::format("{},{},{},{}\n", time_text(p.time), p.equity.to_string(), p.cash.to_string(),
+    out += fmt::format("{},{},{},{}\n", time_cell(p.time), p.equity.to_string(), p.cash.to_string(),
                        p.drawdown.to_string());
   }
   return out;

@@ -182,9 +182,11 @@ std::string metric_columns_header() {
 }
 
 std::string metric_columns(const Summary& s) {
-  return fmt::format("{},{},{},{},{},{},{:.3f},{},{},{},{},{},{},{},{}", ratio_text(s.total_return),
+  // The duration in whole milliseconds, written shortest ("114360", as summary.json has it).
+  const double duration_s = std::round(s.max_drawdown_duration_s * 1000) / 1000;
+  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", ratio_text(s.total_return),
                      ratio_text(s.cagr), ratio_text(s.sharpe), ratio_text(s.sortino),
-                     ratio_text(s.calmar), ratio_text(s.max_drawdown), s.max_drawdown_duration_s,
+                     ratio_text(s.calmar), ratio_text(s.max_drawdown), duration_s,
                      ratio_text(s.win_rate), ratio_text(s.profit_factor), s.expectancy.to_string(),
                      s.trades, s.fees.to_string(), s.net_pnl.to_string(),
                      s.final_equity.to_string(), ratio_text(s.exposure));

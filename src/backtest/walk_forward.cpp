@@ -17,10 +17,6 @@ std::string show(core::Duration d) {
   return core::config_schema::format_duration(std::chrono::duration_cast<core::ConfigDuration>(d));
 }
 
-std::string time_text(core::Timestamp t) {
-  return core::format_rfc3339(t, 0);
-}
-
 // `base` narrowed to [from, to), trading from `trade_from` (0: from the start).
 BacktestSpec period_base(const BacktestSpec& base, core::Timestamp from, core::Timestamp to,
                          core::Timestamp trade_from) {
@@ -241,8 +237,8 @@ std::string walk_forward_csv(const WalkForwardResult& result) {
   const std::string empty_metrics(std::count(header.begin(), header.end(), ','), ',');
   for (const WalkForwardWindowResult& r : result.windows) {
     const WalkForwardWindow& w = r.window;
-    out += fmt::format("{},{},{},{},{}", w.index, time_text(w.train_from), time_text(w.train_to),
-                       time_text(w.test_from), time_text(w.test_to));
+    out += fmt::format("{},{},{},{},{}", w.index, time_cell(w.train_from), time_cell(w.train_to),
+                       time_cell(w.test_from), time_cell(w.test_to));
     for (std::size_t i = 0; i < result.param_names.size(); ++i) {
       out += "," + (i < r.values.size() ? csv_cell(r.values[i]) : std::string());
     }

@@ -444,6 +444,25 @@ TEST(BacktestRun, InitialEquityValuesTheBalancesAtTheFirstOpen) {
   EXPECT_EQ(r->summary.final_equity, D("30600"));
 }
 
+// Balances worth nothing in the reporting currency would give a run of zeros that looks fine.
+TEST(BacktestRun, StartingBalancesWorthNothingAreNamed) {
+  const MarketData data = candles({bar_at(0, "30000", "30500", "29000", "30400"),
+                                   bar_at(1, "30400", "30600", "30300", "30500")});
+  BacktestSpec spec = ema_spec();
+  spec.base.reporting_currency = "EUR";  // nothing in BTC/USDT candles prices USDT in EUR
+  auto r = run_backtest(spec, data);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("starting balances (USDT=10000) are worth 0 EUR"), std::string::npos)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("--balance EUR=AMOUNT"), std::string::npos) << r.error().message;
+
+  spec = ema_spec();
+  spec.base.starting_balances = {{"USDT", D("0")}};
+  r = run_backtest(spec, data);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("every balance is zero"), std::string::npos) << r.error().message;
+}
+
 TEST(BacktestRun, WindowSelectsCandles) {
   const MarketData data = candles(random_walk(600, 3));
   BacktestSpec spec = ema_spec();

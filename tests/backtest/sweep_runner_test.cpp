@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <limits>
 #include <set>
 
@@ -179,6 +184,24 @@ TEST_F(SweepRun, CsvHeaderIsRankParamsMetricsError) {
             "max_drawdown_duration_s,win_rate,profit_factor,expectancy,trades,fees,net_pnl,"
             "final_equity,exposure,error");
   EXPECT_EQ(csv.substr(csv.find('\n') + 1, 9), "1,5,20,0.");
+}
+
+// The drawdown duration is written as summary.json writes it: shortest, no padding zeros.
+TEST_F(SweepRun, DrawdownDurationCellIsTheSummarysSeconds) {
+  const auto result = sweep({"fast=5", "slow=20"}, 1);
+  ASSERT_TRUE(result.rows[0].summary.has_value());
+  const double seconds = result.rows[0].summary->max_drawdown_duration_s;
+  ASSERT_GT(seconds, 0);
+  const std::string csv = sweep_csv(result);
+  std::vector<std::string> header, row;
+  std::stringstream head(csv.substr(0, csv.find('\n')));
+  std::stringstream first(csv.substr(csv.find('\n') + 1, csv.find('\n', csv.find('\n') + 1) - csv.find('\n') - 1));
+  for (std::string cell; std::getline(head, cell, ',');) header.push_back(cell);
+  for (std::string cell; std::getline(first, cell, ',');) row.push_back(cell);
+  const auto column = std::find(header.begin(), header.end(), "max_drawdown_duration_s") - header.begin();
+  ASSERT_LT(static_cast<std::size_t>(column), row.size());
+  EXPECT_EQ(row[static_cast<std::size_t>(column)], fmt::format("{}", std::round(seconds * 1000) / 1000));
+  EXPECT_EQ(row[static_cast<std::size_t>(column)].find(".000"), std::string::npos);
 }
 
 }  // namespace

@@ -264,8 +264,8 @@ TEST_F(WalkForwardRun, OutputsAreTheSameForAnyJobCount) {
             "profit_factor,expectancy,trades,fees,net_pnl,final_equity,exposure,error");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7);
   const auto first_row = csv.substr(csv.find('\n') + 1);
-  EXPECT_EQ(first_row.rfind("0,2024-03-01T00:00:00Z,2024-03-02T00:00:00Z,2024-03-02T00:00:00Z,"
-                            "2024-03-02T12:00:00Z,",
+  EXPECT_EQ(first_row.rfind("0,2024-03-01T00:00:00.000Z,2024-03-02T00:00:00.000Z,2024-03-02T00:00:00.000Z,"
+                            "2024-03-02T12:00:00.000Z,",
                             0),
             0u)
       << first_row;

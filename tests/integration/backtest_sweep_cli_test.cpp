@@ -93,11 +93,11 @@ TEST_F(BacktestSweepCli, WalkForwardWritesOutOfSampleResultsOnly) {
   EXPECT_EQ(
       csv.rfind("window,train_from,train_to,test_from,test_to,fast,slow,train_total_return,", 0),
       0u);
-  EXPECT_NE(csv.find("\n0,2024-03-09T20:00:00Z,2024-03-09T23:00:00Z,2024-03-09T23:00:00Z,"
-                     "2024-03-10T00:00:00Z,"),
+  EXPECT_NE(csv.find("\n0,2024-03-09T20:00:00.000Z,2024-03-09T23:00:00.000Z,2024-03-09T23:00:00.000Z,"
+                     "2024-03-10T00:00:00.000Z,"),
             std::string::npos);
-  EXPECT_NE(csv.find("\n4,2024-03-10T00:00:00Z,2024-03-10T03:00:00Z,2024-03-10T03:00:00Z,"
-                     "2024-03-10T04:00:00Z,"),
+  EXPECT_NE(csv.find("\n4,2024-03-10T00:00:00.000Z,2024-03-10T03:00:00.000Z,2024-03-10T03:00:00.000Z,"
+                     "2024-03-10T04:00:00.000Z,"),
             std::string::npos);
   // The combined curve covers the test periods only: from the first test start to the last end.
   const std::string equity = file_text(out / "equity.csv");
