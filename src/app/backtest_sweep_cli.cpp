@@ -76,8 +76,9 @@ int run_plain_sweep(const SweepArgs& args, const backtest::BacktestSpec& spec,
                            result->rows.size(), failed, args.rank_by,
                            describe(result->param_names, result->rows.front().values),
                            out.empty() ? " (give --out DIR for sweep.csv)" : "");
-  std::cout << backtest::summary_json_text(result->best->summary);
-  return kExitOk;
+  return write_stdout("backtest", "the summary", backtest::summary_json_text(result->best->summary))
+             ? kExitOk
+             : kExitFailure;
 }
 
 int run_walk_forward(const SweepArgs& args, const backtest::BacktestSpec& spec,
@@ -95,8 +96,9 @@ int run_walk_forward(const SweepArgs& args, const backtest::BacktestSpec& spec,
       "out-of-sample results only{}\n",
       wf->text, result->windows.size(), grid.size(), args.rank_by,
       out.empty() ? " (give --out DIR for walk_forward.csv)" : "");
-  std::cout << backtest::summary_json_text(result->summary);
-  return kExitOk;
+  return write_stdout("backtest", "the summary", backtest::summary_json_text(result->summary))
+             ? kExitOk
+             : kExitFailure;
 }
 
 }  // namespace

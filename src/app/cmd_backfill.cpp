@@ -354,10 +354,9 @@ int import_csv(storage::Store& store, const BackfillArgs& a,
     }
     files.push_back(boost::json::object{{"file", path}, {"bars", file->bars.size()}});
   }
-  std::cout << boost::json::serialize(
-                   boost::json::object{{"store", store.url()}, {"imported", files}})
-            << std::endl;
-  return kExitOk;
+  const std::string summary =
+      boost::json::serialize(boost::json::object{{"store", store.url()}, {"imported", files}});
+  return write_stdout("backfill", "the summary", summary + "\n") ? kExitOk : kExitFailure;
 }
 
 int run_backfill(const CommandContext& ctx, const BackfillArgs& a) {
@@ -430,17 +429,18 @@ int run_backfill(const CommandContext& ctx, const BackfillArgs& a) {
     if (signals.interrupted()) break;
   }
   const auto stats = rest.stats();
-  std::cout << boost::json::serialize(boost::json::object{{"store", (*store)->url()},
-                                                          {"rest_url", options.base_url},
-                                                          {"from", when(window.from)},
-                                                          {"to", when(window.to)},
-                                                          {"symbols", reports},
-                                                          {"rest_calls", stats.calls},
-                                                          {"rate_limited", stats.rate_limited},
-                                                          {"rate_wait_ms", stats.waited.count()},
-                                                          {"interrupted", signals.interrupted()}})
-            << std::endl;
-  return all_ok && !signals.interrupted() ? kExitOk : kExitFailure;
+  const std::string summary =
+      boost::json::serialize(boost::json::object{{"store", (*store)->url()},
+                                                 {"rest_url", options.base_url},
+                                                 {"from", when(window.from)},
+                                                 {"to", when(window.to)},
+                                                 {"symbols", reports},
+                                                 {"rest_calls", stats.calls},
+                                                 {"rate_limited", stats.rate_limited},
+                                                 {"rate_wait_ms", stats.waited.count()},
+                                                 {"interrupted", signals.interrupted()}});
+  const bool printed = write_stdout("backfill", "the summary", summary + "\n");
+  return printed && all_ok && !signals.interrupted() ? kExitOk : kExitFailure;
 }
 
 }  // namespace

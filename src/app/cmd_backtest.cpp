@@ -24,6 +24,7 @@
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
 #include "app/node_config.hpp"
+#include "app/param_flags.hpp"
 #include "backtest/backtest.hpp"
 #include "core/logging.hpp"
 #include "risk/limits_config.hpp"
@@ -89,15 +90,6 @@ core::Result<core::Timestamp> parse_time_flag(const std::string& text, const cha
   return *t;
 }
 
-core::Result<std::pair<std::string, std::string>> key_value(const std::string& text,
-                                                            const char* flag) {
-  const auto eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    return core::Error::of(fmt::format("{} {}: expected NAME=VALUE", flag, text));
-  }
-  return std::pair{text.substr(0, eq), text.substr(eq + 1)};
-}
-
 core::Result<core::Decimal> decimal_flag(const std::string& text, const char* flag,
                                          bool allow_zero = true) {
   auto d = core::Decimal::parse(text);
@@ -149,11 +141,7 @@ core::Result<backtest::BacktestSpec> spec_from_args(const BacktestArgs& a,
   backtest::BacktestSpec spec;
   spec.strategy = a.strategy;
   if (a.strategy == config.strategy.name) spec.params = config.strategy.params;
-  for (const auto& text : a.params) {
-    auto kv = key_value(text, "--param");
-    if (!kv) return kv.error();
-    spec.params[kv->first] = kv->second;
-  }
+  if (auto s = apply_param_flags(a.params, spec.params); !s) return s.error();
   kernel::PipelineOptions& base = spec.base;
   base.reporting_currency = a.currency.empty() ? config.app.reporting_currency : a.currency;
   base.starting_balances = config.paper.starting_balances;
@@ -256,14 +244,16 @@ int run_backtest_command(const GlobalOptions& globals, const BacktestArgs& a) {
   auto result = backtest::run_backtest(*spec, *data);
   if (bar) bar->clear();
   if (!result) return usage_error("backtest", result.error().message);
-  std::cout << backtest::summary_json_text(result->summary);
+  // The files of --out are still written when stdout fails; the exit code reports both.
+  const bool printed =
+      write_stdout("backtest", "the summary", backtest::summary_json_text(result->summary));
   if (!a.out.empty()) {
     if (auto s = backtest::write_outputs(*result, a.out); !s) {
       std::cerr << "tg4 backtest: " << s.error().message << "\n";
       return kExitFailure;
     }
   }
-  return kExitOk;
+  return printed ? kExitOk : kExitFailure;
 }
 
 }  // namespace

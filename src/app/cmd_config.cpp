@@ -7,13 +7,20 @@
 
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
+#include "app/strategy_config_check.hpp"
 #include "core/config.hpp"
+#include "core/text_file.hpp"
 
 namespace tg4::app {
 namespace {
 
 int run_check(const std::string& path) {
-  const auto loaded = core::load_config_file(path);
+  auto loaded = core::load_config_file(path);
+  if (loaded.ok()) {
+    // The file was just read: a failure now only loses the lines of the strategy keys.
+    const auto text = core::read_text_file(path);
+    loaded.issues = check_strategy_section(loaded.config.strategy, text ? *text : "", path);
+  }
   if (!loaded.ok()) {
     std::cerr << loaded.error_text() << loaded.issues.size() << " error"
               << (loaded.issues.size() == 1 ? "" : "s") << " in " << path << "\n";
@@ -26,10 +33,10 @@ int run_check(const std::string& path) {
 int run_show(const GlobalOptions& globals) {
   const auto config = load_config(globals, std::cerr);
   if (!config) return kExitUsage;
-  std::cout << "# effective configuration: " << globals.config_path
-            << " + environment + command line; secrets shown as ***\n"
-            << core::dump_config(*config, true);
-  return kExitOk;
+  const std::string text = "# effective configuration: " + globals.config_path +
+                           " + environment + command line; secrets shown as ***\n" +
+                           core::dump_config(*config, true);
+  return write_stdout("config show", "the configuration", text) ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -53,13 +60,15 @@ void add_config_command(CLI::App& root, CommandContext& ctx) {
       ->fallthrough();
 
   add_command(*config, ctx, "template", "Print a configuration file stating every default", [] {
-    std::cout << core::config_template_yaml();
-    return kExitOk;
+    return write_stdout("config template", "the template", core::config_template_yaml())
+               ? kExitOk
+               : kExitFailure;
   });
 
   add_command(*config, ctx, "docs", "Print the configuration reference (docs/CONFIG.md)", [] {
-    std::cout << core::config_docs_markdown();
-    return kExitOk;
+    return write_stdout("config docs", "the reference", core::config_docs_markdown())
+               ? kExitOk
+               : kExitFailure;
   });
 }
 

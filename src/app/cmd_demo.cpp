@@ -15,6 +15,7 @@
 #include "app/config_loading.hpp"
 #include "app/feed_source.hpp"
 #include "app/node_config.hpp"
+#include "app/param_flags.hpp"
 #include "app/session_runner.hpp"
 #include "core/logging.hpp"
 #include "sim/simulator.hpp"
@@ -52,13 +53,8 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
       options.pipeline.strategy_params.empty()) {
     options.pipeline.strategy_params = {{"fast", "3"}, {"slow", "8"}, {"atr_period", "5"}};
   }
-  for (const auto& kv : args.params) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos) {
-      std::cerr << "tg4 demo: --param " << kv << ": expected NAME=VALUE\n";
-      return kExitUsage;
-    }
-    options.pipeline.strategy_params[kv.substr(0, eq)] = kv.substr(eq + 1);
+  if (auto s = apply_param_flags(args.params, options.pipeline.strategy_params); !s) {
+    return usage_error("demo", s.error().message);
   }
   options.api_address = args.api_address;
   std::string token;

@@ -27,6 +27,11 @@ int run_indicators(const IndicatorsArgs& args) {
     std::cerr << "tg4 indicators: " << candles.error().message << "\n";
     return kExitFailure;
   }
+  // An empty or header-only file is a wrong file, not a result of no rows (as in tg4 backtest).
+  if (candles->bars.empty()) {
+    std::cerr << "tg4 indicators: " << args.input << ": no candles\n";
+    return kExitFailure;
+  }
   market::IndicatorSet set;
   std::string text = market::indicator_csv_header();
   text.reserve(text.size() * (candles->bars.size() + 1));
@@ -35,8 +40,7 @@ int run_indicators(const IndicatorsArgs& args) {
     market::append_indicator_csv_row(set.snapshot(), text);
   }
   if (args.out.empty()) {
-    std::cout << text << std::flush;
-    return std::cout ? kExitOk : kExitFailure;
+    return write_stdout("indicators", "indicators", text) ? kExitOk : kExitFailure;
   }
   std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
   out << text;

@@ -3,16 +3,15 @@
 // then the intent through rules 1-9. Limits come from the configuration's risk section.
 #include <fmt/format.h>
 
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
 #include "core/clock.hpp"
+#include "core/text_file.hpp"
 #include "risk/engine.hpp"
 #include "risk/limits_config.hpp"
 #include "risk/state_json.hpp"
@@ -30,11 +29,10 @@ core::Result<std::string> argument_text(const std::string& arg, const char* opti
   if (arg.empty() || arg[0] != '@') return arg;
   const std::string path = arg.substr(1);
   if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::Error::of(fmt::format("{}: cannot read file {}", option, path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = core::read_text_file(path);
+  if (!text)
+    return core::Error::of(fmt::format("{}: cannot read file {}", option, text.error().message));
+  return text;
 }
 
 core::Result<boost::json::value> argument_json(const std::string& arg, const char* option) {
@@ -74,8 +72,9 @@ int run_check(const GlobalOptions& globals, const CheckArgs& args) {
   const auto events = engine.apply_breakers(input->state, input->now);
   risk::Verdict verdict = engine.check(input->state, *intent, input->now);
   add_breaker_warnings(events, verdict);
-  std::cout << risk::verdict_to_json(verdict) << "\n";
-  return kExitOk;
+  return write_stdout("risk check", "the verdict", risk::verdict_to_json(verdict) + "\n")
+             ? kExitOk
+             : kExitFailure;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "app/command.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 namespace tg4::app {
@@ -7,6 +9,16 @@ namespace tg4::app {
 int usage_error(const std::string& command, const std::string& message) {
   std::cerr << "tg4 " << command << ": " << message << "\n";
   return kExitUsage;
+}
+
+bool write_stdout(const std::string& command, const std::string& what, std::string_view text) {
+  errno = 0;
+  std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
+  std::cout.flush();
+  if (std::cout) return true;
+  const std::string reason = errno != 0 ? std::strerror(errno) : "write failed";
+  std::cerr << "tg4 " << command << ": writing " << what << " to stdout: " << reason << "\n";
+  return false;
 }
 
 CLI::App* add_command(CLI::App& root, CommandContext& ctx, const std::string& name,

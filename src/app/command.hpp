@@ -1,10 +1,10 @@
 #pragma once
 // The `tg4` command surface (SPEC §12). Each subcommand lives in its own cmd_<name>.cpp and adds
 // itself to the CLI11 tree; parsing stores the chosen command's runner, main() runs it.
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
-
-#include <CLI/CLI.hpp>
+#include <string_view>
 
 namespace tg4::app {
 
@@ -15,6 +15,11 @@ inline constexpr int kExitUsage = 2;
 
 // Prints "tg4 <command>: <message>" to stderr and returns kExitUsage: a bad flag or argument.
 int usage_error(const std::string& command, const std::string& message);
+
+// Writes `text` to stdout and flushes it. A failed write (a full disk, a closed pipe) prints
+// "tg4 <command>: writing <what> to stdout: <reason>" to stderr and returns false: output that did
+// not arrive must not pass for success, and must not fail without a word.
+bool write_stdout(const std::string& command, const std::string& what, std::string_view text);
 
 struct GlobalOptions {
   std::string config_path = "config/tg4.yaml";

@@ -2,10 +2,10 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "core/config_schema.hpp"
+#include "core/text_file.hpp"
 
 namespace tg4::core {
 
@@ -81,16 +81,16 @@ ConfigLoad parse_config(std::string_view yaml_text, const std::string& file_name
 }
 
 ConfigLoad load_config_file(const std::string& path, const EnvLookup& env) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto text = read_text_file(path);
+  if (!text) {
+    // The issue names the file itself: keep only the reason ("is a directory", "cannot open...").
+    std::string reason = text.error().message;
+    if (reason.rfind(path + ": ", 0) == 0) reason.erase(0, path.size() + 2);
     ConfigLoad result;
-    result.issues.push_back(
-        ConfigIssue{path, 0, 0, "", "cannot read the file (missing or not readable)"});
+    result.issues.push_back(ConfigIssue{path, 0, 0, "", std::move(reason)});
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path, env);
+  return parse_config(*text, path, env);
 }
 
 Config load_config_or_throw(const std::string& path, const EnvLookup& env) {

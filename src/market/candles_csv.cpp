@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <system_error>
 
 #include "core/text_file.hpp"
@@ -193,12 +191,9 @@ core::Result<CandleFile> parse_candles_csv(std::string_view text, std::string_vi
 
 core::Result<CandleFile> read_candles_csv(const std::filesystem::path& path,
                                           const CandleReadOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::Error::of(path.string() + ": cannot open for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return core::Error::of(path.string() + ": read failed");
-  return parse_candles_csv(text.str(), path.string(), options);
+  auto text = core::read_text_file(path);
+  if (!text) return text.error();
+  return parse_candles_csv(*text, path.string(), options);
 }
 
 int interval_from_file_name(const std::filesystem::path& path) {

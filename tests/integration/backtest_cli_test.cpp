@@ -163,6 +163,23 @@ TEST_F(BacktestCli, BadInputExitsTwoNamingIt) {
   o = run({"--data", kCandles.string(), "--strategy", "ema_cross", "--balance", "USDT"});
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.err.find("--balance"), std::string::npos) << o.err;
+
+  // "Last wins" would run neither value the command line shows without a word.
+  o = run({"--data", kCandles.string(), "--strategy", "ema_cross", "--param", "fast=5", "--param",
+           "fast=7"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("tg4 backtest: --param fast given twice (5, then 7)"), std::string::npos)
+      << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+
+  for (const auto& [name, text] :
+       {std::pair{"empty.csv", ""},
+        std::pair{"header.csv", "timestamp,open,high,low,close,volume\n"}}) {
+    const fs::path path = write(name, text);
+    o = run({"--data", path.string(), "--strategy", "ema_cross"});
+    EXPECT_EQ(o.code, 2) << name;
+    EXPECT_NE(o.err.find(path.string() + ": no candles"), std::string::npos) << o.err;
+  }
 }
 
 TEST_F(BacktestCli, WindowFlags) {

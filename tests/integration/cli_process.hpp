@@ -34,13 +34,16 @@ inline std::string file_text(const std::filesystem::path& path) {
   return text.str();
 }
 
-// Runs `binary command args…` in `dir` (stderr goes to dir/stderr).
+// Runs `binary command args…` in `dir` (stderr goes to dir/stderr; stdout to `stdout_to` when
+// given, e.g. /dev/full, else into CliOutcome::out).
 inline CliOutcome run_cli(const std::filesystem::path& dir, const std::string& binary,
-                          const std::string& command, const std::vector<std::string>& args) {
+                          const std::string& command, const std::vector<std::string>& args,
+                          const std::string& stdout_to = "") {
   const std::filesystem::path err = dir / "stderr";
   std::string line =
       "cd " + shell_quoted(dir.string()) + " && " + shell_quoted(binary) + " " + command;
   for (const auto& a : args) line += " " + shell_quoted(a);
+  if (!stdout_to.empty()) line += " >" + shell_quoted(stdout_to);
   line += " 2>" + shell_quoted(err.string());
   CliOutcome o;
   FILE* pipe = popen(line.c_str(), "r");

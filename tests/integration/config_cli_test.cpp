@@ -160,6 +160,59 @@ TEST_F(ConfigCli, CheckReportsSyntaxMissingFilesAndEnvironment) {
       << env.err;
 }
 
+// The schema knows only that strategy.params is a map: the registry judges names and values, so a
+// typo fails here and not when paper or live start.
+TEST_F(ConfigCli, CheckValidatesTheStrategyThroughTheRegistry) {
+  const auto unknown = write("unknown.yaml", "strategy:\n  name: no_such_strategy\n");
+  auto r = run({"config", "check", unknown.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(unknown.string() +
+                       ":2:3: strategy.name: unknown strategy \"no_such_strategy\" (known: "),
+            std::string::npos)
+      << r.err;
+
+  const auto typo = write("typo.yaml",
+                          "strategy:\n"
+                          "  name: ema_cross\n"
+                          "  params: {fats: 3, slow: 5000}\n");
+  r = run({"config", "check", typo.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(typo.string() + ":3:12: strategy.params.fats: strategy 'ema_cross': "
+                                       "unknown parameter 'fats' (known: "),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(typo.string() + ":3:21: strategy.params.slow: strategy 'ema_cross' "
+                                       "parameter 'slow': 5000 is outside [3, 1000]"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("2 errors in " + typo.string()), std::string::npos) << r.err;
+
+  const auto combination = write("combination.yaml",
+                                 "strategy:\n"
+                                 "  name: ema_cross\n"
+                                 "  params:\n"
+                                 "    fast: 30\n"
+                                 "    slow: 20\n");
+  r = run({"config", "check", combination.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(combination.string() + ":3:3: strategy.params: "), std::string::npos)
+      << r.err;
+
+  const auto good =
+      write("good.yaml", "strategy:\n  name: ema_cross\n  params: {fast: 5, slow: 13}\n");
+  r = run({"config", "check", good.string()});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "ok: " + good.string() + "\n");
+}
+
+// A directory opens as a stream and reads as nothing, which used to pass for an empty file (ok).
+TEST_F(ConfigCli, CheckRefusesADirectory) {
+  const auto r = run({"config", "check", dir_.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(dir_.string() + ": is a directory"), std::string::npos) << r.err;
+}
+
 TEST_F(ConfigCli, ShowMasksSecretsAndAppliesOverrides) {
   const auto r = run({"--config", kSource + "/config/production.yaml", "config", "show"},
                      {{"TG4_PG_PASSWORD", "pg-Secret-42"},

@@ -57,7 +57,9 @@ class IndicatorsCli : public ::testing::Test {
     return path;
   }
 
-  CliOutcome run(const std::vector<std::string>& args) { return tg4::testing::run_cli(dir_, TG4_BINARY, "indicators", args); }
+  CliOutcome run(const std::vector<std::string>& args, const std::string& stdout_to = "") {
+    return tg4::testing::run_cli(dir_, TG4_BINARY, "indicators", args, stdout_to);
+  }
 
   // What the command must print for `path`, computed in-process.
   static std::string expected_for(const fs::path& path) {
@@ -155,6 +157,36 @@ TEST_F(IndicatorsCli, ErrorsNameTheFileAndLine) {
   const CliOutcome usage = run({});
   EXPECT_EQ(usage.code, 2);
   EXPECT_NE(usage.err.find("--input"), std::string::npos) << usage.err;
+}
+
+// A directory opens as a stream and reads as nothing: it used to give a header-only output and 0.
+TEST_F(IndicatorsCli, ADirectoryIsAnError) {
+  const CliOutcome o = run({"--input", dir_.string()});
+  EXPECT_EQ(o.code, 1);
+  EXPECT_NE(o.err.find(dir_.string() + ": is a directory"), std::string::npos) << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+}
+
+TEST_F(IndicatorsCli, AFileWithoutCandlesIsAnError) {
+  for (const auto& [name, text] :
+       {std::pair{"empty.csv", ""},
+        std::pair{"header.csv", "timestamp,open,high,low,close,volume\n"}}) {
+    const fs::path path = write(name, text);
+    const CliOutcome o = run({"--input", path.string()});
+    EXPECT_EQ(o.code, 1) << name;
+    EXPECT_NE(o.err.find(path.string() + ": no candles"), std::string::npos) << o.err;
+    EXPECT_TRUE(o.out.empty()) << o.out;
+  }
+}
+
+// Output that cannot be written is a failure with the reason, not a silent exit 1.
+TEST_F(IndicatorsCli, AFailedStdoutWriteSaysWhy) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  const CliOutcome o = run({"--input", kCandles.string()}, "/dev/full");
+  EXPECT_EQ(o.code, 1);
+  EXPECT_NE(o.err.find("tg4 indicators: writing indicators to stdout: No space left on device"),
+            std::string::npos)
+      << o.err;
 }
 
 }  // namespace

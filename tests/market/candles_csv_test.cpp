@@ -127,6 +127,10 @@ TEST(CandlesCsv, FilesOnDisk) {
   const auto missing = read_candles_csv(dir / "nope.csv");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("nope.csv"), std::string::npos);
+  // A directory reads as nothing through a stream: it must not pass for a file without rows.
+  const auto directory = read_candles_csv(dir);
+  ASSERT_FALSE(directory.ok());
+  EXPECT_EQ(directory.error().message, dir.string() + ": is a directory");
   EXPECT_FALSE(write_candles_csv(dir / "no-such-dir" / "x.csv", bars).ok());
   std::filesystem::remove_all(dir);
 }
