@@ -210,6 +210,44 @@ TEST(ReportChromium, ChartsRenderWithOneMarkerPerFill) {
   EXPECT_EQ(image.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
   fs::remove_all(profile);
   std::cout << "report: " << page.string() << "\nscreenshot: " << png.string() << std::endl;
+  // Few fills: each arrow carries its label, and there is no fills line under the chart.
+  EXPECT_EQ(read_file(dom_file).find("class=\"fills\""), std::string::npos);
+}
+
+// Hundreds of fills: labels beside every arrow would smear into each other, so the arrows stay bare
+// and a line under the chart lists the fills of the bar at the cursor.
+TEST(ReportChromium, ManyFillsDrawBareArrowsAndAFillsLine) {
+  const auto chromium = find_chromium();
+  if (!chromium) GTEST_SKIP() << "chromium is not installed (scripts/packages.txt lists it)";
+  ReportInput in = fixed_input();
+  in.charts.resize(1);
+  SymbolChart& chart = in.charts.front();
+  chart.markers.clear();
+  constexpr int kFills = 200;
+  for (int i = 0; i < kFills; ++i) {
+    const int minute = 30 + i * 70;
+    chart.markers.push_back({Timestamp::from_seconds(kT0 + minute * 60 + 17),
+                             i % 2 == 0 ? core::Side::kBuy : core::Side::kSell,
+                             chart.candles[static_cast<std::size_t>(minute)].close.to_double(), ""});
+  }
+  const fs::path dir = artifacts_dir();
+  const fs::path page = dir / "report_many_fills.html";
+  const auto written = write_report_html(in, page);
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  const fs::path profile = dir / "chromium-profile-many";
+  fs::remove_all(profile);
+  const fs::path dom_file = dir / "report_many_fills.dom.html";
+  ASSERT_EQ(run_chromium(*chromium, page, {"--dump-dom"}, dom_file, profile), 0)
+      << read_file(dom_file.string() + ".stderr");
+  fs::remove_all(profile);
+  const std::string dom = read_file(dom_file);
+  const auto status = page_status(dom);
+  ASSERT_EQ(status.count("ready"), 1u) << "no #tg4-status in the dumped DOM " << dom_file;
+  EXPECT_EQ(status.at("ready"), "1") << "the page script did not finish";
+  EXPECT_EQ(status.count("error"), 0u) << status.at("error");
+  EXPECT_EQ(status.at("marker-count"), std::to_string(kFills));
+  EXPECT_NE(dom.find("class=\"fills\">200 fills: point at a bar to list its fills<"), std::string::npos)
+      << dom_file;
 }
 
 }  // namespace
