@@ -15,15 +15,6 @@ bool mul_raw(Raw a, Raw b, Raw& out) {
   return !__builtin_mul_overflow(a, b, &out);
 }
 
-// amount x 100, exactly the product amount * 100 (an integer factor never rounds), without the
-// 256-bit multiply and divide of the general product: this runs several times per tick.
-Decimal times_100(Decimal amount) {
-  Raw out = 0;
-  if (!mul_raw(amount.raw(), 100, out) || out < Decimal::min().raw()) {
-    return amount * Decimal::from_int(100);  // throws the product's overflow error
-  }
-  return Decimal::from_raw(out);
-}
 
 }  // namespace
 
@@ -131,19 +122,6 @@ int orders_last_minute(const RiskState& state, Timestamp now) {
 Duration loss_cooldown(const RiskLimits& limits, int consecutive_losses) {
   const auto* step = streak_step(limits.loss_cooldowns, consecutive_losses);
   return step != nullptr ? step->value : Duration::zero();
-}
-
-Decimal pct_of(Decimal amount, Decimal base, PercentMemo& memo) {
-  if (amount == memo.amount && base == memo.base) return memo.percent;
-  const Decimal percent =
-      !base.is_positive() || amount.is_zero() ? Decimal::zero() : times_100(amount) / base;
-  memo = {amount, base, percent};
-  return percent;
-}
-
-void update_drawdown(RiskState& s) {
-  if (s.peak_equity < s.equity) s.peak_equity = s.equity;
-  s.drawdown_pct = pct_of(s.peak_equity - s.equity, s.peak_equity, s.drawdown_memo);
 }
 
 }  // namespace tg4::risk::detail
