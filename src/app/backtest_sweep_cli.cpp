@@ -32,7 +32,7 @@ core::Result<backtest::ParamGrid> make_grid(const SweepArgs& args,
 
 backtest::SweepOptions sweep_options(const SweepArgs& args, bool quiet) {
   backtest::SweepOptions options;
-  options.rank_by = args.rank_by;
+  options.rank_by = args.metric();
   options.jobs = args.jobs;
   if (!quiet && isatty(STDERR_FILENO) == 1) {
     options.on_progress = [](std::size_t done, std::size_t total) {
@@ -73,7 +73,7 @@ int run_plain_sweep(const SweepArgs& args, const backtest::BacktestSpec& spec,
                                    result->rows.size(), result->rows.front().error));
   }
   std::cerr << fmt::format("sweep: {} combinations, {} failed; best by {}: {}{}\n",
-                           result->rows.size(), failed, args.rank_by,
+                           result->rows.size(), failed, args.metric(),
                            describe(result->param_names, result->rows.front().values),
                            out.empty() ? " (give --out DIR for sweep.csv)" : "");
   return write_stdout("backtest", "the summary", backtest::summary_json_text(result->best->summary))
@@ -94,14 +94,30 @@ int run_walk_forward(const SweepArgs& args, const backtest::BacktestSpec& spec,
   std::cerr << fmt::format(
       "walk-forward {}: {} windows of {} combinations, best by {}; "
       "out-of-sample results only{}\n",
-      wf->text, result->windows.size(), grid.size(), args.rank_by,
+      wf->text, result->windows.size(), grid.size(), args.metric(),
       out.empty() ? " (give --out DIR for walk_forward.csv)" : "");
   return write_stdout("backtest", "the summary", backtest::summary_json_text(result->summary))
              ? kExitOk
              : kExitFailure;
 }
 
+// An empty value would read as "not given": --walk-forward '' ran a plain backtest.
+CLI::Validator not_empty(const char* expected) {
+  return CLI::Validator(
+      [expected](const std::string& v) {
+        return v.empty() ? std::string("empty; expected ") + expected : std::string();
+      },
+      "", "not empty");
+}
+
 }  // namespace
+
+core::Status check_sweep_flags(const SweepArgs& args) {
+  if (args.requested()) return {};
+  if (!args.rank_by.empty()) return core::Error::of("--rank-by needs --sweep or --walk-forward");
+  if (args.jobs != 0) return core::Error::of("--jobs needs --sweep or --walk-forward");
+  return {};
+}
 
 void add_sweep_options(CLI::App* cmd, SweepArgs& args) {
   cmd->add_option("--sweep", args.sweeps,
@@ -110,15 +126,17 @@ void add_sweep_options(CLI::App* cmd, SweepArgs& args) {
   cmd->add_option("--jobs", args.jobs, "Parallel runs of a sweep (default: hardware threads)")
       ->check(CLI::Range(1u, 1024u));
   cmd->add_option("--rank-by", args.rank_by,
-                  "Metric that ranks sweep runs (default sharpe; see docs/backtesting.md)");
+                  "Metric that ranks sweep runs (default sharpe; see docs/backtesting.md)")
+      ->check(not_empty("a metric name, e.g. sharpe"));
   cmd->add_option("--walk-forward", args.walk_forward,
                   "Walk-forward: train=D,test=D[,step=D] (e.g. train=180d,test=30d); sweeps each "
-                  "train period, reports the test periods only");
+                  "train period, reports the test periods only")
+      ->check(not_empty("train=D,test=D[,step=D]"));
 }
 
 int run_sweep_command(const SweepArgs& args, const backtest::BacktestSpec& spec,
                       const backtest::MarketData& data, const std::string& out, bool quiet) {
-  if (auto metric = backtest::find_rank_metric(args.rank_by); !metric) {
+  if (auto metric = backtest::find_rank_metric(args.metric()); !metric) {
     return usage_error("backtest", metric.error().message);
   }
   auto grid = make_grid(args, spec);

@@ -12,13 +12,18 @@ namespace tg4::app {
 struct SweepArgs {
   std::vector<std::string> sweeps;  // --sweep k=a:b:step | k=v1,v2
   std::string walk_forward;         // --walk-forward train=D,test=D[,step=D]
-  std::string rank_by = "sharpe";   // --rank-by
-  unsigned jobs = 0;                // --jobs (0: hardware threads)
+  std::string rank_by;              // --rank-by ("": not given, sharpe)
+  unsigned jobs = 0;                // --jobs (0: not given, hardware threads)
 
   bool requested() const { return !sweeps.empty() || !walk_forward.empty(); }
+  std::string metric() const { return rank_by.empty() ? "sharpe" : rank_by; }
 };
 
 void add_sweep_options(CLI::App* cmd, SweepArgs& args);
+
+// --rank-by or --jobs without --sweep or --walk-forward: an error naming the flag (a plain
+// backtest would ignore them without a word).
+core::Status check_sweep_flags(const SweepArgs& args);
 
 // Runs the sweep (or walk-forward, which sweeps each train period) over `spec`, whose params are
 // the fixed ones. Stdout: the best run's summary JSON (walk-forward: the out-of-sample summary).

@@ -13,11 +13,14 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "app/backtest_sweep_cli.hpp"
@@ -26,8 +29,10 @@
 #include "app/node_config.hpp"
 #include "app/param_flags.hpp"
 #include "backtest/backtest.hpp"
+#include "core/config_schema.hpp"
 #include "core/logging.hpp"
 #include "risk/limits_config.hpp"
+#include "strategy/registry.hpp"
 
 namespace tg4::app {
 namespace {
@@ -56,7 +61,9 @@ void add_common_options(CLI::App* cmd, BacktestArgs& a) {
   cmd->add_option("--param", a.params, "Strategy parameter k=v (repeatable)");
   cmd->add_option("--out", a.out,
                   "Write summary.json, trades.csv, orders.csv, equity.csv, report.html here");
-  cmd->add_option("--symbol", a.symbol, "Symbol of a candles CSV (default BTC/USDT)");
+  cmd->add_option("--symbol", a.symbol,
+                  "Symbol of a candles CSV (default BTC/USDT); with frames or store data, the "
+                  "one symbol the strategy trades");
   cmd->add_option("--from", a.from,
                   "Window start (RFC 3339, YYYY-MM-DD or Unix seconds; inclusive)");
   cmd->add_option("--to", a.to, "Window end (exclusive)");
@@ -100,23 +107,31 @@ core::Result<core::Decimal> decimal_flag(const std::string& text, const char* fl
   return *d;
 }
 
-// Fees, slippage, latency and balances: the config's paper section, then the flags.
+// A flag that stands for a config key takes that key's type and range from the schema, so the two
+// cannot disagree (a slippage of 10000 bps or more filled sells at zero or below).
+core::Status set_config_key(core::Config& config, const std::string& text, const char* flag,
+                            std::string_view key) {
+  if (text.empty()) return {};
+  if (auto why = core::config_schema::set_from_text(config, key, text)) {
+    return core::Error::of(fmt::format("{} {}: {} (as {})", flag, text, *why, key));
+  }
+  return {};
+}
+
+// Fees and slippage: the config's paper section with the flags written over it.
+core::Result<core::PaperSection> paper_section(const BacktestArgs& a, const core::Config& config) {
+  core::Config flagged = config;
+  for (const auto& [text, flag, key] :
+       {std::tuple{&a.fee_taker_pct, "--fee-taker-pct", "paper.taker_fee_pct"},
+        std::tuple{&a.fee_maker_pct, "--fee-maker-pct", "paper.maker_fee_pct"},
+        std::tuple{&a.slippage_bps, "--slippage-bps", "paper.slippage_bps"}}) {
+    if (auto s = set_config_key(flagged, *text, flag, key); !s) return s.error();
+  }
+  return flagged.paper;
+}
+
+// Latency and balances: the config's, then the flags.
 core::Status apply_paper_flags(const BacktestArgs& a, kernel::PipelineOptions& base) {
-  if (!a.fee_taker_pct.empty()) {
-    auto d = decimal_flag(a.fee_taker_pct, "--fee-taker-pct");
-    if (!d) return d.error();
-    base.paper.taker_fee = core::pct_to_fraction(*d);
-  }
-  if (!a.fee_maker_pct.empty()) {
-    auto d = decimal_flag(a.fee_maker_pct, "--fee-maker-pct");
-    if (!d) return d.error();
-    base.paper.maker_fee = core::pct_to_fraction(*d);
-  }
-  if (!a.slippage_bps.empty()) {
-    auto d = decimal_flag(a.slippage_bps, "--slippage-bps");
-    if (!d) return d.error();
-    base.paper.slippage_bps = *d;
-  }
   if (!a.latency_ms.empty()) {
     auto d = decimal_flag(a.latency_ms, "--latency-ms");
     if (!d) return d.error();
@@ -145,7 +160,9 @@ core::Result<backtest::BacktestSpec> spec_from_args(const BacktestArgs& a,
   kernel::PipelineOptions& base = spec.base;
   base.reporting_currency = a.currency.empty() ? config.app.reporting_currency : a.currency;
   base.starting_balances = config.paper.starting_balances;
-  base.paper = paper_config_from_config(config.paper);
+  auto paper = paper_section(a, config);
+  if (!paper) return paper.error();
+  base.paper = paper_config_from_config(*paper);
   base.orders = order_config_from_config(config);
   base.orders.budget_kraken_rate_counter = false;  // the paper venue has no rate counter
   base.limits = risk::limits_from_config(config.risk);
@@ -175,6 +192,35 @@ core::Result<backtest::MarketData> load_data(const BacktestArgs& a, const core::
   source->from = spec.from;
   source->to = spec.to;
   return backtest::load_market_data(*source);
+}
+
+// --symbol names a candles CSV's symbol. Recorded frames and the store name their own, so there it
+// picks the one symbol the strategy trades, as --param symbols=SYM would (it was ignored).
+core::Status apply_symbol_flag(const BacktestArgs& a, const backtest::MarketData& data,
+                               backtest::BacktestSpec& spec) {
+  if (a.symbol.empty() || data.kind == backtest::DataKind::kCandlesCsv) return {};
+  const std::vector<std::string> symbols = data.symbols();
+  if (!std::binary_search(symbols.begin(), symbols.end(), a.symbol)) {
+    return core::Error::of(fmt::format("--symbol {}: not in the data (it has: {})", a.symbol,
+                                       fmt::join(symbols, ", ")));
+  }
+  const strategy::StrategyRegistry registry = strategy::builtin_registry();
+  const strategy::StrategyInfo* info = registry.find(spec.strategy);
+  if (info == nullptr) return {};  // the run names the unknown strategy
+  if (std::none_of(info->params.begin(), info->params.end(),
+                   [](const strategy::ParamSpec& p) { return p.name == "symbols"; })) {
+    return core::Error::of(
+        fmt::format("--symbol {}: strategy {} trades every symbol of the data (it has no 'symbols' "
+                    "parameter); give --data a file or store:SYMBOL holding that symbol only",
+                    a.symbol, spec.strategy));
+  }
+  if (std::any_of(a.params.begin(), a.params.end(),
+                  [](const std::string& p) { return p.rfind("symbols=", 0) == 0; })) {
+    return core::Error::of(
+        fmt::format("--symbol {} and --param symbols=…: give one of them", a.symbol));
+  }
+  spec.params["symbols"] = a.symbol;
+  return {};
 }
 
 // A one-line progress bar on stderr, redrawn at most five times a second: how far, how fast
@@ -225,6 +271,7 @@ void quiet_pipeline_notes(const GlobalOptions& globals) {
 }
 
 int run_backtest_command(const GlobalOptions& globals, const BacktestArgs& a) {
+  if (auto s = check_sweep_flags(a.sweep); !s) return usage_error("backtest", s.error().message);
   const auto config = load_config(globals, std::cerr);
   if (!config) return kExitUsage;
   quiet_pipeline_notes(globals);
@@ -233,6 +280,8 @@ int run_backtest_command(const GlobalOptions& globals, const BacktestArgs& a) {
   spec->shortcuts = !a.no_shortcuts;
   auto data = load_data(a, *config, *spec);
   if (!data) return usage_error("backtest", data.error().message);
+  if (auto s = apply_symbol_flag(a, *data, *spec); !s)
+    return usage_error("backtest", s.error().message);
   if (a.sweep.requested()) return run_sweep_command(a.sweep, *spec, *data, a.out, a.quiet);
   std::unique_ptr<ProgressBar> bar;
   if (!a.quiet && isatty(STDERR_FILENO) == 1) {

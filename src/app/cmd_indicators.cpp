@@ -2,7 +2,9 @@
 // candles CSV (header `timestamp,open,high,low,close,volume`, or Kraken's OHLCVT files), one row
 // per candle with the columns of market/indicators/indicator_csv.hpp; to stdout without --out.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -42,11 +44,15 @@ int run_indicators(const IndicatorsArgs& args) {
   if (args.out.empty()) {
     return write_stdout("indicators", "indicators", text) ? kExitOk : kExitFailure;
   }
+  // Written in place (not core::write_text_file's temporary and rename): --out may be a device or
+  // a pipe. The reason is errno of the failed open or write, as the person needs it to act.
+  errno = 0;
   std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
   if (!out) {
-    std::cerr << "tg4 indicators: cannot write " << args.out << "\n";
+    std::cerr << "tg4 indicators: cannot write " << args.out << ": "
+              << (errno != 0 ? std::strerror(errno) : "write failed") << "\n";
     return kExitFailure;
   }
   return kExitOk;

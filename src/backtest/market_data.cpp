@@ -211,6 +211,7 @@ core::Result<MarketData> load_store(const DataSource& source) {
     return core::Error::of("--data store:SYMBOLS: name at least one symbol (store:BTC/USDT)");
   storage::OpenOptions open;
   open.migrate = false;
+  open.create = false;  // reading a store that is not there must not leave an empty one behind
   auto store = storage::open_store(source.store_url, open);
   if (!store) return store.error();
   const int minutes = source.timeframe_minutes > 0 ? source.timeframe_minutes : 1;

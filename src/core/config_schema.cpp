@@ -417,8 +417,12 @@ std::vector<Field<Config>> build_table() {
 
   // paper
   add(field<Config>(TG4_KEY(paper.latency), "Simulated order latency.", durs(ms(0), minutes(1))));
-  add(field<Config>(TG4_KEY(paper.slippage_bps), "Slippage without an order book, basis points.",
-                    decs("0", "10000")));
+  add(field<Config>(TG4_KEY(paper.slippage_bps),
+                    "Slippage without an order book, basis points (also tg4 backtest "
+                    "--slippage-bps). At most 1000 (10 %): a sell filled at the last price less "
+                    "10000 bps or more would fill at zero or below, and beyond 10 % a fill says "
+                    "more about the setting than about the market.",
+                    decs("0", "1000")));
   add(field<Config>(TG4_KEY(paper.taker_fee_pct), "Taker fee, %.", decs("0", "10")));
   add(field<Config>(TG4_KEY(paper.maker_fee_pct), "Maker fee, %.", decs("0", "10")));
   add(field<Config>(TG4_KEY(paper.starting_balances), "Starting balances by asset.",
@@ -627,6 +631,21 @@ void read_config(Config& config, const YAML::Node& root, const std::string& file
   std::set<std::string> present;
   walk(config, root, "", "", table(), ctx, present, true);
   check_cross_fields(config, ctx);
+}
+
+std::optional<std::string> set_from_text(Config& config, std::string_view path,
+                                         const std::string& text) {
+  const auto& fields = table();
+  const auto f = std::find_if(fields.begin(), fields.end(),
+                              [&](const Field<Config>& x) { return x.doc.path == path; });
+  if (f == fields.end()) return "no config key " + std::string(path);
+  // No ${ENV} expansion: the shell already expanded the command line.
+  const EnvLookup no_env = [](const std::string&) { return std::optional<std::string>(); };
+  std::vector<ConfigIssue> issues;
+  ReadContext ctx("", no_env, issues);
+  f->read(config, YAML::Node(text), ctx, f->doc.path);
+  if (issues.empty()) return std::nullopt;
+  return issues.front().message;
 }
 
 YAML::Node write_config(const Config& config, bool redact) {

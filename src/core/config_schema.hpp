@@ -43,6 +43,13 @@ const std::vector<FieldDoc>& field_docs();
 void read_config(Config& config, const YAML::Node& root, const std::string& file,
                  const EnvLookup& env, std::vector<ConfigIssue>& issues);
 
+// Sets the scalar key `path` of `config` from `text` with the key's own type and range, for a
+// command-line flag that stands for a config key (`tg4 backtest --slippage-bps` is
+// paper.slippage_bps): one definition of the bounds. nullopt when set; else what was wrong, e.g.
+// "expected a decimal in [0, 1000], found 20000" (`config` unchanged).
+std::optional<std::string> set_from_text(Config& config, std::string_view path,
+                                         const std::string& text);
+
 // The configuration as a YAML tree in table order; secrets masked when `redact`.
 YAML::Node write_config(const Config& config, bool redact);
 

@@ -93,8 +93,16 @@ void SqliteStore::StatementDeleter::operator()(sqlite3_stmt* s) const {
 }
 
 core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url,
-                                                             std::shared_ptr<spdlog::logger> log) {
-  if (url.path != ":memory:") {
+                                                             std::shared_ptr<spdlog::logger> log,
+                                                             bool create) {
+  const bool in_memory = url.path == ":memory:";
+  std::error_code exists_ec;
+  if (!create && !in_memory && !std::filesystem::exists(url.path, exists_ec)) {
+    return core::Error::of(fmt::format(
+        "store {}: no such store ({} does not exist); check --store or the config's storage.url",
+        url.redacted, url.path));
+  }
+  if (create && !in_memory) {
     const auto parent = std::filesystem::path(url.path).parent_path();
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -105,9 +113,9 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url
     }
   }
   sqlite3* db = nullptr;
-  const int rc =
-      sqlite3_open_v2(url.path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int rc = sqlite3_open_v2(
+      url.path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);

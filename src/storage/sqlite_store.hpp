@@ -16,8 +16,10 @@ namespace tg4::storage {
 
 class SqliteStore final : public SqlStore {
  public:
+  // `create` false: a file that does not exist is an error, nothing is created (readers).
   static core::Result<std::unique_ptr<SqliteStore>> open(const StoreUrl& url,
-                                                         std::shared_ptr<spdlog::logger> log);
+                                                         std::shared_ptr<spdlog::logger> log,
+                                                         bool create = true);
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;

@@ -92,7 +92,7 @@ core::Result<std::unique_ptr<Store>> open_store(std::string_view url, const Open
   auto log = options.log ? options.log : spdlog::default_logger();
   std::unique_ptr<Store> store;
   if (parsed->backend == Backend::kSqlite) {
-    auto opened = SqliteStore::open(*parsed, log);
+    auto opened = SqliteStore::open(*parsed, log, options.create);
     if (!opened) return opened.error();
     store = std::move(*opened);
   } else {

@@ -123,6 +123,9 @@ class Store {
 
 struct OpenOptions {
   bool migrate = true;  // apply pending migrations after connecting
+  // false for readers (tg4 backtest --data store:…): a SQLite file that does not exist is an error
+  // ("no such store") instead of a new empty file and a "no such table" later.
+  bool create = true;
   std::chrono::seconds connect_timeout{5};
   std::shared_ptr<spdlog::logger> log;  // default: spdlog::default_logger()
 };

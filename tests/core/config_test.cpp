@@ -369,6 +369,21 @@ TEST(Config, EditDistance) {
   EXPECT_EQ(edit_distance("same", "same"), 0u);
 }
 
+// A flag standing for a key (tg4 backtest --slippage-bps) gets the key's type and range.
+TEST(Config, SetFromTextUsesTheKeysTypeAndRange) {
+  Config c;
+  EXPECT_EQ(config_schema::set_from_text(c, "paper.slippage_bps", "12.5"), std::nullopt);
+  EXPECT_EQ(c.paper.slippage_bps, Decimal::must("12.5"));
+  const auto high = config_schema::set_from_text(c, "paper.slippage_bps", "10000");
+  ASSERT_TRUE(high);
+  EXPECT_EQ(*high, "expected a decimal number in [0, 1000], found 10000");
+  EXPECT_EQ(c.paper.slippage_bps, Decimal::must("12.5")) << "unchanged by a refused value";
+  EXPECT_TRUE(config_schema::set_from_text(c, "paper.taker_fee_pct", "150"));
+  EXPECT_TRUE(config_schema::set_from_text(c, "paper.maker_fee_pct", "-1"));
+  EXPECT_TRUE(config_schema::set_from_text(c, "paper.maker_fee_pct", "abc"));
+  EXPECT_TRUE(config_schema::set_from_text(c, "paper.no_such_key", "1"));
+}
+
 TEST(Config, DocsAreUpToDate) {
   const std::string committed = read_file(TG4_SOURCE_DIR "/docs/CONFIG.md");
   EXPECT_EQ(committed, config_docs_markdown())

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,88 @@ TEST_F(BacktestCli, FeeFlagsAndBalances) {
   ASSERT_EQ(o.code, 0) << o.err;
   s = boost::json::parse(o.out).as_object();
   EXPECT_NE(s.at("fees").as_string(), "0");
+}
+
+// The flags take the ranges of paper.taker_fee_pct, maker_fee_pct and slippage_bps: 20000 bps
+// filled a sell at -40787.3, 10000 at 0, a 150 % fee was accepted.
+TEST_F(BacktestCli, FeeAndSlippageFlagsTakeTheConfigRanges) {
+  for (const auto& [flag, value] :
+       {std::pair{"--slippage-bps", "20000"}, std::pair{"--slippage-bps", "10000"},
+        std::pair{"--slippage-bps", "1001"}, std::pair{"--fee-taker-pct", "150"},
+        std::pair{"--fee-maker-pct", "10.5"}, std::pair{"--fee-taker-pct", "-1"}}) {
+    const Outcome o = run({"--data", kCandles.string(), "--strategy", "ema_cross", flag, value});
+    EXPECT_EQ(o.code, 2) << flag << " " << value;
+    EXPECT_NE(
+        o.err.find(std::string("tg4 backtest: ") + flag + " " + value + ": expected a decimal"),
+        std::string::npos)
+        << o.err;
+    EXPECT_TRUE(o.out.empty()) << o.out;
+  }
+  Outcome o =
+      run({"--data", kCandles.string(), "--strategy", "ema_cross", "--slippage-bps", "100000"});
+  EXPECT_NE(o.err.find("in [0, 1000]"), std::string::npos) << o.err;
+  // At the cap every fill is still at a positive price.
+  std::vector<std::string> args = ema_args(dir_ / "cap");
+  args.insert(args.end(), {"--slippage-bps", "1000", "--fee-taker-pct", "10"});
+  o = run(args);
+  ASSERT_EQ(o.code, 0) << o.err;
+  const std::string orders = file_text(dir_ / "cap" / "orders.csv");
+  std::istringstream rows(orders);
+  std::string row;
+  std::getline(rows, row);  // header; avg_price is the 11th column
+  int filled = 0;
+  while (std::getline(rows, row)) {
+    std::vector<std::string> cells;
+    std::istringstream cols(row);
+    for (std::string c; std::getline(cols, c, ',');) cells.push_back(c);
+    ASSERT_GT(cells.size(), 10u) << row;
+    if (cells[7] != "filled") continue;
+    ++filled;
+    EXPECT_GT(std::stod(cells[10]), 0.0) << row;
+  }
+  EXPECT_GT(filled, 0) << orders;
+}
+
+// --symbol names a CSV's symbol; recorded frames (and the store) name their own, so there it picks
+// the symbol the strategy trades (it was ignored and every symbol traded).
+TEST_F(BacktestCli, SymbolPicksTheTradedSymbolOfFramesData) {
+  const std::vector<std::string> frames{"--data",    kFrames.string(), "--strategy",
+                                        "ema_cross", "--currency",     "USD",
+                                        "--balance", "USD=10000"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = frames;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  Outcome o = with({"--symbol", "ETH/USD"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  const boost::json::object s = boost::json::parse(o.out).as_object();
+  EXPECT_EQ(s.at("params").as_object().at("symbols").as_string(), "ETH/USD");
+
+  o = with({"--symbol", "XRP/USD"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(
+      o.err.find("tg4 backtest: --symbol XRP/USD: not in the data (it has: BTC/USD, ETH/USD)"),
+      std::string::npos)
+      << o.err;
+  o = with({"--symbol", "ETH/USD", "--param", "symbols=BTC/USD"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("--symbol ETH/USD and --param symbols"), std::string::npos) << o.err;
+}
+
+// Reading a store that is not there must not create it (it left an empty file and said "no such
+// table: candles_1m").
+TEST_F(BacktestCli, AMissingStoreIsNamedAndNotCreated) {
+  const fs::path missing = dir_ / "none" / "tg4.db";
+  const Outcome o = tg4::testing::run_cli(
+      dir_, TG4_BINARY,
+      "--store " + tg4::testing::shell_quoted("sqlite:" + missing.string()) + " backtest",
+      {"--data", "store:BTC/USDT", "--strategy", "ema_cross"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("no such store (" + missing.string() + " does not exist)"),
+            std::string::npos)
+      << o.err;
+  EXPECT_FALSE(fs::exists(missing.parent_path()));
 }
 
 TEST_F(BacktestCli, RecordedFrames) {

@@ -127,4 +127,23 @@ TEST_F(BacktestSweepCli, BadGridsAndSpecsExitTwoNamingTheFlag) {
   }
 }
 
+// Sweep-only flags without a sweep, and an empty walk-forward spec, ran a plain backtest.
+TEST_F(BacktestSweepCli, SweepFlagsWithoutASweepExitTwo) {
+  for (const auto& [extra, message] :
+       {std::pair{std::vector<std::string>{"--rank-by", "sharpe"},
+                  "tg4 backtest: --rank-by needs --sweep or --walk-forward"},
+        std::pair{std::vector<std::string>{"--jobs", "2"},
+                  "tg4 backtest: --jobs needs --sweep or --walk-forward"},
+        std::pair{std::vector<std::string>{"--walk-forward", ""}, "--walk-forward: empty"},
+        std::pair{std::vector<std::string>{"--sweep", "fast=3,5", "--walk-forward", ""},
+                  "--walk-forward: empty"},
+        std::pair{std::vector<std::string>{"--sweep", "fast=3,5", "--rank-by", ""},
+                  "--rank-by: empty"}}) {
+    const Outcome o = run(extra);
+    EXPECT_EQ(o.code, 2) << message;
+    EXPECT_NE(o.err.find(message), std::string::npos) << o.err;
+    EXPECT_TRUE(o.out.empty()) << o.out;
+  }
+}
+
 }  // namespace

@@ -189,4 +189,21 @@ TEST_F(IndicatorsCli, AFailedStdoutWriteSaysWhy) {
       << o.err;
 }
 
+// A failed --out says why (it said only "cannot write X").
+TEST_F(IndicatorsCli, AFailedOutWriteSaysWhy) {
+  const fs::path nowhere = dir_ / "no" / "such" / "dir.csv";
+  CliOutcome o = run({"--input", kCandles.string(), "--out", nowhere.string()});
+  EXPECT_EQ(o.code, 1);
+  EXPECT_NE(o.err.find("tg4 indicators: cannot write " + nowhere.string() +
+                       ": No such file or directory"),
+            std::string::npos)
+      << o.err;
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  o = run({"--input", kCandles.string(), "--out", "/dev/full"});
+  EXPECT_EQ(o.code, 1);
+  EXPECT_NE(o.err.find("tg4 indicators: cannot write /dev/full: No space left on device"),
+            std::string::npos)
+      << o.err;
+}
+
 }  // namespace

@@ -105,6 +105,23 @@ TEST_F(SqliteStoreTest, ReadersSeeWhatAnotherConnectionWrote) {
   EXPECT_EQ((*reader)->trades("BTC/USDT", {})->size(), 1u);
 }
 
+// A reader (tg4 backtest --data store:…) given a path that is not there gets "no such store" and
+// leaves nothing behind; it still opens a store that exists. Writers create as before (SetUp).
+TEST_F(SqliteStoreTest, AReaderDoesNotCreateAMissingStore) {
+  OpenOptions reader = no_migrate();
+  reader.create = false;
+  const auto missing = dir_ / "none" / "tg4.db";
+  auto opened = open_store("sqlite:" + missing.string(), reader);
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.error().message.find("no such store"), std::string::npos)
+      << opened.error().message;
+  EXPECT_NE(opened.error().message.find(missing.string()), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(missing.parent_path()));
+  auto existing = open_store("sqlite:" + (dir_ / "sub" / "tg4.db").string(), reader);
+  ASSERT_TRUE(existing) << existing.error().message;
+  EXPECT_TRUE((*existing)->trades("BTC/USDT", {}));
+}
+
 TEST_F(SqliteStoreTest, RefusedDataIsNotTransient) {
   // A NOT NULL key column left unset (zero time is NULL) is refused: retrying cannot help.
   Batch b;
