@@ -377,6 +377,13 @@ void PaperVenue::take_liquidity(PaperOrder& order, core::Timestamp now, std::opt
   const core::Instrument& instrument = *instruments_.find(r.symbol);
   const Decimal price = instrument.round_price(base * (buy ? Decimal::one() + slip : Decimal::one() - slip),
                                                buy ? core::Rounding::kCeiling : core::Rounding::kFloor);
+  // A sell slipped (or rounded down to the tick) to nothing would give the position away.
+  if (!price.is_positive()) {
+    return finish(order, OrderStatus::kCanceled,
+                  "the slipped price " + price.to_string() + " is not positive (last " + base.to_string() +
+                      ", slippage " + config_.slippage_bps.to_string() + " bps)",
+                  now);
+  }
   fill(order, price, remaining, false, now);
 }
 

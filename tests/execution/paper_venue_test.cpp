@@ -137,6 +137,26 @@ TEST_F(PaperVenueTest, WithoutABookFillsAtLastPriceWithSlippage) {
   EXPECT_EQ(f[0].price, 50025_d);  // 50000 * (1 + 5 bps)
 }
 
+// A PaperConfig built in code is not range-checked as the config file is: a slippage that would sell
+// at zero (or below) must cancel the order, never give the coins away.
+TEST_F(PaperVenueTest, ASellSlippedToNothingIsCanceledNotFilled) {
+  PaperConfig config;
+  config.latency = std::chrono::milliseconds(100);
+  config.slippage_bps = 10000_d;
+  PaperVenue venue(instruments_, config, [](const std::string&) { return std::optional<BookView>{}; },
+                   [this](core::ExecutionEvent e) { events_.push_back(std::move(e)); });
+  venue.deposit("BTC", 1_d);
+  venue.on_trade(trade(50000_d, 1_d), t0_);
+  venue.submit(order("s", Side::kSell, OrderType::kMarket, 0.5_d), t0_);
+  venue.on_time(t0_ + std::chrono::seconds(1));
+  EXPECT_TRUE(fills().empty());
+  ASSERT_TRUE(last_update("s"));
+  EXPECT_EQ(last_update("s")->status, OrderStatus::kCanceled);
+  EXPECT_NE(last_update("s")->reason.find("slipped price 0 is not positive"), std::string::npos)
+      << last_update("s")->reason;
+  EXPECT_EQ(venue.balance("BTC"), 1_d);
+}
+
 TEST_F(PaperVenueTest, QuantityAndPriceAreRoundedToIncrements) {
   venue_->submit(order("a", Side::kBuy, OrderType::kLimit, 0.123456789_d, 59000.37_d), t0_);
   venue_->on_time(t0_ + std::chrono::seconds(1));
