@@ -185,8 +185,8 @@ int run_ctl(CommandContext& ctx, CtlArgs& a) {
               << (ec ? response->body : readable(body));
     return response->status == 401 || response->status == 403 ? kExitUsage : kExitFailure;
   }
-  std::cout << (a.raw || ec ? response->body + "\n" : readable(body));
-  return kExitOk;
+  const std::string text = a.raw || ec ? response->body + "\n" : readable(body);
+  return write_stdout("ctl", "the answer", text) ? kExitOk : kExitFailure;
 }
 
 }  // namespace

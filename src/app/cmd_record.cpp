@@ -161,6 +161,7 @@ int run_record(const CommandContext& ctx, const RecordArgs& a) {
                                      : (sig == SIGINT ? "SIGINT received" : "SIGTERM received"));
   feed.stop();
   const bool written = file.close();
+  const int write_errno = errno;  // the recording's failed write, before logging can change it
   const auto stats = feed.stats();
   if (file.flattened() > 0)
     log->warn("{} frames contained line breaks, written with spaces", file.flattened());
@@ -174,12 +175,12 @@ int run_record(const CommandContext& ctx, const RecordArgs& a) {
                               {"parse_errors", stats.parse_errors},
                               {"rate_limited", stats.rate_limited},
                               {"book_snapshots", stats.book_snapshots}};
-  std::cout << boost::json::serialize(summary) << std::endl;
+  const bool shown = write_stdout("record", "the summary", boost::json::serialize(summary) + "\n");
   if (!written) {
-    std::cerr << "tg4 record: writing '" << a.out << "' failed: " << std::strerror(errno) << "\n";
+    std::cerr << "tg4 record: writing '" << a.out << "' failed: " << std::strerror(write_errno) << "\n";
     return kExitFailure;
   }
-  return kExitOk;
+  return shown ? kExitOk : kExitFailure;
 }
 
 }  // namespace

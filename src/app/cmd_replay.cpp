@@ -123,8 +123,7 @@ int run_replay(const ReplayArgs& a) {
     std::cerr << "tg4 replay: --bars-out: writing '" << a.bars_out << "' failed\n";
     return kExitFailure;
   }
-  std::cout << replay.summary_json() << "\n";
-  return kExitOk;
+  return write_stdout("replay", "the summary", replay.summary_json() + "\n") ? kExitOk : kExitFailure;
 }
 
 }  // namespace

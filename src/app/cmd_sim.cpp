@@ -163,7 +163,8 @@ int run_sim(const CommandContext& ctx, const SimArgs& a) {
     std::cerr << "tg4 sim: " << status.error().message << "\n";
     return kExitFailure;
   }
-  std::cout << simulator.ws_url() << std::endl;
+  // The first line of stdout is the address scripts wait for: a failed write must stop the run.
+  if (!write_stdout("sim", "the WebSocket address", simulator.ws_url() + "\n")) return kExitFailure;
   logger->info("REST on {}/0/public and /0/private, private WS on {} (API key {}), metrics on http://{}/metrics; "
                "stop with Ctrl-C",
                simulator.rest_url(), simulator.ws_auth_url(), opts.api_key, ctx.globals.metrics_address);

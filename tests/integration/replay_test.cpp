@@ -84,6 +84,16 @@ TEST_F(ReplayCli, SummaryOfTheRecordedSample) {
   EXPECT_EQ(rows, bars_1m);
 }
 
+// A summary that cannot be written is a failure with the reason (it exited 0).
+TEST_F(ReplayCli, AFailedSummaryWriteSaysWhy) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  const CliOutcome o = tg4::testing::run_cli(dir_, TG4_BINARY, "replay", {kSample.string()}, "/dev/full");
+  EXPECT_EQ(o.code, 1);
+  EXPECT_NE(o.err.find("tg4 replay: writing the summary to stdout: No space left on device"),
+            std::string::npos)
+      << o.err;
+}
+
 TEST_F(ReplayCli, MissingFileIsAUsageError) {
   const CliOutcome o = run({(dir_ / "nope.jsonl").string()});
   EXPECT_EQ(o.code, 2);
