@@ -79,6 +79,10 @@ TEST(PipelineFunding, ABuyPaidInBtcIsRefusedWithoutBtc) {
   EXPECT_NE(s.verdicts[0].reason.find("insufficient margin: size 500 exceeds available 0"), std::string::npos)
       << s.verdicts[0].reason;
   EXPECT_EQ(s.pipeline->orders().orders().size(), 0u);
+  // The status screen's last decision (published on the next tick) says why, not only "REJECTED".
+  s.pipeline->finish();
+  EXPECT_NE(s.pipeline->summary().last_decision.find("-> REJECTED: insufficient margin: size 500"), std::string::npos)
+      << s.pipeline->summary().last_decision;
 }
 
 TEST(PipelineFunding, ABuyPaidInBtcPassesWithBtc) {
