@@ -165,9 +165,12 @@ int run_sim(const CommandContext& ctx, const SimArgs& a) {
   }
   // The first line of stdout is the address scripts wait for: a failed write must stop the run.
   if (!write_stdout("sim", "the WebSocket address", simulator.ws_url() + "\n")) return kExitFailure;
+  // The key names an account: never logged unless it is the public test key everyone knows.
+  const std::string key_text =
+      opts.api_key == sim::kTestApiKey ? "the public test key " + opts.api_key : std::string("as given, not shown");
   logger->info("REST on {}/0/public and /0/private, private WS on {} (API key {}), metrics on http://{}/metrics; "
                "stop with Ctrl-C",
-               simulator.rest_url(), simulator.ws_auth_url(), opts.api_key, ctx.globals.metrics_address);
+               simulator.rest_url(), simulator.ws_auth_url(), key_text, ctx.globals.metrics_address);
 
   int received = 0;
   sigwait(&signals, &received);

@@ -170,6 +170,18 @@ TEST(SimCli, SigintStopsItToo) {
   EXPECT_EQ(child.wait(10s), 0) << child.stderr_text();
 }
 
+// An API key names an account: the start-up line shows only the public test key.
+TEST(SimCli, AGivenApiKeyIsNeverLogged) {
+  const std::string key = "tg4-private-key-0123456789";
+  Child child({"--metrics", "127.0.0.1:" + std::to_string(free_port()), "sim", "--port", "0", "--history-days", "0",
+               "--api-key", key});
+  ASSERT_TRUE(child.line(30s).has_value()) << child.stderr_text();
+  child.signal(SIGINT);
+  EXPECT_EQ(child.wait(10s), 0) << child.stderr_text();
+  EXPECT_NE(child.stderr_text().find("(API key as given, not shown)"), std::string::npos) << child.stderr_text();
+  EXPECT_EQ(child.stderr_text().find(key), std::string::npos) << child.stderr_text();
+}
+
 struct BadArgs {
   std::vector<std::string> args;
   const char* must_mention;
