@@ -118,7 +118,7 @@ core::Status set_config_key(core::Config& config, const std::string& text, const
   return {};
 }
 
-// Fees and slippage: the config's paper section with the flags written over it.
+// Fees, slippage and latency: the config's paper section with the flags written over it.
 core::Result<core::PaperSection> paper_section(const BacktestArgs& a, const core::Config& config) {
   core::Config flagged = config;
   for (const auto& [text, flag, key] :
@@ -127,17 +127,17 @@ core::Result<core::PaperSection> paper_section(const BacktestArgs& a, const core
         std::tuple{&a.slippage_bps, "--slippage-bps", "paper.slippage_bps"}}) {
     if (auto s = set_config_key(flagged, *text, flag, key); !s) return s.error();
   }
+  // paper.latency is a duration: the flag's milliseconds are written as one ("250" -> "250ms").
+  if (!a.latency_ms.empty()) {
+    if (auto why = core::config_schema::set_from_text(flagged, "paper.latency", a.latency_ms + "ms")) {
+      return core::Error::of(fmt::format("--latency-ms {}: {} (as paper.latency)", a.latency_ms, *why));
+    }
+  }
   return flagged.paper;
 }
 
-// Latency and balances: the config's, then the flags.
+// Balances: the config's, then the flags.
 core::Status apply_paper_flags(const BacktestArgs& a, kernel::PipelineOptions& base) {
-  if (!a.latency_ms.empty()) {
-    auto d = decimal_flag(a.latency_ms, "--latency-ms");
-    if (!d) return d.error();
-    base.paper.latency =
-        core::Duration((*d * core::Decimal::from_int(1'000'000)).raw() / core::Decimal::kOne);
-  }
   if (!a.balances.empty()) {
     base.starting_balances.clear();
     for (const auto& text : a.balances) {

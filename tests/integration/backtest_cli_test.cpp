@@ -117,6 +117,21 @@ TEST_F(BacktestCli, FeeFlagsAndBalances) {
   EXPECT_NE(s.at("fees").as_string(), "0");
 }
 
+// --latency-ms takes paper.latency's range (whole milliseconds, at most a minute); it took any
+// non-negative decimal.
+TEST_F(BacktestCli, LatencyFlagTakesTheConfigRange) {
+  for (const char* value : {"60001", "0.5", "-1", "abc"}) {
+    const Outcome o = run({"--data", kCandles.string(), "--strategy", "ema_cross", "--latency-ms", value});
+    EXPECT_EQ(o.code, 2) << value;
+    EXPECT_NE(o.err.find(std::string("tg4 backtest: --latency-ms ") + value + ": "), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find("(as paper.latency)"), std::string::npos) << o.err;
+  }
+  for (const char* value : {"0", "60000", "250"}) {
+    const Outcome o = run({"--data", kCandles.string(), "--strategy", "ema_cross", "--latency-ms", value});
+    EXPECT_EQ(o.code, 0) << value << ": " << o.err;
+  }
+}
+
 // The flags take the ranges of paper.taker_fee_pct, maker_fee_pct and slippage_bps: 20000 bps
 // filled a sell at -40787.3, 10000 at 0, a 150 % fee was accepted.
 TEST_F(BacktestCli, FeeAndSlippageFlagsTakeTheConfigRanges) {
