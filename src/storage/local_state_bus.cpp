@@ -4,7 +4,8 @@
 
 #include <boost/json.hpp>
 #include <fstream>
-#include <sstream>
+
+#include "core/text_file.hpp"
 
 namespace tg4::storage {
 namespace {
@@ -87,11 +88,13 @@ std::optional<std::string> LocalStateBus::operator_value(std::string_view key) c
 
 void LocalStateBus::load_operator_file() {
   if (options_.operator_file.empty() || !std::filesystem::exists(options_.operator_file)) return;
-  std::ifstream in(options_.operator_file);
-  std::stringstream text;
-  text << in.rdbuf();
+  const auto text = core::read_text_file(options_.operator_file);
+  if (!text) {
+    log_->error("state bus: {}; starting without its flags and sessions", text.error().message);
+    return;
+  }
   boost::system::error_code ec;
-  const auto parsed = boost::json::parse(text.str(), ec);
+  const auto parsed = boost::json::parse(*text, ec);
   if (ec || !parsed.is_object()) {
     log_->error(
         "state bus: operator file {} is not valid JSON ({}); starting without its flags and "

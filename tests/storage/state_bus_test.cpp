@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "storage/local_state_bus.hpp"
@@ -130,6 +132,20 @@ TEST(LocalStateBus, ACorruptOperatorFileIsReportedNotFatal) {
   LocalStateBus bus(options);
   EXPECT_FALSE(bus.operator_value(keys::flag("paused")));
   std::filesystem::remove(file);
+}
+
+// A folder where the operator file should be is named as such, not as invalid JSON.
+TEST(LocalStateBus, AFolderAsOperatorFileIsNamed) {
+  const auto dir = std::filesystem::temp_directory_path() / ("tg4-operator-dir-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ostringstream log_text;
+  LocalStateBusOptions options;
+  options.operator_file = dir;
+  options.log = std::make_shared<spdlog::logger>("bus-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text));
+  LocalStateBus bus(options);
+  EXPECT_FALSE(bus.operator_value(keys::flag("paused")));
+  EXPECT_NE(log_text.str().find(dir.string() + ": is a directory"), std::string::npos) << log_text.str();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(RedisBridge, ADownRedisNeverBlocksCallers) {
