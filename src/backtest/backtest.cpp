@@ -9,6 +9,7 @@
 #include "backtest/metrics.hpp"
 #include "backtest/strategy_gate.hpp"
 #include "core/ids.hpp"
+#include "core/instrument.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/pipeline.hpp"
 #include "market/bar_aggregator.hpp"
@@ -259,7 +260,7 @@ class Runner {
       }
     }
     if (const auto list = values.find("symbols"); list != values.end()) {
-      for (const std::string& symbol : split_symbol_list(list->second)) {
+      for (const std::string& symbol : core::split_symbol_list(list->second)) {
         if (!std::binary_search(symbols_.begin(), symbols_.end(), symbol)) {
           return core::Error::of(fmt::format("{} 'symbols': '{}' is not in the data (it has: {})",
                                              where, symbol, fmt::join(symbols_, ", ")));

@@ -16,7 +16,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "backtest/report_html.hpp"
@@ -52,10 +51,6 @@ struct DataSource {
 // CSV. `symbol` names a CSV's symbol; `store_url` is the --store URL.
 core::Result<DataSource> parse_data_source(const std::string& text, const std::string& symbol,
                                            const std::string& store_url);
-
-// "BTC/USDT, XRP/USDT" -> {"BTC/USDT", "XRP/USDT"}: blanks trimmed, empty items dropped (the
-// symbols of `store:` and of a strategy's `symbols` parameter).
-std::vector<std::string> split_symbol_list(std::string_view text);
 
 struct SymbolBars {
   std::string symbol;

@@ -258,20 +258,6 @@ core::Result<MarketData> load_store(const DataSource& source) {
 
 }  // namespace
 
-std::vector<std::string> split_symbol_list(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    std::string item(text.substr(0, comma));
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (!item.empty()) out.push_back(std::move(item));
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 core::Result<DataSource> parse_data_source(const std::string& text, const std::string& symbol,
                                            const std::string& store_url) {
   DataSource source;
@@ -287,7 +273,7 @@ core::Result<DataSource> parse_data_source(const std::string& text, const std::s
       source.timeframe_minutes = *tf;
       rest = rest.substr(0, at);
     }
-    source.symbols = split_symbol_list(rest);
+    source.symbols = core::split_symbol_list(rest);
     if (source.symbols.empty())
       return core::Error::of("--data " + text + ": name the symbols (store:BTC/USDT,XRP/USDT)");
     return source;

@@ -13,6 +13,20 @@ std::optional<std::pair<std::string, std::string>> split_symbol(std::string_view
   return std::make_pair(std::string(symbol.substr(0, slash)), std::string(symbol.substr(slash + 1)));
 }
 
+std::vector<std::string> split_symbol_list(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    std::string item(text.substr(0, comma));
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(std::move(item));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 Instrument default_instrument(std::string_view symbol) {
   Instrument i;
   i.symbol = std::string(symbol);

@@ -36,6 +36,9 @@ struct Instrument {
 
 // Splits "BTC/USD" into base and quote; nullopt if there is no single '/'.
 std::optional<std::pair<std::string, std::string>> split_symbol(std::string_view symbol);
+// "BTC/USDT, XRP/USDT" -> {"BTC/USDT", "XRP/USDT"}: blanks trimmed, empty items dropped (a
+// strategy's `symbols` parameter, tg4 backtest's `store:` list).
+std::vector<std::string> split_symbol_list(std::string_view text);
 
 // Default instrument for a symbol before Kraken's instrument data arrives (sane precisions).
 Instrument default_instrument(std::string_view symbol);

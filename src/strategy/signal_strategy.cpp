@@ -2,24 +2,11 @@
 
 #include <algorithm>
 
+#include "core/instrument.hpp"
 #include "market/bar_aggregator.hpp"
 
 namespace tg4::strategy {
 namespace {
-
-std::vector<std::string> split_symbols(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t end = std::min(text.find(',', start), text.size());
-    std::string item = text.substr(start, end - start);
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (!item.empty()) out.push_back(std::move(item));
-    start = end + 1;
-  }
-  return out;
-}
 
 core::Decimal price_of(double value) {
   return core::Decimal::from_double(value, 8);
@@ -63,7 +50,7 @@ std::vector<ParamSpec> with_common(std::vector<ParamSpec> own) {
 SignalStrategy::SignalStrategy(Params params)
     : Strategy(std::move(params)),
       timeframe_(static_cast<int>(this->params().get_int("timeframe"))),
-      symbols_(split_symbols(this->params().get_string("symbols"))),
+      symbols_(core::split_symbol_list(this->params().get_string("symbols"))),
       size_fraction_(this->params().get_double("size_pct") / 100.0),
       risk_fraction_(this->params().get_double("risk_pct") / 100.0),
       rr_(this->params().get_double("rr")),
