@@ -97,10 +97,9 @@ core::Result<core::Timestamp> parse_time_flag(const std::string& text, const cha
   return *t;
 }
 
-core::Result<core::Decimal> decimal_flag(const std::string& text, const char* flag,
-                                         bool allow_zero = true) {
+core::Result<core::Decimal> decimal_flag(const std::string& text, const char* flag) {
   auto d = core::Decimal::parse(text);
-  if (!d || d->is_negative() || (!allow_zero && d->is_zero())) {
+  if (!d || d->is_negative()) {
     return core::Error::of(
         fmt::format("{} {}: expected a non-negative decimal number", flag, text));
   }
@@ -108,11 +107,13 @@ core::Result<core::Decimal> decimal_flag(const std::string& text, const char* fl
 }
 
 // A flag that stands for a config key takes that key's type and range from the schema, so the two
-// cannot disagree (a slippage of 10000 bps or more filled sells at zero or below).
+// cannot disagree (a slippage of 10000 bps or more filled sells at zero or below). `unit` is
+// appended for the schema when the flag's number has its unit in its name (--latency-ms 250 is
+// paper.latency 250ms).
 core::Status set_config_key(core::Config& config, const std::string& text, const char* flag,
-                            std::string_view key) {
+                            std::string_view key, std::string_view unit = "") {
   if (text.empty()) return {};
-  if (auto why = core::config_schema::set_from_text(config, key, text)) {
+  if (auto why = core::config_schema::set_from_text(config, key, text + std::string(unit))) {
     return core::Error::of(fmt::format("{} {}: {} (as {})", flag, text, *why, key));
   }
   return {};
@@ -121,17 +122,12 @@ core::Status set_config_key(core::Config& config, const std::string& text, const
 // Fees, slippage and latency: the config's paper section with the flags written over it.
 core::Result<core::PaperSection> paper_section(const BacktestArgs& a, const core::Config& config) {
   core::Config flagged = config;
-  for (const auto& [text, flag, key] :
-       {std::tuple{&a.fee_taker_pct, "--fee-taker-pct", "paper.taker_fee_pct"},
-        std::tuple{&a.fee_maker_pct, "--fee-maker-pct", "paper.maker_fee_pct"},
-        std::tuple{&a.slippage_bps, "--slippage-bps", "paper.slippage_bps"}}) {
-    if (auto s = set_config_key(flagged, *text, flag, key); !s) return s.error();
-  }
-  // paper.latency is a duration: the flag's milliseconds are written as one ("250" -> "250ms").
-  if (!a.latency_ms.empty()) {
-    if (auto why = core::config_schema::set_from_text(flagged, "paper.latency", a.latency_ms + "ms")) {
-      return core::Error::of(fmt::format("--latency-ms {}: {} (as paper.latency)", a.latency_ms, *why));
-    }
+  for (const auto& [text, flag, key, unit] :
+       {std::tuple{&a.fee_taker_pct, "--fee-taker-pct", "paper.taker_fee_pct", ""},
+        std::tuple{&a.fee_maker_pct, "--fee-maker-pct", "paper.maker_fee_pct", ""},
+        std::tuple{&a.slippage_bps, "--slippage-bps", "paper.slippage_bps", ""},
+        std::tuple{&a.latency_ms, "--latency-ms", "paper.latency", "ms"}}) {
+    if (auto s = set_config_key(flagged, *text, flag, key, unit); !s) return s.error();
   }
   return flagged.paper;
 }
