@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -52,7 +51,7 @@ int run_indicators(const IndicatorsArgs& args) {
   out.close();
   if (!out) {
     std::cerr << "tg4 indicators: cannot write " << args.out << ": "
-              << (errno != 0 ? std::strerror(errno) : "write failed") << "\n";
+              << write_failure_reason() << "\n";
     return kExitFailure;
   }
   return kExitOk;

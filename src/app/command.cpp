@@ -16,9 +16,12 @@ bool write_stdout(const std::string& command, const std::string& what, std::stri
   std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
   std::cout.flush();
   if (std::cout) return true;
-  const std::string reason = errno != 0 ? std::strerror(errno) : "write failed";
-  std::cerr << "tg4 " << command << ": writing " << what << " to stdout: " << reason << "\n";
+  std::cerr << "tg4 " << command << ": writing " << what << " to stdout: " << write_failure_reason() << "\n";
   return false;
+}
+
+std::string write_failure_reason() {
+  return errno != 0 ? std::strerror(errno) : "write failed";
 }
 
 CLI::App* add_command(CLI::App& root, CommandContext& ctx, const std::string& name,

@@ -20,6 +20,9 @@ int usage_error(const std::string& command, const std::string& message);
 // "tg4 <command>: writing <what> to stdout: <reason>" to stderr and returns false: output that did
 // not arrive must not pass for success, and must not fail without a word.
 bool write_stdout(const std::string& command, const std::string& what, std::string_view text);
+// Why the last write failed: the system's reason in errno, or "write failed" when the stream left
+// none (clear errno before the write).
+std::string write_failure_reason();
 
 struct GlobalOptions {
   std::string config_path = "config/tg4.yaml";
