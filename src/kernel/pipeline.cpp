@@ -608,11 +608,11 @@ void Pipeline::on_intent(core::OrderIntent intent) {
   if (metrics_scraped())
     risk_metrics_.on_verdict(verdict, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   handle_risk_events({risk::Engine::verdict_event(risk_intent, verdict, risk_state_, now())});
-  // A refusal says why on the status screen: "REJECTED" alone leaves the operator guessing.
-  counters_.last_decision = fmt::format("{} {} {} {} -> {}{}{}", core::format_rfc3339(now(), 0), intent.source,
-                                        core::to_string(intent.side), intent.symbol, risk::to_string(verdict.status),
-                                        verdict.allows_order() ? "" : ": ", verdict.allows_order() ? "" : verdict.reason);
+  counters_.last_decision = fmt::format("{} {} {} {} -> {}", core::format_rfc3339(now(), 0), intent.source,
+                                        core::to_string(intent.side), intent.symbol, risk::to_string(verdict.status));
   if (!verdict.allows_order()) {
+    // A refusal says why on the status screen: "REJECTED" alone leaves the operator guessing.
+    counters_.last_decision += ": " + verdict.reason;
     ++counters_.rejected;
     return;
   }

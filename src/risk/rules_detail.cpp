@@ -15,7 +15,6 @@ bool mul_raw(Raw a, Raw b, Raw& out) {
   return !__builtin_mul_overflow(a, b, &out);
 }
 
-
 }  // namespace
 
 Ratio Ratio::of(Decimal value) {
