@@ -174,23 +174,38 @@ std::map<std::string, std::string> page_status(const std::string& dom) {
   return out;
 }
 
+// `in` written to <artifacts>/<name>.html and loaded in headless chromium with a fresh profile
+// (removed by the caller): the DOM after the page's script ran (kept as <name>.dom.html) and its
+// #tg4-status, which must say the script finished without an error.
+struct Rendered {
+  fs::path page, profile, dom_file;
+  std::string dom;
+  std::map<std::string, std::string> status;
+};
+
+void render(const fs::path& chromium, const ReportInput& in, const std::string& name, Rendered& out) {
+  const fs::path dir = artifacts_dir();
+  out.page = dir / (name + ".html");
+  const auto written = write_report_html(in, out.page);
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  out.profile = dir / ("chromium-profile-" + name);
+  fs::remove_all(out.profile);
+  out.dom_file = dir / (name + ".dom.html");
+  ASSERT_EQ(run_chromium(chromium, out.page, {"--dump-dom"}, out.dom_file, out.profile), 0)
+      << read_file(out.dom_file.string() + ".stderr");
+  out.dom = read_file(out.dom_file);
+  out.status = page_status(out.dom);
+  ASSERT_EQ(out.status.count("ready"), 1u) << "no #tg4-status in the dumped DOM " << out.dom_file;
+  EXPECT_EQ(out.status.at("ready"), "1") << "the page script did not finish";
+  EXPECT_EQ(out.status.count("error"), 0u) << out.status.at("error");
+}
+
 TEST(ReportChromium, ChartsRenderWithOneMarkerPerFill) {
   const auto chromium = find_chromium();
   if (!chromium) GTEST_SKIP() << "chromium is not installed (scripts/packages.txt lists it)";
-  const fs::path dir = artifacts_dir();
-  const fs::path page = dir / "report.html";
-  const auto written = write_report_html(fixed_input(), page);
-  ASSERT_TRUE(written.ok()) << written.error().message;
-  const fs::path profile = dir / "chromium-profile";
-  fs::remove_all(profile);
-
-  const fs::path dom_file = dir / "report.dom.html";
-  ASSERT_EQ(run_chromium(*chromium, page, {"--dump-dom"}, dom_file, profile), 0)
-      << read_file(dom_file.string() + ".stderr");
-  const auto status = page_status(read_file(dom_file));
-  ASSERT_EQ(status.count("ready"), 1u) << "no #tg4-status in the dumped DOM " << dom_file;
-  EXPECT_EQ(status.at("ready"), "1") << "the page script did not finish";
-  EXPECT_EQ(status.count("error"), 0u) << status.at("error");
+  Rendered r;
+  ASSERT_NO_FATAL_FAILURE(render(*chromium, fixed_input(), "report", r));
+  const auto& status = r.status;
   EXPECT_EQ(status.at("charts"), "4");  // two symbols, equity, drawdown
   EXPECT_GE(std::stoi(status.at("canvas-count")), 4);
   EXPECT_EQ(status.at("painted-charts"), "4");
@@ -198,20 +213,21 @@ TEST(ReportChromium, ChartsRenderWithOneMarkerPerFill) {
   EXPECT_EQ(status.at("markers-visible"), std::to_string(kBuys + kSells));
   EXPECT_GT(std::stoi(status.at("buy-pixels")), 0) << "no buy arrow drawn";
   EXPECT_GT(std::stoi(status.at("sell-pixels")), 0) << "no sell arrow drawn";
+  // Few fills: each arrow carries its label, and there is no fills line under the chart.
+  EXPECT_EQ(r.dom.find("class=\"fills\""), std::string::npos);
 
+  const fs::path dir = artifacts_dir();
   const fs::path png = dir / "report.png";
   fs::remove(png);
-  ASSERT_EQ(run_chromium(*chromium, page, {"--screenshot=" + png.string()}, dir / "screenshot.log",
-                         profile),
+  ASSERT_EQ(run_chromium(*chromium, r.page, {"--screenshot=" + png.string()}, dir / "screenshot.log",
+                         r.profile),
             0)
       << read_file(dir / "screenshot.log.stderr");
   const std::string image = read_file(png);
   ASSERT_GT(image.size(), 10'000u) << png;
   EXPECT_EQ(image.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
-  fs::remove_all(profile);
-  std::cout << "report: " << page.string() << "\nscreenshot: " << png.string() << std::endl;
-  // Few fills: each arrow carries its label, and there is no fills line under the chart.
-  EXPECT_EQ(read_file(dom_file).find("class=\"fills\""), std::string::npos);
+  fs::remove_all(r.profile);
+  std::cout << "report: " << r.page.string() << "\nscreenshot: " << png.string() << std::endl;
 }
 
 // Hundreds of fills: labels beside every arrow would smear into each other, so the arrows stay bare
@@ -230,24 +246,12 @@ TEST(ReportChromium, ManyFillsDrawBareArrowsAndAFillsLine) {
                              i % 2 == 0 ? core::Side::kBuy : core::Side::kSell,
                              chart.candles[static_cast<std::size_t>(minute)].close.to_double(), ""});
   }
-  const fs::path dir = artifacts_dir();
-  const fs::path page = dir / "report_many_fills.html";
-  const auto written = write_report_html(in, page);
-  ASSERT_TRUE(written.ok()) << written.error().message;
-  const fs::path profile = dir / "chromium-profile-many";
-  fs::remove_all(profile);
-  const fs::path dom_file = dir / "report_many_fills.dom.html";
-  ASSERT_EQ(run_chromium(*chromium, page, {"--dump-dom"}, dom_file, profile), 0)
-      << read_file(dom_file.string() + ".stderr");
-  fs::remove_all(profile);
-  const std::string dom = read_file(dom_file);
-  const auto status = page_status(dom);
-  ASSERT_EQ(status.count("ready"), 1u) << "no #tg4-status in the dumped DOM " << dom_file;
-  EXPECT_EQ(status.at("ready"), "1") << "the page script did not finish";
-  EXPECT_EQ(status.count("error"), 0u) << status.at("error");
-  EXPECT_EQ(status.at("marker-count"), std::to_string(kFills));
-  EXPECT_NE(dom.find("class=\"fills\">200 fills: point at a bar to list its fills<"), std::string::npos)
-      << dom_file;
+  Rendered r;
+  ASSERT_NO_FATAL_FAILURE(render(*chromium, in, "report_many_fills", r));
+  fs::remove_all(r.profile);
+  EXPECT_EQ(r.status.at("marker-count"), std::to_string(kFills));
+  EXPECT_NE(r.dom.find("class=\"fills\">200 fills: point at a bar to list its fills<"), std::string::npos)
+      << r.dom_file;
 }
 
 }  // namespace
