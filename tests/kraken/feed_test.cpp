@@ -273,6 +273,9 @@ TEST(Feed, ReconnectsAfterADropAndResubscribesEverything) {
   Feed feed(feed_options_for(s), events.sink());
   ASSERT_TRUE(feed.start().ok());
   ASSERT_TRUE(events.wait<core::BookDelta>([](const auto& v) { return v.size() >= 2; }));
+  // Drop only once the first connection has all 7 subscriptions: the books can arrive before the
+  // last of them, and a drop then would leave fewer to compare the resubscription with.
+  ASSERT_TRUE(s.endpoint->wait([](const ScriptedKraken& k) { return k.requests_.size() >= 7; }));
   s.endpoint->current()->drop();
   ASSERT_TRUE(events.wait<core::BookDelta>([](const auto& v) { return v.size() >= 4; }));
   ASSERT_TRUE(s.endpoint->wait([](const ScriptedKraken& k) { return k.requests_.size() >= 14; }));
