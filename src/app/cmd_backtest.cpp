@@ -97,15 +97,6 @@ core::Result<core::Timestamp> parse_time_flag(const std::string& text, const cha
   return *t;
 }
 
-core::Result<core::Decimal> decimal_flag(const std::string& text, const char* flag) {
-  auto d = core::Decimal::parse(text);
-  if (!d || d->is_negative()) {
-    return core::Error::of(
-        fmt::format("{} {}: expected a non-negative decimal number", flag, text));
-  }
-  return *d;
-}
-
 // A flag that stands for a config key takes that key's type and range from the schema, so the two
 // cannot disagree (a slippage of 10000 bps or more filled sells at zero or below). `unit` is
 // appended for the schema when the flag's number has its unit in its name (--latency-ms 250 is
@@ -132,18 +123,24 @@ core::Result<core::PaperSection> paper_section(const BacktestArgs& a, const core
   return flagged.paper;
 }
 
-// Balances: the config's, then the flags.
+// Balances: the config's, or the flags' with paper.starting_balances' asset codes and range.
 core::Status apply_paper_flags(const BacktestArgs& a, kernel::PipelineOptions& base) {
-  if (!a.balances.empty()) {
-    base.starting_balances.clear();
-    for (const auto& text : a.balances) {
-      auto kv = key_value(text, "--balance");
-      if (!kv) return kv.error();
-      auto amount = decimal_flag(kv->second, "--balance");
-      if (!amount) return amount.error();
-      base.starting_balances[kv->first] = *amount;
+  if (a.balances.empty()) return {};
+  YAML::Node balances(YAML::NodeType::Map);
+  for (const auto& text : a.balances) {
+    auto kv = key_value(text, "--balance");
+    if (!kv) return kv.error();
+    if (balances[kv->first]) {
+      return core::Error::of(fmt::format("--balance {} given twice ({}, then {})", kv->first,
+                                         balances[kv->first].as<std::string>(), kv->second));
     }
+    balances[kv->first] = kv->second;
   }
+  core::Config flagged;
+  if (auto why = core::config_schema::set_from_node(flagged, "paper.starting_balances", balances)) {
+    return core::Error::of(fmt::format("--balance: {}", *why));
+  }
+  base.starting_balances = flagged.paper.starting_balances;
   return {};
 }
 

@@ -26,8 +26,7 @@ int run_check(const std::string& path) {
               << (loaded.issues.size() == 1 ? "" : "s") << " in " << path << "\n";
     return kExitUsage;
   }
-  std::cout << "ok: " << path << "\n";
-  return kExitOk;
+  return write_stdout("config check", "the result", "ok: " + path + "\n") ? kExitOk : kExitFailure;
 }
 
 int run_show(const GlobalOptions& globals) {

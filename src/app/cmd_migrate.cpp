@@ -2,6 +2,7 @@
 // §12). Start-up applies them too; this command lets an operator do it (or preview it) on its own.
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "app/command.hpp"
 #include "storage/store.hpp"
@@ -10,8 +11,8 @@
 namespace tg4::app {
 namespace {
 
-void print_list(const char* label, const std::vector<std::string>& versions) {
-  for (const auto& v : versions) std::cout << "  " << label << "  " << v << "\n";
+void print_list(std::ostream& out, const char* label, const std::vector<std::string>& versions) {
+  for (const auto& v : versions) out << "  " << label << "  " << v << "\n";
 }
 
 int run_migrate(const GlobalOptions& globals, bool dry_run) {
@@ -32,22 +33,23 @@ int run_migrate(const GlobalOptions& globals, bool dry_run) {
     std::cerr << "tg4 migrate: " << report.error().message << "\n";
     return kExitFailure;
   }
-  std::cout << "store " << url->redacted << " (" << (*store)->backend() << ")\n";
-  print_list("already applied", report->already);
-  print_list("applied        ", report->applied);
-  print_list("pending        ", report->pending);
+  std::ostringstream out;
+  out << "store " << url->redacted << " (" << (*store)->backend() << ")\n";
+  print_list(out, "already applied", report->already);
+  print_list(out, "applied        ", report->applied);
+  print_list(out, "pending        ", report->pending);
   if ((*store)->backend() == "postgresql") {
-    std::cout << "timescaledb: " << ((*store)->timescaledb() || report->timescaledb ? "yes" : "no")
-              << "\n";
+    out << "timescaledb: " << ((*store)->timescaledb() || report->timescaledb ? "yes" : "no")
+        << "\n";
   }
   if (dry_run) {
-    std::cout << "dry run: " << report->pending.size() << " pending, " << report->already.size()
-              << " already applied; nothing was changed\n";
+    out << "dry run: " << report->pending.size() << " pending, " << report->already.size()
+        << " already applied; nothing was changed\n";
   } else {
-    std::cout << report->applied.size() << " applied, " << report->already.size()
-              << " already applied\n";
+    out << report->applied.size() << " applied, " << report->already.size()
+        << " already applied\n";
   }
-  return kExitOk;
+  return write_stdout("migrate", "the report", out.str()) ? kExitOk : kExitFailure;
 }
 
 }  // namespace

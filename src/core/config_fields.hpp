@@ -266,7 +266,7 @@ void Kind<std::map<std::string, V>>::read(std::map<std::string, V>& out, const Y
     const std::string name = it->first.IsScalar() ? it->first.Scalar() : std::string();
     const std::string sub = key + "." + name;
     if (auto why = key_check.violation(name)) {
-      ctx.error(it->first.Mark(), sub, "expected a key " + *why + ", found \"" + name + "\"");
+      ctx.error(it->first.Mark(), sub, "expected a key" + constraint_text(*why) + ", found \"" + name + "\"");
       ok = false;
       continue;
     }

@@ -635,6 +635,11 @@ void read_config(Config& config, const YAML::Node& root, const std::string& file
 
 std::optional<std::string> set_from_text(Config& config, std::string_view path,
                                          const std::string& text) {
+  return set_from_node(config, path, YAML::Node(text));
+}
+
+std::optional<std::string> set_from_node(Config& config, std::string_view path,
+                                         const YAML::Node& node) {
   const auto& fields = table();
   const auto f = std::find_if(fields.begin(), fields.end(),
                               [&](const Field<Config>& x) { return x.doc.path == path; });
@@ -643,9 +648,11 @@ std::optional<std::string> set_from_text(Config& config, std::string_view path,
   const EnvLookup no_env = [](const std::string&) { return std::optional<std::string>(); };
   std::vector<ConfigIssue> issues;
   ReadContext ctx("", no_env, issues);
-  f->read(config, YAML::Node(text), ctx, f->doc.path);
+  f->read(config, node, ctx, f->doc.path);
   if (issues.empty()) return std::nullopt;
-  return issues.front().message;
+  const ConfigIssue& first = issues.front();
+  // Inside a map or list the entry is named: which of several flags was wrong.
+  return first.key == path ? first.message : first.key + ": " + first.message;
 }
 
 YAML::Node write_config(const Config& config, bool redact) {

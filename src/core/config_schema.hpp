@@ -49,6 +49,10 @@ void read_config(Config& config, const YAML::Node& root, const std::string& file
 // "expected a decimal in [0, 1000], found 20000" (`config` unchanged).
 std::optional<std::string> set_from_text(Config& config, std::string_view path,
                                          const std::string& text);
+// The same for any key, from a YAML node: a map key from several flags (`tg4 backtest --balance
+// BTC=1 --balance USDT=500` is paper.starting_balances {BTC: 1, USDT: 500}).
+std::optional<std::string> set_from_node(Config& config, std::string_view path,
+                                         const YAML::Node& node);
 
 // The configuration as a YAML tree in table order; secrets masked when `redact`.
 YAML::Node write_config(const Config& config, bool redact);

@@ -18,6 +18,7 @@
 #include "core/instrument.hpp"
 #include "kraken/codec.hpp"
 #include "kraken/feed_metrics.hpp"
+#include "kraken/quiet_ping.hpp"
 #include "net/ws_client.hpp"
 
 namespace tg4::kraken {
@@ -182,10 +183,9 @@ class Feed::Impl final : private FrameSink {
         log_(log ? std::move(log) : spdlog::default_logger()),
         reconnect_backoff_(options.reconnect_backoff, seed(options.jitter_seed)),
         rate_backoff_(options.rate_limit_backoff, seed(options.jitter_seed) + 1),
-        ping_after_(options.ping_after.count() > 0 ? options.ping_after
-                                                   : options.message_deadline / 2),
         reconnect_timer_(io_.io()),
-        ping_timer_(io_.io()) {
+        ping_(io_.io(), options.ping_after.count() > 0 ? options.ping_after
+                                                       : options.message_deadline / 2) {
     if (registry != nullptr) metrics_.emplace(*registry, options.name);
   }
 
@@ -204,7 +204,7 @@ class Feed::Impl final : private FrameSink {
     asio::post(io_.io(), [this, &closed] {
       stopping_ = true;
       reconnect_timer_.cancel();
-      ping_timer_.cancel();
+      ping_.stop();
       for (auto& t : retry_timers_) t->cancel();
       if (client_) {
         stop_promise_ = &closed;
@@ -303,12 +303,18 @@ class Feed::Impl final : private FrameSink {
     log_->info("feed {}: connected to {}", options_.name, options_.url);
     emit_state(true, "connected to " + options_.url);
     subscribe_all();
-    arm_ping();
+    ping_.start(last_frame_, [this] {
+      if (!client_ || !opened_) return false;
+      json::object ping{{"method", "ping"}, {"req_id", next_req_id_++}};
+      client_->send(json::serialize(ping));
+      update_stats([](FeedStats& s) { ++s.pings; });
+      return true;
+    });
   }
 
   void on_close(const net::WsCloseInfo& info) {
     client_.reset();
-    ping_timer_.cancel();
+    ping_.stop();
     pending_.clear();
     resubscribing_.clear();
     update_stats([&](FeedStats& s) {
@@ -347,21 +353,6 @@ class Feed::Impl final : private FrameSink {
     reconnect_timer_.expires_after(delay);
     reconnect_timer_.async_wait([this](boost::system::error_code ec) {
       if (!ec) connect();
-    });
-  }
-
-  void arm_ping() {
-    ping_timer_.expires_after(ping_after_);
-    ping_timer_.async_wait([this](boost::system::error_code ec) {
-      if (ec || !client_ || !opened_) return;
-      // Kraken's heartbeats keep a subscribed connection busy; the ping covers quiet ones and
-      // proves the peer still answers before the deadline declares it stalled.
-      if (SteadyClock::now() - last_frame_ >= ping_after_) {
-        json::object ping{{"method", "ping"}, {"req_id", next_req_id_++}};
-        client_->send(json::serialize(ping));
-        update_stats([](FeedStats& s) { ++s.pings; });
-      }
-      arm_ping();
     });
   }
 
@@ -577,9 +568,8 @@ class Feed::Impl final : private FrameSink {
   FrameParser parser_;
   net::Backoff reconnect_backoff_;
   net::Backoff rate_backoff_;
-  milliseconds ping_after_;
   asio::steady_timer reconnect_timer_;
-  asio::steady_timer ping_timer_;
+  QuietPing ping_;
   std::set<std::shared_ptr<asio::steady_timer>> retry_timers_;
 
   // io thread only

@@ -16,6 +16,7 @@
 
 #include "core/clock.hpp"
 #include "core/time.hpp"
+#include "kraken/quiet_ping.hpp"
 #include "kraken/rest_client.hpp"
 #include "kraken/trading_codec.hpp"
 #include "kraken/trading_orders.hpp"
@@ -132,10 +133,9 @@ class KrakenVenue::Impl final : private TradingSink {
         rest_(rest_options(options), log_),
         reconnect_backoff_(options.reconnect_backoff, seed(options.jitter_seed)),
         retry_backoff_(options.retry_backoff, seed(options.jitter_seed) + 1),
-        ping_after_(options.ping_after.count() > 0 ? options.ping_after
-                                                   : options.message_deadline / 2),
         reconnect_timer_(io_.io()),
-        ping_timer_(io_.io()),
+        ping_(io_.io(), options.ping_after.count() > 0 ? options.ping_after
+                                                       : options.message_deadline / 2),
         dead_man_timer_(io_.io()),
         resync_timer_(io_.io()),
         housekeeping_timer_(io_.io()) {
@@ -169,8 +169,8 @@ class KrakenVenue::Impl final : private TradingSink {
   // is gone.
   void close_for_stop(std::promise<void>& closed) {
     stopping_ = true;
-    for (auto* t : {&reconnect_timer_, &ping_timer_, &dead_man_timer_, &resync_timer_,
-                    &housekeeping_timer_}) {
+    ping_.stop();
+    for (auto* t : {&reconnect_timer_, &dead_man_timer_, &resync_timer_, &housekeeping_timer_}) {
       t->cancel();
     }
     for (const auto& t : retry_timers_) t->cancel();
@@ -299,7 +299,12 @@ class KrakenVenue::Impl final : private TradingSink {
                options_.ws_url);
     send_now(Work{subscribe_request("executions"), {}, false, 8, 0, SteadyClock::now()});
     send_now(Work{subscribe_request("balances"), {}, false, 8, 0, SteadyClock::now()});
-    arm_ping();
+    ping_.start(last_frame_, [this] {
+      if (!client_ || !opened_) return false;
+      boost::json::object ping{{"method", "ping"}, {"req_id", next_req_id_++}};
+      client_->send(boost::json::serialize(ping));
+      return true;
+    });
     arm_snapshot_deadline();
   }
 
@@ -317,7 +322,8 @@ class KrakenVenue::Impl final : private TradingSink {
     const bool was_up = ready_;
     client_.reset();
     opened_ = ready_ = balances_ready_ = resync_in_flight_ = resync_again_ = false;
-    for (auto* t : {&ping_timer_, &dead_man_timer_, &resync_timer_}) t->cancel();
+    ping_.stop();
+    for (auto* t : {&dead_man_timer_, &resync_timer_}) t->cancel();
     requeue_after_loss();
     update_stats([](KrakenVenueStats& s) { s.up = false; });
     if (metrics_) metrics_->set_up(false);
@@ -367,18 +373,6 @@ class KrakenVenue::Impl final : private TradingSink {
     if (!client_) return;
     log_->warn("kraken venue: {}; reconnecting", why);
     client_->close(why);
-  }
-
-  void arm_ping() {
-    ping_timer_.expires_after(ping_after_);
-    ping_timer_.async_wait([this](boost::system::error_code ec) {
-      if (ec || !client_ || !opened_) return;
-      if (SteadyClock::now() - last_frame_ >= ping_after_) {
-        boost::json::object ping{{"method", "ping"}, {"req_id", next_req_id_++}};
-        client_->send(boost::json::serialize(ping));
-      }
-      arm_ping();
-    });
   }
 
   void arm_dead_man_switch() {
@@ -792,9 +786,8 @@ class KrakenVenue::Impl final : private TradingSink {
   OrderTracker tracker_;
   net::Backoff reconnect_backoff_;
   net::Backoff retry_backoff_;
-  milliseconds ping_after_;
   asio::steady_timer reconnect_timer_;
-  asio::steady_timer ping_timer_;
+  QuietPing ping_;
   asio::steady_timer dead_man_timer_;
   asio::steady_timer resync_timer_;
   asio::steady_timer housekeeping_timer_;

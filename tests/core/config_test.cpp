@@ -384,6 +384,23 @@ TEST(Config, SetFromTextUsesTheKeysTypeAndRange) {
   EXPECT_TRUE(config_schema::set_from_text(c, "paper.no_such_key", "1"));
 }
 
+TEST(Config, SetFromNodeReplacesAMapAndNamesTheBadEntry) {
+  Config c;
+  YAML::Node balances(YAML::NodeType::Map);
+  balances["BTC"] = "0.5";
+  balances["EUR"] = "100";
+  EXPECT_EQ(config_schema::set_from_node(c, "paper.starting_balances", balances), std::nullopt);
+  EXPECT_EQ(c.paper.starting_balances, (std::map<std::string, Decimal>{
+                                           {"BTC", Decimal::must("0.5")},
+                                           {"EUR", Decimal::must("100")}}))
+      << "the default USDT is replaced, not merged";
+  balances["EUR"] = "-3";
+  const auto negative = config_schema::set_from_node(c, "paper.starting_balances", balances);
+  ASSERT_TRUE(negative);
+  EXPECT_EQ(negative->rfind("paper.starting_balances.EUR: expected a decimal", 0), 0u) << *negative;
+  EXPECT_EQ(c.paper.starting_balances.at("EUR"), Decimal::must("100")) << "unchanged";
+}
+
 TEST(Config, DocsAreUpToDate) {
   const std::string committed = read_file(TG4_SOURCE_DIR "/docs/CONFIG.md");
   EXPECT_EQ(committed, config_docs_markdown())

@@ -262,6 +262,22 @@ TEST_F(BacktestCli, BadInputExitsTwoNamingIt) {
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.err.find("--balance"), std::string::npos) << o.err;
 
+  // Balances take paper.starting_balances' asset codes and range, and name the entry.
+  for (const auto& [balances, message] :
+       {std::pair{std::vector<std::string>{"USDT=-1"},
+                  "--balance: paper.starting_balances.USDT: expected a decimal number in [0, "},
+        std::pair{std::vector<std::string>{"USDT=2e15"}, "paper.starting_balances.USDT"},
+        std::pair{std::vector<std::string>{"usdt=5"},
+                  "--balance: paper.starting_balances.usdt: expected a key (an asset code, e.g. BTC), found \"usdt\""},
+        std::pair{std::vector<std::string>{"USDT=5", "USDT=6"},
+                  "--balance USDT given twice (5, then 6)"}}) {
+    std::vector<std::string> args{"--data", kCandles.string(), "--strategy", "ema_cross"};
+    for (const std::string& b : balances) args.insert(args.end(), {"--balance", b});
+    o = run(args);
+    EXPECT_EQ(o.code, 2) << balances.front();
+    EXPECT_NE(o.err.find(message), std::string::npos) << o.err;
+  }
+
   // "Last wins" would run neither value the command line shows without a word.
   o = run({"--data", kCandles.string(), "--strategy", "ema_cross", "--param", "fast=5", "--param",
            "fast=7"});

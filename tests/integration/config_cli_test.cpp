@@ -14,7 +14,10 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
+
+#include "cli_process.hpp"
 
 extern char** environ;
 
@@ -264,6 +267,25 @@ TEST_F(ConfigCli, UsageErrorsExit2) {
   EXPECT_EQ(run({"config"}).code, 2);
   EXPECT_EQ(run({"config", "check"}).code, 2);
   EXPECT_EQ(run({"config", "frobnicate"}).code, 2);
+}
+
+// A report that never reached stdout is a failure with the reason, not exit 0 (a full disk, a
+// closed pipe): `version`, `config check` and `migrate` as the other commands' outputs.
+TEST_F(ConfigCli, AFailedStdoutWriteSaysWhy) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  const std::string store = "sqlite:" + (dir_ / "m.db").string();
+  for (const auto& [command, args, message] :
+       {std::tuple{std::string("version"), std::vector<std::string>{},
+                   "tg4 version: writing the version to stdout: No space left on device"},
+        std::tuple{std::string("config"),
+                   std::vector<std::string>{"check", kSource + "/config/tg4.yaml"},
+                   "tg4 config check: writing the result to stdout: No space left on device"},
+        std::tuple{"--store " + store + " migrate", std::vector<std::string>{},
+                   "tg4 migrate: writing the report to stdout: No space left on device"}}) {
+    const auto o = tg4::testing::run_cli(dir_, TG4_BINARY, command, args, "/dev/full");
+    EXPECT_EQ(o.code, 1) << command;
+    EXPECT_NE(o.err.find(message), std::string::npos) << o.err;
+  }
 }
 
 }  // namespace

@@ -48,6 +48,7 @@ class ScriptedKraken final : public net::WsEndpoint {
     current_ = c;
     c->send(
         R"({"channel":"status","type":"update","data":[{"api_version":"v2","connection_id":7,"system":"online","version":"2.0.0"}]})");
+    last_sent_ = std::chrono::steady_clock::now();
     cv_.notify_all();
   }
 
@@ -60,6 +61,8 @@ class ScriptedKraken final : public net::WsEndpoint {
     cv_.notify_all();
     if (method == "ping") {
       ++pings_;
+      quiet_before_ping_.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - last_sent_));
       if (answer_pings_)
         c->send(
             R"({"method":"pong","req_id":)" + std::to_string(req_id) +
@@ -97,6 +100,7 @@ class ScriptedKraken final : public net::WsEndpoint {
             R"(","bids":[{"price":100.5,"qty":1.25}],"asks":[{"price":101.0,"qty":2.00000000}],"checksum":1}]})");
       }
     }
+    last_sent_ = std::chrono::steady_clock::now();
   }
 
   void on_close(const std::shared_ptr<net::WsConnection>& c, std::string_view) override {
@@ -117,6 +121,10 @@ class ScriptedKraken final : public net::WsEndpoint {
     std::lock_guard lock(mutex_);
     return requests_;
   }
+  std::vector<std::chrono::milliseconds> quiet_before_ping() {
+    std::lock_guard lock(mutex_);
+    return quiet_before_ping_;
+  }
   void set_rate_limit(int n) {
     std::lock_guard lock(mutex_);
     rate_limit_ = n;
@@ -130,6 +138,9 @@ class ScriptedKraken final : public net::WsEndpoint {
   int connections_ = 0;
   int pings_ = 0;
   std::vector<Request> requests_;
+  // For each ping: how long the connection had been quiet (since this side's last frame other than
+  // a pong).
+  std::vector<std::chrono::milliseconds> quiet_before_ping_;
 
  private:
   std::mutex mutex_;
@@ -137,6 +148,7 @@ class ScriptedKraken final : public net::WsEndpoint {
   std::weak_ptr<net::WsConnection> current_;  // weak: a connection holds its endpoint
   int rate_limit_ = 0;
   bool answer_pings_ = true;
+  std::chrono::steady_clock::time_point last_sent_{};
 };
 
 // The events a feed delivered.
@@ -333,20 +345,45 @@ TEST(Feed, StallIsDetectedWithinTheDeadlineAndRecovers) {
   ASSERT_TRUE(events.wait<core::BookDelta>([](const auto& v) { return v.size() >= 4; }));
 }
 
-TEST(Feed, PingsWhenQuietAndPongsKeepTheConnectionAlive) {
-  FeedServer s;
-  FeedEvents events;
+// A connection subscribed to `status` only: quiet after the acks, kept alive by pings alone.
+FeedOptions status_only(const FeedServer& s, std::chrono::milliseconds deadline,
+                        std::chrono::milliseconds ping_after) {
   FeedOptions o;
   o.url = s.url();
   o.channels = FeedChannels::parse("status").value();
-  o.message_deadline = 400ms;
-  o.ping_after = 100ms;
-  Feed feed(o, events.sink());
+  o.message_deadline = deadline;
+  o.ping_after = ping_after;
+  return o;
+}
+
+TEST(Feed, PingsWhenQuietAndPongsKeepTheConnectionAlive) {
+  FeedServer s;
+  FeedEvents events;
+  Feed feed(status_only(s, 400ms, 100ms), events.sink());
   ASSERT_TRUE(feed.start().ok());
   ASSERT_TRUE(s.endpoint->wait([](const ScriptedKraken& k) { return k.pings_ >= 8; }, 5s));
   EXPECT_EQ(feed.stats().stalls, 0u);
   EXPECT_EQ(feed.stats().connects, 1u);
   EXPECT_GE(feed.stats().pings, 8u);
+}
+
+// The ping goes out `ping_after` after the last frame. It used to go out on a fixed beat, so a
+// frame just after a beat put the ping nearly two periods (the whole deadline) after it, and a
+// healthy peer's pong could arrive after the feed had declared the connection stalled (CI saw it).
+// The beat started at the connection and the acks land just after it: the old ping came ~2 s after
+// them.
+TEST(Feed, PingsOnePeriodAfterTheLastFrame) {
+  FeedServer s;
+  FeedEvents events;
+  Feed feed(status_only(s, 5s, 1s), events.sink());
+  ASSERT_TRUE(feed.start().ok());
+  ASSERT_TRUE(s.endpoint->wait([](const ScriptedKraken& k) { return k.pings_ >= 2; }, 10s));
+  feed.stop();
+  const auto quiet = s.endpoint->quiet_before_ping();
+  ASSERT_GE(quiet.size(), 2u);
+  EXPECT_GE(quiet[0], 950ms) << "not before ping_after";
+  EXPECT_LT(quiet[0], 1600ms) << "one period after the acks, not two";
+  EXPECT_EQ(feed.stats().stalls, 0u);
 }
 
 TEST(Feed, ResubscribeBookTouchesThatSymbolOnly) {
