@@ -418,6 +418,10 @@ class KrakenVenue::Impl final : private TradingSink {
 
   void enqueue(Work work) {
     if (stopping_) return;
+    if (work.request.method == "cancel_order") {
+      if (withdraw_held(work.request.client_order_id)) return;
+      note_cancel_of_unanswered(work.request.client_order_id);
+    }
     work.queued_at = SteadyClock::now();
     queue_.push_back(std::move(work));
     flush();
@@ -431,8 +435,50 @@ class KrakenVenue::Impl final : private TradingSink {
     }
   }
 
+  // A cancel of an order whose add_order waits for a resend: Kraken never took it, so it is not
+  // sent at all (a cancel sent instead would find no order, and the resend would then go live).
+  bool withdraw_held(const std::string& client_order_id) {
+    if (held_adds_.erase(client_order_id) == 0) return false;
+    withdraw(client_order_id);
+    return true;
+  }
+
+  void withdraw(const std::string& client_order_id) {
+    log_->info("kraken venue: order {} withdrawn: cancelled before Kraken took it", client_order_id);
+    std::vector<core::ExecutionEvent> out;
+    tracker_.on_withdrawn(client_order_id, "cancelled before Kraken took it", clock_.now(), out);
+    emit(out);
+  }
+
+  // The cancel goes out as well (Kraken may take the add_order); should Kraken refuse the
+  // add_order for now instead, it is not held for a resend (hold_add).
+  void note_cancel_of_unanswered(const std::string& client_order_id) {
+    const TrackedOrder* t = tracker_.find(client_order_id);
+    if (t != nullptr && t->ours && !t->acknowledged && !core::is_terminal(t->state.status)) {
+      cancelled_unanswered_.insert(client_order_id);
+    }
+  }
+
+  // A held add_order is sent again only while it is still wanted and still fresh: a market order
+  // decided half a minute ago is not the order the kernel decided.
+  bool resend_wanted(const Work& w) {
+    const std::string& id = w.order->client_order_id;
+    if (held_adds_.erase(id) == 0) {  // withdrawn meanwhile
+      update_stats([](KrakenVenueStats& s) { ++s.resends_dropped; });
+      return false;
+    }
+    const auto age = SteadyClock::now() - w.queued_at;
+    if (age <= options_.max_queue_age) return true;
+    update_stats([](KrakenVenueStats& s) { ++s.resends_dropped; });
+    reject_unsent(w, "not sent again: Kraken refused it for now and " +
+                         core::duration_text(std::chrono::duration_cast<milliseconds>(age)) +
+                         " have passed since it was decided");
+    return false;
+  }
+
   void dispatch(Work w) {
     const auto now = clock_.now();
+    if (w.order && w.attempts > 0 && !resend_wanted(w)) return;
     if (w.order && w.attempts == 0) {
       w.order->seq = next_seq_;
       if (!tracker_.on_sent(*w.order, now)) {
@@ -485,6 +531,17 @@ class KrakenVenue::Impl final : private TradingSink {
     pending_.emplace(req_id, std::move(p));
   }
 
+  // False when the kernel cancelled the order meanwhile: withdrawn, nothing to send again.
+  bool hold_add(const std::string& client_order_id) {
+    if (cancelled_unanswered_.erase(client_order_id) > 0) {
+      withdraw(client_order_id);
+      return false;
+    }
+    tracker_.on_resend(client_order_id, kHeld);
+    held_adds_.insert(client_order_id);
+    return true;
+  }
+
   // The tracker keeps the add_order's sequence, so a snapshot requested before a resend cannot
   // judge the order.
   void tracker_hold(const std::string& client_order_id, std::uint64_t seq) {
@@ -513,7 +570,7 @@ class KrakenVenue::Impl final : private TradingSink {
   }
 
   void retry_later(Work w, const std::string& why) {
-    if (w.order) tracker_.on_resend(w.order->client_order_id, kHeld);
+    if (w.order && !hold_add(w.order->client_order_id)) return;
     const auto delay = retry_backoff_.next();
     log_->warn("kraken venue: {} {}: {}; sending again in {}", w.request.method,
                w.request.client_order_id, why, core::duration_text(delay));
@@ -539,6 +596,8 @@ class KrakenVenue::Impl final : private TradingSink {
         metrics_->error("parse");
       }
       log_->warn("kraken venue: malformed frame: {}", kind.error().message);
+      // A lost executions frame may have held a fill: Kraken's snapshot brings it back.
+      if (text.find("\"executions\"") != std::string_view::npos) start_resync("parse");
     }
   }
 
@@ -584,6 +643,7 @@ class KrakenVenue::Impl final : private TradingSink {
   }
 
   void accepted(const std::string& client_order_id, const std::string& order_id) {
+    cancelled_unanswered_.erase(client_order_id);  // the cancel that went out deals with it
     std::vector<core::ExecutionEvent> out;
     tracker_.on_accepted(client_order_id, order_id, clock_.now(), out);
     emit(out);
@@ -624,12 +684,30 @@ class KrakenVenue::Impl final : private TradingSink {
       }
       return drop_connection("subscription to " + channel + " refused");
     }
+    if (method == "add_order" && p.timed_out) {
+      // A refusal after the deadline: the resync that the timeout started may already have
+      // reported the order rejected. Kraken did not take it, so that stands; a resend now would
+      // place an order the kernel has written off (and may have replaced).
+      const TrackedOrder* tracked = tracker_.find(id);
+      if (tracked == nullptr || core::is_terminal(tracked->state.status)) {
+        log_->warn("kraken venue: order {}: late refusal ({}); it stays {}", id, r.error,
+                   tracked ? core::to_string(tracked->state.status) : "unknown");
+        return;
+      }
+    }
+    if (kind == TradingErrorKind::kUnknownOutcome) {
+      log_->warn("kraken venue: {} {}: {}; Kraken may have acted: reconciling", method, id, r.error);
+      if (method == "add_order" || method == "amend_order" || method == "cancel_order" ||
+          method == "cancel_all") {
+        start_resync("unknown_outcome");
+      }
+      return;
+    }
     if (retryable && p.work.attempts <= options_.max_retries)
       return retry_later(std::move(p.work), r.error);
     if (kind == TradingErrorKind::kAuth && p.work.attempts <= options_.max_retries) {
       // Kraken did not take the request: send it again on a new session with a new token.
-      if (p.work.order) tracker_.on_resend(id, kHeld);
-      queue_.push_front(std::move(p.work));
+      if (!p.work.order || hold_add(id)) queue_.push_front(std::move(p.work));
       return drop_connection("Kraken refused the session token (" + r.error + ")");
     }
     std::vector<core::ExecutionEvent> out;
@@ -640,6 +718,7 @@ class KrakenVenue::Impl final : private TradingSink {
         return start_resync("duplicate");
       }
       log_->warn("kraken venue: order {} rejected: {}", id, r.error);
+      cancelled_unanswered_.erase(id);
       tracker_.on_rejected(id, "Kraken: " + r.error, clock_.now(), out);
     } else if (method == "cancel_order" || method == "amend_order") {
       if (kind == TradingErrorKind::kUnknownOrder) {
@@ -692,17 +771,41 @@ class KrakenVenue::Impl final : private TradingSink {
 
   void on_balances(const BalancesMessage& m) override {
     std::vector<core::ExecutionEvent> out;
-    if (m.snapshot) balances_.clear();
+    if (m.snapshot) {
+      balances_.clear();
+      earn_.clear();
+    }
     const auto now = clock_.now();
     for (const auto& e : m.entries) {
-      balances_[e.asset] = e.balance;
-      out.emplace_back(core::BalanceUpdate{e.asset, e.balance, e.time.is_set() ? e.time : now});
+      const std::optional<core::Decimal> spot = m.snapshot ? snapshot_spot(e) : update_spot(e);
+      if (!spot) continue;
+      balances_[e.asset] = *spot;
+      out.emplace_back(core::BalanceUpdate{e.asset, *spot, e.time.is_set() ? e.time : now});
     }
     emit(out);
     if (m.snapshot) {
       balances_ready_ = true;
       complete_waiters();
     }
+  }
+
+  // Only the spot wallets trade: an asset's Earn wallets (staked, bonded, ...) are not part of the
+  // balance the kernel sizes and values orders with.
+  core::Decimal snapshot_spot(const BalanceEntry& e) {
+    const core::Decimal spot = e.spot.value_or(e.balance);
+    if (spot < e.balance) earn_.insert(e.asset);
+    return spot;
+  }
+
+  // An update's balance is the spot wallet's only while the asset has nothing in Earn; with Earn
+  // holdings it is counted from the change instead (Kraken's ledger: before + amount - fee), which
+  // holds whichever total the update's balance means. Earn wallet entries change nothing tradable.
+  std::optional<core::Decimal> update_spot(const BalanceEntry& e) {
+    if (!e.wallet_type.empty() && e.wallet_type != "spot") return std::nullopt;
+    if (earn_.count(e.asset) == 0 || !e.amount) return e.balance;
+    const auto before = balances_.find(e.asset);
+    const core::Decimal base = before == balances_.end() ? core::Decimal::zero() : before->second;
+    return base + *e.amount - e.fee.value_or(core::Decimal::zero());
   }
 
   // ---- reconciliation ----
@@ -810,10 +913,17 @@ class KrakenVenue::Impl final : private TradingSink {
   SteadyClock::time_point connected_at_{};
   SteadyClock::time_point last_frame_{};
   std::deque<Work> queue_;
+  // Client ids of add_orders Kraken refused for now (rate limit, busy, token) and that wait for a
+  // resend, in a retry timer or at the front of queue_. A cancel meanwhile withdraws them.
+  std::set<std::string> held_adds_;
+  // Client ids cancelled by the kernel while their add_order was on the wire, unanswered: a
+  // refusal for now then withdraws the order instead of holding it for a resend.
+  std::set<std::string> cancelled_unanswered_;
   std::map<std::int64_t, Pending> pending_;
   std::int64_t next_req_id_ = 1;
   std::uint64_t next_seq_ = 1;
   std::map<std::string, core::Decimal> balances_;
+  std::set<std::string> earn_;  // assets with Earn wallets in the last balances snapshot
   std::vector<std::shared_ptr<Waiter>> waiters_;
 
   std::atomic<bool> stopped_{false};
@@ -906,8 +1016,9 @@ void KrakenVenue::submit(const execution::OrderRequest& request, core::Timestamp
 }
 
 void KrakenVenue::cancel(const std::string& client_order_id, core::Timestamp /*now*/) {
-  if (!check_client_order_id(client_order_id)) {
-    log_->warn("kraken venue: cancel of '{}' ignored: not a client order id TG4 makes",
+  if (!check_client_order_id(client_order_id) && !is_kraken_order_id(client_order_id)) {
+    log_->warn("kraken venue: cancel of '{}' ignored: neither a client order id TG4 makes nor a "
+               "Kraken order id",
                client_order_id);
     return;
   }

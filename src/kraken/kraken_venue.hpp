@@ -86,6 +86,8 @@ struct KrakenVenueStats {
   std::uint64_t reconciles = 0;    // executions snapshots taken to learn the true state
   std::uint64_t snapshots = 0;     // executions snapshots received
   std::uint64_t duplicates_refused = 0;  // submits of a client id that is already open
+  // Refused add_orders not sent again: cancelled meanwhile (withdrawn) or older than max_queue_age.
+  std::uint64_t resends_dropped = 0;
   std::uint64_t errors = 0;              // error answers
   std::uint64_t parse_errors = 0;
   std::uint64_t dead_man_renewals = 0;  // cancel_all_orders_after acknowledged

@@ -141,7 +141,10 @@ core::Result<TradingRequest> add_order_request(const execution::OrderRequest& r,
   }
   if (r.tif == core::TimeInForce::kIoc) p["time_in_force"] = "ioc";
   if (r.post_only && has_limit_price(r.type)) p["post_only"] = true;
-  if (r.reduce_only) p["reduce_only"] = true;
+  // reduce_only is not sent: on Kraken it reduces a *margin* position, and a spot order carrying it
+  // is refused ("EOrder:Reduce only:No position exists"), which refused every exit, stop and target.
+  // A spot sell cannot oversell anyway: it needs the base asset in the balance. (tg4 live trades
+  // spot only; r.reduce_only stays the order manager's own notion of an exit.)
   return out;
 }
 
@@ -156,10 +159,17 @@ TradingRequest amend_order_request(const std::string& client_order_id, const std
   return out;
 }
 
-TradingRequest cancel_order_request(const std::string& client_order_id) {
-  TradingRequest out{"cancel_order", {}, client_order_id};
-  out.params["cl_ord_id"] = json::array{json::value(client_order_id)};
+TradingRequest cancel_order_request(const std::string& id) {
+  TradingRequest out{"cancel_order", {}, id};
+  out.params[is_kraken_order_id(id) ? "order_id" : "cl_ord_id"] = json::array{json::value(id)};
   return out;
+}
+
+bool is_kraken_order_id(std::string_view id) {
+  if (id.size() != 19 || id[6] != '-' || id[12] != '-') return false;
+  return std::all_of(id.begin(), id.end(), [](const char c) {
+    return c == '-' || std::isdigit(static_cast<unsigned char>(c)) || (c >= 'A' && c <= 'Z');
+  });
 }
 
 TradingRequest cancel_all_request() {
@@ -279,8 +289,15 @@ TradingErrorKind classify_error(std::string_view error) {
   if (contains(e, "unknown order") || contains(e, "order not found")) {
     return TradingErrorKind::kUnknownOrder;
   }
-  if (contains(e, "eservice:") || contains(e, "busy") || contains(e, "unavailable") ||
-      contains(e, "deadline elapsed")) {
+  // A market in cancel_only / post_only / limit_only mode refuses until Kraken changes it (see
+  // SystemStatus): sending again for half a minute would only send the order late.
+  if (contains(e, "market in ")) return TradingErrorKind::kFinal;
+  // "Internal error" and an elapsed deadline do not say whether the engine took the request: an
+  // add_order sent again could trade twice, so Kraken's own state decides.
+  if (contains(e, "internal error") || contains(e, "deadline elapsed")) {
+    return TradingErrorKind::kUnknownOutcome;
+  }
+  if (contains(e, "eservice:") || contains(e, "busy") || contains(e, "unavailable")) {
     return TradingErrorKind::kTransient;
   }
   return TradingErrorKind::kFinal;
@@ -591,11 +608,42 @@ struct TradingParser::Impl {
         ok = reader.string(f.value(), at.field("type"), b.type);
       } else if (key.unsafe_is_equal("timestamp")) {
         ok = reader.time(f.value(), at.field("timestamp"), b.time);
+      } else if (key.unsafe_is_equal("wallet_type")) {
+        ok = reader.string(f.value(), at.field("wallet_type"), b.wallet_type);
+      } else if (key.unsafe_is_equal("wallets")) {
+        b.spot = core::Decimal::zero();
+        ok = read_list(f.value(), at.field("wallets"), [&](detail::value& w, const Path& wp) {
+          return read_wallet(w, wp, *b.spot);
+        });
       }
       if (!ok) return false;
     }
     if (!has_asset) return reader.missing(at, "asset");
     if (!has_balance) return reader.missing(at, "balance");
+    return true;
+  }
+
+  // One of a snapshot entry's wallets: a `spot` wallet's balance is added to `spot`.
+  bool read_wallet(detail::value& v, const Path& at, core::Decimal& spot) {
+    detail::object obj;
+    if (!reader.get_object(v, at, obj)) return false;
+    std::string type;
+    std::optional<core::Decimal> balance;
+    for (auto item : obj) {
+      detail::field f;
+      if (!reader.next(item, at, f)) return false;
+      const auto key = f.key();
+      bool ok = true;
+      if (key.unsafe_is_equal("type")) {
+        ok = reader.string(f.value(), at.field("type"), type);
+      } else if (key.unsafe_is_equal("balance")) {
+        ok = read_optional_decimal(f.value(), at.field("balance"), balance);
+      }
+      if (!ok) return false;
+    }
+    if (type.empty()) return reader.missing(at, "type");
+    if (!balance) return reader.missing(at, "balance");
+    if (type == "spot") spot += *balance;
     return true;
   }
 

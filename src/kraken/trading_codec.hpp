@@ -55,7 +55,12 @@ core::Result<TradingRequest> add_order_request(const execution::OrderRequest& re
 TradingRequest amend_order_request(const std::string& client_order_id, const std::string& qty_text,
                                    const std::optional<std::string>& limit_price_text,
                                    const std::optional<std::string>& trigger_price_text);
-TradingRequest cancel_order_request(const std::string& client_order_id);
+// cancel_order of one order: by Kraken's order id when `id` is one (an order found at Kraken without
+// a client id, e.g. placed by hand, that reconciliation cancels), else by client id.
+TradingRequest cancel_order_request(const std::string& id);
+// Kraken's order id form, "OQCLML-BW3P3-BUCMWZ" (6-5-6 upper-case letters and digits). TG4's client
+// ids have at most 18 characters, so the two never meet.
+bool is_kraken_order_id(std::string_view id);
 TradingRequest cancel_all_request();
 // The dead man's switch: every order is cancelled `timeout_seconds` after the last such request
 // (0 disarms it).
@@ -123,7 +128,11 @@ struct ExecutionsMessage {
 // One asset of a balances snapshot (balance only) or one ledger entry of an update.
 struct BalanceEntry {
   std::string asset;
-  core::Decimal balance;  // the asset's total after this entry
+  core::Decimal balance;  // the asset's total after this entry (snapshot: across wallet types)
+  // Snapshot: the sum of the asset's `spot` wallets, when Kraken lists its wallets (Earn wallets
+  // are not tradable).
+  std::optional<core::Decimal> spot;
+  std::string wallet_type;  // update: "spot" or "earn" (empty when not given)
   std::optional<core::Decimal> amount;
   std::optional<core::Decimal> fee;
   std::string ledger_id;
@@ -205,7 +214,8 @@ enum class TradingErrorKind : std::uint8_t {
   kDuplicateId,   // an open order already has this cl_ord_id
   kUnknownOrder,  // cancel/amend of an order that is not open
   kTransient,     // engine busy/unavailable: back off and retry
-  kFinal,         // the request is refused for good (funds, arguments, ...)
+  kUnknownOutcome,  // Kraken may or may not have acted (internal error, deadline elapsed): reconcile
+  kFinal,         // the request is refused for good (funds, arguments, market mode, ...)
 };
 TradingErrorKind classify_error(std::string_view error);
 // A short, bounded label for metrics: "EOrder:Rate limit exceeded" -> "EOrder:Rate limit exceeded",

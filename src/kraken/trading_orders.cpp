@@ -90,11 +90,21 @@ void OrderTracker::on_accepted(const std::string& client_order_id, const std::st
 
 void OrderTracker::on_rejected(const std::string& client_order_id, const std::string& reason,
                                core::Timestamp now, Events& out) {
+  close_unplaced(client_order_id, OrderStatus::kRejected, reason, now, out);
+}
+
+void OrderTracker::on_withdrawn(const std::string& client_order_id, const std::string& reason,
+                                core::Timestamp now, Events& out) {
+  close_unplaced(client_order_id, OrderStatus::kCanceled, reason, now, out);
+}
+
+void OrderTracker::close_unplaced(const std::string& client_order_id, OrderStatus status,
+                                  const std::string& reason, core::Timestamp now, Events& out) {
   const auto it = orders_.find(client_order_id);
   if (it == orders_.end() || core::is_terminal(it->second.state.status)) return;
   TrackedOrder& order = it->second;
   const core::OrderUpdate before = order.state;
-  order.state.status = OrderStatus::kRejected;
+  order.state.status = status;
   order.state.reason = reason;
   publish(order, before, now, out);
 }

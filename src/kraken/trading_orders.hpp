@@ -57,6 +57,10 @@ class OrderTracker {
   // add_order refused (or an order closed by a request refused for good): rejected with `reason`.
   void on_rejected(const std::string& client_order_id, const std::string& reason,
                    core::Timestamp now, Events& out);
+  // An add_order held for a resend and cancelled before it went out again: canceled with `reason`
+  // (Kraken never took it).
+  void on_withdrawn(const std::string& client_order_id, const std::string& reason,
+                    core::Timestamp now, Events& out);
   // A refused amend or cancel: the order's current state again, with the reason attached.
   void on_refused(const std::string& client_order_id, const std::string& reason,
                   core::Timestamp now, Events& out);
@@ -80,6 +84,8 @@ class OrderTracker {
   bool seen_exec(const std::string& exec_id) const { return exec_ids_.count(exec_id) > 0; }
 
  private:
+  void close_unplaced(const std::string& client_order_id, core::OrderStatus status,
+                      const std::string& reason, core::Timestamp now, Events& out);
   TrackedOrder* locate(const ExecutionReport& report);
   TrackedOrder& locate_or_add(const ExecutionReport& report);
   void merge(TrackedOrder& order, const ExecutionReport& report);

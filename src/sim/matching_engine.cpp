@@ -369,6 +369,8 @@ core::Result<SimOrder> MatchingEngine::add(const OrderRequest& r, EngineEvents& 
   if (!r.cl_ord_id.empty() && find_open(std::string_view(), r.cl_ord_id) != nullptr) {
     return core::Error::of("EOrder:Duplicate order");
   }
+  // As Kraken: reduce_only reduces a margin position, and the simulated account has none.
+  if (r.reduce_only) return core::Error::of("EOrder:Reduce only:No position exists");
   SimOrder o;
   o.cl_ord_id = r.cl_ord_id;
   o.order_userref = r.order_userref;
@@ -382,7 +384,7 @@ core::Result<SimOrder> MatchingEngine::add(const OrderRequest& r, EngineEvents& 
   o.trigger_reference = r.trigger_reference;
   o.expire_time = r.expire_time;
   o.post_only = r.post_only;
-  o.reduce_only = r.reduce_only;  // spot without margin: accepted, nothing to reduce
+  o.reduce_only = r.reduce_only;
   o.opened = exchange_.now();
   const bool market_buy = r.type == OrderType::kMarket && r.side == core::Side::kBuy;
   const Decimal need = market_buy ? market_buy_cost(*state, r.order_qty) : hold_for(o);

@@ -139,7 +139,13 @@ TEST(TradingParser, ReadsBalancesSnapshotAndLedgerUpdate) {
   ASSERT_EQ(c.balances[0].entries.size(), 3u);
   EXPECT_EQ(c.balances[0].entries[2].asset, "USD");
   EXPECT_EQ(c.balances[0].entries[2].balance, d("80595.4943"));
+  // The total counts Earn wallets; the spot wallets are what trades.
+  EXPECT_EQ(c.balances[0].entries[1].balance, d("500"));
+  EXPECT_EQ(c.balances[0].entries[1].spot, d("300"));
+  EXPECT_EQ(c.balances[0].entries[0].spot, d("1.2"));
   const auto& e = c.balances[1].entries.at(0);
+  EXPECT_EQ(e.wallet_type, "spot");
+  EXPECT_FALSE(e.spot);
   EXPECT_FALSE(c.balances[1].snapshot);
   EXPECT_EQ(e.asset, "BTC");
   EXPECT_EQ(e.balance, d("0.02"));
@@ -235,6 +241,8 @@ TEST(TradingParser, MalformedFramesNameTheProblem) {
        "data[0].fees[0]: missing 'qty'"},
       {R"({"channel":"balances","type":"update","data":[{"asset":"BTC"}]})",
        "data[0]: missing 'balance'"},
+      {R"({"channel":"balances","type":"snapshot","data":[{"asset":"BTC","balance":1,"wallets":[{"type":"spot"}]}]})",
+       "data[0].wallets[0]: missing 'balance'"},
       {R"({"method":"add_order","req_id":"seven","success":true})", "req_id"},
       {R"({"hello":"world"})", "neither"},
       {R"([1,2,3])", "not a JSON object"},
@@ -297,7 +305,8 @@ TEST(TradingRequests, TriggerOrdersCarryTheirTriggerAndFlags) {
       << frame;
   EXPECT_NE(frame.find(R"("limit_price":35900.0)"), std::string::npos) << frame;
   EXPECT_NE(frame.find(R"("time_in_force":"ioc")"), std::string::npos) << frame;
-  EXPECT_NE(frame.find(R"("reduce_only":true)"), std::string::npos) << frame;
+  EXPECT_EQ(frame.find("reduce_only"), std::string::npos)
+      << "Kraken refuses reduce_only on a spot order (it reduces margin positions): " << frame;
   EXPECT_EQ(frame.find("post_only"), std::string::npos) << frame;
 }
 
@@ -339,6 +348,14 @@ TEST(TradingRequests, AmendCancelAndAccountRequests) {
       R"("token":"T"},"req_id":3})");
   EXPECT_EQ(serialize(cancel_order_request("t1-1"), "T", 4),
             R"({"method":"cancel_order","params":{"cl_ord_id":["t1-1"],"token":"T"},"req_id":4})");
+  // An order found at Kraken without a client id is cancelled by Kraken's id.
+  EXPECT_EQ(serialize(cancel_order_request("OQCLML-BW3P3-BUCMWZ"), "T", 4),
+            R"({"method":"cancel_order","params":{"order_id":["OQCLML-BW3P3-BUCMWZ"],"token":"T"},"req_id":4})");
+  EXPECT_TRUE(is_kraken_order_id("OQCLML-BW3P3-BUCMWZ"));
+  EXPECT_FALSE(is_kraken_order_id("t1-1"));
+  EXPECT_FALSE(is_kraken_order_id("oqclml-bw3p3-bucmwz"));
+  EXPECT_FALSE(is_kraken_order_id("OQCLML-BW3P3-BUCMW"));
+  EXPECT_FALSE(is_kraken_order_id("OQCLMLXBW3P3-BUCMWZ"));
   EXPECT_EQ(serialize(cancel_all_request(), "T", 5),
             R"({"method":"cancel_all","params":{"token":"T"},"req_id":5})");
   EXPECT_EQ(
@@ -362,6 +379,15 @@ TEST(TradingErrors, ClassifiedForTheRetryPolicy) {
   EXPECT_EQ(classify_error("EOrder:Unknown order"), TradingErrorKind::kUnknownOrder);
   EXPECT_EQ(classify_error("EService:Unavailable"), TradingErrorKind::kTransient);
   EXPECT_EQ(classify_error("EOrder:Insufficient funds"), TradingErrorKind::kFinal);
+  // Kraken's spot error list: a market's mode refuses until it changes; an internal error or an
+  // elapsed deadline leaves the outcome unknown (sending an add_order again could trade twice).
+  EXPECT_EQ(classify_error("EService:Market in cancel_only mode"), TradingErrorKind::kFinal);
+  EXPECT_EQ(classify_error("EService:Market in post_only mode"), TradingErrorKind::kFinal);
+  EXPECT_EQ(classify_error("EGeneral:Internal error"), TradingErrorKind::kUnknownOutcome);
+  EXPECT_EQ(classify_error("EGeneral:Internal error:12"), TradingErrorKind::kUnknownOutcome);
+  EXPECT_EQ(classify_error("EService:Deadline elapsed"), TradingErrorKind::kUnknownOutcome);
+  EXPECT_EQ(classify_error("EService:Busy"), TradingErrorKind::kTransient);
+  EXPECT_EQ(classify_error("EOrder:Reduce only:No position exists"), TradingErrorKind::kFinal);
   EXPECT_EQ(error_code("EGeneral:Invalid arguments:order_qty"), "EGeneral:Invalid arguments");
   EXPECT_EQ(error_code("EOrder:Rate limit exceeded"), "EOrder:Rate limit exceeded");
   EXPECT_EQ(error_code(""), "unknown");

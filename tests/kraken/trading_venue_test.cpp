@@ -29,14 +29,16 @@ constexpr const char* kTimes =
     R"("time_in":"2024-01-01T00:00:00.000000Z","time_out":"2024-01-01T00:00:00.000001Z")";
 
 // A private Kraken with one account. add_order modes: answer (ack + executions), silent_placed
-// (placed, nothing said), silent_lost (nothing at all); tokens can be refused.
+// (placed, nothing said), silent_lost (nothing at all), refuse (the error set by refuse_orders);
+// tokens can be refused.
 class ScriptedPrivate final : public net::WsEndpoint {
  public:
-  enum class Mode { kAnswer, kSilentPlaced, kSilentLost };
+  enum class Mode { kAnswer, kSilentPlaced, kSilentLost, kRefuse };
 
   void on_open(const std::shared_ptr<net::WsConnection>& c) override {
     std::lock_guard lock(mutex_);
     ++connections_;
+    current_ = c;
     c->send(
         R"({"channel":"status","type":"update","data":[{"system":"online","api_version":"v2"}]})");
   }
@@ -64,6 +66,7 @@ class ScriptedPrivate final : public net::WsEndpoint {
       const std::string id(params.at("cl_ord_id").as_string());
       ++add_orders_[id];
       if (mode_ == Mode::kSilentLost) return;
+      if (mode_ == Mode::kRefuse) return fail(c, method, req_id, order_error_);
       open_.push_back(id);
       if (mode_ == Mode::kSilentPlaced) return;
       ack(c, method, req_id, R"({"order_id":"O-)" + id + R"(","cl_ord_id":")" + id + R"("})");
@@ -81,6 +84,7 @@ class ScriptedPrivate final : public net::WsEndpoint {
   // Snapshots list every open order as Kraken's executions snapshot does.
   std::string snapshot(const std::string& channel) const {
     if (channel == "balances") {
+      if (!balances_snapshot_.empty()) return balances_snapshot_;
       return R"({"channel":"balances","type":"snapshot","data":[{"asset":"USD","asset_class":"currency","balance":1000.5}],"sequence":1})";
     }
     json::array rows;
@@ -119,6 +123,20 @@ class ScriptedPrivate final : public net::WsEndpoint {
     std::lock_guard lock(mutex_);
     mode_ = m;
   }
+  void refuse_orders(const std::string& error) {
+    std::lock_guard lock(mutex_);
+    mode_ = Mode::kRefuse;
+    order_error_ = error;
+  }
+  void set_balances_snapshot(const std::string& frame) {
+    std::lock_guard lock(mutex_);
+    balances_snapshot_ = frame;
+  }
+  // Sends `frame` on the open connection.
+  void push(const std::string& frame) {
+    std::lock_guard lock(mutex_);
+    if (const auto c = current_.lock()) c->send(frame);
+  }
   void refuse_balances() {
     std::lock_guard lock(mutex_);
     refuse_balances_ = true;
@@ -148,6 +166,9 @@ class ScriptedPrivate final : public net::WsEndpoint {
   std::mutex mutex_;
   Mode mode_ = Mode::kAnswer;
   bool refuse_balances_ = false;
+  std::string order_error_;
+  std::string balances_snapshot_;
+  std::weak_ptr<net::WsConnection> current_;  // weak: a connection holds its endpoint
   std::set<std::string> refused_;
   std::map<std::string, int> add_orders_;
   std::vector<std::string> open_;
@@ -186,6 +207,16 @@ class VenueRecorder {
     for (const auto& e : events_) {
       if (const auto* u = std::get_if<core::OrderUpdate>(&e); u && u->client_order_id == id)
         out.push_back(*u);
+    }
+    return out;
+  }
+  // The balances reported for `asset`, in order.
+  std::vector<core::Decimal> balances(const std::string& asset) {
+    std::lock_guard lock(mutex_);
+    std::vector<core::Decimal> out;
+    for (const auto& e : events_) {
+      if (const auto* b = std::get_if<core::BalanceUpdate>(&e); b && b->asset == asset)
+        out.push_back(b->balance);
     }
     return out;
   }
@@ -324,6 +355,91 @@ TEST(KrakenVenueScripted, AnOrderThatCannotBeSentInTimeIsRejected) {
   EXPECT_NE(f.rec.last("t4")->reason.find("not sent"), std::string::npos);
   EXPECT_EQ(f.venue.stats().orders_sent, 0u);
   EXPECT_GE(f.venue.stats().token_fetches, 1u);
+}
+
+// An add_order Kraken refused for now waits for a resend; cancelled meanwhile, it is withdrawn:
+// no cancel_order (Kraken has no such order), and the resend does not go out (it used to, making
+// an order the kernel had cancelled live).
+TEST(KrakenVenueScripted, AnOrderCancelledWhileHeldForAResendIsWithdrawn) {
+  Server s;
+  auto o = options_for(s);
+  o.retry_backoff = {2s, 2s, 1.0};  // held at least 1 s: long enough to cancel it
+  Fixture f(o);
+  ASSERT_TRUE(f.start_up());
+  s.endpoint->refuse_orders("EOrder:Rate limit exceeded");
+  f.venue.submit(limit("t7"), core::Timestamp{});
+  ASSERT_TRUE(eventually([&] { return f.venue.stats().rate_limited >= 1; }));  // now held
+  f.venue.cancel("t7", core::Timestamp{});
+  ASSERT_TRUE(f.ends_in("t7", OrderStatus::kCanceled));
+  EXPECT_EQ(f.rec.last("t7")->reason, "cancelled before Kraken took it");
+  ASSERT_TRUE(eventually([&] { return f.venue.stats().resends_dropped >= 1; }));
+  EXPECT_EQ(s.endpoint->add_orders("t7"), 1) << "not sent again";
+  EXPECT_EQ(s.endpoint->count("cancel_order"), 0);
+}
+
+// A refused order is not sent again once older than max_queue_age: a market order decided long ago
+// is not the order the kernel decided.
+TEST(KrakenVenueScripted, ARefusedOrderIsNotSentAgainOnceStale) {
+  Server s;
+  auto o = options_for(s);
+  o.retry_backoff = {400ms, 400ms, 1.0};
+  o.max_queue_age = 100ms;
+  Fixture f(o);
+  ASSERT_TRUE(f.start_up());
+  s.endpoint->refuse_orders("EService:Busy");
+  f.venue.submit(limit("t8"), core::Timestamp{});
+  ASSERT_TRUE(f.ends_in("t8", OrderStatus::kRejected));
+  EXPECT_NE(f.rec.last("t8")->reason.find("not sent again"), std::string::npos)
+      << f.rec.last("t8")->reason;
+  EXPECT_EQ(s.endpoint->add_orders("t8"), 1);
+  EXPECT_EQ(f.venue.stats().resends_dropped, 1u);
+}
+
+// "Internal error" does not say whether Kraken placed the order: never sent again, Kraken's
+// snapshot decides (here it does not have it: rejected).
+TEST(KrakenVenueScripted, AnInternalErrorIsReconciledNotRetried) {
+  Server s;
+  Fixture f(options_for(s));
+  ASSERT_TRUE(f.start_up());
+  s.endpoint->refuse_orders("EGeneral:Internal error");
+  f.venue.submit(limit("t9"), core::Timestamp{});
+  ASSERT_TRUE(f.ends_in("t9", OrderStatus::kRejected));
+  EXPECT_EQ(s.endpoint->add_orders("t9"), 1);
+  EXPECT_EQ(f.venue.stats().retries, 0u);
+  EXPECT_GE(s.endpoint->count("unsubscribe"), 1) << "a fresh executions snapshot was taken";
+}
+
+// Kraken's balances count Earn wallets (staked, bonded) in an asset's total; only the spot wallets
+// trade, so only they are the kernel's balance. With Earn holdings an update's balance is not
+// taken as the spot wallet's: the change is (Kraken's ledger: before + amount - fee).
+TEST(KrakenVenueScripted, BalancesAreTheSpotWalletsOnly) {
+  Server s;
+  s.endpoint->set_balances_snapshot(
+      R"({"channel":"balances","type":"snapshot","sequence":1,"data":[)"
+      R"({"asset":"DOT","asset_class":"currency","balance":500,"wallets":[)"
+      R"({"type":"spot","id":"main","balance":300},{"type":"earn","id":"bonded","balance":200}]},)"
+      R"({"asset":"USD","asset_class":"currency","balance":1000.5,"wallets":[)"
+      R"({"type":"spot","id":"main","balance":1000.5}]}]})");
+  Fixture f(options_for(s));
+  ASSERT_TRUE(f.start_up());
+  ASSERT_TRUE(eventually([&] { return !f.rec.balances("DOT").empty(); }));
+  EXPECT_EQ(f.rec.balances("DOT").back(), core::Decimal::must("300"));
+  const auto update = [](const std::string& asset, const std::string& wallet,
+                         const std::string& amount, const std::string& fee,
+                         const std::string& balance) {
+    return R"({"channel":"balances","type":"update","sequence":2,"data":[{"ledger_id":"L1",)"
+           R"("ref_id":"R1","timestamp":"2024-01-01T00:00:02.000000Z","type":"trade","asset":")" +
+           asset + R"(","asset_class":"currency","category":"trade","wallet_type":")" + wallet +
+           R"(","wallet_id":"main","amount":)" + amount + R"(,"fee":)" + fee +
+           R"(,"balance":)" + balance + "}]}";
+  };
+  s.endpoint->push(update("DOT", "earn", "1", "0", "201"));  // a staking reward: not tradable
+  s.endpoint->push(update("DOT", "spot", "-100", "0.5", "399.5"));
+  s.endpoint->push(update("USD", "spot", "10", "0", "1010.5"));
+  ASSERT_TRUE(eventually([&] { return f.rec.balances("USD").size() >= 2; }));
+  EXPECT_EQ(f.rec.balances("DOT"),
+            (std::vector<core::Decimal>{core::Decimal::must("300"), core::Decimal::must("199.5")}));
+  EXPECT_EQ(f.rec.balances("USD").back(), core::Decimal::must("1010.5"));
 }
 
 TEST(KrakenVenueScripted, SnapshotRequestsAreAnsweredOrTimeOut) {

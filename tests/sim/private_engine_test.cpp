@@ -234,6 +234,9 @@ TEST_F(EngineTest, RefusalsUseKrakensErrors) {
   auto unknown = order(Side::kBuy, OrderType::kMarket, "0.01");
   unknown.symbol = "DOGE/EUR";
   EXPECT_EQ(engine_->add(unknown, events_).error().message, "EQuery:Unknown asset pair");
+  auto reduce = order(Side::kSell, OrderType::kMarket, "0.01");
+  reduce.reduce_only = true;  // Kraken: reduces a margin position; a spot account has none
+  EXPECT_EQ(engine_->add(reduce, events_).error().message, "EOrder:Reduce only:No position exists");
   EXPECT_TRUE(events_.executions.empty()) << "a refused order leaves no trace";
 }
 
