@@ -131,8 +131,9 @@ class TimedVenue final : public execution::Venue {
     probe_.orders.fetch_add(1, std::memory_order_release);
   }
   void cancel(const std::string& id, core::Timestamp now) override { paper_->cancel(id, now); }
-  void amend(const std::string& id, Decimal qty, Decimal price, core::Timestamp now) override {
-    paper_->amend(id, qty, price, now);
+  void amend(const execution::OrderRequest& order, Decimal qty, Decimal price,
+             core::Timestamp now) override {
+    paper_->amend(order, qty, price, now);
   }
   void cancel_all(core::Timestamp now) override { paper_->cancel_all(now); }
   void request_snapshot(execution::SnapshotSink done) override {

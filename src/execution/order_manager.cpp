@@ -296,7 +296,7 @@ void OrderManager::trail_stops(const std::string& symbol, Decimal price, core::T
       order.request.trigger_price = rounded;
       order.reason = "trailing stop moved to " + rounded.to_string();
       changed(order, now);
-      venue_.amend(id, {}, rounded, now);
+      venue_.amend(order.request, {}, rounded, now);
     }
   }
 }
@@ -446,7 +446,7 @@ void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now)
 }
 
 void OrderManager::resize(ManagedOrder& order, Decimal qty, core::Timestamp now) {
-  if (!order.held_locally) return venue_.amend(order.request.client_order_id, qty, {}, now);
+  if (!order.held_locally) return venue_.amend(order.request, qty, {}, now);
   order.request.qty = qty;
   changed(order, now);
 }

@@ -162,8 +162,8 @@ void PaperVenue::request_snapshot(SnapshotSink done) {
   done(std::move(snapshot));
 }
 
-void PaperVenue::amend(const std::string& client_order_id, Decimal qty, Decimal price, core::Timestamp now) {
-  const auto it = orders_.find(client_order_id);
+void PaperVenue::amend(const OrderRequest& amended, Decimal qty, Decimal price, core::Timestamp now) {
+  const auto it = orders_.find(amended.client_order_id);
   if (it == orders_.end() || core::is_terminal(it->second.status)) return;
   PaperOrder& order = it->second;
   const core::Instrument* instrument = instruments_.find(order.request.symbol);

@@ -68,7 +68,7 @@ class PaperVenue final : public Venue {
 
   void submit(const OrderRequest& request, core::Timestamp now) override;
   void cancel(const std::string& client_order_id, core::Timestamp now) override;
-  void amend(const std::string& client_order_id, core::Decimal qty, core::Decimal price,
+  void amend(const OrderRequest& order, core::Decimal qty, core::Decimal price,
              core::Timestamp now) override;
   void cancel_all(core::Timestamp now) override;
   // Synchronous: the paper venue's own open orders and wallet.

@@ -47,8 +47,9 @@ class Venue {
   virtual ~Venue() = default;
   virtual void submit(const OrderRequest& request, core::Timestamp now) = 0;
   virtual void cancel(const std::string& client_order_id, core::Timestamp now) = 0;
-  // New quantity and/or price (limit or trigger, by order type); zero leaves a field unchanged.
-  virtual void amend(const std::string& client_order_id, core::Decimal qty, core::Decimal price,
+  // New quantity and/or price (limit or trigger, by order type) of `order` (as the kernel knows it:
+  // client id, symbol, type; restored orders too); zero leaves a field unchanged.
+  virtual void amend(const OrderRequest& order, core::Decimal qty, core::Decimal price,
                      core::Timestamp now) = 0;
   // Cancels every open order at the venue (halt); a venue without a bulk cancel loops over its own.
   virtual void cancel_all(core::Timestamp now) = 0;

@@ -34,7 +34,6 @@ constexpr milliseconds kVenueStopGrace{3000};
 constexpr milliseconds kHousekeeping{250};
 // Answers that come after their deadline are still read (late truth) for this long.
 constexpr milliseconds kLateAnswerWindow{60'000};
-constexpr std::size_t kKernelOrderMemory = 100'000;
 constexpr std::uint64_t kHeld = std::numeric_limits<std::uint64_t>::max();
 
 std::uint64_t seed(std::uint64_t s) {
@@ -980,16 +979,6 @@ void KrakenVenue::reject_locally(const execution::OrderRequest& r, const std::st
   if (sink_) sink_(std::move(u));
 }
 
-void KrakenVenue::remember(const std::string& client_order_id, Sent sent) {
-  if (sent_.insert_or_assign(client_order_id, std::move(sent)).second) {
-    sent_order_.push_back(client_order_id);
-  }
-  while (sent_order_.size() > kKernelOrderMemory) {
-    sent_.erase(sent_order_.front());
-    sent_order_.pop_front();
-  }
-}
-
 void KrakenVenue::submit(const execution::OrderRequest& request, core::Timestamp now) {
   if (impl_->stopped()) return reject_locally(request, "the Kraken venue is stopped", now);
   const core::Instrument* instrument = instruments_.find(request.symbol);
@@ -1003,7 +992,6 @@ void KrakenVenue::submit(const execution::OrderRequest& request, core::Timestamp
   }
   auto built = add_order_request(request, *instrument);
   if (!built) return reject_locally(request, built.error().message, now);
-  remember(request.client_order_id, Sent{*instrument, request.type});
   SentOrder order{request.client_order_id,
                   request.symbol,
                   request.side,
@@ -1025,21 +1013,25 @@ void KrakenVenue::cancel(const std::string& client_order_id, core::Timestamp /*n
   impl_->post(Impl::Work{cancel_order_request(client_order_id), {}, false, 8, 0, {}});
 }
 
-void KrakenVenue::amend(const std::string& client_order_id, core::Decimal qty, core::Decimal price,
-                        core::Timestamp /*now*/) {
-  const auto it = sent_.find(client_order_id);
-  if (it == sent_.end()) {
-    log_->warn("kraken venue: amend of {} ignored: not an order this venue sent", client_order_id);
+void KrakenVenue::amend(const execution::OrderRequest& order, core::Decimal qty,
+                        core::Decimal price, core::Timestamp /*now*/) {
+  const std::string& client_order_id = order.client_order_id;
+  // From the order as the kernel knows it, so an order restored after a restart (never submitted
+  // by this process) can be amended too: a trailing stop, or a stop shrunk for an exit.
+  const core::Instrument* found = instruments_.find(order.symbol);
+  if (found == nullptr) {
+    log_->warn("kraken venue: amend of {} ignored: no instrument data for {}", client_order_id,
+               order.symbol);
     return;
   }
-  const core::Instrument& inst = it->second.instrument;
+  const core::Instrument& inst = *found;
   std::optional<std::string> limit;
   std::optional<std::string> trigger;
   if (price.is_positive()) {
     const std::string text = inst.round_price(price).to_string(inst.price_precision);
-    if (is_trigger_type(it->second.type)) {
+    if (is_trigger_type(order.type)) {
       trigger = text;
-    } else if (it->second.type == core::OrderType::kLimit) {
+    } else if (order.type == core::OrderType::kLimit) {
       limit = text;
     }
   }

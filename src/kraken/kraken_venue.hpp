@@ -118,7 +118,7 @@ class KrakenVenue final : public execution::Venue {
 
   void submit(const execution::OrderRequest& request, core::Timestamp now) override;
   void cancel(const std::string& client_order_id, core::Timestamp now) override;
-  void amend(const std::string& client_order_id, core::Decimal qty, core::Decimal price,
+  void amend(const execution::OrderRequest& order, core::Decimal qty, core::Decimal price,
              core::Timestamp now) override;
   void cancel_all(core::Timestamp now) override;
   // Takes a fresh executions snapshot; `done` gets open orders, Kraken's recent fills and balances,
@@ -132,21 +132,13 @@ class KrakenVenue final : public execution::Venue {
 
  private:
   class Impl;
-  struct Sent {  // what the kernel side remembers of an order it submitted, for amends
-    core::Instrument instrument;
-    core::OrderType type = core::OrderType::kMarket;
-  };
   void reject_locally(const execution::OrderRequest& request, const std::string& reason,
                       core::Timestamp now);
-  void remember(const std::string& client_order_id, Sent sent);
 
   KrakenVenueOptions options_;
   const core::InstrumentRegistry& instruments_;
   execution::ExecutionSink sink_;
   std::shared_ptr<spdlog::logger> log_;
-  // kernel thread only
-  std::map<std::string, Sent> sent_;
-  std::deque<std::string> sent_order_;
   std::unique_ptr<Impl> impl_;
 };
 

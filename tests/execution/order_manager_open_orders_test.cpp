@@ -18,7 +18,7 @@ class SilentVenue final : public Venue {
  public:
   void submit(const OrderRequest&, core::Timestamp) override {}
   void cancel(const std::string&, core::Timestamp) override {}
-  void amend(const std::string&, core::Decimal, core::Decimal, core::Timestamp) override {}
+  void amend(const OrderRequest&, core::Decimal, core::Decimal, core::Timestamp) override {}
   void cancel_all(core::Timestamp) override {}
   void request_snapshot(SnapshotSink done) override { done(VenueSnapshot{}); }
   const char* name() const override { return "silent"; }

@@ -267,14 +267,14 @@ TEST_F(KrakenVenueSim, LimitOrderRestsIsAmendedAndCancelled) {
   ASSERT_TRUE(rec.wait([&] { return rec.has_status("tl-1", OrderStatus::kNew); }));
   EXPECT_EQ(open_at_exchange("tl-1"), 1);
 
-  venue.amend("tl-1", Decimal::must("0.002"), Decimal::must("31000.5"), core::Timestamp{});
+  venue.amend(resting("tl-1"), Decimal::must("0.002"), Decimal::must("31000.5"), core::Timestamp{});
   ASSERT_TRUE(rec.wait([&] {
     const auto u = rec.updates("tl-1");
     return !u.empty() && u.back().qty == Decimal::must("0.002") &&
            u.back().limit_price == Decimal::must("31000.5");
   })) << "the amend reaches the kernel as the order's new quantity and price";
   // A price-only amend keeps the quantity (Kraken wants order_qty in every amend).
-  venue.amend("tl-1", Decimal::zero(), Decimal::must("30500"), core::Timestamp{});
+  venue.amend(resting("tl-1"), Decimal::zero(), Decimal::must("30500"), core::Timestamp{});
   ASSERT_TRUE(rec.wait([&] {
     const auto u = rec.updates("tl-1");
     return u.back().limit_price == Decimal::must("30500") && u.back().qty == Decimal::must("0.002");
@@ -283,6 +283,26 @@ TEST_F(KrakenVenueSim, LimitOrderRestsIsAmendedAndCancelled) {
   venue.cancel("tl-1", core::Timestamp{});
   ASSERT_TRUE(rec.wait([&] { return rec.last_status("tl-1") == OrderStatus::kCanceled; }));
   EXPECT_EQ(open_at_exchange("tl-1"), 0);
+}
+
+// After a restart the order was submitted by another process: the new one amends it all the same
+// (a restored stop shrunk for an exit, or trailed). It used to ignore amends of orders it had not
+// sent itself, and an exit waiting for its stop to shrink waited for ever.
+TEST_F(KrakenVenueSim, AnOrderFromBeforeARestartCanBeAmended) {
+  auto& first_rec = recorder();
+  auto& first = start_venue(first_rec);
+  first.submit(resting("tr-1"), core::Timestamp{});
+  ASSERT_TRUE(first_rec.wait([&] { return first_rec.has_status("tr-1", OrderStatus::kNew); }));
+  first.stop();
+
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);  // the next process: its snapshot has tr-1 open
+  venue.amend(resting("tr-1"), Decimal::zero(), Decimal::must("30100"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] {
+    const auto u = rec.updates("tr-1");
+    return !u.empty() && u.back().limit_price == Decimal::must("30100");
+  })) << "the amend reached Kraken";
+  EXPECT_EQ(open_at_exchange("tr-1"), 1);
 }
 
 TEST_F(KrakenVenueSim, CancelAllClosesEveryOpenOrder) {

@@ -198,7 +198,7 @@ TEST(PipelineRestart, ARestingMarginEntryKeepsItsLeverage) {
 struct SilentVenue final : execution::Venue {
   void submit(const execution::OrderRequest&, core::Timestamp) override { ++submitted; }
   void cancel(const std::string&, core::Timestamp) override {}
-  void amend(const std::string&, Decimal, Decimal, core::Timestamp) override {}
+  void amend(const execution::OrderRequest&, Decimal, Decimal, core::Timestamp) override {}
   void cancel_all(core::Timestamp) override {}
   void request_snapshot(execution::SnapshotSink done) override { pending = std::move(done); }
   const char* name() const override { return "silent"; }
