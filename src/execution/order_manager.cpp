@@ -132,6 +132,7 @@ void OrderManager::cancel(const std::string& client_order_id, core::Timestamp no
   if (config_.budget_kraken_rate_counter) {
     rate_counter_.add(it->second.request.symbol, TradingRateCounter::cancel_penalty(now - it->second.created), now);
   }
+  cancel_requested_.insert(client_order_id);
   venue_.cancel(client_order_id, now);
 }
 
@@ -213,13 +214,43 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
     if (order.role != OrderRole::kEntry && order.status == OrderStatus::kPartiallyFilled) resolve_oco(order, now);
     return;
   }
+  const bool cancel_was_ours = cancel_requested_.erase(order.request.client_order_id) > 0;
   if (order.role == OrderRole::kEntry && order.filled.is_positive()) attach_protection(order, now);
   const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
   // A stop that filled wins over a triggered local target; one we canceled for it lets it go out.
   if (protective && order.status == OrderStatus::kFilled) return resolve_oco(order, now);
   // The target released for what is left must not be canceled as this order's OCO sibling.
   if (protective && !held_ids_.empty() && release_if_unblocked(order.group, now)) return;
+  const bool ended_unasked = order.status == OrderStatus::kCanceled || order.status == OrderStatus::kExpired;
+  if (order.role == OrderRole::kStopLoss && ended_unasked && !cancel_was_ours) return replace_stop(order, now);
   if (protective && order.filled.is_positive()) resolve_oco(order, now);
+}
+
+// A stop the venue closed without TG4 asking (Kraken's dead man's switch cancels every order after
+// an outage longer than its timeout; a trader may cancel on the website) goes out again for what it
+// still covered: the position it protected is still there. A few times per position at most, so a
+// venue that keeps cancelling it cannot make TG4 loop; a refused stop (rejected) is not retried.
+void OrderManager::replace_stop(const ManagedOrder& gone, core::Timestamp now) {
+  constexpr int kMaxStopReplacements = 3;
+  const Decimal remaining = gone.request.qty - gone.filled;
+  const std::string what = "stop " + gone.request.client_order_id + " of " + gone.group + " (" +
+                           gone.request.symbol + ") was " + core::to_string(gone.status) +
+                           " at the venue, not by TG4" + (gone.reason.empty() ? "" : " (" + gone.reason + ")");
+  if (!remaining.is_positive()) return;
+  if (++stop_replacements_[gone.group] > kMaxStopReplacements) {
+    return problem(what + "; not placed again: already replaced " + std::to_string(kMaxStopReplacements) +
+                   " times, the position is unprotected");
+  }
+  ManagedOrder stop;
+  stop.role = OrderRole::kStopLoss;
+  stop.group = gone.group;
+  stop.intent_id = gone.intent_id;
+  stop.source = gone.source;
+  stop.request = gone.request;
+  stop.request.qty = remaining;
+  const auto sent = send(std::move(stop), now);
+  if (!sent) return problem(what + "; placing it again failed: " + sent.error().message);
+  problem(what + "; placed again as " + *sent + " for " + remaining.to_string());
 }
 
 void OrderManager::attach_protection(const ManagedOrder& entry, core::Timestamp now) {

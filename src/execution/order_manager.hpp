@@ -122,6 +122,7 @@ class OrderManager {
   void shrink_stops(const std::string& symbol, core::Decimal by, core::Timestamp now);
   void on_stop_change(const ManagedOrder& stop, core::Timestamp now);
   void cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now);
+  void replace_stop(const ManagedOrder& gone, core::Timestamp now);
   void trail_stops(const std::string& symbol, core::Decimal price, core::Timestamp now);
   void changed(ManagedOrder& order, core::Timestamp now);
   void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
@@ -147,6 +148,10 @@ class OrderManager {
   };
   std::map<std::string, Trail> trails_;  // by group
   std::set<std::string> held_ids_;        // the open targets held locally (on_price scans only these)
+  // Open orders TG4 asked the venue to cancel: any other cancel of a stop (Kraken's dead man's
+  // switch after an outage, a hand on the website) left a position unprotected.
+  std::set<std::string> cancel_requested_;
+  std::map<std::string, int> stop_replacements_;  // by group, bounded by kMaxStopReplacements
 };
 
 }  // namespace tg4::execution

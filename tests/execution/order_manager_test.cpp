@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "execution/paper_venue.hpp"
 #include "execution/portfolio.hpp"
 
@@ -115,6 +117,38 @@ TEST_F(OrderManagerTest, StopFillCancelsTheTarget) {
   EXPECT_EQ(by_role(OrderRole::kTakeProfit)[0]->status, OrderStatus::kCanceled);
   // Bought 0.1 @ 60000 (fee 15.6), sold @ 58900 (fee 15.314): realised -110 - 30.914
   EXPECT_EQ(portfolio_.realised_pnl(), -140.914_d);
+}
+
+// A stop cancelled at the venue without TG4 asking (Kraken's dead man's switch after an outage, a
+// hand on the website) goes out again: the position it protected is still open. Three times per
+// position at most, then it is reported as unprotected.
+TEST_F(OrderManagerTest, AStopCancelledBehindItsBackIsPlacedAgain) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  for (int round = 1; round <= 4; ++round) {
+    const auto stops = by_role(OrderRole::kStopLoss);
+    const auto open = std::find_if(stops.begin(), stops.end(),
+                                   [](const ManagedOrder* o) { return !core::is_terminal(o->status); });
+    ASSERT_NE(open, stops.end()) << "round " << round;
+    venue_->cancel((*open)->request.client_order_id, now_);  // not through the manager
+    EXPECT_EQ((*open)->status, OrderStatus::kCanceled);
+  }
+  const auto stops = by_role(OrderRole::kStopLoss);
+  ASSERT_EQ(stops.size(), 4u) << "the first and three replacements";
+  for (const ManagedOrder* stop : stops) {
+    EXPECT_EQ(stop->request.qty, 0.1_d);
+    EXPECT_EQ(stop->request.trigger_price, 59000_d);
+    EXPECT_EQ(stop->group, stops[0]->group);
+  }
+  ASSERT_EQ(problems_.size(), 4u);
+  EXPECT_NE(problems_[0].find("placed again as"), std::string::npos) << problems_[0];
+  EXPECT_NE(problems_[3].find("the position is unprotected"), std::string::npos) << problems_[3];
+  // A stop TG4 cancels itself is not replaced.
+  ASSERT_TRUE(manager_->submit(entry(58000_d, 64000_d), 0.1_d, now_));
+  const auto before = by_role(OrderRole::kStopLoss).size();
+  for (const ManagedOrder* stop : by_role(OrderRole::kStopLoss)) {
+    if (!core::is_terminal(stop->status)) manager_->cancel(stop->request.client_order_id, now_);
+  }
+  EXPECT_EQ(by_role(OrderRole::kStopLoss).size(), before);
 }
 
 TEST_F(OrderManagerTest, TrailingStopRisesOnceInProfitAndNeverFalls) {
