@@ -150,6 +150,7 @@ void OrderManager::cancel_symbol(const std::string& symbol, core::Timestamp now)
 }
 
 void OrderManager::fit_protection(const std::string& symbol, Decimal position_qty, core::Timestamp now) {
+  positions_[symbol] = position_qty;
   std::vector<std::pair<std::string, Decimal>> changes;  // id -> new remaining (zero: cancel)
   for (const std::string& id : open_ids_) {
     const ManagedOrder& order = orders_.at(id);
@@ -232,7 +233,14 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
 // venue that keeps cancelling it cannot make TG4 loop; a refused stop (rejected) is not retried.
 void OrderManager::replace_stop(const ManagedOrder& gone, core::Timestamp now) {
   constexpr int kMaxStopReplacements = 3;
-  const Decimal remaining = gone.request.qty - gone.filled;
+  Decimal remaining = gone.request.qty - gone.filled;
+  // What the position still holds on the stop's side, when known (a paper stop that triggered after
+  // the coins were sold ends canceled, "nothing left to sell": nothing to protect).
+  if (const auto known = positions_.find(gone.request.symbol); known != positions_.end()) {
+    const Decimal held = gone.request.side == Side::kSell ? core::max(known->second, Decimal{})
+                                                          : core::max(-known->second, Decimal{});
+    remaining = core::min(remaining, held);
+  }
   const std::string what = "stop " + gone.request.client_order_id + " of " + gone.group + " (" +
                            gone.request.symbol + ") was " + core::to_string(gone.status) +
                            " at the venue, not by TG4" + (gone.reason.empty() ? "" : " (" + gone.reason + ")");

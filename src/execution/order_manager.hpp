@@ -152,6 +152,7 @@ class OrderManager {
   // switch after an outage, a hand on the website) left a position unprotected.
   std::set<std::string> cancel_requested_;
   std::map<std::string, int> stop_replacements_;  // by group, bounded by kMaxStopReplacements
+  std::map<std::string, core::Decimal> positions_;  // by symbol, as last given to fit_protection
 };
 
 }  // namespace tg4::execution

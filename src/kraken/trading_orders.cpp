@@ -276,6 +276,13 @@ void OrderTracker::on_snapshot(const std::vector<ExecutionReport>& reports, std:
     if (seen.insert(&order).second) touched.emplace_back(&order, order.state);
   };
   Events new_fills;
+  // Kraken's ids first, from the order reports: a trade that names only its order_id then finds
+  // our order (whose add_order answer, with that id, may have been lost) instead of becoming a
+  // stranger's order that takes our fill.
+  for (const auto& r : reports) {
+    if (r.exec_type == ExecType::kTrade || r.cl_ord_id.empty() || r.order_id.empty()) continue;
+    if (orders_.count(r.cl_ord_id) > 0) by_venue_id_.emplace(r.order_id, r.cl_ord_id);
+  }
   // Fills first: an order's quantity is settled before its state is judged.
   for (const auto& r : reports) {
     if (r.exec_type != ExecType::kTrade) continue;

@@ -151,6 +151,22 @@ TEST_F(OrderManagerTest, AStopCancelledBehindItsBackIsPlacedAgain) {
   EXPECT_EQ(by_role(OrderRole::kStopLoss).size(), before);
 }
 
+// The replacement covers what the position still holds (as last given to fit_protection), not the
+// stop's old size.
+TEST_F(OrderManagerTest, AReplacedStopCoversWhatThePositionStillHolds) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  manager_->fit_protection("BTC/USDT", 0.04_d, now_);  // part sold elsewhere
+  const ManagedOrder* stop = by_role(OrderRole::kStopLoss).at(0);
+  ASSERT_EQ(stop->request.qty, 0.04_d);
+  venue_->cancel(stop->request.client_order_id, now_);
+  const auto stops = by_role(OrderRole::kStopLoss);
+  ASSERT_EQ(stops.size(), 2u);
+  const auto replacement = std::find_if(stops.begin(), stops.end(),
+                                        [](const ManagedOrder* o) { return !core::is_terminal(o->status); });
+  ASSERT_NE(replacement, stops.end());
+  EXPECT_EQ((*replacement)->request.qty, 0.04_d);
+}
+
 TEST_F(OrderManagerTest, TrailingStopRisesOnceInProfitAndNeverFalls) {
   ASSERT_TRUE(manager_->submit(entry(59000_d, 70000_d), 0.1_d, now_));
   price(60500_d);  // +0.83 %: not active yet

@@ -170,6 +170,23 @@ TEST(OrderTracker, ReconnectSnapshotAddsOnlyWhatIsNew) {
   EXPECT_EQ(t.snapshot_fills().size(), 2u);
 }
 
+// The add_order answer (with Kraken's id) was lost; the snapshot's trade names only the order_id,
+// its order report names both: the fill is ours, not a stranger order's.
+TEST(OrderTracker, ASnapshotTradeWithoutClientIdFindsOurUnansweredOrder) {
+  OrderTracker t;
+  Events out;
+  t.on_sent(sent("t5", 1), kNow);
+  const std::vector<ExecutionReport> snap = {
+      trade("t5", "O5", "E5", "0.4", "100", OrderStatus::kPartiallyFilled, false),
+      order_report("t5", "O5", OrderStatus::kPartiallyFilled)};
+  t.on_snapshot(snap, 10, false, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].client_order_id, "t5");
+  EXPECT_EQ(t.find("t5")->state.filled_qty, dec("0.4"));
+  EXPECT_EQ(t.find("#O5"), nullptr) << "no stranger order for it";
+}
+
 TEST(OrderTracker, UnansweredOrderMissingFromTheSnapshotIsRejectedThenRevived) {
   OrderTracker t;
   Events out;
