@@ -241,10 +241,10 @@ void OrderManager::replace_stop(const ManagedOrder& gone, core::Timestamp now) {
                                                           : core::max(-known->second, Decimal{});
     remaining = core::min(remaining, held);
   }
+  if (!remaining.is_positive()) return;
   const std::string what = "stop " + gone.request.client_order_id + " of " + gone.group + " (" +
                            gone.request.symbol + ") was " + core::to_string(gone.status) +
                            " at the venue, not by TG4" + (gone.reason.empty() ? "" : " (" + gone.reason + ")");
-  if (!remaining.is_positive()) return;
   if (++stop_replacements_[gone.group] > kMaxStopReplacements) {
     return problem(what + "; not placed again: already replaced " + std::to_string(kMaxStopReplacements) +
                    " times, the position is unprotected");
