@@ -126,16 +126,10 @@ core::Result<core::PaperSection> paper_section(const BacktestArgs& a, const core
 // Balances: the config's, or the flags' with paper.starting_balances' asset codes and range.
 core::Status apply_paper_flags(const BacktestArgs& a, kernel::PipelineOptions& base) {
   if (a.balances.empty()) return {};
+  const auto given = name_values(a.balances, "--balance");
+  if (!given) return given.error();
   YAML::Node balances(YAML::NodeType::Map);
-  for (const auto& text : a.balances) {
-    auto kv = key_value(text, "--balance");
-    if (!kv) return kv.error();
-    if (balances[kv->first]) {
-      return core::Error::of(fmt::format("--balance {} given twice ({}, then {})", kv->first,
-                                         balances[kv->first].as<std::string>(), kv->second));
-    }
-    balances[kv->first] = kv->second;
-  }
+  for (const auto& [asset, amount] : *given) balances[asset] = amount;
   core::Config flagged;
   if (auto why = core::config_schema::set_from_node(flagged, "paper.starting_balances", balances)) {
     return core::Error::of(fmt::format("--balance: {}", *why));
