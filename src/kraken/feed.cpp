@@ -305,8 +305,7 @@ class Feed::Impl final : private FrameSink {
     subscribe_all();
     ping_.start(last_frame_, [this] {
       if (!client_ || !opened_) return false;
-      json::object ping{{"method", "ping"}, {"req_id", next_req_id_++}};
-      client_->send(json::serialize(ping));
+      client_->send(ping_frame(next_req_id_++));
       update_stats([](FeedStats& s) { ++s.pings; });
       return true;
     });

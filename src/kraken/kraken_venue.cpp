@@ -300,8 +300,7 @@ class KrakenVenue::Impl final : private TradingSink {
     send_now(Work{subscribe_request("balances"), {}, false, 8, 0, SteadyClock::now()});
     ping_.start(last_frame_, [this] {
       if (!client_ || !opened_) return false;
-      boost::json::object ping{{"method", "ping"}, {"req_id", next_req_id_++}};
-      client_->send(boost::json::serialize(ping));
+      client_->send(ping_frame(next_req_id_++));
       return true;
     });
     arm_snapshot_deadline();

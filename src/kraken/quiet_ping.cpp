@@ -1,8 +1,13 @@
 #include "kraken/quiet_ping.hpp"
 
+#include <boost/json.hpp>
 #include <utility>
 
 namespace tg4::kraken {
+
+std::string ping_frame(std::int64_t req_id) {
+  return boost::json::serialize(boost::json::object{{"method", "ping"}, {"req_id", req_id}});
+}
 
 QuietPing::QuietPing(boost::asio::io_context& io, std::chrono::milliseconds after)
     : timer_(io), after_(after) {}

@@ -9,9 +9,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <string>
 
 namespace tg4::kraken {
+
+// The ping request itself: {"method":"ping","req_id":N}.
+std::string ping_frame(std::int64_t req_id);
 
 class QuietPing {
  public:
@@ -25,8 +30,6 @@ class QuietPing {
   void start(const Clock::time_point& last_frame, std::function<bool()> send);
   // On close or stop: no further ping.
   void stop();
-
-  std::chrono::milliseconds after() const { return after_; }
 
  private:
   void arm(Clock::time_point due);

@@ -209,13 +209,13 @@ std::optional<core::OrderType> parse_order_type(std::string_view text);
 
 // What kind of failure a Kraken error text reports, for the venue's retry policy.
 enum class TradingErrorKind : std::uint8_t {
-  kRateLimit,     // back off and send the same request again
-  kAuth,          // token refused or expired: new token, new connection, send again
-  kDuplicateId,   // an open order already has this cl_ord_id
-  kUnknownOrder,  // cancel/amend of an order that is not open
-  kTransient,     // engine busy/unavailable: back off and retry
+  kRateLimit,       // back off and send the same request again
+  kAuth,            // token refused or expired: new token, new connection, send again
+  kDuplicateId,     // an open order already has this cl_ord_id
+  kUnknownOrder,    // cancel/amend of an order that is not open
+  kTransient,       // engine busy/unavailable: back off and retry
   kUnknownOutcome,  // Kraken may or may not have acted (internal error, deadline elapsed): reconcile
-  kFinal,         // the request is refused for good (funds, arguments, market mode, ...)
+  kFinal,           // the request is refused for good (funds, arguments, market mode, ...)
 };
 TradingErrorKind classify_error(std::string_view error);
 // A short, bounded label for metrics: "EOrder:Rate limit exceeded" -> "EOrder:Rate limit exceeded",
