@@ -23,6 +23,13 @@ const char* to_string(OrderRole role) {
 namespace {
 
 // Legal forward moves of the state machine; anything else is reported (the venue still wins).
+// Ended without a fill being the reason: refused, canceled, expired. TG4 writes an order off this
+// way too (no answer from the venue, closed while it was not watching), and a venue may still
+// report fills for it later.
+bool written_off(OrderStatus status) {
+  return status == OrderStatus::kRejected || status == OrderStatus::kCanceled || status == OrderStatus::kExpired;
+}
+
 bool legal(OrderStatus from, OrderStatus to) {
   if (from == to) return to == OrderStatus::kPartiallyFilled || to == OrderStatus::kNew;
   if (core::is_terminal(from)) return false;
@@ -182,6 +189,7 @@ void OrderManager::on_fill(const core::Fill& fill, core::Timestamp now) {
   ManagedOrder& order = it->second;
   // Fills are authoritative for quantities; the status comes with the venue's order update.
   const Decimal before = order.filled;
+  note_fill_after_write_off(order, before, fill.qty);
   order.filled = before + fill.qty;
   order.avg_price = (order.avg_price * before + fill.price * fill.qty) / order.filled;
   order.updated = now;
@@ -199,6 +207,9 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   if (previous == update.status && update.reason.empty()) return;
   // A refused cancel of an order that has already ended (it filled first) is no news about it.
   if (core::is_terminal(previous) && update.status == OrderStatus::kRejected) return;
+  note_fill_after_write_off(order, order.filled, update.filled_qty - order.filled);
+  // Fills after a write-off are news: they get the follow-up any fill gets (below), once.
+  const bool revived = revived_.erase(update.client_order_id) > 0;
   if (!legal(previous, update.status)) {
     problem("order " + order.request.client_order_id + ": illegal transition " + core::to_string(previous) + " -> " +
             core::to_string(update.status) + "; taking the venue's state");
@@ -211,11 +222,16 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   if (!update.reason.empty()) order.reason = update.reason;
   changed(order, now);
   if (order.role == OrderRole::kStopLoss && !held_ids_.empty()) on_stop_change(order, now);
-  if (!core::is_terminal(order.status) || core::is_terminal(previous)) {
+  if (!core::is_terminal(order.status) || (core::is_terminal(previous) && !revived)) {
     if (order.role != OrderRole::kEntry && order.status == OrderStatus::kPartiallyFilled) resolve_oco(order, now);
     return;
   }
   const bool cancel_was_ours = cancel_requested_.erase(order.request.client_order_id) > 0;
+  if (order.role == OrderRole::kStopLoss && order.status == OrderStatus::kRejected && !order.filled.is_positive()) {
+    problem("stop " + order.request.client_order_id + " of " + order.group + " (" + order.request.symbol +
+            ") was rejected" + (order.reason.empty() ? "" : " (" + order.reason + ")") +
+            ": the position has no stop at the venue");
+  }
   if (order.role == OrderRole::kEntry && order.filled.is_positive()) attach_protection(order, now);
   const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
   // A stop that filled wins over a triggered local target; one we canceled for it lets it go out.
@@ -225,6 +241,23 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   const bool ended_unasked = order.status == OrderStatus::kCanceled || order.status == OrderStatus::kExpired;
   if (order.role == OrderRole::kStopLoss && ended_unasked && !cancel_was_ours) return replace_stop(order, now);
   if (protective && order.filled.is_positive()) resolve_oco(order, now);
+}
+
+// An order written off with nothing filled that the venue then reports filled (Kraken accepted an
+// add_order TG4 heard nothing about, and its first news is a snapshot's fill): remembered until its
+// status is reported, so an entry gets its stop and target and a stop or target its OCO. One written
+// off after a partial fill already had that follow-up for its part: the rest is reported, not acted on.
+void OrderManager::note_fill_after_write_off(const ManagedOrder& order, Decimal filled_before, Decimal added) {
+  if (!written_off(order.status) || !added.is_positive()) return;
+  const std::string& id = order.request.client_order_id;
+  if (filled_before.is_zero()) {
+    revived_.insert(id);
+    return;
+  }
+  if (!revived_.contains(id)) {
+    problem("order " + id + " (" + order.request.symbol + ") filled " + added.to_string() + " more after it was " +
+            core::to_string(order.status) + ": its protection does not cover that part");
+  }
 }
 
 // A stop the venue closed without TG4 asking (Kraken's dead man's switch cancels every order after

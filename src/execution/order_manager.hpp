@@ -127,6 +127,7 @@ class OrderManager {
   void changed(ManagedOrder& order, core::Timestamp now);
   void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
   void problem(const std::string& text);
+  void note_fill_after_write_off(const ManagedOrder& order, core::Decimal filled_before, core::Decimal added);
 
   Venue& venue_;
   const core::InstrumentRegistry& instruments_;
@@ -151,6 +152,7 @@ class OrderManager {
   // Open orders TG4 asked the venue to cancel: any other cancel of a stop (Kraken's dead man's
   // switch after an outage, a hand on the website) left a position unprotected.
   std::set<std::string> cancel_requested_;
+  std::set<std::string> revived_;  // written off with nothing filled, then filled (see on_update)
   std::map<std::string, int> stop_replacements_;  // by group, bounded by kMaxStopReplacements
   std::map<std::string, core::Decimal> positions_;  // by symbol, as last given to fit_protection
 };

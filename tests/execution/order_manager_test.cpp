@@ -167,6 +167,54 @@ TEST_F(OrderManagerTest, AReplacedStopCoversWhatThePositionStillHolds) {
   EXPECT_EQ((*replacement)->request.qty, 0.04_d);
 }
 
+// Kraken accepted an entry TG4 heard nothing about: written off ("no answer"), its first news is
+// the fill (an executions snapshot lists a closed order only by its trades). The position it
+// opened gets its stop and target as any filled entry does.
+TEST_F(OrderManagerTest, AnEntryWrittenOffThenReportedFilledGetsItsProtection) {
+  defer_reports_ = true;
+  const auto id = manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_);
+  ASSERT_TRUE(id) << id.error().message;
+  core::OrderUpdate lost;
+  lost.client_order_id = *id;
+  lost.symbol = "BTC/USDT";
+  lost.status = OrderStatus::kRejected;
+  lost.reason = "no answer from Kraken";
+  manager_->on_execution(lost, now_);
+  ASSERT_EQ(manager_->find(*id)->status, OrderStatus::kRejected);
+  // The paper venue's own reports without the ones a snapshot would not carry (new, partial).
+  std::erase_if(pending_reports_, [](const core::ExecutionEvent& e) {
+    const auto* u = std::get_if<core::OrderUpdate>(&e);
+    return u != nullptr && !core::is_terminal(u->status);
+  });
+  deliver_reports();
+  EXPECT_EQ(manager_->find(*id)->status, OrderStatus::kFilled);
+  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 1u);
+  ASSERT_EQ(by_role(OrderRole::kTakeProfit).size(), 1u);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.qty, 0.1_d);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kNew);
+}
+
+// A stop written off the same way and then reported filled closes its target (OCO); a stop the
+// venue refuses is reported: the position is left without one.
+TEST_F(OrderManagerTest, AStopWrittenOffThenFilledCancelsItsTargetAndARefusedStopIsReported) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const ManagedOrder* stop = by_role(OrderRole::kStopLoss).at(0);
+  const std::string stop_id = stop->request.client_order_id;
+  core::OrderUpdate lost;
+  lost.client_order_id = stop_id;
+  lost.symbol = "BTC/USDT";
+  lost.status = OrderStatus::kRejected;
+  lost.reason = "no answer from Kraken";
+  manager_->on_execution(lost, now_);
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("the position has no stop at the venue"), std::string::npos) << problems_[0];
+  EXPECT_EQ(by_role(OrderRole::kTakeProfit).at(0)->status, OrderStatus::kNew);
+  price(58900_d);  // the paper stop triggers and fills: the venue's report of an order written off
+  EXPECT_EQ(manager_->find(stop_id)->status, OrderStatus::kFilled);
+  EXPECT_EQ(by_role(OrderRole::kTakeProfit).at(0)->status, OrderStatus::kCanceled);
+  EXPECT_EQ(manager_->open_count(), 0u);
+}
+
 TEST_F(OrderManagerTest, TrailingStopRisesOnceInProfitAndNeverFalls) {
   ASSERT_TRUE(manager_->submit(entry(59000_d, 70000_d), 0.1_d, now_));
   price(60500_d);  // +0.83 %: not active yet
