@@ -31,6 +31,9 @@ using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kVenueStopGrace{3000};
+// How long a stop waits for Kraken to acknowledge the disarmed dead man's switch: the rest of the
+// grace is for closing the session.
+constexpr milliseconds kDisarmWait = kVenueStopGrace * 2 / 3;
 constexpr milliseconds kHousekeeping{250};
 // Answers that come after their deadline are still read (late truth) for this long.
 constexpr milliseconds kLateAnswerWindow{60'000};
@@ -38,6 +41,11 @@ constexpr std::uint64_t kHeld = std::numeric_limits<std::uint64_t>::max();
 
 std::uint64_t seed(std::uint64_t s) {
   return s != 0 ? s : std::random_device{}();
+}
+
+// cancel_all_orders_after with a timeout of 0: sent on a clean stop only.
+bool is_disarm(const TradingRequest& r) {
+  return r.method == "cancel_all_orders_after" && r.params.at("timeout").as_int64() == 0;
 }
 
 bool is_trigger_type(core::OrderType t) {
@@ -165,7 +173,9 @@ class KrakenVenue::Impl final : private TradingSink {
   bool stopped() const { return stopped_.load(); }
 
   // On the io thread: nothing new starts, waiters learn why, and `closed` is set once the session
-  // is gone.
+  // is gone. The dead man's switch is disarmed first: left armed, Kraken would cancel every resting
+  // order, the stops of open positions among them, while TG4 is down on purpose (a crash still
+  // leaves it armed, which is what it is for).
   void close_for_stop(std::promise<void>& closed) {
     stopping_ = true;
     ping_.stop();
@@ -174,9 +184,50 @@ class KrakenVenue::Impl final : private TradingSink {
     }
     for (const auto& t : retry_timers_) t->cancel();
     fail_waiters("the Kraken venue is stopping");
-    if (!client_) return closed.set_value();
+    if (!client_) {
+      if (dead_man_armed_) warn_switch_armed("the private session is down");
+      return closed.set_value();
+    }
     stop_promise_ = &closed;
-    client_->close("venue stopping");
+    if (!disarm_dead_man()) client_->close("venue stopping");
+  }
+
+  // cancel_all_orders_after 0 when the switch may be armed; the session closes on Kraken's answer
+  // or after kDisarmWait (finish_disarm). False when there is nothing to wait for.
+  bool disarm_dead_man() {
+    if (!dead_man_armed_) return false;
+    if (!opened_) {
+      warn_switch_armed("the private session is not open");
+      return false;
+    }
+    disarming_ = true;
+    send_now(Work{cancel_after_request(0), {}, false, 8, 0, SteadyClock::now()});
+    dead_man_timer_.expires_after(kDisarmWait);
+    dead_man_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) finish_disarm("no answer within " + core::duration_text(kDisarmWait));
+    });
+    return true;
+  }
+
+  // `failure` is empty when Kraken acknowledged the disarm.
+  void finish_disarm(const std::string& failure) {
+    if (!std::exchange(disarming_, false)) return;
+    dead_man_timer_.cancel();
+    if (failure.empty()) {
+      dead_man_armed_ = false;
+      log_->info("kraken venue: dead man's switch disarmed on stop: resting orders stay on Kraken");
+    } else {
+      warn_switch_armed(failure);
+    }
+    if (client_) client_->close("venue stopping");
+  }
+
+  void warn_switch_armed(const std::string& why) {
+    log_->warn(
+        "kraken venue: dead man's switch not disarmed on stop ({}): Kraken may still cancel "
+        "every resting order, protective stops included, at about {} unless TG4 is back "
+        "before then",
+        why, core::format_rfc3339(dead_man_fires_at_, 0));
   }
 
   void post(Work work) {
@@ -327,6 +378,7 @@ class KrakenVenue::Impl final : private TradingSink {
     if (metrics_) metrics_->set_up(false);
     if (was_up || stopping_) emit_state(false, info.reason);
     if (stopping_) {
+      finish_disarm("the connection closed before Kraken answered");
       if (stop_promise_ != nullptr) std::exchange(stop_promise_, nullptr)->set_value();
       return;
     }
@@ -374,10 +426,12 @@ class KrakenVenue::Impl final : private TradingSink {
   }
 
   void arm_dead_man_switch() {
-    if (options_.dead_man_switch.count() == 0 || !ready_) return;
+    if (options_.dead_man_switch.count() == 0 || !ready_ || stopping_) return;
     const auto seconds = static_cast<int>(
         std::chrono::duration_cast<std::chrono::seconds>(options_.dead_man_switch).count());
     send_now(Work{cancel_after_request(seconds), {}, false, 8, 0, SteadyClock::now()});
+    dead_man_armed_ = true;
+    dead_man_fires_at_ = clock_.now() + options_.dead_man_switch;
     // Kraken's advice: renew every 15-30 s for a 60 s timeout.
     dead_man_timer_.expires_after(std::max(milliseconds(1000), options_.dead_man_switch / 3));
     dead_man_timer_.async_wait([this](boost::system::error_code ec) {
@@ -426,7 +480,7 @@ class KrakenVenue::Impl final : private TradingSink {
   }
 
   void flush() {
-    while (ready_ && client_ && !queue_.empty()) {
+    while (ready_ && client_ && !stopping_ && !queue_.empty()) {
       Work w = std::move(queue_.front());
       queue_.pop_front();
       dispatch(std::move(w));
@@ -636,6 +690,8 @@ class KrakenVenue::Impl final : private TradingSink {
       metrics_->round_trip(method,
                            std::chrono::duration<double>(SteadyClock::now() - p.sent_at).count());
     }
+    if (is_disarm(p.work.request))
+      return finish_disarm(r.success ? "" : "Kraken refused it: " + r.error);
     if (r.success) return succeeded(std::move(p), r);
     failed(std::move(p), r);
   }
@@ -902,6 +958,9 @@ class KrakenVenue::Impl final : private TradingSink {
   bool ready_ = false;  // executions snapshot received on this connection
   bool balances_ready_ = false;
   bool stopping_ = false;
+  bool dead_man_armed_ = false;        // a cancel_all_orders_after went out since the last disarm
+  bool disarming_ = false;             // stopping: the disarm's answer is awaited
+  core::Timestamp dead_man_fires_at_;  // when the last one sent fires, by our clock
   bool had_baseline_ = false;
   bool resync_in_flight_ = false;
   bool resync_again_ = false;

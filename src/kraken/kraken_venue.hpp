@@ -5,7 +5,11 @@
 // Session: a token from REST GetWebSocketsToken (fetched fresh for every connection, since Kraken
 // only honours an unused token for 15 minutes), then ws-auth `executions` (open orders and the last
 // 50 fills in its snapshot) and `balances`. Orders wait until the executions snapshot has arrived;
-// when `dead_man_switch` is set, cancel_all_orders_after is renewed every third of it. A lost
+// when `dead_man_switch` is set, cancel_all_orders_after is renewed every third of it, so Kraken
+// cancels every resting order if TG4 dies or is cut off for longer. A clean stop disarms it
+// (timeout 0) before closing: resting orders, the stops of open positions among them, stay on
+// Kraken while TG4 is down on purpose; a disarm that cannot be sent or goes unacknowledged within
+// the stop's grace is logged as a warning with the time the switch may still fire. A lost
 // connection is retried with exponential backoff and jitter; the new connection's snapshot tells
 // what happened meanwhile.
 //
@@ -112,8 +116,8 @@ class KrakenVenue final : public execution::Venue {
   // Validates the options and starts connecting in the background (a failing first connection is
   // retried like any other). An Error for invalid options or an unusable CA option.
   core::Status start();
-  // Closes the session (bounded wait) and joins the threads; idempotent. The dead man's switch is
-  // left armed: orders still open are cancelled by Kraken unless the node is back in time.
+  // Disarms the dead man's switch and closes the session (bounded wait, 3 s at most), then joins
+  // the threads; idempotent. Orders still open stay on Kraken (a failed disarm is logged).
   void stop();
 
   void submit(const execution::OrderRequest& request, core::Timestamp now) override;

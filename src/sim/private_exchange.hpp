@@ -53,6 +53,8 @@ class PrivateExchange {
   // cancel_all_orders_after: a timeout of 0 disables the switch. Returns when it fires (nullopt:
   // off).
   std::optional<core::Timestamp> set_dead_man(std::chrono::seconds timeout);
+  // Whether the switch would fire (for tests: a client that stops cleanly disarms it).
+  bool dead_man_armed() const { return dead_man_.has_value(); }
 
   void attach(const std::shared_ptr<PrivateSession>& session);
   // Streams engine events to every session subscribed to them; counts fills.

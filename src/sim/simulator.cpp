@@ -150,6 +150,15 @@ class Simulator::Impl {
     return {};
   }
 
+  // Session state lives on the strand: asked there, waited for here.
+  bool dead_man_armed() const {
+    if (!thread_.joinable()) return false;
+    std::promise<bool> armed;
+    auto answer = armed.get_future();
+    asio::post(strand_, [this, &armed] { armed.set_value(private_->dead_man_armed()); });
+    return answer.get();
+  }
+
  private:
   // Hands the WebSocket callbacks of one path to the strand, where sessions live.
   class Endpoint final : public net::WsEndpoint {
@@ -403,6 +412,7 @@ std::string Simulator::ws_url() const { return impl_->ws_url(); }
 std::string Simulator::ws_auth_url() const { return impl_->ws_auth_url(); }
 std::string Simulator::rest_url() const { return impl_->rest_url(); }
 core::Status Simulator::arm_faults(std::string_view spec) { return impl_->arm_faults(spec); }
+bool Simulator::dead_man_armed() const { return impl_->dead_man_armed(); }
 const std::string& Simulator::certificate_pem() const { return impl_->certificate_pem(); }
 const SimOptions& Simulator::options() const { return impl_->options(); }
 std::size_t Simulator::session_count() const { return impl_->session_count(); }

@@ -46,6 +46,9 @@ class Simulator {
   // Adds the private faults of a spec (drop_before_ack, reject, order_rate_limit, ack_delay) to those
   // still pending, while running: how a test makes "the next order" fail. An Error names a bad spec.
   core::Status arm_faults(std::string_view spec);
+  // Whether the account's dead man's switch (cancel_all_orders_after) is armed; read on the
+  // simulator's thread. False when the simulator is not running.
+  bool dead_man_armed() const;
 
  private:
   class Impl;

@@ -1,7 +1,8 @@
 // KrakenVenue against the in-process simulator's private side (token over signed REST, /v2-auth
 // order entry, executions and balances): orders are placed, filled, amended and cancelled; the dead
-// man's switch cancels what a silent venue leaves; duplicate client ids, rejections, late acks,
-// dropped connections and rate limits end in the true state with no order sent twice.
+// man's switch cancels what a hung venue leaves, and a clean stop disarms it; duplicate client ids,
+// rejections, late acks, dropped connections and rate limits end in the true state with no order
+// sent twice.
 #include "kraken/kraken_venue.hpp"
 
 #include <gtest/gtest.h>
@@ -33,8 +34,25 @@ constexpr const char* kSymbol = "BTC/USDT";
 class Recorder {
  public:
   void event(core::ExecutionEvent e) {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (held_) {
+      ++parked_;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return !held_; });
+      --parked_;
+    }
     events_.push_back(std::move(e));
+    cv_.notify_all();
+  }
+  // While held, the venue's io thread stops in its next event: a hung process, silent to Kraken
+  // like a crashed one (an in-process venue cannot crash).
+  void hold() {
+    std::lock_guard lock(mutex_);
+    held_ = true;
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    held_ = false;
     cv_.notify_all();
   }
   void state(core::FeedState s) {
@@ -87,6 +105,7 @@ class Recorder {
     return false;
   }
   std::vector<core::FeedState> states() const { return states_; }
+  bool parked() const { return parked_ > 0; }  // a venue thread waits in a hold
   std::size_t size() const { return events_.size(); }
   std::unique_lock<std::mutex> lock() { return std::unique_lock(mutex_); }
   // Takes the lock: the events after `cursor`, which moves past them (feeding an order manager).
@@ -102,6 +121,8 @@ class Recorder {
   std::condition_variable cv_;
   std::vector<core::ExecutionEvent> events_;
   std::vector<core::FeedState> states_;
+  bool held_ = false;
+  int parked_ = 0;
 };
 
 class KrakenVenueSim : public ::testing::Test {
@@ -121,6 +142,7 @@ class KrakenVenueSim : public ::testing::Test {
   }
 
   void TearDown() override {
+    for (auto& r : recorders_) r.release();  // a held venue thread could not stop
     for (auto& v : venues_) v->stop();
     venues_.clear();
     simulator_->stop();
@@ -321,7 +343,7 @@ TEST_F(KrakenVenueSim, CancelAllClosesEveryOpenOrder) {
   EXPECT_EQ(open_at_exchange("ta-1") + open_at_exchange("ta-2"), 0);
 }
 
-TEST_F(KrakenVenueSim, DeadMansSwitchCancelsWhatASilentVenueLeft) {
+TEST_F(KrakenVenueSim, DeadMansSwitchCancelsWhatAHungVenueLeft) {
   auto& first = recorder();
   auto o = options();
   o.dead_man_switch = 2s;
@@ -331,7 +353,10 @@ TEST_F(KrakenVenueSim, DeadMansSwitchCancelsWhatASilentVenueLeft) {
   ASSERT_TRUE(first.wait([&] { return venue.stats().dead_man_renewals >= 2; }, 5s))
       << "renewed while alive";
   EXPECT_EQ(open_at_exchange("td-1"), 1) << "renewals keep the order alive";
-  venue.stop();  // silent from now on; the switch stays armed
+  // The venue hangs in the ack of its next order: no renewal from now on, the switch stays armed.
+  first.hold();
+  venue.submit(resting("td-2", "0.001", "29000"), core::Timestamp{});
+  ASSERT_TRUE(first.wait([&] { return first.parked(); })) << "the venue's thread never hung";
 
   // A second session on the account sees Kraken cancel it when the switch fires.
   auto& second = recorder();
@@ -339,6 +364,42 @@ TEST_F(KrakenVenueSim, DeadMansSwitchCancelsWhatASilentVenueLeft) {
   ASSERT_TRUE(
       second.wait([&] { return second.last_status("td-1") == OrderStatus::kCanceled; }, 10s));
   EXPECT_EQ(open_at_exchange("td-1"), 0);
+}
+
+// A deliberate stop (an upgrade, say) disarms the switch: the resting orders, the protective stops
+// of open positions among them, stay on Kraken while TG4 is down. It used to leave the switch
+// armed, and Kraken cancelled every resting order a minute after the stop.
+TEST_F(KrakenVenueSim, ACleanStopDisarmsTheDeadMansSwitch) {
+  auto& rec = recorder();
+  auto o = options();
+  o.dead_man_switch = 60s;
+  auto& venue = start_venue(rec, o);
+  ASSERT_TRUE(rec.wait([&] { return simulator_->dead_man_armed(); })) << "armed when up";
+  venue.submit(resting("tp-1"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.has_status("tp-1", OrderStatus::kNew); }));
+  venue.stop();
+  EXPECT_FALSE(simulator_->dead_man_armed()) << "Kraken would cancel tp-1 within the minute";
+  EXPECT_EQ(open_at_exchange("tp-1"), 1);
+  EXPECT_NE(log_stream_->str().find("dead man's switch disarmed on stop"), std::string::npos);
+}
+
+// Without a session the switch cannot be disarmed: the log says it may still cancel orders, and
+// when.
+TEST_F(KrakenVenueSim, AStopWithoutASessionWarnsThatTheSwitchMayStillFire) {
+  auto& rec = recorder();
+  auto o = options();
+  o.dead_man_switch = 60s;
+  auto& venue = start_venue(rec, o);
+  ASSERT_TRUE(rec.wait([&] { return venue.stats().dead_man_renewals >= 1; }));
+  simulator_->stop();
+  ASSERT_TRUE(rec.wait([&] { return !venue.stats().up; }));
+  venue.stop();
+  const std::string logs = log_stream_->str();
+  EXPECT_NE(logs.find("dead man's switch not disarmed on stop (the private session is down): "
+                      "Kraken may still cancel every resting order"),
+            std::string::npos)
+      << logs;
+  EXPECT_EQ(logs.find("disarmed on stop: resting orders stay"), std::string::npos);
 }
 
 TEST_F(KrakenVenueSim, ADuplicateClientIdIsNeverSent) {

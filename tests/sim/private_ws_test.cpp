@@ -304,6 +304,7 @@ TEST_F(PrivateWsTest, DeadMansSwitchCancelsEverythingWhenItExpires) {
   auto armed = c->request("cancel_all_orders_after", 3, R"("timeout":1)");
   ASSERT_EQ(text(armed, "success"), "true") << text(armed, "error");
   EXPECT_NE(text(obj(armed, "result"), "triggerTime"), "0");
+  EXPECT_TRUE(sim_->dead_man_armed());
   const auto canceled =
       c->expect(execution("canceled", id), "dead man's switch", std::chrono::seconds(5));
   EXPECT_EQ(text(row_of(canceled, "canceled", id), "reason"), "Dead man's switch");
@@ -312,6 +313,7 @@ TEST_F(PrivateWsTest, DeadMansSwitchCancelsEverythingWhenItExpires) {
   c->request("cancel_all_orders_after", 5, R"("timeout":1)");
   auto off = c->request("cancel_all_orders_after", 6, R"("timeout":0)");
   EXPECT_EQ(text(obj(off, "result"), "triggerTime"), "0");
+  EXPECT_FALSE(sim_->dead_man_armed());
   EXPECT_FALSE(c->wait(execution("canceled", kept), std::chrono::milliseconds(2500)))
       << "a disabled switch never fires";
 }
