@@ -398,7 +398,8 @@ std::vector<Field<Config>> build_table() {
                     "An order request unanswered this long is queried and reconciled.",
                     durs(ms(100), minutes(5))));
   add(field<Config>(TG4_KEY(execution.dead_man_switch),
-                    "Kraken cancel_after timeout, refreshed while running; 0s = off.",
+                    "Kraken cancel_after timeout, refreshed while running, disarmed on a clean stop (resting "
+                    "orders stay); 0s = off.",
                     durs(ms(0), hours(24))));
   add(field<Config>(TG4_KEY(execution.reconcile_interval),
                     "Reconcile the venue's open orders, fills and balances with ours this often "
