@@ -794,10 +794,12 @@ class KrakenVenue::Impl final : private TradingSink {
     const auto now = clock_.now();
     if (!m.snapshot) {
       for (const auto& r : m.reports) tracker_.on_report(r, now, out);
+      report_tracker();
       return emit(out);
     }
     update_stats([](KrakenVenueStats& s) { ++s.snapshots; });
     tracker_.on_snapshot(m.reports, snapshot_as_of_, !had_baseline_, now, out);
+    report_tracker();
     had_baseline_ = true;
     last_snapshot_as_of_ = snapshot_as_of_;
     resync_timer_.cancel();
@@ -810,6 +812,18 @@ class KrakenVenue::Impl final : private TradingSink {
       start_resync("again");
     }
     complete_waiters();
+  }
+
+  // Catch-up fills and write-offs TG4 cannot verify need a person's eye.
+  void report_tracker() {
+    for (const auto& w : tracker_.take_warnings()) log_->warn("kraken venue: {}", w);
+    const TrackerStats& t = tracker_.stats();
+    update_stats([&t](KrakenVenueStats& s) {
+      s.catch_up_fills = t.catch_up_fills;
+      s.covered_trades = t.covered_trades;
+      s.trimmed_trades = t.trimmed_trades;
+      s.unverified_closes = t.unverified_closes;
+    });
   }
 
   void became_ready() {

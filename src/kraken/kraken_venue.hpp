@@ -95,6 +95,11 @@ struct KrakenVenueStats {
   std::uint64_t errors = 0;              // error answers
   std::uint64_t parse_errors = 0;
   std::uint64_t dead_man_renewals = 0;  // cancel_all_orders_after acknowledged
+  // Fills reconciled by cum_qty (Kraken's snapshot holds only the last 50), see TrackerStats.
+  std::uint64_t catch_up_fills = 0;
+  std::uint64_t covered_trades = 0;
+  std::uint64_t trimmed_trades = 0;
+  std::uint64_t unverified_closes = 0;
   bool up = false;                      // connected and the executions snapshot received
 };
 

@@ -554,16 +554,21 @@ struct TradingParser::Impl {
       std::optional<Decimal> ExecutionReport::*member;
     };
     static constexpr DecimalField kDecimals[] = {
-        {"order_qty", &ExecutionReport::order_qty},     {"cum_qty", &ExecutionReport::cum_qty},
-        {"cum_cost", &ExecutionReport::cum_cost},       {"avg_price", &ExecutionReport::avg_price},
-        {"limit_price", &ExecutionReport::limit_price}, {"last_qty", &ExecutionReport::last_qty},
-        {"last_price", &ExecutionReport::last_price},   {"cost", &ExecutionReport::cost},
+        {"order_qty", &ExecutionReport::order_qty},
+        {"cum_qty", &ExecutionReport::cum_qty},
+        {"cum_cost", &ExecutionReport::cum_cost},
+        {"avg_price", &ExecutionReport::avg_price},
+        {"limit_price", &ExecutionReport::limit_price},
+        {"last_qty", &ExecutionReport::last_qty},
+        {"last_price", &ExecutionReport::last_price},
+        {"cost", &ExecutionReport::cost},
+        {"fee_usd_equiv", &ExecutionReport::fee_usd_equiv},
     };
     for (const auto& d : kDecimals) {
       if (key.unsafe_is_equal(d.name))
         return read_optional_decimal(f.value(), field_path(d.name), r.*d.member);
     }
-    return true;  // fields TG4 does not use (order_userref, fee_usd_equiv, margin, ...)
+    return true;  // fields TG4 does not use (order_userref, margin, ...)
   }
 
   bool read_report(detail::value& v, const Path& at, ExecutionReport& r) {

@@ -113,6 +113,7 @@ struct ExecutionReport {
   std::optional<core::Decimal> last_qty;
   std::optional<core::Decimal> last_price;
   std::optional<core::Decimal> cost;
+  std::optional<core::Decimal> fee_usd_equiv;  // the order's fees so far, in USD
   std::optional<bool> maker;  // liquidity_ind "m" / "t"
   std::vector<FeePaid> fees;
   std::string reason;

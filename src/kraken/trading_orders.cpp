@@ -1,6 +1,6 @@
 #include "kraken/trading_orders.hpp"
 
-#include <set>
+#include <algorithm>
 
 namespace tg4::kraken {
 
@@ -21,6 +21,36 @@ std::string exec_key(const ExecutionReport& r) {
 std::string quote_of(const std::string& symbol) {
   const auto parts = core::split_symbol(symbol);
   return parts ? parts->second : std::string();
+}
+
+// "t1 (Kraken O1, BTC/USD buy)": what a person needs to find the order on Kraken.
+std::string order_label(const core::OrderUpdate& s) {
+  const std::string kraken = s.venue_order_id.empty() ? "" : "Kraken " + s.venue_order_id + ", ";
+  return s.client_order_id + " (" + kraken + s.symbol + " " + core::to_string(s.side) + ")";
+}
+
+// Kraken's executions snapshot lists at most this many fills (snap_trades: "the last 50").
+constexpr std::size_t kSnapshotTradesMax = 50;
+
+// Kraken's cum_qty with the totals of the same report: a higher cum_qty replaces them all, an equal
+// one fills in what was missing.
+void merge_totals(VenueTotals& t, const ExecutionReport& r) {
+  if (!r.cum_qty || *r.cum_qty < t.qty) return;
+  const bool newer = *r.cum_qty > t.qty;
+  t.qty = *r.cum_qty;
+  const auto take = [newer](std::optional<Decimal>& mine, const std::optional<Decimal>& theirs) {
+    if (newer || theirs) mine = theirs;
+  };
+  take(t.cost, r.cum_cost);
+  take(t.avg_price, r.avg_price);
+  take(t.fee_usd, r.fee_usd_equiv);
+}
+
+// Oldest first: Kraken lists a snapshot's fills newest first, and a trade's cum_qty only places it
+// in its order's fills when the earlier ones were taken before it.
+bool older_trade(const ExecutionReport* a, const ExecutionReport* b) {
+  if (a->time != b->time) return a->time < b->time;
+  return a->cum_qty.value_or(Decimal::zero()) < b->cum_qty.value_or(Decimal::zero());
 }
 
 }  // namespace
@@ -165,6 +195,7 @@ void OrderTracker::merge(TrackedOrder& order, const ExecutionReport& r) {
   if (r.order_qty && r.order_qty->is_positive()) s.qty = *r.order_qty;
   if (r.limit_price && r.limit_price->is_positive()) s.limit_price = *r.limit_price;
   if (r.cum_qty && *r.cum_qty > s.filled_qty) s.filled_qty = *r.cum_qty;
+  merge_totals(order.venue, r);
   if (r.avg_price && r.avg_price->is_positive()) s.avg_price = *r.avg_price;
   if (r.order_status) {
     // A trade event may still say partially_filled after an earlier `filled`; never reopen.
@@ -204,8 +235,9 @@ bool OrderTracker::take_fill(TrackedOrder& order, const ExecutionReport& r, core
   fill = make_fill(order, r);
   if (exec_ids_.count(fill.exec_id) > 0) return false;
   remember_exec(fill.exec_id);
+  if (!trim_covered(order, r, fill)) return false;
+  apply(order, fill);
   core::OrderUpdate& s = order.state;
-  order.filled_cost = order.filled_cost + fill.price * fill.qty;
   const Decimal by_fills = s.filled_qty + fill.qty;
   // cum_qty (when sent) is the venue's total; otherwise our sum of fills.
   s.filled_qty = r.cum_qty ? core::max(*r.cum_qty, s.filled_qty) : by_fills;
@@ -215,11 +247,97 @@ bool OrderTracker::take_fill(TrackedOrder& order, const ExecutionReport& r, core
   return true;
 }
 
+// A trade's cum_qty is its order's filled quantity once it is done: what lies at or below the
+// quantity taken already reached the kernel, as a catch-up fill. Only ours: others' fills are not
+// all emitted (the first snapshot records them only).
+bool OrderTracker::trim_covered(const TrackedOrder& order, const ExecutionReport& r,
+                                core::Fill& fill) {
+  if (!order.ours || !r.cum_qty) return true;
+  const Decimal beyond = *r.cum_qty - order.applied_qty;
+  if (beyond >= fill.qty) return true;
+  if (!beyond.is_positive()) {
+    ++stats_.covered_trades;
+    covered_ids_.insert(fill.exec_id);  // never offered to reconciliation as a missed fill
+    return false;
+  }
+  ++stats_.trimmed_trades;
+  fill.fee = fill.fee * beyond / fill.qty;
+  fill.qty = beyond;
+  return true;
+}
+
+void OrderTracker::apply(TrackedOrder& order, const core::Fill& fill) {
+  order.filled_cost = order.filled_cost + fill.price * fill.qty;
+  order.applied_qty = order.applied_qty + fill.qty;
+  if (!fill.fee.is_zero() || order.applied_fee_currency.empty()) {
+    if (!order.applied_fee_currency.empty() && order.applied_fee_currency != fill.fee_currency) {
+      order.mixed_fee_currencies = true;
+    }
+    order.applied_fee_currency = fill.fee_currency;
+  }
+  order.applied_fee = order.applied_fee + fill.fee;
+}
+
+void OrderTracker::catch_up(TrackedOrder& order, core::Timestamp now, Events& out) {
+  if (!order.ours || !(order.venue.qty > order.applied_qty)) return;
+  std::string note;
+  core::Fill fill = catch_up_fill(order, now, note);
+  // Its exec id names the cum_qty it brings the order to: never twice, even for an order the
+  // tracker forgot and met again.
+  if (exec_ids_.count(fill.exec_id) > 0) return;
+  remember_exec(fill.exec_id);
+  warnings_.push_back(
+      "order " + order_label(order.state) + ": Kraken reports " + order.venue.qty.to_string() +
+      " filled, TG4 had fills for " + order.applied_qty.to_string() +
+      " (fills missed while disconnected; Kraken's snapshot holds only the last 50): applied " +
+      fill.qty.to_string() + " as one catch-up fill @ " + fill.price.to_string() + note);
+  apply(order, fill);
+  ++stats_.catch_up_fills;
+  out.emplace_back(std::move(fill));
+}
+
+// The missing part's average price is Kraken's cum_cost (else avg_price * cum_qty) less the cost
+// of the fills taken, over its quantity. It is an average, so it is not rounded to the price tick
+// (Kraken's avg_price is not either).
+core::Fill OrderTracker::catch_up_fill(const TrackedOrder& order, core::Timestamp now,
+                                       std::string& note) {
+  const core::OrderUpdate& s = order.state;
+  const VenueTotals& v = order.venue;
+  core::Fill f;
+  f.client_order_id = s.client_order_id;
+  f.venue_order_id = s.venue_order_id;
+  f.exec_id = "catchup:" + (!s.venue_order_id.empty() ? s.venue_order_id : s.client_order_id) +
+              ":" + v.qty.to_string();
+  f.symbol = s.symbol;
+  f.side = s.side;
+  f.qty = v.qty - order.applied_qty;
+  f.time = now;
+  std::optional<Decimal> total = v.cost;
+  if (!total && v.avg_price) total = *v.avg_price * v.qty;
+  if (total && (*total - order.filled_cost).is_positive()) {
+    f.price = (*total - order.filled_cost) / f.qty;
+  } else {
+    note += "; price unknown (no usable cum_cost or avg_price): recorded as 0";
+  }
+  f.fee_currency = quote_of(s.symbol);
+  // Kraken gives an order's total fee only as fee_usd_equiv: exact for a USD-quoted pair whose
+  // fills all paid in USD.
+  const bool usd_fees = f.fee_currency == "USD" && !order.mixed_fee_currencies &&
+                        (order.applied_fee_currency.empty() || order.applied_fee_currency == "USD");
+  if (v.fee_usd && usd_fees) {
+    f.fee = core::max(*v.fee_usd - order.applied_fee, Decimal::zero());
+  } else {
+    note += "; fee recorded as 0: Kraken gives an order's total fee only in USD (fee_usd_equiv)";
+  }
+  return f;
+}
+
 void OrderTracker::remember_exec(const std::string& exec_id) {
   exec_ids_.insert(exec_id);
   exec_order_.push_back(exec_id);
   while (exec_order_.size() > max_exec_ids_) {
     exec_ids_.erase(exec_order_.front());
+    covered_ids_.erase(exec_order_.front());
     exec_order_.pop_front();
   }
 }
@@ -262,6 +380,7 @@ void OrderTracker::on_report(const ExecutionReport& r, core::Timestamp now, Even
     core::Fill fill;
     if (take_fill(order, r, fill)) out.emplace_back(std::move(fill));
   }
+  catch_up(order, r.time.is_set() ? r.time : now, out);
   publish(order, before, r.time.is_set() ? r.time : now, out);
 }
 
@@ -275,7 +394,6 @@ void OrderTracker::on_snapshot(const std::vector<ExecutionReport>& reports, std:
   const auto touch = [&](TrackedOrder& order) {
     if (seen.insert(&order).second) touched.emplace_back(&order, order.state);
   };
-  Events new_fills;
   // Kraken's ids first, from the order reports: a trade that names only its order_id then finds
   // our order (whose add_order answer, with that id, may have been lost) instead of becoming a
   // stranger's order that takes our fill.
@@ -283,17 +401,17 @@ void OrderTracker::on_snapshot(const std::vector<ExecutionReport>& reports, std:
     if (r.exec_type == ExecType::kTrade || r.cl_ord_id.empty() || r.order_id.empty()) continue;
     if (orders_.count(r.cl_ord_id) > 0) by_venue_id_.emplace(r.order_id, r.cl_ord_id);
   }
-  // Fills first: an order's quantity is settled before its state is judged.
+  std::vector<const ExecutionReport*> trades;
   for (const auto& r : reports) {
     if (r.exec_type != ExecType::kTrade) continue;
-    TrackedOrder& order = locate_or_add(r);
-    touch(order);
-    merge(order, r);
-    core::Fill fill;
-    const bool fresh = take_fill(order, r, fill);
-    snapshot_fills_.push_back(fill);
-    if (fresh && (!baseline || order.ours)) new_fills.emplace_back(std::move(fill));
+    trades.push_back(&r);
+    touch(locate_or_add(r));
   }
+  // Fills first: an order's quantity is settled before its state is judged.
+  Events new_fills;
+  const std::size_t trade_rows = trades.size();
+  const std::set<const TrackedOrder*> traded =
+      take_snapshot_trades(std::move(trades), baseline, new_fills);
   std::set<const TrackedOrder*> listed;  // open at Kraken in this snapshot
   for (const auto& r : reports) {
     if (r.exec_type == ExecType::kTrade) continue;
@@ -302,30 +420,72 @@ void OrderTracker::on_snapshot(const std::vector<ExecutionReport>& reports, std:
     listed.insert(&order);
     merge(order, r);
   }
+  // After the snapshot's own (exact) fills: what cum_qty still has beyond them was missed.
+  for (auto& [order, before] : touched) {
+    const std::size_t had = new_fills.size();
+    catch_up(*order, now, new_fills);
+    if (new_fills.size() > had) snapshot_fills_.push_back(std::get<core::Fill>(new_fills.back()));
+  }
   // Open here, sent before the snapshot was asked for, yet not open at Kraken: closed meanwhile.
+  // An order with a fill in the snapshot is settled by it (its cum_qty counts every earlier fill,
+  // and a later one would be listed too), and so is any order when the snapshot has fewer than 50
+  // fills: it then holds every fill since. A full snapshot says nothing about the others.
+  const bool full = trade_rows >= kSnapshotTradesMax;
   for (auto& [key, order] : orders_) {
     if (core::is_terminal(order.state.status) || listed.count(&order) > 0 ||
         order.sent_seq >= as_of_seq) {
       continue;
     }
     touch(order);
-    core::OrderUpdate& s = order.state;
-    if (s.qty.is_positive() && s.filled_qty >= s.qty) {
-      s.status = OrderStatus::kFilled;
-    } else if (!order.acknowledged && !s.filled_qty.is_positive()) {
-      s.status = OrderStatus::kRejected;
-      s.reason = "no answer from Kraken, and it lists no such open order or fill";
-      order.lost = true;
-    } else {
-      s.status = OrderStatus::kCanceled;
-      s.reason = "no longer open at Kraken (closed while unobserved)";
-    }
+    close_unlisted(order, full && traded.count(&order) == 0);
   }
   for (auto& e : new_fills) out.push_back(std::move(e));
   // The first snapshot only records others' orders: start-up reconciliation reads them.
   for (auto& [order, before] : touched) {
     if (!baseline || order->ours) publish(*order, before, now, out);
   }
+}
+
+std::set<const TrackedOrder*> OrderTracker::take_snapshot_trades(
+    std::vector<const ExecutionReport*> trades, bool baseline, Events& new_fills) {
+  std::stable_sort(trades.begin(), trades.end(), older_trade);
+  std::set<const TrackedOrder*> traded;
+  for (const ExecutionReport* r : trades) {
+    TrackedOrder& order = locate_or_add(*r);
+    traded.insert(&order);
+    merge(order, *r);
+    core::Fill fill;
+    const bool fresh = take_fill(order, *r, fill);
+    // Reconciliation adds the fills it has not applied: never one a catch-up fill covered.
+    if (covered_ids_.count(fill.exec_id) == 0) snapshot_fills_.push_back(fill);
+    if (fresh && (!baseline || order.ours)) new_fills.emplace_back(std::move(fill));
+  }
+  return traded;
+}
+
+void OrderTracker::close_unlisted(TrackedOrder& order, bool unverified) {
+  core::OrderUpdate& s = order.state;
+  if (s.qty.is_positive() && s.filled_qty >= s.qty) {
+    s.status = OrderStatus::kFilled;
+    return;
+  }
+  if (!order.acknowledged && !s.filled_qty.is_positive()) {
+    s.status = OrderStatus::kRejected;
+    s.reason = "no answer from Kraken, and it lists no such open order or fill";
+    order.lost = true;
+  } else {
+    s.status = OrderStatus::kCanceled;
+    s.reason = "no longer open at Kraken (closed while unobserved)";
+  }
+  if (!unverified) return;
+  // Its fills may be older than the snapshot's 50: it may have filled. TG4 cannot tell without
+  // REST, so it keeps the write-off and says so.
+  s.reason =
+      "closed while TG4 was disconnected; Kraken's snapshot holds only the last 50 fills: "
+      "check this order on Kraken";
+  ++stats_.unverified_closes;
+  warnings_.push_back("order " + order_label(s) + " written off as " + core::to_string(s.status) +
+                      " with " + s.filled_qty.to_string() + " filled: " + s.reason);
 }
 
 std::vector<core::OrderUpdate> OrderTracker::open_orders() const {

@@ -4,14 +4,18 @@
 // decides what is news: a report that changes nothing emits nothing, a fill is emitted once per
 // exec id however often it is reported (live, in a snapshot after a reconnect, in a reconciliation
 // snapshot), and an order that a snapshot no longer lists is closed with the state its fills imply.
+// Kraken's snapshot holds only the last 50 fills: when an order's cum_qty is beyond the fills
+// emitted for it, the difference becomes one catch-up fill, and later trades it covers are dropped.
 //
 // Pure logic with no clock or I/O: the venue calls it on its connection thread only.
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/events.hpp"
@@ -30,13 +34,34 @@ struct SentOrder {
   std::uint64_t seq = 0;  // the venue's request sequence number
 };
 
+// An order's totals as Kraken last reported them (cum_qty with the cost and fee of that report).
+struct VenueTotals {
+  core::Decimal qty;
+  std::optional<core::Decimal> cost;
+  std::optional<core::Decimal> avg_price;
+  std::optional<core::Decimal> fee_usd;  // fee_usd_equiv: the order's fees in USD
+};
+
 struct TrackedOrder {
   core::OrderUpdate state;    // as last reported to the kernel (or first seen, for others' orders)
   core::Decimal filled_cost;  // sum of price * qty over its fills, for the average price
+  core::Decimal applied_qty;  // sum of qty over its fills taken (emitted, for ours)
+  core::Decimal applied_fee;  // their fees, in applied_fee_currency
+  std::string applied_fee_currency;
+  bool mixed_fee_currencies = false;
+  VenueTotals venue;
   bool ours = false;          // sent by this venue since it started
   bool acknowledged = false;  // Kraken answered or reported it
   bool lost = false;  // reported rejected after an unanswered add_order; a report revives it
   std::uint64_t sent_seq = 0;  // add_order's sequence: snapshots requested earlier cannot judge it
+};
+
+// What the tracker did about fills that Kraken's reports and TG4's fills disagree on.
+struct TrackerStats {
+  std::uint64_t catch_up_fills = 0;     // cum_qty beyond the fills taken: one fill for the rest
+  std::uint64_t covered_trades = 0;     // trades dropped: a catch-up fill already had them
+  std::uint64_t trimmed_trades = 0;     // trades partly covered: only the rest taken
+  std::uint64_t unverified_closes = 0;  // closed while away, its fills maybe beyond the snapshot
 };
 
 class OrderTracker {
@@ -82,6 +107,9 @@ class OrderTracker {
   // Every fill of the last snapshot (Kraken's recent fills), mapped to client ids where known.
   const std::vector<core::Fill>& snapshot_fills() const { return snapshot_fills_; }
   bool seen_exec(const std::string& exec_id) const { return exec_ids_.count(exec_id) > 0; }
+  const TrackerStats& stats() const { return stats_; }
+  // What a person must hear about since the last call (catch-up fills, unverifiable closes).
+  std::vector<std::string> take_warnings() { return std::exchange(warnings_, {}); }
 
  private:
   void close_unplaced(const std::string& client_order_id, core::OrderStatus status,
@@ -92,6 +120,19 @@ class OrderTracker {
   // The fill a trade report describes; false when its exec id was seen before.
   bool take_fill(TrackedOrder& order, const ExecutionReport& report, core::Fill& fill);
   core::Fill make_fill(const TrackedOrder& order, const ExecutionReport& report) const;
+  // Drops the part of a trade of ours at or below the quantity already taken; false when nothing
+  // is left.
+  bool trim_covered(const TrackedOrder& order, const ExecutionReport& report, core::Fill& fill);
+  static void apply(TrackedOrder& order, const core::Fill& fill);
+  // One fill for what Kraken's cum_qty has beyond the fills taken for an order of ours.
+  void catch_up(TrackedOrder& order, core::Timestamp now, Events& out);
+  // `note` gets what the fill could not know (price, fee).
+  static core::Fill catch_up_fill(const TrackedOrder& order, core::Timestamp now,
+                                  std::string& note);
+  // The snapshot's trades, oldest first; returns the orders they name.
+  std::set<const TrackedOrder*> take_snapshot_trades(std::vector<const ExecutionReport*> trades,
+                                                     bool baseline, Events& new_fills);
+  void close_unlisted(TrackedOrder& order, bool full_snapshot);
   // Emits the order's state when it differs from what was last emitted.
   void publish(TrackedOrder& order, const core::OrderUpdate& before, core::Timestamp now,
                Events& out);
@@ -107,7 +148,10 @@ class OrderTracker {
   std::deque<std::string> closed_;                  // keys of closed orders, oldest first
   std::unordered_set<std::string> exec_ids_;
   std::deque<std::string> exec_order_;
+  std::unordered_set<std::string> covered_ids_;  // trades dropped by trim_covered
   std::vector<core::Fill> snapshot_fills_;
+  TrackerStats stats_;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace tg4::kraken

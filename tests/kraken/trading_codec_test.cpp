@@ -88,6 +88,8 @@ TEST(TradingParser, ReadsAFillWithFeesAndLiquidity) {
   EXPECT_EQ(r.order_status, OrderStatus::kPartiallyFilled);
   EXPECT_EQ(*r.cum_qty, d("0.005"));
   EXPECT_EQ(*r.avg_price, d("26599.9"));
+  EXPECT_EQ(*r.cum_cost, d("132.9995"));
+  EXPECT_EQ(*r.fee_usd_equiv, d("0.3458"));
   ASSERT_EQ(r.fees.size(), 1u);
   EXPECT_EQ(r.fees[0].asset, "USD");
   EXPECT_EQ(r.fees[0].qty, d("0.3458"));

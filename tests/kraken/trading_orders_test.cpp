@@ -306,5 +306,204 @@ TEST(OrderTracker, MemoryIsBounded) {
   EXPECT_TRUE(t.seen_exec("E49"));
 }
 
+// ---- fills missed while away: Kraken's snapshot holds the open orders and only the last 50 fills
+
+// A report with Kraken's totals for its order.
+ExecutionReport with_totals(ExecutionReport r, const char* cum_qty, const char* cum_cost,
+                            const char* fee_usd = nullptr) {
+  r.cum_qty = dec(cum_qty);
+  r.cum_cost = dec(cum_cost);
+  if (fee_usd != nullptr) r.fee_usd_equiv = dec(fee_usd);
+  return r;
+}
+
+// t1 (buy 1 BTC/USD, Kraken's O1) with one fill taken live: 0.2 @ 100, fee 0.03 USD.
+OrderTracker tracker_with_one_fill(Events& out) {
+  OrderTracker t;
+  t.on_sent(sent("t1", 1), kNow);
+  t.on_accepted("t1", "O1", kNow, out);
+  t.on_report(with_totals(trade("t1", "O1", "E1", "0.2", "100", OrderStatus::kPartiallyFilled),
+                          "0.2", "20", "0.03"),
+              kNow, out);
+  out.clear();
+  return t;
+}
+
+TEST(OrderTracker, SnapshotCumQtyBeyondTheFillsTakenBecomesOneCatchUpFill) {
+  Events out;
+  OrderTracker t = tracker_with_one_fill(out);
+  // While away: E2 (in the snapshot) and 0.3 more whose trades are older than the last 50. Kraken
+  // lists fills newest first; the open order carries its totals.
+  const std::vector<ExecutionReport> snap = {
+      with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "72", "0.2"),
+      with_totals(trade("t1", "O1", "E2", "0.2", "101", OrderStatus::kPartiallyFilled), "0.4",
+                  "40.2")};
+  t.on_snapshot(snap, 10, false, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].exec_id, "E2") << "the snapshot's own fill first, exact";
+  EXPECT_EQ(f[0].qty, dec("0.2"));
+  EXPECT_EQ(f[1].exec_id, "catchup:O1:0.7");
+  EXPECT_EQ(f[1].client_order_id, "t1");
+  EXPECT_EQ(f[1].qty, dec("0.3"));
+  EXPECT_EQ(f[1].price, dec("106")) << "(72 - 20 - 20.2) / 0.3";
+  EXPECT_EQ(f[1].fee, dec("0.14")) << "fee_usd_equiv 0.2 less the 0.06 of the two fills";
+  EXPECT_EQ(f[1].fee_currency, "USD");
+  const auto u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].filled_qty, dec("0.7"));
+  EXPECT_EQ(t.snapshot_fills().size(), 2u) << "reconciliation sees the catch-up fill as applied";
+  out.clear();
+  t.on_snapshot(snap, 11, false, kNow, out);
+  EXPECT_TRUE(out.empty()) << "the same snapshot again adds nothing";
+}
+
+TEST(OrderTracker, CatchUpPriceFallsBackOnAvgPriceAndFeeOnZero) {
+  Events out;
+  OrderTracker t = tracker_with_one_fill(out);
+  auto open = order_report("t1", "O1", OrderStatus::kPartiallyFilled);
+  open.cum_qty = dec("0.5");
+  open.avg_price = dec("106");
+  t.on_snapshot({open}, 10, false, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].qty, dec("0.3"));
+  EXPECT_EQ(f[0].price, dec("110")) << "(106 * 0.5 - 20) / 0.3";
+  EXPECT_EQ(f[0].fee, Decimal::zero()) << "no fee_usd_equiv";
+}
+
+TEST(OrderTracker, LaterTradesAlreadyCoveredByACatchUpAreNotCountedTwice) {
+  Events out;
+  OrderTracker t = tracker_with_one_fill(out);
+  t.on_snapshot({with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "71")},
+                10, false, kNow, out);
+  ASSERT_EQ(fills(out).size(), 1u);
+  out.clear();
+  // A trade of the missed part reported after all (a later snapshot, a late frame): covered.
+  t.on_report(with_totals(trade("t1", "O1", "E3", "0.3", "102", OrderStatus::kPartiallyFilled),
+                          "0.7", "71"),
+              kNow, out);
+  EXPECT_TRUE(fills(out).empty());
+  // One that goes 0.2 beyond what was taken: only those 0.2, with their share of its fee.
+  t.on_report(with_totals(trade("t1", "O1", "E4", "0.3", "110", OrderStatus::kPartiallyFilled),
+                          "0.9", "104"),
+              kNow, out);
+  auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].exec_id, "E4");
+  EXPECT_EQ(f[0].qty, dec("0.2"));
+  EXPECT_EQ(f[0].price, dec("110"));
+  EXPECT_EQ(f[0].fee, dec("0.02"));
+  out.clear();
+  // And one wholly beyond: all of it.
+  t.on_report(with_totals(trade("t1", "O1", "E5", "0.1", "111", OrderStatus::kPartiallyFilled), "1",
+                          "115.1"),
+              kNow, out);
+  f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].qty, dec("0.1"));
+  EXPECT_EQ(t.find("t1")->state.filled_qty, dec("1"));
+}
+
+TEST(OrderTracker, ASnapshotListingFillsNewestFirstTakesThemAllWithoutCatchUp) {
+  Events out;
+  OrderTracker t = tracker_with_one_fill(out);
+  auto e3 = with_totals(trade("t1", "O1", "E3", "0.3", "102", OrderStatus::kPartiallyFilled), "0.7",
+                        "70.6");
+  auto e2 = with_totals(trade("t1", "O1", "E2", "0.2", "101", OrderStatus::kPartiallyFilled), "0.4",
+                        "40.2");
+  e3.time = kNow + std::chrono::seconds(2);
+  e2.time = kNow + std::chrono::seconds(1);
+  t.on_snapshot(
+      {with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "70.6"), e3, e2},
+      10, false, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].exec_id, "E2");
+  EXPECT_EQ(f[1].exec_id, "E3");
+  EXPECT_EQ(f[1].qty, dec("0.3"));
+}
+
+core::OrderUpdate update_of(const Events& events, const std::string& id) {
+  for (const auto& u : updates(events)) {
+    if (u.client_order_id == id) return u;
+  }
+  ADD_FAILURE() << "no update of " << id;
+  return {};
+}
+
+// A full snapshot (50 fills) says nothing about an order that closed with no fill among them.
+std::vector<ExecutionReport> others_fills(int n) {
+  std::vector<ExecutionReport> out;
+  for (int i = 0; i < n; ++i) {
+    const std::string k = std::to_string(i);
+    out.push_back(trade("", "OX" + k, "EX" + k, "0.01", "100", OrderStatus::kFilled, false));
+  }
+  return out;
+}
+
+// With fewer than 50 fills the snapshot holds every fill since the last one seen: the write-off
+// stands. A full one may have pushed the order's fills out.
+TEST(OrderTracker, AnOrderGoneFromAFullSnapshotIsWrittenOffWithACheckOnKraken) {
+  for (const int n : {49, 50}) {
+    Events out;
+    OrderTracker t = tracker_with_one_fill(out);
+    t.on_snapshot(others_fills(n), 10, false, kNow, out);
+    const auto u = update_of(out, "t1");
+    EXPECT_EQ(u.status, OrderStatus::kCanceled);
+    if (n < 50) {
+      EXPECT_EQ(u.reason, "no longer open at Kraken (closed while unobserved)");
+    } else {
+      EXPECT_NE(u.reason.find("closed while TG4 was disconnected"), std::string::npos) << u.reason;
+      EXPECT_NE(u.reason.find("check this order on Kraken"), std::string::npos);
+    }
+  }
+}
+
+TEST(OrderTracker, AnOrderWithAFillInAFullSnapshotIsSettledByIt) {
+  Events out;
+  OrderTracker t = tracker_with_one_fill(out);
+  auto snap = others_fills(49);
+  snap.push_back(with_totals(
+      trade("t1", "O1", "E2", "0.3", "100", OrderStatus::kPartiallyFilled, false), "0.5", "50"));
+  t.on_snapshot(snap, 10, false, kNow, out);
+  EXPECT_TRUE(fills(out).size() == 50u) << "its fill and the 49 others'; no catch-up";
+  const auto u = update_of(out, "t1");
+  EXPECT_EQ(u.status, OrderStatus::kCanceled);
+  EXPECT_EQ(u.filled_qty, dec("0.5"));
+  EXPECT_EQ(u.reason, "no longer open at Kraken (closed while unobserved)");
+}
+
+#ifndef TG4_FILLS_FAIL_BEFORE
+TEST(OrderTracker, CatchUpsCoveredTradesAndUnverifiedClosesAreCountedAndWarned) {
+  Events out;
+  OrderTracker t = tracker_with_one_fill(out);
+  t.on_snapshot({with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "71")},
+                10, false, kNow, out);
+  auto w = t.take_warnings();
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("order t1 (Kraken O1, BTC/USD buy)"), std::string::npos) << w[0];
+  EXPECT_NE(w[0].find("fee recorded as 0"), std::string::npos) << w[0];
+  EXPECT_TRUE(t.take_warnings().empty());
+  t.on_report(with_totals(trade("t1", "O1", "E3", "0.3", "102", OrderStatus::kPartiallyFilled),
+                          "0.7", "71"),
+              kNow, out);
+  t.on_snapshot(others_fills(50), 11, false, kNow, out);
+  w = t.take_warnings();
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("order t1 (Kraken O1, BTC/USD buy) written off as canceled with 0.7 filled"),
+            std::string::npos)
+      << w[0];
+  EXPECT_EQ(t.stats().catch_up_fills, 1u);
+  EXPECT_EQ(t.stats().covered_trades, 1u);
+  EXPECT_EQ(t.stats().unverified_closes, 1u);
+  // A covered trade is never offered to reconciliation as a fill it has not applied.
+  t.on_snapshot({with_totals(trade("t1", "O1", "E3", "0.3", "102", OrderStatus::kPartiallyFilled),
+                             "0.7", "71")},
+                12, false, kNow, out);
+  EXPECT_TRUE(t.snapshot_fills().empty());
+}
+#endif
+
 }  // namespace
 }  // namespace tg4::kraken
