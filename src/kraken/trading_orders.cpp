@@ -380,7 +380,9 @@ void OrderTracker::on_report(const ExecutionReport& r, core::Timestamp now, Even
     core::Fill fill;
     if (take_fill(order, r, fill)) out.emplace_back(std::move(fill));
   }
-  catch_up(order, r.time.is_set() ? r.time : now, out);
+  // No catch-up here: while connected every fill comes as its own trade event, and a status event
+  // may announce a cum_qty before the trade that makes it (the trade must stay the exact fill).
+  // Fills are missed only across a disconnect, which always ends in a snapshot (on_snapshot).
   publish(order, before, r.time.is_set() ? r.time : now, out);
 }
 

@@ -372,6 +372,25 @@ TEST(OrderTracker, CatchUpPriceFallsBackOnAvgPriceAndFeeOnZero) {
   EXPECT_EQ(f[0].fee, Decimal::zero()) << "no fee_usd_equiv";
 }
 
+// Connected, every fill comes as its own trade: a status event that announces a cum_qty before the
+// trade making it is no missed fill, and the trade stays the exact one.
+TEST(OrderTracker, ALiveStatusAheadOfItsTradeMakesNoCatchUp) {
+  Events out;
+  OrderTracker t = tracker_with_one_fill(out);
+  t.on_report(with_totals(order_report("t1", "O1", OrderStatus::kFilled, ExecType::kFilled), "1", "100.8"),
+              kNow, out);
+  EXPECT_TRUE(fills(out).empty());
+  out.clear();
+  t.on_report(with_totals(trade("t1", "O1", "E2", "0.8", "101", OrderStatus::kFilled), "1", "100.8"),
+              kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].exec_id, "E2");
+  EXPECT_EQ(f[0].qty, dec("0.8"));
+  EXPECT_EQ(f[0].price, dec("101"));
+  EXPECT_EQ(t.stats().catch_up_fills, 0u);
+}
+
 TEST(OrderTracker, LaterTradesAlreadyCoveredByACatchUpAreNotCountedTwice) {
   Events out;
   OrderTracker t = tracker_with_one_fill(out);
