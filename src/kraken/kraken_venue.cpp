@@ -818,6 +818,13 @@ class KrakenVenue::Impl final : private TradingSink {
   void report_tracker() {
     for (const auto& w : tracker_.take_warnings()) log_->warn("kraken venue: {}", w);
     const TrackerStats& t = tracker_.stats();
+    if (metrics_) {
+      const KrakenVenueStats before = stats();
+      metrics_->fill_repairs("catch_up", t.catch_up_fills - before.catch_up_fills);
+      metrics_->fill_repairs("covered", t.covered_trades - before.covered_trades);
+      metrics_->fill_repairs("trimmed", t.trimmed_trades - before.trimmed_trades);
+      metrics_->fill_repairs("unverified_close", t.unverified_closes - before.unverified_closes);
+    }
     update_stats([&t](KrakenVenueStats& s) {
       s.catch_up_fills = t.catch_up_fills;
       s.covered_trades = t.covered_trades;

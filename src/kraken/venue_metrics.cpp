@@ -24,6 +24,10 @@ VenueMetrics::VenueMetrics(prometheus::Registry& registry)
                      "Kraken venue errors by code (Kraken's error, timeout, parse, connection)")),
       reconciles_(family(registry, "tg4_venue_reconciles_total",
                          "Executions snapshots taken to learn the true state, by reason")),
+      fill_repairs_(family(registry, "tg4_venue_fill_repairs_total",
+                           "Fills repaired from Kraken's order totals after a disconnect (catch_up, "
+                           "covered, trimmed) and orders written off that may have filled "
+                           "(unverified_close: check them on Kraken)")),
       rate_limited_(single(registry, "tg4_venue_rate_limited_total",
                            "Requests Kraken refused for its rate limit (retried after a backoff)")),
       reconnects_(single(registry, "tg4_venue_reconnects_total",
@@ -48,6 +52,10 @@ void VenueMetrics::error(const std::string& code) {
 
 void VenueMetrics::reconcile(const std::string& reason) {
   reconciles_.Add({{"reason", reason}}).Increment();
+}
+
+void VenueMetrics::fill_repairs(const std::string& kind, std::uint64_t count) {
+  if (count > 0) fill_repairs_.Add({{"kind", kind}}).Increment(static_cast<double>(count));
 }
 
 }  // namespace tg4::kraken

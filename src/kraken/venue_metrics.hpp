@@ -27,11 +27,15 @@ class VenueMetrics {
   // `reason`: timeout, reconnect, duplicate, unknown_order, snapshot.
   void reconcile(const std::string& reason);
   void parse_error() { parse_errors_.Increment(); }
+  // `kind`: catch_up, covered, trimmed, unverified_close (TrackerStats: fills repaired from
+  // Kraken's totals after a disconnect, and write-offs to check by hand).
+  void fill_repairs(const std::string& kind, std::uint64_t count);
 
  private:
   prometheus::Family<prometheus::Histogram>& round_trip_;
   prometheus::Family<prometheus::Counter>& errors_;
   prometheus::Family<prometheus::Counter>& reconciles_;
+  prometheus::Family<prometheus::Counter>& fill_repairs_;
   prometheus::Counter& rate_limited_;
   prometheus::Counter& reconnects_;
   prometheus::Counter& parse_errors_;

@@ -3,6 +3,7 @@
 // (found -> its state, not found -> rejected, never sent twice), a refused token means a new token
 // and a new connection, orders that cannot be sent in time are rejected, and options validate.
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -274,7 +275,7 @@ execution::OrderRequest limit(const std::string& id) {
 struct Fixture {
   explicit Fixture(KrakenVenueOptions o)
       : venue(std::move(o), instruments,
-              [this](core::ExecutionEvent e) { rec.add(std::move(e)); }) {
+              [this](core::ExecutionEvent e) { rec.add(std::move(e)); }, {}, &registry) {
     instruments.upsert(core::default_instrument("BTC/USD"));
   }
   // Starts the venue and waits until its session is up.
@@ -307,7 +308,20 @@ struct Fixture {
     std::lock_guard lock(answer->m);
     return answer->got;
   }
+  // The venue's counter `name` with label `kind`, as scraped (0 when it has no such series).
+  double counter(const std::string& name, const std::string& kind) {
+    for (const auto& family : registry.Collect()) {
+      if (family.name != name) continue;
+      for (const auto& metric : family.metric) {
+        for (const auto& label : metric.label) {
+          if (label.name == "kind" && label.value == kind) return metric.counter.value;
+        }
+      }
+    }
+    return 0;
+  }
   core::InstrumentRegistry instruments;
+  prometheus::Registry registry;
   VenueRecorder rec;
   KrakenVenue venue;
 };
@@ -358,6 +372,7 @@ TEST(KrakenVenueScripted, ASnapshotCumQtyBeyondTheFillsSeenBecomesOneCatchUpFill
   EXPECT_EQ(fills[0].price, core::Decimal::must("99"));
   EXPECT_EQ(fills[0].fee, core::Decimal::must("0.05"));
   EXPECT_EQ(f.venue.stats().catch_up_fills, 1u);
+  EXPECT_EQ(f.counter("tg4_venue_fill_repairs_total", "catch_up"), 1.0) << "scraped once, not per snapshot";
 }
 
 TEST(KrakenVenueScripted, AnUnansweredOrderKrakenNeverSawIsRejected) {
