@@ -227,11 +227,7 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
     return;
   }
   const bool cancel_was_ours = cancel_requested_.erase(order.request.client_order_id) > 0;
-  if (order.role == OrderRole::kStopLoss && order.status == OrderStatus::kRejected && !order.filled.is_positive()) {
-    problem("stop " + order.request.client_order_id + " of " + order.group + " (" + order.request.symbol +
-            ") was rejected" + (order.reason.empty() ? "" : " (" + order.reason + ")") +
-            ": the position has no stop at the venue");
-  }
+  if (!order.filled.is_positive()) report_if_unprotected(order);
   if (order.role == OrderRole::kEntry && order.filled.is_positive()) attach_protection(order, now);
   const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
   // A stop that filled wins over a triggered local target; one we canceled for it lets it go out.
@@ -241,6 +237,22 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   const bool ended_unasked = order.status == OrderStatus::kCanceled || order.status == OrderStatus::kExpired;
   if (order.role == OrderRole::kStopLoss && ended_unasked && !cancel_was_ours) return replace_stop(order, now);
   if (protective && order.filled.is_positive()) resolve_oco(order, now);
+}
+
+// An order that ended with nothing filled and left a position without a stop at the venue: a
+// refused stop, or an exit sent once the stops had been canceled to free its coins (a venue that
+// locks coins per order) that did not go through. Not retried (the venue's reason may recur): said.
+void OrderManager::report_if_unprotected(const ManagedOrder& order) {
+  const bool refused_stop = order.role == OrderRole::kStopLoss && order.status == OrderStatus::kRejected;
+  const bool released_exit = hold_targets_locally_ && written_off(order.status) &&
+                             (order.role == OrderRole::kExit ||
+                              (order.role == OrderRole::kTakeProfit && order.request.type == OrderType::kMarket));
+  if (!refused_stop && !(released_exit && resting_stop_qty(order.request.symbol).is_zero())) return;
+  const std::string what = refused_stop ? "stop " : "exit ";
+  problem(what + order.request.client_order_id + " of " + order.group + " (" + order.request.symbol + ") was " +
+          core::to_string(order.status) + (order.reason.empty() ? "" : " (" + order.reason + ")") +
+          (refused_stop ? "" : " after the stops were canceled to free its coins") +
+          ": the position has no stop at the venue");
 }
 
 // An order written off with nothing filled that the venue then reports filled (Kraken accepted an

@@ -127,6 +127,7 @@ class OrderManager {
   void changed(ManagedOrder& order, core::Timestamp now);
   void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
   void problem(const std::string& text);
+  void report_if_unprotected(const ManagedOrder& order);
   void note_fill_after_write_off(const ManagedOrder& order, core::Decimal filled_before, core::Decimal added);
 
   Venue& venue_;

@@ -361,6 +361,33 @@ TEST_F(HeldTargetTest, ATradeAtTheTriggerCancelsTheStopThenSellsAtMarket) {
   EXPECT_TRUE(problems_.empty()) << problems_.front();
 }
 
+// The target triggered, the stop was canceled to free the coins, and the market sell that should
+// have closed the position is refused: the position is left without a stop, and that is said.
+TEST_F(HeldTargetTest, AReleasedTargetThatIsRefusedIsReportedAsLeavingNoStop) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  defer_reports_ = true;
+  price(63100_d);  // the target triggers: the stop's cancel is asked for
+  const std::vector<core::ExecutionEvent> held = std::move(pending_reports_);
+  pending_reports_.clear();
+  for (const auto& e : held) {  // only the cancel's confirmation arrives: the target goes out
+    const auto* u = std::get_if<core::OrderUpdate>(&e);
+    if (u != nullptr && u->client_order_id == stop_id) report(e);
+  }
+  ASSERT_EQ(stop().status, OrderStatus::kCanceled);
+  ASSERT_FALSE(target().held_locally) << "released to the venue";
+  ASSERT_TRUE(problems_.empty()) << problems_.front();
+  core::OrderUpdate refused;
+  refused.client_order_id = target().request.client_order_id;
+  refused.symbol = "BTC/USDT";
+  refused.status = OrderStatus::kRejected;
+  refused.reason = "EOrder:Insufficient funds";
+  manager_->on_execution(refused, now_);
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("the position has no stop at the venue"), std::string::npos) << problems_[0];
+  EXPECT_NE(problems_[0].find("Insufficient funds"), std::string::npos) << problems_[0];
+}
+
 TEST_F(HeldTargetTest, AStopThatFillsFirstCancelsTheHeldTarget) {
   ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
   price(58900_d);
