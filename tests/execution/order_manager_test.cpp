@@ -54,6 +54,16 @@ class OrderManagerTest : public ::testing::Test {
     for (const auto& e : pending) report(e);
   }
 
+  // The venue's (or the Kraken session's) verdict that `id` was refused or written off.
+  void reject(const std::string& id, const std::string& reason) {
+    core::OrderUpdate u;
+    u.client_order_id = id;
+    u.symbol = "BTC/USDT";
+    u.status = OrderStatus::kRejected;
+    u.reason = reason;
+    manager_->on_execution(u, now_);
+  }
+
   void price(Decimal p) {
     now_ = now_ + std::chrono::seconds(1);
     core::Trade t;
@@ -174,12 +184,7 @@ TEST_F(OrderManagerTest, AnEntryWrittenOffThenReportedFilledGetsItsProtection) {
   defer_reports_ = true;
   const auto id = manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_);
   ASSERT_TRUE(id) << id.error().message;
-  core::OrderUpdate lost;
-  lost.client_order_id = *id;
-  lost.symbol = "BTC/USDT";
-  lost.status = OrderStatus::kRejected;
-  lost.reason = "no answer from Kraken";
-  manager_->on_execution(lost, now_);
+  reject(*id, "no answer from Kraken");
   ASSERT_EQ(manager_->find(*id)->status, OrderStatus::kRejected);
   // The paper venue's own reports without the ones a snapshot would not carry (new, partial).
   std::erase_if(pending_reports_, [](const core::ExecutionEvent& e) {
@@ -200,12 +205,7 @@ TEST_F(OrderManagerTest, AStopWrittenOffThenFilledCancelsItsTargetAndARefusedSto
   ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
   const ManagedOrder* stop = by_role(OrderRole::kStopLoss).at(0);
   const std::string stop_id = stop->request.client_order_id;
-  core::OrderUpdate lost;
-  lost.client_order_id = stop_id;
-  lost.symbol = "BTC/USDT";
-  lost.status = OrderStatus::kRejected;
-  lost.reason = "no answer from Kraken";
-  manager_->on_execution(lost, now_);
+  reject(stop_id, "no answer from Kraken");
   ASSERT_EQ(problems_.size(), 1u);
   EXPECT_NE(problems_[0].find("the position has no stop at the venue"), std::string::npos) << problems_[0];
   EXPECT_EQ(by_role(OrderRole::kTakeProfit).at(0)->status, OrderStatus::kNew);
@@ -377,12 +377,7 @@ TEST_F(HeldTargetTest, AReleasedTargetThatIsRefusedIsReportedAsLeavingNoStop) {
   ASSERT_EQ(stop().status, OrderStatus::kCanceled);
   ASSERT_FALSE(target().held_locally) << "released to the venue";
   ASSERT_TRUE(problems_.empty()) << problems_.front();
-  core::OrderUpdate refused;
-  refused.client_order_id = target().request.client_order_id;
-  refused.symbol = "BTC/USDT";
-  refused.status = OrderStatus::kRejected;
-  refused.reason = "EOrder:Insufficient funds";
-  manager_->on_execution(refused, now_);
+  reject(target().request.client_order_id, "EOrder:Insufficient funds");
   ASSERT_EQ(problems_.size(), 1u);
   EXPECT_NE(problems_[0].find("the position has no stop at the venue"), std::string::npos) << problems_[0];
   EXPECT_NE(problems_[0].find("Insufficient funds"), std::string::npos) << problems_[0];
