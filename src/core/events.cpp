@@ -1,5 +1,7 @@
 #include "core/events.hpp"
 
+#include <string_view>
+
 namespace tg4::core {
 
 const char* to_string(OrderType t) {
@@ -26,6 +28,23 @@ const char* to_string(OrderStatus s) {
     case OrderStatus::kExpired: return "expired";
   }
   return "unknown";
+}
+
+namespace {
+constexpr std::string_view kCatchUpPrefix = "catchup:";
+}  // namespace
+
+std::string catch_up_exec_id(const std::string& order_id, Decimal order_filled) {
+  return std::string(kCatchUpPrefix) + order_id + ":" + order_filled.to_string();
+}
+
+std::optional<CatchUp> parse_catch_up_exec_id(const std::string& exec_id) {
+  if (!exec_id.starts_with(kCatchUpPrefix)) return std::nullopt;
+  const std::size_t colon = exec_id.rfind(':');
+  if (colon <= kCatchUpPrefix.size()) return std::nullopt;
+  auto filled = Decimal::parse(std::string_view(exec_id).substr(colon + 1));
+  if (!filled) return std::nullopt;
+  return CatchUp{exec_id.substr(kCatchUpPrefix.size(), colon - kCatchUpPrefix.size()), *filled};
 }
 
 }  // namespace tg4::core

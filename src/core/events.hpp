@@ -3,6 +3,7 @@
 // Market events come from a feed (live, simulator or replay); execution reports come from a venue
 // (paper or Kraken). The kernel does not know which: backtest = paper = live.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -175,7 +176,19 @@ struct Fill {
   // balance does not move; the PnL settles in the quote currency when the position is reduced.
   bool margin = false;
   Decimal leverage = Decimal::one();  // the margin position's leverage
+  // The venue's filled quantity of the order once this fill is in (Kraken's cum_qty); zero when
+  // not given. Lets reconciliation tell a fill a catch-up fill already covered.
+  Decimal order_filled{};
 };
+
+// A catch-up fill (one fill for what a venue's order total shows beyond the fills seen) is named
+// "catchup:<order id>:<the order's filled quantity it brings>": the name alone says what it covers.
+std::string catch_up_exec_id(const std::string& order_id, Decimal order_filled);
+struct CatchUp {
+  std::string order_id;
+  Decimal order_filled{};
+};
+std::optional<CatchUp> parse_catch_up_exec_id(const std::string& exec_id);
 
 struct BalanceUpdate {
   std::string asset;

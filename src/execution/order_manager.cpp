@@ -204,13 +204,14 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   }
   ManagedOrder& order = it->second;
   const OrderStatus previous = order.status;
-  if (previous == update.status && update.reason.empty()) return;
-  // A refused cancel of an order that has already ended (it filled first) is no news about it.
-  if (core::is_terminal(previous) && update.status == OrderStatus::kRejected) return;
   note_fill_after_write_off(order, order.filled, update.filled_qty - order.filled);
-  // Fills after a write-off are news: they get the follow-up any fill gets (below), once.
+  // Fills after a write-off are news: they get the follow-up any fill gets (below), once, whatever
+  // status the report still carries (a trade report may keep the write-off's).
   const bool revived = revived_.erase(update.client_order_id) > 0;
-  if (!legal(previous, update.status)) {
+  if (!revived && previous == update.status && update.reason.empty()) return;
+  // A refused cancel of an order that has already ended (it filled first) is no news about it.
+  if (!revived && core::is_terminal(previous) && update.status == OrderStatus::kRejected) return;
+  if (!revived && !legal(previous, update.status)) {
     problem("order " + order.request.client_order_id + ": illegal transition " + core::to_string(previous) + " -> " +
             core::to_string(update.status) + "; taking the venue's state");
   }
@@ -235,7 +236,8 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   // The target released for what is left must not be canceled as this order's OCO sibling.
   if (protective && !held_ids_.empty() && release_if_unblocked(order.group, now)) return;
   const bool ended_unasked = order.status == OrderStatus::kCanceled || order.status == OrderStatus::kExpired;
-  if (order.role == OrderRole::kStopLoss && ended_unasked && !cancel_was_ours) return replace_stop(order, now);
+  // A revived stop filled after all: its sibling is canceled below, nothing is placed again.
+  if (order.role == OrderRole::kStopLoss && ended_unasked && !cancel_was_ours && !revived) return replace_stop(order, now);
   if (protective && order.filled.is_positive()) resolve_oco(order, now);
 }
 

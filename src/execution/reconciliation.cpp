@@ -8,9 +8,23 @@ namespace {
 using core::Decimal;
 using core::OrderStatus;
 
+// The filled quantity the applied catch-up fills brought each venue order to.
+std::map<std::string, Decimal> caught_up(const std::set<std::string>& applied_exec_ids) {
+  std::map<std::string, Decimal> out;
+  for (const std::string& id : applied_exec_ids) {
+    if (const auto c = core::parse_catch_up_exec_id(id)) out[c->order_id] = core::max(out[c->order_id], c->order_filled);
+  }
+  return out;
+}
+
 void add_missed_fills(const ReconcileInput& in, ReconcilePlan& plan) {
+  const std::map<std::string, Decimal> caught = caught_up(in.applied_exec_ids);
   for (const core::Fill& fill : in.venue.recent_fills) {
     if (in.applied_exec_ids.contains(fill.exec_id)) continue;
+    // Within what a catch-up fill already applied (a trade older than a snapshot's last 50 that
+    // Kraken lists again later, after a restart): not missed.
+    const auto c = caught.find(fill.venue_order_id);
+    if (c != caught.end() && fill.order_filled.is_positive() && fill.order_filled <= c->second) continue;
     plan.missed_fills.push_back(fill);
     plan.notes.push_back("missed fill " + fill.exec_id + " of " + fill.client_order_id + ": " + fill.qty.to_string() +
                          " " + fill.symbol + " @ " + fill.price.to_string());

@@ -228,6 +228,7 @@ core::Fill OrderTracker::make_fill(const TrackedOrder& order, const ExecutionRep
   }
   f.maker = r.maker.value_or(false);
   f.time = r.time;
+  f.order_filled = r.cum_qty.value_or(Decimal::zero());
   return f;
 }
 
@@ -306,12 +307,12 @@ core::Fill OrderTracker::catch_up_fill(const TrackedOrder& order, core::Timestam
   core::Fill f;
   f.client_order_id = s.client_order_id;
   f.venue_order_id = s.venue_order_id;
-  f.exec_id = "catchup:" + (!s.venue_order_id.empty() ? s.venue_order_id : s.client_order_id) +
-              ":" + v.qty.to_string();
+  f.exec_id = core::catch_up_exec_id(!s.venue_order_id.empty() ? s.venue_order_id : s.client_order_id, v.qty);
   f.symbol = s.symbol;
   f.side = s.side;
   f.qty = v.qty - order.applied_qty;
   f.time = now;
+  f.order_filled = v.qty;
   std::optional<Decimal> total = v.cost;
   if (!total && v.avg_price) total = *v.avg_price * v.qty;
   if (total && (*total - order.filled_cost).is_positive()) {

@@ -199,6 +199,27 @@ TEST_F(OrderManagerTest, AnEntryWrittenOffThenReportedFilledGetsItsProtection) {
   EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kNew);
 }
 
+// The report after the fill may still carry the write-off's status (a trade report without an
+// order status): the fill decides, protection is attached all the same, with no illegal transition.
+TEST_F(OrderManagerTest, AWrittenOffEntryWhoseReportStaysRejectedAfterItsFillIsProtected) {
+  defer_reports_ = true;
+  const auto id = manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_);
+  ASSERT_TRUE(id) << id.error().message;
+  reject(*id, "no answer from Kraken");
+  core::Fill fill;
+  fill.client_order_id = *id;
+  fill.exec_id = "E1";
+  fill.symbol = "BTC/USDT";
+  fill.price = 60000_d;
+  fill.qty = 0.1_d;
+  manager_->on_execution(fill, now_);
+  reject(*id, "no answer from Kraken");  // the same status again, now with the fill behind it
+  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 1u);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.qty, 0.1_d);
+  ASSERT_EQ(by_role(OrderRole::kTakeProfit).size(), 1u);
+  EXPECT_TRUE(problems_.empty()) << problems_.front();
+}
+
 // A stop written off the same way and then reported filled closes its target (OCO); a stop the
 // venue refuses is reported: the position is left without one.
 TEST_F(OrderManagerTest, AStopWrittenOffThenFilledCancelsItsTargetAndARefusedStopIsReported) {

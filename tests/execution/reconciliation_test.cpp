@@ -76,6 +76,40 @@ TEST(Reconciliation, MissedFillsAreAppliedOldestFirstAndCloseTheirOrder) {
   EXPECT_EQ(plan.order_updates[0].filled_qty, 1_d);
 }
 
+// A catch-up fill ("catchup:O1:0.7") applied what Kraken's order total showed beyond the fills seen.
+// After a restart Kraken lists one of those older trades again: within the catch-up, not missed;
+// one that takes the order beyond it is.
+TEST(Reconciliation, AFillACatchUpAlreadyCoveredIsNotMissed) {
+  ReconcileInput in;
+  in.now = kNow;
+  in.applied_exec_ids = {core::catch_up_exec_id("O1", 0.7_d)};
+  core::Fill covered = venue_fill("E3", "a", 0.3_d, 10);
+  covered.venue_order_id = "O1";
+  covered.order_filled = 0.5_d;
+  core::Fill beyond = venue_fill("E4", "a", 0.2_d, 20);
+  beyond.venue_order_id = "O1";
+  beyond.order_filled = 0.9_d;
+  core::Fill unknown_total = venue_fill("E5", "b", 0.1_d, 30);  // another order, no cum_qty given
+  unknown_total.venue_order_id = "O2";
+  in.venue.recent_fills = {covered, beyond, unknown_total};
+  const ReconcilePlan plan = plan_reconciliation(in);
+  ASSERT_EQ(plan.missed_fills.size(), 2u);
+  EXPECT_EQ(plan.missed_fills[0].exec_id, "E4");
+  EXPECT_EQ(plan.missed_fills[1].exec_id, "E5");
+}
+
+TEST(Reconciliation, CatchUpExecIdsReadBack) {
+  const std::string id = core::catch_up_exec_id("OQCLML-BW3P3-BUCMWZ", 1.25_d);
+  EXPECT_EQ(id, "catchup:OQCLML-BW3P3-BUCMWZ:1.25");
+  const auto parsed = core::parse_catch_up_exec_id(id);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->order_id, "OQCLML-BW3P3-BUCMWZ");
+  EXPECT_EQ(parsed->order_filled, 1.25_d);
+  EXPECT_FALSE(core::parse_catch_up_exec_id("TXID-1"));
+  EXPECT_FALSE(core::parse_catch_up_exec_id("catchup:"));
+  EXPECT_FALSE(core::parse_catch_up_exec_id("catchup:O1:abc"));
+}
+
 TEST(Reconciliation, VanishedOrderWithoutFillsIsClosedButAYoungPendingOneWaits) {
   ReconcileInput in;
   in.now = kNow;
