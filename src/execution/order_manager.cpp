@@ -22,7 +22,6 @@ const char* to_string(OrderRole role) {
 
 namespace {
 
-// Legal forward moves of the state machine; anything else is reported (the venue still wins).
 // Ended without a fill being the reason: refused, canceled, expired. TG4 writes an order off this
 // way too (no answer from the venue, closed while it was not watching), and a venue may still
 // report fills for it later.
@@ -30,6 +29,7 @@ bool written_off(OrderStatus status) {
   return status == OrderStatus::kRejected || status == OrderStatus::kCanceled || status == OrderStatus::kExpired;
 }
 
+// Legal forward moves of the state machine; anything else is reported (the venue still wins).
 bool legal(OrderStatus from, OrderStatus to) {
   if (from == to) return to == OrderStatus::kPartiallyFilled || to == OrderStatus::kNew;
   if (core::is_terminal(from)) return false;

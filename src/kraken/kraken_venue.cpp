@@ -201,7 +201,7 @@ class KrakenVenue::Impl final : private TradingSink {
       return false;
     }
     disarming_ = true;
-    send_now(Work{cancel_after_request(0), {}, false, 8, 0, SteadyClock::now()});
+    send_cancel_after(0);
     dead_man_timer_.expires_after(kDisarmWait);
     dead_man_timer_.async_wait([this](boost::system::error_code ec) {
       if (!ec) finish_disarm("no answer within " + core::duration_text(kDisarmWait));
@@ -425,11 +425,16 @@ class KrakenVenue::Impl final : private TradingSink {
     client_->close(why);
   }
 
+  // cancel_all_orders_after: `seconds` arms (or renews) the switch, 0 disarms it.
+  void send_cancel_after(int seconds) {
+    send_now(Work{cancel_after_request(seconds), {}, false, 8, 0, SteadyClock::now()});
+  }
+
   void arm_dead_man_switch() {
     if (options_.dead_man_switch.count() == 0 || !ready_ || stopping_) return;
     const auto seconds = static_cast<int>(
         std::chrono::duration_cast<std::chrono::seconds>(options_.dead_man_switch).count());
-    send_now(Work{cancel_after_request(seconds), {}, false, 8, 0, SteadyClock::now()});
+    send_cancel_after(seconds);
     dead_man_armed_ = true;
     dead_man_fires_at_ = clock_.now() + options_.dead_man_switch;
     // Kraken's advice: renew every 15-30 s for a 60 s timeout.
@@ -818,19 +823,8 @@ class KrakenVenue::Impl final : private TradingSink {
   void report_tracker() {
     for (const auto& w : tracker_.take_warnings()) log_->warn("kraken venue: {}", w);
     const TrackerStats& t = tracker_.stats();
-    if (metrics_) {
-      const KrakenVenueStats before = stats();
-      metrics_->fill_repairs("catch_up", t.catch_up_fills - before.catch_up_fills);
-      metrics_->fill_repairs("covered", t.covered_trades - before.covered_trades);
-      metrics_->fill_repairs("trimmed", t.trimmed_trades - before.trimmed_trades);
-      metrics_->fill_repairs("unverified_close", t.unverified_closes - before.unverified_closes);
-    }
-    update_stats([&t](KrakenVenueStats& s) {
-      s.catch_up_fills = t.catch_up_fills;
-      s.covered_trades = t.covered_trades;
-      s.trimmed_trades = t.trimmed_trades;
-      s.unverified_closes = t.unverified_closes;
-    });
+    if (metrics_) metrics_->fill_repairs(stats().fill_repairs, t);
+    update_stats([&t](KrakenVenueStats& s) { s.fill_repairs = t; });
   }
 
   void became_ready() {

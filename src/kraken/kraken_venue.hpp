@@ -39,6 +39,7 @@
 #include "core/config.hpp"
 #include "core/instrument.hpp"
 #include "execution/venue.hpp"
+#include "kraken/trading_orders.hpp"
 #include "net/backoff.hpp"
 #include "net/http_client.hpp"
 
@@ -95,11 +96,8 @@ struct KrakenVenueStats {
   std::uint64_t errors = 0;              // error answers
   std::uint64_t parse_errors = 0;
   std::uint64_t dead_man_renewals = 0;  // cancel_all_orders_after acknowledged
-  // Fills reconciled by cum_qty (Kraken's snapshot holds only the last 50), see TrackerStats.
-  std::uint64_t catch_up_fills = 0;
-  std::uint64_t covered_trades = 0;
-  std::uint64_t trimmed_trades = 0;
-  std::uint64_t unverified_closes = 0;
+  // Fills reconciled by cum_qty (Kraken's snapshot holds only the last 50).
+  TrackerStats fill_repairs;
   bool up = false;                      // connected and the executions snapshot received
 };
 

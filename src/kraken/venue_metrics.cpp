@@ -54,8 +54,14 @@ void VenueMetrics::reconcile(const std::string& reason) {
   reconciles_.Add({{"reason", reason}}).Increment();
 }
 
-void VenueMetrics::fill_repairs(const std::string& kind, std::uint64_t count) {
-  if (count > 0) fill_repairs_.Add({{"kind", kind}}).Increment(static_cast<double>(count));
+void VenueMetrics::fill_repairs(const TrackerStats& before, const TrackerStats& now) {
+  const auto add = [this](const char* kind, std::uint64_t from, std::uint64_t to) {
+    if (to > from) fill_repairs_.Add({{"kind", kind}}).Increment(static_cast<double>(to - from));
+  };
+  add("catch_up", before.catch_up_fills, now.catch_up_fills);
+  add("covered", before.covered_trades, now.covered_trades);
+  add("trimmed", before.trimmed_trades, now.trimmed_trades);
+  add("unverified_close", before.unverified_closes, now.unverified_closes);
 }
 
 }  // namespace tg4::kraken

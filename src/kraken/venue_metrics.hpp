@@ -11,6 +11,8 @@
 
 #include <string>
 
+#include "kraken/trading_orders.hpp"
+
 namespace tg4::kraken {
 
 class VenueMetrics {
@@ -27,9 +29,9 @@ class VenueMetrics {
   // `reason`: timeout, reconnect, duplicate, unknown_order, snapshot.
   void reconcile(const std::string& reason);
   void parse_error() { parse_errors_.Increment(); }
-  // `kind`: catch_up, covered, trimmed, unverified_close (TrackerStats: fills repaired from
-  // Kraken's totals after a disconnect, and write-offs to check by hand).
-  void fill_repairs(const std::string& kind, std::uint64_t count);
+  // What the tracker repaired since `before` (fills from Kraken's totals after a disconnect, and
+  // write-offs to check by hand), by kind: catch_up, covered, trimmed, unverified_close.
+  void fill_repairs(const TrackerStats& before, const TrackerStats& now);
 
  private:
   prometheus::Family<prometheus::Histogram>& round_trip_;

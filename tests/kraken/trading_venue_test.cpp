@@ -371,7 +371,7 @@ TEST(KrakenVenueScripted, ASnapshotCumQtyBeyondTheFillsSeenBecomesOneCatchUpFill
   EXPECT_EQ(fills[0].qty, core::Decimal::must("0.3"));
   EXPECT_EQ(fills[0].price, core::Decimal::must("99"));
   EXPECT_EQ(fills[0].fee, core::Decimal::must("0.05"));
-  EXPECT_EQ(f.venue.stats().catch_up_fills, 1u);
+  EXPECT_EQ(f.venue.stats().fill_repairs.catch_up_fills, 1u);
   EXPECT_EQ(f.counter("tg4_venue_fill_repairs_total", "catch_up"), 1.0) << "scraped once, not per snapshot";
 }
 
