@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/time.hpp"
+#include "support/sanitized.hpp"
 
 namespace tg4::core {
 namespace {
@@ -33,7 +34,7 @@ TEST(TimeFormat, MatchesPrintfOverTheWholeRange) {
   constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
   constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
   std::vector<std::int64_t> times{kMin, kMin + 1, kMax, -1, 0, 1, 999'999'999, 1'000'000'000};
-  for (int i = 0; i < 200'000; ++i) {
+  for (int i = 0; i < ::tg4::testing::samples(200'000); ++i) {
     // Uniform over int64 (mostly far years), or near now, where the nanoseconds vary.
     times.push_back(i % 2 == 0 ? static_cast<std::int64_t>(rng())
                                : 1'767'225'600'000'000'000 +

@@ -20,7 +20,7 @@
 
 #include "integration/storage_test_env.hpp"
 #include "metrics/build_info.hpp"
-#include "sim/ws_test_client.hpp"
+#include "support/ws_test_client.hpp"
 #include "storage/redis_url.hpp"
 
 extern char** environ;

@@ -12,8 +12,11 @@
 #include <chrono>
 #include <regex>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
 #include "sim/kraken_frames.hpp"
-#include "sim/ws_test_client.hpp"
+#include "support/ws_test_client.hpp"
 
 extern char** environ;
 

@@ -11,7 +11,7 @@
 
 #include "sim/kraken_frames.hpp"
 #include "sim/simulator.hpp"
-#include "sim/ws_test_client.hpp"
+#include "support/ws_test_client.hpp"
 
 namespace tg4::sim {
 namespace {

@@ -9,9 +9,11 @@
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include "net/tls_self_signed.hpp"
-#include "sim/ws_test_client.hpp"
+#include "support/ws_test_client.hpp"
 
 namespace tg4::net {
 namespace {

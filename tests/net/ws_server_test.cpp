@@ -16,7 +16,7 @@
 
 #include "net/http_server.hpp"
 #include "net/tls_self_signed.hpp"
-#include "sim/ws_test_client.hpp"
+#include "support/ws_test_client.hpp"
 
 namespace tg4::net {
 namespace {

@@ -9,6 +9,7 @@
 
 #include "risk/engine.hpp"
 #include "risk_fixture.hpp"
+#include "support/sanitized.hpp"
 
 namespace tg4::risk {
 namespace {
@@ -93,7 +94,7 @@ class Generator {
 TEST(RiskProperty, VerdictsNeverGrowAnIntent) {
   const int iterations = std::getenv("TG4_RISK_PROPERTY_N")
                              ? std::atoi(std::getenv("TG4_RISK_PROPERTY_N"))
-                             : 1'000'000;
+                             : ::tg4::testing::samples(1'000'000);
   const Engine engine;
   Generator gen(20240313);
   std::array<int, 4> by_status{};

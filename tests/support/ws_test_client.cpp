@@ -1,11 +1,7 @@
-#pragma once
-// Small Beast clients for tests of servers: a WebSocket client whose reads wait with a deadline (so a
-// test can tell "nothing arrived" from "connection closed" without sleeping), and a one-shot HTTP GET.
-// Plain or TLS (trusting one PEM certificate, with hostname verification).
-#include <chrono>
-#include <optional>
+#include "support/ws_test_client.hpp"
+
 #include <stdexcept>
-#include <string>
+#include <variant>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -22,65 +18,59 @@ namespace tg4::testing {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 
-enum class ReadStatus { kMessage, kTimeout, kClosed };
+using PlainStream = beast::websocket::stream<beast::tcp_stream>;
+using TlsStream = beast::websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
 
-inline std::shared_ptr<asio::ssl::context> client_tls_context(const std::string& trusted_pem) {
+std::shared_ptr<asio::ssl::context> client_tls_context(const std::string& trusted_pem) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   ctx->add_certificate_authority(asio::buffer(trusted_pem));
   ctx->set_verify_mode(asio::ssl::verify_peer);
   return ctx;
 }
 
-template <class Next>
-class BasicWsTestClient {
+class WsTestClient::Impl {
  public:
-  using Stream = beast::websocket::stream<Next>;
-
-  // Plain: BasicWsTestClient<beast::tcp_stream>(port); TLS: <beast::ssl_stream<beast::tcp_stream>>(port, ctx).
-  explicit BasicWsTestClient(std::uint16_t port, std::shared_ptr<asio::ssl::context> tls = nullptr,
-                             std::string path = "/v2", std::string host = "127.0.0.1")
+  Impl(std::uint16_t port, std::shared_ptr<asio::ssl::context> tls, const std::string& path,
+       const std::string& host)
       : tls_(std::move(tls)), ws_(make_stream()) {
-    const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
-    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(10));
-    beast::get_lowest_layer(ws_).connect(endpoint);
-    if constexpr (!std::is_same_v<Next, beast::tcp_stream>) {
-      auto& ssl = ws_.next_layer();
-      if (!SSL_set_tlsext_host_name(ssl.native_handle(), host.c_str())) throw std::runtime_error("SNI");
-      ssl.set_verify_callback(asio::ssl::host_name_verification(host));
-      ssl.handshake(asio::ssl::stream_base::client);
-    }
-    beast::get_lowest_layer(ws_).expires_never();
-    ws_.handshake(host, path);
+    std::visit([&](auto& ws) { connect(ws, port, path, host); }, ws_);
   }
 
-  ~BasicWsTestClient() {
+  ~Impl() {
     beast::error_code ec;
-    beast::get_lowest_layer(ws_).socket().close(ec);
+    std::visit([&](auto& ws) { beast::get_lowest_layer(ws).socket().close(ec); }, ws_);
   }
 
   void send(const std::string& text) {
     bool done = false;
     beast::error_code result;
-    ws_.text(true);
-    ws_.async_write(asio::buffer(text), [&](beast::error_code ec, std::size_t) {
-      result = ec;
-      done = true;
-    });
+    std::visit(
+        [&](auto& ws) {
+          ws.text(true);
+          ws.async_write(asio::buffer(text), [&](beast::error_code ec, std::size_t) {
+            result = ec;
+            done = true;
+          });
+        },
+        ws_);
     wait([&] { return done; }, std::chrono::seconds(10));
     if (!done) throw std::runtime_error("websocket write timed out");
     if (result) throw std::runtime_error("websocket write failed: " + result.message());
   }
 
-  // Waits up to `timeout` for the next text frame.
   ReadStatus read(std::string& out, std::chrono::milliseconds timeout) {
     if (closed_) return ReadStatus::kClosed;
     if (!pending_) {
       pending_ = true;
-      ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
-        pending_ = false;
-        has_result_ = true;
-        result_ = ec;
-      });
+      std::visit(
+          [this](auto& ws) {
+            ws.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
+              pending_ = false;
+              has_result_ = true;
+              result_ = ec;
+            });
+          },
+          ws_);
     }
     wait([this] { return has_result_; }, timeout);
     if (!has_result_) return ReadStatus::kTimeout;
@@ -95,26 +85,28 @@ class BasicWsTestClient {
     return ReadStatus::kMessage;
   }
 
-  // The next frame, or nullopt on timeout/close.
-  std::optional<std::string> next(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-    std::string text;
-    if (read(text, timeout) != ReadStatus::kMessage) return std::nullopt;
-    return text;
-  }
-
   bool closed() const { return closed_; }
   beast::error_code close_error() const { return close_error_; }
-  // Whether the peer sent a WebSocket close frame (a clean close) rather than just dropping TCP.
-  bool closed_cleanly() const { return closed_ && close_error_ == beast::websocket::error::closed; }
 
  private:
-  Stream make_stream() {
-    if constexpr (std::is_same_v<Next, beast::tcp_stream>) {
-      return Stream(io_);
-    } else {
-      if (!tls_) throw std::invalid_argument("TLS client needs a context");
-      return Stream(io_, *tls_);
+  std::variant<PlainStream, TlsStream> make_stream() {
+    if (!tls_) return std::variant<PlainStream, TlsStream>(std::in_place_type<PlainStream>, io_);
+    return std::variant<PlainStream, TlsStream>(std::in_place_type<TlsStream>, io_, *tls_);
+  }
+
+  template <class Stream>
+  static void connect(Stream& ws, std::uint16_t port, const std::string& path, const std::string& host) {
+    const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
+    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(10));
+    beast::get_lowest_layer(ws).connect(endpoint);
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      auto& ssl = ws.next_layer();
+      if (!SSL_set_tlsext_host_name(ssl.native_handle(), host.c_str())) throw std::runtime_error("SNI");
+      ssl.set_verify_callback(asio::ssl::host_name_verification(host));
+      ssl.handshake(asio::ssl::stream_base::client);
     }
+    beast::get_lowest_layer(ws).expires_never();
+    ws.handshake(host, path);
   }
 
   template <class Pred>
@@ -129,7 +121,7 @@ class BasicWsTestClient {
 
   asio::io_context io_;
   std::shared_ptr<asio::ssl::context> tls_;
-  Stream ws_;
+  std::variant<PlainStream, TlsStream> ws_;
   beast::flat_buffer buffer_;
   bool pending_ = false;
   bool has_result_ = false;
@@ -138,19 +130,34 @@ class BasicWsTestClient {
   beast::error_code close_error_;
 };
 
-using WsTestClient = BasicWsTestClient<beast::tcp_stream>;
-using WssTestClient = BasicWsTestClient<beast::ssl_stream<beast::tcp_stream>>;
+WsTestClient::WsTestClient(std::uint16_t port, std::shared_ptr<asio::ssl::context> tls, std::string path,
+                           std::string host)
+    : impl_(std::make_unique<Impl>(port, std::move(tls), path, host)) {}
 
-struct HttpTestResponse {
-  int status = 0;
-  std::string body;
-  std::string content_type;
-};
+WsTestClient::~WsTestClient() = default;
 
-// One GET (or other method) on 127.0.0.1:port; throws on connection errors.
-inline HttpTestResponse http_request(std::uint16_t port, const std::string& target, const std::string& method = "GET",
-                                     const std::string& body = {},
-                                     std::shared_ptr<asio::ssl::context> tls = nullptr) {
+void WsTestClient::send(const std::string& text) { impl_->send(text); }
+
+ReadStatus WsTestClient::read(std::string& out, std::chrono::milliseconds timeout) {
+  return impl_->read(out, timeout);
+}
+
+std::optional<std::string> WsTestClient::next(std::chrono::milliseconds timeout) {
+  std::string text;
+  if (read(text, timeout) != ReadStatus::kMessage) return std::nullopt;
+  return text;
+}
+
+bool WsTestClient::closed() const { return impl_->closed(); }
+
+boost::system::error_code WsTestClient::close_error() const { return impl_->close_error(); }
+
+bool WsTestClient::closed_cleanly() const {
+  return closed() && close_error() == beast::websocket::error::closed;
+}
+
+HttpTestResponse http_request(std::uint16_t port, const std::string& target, const std::string& method,
+                              const std::string& body, std::shared_ptr<asio::ssl::context> tls) {
   namespace http = beast::http;
   asio::io_context io;
   const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
