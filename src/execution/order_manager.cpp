@@ -187,6 +187,11 @@ void OrderManager::on_fill(const core::Fill& fill, core::Timestamp now) {
   const auto it = orders_.find(fill.client_order_id);
   if (it == orders_.end()) return problem("fill for unknown order " + fill.client_order_id + " (exec " + fill.exec_id + ")");
   ManagedOrder& order = it->second;
+  // Venues check this; a fill of nothing would divide by zero below and change no position anyway.
+  if (!fill.qty.is_positive()) {
+    return problem("fill " + fill.exec_id + " of order " + fill.client_order_id + " has quantity " +
+                   fill.qty.to_string() + "; ignored");
+  }
   // Fills are authoritative for quantities; the status comes with the venue's order update.
   const Decimal before = order.filled;
   note_fill_after_write_off(order, before, fill.qty);
@@ -228,7 +233,8 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
     return;
   }
   const bool cancel_was_ours = cancel_requested_.erase(order.request.client_order_id) > 0;
-  if (!order.filled.is_positive()) report_if_unprotected(order);
+  if (!order.filled.is_positive()) report_if_unprotected(order, now);
+  if (order.role == OrderRole::kTakeProfit) freed_stops_.erase(order.group);
   if (order.role == OrderRole::kEntry && order.filled.is_positive()) attach_protection(order, now);
   const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
   // A stop that filled wins over a triggered local target; one we canceled for it lets it go out.
@@ -241,20 +247,24 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   if (protective && order.filled.is_positive()) resolve_oco(order, now);
 }
 
-// An order that ended with nothing filled and left a position without a stop at the venue: a
-// refused stop, or an exit sent once the stops had been canceled to free its coins (a venue that
-// locks coins per order) that did not go through. Not retried (the venue's reason may recur): said.
-void OrderManager::report_if_unprotected(const ManagedOrder& order) {
+// An order that ended with nothing filled and left a position without a stop at the venue. A refused
+// stop is said, not retried (the venue's reason may recur). A take-profit released once its stop had
+// been canceled to free the coins (a venue that locks coins per order) that did not go through puts
+// that stop back for what the position still holds: the exit failed, the risk did not. An exit of
+// the strategy's that freed coins from several positions' stops is said.
+void OrderManager::report_if_unprotected(const ManagedOrder& order, core::Timestamp now) {
   const bool refused_stop = order.role == OrderRole::kStopLoss && order.status == OrderStatus::kRejected;
   const bool released_exit = hold_targets_locally_ && written_off(order.status) &&
                              (order.role == OrderRole::kExit ||
                               (order.role == OrderRole::kTakeProfit && order.request.type == OrderType::kMarket));
   if (!refused_stop && !(released_exit && resting_stop_qty(order.request.symbol).is_zero())) return;
-  const std::string what = refused_stop ? "stop " : "exit ";
-  problem(what + order.request.client_order_id + " of " + order.group + " (" + order.request.symbol + ") was " +
-          core::to_string(order.status) + (order.reason.empty() ? "" : " (" + order.reason + ")") +
-          (refused_stop ? "" : " after the stops were canceled to free its coins") +
-          ": the position has no stop at the venue");
+  const std::string what = (refused_stop ? "stop " : "exit ") + order.request.client_order_id + " of " + order.group +
+                           " (" + order.request.symbol + ") was " + core::to_string(order.status) +
+                           (order.reason.empty() ? "" : " (" + order.reason + ")") +
+                           (refused_stop ? "" : " after the stops were canceled to free its coins");
+  const auto freed = order.role == OrderRole::kTakeProfit ? freed_stops_.find(order.group) : freed_stops_.end();
+  if (freed == freed_stops_.end()) return problem(what + ": the position has no stop at the venue");
+  for (const std::string& id : freed->second) place_stop_again(orders_.at(id), what, now);
 }
 
 // An order written off with nothing filled that the venue then reports filled (Kraken accepted an
@@ -279,6 +289,16 @@ void OrderManager::note_fill_after_write_off(const ManagedOrder& order, Decimal 
 // still covered: the position it protected is still there. A few times per position at most, so a
 // venue that keeps cancelling it cannot make TG4 loop; a refused stop (rejected) is not retried.
 void OrderManager::replace_stop(const ManagedOrder& gone, core::Timestamp now) {
+  place_stop_again(gone,
+                   "stop " + gone.request.client_order_id + " of " + gone.group + " (" + gone.request.symbol +
+                       ") was " + core::to_string(gone.status) + " at the venue, not by TG4" +
+                       (gone.reason.empty() ? "" : " (" + gone.reason + ")"),
+                   now);
+}
+
+// Sends `gone` again for what it still covered and the position still holds, saying `why` and what
+// was done. A few times per position at most, so a venue that keeps closing it cannot make TG4 loop.
+void OrderManager::place_stop_again(const ManagedOrder& gone, const std::string& why, core::Timestamp now) {
   constexpr int kMaxStopReplacements = 3;
   Decimal remaining = gone.request.qty - gone.filled;
   // What the position still holds on the stop's side, when known (a paper stop that triggered after
@@ -289,11 +309,8 @@ void OrderManager::replace_stop(const ManagedOrder& gone, core::Timestamp now) {
     remaining = core::min(remaining, held);
   }
   if (!remaining.is_positive()) return;
-  const std::string what = "stop " + gone.request.client_order_id + " of " + gone.group + " (" +
-                           gone.request.symbol + ") was " + core::to_string(gone.status) +
-                           " at the venue, not by TG4" + (gone.reason.empty() ? "" : " (" + gone.reason + ")");
   if (++stop_replacements_[gone.group] > kMaxStopReplacements) {
-    return problem(what + "; not placed again: already replaced " + std::to_string(kMaxStopReplacements) +
+    return problem(why + "; not placed again: already replaced " + std::to_string(kMaxStopReplacements) +
                    " times, the position is unprotected");
   }
   ManagedOrder stop;
@@ -304,8 +321,8 @@ void OrderManager::replace_stop(const ManagedOrder& gone, core::Timestamp now) {
   stop.request = gone.request;
   stop.request.qty = remaining;
   const auto sent = send(std::move(stop), now);
-  if (!sent) return problem(what + "; placing it again failed: " + sent.error().message);
-  problem(what + "; placed again as " + *sent + " for " + remaining.to_string());
+  if (!sent) return problem(why + "; placing the stop again failed: " + sent.error().message);
+  problem(why + "; stop placed again as " + *sent + " for " + remaining.to_string());
 }
 
 void OrderManager::attach_protection(const ManagedOrder& entry, core::Timestamp now) {
@@ -416,6 +433,7 @@ void OrderManager::trigger_held_targets(const std::string& symbol, Decimal price
       const ManagedOrder& other = orders_.at(sibling);
       if (other.group == target.group && other.role == OrderRole::kStopLoss) stops.push_back(sibling);
     }
+    freed_stops_[target.group] = stops;  // put back if the released target does not go through
     for (const std::string& stop : stops) cancel(stop, now);
     release_if_unblocked(target.group, now);
   }
@@ -538,6 +556,7 @@ void OrderManager::resize(ManagedOrder& order, Decimal qty, core::Timestamp now)
 }
 
 void OrderManager::cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now) {
+  freed_stops_.erase(order.group);
   order.status = OrderStatus::kCanceled;
   order.reason = reason + " (held locally, never at the venue)";
   changed(order, now);

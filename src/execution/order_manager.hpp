@@ -123,11 +123,12 @@ class OrderManager {
   void on_stop_change(const ManagedOrder& stop, core::Timestamp now);
   void cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now);
   void replace_stop(const ManagedOrder& gone, core::Timestamp now);
+  void place_stop_again(const ManagedOrder& gone, const std::string& why, core::Timestamp now);
   void trail_stops(const std::string& symbol, core::Decimal price, core::Timestamp now);
   void changed(ManagedOrder& order, core::Timestamp now);
   void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
   void problem(const std::string& text);
-  void report_if_unprotected(const ManagedOrder& order);
+  void report_if_unprotected(const ManagedOrder& order, core::Timestamp now);
   void note_fill_after_write_off(const ManagedOrder& order, core::Decimal filled_before, core::Decimal added);
 
   Venue& venue_;
@@ -155,6 +156,8 @@ class OrderManager {
   std::set<std::string> cancel_requested_;
   std::set<std::string> revived_;  // written off with nothing filled, then filled (see on_update)
   std::map<std::string, int> stop_replacements_;  // by group, bounded by kMaxStopReplacements
+  // By group: the stops canceled to free a triggered held target's coins, until the target ends.
+  std::map<std::string, std::vector<std::string>> freed_stops_;
   std::map<std::string, core::Decimal> positions_;  // by symbol, as last given to fit_protection
 };
 

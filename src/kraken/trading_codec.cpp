@@ -583,6 +583,9 @@ struct TradingParser::Impl {
       if (r.exec_id.empty() && !r.trade_id) return reader.missing(at, "exec_id");
       if (!r.last_qty) return reader.missing(at, "last_qty");
       if (!r.last_price) return reader.missing(at, "last_price");
+      // A trade of nothing, or at no price, would reach the books as a fill that divides by zero.
+      if (!r.last_qty->is_positive()) return reader.fail(at, "trade with last_qty " + r.last_qty->to_string());
+      if (!r.last_price->is_positive()) return reader.fail(at, "trade with last_price " + r.last_price->to_string());
     }
     return true;
   }

@@ -220,6 +220,25 @@ TEST_F(OrderManagerTest, AWrittenOffEntryWhoseReportStaysRejectedAfterItsFillIsP
   EXPECT_TRUE(problems_.empty()) << problems_.front();
 }
 
+// A fill of nothing (venues check for it; this guards the books) is reported and changes nothing,
+// rather than dividing by zero in the average price.
+TEST_F(OrderManagerTest, AFillOfNothingIsReportedAndIgnored) {
+  defer_reports_ = true;
+  const auto id = manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_);
+  ASSERT_TRUE(id) << id.error().message;
+  core::Fill fill;
+  fill.client_order_id = *id;
+  fill.exec_id = "E0";
+  fill.symbol = "BTC/USDT";
+  fill.price = 60000_d;
+  fill.qty = 0_d;
+  manager_->on_execution(fill, now_);
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("fill E0 of order " + *id + " has quantity 0; ignored"), std::string::npos)
+      << problems_[0];
+  EXPECT_TRUE(manager_->find(*id)->filled.is_zero());
+}
+
 // A stop written off the same way and then reported filled closes its target (OCO); a stop the
 // venue refuses is reported: the position is left without one.
 TEST_F(OrderManagerTest, AStopWrittenOffThenFilledCancelsItsTargetAndARefusedStopIsReported) {
@@ -383,8 +402,8 @@ TEST_F(HeldTargetTest, ATradeAtTheTriggerCancelsTheStopThenSellsAtMarket) {
 }
 
 // The target triggered, the stop was canceled to free the coins, and the market sell that should
-// have closed the position is refused: the position is left without a stop, and that is said.
-TEST_F(HeldTargetTest, AReleasedTargetThatIsRefusedIsReportedAsLeavingNoStop) {
+// have closed the position is refused: the stop goes back for the position, and that is said.
+TEST_F(HeldTargetTest, AReleasedTargetThatIsRefusedPutsItsStopBack) {
   ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
   const std::string stop_id = stop().request.client_order_id;
   defer_reports_ = true;
@@ -400,8 +419,16 @@ TEST_F(HeldTargetTest, AReleasedTargetThatIsRefusedIsReportedAsLeavingNoStop) {
   ASSERT_TRUE(problems_.empty()) << problems_.front();
   reject(target().request.client_order_id, "EOrder:Insufficient funds");
   ASSERT_EQ(problems_.size(), 1u);
-  EXPECT_NE(problems_[0].find("the position has no stop at the venue"), std::string::npos) << problems_[0];
+  EXPECT_NE(problems_[0].find("after the stops were canceled to free its coins"), std::string::npos) << problems_[0];
   EXPECT_NE(problems_[0].find("Insufficient funds"), std::string::npos) << problems_[0];
+  EXPECT_NE(problems_[0].find("stop placed again as"), std::string::npos) << problems_[0];
+  const auto stops = by_role(OrderRole::kStopLoss);
+  ASSERT_EQ(stops.size(), 2u);
+  const ManagedOrder& again = stops[0]->request.client_order_id == stop_id ? *stops[1] : *stops[0];
+  EXPECT_EQ(again.request.qty, 0.1_d);
+  EXPECT_EQ(again.request.trigger_price, manager_->find(stop_id)->request.trigger_price) << "where it had trailed to";
+  EXPECT_FALSE(again.held_locally);
+  EXPECT_EQ(again.status, OrderStatus::kPendingNew) << "sent to the venue";
 }
 
 TEST_F(HeldTargetTest, AStopThatFillsFirstCancelsTheHeldTarget) {
