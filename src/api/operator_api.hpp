@@ -97,7 +97,6 @@ class OperatorApi {
   std::mutex mutex_;
   std::map<std::string, Bucket> buckets_;
   std::map<std::string, Pending> pending_;  // confirmation token -> what it confirms
-  std::uint64_t confirmation_counter_ = 0;
 };
 
 }  // namespace tg4::api

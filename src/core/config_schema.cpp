@@ -171,7 +171,7 @@ void add_regime_decimals(std::vector<Field<Config>>& t, const std::string& base,
       {"choppy", &RegimeDecimals::choppy},     {"unknown", &RegimeDecimals::unknown}};
   for (const auto& [name, member] : groups) {
     t.push_back(field<Config>(
-        base + "." + name, [ table, member ](auto& c) -> auto& { return table(c).*member; },
+        base + "." + name, [table, member = member](auto& c) -> auto& { return table(c).*member; },
         what + " (" + name + " regime).", check));
   }
 }

@@ -22,7 +22,7 @@ bool read_object(od::object obj, JsonValue& out, int depth) {
       return false;
     JsonValue child;
     if (!read(f.value(), child, depth + 1)) return false;
-    out.fields.emplace_back(std::string(key), std::move(child));
+    out.fields.push_back(JsonField{std::string(key), std::move(child)});
   }
   return true;
 }

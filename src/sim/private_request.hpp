@@ -18,15 +18,22 @@
 
 namespace tg4::sim {
 
+struct JsonField;  // a key and its value (below): a vector may name it before it is complete
+
 struct JsonValue {
   enum class Kind : std::uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
   Kind kind = Kind::kNull;
   std::string text;  // number token, string content, "true"/"false"
   std::vector<JsonValue> items;
-  std::vector<std::pair<std::string, JsonValue>> fields;
+  std::vector<JsonField> fields;
 
   const JsonValue* find(std::string_view key) const;
   bool is(Kind k) const { return kind == k; }
+};
+
+struct JsonField {
+  std::string key;
+  JsonValue value;
 };
 
 struct PrivateRequest {

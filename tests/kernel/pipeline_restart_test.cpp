@@ -146,7 +146,7 @@ TEST(PipelineRestart, ContinuesPositionsOrdersAndOcoFromTheStore) {
   // New ids continue after the restored ones: no client id is ever reused.
   for (const auto& [id, order] : second.pipeline->orders().orders()) {
     EXPECT_EQ(std::count_if(first.pipeline->orders().orders().begin(), first.pipeline->orders().orders().end(),
-                            [&](const auto& kv) { return kv.first == id; }),
+                            [&id = id](const auto& kv) { return kv.first == id; }),
               open_before[0]->request.client_order_id == id || open_before[1]->request.client_order_id == id ? 1 : 0)
         << id;
   }
