@@ -85,6 +85,17 @@ class OrderManagerTest : public ::testing::Test {
     return i;
   }
 
+  // A venue's fill of `qty` BTC/USDT at 60000 for order `id`.
+  static core::Fill btc_fill(const std::string& id, const std::string& exec_id, Decimal qty) {
+    core::Fill fill;
+    fill.client_order_id = id;
+    fill.exec_id = exec_id;
+    fill.symbol = "BTC/USDT";
+    fill.price = 60000_d;
+    fill.qty = qty;
+    return fill;
+  }
+
   std::vector<const ManagedOrder*> by_role(OrderRole role) const {
     std::vector<const ManagedOrder*> out;
     for (const auto& [id, o] : manager_->orders()) {
@@ -206,13 +217,7 @@ TEST_F(OrderManagerTest, AWrittenOffEntryWhoseReportStaysRejectedAfterItsFillIsP
   const auto id = manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_);
   ASSERT_TRUE(id) << id.error().message;
   reject(*id, "no answer from Kraken");
-  core::Fill fill;
-  fill.client_order_id = *id;
-  fill.exec_id = "E1";
-  fill.symbol = "BTC/USDT";
-  fill.price = 60000_d;
-  fill.qty = 0.1_d;
-  manager_->on_execution(fill, now_);
+  manager_->on_execution(btc_fill(*id, "E1", 0.1_d), now_);
   reject(*id, "no answer from Kraken");  // the same status again, now with the fill behind it
   ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 1u);
   EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.qty, 0.1_d);
@@ -226,13 +231,7 @@ TEST_F(OrderManagerTest, AFillOfNothingIsReportedAndIgnored) {
   defer_reports_ = true;
   const auto id = manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_);
   ASSERT_TRUE(id) << id.error().message;
-  core::Fill fill;
-  fill.client_order_id = *id;
-  fill.exec_id = "E0";
-  fill.symbol = "BTC/USDT";
-  fill.price = 60000_d;
-  fill.qty = 0_d;
-  manager_->on_execution(fill, now_);
+  manager_->on_execution(btc_fill(*id, "E0", 0_d), now_);
   ASSERT_EQ(problems_.size(), 1u);
   EXPECT_NE(problems_[0].find("fill E0 of order " + *id + " has quantity 0; ignored"), std::string::npos)
       << problems_[0];
