@@ -257,13 +257,16 @@ void OrderManager::report_if_unprotected(const ManagedOrder& order, core::Timest
   const bool released_exit = hold_targets_locally_ && written_off(order.status) &&
                              (order.role == OrderRole::kExit ||
                               (order.role == OrderRole::kTakeProfit && order.request.type == OrderType::kMarket));
-  if (!refused_stop && !(released_exit && resting_stop_qty(order.request.symbol).is_zero())) return;
+  const auto freed = order.role == OrderRole::kTakeProfit ? freed_stops_.find(order.group) : freed_stops_.end();
+  // The stops freed for this target were its own position's: another position's stop resting on the
+  // symbol does not cover it. Any other exit is said only when nothing on the symbol is protected.
+  const bool puts_back = released_exit && freed != freed_stops_.end();
+  if (!refused_stop && !puts_back && !(released_exit && resting_stop_qty(order.request.symbol).is_zero())) return;
   const std::string what = (refused_stop ? "stop " : "exit ") + order.request.client_order_id + " of " + order.group +
                            " (" + order.request.symbol + ") was " + core::to_string(order.status) +
                            (order.reason.empty() ? "" : " (" + order.reason + ")") +
                            (refused_stop ? "" : " after the stops were canceled to free its coins");
-  const auto freed = order.role == OrderRole::kTakeProfit ? freed_stops_.find(order.group) : freed_stops_.end();
-  if (freed == freed_stops_.end()) return problem(what + ": the position has no stop at the venue");
+  if (!puts_back) return problem(what + ": the position has no stop at the venue");
   for (const std::string& id : freed->second) place_stop_again(orders_.at(id), what, now);
 }
 

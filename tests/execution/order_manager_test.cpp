@@ -430,6 +430,47 @@ TEST_F(HeldTargetTest, AReleasedTargetThatIsRefusedPutsItsStopBack) {
   EXPECT_EQ(again.status, OrderStatus::kPendingNew) << "sent to the venue";
 }
 
+// Two positions on one symbol: the first one's target triggers, its stop is canceled and the market
+// sell refused. The second position's stop still rests, but it covers only its own coins: the first
+// position's stop goes back all the same.
+TEST_F(HeldTargetTest, ARefusedTargetPutsItsStopBackWhileAnotherPositionsStopRests) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.05_d, now_));
+  const std::string first_stop = stop().request.client_order_id;
+  core::OrderIntent second = entry(58000_d, 65000_d);
+  second.intent_id = "i2";
+  ASSERT_TRUE(manager_->submit(second, 0.05_d, now_));
+  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 2u);
+  defer_reports_ = true;
+  price(63100_d);  // only the first target triggers
+  const std::vector<core::ExecutionEvent> held = std::move(pending_reports_);
+  pending_reports_.clear();
+  for (const auto& e : held) {
+    const auto* u = std::get_if<core::OrderUpdate>(&e);
+    if (u != nullptr && u->client_order_id == first_stop) report(e);
+  }
+  ASSERT_EQ(manager_->find(first_stop)->status, OrderStatus::kCanceled);
+  const ManagedOrder* released = nullptr;
+  for (const ManagedOrder* t : by_role(OrderRole::kTakeProfit)) {
+    if (!t->held_locally) released = t;
+  }
+  ASSERT_NE(released, nullptr) << "the first target went out";
+  ASSERT_TRUE(problems_.empty()) << problems_.front();
+  reject(released->request.client_order_id, "EOrder:Insufficient funds");
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("stop placed again as"), std::string::npos) << problems_[0];
+  const auto stops = by_role(OrderRole::kStopLoss);
+  ASSERT_EQ(stops.size(), 3u);
+  int resting_for_first = 0;
+  for (const ManagedOrder* s : stops) {
+    if (s->group == manager_->find(first_stop)->group && !core::is_terminal(s->status)) {
+      ++resting_for_first;
+      EXPECT_EQ(s->request.qty, 0.05_d);
+      EXPECT_EQ(s->request.trigger_price, manager_->find(first_stop)->request.trigger_price);
+    }
+  }
+  EXPECT_EQ(resting_for_first, 1);
+}
+
 TEST_F(HeldTargetTest, AStopThatFillsFirstCancelsTheHeldTarget) {
   ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
   price(58900_d);
