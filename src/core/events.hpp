@@ -158,6 +158,10 @@ struct OrderUpdate {
   Decimal avg_price;
   std::string reason;  // rejection or cancel reason
   Timestamp time;
+  // A stop's or take-profit's trigger as the venue holds it; zero when the report does not say.
+  // The order manager takes it as the truth: a trailing stop's move counts once the venue has it.
+  Decimal trigger_price;
+  bool amend_refused = false;  // the venue refused an amend: the order stands as reported
 };
 
 struct Fill {

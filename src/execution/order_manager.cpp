@@ -213,7 +213,8 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   // Fills after a write-off are news: they get the follow-up any fill gets (below), once, whatever
   // status the report still carries (a trade report may keep the write-off's).
   const bool revived = revived_.erase(update.client_order_id) > 0;
-  if (!revived && previous == update.status && update.reason.empty()) return;
+  const bool trigger_news = update.trigger_price.is_positive() && update.trigger_price != order.request.trigger_price;
+  if (!revived && !trigger_news && !update.amend_refused && previous == update.status && update.reason.empty()) return;
   // A refused cancel of an order that has already ended (it filled first) is no news about it.
   if (!revived && core::is_terminal(previous) && update.status == OrderStatus::kRejected) return;
   if (!revived && !legal(previous, update.status)) {
@@ -226,6 +227,7 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   if (update.avg_price.is_positive()) order.avg_price = update.avg_price;
   if (update.qty.is_positive()) order.request.qty = update.qty;
   if (!update.reason.empty()) order.reason = update.reason;
+  settle_trigger(order, update);
   changed(order, now);
   if (order.role == OrderRole::kStopLoss && !held_ids_.empty()) on_stop_change(order, now);
   if (!core::is_terminal(order.status) || (core::is_terminal(previous) && !revived)) {
@@ -245,6 +247,24 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   // A revived stop filled after all: its sibling is canceled below, nothing is placed again.
   if (order.role == OrderRole::kStopLoss && ended_unasked && !cancel_was_ours && !revived) return replace_stop(order, now);
   if (protective && order.filled.is_positive()) resolve_oco(order, now);
+}
+
+// The trigger the venue reports is the order's. A trailing move asked for counts once the venue
+// has it; refused, the stop stays where the venue holds it (said: the position is protected less
+// tightly than the trail wanted), and a later tick may ask again.
+void OrderManager::settle_trigger(ManagedOrder& order, const core::OrderUpdate& update) {
+  if (update.trigger_price.is_positive()) order.request.trigger_price = update.trigger_price;
+  if (!order.trigger_asked.is_positive()) return;
+  if (order.request.trigger_price == order.trigger_asked) {
+    order.reason = "trailing stop moved to " + order.trigger_asked.to_string();
+  } else if (update.amend_refused) {
+    problem("trailing stop " + order.request.client_order_id + " of " + order.group + " (" + order.request.symbol +
+            ") not moved to " + order.trigger_asked.to_string() + ", it stays at " +
+            order.request.trigger_price.to_string() + ": " + update.reason);
+  } else if (!core::is_terminal(order.status)) {
+    return;  // other news of the order while the move is on its way
+  }
+  order.trigger_asked = {};
 }
 
 // An order that ended with nothing filled and left a position without a stop at the venue. A refused
@@ -394,14 +414,14 @@ void OrderManager::trail_stops(const std::string& symbol, Decimal price, core::T
     const Decimal new_stop = trail.best * distance;
     for (auto& [id, order] : orders_) {
       if (order.group != group || order.role != OrderRole::kStopLoss || core::is_terminal(order.status)) continue;
-      const bool tighter = long_side ? new_stop > order.request.trigger_price : new_stop < order.request.trigger_price;
+      // Against the move already asked for, so a tick does not ask for it again.
+      const Decimal current = order.trigger_asked.is_positive() ? order.trigger_asked : order.request.trigger_price;
+      const bool tighter = long_side ? new_stop > current : new_stop < current;
       if (!tighter) continue;
       const core::Instrument* instrument = instruments_.find(symbol);
       const Decimal rounded = instrument ? instrument->round_price(new_stop) : new_stop;
-      if (rounded == order.request.trigger_price) continue;
-      order.request.trigger_price = rounded;
-      order.reason = "trailing stop moved to " + rounded.to_string();
-      changed(order, now);
+      if (rounded == current) continue;
+      order.trigger_asked = rounded;  // the stop moves when the venue says it has (settle_trigger)
       venue_.amend(order.request, {}, rounded, now);
     }
   }

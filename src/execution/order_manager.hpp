@@ -54,6 +54,9 @@ struct ManagedOrder {
   bool held_locally = false;   // a take-profit not (yet) at the venue, see above
   bool triggered = false;      // held locally, price reached: waiting for the stop's cancel
   core::Decimal release_at;    // a held exit: sent once the symbol's stops rest on at most this much
+  // A stop's trigger asked of the venue (trailing) and not yet confirmed; `request.trigger_price`
+  // stays the venue's until it is.
+  core::Decimal trigger_asked;
 };
 
 struct OrderManagerConfig {
@@ -129,6 +132,7 @@ class OrderManager {
   void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
   void problem(const std::string& text);
   void report_if_unprotected(const ManagedOrder& order, core::Timestamp now);
+  void settle_trigger(ManagedOrder& order, const core::OrderUpdate& update);
   void note_fill_after_write_off(const ManagedOrder& order, core::Decimal filled_before, core::Decimal added);
 
   Venue& venue_;

@@ -56,11 +56,17 @@ void match_venue_orders(const ReconcileInput& in, ReconcilePlan& plan) {
     const ManagedOrder& ours = *it->second;
     // A report may be on its way to us (the venue is ahead by one message): young orders wait.
     if (in.now - ours.updated < in.in_flight) continue;
-    if (ours.status != venue.status || ours.filled < venue.filled_qty) {
+    // A stop whose trigger moved without our hearing it (a trailing amend whose answer was lost).
+    const bool trigger_differs =
+        venue.trigger_price.is_positive() && venue.trigger_price != ours.request.trigger_price;
+    if (ours.status != venue.status || ours.filled < venue.filled_qty || trigger_differs) {
       plan.order_updates.push_back(venue);
       plan.notes.push_back("order " + venue.client_order_id + ": ours " + core::to_string(ours.status) + " filled " +
                            ours.filled.to_string() + ", venue " + core::to_string(venue.status) + " filled " +
-                           venue.filled_qty.to_string());
+                           venue.filled_qty.to_string() +
+                           (trigger_differs ? ", trigger ours " + ours.request.trigger_price.to_string() + " venue " +
+                                                  venue.trigger_price.to_string()
+                                            : ""));
     }
   }
 }
@@ -69,7 +75,7 @@ core::OrderUpdate closing_update(const ManagedOrder& order, OrderStatus status, 
                                  core::Timestamp now) {
   const OrderRequest& r = order.request;
   return core::OrderUpdate{r.client_order_id, order.venue_order_id, r.symbol, r.side, r.type, status, r.qty, filled,
-                           r.limit_price, order.avg_price, reason, now};
+                           r.limit_price, order.avg_price, reason, now, {}, false};
 }
 
 void close_vanished_orders(const ReconcileInput& in, ReconcilePlan& plan) {

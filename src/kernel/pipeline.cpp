@@ -322,6 +322,7 @@ void Pipeline::adopt(const core::OrderUpdate& venue_order) {
   order.request.type = venue_order.type;
   order.request.qty = venue_order.qty;
   order.request.limit_price = venue_order.limit_price;
+  order.request.trigger_price = venue_order.trigger_price;
   order.group = venue_order.client_order_id;
   order.source = "adopted";
   order.status = venue_order.status;

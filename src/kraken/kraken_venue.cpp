@@ -713,11 +713,24 @@ class KrakenVenue::Impl final : private TradingSink {
     const std::string& method = p.work.request.method;
     if (method == "add_order") {
       accepted(p.work.request.client_order_id, r.order_id);
+    } else if (method == "amend_order") {
+      amended(p.work.request);
     } else if (method == "cancel_all") {
       log_->info("kraken venue: cancel_all: {} orders cancelled", r.count.value_or(0));
     } else if (method == "cancel_all_orders_after") {
       update_stats([](KrakenVenueStats& s) { ++s.dead_man_renewals; });
     }
+  }
+
+  // A trigger Kraken took is the order's trigger from now on (a trailing stop counts as moved).
+  void amended(const TradingRequest& request) {
+    const auto* text = request.params.if_contains("trigger_price");
+    if (text == nullptr || !text->is_string()) return;
+    const auto trigger = core::Decimal::parse(std::string_view(text->as_string()));
+    if (!trigger) return;
+    std::vector<core::ExecutionEvent> out;
+    tracker_.on_amended(request.client_order_id, *trigger, clock_.now(), out);
+    emit(out);
   }
 
   void failed(Pending p, const TradingResponse& r) {
@@ -785,7 +798,8 @@ class KrakenVenue::Impl final : private TradingSink {
         return start_resync("unknown_order");
       }
       log_->warn("kraken venue: {} {} refused: {}", method, id, r.error);
-      tracker_.on_refused(id, method + " refused by Kraken: " + r.error, clock_.now(), out);
+      tracker_.on_refused(id, method + " refused by Kraken: " + r.error, method == "amend_order", clock_.now(),
+                          out);
     } else {
       log_->error("kraken venue: {} refused: {}", method, r.error);
     }
@@ -1071,7 +1085,9 @@ void KrakenVenue::submit(const execution::OrderRequest& request, core::Timestamp
                   request.type,
                   instrument->round_qty(request.qty),
                   request.limit_price,
-                  0};
+                  0,
+                  is_trigger_type(request.type) ? instrument->round_price(request.trigger_price)
+                                                : core::Decimal{}};
   impl_->post(
       Impl::Work{std::move(*built), std::move(order), false, instrument->qty_precision, 0, {}});
 }

@@ -485,6 +485,20 @@ struct TradingParser::Impl {
     return true;
   }
 
+  // The trigger of a stop or take-profit: {"reference": "last", "price": 59000.0, "status": ...}.
+  // Only its price is taken; the rest describes what Kraken does with it.
+  bool read_triggers(detail::value& v, const Path& at, ExecutionReport& r) {
+    detail::object obj;
+    if (!reader.get_object(v, at, obj)) return false;
+    for (auto item : obj) {
+      detail::field f;
+      if (!reader.next(item, at, f)) return false;
+      if (f.key().unsafe_is_equal("price") && !read_optional_decimal(f.value(), at.field("price"), r.trigger_price))
+        return false;
+    }
+    return true;
+  }
+
   bool read_optional_decimal(detail::value& v, const Path& at, std::optional<Decimal>& out) {
     Decimal d;
     if (!reader.decimal(v, at, d)) return false;
@@ -545,6 +559,7 @@ struct TradingParser::Impl {
       return true;
     }
     if (key.unsafe_is_equal("fees")) return read_fees(f.value(), field_path("fees"), r.fees);
+    if (key.unsafe_is_equal("triggers")) return read_triggers(f.value(), field_path("triggers"), r);
     if (key.unsafe_is_equal("reason"))
       return reader.string(f.value(), field_path("reason"), r.reason);
     if (key.unsafe_is_equal("timestamp"))

@@ -110,6 +110,7 @@ struct ExecutionReport {
   std::optional<core::Decimal> cum_cost;
   std::optional<core::Decimal> avg_price;
   std::optional<core::Decimal> limit_price;
+  std::optional<core::Decimal> trigger_price;  // triggers.price: a stop's or take-profit's trigger
   std::optional<core::Decimal> last_qty;
   std::optional<core::Decimal> last_price;
   std::optional<core::Decimal> cost;

@@ -11,7 +11,7 @@ namespace {
 
 bool same_state(const core::OrderUpdate& a, const core::OrderUpdate& b) {
   return a.status == b.status && a.filled_qty == b.filled_qty && a.qty == b.qty &&
-         a.limit_price == b.limit_price;
+         a.limit_price == b.limit_price && a.trigger_price == b.trigger_price;
 }
 
 std::string exec_key(const ExecutionReport& r) {
@@ -84,6 +84,7 @@ bool OrderTracker::on_sent(const SentOrder& sent, core::Timestamp now) {
   s.status = OrderStatus::kPendingNew;
   s.qty = sent.qty;
   s.limit_price = sent.limit_price;
+  s.trigger_price = sent.trigger_price;
   s.time = now;
   order.ours = true;
   order.sent_seq = sent.seq;
@@ -139,13 +140,23 @@ void OrderTracker::close_unplaced(const std::string& client_order_id, OrderStatu
   publish(order, before, now, out);
 }
 
-void OrderTracker::on_refused(const std::string& client_order_id, const std::string& reason,
+void OrderTracker::on_amended(const std::string& client_order_id, core::Decimal trigger_price,
+                              core::Timestamp now, Events& out) {
+  const auto it = orders_.find(client_order_id);
+  if (it == orders_.end() || core::is_terminal(it->second.state.status) || !trigger_price.is_positive()) return;
+  const core::OrderUpdate before = it->second.state;
+  it->second.state.trigger_price = trigger_price;
+  publish(it->second, before, now, out);
+}
+
+void OrderTracker::on_refused(const std::string& client_order_id, const std::string& reason, bool amend,
                               core::Timestamp now, Events& out) {
   const auto it = orders_.find(client_order_id);
   if (it == orders_.end() || core::is_terminal(it->second.state.status)) return;
   core::OrderUpdate update = it->second.state;
   update.reason = reason;
   update.time = now;
+  update.amend_refused = amend;
   // The order manager only takes a same-state report as news for live orders.
   if (update.status == OrderStatus::kNew || update.status == OrderStatus::kPartiallyFilled) {
     out.emplace_back(std::move(update));
@@ -194,6 +205,7 @@ void OrderTracker::merge(TrackedOrder& order, const ExecutionReport& r) {
   if (s.symbol.empty()) s.symbol = r.symbol;
   if (r.order_qty && r.order_qty->is_positive()) s.qty = *r.order_qty;
   if (r.limit_price && r.limit_price->is_positive()) s.limit_price = *r.limit_price;
+  if (r.trigger_price && r.trigger_price->is_positive()) s.trigger_price = *r.trigger_price;
   if (r.cum_qty && *r.cum_qty > s.filled_qty) s.filled_qty = *r.cum_qty;
   merge_totals(order.venue, r);
   if (r.avg_price && r.avg_price->is_positive()) s.avg_price = *r.avg_price;

@@ -32,6 +32,7 @@ struct SentOrder {
   core::Decimal qty;
   core::Decimal limit_price;
   std::uint64_t seq = 0;  // the venue's request sequence number
+  core::Decimal trigger_price;  // stops and take-profits: as sent (rounded to the pair's tick)
 };
 
 // An order's totals as Kraken last reported them (cum_qty with the cost and fee of that report).
@@ -86,8 +87,13 @@ class OrderTracker {
   // (Kraken never took it).
   void on_withdrawn(const std::string& client_order_id, const std::string& reason,
                     core::Timestamp now, Events& out);
-  // A refused amend or cancel: the order's current state again, with the reason attached.
-  void on_refused(const std::string& client_order_id, const std::string& reason,
+  // amend_order answered with success: Kraken holds the order at `trigger_price` now (the
+  // executions report of the amend may say so too; whichever comes first is the news).
+  void on_amended(const std::string& client_order_id, core::Decimal trigger_price, core::Timestamp now,
+                  Events& out);
+  // A refused amend or cancel: the order's current state again, with the reason attached (and
+  // `amend_refused` set for an amend).
+  void on_refused(const std::string& client_order_id, const std::string& reason, bool amend,
                   core::Timestamp now, Events& out);
 
   // One live executions update.

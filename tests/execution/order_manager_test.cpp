@@ -266,6 +266,54 @@ TEST_F(OrderManagerTest, TrailingStopRisesOnceInProfitAndNeverFalls) {
   EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kFilled);
 }
 
+// The stop moves when the venue says it has: until then it stays where the venue holds it (what the
+// trader sees and what a re-placed stop would use), and a tick does not ask for the same move twice.
+TEST_F(OrderManagerTest, ATrailingMoveCountsOnceTheVenueHasIt) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 70000_d), 0.1_d, now_));
+  const std::string stop_id = by_role(OrderRole::kStopLoss)[0]->request.client_order_id;
+  defer_reports_ = true;
+  price(61000_d);  // asks for 60085
+  EXPECT_EQ(manager_->find(stop_id)->request.trigger_price, 59000_d) << "not moved before the venue says so";
+  EXPECT_EQ(manager_->find(stop_id)->trigger_asked, 60085_d);
+  price(61000_d);
+  ASSERT_EQ(pending_reports_.size(), 1u) << "one amend, not one per tick";
+  deliver_reports();
+  EXPECT_EQ(manager_->find(stop_id)->request.trigger_price, 60085_d);
+  EXPECT_TRUE(manager_->find(stop_id)->trigger_asked.is_zero());
+  EXPECT_EQ(manager_->find(stop_id)->reason, "trailing stop moved to 60085");
+  EXPECT_TRUE(problems_.empty()) << problems_.front();
+}
+
+// Kraken refuses the amend: the stop stays at its trigger, the problem is said, and the next better
+// price asks again.
+TEST_F(OrderManagerTest, ARefusedTrailingMoveLeavesTheStopWhereTheVenueHoldsIt) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 70000_d), 0.1_d, now_));
+  const ManagedOrder& stop = *by_role(OrderRole::kStopLoss)[0];
+  defer_reports_ = true;
+  price(61000_d);
+  pending_reports_.clear();  // the venue never had it: it refuses
+  core::OrderUpdate refusal;
+  refusal.client_order_id = stop.request.client_order_id;
+  refusal.symbol = "BTC/USDT";
+  refusal.side = Side::kSell;
+  refusal.type = core::OrderType::kStopLoss;
+  refusal.status = OrderStatus::kNew;
+  refusal.qty = 0.1_d;
+  refusal.trigger_price = 59000_d;
+  refusal.reason = "amend_order refused by Kraken: EOrder:Rate limit exceeded";
+  refusal.amend_refused = true;
+  manager_->on_execution(refusal, now_);
+  EXPECT_EQ(stop.request.trigger_price, 59000_d);
+  EXPECT_TRUE(stop.trigger_asked.is_zero());
+  EXPECT_EQ(stop.status, OrderStatus::kNew);
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("not moved to 60085, it stays at 59000"), std::string::npos) << problems_[0];
+  EXPECT_NE(problems_[0].find("Rate limit exceeded"), std::string::npos) << problems_[0];
+  defer_reports_ = false;
+  price(61100_d);  // 61100 * 0.985 = 60183.5: asked again, and the paper venue takes it
+  EXPECT_EQ(stop.request.trigger_price, 60183.5_d);
+}
+
 TEST_F(OrderManagerTest, ClosePositionCancelsOrphansAndSells) {
   ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
   auto closed = manager_->close_position("BTC/USDT", 0.1_d, "flatten", now_);

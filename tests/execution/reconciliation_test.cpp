@@ -135,6 +135,26 @@ TEST(Reconciliation, VenueStateWinsForKnownOrders) {
   EXPECT_EQ(plan.order_updates[0].filled_qty, 0.5_d);
 }
 
+// A trailing amend whose answer was lost: the venue's trigger wins, and the note says both.
+TEST(Reconciliation, AStopsTriggerAtTheVenueWins) {
+  ReconcileInput in;
+  in.now = kNow;
+  ManagedOrder stop = local("s", OrderStatus::kNew, 1_d);
+  stop.request.type = core::OrderType::kStopLoss;
+  stop.request.trigger_price = 59000_d;
+  in.local_open = {stop};
+  core::OrderUpdate venue = at_venue("s", OrderStatus::kNew, 1_d);
+  venue.trigger_price = 59500_d;
+  in.venue.open_orders = {venue};
+  const ReconcilePlan plan = plan_reconciliation(in);
+  ASSERT_EQ(plan.order_updates.size(), 1u);
+  EXPECT_EQ(plan.order_updates[0].trigger_price, 59500_d);
+  ASSERT_EQ(plan.notes.size(), 1u);
+  EXPECT_NE(plan.notes[0].find("trigger ours 59000 venue 59500"), std::string::npos) << plan.notes[0];
+  in.venue.open_orders[0].trigger_price = 59000_d;
+  EXPECT_TRUE(plan_reconciliation(in).order_updates.empty()) << "the same trigger is no difference";
+}
+
 TEST(Reconciliation, AYoungOrderWhoseReportIsOnItsWayIsNotADifference) {
   ReconcileInput in;
   in.now = kNow;

@@ -307,6 +307,33 @@ TEST_F(KrakenVenueSim, LimitOrderRestsIsAmendedAndCancelled) {
   EXPECT_EQ(open_at_exchange("tl-1"), 0);
 }
 
+// A stop's trigger reaches the kernel as Kraken holds it: when placed, when an amend moves it (a
+// trailing stop), and unchanged, with the refusal marked, when Kraken refuses the amend.
+TEST_F(KrakenVenueSim, AStopsTriggerIsReportedAsKrakenHoldsIt) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  auto stop = market("ts-1");
+  stop.type = core::OrderType::kStopLoss;  // a buy stop far above the simulated market: it rests
+  stop.trigger_price = Decimal::must("90000");
+  venue.submit(stop, core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.has_status("ts-1", OrderStatus::kNew); }));
+  EXPECT_EQ(rec.updates("ts-1").back().trigger_price, Decimal::must("90000"));
+
+  venue.amend(stop, Decimal::zero(), Decimal::must("85000.5"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] {
+    const auto u = rec.updates("ts-1");
+    return u.back().trigger_price == Decimal::must("85000.5");
+  })) << "the amended trigger reaches the kernel";
+  EXPECT_FALSE(rec.updates("ts-1").back().amend_refused);
+
+  venue.amend(stop, Decimal::must("1000"), Decimal::must("80000"), core::Timestamp{});  // no funds for it
+  ASSERT_TRUE(rec.wait([&] { return rec.updates("ts-1").back().amend_refused; }));
+  const auto refused = rec.updates("ts-1").back();
+  EXPECT_EQ(refused.trigger_price, Decimal::must("85000.5")) << "where Kraken still holds it";
+  EXPECT_NE(refused.reason.find("Insufficient funds"), std::string::npos) << refused.reason;
+  EXPECT_EQ(refused.status, OrderStatus::kNew);
+}
+
 // After a restart the order was submitted by another process: the new one amends it all the same
 // (a restored stop shrunk for an exit, or trailed). It used to ignore amends of orders it had not
 // sent itself, and an exit waiting for its stop to shrink waited for ever.

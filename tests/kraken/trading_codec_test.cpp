@@ -72,6 +72,23 @@ TEST(TradingParser, ReadsAPendingOrderReport) {
   EXPECT_EQ(r.time, core::parse_rfc3339("2023-09-22T10:33:05.709950Z").value());
 }
 
+// A stop's report carries its trigger (Kraken's `triggers` object); only the price is taken.
+TEST(TradingParser, ReadsAStopsTrigger) {
+  TradingParser parser;
+  Collect c;
+  const auto kind = parser.parse(
+      R"({"channel":"executions","type":"update","sequence":9,"data":[{"order_id":"O1","exec_type":"amended",
+          "order_type":"stop-loss","amended":true,"triggers":{"reference":"last","price":58123.5,
+          "price_type":"static","status":"untriggered"}}]})",
+      c);
+  ASSERT_TRUE(kind.ok()) << kind.error().message;
+  ASSERT_EQ(c.executions.at(0).reports.size(), 1u);
+  const auto& r = c.executions[0].reports[0];
+  EXPECT_EQ(r.exec_type, ExecType::kAmended);
+  ASSERT_TRUE(r.trigger_price.has_value());
+  EXPECT_EQ(*r.trigger_price, d("58123.5"));
+}
+
 TEST(TradingParser, ReadsAFillWithFeesAndLiquidity) {
   TradingParser parser;
   Collect c;
@@ -238,6 +255,10 @@ TEST(TradingParser, MalformedFramesNameTheProblem) {
       {R"({"channel":"executions","type":"update","data":[{"order_id":"O1","exec_type":"trade",
           "exec_id":"E1","last_qty":1,"last_price":-2}]})",
        "data[0]: trade with last_price -2"},
+      {R"({"channel":"executions","type":"update","data":[{"order_id":"O1","triggers":{"price":"soon"}}]})",
+       "data[0].triggers.price"},
+      {R"({"channel":"executions","type":"update","data":[{"order_id":"O1","triggers":[58000]}]})",
+       "data[0].triggers"},
       {R"({"channel":"executions","type":"update","data":[{"exec_type":"new"}]})",
        "data[0]: missing 'order_id'"},
       {R"({"channel":"executions","type":"update","data":[{"order_id":"O1","side":"up"}]})",

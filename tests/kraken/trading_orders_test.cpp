@@ -22,7 +22,7 @@ const core::Timestamp kNow = core::Timestamp::from_seconds(1'700'000'000);
 
 SentOrder sent(const std::string& id, std::uint64_t seq, const char* qty = "1",
                core::OrderType type = core::OrderType::kLimit) {
-  return SentOrder{id, "BTC/USD", core::Side::kBuy, type, dec(qty), dec("100"), seq};
+  return SentOrder{id, "BTC/USD", core::Side::kBuy, type, dec(qty), dec("100"), seq, {}};
 }
 
 ExecutionReport order_report(const std::string& id, const std::string& venue_id, OrderStatus status,
@@ -283,11 +283,41 @@ TEST(OrderTracker, AmendsAreReportedAndRefusalsCarryTheReason) {
   EXPECT_EQ(u[0].qty, dec("2"));
   EXPECT_EQ(u[0].limit_price, dec("99.5"));
   out.clear();
-  t.on_refused("t5", "amend_order refused by Kraken: EOrder:Invalid price", kNow, out);
+  t.on_refused("t5", "amend_order refused by Kraken: EOrder:Invalid price", true, kNow, out);
   u = updates(out);
   ASSERT_EQ(u.size(), 1u);
   EXPECT_EQ(u[0].status, OrderStatus::kNew);
   EXPECT_EQ(u[0].reason, "amend_order refused by Kraken: EOrder:Invalid price");
+  EXPECT_TRUE(u[0].amend_refused);
+}
+
+// A stop's trigger as Kraken holds it: as sent, then as an amend's answer or report says.
+TEST(OrderTracker, AStopsTriggerFollowsWhatKrakenSays) {
+  OrderTracker t;
+  Events out;
+  SentOrder stop = sent("s1", 1, "1", core::OrderType::kStopLoss);
+  stop.trigger_price = dec("90");
+  t.on_sent(stop, kNow);
+  t.on_accepted("s1", "OS1", kNow, out);
+  auto u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].trigger_price, dec("90"));
+  out.clear();
+  t.on_amended("s1", dec("92.5"), kNow, out);  // the amend_order answer
+  u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].trigger_price, dec("92.5"));
+  out.clear();
+  auto amended = order_report("s1", "OS1", OrderStatus::kNew, ExecType::kAmended);
+  amended.trigger_price = dec("92.5");
+  t.on_report(amended, kNow, out);
+  EXPECT_TRUE(updates(out).empty()) << "the report of the same amend is no news";
+  amended.trigger_price = dec("93");  // a trader moved it on the website
+  t.on_report(amended, kNow, out);
+  u = updates(out);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].trigger_price, dec("93"));
+  EXPECT_FALSE(u[0].amend_refused);
 }
 
 TEST(OrderTracker, MemoryIsBounded) {
