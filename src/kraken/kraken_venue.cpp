@@ -826,11 +826,42 @@ class KrakenVenue::Impl final : private TradingSink {
     // "Connected" first, then what happened while the session was down.
     if (!ready_) became_ready();
     emit(out);
+    verify_write_offs();
     if (resync_again_) {
       resync_again_ = false;
       start_resync("again");
     }
     complete_waiters();
+  }
+
+  // Orders that closed while TG4 was away with their fills beyond the snapshot's last 50: REST
+  // QueryOrders says how they ended (blocking: on the REST thread, the answer comes back here).
+  void verify_write_offs() {
+    std::vector<std::string> ids = tracker_.take_to_verify();
+    if (ids.empty()) return;
+    log_->info("kraken venue: asking Kraken (QueryOrders) how {} orders closed while TG4 was away", ids.size());
+    asio::post(rest_io_.io(), [this, ids = std::move(ids)]() mutable {
+      auto answer = rest_.query_orders(ids);
+      asio::post(io_.io(), [this, ids = std::move(ids), answer = std::move(answer)]() mutable {
+        on_write_offs_verified(ids, std::move(answer));
+      });
+    });
+  }
+
+  void on_write_offs_verified(const std::vector<std::string>& ids, core::Result<std::vector<RestOrder>> answer) {
+    if (stopping_) return;
+    std::vector<core::ExecutionEvent> out;
+    const auto now = clock_.now();
+    if (answer) {
+      tracker_.on_verified(*answer, now, out);
+    } else {
+      log_->warn("kraken venue: QueryOrders failed: {}", answer.error().message);
+      count_error("query_orders");
+    }
+    tracker_.on_verify_failed(ids, answer ? "QueryOrders did not list it" : "QueryOrders failed (" + answer.error().message + ")",
+                              now, out);
+    report_tracker();
+    emit(out);
   }
 
   // Catch-up fills and write-offs TG4 cannot verify need a person's eye.

@@ -575,6 +575,58 @@ core::Result<core::Timestamp> RestClient::server_time() {
   return core::Timestamp::from_seconds(unixtime);
 }
 
+namespace {
+
+bool read_rest_order(Reader& reader, value v, const Path& at, RestOrder& order) {
+  bool has_status = false;
+  bool has_vol_exec = false;
+  const bool ok = fields(reader, v, at, [&](std::string_view key, value f, const Path& p) {
+    if (key == "status") {
+      has_status = true;
+      return reader.string(f, p, order.status);
+    }
+    if (key == "cl_ord_id") return reader.string(f, p, order.cl_ord_id);
+    if (key == "vol") return reader.decimal(f, p, order.vol);
+    if (key == "vol_exec") {
+      has_vol_exec = true;
+      return reader.decimal(f, p, order.vol_exec);
+    }
+    if (key == "cost") return reader.decimal(f, p, order.cost);
+    if (key == "fee") return reader.decimal(f, p, order.fee);
+    if (key == "price") return reader.decimal(f, p, order.avg_price);
+    return true;  // descr, times, flags: not needed to settle fills
+  });
+  if (!ok) return false;
+  if (!has_status) return reader.missing(at, "status");
+  if (!has_vol_exec) return reader.missing(at, "vol_exec");
+  return true;
+}
+
+}  // namespace
+
+core::Result<std::vector<RestOrder>> RestClient::query_orders(const std::vector<std::string>& order_ids) {
+  constexpr std::size_t kIdsPerCall = 50;
+  std::vector<RestOrder> out;
+  for (std::size_t first = 0; first < order_ids.size(); first += kIdsPerCall) {
+    std::string list;
+    for (std::size_t i = first; i < std::min(order_ids.size(), first + kIdsPerCall); ++i)
+      list += (list.empty() ? "" : ",") + order_ids[i];
+    auto body = call_private("QueryOrders", {{"txid", list}});
+    if (!body) return body.error();
+    auto status = parse_result(*body, "QueryOrders", [&](Reader& reader, value result, const Path& at) {
+      return fields(reader, result, at, [&](std::string_view key, value v, const Path& p) {
+        RestOrder order;
+        order.order_id = std::string(key);
+        if (!read_rest_order(reader, v, p, order)) return false;
+        out.push_back(std::move(order));
+        return true;
+      });
+    });
+    if (!status) return status.error();
+  }
+  return out;
+}
+
 core::Result<WebSocketsToken> RestClient::websockets_token() {
   auto body = call_private("GetWebSocketsToken", {});
   if (!body) return body.error();

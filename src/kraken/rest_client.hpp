@@ -24,6 +24,7 @@
 #include "core/events.hpp"
 #include "core/instrument.hpp"
 #include "core/result.hpp"
+#include "kraken/rest_order.hpp"
 #include "kraken/signing.hpp"
 #include "net/backoff.hpp"
 #include "net/http_client.hpp"
@@ -130,6 +131,9 @@ class RestClient {
   core::Result<core::Timestamp> server_time();
   // For the private WebSocket (executions, balances). Needs api_key and api_secret.
   core::Result<WebSocketsToken> websockets_token();
+  // QueryOrders for Kraken order ids (txids), 50 a call as Kraken allows. Needs api_key and
+  // api_secret. An id Kraken does not know fails the call ("EOrder:Invalid order").
+  core::Result<std::vector<RestOrder>> query_orders(const std::vector<std::string>& order_ids);
 
   // Ends waits (rate counter, backoff) early: calls under way and later fail with "cancelled".
   void cancel();

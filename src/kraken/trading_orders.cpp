@@ -44,6 +44,7 @@ void merge_totals(VenueTotals& t, const ExecutionReport& r) {
   take(t.cost, r.cum_cost);
   take(t.avg_price, r.avg_price);
   take(t.fee_usd, r.fee_usd_equiv);
+  if (newer) t.fee_quote.reset();  // QueryOrders' total is of fewer fills
 }
 
 // Oldest first: Kraken lists a snapshot's fills newest first, and a trade's cum_qty only places it
@@ -337,7 +338,12 @@ core::Fill OrderTracker::catch_up_fill(const TrackedOrder& order, core::Timestam
   // fills all paid in USD.
   const bool usd_fees = f.fee_currency == "USD" && !order.mixed_fee_currencies &&
                         (order.applied_fee_currency.empty() || order.applied_fee_currency == "USD");
-  if (v.fee_usd && usd_fees) {
+  // REST QueryOrders gives it in the quote currency: exact when the fills taken paid in it too.
+  const bool quote_fees = !order.mixed_fee_currencies &&
+                          (order.applied_fee_currency.empty() || order.applied_fee_currency == f.fee_currency);
+  if (v.fee_quote && quote_fees) {
+    f.fee = core::max(*v.fee_quote - order.applied_fee, Decimal::zero());
+  } else if (v.fee_usd && usd_fees) {
     f.fee = core::max(*v.fee_usd - order.applied_fee, Decimal::zero());
   } else {
     note += "; fee recorded as 0: Kraken gives an order's total fee only in USD (fee_usd_equiv)";
@@ -493,14 +499,75 @@ void OrderTracker::close_unlisted(TrackedOrder& order, bool unverified) {
     s.reason = "no longer open at Kraken (closed while unobserved)";
   }
   if (!unverified) return;
-  // Its fills may be older than the snapshot's 50: it may have filled. TG4 cannot tell without
-  // REST, so it keeps the write-off and says so.
-  s.reason =
-      "closed while TG4 was disconnected; Kraken's snapshot holds only the last 50 fills: "
-      "check this order on Kraken";
+  // Its fills may be older than the snapshot's 50: it may have filled. Kraken's REST QueryOrders
+  // knows; until it answers, the write-off stands.
+  order.unverified = true;
+  if (s.venue_order_id.empty()) {
+    return leave_unverified(order, "Kraken never gave its order id, so it cannot be looked up");
+  }
+  s.reason = "closed while TG4 was disconnected; Kraken's snapshot holds only the last 50 fills: "
+             "asking Kraken (QueryOrders)";
+  to_verify_.push_back(s.venue_order_id);
+}
+
+void OrderTracker::leave_unverified(TrackedOrder& order, const std::string& why) {
+  core::OrderUpdate& s = order.state;
+  order.unverified = false;
+  s.reason = "closed while TG4 was disconnected; Kraken's snapshot holds only the last 50 fills and " + why +
+             ": check this order on Kraken";
   ++stats_.unverified_closes;
   warnings_.push_back("order " + order_label(s) + " written off as " + core::to_string(s.status) +
                       " with " + s.filled_qty.to_string() + " filled: " + s.reason);
+}
+
+TrackedOrder* OrderTracker::by_venue_id(const std::string& order_id) {
+  const auto key = by_venue_id_.find(order_id);
+  if (key == by_venue_id_.end()) return nullptr;
+  const auto it = orders_.find(key->second);
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+void OrderTracker::on_verified(const std::vector<RestOrder>& orders, core::Timestamp now, Events& out) {
+  prune();
+  for (const RestOrder& info : orders) {
+    TrackedOrder* order = by_venue_id(info.order_id);
+    if (order == nullptr || !order->unverified) continue;
+    const core::OrderUpdate before = order->state;
+    if (info.status == "open" || info.status == "pending") {
+      leave_unverified(*order, "QueryOrders lists it as " + info.status);
+      publish(*order, before, now, out);
+      continue;
+    }
+    order->unverified = false;
+    if (info.vol_exec > order->venue.qty) {
+      order->venue = VenueTotals{info.vol_exec, info.cost, info.avg_price, std::nullopt, info.fee};
+    } else if (info.vol_exec == order->venue.qty) {
+      order->venue.fee_quote = info.fee;
+    }
+    catch_up(*order, now, out);
+    core::OrderUpdate& s = order->state;
+    s.filled_qty = core::max(s.filled_qty, info.vol_exec);
+    if (info.avg_price.is_positive()) s.avg_price = info.avg_price;
+    s.status = info.status == "closed" ? OrderStatus::kFilled
+               : info.status == "expired" ? OrderStatus::kExpired
+                                           : OrderStatus::kCanceled;
+    s.reason = "closed while TG4 was disconnected; Kraken (QueryOrders) has it " + info.status + " with " +
+               info.vol_exec.to_string() + " filled";
+    ++stats_.verified_closes;
+    publish(*order, before, now, out);
+  }
+}
+
+void OrderTracker::on_verify_failed(const std::vector<std::string>& order_ids, const std::string& why,
+                                    core::Timestamp now, Events& out) {
+  prune();
+  for (const std::string& id : order_ids) {
+    TrackedOrder* order = by_venue_id(id);
+    if (order == nullptr || !order->unverified) continue;
+    const core::OrderUpdate before = order->state;
+    leave_unverified(*order, why);
+    publish(*order, before, now, out);
+  }
 }
 
 std::vector<core::OrderUpdate> OrderTracker::open_orders() const {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/events.hpp"
+#include "kraken/rest_order.hpp"
 #include "kraken/trading_codec.hpp"
 
 namespace tg4::kraken {
@@ -41,6 +42,7 @@ struct VenueTotals {
   std::optional<core::Decimal> cost;
   std::optional<core::Decimal> avg_price;
   std::optional<core::Decimal> fee_usd;  // fee_usd_equiv: the order's fees in USD
+  std::optional<core::Decimal> fee_quote;  // REST QueryOrders' fee: the order's fees in the quote
 };
 
 struct TrackedOrder {
@@ -55,6 +57,7 @@ struct TrackedOrder {
   bool acknowledged = false;  // Kraken answered or reported it
   bool lost = false;  // reported rejected after an unanswered add_order; a report revives it
   std::uint64_t sent_seq = 0;  // add_order's sequence: snapshots requested earlier cannot judge it
+  bool unverified = false;  // written off after a full snapshot, until QueryOrders settles it
 };
 
 // What the tracker did about fills that Kraken's reports and TG4's fills disagree on.
@@ -62,7 +65,9 @@ struct TrackerStats {
   std::uint64_t catch_up_fills = 0;     // cum_qty beyond the fills taken: one fill for the rest
   std::uint64_t covered_trades = 0;     // trades dropped: a catch-up fill already had them
   std::uint64_t trimmed_trades = 0;     // trades partly covered: only the rest taken
-  std::uint64_t unverified_closes = 0;  // closed while away, its fills maybe beyond the snapshot
+  std::uint64_t unverified_closes = 0;  // closed while away, its fills maybe beyond the snapshot,
+                                        // and QueryOrders could not tell: check them on Kraken
+  std::uint64_t verified_closes = 0;    // closed while away, settled by QueryOrders
 };
 
 class OrderTracker {
@@ -106,6 +111,17 @@ class OrderTracker {
   void on_snapshot(const std::vector<ExecutionReport>& reports, std::uint64_t as_of_seq,
                    bool baseline, core::Timestamp now, Events& out);
 
+  // Kraken ids of the orders written off since the last call whose fills a full snapshot could not
+  // show: the venue asks REST QueryOrders about them.
+  std::vector<std::string> take_to_verify() { return std::exchange(to_verify_, {}); }
+  // QueryOrders' answer: each order still unverified is settled by it (a catch-up fill for what it
+  // filled, with its fee; its final status), then emitted.
+  void on_verified(const std::vector<RestOrder>& orders, core::Timestamp now, Events& out);
+  // Those of `order_ids` still unverified (QueryOrders failed, or did not list them) stay written
+  // off, counted and warned about: a person must check them on Kraken.
+  void on_verify_failed(const std::vector<std::string>& order_ids, const std::string& why,
+                        core::Timestamp now, Events& out);
+
   const TrackedOrder* find(const std::string& client_order_id) const;
   bool is_open(const std::string& client_order_id) const;
   // Open orders Kraken knows of (acknowledged, not lost).
@@ -139,6 +155,9 @@ class OrderTracker {
   std::set<const TrackedOrder*> take_snapshot_trades(std::vector<const ExecutionReport*> trades,
                                                      bool baseline, Events& new_fills);
   void close_unlisted(TrackedOrder& order, bool full_snapshot);
+  // A write-off that stays unverified: counted, warned about, its reason saying `why`.
+  void leave_unverified(TrackedOrder& order, const std::string& why);
+  TrackedOrder* by_venue_id(const std::string& order_id);
   // Emits the order's state when it differs from what was last emitted.
   void publish(TrackedOrder& order, const core::OrderUpdate& before, core::Timestamp now,
                Events& out);
@@ -158,6 +177,7 @@ class OrderTracker {
   std::vector<core::Fill> snapshot_fills_;
   TrackerStats stats_;
   std::vector<std::string> warnings_;
+  std::vector<std::string> to_verify_;
 };
 
 }  // namespace tg4::kraken

@@ -26,8 +26,9 @@ VenueMetrics::VenueMetrics(prometheus::Registry& registry)
                          "Executions snapshots taken to learn the true state, by reason")),
       fill_repairs_(family(registry, "tg4_venue_fill_repairs_total",
                            "Fills repaired from Kraken's order totals after a disconnect (catch_up, "
-                           "covered, trimmed) and orders written off that may have filled "
-                           "(unverified_close: check them on Kraken)")),
+                           "covered, trimmed), orders closed while away settled by REST QueryOrders "
+                           "(verified_close) and those it could not settle (unverified_close: check "
+                           "them on Kraken)")),
       rate_limited_(single(registry, "tg4_venue_rate_limited_total",
                            "Requests Kraken refused for its rate limit (retried after a backoff)")),
       reconnects_(single(registry, "tg4_venue_reconnects_total",
@@ -62,6 +63,7 @@ void VenueMetrics::fill_repairs(const TrackerStats& before, const TrackerStats& 
   add("covered", before.covered_trades, now.covered_trades);
   add("trimmed", before.trimmed_trades, now.trimmed_trades);
   add("unverified_close", before.unverified_closes, now.unverified_closes);
+  add("verified_close", before.verified_closes, now.verified_closes);
 }
 
 }  // namespace tg4::kraken

@@ -30,7 +30,8 @@ class VenueMetrics {
   void reconcile(const std::string& reason);
   void parse_error() { parse_errors_.Increment(); }
   // What the tracker repaired since `before` (fills from Kraken's totals after a disconnect, and
-  // write-offs to check by hand), by kind: catch_up, covered, trimmed, unverified_close.
+  // write-offs to check by hand), by kind: catch_up, covered, trimmed, verified_close,
+  // unverified_close.
   void fill_repairs(const TrackerStats& before, const TrackerStats& now);
 
  private:

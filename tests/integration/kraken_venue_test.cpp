@@ -519,6 +519,77 @@ TEST_F(KrakenVenueSim, ADroppedConnectionWithAnOrderInFlightEndsInItsTrueState) 
       << "private: up, down, up, down, up";
 }
 
+// An order of ours filled while TG4 was away, and so many fills followed that Kraken's reconnect
+// snapshot (its last 50) no longer shows it: REST QueryOrders settles it, its fill and fee included.
+// Another session of the account (a second program, the website) acts while this one is away.
+TEST_F(KrakenVenueSim, AnOrderThatFilledWhileAwayBeyondTheSnapshotIsSettledByQueryOrders) {
+  auto& rec = recorder();
+  KrakenVenueOptions away = options();
+  // Away 4-8 s after the drop: the other session needs well under a second for what follows.
+  away.reconnect_backoff = net::BackoffOptions{8000ms, 8000ms, 2.0};
+  auto& venue = start_venue(rec, away);
+  venue.submit(resting("tq-1"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.has_status("tq-1", OrderStatus::kNew); }));
+  auto& other_rec = recorder();
+  auto& other = start_venue(other_rec);
+  ASSERT_TRUE(simulator_->arm_faults("drop_before_ack=1").ok());
+  venue.submit(resting("tq-2", "0.001", "29000"), core::Timestamp{});  // placed, then the line drops
+  ASSERT_TRUE(rec.wait([&] { return !venue.stats().up; })) << "the session dropped";
+
+  other.amend(resting("tq-1"), Decimal::must("0.001"), Decimal::must("90000"), core::Timestamp{});
+  ASSERT_TRUE(other_rec.wait([&] { return open_at_exchange("tq-1") == 0; })) << "tq-1 filled at Kraken";
+  for (int i = 0; i < 50; ++i) other.submit(market("tb-" + std::to_string(i)), core::Timestamp{});
+  ASSERT_TRUE(other_rec.wait([&] { return other_rec.has_status("tb-49", OrderStatus::kFilled); }));
+  ASSERT_FALSE(venue.stats().up) << "still away: the test's premise";
+
+  ASSERT_TRUE(rec.wait([&] { return rec.last_status("tq-1") == OrderStatus::kFilled; }, 30s))
+      << "settled after the reconnect";
+  auto lock = rec.lock();
+  const auto fills = rec.fills("tq-1");
+  ASSERT_EQ(fills.size(), 1u);
+  EXPECT_EQ(fills[0].exec_id.rfind("catchup:", 0), 0u) << fills[0].exec_id;
+  EXPECT_EQ(fills[0].qty, Decimal::must("0.001"));
+  EXPECT_GT(fills[0].price, Decimal::from_int(1000));
+  EXPECT_EQ(fills[0].fee_currency, "USDT");
+  EXPECT_TRUE(fills[0].fee.is_positive()) << "Kraken's fee, from QueryOrders";
+  const auto updates = rec.updates("tq-1");
+  ASSERT_GE(updates.size(), 2u);
+  EXPECT_EQ(updates[updates.size() - 2].status, OrderStatus::kCanceled) << "written off first";
+  EXPECT_NE(updates.back().reason.find("QueryOrders"), std::string::npos) << updates.back().reason;
+  lock.unlock();
+  EXPECT_EQ(venue.stats().fill_repairs.verified_closes, 1u);
+  EXPECT_EQ(venue.stats().fill_repairs.unverified_closes, 0u);
+  EXPECT_EQ(metric("tg4_venue_fill_repairs_total", {{"kind", "verified_close"}}), 1.0);
+}
+
+// QueryOrders as the venue reads it: an open order's totals, and an id Kraken does not know named
+// in the error.
+TEST_F(KrakenVenueSim, QueryOrdersReadsAnOrderAndNamesAnUnknownOne) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  venue.submit(resting("tqo-1"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.has_status("tqo-1", OrderStatus::kNew); }));
+  const std::string order_id = rec.updates("tqo-1").back().venue_order_id;
+  ASSERT_FALSE(order_id.empty());
+  RestOptions ro;
+  ro.base_url = simulator_->rest_url();
+  ro.api_key = simulator_->options().api_key;
+  ro.api_secret = simulator_->options().api_secret;
+  RestClient rest(ro, log_);
+  auto orders = rest.query_orders({order_id});
+  ASSERT_TRUE(orders.ok()) << orders.error().message;
+  ASSERT_EQ(orders->size(), 1u);
+  const RestOrder& o = orders->front();
+  EXPECT_EQ(o.order_id, order_id);
+  EXPECT_EQ(o.cl_ord_id, "tqo-1");
+  EXPECT_EQ(o.status, "open");
+  EXPECT_EQ(o.vol, Decimal::must("0.001"));
+  EXPECT_TRUE(o.vol_exec.is_zero());
+  const auto unknown = rest.query_orders({"OXXXXX-XXXXX-XXXXXX"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("EOrder:Invalid order"), std::string::npos) << unknown.error().message;
+}
+
 TEST_F(KrakenVenueSim, RateLimitAnswersAreRetriedAfterABackoff) {
   auto& rec = recorder();
   auto& venue = start_venue(rec);

@@ -492,8 +492,9 @@ std::vector<ExecutionReport> others_fills(int n) {
 }
 
 // With fewer than 50 fills the snapshot holds every fill since the last one seen: the write-off
-// stands. A full one may have pushed the order's fills out.
-TEST(OrderTracker, AnOrderGoneFromAFullSnapshotIsWrittenOffWithACheckOnKraken) {
+// stands. A full one may have pushed the order's fills out: Kraken's QueryOrders is asked, and
+// when it cannot answer the write-off stands with a check on Kraken.
+TEST(OrderTracker, AnOrderGoneFromAFullSnapshotIsWrittenOffUntilQueryOrdersSettlesIt) {
   for (const int n : {49, 50}) {
     Events out;
     OrderTracker t = tracker_with_one_fill(out);
@@ -502,11 +503,75 @@ TEST(OrderTracker, AnOrderGoneFromAFullSnapshotIsWrittenOffWithACheckOnKraken) {
     EXPECT_EQ(u.status, OrderStatus::kCanceled);
     if (n < 50) {
       EXPECT_EQ(u.reason, "no longer open at Kraken (closed while unobserved)");
-    } else {
-      EXPECT_NE(u.reason.find("closed while TG4 was disconnected"), std::string::npos) << u.reason;
-      EXPECT_NE(u.reason.find("check this order on Kraken"), std::string::npos);
+      EXPECT_TRUE(t.take_to_verify().empty());
+      continue;
     }
+    EXPECT_NE(u.reason.find("closed while TG4 was disconnected"), std::string::npos) << u.reason;
+    EXPECT_NE(u.reason.find("asking Kraken (QueryOrders)"), std::string::npos) << u.reason;
+    EXPECT_EQ(t.take_to_verify(), std::vector<std::string>{"O1"});
+    EXPECT_TRUE(t.take_to_verify().empty()) << "asked once";
+    EXPECT_TRUE(t.take_warnings().empty()) << "nothing to check by hand yet";
+    out.clear();
+    t.on_verify_failed({"O1"}, "QueryOrders failed (EAPI:Invalid nonce)", kNow, out);
+    const auto left = update_of(out, "t1");
+    EXPECT_EQ(left.status, OrderStatus::kCanceled);
+    EXPECT_NE(left.reason.find("QueryOrders failed (EAPI:Invalid nonce): check this order on Kraken"),
+              std::string::npos)
+        << left.reason;
+    EXPECT_EQ(t.take_warnings().size(), 1u);
+    EXPECT_EQ(t.stats().unverified_closes, 1u);
+    EXPECT_EQ(t.stats().verified_closes, 0u);
   }
+}
+
+// QueryOrders says the order filled while TG4 was away: the rest of it is one catch-up fill, at the
+// price of Kraken's cost and with Kraken's fee in the quote currency (the WebSocket gives an
+// order's fee only in USD), and the order is filled.
+TEST(OrderTracker, QueryOrdersSettlesAWriteOffWithItsFillAndFee) {
+  Events out;
+  OrderTracker t = tracker_with_one_fill(out);  // t1: 0.2 of 1 filled at 100, fee 0.03
+  t.on_snapshot(others_fills(50), 10, false, kNow, out);
+  ASSERT_EQ(t.take_to_verify(), std::vector<std::string>{"O1"});
+  out.clear();
+  RestOrder info;
+  info.order_id = "O1";
+  info.status = "closed";
+  info.vol = dec("1");
+  info.vol_exec = dec("1");
+  info.cost = dec("100.8");  // 20 for the fill seen, 80.8 for 0.8 at 101
+  info.fee = dec("0.16");
+  info.avg_price = dec("100.8");
+  t.on_verified({info}, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].qty, dec("0.8"));
+  EXPECT_EQ(f[0].price, dec("101"));
+  EXPECT_EQ(f[0].fee, dec("0.13"));
+  EXPECT_EQ(f[0].fee_currency, "USD");
+  const auto u = update_of(out, "t1");
+  EXPECT_EQ(u.status, OrderStatus::kFilled);
+  EXPECT_EQ(u.filled_qty, dec("1"));
+  EXPECT_NE(u.reason.find("Kraken (QueryOrders) has it closed with 1 filled"), std::string::npos) << u.reason;
+  EXPECT_EQ(t.stats().verified_closes, 1u);
+  EXPECT_EQ(t.stats().catch_up_fills, 1u);
+  EXPECT_EQ(t.stats().unverified_closes, 0u);
+  out.clear();
+  t.on_verified({info}, kNow, out);  // the same answer again: settled already
+  t.on_verify_failed({"O1"}, "late", kNow, out);
+  EXPECT_TRUE(out.empty());
+}
+
+// An order Kraken never acknowledged has no Kraken id to look up: it is left for a person at once.
+TEST(OrderTracker, AWriteOffWithoutAKrakenIdCannotBeLookedUp) {
+  Events out;
+  OrderTracker t;
+  t.on_sent(sent("t9", 1), kNow);
+  t.on_snapshot(others_fills(50), 10, false, kNow, out);
+  const auto u = update_of(out, "t9");
+  EXPECT_EQ(u.status, OrderStatus::kRejected);
+  EXPECT_NE(u.reason.find("cannot be looked up: check this order on Kraken"), std::string::npos) << u.reason;
+  EXPECT_TRUE(t.take_to_verify().empty());
+  EXPECT_EQ(t.stats().unverified_closes, 1u);
 }
 
 TEST(OrderTracker, AnOrderWithAFillInAFullSnapshotIsSettledByIt) {
@@ -538,6 +603,7 @@ TEST(OrderTracker, CatchUpsCoveredTradesAndUnverifiedClosesAreCountedAndWarned) 
                           "0.7", "71"),
               kNow, out);
   t.on_snapshot(others_fills(50), 11, false, kNow, out);
+  t.on_verify_failed(t.take_to_verify(), "QueryOrders failed (timeout)", kNow, out);
   w = t.take_warnings();
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].find("order t1 (Kraken O1, BTC/USD buy) written off as canceled with 0.7 filled"),
