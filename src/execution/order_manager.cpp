@@ -235,7 +235,8 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
     return;
   }
   const bool cancel_was_ours = cancel_requested_.erase(order.request.client_order_id) > 0;
-  if (!order.filled.is_positive()) report_if_unprotected(order, now);
+  const bool restored = order.role == OrderRole::kExit && restore_stops_after_exit(order, now);
+  if (!order.filled.is_positive() && !restored) report_if_unprotected(order, now);
   if (order.role == OrderRole::kTakeProfit) freed_stops_.erase(order.group);
   if (order.role == OrderRole::kEntry && order.filled.is_positive()) attach_protection(order, now);
   const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
@@ -287,7 +288,40 @@ void OrderManager::report_if_unprotected(const ManagedOrder& order, core::Timest
                            (order.reason.empty() ? "" : " (" + order.reason + ")") +
                            (refused_stop ? "" : " after the stops were canceled to free its coins");
   if (!puts_back) return problem(what + ": the position has no stop at the venue");
-  for (const std::string& id : freed->second) place_stop_again(orders_.at(id), what, now);
+  for (const std::string& id : freed->second) {
+    const ManagedOrder& stop = orders_.at(id);
+    place_stop_again(stop, stop.request.qty - stop.filled, what, now);
+  }
+}
+
+// A strategy's exit that freed coins from stops (a venue that locks coins per order) and did not
+// sell them all: each stop gets back what the unsold part had taken from it, newest first as they
+// were shrunk, so the positions keep their protection. A stop still resting grows back; one that
+// was canceled is placed again (counted against its position's replacements). False when the exit
+// shrank no stop.
+bool OrderManager::restore_stops_after_exit(const ManagedOrder& exit, core::Timestamp now) {
+  const auto it = shrunk_for_exit_.find(exit.request.client_order_id);
+  if (it == shrunk_for_exit_.end()) return false;
+  const std::vector<ShrunkStop> shrunk = std::move(it->second);
+  shrunk_for_exit_.erase(it);
+  Decimal unsold = exit.request.qty - exit.filled;
+  if (!unsold.is_positive()) return true;
+  const std::string why = "exit " + exit.request.client_order_id + " (" + exit.request.symbol + ") was " +
+                          core::to_string(exit.status) + (exit.reason.empty() ? "" : " (" + exit.reason + ")") +
+                          " with " + unsold.to_string() + " unsold after the stops were shrunk to free its coins";
+  for (const ShrunkStop& gave : shrunk) {
+    if (!unsold.is_positive()) break;
+    const Decimal back = core::min(gave.qty, unsold);
+    unsold -= back;
+    ManagedOrder& stop = orders_.at(gave.id);
+    if (core::is_terminal(stop.status)) {
+      place_stop_again(stop, back, why, now);
+      continue;
+    }
+    resize(stop, stop.request.qty + back, now);
+    problem(why + "; stop " + gave.id + " grown back by " + back.to_string());
+  }
+  return true;
 }
 
 // An order written off with nothing filled that the venue then reports filled (Kraken accepted an
@@ -312,18 +346,20 @@ void OrderManager::note_fill_after_write_off(const ManagedOrder& order, Decimal 
 // still covered: the position it protected is still there. A few times per position at most, so a
 // venue that keeps cancelling it cannot make TG4 loop; a refused stop (rejected) is not retried.
 void OrderManager::replace_stop(const ManagedOrder& gone, core::Timestamp now) {
-  place_stop_again(gone,
+  place_stop_again(gone, gone.request.qty - gone.filled,
                    "stop " + gone.request.client_order_id + " of " + gone.group + " (" + gone.request.symbol +
                        ") was " + core::to_string(gone.status) + " at the venue, not by TG4" +
                        (gone.reason.empty() ? "" : " (" + gone.reason + ")"),
                    now);
 }
 
-// Sends `gone` again for what it still covered and the position still holds, saying `why` and what
-// was done. A few times per position at most, so a venue that keeps closing it cannot make TG4 loop.
-void OrderManager::place_stop_again(const ManagedOrder& gone, const std::string& why, core::Timestamp now) {
+// Sends `gone` again for `qty` at most, and no more than the position still holds, saying `why` and
+// what was done. A few times per position at most, so a venue that keeps closing it cannot make TG4
+// loop.
+void OrderManager::place_stop_again(const ManagedOrder& gone, Decimal qty, const std::string& why,
+                                    core::Timestamp now) {
   constexpr int kMaxStopReplacements = 3;
-  Decimal remaining = gone.request.qty - gone.filled;
+  Decimal remaining = qty;
   // What the position still holds on the stop's side, when known (a paper stop that triggered after
   // the coins were sold ends canceled, "nothing left to sell": nothing to protect).
   if (const auto known = positions_.find(gone.request.symbol); known != positions_.end()) {
@@ -526,7 +562,7 @@ core::Result<std::string> OrderManager::send_after_stops_shrink(ManagedOrder exi
   auto booked = book(std::move(exit), OrderStatus::kPendingNew, now);
   if (!booked) return booked.error();
   ManagedOrder& held = **booked;  // orders_ is a map that never erases: the reference stays valid
-  shrink_stops(symbol, qty, now);
+  shrink_stops(held.request.client_order_id, symbol, qty, now);
   if (held.held_locally && resting_stop_qty(symbol) <= held.release_at) {
     release(held, now);  // the venue confirmed at once (or nothing had to move)
   }
@@ -534,7 +570,8 @@ core::Result<std::string> OrderManager::send_after_stops_shrink(ManagedOrder exi
 }
 
 // Frees `by` coins: stops shrink (the newest first, as their positions are the newest) or go.
-void OrderManager::shrink_stops(const std::string& symbol, Decimal by, core::Timestamp now) {
+void OrderManager::shrink_stops(const std::string& exit_id, const std::string& symbol, Decimal by,
+                                core::Timestamp now) {
   std::vector<std::string> stops = venue_stops(symbol);
   std::sort(stops.begin(), stops.end(),
             [&](const std::string& a, const std::string& b) { return orders_.at(a).created > orders_.at(b).created; });
@@ -544,6 +581,7 @@ void OrderManager::shrink_stops(const std::string& symbol, Decimal by, core::Tim
     const Decimal remaining = stop.request.qty - stop.filled;
     const Decimal freed = core::min(remaining, by);
     by -= freed;
+    shrunk_for_exit_[exit_id].push_back({id, freed});
     if (freed == remaining) {
       cancel(id, now);
     } else {
@@ -580,6 +618,7 @@ void OrderManager::resize(ManagedOrder& order, Decimal qty, core::Timestamp now)
 
 void OrderManager::cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now) {
   freed_stops_.erase(order.group);
+  shrunk_for_exit_.erase(order.request.client_order_id);  // a stop sold the coins: nothing to give back
   order.status = OrderStatus::kCanceled;
   order.reason = reason + " (held locally, never at the venue)";
   changed(order, now);

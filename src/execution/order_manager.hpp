@@ -122,11 +122,12 @@ class OrderManager {
   std::vector<std::string> venue_stops(const std::string& symbol) const;  // open stops resting at the venue
   core::Decimal resting_stop_qty(const std::string& symbol) const;
   core::Result<std::string> send_after_stops_shrink(ManagedOrder exit, core::Timestamp now);
-  void shrink_stops(const std::string& symbol, core::Decimal by, core::Timestamp now);
+  void shrink_stops(const std::string& exit_id, const std::string& symbol, core::Decimal by, core::Timestamp now);
+  bool restore_stops_after_exit(const ManagedOrder& exit, core::Timestamp now);
   void on_stop_change(const ManagedOrder& stop, core::Timestamp now);
   void cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now);
   void replace_stop(const ManagedOrder& gone, core::Timestamp now);
-  void place_stop_again(const ManagedOrder& gone, const std::string& why, core::Timestamp now);
+  void place_stop_again(const ManagedOrder& gone, core::Decimal qty, const std::string& why, core::Timestamp now);
   void trail_stops(const std::string& symbol, core::Decimal price, core::Timestamp now);
   void changed(ManagedOrder& order, core::Timestamp now);
   void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
@@ -162,6 +163,13 @@ class OrderManager {
   std::map<std::string, int> stop_replacements_;  // by group, bounded by kMaxStopReplacements
   // By group: the stops canceled to free a triggered held target's coins, until the target ends.
   std::map<std::string, std::vector<std::string>> freed_stops_;
+  // By strategy exit: the stops shrunk or canceled to free its coins and what each gave up, until
+  // the exit ends; what it did not sell goes back to them.
+  struct ShrunkStop {
+    std::string id;
+    core::Decimal qty;
+  };
+  std::map<std::string, std::vector<ShrunkStop>> shrunk_for_exit_;
   std::map<std::string, core::Decimal> positions_;  // by symbol, as last given to fit_protection
 };
 

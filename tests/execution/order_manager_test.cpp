@@ -602,6 +602,83 @@ TEST_F(HeldTargetTest, AHeldExitIsDroppedWhenTheStopSellsFirst) {
   EXPECT_EQ(manager_->open_count(), 0u);
 }
 
+// The strategy's exit canceled the stop to free the coins, then the venue refused the sell: the stop
+// goes back for the position, and that is said.
+TEST_F(HeldTargetTest, ARefusedExitPutsTheStopItFreedBack) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  defer_reports_ = true;
+  auto exit = manager_->submit(exit_intent(), 0.1_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  const std::vector<core::ExecutionEvent> held = std::move(pending_reports_);
+  pending_reports_.clear();
+  for (const auto& e : held) report(e);  // the stop's cancel is confirmed: the exit goes out
+  pending_reports_.clear();              // and the venue's answer to it is lost: Kraken refuses it
+  ASSERT_EQ(manager_->find(stop_id)->status, OrderStatus::kCanceled);
+  ASSERT_FALSE(manager_->find(*exit)->held_locally);
+  ASSERT_TRUE(problems_.empty()) << problems_.front();
+  reject(*exit, "EOrder:Insufficient funds");
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("with 0.1 unsold after the stops were shrunk"), std::string::npos) << problems_[0];
+  EXPECT_NE(problems_[0].find("stop placed again as"), std::string::npos) << problems_[0];
+  const auto stops = by_role(OrderRole::kStopLoss);
+  ASSERT_EQ(stops.size(), 2u);
+  const ManagedOrder& again = stops[0]->request.client_order_id == stop_id ? *stops[1] : *stops[0];
+  EXPECT_EQ(again.request.qty, 0.1_d);
+  EXPECT_EQ(again.request.trigger_price, 59000_d);
+  EXPECT_EQ(again.status, OrderStatus::kPendingNew) << "sent to the venue";
+}
+
+// Two positions: the exit of 0.07 canceled the newest stop (0.05) and shrank the other by 0.02, then
+// sold only 0.01. The 0.06 unsold goes back newest first: the canceled stop is placed again for 0.05,
+// the shrunk one grows back by 0.01.
+TEST_F(HeldTargetTest, APartlyFilledExitGivesTheStopsBackWhatItDidNotSell) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.05_d, now_));
+  const std::string older = stop().request.client_order_id;
+  now_ = now_ + std::chrono::seconds(1);
+  core::OrderIntent second = entry(58000_d, 65000_d);
+  second.intent_id = "i2";
+  ASSERT_TRUE(manager_->submit(second, 0.05_d, now_));
+  std::string newer;
+  for (const ManagedOrder* s : by_role(OrderRole::kStopLoss)) {
+    if (s->request.client_order_id != older) newer = s->request.client_order_id;
+  }
+  defer_reports_ = true;
+  auto exit = manager_->submit(exit_intent(), 0.07_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  const std::vector<core::ExecutionEvent> held = std::move(pending_reports_);
+  pending_reports_.clear();
+  for (const auto& e : held) report(e);
+  pending_reports_.clear();
+  ASSERT_EQ(manager_->find(newer)->status, OrderStatus::kCanceled);
+  ASSERT_EQ(manager_->find(older)->request.qty, 0.03_d);
+  ASSERT_FALSE(manager_->find(*exit)->held_locally);
+  // The paper venue sold it all; here Kraken sells 0.01 and cancels the rest (its reports stand in).
+  report(btc_fill(*exit, "X1", 0.01_d));
+  manager_->fit_protection("BTC/USDT", 0.09_d, now_);
+  core::OrderUpdate canceled;
+  canceled.client_order_id = *exit;
+  canceled.symbol = "BTC/USDT";
+  canceled.status = OrderStatus::kCanceled;
+  canceled.filled_qty = 0.01_d;
+  canceled.reason = "EOrder:Cancel by venue";
+  manager_->on_execution(canceled, now_);
+  ASSERT_EQ(problems_.size(), 2u) << problems_.back();
+  EXPECT_NE(problems_[0].find("with 0.06 unsold"), std::string::npos) << problems_[0];
+  EXPECT_NE(problems_[0].find("stop placed again as"), std::string::npos) << problems_[0];
+  EXPECT_NE(problems_[1].find("stop " + older + " grown back by 0.01"), std::string::npos) << problems_[1];
+  for (const auto& e : pending_reports_) {  // the venue's answer to the older stop's amend
+    const auto* u = std::get_if<core::OrderUpdate>(&e);
+    if (u != nullptr && u->client_order_id == older && u->reason == "amended") report(e);
+  }
+  EXPECT_EQ(manager_->find(older)->request.qty, 0.04_d);
+  Decimal resting;
+  for (const ManagedOrder* s : by_role(OrderRole::kStopLoss)) {
+    if (!core::is_terminal(s->status)) resting += s->request.qty - s->filled;
+  }
+  EXPECT_EQ(resting, 0.09_d) << "the stops cover what the positions still hold";
+}
+
 // The same wiring with margin on (paper.margin): a sell that is not reduce-only is a short entry.
 class OrderManagerMarginTest : public OrderManagerTest {
  protected:
