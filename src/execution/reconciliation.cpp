@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/instrument.hpp"
+
 namespace tg4::execution {
 namespace {
 
@@ -33,14 +35,57 @@ void add_missed_fills(const ReconcileInput& in, ReconcilePlan& plan) {
                    [](const core::Fill& a, const core::Fill& b) { return a.time < b.time; });
 }
 
-// Quantity each client order id gains from the missed fills.
-std::map<std::string, Decimal> missed_by_order(const ReconcilePlan& plan) {
-  std::map<std::string, Decimal> out;
-  for (const core::Fill& fill : plan.missed_fills) out[fill.client_order_id] += fill.qty;
+// What each client order id gains from the missed fills: quantity, and cost (price x quantity).
+struct Gain {
+  Decimal qty;
+  Decimal cost;
+};
+std::map<std::string, Gain> missed_by_order(const ReconcilePlan& plan) {
+  std::map<std::string, Gain> out;
+  for (const core::Fill& fill : plan.missed_fills) {
+    Gain& gain = out[fill.client_order_id];
+    gain.qty += fill.qty;
+    gain.cost += fill.price * fill.qty;
+  }
   return out;
 }
 
+// A venue order that filled beyond our fills and the venue's recent fills (they fell out of its
+// list while we were away, e.g. across a restart: Kraken lists the last 50): the rest becomes one
+// catch-up fill, named as the Kraken venue names its own, at the price the venue's average implies.
+// Its fee is not known (recorded as 0, said in the note).
+void add_catch_up(const ManagedOrder& ours, const core::OrderUpdate& venue, const Gain& gained,
+                  const ReconcileInput& in, ReconcilePlan& plan) {
+  const Decimal known = ours.filled + gained.qty;
+  if (!(venue.filled_qty > known)) return;
+  const std::string& id = ours.request.client_order_id;
+  core::Fill fill;
+  fill.exec_id = core::catch_up_exec_id(venue.venue_order_id.empty() ? id : venue.venue_order_id, venue.filled_qty);
+  if (in.applied_exec_ids.contains(fill.exec_id)) return;
+  fill.qty = venue.filled_qty - known;
+  const Decimal known_cost = ours.avg_price * ours.filled + gained.cost;
+  if (venue.avg_price.is_positive()) fill.price = (venue.avg_price * venue.filled_qty - known_cost) / fill.qty;
+  const std::string what = "order " + id + ": the venue reports " + venue.filled_qty.to_string() +
+                           " filled, fills known for " + known.to_string();
+  if (!fill.price.is_positive()) {
+    plan.notes.push_back(what + "; no average price to apply the rest at: check the position");
+    return;
+  }
+  fill.client_order_id = id;
+  fill.venue_order_id = venue.venue_order_id;
+  fill.symbol = ours.request.symbol;
+  fill.side = ours.request.side;
+  const auto pair = core::split_symbol(fill.symbol);
+  fill.fee_currency = pair ? pair->second : std::string();
+  fill.time = in.now;
+  fill.order_filled = venue.filled_qty;
+  plan.missed_fills.push_back(fill);
+  plan.notes.push_back(what + ": applied " + fill.qty.to_string() + " as one catch-up fill @ " + fill.price.to_string() +
+                       " (" + fill.exec_id + "; fee unknown, recorded as 0)");
+}
+
 void match_venue_orders(const ReconcileInput& in, ReconcilePlan& plan) {
+  const auto missed = missed_by_order(plan);
   std::map<std::string, const ManagedOrder*> local;
   for (const ManagedOrder& order : in.local_open) local[order.request.client_order_id] = &order;
   for (const core::OrderUpdate& venue : in.venue.open_orders) {
@@ -56,6 +101,8 @@ void match_venue_orders(const ReconcileInput& in, ReconcilePlan& plan) {
     const ManagedOrder& ours = *it->second;
     // A report may be on its way to us (the venue is ahead by one message): young orders wait.
     if (in.now - ours.updated < in.in_flight) continue;
+    const auto gained = missed.find(venue.client_order_id);
+    add_catch_up(ours, venue, gained == missed.end() ? Gain{} : gained->second, in, plan);
     // A stop whose trigger moved without our hearing it (a trailing amend whose answer was lost).
     const bool trigger_differs =
         venue.trigger_price.is_positive() && venue.trigger_price != ours.request.trigger_price;
@@ -87,10 +134,14 @@ void close_vanished_orders(const ReconcileInput& in, ReconcilePlan& plan) {
     if (at_venue.contains(id) || order.held_locally) continue;  // held locally: never at the venue
     if (order.status == OrderStatus::kPendingNew && in.now - order.updated < in.in_flight) continue;
     const auto gained = missed.find(id);
-    const Decimal filled = order.filled + (gained == missed.end() ? Decimal{} : gained->second);
+    const Decimal filled = order.filled + (gained == missed.end() ? Decimal{} : gained->second.qty);
     const bool complete = filled >= order.request.qty;
-    const std::string reason = complete ? "filled while away (reconciliation)"
-                                        : "not open at the venue at reconciliation";
+    // With none of its fills among a venue's incomplete list, it may have filled all the same.
+    const bool unverified = !complete && !in.venue.fills_complete && gained == missed.end();
+    const std::string reason = complete     ? "filled while away (reconciliation)"
+                               : unverified ? "not open at the venue at reconciliation, and its fills may be older "
+                                              "than the venue's recent fills: check this order at the venue"
+                                            : "not open at the venue at reconciliation";
     plan.order_updates.push_back(
         closing_update(order, complete ? OrderStatus::kFilled : OrderStatus::kCanceled, filled, reason, in.now));
     plan.notes.push_back("order " + id + " (" + core::to_string(order.status) + ") is not open at the venue: " + reason);

@@ -36,6 +36,9 @@ using ExecutionSink = std::function<void(core::ExecutionEvent)>;
 struct VenueSnapshot {
   std::vector<core::OrderUpdate> open_orders;
   std::vector<core::Fill> recent_fills;
+  // False when recent_fills may lack older fills (Kraken lists only the last 50): an order gone from
+  // open_orders with none of its fills listed may have filled.
+  bool fills_complete = true;
   std::map<std::string, core::Decimal> balances;
   core::Timestamp time;
 };

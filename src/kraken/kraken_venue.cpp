@@ -975,6 +975,7 @@ class KrakenVenue::Impl final : private TradingSink {
       execution::VenueSnapshot snap;
       snap.open_orders = tracker_.open_orders();
       snap.recent_fills = tracker_.snapshot_fills();
+      snap.fills_complete = !tracker_.snapshot_full();
       snap.balances = balances_;
       snap.time = clock_.now();
       finish_waiter(w, std::move(snap));

@@ -452,6 +452,7 @@ void OrderTracker::on_snapshot(const std::vector<ExecutionReport>& reports, std:
   // and a later one would be listed too), and so is any order when the snapshot has fewer than 50
   // fills: it then holds every fill since. A full snapshot says nothing about the others.
   const bool full = trade_rows >= kSnapshotTradesMax;
+  snapshot_full_ = full;
   for (auto& [key, order] : orders_) {
     if (core::is_terminal(order.state.status) || listed.count(&order) > 0 ||
         order.sent_seq >= as_of_seq) {

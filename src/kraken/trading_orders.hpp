@@ -128,6 +128,8 @@ class OrderTracker {
   std::vector<core::OrderUpdate> open_orders() const;
   // Every fill of the last snapshot (Kraken's recent fills), mapped to client ids where known.
   const std::vector<core::Fill>& snapshot_fills() const { return snapshot_fills_; }
+  // The last snapshot listed as many fills as Kraken sends (50): older ones may be missing.
+  bool snapshot_full() const { return snapshot_full_; }
   bool seen_exec(const std::string& exec_id) const { return exec_ids_.count(exec_id) > 0; }
   const TrackerStats& stats() const { return stats_; }
   // What a person must hear about since the last call (catch-up fills, unverifiable closes).
@@ -175,6 +177,7 @@ class OrderTracker {
   std::deque<std::string> exec_order_;
   std::unordered_set<std::string> covered_ids_;  // trades dropped by trim_covered
   std::vector<core::Fill> snapshot_fills_;
+  bool snapshot_full_ = false;
   TrackerStats stats_;
   std::vector<std::string> warnings_;
   std::vector<std::string> to_verify_;

@@ -124,6 +124,61 @@ TEST(Reconciliation, VanishedOrderWithoutFillsIsClosedButAYoungPendingOneWaits) 
   EXPECT_EQ(plan.order_updates[1].client_order_id, "old");
 }
 
+// Across a restart Kraken's snapshot lists only its last 50 fills: an order that filled more than
+// our fills and the listed ones gets one catch-up fill for the rest, at the price the venue's
+// average implies, once (its exec id is the Kraken venue's own catch-up id).
+TEST(Reconciliation, AFillBeyondTheVenuesRecentFillsBecomesOneCatchUpFill) {
+  ReconcileInput in;
+  in.now = kNow;
+  ManagedOrder ours = local("a", OrderStatus::kPartiallyFilled, 1_d, 0.2_d);
+  ours.avg_price = 50000_d;
+  in.local_open = {ours};
+  core::OrderUpdate venue = at_venue("a", OrderStatus::kPartiallyFilled, 1_d, 0.7_d);
+  venue.avg_price = 50200_d;  // 35,140 for the 0.7
+  in.venue.open_orders = {venue};
+  in.venue.recent_fills = {venue_fill("x1", "a", 0.1_d, 5)};  // 0.1 @ 50,000, not applied yet
+  const ReconcilePlan plan = plan_reconciliation(in);
+  ASSERT_EQ(plan.missed_fills.size(), 2u);
+  const core::Fill& rest = plan.missed_fills[1];
+  EXPECT_EQ(rest.exec_id, core::catch_up_exec_id("V-a", 0.7_d));
+  EXPECT_EQ(rest.qty, 0.4_d);
+  EXPECT_EQ(rest.price, 50350_d);  // (35,140 - 10,000 - 5,000) / 0.4
+  EXPECT_EQ(rest.side, Side::kBuy);
+  EXPECT_EQ(rest.fee_currency, "USDT");
+  EXPECT_EQ(rest.order_filled, 0.7_d);
+  ASSERT_EQ(plan.order_updates.size(), 1u);
+  bool said = false;
+  for (const auto& note : plan.notes) said = said || note.find("fee unknown, recorded as 0") != std::string::npos;
+  EXPECT_TRUE(said);
+
+  in.applied_exec_ids = {"x1", rest.exec_id};  // applied, as a restart would find it in the store
+  for (const core::Fill& f : plan_reconciliation(in).missed_fills) EXPECT_NE(f.exec_id, rest.exec_id);
+  in.venue.open_orders[0].avg_price = {};  // no price to apply it at: said, not guessed
+  in.applied_exec_ids.clear();
+  const ReconcilePlan unpriced = plan_reconciliation(in);
+  EXPECT_EQ(unpriced.missed_fills.size(), 1u);
+  said = false;
+  for (const auto& note : unpriced.notes) said = said || note.find("check the position") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
+// A venue whose fill list may be incomplete (Kraken's last 50) cannot show that a vanished order did
+// not fill: its write-off says to check it.
+TEST(Reconciliation, AnOrderGoneFromAnIncompleteFillListIsFlaggedForACheck) {
+  ReconcileInput in;
+  in.now = kNow;
+  in.local_open = {local("gone", OrderStatus::kNew, 1_d)};
+  in.venue.fills_complete = false;
+  ReconcilePlan plan = plan_reconciliation(in);
+  ASSERT_EQ(plan.order_updates.size(), 1u);
+  EXPECT_EQ(plan.order_updates[0].status, OrderStatus::kCanceled);
+  EXPECT_NE(plan.order_updates[0].reason.find("check this order at the venue"), std::string::npos)
+      << plan.order_updates[0].reason;
+  in.venue.fills_complete = true;
+  plan = plan_reconciliation(in);
+  EXPECT_EQ(plan.order_updates[0].reason, "not open at the venue at reconciliation");
+}
+
 TEST(Reconciliation, VenueStateWinsForKnownOrders) {
   ReconcileInput in;
   in.now = kNow;

@@ -560,6 +560,16 @@ TEST_F(KrakenVenueSim, AnOrderThatFilledWhileAwayBeyondTheSnapshotIsSettledByQue
   EXPECT_EQ(venue.stats().fill_repairs.verified_closes, 1u);
   EXPECT_EQ(venue.stats().fill_repairs.unverified_closes, 0u);
   EXPECT_EQ(metric("tg4_venue_fill_repairs_total", {{"kind", "verified_close"}}), 1.0);
+  // Reconciliation hears that this snapshot's fill list is Kraken's last 50, maybe not all of them.
+  auto answer = std::make_shared<std::optional<core::Result<execution::VenueSnapshot>>>();
+  venue.request_snapshot([answer, &rec](core::Result<execution::VenueSnapshot> s) {
+    auto guard = rec.lock();
+    *answer = std::move(s);
+  });
+  ASSERT_TRUE(rec.wait([&] { return answer->has_value(); }, 10s));
+  auto guard = rec.lock();
+  ASSERT_TRUE((*answer)->ok()) << (*answer)->error().message;
+  EXPECT_FALSE((*answer)->value().fills_complete);
 }
 
 // QueryOrders as the venue reads it: an open order's totals, and an id Kraken does not know named
@@ -634,6 +644,7 @@ TEST_F(KrakenVenueSim, SnapshotHasOpenOrdersRecentFillsAndBalances) {
                           [](const core::Fill& f) { return f.client_order_id == "ts-1"; }));
   EXPECT_TRUE(snap.balances.count("USDT") > 0);
   EXPECT_TRUE(snap.balances.count("BTC") > 0);
+  EXPECT_TRUE(snap.fills_complete) << "fewer than Kraken's 50: every fill since is listed";
   EXPECT_GE(venue.stats().reconciles, 1u);
 }
 
