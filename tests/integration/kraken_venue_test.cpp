@@ -652,53 +652,100 @@ TEST_F(KrakenVenueSim, SnapshotHasOpenOrdersRecentFillsAndBalances) {
 // take-profit itself. Here the target is below the market, so the first price triggers it: the stop
 // is canceled at the simulator, and only after that is confirmed does the market sell go out (sent
 // earlier it would be refused for insufficient funds).
+// An order manager on the venue, fed the venue's events as a kernel would (from the test's thread).
+struct ManagerOnVenue {
+  ManagerOnVenue(KrakenVenue& venue, Recorder& rec, const core::InstrumentRegistry& instruments,
+                 execution::OrderManagerConfig config = {})
+      : rec_(rec),
+        manager(
+            venue, instruments, [this] { return "oco-" + std::to_string(++ids_); }, config,
+            [this](const execution::ManagedOrder& o) { changes.push_back(o); },
+            [this](const std::string& p) { problems.push_back(p); }) {}
+
+  // Feeds the venue's events until `done`, for 15 s at most.
+  bool pump_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (const auto& e : rec_.take_new(cursor_)) manager.on_execution(e, core::Timestamp{});
+      if (done()) return true;
+      rec_.wait([&] { return rec_.size() > cursor_; }, 200ms);
+    }
+    return false;
+  }
+  OrderStatus status(const std::string& id) const { return manager.find(id)->status; }
+
+ private:
+  Recorder& rec_;
+  int ids_ = 0;
+  std::size_t cursor_ = 0;
+
+ public:
+  execution::OrderManager manager;
+  std::vector<execution::ManagedOrder> changes;
+  std::vector<std::string> problems;
+};
+
 TEST_F(KrakenVenueSim, AHeldTakeProfitCancelsTheStopThenSellsAtMarket) {
   auto& rec = recorder();
   auto& venue = start_venue(rec);
-  std::vector<execution::ManagedOrder> changes;
-  std::vector<std::string> problems;
-  int ids = 0;
-  execution::OrderManager manager(
-      venue, instruments_, [&] { return "oco-" + std::to_string(++ids); }, {},
-      [&](const execution::ManagedOrder& o) { changes.push_back(o); },
-      [&](const std::string& p) { problems.push_back(p); });
-  std::size_t cursor = 0;
-  const auto pump_until = [&](const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      for (const auto& e : rec.take_new(cursor)) manager.on_execution(e, core::Timestamp{});
-      if (done()) return true;
-      rec.wait([&] { return rec.size() > cursor; }, 200ms);
-    }
-    return false;
-  };
-  const auto status = [&](const std::string& id) { return manager.find(id)->status; };
-
+  ManagerOnVenue m(venue, rec, instruments_);
   core::OrderIntent entry;
   entry.intent_id = "held-target";
   entry.symbol = kSymbol;
   entry.side = core::Side::kBuy;
   entry.stop_loss = Decimal::from_int(30000);
   entry.take_profit = Decimal::from_int(1000);  // below the market: the next trade triggers it
-  auto id = manager.submit(entry, Decimal::must("0.001"), core::Timestamp{});
+  auto id = m.manager.submit(entry, Decimal::must("0.001"), core::Timestamp{});
   ASSERT_TRUE(id) << id.error().message;
-  ASSERT_TRUE(pump_until([&] { return manager.open_count() == 2; })) << "entry fill and protection";
-  ASSERT_EQ(status(*id), OrderStatus::kFilled);
+  ASSERT_TRUE(m.pump_until([&] { return m.manager.open_count() == 2; })) << "entry fill and protection";
+  ASSERT_EQ(m.status(*id), OrderStatus::kFilled);
   const std::string stop = "oco-2", target = "oco-3";
-  ASSERT_TRUE(pump_until([&] { return status(stop) == OrderStatus::kNew; }));
-  EXPECT_TRUE(manager.find(target)->held_locally);
+  ASSERT_TRUE(m.pump_until([&] { return m.status(stop) == OrderStatus::kNew; }));
+  EXPECT_TRUE(m.manager.find(target)->held_locally);
   EXPECT_EQ(open_at_exchange(stop), 1);
   EXPECT_EQ(open_at_exchange(target), 0);
 
-  manager.on_price(kSymbol, manager.find(*id)->avg_price, core::Timestamp{});
-  ASSERT_TRUE(pump_until([&] { return status(target) == OrderStatus::kFilled; }))
-      << "target " << core::to_string(status(target)) << ", stop " << core::to_string(status(stop));
-  EXPECT_EQ(status(stop), OrderStatus::kCanceled);
-  EXPECT_EQ(manager.find(target)->filled, Decimal::must("0.001"));
-  EXPECT_EQ(manager.open_count(), 0u);
+  m.manager.on_price(kSymbol, m.manager.find(*id)->avg_price, core::Timestamp{});
+  ASSERT_TRUE(m.pump_until([&] { return m.status(target) == OrderStatus::kFilled; }))
+      << "target " << core::to_string(m.status(target)) << ", stop " << core::to_string(m.status(stop));
+  EXPECT_EQ(m.status(stop), OrderStatus::kCanceled);
+  EXPECT_EQ(m.manager.find(target)->filled, Decimal::must("0.001"));
+  EXPECT_EQ(m.manager.open_count(), 0u);
   EXPECT_EQ(open_at_exchange(stop), 0);
-  for (const auto& c : changes) EXPECT_NE(c.status, OrderStatus::kRejected) << c.request.client_order_id << ": " << c.reason;
-  EXPECT_TRUE(problems.empty()) << problems.front();
+  for (const auto& c : m.changes) EXPECT_NE(c.status, OrderStatus::kRejected) << c.request.client_order_id << ": " << c.reason;
+  EXPECT_TRUE(m.problems.empty()) << m.problems.front();
+}
+
+// A trailing stop on Kraken: the move is an amend_order, and the stop counts as moved once Kraken
+// has it (its answer or its executions report), never before.
+TEST_F(KrakenVenueSim, ATrailingStopMovesOnceKrakenHasIt) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  execution::OrderManagerConfig config;
+  config.trailing_stop = true;
+  ManagerOnVenue m(venue, rec, instruments_, config);
+  core::OrderIntent entry;
+  entry.intent_id = "trailed";
+  entry.symbol = kSymbol;
+  entry.side = core::Side::kBuy;
+  entry.stop_loss = Decimal::from_int(30000);
+  auto id = m.manager.submit(entry, Decimal::must("0.001"), core::Timestamp{});
+  ASSERT_TRUE(id) << id.error().message;
+  const std::string stop = "oco-2";
+  ASSERT_TRUE(m.pump_until([&] { return m.manager.find(stop) != nullptr && m.status(stop) == OrderStatus::kNew; }));
+  // +1.02 %: the trail (on from +1 %) asks for 1.5 % below that, about 0.5 % below the market, so
+  // the stop keeps resting.
+  const Decimal high = m.manager.find(*id)->avg_price * Decimal::must("1.0102");
+  m.manager.on_price(kSymbol, high, core::Timestamp{});
+  const Decimal asked = m.manager.find(stop)->trigger_asked;
+  ASSERT_TRUE(asked.is_positive()) << "an amend was asked for";
+  EXPECT_EQ(asked, instruments_.find(kSymbol)->round_price(high * Decimal::must("0.985")));
+  EXPECT_EQ(m.manager.find(stop)->request.trigger_price, Decimal::from_int(30000)) << "not before Kraken has it";
+  ASSERT_TRUE(m.pump_until([&] { return m.manager.find(stop)->request.trigger_price == asked; }));
+  EXPECT_TRUE(m.manager.find(stop)->trigger_asked.is_zero());
+  EXPECT_EQ(m.manager.find(stop)->reason, "trailing stop moved to " + asked.to_string());
+  EXPECT_EQ(open_at_exchange(stop), 1);
+  EXPECT_TRUE(m.problems.empty()) << m.problems.front();
 }
 
 }  // namespace
