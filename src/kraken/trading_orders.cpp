@@ -549,9 +549,12 @@ void OrderTracker::on_verified(const std::vector<RestOrder>& orders, core::Times
     core::OrderUpdate& s = order->state;
     s.filled_qty = core::max(s.filled_qty, info.vol_exec);
     if (info.avg_price.is_positive()) s.avg_price = info.avg_price;
-    s.status = info.status == "closed" ? OrderStatus::kFilled
+    // Kraken's "closed" is a finished order; filled only when all of it was.
+    const Decimal size = info.vol.is_positive() ? info.vol : s.qty;
+    const bool all_filled = info.status == "closed" && info.vol_exec >= size;
+    s.status = all_filled ? OrderStatus::kFilled
                : info.status == "expired" ? OrderStatus::kExpired
-                                           : OrderStatus::kCanceled;
+                                          : OrderStatus::kCanceled;
     s.reason = "closed while TG4 was disconnected; Kraken (QueryOrders) has it " + info.status + " with " +
                info.vol_exec.to_string() + " filled";
     ++stats_.verified_closes;

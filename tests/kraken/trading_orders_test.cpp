@@ -561,6 +561,29 @@ TEST(OrderTracker, QueryOrdersSettlesAWriteOffWithItsFillAndFee) {
   EXPECT_TRUE(out.empty());
 }
 
+// "closed" with part of it filled (a market order Kraken could not fill in full): canceled, with
+// what did fill.
+TEST(OrderTracker, QueryOrdersClosedWithPartFilledIsCanceledWithItsFill) {
+  Events out;
+  OrderTracker t = tracker_with_one_fill(out);
+  t.on_snapshot(others_fills(50), 10, false, kNow, out);
+  t.take_to_verify();
+  out.clear();
+  RestOrder info;
+  info.order_id = "O1";
+  info.status = "closed";
+  info.vol = dec("1");
+  info.vol_exec = dec("0.5");
+  info.cost = dec("50");
+  info.fee = dec("0.05");
+  t.on_verified({info}, kNow, out);
+  ASSERT_EQ(fills(out).size(), 1u);
+  EXPECT_EQ(fills(out)[0].qty, dec("0.3"));
+  const auto u = update_of(out, "t1");
+  EXPECT_EQ(u.status, OrderStatus::kCanceled);
+  EXPECT_EQ(u.filled_qty, dec("0.5"));
+}
+
 // An order Kraken never acknowledged has no Kraken id to look up: it is left for a person at once.
 TEST(OrderTracker, AWriteOffWithoutAKrakenIdCannotBeLookedUp) {
   Events out;
