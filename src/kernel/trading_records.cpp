@@ -135,6 +135,8 @@ json::object order_json(const execution::ManagedOrder& order) {
   out["avg_price"] = text(order.avg_price);
   if (!request.limit_price.is_zero()) out["limit_price"] = text(request.limit_price);
   if (!request.trigger_price.is_zero()) out["trigger_price"] = text(request.trigger_price);
+  // A trailing move sent to the venue and not yet confirmed: trigger_price is still the venue's.
+  if (!order.trigger_asked.is_zero()) out["trigger_asked"] = text(order.trigger_asked);
   if (request.leverage > core::Decimal::one()) out["leverage"] = text(request.leverage);  // margin
   out["source"] = order.source;
   out["reason"] = order.reason;
