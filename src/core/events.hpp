@@ -145,6 +145,9 @@ struct OrderIntent {
   Timestamp created;
 };
 
+// Which amend of an order the venue refused: its quantity, or its price (limit or trigger).
+enum class RefusedAmend : std::uint8_t { kNone, kQuantity, kPrice };
+
 struct OrderUpdate {
   std::string client_order_id;
   std::string venue_order_id;
@@ -161,7 +164,7 @@ struct OrderUpdate {
   // A stop's or take-profit's trigger as the venue holds it; zero when the report does not say.
   // The order manager takes it as the truth: a trailing stop's move counts once the venue has it.
   Decimal trigger_price;
-  bool amend_refused = false;  // the venue refused an amend: the order stands as reported
+  RefusedAmend amend_refused = RefusedAmend::kNone;  // the order stands as reported
 };
 
 struct Fill {

@@ -214,7 +214,8 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   // status the report still carries (a trade report may keep the write-off's).
   const bool revived = revived_.erase(update.client_order_id) > 0;
   const bool trigger_news = update.trigger_price.is_positive() && update.trigger_price != order.request.trigger_price;
-  if (!revived && !trigger_news && !update.amend_refused && previous == update.status && update.reason.empty()) return;
+  const bool refused = update.amend_refused != core::RefusedAmend::kNone;
+  if (!revived && !trigger_news && !refused && previous == update.status && update.reason.empty()) return;
   // A refused cancel of an order that has already ended (it filled first) is no news about it.
   if (!revived && core::is_terminal(previous) && update.status == OrderStatus::kRejected) return;
   if (!revived && !legal(previous, update.status)) {
@@ -228,13 +229,21 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   if (update.qty.is_positive()) order.request.qty = update.qty;
   if (!update.reason.empty()) order.reason = update.reason;
   settle_trigger(order, update);
+  // The venue would not shrink it: an exit waiting for its coins is dropped (on_stop_change).
+  const bool shrink_refused = update.amend_refused == core::RefusedAmend::kQuantity;
   changed(order, now);
-  if (order.role == OrderRole::kStopLoss && !held_ids_.empty()) on_stop_change(order, now);
+  if (order.role == OrderRole::kStopLoss && !held_ids_.empty()) on_stop_change(order, now, shrink_refused);
   if (!core::is_terminal(order.status) || (core::is_terminal(previous) && !revived)) {
     if (order.role != OrderRole::kEntry && order.status == OrderStatus::kPartiallyFilled) resolve_oco(order, now);
     return;
   }
   const bool cancel_was_ours = cancel_requested_.erase(order.request.client_order_id) > 0;
+  if (put_back_on_cancel_.erase(order.request.client_order_id) > 0 && !order.filled.is_positive()) {
+    place_stop_again(order, order.request.qty,
+                     "stop " + order.request.client_order_id + " of " + order.group + " (" + order.request.symbol +
+                         ") was canceled to free coins for an exit that was then dropped",
+                     now);
+  }
   const bool restored = order.role == OrderRole::kExit && restore_stops_after_exit(order, now);
   if (!order.filled.is_positive() && !restored) report_if_unprotected(order, now);
   if (order.role == OrderRole::kTakeProfit) freed_stops_.erase(order.group);
@@ -256,9 +265,10 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
 void OrderManager::settle_trigger(ManagedOrder& order, const core::OrderUpdate& update) {
   if (update.trigger_price.is_positive()) order.request.trigger_price = update.trigger_price;
   if (!order.trigger_asked.is_positive()) return;
+  const bool refused = update.amend_refused == core::RefusedAmend::kPrice;
   if (order.request.trigger_price == order.trigger_asked) {
     order.reason = "trailing stop moved to " + order.trigger_asked.to_string();
-  } else if (update.amend_refused) {
+  } else if (refused) {
     problem("trailing stop " + order.request.client_order_id + " of " + order.group + " (" + order.request.symbol +
             ") not moved to " + order.trigger_asked.to_string() + ", it stays at " +
             order.request.trigger_price.to_string() + ": " + update.reason);
@@ -296,9 +306,9 @@ void OrderManager::report_if_unprotected(const ManagedOrder& order, core::Timest
 
 // A strategy's exit that freed coins from stops (a venue that locks coins per order) and did not
 // sell them all: each stop gets back what the unsold part had taken from it, newest first as they
-// were shrunk, so the positions keep their protection. A stop still resting grows back; one that
-// was canceled is placed again (counted against its position's replacements). False when the exit
-// shrank no stop.
+// were shrunk, so the positions keep their protection. A stop still resting grows back, never past
+// its size before the exit (a shrink the venue refused left it whole); one that was canceled is
+// placed again (counted against its position's replacements). False when the exit shrank no stop.
 bool OrderManager::restore_stops_after_exit(const ManagedOrder& exit, core::Timestamp now) {
   const auto it = shrunk_for_exit_.find(exit.request.client_order_id);
   if (it == shrunk_for_exit_.end()) return false;
@@ -311,13 +321,21 @@ bool OrderManager::restore_stops_after_exit(const ManagedOrder& exit, core::Time
                           " with " + unsold.to_string() + " unsold after the stops were shrunk to free its coins";
   for (const ShrunkStop& gave : shrunk) {
     if (!unsold.is_positive()) break;
-    const Decimal back = core::min(gave.qty, unsold);
-    unsold -= back;
     ManagedOrder& stop = orders_.at(gave.id);
     if (core::is_terminal(stop.status)) {
+      const Decimal back = core::min(gave.freed, unsold);
+      unsold -= back;
       place_stop_again(stop, back, why, now);
       continue;
     }
+    if (cancel_requested_.contains(gave.id)) {  // its cancel is on its way: back once it lands
+      put_back_on_cancel_.insert(gave.id);
+      unsold -= core::min(gave.freed, unsold);
+      continue;
+    }
+    const Decimal back = core::min(core::min(gave.freed, unsold), gave.before - stop.request.qty);
+    if (!back.is_positive()) continue;
+    unsold -= back;
     resize(stop, stop.request.qty + back, now);
     problem(why + "; stop " + gave.id + " grown back by " + back.to_string());
   }
@@ -581,7 +599,7 @@ void OrderManager::shrink_stops(const std::string& exit_id, const std::string& s
     const Decimal remaining = stop.request.qty - stop.filled;
     const Decimal freed = core::min(remaining, by);
     by -= freed;
-    shrunk_for_exit_[exit_id].push_back({id, freed});
+    shrunk_for_exit_[exit_id].push_back({id, stop.request.qty, freed});
     if (freed == remaining) {
       cancel(id, now);
     } else {
@@ -593,7 +611,7 @@ void OrderManager::shrink_stops(const std::string& exit_id, const std::string& s
 // A stop of a symbol with held exits changed. Once the stops rest on no more than an exit allows,
 // the exit is sent. A stop that fills meanwhile is doing the exit's work on the same coins: the exit
 // is dropped rather than risk selling twice (the strategy decides again on what is left).
-void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now) {
+void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now, bool shrink_refused) {
   std::vector<std::string> exits;
   for (const std::string& id : held_ids_) {
     const ManagedOrder& order = orders_.at(id);
@@ -604,6 +622,10 @@ void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now)
     ManagedOrder& exit = orders_.at(id);
     if (stop.filled.is_positive()) {
       cancel_held(exit, "the stop sold first", now);
+    } else if (shrink_refused) {
+      drop_exit(exit, "the venue refused to shrink stop " + stop.request.client_order_id + " to free its coins (" +
+                          stop.reason + ")",
+                now);
     } else if (resting <= exit.release_at) {
       release(exit, now);
     }
@@ -614,6 +636,17 @@ void OrderManager::resize(ManagedOrder& order, Decimal qty, core::Timestamp now)
   if (!order.held_locally) return venue_.amend(order.request, qty, {}, now);
   order.request.qty = qty;
   changed(order, now);
+}
+
+// A held exit whose coins cannot be freed (the venue refused to shrink a stop): it never goes out,
+// the stops it had shrunk get their coins back, and the strategy sees it canceled and may decide
+// again. Waiting would hold it for ever.
+void OrderManager::drop_exit(ManagedOrder& exit, const std::string& why, core::Timestamp now) {
+  exit.status = OrderStatus::kCanceled;
+  exit.reason = why + " (held locally, never at the venue)";
+  changed(exit, now);
+  problem("exit " + exit.request.client_order_id + " (" + exit.request.symbol + ") dropped: " + why);
+  restore_stops_after_exit(exit, now);
 }
 
 void OrderManager::cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now) {

@@ -124,7 +124,8 @@ class OrderManager {
   core::Result<std::string> send_after_stops_shrink(ManagedOrder exit, core::Timestamp now);
   void shrink_stops(const std::string& exit_id, const std::string& symbol, core::Decimal by, core::Timestamp now);
   bool restore_stops_after_exit(const ManagedOrder& exit, core::Timestamp now);
-  void on_stop_change(const ManagedOrder& stop, core::Timestamp now);
+  void on_stop_change(const ManagedOrder& stop, core::Timestamp now, bool shrink_refused = false);
+  void drop_exit(ManagedOrder& exit, const std::string& why, core::Timestamp now);
   void cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now);
   void replace_stop(const ManagedOrder& gone, core::Timestamp now);
   void place_stop_again(const ManagedOrder& gone, core::Decimal qty, const std::string& why, core::Timestamp now);
@@ -167,9 +168,13 @@ class OrderManager {
   // the exit ends; what it did not sell goes back to them.
   struct ShrunkStop {
     std::string id;
-    core::Decimal qty;
+    core::Decimal before;  // its quantity when the exit came
+    core::Decimal freed;   // what the exit asked it to give up
   };
   std::map<std::string, std::vector<ShrunkStop>> shrunk_for_exit_;
+  // Stops whose cancel for an exit was on its way when the exit was dropped: placed again once the
+  // cancel lands.
+  std::set<std::string> put_back_on_cancel_;
   std::map<std::string, core::Decimal> positions_;  // by symbol, as last given to fit_protection
 };
 

@@ -722,6 +722,13 @@ class KrakenVenue::Impl final : private TradingSink {
     }
   }
 
+  // Which amend a refusal was of: TG4 amends either the price (a trailing stop) or the quantity.
+  static core::RefusedAmend refused_amend(const TradingRequest& request) {
+    if (request.method != "amend_order") return core::RefusedAmend::kNone;
+    const bool price = request.params.contains("trigger_price") || request.params.contains("limit_price");
+    return price ? core::RefusedAmend::kPrice : core::RefusedAmend::kQuantity;
+  }
+
   // A trigger Kraken took is the order's trigger from now on (a trailing stop counts as moved).
   void amended(const TradingRequest& request) {
     const auto* text = request.params.if_contains("trigger_price");
@@ -798,7 +805,7 @@ class KrakenVenue::Impl final : private TradingSink {
         return start_resync("unknown_order");
       }
       log_->warn("kraken venue: {} {} refused: {}", method, id, r.error);
-      tracker_.on_refused(id, method + " refused by Kraken: " + r.error, method == "amend_order", clock_.now(),
+      tracker_.on_refused(id, method + " refused by Kraken: " + r.error, refused_amend(p.work.request), clock_.now(),
                           out);
     } else {
       log_->error("kraken venue: {} refused: {}", method, r.error);

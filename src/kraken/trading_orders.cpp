@@ -150,7 +150,7 @@ void OrderTracker::on_amended(const std::string& client_order_id, core::Decimal 
   publish(it->second, before, now, out);
 }
 
-void OrderTracker::on_refused(const std::string& client_order_id, const std::string& reason, bool amend,
+void OrderTracker::on_refused(const std::string& client_order_id, const std::string& reason, core::RefusedAmend amend,
                               core::Timestamp now, Events& out) {
   const auto it = orders_.find(client_order_id);
   if (it == orders_.end() || core::is_terminal(it->second.state.status)) return;

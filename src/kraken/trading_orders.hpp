@@ -97,8 +97,8 @@ class OrderTracker {
   void on_amended(const std::string& client_order_id, core::Decimal trigger_price, core::Timestamp now,
                   Events& out);
   // A refused amend or cancel: the order's current state again, with the reason attached (and
-  // `amend_refused` set for an amend).
-  void on_refused(const std::string& client_order_id, const std::string& reason, bool amend,
+  // `amend_refused` saying which amend; kNone for a cancel).
+  void on_refused(const std::string& client_order_id, const std::string& reason, core::RefusedAmend amend,
                   core::Timestamp now, Events& out);
 
   // One live executions update.

@@ -64,6 +64,22 @@ class OrderManagerTest : public ::testing::Test {
     manager_->on_execution(u, now_);
   }
 
+  // The Kraken venue's report of a refused amend of stop `id`: the stop as it still stands.
+  static core::OrderUpdate refused_amend(const std::string& id, Decimal qty, Decimal trigger, core::RefusedAmend kind,
+                                         const std::string& error) {
+    core::OrderUpdate u;
+    u.client_order_id = id;
+    u.symbol = "BTC/USDT";
+    u.side = Side::kSell;
+    u.type = core::OrderType::kStopLoss;
+    u.status = OrderStatus::kNew;
+    u.qty = qty;
+    u.trigger_price = trigger;
+    u.reason = "amend_order refused by Kraken: " + error;
+    u.amend_refused = kind;
+    return u;
+  }
+
   void price(Decimal p) {
     now_ = now_ + std::chrono::seconds(1);
     core::Trade t;
@@ -292,16 +308,8 @@ TEST_F(OrderManagerTest, ARefusedTrailingMoveLeavesTheStopWhereTheVenueHoldsIt) 
   defer_reports_ = true;
   price(61000_d);
   pending_reports_.clear();  // the venue never had it: it refuses
-  core::OrderUpdate refusal;
-  refusal.client_order_id = stop.request.client_order_id;
-  refusal.symbol = "BTC/USDT";
-  refusal.side = Side::kSell;
-  refusal.type = core::OrderType::kStopLoss;
-  refusal.status = OrderStatus::kNew;
-  refusal.qty = 0.1_d;
-  refusal.trigger_price = 59000_d;
-  refusal.reason = "amend_order refused by Kraken: EOrder:Rate limit exceeded";
-  refusal.amend_refused = true;
+  const core::OrderUpdate refusal = refused_amend(stop.request.client_order_id, 0.1_d, 59000_d,
+                                                  core::RefusedAmend::kPrice, "EOrder:Rate limit exceeded");
   manager_->on_execution(refusal, now_);
   EXPECT_EQ(stop.request.trigger_price, 59000_d);
   EXPECT_TRUE(stop.trigger_asked.is_zero());
@@ -403,6 +411,29 @@ class HeldTargetTest : public OrderManagerTest {
   HeldTargetTest() : OrderManagerTest(true) {}
   const ManagedOrder& stop() const { return *by_role(OrderRole::kStopLoss).at(0); }
   const ManagedOrder& target() const { return *by_role(OrderRole::kTakeProfit).at(0); }
+
+  // Two positions of 0.05 BTC, a second apart: the ids of their stops, older first.
+  std::pair<std::string, std::string> two_positions() {
+    EXPECT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.05_d, now_));
+    const std::string older = stop().request.client_order_id;
+    now_ = now_ + std::chrono::seconds(1);
+    core::OrderIntent second = entry(58000_d, 65000_d);
+    second.intent_id = "i2";
+    EXPECT_TRUE(manager_->submit(second, 0.05_d, now_));
+    std::string newer;
+    for (const ManagedOrder* s : by_role(OrderRole::kStopLoss)) {
+      if (s->request.client_order_id != older) newer = s->request.client_order_id;
+    }
+    return {older, newer};
+  }
+  // What the open stops still cover.
+  Decimal open_stop_qty() const {
+    Decimal total;
+    for (const ManagedOrder* s : by_role(OrderRole::kStopLoss)) {
+      if (!core::is_terminal(s->status)) total += s->request.qty - s->filled;
+    }
+    return total;
+  }
 };
 
 TEST_F(HeldTargetTest, AVenueThatLocksExitsRefusesASecondSellOnTheSameCoins) {
@@ -633,16 +664,7 @@ TEST_F(HeldTargetTest, ARefusedExitPutsTheStopItFreedBack) {
 // sold only 0.01. The 0.06 unsold goes back newest first: the canceled stop is placed again for 0.05,
 // the shrunk one grows back by 0.01.
 TEST_F(HeldTargetTest, APartlyFilledExitGivesTheStopsBackWhatItDidNotSell) {
-  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.05_d, now_));
-  const std::string older = stop().request.client_order_id;
-  now_ = now_ + std::chrono::seconds(1);
-  core::OrderIntent second = entry(58000_d, 65000_d);
-  second.intent_id = "i2";
-  ASSERT_TRUE(manager_->submit(second, 0.05_d, now_));
-  std::string newer;
-  for (const ManagedOrder* s : by_role(OrderRole::kStopLoss)) {
-    if (s->request.client_order_id != older) newer = s->request.client_order_id;
-  }
+  const auto [older, newer] = two_positions();
   defer_reports_ = true;
   auto exit = manager_->submit(exit_intent(), 0.07_d, now_);
   ASSERT_TRUE(exit) << exit.error().message;
@@ -672,11 +694,60 @@ TEST_F(HeldTargetTest, APartlyFilledExitGivesTheStopsBackWhatItDidNotSell) {
     if (u != nullptr && u->client_order_id == older && u->reason == "amended") report(e);
   }
   EXPECT_EQ(manager_->find(older)->request.qty, 0.04_d);
-  Decimal resting;
-  for (const ManagedOrder* s : by_role(OrderRole::kStopLoss)) {
-    if (!core::is_terminal(s->status)) resting += s->request.qty - s->filled;
-  }
+  const Decimal resting = open_stop_qty();
   EXPECT_EQ(resting, 0.09_d) << "the stops cover what the positions still hold";
+}
+
+// The venue refuses to shrink the stop that locks the exit's coins: waiting would hold the exit for
+// ever, so it is dropped (the strategy sees it canceled), said, and the stop keeps its size.
+TEST_F(HeldTargetTest, AnExitWhoseStopCannotShrinkIsDroppedAndTheStopStaysWhole) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  defer_reports_ = true;
+  auto exit = manager_->submit(exit_intent(), 0.04_d, now_);  // the stop must shrink to 0.06 first
+  ASSERT_TRUE(exit) << exit.error().message;
+  ASSERT_TRUE(manager_->find(*exit)->held_locally);
+  pending_reports_.clear();  // instead of the shrink, the venue's refusal
+  const core::OrderUpdate refusal =
+      refused_amend(stop_id, 0.1_d, 59000_d, core::RefusedAmend::kQuantity, "EGeneral:Internal error");
+  manager_->on_execution(refusal, now_);
+  EXPECT_EQ(manager_->find(*exit)->status, OrderStatus::kCanceled);
+  EXPECT_FALSE(manager_->find(*exit)->held_locally && manager_->open_count() == 3u) << "no longer held";
+  ASSERT_EQ(problems_.size(), 1u) << problems_.back();
+  EXPECT_NE(problems_[0].find("dropped: the venue refused to shrink stop " + stop_id), std::string::npos)
+      << problems_[0];
+  EXPECT_NE(problems_[0].find("EGeneral:Internal error"), std::string::npos) << problems_[0];
+  EXPECT_EQ(stop().request.qty, 0.1_d);
+  EXPECT_EQ(stop().status, OrderStatus::kNew);
+  EXPECT_EQ(manager_->open_count(), 2u) << "the stop and the held target";
+}
+
+// Two stops free the exit's coins: the newest is being canceled when the venue refuses to shrink
+// the other. The exit is dropped, and the canceled stop goes back once its cancel lands.
+TEST_F(HeldTargetTest, ADroppedExitPutsBackAStopWhoseCancelWasOnItsWay) {
+  const auto [older, newer] = two_positions();
+  defer_reports_ = true;
+  auto exit = manager_->submit(exit_intent(), 0.07_d, now_);  // cancels the newer, shrinks the older
+  ASSERT_TRUE(exit) << exit.error().message;
+  std::vector<core::ExecutionEvent> cancel_of_newer;
+  for (const auto& e : pending_reports_) {
+    const auto* u = std::get_if<core::OrderUpdate>(&e);
+    if (u != nullptr && u->client_order_id == newer) cancel_of_newer.push_back(e);
+  }
+  ASSERT_FALSE(cancel_of_newer.empty());
+  pending_reports_.clear();
+  const core::OrderUpdate refusal =
+      refused_amend(older, 0.05_d, 59000_d, core::RefusedAmend::kQuantity, "EGeneral:Internal error");
+  manager_->on_execution(refusal, now_);
+  EXPECT_EQ(manager_->find(*exit)->status, OrderStatus::kCanceled);
+  for (const auto& e : cancel_of_newer) report(e);  // the newer stop's cancel lands
+  EXPECT_EQ(manager_->find(newer)->status, OrderStatus::kCanceled);
+  ASSERT_EQ(problems_.size(), 2u) << problems_.back();
+  EXPECT_NE(problems_[1].find("canceled to free coins for an exit that was then dropped; stop placed again"),
+            std::string::npos)
+      << problems_[1];
+  const Decimal resting = open_stop_qty();
+  EXPECT_EQ(resting, 0.1_d) << "both positions protected again";
 }
 
 // The same wiring with margin on (paper.margin): a sell that is not reduce-only is a short entry.

@@ -324,14 +324,16 @@ TEST_F(KrakenVenueSim, AStopsTriggerIsReportedAsKrakenHoldsIt) {
     const auto u = rec.updates("ts-1");
     return u.back().trigger_price == Decimal::must("85000.5");
   })) << "the amended trigger reaches the kernel";
-  EXPECT_FALSE(rec.updates("ts-1").back().amend_refused);
+  EXPECT_EQ(rec.updates("ts-1").back().amend_refused, core::RefusedAmend::kNone);
 
   venue.amend(stop, Decimal::must("1000"), Decimal::must("80000"), core::Timestamp{});  // no funds for it
-  ASSERT_TRUE(rec.wait([&] { return rec.updates("ts-1").back().amend_refused; }));
+  ASSERT_TRUE(rec.wait([&] { return rec.updates("ts-1").back().amend_refused == core::RefusedAmend::kPrice; }));
   const auto refused = rec.updates("ts-1").back();
   EXPECT_EQ(refused.trigger_price, Decimal::must("85000.5")) << "where Kraken still holds it";
   EXPECT_NE(refused.reason.find("Insufficient funds"), std::string::npos) << refused.reason;
   EXPECT_EQ(refused.status, OrderStatus::kNew);
+  venue.amend(stop, Decimal::must("2000"), Decimal::zero(), core::Timestamp{});  // a quantity alone
+  ASSERT_TRUE(rec.wait([&] { return rec.updates("ts-1").back().amend_refused == core::RefusedAmend::kQuantity; }));
 }
 
 // After a restart the order was submitted by another process: the new one amends it all the same

@@ -283,12 +283,12 @@ TEST(OrderTracker, AmendsAreReportedAndRefusalsCarryTheReason) {
   EXPECT_EQ(u[0].qty, dec("2"));
   EXPECT_EQ(u[0].limit_price, dec("99.5"));
   out.clear();
-  t.on_refused("t5", "amend_order refused by Kraken: EOrder:Invalid price", true, kNow, out);
+  t.on_refused("t5", "amend_order refused by Kraken: EOrder:Invalid price", core::RefusedAmend::kPrice, kNow, out);
   u = updates(out);
   ASSERT_EQ(u.size(), 1u);
   EXPECT_EQ(u[0].status, OrderStatus::kNew);
   EXPECT_EQ(u[0].reason, "amend_order refused by Kraken: EOrder:Invalid price");
-  EXPECT_TRUE(u[0].amend_refused);
+  EXPECT_EQ(u[0].amend_refused, core::RefusedAmend::kPrice);
 }
 
 // A stop's trigger as Kraken holds it: as sent, then as an amend's answer or report says.
@@ -317,7 +317,7 @@ TEST(OrderTracker, AStopsTriggerFollowsWhatKrakenSays) {
   u = updates(out);
   ASSERT_EQ(u.size(), 1u);
   EXPECT_EQ(u[0].trigger_price, dec("93"));
-  EXPECT_FALSE(u[0].amend_refused);
+  EXPECT_EQ(u[0].amend_refused, core::RefusedAmend::kNone);
 }
 
 TEST(OrderTracker, MemoryIsBounded) {
