@@ -37,6 +37,11 @@ bool legal(OrderStatus from, OrderStatus to) {
   return to != OrderStatus::kPendingNew;
 }
 
+// "c7 of c4 (BTC/USDT)": an order, the position it belongs to and its pair, for the problem log.
+std::string order_label(const ManagedOrder& order) {
+  return order.request.client_order_id + " of " + order.group + " (" + order.request.symbol + ")";
+}
+
 }  // namespace
 
 OrderManager::OrderManager(Venue& venue, const core::InstrumentRegistry& instruments, IdSource next_id,
@@ -240,8 +245,7 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   const bool cancel_was_ours = cancel_requested_.erase(order.request.client_order_id) > 0;
   if (put_back_on_cancel_.erase(order.request.client_order_id) > 0 && !order.filled.is_positive()) {
     place_stop_again(order, order.request.qty,
-                     "stop " + order.request.client_order_id + " of " + order.group + " (" + order.request.symbol +
-                         ") was canceled to free coins for an exit that was then dropped",
+                     "stop " + order_label(order) + " was canceled to free coins for an exit that was then dropped",
                      now);
   }
   const bool restored = order.role == OrderRole::kExit && restore_stops_after_exit(order, now);
@@ -269,8 +273,7 @@ void OrderManager::settle_trigger(ManagedOrder& order, const core::OrderUpdate& 
   if (order.request.trigger_price == order.trigger_asked) {
     order.reason = "trailing stop moved to " + order.trigger_asked.to_string();
   } else if (refused) {
-    problem("trailing stop " + order.request.client_order_id + " of " + order.group + " (" + order.request.symbol +
-            ") not moved to " + order.trigger_asked.to_string() + ", it stays at " +
+    problem("trailing stop " + order_label(order) + " not moved to " + order.trigger_asked.to_string() + ", it stays at " +
             order.request.trigger_price.to_string() + ": " + update.reason);
   } else if (!core::is_terminal(order.status)) {
     return;  // other news of the order while the move is on its way
@@ -293,8 +296,8 @@ void OrderManager::report_if_unprotected(const ManagedOrder& order, core::Timest
   // symbol does not cover it. Any other exit is said only when nothing on the symbol is protected.
   const bool puts_back = released_exit && freed != freed_stops_.end();
   if (!refused_stop && !puts_back && !(released_exit && resting_stop_qty(order.request.symbol).is_zero())) return;
-  const std::string what = (refused_stop ? "stop " : "exit ") + order.request.client_order_id + " of " + order.group +
-                           " (" + order.request.symbol + ") was " + core::to_string(order.status) +
+  const std::string what = (refused_stop ? "stop " : "exit ") + order_label(order) + " was " +
+                           core::to_string(order.status) +
                            (order.reason.empty() ? "" : " (" + order.reason + ")") +
                            (refused_stop ? "" : " after the stops were canceled to free its coins");
   if (!puts_back) return problem(what + ": the position has no stop at the venue");
@@ -365,8 +368,7 @@ void OrderManager::note_fill_after_write_off(const ManagedOrder& order, Decimal 
 // venue that keeps cancelling it cannot make TG4 loop; a refused stop (rejected) is not retried.
 void OrderManager::replace_stop(const ManagedOrder& gone, core::Timestamp now) {
   place_stop_again(gone, gone.request.qty - gone.filled,
-                   "stop " + gone.request.client_order_id + " of " + gone.group + " (" + gone.request.symbol +
-                       ") was " + core::to_string(gone.status) + " at the venue, not by TG4" +
+                   "stop " + order_label(gone) + " was " + core::to_string(gone.status) + " at the venue, not by TG4" +
                        (gone.reason.empty() ? "" : " (" + gone.reason + ")"),
                    now);
 }

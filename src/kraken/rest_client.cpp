@@ -44,6 +44,14 @@ bool transient_error(std::string_view e) {
          starts_with(e, "EGeneral:Temporary lockout");
 }
 
+// "a,b,c": the list form Kraken's REST parameters take (pair=, txid=).
+std::string comma_list(std::vector<std::string>::const_iterator first,
+                       std::vector<std::string>::const_iterator last) {
+  std::string out;
+  for (auto it = first; it != last; ++it) out += (out.empty() ? "" : ",") + *it;
+  return out;
+}
+
 std::string join(const std::vector<std::string>& parts) {
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
@@ -398,11 +406,7 @@ core::Result<std::string> RestClient::call(const std::string& method, bool is_pr
 
 core::Result<std::vector<RestPair>> RestClient::asset_pairs(const std::vector<std::string>& pairs) {
   net::ClientHeaders query;
-  if (!pairs.empty()) {
-    std::string list;
-    for (const auto& p : pairs) list += (list.empty() ? "" : ",") + p;
-    query.emplace_back("pair", list);
-  }
+  if (!pairs.empty()) query.emplace_back("pair", comma_list(pairs.begin(), pairs.end()));
   auto body = call_public("AssetPairs", query);
   if (!body) return body.error();
   std::vector<RestPair> out;
@@ -608,10 +612,9 @@ core::Result<std::vector<RestOrder>> RestClient::query_orders(const std::vector<
   constexpr std::size_t kIdsPerCall = 50;
   std::vector<RestOrder> out;
   for (std::size_t first = 0; first < order_ids.size(); first += kIdsPerCall) {
-    std::string list;
-    for (std::size_t i = first; i < std::min(order_ids.size(), first + kIdsPerCall); ++i)
-      list += (list.empty() ? "" : ",") + order_ids[i];
-    auto body = call_private("QueryOrders", {{"txid", list}});
+    const auto begin = order_ids.begin() + static_cast<std::ptrdiff_t>(first);
+    const auto end = order_ids.begin() + static_cast<std::ptrdiff_t>(std::min(order_ids.size(), first + kIdsPerCall));
+    auto body = call_private("QueryOrders", {{"txid", comma_list(begin, end)}});
     if (!body) return body.error();
     auto status = parse_result(*body, "QueryOrders", [&](Reader& reader, value result, const Path& at) {
       return fields(reader, result, at, [&](std::string_view key, value v, const Path& p) {

@@ -336,11 +336,10 @@ core::Fill OrderTracker::catch_up_fill(const TrackedOrder& order, core::Timestam
   f.fee_currency = quote_of(s.symbol);
   // Kraken gives an order's total fee only as fee_usd_equiv: exact for a USD-quoted pair whose
   // fills all paid in USD.
-  const bool usd_fees = f.fee_currency == "USD" && !order.mixed_fee_currencies &&
-                        (order.applied_fee_currency.empty() || order.applied_fee_currency == "USD");
   // REST QueryOrders gives it in the quote currency: exact when the fills taken paid in it too.
   const bool quote_fees = !order.mixed_fee_currencies &&
                           (order.applied_fee_currency.empty() || order.applied_fee_currency == f.fee_currency);
+  const bool usd_fees = quote_fees && f.fee_currency == "USD";
   if (v.fee_quote && quote_fees) {
     f.fee = core::max(*v.fee_quote - order.applied_fee, Decimal::zero());
   } else if (v.fee_usd && usd_fees) {

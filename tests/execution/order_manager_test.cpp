@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <utility>
+#include <variant>
 
 #include "execution/paper_venue.hpp"
 #include "execution/portfolio.hpp"
@@ -49,9 +51,19 @@ class OrderManagerTest : public ::testing::Test {
   // Reports held back (defer_reports_) reach the manager now, in order: a venue's answers in flight.
   void deliver_reports() {
     defer_reports_ = false;
-    auto pending = std::move(pending_reports_);
-    pending_reports_.clear();
-    for (const auto& e : pending) report(e);
+    for (const auto& e : take_pending()) report(e);
+  }
+  // The reports held back so far, taken: the venue's answers in flight.
+  std::vector<core::ExecutionEvent> take_pending() { return std::exchange(pending_reports_, {}); }
+  // Of `events`, the order updates of order `id`.
+  static std::vector<core::ExecutionEvent> updates_of(const std::vector<core::ExecutionEvent>& events,
+                                                      const std::string& id) {
+    std::vector<core::ExecutionEvent> out;
+    for (const auto& e : events) {
+      const auto* u = std::get_if<core::OrderUpdate>(&e);
+      if (u != nullptr && u->client_order_id == id) out.push_back(e);
+    }
+    return out;
   }
 
   // The venue's (or the Kraken session's) verdict that `id` was refused or written off.
@@ -426,6 +438,11 @@ class HeldTargetTest : public OrderManagerTest {
     }
     return {older, newer};
   }
+  // Of two stops, the one that is not `id` (the stop placed again for it).
+  const ManagedOrder& other_stop(const std::string& id) const {
+    const auto stops = by_role(OrderRole::kStopLoss);
+    return stops.at(0)->request.client_order_id == id ? *stops.at(1) : *stops.at(0);
+  }
   // What the open stops still cover.
   Decimal open_stop_qty() const {
     Decimal total;
@@ -486,12 +503,8 @@ TEST_F(HeldTargetTest, AReleasedTargetThatIsRefusedPutsItsStopBack) {
   const std::string stop_id = stop().request.client_order_id;
   defer_reports_ = true;
   price(63100_d);  // the target triggers: the stop's cancel is asked for
-  const std::vector<core::ExecutionEvent> held = std::move(pending_reports_);
-  pending_reports_.clear();
-  for (const auto& e : held) {  // only the cancel's confirmation arrives: the target goes out
-    const auto* u = std::get_if<core::OrderUpdate>(&e);
-    if (u != nullptr && u->client_order_id == stop_id) report(e);
-  }
+  // Only the cancel's confirmation arrives: the target goes out.
+  for (const auto& e : updates_of(take_pending(), stop_id)) report(e);
   ASSERT_EQ(stop().status, OrderStatus::kCanceled);
   ASSERT_FALSE(target().held_locally) << "released to the venue";
   ASSERT_TRUE(problems_.empty()) << problems_.front();
@@ -500,9 +513,8 @@ TEST_F(HeldTargetTest, AReleasedTargetThatIsRefusedPutsItsStopBack) {
   EXPECT_NE(problems_[0].find("after the stops were canceled to free its coins"), std::string::npos) << problems_[0];
   EXPECT_NE(problems_[0].find("Insufficient funds"), std::string::npos) << problems_[0];
   EXPECT_NE(problems_[0].find("stop placed again as"), std::string::npos) << problems_[0];
-  const auto stops = by_role(OrderRole::kStopLoss);
-  ASSERT_EQ(stops.size(), 2u);
-  const ManagedOrder& again = stops[0]->request.client_order_id == stop_id ? *stops[1] : *stops[0];
+  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 2u);
+  const ManagedOrder& again = other_stop(stop_id);
   EXPECT_EQ(again.request.qty, 0.1_d);
   EXPECT_EQ(again.request.trigger_price, manager_->find(stop_id)->request.trigger_price) << "where it had trailed to";
   EXPECT_FALSE(again.held_locally);
@@ -521,12 +533,7 @@ TEST_F(HeldTargetTest, ARefusedTargetPutsItsStopBackWhileAnotherPositionsStopRes
   ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 2u);
   defer_reports_ = true;
   price(63100_d);  // only the first target triggers
-  const std::vector<core::ExecutionEvent> held = std::move(pending_reports_);
-  pending_reports_.clear();
-  for (const auto& e : held) {
-    const auto* u = std::get_if<core::OrderUpdate>(&e);
-    if (u != nullptr && u->client_order_id == first_stop) report(e);
-  }
+  for (const auto& e : updates_of(take_pending(), first_stop)) report(e);
   ASSERT_EQ(manager_->find(first_stop)->status, OrderStatus::kCanceled);
   const ManagedOrder* released = nullptr;
   for (const ManagedOrder* t : by_role(OrderRole::kTakeProfit)) {
@@ -641,10 +648,8 @@ TEST_F(HeldTargetTest, ARefusedExitPutsTheStopItFreedBack) {
   defer_reports_ = true;
   auto exit = manager_->submit(exit_intent(), 0.1_d, now_);
   ASSERT_TRUE(exit) << exit.error().message;
-  const std::vector<core::ExecutionEvent> held = std::move(pending_reports_);
-  pending_reports_.clear();
-  for (const auto& e : held) report(e);  // the stop's cancel is confirmed: the exit goes out
-  pending_reports_.clear();              // and the venue's answer to it is lost: Kraken refuses it
+  for (const auto& e : take_pending()) report(e);  // the stop's cancel is confirmed: the exit goes out
+  pending_reports_.clear();  // and the venue's answer to it is lost: Kraken refuses it
   ASSERT_EQ(manager_->find(stop_id)->status, OrderStatus::kCanceled);
   ASSERT_FALSE(manager_->find(*exit)->held_locally);
   ASSERT_TRUE(problems_.empty()) << problems_.front();
@@ -652,9 +657,8 @@ TEST_F(HeldTargetTest, ARefusedExitPutsTheStopItFreedBack) {
   ASSERT_EQ(problems_.size(), 1u);
   EXPECT_NE(problems_[0].find("with 0.1 unsold after the stops were shrunk"), std::string::npos) << problems_[0];
   EXPECT_NE(problems_[0].find("stop placed again as"), std::string::npos) << problems_[0];
-  const auto stops = by_role(OrderRole::kStopLoss);
-  ASSERT_EQ(stops.size(), 2u);
-  const ManagedOrder& again = stops[0]->request.client_order_id == stop_id ? *stops[1] : *stops[0];
+  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 2u);
+  const ManagedOrder& again = other_stop(stop_id);
   EXPECT_EQ(again.request.qty, 0.1_d);
   EXPECT_EQ(again.request.trigger_price, 59000_d);
   EXPECT_EQ(again.status, OrderStatus::kPendingNew) << "sent to the venue";
@@ -668,9 +672,7 @@ TEST_F(HeldTargetTest, APartlyFilledExitGivesTheStopsBackWhatItDidNotSell) {
   defer_reports_ = true;
   auto exit = manager_->submit(exit_intent(), 0.07_d, now_);
   ASSERT_TRUE(exit) << exit.error().message;
-  const std::vector<core::ExecutionEvent> held = std::move(pending_reports_);
-  pending_reports_.clear();
-  for (const auto& e : held) report(e);
+  for (const auto& e : take_pending()) report(e);
   pending_reports_.clear();
   ASSERT_EQ(manager_->find(newer)->status, OrderStatus::kCanceled);
   ASSERT_EQ(manager_->find(older)->request.qty, 0.03_d);
@@ -689,9 +691,8 @@ TEST_F(HeldTargetTest, APartlyFilledExitGivesTheStopsBackWhatItDidNotSell) {
   EXPECT_NE(problems_[0].find("with 0.06 unsold"), std::string::npos) << problems_[0];
   EXPECT_NE(problems_[0].find("stop placed again as"), std::string::npos) << problems_[0];
   EXPECT_NE(problems_[1].find("stop " + older + " grown back by 0.01"), std::string::npos) << problems_[1];
-  for (const auto& e : pending_reports_) {  // the venue's answer to the older stop's amend
-    const auto* u = std::get_if<core::OrderUpdate>(&e);
-    if (u != nullptr && u->client_order_id == older && u->reason == "amended") report(e);
+  for (const auto& e : updates_of(pending_reports_, older)) {  // the answer to the older stop's amend
+    if (std::get<core::OrderUpdate>(e).reason == "amended") report(e);
   }
   EXPECT_EQ(manager_->find(older)->request.qty, 0.04_d);
   const Decimal resting = open_stop_qty();
@@ -729,13 +730,8 @@ TEST_F(HeldTargetTest, ADroppedExitPutsBackAStopWhoseCancelWasOnItsWay) {
   defer_reports_ = true;
   auto exit = manager_->submit(exit_intent(), 0.07_d, now_);  // cancels the newer, shrinks the older
   ASSERT_TRUE(exit) << exit.error().message;
-  std::vector<core::ExecutionEvent> cancel_of_newer;
-  for (const auto& e : pending_reports_) {
-    const auto* u = std::get_if<core::OrderUpdate>(&e);
-    if (u != nullptr && u->client_order_id == newer) cancel_of_newer.push_back(e);
-  }
+  const std::vector<core::ExecutionEvent> cancel_of_newer = updates_of(take_pending(), newer);
   ASSERT_FALSE(cancel_of_newer.empty());
-  pending_reports_.clear();
   const core::OrderUpdate refusal =
       refused_amend(older, 0.05_d, 59000_d, core::RefusedAmend::kQuantity, "EGeneral:Internal error");
   manager_->on_execution(refusal, now_);

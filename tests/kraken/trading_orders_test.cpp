@@ -524,6 +524,19 @@ TEST(OrderTracker, AnOrderGoneFromAFullSnapshotIsWrittenOffUntilQueryOrdersSettl
   }
 }
 
+// QueryOrders' answer for t1 (Kraken O1, 1 ordered): `status` with `vol_exec` filled for `cost`
+// and `fee` in the quote currency.
+RestOrder queried_t1(const char* status, const char* vol_exec, const char* cost, const char* fee) {
+  RestOrder info;
+  info.order_id = "O1";
+  info.status = status;
+  info.vol = dec("1");
+  info.vol_exec = dec(vol_exec);
+  info.cost = dec(cost);
+  info.fee = dec(fee);
+  return info;
+}
+
 // QueryOrders says the order filled while TG4 was away: the rest of it is one catch-up fill, at the
 // price of Kraken's cost and with Kraken's fee in the quote currency (the WebSocket gives an
 // order's fee only in USD), and the order is filled.
@@ -533,13 +546,7 @@ TEST(OrderTracker, QueryOrdersSettlesAWriteOffWithItsFillAndFee) {
   t.on_snapshot(others_fills(50), 10, false, kNow, out);
   ASSERT_EQ(t.take_to_verify(), std::vector<std::string>{"O1"});
   out.clear();
-  RestOrder info;
-  info.order_id = "O1";
-  info.status = "closed";
-  info.vol = dec("1");
-  info.vol_exec = dec("1");
-  info.cost = dec("100.8");  // 20 for the fill seen, 80.8 for 0.8 at 101
-  info.fee = dec("0.16");
+  RestOrder info = queried_t1("closed", "1", "100.8", "0.16");  // 20 seen, 80.8 for 0.8 at 101
   info.avg_price = dec("100.8");
   t.on_verified({info}, kNow, out);
   const auto f = fills(out);
@@ -569,14 +576,7 @@ TEST(OrderTracker, QueryOrdersClosedWithPartFilledIsCanceledWithItsFill) {
   t.on_snapshot(others_fills(50), 10, false, kNow, out);
   t.take_to_verify();
   out.clear();
-  RestOrder info;
-  info.order_id = "O1";
-  info.status = "closed";
-  info.vol = dec("1");
-  info.vol_exec = dec("0.5");
-  info.cost = dec("50");
-  info.fee = dec("0.05");
-  t.on_verified({info}, kNow, out);
+  t.on_verified({queried_t1("closed", "0.5", "50", "0.05")}, kNow, out);
   ASSERT_EQ(fills(out).size(), 1u);
   EXPECT_EQ(fills(out)[0].qty, dec("0.3"));
   const auto u = update_of(out, "t1");
