@@ -725,7 +725,8 @@ class KrakenVenue::Impl final : private TradingSink {
   // Which amend a refusal was of: TG4 amends either the price (a trailing stop) or the quantity.
   static core::RefusedAmend refused_amend(const TradingRequest& request) {
     if (request.method != "amend_order") return core::RefusedAmend::kNone;
-    const bool price = request.params.contains("trigger_price") || request.params.contains("limit_price");
+    const bool price =
+        request.params.contains("trigger_price") || request.params.contains("limit_price");
     return price ? core::RefusedAmend::kPrice : core::RefusedAmend::kQuantity;
   }
 
@@ -805,8 +806,8 @@ class KrakenVenue::Impl final : private TradingSink {
         return start_resync("unknown_order");
       }
       log_->warn("kraken venue: {} {} refused: {}", method, id, r.error);
-      tracker_.on_refused(id, method + " refused by Kraken: " + r.error, refused_amend(p.work.request), clock_.now(),
-                          out);
+      tracker_.on_refused(id, method + " refused by Kraken: " + r.error,
+                          refused_amend(p.work.request), clock_.now(), out);
     } else {
       log_->error("kraken venue: {} refused: {}", method, r.error);
     }
@@ -846,7 +847,8 @@ class KrakenVenue::Impl final : private TradingSink {
   void verify_write_offs() {
     std::vector<std::string> ids = tracker_.take_to_verify();
     if (ids.empty()) return;
-    log_->info("kraken venue: asking Kraken (QueryOrders) how {} orders closed while TG4 was away", ids.size());
+    log_->info("kraken venue: asking Kraken (QueryOrders) how {} orders closed while TG4 was away",
+               ids.size());
     asio::post(rest_io_.io(), [this, ids = std::move(ids)]() mutable {
       auto answer = rest_.query_orders(ids);
       asio::post(io_.io(), [this, ids = std::move(ids), answer = std::move(answer)]() mutable {
@@ -855,7 +857,8 @@ class KrakenVenue::Impl final : private TradingSink {
     });
   }
 
-  void on_write_offs_verified(const std::vector<std::string>& ids, core::Result<std::vector<RestOrder>> answer) {
+  void on_write_offs_verified(const std::vector<std::string>& ids,
+                              core::Result<std::vector<RestOrder>> answer) {
     if (stopping_) return;
     std::vector<core::ExecutionEvent> out;
     const auto now = clock_.now();
@@ -865,7 +868,9 @@ class KrakenVenue::Impl final : private TradingSink {
       log_->warn("kraken venue: QueryOrders failed: {}", answer.error().message);
       count_error("query_orders");
     }
-    tracker_.on_verify_failed(ids, answer ? "QueryOrders did not list it" : "QueryOrders failed (" + answer.error().message + ")",
+    tracker_.on_verify_failed(ids,
+                              answer ? "QueryOrders did not list it"
+                                     : "QueryOrders failed (" + answer.error().message + ")",
                               now, out);
     report_tracker();
     emit(out);

@@ -608,23 +608,26 @@ bool read_rest_order(Reader& reader, value v, const Path& at, RestOrder& order) 
 
 }  // namespace
 
-core::Result<std::vector<RestOrder>> RestClient::query_orders(const std::vector<std::string>& order_ids) {
+core::Result<std::vector<RestOrder>> RestClient::query_orders(
+    const std::vector<std::string>& order_ids) {
   constexpr std::size_t kIdsPerCall = 50;
   std::vector<RestOrder> out;
   for (std::size_t first = 0; first < order_ids.size(); first += kIdsPerCall) {
     const auto begin = order_ids.begin() + static_cast<std::ptrdiff_t>(first);
-    const auto end = order_ids.begin() + static_cast<std::ptrdiff_t>(std::min(order_ids.size(), first + kIdsPerCall));
+    const auto end = order_ids.begin() +
+                     static_cast<std::ptrdiff_t>(std::min(order_ids.size(), first + kIdsPerCall));
     auto body = call_private("QueryOrders", {{"txid", comma_list(begin, end)}});
     if (!body) return body.error();
-    auto status = parse_result(*body, "QueryOrders", [&](Reader& reader, value result, const Path& at) {
-      return fields(reader, result, at, [&](std::string_view key, value v, const Path& p) {
-        RestOrder order;
-        order.order_id = std::string(key);
-        if (!read_rest_order(reader, v, p, order)) return false;
-        out.push_back(std::move(order));
-        return true;
-      });
-    });
+    auto status =
+        parse_result(*body, "QueryOrders", [&](Reader& reader, value result, const Path& at) {
+          return fields(reader, result, at, [&](std::string_view key, value v, const Path& p) {
+            RestOrder order;
+            order.order_id = std::string(key);
+            if (!read_rest_order(reader, v, p, order)) return false;
+            out.push_back(std::move(order));
+            return true;
+          });
+        });
     if (!status) return status.error();
   }
   return out;

@@ -493,7 +493,8 @@ struct TradingParser::Impl {
     for (auto item : obj) {
       detail::field f;
       if (!reader.next(item, at, f)) return false;
-      if (f.key().unsafe_is_equal("price") && !read_optional_decimal(f.value(), at.field("price"), r.trigger_price))
+      if (f.key().unsafe_is_equal("price") &&
+          !read_optional_decimal(f.value(), at.field("price"), r.trigger_price))
         return false;
     }
     return true;

@@ -143,15 +143,16 @@ void OrderTracker::close_unplaced(const std::string& client_order_id, OrderStatu
 
 void OrderTracker::on_amended(const std::string& client_order_id, core::Decimal trigger_price,
                               core::Timestamp now, Events& out) {
+  if (!trigger_price.is_positive()) return;
   const auto it = orders_.find(client_order_id);
-  if (it == orders_.end() || core::is_terminal(it->second.state.status) || !trigger_price.is_positive()) return;
+  if (it == orders_.end() || core::is_terminal(it->second.state.status)) return;
   const core::OrderUpdate before = it->second.state;
   it->second.state.trigger_price = trigger_price;
   publish(it->second, before, now, out);
 }
 
-void OrderTracker::on_refused(const std::string& client_order_id, const std::string& reason, core::RefusedAmend amend,
-                              core::Timestamp now, Events& out) {
+void OrderTracker::on_refused(const std::string& client_order_id, const std::string& reason,
+                              core::RefusedAmend amend, core::Timestamp now, Events& out) {
   const auto it = orders_.find(client_order_id);
   if (it == orders_.end() || core::is_terminal(it->second.state.status)) return;
   core::OrderUpdate update = it->second.state;
@@ -337,8 +338,9 @@ core::Fill OrderTracker::catch_up_fill(const TrackedOrder& order, core::Timestam
   // Kraken gives an order's total fee only as fee_usd_equiv: exact for a USD-quoted pair whose
   // fills all paid in USD.
   // REST QueryOrders gives it in the quote currency: exact when the fills taken paid in it too.
-  const bool quote_fees = !order.mixed_fee_currencies &&
-                          (order.applied_fee_currency.empty() || order.applied_fee_currency == f.fee_currency);
+  const bool quote_fees =
+      !order.mixed_fee_currencies &&
+      (order.applied_fee_currency.empty() || order.applied_fee_currency == f.fee_currency);
   const bool usd_fees = quote_fees && f.fee_currency == "USD";
   if (v.fee_quote && quote_fees) {
     f.fee = core::max(*v.fee_quote - order.applied_fee, Decimal::zero());
@@ -505,16 +507,18 @@ void OrderTracker::close_unlisted(TrackedOrder& order, bool unverified) {
   if (s.venue_order_id.empty()) {
     return leave_unverified(order, "Kraken never gave its order id, so it cannot be looked up");
   }
-  s.reason = "closed while TG4 was disconnected; Kraken's snapshot holds only the last 50 fills: "
-             "asking Kraken (QueryOrders)";
+  s.reason =
+      "closed while TG4 was disconnected; Kraken's snapshot holds only the last 50 fills: "
+      "asking Kraken (QueryOrders)";
   to_verify_.push_back(s.venue_order_id);
 }
 
 void OrderTracker::leave_unverified(TrackedOrder& order, const std::string& why) {
   core::OrderUpdate& s = order.state;
   order.unverified = false;
-  s.reason = "closed while TG4 was disconnected; Kraken's snapshot holds only the last 50 fills and " + why +
-             ": check this order on Kraken";
+  s.reason =
+      "closed while TG4 was disconnected; Kraken's snapshot holds only the last 50 fills and " +
+      why + ": check this order on Kraken";
   ++stats_.unverified_closes;
   warnings_.push_back("order " + order_label(s) + " written off as " + core::to_string(s.status) +
                       " with " + s.filled_qty.to_string() + " filled: " + s.reason);
@@ -527,7 +531,8 @@ TrackedOrder* OrderTracker::by_venue_id(const std::string& order_id) {
   return it == orders_.end() ? nullptr : &it->second;
 }
 
-void OrderTracker::on_verified(const std::vector<RestOrder>& orders, core::Timestamp now, Events& out) {
+void OrderTracker::on_verified(const std::vector<RestOrder>& orders, core::Timestamp now,
+                               Events& out) {
   prune();
   for (const RestOrder& info : orders) {
     TrackedOrder* order = by_venue_id(info.order_id);
@@ -551,18 +556,18 @@ void OrderTracker::on_verified(const std::vector<RestOrder>& orders, core::Times
     // Kraken's "closed" is a finished order; filled only when all of it was.
     const Decimal size = info.vol.is_positive() ? info.vol : s.qty;
     const bool all_filled = info.status == "closed" && info.vol_exec >= size;
-    s.status = all_filled ? OrderStatus::kFilled
+    s.status = all_filled                 ? OrderStatus::kFilled
                : info.status == "expired" ? OrderStatus::kExpired
                                           : OrderStatus::kCanceled;
-    s.reason = "closed while TG4 was disconnected; Kraken (QueryOrders) has it " + info.status + " with " +
-               info.vol_exec.to_string() + " filled";
+    s.reason = "closed while TG4 was disconnected; Kraken (QueryOrders) has it " + info.status +
+               " with " + info.vol_exec.to_string() + " filled";
     ++stats_.verified_closes;
     publish(*order, before, now, out);
   }
 }
 
-void OrderTracker::on_verify_failed(const std::vector<std::string>& order_ids, const std::string& why,
-                                    core::Timestamp now, Events& out) {
+void OrderTracker::on_verify_failed(const std::vector<std::string>& order_ids,
+                                    const std::string& why, core::Timestamp now, Events& out) {
   prune();
   for (const std::string& id : order_ids) {
     TrackedOrder* order = by_venue_id(id);

@@ -57,7 +57,7 @@ struct TrackedOrder {
   bool acknowledged = false;  // Kraken answered or reported it
   bool lost = false;  // reported rejected after an unanswered add_order; a report revives it
   std::uint64_t sent_seq = 0;  // add_order's sequence: snapshots requested earlier cannot judge it
-  bool unverified = false;  // written off after a full snapshot, until QueryOrders settles it
+  bool unverified = false;     // written off after a full snapshot, until QueryOrders settles it
 };
 
 // What the tracker did about fills that Kraken's reports and TG4's fills disagree on.
@@ -94,12 +94,12 @@ class OrderTracker {
                     core::Timestamp now, Events& out);
   // amend_order answered with success: Kraken holds the order at `trigger_price` now (the
   // executions report of the amend may say so too; whichever comes first is the news).
-  void on_amended(const std::string& client_order_id, core::Decimal trigger_price, core::Timestamp now,
-                  Events& out);
+  void on_amended(const std::string& client_order_id, core::Decimal trigger_price,
+                  core::Timestamp now, Events& out);
   // A refused amend or cancel: the order's current state again, with the reason attached (and
   // `amend_refused` saying which amend; kNone for a cancel).
-  void on_refused(const std::string& client_order_id, const std::string& reason, core::RefusedAmend amend,
-                  core::Timestamp now, Events& out);
+  void on_refused(const std::string& client_order_id, const std::string& reason,
+                  core::RefusedAmend amend, core::Timestamp now, Events& out);
 
   // One live executions update.
   void on_report(const ExecutionReport& report, core::Timestamp now, Events& out);

@@ -24,11 +24,12 @@ VenueMetrics::VenueMetrics(prometheus::Registry& registry)
                      "Kraken venue errors by code (Kraken's error, timeout, parse, connection)")),
       reconciles_(family(registry, "tg4_venue_reconciles_total",
                          "Executions snapshots taken to learn the true state, by reason")),
-      fill_repairs_(family(registry, "tg4_venue_fill_repairs_total",
-                           "Fills repaired from Kraken's order totals after a disconnect (catch_up, "
-                           "covered, trimmed), orders closed while away settled by REST QueryOrders "
-                           "(verified_close) and those it could not settle (unverified_close: check "
-                           "them on Kraken)")),
+      fill_repairs_(
+          family(registry, "tg4_venue_fill_repairs_total",
+                 "Fills repaired from Kraken's order totals after a disconnect (catch_up, "
+                 "covered, trimmed), orders closed while away settled by REST QueryOrders "
+                 "(verified_close) and those it could not settle (unverified_close: check "
+                 "them on Kraken)")),
       rate_limited_(single(registry, "tg4_venue_rate_limited_total",
                            "Requests Kraken refused for its rate limit (retried after a backoff)")),
       reconnects_(single(registry, "tg4_venue_reconnects_total",

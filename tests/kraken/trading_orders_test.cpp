@@ -283,7 +283,8 @@ TEST(OrderTracker, AmendsAreReportedAndRefusalsCarryTheReason) {
   EXPECT_EQ(u[0].qty, dec("2"));
   EXPECT_EQ(u[0].limit_price, dec("99.5"));
   out.clear();
-  t.on_refused("t5", "amend_order refused by Kraken: EOrder:Invalid price", core::RefusedAmend::kPrice, kNow, out);
+  t.on_refused("t5", "amend_order refused by Kraken: EOrder:Invalid price",
+               core::RefusedAmend::kPrice, kNow, out);
   u = updates(out);
   ASSERT_EQ(u.size(), 1u);
   EXPECT_EQ(u[0].status, OrderStatus::kNew);
@@ -515,8 +516,9 @@ TEST(OrderTracker, AnOrderGoneFromAFullSnapshotIsWrittenOffUntilQueryOrdersSettl
     t.on_verify_failed({"O1"}, "QueryOrders failed (EAPI:Invalid nonce)", kNow, out);
     const auto left = update_of(out, "t1");
     EXPECT_EQ(left.status, OrderStatus::kCanceled);
-    EXPECT_NE(left.reason.find("QueryOrders failed (EAPI:Invalid nonce): check this order on Kraken"),
-              std::string::npos)
+    EXPECT_NE(
+        left.reason.find("QueryOrders failed (EAPI:Invalid nonce): check this order on Kraken"),
+        std::string::npos)
         << left.reason;
     EXPECT_EQ(t.take_warnings().size(), 1u);
     EXPECT_EQ(t.stats().unverified_closes, 1u);
@@ -558,7 +560,8 @@ TEST(OrderTracker, QueryOrdersSettlesAWriteOffWithItsFillAndFee) {
   const auto u = update_of(out, "t1");
   EXPECT_EQ(u.status, OrderStatus::kFilled);
   EXPECT_EQ(u.filled_qty, dec("1"));
-  EXPECT_NE(u.reason.find("Kraken (QueryOrders) has it closed with 1 filled"), std::string::npos) << u.reason;
+  EXPECT_NE(u.reason.find("Kraken (QueryOrders) has it closed with 1 filled"), std::string::npos)
+      << u.reason;
   EXPECT_EQ(t.stats().verified_closes, 1u);
   EXPECT_EQ(t.stats().catch_up_fills, 1u);
   EXPECT_EQ(t.stats().unverified_closes, 0u);
@@ -592,7 +595,8 @@ TEST(OrderTracker, AWriteOffWithoutAKrakenIdCannotBeLookedUp) {
   t.on_snapshot(others_fills(50), 10, false, kNow, out);
   const auto u = update_of(out, "t9");
   EXPECT_EQ(u.status, OrderStatus::kRejected);
-  EXPECT_NE(u.reason.find("cannot be looked up: check this order on Kraken"), std::string::npos) << u.reason;
+  EXPECT_NE(u.reason.find("cannot be looked up: check this order on Kraken"), std::string::npos)
+      << u.reason;
   EXPECT_TRUE(t.take_to_verify().empty());
   EXPECT_EQ(t.stats().unverified_closes, 1u);
 }
