@@ -49,22 +49,25 @@ void PaperVenue::deposit(const std::string& asset, Decimal amount) {
   flush();
 }
 
-void PaperVenue::restore(const OrderRequest& request, const std::string& venue_id, Decimal filled, Decimal avg_price,
-                         core::Timestamp now) {
-  const core::Instrument* instrument = instruments_.find(request.symbol);
-  if (instrument == nullptr || orders_.contains(request.client_order_id)) return;
-  PaperOrder order;
-  order.request = request;
-  order.venue_id = venue_id.empty() ? pad_id(("PV" + config_.id_prefix).c_str(), next_venue_id_++) : venue_id;
-  order.active_at = now;
-  order.active = true;
-  order.filled = filled;
-  order.cost = filled * avg_price;
-  order.triggered = filled.is_positive();
-  order.status = filled.is_positive() ? OrderStatus::kPartiallyFilled : OrderStatus::kNew;
-  order.margin = is_margin_order(request);
-  (void)reserve(order, *instrument, has_limit(request.type) ? request.limit_price : request.trigger_price, false);
-  arrival_.push_back(orders_.emplace(request.client_order_id, std::move(order)).first);
+void PaperVenue::restore_orders(const std::vector<RestoredOrder>& orders, core::Timestamp now) {
+  for (const RestoredOrder& restored : orders) {
+    const OrderRequest& request = restored.request;
+    const core::Instrument* instrument = instruments_.find(request.symbol);
+    if (instrument == nullptr || orders_.contains(request.client_order_id)) continue;
+    PaperOrder order;
+    order.request = request;
+    order.venue_id = restored.venue_order_id.empty() ? pad_id(("PV" + config_.id_prefix).c_str(), next_venue_id_++)
+                                                     : restored.venue_order_id;
+    order.active_at = now;
+    order.active = true;
+    order.filled = restored.filled;
+    order.cost = restored.filled * restored.avg_price;
+    order.triggered = restored.filled.is_positive();
+    order.status = restored.filled.is_positive() ? OrderStatus::kPartiallyFilled : OrderStatus::kNew;
+    order.margin = is_margin_order(request);
+    (void)reserve(order, *instrument, has_limit(request.type) ? request.limit_price : request.trigger_price, false);
+    arrival_.push_back(orders_.emplace(request.client_order_id, std::move(order)).first);
+  }
 }
 
 Decimal PaperVenue::balance(const std::string& asset) const {

@@ -61,10 +61,9 @@ class PaperVenue final : public Venue {
              ExecutionSink sink);
 
   void deposit(const std::string& asset, core::Decimal amount);
-  // Restart: an order that was open at the venue before, active at once with its fills so far; it
-  // reserves what it still needs and reports nothing (the store already has its state).
-  void restore(const OrderRequest& request, const std::string& venue_id, core::Decimal filled,
-               core::Decimal avg_price, core::Timestamp now);
+  // Restart: orders that were open at the venue before, active at once with their fills so far;
+  // each reserves what it still needs and reports nothing (the store already has its state).
+  void restore_orders(const std::vector<RestoredOrder>& orders, core::Timestamp now) override;
 
   void submit(const OrderRequest& request, core::Timestamp now) override;
   void cancel(const std::string& client_order_id, core::Timestamp now) override;

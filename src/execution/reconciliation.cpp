@@ -53,7 +53,9 @@ std::map<std::string, Gain> missed_by_order(const ReconcilePlan& plan) {
 // A venue order that filled beyond our fills and the venue's recent fills (they fell out of its
 // list while we were away, e.g. across a restart: Kraken lists the last 50): the rest becomes one
 // catch-up fill, named as the Kraken venue names its own, at the price the venue's average implies.
-// Its fee is not known (recorded as 0, said in the note).
+// Its fee is not known (recorded as 0, said in the note). The Kraken venue does this itself, with
+// Kraken's fee, for the orders it was handed at a restart (Venue::restore_orders): what remains
+// here is for orders no venue caught up.
 void add_catch_up(const ManagedOrder& ours, const core::OrderUpdate& venue, const Gain& gained,
                   const ReconcileInput& in, ReconcilePlan& plan) {
   const Decimal known = ours.filled + gained.qty;

@@ -45,6 +45,36 @@ struct VenueSnapshot {
 // Called once per request, on any thread; an Error when the venue could not be reached.
 using SnapshotSink = std::function<void(core::Result<VenueSnapshot>)>;
 
+// What the store knows of a restored order's fills (its fills applied to the portfolio).
+struct FillsSoFar {
+  core::Decimal qty;
+  core::Decimal cost;  // sum of price * qty
+  core::Decimal fee;   // in fee_currency
+  std::string fee_currency;  // empty while none of them paid a fee
+  bool mixed_fee_currencies = false;
+  std::vector<std::string> exec_ids;
+
+  void add(const core::Fill& fill) {
+    qty += fill.qty;
+    cost += fill.price * fill.qty;
+    fee += fill.fee;
+    exec_ids.push_back(fill.exec_id);
+    if (fill.fee.is_zero()) return;
+    if (!fee_currency.empty() && fee_currency != fill.fee_currency) mixed_fee_currencies = true;
+    fee_currency = fill.fee_currency;
+  }
+};
+
+// An order the previous run left open at the venue (restart), as the order manager restores it.
+struct RestoredOrder {
+  OrderRequest request;
+  std::string venue_order_id;
+  core::OrderStatus status = core::OrderStatus::kNew;
+  core::Decimal filled;  // the venue's filled quantity as last reported
+  core::Decimal avg_price;
+  FillsSoFar fills;
+};
+
 class Venue {
  public:
   virtual ~Venue() = default;
@@ -62,6 +92,10 @@ class Venue {
   // True where every resting sell locks its own coins (Kraken spot): a stop and a take-profit on
   // the same position cannot both rest there, so the order manager holds the take-profit itself.
   virtual bool locks_balance_per_order() const { return false; }
+  // Restart: the orders the previous run left open, before the first snapshot is asked for. The
+  // paper venue rebuilds its book from them; the Kraken venue treats them as its own again (their
+  // fills missed while away are caught up, with Kraken's fee, as for orders it sent itself).
+  virtual void restore_orders(const std::vector<RestoredOrder>& /*orders*/, core::Timestamp /*now*/) {}
 
   // Market data in event order, for venues that simulate fills on it (paper); a real venue ignores it.
   virtual void on_book(const std::string& /*symbol*/, core::Timestamp /*now*/) {}

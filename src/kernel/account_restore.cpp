@@ -102,7 +102,12 @@ core::Result<RestoredAccount> load_account(storage::Store& store, const std::str
 
   auto fills = store.fills({"", mode}, storage::TimeRange{});
   if (!fills) return core::Error::of("fills: " + fills.error().message);
-  for (const auto& row : *fills) account.applied_exec_ids.insert(row.fill.exec_id);
+  std::set<std::string> open_ids;
+  for (const auto& order : account.open_orders) open_ids.insert(order.request.client_order_id);
+  for (const auto& row : *fills) {
+    account.applied_exec_ids.insert(row.fill.exec_id);
+    if (open_ids.contains(row.fill.client_order_id)) account.open_order_fills[row.fill.client_order_id].add(row.fill);
+  }
   return account;
 }
 

@@ -5,6 +5,7 @@
 // realised PnL, fees) and risk state, persisted on every change, and its open orders with their OCO
 // links. The venue is then reconciled against it before any new order (Pipeline::start).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include "core/result.hpp"
 #include "execution/order_manager.hpp"
 #include "execution/portfolio.hpp"
+#include "execution/venue.hpp"
 #include "risk/types.hpp"
 #include "storage/store.hpp"
 
@@ -24,6 +26,8 @@ struct RestoredAccount {
   std::optional<risk::RiskState> risk;
   std::vector<execution::ManagedOrder> open_orders;
   std::set<std::string> applied_exec_ids;  // fills already in the portfolio (for reconciliation)
+  // The fills of each open order (by client id), for the venue to continue from.
+  std::map<std::string, execution::FillsSoFar> open_order_fills;
   std::uint64_t last_order_counter = 0;    // client ids continue after it
 
   bool empty() const { return from_session.empty(); }

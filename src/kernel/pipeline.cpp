@@ -213,18 +213,22 @@ void Pipeline::restore_account() {
       if (p.margin && p.is_open()) paper_->restore_margin_position(symbol, {p.qty, p.avg_price, p.leverage, p.margin_used()});
     }
   }
+  std::vector<execution::RestoredOrder> at_venue;
   for (execution::ManagedOrder& order : restored_.open_orders) {
     if (order.held_locally && order.role == execution::OrderRole::kExit) {
       // It never reached the venue and its moment has passed: the strategy decides again.
       order.status = core::OrderStatus::kCanceled;
       order.reason = "held exit not sent before the restart";
     }
-    if (paper_ != nullptr && !order.held_locally) {
-      paper_->restore(order.request, order.venue_order_id, order.filled, order.avg_price, now());
+    if (!order.held_locally) {
+      const auto fills = restored_.open_order_fills.find(order.request.client_order_id);
+      at_venue.push_back({order.request, order.venue_order_id, order.status, order.filled, order.avg_price,
+                          fills == restored_.open_order_fills.end() ? execution::FillsSoFar{} : fills->second});
     }
     if (has_record_sink()) record(order_row(order, options_.scope));
     orders_->restore(std::move(order));
   }
+  venue_->restore_orders(at_venue, now());
   log_->info("continuing session {}: {} open orders, equity {}", restored_.from_session,
              orders_->open_count(), portfolio_.equity().to_string(2));
 }

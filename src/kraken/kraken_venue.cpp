@@ -238,6 +238,17 @@ class KrakenVenue::Impl final : private TradingSink {
     asio::post(io_.io(), [this, done = std::move(done)]() mutable { add_waiter(std::move(done)); });
   }
 
+  // Before the kernel's first snapshot request, which is posted after this. A snapshot taken
+  // before they were known judged them as someone else's: the next one judges them as ours.
+  void restore_orders(std::vector<execution::RestoredOrder> orders) {
+    asio::post(io_.io(), [this, orders = std::move(orders)] {
+      for (const auto& order : orders) tracker_.restore(order);
+      log_->info("kraken venue: {} orders of the previous run restored as TG4's own",
+                 orders.size());
+      if (had_baseline_) start_resync("restored");
+    });
+  }
+
   KrakenVenueStats stats() const {
     std::lock_guard lock(stats_mutex_);
     return stats_;
@@ -847,8 +858,11 @@ class KrakenVenue::Impl final : private TradingSink {
   void verify_write_offs() {
     std::vector<std::string> ids = tracker_.take_to_verify();
     if (ids.empty()) return;
-    log_->info("kraken venue: asking Kraken (QueryOrders) how {} orders closed while TG4 was away",
-               ids.size());
+    log_->info(
+        "kraken venue: asking Kraken (QueryOrders) about {} orders: closed while TG4 was away, or "
+        "filled beyond the snapshot",
+        ids.size());
+    ++verifying_;  // reconciliation waits for the answer
     asio::post(rest_io_.io(), [this, ids = std::move(ids)]() mutable {
       auto answer = rest_.query_orders(ids);
       asio::post(io_.io(), [this, ids = std::move(ids), answer = std::move(answer)]() mutable {
@@ -859,6 +873,7 @@ class KrakenVenue::Impl final : private TradingSink {
 
   void on_write_offs_verified(const std::vector<std::string>& ids,
                               core::Result<std::vector<RestOrder>> answer) {
+    --verifying_;
     if (stopping_) return;
     std::vector<core::ExecutionEvent> out;
     const auto now = clock_.now();
@@ -874,6 +889,7 @@ class KrakenVenue::Impl final : private TradingSink {
                               now, out);
     report_tracker();
     emit(out);
+    complete_waiters();
   }
 
   // Catch-up fills and write-offs TG4 cannot verify need a person's eye.
@@ -977,7 +993,9 @@ class KrakenVenue::Impl final : private TradingSink {
   }
 
   void complete_waiters() {
-    if (waiters_.empty() || !ready_ || !balances_ready_ || resync_in_flight_) return;
+    if (waiters_.empty() || !ready_ || !balances_ready_ || resync_in_flight_ || verifying_ > 0) {
+      return;
+    }
     bool unsatisfied = false;
     for (const auto& w : std::vector<std::shared_ptr<Waiter>>(waiters_)) {
       if (last_snapshot_as_of_ < w->after_seq) {
@@ -1037,6 +1055,7 @@ class KrakenVenue::Impl final : private TradingSink {
   bool had_baseline_ = false;
   bool resync_in_flight_ = false;
   bool resync_again_ = false;
+  int verifying_ = 0;                      // QueryOrders calls unanswered
   std::uint64_t snapshot_as_of_ = 0;       // sequence of the last executions subscribe sent
   std::uint64_t last_snapshot_as_of_ = 0;  // ... of the last snapshot received
   std::promise<void>* stop_promise_ = nullptr;
@@ -1181,6 +1200,11 @@ void KrakenVenue::amend(const execution::OrderRequest& order, core::Decimal qty,
 
 void KrakenVenue::cancel_all(core::Timestamp /*now*/) {
   impl_->post(Impl::Work{cancel_all_request(), {}, false, 8, 0, {}});
+}
+
+void KrakenVenue::restore_orders(const std::vector<execution::RestoredOrder>& orders,
+                                 core::Timestamp /*now*/) {
+  if (!orders.empty()) impl_->restore_orders(orders);
 }
 
 void KrakenVenue::request_snapshot(execution::SnapshotSink done) {

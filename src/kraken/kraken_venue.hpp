@@ -131,6 +131,8 @@ class KrakenVenue final : public execution::Venue {
   // Takes a fresh executions snapshot; `done` gets open orders, Kraken's recent fills and balances,
   // or an Error after snapshot_timeout.
   void request_snapshot(execution::SnapshotSink done) override;
+  void restore_orders(const std::vector<execution::RestoredOrder>& orders,
+                      core::Timestamp now) override;
   const char* name() const override { return "kraken"; }
   bool locks_balance_per_order() const override { return true; }
 

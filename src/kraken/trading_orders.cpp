@@ -47,6 +47,22 @@ void merge_totals(VenueTotals& t, const ExecutionReport& r) {
   if (newer) t.fee_quote.reset();  // QueryOrders' total is of fewer fills
 }
 
+// The fee a catch-up fill of `order` would carry, when it is exact: Kraken's total for the order
+// less the fees taken, which must have been paid in the same currency. Kraken's executions give the
+// total only as fee_usd_equiv (exact for a USD-quoted pair); REST QueryOrders gives it in the
+// quote.
+std::optional<Decimal> catch_up_fee(const TrackedOrder& order, const std::string& quote) {
+  const bool quote_fees = !order.mixed_fee_currencies && (order.applied_fee_currency.empty() ||
+                                                          order.applied_fee_currency == quote);
+  const VenueTotals& v = order.venue;
+  if (v.fee_quote && quote_fees)
+    return core::max(*v.fee_quote - order.applied_fee, Decimal::zero());
+  if (v.fee_usd && quote_fees && quote == "USD") {
+    return core::max(*v.fee_usd - order.applied_fee, Decimal::zero());
+  }
+  return std::nullopt;
+}
+
 // Oldest first: Kraken lists a snapshot's fills newest first, and a trade's cum_qty only places it
 // in its order's fills when the earlier ones were taken before it.
 bool older_trade(const ExecutionReport* a, const ExecutionReport* b) {
@@ -71,6 +87,41 @@ const TrackedOrder* OrderTracker::find(const std::string& client_order_id) const
 bool OrderTracker::is_open(const std::string& client_order_id) const {
   const TrackedOrder* o = find(client_order_id);
   return o != nullptr && !core::is_terminal(o->state.status);
+}
+
+void OrderTracker::restore(const execution::RestoredOrder& r) {
+  prune();
+  const std::string& id = r.request.client_order_id;
+  TrackedOrder& order = orders_[id];
+  core::OrderUpdate& s = order.state;
+  s.client_order_id = id;
+  if (!r.venue_order_id.empty()) {
+    s.venue_order_id = r.venue_order_id;
+    by_venue_id_[r.venue_order_id] = id;
+  }
+  s.symbol = r.request.symbol;
+  s.side = r.request.side;
+  s.type = r.request.type;
+  s.qty = r.request.qty;
+  s.limit_price = r.request.limit_price;
+  s.trigger_price = r.request.trigger_price;
+  // As the kernel knows it: what a snapshot says beyond it is news.
+  s.status = r.status;
+  s.filled_qty = r.filled;
+  s.avg_price = r.avg_price;
+  order.filled_cost = r.fills.cost;
+  order.applied_qty = r.fills.qty;
+  order.applied_fee = r.fills.fee;
+  order.applied_fee_currency = r.fills.fee_currency;
+  order.mixed_fee_currencies = r.fills.mixed_fee_currencies;
+  order.ours = true;
+  order.acknowledged =
+      order.acknowledged || !s.venue_order_id.empty() || s.status != OrderStatus::kPendingNew;
+  order.lost = false;
+  order.sent_seq = 0;
+  for (const std::string& exec_id : r.fills.exec_ids) {
+    if (exec_ids_.count(exec_id) == 0) remember_exec(exec_id);
+  }
 }
 
 bool OrderTracker::on_sent(const SentOrder& sent, core::Timestamp now) {
@@ -335,21 +386,46 @@ core::Fill OrderTracker::catch_up_fill(const TrackedOrder& order, core::Timestam
     note += "; price unknown (no usable cum_cost or avg_price): recorded as 0";
   }
   f.fee_currency = quote_of(s.symbol);
-  // Kraken gives an order's total fee only as fee_usd_equiv: exact for a USD-quoted pair whose
-  // fills all paid in USD.
-  // REST QueryOrders gives it in the quote currency: exact when the fills taken paid in it too.
-  const bool quote_fees =
-      !order.mixed_fee_currencies &&
-      (order.applied_fee_currency.empty() || order.applied_fee_currency == f.fee_currency);
-  const bool usd_fees = quote_fees && f.fee_currency == "USD";
-  if (v.fee_quote && quote_fees) {
-    f.fee = core::max(*v.fee_quote - order.applied_fee, Decimal::zero());
-  } else if (v.fee_usd && usd_fees) {
-    f.fee = core::max(*v.fee_usd - order.applied_fee, Decimal::zero());
+  if (const auto fee = catch_up_fee(order, f.fee_currency)) {
+    f.fee = *fee;
   } else {
-    note += "; fee recorded as 0: Kraken gives an order's total fee only in USD (fee_usd_equiv)";
+    note += "; fee recorded as 0: Kraken gave the order's total fee only in USD (fee_usd_equiv)";
   }
   return f;
+}
+
+bool OrderTracker::hold_catch_up(TrackedOrder& order, const core::OrderUpdate& before) {
+  if (!order.ours || !(order.venue.qty > order.applied_qty)) return false;
+  if (order.state.venue_order_id.empty() || catch_up_fee(order, quote_of(order.state.symbol))) {
+    return false;
+  }
+  if (!order.held_report) {
+    order.held_report = before;
+    to_verify_.push_back(order.state.venue_order_id);
+  }
+  return true;
+}
+
+void OrderTracker::release_catch_up(TrackedOrder& order, const RestOrder* info, core::Timestamp now,
+                                    Events& out) {
+  const core::OrderUpdate reported = *std::exchange(order.held_report, std::nullopt);
+  if (info != nullptr && info->vol_exec > order.venue.qty) {
+    // Filled further since the snapshot: Kraken's newer totals; the trades that tell of it will
+    // find themselves covered.
+    order.venue = VenueTotals{info->vol_exec, info->cost, info->avg_price, std::nullopt, info->fee};
+    order.state.filled_qty = core::max(order.state.filled_qty, info->vol_exec);
+    if (info->avg_price.is_positive()) order.state.avg_price = info->avg_price;
+  } else if (info != nullptr && info->vol_exec == order.venue.qty) {
+    order.venue.fee_quote = info->fee;
+  }
+  catch_up(order, now, out);
+  publish(order, reported, now, out);
+}
+
+void OrderTracker::release_held(core::Timestamp now, Events& out) {
+  for (auto& [key, order] : orders_) {
+    if (order.held_report) release_catch_up(order, nullptr, now, out);
+  }
 }
 
 void OrderTracker::remember_exec(const std::string& exec_id) {
@@ -394,6 +470,8 @@ void OrderTracker::prune() {
 void OrderTracker::on_report(const ExecutionReport& r, core::Timestamp now, Events& out) {
   prune();
   TrackedOrder& order = locate_or_add(r);
+  // QueryOrders has not answered yet: the held catch-up goes first, without its fee.
+  if (order.held_report) release_catch_up(order, nullptr, now, out);
   const core::OrderUpdate before = order.state;
   merge(order, r);
   if (r.exec_type == ExecType::kTrade) {
@@ -409,6 +487,7 @@ void OrderTracker::on_report(const ExecutionReport& r, core::Timestamp now, Even
 void OrderTracker::on_snapshot(const std::vector<ExecutionReport>& reports, std::uint64_t as_of_seq,
                                bool baseline, core::Timestamp now, Events& out) {
   prune();
+  release_held(now, out);  // an earlier snapshot's, whose QueryOrders has not answered
   snapshot_fills_.clear();
   // Orders this snapshot touches, with their state before it, in first-touch order.
   std::vector<std::pair<TrackedOrder*, core::OrderUpdate>> touched;
@@ -444,6 +523,7 @@ void OrderTracker::on_snapshot(const std::vector<ExecutionReport>& reports, std:
   }
   // After the snapshot's own (exact) fills: what cum_qty still has beyond them was missed.
   for (auto& [order, before] : touched) {
+    if (hold_catch_up(*order, before)) continue;
     const std::size_t had = new_fills.size();
     catch_up(*order, now, new_fills);
     if (new_fills.size() > had) snapshot_fills_.push_back(std::get<core::Fill>(new_fills.back()));
@@ -465,6 +545,7 @@ void OrderTracker::on_snapshot(const std::vector<ExecutionReport>& reports, std:
   for (auto& e : new_fills) out.push_back(std::move(e));
   // The first snapshot only records others' orders: start-up reconciliation reads them.
   for (auto& [order, before] : touched) {
+    if (order->held_report) continue;
     if (!baseline || order->ours) publish(*order, before, now, out);
   }
 }
@@ -536,6 +617,10 @@ void OrderTracker::on_verified(const std::vector<RestOrder>& orders, core::Times
   prune();
   for (const RestOrder& info : orders) {
     TrackedOrder* order = by_venue_id(info.order_id);
+    if (order != nullptr && order->held_report) {
+      release_catch_up(*order, &info, now, out);
+      continue;
+    }
     if (order == nullptr || !order->unverified) continue;
     const core::OrderUpdate before = order->state;
     if (info.status == "open" || info.status == "pending") {
@@ -571,6 +656,10 @@ void OrderTracker::on_verify_failed(const std::vector<std::string>& order_ids,
   prune();
   for (const std::string& id : order_ids) {
     TrackedOrder* order = by_venue_id(id);
+    if (order != nullptr && order->held_report) {
+      release_catch_up(*order, nullptr, now, out);
+      continue;
+    }
     if (order == nullptr || !order->unverified) continue;
     const core::OrderUpdate before = order->state;
     leave_unverified(*order, why);

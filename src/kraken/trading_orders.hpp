@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/events.hpp"
+#include "execution/venue.hpp"
 #include "kraken/rest_order.hpp"
 #include "kraken/trading_codec.hpp"
 
@@ -53,11 +54,15 @@ struct TrackedOrder {
   std::string applied_fee_currency;
   bool mixed_fee_currencies = false;
   VenueTotals venue;
-  bool ours = false;          // sent by this venue since it started
+  bool ours = false;          // sent by this venue since it started, or restored as ours
   bool acknowledged = false;  // Kraken answered or reported it
   bool lost = false;  // reported rejected after an unanswered add_order; a report revives it
   std::uint64_t sent_seq = 0;  // add_order's sequence: snapshots requested earlier cannot judge it
   bool unverified = false;     // written off after a full snapshot, until QueryOrders settles it
+  // A catch-up whose fee only QueryOrders can give (a non-USD pair): the state last reported to
+  // the kernel, held while REST answers (the catch-up fill must reach the kernel before the state
+  // whose filled quantity includes it).
+  std::optional<core::OrderUpdate> held_report;
 };
 
 // What the tracker did about fills that Kraken's reports and TG4's fills disagree on.
@@ -76,6 +81,10 @@ class OrderTracker {
 
   explicit OrderTracker(std::size_t max_closed_orders = 10'000, std::size_t max_exec_ids = 100'000);
 
+  // Restart: orders the previous run sent, as the kernel restored them, are ours again (before the
+  // first snapshot, or the next one judges them): their fills so far are applied, their exec ids
+  // seen. An entry a snapshot made for them as someone else's keeps Kraken's totals.
+  void restore(const execution::RestoredOrder& order);
   // add_order sent: a pending order. False (and nothing changes) when an open order already has
   // this client id; a closed one with the same id is replaced.
   bool on_sent(const SentOrder& order, core::Timestamp now);
@@ -112,13 +121,14 @@ class OrderTracker {
                    bool baseline, core::Timestamp now, Events& out);
 
   // Kraken ids of the orders written off since the last call whose fills a full snapshot could not
-  // show: the venue asks REST QueryOrders about them.
+  // show, and of open orders whose catch-up waits for their fee: the venue asks REST QueryOrders.
   std::vector<std::string> take_to_verify() { return std::exchange(to_verify_, {}); }
   // QueryOrders' answer: each order still unverified is settled by it (a catch-up fill for what it
-  // filled, with its fee; its final status), then emitted.
+  // filled, with its fee; its final status), then emitted; a held catch-up takes its fee.
   void on_verified(const std::vector<RestOrder>& orders, core::Timestamp now, Events& out);
   // Those of `order_ids` still unverified (QueryOrders failed, or did not list them) stay written
-  // off, counted and warned about: a person must check them on Kraken.
+  // off, counted and warned about: a person must check them on Kraken. A held catch-up goes out
+  // with its fee unknown.
   void on_verify_failed(const std::vector<std::string>& order_ids, const std::string& why,
                         core::Timestamp now, Events& out);
 
@@ -150,6 +160,12 @@ class OrderTracker {
   static void apply(TrackedOrder& order, const core::Fill& fill);
   // One fill for what Kraken's cum_qty has beyond the fills taken for an order of ours.
   void catch_up(TrackedOrder& order, core::Timestamp now, Events& out);
+  // True when a catch-up is due whose fee only QueryOrders can give: it is held (see held_report).
+  bool hold_catch_up(TrackedOrder& order, const core::OrderUpdate& before);
+  // The held catch-up goes out, with QueryOrders' totals when `info` has them, then the state.
+  void release_catch_up(TrackedOrder& order, const RestOrder* info, core::Timestamp now,
+                        Events& out);
+  void release_held(core::Timestamp now, Events& out);
   // `note` gets what the fill could not know (price, fee).
   static core::Fill catch_up_fill(const TrackedOrder& order, core::Timestamp now,
                                   std::string& note);

@@ -168,11 +168,14 @@ class KrakenVenueSim : public ::testing::Test {
 
   Recorder& recorder() { return recorders_.emplace_back(); }
 
-  KrakenVenue& start_venue(Recorder& rec, KrakenVenueOptions o) {
+  // `restored`: the orders a previous run left open, handed over before the venue connects.
+  KrakenVenue& start_venue(Recorder& rec, KrakenVenueOptions o,
+                           const std::vector<execution::RestoredOrder>& restored = {}) {
     venues_.push_back(std::make_unique<KrakenVenue>(
         std::move(o), instruments_, [&rec](core::ExecutionEvent e) { rec.event(std::move(e)); },
         [&rec](core::FeedState s) { rec.state(std::move(s)); }, &registry_, log_));
     KrakenVenue& venue = *venues_.back();
+    venue.restore_orders(restored, core::Timestamp{});
     EXPECT_TRUE(venue.start().ok());
     EXPECT_TRUE(rec.wait([&] { return venue.stats().up; })) << "the private session never came up";
     return venue;
@@ -572,6 +575,46 @@ TEST_F(KrakenVenueSim, AnOrderThatFilledWhileAwayBeyondTheSnapshotIsSettledByQue
   auto guard = rec.lock();
   ASSERT_TRUE((*answer)->ok()) << (*answer)->error().message;
   EXPECT_FALSE((*answer)->value().fills_complete);
+}
+
+// A restart: the order was placed by the previous run, filled while no TG4 ran, and 50 fills
+// followed. The new run's venue is handed the order as the kernel restores it, treats it as its own,
+// and settles it with QueryOrders, fee included (before, it was someone else's order to the venue,
+// and reconciliation could only write it off).
+TEST_F(KrakenVenueSim, AnOrderOfThePreviousRunThatFilledWhileDownIsSettledWithItsFee) {
+  auto& first_rec = recorder();
+  auto& first = start_venue(first_rec);
+  first.submit(resting("tr-1"), core::Timestamp{});
+  ASSERT_TRUE(first_rec.wait([&] { return first_rec.has_status("tr-1", OrderStatus::kNew); }));
+  const std::string kraken_id = first_rec.updates("tr-1").back().venue_order_id;
+  ASSERT_FALSE(kraken_id.empty());
+  first.stop();  // TG4 down; the order rests at Kraken
+
+  auto& other_rec = recorder();
+  auto& other = start_venue(other_rec);
+  other.amend(resting("tr-1"), Decimal::must("0.001"), Decimal::must("90000"), core::Timestamp{});
+  ASSERT_TRUE(other_rec.wait([&] { return open_at_exchange("tr-1") == 0; })) << "tr-1 filled";
+  for (int i = 0; i < 50; ++i) other.submit(market("tr-b" + std::to_string(i)), core::Timestamp{});
+  ASSERT_TRUE(other_rec.wait([&] { return other_rec.has_status("tr-b49", OrderStatus::kFilled); }));
+
+  execution::RestoredOrder restored;
+  restored.request = resting("tr-1");
+  restored.venue_order_id = kraken_id;
+  restored.status = OrderStatus::kNew;
+  auto& rec = recorder();
+  auto& venue = start_venue(rec, options(), {restored});
+  ASSERT_TRUE(rec.wait([&] { return rec.last_status("tr-1") == OrderStatus::kFilled; }, 30s))
+      << "settled after the restart";
+  auto lock = rec.lock();
+  const auto fills = rec.fills("tr-1");
+  ASSERT_EQ(fills.size(), 1u);
+  EXPECT_EQ(fills[0].exec_id.rfind("catchup:", 0), 0u) << fills[0].exec_id;
+  EXPECT_EQ(fills[0].qty, Decimal::must("0.001"));
+  EXPECT_EQ(fills[0].fee_currency, "USDT");
+  EXPECT_TRUE(fills[0].fee.is_positive()) << "Kraken's fee, from QueryOrders";
+  EXPECT_NE(rec.updates("tr-1").back().reason.find("QueryOrders"), std::string::npos);
+  lock.unlock();
+  EXPECT_EQ(venue.stats().fill_repairs.verified_closes, 1u);
 }
 
 // QueryOrders as the venue reads it: an open order's totals, and an id Kraken does not know named

@@ -348,6 +348,19 @@ ExecutionReport with_totals(ExecutionReport r, const char* cum_qty, const char* 
   return r;
 }
 
+// QueryOrders' answer for t1 (Kraken O1, 1 ordered): `status` with `vol_exec` filled for `cost`
+// and `fee` in the quote currency.
+RestOrder queried_t1(const char* status, const char* vol_exec, const char* cost, const char* fee) {
+  RestOrder info;
+  info.order_id = "O1";
+  info.status = status;
+  info.vol = dec("1");
+  info.vol_exec = dec(vol_exec);
+  info.cost = dec(cost);
+  info.fee = dec(fee);
+  return info;
+}
+
 // t1 (buy 1 BTC/USD, Kraken's O1) with one fill taken live: 0.2 @ 100, fee 0.03 USD.
 OrderTracker tracker_with_one_fill(Events& out) {
   OrderTracker t;
@@ -389,6 +402,7 @@ TEST(OrderTracker, SnapshotCumQtyBeyondTheFillsTakenBecomesOneCatchUpFill) {
   EXPECT_TRUE(out.empty()) << "the same snapshot again adds nothing";
 }
 
+// Without fee_usd_equiv the fee only QueryOrders knows; when it fails the fill goes out with 0.
 TEST(OrderTracker, CatchUpPriceFallsBackOnAvgPriceAndFeeOnZero) {
   Events out;
   OrderTracker t = tracker_with_one_fill(out);
@@ -396,6 +410,8 @@ TEST(OrderTracker, CatchUpPriceFallsBackOnAvgPriceAndFeeOnZero) {
   open.cum_qty = dec("0.5");
   open.avg_price = dec("106");
   t.on_snapshot({open}, 10, false, kNow, out);
+  EXPECT_TRUE(out.empty()) << "held for QueryOrders' fee";
+  t.on_verify_failed(t.take_to_verify(), "QueryOrders failed (timeout)", kNow, out);
   const auto f = fills(out);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].qty, dec("0.3"));
@@ -427,6 +443,7 @@ TEST(OrderTracker, LaterTradesAlreadyCoveredByACatchUpAreNotCountedTwice) {
   OrderTracker t = tracker_with_one_fill(out);
   t.on_snapshot({with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "71")},
                 10, false, kNow, out);
+  t.on_verified({queried_t1("open", "0.7", "71", "0.1")}, kNow, out);
   ASSERT_EQ(fills(out).size(), 1u);
   out.clear();
   // A trade of the missed part reported after all (a later snapshot, a late frame): covered.
@@ -526,19 +543,6 @@ TEST(OrderTracker, AnOrderGoneFromAFullSnapshotIsWrittenOffUntilQueryOrdersSettl
   }
 }
 
-// QueryOrders' answer for t1 (Kraken O1, 1 ordered): `status` with `vol_exec` filled for `cost`
-// and `fee` in the quote currency.
-RestOrder queried_t1(const char* status, const char* vol_exec, const char* cost, const char* fee) {
-  RestOrder info;
-  info.order_id = "O1";
-  info.status = status;
-  info.vol = dec("1");
-  info.vol_exec = dec(vol_exec);
-  info.cost = dec(cost);
-  info.fee = dec(fee);
-  return info;
-}
-
 // QueryOrders says the order filled while TG4 was away: the rest of it is one catch-up fill, at the
 // price of Kraken's cost and with Kraken's fee in the quote currency (the WebSocket gives an
 // order's fee only in USD), and the order is filled.
@@ -621,6 +625,7 @@ TEST(OrderTracker, CatchUpsCoveredTradesAndUnverifiedClosesAreCountedAndWarned) 
   OrderTracker t = tracker_with_one_fill(out);
   t.on_snapshot({with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "71")},
                 10, false, kNow, out);
+  t.on_verify_failed(t.take_to_verify(), "QueryOrders failed (timeout)", kNow, out);
   auto w = t.take_warnings();
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].find("order t1 (Kraken O1, BTC/USD buy)"), std::string::npos) << w[0];
@@ -646,6 +651,150 @@ TEST(OrderTracker, CatchUpsCoveredTradesAndUnverifiedClosesAreCountedAndWarned) 
   EXPECT_TRUE(t.snapshot_fills().empty());
 }
 #endif
+
+// ---- fees of catch-ups, and orders restored after a restart
+
+// Kraken's executions give an order's total fee only in USD (fee_usd_equiv, absent here): the
+// catch-up waits for QueryOrders' fee, and its state with it (the fill must reach the kernel
+// first).
+TEST(OrderTracker, AnOpenOrdersCatchUpWithoutItsFeeWaitsForQueryOrders) {
+  Events out;
+  OrderTracker t = tracker_with_one_fill(out);
+  t.on_snapshot({with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "71")},
+                10, false, kNow, out);
+  EXPECT_TRUE(out.empty()) << "neither the fill nor the state whose filled quantity includes it";
+  EXPECT_EQ(t.take_to_verify(), std::vector<std::string>{"O1"});
+  t.on_verified({queried_t1("open", "0.7", "71", "0.1")}, kNow, out);
+  ASSERT_EQ(out.size(), 2u);
+  const auto* fill = std::get_if<core::Fill>(&out[0]);
+  ASSERT_NE(fill, nullptr) << "the fill first";
+  EXPECT_EQ(fill->qty, dec("0.5"));
+  EXPECT_EQ(fill->price, dec("102")) << "(71 - 20) / 0.5";
+  EXPECT_EQ(fill->fee, dec("0.07")) << "QueryOrders' 0.1 less the 0.03 of the fill taken";
+  const auto* update = std::get_if<core::OrderUpdate>(&out[1]);
+  ASSERT_NE(update, nullptr);
+  EXPECT_EQ(update->filled_qty, dec("0.7"));
+  EXPECT_EQ(update->status, OrderStatus::kPartiallyFilled);
+  out.clear();
+  t.on_verified({queried_t1("open", "0.7", "71", "0.1")}, kNow, out);
+  EXPECT_TRUE(out.empty()) << "settled once";
+  EXPECT_EQ(t.stats().catch_up_fills, 1u);
+}
+
+// A live report of the order before QueryOrders answers: the held catch-up goes out first (its fee
+// unknown), then the report's own fill; the late answer changes nothing.
+TEST(OrderTracker, ALiveReportBeforeQueryOrdersAnswersReleasesTheHeldCatchUpFirst) {
+  Events out;
+  OrderTracker t = tracker_with_one_fill(out);
+  t.on_snapshot({with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "71")},
+                10, false, kNow, out);
+  t.on_report(with_totals(trade("t1", "O1", "E5", "0.1", "103", OrderStatus::kPartiallyFilled),
+                          "0.8", "81.3"),
+              kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].exec_id, "catchup:O1:0.7");
+  EXPECT_EQ(f[0].fee, Decimal::zero());
+  EXPECT_EQ(f[1].exec_id, "E5");
+  EXPECT_EQ(updates(out).back().filled_qty, dec("0.8"));
+  out.clear();
+  t.on_verified({queried_t1("open", "0.8", "81.3", "0.2")}, kNow, out);
+  EXPECT_TRUE(out.empty());
+}
+
+// t1 as the kernel restores it after a restart: 0.2 filled at 100 (exec E1, fee 0.03 USD).
+execution::RestoredOrder restored_t1() {
+  execution::RestoredOrder r;
+  r.request.client_order_id = "t1";
+  r.request.symbol = "BTC/USD";
+  r.request.side = core::Side::kBuy;
+  r.request.type = core::OrderType::kLimit;
+  r.request.qty = dec("1");
+  r.request.limit_price = dec("100");
+  r.venue_order_id = "O1";
+  r.status = OrderStatus::kPartiallyFilled;
+  r.filled = dec("0.2");
+  r.avg_price = dec("100");
+  core::Fill e1;
+  e1.exec_id = "E1";
+  e1.price = dec("100");
+  e1.qty = dec("0.2");
+  e1.fee = dec("0.03");
+  e1.fee_currency = "USD";
+  r.fills.add(e1);
+  return r;
+}
+
+// After a restart the tracker knows t1 as ours from the first snapshot: what Kraken filled while
+// TG4 was down becomes one catch-up fill with Kraken's fee, and E1, listed again, is not news.
+TEST(OrderTracker, ARestoredOrderIsCaughtUpFromItsFillsSoFar) {
+  Events out;
+  OrderTracker t;
+  t.restore(restored_t1());
+  t.on_snapshot(
+      {with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "72", "0.2"),
+       with_totals(trade("t1", "O1", "E1", "0.2", "100", OrderStatus::kPartiallyFilled), "0.2",
+                   "20")},
+      10, true, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].exec_id, "catchup:O1:0.7");
+  EXPECT_EQ(f[0].qty, dec("0.5"));
+  EXPECT_EQ(f[0].price, dec("104")) << "(72 - 20) / 0.5";
+  EXPECT_EQ(f[0].fee, dec("0.17")) << "fee_usd_equiv 0.2 less the restored 0.03";
+  EXPECT_EQ(update_of(out, "t1").filled_qty, dec("0.7"));
+  EXPECT_EQ(t.stats().covered_trades, 0u) << "E1 was seen before the restart";
+  EXPECT_EQ(t.open_orders().size(), 1u);
+}
+
+// Restored, then gone from a full snapshot: written off until QueryOrders says how it ended.
+TEST(OrderTracker, ARestoredOrderGoneFromAFullSnapshotIsLookedUpWithQueryOrders) {
+  Events out;
+  OrderTracker t;
+  t.restore(restored_t1());
+  t.on_snapshot(others_fills(50), 10, true, kNow, out);
+  EXPECT_EQ(update_of(out, "t1").status, OrderStatus::kCanceled);
+  EXPECT_EQ(t.take_to_verify(), std::vector<std::string>{"O1"});
+  out.clear();
+  t.on_verified({queried_t1("closed", "1", "100.8", "0.16")}, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].qty, dec("0.8"));
+  EXPECT_EQ(f[0].price, dec("101"));
+  EXPECT_EQ(f[0].fee, dec("0.13"));
+  EXPECT_EQ(update_of(out, "t1").status, OrderStatus::kFilled);
+}
+
+// A snapshot that came before the kernel restored t1 took it for someone else's (and said nothing);
+// the next one, with t1 restored, catches it up.
+TEST(OrderTracker, AnOrderRestoredAfterTheFirstSnapshotIsCaughtUpByTheNext) {
+  Events out;
+  OrderTracker t;
+  const std::vector<ExecutionReport> snap = {
+      with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "72", "0.2")};
+  t.on_snapshot(snap, 10, true, kNow, out);
+  EXPECT_TRUE(out.empty());
+  t.restore(restored_t1());
+  t.on_snapshot(snap, 11, false, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].qty, dec("0.5"));
+  EXPECT_EQ(f[0].fee, dec("0.17"));
+}
+
+// Sent before the restart and never answered: no Kraken id, and Kraken lists nothing of it.
+TEST(OrderTracker, ARestoredOrderKrakenNeverAnsweredIsRejectedWhenASnapshotLacksIt) {
+  Events out;
+  OrderTracker t;
+  execution::RestoredOrder r = restored_t1();
+  r.venue_order_id.clear();
+  r.status = OrderStatus::kPendingNew;
+  r.filled = Decimal::zero();
+  r.fills = {};
+  t.restore(r);
+  t.on_snapshot({}, 10, true, kNow, out);
+  EXPECT_EQ(update_of(out, "t1").status, OrderStatus::kRejected);
+}
 
 }  // namespace
 }  // namespace tg4::kraken
