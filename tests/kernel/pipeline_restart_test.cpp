@@ -88,7 +88,8 @@ struct Session {
   std::int64_t trade_id = 0;
 };
 
-std::unique_ptr<storage::Store> store_with(const storage::Batch& rows, const std::string& session) {
+std::unique_ptr<storage::Store> store_with(const storage::Batch& rows, const std::string& session,
+                                           const std::string& mode = "paper") {
   // One file per test process: ctest runs the tests of this file in parallel.
   const auto path = std::filesystem::path(::testing::TempDir()) /
                     ("pipeline_restart-" + std::to_string(::getpid()) + ".db");
@@ -98,7 +99,7 @@ std::unique_ptr<storage::Store> store_with(const storage::Batch& rows, const std
   storage::Batch batch = rows;
   storage::SessionRow row;
   row.session_id = session;
-  row.mode = "paper";
+  row.mode = mode;
   row.started = kStart;
   row.status = "running";  // killed: never marked stopped
   batch.add(row);
@@ -202,14 +203,18 @@ struct SilentVenue final : execution::Venue {
   void cancel_all(core::Timestamp) override {}
   void request_snapshot(execution::SnapshotSink done) override { pending = std::move(done); }
   const char* name() const override { return "silent"; }
+  void restore_orders(const std::vector<execution::RestoredOrder>& orders, core::Timestamp) override {
+    restored = orders;
+  }
   int submitted = 0;
+  std::vector<execution::RestoredOrder> restored;
   execution::SnapshotSink pending;
   VenueStateSink state;
 };
 
 // A live-mode pipeline on a SilentVenue, started (its first reconciliation is pending).
 struct SilentSession {
-  SilentSession() {
+  explicit SilentSession(RestoredAccount account = {}) {
     options.scope = {"s1", "live"};
     options.symbols = {"BTC/USDT"};
     PipelineOutputs outputs;
@@ -221,6 +226,7 @@ struct SilentSession {
       return std::unique_ptr<execution::Venue>(std::move(v));
     };
     pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
+    pipeline->restore(std::move(account));
     kernel.post(Task([&] { pipeline->start(); }));
     kernel.run_until_empty();
   }
@@ -279,6 +285,66 @@ TEST(PipelineRestart, AVenueSessionDownHoldsIntentsAndItsReturnIsReconciled) {
   EXPECT_FALSE(session.pipeline->summary().reconciling);
   EXPECT_EQ(session.pipeline->portfolio().balance("USDT"), 4000_d);
   EXPECT_EQ(session.pipeline->summary().venue_connected, std::optional<bool>(true));
+}
+
+// A restart hands the venue the orders left open at it, each with its fills so far from the store
+// (the Kraken venue continues from them: catch-ups and fees of what filled while down). A take-profit
+// TG4 held itself was never at the venue.
+TEST(PipelineRestart, TheVenueIsHandedItsOpenOrdersWithTheirFillsSoFar) {
+  storage::Batch rows;
+  const auto order = [&rows](const std::string& id, core::OrderStatus status, const std::string& held_by) {
+    storage::OrderRow row;
+    row.client_order_id = id;
+    row.venue_order_id = "K-" + id;
+    row.session_id = "s0";
+    row.mode = "live";
+    row.symbol = "BTC/USDT";
+    row.type = core::OrderType::kLimit;
+    row.status = status;
+    row.qty = 1_d;
+    row.limit_price = 100_d;
+    row.held_by = held_by;
+    row.created = kStart;
+    row.updated = kStart;
+    rows.add(row);
+  };
+  const auto fill = [&rows](const std::string& id, const std::string& exec_id, Decimal qty, Decimal price) {
+    storage::FillRow row;
+    row.session_id = "s0";
+    row.mode = "live";
+    row.fill.client_order_id = id;
+    row.fill.exec_id = exec_id;
+    row.fill.symbol = "BTC/USDT";
+    row.fill.qty = qty;
+    row.fill.price = price;
+    row.fill.fee = 0.01_d;
+    row.fill.fee_currency = "USDT";
+    row.fill.time = kStart;
+    rows.add(row);
+  };
+  order("t1", core::OrderStatus::kPartiallyFilled, "venue");
+  order("t2", core::OrderStatus::kNew, "local");
+  order("t3", core::OrderStatus::kFilled, "venue");
+  fill("t1", "E1", 0.1_d, 99_d);
+  fill("t1", "E2", 0.2_d, 100.5_d);
+  fill("t3", "E3", 1_d, 100_d);
+  const auto store = store_with(rows, "s0", "live");
+  auto account = load_account(*store, "live", "s1");
+  ASSERT_TRUE(account) << account.error().message;
+  ASSERT_EQ(account->open_orders.size(), 2u);
+  account->portfolio = execution::PortfolioState{};
+
+  SilentSession session(std::move(*account));
+  ASSERT_EQ(session.venue->restored.size(), 1u) << "t1; t2 was held by TG4";
+  const execution::RestoredOrder& t1 = session.venue->restored[0];
+  EXPECT_EQ(t1.request.client_order_id, "t1");
+  EXPECT_EQ(t1.venue_order_id, "K-t1");
+  EXPECT_EQ(t1.status, core::OrderStatus::kPartiallyFilled);
+  EXPECT_EQ(t1.fills.qty, 0.3_d);
+  EXPECT_EQ(t1.fills.cost, 30_d) << "9.9 + 20.1";
+  EXPECT_EQ(t1.fills.fee, 0.02_d);
+  EXPECT_EQ(t1.fills.fee_currency, "USDT");
+  EXPECT_EQ(t1.fills.exec_ids, (std::vector<std::string>{"E1", "E2"}));
 }
 
 }  // namespace
