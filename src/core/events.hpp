@@ -145,8 +145,9 @@ struct OrderIntent {
   Timestamp created;
 };
 
-// Which amend of an order the venue refused: its quantity, or its price (limit or trigger).
-enum class RefusedAmend : std::uint8_t { kNone, kQuantity, kPrice };
+// Which request about an order the venue refused for good: an amend of its quantity, of its price
+// (limit or trigger), or its cancel.
+enum class Refused : std::uint8_t { kNone, kQuantity, kPrice, kCancel };
 
 struct OrderUpdate {
   std::string client_order_id;
@@ -164,7 +165,7 @@ struct OrderUpdate {
   // A stop's or take-profit's trigger as the venue holds it; zero when the report does not say.
   // The order manager takes it as the truth: a trailing stop's move counts once the venue has it.
   Decimal trigger_price;
-  RefusedAmend amend_refused = RefusedAmend::kNone;  // the order stands as reported
+  Refused refused = Refused::kNone;  // the order stands as reported
 };
 
 struct Fill {

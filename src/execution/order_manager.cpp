@@ -219,7 +219,7 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   // status the report still carries (a trade report may keep the write-off's).
   const bool revived = revived_.erase(update.client_order_id) > 0;
   const bool trigger_news = update.trigger_price.is_positive() && update.trigger_price != order.request.trigger_price;
-  const bool refused = update.amend_refused != core::RefusedAmend::kNone;
+  const bool refused = update.refused != core::Refused::kNone;
   if (!revived && !trigger_news && !refused && previous == update.status && update.reason.empty()) return;
   // A refused cancel of an order that has already ended (it filled first) is no news about it.
   if (!revived && core::is_terminal(previous) && update.status == OrderStatus::kRejected) return;
@@ -234,10 +234,15 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   if (update.qty.is_positive()) order.request.qty = update.qty;
   if (!update.reason.empty()) order.reason = update.reason;
   settle_trigger(order, update);
-  // The venue would not shrink it: an exit waiting for its coins is dropped (on_stop_change).
-  const bool shrink_refused = update.amend_refused == core::RefusedAmend::kQuantity;
+  // A cancel refused for good: the order rests, and its end, when it comes, is not of our asking.
+  if (update.refused == core::Refused::kCancel) {
+    cancel_requested_.erase(order.request.client_order_id);
+    put_back_on_cancel_.erase(order.request.client_order_id);
+  }
   changed(order, now);
-  if (order.role == OrderRole::kStopLoss && !held_ids_.empty()) on_stop_change(order, now, shrink_refused);
+  // The venue would not shrink or cancel it: an exit waiting for its coins is dropped (on_stop_change).
+  if (order.role == OrderRole::kStopLoss && !held_ids_.empty()) on_stop_change(order, now, update.refused);
+  if (order.role == OrderRole::kStopLoss && update.refused == core::Refused::kCancel) rearm_targets(order, now);
   if (!core::is_terminal(order.status) || (core::is_terminal(previous) && !revived)) {
     if (order.role != OrderRole::kEntry && order.status == OrderStatus::kPartiallyFilled) resolve_oco(order, now);
     return;
@@ -269,7 +274,7 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
 void OrderManager::settle_trigger(ManagedOrder& order, const core::OrderUpdate& update) {
   if (update.trigger_price.is_positive()) order.request.trigger_price = update.trigger_price;
   if (!order.trigger_asked.is_positive()) return;
-  const bool refused = update.amend_refused == core::RefusedAmend::kPrice;
+  const bool refused = update.refused == core::Refused::kPrice;
   if (order.request.trigger_price == order.trigger_asked) {
     order.reason = "trailing stop moved to " + order.trigger_asked.to_string();
   } else if (refused) {
@@ -518,6 +523,21 @@ void OrderManager::trigger_held_targets(const std::string& symbol, Decimal price
   }
 }
 
+// The stop a triggered target waits on will not be canceled: the target is held again and triggers
+// at its price again (the stop still protects the position meanwhile). Waiting would hold it for ever.
+void OrderManager::rearm_targets(const ManagedOrder& stop, core::Timestamp now) {
+  for (const std::string& id : held_ids_) {
+    ManagedOrder& target = orders_.at(id);
+    if (target.group != stop.group || !target.triggered) continue;
+    target.triggered = false;
+    target.reason = "held again: the venue refused to cancel stop " + stop.request.client_order_id;
+    changed(target, now);
+    problem("take-profit " + order_label(target) + " not sent: the venue refused to cancel stop " +
+            stop.request.client_order_id + " (" + stop.reason +
+            "); the stop still protects the position, and the target triggers again at its price");
+  }
+}
+
 // A triggered target goes out once no stop of its group rests at the venue (its coins are free).
 bool OrderManager::release_if_unblocked(const std::string& group, core::Timestamp now) {
   ManagedOrder* target = nullptr;
@@ -613,7 +633,7 @@ void OrderManager::shrink_stops(const std::string& exit_id, const std::string& s
 // A stop of a symbol with held exits changed. Once the stops rest on no more than an exit allows,
 // the exit is sent. A stop that fills meanwhile is doing the exit's work on the same coins: the exit
 // is dropped rather than risk selling twice (the strategy decides again on what is left).
-void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now, bool shrink_refused) {
+void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now, core::Refused refused) {
   std::vector<std::string> exits;
   for (const std::string& id : held_ids_) {
     const ManagedOrder& order = orders_.at(id);
@@ -624,9 +644,10 @@ void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now,
     ManagedOrder& exit = orders_.at(id);
     if (stop.filled.is_positive()) {
       cancel_held(exit, "the stop sold first", now);
-    } else if (shrink_refused) {
-      drop_exit(exit, "the venue refused to shrink stop " + stop.request.client_order_id + " to free its coins (" +
-                          stop.reason + ")",
+    } else if (refused == core::Refused::kQuantity || refused == core::Refused::kCancel) {
+      drop_exit(exit,
+                std::string("the venue refused to ") + (refused == core::Refused::kCancel ? "cancel" : "shrink") +
+                    " stop " + stop.request.client_order_id + " to free its coins (" + stop.reason + ")",
                 now);
     } else if (resting <= exit.release_at) {
       release(exit, now);

@@ -124,7 +124,8 @@ class OrderManager {
   core::Result<std::string> send_after_stops_shrink(ManagedOrder exit, core::Timestamp now);
   void shrink_stops(const std::string& exit_id, const std::string& symbol, core::Decimal by, core::Timestamp now);
   bool restore_stops_after_exit(const ManagedOrder& exit, core::Timestamp now);
-  void on_stop_change(const ManagedOrder& stop, core::Timestamp now, bool shrink_refused = false);
+  void on_stop_change(const ManagedOrder& stop, core::Timestamp now, core::Refused refused = core::Refused::kNone);
+  void rearm_targets(const ManagedOrder& stop, core::Timestamp now);
   void drop_exit(ManagedOrder& exit, const std::string& why, core::Timestamp now);
   void cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now);
   void replace_stop(const ManagedOrder& gone, core::Timestamp now);

@@ -138,7 +138,7 @@ void PaperVenue::cancel(const std::string& client_order_id, core::Timestamp now)
   const auto it = orders_.find(client_order_id);
   if (it == orders_.end() || core::is_terminal(it->second.status)) {
     emit(core::OrderUpdate{client_order_id, {}, {}, Side::kBuy, OrderType::kMarket, OrderStatus::kRejected,
-                           {}, {}, {}, {}, "cancel: unknown or closed order " + client_order_id, now, {}, core::RefusedAmend::kNone});
+                           {}, {}, {}, {}, "cancel: unknown or closed order " + client_order_id, now, {}, core::Refused::kNone});
   } else {
     finish(it->second, OrderStatus::kCanceled, "canceled by request", now);
   }
@@ -162,7 +162,7 @@ void PaperVenue::request_snapshot(SnapshotSink done) {
     snapshot.open_orders.push_back(core::OrderUpdate{r.client_order_id, order.venue_id, r.symbol, r.side, r.type,
                                                      order.status, r.qty, order.filled,
                                                      has_limit(r.type) ? r.limit_price : r.trigger_price, avg,
-                                                     {}, {}, venue_trigger(r), core::RefusedAmend::kNone});
+                                                     {}, {}, venue_trigger(r), core::Refused::kNone});
   }
   snapshot.balances = wallet_;
   done(std::move(snapshot));
@@ -496,12 +496,12 @@ void PaperVenue::report(const PaperOrder& order, core::Timestamp now, const std:
   const Decimal avg = order.filled.is_positive() ? order.cost / order.filled : Decimal{};
   const Decimal price = has_limit(r.type) ? r.limit_price : r.trigger_price;
   emit(core::OrderUpdate{r.client_order_id, order.venue_id, r.symbol, r.side, r.type, order.status, r.qty,
-                         order.filled, price, avg, reason, now, venue_trigger(r), core::RefusedAmend::kNone});
+                         order.filled, price, avg, reason, now, venue_trigger(r), core::Refused::kNone});
 }
 
 void PaperVenue::reject(const OrderRequest& request, const std::string& reason, core::Timestamp now) {
   emit(core::OrderUpdate{request.client_order_id, {}, request.symbol, request.side, request.type,
-                         OrderStatus::kRejected, request.qty, {}, request.limit_price, {}, reason, now, {}, core::RefusedAmend::kNone});
+                         OrderStatus::kRejected, request.qty, {}, request.limit_price, {}, reason, now, {}, core::Refused::kNone});
 }
 
 Decimal PaperVenue::fee_rate(const core::Instrument& instrument, bool maker) const {

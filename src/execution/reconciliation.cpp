@@ -124,7 +124,7 @@ core::OrderUpdate closing_update(const ManagedOrder& order, OrderStatus status, 
                                  core::Timestamp now) {
   const OrderRequest& r = order.request;
   return core::OrderUpdate{r.client_order_id, order.venue_order_id, r.symbol, r.side, r.type, status, r.qty, filled,
-                           r.limit_price, order.avg_price, reason, now, {}, core::RefusedAmend::kNone};
+                           r.limit_price, order.avg_price, reason, now, {}, core::Refused::kNone};
 }
 
 void close_vanished_orders(const ReconcileInput& in, ReconcilePlan& plan) {

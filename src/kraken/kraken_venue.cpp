@@ -734,11 +734,12 @@ class KrakenVenue::Impl final : private TradingSink {
   }
 
   // Which amend a refusal was of: TG4 amends either the price (a trailing stop) or the quantity.
-  static core::RefusedAmend refused_amend(const TradingRequest& request) {
-    if (request.method != "amend_order") return core::RefusedAmend::kNone;
+  static core::Refused refused_request(const TradingRequest& request) {
+    if (request.method == "cancel_order") return core::Refused::kCancel;
+    if (request.method != "amend_order") return core::Refused::kNone;
     const bool price =
         request.params.contains("trigger_price") || request.params.contains("limit_price");
-    return price ? core::RefusedAmend::kPrice : core::RefusedAmend::kQuantity;
+    return price ? core::Refused::kPrice : core::Refused::kQuantity;
   }
 
   // A trigger Kraken took is the order's trigger from now on (a trailing stop counts as moved).
@@ -818,7 +819,7 @@ class KrakenVenue::Impl final : private TradingSink {
       }
       log_->warn("kraken venue: {} {} refused: {}", method, id, r.error);
       tracker_.on_refused(id, method + " refused by Kraken: " + r.error,
-                          refused_amend(p.work.request), clock_.now(), out);
+                          refused_request(p.work.request), clock_.now(), out);
     } else {
       log_->error("kraken venue: {} refused: {}", method, r.error);
     }

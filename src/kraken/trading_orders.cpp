@@ -203,13 +203,13 @@ void OrderTracker::on_amended(const std::string& client_order_id, core::Decimal 
 }
 
 void OrderTracker::on_refused(const std::string& client_order_id, const std::string& reason,
-                              core::RefusedAmend amend, core::Timestamp now, Events& out) {
+                              core::Refused what, core::Timestamp now, Events& out) {
   const auto it = orders_.find(client_order_id);
   if (it == orders_.end() || core::is_terminal(it->second.state.status)) return;
   core::OrderUpdate update = it->second.state;
   update.reason = reason;
   update.time = now;
-  update.amend_refused = amend;
+  update.refused = what;
   // The order manager only takes a same-state report as news for live orders.
   if (update.status == OrderStatus::kNew || update.status == OrderStatus::kPartiallyFilled) {
     out.emplace_back(std::move(update));

@@ -105,10 +105,10 @@ class OrderTracker {
   // executions report of the amend may say so too; whichever comes first is the news).
   void on_amended(const std::string& client_order_id, core::Decimal trigger_price,
                   core::Timestamp now, Events& out);
-  // A refused amend or cancel: the order's current state again, with the reason attached (and
-  // `amend_refused` saying which amend; kNone for a cancel).
-  void on_refused(const std::string& client_order_id, const std::string& reason,
-                  core::RefusedAmend amend, core::Timestamp now, Events& out);
+  // A refused amend or cancel: the order's current state again, with the reason attached and
+  // `what` (an amend of its quantity or price, or its cancel) in the report's `refused`.
+  void on_refused(const std::string& client_order_id, const std::string& reason, core::Refused what,
+                  core::Timestamp now, Events& out);
 
   // One live executions update.
   void on_report(const ExecutionReport& report, core::Timestamp now, Events& out);

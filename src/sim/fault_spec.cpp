@@ -12,7 +12,7 @@ namespace tg4::sim {
 namespace {
 
 constexpr const char* kKnown =
-    "drop, stall, stall_for, corrupt_checksum, malformed, rate_limit, drop_before_ack, reject, order_rate_limit, "
+    "drop, stall, stall_for, corrupt_checksum, malformed, rate_limit, drop_before_ack, reject, order_rate_limit, reject_cancel, "
     "ack_delay";
 
 std::string_view trim(std::string_view s) {
@@ -114,10 +114,10 @@ core::Result<FaultSpec> FaultSpec::parse(std::string_view spec) {
             fmt::format("fault '{}': '{}' is not a probability between 0 and 1 (e.g. {}=0.01)", token, value, key));
       }
       (key == "corrupt_checksum" ? out.corrupt_checksum : key == "malformed" ? out.malformed : out.rate_limit) = *p;
-    } else if (key == "drop_before_ack" || key == "order_rate_limit") {
+    } else if (key == "drop_before_ack" || key == "order_rate_limit" || key == "reject_cancel") {
       const auto n = parse_count(value);
       if (!n) return core::Error::of(fmt::format("fault '{}': '{}' is not a count of requests (e.g. {}=1)", token, value, key));
-      (key == "drop_before_ack" ? out.drop_before_ack : out.order_rate_limit) = *n;
+      (key == "drop_before_ack" ? out.drop_before_ack : key == "order_rate_limit" ? out.order_rate_limit : out.reject_cancels) = *n;
     } else if (key == "reject") {
       if (auto status = parse_reject(token, value, out); !status) return status.error();
     } else if (key == "ack_delay") {
@@ -137,7 +137,7 @@ core::Result<FaultSpec> FaultSpec::parse(std::string_view spec) {
 
 bool FaultSpec::any() const {
   return drop_after || stall_after || corrupt_checksum > 0 || malformed > 0 || rate_limit > 0 || drop_before_ack > 0 ||
-         reject_orders > 0 || order_rate_limit > 0 || ack_delay.has_value();
+         reject_orders > 0 || order_rate_limit > 0 || reject_cancels > 0 || ack_delay.has_value();
 }
 
 std::string FaultSpec::to_string() const {
@@ -150,6 +150,7 @@ std::string FaultSpec::to_string() const {
   if (rate_limit > 0) parts.push_back(fmt::format("rate_limit={}", rate_limit));
   if (drop_before_ack > 0) parts.push_back(fmt::format("drop_before_ack={}", drop_before_ack));
   if (reject_orders > 0) parts.push_back(fmt::format("reject={}:{}", reject_orders, reject_error));
+  if (reject_cancels > 0) parts.push_back(fmt::format("reject_cancel={}", reject_cancels));
   if (order_rate_limit > 0) parts.push_back(fmt::format("order_rate_limit={}", order_rate_limit));
   if (ack_delay) parts.push_back("ack_delay=" + format_ms(*ack_delay));
   return fmt::format("{}", fmt::join(parts, ","));

@@ -8,8 +8,10 @@
 // Private side (authenticated WS order entry), each for the next N order requests of the account:
 // drop_before_ack=1 (the order is placed, then the TCP connection is dropped before its ack),
 // reject=3 or reject=3:EOrder:Insufficient funds (refused with that error; default
-// EGeneral:Internal error), order_rate_limit=2 (refused with EOrder:Rate limit exceeded), and
-// ack_delay=500ms (every order ack leaves that much after its executions updates).
+// EGeneral:Internal error), order_rate_limit=2 (refused with EOrder:Rate limit exceeded),
+// ack_delay=500ms (every order ack leaves that much after its executions updates), and
+// reject_cancel=1 (the next N cancel_order requests refused with EGeneral:Permission denied: a
+// refusal for good, the order stays open).
 #include <chrono>
 #include <optional>
 #include <string>
@@ -31,6 +33,7 @@ struct FaultSpec {
   int reject_orders = 0;
   std::string reject_error = "EGeneral:Internal error";
   int order_rate_limit = 0;
+  int reject_cancels = 0;
   std::optional<std::chrono::milliseconds> ack_delay;
 
   // An Error names the offending token and what would be valid.

@@ -87,6 +87,7 @@ void PrivateExchange::on_time(core::Timestamp now) {
 void PrivateExchange::arm(const FaultSpec& spec) {
   faults_.drop_before_ack += spec.drop_before_ack;
   faults_.rate_limit += spec.order_rate_limit;
+  faults_.reject_cancel += spec.reject_cancels;
   if (spec.reject_orders > 0) {
     faults_.reject += spec.reject_orders;
     faults_.reject_error = spec.reject_error;

@@ -31,6 +31,7 @@ struct OrderFaults {
   int reject = 0;
   std::string reject_error;
   int rate_limit = 0;
+  int reject_cancel = 0;
   std::optional<std::chrono::milliseconds> ack_delay;
 };
 

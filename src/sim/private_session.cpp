@@ -291,6 +291,12 @@ bool PrivateSession::order_faults(const Call& c, bool is_add) {
     fail(c, f.reject_error);
     return true;
   }
+  if (c.request.method == "cancel_order" && f.reject_cancel > 0) {
+    --f.reject_cancel;
+    x_.exchange().metrics.fault("reject_cancel");
+    fail(c, "EGeneral:Permission denied");
+    return true;
+  }
   return false;
 }
 

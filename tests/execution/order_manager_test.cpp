@@ -77,7 +77,7 @@ class OrderManagerTest : public ::testing::Test {
   }
 
   // The Kraken venue's report of a refused amend of stop `id`: the stop as it still stands.
-  static core::OrderUpdate refused_amend(const std::string& id, Decimal qty, Decimal trigger, core::RefusedAmend kind,
+  static core::OrderUpdate refused_amend(const std::string& id, Decimal qty, Decimal trigger, core::Refused kind,
                                          const std::string& error) {
     core::OrderUpdate u;
     u.client_order_id = id;
@@ -88,7 +88,7 @@ class OrderManagerTest : public ::testing::Test {
     u.qty = qty;
     u.trigger_price = trigger;
     u.reason = "amend_order refused by Kraken: " + error;
-    u.amend_refused = kind;
+    u.refused = kind;
     return u;
   }
 
@@ -321,7 +321,7 @@ TEST_F(OrderManagerTest, ARefusedTrailingMoveLeavesTheStopWhereTheVenueHoldsIt) 
   price(61000_d);
   pending_reports_.clear();  // the venue never had it: it refuses
   const core::OrderUpdate refusal = refused_amend(stop.request.client_order_id, 0.1_d, 59000_d,
-                                                  core::RefusedAmend::kPrice, "EOrder:Rate limit exceeded");
+                                                  core::Refused::kPrice, "EOrder:Rate limit exceeded");
   manager_->on_execution(refusal, now_);
   EXPECT_EQ(stop.request.trigger_price, 59000_d);
   EXPECT_TRUE(stop.trigger_asked.is_zero());
@@ -710,7 +710,7 @@ TEST_F(HeldTargetTest, AnExitWhoseStopCannotShrinkIsDroppedAndTheStopStaysWhole)
   ASSERT_TRUE(manager_->find(*exit)->held_locally);
   pending_reports_.clear();  // instead of the shrink, the venue's refusal
   const core::OrderUpdate refusal =
-      refused_amend(stop_id, 0.1_d, 59000_d, core::RefusedAmend::kQuantity, "EGeneral:Internal error");
+      refused_amend(stop_id, 0.1_d, 59000_d, core::Refused::kQuantity, "EGeneral:Internal error");
   manager_->on_execution(refusal, now_);
   EXPECT_EQ(manager_->find(*exit)->status, OrderStatus::kCanceled);
   EXPECT_FALSE(manager_->find(*exit)->held_locally && manager_->open_count() == 3u) << "no longer held";
@@ -733,7 +733,7 @@ TEST_F(HeldTargetTest, ADroppedExitPutsBackAStopWhoseCancelWasOnItsWay) {
   const std::vector<core::ExecutionEvent> cancel_of_newer = updates_of(take_pending(), newer);
   ASSERT_FALSE(cancel_of_newer.empty());
   const core::OrderUpdate refusal =
-      refused_amend(older, 0.05_d, 59000_d, core::RefusedAmend::kQuantity, "EGeneral:Internal error");
+      refused_amend(older, 0.05_d, 59000_d, core::Refused::kQuantity, "EGeneral:Internal error");
   manager_->on_execution(refusal, now_);
   EXPECT_EQ(manager_->find(*exit)->status, OrderStatus::kCanceled);
   for (const auto& e : cancel_of_newer) report(e);  // the newer stop's cancel lands
@@ -744,6 +744,58 @@ TEST_F(HeldTargetTest, ADroppedExitPutsBackAStopWhoseCancelWasOnItsWay) {
       << problems_[1];
   const Decimal resting = open_stop_qty();
   EXPECT_EQ(resting, 0.1_d) << "both positions protected again";
+}
+
+// The venue refuses for good to cancel the stop an exit needs gone: the exit is dropped, the stop
+// stays whole, and when the venue ends the stop later (not of TG4's asking), it is replaced.
+TEST_F(HeldTargetTest, AnExitWhoseStopCannotBeCanceledIsDroppedAndTheStopStays) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  defer_reports_ = true;
+  auto exit = manager_->submit(exit_intent(), 0.1_d, now_);  // the whole stop must go
+  ASSERT_TRUE(exit) << exit.error().message;
+  ASSERT_TRUE(manager_->find(*exit)->held_locally);
+  pending_reports_.clear();  // instead of the cancel, the venue's refusal
+  core::OrderUpdate refusal = refused_amend(stop_id, 0.1_d, 59000_d, core::Refused::kCancel, "EOrder:Unknown");
+  refusal.reason = "cancel_order refused by Kraken: EGeneral:Permission denied";
+  manager_->on_execution(refusal, now_);
+  EXPECT_EQ(manager_->find(*exit)->status, OrderStatus::kCanceled);
+  ASSERT_EQ(problems_.size(), 1u) << problems_.back();
+  EXPECT_NE(problems_[0].find("dropped: the venue refused to cancel stop " + stop_id), std::string::npos)
+      << problems_[0];
+  EXPECT_NE(problems_[0].find("Permission denied"), std::string::npos) << problems_[0];
+  EXPECT_EQ(stop().status, OrderStatus::kNew);
+  EXPECT_EQ(stop().request.qty, 0.1_d);
+  // Later the venue cancels the stop itself: TG4 did not ask (its cancel was refused), so it is
+  // replaced for the position.
+  core::OrderUpdate gone = refusal;
+  gone.status = OrderStatus::kCanceled;
+  gone.refused = core::Refused::kNone;
+  gone.reason = "canceled by the venue";
+  manager_->on_execution(gone, now_);
+  EXPECT_EQ(open_stop_qty(), 0.1_d) << "a stop placed again";
+}
+
+// The target triggered, but the venue refuses for good to cancel the stop that locks its coins: the
+// target is held again (the stop still protects) and triggers again at its price.
+TEST_F(HeldTargetTest, ATriggeredTargetWhoseStopCannotBeCanceledWaitsForItsPriceAgain) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  defer_reports_ = true;
+  price(63100_d);  // triggers: the stop's cancel is asked for
+  ASSERT_TRUE(target().triggered);
+  pending_reports_.clear();
+  core::OrderUpdate refusal = refused_amend(stop_id, 0.1_d, 59000_d, core::Refused::kCancel, "");
+  refusal.reason = "cancel_order refused by Kraken: EGeneral:Permission denied";
+  manager_->on_execution(refusal, now_);
+  EXPECT_FALSE(target().triggered);
+  EXPECT_TRUE(target().held_locally);
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("not sent: the venue refused to cancel stop " + stop_id), std::string::npos)
+      << problems_[0];
+  price(63200_d);  // the price again: the target triggers again and asks for the cancel again
+  EXPECT_TRUE(target().triggered);
+  EXPECT_FALSE(updates_of(take_pending(), stop_id).empty()) << "the stop's cancel, asked again";
 }
 
 // The same wiring with margin on (paper.margin): a sell that is not reduce-only is a short entry.

@@ -327,16 +327,16 @@ TEST_F(KrakenVenueSim, AStopsTriggerIsReportedAsKrakenHoldsIt) {
     const auto u = rec.updates("ts-1");
     return u.back().trigger_price == Decimal::must("85000.5");
   })) << "the amended trigger reaches the kernel";
-  EXPECT_EQ(rec.updates("ts-1").back().amend_refused, core::RefusedAmend::kNone);
+  EXPECT_EQ(rec.updates("ts-1").back().refused, core::Refused::kNone);
 
   venue.amend(stop, Decimal::must("1000"), Decimal::must("80000"), core::Timestamp{});  // no funds for it
-  ASSERT_TRUE(rec.wait([&] { return rec.updates("ts-1").back().amend_refused == core::RefusedAmend::kPrice; }));
+  ASSERT_TRUE(rec.wait([&] { return rec.updates("ts-1").back().refused == core::Refused::kPrice; }));
   const auto refused = rec.updates("ts-1").back();
   EXPECT_EQ(refused.trigger_price, Decimal::must("85000.5")) << "where Kraken still holds it";
   EXPECT_NE(refused.reason.find("Insufficient funds"), std::string::npos) << refused.reason;
   EXPECT_EQ(refused.status, OrderStatus::kNew);
   venue.amend(stop, Decimal::must("2000"), Decimal::zero(), core::Timestamp{});  // a quantity alone
-  ASSERT_TRUE(rec.wait([&] { return rec.updates("ts-1").back().amend_refused == core::RefusedAmend::kQuantity; }));
+  ASSERT_TRUE(rec.wait([&] { return rec.updates("ts-1").back().refused == core::Refused::kQuantity; }));
 }
 
 // After a restart the order was submitted by another process: the new one amends it all the same
@@ -730,17 +730,22 @@ struct ManagerOnVenue {
   std::vector<std::string> problems;
 };
 
+// A buy with a stop far below the market and a target below it too: the next price triggers it.
+core::OrderIntent entry_with_target_below(const std::string& intent_id) {
+  core::OrderIntent entry;
+  entry.intent_id = intent_id;
+  entry.symbol = kSymbol;
+  entry.side = core::Side::kBuy;
+  entry.stop_loss = Decimal::from_int(30000);
+  entry.take_profit = Decimal::from_int(1000);
+  return entry;
+}
+
 TEST_F(KrakenVenueSim, AHeldTakeProfitCancelsTheStopThenSellsAtMarket) {
   auto& rec = recorder();
   auto& venue = start_venue(rec);
   ManagerOnVenue m(venue, rec, instruments_);
-  core::OrderIntent entry;
-  entry.intent_id = "held-target";
-  entry.symbol = kSymbol;
-  entry.side = core::Side::kBuy;
-  entry.stop_loss = Decimal::from_int(30000);
-  entry.take_profit = Decimal::from_int(1000);  // below the market: the next trade triggers it
-  auto id = m.manager.submit(entry, Decimal::must("0.001"), core::Timestamp{});
+  auto id = m.manager.submit(entry_with_target_below("held-target"), Decimal::must("0.001"), core::Timestamp{});
   ASSERT_TRUE(id) << id.error().message;
   ASSERT_TRUE(m.pump_until([&] { return m.manager.open_count() == 2; })) << "entry fill and protection";
   ASSERT_EQ(m.status(*id), OrderStatus::kFilled);
@@ -759,6 +764,35 @@ TEST_F(KrakenVenueSim, AHeldTakeProfitCancelsTheStopThenSellsAtMarket) {
   EXPECT_EQ(open_at_exchange(stop), 0);
   for (const auto& c : m.changes) EXPECT_NE(c.status, OrderStatus::kRejected) << c.request.client_order_id << ": " << c.reason;
   EXPECT_TRUE(m.problems.empty()) << m.problems.front();
+}
+
+// The same, but Kraken refuses for good to cancel the stop (EGeneral:Permission denied): the target
+// cannot go out on coins the stop locks, so it is held again while the stop keeps protecting, and the
+// next time the price is there it tries again and sells.
+TEST_F(KrakenVenueSim, ATakeProfitWhoseStopKrakenWillNotCancelIsHeldAgain) {
+  auto& rec = recorder();
+  auto& venue = start_venue(rec);
+  ManagerOnVenue m(venue, rec, instruments_);
+  auto id = m.manager.submit(entry_with_target_below("held-again"), Decimal::must("0.001"), core::Timestamp{});
+  ASSERT_TRUE(id) << id.error().message;
+  const std::string stop = "oco-2", target = "oco-3";
+  ASSERT_TRUE(m.pump_until([&] { return m.manager.find(stop) != nullptr && m.status(stop) == OrderStatus::kNew; }));
+  ASSERT_TRUE(simulator_->arm_faults("reject_cancel=1").ok());
+
+  m.manager.on_price(kSymbol, m.manager.find(*id)->avg_price, core::Timestamp{});
+  ASSERT_TRUE(m.pump_until([&] { return !m.problems.empty(); }));
+  EXPECT_NE(m.problems[0].find("not sent: the venue refused to cancel stop " + stop), std::string::npos)
+      << m.problems[0];
+  EXPECT_NE(m.problems[0].find("Permission denied"), std::string::npos) << m.problems[0];
+  EXPECT_TRUE(m.manager.find(target)->held_locally);
+  EXPECT_FALSE(m.manager.find(target)->triggered);
+  EXPECT_EQ(m.status(stop), OrderStatus::kNew);
+  EXPECT_EQ(open_at_exchange(stop), 1) << "still protecting";
+
+  m.manager.on_price(kSymbol, m.manager.find(*id)->avg_price, core::Timestamp{});
+  ASSERT_TRUE(m.pump_until([&] { return m.status(target) == OrderStatus::kFilled; }));
+  EXPECT_EQ(m.status(stop), OrderStatus::kCanceled);
+  EXPECT_EQ(m.manager.open_count(), 0u);
 }
 
 // A trailing stop on Kraken: the move is an amend_order, and the stop counts as moved once Kraken

@@ -283,13 +283,13 @@ TEST(OrderTracker, AmendsAreReportedAndRefusalsCarryTheReason) {
   EXPECT_EQ(u[0].qty, dec("2"));
   EXPECT_EQ(u[0].limit_price, dec("99.5"));
   out.clear();
-  t.on_refused("t5", "amend_order refused by Kraken: EOrder:Invalid price",
-               core::RefusedAmend::kPrice, kNow, out);
+  t.on_refused("t5", "amend_order refused by Kraken: EOrder:Invalid price", core::Refused::kPrice,
+               kNow, out);
   u = updates(out);
   ASSERT_EQ(u.size(), 1u);
   EXPECT_EQ(u[0].status, OrderStatus::kNew);
   EXPECT_EQ(u[0].reason, "amend_order refused by Kraken: EOrder:Invalid price");
-  EXPECT_EQ(u[0].amend_refused, core::RefusedAmend::kPrice);
+  EXPECT_EQ(u[0].refused, core::Refused::kPrice);
 }
 
 // A stop's trigger as Kraken holds it: as sent, then as an amend's answer or report says.
@@ -318,7 +318,7 @@ TEST(OrderTracker, AStopsTriggerFollowsWhatKrakenSays) {
   u = updates(out);
   ASSERT_EQ(u.size(), 1u);
   EXPECT_EQ(u[0].trigger_price, dec("93"));
-  EXPECT_EQ(u[0].amend_refused, core::RefusedAmend::kNone);
+  EXPECT_EQ(u[0].refused, core::Refused::kNone);
 }
 
 TEST(OrderTracker, MemoryIsBounded) {

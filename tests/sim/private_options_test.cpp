@@ -9,12 +9,14 @@ namespace {
 
 TEST(PrivateFaultSpec, ParsesOrderFaultsAndRoundTrips) {
   auto spec = FaultSpec::parse(
-      "drop_before_ack=1, reject=3:EOrder:Insufficient funds, order_rate_limit=2, ack_delay=250ms");
+      "drop_before_ack=1, reject=3:EOrder:Insufficient funds, order_rate_limit=2, ack_delay=250ms, "
+      "reject_cancel=2");
   ASSERT_TRUE(spec) << spec.error().message;
   EXPECT_EQ(spec->drop_before_ack, 1);
   EXPECT_EQ(spec->reject_orders, 3);
   EXPECT_EQ(spec->reject_error, "EOrder:Insufficient funds");
   EXPECT_EQ(spec->order_rate_limit, 2);
+  EXPECT_EQ(spec->reject_cancels, 2);
   EXPECT_EQ(spec->ack_delay, std::chrono::milliseconds(250));
   EXPECT_TRUE(spec->any());
   auto again = FaultSpec::parse(spec->to_string());
