@@ -1,5 +1,8 @@
 #include "execution/order_manager.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 
 namespace tg4::execution {
@@ -682,8 +685,45 @@ void OrderManager::cancel_held(ManagedOrder& order, const std::string& reason, c
 
 void OrderManager::restore(ManagedOrder order) {
   const std::string id = order.request.client_order_id;
+  if (order.held_locally && order.role == OrderRole::kExit && !core::is_terminal(order.status)) {
+    order.status = OrderStatus::kCanceled;
+    order.reason = "held exit not sent before the restart";
+    DroppedExits& dropped = dropped_exits_[order.request.symbol];
+    dropped.side = order.request.side;
+    dropped.qty += order.request.qty - order.filled;
+    dropped.ids.push_back(id);
+  }
   ManagedOrder& stored = orders_[id] = std::move(order);
   track(stored);
+}
+
+std::vector<std::string> OrderManager::symbols_with_dropped_exits() const {
+  std::vector<std::string> symbols;
+  for (const auto& [symbol, dropped] : dropped_exits_) symbols.push_back(symbol);
+  return symbols;
+}
+
+void OrderManager::cover_after_restart(const std::string& symbol, Decimal position_qty, core::Timestamp now) {
+  const auto it = dropped_exits_.find(symbol);
+  if (it == dropped_exits_.end()) return;
+  const DroppedExits dropped = std::move(it->second);
+  dropped_exits_.erase(it);
+  positions_[symbol] = position_qty;
+  const Decimal held = dropped.side == Side::kSell ? core::max(position_qty, Decimal{}) : core::max(-position_qty, Decimal{});
+  const Decimal gap = core::min(held - resting_stop_qty(symbol), dropped.qty);
+  if (!gap.is_positive()) return;
+  const std::string why = fmt::format("exit {}", fmt::join(dropped.ids, ", ")) + " (" + symbol + ") was held when TG4 stopped and is dropped; " +
+                          "the stops cover " + gap.to_string() + " less than the position";
+  const ManagedOrder* newest = nullptr;
+  for (const auto& [id, order] : orders_) {
+    const bool stop = order.role == OrderRole::kStopLoss && order.request.symbol == symbol && order.request.side == dropped.side;
+    if (stop && (newest == nullptr || order.created > newest->created)) newest = &order;
+  }
+  if (newest == nullptr) return problem(why + ", and no stop of it is known to copy: the position is unprotected");
+  if (core::is_terminal(newest->status)) return place_stop_again(*newest, gap, why, now);
+  ManagedOrder& stop = orders_.at(newest->request.client_order_id);
+  resize(stop, stop.request.qty + gap, now);
+  problem(why + "; stop " + stop.request.client_order_id + " grown back by " + gap.to_string());
 }
 
 const ManagedOrder* OrderManager::find(const std::string& client_order_id) const {

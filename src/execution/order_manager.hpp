@@ -97,8 +97,16 @@ class OrderManager {
   // False when on_price can do nothing at any price: no target held here, no trailing stop.
   bool watches_prices() const { return !held_ids_.empty() || (config_.trailing_stop && !trails_.empty()); }
 
-  // Restart: orders loaded from the store before reconciliation.
+  // Restart: orders loaded from the store before reconciliation. A held exit that never went out is
+  // canceled (its moment has passed: the strategy decides again); the stops it may have shrunk for
+  // its coins are covered again by cover_after_restart.
   void restore(ManagedOrder order);
+  // Once reconciliation has the venue's state: symbols where a held exit was dropped at the restart.
+  std::vector<std::string> symbols_with_dropped_exits() const;
+  // What the exits dropped at the restart had freed from the stops of `symbol` (that memory died
+  // with the process) goes back, up to the position and to what they would have sold: the newest
+  // resting stop grows, or the newest stop is placed again. Said either way.
+  void cover_after_restart(const std::string& symbol, core::Decimal position_qty, core::Timestamp now);
 
   const std::map<std::string, ManagedOrder>& orders() const { return orders_; }
   const ManagedOrder* find(const std::string& client_order_id) const;
@@ -176,6 +184,13 @@ class OrderManager {
   // Stops whose cancel for an exit was on its way when the exit was dropped: placed again once the
   // cancel lands.
   std::set<std::string> put_back_on_cancel_;
+  // By symbol: the exits dropped at a restart, and what they would have sold (see restore).
+  struct DroppedExits {
+    core::Side side = core::Side::kSell;
+    core::Decimal qty;
+    std::vector<std::string> ids;
+  };
+  std::map<std::string, DroppedExits> dropped_exits_;
   std::map<std::string, core::Decimal> positions_;  // by symbol, as last given to fit_protection
 };
 

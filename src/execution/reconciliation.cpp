@@ -105,17 +105,24 @@ void match_venue_orders(const ReconcileInput& in, ReconcilePlan& plan) {
     if (in.now - ours.updated < in.in_flight) continue;
     const auto gained = missed.find(venue.client_order_id);
     add_catch_up(ours, venue, gained == missed.end() ? Gain{} : gained->second, in, plan);
-    // A stop whose trigger moved without our hearing it (a trailing amend whose answer was lost).
+    // A stop whose trigger moved without our hearing it (a trailing amend whose answer was lost), or
+    // whose size did (shrunk for an exit just before a restart).
     const bool trigger_differs =
         venue.trigger_price.is_positive() && venue.trigger_price != ours.request.trigger_price;
-    if (ours.status != venue.status || ours.filled < venue.filled_qty || trigger_differs) {
+    const bool qty_differs = venue.qty.is_positive() && venue.qty != ours.request.qty;
+    if (ours.status != venue.status || ours.filled < venue.filled_qty || trigger_differs || qty_differs) {
+      const std::string note =
+          "order " + venue.client_order_id + ": ours " + core::to_string(ours.status) + " filled " +
+          ours.filled.to_string() + ", venue " + core::to_string(venue.status) + " filled " +
+          venue.filled_qty.to_string() +
+          (trigger_differs ? ", trigger ours " + ours.request.trigger_price.to_string() + " venue " +
+                                 venue.trigger_price.to_string()
+                           : "") +
+          (qty_differs ? ", quantity ours " + ours.request.qty.to_string() + " venue " + venue.qty.to_string() : "");
       plan.order_updates.push_back(venue);
-      plan.notes.push_back("order " + venue.client_order_id + ": ours " + core::to_string(ours.status) + " filled " +
-                           ours.filled.to_string() + ", venue " + core::to_string(venue.status) + " filled " +
-                           venue.filled_qty.to_string() +
-                           (trigger_differs ? ", trigger ours " + ours.request.trigger_price.to_string() + " venue " +
-                                                  venue.trigger_price.to_string()
-                                            : ""));
+      // The order manager takes a report of an unchanged status as news only with a reason.
+      if (plan.order_updates.back().reason.empty()) plan.order_updates.back().reason = "reconciled: " + note;
+      plan.notes.push_back(note);
     }
   }
 }

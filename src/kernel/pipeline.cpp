@@ -215,18 +215,14 @@ void Pipeline::restore_account() {
   }
   std::vector<execution::RestoredOrder> at_venue;
   for (execution::ManagedOrder& order : restored_.open_orders) {
-    if (order.held_locally && order.role == execution::OrderRole::kExit) {
-      // It never reached the venue and its moment has passed: the strategy decides again.
-      order.status = core::OrderStatus::kCanceled;
-      order.reason = "held exit not sent before the restart";
-    }
+    const std::string id = order.request.client_order_id;
     if (!order.held_locally) {
-      const auto fills = restored_.open_order_fills.find(order.request.client_order_id);
+      const auto fills = restored_.open_order_fills.find(id);
       at_venue.push_back({order.request, order.venue_order_id, order.status, order.filled, order.avg_price,
                           fills == restored_.open_order_fills.end() ? execution::FillsSoFar{} : fills->second});
     }
-    if (has_record_sink()) record(order_row(order, options_.scope));
     orders_->restore(std::move(order));
+    if (has_record_sink()) record(order_row(*orders_->find(id), options_.scope));
   }
   venue_->restore_orders(at_venue, now());
   log_->info("continuing session {}: {} open orders, equity {}", restored_.from_session,
@@ -309,6 +305,11 @@ void Pipeline::apply_reconciliation(const execution::VenueSnapshot& snapshot) {
   for (const std::string& symbol : symbols) {
     const execution::Position* position = portfolio_.position(symbol);
     orders_->fit_protection(symbol, position == nullptr ? core::Decimal{} : position->qty, now());
+  }
+  // Stops an exit held at the restart had shrunk for coins it never sold.
+  for (const std::string& symbol : orders_->symbols_with_dropped_exits()) {
+    const execution::Position* position = portfolio_.position(symbol);
+    orders_->cover_after_restart(symbol, position == nullptr ? core::Decimal{} : position->qty, now());
   }
   for (const std::string& note : notes) log_->warn("reconciliation: {}", note);
   counters_.last_reconciliation = fmt::format("{} {}", core::format_rfc3339(now(), 0),

@@ -33,15 +33,26 @@ class OrderManagerTest : public ::testing::Test {
       if (defer_reports_) return pending_reports_.push_back(std::move(e));
       report(e);
     });
-    OrderManagerConfig config;
-    config.trailing_stop = true;
-    config.margin = margin;
-    manager_ = std::make_unique<OrderManager>(
-        *venue_, instruments_, [this] { return "c" + std::to_string(++ids_); }, config,
-        [this](const ManagedOrder& o) { changes_.push_back(o); }, [this](const std::string& p) { problems_.push_back(p); });
+    config_.trailing_stop = true;
+    config_.margin = margin;
+    manager_ = make_manager();
     venue_->deposit("USDT", 10000_d);
     portfolio_.deposit("USDT", 10000_d);
     price(60000_d);
+  }
+
+  std::unique_ptr<OrderManager> make_manager() {
+    return std::make_unique<OrderManager>(
+        *venue_, instruments_, [this] { return "c" + std::to_string(++ids_); }, config_,
+        [this](const ManagedOrder& o) { changes_.push_back(o); }, [this](const std::string& p) { problems_.push_back(p); });
+  }
+  // TG4 restarts: a new order manager restores the open orders as they were stored (the venue, like
+  // Kraken, keeps its own).
+  void restart() {
+    std::vector<ManagedOrder> open;
+    for (const ManagedOrder* o : manager_->open_orders()) open.push_back(*o);
+    manager_ = make_manager();
+    for (ManagedOrder& o : open) manager_->restore(std::move(o));
   }
 
   void report(const core::ExecutionEvent& e) {
@@ -135,6 +146,7 @@ class OrderManagerTest : public ::testing::Test {
   core::InstrumentRegistry instruments_;
   Portfolio portfolio_{"USDT"};
   std::unique_ptr<PaperVenue> venue_;
+  OrderManagerConfig config_;
   std::unique_ptr<OrderManager> manager_;
   std::vector<ManagedOrder> changes_;
   std::vector<std::string> problems_;
@@ -796,6 +808,57 @@ TEST_F(HeldTargetTest, ATriggeredTargetWhoseStopCannotBeCanceledWaitsForItsPrice
   price(63200_d);  // the price again: the target triggers again and asks for the cancel again
   EXPECT_TRUE(target().triggered);
   EXPECT_FALSE(updates_of(take_pending(), stop_id).empty()) << "the stop's cancel, asked again";
+}
+
+// TG4 stops while an exit waits for the stop to shrink; the venue shrinks it, and the answer dies
+// with the process. After the restart the exit is dropped (its moment has passed) and the stop,
+// reconciled to the venue's 0.06, grows back to cover the whole position: nothing of the exit was
+// sold.
+TEST_F(HeldTargetTest, AStopShrunkForAnExitHeldAtARestartCoversThePositionAgain) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  defer_reports_ = true;
+  auto exit = manager_->submit(exit_intent(), 0.04_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  ASSERT_TRUE(manager_->find(*exit)->held_locally);
+  pending_reports_.clear();  // the shrink's answer, lost
+  defer_reports_ = false;
+  restart();
+  EXPECT_EQ(manager_->find(*exit)->status, OrderStatus::kCanceled);
+  EXPECT_EQ(manager_->find(*exit)->reason, "held exit not sent before the restart");
+  // Reconciliation: the venue's stop, as a snapshot lists it.
+  core::OrderUpdate at_venue = refused_amend(stop_id, 0.06_d, 59000_d, core::Refused::kNone, "");
+  at_venue.reason = "reconciled: quantity ours 0.1 venue 0.06";
+  manager_->on_execution(at_venue, now_);
+  ASSERT_EQ(stop().request.qty, 0.06_d);
+  manager_->fit_protection("BTC/USDT", 0.1_d, now_);
+  ASSERT_EQ(manager_->symbols_with_dropped_exits(), std::vector<std::string>{"BTC/USDT"});
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  EXPECT_EQ(stop().request.qty, 0.1_d) << "grown back at the venue";
+  EXPECT_EQ(venue_->available("BTC"), 0_d) << "the stop locks all of it again";
+  ASSERT_FALSE(problems_.empty());
+  EXPECT_NE(problems_.back().find("exit " + *exit + " (BTC/USDT) was held when TG4 stopped and is dropped; the stops "
+                                  "cover 0.04 less than the position; stop " + stop_id + " grown back by 0.04"),
+            std::string::npos)
+      << problems_.back();
+  EXPECT_TRUE(manager_->symbols_with_dropped_exits().empty()) << "once";
+}
+
+// The same, but the exit had canceled the whole stop: it is placed again for the position.
+TEST_F(HeldTargetTest, AStopCanceledForAnExitHeldAtARestartIsPlacedAgain) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  defer_reports_ = true;
+  auto exit = manager_->submit(exit_intent(), 0.1_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  const std::vector<core::ExecutionEvent> cancel = updates_of(take_pending(), stop_id);
+  defer_reports_ = false;
+  restart();
+  // Reconciliation: the stop is gone at the venue; its cancel was TG4's, but that memory died.
+  for (const auto& e : cancel) report(e);
+  ASSERT_EQ(manager_->find(stop_id)->status, OrderStatus::kCanceled);
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  EXPECT_EQ(open_stop_qty(), 0.1_d) << "the position is protected again, once";
 }
 
 // The same wiring with margin on (paper.margin): a sell that is not reduce-only is a short entry.

@@ -210,6 +210,23 @@ TEST(Reconciliation, AStopsTriggerAtTheVenueWins) {
   EXPECT_TRUE(plan_reconciliation(in).order_updates.empty()) << "the same trigger is no difference";
 }
 
+// A stop shrunk at the venue (for an exit) whose answer never reached us: the venue's size is
+// taken, with a reason so the order manager takes a report of an unchanged status as news.
+TEST(Reconciliation, AnOrdersQuantityAtTheVenueWins) {
+  ReconcileInput in;
+  in.now = kNow;
+  in.local_open = {local("s", OrderStatus::kNew, 0.1_d)};
+  in.venue.open_orders = {at_venue("s", OrderStatus::kNew, 0.06_d)};
+  const ReconcilePlan plan = plan_reconciliation(in);
+  ASSERT_EQ(plan.order_updates.size(), 1u);
+  EXPECT_EQ(plan.order_updates[0].qty, 0.06_d);
+  EXPECT_NE(plan.order_updates[0].reason.find("reconciled: "), std::string::npos);
+  ASSERT_EQ(plan.notes.size(), 1u);
+  EXPECT_NE(plan.notes[0].find("quantity ours 0.1 venue 0.06"), std::string::npos) << plan.notes[0];
+  in.venue.open_orders[0].qty = 0.1_d;
+  EXPECT_TRUE(plan_reconciliation(in).clean()) << "the same size is no difference";
+}
+
 TEST(Reconciliation, AYoungOrderWhoseReportIsOnItsWayIsNotADifference) {
   ReconcileInput in;
   in.now = kNow;
