@@ -5,7 +5,8 @@ The JSON files are what Grafana loads and what tests/integration/dashboards_test
 real Prometheus scraping `tg4 demo`; this script only keeps them uniform. Run it after editing a table:
     python3 deploy/grafana/generate.py
 A panel marked fault_only=True plots a metric that exists only once a fault happened (a breaker trips,
-the spool grows): the test checks that its queries parse, not that they return data.
+the spool grows) or only in live mode (the Kraken venue's): the test checks that its queries parse,
+not that they return data.
 """
 import json
 import pathlib
@@ -112,6 +113,11 @@ DASHBOARDS = {
             ("histogram_quantile(0.99, sum by (le) (rate(tg4_order_round_trip_seconds_bucket[15m])))", "p99")],
               unit="s"),
         panel("Open orders", ["tg4_orders_open"], legend="open"),
+        panel("Order problems (stop placed again, exit dropped, no stop) per hour",
+              ["increase(tg4_order_problems_total[1h])"], legend="problems"),
+        panel("Kraken private session up", ["tg4_venue_up"], kind="stat", legend="up", fault_only=True),
+        panel("Kraken fill repairs per hour by kind",
+              ["sum by (kind) (increase(tg4_venue_fill_repairs_total[1h]))"], legend="{{kind}}", fault_only=True),
     ]),
     "tg4-infrastructure": dashboard("tg4-infrastructure", "TG4 / Infrastructure", [
         panel("Build", ["tg4_build_info"], kind="table", legend="{{version}} {{git_sha}}"),

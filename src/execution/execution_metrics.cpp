@@ -50,7 +50,13 @@ ExecutionMetrics::ExecutionMetrics(prometheus::Registry& registry)
                           .Help("Sum of open position notionals, reporting currency")
                           .Register(registry)
                           .Add({})),
-      open_positions_(prometheus::BuildGauge().Name("tg4_positions_open").Help("Open positions").Register(registry).Add({})) {
+      open_positions_(prometheus::BuildGauge().Name("tg4_positions_open").Help("Open positions").Register(registry).Add({})),
+      problems_(prometheus::BuildCounter()
+                    .Name("tg4_order_problems_total")
+                    .Help("Problems of the order manager (stop placed again, exit dropped, position without a stop); "
+                          "the text is in the log and tg4 ctl status")
+                    .Register(registry)
+                    .Add({})) {
   for (const char* status : {"pending_new", "new", "partially_filled", "filled", "canceled", "rejected", "expired"}) {
     orders_.Add({{"status", status}});  // every series exists from the start, so rates are defined
   }

@@ -23,6 +23,7 @@ class ExecutionMetrics {
   // slippage_bps: signed cost versus the reference price when the order was sent (positive = worse).
   void on_fill(const core::Fill& fill, double fee_reporting, std::optional<double> slippage_bps);
   void on_round_trip(double seconds);  // order sent -> first venue acknowledgement
+  void on_problem() { problems_.Increment(); }
   // `equity` is portfolio.equity(), which the caller has already computed for the same tick.
   void on_portfolio(const Portfolio& portfolio, core::Decimal equity, core::Decimal peak_equity);
 
@@ -49,6 +50,7 @@ class ExecutionMetrics {
   prometheus::Family<prometheus::Gauge>& exposure_;
   prometheus::Gauge& total_exposure_;
   prometheus::Gauge& open_positions_;
+  prometheus::Counter& problems_;
   GaugeCache balance_gauges_;
   GaugeCache exposure_gauges_;
   std::map<std::string, core::OrderStatus> last_status_;

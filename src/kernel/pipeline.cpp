@@ -151,7 +151,7 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
   orders_ = std::make_unique<execution::OrderManager>(
       *venue_, instruments_, [this] { return order_ids_.next(); },
       order_config, [this](const execution::ManagedOrder& order) { on_order_changed(order); },
-      [this](const std::string& problem) { log_->warn("orders: {}", problem); });
+      [this](const std::string& problem) { on_order_problem(problem); });
   subscribe();
 }
 
@@ -339,6 +339,17 @@ void Pipeline::adopt(const core::OrderUpdate& venue_order) {
   order.updated = now();
   if (has_record_sink()) record(order_row(order, options_.scope));
   orders_->restore(std::move(order));
+}
+
+// Said in the log, counted for alerts, and kept (the latest few) for the status and the API.
+void Pipeline::on_order_problem(const std::string& problem) {
+  constexpr std::size_t kRecentProblems = 20;
+  log_->warn("orders: {}", problem);
+  ++counters_.order_problems;
+  auto& recent = counters_.recent_problems;
+  recent.push_back(core::format_rfc3339(now(), 0) + " " + problem);
+  if (recent.size() > kRecentProblems) recent.erase(recent.begin());
+  execution_metrics_.on_problem();
 }
 
 // The portfolio and risk state, persisted on every change so a restart continues exactly here.
@@ -903,6 +914,13 @@ json::object Pipeline::status_json() const {
   out["orders_sent"] = s.orders_sent;
   out["fills"] = s.fills;
   out["last_decision"] = s.last_decision;
+  if (s.venue_connected) out["venue_connected"] = *s.venue_connected;
+  out["reconciling"] = s.reconciling;
+  out["last_reconciliation"] = s.last_reconciliation;
+  out["order_problems"] = s.order_problems;
+  json::array problems;
+  for (const std::string& problem : s.recent_problems) problems.emplace_back(problem);
+  out["recent_problems"] = std::move(problems);
   return out;
 }
 

@@ -143,6 +143,7 @@ class Pipeline {
   void apply_reconciliation(const execution::VenueSnapshot& snapshot);
   void adopt(const core::OrderUpdate& venue_order);
   void record_account_state();
+  void on_order_problem(const std::string& problem);
   void watch_store();
   void handle_risk_events(const std::vector<risk::RiskEvent>& events);
   void reduce_positions(const core::Decimal& fraction, const std::string& reason);

@@ -114,6 +114,10 @@ struct PipelineSummary {
   bool reconciling = false;          // no new order until the venue has been reconciled
   std::string last_reconciliation;   // "12:03:01 clean" or "12:03:01 3 differences"
   std::string last_decision;  // "12:03:01 ema_cross BUY BTC/USDT -> APPROVED"
+  // What the order manager could not handle as planned (a stop placed again, an exit dropped, a
+  // position left without a stop): how many so far, and the latest, oldest first, with their time.
+  std::uint64_t order_problems = 0;
+  std::vector<std::string> recent_problems;
   std::map<std::string, std::pair<core::Decimal, core::Decimal>> books;  // symbol -> bid, ask
 };
 

@@ -68,7 +68,8 @@ TEST(Deploy, AlertRulesCoverWhatTheOperatorMustHear) {
     return joined;
   }();
   for (const char* metric : {"tg4_feed_up", "tg4_book_checksum_mismatch_total", "tg4_risk_breaker_state",
-                             "tg4_portfolio_drawdown_ratio", "tg4_store_spool_bytes", "tg4_redis_up"}) {
+                             "tg4_portfolio_drawdown_ratio", "tg4_store_spool_bytes", "tg4_redis_up", "tg4_venue_up",
+                             "tg4_order_problems_total", "tg4_venue_fill_repairs_total"}) {
     EXPECT_NE(all.find(metric), std::string::npos) << "no alert on " << metric;
   }
 }

@@ -2,6 +2,7 @@
 // record (every row the first pipeline emitted, written to a real SQLite file) is all the second
 // one gets, and its OCO pair still works.
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include <unistd.h>
 
@@ -214,10 +215,11 @@ struct SilentVenue final : execution::Venue {
 
 // A live-mode pipeline on a SilentVenue, started (its first reconciliation is pending).
 struct SilentSession {
-  explicit SilentSession(RestoredAccount account = {}) {
+  explicit SilentSession(RestoredAccount account = {}, prometheus::Registry* registry = nullptr) {
     options.scope = {"s1", "live"};
     options.symbols = {"BTC/USDT"};
     PipelineOutputs outputs;
+    outputs.registry = registry;
     outputs.strategy = std::make_unique<BuyOnce>();
     outputs.venue = [this](const core::InstrumentRegistry&, execution::ExecutionSink, VenueStateSink state) {
       auto v = std::make_unique<SilentVenue>();
@@ -249,6 +251,34 @@ struct SilentSession {
   SilentVenue* venue = nullptr;
   std::unique_ptr<Pipeline> pipeline;
 };
+
+// What the order manager cannot handle as planned is counted (tg4_order_problems_total, for alerts)
+// and kept for the status: here a report of an order TG4 never placed.
+TEST(PipelineProblems, AreCountedAndListedInTheStatus) {
+  prometheus::Registry registry;
+  SilentSession session({}, &registry);
+  core::OrderUpdate stray;
+  stray.client_order_id = "x-1";
+  stray.symbol = "BTC/USDT";
+  stray.status = core::OrderStatus::kNew;
+  session.kernel.post(core::ExecutionEvent{stray});
+  session.kernel.run_until_empty();
+  session.trade(50000_d, 1s);  // a tick publishes the summary
+  const PipelineSummary s = session.pipeline->summary();
+  EXPECT_EQ(s.order_problems, 1u);
+  ASSERT_EQ(s.recent_problems.size(), 1u);
+  EXPECT_NE(s.recent_problems[0].find("report for unknown order x-1"), std::string::npos) << s.recent_problems[0];
+  EXPECT_EQ(s.recent_problems[0].rfind("2026-01-01T00:00:", 0), 0u) << "with its time: " << s.recent_problems[0];
+  const auto status = session.pipeline->status_json();
+  EXPECT_EQ(status.at("order_problems").as_uint64(), 1u);
+  EXPECT_EQ(status.at("recent_problems").as_array().size(), 1u);
+  EXPECT_TRUE(status.at("reconciling").as_bool()) << "the first reconciliation is pending";
+  double counted = -1;
+  for (const auto& family : registry.Collect()) {
+    if (family.name == "tg4_order_problems_total") counted = family.metric.at(0).counter.value;
+  }
+  EXPECT_EQ(counted, 1.0);
+}
 
 TEST(PipelineRestart, IntentsWaitForReconciliation) {
   SilentSession session;
