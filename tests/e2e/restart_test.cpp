@@ -7,17 +7,23 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <variant>
 
 #include "core/ids.hpp"
 #include "core/clock.hpp"
 #include "core/time.hpp"
+#include "core/instrument.hpp"
 #include "execution/portfolio_state.hpp"
+#include "kraken/kraken_venue.hpp"
 #include "sim/sim_options.hpp"
 #include "storage/store.hpp"
 #include "support/child_process.hpp"
@@ -46,6 +52,7 @@ struct Account {
   std::vector<tg4::core::Fill> fills;
   std::vector<std::string> rejections;  // "id: reason"
   std::set<std::string> held_targets;   // take-profits held by tg4, not resting at the venue
+  std::map<std::string, tg4::storage::OrderRow> orders;  // by client id
 };
 
 // The newest session's committed record. Empty session while nothing is readable yet.
@@ -66,6 +73,7 @@ Account read_account(const std::string& store_url, const std::string& mode, cons
       if (!tg4::core::is_terminal(o.status)) a.open_orders.insert(o.client_order_id);
       if (o.status == tg4::core::OrderStatus::kRejected) a.rejections.push_back(o.client_order_id + ": " + o.reason);
       if (o.held_by == "local") a.held_targets.insert(o.client_order_id);
+      a.orders[o.client_order_id] = o;
     }
   }
   if (auto fills = (*store)->fills({a.session, mode}, {})) {
@@ -135,16 +143,19 @@ class Restart : public ::testing::Test {
         dir_ / (name + ".out"), dir_ / (name + ".err"));
   }
 
-  // Runs `command` until it has a filled entry and an open order, kills it with SIGKILL, restarts it
-  // and stops the second process cleanly; checks what every mode must keep. Returns both records.
-  std::pair<Account, Account> kill_and_restart(const std::string& command);
+  // Runs `command` until it has a filled entry and an open order, kills it with SIGKILL, runs
+  // `while_down`, restarts it and stops the second process cleanly; checks what every mode must
+  // keep. Returns both records.
+  std::pair<Account, Account> kill_and_restart(const std::string& command,
+                                               const std::function<void(const Account&)>& while_down = {});
 
   fs::path dir_;
   std::string store_url_, url_;
   std::unique_ptr<ChildProcess> sim_;
 };
 
-std::pair<Account, Account> Restart::kill_and_restart(const std::string& command) {
+std::pair<Account, Account> Restart::kill_and_restart(const std::string& command,
+                                                      const std::function<void(const Account&)>& while_down) {
   auto first = node(command, command + "1");
   // Trading until a filled entry has its protection resting (so a position and open orders).
   Account before;
@@ -156,6 +167,7 @@ std::pair<Account, Account> Restart::kill_and_restart(const std::string& command
   EXPECT_EQ(first->wait(10s), 128 + SIGKILL);
   before = read_account(store_url_, command, before.session);  // what survived the kill
   EXPECT_FALSE(before.open_orders.empty());
+  if (while_down) while_down(before);
 
   auto second = node(command, command + "2");
   Account after;
@@ -199,6 +211,53 @@ TEST_F(Restart, PaperKillNineThenRestartContinuesTheSameOrdersAndPositions) {
   EXPECT_EQ(nonzero(after.balances), replay(before.balances, after.fills));
 }
 
+// While tg4 is down, another session of the account (a second program, the website) moves the
+// trigger of one of tg4's resting stops above the market, so Kraken fills it. Returns its client id.
+std::string fill_a_stop_while_down(const Account& before, const std::string& port) {
+  const tg4::storage::OrderRow* stop = nullptr;
+  for (const auto& id : before.open_orders) {
+    const auto& row = before.orders.at(id);
+    if (row.role == "stop_loss" && row.held_by == "venue") stop = &row;
+  }
+  if (stop == nullptr) {
+    ADD_FAILURE() << "no stop resting at the kill";
+    return {};
+  }
+  tg4::core::InstrumentRegistry instruments;
+  instruments.upsert(tg4::core::default_instrument(stop->symbol));
+  tg4::kraken::KrakenVenueOptions options;
+  options.ws_url = "ws://127.0.0.1:" + port + "/v2-auth";
+  options.rest_url = "http://127.0.0.1:" + port;
+  options.api_key = std::string(tg4::sim::kTestApiKey);
+  options.api_secret = std::string(tg4::sim::kTestApiSecret);
+  options.dead_man_switch = 0ms;
+  std::mutex mutex;
+  bool filled = false;
+  tg4::kraken::KrakenVenue other(options, instruments, [&](tg4::core::ExecutionEvent e) {
+    const auto* update = std::get_if<tg4::core::OrderUpdate>(&e);
+    const std::lock_guard lock(mutex);
+    if (update != nullptr && update->client_order_id == stop->client_order_id &&
+        update->status == tg4::core::OrderStatus::kFilled) {
+      filled = true;
+    }
+  });
+  EXPECT_TRUE(other.start().ok());
+  EXPECT_TRUE(wait_until(20s, [&] { return other.stats().up; })) << "the other session never came up";
+  tg4::execution::OrderRequest order;
+  order.client_order_id = stop->client_order_id;
+  order.symbol = stop->symbol;
+  order.side = stop->side;
+  order.type = stop->type;
+  order.qty = stop->qty;
+  other.amend(order, Decimal{}, stop->stop_price * Decimal::from_int(100), tg4::core::Timestamp{});
+  EXPECT_TRUE(wait_until(30s, [&] {
+    const std::lock_guard lock(mutex);
+    return filled;
+  })) << "stop " << stop->client_order_id << " did not fill at the simulator";
+  other.stop();
+  return stop->client_order_id;
+}
+
 TEST_F(Restart, LiveOnTheSimulatorKillNineThenRestartReconcilesWithTheVenue) {
   start_sim("tg4_live_restart");
   if (HasFatalFailure()) return;
@@ -208,15 +267,36 @@ TEST_F(Restart, LiveOnTheSimulatorKillNineThenRestartReconcilesWithTheVenue) {
                "rest:\n  url: http://127.0.0.1:" + port + "\n  api_key: " + std::string(tg4::sim::kTestApiKey) +
                "\n  api_secret: " + std::string(tg4::sim::kTestApiSecret) + "\n");
   ::setenv("TG4_LIVE", "I_UNDERSTAND_THE_RISKS", 1);
-  const auto [before, after] = kill_and_restart("live");
+  std::string filled_stop;
+  const auto [before, after] =
+      kill_and_restart("live", [&](const Account& down) { filled_stop = fill_a_stop_while_down(down, port); });
   ::unsetenv("TG4_LIVE");
-  // The orders open at the kill were still open at the simulator: reconciliation found them there
-  // (no "not open at the venue"), and the restarted node saw them in its executions snapshot.
+  // The stop that filled while tg4 was down: its fill is booked once, as Kraken made it (its fee
+  // included), the stop is filled and the take-profit held for its position is canceled.
+  ASSERT_FALSE(filled_stop.empty());
+  const auto stop_fill = std::find_if(after.fills.begin(), after.fills.end(),
+                                      [&](const tg4::core::Fill& f) { return f.client_order_id == filled_stop; });
+  ASSERT_NE(stop_fill, after.fills.end()) << "the stop's fill was not booked";
+  EXPECT_EQ(std::count_if(after.fills.begin(), after.fills.end(),
+                          [&](const tg4::core::Fill& f) { return f.client_order_id == filled_stop; }),
+            1);
+  EXPECT_TRUE(stop_fill->fee.is_positive());
+  EXPECT_EQ(after.orders.at(filled_stop).status, tg4::core::OrderStatus::kFilled);
+  const std::string group = after.orders.at(filled_stop).group_id;
+  for (const auto& [id, row] : after.orders) {
+    if (row.group_id != group || row.role != "take_profit") continue;
+    EXPECT_EQ(row.status, tg4::core::OrderStatus::kCanceled) << id;
+  }
+  // The other orders open at the kill were still open at the simulator: reconciliation found them
+  // there (no "not open at the venue"), and the restarted node saw them in its executions snapshot.
   const std::string log = read_text(dir_ / "live2.err");
   for (const auto& id : before.open_orders) {
     EXPECT_EQ(log.find("order " + id + " ("), std::string::npos) << log;  // "... is not open at the venue"
   }
   EXPECT_NE(log.find("reconciliation with the kraken venue complete"), std::string::npos) << log;
+  // The venue booked the stop's fill itself, as for an order it sent: reconciliation found nothing
+  // missed.
+  EXPECT_EQ(log.find("missed fill"), std::string::npos) << log;
   // The venue took them back as its own (their fills missed while down are caught up by it).
   EXPECT_NE(log.find("orders of the previous run restored as TG4's own"), std::string::npos) << log;
   // Spot OCO: every target was held by tg4 (the stop locks the coins at the venue), so no
