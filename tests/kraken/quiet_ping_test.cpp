@@ -20,10 +20,11 @@ TEST(QuietPing, CountsTheQuietFromTheLastFrameAndEndsWithTheConnection) {
   boost::asio::io_context io;
   QuietPing ping(io, 100ms);
   Clock::time_point last_frame = Clock::now();
-  // A frame 30 ms in: the first ping is due 100 ms after it, not 100 ms after the start.
+  // A frame 30 ms in: the first ping is due 100 ms after it, not 100 ms after the start. Its due
+  // time is taken before the timer is armed, so the frame comes at it or later.
+  const Clock::time_point frame_due = Clock::now() + 30ms;
   boost::asio::steady_timer frame(io, 30ms);
   frame.async_wait([&](boost::system::error_code) { last_frame = Clock::now(); });
-  const Clock::time_point frame_due = Clock::now() + 30ms;
   std::vector<Clock::time_point> sent;
   ping.start(last_frame, [&] {
     sent.push_back(Clock::now());
