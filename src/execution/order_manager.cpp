@@ -709,14 +709,17 @@ void OrderManager::cover_after_restart(const std::string& symbol, Decimal positi
   const DroppedExits dropped = std::move(it->second);
   dropped_exits_.erase(it);
   positions_[symbol] = position_qty;
-  const Decimal held = dropped.side == Side::kSell ? core::max(position_qty, Decimal{}) : core::max(-position_qty, Decimal{});
+  const Decimal held =
+      dropped.side == Side::kSell ? core::max(position_qty, Decimal{}) : core::max(-position_qty, Decimal{});
   const Decimal gap = core::min(held - resting_stop_qty(symbol), dropped.qty);
   if (!gap.is_positive()) return;
-  const std::string why = fmt::format("exit {}", fmt::join(dropped.ids, ", ")) + " (" + symbol + ") was held when TG4 stopped and is dropped; " +
-                          "the stops cover " + gap.to_string() + " less than the position";
+  const std::string why = fmt::format("exit {} ({}) was held when TG4 stopped and is dropped; the stops cover {} less "
+                                      "than the position",
+                                      fmt::join(dropped.ids, ", "), symbol, gap.to_string());
   const ManagedOrder* newest = nullptr;
   for (const auto& [id, order] : orders_) {
-    const bool stop = order.role == OrderRole::kStopLoss && order.request.symbol == symbol && order.request.side == dropped.side;
+    const bool stop = order.role == OrderRole::kStopLoss && order.request.symbol == symbol &&
+                      order.request.side == dropped.side;
     if (stop && (newest == nullptr || order.created > newest->created)) newest = &order;
   }
   if (newest == nullptr) return problem(why + ", and no stop of it is known to copy: the position is unprotected");

@@ -733,7 +733,8 @@ class KrakenVenue::Impl final : private TradingSink {
     }
   }
 
-  // Which amend a refusal was of: TG4 amends either the price (a trailing stop) or the quantity.
+  // Which request a refusal was of: a cancel, or an amend of either the price (a trailing stop) or
+  // the quantity (a stop shrunk for an exit).
   static core::Refused refused_request(const TradingRequest& request) {
     if (request.method == "cancel_order") return core::Refused::kCancel;
     if (request.method != "amend_order") return core::Refused::kNone;

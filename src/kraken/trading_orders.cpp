@@ -93,6 +93,14 @@ void OrderTracker::restore(const execution::RestoredOrder& r) {
   prune();
   const std::string& id = r.request.client_order_id;
   TrackedOrder& order = orders_[id];
+  // A snapshot that listed it without its client id made it someone else's under Kraken's id:
+  // one entry, ours, keeps Kraken's totals.
+  if (const auto stranger = orders_.find("#" + r.venue_order_id);
+      !r.venue_order_id.empty() && stranger != orders_.end()) {
+    order.venue = stranger->second.venue;
+    order.acknowledged = true;
+    orders_.erase(stranger);
+  }
   core::OrderUpdate& s = order.state;
   s.client_order_id = id;
   if (!r.venue_order_id.empty()) {
@@ -389,7 +397,9 @@ core::Fill OrderTracker::catch_up_fill(const TrackedOrder& order, core::Timestam
   if (const auto fee = catch_up_fee(order, f.fee_currency)) {
     f.fee = *fee;
   } else {
-    note += "; fee recorded as 0: Kraken gave the order's total fee only in USD (fee_usd_equiv)";
+    note +=
+        "; fee recorded as 0: Kraken's fee for them is not known in the quote currency "
+        "(fee_usd_equiv is in USD, and QueryOrders did not answer first)";
   }
   return f;
 }

@@ -782,6 +782,24 @@ TEST(OrderTracker, AnOrderRestoredAfterTheFirstSnapshotIsCaughtUpByTheNext) {
   EXPECT_EQ(f[0].fee, dec("0.17"));
 }
 
+// Listed without its client id before the kernel restored it: one order, ours, and no stranger
+// beside it that reconciliation would take for someone else's and cancel.
+TEST(OrderTracker, ARestoredOrderMetFirstWithoutItsClientIdIsOneOrder) {
+  Events out;
+  OrderTracker t;
+  const auto listed =
+      with_totals(order_report("", "O1", OrderStatus::kPartiallyFilled), "0.7", "72", "0.2");
+  t.on_snapshot({listed}, 10, true, kNow, out);
+  t.restore(restored_t1());
+  ASSERT_EQ(t.open_orders().size(), 1u);
+  EXPECT_EQ(t.open_orders()[0].client_order_id, "t1");
+  t.on_snapshot({listed}, 11, false, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].qty, dec("0.5"));
+  EXPECT_EQ(f[0].fee, dec("0.17"));
+}
+
 // Sent before the restart and never answered: no Kraken id, and Kraken lists nothing of it.
 TEST(OrderTracker, ARestoredOrderKrakenNeverAnsweredIsRejectedWhenASnapshotLacksIt) {
   Events out;
