@@ -572,7 +572,14 @@ std::set<const TrackedOrder*> OrderTracker::take_snapshot_trades(
     const bool fresh = take_fill(order, *r, fill);
     // Reconciliation adds the fills it has not applied: never one a catch-up fill covered.
     if (covered_ids_.count(fill.exec_id) == 0) snapshot_fills_.push_back(fill);
-    if (fresh && (!baseline || order.ours)) new_fills.emplace_back(std::move(fill));
+    if (!fresh || (baseline && !order.ours)) continue;
+    // Heard only now: it happened while TG4 was disconnected or down, which a person should know.
+    if (order.ours) {
+      warnings_.push_back("order " + order_label(order.state) + ": fill " + fill.exec_id + " of " +
+                          fill.qty.to_string() + " @ " + fill.price.to_string() +
+                          " made while TG4 was away, taken from Kraken's snapshot");
+    }
+    new_fills.emplace_back(std::move(fill));
   }
   return traded;
 }

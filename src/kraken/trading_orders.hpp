@@ -142,7 +142,8 @@ class OrderTracker {
   bool snapshot_full() const { return snapshot_full_; }
   bool seen_exec(const std::string& exec_id) const { return exec_ids_.count(exec_id) > 0; }
   const TrackerStats& stats() const { return stats_; }
-  // What a person must hear about since the last call (catch-up fills, unverifiable closes).
+  // What a person must hear about since the last call (fills of ours made while TG4 was away,
+  // catch-up fills, unverifiable closes).
   std::vector<std::string> take_warnings() { return std::exchange(warnings_, {}); }
 
  private:

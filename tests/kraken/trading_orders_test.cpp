@@ -744,6 +744,21 @@ TEST(OrderTracker, ARestoredOrderIsCaughtUpFromItsFillsSoFar) {
   EXPECT_EQ(f[0].fee, dec("0.17")) << "fee_usd_equiv 0.2 less the restored 0.03";
   EXPECT_EQ(update_of(out, "t1").filled_qty, dec("0.7"));
   EXPECT_EQ(t.stats().covered_trades, 0u) << "E1 was seen before the restart";
+  out.clear();
+  // A fill of it made while TG4 was down, in the next snapshot: booked, and said.
+  (void)t.take_warnings();
+  t.on_snapshot(
+      {with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.8", "82.5"),
+       with_totals(trade("t1", "O1", "E9", "0.1", "105", OrderStatus::kPartiallyFilled), "0.8",
+                   "82.5")},
+      11, false, kNow, out);
+  ASSERT_EQ(fills(out).size(), 1u);
+  const auto said = t.take_warnings();
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_NE(said[0].find(
+                "order t1 (Kraken O1, BTC/USD buy): fill E9 of 0.1 @ 105 made while TG4 was away"),
+            std::string::npos)
+      << said[0];
   EXPECT_EQ(t.open_orders().size(), 1u);
 }
 
