@@ -53,6 +53,9 @@ struct FillsSoFar {
   std::string fee_currency;  // empty while none of them paid a fee
   bool mixed_fee_currencies = false;
   std::vector<std::string> exec_ids;
+  // An adopted order's: its fills before adoption were never TG4's, so their fees are not known
+  // apart from the venue's total, and a catch-up after them gets none.
+  bool fees_unknown = false;
 
   void add(const core::Fill& fill) {
     qty += fill.qty;
@@ -65,7 +68,8 @@ struct FillsSoFar {
   }
 };
 
-// An order the previous run left open at the venue (restart), as the order manager restores it.
+// An order the previous run left open at the venue (restart), or one TG4 adopted at
+// reconciliation, as the order manager tracks it.
 struct RestoredOrder {
   OrderRequest request;
   std::string venue_order_id;
@@ -92,9 +96,10 @@ class Venue {
   // True where every resting sell locks its own coins (Kraken spot): a stop and a take-profit on
   // the same position cannot both rest there, so the order manager holds the take-profit itself.
   virtual bool locks_balance_per_order() const { return false; }
-  // Restart: the orders the previous run left open, before the first snapshot is asked for. The
-  // paper venue rebuilds its book from them; the Kraken venue treats them as its own again (their
-  // fills missed while away are caught up, with Kraken's fee, as for orders it sent itself).
+  // Restart: the orders the previous run left open, before the first snapshot is asked for (and
+  // orders adopted at reconciliation). The paper venue rebuilds its book from them; the Kraken venue
+  // treats them as its own (their fills missed while away are caught up, with Kraken's fee, as for
+  // orders it sent itself).
   virtual void restore_orders(const std::vector<RestoredOrder>& /*orders*/, core::Timestamp /*now*/) {}
 
   // Market data in event order, for venues that simulate fills on it (paper); a real venue ignores it.

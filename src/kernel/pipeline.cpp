@@ -338,7 +338,16 @@ void Pipeline::adopt(const core::OrderUpdate& venue_order) {
   order.created = now();
   order.updated = now();
   if (has_record_sink()) record(order_row(order, options_.scope));
+  // The venue tracks it as TG4's from now on (fills missed while away caught up); what it filled
+  // before is the venue's history, not fills of ours.
+  execution::FillsSoFar before;
+  before.qty = order.filled;
+  before.cost = order.filled * order.avg_price;
+  before.fees_unknown = true;
+  const execution::RestoredOrder handed{order.request, order.venue_order_id, order.status, order.filled,
+                                        order.avg_price, std::move(before)};
   orders_->restore(std::move(order));
+  venue_->restore_orders({handed}, now());
 }
 
 // Said in the log, counted for alerts, and kept (the latest few) for the status and the API.

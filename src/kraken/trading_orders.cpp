@@ -51,9 +51,14 @@ void merge_totals(VenueTotals& t, const ExecutionReport& r) {
 // less the fees taken, which must have been paid in the same currency. Kraken's executions give the
 // total only as fee_usd_equiv (exact for a USD-quoted pair); REST QueryOrders gives it in the
 // quote.
+// False when not even QueryOrders' total (in the quote) could give it.
+bool fee_knowable(const TrackedOrder& order, const std::string& quote) {
+  return !order.fees_unknown && !order.mixed_fee_currencies &&
+         (order.applied_fee_currency.empty() || order.applied_fee_currency == quote);
+}
+
 std::optional<Decimal> catch_up_fee(const TrackedOrder& order, const std::string& quote) {
-  const bool quote_fees = !order.mixed_fee_currencies && (order.applied_fee_currency.empty() ||
-                                                          order.applied_fee_currency == quote);
+  const bool quote_fees = fee_knowable(order, quote);
   const VenueTotals& v = order.venue;
   if (v.fee_quote && quote_fees)
     return core::max(*v.fee_quote - order.applied_fee, Decimal::zero());
@@ -122,6 +127,7 @@ void OrderTracker::restore(const execution::RestoredOrder& r) {
   order.applied_fee = r.fills.fee;
   order.applied_fee_currency = r.fills.fee_currency;
   order.mixed_fee_currencies = r.fills.mixed_fee_currencies;
+  order.fees_unknown = r.fills.fees_unknown;
   order.ours = true;
   order.acknowledged =
       order.acknowledged || !s.venue_order_id.empty() || s.status != OrderStatus::kPendingNew;
@@ -396,6 +402,8 @@ core::Fill OrderTracker::catch_up_fill(const TrackedOrder& order, core::Timestam
   f.fee_currency = quote_of(s.symbol);
   if (const auto fee = catch_up_fee(order, f.fee_currency)) {
     f.fee = *fee;
+  } else if (order.fees_unknown) {
+    note += "; fee recorded as 0: the order was adopted, and its fees before that are not known";
   } else {
     note +=
         "; fee recorded as 0: Kraken's fee for them is not known in the quote currency "
@@ -406,7 +414,9 @@ core::Fill OrderTracker::catch_up_fill(const TrackedOrder& order, core::Timestam
 
 bool OrderTracker::hold_catch_up(TrackedOrder& order, const core::OrderUpdate& before) {
   if (!order.ours || !(order.venue.qty > order.applied_qty)) return false;
-  if (order.state.venue_order_id.empty() || catch_up_fee(order, quote_of(order.state.symbol))) {
+  const std::string quote = quote_of(order.state.symbol);
+  if (order.state.venue_order_id.empty() || !fee_knowable(order, quote) ||
+      catch_up_fee(order, quote)) {
     return false;
   }
   if (!order.held_report) {

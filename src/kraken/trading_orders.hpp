@@ -53,6 +53,7 @@ struct TrackedOrder {
   core::Decimal applied_fee;  // their fees, in applied_fee_currency
   std::string applied_fee_currency;
   bool mixed_fee_currencies = false;
+  bool fees_unknown = false;  // adopted: fees before adoption were never TG4's (FillsSoFar)
   VenueTotals venue;
   bool ours = false;          // sent by this venue since it started, or restored as ours
   bool acknowledged = false;  // Kraken answered or reported it

@@ -215,9 +215,11 @@ struct SilentVenue final : execution::Venue {
 
 // A live-mode pipeline on a SilentVenue, started (its first reconciliation is pending).
 struct SilentSession {
-  explicit SilentSession(RestoredAccount account = {}, prometheus::Registry* registry = nullptr) {
+  explicit SilentSession(RestoredAccount account = {}, prometheus::Registry* registry = nullptr,
+                         bool adopt_unknown_orders = false) {
     options.scope = {"s1", "live"};
     options.symbols = {"BTC/USDT"};
+    options.adopt_unknown_orders = adopt_unknown_orders;
     PipelineOutputs outputs;
     outputs.registry = registry;
     outputs.strategy = std::make_unique<BuyOnce>();
@@ -278,6 +280,37 @@ TEST(PipelineProblems, AreCountedAndListedInTheStatus) {
     if (family.name == "tg4_order_problems_total") counted = family.metric.at(0).counter.value;
   }
   EXPECT_EQ(counted, 1.0);
+}
+
+// An order found at the venue and adopted is handed to the venue as TG4's (so fills it makes while
+// TG4 is away are caught up), with what it filled before as history whose fees are not ours.
+TEST(PipelineRestart, AnAdoptedOrderIsHandedToTheVenue) {
+  SilentSession session({}, nullptr, true);
+  core::OrderUpdate found;
+  found.client_order_id = "manual-1";
+  found.venue_order_id = "K-manual-1";
+  found.symbol = "BTC/USDT";
+  found.side = core::Side::kSell;
+  found.type = core::OrderType::kLimit;
+  found.status = core::OrderStatus::kPartiallyFilled;
+  found.qty = 0.2_d;
+  found.filled_qty = 0.05_d;
+  found.avg_price = 70000_d;
+  found.limit_price = 70000_d;
+  execution::VenueSnapshot snapshot;
+  snapshot.open_orders = {found};
+  snapshot.balances = {{"USDT", 1000_d}, {"BTC", 0.15_d}};
+  auto pending = std::move(session.venue->pending);
+  pending(snapshot);
+  session.kernel.run_until_empty();
+  ASSERT_NE(session.pipeline->orders().find("manual-1"), nullptr);
+  ASSERT_EQ(session.venue->restored.size(), 1u);
+  const execution::RestoredOrder& handed = session.venue->restored[0];
+  EXPECT_EQ(handed.request.client_order_id, "manual-1");
+  EXPECT_EQ(handed.venue_order_id, "K-manual-1");
+  EXPECT_EQ(handed.fills.qty, 0.05_d);
+  EXPECT_EQ(handed.fills.cost, 3500_d);
+  EXPECT_TRUE(handed.fills.fees_unknown);
 }
 
 TEST(PipelineRestart, IntentsWaitForReconciliation) {

@@ -815,6 +815,31 @@ TEST(OrderTracker, ARestoredOrderMetFirstWithoutItsClientIdIsOneOrder) {
   EXPECT_EQ(f[0].fee, dec("0.17"));
 }
 
+// An order adopted at reconciliation: its fills before adoption are the venue's history, so a
+// catch-up after a reconnect gets its quantity and price but no fee (said), without waiting for
+// QueryOrders, which could not tell the fees apart either.
+TEST(OrderTracker, AnAdoptedOrdersCatchUpHasNoFeeAndDoesNotWait) {
+  Events out;
+  OrderTracker t;
+  execution::RestoredOrder adopted = restored_t1();
+  adopted.fills = {};
+  adopted.fills.qty = dec("0.2");
+  adopted.fills.cost = dec("20");
+  adopted.fills.fees_unknown = true;
+  t.restore(adopted);
+  t.on_snapshot({with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "72")},
+                10, false, kNow, out);
+  EXPECT_TRUE(t.take_to_verify().empty());
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].qty, dec("0.5"));
+  EXPECT_EQ(f[0].price, dec("104"));
+  EXPECT_EQ(f[0].fee, Decimal::zero());
+  const auto w = t.take_warnings();
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("the order was adopted"), std::string::npos) << w[0];
+}
+
 // Sent before the restart and never answered: no Kraken id, and Kraken lists nothing of it.
 TEST(OrderTracker, ARestoredOrderKrakenNeverAnsweredIsRejectedWhenASnapshotLacksIt) {
   Events out;
