@@ -47,16 +47,16 @@ void merge_totals(VenueTotals& t, const ExecutionReport& r) {
   if (newer) t.fee_quote.reset();  // QueryOrders' total is of fewer fills
 }
 
-// The fee a catch-up fill of `order` would carry, when it is exact: Kraken's total for the order
-// less the fees taken, which must have been paid in the same currency. Kraken's executions give the
-// total only as fee_usd_equiv (exact for a USD-quoted pair); REST QueryOrders gives it in the
-// quote.
-// False when not even QueryOrders' total (in the quote) could give it.
+// Whether a catch-up's fee can be exact at all: the fees taken are all known (not an adopted
+// order's) and were paid in the quote currency, as Kraken's totals are.
 bool fee_knowable(const TrackedOrder& order, const std::string& quote) {
   return !order.fees_unknown && !order.mixed_fee_currencies &&
          (order.applied_fee_currency.empty() || order.applied_fee_currency == quote);
 }
 
+// The fee a catch-up fill of `order` would carry, when it is exact: Kraken's total for the order
+// less the fees taken. Kraken's executions give the total only as fee_usd_equiv (exact for a
+// USD-quoted pair); REST QueryOrders gives it in the quote.
 std::optional<Decimal> catch_up_fee(const TrackedOrder& order, const std::string& quote) {
   const bool quote_fees = fee_knowable(order, quote);
   const VenueTotals& v = order.venue;
