@@ -729,6 +729,15 @@ void OrderManager::cover_after_restart(const std::string& symbol, Decimal positi
   problem(why + "; stop " + stop.request.client_order_id + " grown back by " + gap.to_string());
 }
 
+Decimal OrderManager::report_if_undercovered(const std::string& symbol, Decimal position_qty, const std::string& when) {
+  const core::Instrument* instrument = instruments_.find(symbol);
+  const Decimal uncovered = position_qty.abs() - resting_stop_qty(symbol);
+  if (instrument == nullptr || uncovered < instrument->qty_min) return {};
+  problem(when + ": position " + symbol + " of " + position_qty.to_string() + " has stops at the venue for " +
+          resting_stop_qty(symbol).to_string() + ": " + uncovered.to_string() + " unprotected");
+  return uncovered;
+}
+
 const ManagedOrder* OrderManager::find(const std::string& client_order_id) const {
   const auto it = orders_.find(client_order_id);
   return it == orders_.end() ? nullptr : &it->second;

@@ -107,6 +107,10 @@ class OrderManager {
   // with the process) goes back, up to the position and to what they would have sold: the newest
   // resting stop grows, or the newest stop is placed again. Said either way.
   void cover_after_restart(const std::string& symbol, core::Decimal position_qty, core::Timestamp now);
+  // A position the stops at the venue cover less than its size, by at least the pair's minimum
+  // order: said (once the venue's state is known after a restart, whatever the cause; a stop
+  // can be placed only from that size on). Returns the uncovered quantity (zero: covered).
+  core::Decimal report_if_undercovered(const std::string& symbol, core::Decimal position_qty, const std::string& when);
 
   const std::map<std::string, ManagedOrder>& orders() const { return orders_; }
   const ManagedOrder* find(const std::string& client_order_id) const;

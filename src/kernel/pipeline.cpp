@@ -311,6 +311,12 @@ void Pipeline::apply_reconciliation(const execution::VenueSnapshot& snapshot) {
     const execution::Position* position = portfolio_.position(symbol);
     orders_->cover_after_restart(symbol, position == nullptr ? core::Decimal{} : position->qty, now());
   }
+  // After a restart, whatever happened while TG4 was down: a position short of stops is said.
+  if (reconciling_ && !restored_.empty()) {
+    for (const auto& [symbol, position] : portfolio_.positions()) {
+      if (position.is_open()) orders_->report_if_undercovered(symbol, position.qty, "after the restart");
+    }
+  }
   for (const std::string& note : notes) log_->warn("reconciliation: {}", note);
   counters_.last_reconciliation = fmt::format("{} {}", core::format_rfc3339(now(), 0),
                                               notes.empty() ? std::string("clean")

@@ -186,6 +186,8 @@ std::pair<Account, Account> Restart::kill_and_restart(const std::string& command
                      " open orders"),
             std::string::npos)
       << log;
+  // Every position is covered by its stops once the venue's state is known.
+  EXPECT_EQ(log.find("after the restart: position"), std::string::npos) << log;
   // Every order open at the kill moved to the new session (restored, then tracked there).
   for (const auto& id : before.open_orders) EXPECT_TRUE(after.order_ids.contains(id)) << id;
   // No client id reused: new orders count on after the first session's highest.

@@ -313,6 +313,30 @@ TEST(PipelineRestart, AnAdoptedOrderIsHandedToTheVenue) {
   EXPECT_TRUE(handed.fills.fees_unknown);
 }
 
+// After a restart, once the venue's state is known, a position whose stops at the venue do not
+// cover it is said, whatever the cause (here: no stop at all).
+TEST(PipelineRestart, APositionShortOfStopsAfterARestartIsSaid) {
+  RestoredAccount account;
+  account.from_session = "s0";
+  account.portfolio = execution::PortfolioState{};
+  execution::Position btc;
+  btc.symbol = "BTC/USDT";
+  btc.qty = 0.1_d;
+  btc.avg_price = 50000_d;
+  account.portfolio->positions["BTC/USDT"] = btc;
+  account.portfolio->balances = {{"BTC", 0.1_d}, {"USDT", 1000_d}};
+  SilentSession session(std::move(account));
+  EXPECT_EQ(session.pipeline->summary().order_problems, 0u) << "not before the venue has answered";
+  session.answer_snapshot(1000_d);
+  session.trade(50000_d, 1s);
+  const PipelineSummary s = session.pipeline->summary();
+  ASSERT_EQ(s.order_problems, 1u);
+  EXPECT_NE(s.recent_problems.back().find("after the restart: position BTC/USDT of 0.1 has stops at the venue for 0: "
+                                          "0.1 unprotected"),
+            std::string::npos)
+      << s.recent_problems.back();
+}
+
 TEST(PipelineRestart, IntentsWaitForReconciliation) {
   SilentSession session;
   SilentVenue* venue = session.venue;
