@@ -347,8 +347,7 @@ bool OrderManager::restore_stops_after_exit(const ManagedOrder& exit, core::Time
     const Decimal back = core::min(core::min(gave.freed, unsold), gave.before - stop.request.qty);
     if (!back.is_positive()) continue;
     unsold -= back;
-    resize(stop, stop.request.qty + back, now);
-    problem(why + "; stop " + gave.id + " grown back by " + back.to_string());
+    grow_back(stop, back, why, now);
   }
   return true;
 }
@@ -724,9 +723,12 @@ void OrderManager::cover_after_restart(const std::string& symbol, Decimal positi
   }
   if (newest == nullptr) return problem(why + ", and no stop of it is known to copy: the position is unprotected");
   if (core::is_terminal(newest->status)) return place_stop_again(*newest, gap, why, now);
-  ManagedOrder& stop = orders_.at(newest->request.client_order_id);
-  resize(stop, stop.request.qty + gap, now);
-  problem(why + "; stop " + stop.request.client_order_id + " grown back by " + gap.to_string());
+  grow_back(orders_.at(newest->request.client_order_id), gap, why, now);
+}
+
+void OrderManager::grow_back(ManagedOrder& stop, Decimal by, const std::string& why, core::Timestamp now) {
+  resize(stop, stop.request.qty + by, now);
+  problem(why + "; stop " + stop.request.client_order_id + " grown back by " + by.to_string());
 }
 
 Decimal OrderManager::report_if_undercovered(const std::string& symbol, Decimal position_qty, const std::string& when) {

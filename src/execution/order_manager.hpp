@@ -138,6 +138,8 @@ class OrderManager {
   bool restore_stops_after_exit(const ManagedOrder& exit, core::Timestamp now);
   void on_stop_change(const ManagedOrder& stop, core::Timestamp now, core::Refused refused = core::Refused::kNone);
   void rearm_targets(const ManagedOrder& stop, core::Timestamp now);
+  // A resting stop given back `by` of what an exit had freed, said with `why`.
+  void grow_back(ManagedOrder& stop, core::Decimal by, const std::string& why, core::Timestamp now);
   void drop_exit(ManagedOrder& exit, const std::string& why, core::Timestamp now);
   void cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now);
   void replace_stop(const ManagedOrder& gone, core::Timestamp now);

@@ -51,6 +51,11 @@ json::object ok(std::string action) {
   return out;
 }
 
+// An order as the venue is handed it (Venue::restore_orders): the order manager's view of it.
+execution::RestoredOrder handed_to_venue(const execution::ManagedOrder& order, execution::FillsSoFar fills) {
+  return {order.request, order.venue_order_id, order.status, order.filled, order.avg_price, std::move(fills)};
+}
+
 }  // namespace
 
 // What a strategy sees: the market state, the portfolio, the kernel's clock, and submit(), which
@@ -218,8 +223,8 @@ void Pipeline::restore_account() {
     const std::string id = order.request.client_order_id;
     if (!order.held_locally) {
       const auto fills = restored_.open_order_fills.find(id);
-      at_venue.push_back({order.request, order.venue_order_id, order.status, order.filled, order.avg_price,
-                          fills == restored_.open_order_fills.end() ? execution::FillsSoFar{} : fills->second});
+      at_venue.push_back(handed_to_venue(
+          order, fills == restored_.open_order_fills.end() ? execution::FillsSoFar{} : fills->second));
     }
     orders_->restore(std::move(order));
     if (has_record_sink()) record(order_row(*orders_->find(id), options_.scope));
@@ -350,8 +355,7 @@ void Pipeline::adopt(const core::OrderUpdate& venue_order) {
   before.qty = order.filled;
   before.cost = order.filled * order.avg_price;
   before.fees_unknown = true;
-  const execution::RestoredOrder handed{order.request, order.venue_order_id, order.status, order.filled,
-                                        order.avg_price, std::move(before)};
+  const execution::RestoredOrder handed = handed_to_venue(order, std::move(before));
   orders_->restore(std::move(order));
   venue_->restore_orders({handed}, now());
 }
