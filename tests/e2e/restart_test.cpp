@@ -273,16 +273,20 @@ TEST_F(Restart, LiveOnTheSimulatorKillNineThenRestartReconcilesWithTheVenue) {
   const auto [before, after] =
       kill_and_restart("live", [&](const Account& down) { filled_stop = fill_a_stop_while_down(down, port); });
   ::unsetenv("TG4_LIVE");
-  // The stop that filled while tg4 was down: its fill is booked once, as Kraken made it (its fee
-  // included), the stop is filled and the take-profit held for its position is canceled.
+  // The stop that filled while tg4 was down: its fills (one per book level its market sell took)
+  // are booked once each, as Kraken made them (their fees included), and add up to the stop; the
+  // stop is filled and the take-profit held for its position is canceled.
   ASSERT_FALSE(filled_stop.empty());
-  const auto stop_fill = std::find_if(after.fills.begin(), after.fills.end(),
-                                      [&](const tg4::core::Fill& f) { return f.client_order_id == filled_stop; });
-  ASSERT_NE(stop_fill, after.fills.end()) << "the stop's fill was not booked";
-  EXPECT_EQ(std::count_if(after.fills.begin(), after.fills.end(),
-                          [&](const tg4::core::Fill& f) { return f.client_order_id == filled_stop; }),
-            1);
-  EXPECT_TRUE(stop_fill->fee.is_positive());
+  std::set<std::string> stop_execs;
+  Decimal stop_filled;
+  for (const auto& f : after.fills) {
+    if (f.client_order_id != filled_stop) continue;
+    EXPECT_TRUE(stop_execs.insert(f.exec_id).second) << "fill " << f.exec_id << " booked twice";
+    EXPECT_TRUE(f.fee.is_positive()) << f.exec_id;
+    stop_filled += f.qty;
+  }
+  ASSERT_FALSE(stop_execs.empty()) << "the stop's fill was not booked";
+  EXPECT_EQ(stop_filled, after.orders.at(filled_stop).qty);
   EXPECT_EQ(after.orders.at(filled_stop).status, tg4::core::OrderStatus::kFilled);
   const std::string group = after.orders.at(filled_stop).group_id;
   for (const auto& [id, row] : after.orders) {
