@@ -380,9 +380,19 @@ Decimal Decimal::must(std::string_view text) {
 }
 
 double Decimal::to_double() const {
+  constexpr auto kOneWord = static_cast<std::uint64_t>(kOne);
+  const U128 m = magnitude(raw_);
+  const auto hi = static_cast<std::uint64_t>(m >> 64);
   std::uint64_t frac = 0;
-  const U128 whole = divide_by_word(magnitude(raw_), static_cast<std::uint64_t>(kOne), frac);
-  const double v = static_cast<double>(whole) + static_cast<double>(frac) / 1e18;
+  double whole = 0;
+  if (hi < kOneWord) {
+    // Below 2^64 whole units, as every price and quantity is: one `div`, and the whole part
+    // converts from 64 bits (the same double as from 128; without the libgcc call).
+    whole = static_cast<double>(divide_2by1(hi, static_cast<std::uint64_t>(m), kOneWord, frac));
+  } else {
+    whole = static_cast<double>(divide_by_word(m, kOneWord, frac));
+  }
+  const double v = whole + static_cast<double>(frac) / 1e18;
   return raw_ < 0 ? -v : v;
 }
 

@@ -114,7 +114,7 @@ void refresh_trading_state(RiskState& s) {
   }
   if (worst == nullptr || s.manual_state == TradingState::kHalted) {
     s.trading_state = s.manual_state;
-    s.state_reason = s.manual_reason;
+    if (s.state_reason != s.manual_reason) s.state_reason = s.manual_reason;  // on every tick: no copy
     s.state_until = {};
     if (worst != nullptr) s.state_reason += "; " + worst->reason;
     return;
