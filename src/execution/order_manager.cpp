@@ -308,6 +308,9 @@ void OrderManager::report_if_unprotected(const ManagedOrder& order, core::Timest
                            core::to_string(order.status) +
                            (order.reason.empty() ? "" : " (" + order.reason + ")") +
                            (refused_stop ? "" : " after the stops were canceled to free its coins");
+  // After a restart the stops it freed are not known: cover_after_restart, asked again, covers the
+  // position now that the exit has ended, and says so.
+  if (!puts_back && owed_at_restart_.contains(order.request.symbol)) return;
   if (!puts_back) return problem(what + ": the position has no stop at the venue");
   for (const std::string& id : freed->second) {
     const ManagedOrder& stop = orders_.at(id);
@@ -684,60 +687,117 @@ void OrderManager::cancel_held(ManagedOrder& order, const std::string& reason, c
 
 void OrderManager::restore(ManagedOrder order) {
   const std::string id = order.request.client_order_id;
-  if (order.held_locally && order.role == OrderRole::kExit && !core::is_terminal(order.status)) {
+  const bool open = !core::is_terminal(order.status);
+  if (order.held_locally && order.role == OrderRole::kExit && open) {
     order.status = OrderStatus::kCanceled;
     order.reason = "held exit not sent before the restart";
-    DroppedExits& dropped = dropped_exits_[order.request.symbol];
-    dropped.side = order.request.side;
-    dropped.qty += order.request.qty - order.filled;
-    dropped.ids.push_back(id);
+    owed_at_restart_[order.request.symbol].push_back(id);
+  } else if (open && closes(order)) {
+    owed_at_restart_[order.request.symbol].push_back(id);
   }
   ManagedOrder& stored = orders_[id] = std::move(order);
   track(stored);
 }
 
-std::vector<std::string> OrderManager::symbols_with_dropped_exits() const {
+std::vector<std::string> OrderManager::symbols_owed_at_restart() const {
   std::vector<std::string> symbols;
-  for (const auto& [symbol, dropped] : dropped_exits_) symbols.push_back(symbol);
+  for (const auto& [symbol, ids] : owed_at_restart_) symbols.push_back(symbol);
   return symbols;
 }
 
 void OrderManager::cover_after_restart(const std::string& symbol, Decimal position_qty, core::Timestamp now) {
-  const auto it = dropped_exits_.find(symbol);
-  if (it == dropped_exits_.end()) return;
-  const DroppedExits dropped = std::move(it->second);
-  dropped_exits_.erase(it);
   positions_[symbol] = position_qty;
-  const Decimal held =
-      dropped.side == Side::kSell ? core::max(position_qty, Decimal{}) : core::max(-position_qty, Decimal{});
-  const Decimal gap = core::min(held - resting_stop_qty(symbol), dropped.qty);
-  if (!gap.is_positive()) return;
-  const std::string why = fmt::format("exit {} ({}) was held when TG4 stopped and is dropped; the stops cover {} less "
-                                      "than the position",
-                                      fmt::join(dropped.ids, ", "), symbol, gap.to_string());
-  const ManagedOrder* newest = nullptr;
-  for (const auto& [id, order] : orders_) {
-    const bool stop = order.role == OrderRole::kStopLoss && order.request.symbol == symbol &&
-                      order.request.side == dropped.side;
-    if (stop && (newest == nullptr || order.created > newest->created)) newest = &order;
+  if (closing_in_flight(symbol)) {
+    awaiting_cover_.insert(symbol);  // its end decides what the stops must cover: asked again
+    return;
   }
-  if (newest == nullptr) return problem(why + ", and no stop of it is known to copy: the position is unprotected");
-  if (core::is_terminal(newest->status)) return place_stop_again(*newest, gap, why, now);
-  grow_back(orders_.at(newest->request.client_order_id), gap, why, now);
+  awaiting_cover_.erase(symbol);
+  if (give_back_after_restart(symbol, position_qty, now)) return;
+  const core::Instrument* instrument = instruments_.find(symbol);
+  const Decimal resting = resting_stop_qty(symbol);
+  const Decimal uncovered = position_qty.abs() - resting;
+  if (instrument == nullptr || uncovered < instrument->qty_min) return;
+  problem(fmt::format("after the restart: position {} of {} has stops at the venue for {}: {} unprotected", symbol,
+                      position_qty.to_string(), resting.to_string(), uncovered.to_string()));
+}
+
+// What the closing orders of the last process had yet to sell when they ended (see restore) goes back
+// to the stops, up to what the position holds beyond them: the newest resting stop grows, or the
+// newest stop (of this session or the last) is placed again. True when something was owed and said.
+bool OrderManager::give_back_after_restart(const std::string& symbol, Decimal position_qty, core::Timestamp now) {
+  const auto owed_ids = owed_at_restart_.extract(symbol);
+  if (owed_ids.empty()) return false;
+  Decimal owed;
+  std::vector<std::string> what;
+  Side side = Side::kSell;
+  for (const std::string& id : owed_ids.mapped()) {
+    const ManagedOrder& order = orders_.at(id);
+    const Decimal unsold = order.request.qty - order.filled;
+    if (!unsold.is_positive()) continue;
+    owed += unsold;
+    side = order.request.side;
+    what.push_back(order.role == OrderRole::kExit && order.held_locally
+                       ? fmt::format("exit {} ({}) was held when TG4 stopped and is dropped", id, symbol)
+                       : fmt::format("{} {} ({}) was on its way when TG4 stopped and ended {}{} with {} unsold",
+                                     order.role == OrderRole::kExit ? "exit" : "take-profit", id, symbol,
+                                     core::to_string(order.status),
+                                     order.reason.empty() ? "" : " (" + order.reason + ")",
+                                     unsold.to_string()));
+  }
+  const Decimal gap = core::min(position_qty.abs() - resting_stop_qty(symbol), owed);
+  if (!gap.is_positive()) return false;
+  const std::string why =
+      fmt::format("{}; the stops cover {} less than the position", fmt::join(what, "; "), gap.to_string());
+  const ManagedOrder* newest = newest_stop(symbol, side);
+  if (newest == nullptr) {
+    problem(why + ", and no stop of it is known to copy: the position is unprotected");
+  } else if (!core::is_terminal(newest->status)) {
+    grow_back(orders_.at(newest->request.client_order_id), gap, why, now);
+  } else {
+    place_stop_again(*newest, gap, why, now);
+  }
+  return true;
+}
+
+void OrderManager::remember_ended_stop(ManagedOrder stop) { ended_stops_.push_back(std::move(stop)); }
+
+// Of this session's stops and those that ended in the last one, the newest on `side` of `symbol`
+// that can be copied: one that ended after it traded has had its trigger crossed.
+const ManagedOrder* OrderManager::newest_stop(const std::string& symbol, Side side) const {
+  const ManagedOrder* newest = nullptr;
+  const auto consider = [&](const ManagedOrder& order) {
+    const bool match =
+        order.role == OrderRole::kStopLoss && order.request.symbol == symbol && order.request.side == side;
+    const bool triggered = core::is_terminal(order.status) && order.filled.is_positive();
+    if (match && !triggered && (newest == nullptr || order.created > newest->created)) newest = &order;
+  };
+  for (const auto& [id, order] : orders_) consider(order);
+  for (const ManagedOrder& order : ended_stops_) consider(order);
+  return newest;
+}
+
+std::vector<std::string> OrderManager::symbols_awaiting_cover() const {
+  return {awaiting_cover_.begin(), awaiting_cover_.end()};
+}
+
+// An exit or a released take-profit at the venue: what it sells, or fails to, decides what the stops
+// must cover.
+bool OrderManager::closes(const ManagedOrder& order) {
+  const bool closing = order.role == OrderRole::kExit ||
+                       (order.role == OrderRole::kTakeProfit && order.request.type == OrderType::kMarket);
+  return closing && !order.held_locally;
+}
+
+bool OrderManager::closing_in_flight(const std::string& symbol) const {
+  return std::any_of(open_ids_.begin(), open_ids_.end(), [&](const std::string& id) {
+    const ManagedOrder& order = orders_.at(id);
+    return closes(order) && order.request.symbol == symbol;
+  });
 }
 
 void OrderManager::grow_back(ManagedOrder& stop, Decimal by, const std::string& why, core::Timestamp now) {
   resize(stop, stop.request.qty + by, now);
   problem(why + "; stop " + stop.request.client_order_id + " grown back by " + by.to_string());
-}
-
-Decimal OrderManager::report_if_undercovered(const std::string& symbol, Decimal position_qty, const std::string& when) {
-  const core::Instrument* instrument = instruments_.find(symbol);
-  const Decimal uncovered = position_qty.abs() - resting_stop_qty(symbol);
-  if (instrument == nullptr || uncovered < instrument->qty_min) return {};
-  problem(when + ": position " + symbol + " of " + position_qty.to_string() + " has stops at the venue for " +
-          resting_stop_qty(symbol).to_string() + ": " + uncovered.to_string() + " unprotected");
-  return uncovered;
 }
 
 const ManagedOrder* OrderManager::find(const std::string& client_order_id) const {

@@ -98,19 +98,25 @@ class OrderManager {
   bool watches_prices() const { return !held_ids_.empty() || (config_.trailing_stop && !trails_.empty()); }
 
   // Restart: orders loaded from the store before reconciliation. A held exit that never went out is
-  // canceled (its moment has passed: the strategy decides again); the stops it may have shrunk for
-  // its coins are covered again by cover_after_restart.
+  // canceled (its moment has passed: the strategy decides again). Either that or an exit or released
+  // take-profit still on its way may owe the stops the coins they gave up for it: see
+  // cover_after_restart.
   void restore(ManagedOrder order);
-  // Once reconciliation has the venue's state: symbols where a held exit was dropped at the restart.
-  std::vector<std::string> symbols_with_dropped_exits() const;
-  // What the exits dropped at the restart had freed from the stops of `symbol` (that memory died
-  // with the process) goes back, up to the position and to what they would have sold: the newest
-  // resting stop grows, or the newest stop is placed again. Said either way.
+  // Restart: a stop that ended in the last session, the newest of its symbol and side: what
+  // cover_after_restart copies when no stop of the position is open (kept apart from orders()).
+  void remember_ended_stop(ManagedOrder stop);
+  // Symbols with an order restore() found owing the stops (to pass to cover_after_restart).
+  std::vector<std::string> symbols_owed_at_restart() const;
+  // Once reconciliation has the venue's state after a restart, for each position and each symbol
+  // owed: what the closing orders of the last process did not sell goes back to the stops, up to
+  // the position (the memory of what they freed died with that process, so their end and the
+  // venue's stops decide): the newest resting stop grows, or the newest stop is placed again. Said
+  // either way. Otherwise a position the stops at the venue cover less than its size, by at least
+  // the pair's minimum order, is said, whatever the cause. An exit or released take-profit still on
+  // its way leaves the symbol waiting (symbols_awaiting_cover): asked again once it has ended.
   void cover_after_restart(const std::string& symbol, core::Decimal position_qty, core::Timestamp now);
-  // A position the stops at the venue cover less than its size, by at least the pair's minimum
-  // order: said (once the venue's state is known after a restart, whatever the cause; a stop
-  // can be placed only from that size on). Returns the uncovered quantity (zero: covered).
-  core::Decimal report_if_undercovered(const std::string& symbol, core::Decimal position_qty, const std::string& when);
+  std::vector<std::string> symbols_awaiting_cover() const;
+  bool awaits_cover() const { return !awaiting_cover_.empty(); }
 
   const std::map<std::string, ManagedOrder>& orders() const { return orders_; }
   const ManagedOrder* find(const std::string& client_order_id) const;
@@ -149,6 +155,10 @@ class OrderManager {
   void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
   void problem(const std::string& text);
   void report_if_unprotected(const ManagedOrder& order, core::Timestamp now);
+  static bool closes(const ManagedOrder& order);
+  bool closing_in_flight(const std::string& symbol) const;
+  bool give_back_after_restart(const std::string& symbol, core::Decimal position_qty, core::Timestamp now);
+  const ManagedOrder* newest_stop(const std::string& symbol, core::Side side) const;
   void settle_trigger(ManagedOrder& order, const core::OrderUpdate& update);
   void note_fill_after_write_off(const ManagedOrder& order, core::Decimal filled_before, core::Decimal added);
 
@@ -190,13 +200,10 @@ class OrderManager {
   // Stops whose cancel for an exit was on its way when the exit was dropped: placed again once the
   // cancel lands.
   std::set<std::string> put_back_on_cancel_;
-  // By symbol: the exits dropped at a restart, and what they would have sold (see restore).
-  struct DroppedExits {
-    core::Side side = core::Side::kSell;
-    core::Decimal qty;
-    std::vector<std::string> ids;
-  };
-  std::map<std::string, DroppedExits> dropped_exits_;
+  // By symbol: the closing orders restore() found owing the stops (see cover_after_restart).
+  std::map<std::string, std::vector<std::string>> owed_at_restart_;
+  std::vector<ManagedOrder> ended_stops_;  // see remember_ended_stop
+  std::set<std::string> awaiting_cover_;  // symbols cover_after_restart left for a closing order to end
   std::map<std::string, core::Decimal> positions_;  // by symbol, as last given to fit_protection
 };
 

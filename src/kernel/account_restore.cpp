@@ -1,5 +1,8 @@
 #include "kernel/account_restore.hpp"
 
+#include <map>
+#include <utility>
+
 #include "core/ids.hpp"
 #include "execution/portfolio_state.hpp"
 #include "risk/state_json.hpp"
@@ -91,12 +94,24 @@ core::Result<RestoredAccount> load_account(storage::Store& store, const std::str
   auto orders = store.orders(query);
   if (!orders) return core::Error::of("orders of session " + previous->session_id + ": " + orders.error().message);
   std::vector<std::string> ids;
+  std::map<std::pair<std::string, core::Side>, const storage::OrderRow*> newest_stops;
   for (const auto& row : *orders) {
     ids.push_back(row.client_order_id);
+    if (row.role == execution::to_string(execution::OrderRole::kStopLoss)) {
+      const storage::OrderRow*& newest = newest_stops[{row.symbol, row.side}];
+      if (newest == nullptr || row.created > newest->created) newest = &row;
+    }
     if (core::is_terminal(row.status)) continue;
     auto order = to_managed(store, row);
     if (!order) return order.error();
     account.open_orders.push_back(std::move(*order));
+  }
+  for (const auto& [key, row] : newest_stops) {
+    // An open one is restored above; one that traded had its trigger crossed: nothing to copy.
+    if (!core::is_terminal(row->status) || row->filled_qty.is_positive()) continue;
+    auto order = to_managed(store, *row);
+    if (!order) return order.error();
+    account.ended_stops.push_back(std::move(*order));
   }
   account.last_order_counter = core::ClientOrderIdGenerator::max_counter(ids);
 

@@ -25,6 +25,9 @@ struct RestoredAccount {
   std::optional<execution::PortfolioState> portfolio;
   std::optional<risk::RiskState> risk;
   std::vector<execution::ManagedOrder> open_orders;
+  // The newest stop of each symbol and side, when it has ended (canceled to free coins for an exit
+  // or a take-profit, say): what OrderManager::cover_after_restart copies for a position left short.
+  std::vector<execution::ManagedOrder> ended_stops;
   std::set<std::string> applied_exec_ids;  // fills already in the portfolio (for reconciliation)
   // The fills of each open order (by client id), for the venue to continue from.
   std::map<std::string, execution::FillsSoFar> open_order_fills;

@@ -229,6 +229,7 @@ void Pipeline::restore_account() {
     orders_->restore(std::move(order));
     if (has_record_sink()) record(order_row(*orders_->find(id), options_.scope));
   }
+  for (execution::ManagedOrder& stop : restored_.ended_stops) orders_->remember_ended_stop(std::move(stop));
   venue_->restore_orders(at_venue, now());
   log_->info("continuing session {}: {} open orders, equity {}", restored_.from_session,
              orders_->open_count(), portfolio_.equity().to_string(2));
@@ -264,6 +265,14 @@ void Pipeline::request_reconciliation() {
     immediate = std::move(answer->immediate);
   }
   if (immediate) reconcile(std::move(*immediate));
+}
+
+// OrderManager::cover_after_restart for each of `symbols`, with its position.
+void Pipeline::cover_after_restart(const std::vector<std::string>& symbols) {
+  for (const std::string& symbol : symbols) {
+    const execution::Position* position = portfolio_.position(symbol);
+    orders_->cover_after_restart(symbol, position == nullptr ? core::Decimal{} : position->qty, now());
+  }
 }
 
 void Pipeline::reconcile(core::Result<execution::VenueSnapshot> snapshot) {
@@ -311,16 +320,15 @@ void Pipeline::apply_reconciliation(const execution::VenueSnapshot& snapshot) {
     const execution::Position* position = portfolio_.position(symbol);
     orders_->fit_protection(symbol, position == nullptr ? core::Decimal{} : position->qty, now());
   }
-  // Stops an exit held at the restart had shrunk for coins it never sold.
-  for (const std::string& symbol : orders_->symbols_with_dropped_exits()) {
-    const execution::Position* position = portfolio_.position(symbol);
-    orders_->cover_after_restart(symbol, position == nullptr ? core::Decimal{} : position->qty, now());
-  }
-  // After a restart, whatever happened while TG4 was down: a position short of stops is said.
+  // After a restart, whatever happened while TG4 was down or died with it: the stops cover each
+  // position again.
   if (reconciling_ && !restored_.empty()) {
+    const std::vector<std::string> owed = orders_->symbols_owed_at_restart();
+    std::set<std::string> symbols(owed.begin(), owed.end());
     for (const auto& [symbol, position] : portfolio_.positions()) {
-      if (position.is_open()) orders_->report_if_undercovered(symbol, position.qty, "after the restart");
+      if (position.is_open()) symbols.insert(symbol);
     }
+    cover_after_restart({symbols.begin(), symbols.end()});
   }
   for (const std::string& note : notes) log_->warn("reconciliation: {}", note);
   counters_.last_reconciliation = fmt::format("{} {}", core::format_rfc3339(now(), 0),
@@ -744,6 +752,9 @@ void Pipeline::on_tick() {
   const core::Timestamp t = now();
   bars_.on_time(t);
   venue_->on_time(t);
+  // An exit on its way at the restart has ended by now (its fills and status come together, and a
+  // tick later): the stops cover what it left.
+  if (orders_->awaits_cover()) cover_after_restart(orders_->symbols_awaiting_cover());
   // Valued once per tick: from here on nothing in this call changes balances or marks (venue
   // reports arrive as their own kernel events).
   const core::Decimal equity = portfolio_.equity();

@@ -140,6 +140,7 @@ class Pipeline {
   void restore_account();
   void request_reconciliation();
   void reconcile(core::Result<execution::VenueSnapshot> snapshot);
+  void cover_after_restart(const std::vector<std::string>& symbols);
   void apply_reconciliation(const execution::VenueSnapshot& snapshot);
   void adopt(const core::OrderUpdate& venue_order);
   void record_account_state();

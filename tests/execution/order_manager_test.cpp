@@ -78,6 +78,16 @@ class OrderManagerTest : public ::testing::Test {
   }
 
   // The venue's (or the Kraken session's) verdict that `id` was refused or written off.
+  // Kraken's report of an order it canceled after filling `filled` of it.
+  static core::OrderUpdate canceled_by_venue(const std::string& id, Decimal filled) {
+    core::OrderUpdate u;
+    u.client_order_id = id;
+    u.symbol = "BTC/USDT";
+    u.status = OrderStatus::kCanceled;
+    u.filled_qty = filled;
+    u.reason = "EOrder:Cancel by venue";
+    return u;
+  }
   void reject(const std::string& id, const std::string& reason) {
     core::OrderUpdate u;
     u.client_order_id = id;
@@ -692,13 +702,7 @@ TEST_F(HeldTargetTest, APartlyFilledExitGivesTheStopsBackWhatItDidNotSell) {
   // The paper venue sold it all; here Kraken sells 0.01 and cancels the rest (its reports stand in).
   report(btc_fill(*exit, "X1", 0.01_d));
   manager_->fit_protection("BTC/USDT", 0.09_d, now_);
-  core::OrderUpdate canceled;
-  canceled.client_order_id = *exit;
-  canceled.symbol = "BTC/USDT";
-  canceled.status = OrderStatus::kCanceled;
-  canceled.filled_qty = 0.01_d;
-  canceled.reason = "EOrder:Cancel by venue";
-  manager_->on_execution(canceled, now_);
+  manager_->on_execution(canceled_by_venue(*exit, 0.01_d), now_);
   ASSERT_EQ(problems_.size(), 2u) << problems_.back();
   EXPECT_NE(problems_[0].find("with 0.06 unsold"), std::string::npos) << problems_[0];
   EXPECT_NE(problems_[0].find("stop placed again as"), std::string::npos) << problems_[0];
@@ -832,7 +836,7 @@ TEST_F(HeldTargetTest, AStopShrunkForAnExitHeldAtARestartCoversThePositionAgain)
   manager_->on_execution(at_venue, now_);
   ASSERT_EQ(stop().request.qty, 0.06_d);
   manager_->fit_protection("BTC/USDT", 0.1_d, now_);
-  ASSERT_EQ(manager_->symbols_with_dropped_exits(), std::vector<std::string>{"BTC/USDT"});
+  ASSERT_EQ(manager_->symbols_owed_at_restart(), std::vector<std::string>{"BTC/USDT"});
   manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
   EXPECT_EQ(stop().request.qty, 0.1_d) << "grown back at the venue";
   EXPECT_EQ(venue_->available("BTC"), 0_d) << "the stop locks all of it again";
@@ -841,7 +845,7 @@ TEST_F(HeldTargetTest, AStopShrunkForAnExitHeldAtARestartCoversThePositionAgain)
                                   "cover 0.04 less than the position; stop " + stop_id + " grown back by 0.04"),
             std::string::npos)
       << problems_.back();
-  EXPECT_TRUE(manager_->symbols_with_dropped_exits().empty()) << "once";
+  EXPECT_TRUE(manager_->symbols_owed_at_restart().empty()) << "once";
 }
 
 // The same, but the exit had canceled the whole stop: it is placed again for the position.
@@ -859,6 +863,115 @@ TEST_F(HeldTargetTest, AStopCanceledForAnExitHeldAtARestartIsPlacedAgain) {
   ASSERT_EQ(manager_->find(stop_id)->status, OrderStatus::kCanceled);
   manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
   EXPECT_EQ(open_stop_qty(), 0.1_d) << "the position is protected again, once";
+}
+
+// The target triggered, its stop was canceled to free the coins and the market sell went out; TG4
+// died before its answer. The store has the stop as canceled (restored as the newest ended stop) and
+// the target as on its way. Kraken then refuses the sell: once it has ended, the stop is placed
+// again for the position, where it was.
+TEST_F(HeldTargetTest, AReleasedTargetRefusedAfterARestartPutsItsStopBack) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  const std::string target_id = target().request.client_order_id;
+  defer_reports_ = true;
+  price(63100_d);
+  for (const auto& e : updates_of(take_pending(), stop_id)) report(e);  // the cancel lands: the target goes out
+  pending_reports_.clear();  // its answer dies with the process
+  const ManagedOrder ended = *manager_->find(stop_id);
+  ASSERT_EQ(ended.status, OrderStatus::kCanceled);
+  restart();
+  manager_->remember_ended_stop(ended);
+  ASSERT_EQ(manager_->symbols_owed_at_restart(), std::vector<std::string>{"BTC/USDT"});
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  EXPECT_EQ(manager_->symbols_awaiting_cover(), std::vector<std::string>{"BTC/USDT"}) << "the sell is on its way";
+  EXPECT_EQ(open_stop_qty(), 0_d);
+  reject(target_id, "EOrder:Insufficient funds");
+  EXPECT_TRUE(problems_.empty()) << "said once covered: " << problems_.front();
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);  // the pipeline's next tick
+  EXPECT_TRUE(manager_->symbols_awaiting_cover().empty());
+  EXPECT_EQ(open_stop_qty(), 0.1_d);
+  const auto stops = by_role(OrderRole::kStopLoss);
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_EQ(stops[0]->request.trigger_price, 59000_d);
+  EXPECT_EQ(stops[0]->group, ended.group) << "the OCO pair of the position";
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("take-profit " + target_id + " (BTC/USDT) was on its way when TG4 stopped and ended "
+                              "rejected (EOrder:Insufficient funds) with 0.1 unsold; the stops cover 0.1 less than "
+                              "the position; stop placed again as"),
+            std::string::npos)
+      << problems_[0];
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  EXPECT_EQ(problems_.size(), 1u) << "once";
+}
+
+// The same, but the sell goes through after the restart: nothing is owed, nothing placed.
+TEST_F(HeldTargetTest, AReleasedTargetThatSellsAfterARestartOwesNothing) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  const std::string target_id = target().request.client_order_id;
+  defer_reports_ = true;
+  price(63100_d);
+  for (const auto& e : updates_of(take_pending(), stop_id)) report(e);
+  const std::vector<core::ExecutionEvent> sold = updates_of(take_pending(), target_id);
+  const ManagedOrder ended = *manager_->find(stop_id);
+  restart();
+  manager_->remember_ended_stop(ended);
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  report(btc_fill(target_id, "X1", 0.1_d));
+  for (const auto& e : sold) report(e);
+  ASSERT_EQ(manager_->find(target_id)->status, OrderStatus::kFilled);
+  manager_->cover_after_restart("BTC/USDT", 0_d, now_);
+  EXPECT_EQ(open_stop_qty(), 0_d);
+  EXPECT_TRUE(problems_.empty()) << problems_.front();
+}
+
+// An exit sent once its stop had shrunk, on its way when TG4 died; Kraken cancels it after selling
+// 0.01 of its 0.04. The stop, at 0.06 at the venue, grows back by the 0.03 the exit did not sell.
+TEST_F(HeldTargetTest, AnExitOnItsWayAtARestartGivesTheStopBackWhatItDidNotSell) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  defer_reports_ = true;
+  auto exit = manager_->submit(exit_intent(), 0.04_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  for (const auto& e : updates_of(take_pending(), stop_id)) report(e);  // shrunk: the exit goes out
+  pending_reports_.clear();
+  ASSERT_EQ(stop().request.qty, 0.06_d);
+  ASSERT_FALSE(manager_->find(*exit)->held_locally);
+  restart();
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  EXPECT_EQ(open_stop_qty(), 0.06_d) << "waits for the exit";
+  report(btc_fill(*exit, "X1", 0.01_d));
+  manager_->on_execution(canceled_by_venue(*exit, 0.01_d), now_);
+  manager_->cover_after_restart("BTC/USDT", 0.09_d, now_);
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("exit " + *exit + " (BTC/USDT) was on its way when TG4 stopped and ended canceled "
+                              "(EOrder:Cancel by venue) with 0.03 unsold; the stops cover 0.03 less than the "
+                              "position; stop " + stop_id + " grown back by 0.03"),
+            std::string::npos)
+      << problems_[0];
+  for (const auto& e : updates_of(take_pending(), stop_id)) report(e);
+  EXPECT_EQ(stop().request.qty, 0.09_d);
+}
+
+// A position whose only stop filled (its trigger was crossed) is not given a copy of it: said.
+TEST_F(HeldTargetTest, AStopThatTradedIsNotCopiedAfterARestart) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  ManagedOrder filled = stop();
+  filled.status = OrderStatus::kFilled;
+  filled.filled = filled.request.qty;
+  defer_reports_ = true;
+  auto exit = manager_->submit(exit_intent(), 0.1_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  pending_reports_.clear();
+  const ManagedOrder held_exit = *manager_->find(*exit);
+  ASSERT_TRUE(held_exit.held_locally);
+  manager_ = make_manager();  // restarted: the store has the exit, held, and the stop, filled
+  manager_->restore(held_exit);
+  manager_->remember_ended_stop(filled);
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("no stop of it is known to copy: the position is unprotected"), std::string::npos)
+      << problems_[0];
 }
 
 // The same wiring with margin on (paper.margin): a sell that is not reduce-only is a short entry.

@@ -204,10 +204,13 @@ struct SilentVenue final : execution::Venue {
   void cancel_all(core::Timestamp) override {}
   void request_snapshot(execution::SnapshotSink done) override { pending = std::move(done); }
   const char* name() const override { return "silent"; }
+  bool locks_balance_per_order() const override { return locks_coins; }
   void restore_orders(const std::vector<execution::RestoredOrder>& orders, core::Timestamp) override {
     restored = orders;
   }
   int submitted = 0;
+  bool locks_coins = false;  // as Kraken: a take-profit is held by TG4 while the stop rests
+  execution::ExecutionSink sink;  // the venue's reports, to the kernel
   std::vector<execution::RestoredOrder> restored;
   execution::SnapshotSink pending;
   VenueStateSink state;
@@ -216,15 +219,18 @@ struct SilentVenue final : execution::Venue {
 // A live-mode pipeline on a SilentVenue, started (its first reconciliation is pending).
 struct SilentSession {
   explicit SilentSession(RestoredAccount account = {}, prometheus::Registry* registry = nullptr,
-                         bool adopt_unknown_orders = false) {
+                         bool adopt_unknown_orders = false, bool venue_locks_coins = false) {
     options.scope = {"s1", "live"};
     options.symbols = {"BTC/USDT"};
     options.adopt_unknown_orders = adopt_unknown_orders;
     PipelineOutputs outputs;
     outputs.registry = registry;
     outputs.strategy = std::make_unique<BuyOnce>();
-    outputs.venue = [this](const core::InstrumentRegistry&, execution::ExecutionSink, VenueStateSink state) {
+    outputs.venue = [this, venue_locks_coins](const core::InstrumentRegistry&, execution::ExecutionSink sink,
+                                              VenueStateSink state) {
       auto v = std::make_unique<SilentVenue>();
+      v->locks_coins = venue_locks_coins;
+      v->sink = std::move(sink);
       venue = v.get();
       venue->state = std::move(state);
       return std::unique_ptr<execution::Venue>(std::move(v));
@@ -313,9 +319,8 @@ TEST(PipelineRestart, AnAdoptedOrderIsHandedToTheVenue) {
   EXPECT_TRUE(handed.fills.fees_unknown);
 }
 
-// After a restart, once the venue's state is known, a position whose stops at the venue do not
-// cover it is said, whatever the cause (here: no stop at all).
-TEST(PipelineRestart, APositionShortOfStopsAfterARestartIsSaid) {
+// The account of session s0: a position of 0.1 BTC bought at 50000, and 1000 USDT.
+RestoredAccount account_holding_btc() {
   RestoredAccount account;
   account.from_session = "s0";
   account.portfolio = execution::PortfolioState{};
@@ -325,6 +330,13 @@ TEST(PipelineRestart, APositionShortOfStopsAfterARestartIsSaid) {
   btc.avg_price = 50000_d;
   account.portfolio->positions["BTC/USDT"] = btc;
   account.portfolio->balances = {{"BTC", 0.1_d}, {"USDT", 1000_d}};
+  return account;
+}
+
+// After a restart, once the venue's state is known, a position whose stops at the venue do not
+// cover it is said, whatever the cause (here: no stop at all).
+TEST(PipelineRestart, APositionShortOfStopsAfterARestartIsSaid) {
+  RestoredAccount account = account_holding_btc();
   SilentSession session(std::move(account));
   EXPECT_EQ(session.pipeline->summary().order_problems, 0u) << "not before the venue has answered";
   session.answer_snapshot(1000_d);
@@ -334,6 +346,106 @@ TEST(PipelineRestart, APositionShortOfStopsAfterARestartIsSaid) {
   EXPECT_NE(s.recent_problems.back().find("after the restart: position BTC/USDT of 0.1 has stops at the venue for 0: "
                                           "0.1 unprotected"),
             std::string::npos)
+      << s.recent_problems.back();
+}
+
+// A take-profit released to a venue that locks coins per order (Kraken) was on its way when TG4
+// died; its stop, canceled to free the coins, is in the store as ended. The venue then refuses the
+// sell: on the next tick the stop is placed again where it was, for the position, and that is said.
+TEST(PipelineRestart, ATakeProfitRefusedAfterARestartGetsItsStopBack) {
+  RestoredAccount account = account_holding_btc();
+  execution::ManagedOrder stop;
+  stop.role = execution::OrderRole::kStopLoss;
+  stop.group = "g1";
+  stop.request = {"s0-stop", "BTC/USDT", core::Side::kSell, core::OrderType::kStopLoss, 0.1_d, {}, 49000_d};
+  stop.request.reduce_only = true;
+  stop.status = core::OrderStatus::kCanceled;
+  stop.created = kStart - 1h;
+  execution::ManagedOrder target = stop;
+  target.role = execution::OrderRole::kTakeProfit;
+  target.request.client_order_id = "s0-target";
+  target.request.type = core::OrderType::kMarket;
+  target.request.trigger_price = 52000_d;
+  target.status = core::OrderStatus::kNew;
+  target.created = kStart - 1h + 1s;
+  account.open_orders = {target};
+  account.ended_stops = {stop};
+  SilentSession session(std::move(account), nullptr, false, true);
+
+  core::OrderUpdate on_its_way;  // the venue still lists the sell
+  on_its_way.client_order_id = "s0-target";
+  on_its_way.venue_order_id = "K-1";
+  on_its_way.symbol = "BTC/USDT";
+  on_its_way.side = core::Side::kSell;
+  on_its_way.type = core::OrderType::kMarket;
+  on_its_way.status = core::OrderStatus::kNew;
+  on_its_way.qty = 0.1_d;
+  execution::VenueSnapshot snapshot;
+  snapshot.open_orders = {on_its_way};
+  snapshot.balances = {{"USDT", 1000_d}, {"BTC", 0.1_d}};
+  auto pending = std::move(session.venue->pending);
+  pending(snapshot);
+  session.kernel.run_until_empty();
+  const auto open_stops = [&] {
+    std::vector<const execution::ManagedOrder*> stops;
+    for (const execution::ManagedOrder* o : session.pipeline->orders().open_orders()) {
+      if (o->role == execution::OrderRole::kStopLoss) stops.push_back(o);
+    }
+    return stops;
+  };
+  session.trade(50000_d, 1s);
+  EXPECT_TRUE(open_stops().empty()) << "the sell is on its way: what it sells decides";
+  EXPECT_EQ(session.pipeline->summary().order_problems, 0u);
+
+  core::OrderUpdate refused = on_its_way;
+  refused.status = core::OrderStatus::kRejected;
+  refused.reason = "EOrder:Insufficient funds";
+  refused.time = kStart + 2s;
+  session.venue->sink(refused);
+  session.kernel.run_until_empty();
+  session.trade(50000_d, 2s);  // the next tick
+  const auto stops = open_stops();
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_EQ(stops[0]->request.qty, 0.1_d);
+  EXPECT_EQ(stops[0]->request.trigger_price, 49000_d);
+  EXPECT_EQ(stops[0]->group, "g1");
+  const PipelineSummary s = session.pipeline->summary();
+  ASSERT_EQ(s.order_problems, 1u);
+  EXPECT_NE(s.recent_problems.back().find("take-profit s0-target (BTC/USDT) was on its way when TG4 stopped and ended "
+                                          "rejected (EOrder:Insufficient funds) with 0.1 unsold"),
+            std::string::npos)
+      << s.recent_problems.back();
+}
+
+// A stop canceled by the operator is not put back by a restart: the position short of it is said.
+TEST(PipelineRestart, AStopTheOperatorCanceledStaysCanceledAfterARestart) {
+  Session first("s1");
+  first.begin();
+  first.trade(50000_d, 1s);
+  first.trade(50000_d, 2s);  // the entry fills: stop and target rest
+  std::string stop_id;
+  for (const execution::ManagedOrder* o : first.pipeline->orders().open_orders()) {
+    if (o->role == execution::OrderRole::kStopLoss) stop_id = o->request.client_order_id;
+  }
+  ASSERT_FALSE(stop_id.empty());
+  ASSERT_TRUE(first.pipeline->cancel_order(stop_id));
+  first.kernel.run_until_empty();
+  ASSERT_EQ(first.pipeline->orders().find(stop_id)->status, core::OrderStatus::kCanceled);
+
+  const auto store = store_with(first.rows, "s1");
+  auto account = load_account(*store, "paper", "s2");
+  ASSERT_TRUE(account) << account.error().message;
+  ASSERT_EQ(account->ended_stops.size(), 1u);
+  EXPECT_EQ(account->ended_stops[0].request.client_order_id, stop_id);
+  Session second("s2");
+  second.begin(std::move(*account));
+  second.trade(50000_d, 10s);
+  for (const execution::ManagedOrder* o : second.pipeline->orders().open_orders()) {
+    EXPECT_NE(o->role, execution::OrderRole::kStopLoss) << o->request.client_order_id;
+  }
+  const PipelineSummary s = second.pipeline->summary();
+  ASSERT_EQ(s.order_problems, 1u);
+  EXPECT_NE(s.recent_problems.back().find("after the restart: position BTC/USDT"), std::string::npos)
       << s.recent_problems.back();
 }
 
