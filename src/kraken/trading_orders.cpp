@@ -440,6 +440,8 @@ void OrderTracker::release_catch_up(TrackedOrder& order, const RestOrder* info, 
   }
   catch_up(order, now, out);
   publish(order, reported, now, out);
+  for (const ExecutionReport& r : std::exchange(order.queued_reports, {}))
+    apply_report(order, r, now, out);
 }
 
 void OrderTracker::release_held(core::Timestamp now, Events& out) {
@@ -490,8 +492,17 @@ void OrderTracker::prune() {
 void OrderTracker::on_report(const ExecutionReport& r, core::Timestamp now, Events& out) {
   prune();
   TrackedOrder& order = locate_or_add(r);
-  // QueryOrders has not answered yet: the held catch-up goes first, without its fee.
-  if (order.held_report) release_catch_up(order, nullptr, now, out);
+  // QueryOrders has not answered yet: the report waits behind the held catch-up, which must reach
+  // the kernel first and whose fee the answer gives (a REST round trip, or its failure).
+  if (order.held_report) {
+    order.queued_reports.push_back(r);
+    return;
+  }
+  apply_report(order, r, now, out);
+}
+
+void OrderTracker::apply_report(TrackedOrder& order, const ExecutionReport& r, core::Timestamp now,
+                                Events& out) {
   const core::OrderUpdate before = order.state;
   merge(order, r);
   if (r.exec_type == ExecType::kTrade) {

@@ -64,6 +64,8 @@ struct TrackedOrder {
   // the kernel, held while REST answers (the catch-up fill must reach the kernel before the state
   // whose filled quantity includes it).
   std::optional<core::OrderUpdate> held_report;
+  // Live reports of the order that came while its catch-up was held: applied, in order, after it.
+  std::vector<ExecutionReport> queued_reports;
 };
 
 // What the tracker did about fills that Kraken's reports and TG4's fills disagree on.
@@ -168,6 +170,8 @@ class OrderTracker {
   void release_catch_up(TrackedOrder& order, const RestOrder* info, core::Timestamp now,
                         Events& out);
   void release_held(core::Timestamp now, Events& out);
+  void apply_report(TrackedOrder& order, const ExecutionReport& r, core::Timestamp now,
+                    Events& out);
   // `note` gets what the fill could not know (price, fee).
   static core::Fill catch_up_fill(const TrackedOrder& order, core::Timestamp now,
                                   std::string& note);

@@ -681,25 +681,60 @@ TEST(OrderTracker, AnOpenOrdersCatchUpWithoutItsFeeWaitsForQueryOrders) {
   EXPECT_EQ(t.stats().catch_up_fills, 1u);
 }
 
-// A live report of the order before QueryOrders answers: the held catch-up goes out first (its fee
-// unknown), then the report's own fill; the late answer changes nothing.
-TEST(OrderTracker, ALiveReportBeforeQueryOrdersAnswersReleasesTheHeldCatchUpFirst) {
-  Events out;
+// t1 with one fill taken, then a snapshot showing 0.7 filled (a catch-up held for QueryOrders'
+// fee), then a live trade E5 of 0.1 at 103 (Kraken's totals 0.8 for 81.3).
+OrderTracker trade_behind_a_held_catch_up(Events& out) {
   OrderTracker t = tracker_with_one_fill(out);
   t.on_snapshot({with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "71")},
                 10, false, kNow, out);
   t.on_report(with_totals(trade("t1", "O1", "E5", "0.1", "103", OrderStatus::kPartiallyFilled),
                           "0.8", "81.3"),
               kNow, out);
+  return t;
+}
+
+// A live report of the order before QueryOrders answers waits behind the held catch-up. Here the
+// answer has Kraken's newer totals, the live trade included: the catch-up takes them all, with the
+// fee Kraken gives, and the trade, covered by it, is not taken twice.
+TEST(OrderTracker, ALiveReportBeforeQueryOrdersAnswersWaitsForTheCatchUpsFee) {
+  Events out;
+  OrderTracker t = trade_behind_a_held_catch_up(out);
+  EXPECT_TRUE(out.empty()) << "the trade waits for the catch-up, which waits for its fee";
+  t.on_verified({queried_t1("open", "0.8", "81.3", "0.2")}, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].exec_id, "catchup:O1:0.8");
+  EXPECT_EQ(f[0].qty, dec("0.6"));
+  EXPECT_EQ(f[0].fee, dec("0.17")) << "QueryOrders' 0.2 less the 0.03 of the fill taken";
+  EXPECT_EQ(updates(out).back().filled_qty, dec("0.8"));
+  EXPECT_EQ(t.stats().covered_trades, 1u);
+}
+
+// The same, but QueryOrders answers with the snapshot's totals (asked before the trade): the
+// catch-up goes first with its fee, then the trade as its own fill.
+TEST(OrderTracker, ALiveTradeThatWaitedFollowsTheCatchUp) {
+  Events out;
+  OrderTracker t = trade_behind_a_held_catch_up(out);
+  t.on_verified({queried_t1("open", "0.7", "71", "0.1")}, kNow, out);
   const auto f = fills(out);
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[0].exec_id, "catchup:O1:0.7");
+  EXPECT_EQ(f[0].fee, dec("0.07"));
+  EXPECT_EQ(f[1].exec_id, "E5");
+  EXPECT_EQ(f[1].qty, dec("0.1"));
+  EXPECT_EQ(updates(out).back().filled_qty, dec("0.8"));
+}
+
+// QueryOrders fails: the catch-up goes out without its fee (said), then what waited behind it.
+TEST(OrderTracker, AReportThatWaitedIsAppliedWhenQueryOrdersFails) {
+  Events out;
+  OrderTracker t = trade_behind_a_held_catch_up(out);
+  t.on_verify_failed(t.take_to_verify(), "QueryOrders failed (timeout)", kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[0].fee, Decimal::zero());
   EXPECT_EQ(f[1].exec_id, "E5");
   EXPECT_EQ(updates(out).back().filled_qty, dec("0.8"));
-  out.clear();
-  t.on_verified({queried_t1("open", "0.8", "81.3", "0.2")}, kNow, out);
-  EXPECT_TRUE(out.empty());
 }
 
 // t1 as the kernel restores it after a restart: 0.2 filled at 100 (exec E1, fee 0.03 USD).
