@@ -349,13 +349,14 @@ bool OrderTracker::trim_covered(const TrackedOrder& order, const ExecutionReport
 void OrderTracker::apply(TrackedOrder& order, const core::Fill& fill) {
   order.filled_cost = order.filled_cost + fill.price * fill.qty;
   order.applied_qty = order.applied_qty + fill.qty;
-  if (!fill.fee.is_zero() || order.applied_fee_currency.empty()) {
-    if (!order.applied_fee_currency.empty() && order.applied_fee_currency != fill.fee_currency) {
-      order.mixed_fee_currencies = true;
-    }
-    order.applied_fee_currency = fill.fee_currency;
-  }
   order.applied_fee = order.applied_fee + fill.fee;
+  // A fill that paid nothing says nothing of the currency (as FillsSoFar::add after a restart): its
+  // fee asset does not make the fees mixed, which would cost a catch-up its fee.
+  if (fill.fee.is_zero()) return;
+  if (!order.applied_fee_currency.empty() && order.applied_fee_currency != fill.fee_currency) {
+    order.mixed_fee_currencies = true;
+  }
+  order.applied_fee_currency = fill.fee_currency;
 }
 
 void OrderTracker::catch_up(TrackedOrder& order, core::Timestamp now, Events& out) {

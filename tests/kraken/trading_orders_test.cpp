@@ -681,6 +681,29 @@ TEST(OrderTracker, AnOpenOrdersCatchUpWithoutItsFeeWaitsForQueryOrders) {
   EXPECT_EQ(t.stats().catch_up_fills, 1u);
 }
 
+// A fill that paid no fee, in whatever asset Kraken names, does not make t1's fees mixed: the
+// catch-up still gets Kraken's fee (USD pair: fee_usd_equiv) less the fees taken.
+TEST(OrderTracker, AFillThatPaidNoFeeDoesNotMixTheFeeCurrencies) {
+  Events out;
+  OrderTracker t;
+  t.on_sent(sent("t1", 1), kNow);
+  t.on_accepted("t1", "O1", kNow, out);
+  ExecutionReport free = trade("t1", "O1", "E0", "0.1", "100", OrderStatus::kPartiallyFilled);
+  free.fees = {FeePaid{"BTC", dec("0")}};
+  t.on_report(with_totals(free, "0.1", "10", "0"), kNow, out);
+  t.on_report(with_totals(trade("t1", "O1", "E1", "0.2", "100", OrderStatus::kPartiallyFilled),
+                          "0.3", "30", "0.03"),
+              kNow, out);
+  out.clear();
+  t.on_snapshot(
+      {with_totals(order_report("t1", "O1", OrderStatus::kPartiallyFilled), "0.7", "71", "0.2")},
+      10, false, kNow, out);
+  const auto f = fills(out);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].qty, dec("0.4"));
+  EXPECT_EQ(f[0].fee, dec("0.17")) << "0.2 less the 0.03 taken";
+}
+
 // t1 with one fill taken, then a snapshot showing 0.7 filled (a catch-up held for QueryOrders'
 // fee), then a live trade E5 of 0.1 at 103 (Kraken's totals 0.8 for 81.3).
 OrderTracker trade_behind_a_held_catch_up(Events& out) {
