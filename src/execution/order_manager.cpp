@@ -310,7 +310,7 @@ void OrderManager::report_if_unprotected(const ManagedOrder& order, core::Timest
                            (refused_stop ? "" : " after the stops were canceled to free its coins");
   // After a restart the stops it freed are not known: cover_after_restart, asked again, covers the
   // position now that the exit has ended, and says so.
-  if (!puts_back && owed_at_restart_.contains(order.request.symbol)) return;
+  if (released_exit && !puts_back && owed_at_restart_.contains(order.request.symbol)) return;
   if (!puts_back) return problem(what + ": the position has no stop at the venue");
   for (const std::string& id : freed->second) {
     const ManagedOrder& stop = orders_.at(id);

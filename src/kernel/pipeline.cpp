@@ -684,8 +684,10 @@ void Pipeline::on_execution(const core::ExecutionEvent& event) {
     // A venue may repeat a fill (a snapshot after a reconnect): each exec id counts once.
     if (!fill->exec_id.empty() && !applied_exec_ids_.insert(fill->exec_id).second) return;
   }
-  if (const auto* balance = std::get_if<core::BalanceUpdate>(&event); balance != nullptr && paper_ == nullptr) {
+  const auto* balance = std::get_if<core::BalanceUpdate>(&event);
+  if (balance != nullptr && paper_ == nullptr && portfolio_.balance(balance->asset) != balance->balance) {
     portfolio_.set_balance(balance->asset, balance->balance);  // a real venue's balance is the truth
+    record_account_state();  // and the account a restart continues from, trade or not
   }
   orders_->on_execution(event, now());
   if (const auto* update = std::get_if<core::OrderUpdate>(&event)) on_order_update(*update);

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "execution/portfolio_state.hpp"
 #include "kernel/account_restore.hpp"
 #include "kernel/pipeline.hpp"
 #include "pipeline_trades.hpp"
@@ -225,6 +226,7 @@ struct SilentSession {
     options.adopt_unknown_orders = adopt_unknown_orders;
     PipelineOutputs outputs;
     outputs.registry = registry;
+    outputs.record = [this](storage::Row row) { rows.add(std::move(row)); };
     outputs.strategy = std::make_unique<BuyOnce>();
     outputs.venue = [this, venue_locks_coins](const core::InstrumentRegistry&, execution::ExecutionSink sink,
                                               VenueStateSink state) {
@@ -258,6 +260,7 @@ struct SilentSession {
   PipelineOptions options;
   SilentVenue* venue = nullptr;
   std::unique_ptr<Pipeline> pipeline;
+  storage::Batch rows;  // what it records
 };
 
 // What the order manager cannot handle as planned is counted (tg4_order_problems_total, for alerts)
@@ -447,6 +450,25 @@ TEST(PipelineRestart, AStopTheOperatorCanceledStaysCanceledAfterARestart) {
   ASSERT_EQ(s.order_problems, 1u);
   EXPECT_NE(s.recent_problems.back().find("after the restart: position BTC/USDT"), std::string::npos)
       << s.recent_problems.back();
+}
+
+// A real venue's balances are the account: each change is recorded, so a restart continues from
+// them even when no trade has happened (the account state used to be recorded only on fills and
+// reconciliation differences, and a restart then started from no balances at all).
+TEST(PipelineRestart, ARealVenuesBalanceIsRecordedForTheNextStart) {
+  SilentSession session;
+  session.answer_snapshot(0_d);
+  session.venue->sink(core::BalanceUpdate{"USDT", 1234.5_d, kStart});
+  session.kernel.run_until_empty();
+  const auto& states = session.rows.rows<storage::RiskStateRow>();
+  ASSERT_FALSE(states.empty());
+  const auto portfolio = execution::portfolio_state_from_json(states.back().portfolio_json);
+  ASSERT_TRUE(portfolio) << portfolio.error().message;
+  EXPECT_EQ(portfolio->balances.at("USDT"), 1234.5_d);
+  const std::size_t recorded = states.size();
+  session.venue->sink(core::BalanceUpdate{"USDT", 1234.5_d, kStart});
+  session.kernel.run_until_empty();
+  EXPECT_EQ(session.rows.rows<storage::RiskStateRow>().size(), recorded) << "unchanged: not again";
 }
 
 TEST(PipelineRestart, IntentsWaitForReconciliation) {
