@@ -91,11 +91,13 @@ void block_stop_signals() {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
-std::string render_status(const kernel::PipelineSummary& s, const std::string& title) {
+std::string render_status(const kernel::PipelineSummary& s, const std::string& title, bool stopped) {
+  // Once the session has stopped, its connections were closed on purpose: not "DOWN".
+  const char* feed = stopped ? "closed" : s.feed_connected ? "up" : "DOWN";
+  const char* venue = !s.venue_connected ? "" : stopped ? "  venue closed" : *s.venue_connected ? "  venue up" : "  venue DOWN";
   std::string out = fmt::format("{}  {}  state {}{}  feed {}{}\n", title, core::format_rfc3339(s.time, 0),
-                                s.trading_state, s.state_reason.empty() ? "" : " (" + s.state_reason + ")",
-                                s.feed_connected ? "up" : "DOWN",
-                                !s.venue_connected ? "" : *s.venue_connected ? "  venue up" : "  venue DOWN");
+                                s.trading_state, s.state_reason.empty() ? "" : " (" + s.state_reason + ")", feed,
+                                venue);
   out += fmt::format("  equity {}  realised {}  unrealised {}  fees {}  drawdown {:.2f}%\n", money(s.equity),
                      money(s.realised_pnl), money(s.unrealised_pnl), money(s.fees), s.drawdown.to_double() * 100);
   out += fmt::format("  positions {}  open orders {}  intents {} (approved {}, rejected {})  orders {}  fills {}\n",
@@ -146,7 +148,7 @@ int run_until_stopped(Node& node, const RunOptions& options) {
   if (failure) std::cerr << "error: the trading kernel stopped: " << *failure << " (exit 1; a restart reconciles)\n";
   node.stop();
   const kernel::PipelineSummary s = node.summary();
-  std::cout << "\n== session " << node.session_id() << " summary\n" << render_status(s, options.title);
+  std::cout << "\n== session " << node.session_id() << " summary\n" << render_status(s, options.title, true);
   if (!options.report_dir.empty()) {
     write_report(node, s, options.report_dir, node.store_url());
     std::cout << "report: " << (options.report_dir / "summary.json").string() << " (with orders.csv, fills.csv)\n";

@@ -25,7 +25,7 @@ void block_stop_signals();
 // Returns the exit code: 0 after a clean stop, 1 when the trading kernel failed (it stops the node).
 int run_until_stopped(Node& node, const RunOptions& options);
 
-// One status block for a summary (also used by tests).
-std::string render_status(const kernel::PipelineSummary& s, const std::string& title);
+// One status block for a summary; `stopped`: the session has ended (its connections were closed).
+std::string render_status(const kernel::PipelineSummary& s, const std::string& title, bool stopped = false);
 
 }  // namespace tg4::app

@@ -180,7 +180,9 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
 
   ASSERT_EQ(demo.wait(std::chrono::seconds(40)), 0) << read_file(dir / "stderr.txt");
   const std::string final_out = read_file(dir / "stdout.txt");
-  EXPECT_NE(final_out.find("summary"), std::string::npos);
+  const auto summary = final_out.find("summary");
+  ASSERT_NE(summary, std::string::npos);
+  EXPECT_NE(final_out.find("feed closed", summary), std::string::npos) << "a clean stop is not a feed DOWN";
   EXPECT_NE(final_out.find("report: "), std::string::npos);
 
   auto opened = tg4::storage::open_store(store);
