@@ -18,6 +18,9 @@ printf 'paper:\n  margin: true\n' > "$work/margin.yaml"
 # The volatility watch on nearly every bar: its cool-downs change a third of the entries.
 printf 'risk:\n  volatility_spike_atr_multiple: 1.05\n' > "$work/spiky.yaml"
 printf 'risk:\n  daily_loss_limit_pct: 0.3\n  weekly_loss_limit_pct: 1\n  max_drawdown_pct: 2\n  volatility_spike_atr_multiple: 1.5\n' > "$work/tight.yaml"
+# Trailing stops that move: over three days (an older binary walked every trail ever
+# opened on each trade, and took minutes over the whole series).
+printf 'execution:\n  trailing_stop: true\n  trailing_activation_pct: 0.1\n  trailing_distance_pct: 0.2\n' > "$work/trail.yaml"
 sample="$root/tests/data/kraken_sim_sample.jsonl"
 
 run_all() {  # binary outdir [flag]
@@ -37,6 +40,8 @@ run_all() {  # binary outdir [flag]
   run tight --config "$work/tight.yaml" $b --strategy ema_cross --param fast=5 --param slow=13 --param confidence=1 --param size_pct=20 --param risk_pct=2
   run spiky --config "$work/spiky.yaml" $b --strategy ema_cross --param fast=5 --param slow=13 --param confidence=1
   run window $b --strategy ema_cross --param confidence=1 --from 2024-01-05 --to 2024-01-20
+  run trail --config "$work/trail.yaml" $b --strategy ema_cross --param confidence=1 --to 2024-01-04
+  run trail_lat0 --config "$work/trail.yaml" $b --strategy ema_cross --param confidence=1 --latency-ms 0 --to 2024-01-04
   run frames backtest --quiet $flag --data "$sample" --strategy ema_cross --param fast=2 --param slow=3 --param confidence=1
   run sweep $b --strategy ema_cross --param confidence=1 --sweep fast=5:9:2 --sweep slow=20,30 --jobs 2
   run walk $b --strategy ema_cross --param confidence=1 --sweep fast=5,9 --walk-forward train=10d,test=5d --jobs 2

@@ -166,6 +166,9 @@ void OrderManager::cancel_symbol(const std::string& symbol, core::Timestamp now)
 
 void OrderManager::fit_protection(const std::string& symbol, Decimal position_qty, core::Timestamp now) {
   positions_[symbol] = position_qty;
+  // Flat: no trail on the symbol has anything left to protect (a position closed by a strategy's
+  // exit, whose group is not the entry's, would otherwise leave its trail walked on every trade).
+  if (position_qty.is_zero()) std::erase_if(trails_, [&](const auto& kv) { return kv.second.symbol == symbol; });
   std::vector<std::pair<std::string, Decimal>> changes;  // id -> new remaining (zero: cancel)
   for (const std::string& id : open_ids_) {
     const ManagedOrder& order = orders_.at(id);
@@ -439,7 +442,8 @@ void OrderManager::attach_protection(const ManagedOrder& entry, core::Timestamp 
   protect(OrderRole::kStopLoss, OrderType::kStopLoss, entry.stop_loss);
   protect(OrderRole::kTakeProfit, OrderType::kTakeProfit, entry.take_profit);
   if (config_.trailing_stop && entry.stop_loss.is_positive()) {
-    trails_[entry.group] = Trail{entry.avg_price, entry.avg_price, false};
+    trails_[entry.group] =
+        Trail{entry.avg_price, entry.avg_price, false, entry.request.symbol, entry.request.side == Side::kBuy};
   }
 }
 
@@ -467,10 +471,12 @@ void OrderManager::on_price(const std::string& symbol, Decimal price, core::Time
 }
 
 void OrderManager::trail_stops(const std::string& symbol, Decimal price, core::Timestamp now) {
+  // Collected first, then asked for: a venue may answer an amend at once, and that answer may end
+  // orders (a fill, its OCO) while the trails and the open orders are being walked.
+  std::vector<std::pair<std::string, Decimal>> moves;  // stop id -> trigger
   for (auto& [group, trail] : trails_) {
-    const auto entry = orders_.find(group);
-    if (entry == orders_.end() || entry->second.request.symbol != symbol) continue;
-    const bool long_side = entry->second.request.side == Side::kBuy;
+    if (trail.symbol != symbol) continue;
+    const bool long_side = trail.long_side;
     const bool better = long_side ? price > trail.best : price < trail.best;
     if (better) trail.best = price;
     const Decimal gain = long_side ? (trail.best - trail.entry) / trail.entry : (trail.entry - trail.best) / trail.entry;
@@ -478,18 +484,23 @@ void OrderManager::trail_stops(const std::string& symbol, Decimal price, core::T
     trail.active = true;
     const Decimal distance = Decimal::one() + (long_side ? -config_.trailing_distance : config_.trailing_distance);
     const Decimal new_stop = trail.best * distance;
-    for (auto& [id, order] : orders_) {
-      if (order.group != group || order.role != OrderRole::kStopLoss || core::is_terminal(order.status)) continue;
+    for (const std::string& id : open_ids_) {
+      const ManagedOrder& order = orders_.at(id);
+      if (order.group != group || order.role != OrderRole::kStopLoss) continue;
       // Against the move already asked for, so a tick does not ask for it again.
       const Decimal current = order.trigger_asked.is_positive() ? order.trigger_asked : order.request.trigger_price;
       const bool tighter = long_side ? new_stop > current : new_stop < current;
       if (!tighter) continue;
       const core::Instrument* instrument = instruments_.find(symbol);
       const Decimal rounded = instrument ? instrument->round_price(new_stop) : new_stop;
-      if (rounded == current) continue;
-      order.trigger_asked = rounded;  // the stop moves when the venue says it has (settle_trigger)
-      venue_.amend(order.request, {}, rounded, now);
+      if (rounded != current) moves.emplace_back(id, rounded);
     }
+  }
+  for (const auto& [id, trigger] : moves) {
+    ManagedOrder& order = orders_.at(id);
+    if (core::is_terminal(order.status)) continue;
+    order.trigger_asked = trigger;  // the stop moves when the venue says it has (settle_trigger)
+    venue_.amend(order.request, {}, trigger, now);
   }
 }
 
@@ -757,6 +768,16 @@ bool OrderManager::give_back_after_restart(const std::string& symbol, Decimal po
     place_stop_again(*newest, gap, why, now);
   }
   return true;
+}
+
+void OrderManager::restore_trail(const std::string& group, Decimal entry_price) {
+  if (!config_.trailing_stop || !entry_price.is_positive()) return;
+  for (const std::string& id : open_ids_) {
+    const ManagedOrder& stop = orders_.at(id);
+    if (stop.group != group || stop.role != OrderRole::kStopLoss) continue;
+    trails_[group] = Trail{entry_price, entry_price, false, stop.request.symbol, stop.request.side == Side::kSell};
+    return;
+  }
 }
 
 void OrderManager::remember_ended_stop(ManagedOrder stop) { ended_stops_.push_back(std::move(stop)); }

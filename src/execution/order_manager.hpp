@@ -105,6 +105,10 @@ class OrderManager {
   // Restart: a stop that ended in the last session, the newest of its symbol and side: what
   // cover_after_restart copies when no stop of the position is open (kept apart from orders()).
   void remember_ended_stop(ManagedOrder stop);
+  // Restart: the trailing stop of `group` (execution.trailing_stop) continues from its entry's
+  // average price. The best price since is not kept: the stop's trigger holds what the trail had
+  // gained, and a trail only ever tightens it. After restore() of the group's stop.
+  void restore_trail(const std::string& group, core::Decimal entry_price);
   // Symbols with an order restore() found owing the stops (to pass to cover_after_restart).
   std::vector<std::string> symbols_owed_at_restart() const;
   // Once reconciliation has the venue's state after a restart, for each position and each symbol
@@ -179,6 +183,8 @@ class OrderManager {
     core::Decimal entry;
     core::Decimal best;
     bool active = false;
+    std::string symbol;
+    bool long_side = true;  // the entry bought: the stop sells, and trails below the best price
   };
   std::map<std::string, Trail> trails_;  // by group
   std::set<std::string> held_ids_;        // the open targets held locally (on_price scans only these)

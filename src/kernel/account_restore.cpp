@@ -118,10 +118,18 @@ core::Result<RestoredAccount> load_account(storage::Store& store, const std::str
   auto fills = store.fills({"", mode}, storage::TimeRange{});
   if (!fills) return core::Error::of("fills: " + fills.error().message);
   std::set<std::string> open_ids;
-  for (const auto& order : account.open_orders) open_ids.insert(order.request.client_order_id);
+  std::map<std::string, execution::FillsSoFar> entries;  // by group
+  for (const auto& order : account.open_orders) {
+    open_ids.insert(order.request.client_order_id);
+    entries.try_emplace(order.group);
+  }
   for (const auto& row : *fills) {
     account.applied_exec_ids.insert(row.fill.exec_id);
     if (open_ids.contains(row.fill.client_order_id)) account.open_order_fills[row.fill.client_order_id].add(row.fill);
+    if (const auto entry = entries.find(row.fill.client_order_id); entry != entries.end()) entry->second.add(row.fill);
+  }
+  for (const auto& [group, filled] : entries) {
+    if (filled.qty.is_positive()) account.entry_prices[group] = filled.cost / filled.qty;
   }
   return account;
 }

@@ -29,6 +29,9 @@ struct RestoredAccount {
   // or a take-profit, say): what OrderManager::cover_after_restart copies for a position left short.
   std::vector<execution::ManagedOrder> ended_stops;
   std::set<std::string> applied_exec_ids;  // fills already in the portfolio (for reconciliation)
+  // By group (the entry's client id): the average price of the entry's fills, for each group with an
+  // open order, in whichever session it filled (trailing stops continue from it).
+  std::map<std::string, core::Decimal> entry_prices;
   // The fills of each open order (by client id), for the venue to continue from.
   std::map<std::string, execution::FillsSoFar> open_order_fills;
   std::uint64_t last_order_counter = 0;    // client ids continue after it

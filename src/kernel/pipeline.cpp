@@ -229,6 +229,7 @@ void Pipeline::restore_account() {
     orders_->restore(std::move(order));
     if (has_record_sink()) record(order_row(*orders_->find(id), options_.scope));
   }
+  for (const auto& [group, price] : restored_.entry_prices) orders_->restore_trail(group, price);
   for (execution::ManagedOrder& stop : restored_.ended_stops) orders_->remember_ended_stop(std::move(stop));
   venue_->restore_orders(at_venue, now());
   log_->info("continuing session {}: {} open orders, equity {}", restored_.from_session,

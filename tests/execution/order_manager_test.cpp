@@ -316,6 +316,22 @@ TEST_F(OrderManagerTest, TrailingStopRisesOnceInProfitAndNeverFalls) {
   EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kFilled);
 }
 
+// After a restart the trailing stop keeps trailing: from its entry's price (load_account has it from
+// the store's fills), and only ever tighter than where the venue holds it.
+TEST_F(OrderManagerTest, TrailingStopKeepsTrailingAfterARestart) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 70000_d), 0.1_d, now_));
+  const std::string group = by_role(OrderRole::kStopLoss)[0]->group;
+  price(61000_d);
+  ASSERT_EQ(by_role(OrderRole::kStopLoss)[0]->request.trigger_price, 60085_d);
+  restart();
+  manager_->restore_trail(group, 60000_d);
+  EXPECT_TRUE(manager_->watches_prices());
+  price(60900_d);  // below the best before the restart: 59986.5 would loosen it
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.trigger_price, 60085_d);
+  price(62000_d);  // 62000 * 0.985
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.trigger_price, 61070_d);
+}
+
 // The stop moves when the venue says it has: until then it stays where the venue holds it (what the
 // trader sees and what a re-placed stop would use), and a tick does not ask for the same move twice.
 TEST_F(OrderManagerTest, ATrailingMoveCountsOnceTheVenueHasIt) {
@@ -619,6 +635,19 @@ core::OrderIntent exit_intent() {
   sell.symbol = "BTC/USDT";
   sell.side = Side::kSell;
   return sell;
+}
+
+// A position the strategy's exit closed leaves no trail behind (the exit is not in the entry's group,
+// so no OCO ends it): a trail that outlived its position was walked on every trade, for ever.
+TEST_F(OrderManagerTest, AFlatPositionLeavesNoTrailingStopToWatch) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 70000_d), 0.1_d, now_));
+  ASSERT_TRUE(manager_->watches_prices());
+  auto exit = manager_->submit(exit_intent(), 0.1_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  ASSERT_EQ(manager_->find(*exit)->status, OrderStatus::kFilled);
+  manager_->fit_protection("BTC/USDT", 0_d, now_);  // the pipeline, after the exit's fill
+  EXPECT_EQ(manager_->open_count(), 0u);
+  EXPECT_FALSE(manager_->watches_prices());
 }
 
 TEST_F(HeldTargetTest, AnExitWaitsUntilTheStopHasReleasedItsCoins) {

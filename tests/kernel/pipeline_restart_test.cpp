@@ -68,9 +68,10 @@ class ShortLimitOnce final : public strategy::Strategy {
 
 struct Session {
   explicit Session(const std::string& id, std::unique_ptr<strategy::Strategy> strategy = std::make_unique<BuyOnce>(),
-                   bool margin = false)
+                   bool margin = false, bool trailing_stop = false)
       : clock(kStart), kernel(clock) {
     PipelineOptions options;
+    options.orders.trailing_stop = trailing_stop;
     options.scope = {id, "paper"};
     options.symbols = {"BTC/USDT"};
     options.reconcile_interval = 0s;
@@ -126,6 +127,9 @@ TEST(PipelineRestart, ContinuesPositionsOrdersAndOcoFromTheStore) {
   ASSERT_TRUE(account) << account.error().message;
   EXPECT_EQ(account->from_session, "s1");
   ASSERT_EQ(account->open_orders.size(), 2u);
+  const std::string group = account->open_orders[0].group;
+  ASSERT_EQ(account->entry_prices.count(group), 1u) << "the entry's price, for its trailing stop";
+  EXPECT_EQ(account->entry_prices.at(group), first.pipeline->orders().find(group)->avg_price);
 
   Session second("s2");
   second.begin(std::move(*account));
@@ -158,6 +162,31 @@ TEST(PipelineRestart, ContinuesPositionsOrdersAndOcoFromTheStore) {
 // A margin short resting at the paper venue keeps its leverage across the store: the restarted paper
 // venue fills it at leverage 3 (not 1, which would hold three times the margin), and its stop and
 // target carry it too.
+// execution.trailing_stop: the restarted session trails the stop of the position it continues.
+TEST(PipelineRestart, ATrailingStopKeepsTrailingAfterARestart) {
+  Session first("s1", std::make_unique<BuyOnce>(), false, true);
+  first.begin();
+  first.trade(50000_d, 1s);
+  first.trade(50000_d, 2s);  // the entry fills: stop at 2 % below, target at 4 % above
+  const auto store = store_with(first.rows, "s1");
+  auto account = load_account(*store, "paper", "s2");
+  ASSERT_TRUE(account) << account.error().message;
+  Session second("s2", std::make_unique<BuyOnce>(), false, true);
+  second.begin(std::move(*account));
+  const auto stop = [&]() -> const execution::ManagedOrder* {
+    for (const execution::ManagedOrder* o : second.pipeline->orders().open_orders()) {
+      if (o->role == execution::OrderRole::kStopLoss) return o;
+    }
+    return nullptr;
+  };
+  ASSERT_NE(stop(), nullptr);
+  const Decimal before = stop()->request.trigger_price;
+  second.trade(51500_d, 10s);  // +3 %: the trail is active, 1.5 % below
+  second.trade(51500_d, 11s);
+  ASSERT_NE(stop(), nullptr);
+  EXPECT_GT(stop()->request.trigger_price, before);
+}
+
 TEST(PipelineRestart, ARestingMarginEntryKeepsItsLeverage) {
   Session first("s1", std::make_unique<ShortLimitOnce>(true), true);
   first.begin();
