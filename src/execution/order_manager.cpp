@@ -474,6 +474,7 @@ void OrderManager::trail_stops(const std::string& symbol, Decimal price, core::T
   // Collected first, then asked for: a venue may answer an amend at once, and that answer may end
   // orders (a fill, its OCO) while the trails and the open orders are being walked.
   std::vector<std::pair<std::string, Decimal>> moves;  // stop id -> trigger
+  const core::Instrument* instrument = instruments_.find(symbol);
   for (auto& [group, trail] : trails_) {
     if (trail.symbol != symbol) continue;
     const bool long_side = trail.long_side;
@@ -491,7 +492,6 @@ void OrderManager::trail_stops(const std::string& symbol, Decimal price, core::T
       const Decimal current = order.trigger_asked.is_positive() ? order.trigger_asked : order.request.trigger_price;
       const bool tighter = long_side ? new_stop > current : new_stop < current;
       if (!tighter) continue;
-      const core::Instrument* instrument = instruments_.find(symbol);
       const Decimal rounded = instrument ? instrument->round_price(new_stop) : new_stop;
       if (rounded != current) moves.emplace_back(id, rounded);
     }
@@ -699,12 +699,11 @@ void OrderManager::cancel_held(ManagedOrder& order, const std::string& reason, c
 void OrderManager::restore(ManagedOrder order) {
   const std::string id = order.request.client_order_id;
   const bool open = !core::is_terminal(order.status);
-  if (order.held_locally && order.role == OrderRole::kExit && open) {
+  const bool held_exit = open && order.held_locally && order.role == OrderRole::kExit;
+  if (held_exit || (open && closes(order))) owed_at_restart_[order.request.symbol].push_back(id);
+  if (held_exit) {
     order.status = OrderStatus::kCanceled;
     order.reason = "held exit not sent before the restart";
-    owed_at_restart_[order.request.symbol].push_back(id);
-  } else if (open && closes(order)) {
-    owed_at_restart_[order.request.symbol].push_back(id);
   }
   ManagedOrder& stored = orders_[id] = std::move(order);
   track(stored);

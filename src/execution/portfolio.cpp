@@ -129,6 +129,11 @@ const Position* Portfolio::position(const std::string& symbol) const {
   return it == positions_.end() ? nullptr : &it->second;
 }
 
+Decimal Portfolio::position_qty(const std::string& symbol) const {
+  const Position* p = position(symbol);
+  return p == nullptr ? Decimal{} : p->qty;
+}
+
 std::optional<Decimal> Portfolio::mark(const std::string& symbol) const {
   const auto it = marks_.find(symbol);
   if (it == marks_.end()) return std::nullopt;

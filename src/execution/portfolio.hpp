@@ -75,6 +75,7 @@ class Portfolio {
   core::Decimal balance(const std::string& asset) const;
   const std::map<std::string, core::Decimal>& balances() const { return balances_; }
   const Position* position(const std::string& symbol) const;
+  core::Decimal position_qty(const std::string& symbol) const;  // signed; zero when there is none
   const std::map<std::string, Position>& positions() const { return positions_; }
   std::optional<core::Decimal> mark(const std::string& symbol) const;
 

@@ -271,8 +271,7 @@ void Pipeline::request_reconciliation() {
 // OrderManager::cover_after_restart for each of `symbols`, with its position.
 void Pipeline::cover_after_restart(const std::vector<std::string>& symbols) {
   for (const std::string& symbol : symbols) {
-    const execution::Position* position = portfolio_.position(symbol);
-    orders_->cover_after_restart(symbol, position == nullptr ? core::Decimal{} : position->qty, now());
+    orders_->cover_after_restart(symbol, portfolio_.position_qty(symbol), now());
   }
 }
 
@@ -318,8 +317,7 @@ void Pipeline::apply_reconciliation(const execution::VenueSnapshot& snapshot) {
   std::set<std::string> symbols;
   for (const execution::ManagedOrder* order : orders_->open_orders()) symbols.insert(order->request.symbol);
   for (const std::string& symbol : symbols) {
-    const execution::Position* position = portfolio_.position(symbol);
-    orders_->fit_protection(symbol, position == nullptr ? core::Decimal{} : position->qty, now());
+    orders_->fit_protection(symbol, portfolio_.position_qty(symbol), now());
   }
   // After a restart, whatever happened while TG4 was down or died with it: the stops cover each
   // position again.
@@ -715,8 +713,7 @@ void Pipeline::on_fill(const core::Fill& fill) {
     handle_risk_events(risk_.on_fill(risk_state_, now()));
   }
   if (order != nullptr && order->role == execution::OrderRole::kExit) {
-    const execution::Position* position = portfolio_.position(fill.symbol);
-    orders_->fit_protection(fill.symbol, position == nullptr ? core::Decimal{} : position->qty, now());
+    orders_->fit_protection(fill.symbol, portfolio_.position_qty(fill.symbol), now());
   }
   if (closed) {
     closed_trades_.push_back(*closed);

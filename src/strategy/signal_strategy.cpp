@@ -63,8 +63,7 @@ bool SignalStrategy::accepts(const core::Bar& bar) const {
 }
 
 core::Decimal SignalStrategy::position_qty(const StrategyContext& ctx, const std::string& symbol) {
-  const execution::Position* p = ctx.portfolio().position(symbol);
-  return p == nullptr ? core::Decimal::zero() : p->qty;
+  return ctx.portfolio().position_qty(symbol);
 }
 
 core::OrderIntent SignalStrategy::base_intent(const StrategyContext& ctx,
