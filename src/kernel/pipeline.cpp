@@ -230,7 +230,15 @@ void Pipeline::restore_account() {
     if (has_record_sink()) record(order_row(*orders_->find(id), options_.scope));
   }
   for (const auto& [group, price] : restored_.entry_prices) orders_->restore_trail(group, price);
-  for (execution::ManagedOrder& stop : restored_.ended_stops) orders_->remember_ended_stop(std::move(stop));
+  const std::vector<std::string> owed = orders_->symbols_owed_at_restart();
+  for (execution::ManagedOrder& stop : restored_.ended_stops) {
+    // Still wanted while a closing order it made way for is on its way: recorded under this session
+    // too, so that a second restart before that order ends still finds it to copy.
+    if (has_record_sink() && std::ranges::find(owed, stop.request.symbol) != owed.end()) {
+      record(order_row(stop, options_.scope));
+    }
+    orders_->remember_ended_stop(std::move(stop));
+  }
   venue_->restore_orders(at_venue, now());
   log_->info("continuing session {}: {} open orders, equity {}", restored_.from_session,
              orders_->open_count(), portfolio_.equity().to_string(2));

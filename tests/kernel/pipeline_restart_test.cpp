@@ -449,6 +449,37 @@ TEST(PipelineRestart, ATakeProfitRefusedAfterARestartGetsItsStopBack) {
       << s.recent_problems.back();
 }
 
+// The stop a take-profit on its way made way for is still wanted after the restart: it is recorded
+// under the new session too, so a second restart before the take-profit ends still finds it (it was
+// left under the first session, and the second restart reported the position unprotected).
+TEST(PipelineRestart, AStopWaitingForATakeProfitOnItsWaySurvivesASecondRestart) {
+  RestoredAccount account = account_holding_btc();
+  execution::ManagedOrder stop;
+  stop.role = execution::OrderRole::kStopLoss;
+  stop.group = "g1";
+  stop.request = {"s0-stop", "BTC/USDT", core::Side::kSell, core::OrderType::kStopLoss, 0.1_d, {}, 49000_d};
+  stop.request.reduce_only = true;
+  stop.status = core::OrderStatus::kCanceled;
+  stop.created = kStart - 1h;
+  execution::ManagedOrder target = stop;
+  target.role = execution::OrderRole::kTakeProfit;
+  target.request.client_order_id = "s0-target";
+  target.request.type = core::OrderType::kMarket;
+  target.status = core::OrderStatus::kNew;
+  target.created = kStart - 1h + 1s;
+  account.open_orders = {target};
+  account.ended_stops = {stop};
+  SilentSession first(std::move(account), nullptr, false, true);  // killed before reconciliation
+
+  const auto store = store_with(first.rows, "s1", "live");
+  auto second = load_account(*store, "live", "s2");
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_EQ(second->open_orders.size(), 1u);
+  ASSERT_EQ(second->ended_stops.size(), 1u);
+  EXPECT_EQ(second->ended_stops[0].request.client_order_id, "s0-stop");
+  EXPECT_EQ(second->ended_stops[0].request.trigger_price, 49000_d);
+}
+
 // A stop canceled by the operator is not put back by a restart: the position short of it is said.
 TEST(PipelineRestart, AStopTheOperatorCanceledStaysCanceledAfterARestart) {
   Session first("s1");
