@@ -1,0 +1,39 @@
+#pragma once
+// Consensus of the models' decisions (SPEC §6): at least `min_valid_answers` valid answers, else HOLD;
+// the most common action must be agreed by more than `min_agreement_pct` of the valid answers, else
+// HOLD; its confidence is the agreeing models' mean plus a boost (+0.15 unanimous, +0.10 at >= 83 %,
+// +0.05 at >= 67 %; capped at 1); entry, stop, target and size are averaged over the agreeing models
+// that gave them.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+#include "agents/model_decision.hpp"
+
+namespace tg4::agents {
+
+struct ConsensusRules {
+  int min_valid_answers = 4;
+  double min_agreement_pct = 50;
+  double boost_unanimous = 0.15, boost_83 = 0.10, boost_67 = 0.05;
+};
+ConsensusRules consensus_rules(const core::AgentsSection& agents);
+
+struct ModelVote {
+  std::string provider;
+  std::string model;
+  core::Result<ModelDecision> decision;  // an Error: the model gave no valid answer
+};
+
+struct Verdict {
+  ModelDecision decision;  // HOLD when there is no consensus
+  int total = 0, valid = 0, agreeing = 0;
+  double agreement_pct = 0;
+  std::string why;  // "4 of 5 valid answers agree on BUY (80 %)", "only 2 valid answers of 5 (4 needed)"
+};
+
+Verdict decide(const std::vector<ModelVote>& votes, const ConsensusRules& rules);
+
+}  // namespace tg4::agents

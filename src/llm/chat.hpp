@@ -1,0 +1,30 @@
+#pragma once
+// One exchange with a language model, independent of the provider's wire format: the prompt in, the
+// model's text and what it cost out. ProviderClient speaks OpenAI's chat completions or Anthropic's
+// Messages API to produce it.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "core/decimal.hpp"
+
+namespace tg4::llm {
+
+struct ChatRequest {
+  std::string system;   // the instructions
+  std::string user;     // the question, with the market data
+  int max_tokens = 800;  // the most the model may answer (bounds the cost)
+  bool json = true;     // ask for a JSON object (OpenAI: response_format; Anthropic: instructions)
+};
+
+struct ChatAnswer {
+  std::string text;      // the model's message content, as it came
+  std::string raw_body;  // the HTTP response body of the last attempt (kept with the decision)
+  std::int64_t tokens_in = 0;   // as the provider reported them
+  std::int64_t tokens_out = 0;
+  core::Decimal cost_usd;       // tokens at the provider's configured prices
+  std::chrono::microseconds latency{0};  // from the first attempt to the answer, retries included
+  int attempts = 1;
+};
+
+}  // namespace tg4::llm

@@ -1,0 +1,51 @@
+#pragma once
+// Advice: a trading decision that a strategy asked for and an Advisor gave, later (SPEC §6: the
+// decision agents). A strategy calls StrategyContext::ask_advice(symbol) on the kernel thread; the
+// advisor takes what it needs from the market there, works elsewhere (LLM calls take seconds), and
+// the answer comes back through the kernel's queue as Strategy::on_advice. Advice is a proposal: what
+// the strategy submits still passes the risk engine.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/decimal.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
+#include "market/indicators/market_state.hpp"
+
+namespace tg4::strategy {
+
+enum class AdviceAction { kBuy, kSell, kHold, kClose };
+const char* to_string(AdviceAction action);  // "BUY", "SELL", "HOLD", "CLOSE"
+core::Result<AdviceAction> parse_advice_action(std::string_view text);  // case-insensitive
+
+struct Advice {
+  std::string symbol;
+  AdviceAction action = AdviceAction::kHold;
+  double confidence = 0.0;  // 0..1
+  std::optional<core::Decimal> entry, stop, target;
+  double size_pct = 0.0;  // of equity, 0..100
+  std::string reasoning;
+  std::string source;  // who decided: "llm consensus 4 of 5", "rules (LLM disabled)", ...
+  core::Timestamp asked;
+};
+
+// What the advisor knows of the position when asked (signed quantity, zero when flat).
+struct AdviceRequest {
+  std::string symbol;
+  core::Decimal position_qty;
+  core::Timestamp time;
+};
+
+using AdviceCallback = std::function<void(Advice)>;
+
+class Advisor {
+ public:
+  virtual ~Advisor() = default;
+  // Called on the kernel thread with the symbol's market as it stands. `answer` is called exactly
+  // once, from any thread (possibly inside this call); the caller hands it back to the kernel.
+  virtual void ask(const AdviceRequest& request, const market::SymbolMarket& market, AdviceCallback answer) = 0;
+};
+
+}  // namespace tg4::strategy
