@@ -1,16 +1,16 @@
 #pragma once
-// Consensus of the models' decisions (SPEC §6): at least `min_valid_answers` valid answers, else HOLD;
-// the most common action must be agreed by more than `min_agreement_pct` of the valid answers, else
-// HOLD; its confidence is the agreeing models' mean plus a boost (+0.15 unanimous, +0.10 at >= 83 %,
-// +0.05 at >= 67 %; capped at 1); entry, stop, target and size are averaged over the agreeing models
-// that gave them.
+// Consensus of the models' decisions (SPEC §6): at least `min_valid_answers` valid answers, else
+// HOLD; the most common action must be agreed by more than `min_agreement_pct` of the valid
+// answers, else HOLD; its confidence is the agreeing models' mean plus a boost (+0.15 unanimous,
+// +0.10 at >= 83 %, +0.05 at >= 67 %; capped at 1); entry, stop, target and size are averaged over
+// the agreeing models that gave them.
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "agents/model_decision.hpp"
 #include "core/config.hpp"
 #include "core/result.hpp"
-#include "agents/model_decision.hpp"
 
 namespace tg4::agents {
 
@@ -31,7 +31,9 @@ struct Verdict {
   ModelDecision decision;  // HOLD when there is no consensus
   int total = 0, valid = 0, agreeing = 0;
   double agreement_pct = 0;
-  std::string why;  // "4 of 5 valid answers agree on BUY (80 %)", "only 2 valid answers of 5 (4 needed)"
+  // "4 of 5 valid answers agree on BUY (80 %), confidence +0.05", "only 2 valid answers of 5 (4
+  // needed)"; the decision's reasoning starts with it and adds the agreeing models' reasons.
+  std::string why;
 };
 
 Verdict decide(const std::vector<ModelVote>& votes, const ConsensusRules& rules);

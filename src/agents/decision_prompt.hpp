@@ -1,8 +1,8 @@
 #pragma once
 // The trading-decision question (SPEC §6) for one symbol: what the models are told (their role, the
-// answer's JSON schema) and asked (the market: price, the indicators of each tracked timeframe, recent
-// bars, book features, the position). Built on the kernel thread from the market as it stands, so the
-// LLM threads never read trading state. Its hash is stored with every answer.
+// answer's JSON schema) and asked (the market: price, the indicators of each tracked timeframe,
+// recent bars, book features, the position). Built on the kernel thread from the market as it
+// stands, so the LLM threads never read trading state. Its hash is stored with every answer.
 #include <string>
 
 #include "core/decimal.hpp"
@@ -17,6 +17,7 @@ struct DecisionPrompt {
   std::string hash;  // SHA-256 of system and user text, hex
 };
 
-DecisionPrompt decision_prompt(const strategy::AdviceRequest& request, const market::SymbolMarket& market);
+DecisionPrompt decision_prompt(const strategy::AdviceRequest& request,
+                               const market::SymbolMarket& market);
 
 }  // namespace tg4::agents
