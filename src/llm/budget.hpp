@@ -1,7 +1,7 @@
 #pragma once
-// Budget: the daily LLM spend of SPEC §6 (default $5.00 a UTC day, a warning at $4.00, at most $0.50
-// on one decision). Within budget every provider may be asked; over it only local ones (which cost
-// nothing), and with none configured the agents fall back to their rules. Not thread-safe: one
+// Budget: the daily LLM spend of SPEC §6 (default $5.00 a UTC day, a warning at $4.00, at most
+// $0.50 on one decision). Within budget every provider may be asked; over it only local ones (which
+// cost nothing), and with none configured the agents fall back to their rules. Not thread-safe: one
 // owner (the agent scheduler) asks and spends.
 #include "core/config.hpp"
 #include "core/decimal.hpp"

@@ -1,10 +1,19 @@
 #pragma once
 // ProviderClient: one configured LLM provider (SPEC §6). Speaks either OpenAI-compatible chat
-// completions (OpenAI, DeepSeek, xAI, Ollama, vLLM, llama.cpp server: POST {base_url}/chat/completions)
-// or Anthropic Messages (POST {base_url}/v1/messages), over the project's HttpClient. A call has one
-// timeout per attempt, is retried with doubling backoff on 429 and 5xx only (a Retry-After header is
-// honoured up to the timeout), and waits for the provider's requests-per-minute limit. Calls are
-// blocking and may come from several threads at once.
+// completions (OpenAI, DeepSeek, xAI, Ollama, vLLM, llama.cpp server: POST
+// {base_url}/chat/completions) or Anthropic Messages (POST {base_url}/v1/messages), over the
+// project's HttpClient. A call has one timeout per attempt, is retried with doubling backoff on 429
+// and 5xx only (529, Anthropic's "overloaded", included; a Retry-After header is honoured up to the
+// timeout), and waits for the provider's requests-per-minute limit. Calls are blocking and may come
+// from several threads at once (each on its own connection; idle kept-alive connections are
+// reused).
+//
+// Choices: a timeout is not retried (a model that did not answer within the timeout is unlikely to
+// on the next attempt, and the caller's own deadline, e.g. the decision agent's 30 s, would pass);
+// nor is any other transport failure, except a request that failed at once on a reused idle
+// connection the server had closed, which goes again, once, on a new connection. An answer cut at
+// max_tokens is returned (ChatAnswer::truncated) so that its cost is counted; its JSON will not
+// parse.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -19,9 +28,11 @@ namespace tg4::llm {
 class LlmMetrics;
 
 struct ClientSettings {
-  std::chrono::milliseconds timeout{30'000};      // each attempt
-  int max_retries = 2;                            // on 429 and 5xx only
+  std::chrono::milliseconds timeout{30'000};       // each attempt
+  int max_retries = 2;                             // on 429 and 5xx only
   std::chrono::milliseconds retry_backoff{1'000};  // first retry delay, doubling
+  // The rolling window requests_per_minute counts over: a minute (tests shorten it).
+  std::chrono::milliseconds rate_window{60'000};
   net::ClientTlsOptions tls;
 };
 
@@ -31,7 +42,8 @@ ClientSettings client_settings(const core::LlmSection& section);
 class ProviderClient {
  public:
   // `metrics` may be null (then nothing is counted); it must outlive the client.
-  ProviderClient(core::LlmProvider provider, ClientSettings settings, LlmMetrics* metrics = nullptr);
+  ProviderClient(core::LlmProvider provider, ClientSettings settings,
+                 LlmMetrics* metrics = nullptr);
   ~ProviderClient();
   ProviderClient(const ProviderClient&) = delete;
   ProviderClient& operator=(const ProviderClient&) = delete;

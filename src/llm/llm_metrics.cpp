@@ -1,0 +1,98 @@
+#include "llm/llm_metrics.hpp"
+
+namespace tg4::llm {
+
+namespace {
+
+constexpr LlmOutcome kAllOutcomes[] = {LlmOutcome::kOk,
+                                       LlmOutcome::kTruncated,
+                                       LlmOutcome::kHttpError,
+                                       LlmOutcome::kRateLimited,
+                                       LlmOutcome::kLocalLimit,
+                                       LlmOutcome::kTimeout,
+                                       LlmOutcome::kTransportError,
+                                       LlmOutcome::kBadAnswer};
+
+// Models answer in a fraction of a second (local, small) to a minute (large, long answers).
+prometheus::Histogram::BucketBoundaries llm_latency_buckets() {
+  return {0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120};
+}
+
+}  // namespace
+
+const char* to_string(LlmOutcome outcome) {
+  switch (outcome) {
+    case LlmOutcome::kOk:
+      return "ok";
+    case LlmOutcome::kTruncated:
+      return "truncated";
+    case LlmOutcome::kHttpError:
+      return "http_error";
+    case LlmOutcome::kRateLimited:
+      return "rate_limited";
+    case LlmOutcome::kLocalLimit:
+      return "local_limit";
+    case LlmOutcome::kTimeout:
+      return "timeout";
+    case LlmOutcome::kTransportError:
+      return "transport_error";
+    case LlmOutcome::kBadAnswer:
+      return "bad_answer";
+  }
+  return "unknown";
+}
+
+LlmMetrics::LlmMetrics(prometheus::Registry& registry)
+    : requests_(prometheus::BuildCounter()
+                    .Name("tg4_llm_requests_total")
+                    .Help("LLM calls by provider, model and outcome (ok, truncated, http_error, "
+                          "rate_limited, local_limit, timeout, transport_error, bad_answer)")
+                    .Register(registry)),
+      duration_(prometheus::BuildHistogram()
+                    .Name("tg4_llm_request_duration_seconds")
+                    .Help("LLM call latency from the first attempt to the answer or the failure, "
+                          "retries included")
+                    .Register(registry)),
+      tokens_(
+          prometheus::BuildCounter()
+              .Name("tg4_llm_tokens_total")
+              .Help("Tokens as the provider reported them, direction in (prompt) or out (answer)")
+              .Register(registry)),
+      cost_(prometheus::BuildCounter()
+                .Name("tg4_llm_cost_usd_total")
+                .Help("LLM spend in USD at the configured prices")
+                .Register(registry)),
+      retries_(prometheus::BuildCounter()
+                   .Name("tg4_llm_retries_total")
+                   .Help("LLM attempts repeated after a 429 or 5xx")
+                   .Register(registry)) {}
+
+LlmMetrics::Series& LlmMetrics::series(const std::string& provider, const std::string& model) {
+  const std::lock_guard lock(mutex_);
+  const auto key = std::make_pair(provider, model);
+  if (const auto it = series_.find(key); it != series_.end()) return it->second;
+  Series& s = series_[key];
+  for (const LlmOutcome outcome : kAllOutcomes) {
+    s.requests_[outcome] =
+        &requests_.Add({{"provider", provider}, {"model", model}, {"outcome", to_string(outcome)}});
+  }
+  s.duration_ = &duration_.Add({{"provider", provider}, {"model", model}}, llm_latency_buckets());
+  s.tokens_in_ = &tokens_.Add({{"provider", provider}, {"model", model}, {"direction", "in"}});
+  s.tokens_out_ = &tokens_.Add({{"provider", provider}, {"model", model}, {"direction", "out"}});
+  s.cost_ = &cost_.Add({{"provider", provider}, {"model", model}});
+  s.retries_ = &retries_.Add({{"provider", provider}, {"model", model}});
+  return s;
+}
+
+void LlmMetrics::Series::on_call(LlmOutcome outcome, double seconds, bool attempted) {
+  requests_.at(outcome)->Increment();
+  if (attempted) duration_->Observe(seconds);
+}
+
+void LlmMetrics::Series::on_tokens(std::int64_t in, std::int64_t out, double cost_usd) {
+  if (in > 0) tokens_in_->Increment(static_cast<double>(in));
+  if (out > 0) tokens_out_->Increment(static_cast<double>(out));
+  if (cost_usd > 0) cost_->Increment(cost_usd);
+}
+
+}  // namespace tg4::llm
