@@ -9,6 +9,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <fmt/format.h>
 
+#include "agents/llm_advisor.hpp"
+#include "agents/rule_advisor.hpp"
 #include "app/node_control.hpp"
 #include "metrics/build_info.hpp"
 #include "storage/local_state_bus.hpp"
@@ -141,6 +143,7 @@ core::Status Node::start_kernel() {
   outputs.state = state_.get();
   outputs.registry = &metrics_->registry();
   outputs.venue = options_.venue;
+  outputs.advisor = advisor();
   outputs.resubscribe_book = [this](const std::string& symbol) {
     if (source_) source_->resubscribe_book(symbol);
   };
@@ -164,6 +167,14 @@ core::Status Node::start_kernel() {
     }
   });
   return {};
+}
+
+std::unique_ptr<strategy::Advisor> Node::advisor() {
+  if (!options_.llm.enabled) return std::make_unique<agents::RuleAdvisor>("rules (llm.enabled is false)");
+  llm_metrics_ = std::make_unique<llm::LlmMetrics>(metrics_->registry());
+  log_->info("decision agents: {} LLM providers, daily budget {} USD", options_.llm.providers.size(),
+             options_.llm.daily_budget_usd.to_string(2));
+  return std::make_unique<agents::LlmAdvisor>(options_.llm, options_.agents, llm_metrics_.get());
 }
 
 void Node::warm_up() {

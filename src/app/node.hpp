@@ -23,8 +23,10 @@
 #include <prometheus/registry.h>
 
 #include "api/operator_api.hpp"
+#include "core/config.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/pipeline.hpp"
+#include "llm/llm_metrics.hpp"
 #include "metrics/metrics_server.hpp"
 #include "net/http_server.hpp"
 #include "storage/state_bus.hpp"
@@ -64,6 +66,10 @@ struct NodeOptions {
   // Paper and live continue the account of the newest earlier session of their mode (positions,
   // open orders, risk state); a demo, or `--fresh`, starts a new one.
   bool continue_account = true;
+  // The decision agents (SPEC §6): with llm.enabled the strategy's ask_advice goes to the models,
+  // else to their rules.
+  core::LlmSection llm;
+  core::AgentsSection agents;
   // Builds the venue (live: Kraken); empty: the paper venue.
   kernel::VenueFactory venue;
   MarketSourceFactory market_source;
@@ -104,6 +110,7 @@ class Node {
   core::Status start_kernel();
   core::Status start_api();
   void warm_up();
+  std::unique_ptr<strategy::Advisor> advisor();  // per options_.llm
   void record_session(const std::string& status);
   void fail_kernel(const std::string& what);  // the kernel thread's last act
 
@@ -113,6 +120,7 @@ class Node {
   std::unique_ptr<core::Clock> clock_;
   std::unique_ptr<storage::Writer> writer_;
   std::unique_ptr<storage::StateBus> state_;
+  std::unique_ptr<llm::LlmMetrics> llm_metrics_;  // outlives the pipeline's advisor
   std::unique_ptr<kernel::Kernel> kernel_;
   std::unique_ptr<kernel::Pipeline> pipeline_;
   std::thread kernel_thread_;

@@ -88,10 +88,13 @@ core::Result<json::array> NodeControl::decisions(std::size_t limit) {
     json::object d;
     d["time"] = core::format_rfc3339(row.time);
     d["agent"] = row.agent;
+    d["provider"] = row.provider;
     d["model"] = row.model;
     d["symbol"] = row.symbol;
     d["action"] = row.action;
     d["confidence"] = row.confidence;
+    d["cost_usd"] = row.cost.to_string();
+    d["latency_ms"] = row.latency_us / 1000;
     d["error"] = row.error;
     out.push_back(std::move(d));
   }
@@ -152,7 +155,8 @@ core::Result<json::object> NodeControl::risk_reset() {
 
 core::Result<json::object> NodeControl::run_agent(const std::string& name) {
   return core::Error::of("agent '" + name +
-                         "': no LLM agents run in this build; strategies decide (see docs/STRATEGIES.md)");
+                         "': agents run when the strategy asks them (llm_consensus: on each closed bar of its "
+                         "timeframe); `tg4 decide --symbol S --once` runs one decision cycle by hand (docs/AGENTS.md)");
 }
 
 }  // namespace tg4::app

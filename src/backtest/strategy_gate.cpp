@@ -101,6 +101,9 @@ class StrategyGate::Context final : public strategy::StrategyContext {
   void schedule_timer(std::string name, core::Timestamp at) override {
     real_.schedule_timer(std::move(name), at);
   }
+  bool ask_advice(const std::string& symbol, int timeframe_minutes) override {
+    return real_.ask_advice(symbol, timeframe_minutes);
+  }
 
  private:
   StrategyGate& gate_;
@@ -161,6 +164,11 @@ void StrategyGate::on_fill(strategy::StrategyContext& ctx, const core::Fill& fil
 void StrategyGate::on_timer(strategy::StrategyContext& ctx, const strategy::TimerEvent& timer) {
   Context gated(*this, ctx);
   inner_->on_timer(gated, timer);
+}
+
+void StrategyGate::on_advice(strategy::StrategyContext& ctx, const strategy::Advice& advice) {
+  Context gated(*this, ctx);
+  inner_->on_advice(gated, advice);
 }
 
 std::vector<SymbolChart> StrategyGate::take_charts() {

@@ -35,6 +35,7 @@ class StrategyGate final : public strategy::Strategy {
   void on_book(strategy::StrategyContext& ctx, const std::string& symbol) override;
   void on_fill(strategy::StrategyContext& ctx, const core::Fill& fill) override;
   void on_timer(strategy::StrategyContext& ctx, const strategy::TimerEvent& timer) override;
+  void on_advice(strategy::StrategyContext& ctx, const strategy::Advice& advice) override;
 
   std::uint64_t dropped_intents() const { return dropped_; }
   std::uint64_t bars_seen() const { return bars_seen_; }  // of the trading timeframe

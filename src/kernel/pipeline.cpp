@@ -9,6 +9,7 @@
 #include "core/logging.hpp"
 #include "execution/portfolio_state.hpp"
 #include "execution/reconciliation.hpp"
+#include "agents/rule_advisor.hpp"
 #include "risk/state_json.hpp"
 #include "strategy/registry.hpp"
 
@@ -88,6 +89,9 @@ class Pipeline::Context final : public strategy::StrategyContext {
       pipeline_.strategy_->on_timer(*this, strategy::TimerEvent{name, at});
     }));
   }
+  bool ask_advice(const std::string& symbol, int timeframe_minutes) override {
+    return pipeline_.ask_advice(symbol, timeframe_minutes);
+  }
 
  private:
   Pipeline& pipeline_;
@@ -126,7 +130,12 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
       risk_metrics_(registry_),
       portfolio_(options_.reporting_currency),
       execution_metrics_(registry_),
+      decisions_(prometheus::BuildCounter()
+                     .Name("tg4_decisions_total")
+                     .Help("Trading decisions (advice) received by the strategy, by who decided and action")
+                     .Register(registry_)),
       order_ids_(kernel.clock().now()) {
+  if (!outputs_.advisor) outputs_.advisor = std::make_unique<agents::RuleAdvisor>();
   bars_.set_mismatch_sink(
       [this](const core::Bar& ours, const core::Bar&) { market_metrics_.on_bar_mismatch(ours.symbol); });
   for (const auto& symbol : options_.symbols) instruments_.upsert(core::default_instrument(symbol));
@@ -635,6 +644,33 @@ void Pipeline::refresh_risk_inputs(const std::string& symbol) {
   const core::Decimal amount = margin_ ? paper_->free_margin(funding) : available_cash(funding);
   const auto value = portfolio_.value_in_reporting(funding, amount);
   risk_.set_available_margin(risk_state_, value.value_or(core::Decimal{}));
+}
+
+// The advisor works on its own threads (LLM calls take seconds); its answer comes back as a kernel
+// task, in order with everything else, even when it answers inside the call (the rules).
+bool Pipeline::ask_advice(const std::string& symbol, int timeframe_minutes) {
+  const market::SymbolMarket* market = market_.find(symbol);
+  if (market == nullptr) return false;
+  const strategy::AdviceRequest request{symbol, timeframe_minutes, portfolio_.position_qty(symbol), now()};
+  outputs_.advisor->ask(request, *market, [this](strategy::Advice advice) {
+    kernel_.post(Task([this, advice = std::move(advice)] { on_advice(advice); }));
+  });
+  return true;
+}
+
+void Pipeline::on_advice(const strategy::Advice& advice) {
+  const std::string action = strategy::to_string(advice.action);
+  const std::string source = advice.source.starts_with("rules") ? "rules" : "llm";
+  if (metrics_scraped()) decisions_.Add({{"source", source}, {"action", action}}).Increment();
+  if (has_record_sink()) {
+    for (storage::DecisionRow& row : decision_rows(advice, options_.scope)) record(std::move(row));
+  }
+  if (outputs_.state != nullptr) {
+    outputs_.state->publish(storage::Topic::kDecisions, json::serialize(advice_json(advice)));
+  }
+  log_->info("advice {}: {} at confidence {:.2f} ({}){}", advice.symbol, action, advice.confidence, advice.source,
+             advice.reasoning.empty() ? "" : ": " + advice.reasoning);
+  strategy_->on_advice(*context_, advice);
 }
 
 void Pipeline::on_intent(core::OrderIntent intent) {

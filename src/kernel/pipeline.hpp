@@ -121,6 +121,8 @@ class Pipeline {
   void watch_volatility(const core::Bar& bar);
 
   // decisions
+  bool ask_advice(const std::string& symbol, int timeframe_minutes);
+  void on_advice(const strategy::Advice& advice);  // kernel thread: recorded, then the strategy's
   void on_intent(core::OrderIntent intent);
   std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
   core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
@@ -192,6 +194,7 @@ class Pipeline {
   bool margin_ = false;  // paper venue with options_.paper.margin: shorts and leverage
   std::unique_ptr<execution::OrderManager> orders_;
   execution::ExecutionMetrics execution_metrics_;
+  prometheus::Family<prometheus::Counter>& decisions_;  // tg4_decisions_total{source, action}
   std::map<std::string, core::Decimal> reference_prices_;  // client id -> price when sent (slippage)
   std::map<std::string, core::Timestamp> sent_at_;          // client id -> send time (round trip)
   std::vector<execution::ClosedTrade> closed_trades_;

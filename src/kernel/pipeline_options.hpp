@@ -85,6 +85,9 @@ struct PipelineOutputs {
   std::function<bool()> store_alert;
   // Asks the feed to resubscribe one symbol's book after a checksum mismatch; empty: none.
   std::function<void(const std::string& symbol)> resubscribe_book;
+  // Answers the strategy's ask_advice (the LLM decision agents); null: their rule-based fallback
+  // (agents::RuleAdvisor), which answers at once and deterministically, as a backtest needs.
+  std::unique_ptr<strategy::Advisor> advisor;
 };
 
 // A copy of the numbers the status view and /status show, refreshed by the kernel every tick.

@@ -203,4 +203,63 @@ json::object portfolio_json(const execution::Portfolio& portfolio, core::Decimal
   return out;
 }
 
+boost::json::object advice_json(const strategy::Advice& advice) {
+  boost::json::object out;
+  out["symbol"] = advice.symbol;
+  out["action"] = strategy::to_string(advice.action);
+  out["confidence"] = advice.confidence;
+  const auto price = [&](const char* key, const std::optional<core::Decimal>& value) {
+    if (value) out[key] = value->to_string();
+  };
+  price("entry", advice.entry);
+  price("stop", advice.stop);
+  price("target", advice.target);
+  out["size_pct"] = advice.size_pct;
+  out["reasoning"] = advice.reasoning;
+  out["source"] = advice.source;
+  return out;
+}
+
+std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice, const RecordScope& scope) {
+  std::vector<storage::DecisionRow> rows;
+  std::string prompt_hash;
+  for (const strategy::AdviceVote& vote : advice.votes) {
+    storage::DecisionRow row;
+    row.session_id = scope.session_id;
+    row.mode = scope.mode;
+    row.time = advice.asked;
+    row.agent = vote.agent;
+    row.provider = vote.provider;
+    row.model = vote.model;
+    row.symbol = advice.symbol;
+    row.prompt_hash = vote.prompt_hash;
+    row.raw_response = vote.raw_response;
+    row.parsed_json = vote.parsed_json;
+    row.action = vote.action;
+    row.confidence = vote.confidence;
+    row.latency_us = vote.latency_us;
+    row.tokens_in = vote.tokens_in;
+    row.tokens_out = vote.tokens_out;
+    row.cost = vote.cost_usd;
+    row.error = vote.error;
+    prompt_hash = vote.prompt_hash;
+    rows.push_back(std::move(row));
+  }
+  storage::DecisionRow verdict;
+  verdict.session_id = scope.session_id;
+  verdict.mode = scope.mode;
+  verdict.time = advice.asked;
+  verdict.agent = "decision";
+  verdict.provider = advice.source.starts_with("rules") ? "rules" : "consensus";
+  verdict.model = advice.source;
+  verdict.symbol = advice.symbol;
+  verdict.prompt_hash = prompt_hash;
+  verdict.parsed_json = boost::json::serialize(advice_json(advice));
+  verdict.action = strategy::to_string(advice.action);
+  verdict.confidence = advice.confidence;
+  for (const strategy::AdviceVote& vote : advice.votes) verdict.cost += vote.cost_usd;
+  rows.push_back(std::move(verdict));
+  return rows;
+}
+
 }  // namespace tg4::kernel

@@ -4,10 +4,12 @@
 // into both, so what the operator sees is exactly what is recorded.
 #include <boost/json.hpp>
 #include <string>
+#include <vector>
 
 #include "execution/order_manager.hpp"
 #include "execution/portfolio.hpp"
 #include "storage/records.hpp"
+#include "strategy/advice.hpp"
 
 namespace tg4::kernel {
 
@@ -34,6 +36,11 @@ boost::json::object position_json(const execution::Position& position,
                                   const execution::Portfolio& portfolio);
 boost::json::object portfolio_json(const execution::Portfolio& portfolio,
                                    core::Decimal peak_equity);
+
+// An advice as the store keeps it: one row per model asked (agent "decision") and one for the
+// verdict (provider "rules" when the fallback decided, else "consensus").
+std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice, const RecordScope& scope);
+boost::json::object advice_json(const strategy::Advice& advice);
 
 // Drawdown from the peak as a fraction (0 when there is no peak yet), rounded to 8 digits.
 core::Decimal drawdown_ratio(core::Decimal equity, core::Decimal peak_equity);

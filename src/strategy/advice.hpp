@@ -4,10 +4,12 @@
 // advisor takes what it needs from the market there, works elsewhere (LLM calls take seconds), and
 // the answer comes back through the kernel's queue as Strategy::on_advice. Advice is a proposal: what
 // the strategy submits still passes the risk engine.
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/decimal.hpp"
 #include "core/result.hpp"
@@ -20,6 +22,23 @@ enum class AdviceAction { kBuy, kSell, kHold, kClose };
 const char* to_string(AdviceAction action);  // "BUY", "SELL", "HOLD", "CLOSE"
 core::Result<AdviceAction> parse_advice_action(std::string_view text);  // case-insensitive
 
+// One model's answer within an Advice, for the record (the store's decisions table) and metrics.
+struct AdviceVote {
+  std::string agent = "decision";
+  std::string provider;
+  std::string model;
+  std::string prompt_hash;
+  std::string raw_response;
+  std::string parsed_json;  // the validated decision as JSON; empty when invalid
+  std::string action;       // BUY/SELL/HOLD/CLOSE; empty when invalid
+  double confidence = 0.0;
+  std::int64_t latency_us = 0;
+  std::int64_t tokens_in = 0;
+  std::int64_t tokens_out = 0;
+  core::Decimal cost_usd;
+  std::string error;  // empty when the answer was valid
+};
+
 struct Advice {
   std::string symbol;
   AdviceAction action = AdviceAction::kHold;
@@ -29,11 +48,14 @@ struct Advice {
   std::string reasoning;
   std::string source;  // who decided: "llm consensus 4 of 5", "rules (LLM disabled)", ...
   core::Timestamp asked;
+  std::vector<AdviceVote> votes;  // each model asked; empty when the rules decided
 };
 
-// What the advisor knows of the position when asked (signed quantity, zero when flat).
+// What the advisor is asked: the symbol, the bars to judge it on, and the position (signed
+// quantity, zero when flat).
 struct AdviceRequest {
   std::string symbol;
+  int timeframe_minutes = 60;
   core::Decimal position_qty;
   core::Timestamp time;
 };
@@ -43,8 +65,9 @@ using AdviceCallback = std::function<void(Advice)>;
 class Advisor {
  public:
   virtual ~Advisor() = default;
-  // Called on the kernel thread with the symbol's market as it stands. `answer` is called exactly
-  // once, from any thread (possibly inside this call); the caller hands it back to the kernel.
+  // Called on the kernel thread with the symbol's market as it stands. `answer` is called once, from
+  // any thread (possibly inside this call), and the caller hands the advice back to the kernel; an
+  // advisor being destroyed drops what it has not answered yet.
   virtual void ask(const AdviceRequest& request, const market::SymbolMarket& market, AdviceCallback answer) = 0;
 };
 

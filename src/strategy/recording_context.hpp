@@ -1,6 +1,6 @@
 #pragma once
 // RecordingContext: a StrategyContext over a MarketState, a Portfolio and a Clock that collects the
-// submitted intents and timer requests instead of acting on them. The kernel drains it after each
+// submitted intents, timer requests and questions to the advisor instead of acting on them. The kernel drains it after each
 // callback; tests inspect it directly.
 #include <cstdint>
 #include <map>
@@ -35,6 +35,16 @@ class RecordingContext final : public StrategyContext {
   void schedule_timer(std::string name, core::Timestamp at) override {
     timers_.push_back({std::move(name), at});
   }
+  // Recorded; the answer is the test's to give (Strategy::on_advice).
+  bool ask_advice(const std::string& symbol, int timeframe_minutes) override {
+    asks_.push_back({symbol, timeframe_minutes});
+    return true;
+  }
+  struct AdviceAsk {
+    std::string symbol;
+    int timeframe_minutes = 0;
+  };
+  const std::vector<AdviceAsk>& asks() const { return asks_; }
 
   const std::vector<core::OrderIntent>& intents() const { return intents_; }
   const std::vector<TimerRequest>& timers() const { return timers_; }
@@ -50,6 +60,7 @@ class RecordingContext final : public StrategyContext {
   bool margin_ = false;
   std::vector<core::OrderIntent> intents_;
   std::vector<TimerRequest> timers_;
+  std::vector<AdviceAsk> asks_;
   std::map<std::string, std::uint64_t> sequence_;  // per source
 };
 

@@ -78,13 +78,14 @@ core::OrderIntent SignalStrategy::base_intent(const StrategyContext& ctx,
   return intent;
 }
 
-void SignalStrategy::enter_long(StrategyContext& ctx, const core::Bar& bar, double stop_distance) {
+void SignalStrategy::enter_long(StrategyContext& ctx, const core::Bar& bar, double stop_distance,
+                                std::optional<double> confidence) {
   const double close = bar.close.to_double();
   if (close <= 0) return;
   const double fraction = std::clamp(stop_distance / close, kMinStopFraction, kMaxStopFraction);
   const core::Decimal stop = price_of(close * (1.0 - fraction));
   const core::Decimal target = price_of(close + rr_ * (close - stop.to_double()));
-  enter_long_at(ctx, bar, stop, target);
+  enter_at(ctx, bar, core::Side::kBuy, stop, target, confidence);
 }
 
 bool SignalStrategy::enter_long_at(StrategyContext& ctx, const core::Bar& bar, core::Decimal stop,
@@ -92,17 +93,18 @@ bool SignalStrategy::enter_long_at(StrategyContext& ctx, const core::Bar& bar, c
   return enter_at(ctx, bar, core::Side::kBuy, stop, target);
 }
 
-void SignalStrategy::enter_short(StrategyContext& ctx, const core::Bar& bar, double stop_distance) {
+void SignalStrategy::enter_short(StrategyContext& ctx, const core::Bar& bar, double stop_distance,
+                                 std::optional<double> confidence) {
   const double close = bar.close.to_double();
   if (close <= 0) return;
   const double fraction = std::clamp(stop_distance / close, kMinStopFraction, kMaxStopFraction);
   const core::Decimal stop = price_of(close * (1.0 + fraction));
   const core::Decimal target = price_of(close - rr_ * (stop.to_double() - close));
-  if (target.is_positive()) enter_at(ctx, bar, core::Side::kSell, stop, target);
+  if (target.is_positive()) enter_at(ctx, bar, core::Side::kSell, stop, target, confidence);
 }
 
 bool SignalStrategy::enter_at(StrategyContext& ctx, const core::Bar& bar, core::Side side,
-                              core::Decimal stop, core::Decimal target) {
+                              core::Decimal stop, core::Decimal target, std::optional<double> confidence) {
   const double close = bar.close.to_double();
   const double distance = side == core::Side::kBuy ? close - stop.to_double() : stop.to_double() - close;
   const double fraction = distance / close;
@@ -120,6 +122,7 @@ bool SignalStrategy::enter_at(StrategyContext& ctx, const core::Bar& bar, core::
   intent.size_quote = size;
   intent.stop_loss = stop;
   intent.take_profit = target;
+  if (confidence) intent.confidence = *confidence;
   ctx.submit(std::move(intent));
   return true;
 }

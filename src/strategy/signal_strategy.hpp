@@ -42,8 +42,10 @@ class SignalStrategy : public Strategy {
   // Base quantity of the open position (zero when flat).
   static core::Decimal position_qty(const StrategyContext& ctx, const std::string& symbol);
   // A long entry at the bar's close with its stop `stop_distance` (price units) below, clamped into
-  // the risk band, and the target at rr x that distance. Does nothing without equity.
-  void enter_long(StrategyContext& ctx, const core::Bar& bar, double stop_distance);
+  // the risk band, and the target at rr x that distance. Does nothing without equity. `confidence`:
+  // what the risk engine is told, when not the `confidence` parameter (an advisor's own).
+  void enter_long(StrategyContext& ctx, const core::Bar& bar, double stop_distance,
+                  std::optional<double> confidence = std::nullopt);
   // A long entry with explicit stop and target prices (the grid); false when they leave the band.
   bool enter_long_at(StrategyContext& ctx, const core::Bar& bar, core::Decimal stop,
                      core::Decimal target);
@@ -51,18 +53,20 @@ class SignalStrategy : public Strategy {
   void exit_long(StrategyContext& ctx, const core::Bar& bar);
   // A short entry at the bar's close (margin): the stop `stop_distance` above, clamped into the risk
   // band, the target rr x that distance below.
-  void enter_short(StrategyContext& ctx, const core::Bar& bar, double stop_distance);
+  void enter_short(StrategyContext& ctx, const core::Bar& bar, double stop_distance,
+                   std::optional<double> confidence = std::nullopt);
   // Buys back the whole open short (reduce-only); does nothing unless short.
   void exit_short(StrategyContext& ctx, const core::Bar& bar);
+
+  // Sizes and submits an entry whose stop is `stop` (below a buy, above a sell); false when the
+  // stop leaves the risk band or there is no equity.
+  bool enter_at(StrategyContext& ctx, const core::Bar& bar, core::Side side, core::Decimal stop,
+                core::Decimal target, std::optional<double> confidence = std::nullopt);
 
   double rr() const { return rr_; }
 
  private:
   core::OrderIntent base_intent(const StrategyContext& ctx, const core::Bar& bar) const;
-  // Sizes and submits an entry whose stop is `stop` (below a buy, above a sell); false when the
-  // stop leaves the risk band or there is no equity.
-  bool enter_at(StrategyContext& ctx, const core::Bar& bar, core::Side side, core::Decimal stop,
-                core::Decimal target);
   // A reduce-only market order for the whole open position on `side` of it.
   void exit_position(StrategyContext& ctx, const core::Bar& bar, core::Decimal qty);
   int timeframe_;

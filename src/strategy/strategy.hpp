@@ -13,6 +13,7 @@
 #include "core/time.hpp"
 #include "execution/portfolio.hpp"
 #include "market/indicators/market_state.hpp"
+#include "strategy/advice.hpp"
 #include "strategy/params.hpp"
 
 namespace tg4::strategy {
@@ -38,6 +39,10 @@ class StrategyContext {
   virtual void submit(core::OrderIntent intent) = 0;
   // Asks for on_timer(name) at or after `at` (clock time).
   virtual void schedule_timer(std::string name, core::Timestamp at) = 0;
+  // Asks the advisor (the decision agents, or their rules) what to do in `symbol`, judged on the
+  // `timeframe_minutes` bars; the answer comes later as Strategy::on_advice, through the kernel's
+  // queue. False when nothing can answer (no market seen for the symbol yet, or no advisor here).
+  virtual bool ask_advice(const std::string& /*symbol*/, int /*timeframe_minutes*/) { return false; }
 };
 
 // What a strategy reads, so a backtest can leave the rest uncomputed. The default claims everything;
@@ -67,6 +72,8 @@ class Strategy {
   // A fill of an order that came from one of this strategy's intents.
   virtual void on_fill(StrategyContext&, const core::Fill&) {}
   virtual void on_timer(StrategyContext&, const TimerEvent&) {}
+  // The answer to an ask_advice of this strategy.
+  virtual void on_advice(StrategyContext&, const Advice&) {}
 
  protected:
   explicit Strategy(Params params) : params_(std::move(params)) {}

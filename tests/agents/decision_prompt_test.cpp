@@ -48,7 +48,7 @@ market::SymbolMarket trending_market(int minute_bars = 60) {
 }
 
 strategy::AdviceRequest request(const char* qty = "0.5") {
-  return {"BTC/USDT", Decimal::must(qty), testing::kStart + std::chrono::minutes(60)};
+  return {"BTC/USDT", 60, Decimal::must(qty), testing::kStart + std::chrono::minutes(60)};
 }
 
 bool contains(const std::string& text, std::string_view part) {
@@ -120,7 +120,7 @@ TEST(DecisionPrompt, TheHashIsTheSha256OfSystemAndUserText) {
 
 TEST(DecisionPrompt, AFlatPositionAndAnEmptyMarket) {
   const market::SymbolMarket m("XRP/USDT", {5, 60}, 500);
-  const DecisionPrompt p = decision_prompt({"XRP/USDT", Decimal{}, testing::kStart}, m);
+  const DecisionPrompt p = decision_prompt({"XRP/USDT", 60, Decimal{}, testing::kStart}, m);
   const std::string& u = p.chat.user;
   EXPECT_TRUE(contains(u, "Last price: unknown\n")) << u;
   EXPECT_TRUE(contains(u, "Position: flat (no position)\n")) << u;
@@ -135,7 +135,7 @@ TEST(DecisionPrompt, AFlatPositionAndAnEmptyMarket) {
   EXPECT_FALSE(contains(u, "Last 10")) << u;
 
   const DecisionPrompt short_position =
-      decision_prompt({"XRP/USDT", Decimal::must("-12"), testing::kStart}, m);
+      decision_prompt({"XRP/USDT", 60, Decimal::must("-12"), testing::kStart}, m);
   EXPECT_TRUE(contains(short_position.chat.user, "Position: short 12\n"));
 }
 

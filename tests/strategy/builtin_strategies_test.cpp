@@ -2,6 +2,7 @@
 // (worked out by hand in the comments), and silence elsewhere.
 #include <gtest/gtest.h>
 
+#include "strategy/signal_strategy.hpp"
 #include "strategy_test_support.hpp"
 
 namespace tg4::strategy::testing {
@@ -197,9 +198,89 @@ TEST(Grid, CenterDefaultsToTheFirstClose) {
   EXPECT_EQ(h.bar(48.95).size(), 1u);
 }
 
-TEST(LlmConsensus, HoldsUntilAgentsExist) {
+Advice advice_of(AdviceAction action, double confidence, std::string source = "llm consensus 4 of 5") {
+  Advice advice;
+  advice.symbol = kSymbol;
+  advice.action = action;
+  advice.confidence = confidence;
+  advice.source = std::move(source);
+  return advice;
+}
+
+// One question per symbol at a time: bars closing while the models think do not ask again.
+TEST(LlmConsensus, AsksOnEachClosedBarOneQuestionAtATime) {
   Harness h("llm_consensus", {{"timeframe", "1"}});
-  for (int i = 0; i < 300; ++i) EXPECT_TRUE(h.bar(100 + (i % 17) * 3 - (i % 5) * 7).empty());
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(h.bar(100).empty());
+  ASSERT_EQ(h.ctx.asks().size(), 1u);
+  EXPECT_EQ(h.ctx.asks()[0].symbol, kSymbol);
+  EXPECT_EQ(h.ctx.asks()[0].timeframe_minutes, 1);
+  h.strategy->on_advice(h.ctx, advice_of(AdviceAction::kHold, 0.9));
+  EXPECT_TRUE(h.ctx.take_intents().empty()) << "HOLD does nothing";
+  h.bar(100);
+  EXPECT_EQ(h.ctx.asks().size(), 2u);
+}
+
+// BUY when flat: the advised stop and target when they fit the risk band and pay rr x the risk, and
+// the models' confidence for the risk engine.
+TEST(LlmConsensus, BuysAtTheAdvisedLevelsWithTheModelsConfidence) {
+  Harness h("llm_consensus", {{"timeframe", "1"}});
+  h.bar(100);
+  Advice buy = advice_of(AdviceAction::kBuy, 0.83);
+  buy.stop = core::Decimal::from_int(98);     // 2 % below the close
+  buy.target = core::Decimal::from_int(105);  // 2.5 x the risk (rr 2)
+  h.strategy->on_advice(h.ctx, buy);
+  const auto intents = h.ctx.take_intents();
+  ASSERT_EQ(intents.size(), 1u);
+  expect_risk_shaped_entry(intents[0]);
+  EXPECT_EQ(intents[0].stop_loss, core::Decimal::from_int(98));
+  EXPECT_EQ(intents[0].take_profit, core::Decimal::from_int(105));
+  EXPECT_DOUBLE_EQ(intents[0].confidence, 0.83);
+}
+
+// Advised levels that would not pass the risk rules (a stop 10 % away, a target paying less than rr)
+// give way to the strategy's own: the stop clamped into the band, the target at rr x its distance.
+TEST(LlmConsensus, AdvisedLevelsOutsideTheRulesGiveWayToClampedOnes) {
+  Harness h("llm_consensus", {{"timeframe", "1"}});
+  h.bar(100);
+  Advice buy = advice_of(AdviceAction::kBuy, 0.8);
+  buy.stop = core::Decimal::from_int(90);
+  buy.target = core::Decimal::from_int(101);
+  h.strategy->on_advice(h.ctx, buy);
+  const auto intents = h.ctx.take_intents();
+  ASSERT_EQ(intents.size(), 1u);
+  expect_risk_shaped_entry(intents[0]);
+  EXPECT_EQ(intents[0].stop_loss, core::Decimal::from_double(100 * (1 - kMaxStopFraction), 8));
+}
+
+// When the rules decided, the risk engine is told the `confidence` parameter, as for any rule-based
+// strategy; with no stop advised the stop is 2 ATR (here: 2 % while the ATR warms up), clamped.
+TEST(LlmConsensus, RulesAdviceTradesWithTheConfidenceParameter) {
+  Harness h("llm_consensus", {{"timeframe", "1"}, {"confidence", "0.95"}});
+  h.bar(100);
+  h.strategy->on_advice(h.ctx, advice_of(AdviceAction::kBuy, 0.6, "rules"));
+  const auto intents = h.ctx.take_intents();
+  ASSERT_EQ(intents.size(), 1u);
+  EXPECT_DOUBLE_EQ(intents[0].confidence, 0.95);
+  EXPECT_EQ(intents[0].stop_loss, core::Decimal::from_int(98));
+}
+
+// SELL and CLOSE close a long; BUY while long adds nothing; SELL when flat on spot does nothing.
+TEST(LlmConsensus, SellOrCloseExitsALongAndNothingElse) {
+  Harness h("llm_consensus", {{"timeframe", "1"}});
+  h.bar(100);
+  h.strategy->on_advice(h.ctx, advice_of(AdviceAction::kSell, 0.9));
+  EXPECT_TRUE(h.ctx.take_intents().empty()) << "spot: no short";
+  h.fill_buy(core::Decimal::from_int(2), core::Decimal::from_int(100));
+  h.strategy->on_advice(h.ctx, advice_of(AdviceAction::kBuy, 0.9));
+  EXPECT_TRUE(h.ctx.take_intents().empty()) << "already long";
+  for (const AdviceAction action : {AdviceAction::kSell, AdviceAction::kClose}) {
+    h.strategy->on_advice(h.ctx, advice_of(action, 0.9));
+    const auto intents = h.ctx.take_intents();
+    ASSERT_EQ(intents.size(), 1u) << to_string(action);
+    EXPECT_EQ(intents[0].side, core::Side::kSell);
+    EXPECT_TRUE(intents[0].reduce_only);
+    EXPECT_EQ(intents[0].qty, core::Decimal::from_int(2));
+  }
 }
 
 TEST(Strategies, EveryBuiltInIsRegisteredAndSubmitsOnlyRiskShapedEntries) {
@@ -218,7 +299,7 @@ TEST(Strategies, EveryBuiltInIsRegisteredAndSubmitsOnlyRiskShapedEntries) {
         ++entries;
       }
     }
-    if (name != "llm_consensus") {
+    if (name != "llm_consensus") {  // it trades on advice, which no one gives here
       EXPECT_GT(entries, 0u) << name;
     }
   }

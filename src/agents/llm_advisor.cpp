@@ -1,0 +1,228 @@
+#include "agents/llm_advisor.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <future>
+#include <utility>
+
+#include "agents/rule_advisor.hpp"
+#include "llm/json_object.hpp"
+
+namespace tg4::agents {
+namespace {
+
+std::string decision_json(const ModelDecision& d) {
+  boost::json::object out;
+  out["action"] = strategy::to_string(d.action);
+  out["confidence"] = d.confidence;
+  if (d.entry) out["entry"] = d.entry->to_string();
+  if (d.stop) out["stop"] = d.stop->to_string();
+  if (d.target) out["target"] = d.target->to_string();
+  out["size_pct"] = d.size_pct;
+  out["reasoning"] = d.reasoning;
+  return boost::json::serialize(out);
+}
+
+strategy::Advice from_verdict(const Verdict& verdict, const LlmAdvisor::Question& question) {
+  strategy::Advice advice;
+  advice.symbol = question.request.symbol;
+  advice.action = verdict.decision.action;
+  advice.confidence = verdict.decision.confidence;
+  advice.entry = verdict.decision.entry;
+  advice.stop = verdict.decision.stop;
+  advice.target = verdict.decision.target;
+  advice.size_pct = verdict.decision.size_pct;
+  advice.reasoning = verdict.why + (verdict.decision.reasoning.empty() ? "" : "; " + verdict.decision.reasoning);
+  advice.source = fmt::format("llm consensus {} of {}", verdict.agreeing, verdict.total);
+  advice.asked = question.request.time;
+  return advice;
+}
+
+// Would the advice open (or add to) a position, rather than hold or reduce it?
+bool opens(const strategy::Advice& advice, core::Decimal position_qty) {
+  using strategy::AdviceAction;
+  if (advice.action == AdviceAction::kBuy) return !position_qty.is_negative();
+  if (advice.action == AdviceAction::kSell) return !position_qty.is_positive();
+  return false;
+}
+
+}  // namespace
+
+LlmAdvisor::LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents, llm::LlmMetrics* metrics,
+                       net::ClientTlsOptions tls)
+    : rules_(consensus_rules(agents)), budget_(llm), degradation_(agents) {
+  llm::ClientSettings settings = llm::client_settings(llm);
+  settings.tls = std::move(tls);
+  for (const core::LlmProvider& provider : llm.providers) {
+    clients_.push_back(std::make_unique<llm::ProviderClient>(provider, settings, metrics));
+  }
+  worker_ = std::thread([this] { work(); });
+}
+
+LlmAdvisor::~LlmAdvisor() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  worker_.join();
+}
+
+LlmAdvisor::Question LlmAdvisor::question_for(const strategy::AdviceRequest& request,
+                                              const market::SymbolMarket& market) {
+  return {request, decision_prompt(request, market), rule_advice(request, market, "rules")};
+}
+
+void LlmAdvisor::ask(const strategy::AdviceRequest& request, const market::SymbolMarket& market,
+                     strategy::AdviceCallback answer) {
+  Job job{question_for(request, market), std::move(answer)};
+  {
+    const std::lock_guard lock(mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
+void LlmAdvisor::work() {
+  while (true) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    strategy::Advice advice = decide_now(job.question);
+    {
+      const std::lock_guard lock(mutex_);
+      if (stopping_) return;  // the kernel may be gone
+    }
+    job.answer(std::move(advice));
+  }
+}
+
+std::vector<llm::ProviderClient*> LlmAdvisor::eligible(const Question& question,
+                                                      std::vector<strategy::AdviceVote>& skipped) {
+  std::vector<llm::ProviderClient*> chosen;
+  core::Decimal worst_case;
+  for (const auto& client : clients_) {
+    const core::LlmProvider& provider = client->provider();
+    std::string why;
+    if (!budget_.allows(provider, question.request.time)) {
+      why = fmt::format("not asked: the day's LLM spend {} USD reached the budget of {} USD (local models only)",
+                        budget_.spent_today(question.request.time).to_string(2), budget_.daily().to_string(2));
+    } else if (worst_case + client->worst_case_cost(question.prompt.chat) > budget_.per_decision()) {
+      why = fmt::format("not asked: its worst case would take the decision over {} USD",
+                        budget_.per_decision().to_string(2));
+    }
+    if (why.empty()) {
+      worst_case += client->worst_case_cost(question.prompt.chat);
+      chosen.push_back(client.get());
+      continue;
+    }
+    strategy::AdviceVote vote;
+    vote.provider = provider.name;
+    vote.model = provider.model;
+    vote.prompt_hash = question.prompt.hash;
+    vote.error = std::move(why);
+    skipped.push_back(std::move(vote));
+  }
+  return chosen;
+}
+
+strategy::AdviceVote LlmAdvisor::ask_model(llm::ProviderClient& client, const Question& question, ModelVote& vote) {
+  strategy::AdviceVote record;
+  record.provider = vote.provider = client.provider().name;
+  record.model = vote.model = client.provider().model;
+  record.prompt_hash = question.prompt.hash;
+  auto answer = client.complete(question.prompt.chat);
+  if (!answer) {
+    record.error = answer.error().message;
+    vote.decision = answer.error();
+    return record;
+  }
+  record.raw_response = answer->raw_body;
+  record.latency_us = answer->latency.count();
+  record.tokens_in = answer->tokens_in;
+  record.tokens_out = answer->tokens_out;
+  record.cost_usd = answer->cost_usd;
+  auto object = llm::json_object_in(answer->text);
+  auto decision = object ? parse_model_decision(*object) : core::Result<ModelDecision>(object.error());
+  if (!decision) {
+    record.error = fmt::format("{} ({}): {}", record.provider, record.model, decision.error().message);
+    vote.decision = decision.error();
+    return record;
+  }
+  record.parsed_json = decision_json(*decision);
+  record.action = strategy::to_string(decision->action);
+  record.confidence = decision->confidence;
+  vote.decision = std::move(*decision);
+  return record;
+}
+
+strategy::Advice LlmAdvisor::decide_now(const Question& question) {
+  const core::Timestamp now = question.request.time;
+  std::vector<strategy::AdviceVote> records;
+  const std::vector<llm::ProviderClient*> chosen = eligible(question, records);
+  if (chosen.empty()) {
+    strategy::Advice advice = question.rules;
+    advice.source = clients_.empty() ? "rules (no LLM provider configured)" : "rules (no model may be asked now)";
+    advice.votes = std::move(records);
+    return advice;
+  }
+  // Every model at once: each call has its own timeout, so the slowest decides how long this takes.
+  std::vector<ModelVote> votes(chosen.size(), ModelVote{"", "", core::Error::of("not asked")});
+  std::vector<std::future<strategy::AdviceVote>> calls;
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    calls.push_back(std::async(std::launch::async, [this, &question, &votes, client = chosen[i], i] {
+      return ask_model(*client, question, votes[i]);
+    }));
+  }
+  for (auto& call : calls) records.push_back(call.get());
+  for (const strategy::AdviceVote& record : records) {
+    if (record.cost_usd.is_positive() && budget_.spend(record.cost_usd, now)) {
+      log_->warn("LLM spend today is {} USD: the warning level of the daily budget ({} USD) is reached",
+                 budget_.spent_today(now).to_string(2), budget_.daily().to_string(2));
+    }
+  }
+  const Verdict verdict = decide(votes, rules_);
+  const bool failed = verdict.valid < rules_.min_valid_answers;
+  const DegradationLevel before = degradation_.level();
+  if (failed ? degradation_.on_failure() : degradation_.on_success()) {
+    log_->warn("LLM decision path {} -> {} after {} consecutive failed cycles", to_string(before),
+               to_string(degradation_.level()), degradation_.consecutive_failures());
+  }
+  strategy::Advice advice = degrade(from_verdict(verdict, question), question);
+  advice.votes = std::move(records);
+  return advice;
+}
+
+strategy::Advice LlmAdvisor::degrade(strategy::Advice advice, const Question& question) const {
+  switch (degradation_.level()) {
+    case DegradationLevel::kNormal:
+      return advice;
+    case DegradationLevel::kReduced:
+      advice.size_pct /= 2;
+      advice.source += " (REDUCED: size halved)";
+      return advice;
+    case DegradationLevel::kLimited:
+      if (opens(advice, question.request.position_qty)) {
+        advice.reasoning = fmt::format("{} advised, but LIMITED allows no new position; {}",
+                                       strategy::to_string(advice.action), advice.reasoning);
+        advice.action = strategy::AdviceAction::kHold;
+      }
+      advice.source += " (LIMITED)";
+      return advice;
+    case DegradationLevel::kEmergency: {
+      strategy::Advice rules = question.rules;
+      rules.source = "rules (LLM decision path in EMERGENCY)";
+      rules.reasoning += "; the models' verdict was " + advice.reasoning;
+      return rules;
+    }
+  }
+  return advice;
+}
+
+}  // namespace tg4::agents
