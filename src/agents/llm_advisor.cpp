@@ -33,7 +33,8 @@ strategy::Advice from_verdict(const Verdict& verdict, const LlmAdvisor::Question
   advice.stop = verdict.decision.stop;
   advice.target = verdict.decision.target;
   advice.size_pct = verdict.decision.size_pct;
-  advice.reasoning = verdict.why + (verdict.decision.reasoning.empty() ? "" : "; " + verdict.decision.reasoning);
+  advice.reasoning =
+      verdict.why + (verdict.decision.reasoning.empty() ? "" : "; " + verdict.decision.reasoning);
   advice.source = fmt::format("llm consensus {} of {}", verdict.agreeing, verdict.total);
   advice.asked = question.request.time;
   return advice;
@@ -49,8 +50,8 @@ bool opens(const strategy::Advice& advice, core::Decimal position_qty) {
 
 }  // namespace
 
-LlmAdvisor::LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents, llm::LlmMetrics* metrics,
-                       net::ClientTlsOptions tls)
+LlmAdvisor::LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents,
+                       llm::LlmMetrics* metrics, net::ClientTlsOptions tls)
     : rules_(consensus_rules(agents)), budget_(llm), degradation_(agents) {
   llm::ClientSettings settings = llm::client_settings(llm);
   settings.tls = std::move(tls);
@@ -104,16 +105,18 @@ void LlmAdvisor::work() {
 }
 
 std::vector<llm::ProviderClient*> LlmAdvisor::eligible(const Question& question,
-                                                      std::vector<strategy::AdviceVote>& skipped) {
+                                                       std::vector<strategy::AdviceVote>& skipped) {
   std::vector<llm::ProviderClient*> chosen;
   core::Decimal worst_case;
   for (const auto& client : clients_) {
     const core::LlmProvider& provider = client->provider();
     std::string why;
     if (!budget_.allows(provider, question.request.time)) {
-      why = fmt::format("not asked: the day's LLM spend {} USD reached the budget of {} USD (local models only)",
-                        budget_.spent_today(question.request.time).to_string(2), budget_.daily().to_string(2));
-    } else if (worst_case + client->worst_case_cost(question.prompt.chat) > budget_.per_decision()) {
+      why = fmt::format(
+          "not asked: the day's LLM spend {} USD reached the budget of {} USD (local models only)",
+          budget_.spent_today(question.request.time).to_string(2), budget_.daily().to_string(2));
+    } else if (worst_case + client->worst_case_cost(question.prompt.chat) >
+               budget_.per_decision()) {
       why = fmt::format("not asked: its worst case would take the decision over {} USD",
                         budget_.per_decision().to_string(2));
     }
@@ -132,7 +135,8 @@ std::vector<llm::ProviderClient*> LlmAdvisor::eligible(const Question& question,
   return chosen;
 }
 
-strategy::AdviceVote LlmAdvisor::ask_model(llm::ProviderClient& client, const Question& question, ModelVote& vote) {
+strategy::AdviceVote LlmAdvisor::ask_model(llm::ProviderClient& client, const Question& question,
+                                           ModelVote& vote) {
   strategy::AdviceVote record;
   record.provider = vote.provider = client.provider().name;
   record.model = vote.model = client.provider().model;
@@ -149,9 +153,11 @@ strategy::AdviceVote LlmAdvisor::ask_model(llm::ProviderClient& client, const Qu
   record.tokens_out = answer->tokens_out;
   record.cost_usd = answer->cost_usd;
   auto object = llm::json_object_in(answer->text);
-  auto decision = object ? parse_model_decision(*object) : core::Result<ModelDecision>(object.error());
+  auto decision =
+      object ? parse_model_decision(*object) : core::Result<ModelDecision>(object.error());
   if (!decision) {
-    record.error = fmt::format("{} ({}): {}", record.provider, record.model, decision.error().message);
+    record.error =
+        fmt::format("{} ({}): {}", record.provider, record.model, decision.error().message);
     vote.decision = decision.error();
     return record;
   }
@@ -168,7 +174,8 @@ strategy::Advice LlmAdvisor::decide_now(const Question& question) {
   const std::vector<llm::ProviderClient*> chosen = eligible(question, records);
   if (chosen.empty()) {
     strategy::Advice advice = question.rules;
-    advice.source = clients_.empty() ? "rules (no LLM provider configured)" : "rules (no model may be asked now)";
+    advice.source = clients_.empty() ? "rules (no LLM provider configured)"
+                                     : "rules (no model may be asked now)";
     advice.votes = std::move(records);
     return advice;
   }
@@ -176,15 +183,17 @@ strategy::Advice LlmAdvisor::decide_now(const Question& question) {
   std::vector<ModelVote> votes(chosen.size(), ModelVote{"", "", core::Error::of("not asked")});
   std::vector<std::future<strategy::AdviceVote>> calls;
   for (std::size_t i = 0; i < chosen.size(); ++i) {
-    calls.push_back(std::async(std::launch::async, [this, &question, &votes, client = chosen[i], i] {
-      return ask_model(*client, question, votes[i]);
-    }));
+    calls.push_back(
+        std::async(std::launch::async, [this, &question, &votes, client = chosen[i], i] {
+          return ask_model(*client, question, votes[i]);
+        }));
   }
   for (auto& call : calls) records.push_back(call.get());
   for (const strategy::AdviceVote& record : records) {
     if (record.cost_usd.is_positive() && budget_.spend(record.cost_usd, now)) {
-      log_->warn("LLM spend today is {} USD: the warning level of the daily budget ({} USD) is reached",
-                 budget_.spent_today(now).to_string(2), budget_.daily().to_string(2));
+      log_->warn(
+          "LLM spend today is {} USD: the warning level of the daily budget ({} USD) is reached",
+          budget_.spent_today(now).to_string(2), budget_.daily().to_string(2));
     }
   }
   const Verdict verdict = decide(votes, rules_);

@@ -2,10 +2,10 @@
 // LlmAdvisor: the trading-decision agent of SPEC §6 as an Advisor. Asked on the kernel thread, it
 // builds the question there (decision_prompt) together with the rules' answer, and queues both for
 // its worker thread, which asks every configured model at once (each with its own timeout), keeps
-// the day's spend within budget, and answers with the models' consensus. What it does when the models
-// cannot decide is in docs/AGENTS.md: over budget only local models are asked; when none can be asked,
-// or the path has degraded to EMERGENCY, the rules decide; REDUCED halves the advised size; LIMITED
-// advises no new position.
+// the day's spend within budget, and answers with the models' consensus. What it does when the
+// models cannot decide is in docs/AGENTS.md: over budget only local models are asked; when none can
+// be asked, or the path has degraded to EMERGENCY, the rules decide; REDUCED halves the advised
+// size; LIMITED advises no new position.
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -29,8 +29,8 @@ namespace tg4::agents {
 class LlmAdvisor final : public strategy::Advisor {
  public:
   // `metrics` may be null; it must outlive the advisor.
-  LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents, llm::LlmMetrics* metrics,
-             net::ClientTlsOptions tls = {});
+  LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents,
+             llm::LlmMetrics* metrics, net::ClientTlsOptions tls = {});
   // Stops the worker; a question still queued or being asked gets no answer.
   ~LlmAdvisor() override;
   LlmAdvisor(const LlmAdvisor&) = delete;
@@ -39,14 +39,16 @@ class LlmAdvisor final : public strategy::Advisor {
   void ask(const strategy::AdviceRequest& request, const market::SymbolMarket& market,
            strategy::AdviceCallback answer) override;
 
-  // One decision cycle, on the calling thread (what the worker runs; `tg4 decide` calls it directly).
+  // One decision cycle, on the calling thread (what the worker runs; `tg4 decide` calls it
+  // directly).
   struct Question {
     strategy::AdviceRequest request;
     DecisionPrompt prompt;
     strategy::Advice rules;  // the fallback's answer to the same question
   };
   strategy::Advice decide_now(const Question& question);
-  static Question question_for(const strategy::AdviceRequest& request, const market::SymbolMarket& market);
+  static Question question_for(const strategy::AdviceRequest& request,
+                               const market::SymbolMarket& market);
 
  private:
   struct Job {
@@ -55,16 +57,19 @@ class LlmAdvisor final : public strategy::Advisor {
   };
   void work();
   // The models this cycle may ask: within the day's budget (local ones only beyond it) and, in
-  // config order, while their worst cases fit the per-decision cap. The others are recorded as skipped.
-  std::vector<llm::ProviderClient*> eligible(const Question& question, std::vector<strategy::AdviceVote>& skipped);
-  strategy::AdviceVote ask_model(llm::ProviderClient& client, const Question& question, ModelVote& vote);
+  // config order, while their worst cases fit the per-decision cap. The others are recorded as
+  // skipped.
+  std::vector<llm::ProviderClient*> eligible(const Question& question,
+                                             std::vector<strategy::AdviceVote>& skipped);
+  strategy::AdviceVote ask_model(llm::ProviderClient& client, const Question& question,
+                                 ModelVote& vote);
   strategy::Advice degrade(strategy::Advice advice, const Question& question) const;
 
   std::shared_ptr<spdlog::logger> log_ = core::logger("agents");
   std::vector<std::unique_ptr<llm::ProviderClient>> clients_;
   ConsensusRules rules_;
-  llm::Budget budget_;            // worker thread only
-  Degradation degradation_;       // worker thread only
+  llm::Budget budget_;       // worker thread only
+  Degradation degradation_;  // worker thread only
 
   std::mutex mutex_;
   std::condition_variable wake_;

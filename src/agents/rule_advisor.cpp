@@ -4,8 +4,8 @@
 
 namespace tg4::agents {
 
-strategy::Advice rule_advice(const strategy::AdviceRequest& request, const market::SymbolMarket& market,
-                             const std::string& source) {
+strategy::Advice rule_advice(const strategy::AdviceRequest& request,
+                             const market::SymbolMarket& market, const std::string& source) {
   const ModelDecision decision = rule_decision(market, request.timeframe_minutes);
   strategy::Advice advice;
   advice.symbol = request.symbol;

@@ -1,7 +1,7 @@
 #pragma once
-// RuleAdvisor: the decision agent's deterministic fallback as an Advisor (SPEC §6). It answers inside
-// the call, from the market as it stands, so a backtest of an advised strategy stays reproducible.
-// Used wherever no LLM may be asked: llm.enabled false, and every backtest.
+// RuleAdvisor: the decision agent's deterministic fallback as an Advisor (SPEC §6). It answers
+// inside the call, from the market as it stands, so a backtest of an advised strategy stays
+// reproducible. Used wherever no LLM may be asked: llm.enabled false, and every backtest.
 #include <string>
 
 #include "strategy/advice.hpp"
@@ -20,7 +20,7 @@ class RuleAdvisor final : public strategy::Advisor {
 };
 
 // The advice a rule decision gives (no votes).
-strategy::Advice rule_advice(const strategy::AdviceRequest& request, const market::SymbolMarket& market,
-                             const std::string& source);
+strategy::Advice rule_advice(const strategy::AdviceRequest& request,
+                             const market::SymbolMarket& market, const std::string& source);
 
 }  // namespace tg4::agents

@@ -36,41 +36,51 @@ struct DecideArgs {
 };
 
 // The store's closed bars of every timeframe it keeps; the bucket still in progress is left out.
-core::Result<market::SymbolMarket> market_from_store(storage::Store& store, const std::string& symbol) {
+core::Result<market::SymbolMarket> market_from_store(storage::Store& store,
+                                                     const std::string& symbol) {
   std::vector<int> timeframes(storage::kTimeframes.begin(), storage::kTimeframes.end());
   market::SymbolMarket market(symbol, timeframes, market::MarketState::kDefaultHistory);
   auto newest = store.latest_bars(symbol, 1, 1);
-  if (!newest) return core::Error::of("bars of " + symbol + " in " + store.url() + ": " + newest.error().message);
+  if (!newest)
+    return core::Error::of("bars of " + symbol + " in " + store.url() + ": " +
+                           newest.error().message);
   if (newest->empty()) {
     return core::Error::of("no bars of " + symbol + " in " + store.url() +
-                           ": run `tg4 backfill --symbols " + symbol + "` first, or give --data CANDLES.csv");
+                           ": run `tg4 backfill --symbols " + symbol +
+                           "` first, or give --data CANDLES.csv");
   }
   const core::Timestamp closed_until = newest->back().open_time + std::chrono::minutes(1);
   for (const int minutes : timeframes) {
     auto bars = store.latest_bars(symbol, minutes, kBarsPerTimeframe + 1);
     if (!bars) return core::Error::of("bars of " + symbol + ": " + bars.error().message);
     for (const core::Bar& bar : *bars) {
-      if (bar.open_time + std::chrono::minutes(minutes) <= closed_until) market.on_bar(bar, closed_until);
+      if (bar.open_time + std::chrono::minutes(minutes) <= closed_until)
+        market.on_bar(bar, closed_until);
     }
   }
   return market;
 }
 
-core::Result<market::SymbolMarket> market_from_csv(const std::string& path, const std::string& symbol) {
+core::Result<market::SymbolMarket> market_from_csv(const std::string& path,
+                                                   const std::string& symbol) {
   market::CandleReadOptions options;
   options.interval_minutes = std::max(1, market::interval_from_file_name(path));
   options.symbol = symbol;
   auto candles = market::read_candles_csv(path, options);
   if (!candles) return candles.error();
   if (candles->bars.empty()) return core::Error::of(path + ": no candles");
-  market::SymbolMarket market(symbol, {options.interval_minutes}, market::MarketState::kDefaultHistory);
+  market::SymbolMarket market(symbol, {options.interval_minutes},
+                              market::MarketState::kDefaultHistory);
   const core::Bar& last = candles->bars.back();
-  const core::Timestamp closed_until = last.open_time + std::chrono::minutes(options.interval_minutes);
+  const core::Timestamp closed_until =
+      last.open_time + std::chrono::minutes(options.interval_minutes);
   for (const core::Bar& bar : candles->bars) market.on_bar(bar, closed_until);
   return market;
 }
 
-std::string price_text(const std::optional<core::Decimal>& price) { return price ? price->to_string() : "-"; }
+std::string price_text(const std::optional<core::Decimal>& price) {
+  return price ? price->to_string() : "-";
+}
 
 void print_advice(const strategy::Advice& advice) {
   for (const strategy::AdviceVote& vote : advice.votes) {
@@ -78,14 +88,14 @@ void print_advice(const strategy::Advice& advice) {
       fmt::print("  {:<14} {:<28} no answer: {}\n", vote.provider, vote.model, vote.error);
       continue;
     }
-    fmt::print("  {:<14} {:<28} {:<5} confidence {:.2f}  {} ms, {} + {} tokens, {} USD\n", vote.provider, vote.model,
-               vote.action, vote.confidence, vote.latency_us / 1000, vote.tokens_in, vote.tokens_out,
-               vote.cost_usd.to_string());
+    fmt::print("  {:<14} {:<28} {:<5} confidence {:.2f}  {} ms, {} + {} tokens, {} USD\n",
+               vote.provider, vote.model, vote.action, vote.confidence, vote.latency_us / 1000,
+               vote.tokens_in, vote.tokens_out, vote.cost_usd.to_string());
   }
-  fmt::print("verdict: {} {} at confidence {:.2f} ({})\n", strategy::to_string(advice.action), advice.symbol,
-             advice.confidence, advice.source);
-  fmt::print("  entry {}  stop {}  target {}  size {:.2f} %\n", price_text(advice.entry), price_text(advice.stop),
-             price_text(advice.target), advice.size_pct);
+  fmt::print("verdict: {} {} at confidence {:.2f} ({})\n", strategy::to_string(advice.action),
+             advice.symbol, advice.confidence, advice.source);
+  fmt::print("  entry {}  stop {}  target {}  size {:.2f} %\n", price_text(advice.entry),
+             price_text(advice.stop), price_text(advice.target), advice.size_pct);
   if (!advice.reasoning.empty()) fmt::print("  {}\n", advice.reasoning);
 }
 
@@ -93,7 +103,8 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
   const auto config = load_config(ctx.globals, std::cerr);
   if (!config) return kExitUsage;
   if (!core::split_symbol(args.symbol)) {
-    return usage_error("decide", "--symbol: '" + args.symbol + "' is not in the form BASE/QUOTE (e.g. BTC/USD)");
+    return usage_error(
+        "decide", "--symbol: '" + args.symbol + "' is not in the form BASE/QUOTE (e.g. BTC/USD)");
   }
   const auto fail = [](const std::string& message) {
     std::cerr << "tg4 decide: " << message << "\n";
@@ -101,12 +112,15 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
   };
   auto store = storage::open_store(config->storage.url);
   if (!store) return fail(store.error().message);
-  auto market = args.data.empty() ? market_from_store(**store, args.symbol) : market_from_csv(args.data, args.symbol);
+  auto market = args.data.empty() ? market_from_store(**store, args.symbol)
+                                  : market_from_csv(args.data, args.symbol);
   if (!market) return fail(market.error().message);
 
   strategy::AdviceRequest request;
   request.symbol = args.symbol;
-  request.timeframe_minutes = market->timeframe(args.timeframe) ? args.timeframe : market->timeframes().front().interval_minutes();
+  request.timeframe_minutes = market->timeframe(args.timeframe)
+                                  ? args.timeframe
+                                  : market->timeframes().front().interval_minutes();
   request.time = market->last_update();
   strategy::Advice advice;
   if (!config->llm.enabled) {
@@ -124,9 +138,11 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
   }
   if (args.dry_run) return kExitOk;
   storage::Batch batch;
-  const kernel::RecordScope scope{"decide-" + core::format_rfc3339(core::LiveClock().now(), 0), "decide"};
+  const kernel::RecordScope scope{"decide-" + core::format_rfc3339(core::LiveClock().now(), 0),
+                                  "decide"};
   for (storage::DecisionRow& row : kernel::decision_rows(advice, scope)) batch.add(std::move(row));
-  if (auto written = (*store)->write(batch); !written) return fail("recording the decision: " + written.error().message);
+  if (auto written = (*store)->write(batch); !written)
+    return fail("recording the decision: " + written.error().message);
   return kExitOk;
 }
 
@@ -134,7 +150,8 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
 
 void add_decide_command(CLI::App& root, CommandContext& ctx) {
   auto args = std::make_shared<DecideArgs>();
-  CLI::App* cmd = add_command(root, ctx, "decide", "One agent decision cycle: each model's answer and the verdict",
+  CLI::App* cmd = add_command(root, ctx, "decide",
+                              "One agent decision cycle: each model's answer and the verdict",
                               [&ctx, args] { return run_decide(ctx, *args); });
   cmd->add_option("--symbol", args->symbol, "symbol to decide on, e.g. BTC/USD")->required();
   cmd->add_flag("--once", args->once, "one cycle, then exit (the only mode)");

@@ -1,13 +1,12 @@
 #include "app/node.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
-
-#include <random>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <fmt/format.h>
+#include <random>
 
 #include "agents/llm_advisor.hpp"
 #include "agents/rule_advisor.hpp"
@@ -170,10 +169,11 @@ core::Status Node::start_kernel() {
 }
 
 std::unique_ptr<strategy::Advisor> Node::advisor() {
-  if (!options_.llm.enabled) return std::make_unique<agents::RuleAdvisor>("rules (llm.enabled is false)");
+  if (!options_.llm.enabled)
+    return std::make_unique<agents::RuleAdvisor>("rules (llm.enabled is false)");
   llm_metrics_ = std::make_unique<llm::LlmMetrics>(metrics_->registry());
-  log_->info("decision agents: {} LLM providers, daily budget {} USD", options_.llm.providers.size(),
-             options_.llm.daily_budget_usd.to_string(2));
+  log_->info("decision agents: {} LLM providers, daily budget {} USD",
+             options_.llm.providers.size(), options_.llm.daily_budget_usd.to_string(2));
   return std::make_unique<agents::LlmAdvisor>(options_.llm, options_.agents, llm_metrics_.get());
 }
 

@@ -7,9 +7,12 @@
 // Start-up is crash-only (principle 6): open the store (migrations), start the writer (a spool left
 // by a crash is replayed first), record the session, start the kernel and the pipeline, warm up the
 // indicators from stored bars, then connect the feed and serve the API.
+#include <prometheus/registry.h>
 #include <spdlog/logger.h>
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -17,10 +20,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <prometheus/registry.h>
 
 #include "api/operator_api.hpp"
 #include "core/config.hpp"

@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "agents/rule_advisor.hpp"
 #include "core/config.hpp"
 #include "core/logging.hpp"
 #include "execution/portfolio_state.hpp"
 #include "execution/reconciliation.hpp"
-#include "agents/rule_advisor.hpp"
 #include "risk/state_json.hpp"
 #include "strategy/registry.hpp"
 
@@ -121,7 +121,8 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
       own_registry_(outputs_.registry ? nullptr : std::make_unique<prometheus::Registry>()),
       registry_(outputs_.registry ? *outputs_.registry : *own_registry_),
       market_metrics_(registry_),
-      bars_([this](const core::Bar& bar) { on_bar_closed(bar); }, bar_options(options_, metrics_scraped())),
+      bars_([this](const core::Bar& bar) { on_bar_closed(bar); },
+            bar_options(options_, metrics_scraped())),
       market_(options_.timeframes, market::MarketState::kDefaultHistory, options_.indicators),
       strategy_(std::move(strategy)),
       strategy_takes_trades_(strategy_->needs().trades),
@@ -130,10 +131,12 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
       risk_metrics_(registry_),
       portfolio_(options_.reporting_currency),
       execution_metrics_(registry_),
-      decisions_(prometheus::BuildCounter()
-                     .Name("tg4_decisions_total")
-                     .Help("Trading decisions (advice) received by the strategy, by who decided and action")
-                     .Register(registry_)),
+      decisions_(
+          prometheus::BuildCounter()
+              .Name("tg4_decisions_total")
+              .Help(
+                  "Trading decisions (advice) received by the strategy, by who decided and action")
+              .Register(registry_)),
       order_ids_(kernel.clock().now()) {
   if (!outputs_.advisor) outputs_.advisor = std::make_unique<agents::RuleAdvisor>();
   bars_.set_mismatch_sink(
@@ -651,7 +654,8 @@ void Pipeline::refresh_risk_inputs(const std::string& symbol) {
 bool Pipeline::ask_advice(const std::string& symbol, int timeframe_minutes) {
   const market::SymbolMarket* market = market_.find(symbol);
   if (market == nullptr) return false;
-  const strategy::AdviceRequest request{symbol, timeframe_minutes, portfolio_.position_qty(symbol), now()};
+  const strategy::AdviceRequest request{symbol, timeframe_minutes, portfolio_.position_qty(symbol),
+                                        now()};
   outputs_.advisor->ask(request, *market, [this](strategy::Advice advice) {
     kernel_.post(Task([this, advice = std::move(advice)] { on_advice(advice); }));
   });
@@ -668,8 +672,8 @@ void Pipeline::on_advice(const strategy::Advice& advice) {
   if (outputs_.state != nullptr) {
     outputs_.state->publish(storage::Topic::kDecisions, json::serialize(advice_json(advice)));
   }
-  log_->info("advice {}: {} at confidence {:.2f} ({}){}", advice.symbol, action, advice.confidence, advice.source,
-             advice.reasoning.empty() ? "" : ": " + advice.reasoning);
+  log_->info("advice {}: {} at confidence {:.2f} ({}){}", advice.symbol, action, advice.confidence,
+             advice.source, advice.reasoning.empty() ? "" : ": " + advice.reasoning);
   strategy_->on_advice(*context_, advice);
 }
 

@@ -194,7 +194,7 @@ class Pipeline {
   bool margin_ = false;  // paper venue with options_.paper.margin: shorts and leverage
   std::unique_ptr<execution::OrderManager> orders_;
   execution::ExecutionMetrics execution_metrics_;
-  prometheus::Family<prometheus::Counter>& decisions_;  // tg4_decisions_total{source, action}
+  prometheus::Family<prometheus::Counter>& decisions_;     // tg4_decisions_total{source, action}
   std::map<std::string, core::Decimal> reference_prices_;  // client id -> price when sent (slippage)
   std::map<std::string, core::Timestamp> sent_at_;          // client id -> send time (round trip)
   std::vector<execution::ClosedTrade> closed_trades_;

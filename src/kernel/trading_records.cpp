@@ -220,7 +220,8 @@ boost::json::object advice_json(const strategy::Advice& advice) {
   return out;
 }
 
-std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice, const RecordScope& scope) {
+std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice,
+                                                const RecordScope& scope) {
   std::vector<storage::DecisionRow> rows;
   std::string prompt_hash;
   for (const strategy::AdviceVote& vote : advice.votes) {

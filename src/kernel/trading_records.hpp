@@ -39,7 +39,8 @@ boost::json::object portfolio_json(const execution::Portfolio& portfolio,
 
 // An advice as the store keeps it: one row per model asked (agent "decision") and one for the
 // verdict (provider "rules" when the fallback decided, else "consensus").
-std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice, const RecordScope& scope);
+std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice,
+                                                const RecordScope& scope);
 boost::json::object advice_json(const strategy::Advice& advice);
 
 // Drawdown from the peak as a fraction (0 when there is no peak yet), rounded to 8 digits.

@@ -65,9 +65,9 @@ using AdviceCallback = std::function<void(Advice)>;
 class Advisor {
  public:
   virtual ~Advisor() = default;
-  // Called on the kernel thread with the symbol's market as it stands. `answer` is called once, from
-  // any thread (possibly inside this call), and the caller hands the advice back to the kernel; an
-  // advisor being destroyed drops what it has not answered yet.
+  // Called on the kernel thread with the symbol's market as it stands. `answer` is called once,
+  // from any thread (possibly inside this call), and the caller hands the advice back to the
+  // kernel; an advisor being destroyed drops what it has not answered yet.
   virtual void ask(const AdviceRequest& request, const market::SymbolMarket& market, AdviceCallback answer) = 0;
 };
 

@@ -1,11 +1,12 @@
 // llm_consensus: trades what the decision agents advise (SPEC §6). On each closed bar of its
 // timeframe it asks the advisor about the bar's symbol (one question at a time per symbol) and acts
-// on the answer when it comes: BUY enters long when flat (or closes a short), SELL closes a long (or,
-// on margin, enters short when flat), CLOSE closes either, HOLD does nothing. An entry takes the
-// advised stop when it lies in the risk band (else 2 ATR, clamped into it) and the advised target
-// when it pays at least `rr` times the risk (else `rr` x the stop distance); its size follows the
-// common parameters. The risk engine is told the models' consensus confidence; when the rules
-// decided (no model could be asked, every backtest) the `confidence` parameter, as for any rule.
+// on the answer when it comes: BUY enters long when flat (or closes a short), SELL closes a long
+// (or, on margin, enters short when flat), CLOSE closes either, HOLD does nothing. An entry takes
+// the advised stop when it lies in the risk band (else 2 ATR, clamped into it) and the advised
+// target when it pays at least `rr` times the risk (else `rr` x the stop distance); its size
+// follows the common parameters. The risk engine is told the models' consensus confidence; when the
+// rules decided (no model could be asked, every backtest) the `confidence` parameter, as for any
+// rule.
 #include <map>
 #include <set>
 
@@ -15,7 +16,7 @@
 namespace tg4::strategy {
 namespace {
 
-constexpr double kAtrStops = 2.0;             // stop distance when the advice names none
+constexpr double kAtrStops = 2.0;               // stop distance when the advice names none
 constexpr double kFallbackStopFraction = 0.02;  // ... and no ATR is ready yet
 
 class LlmConsensus final : public SignalStrategy {
@@ -58,14 +59,17 @@ class LlmConsensus final : public SignalStrategy {
 
  private:
   void enter(StrategyContext& ctx, const core::Bar& bar, core::Side side, const Advice& advice) {
-    const std::optional<double> confidence =
-        advice.source.starts_with("rules") ? std::nullopt : std::optional<double>(advice.confidence);
+    const std::optional<double> confidence = advice.source.starts_with("rules")
+                                                 ? std::nullopt
+                                                 : std::optional<double>(advice.confidence);
     const double close = bar.close.to_double();
-    if (advice.stop && advice.target && advised_levels_fit(close, side, *advice.stop, *advice.target) &&
+    if (advice.stop && advice.target &&
+        advised_levels_fit(close, side, *advice.stop, *advice.target) &&
         enter_at(ctx, bar, side, *advice.stop, *advice.target, confidence)) {
       return;
     }
-    const double distance = advice.stop ? std::abs(close - advice.stop->to_double()) : atr_distance(ctx, bar);
+    const double distance =
+        advice.stop ? std::abs(close - advice.stop->to_double()) : atr_distance(ctx, bar);
     if (side == core::Side::kBuy) {
       enter_long(ctx, bar, distance, confidence);
     } else {
@@ -73,7 +77,8 @@ class LlmConsensus final : public SignalStrategy {
     }
   }
 
-  bool advised_levels_fit(double close, core::Side side, core::Decimal stop, core::Decimal target) const {
+  bool advised_levels_fit(double close, core::Side side, core::Decimal stop,
+                          core::Decimal target) const {
     const double sign = side == core::Side::kBuy ? 1.0 : -1.0;
     const double risk = sign * (close - stop.to_double());
     const double reward = sign * (target.to_double() - close);
@@ -97,11 +102,12 @@ class LlmConsensus final : public SignalStrategy {
 
 StrategyInfo llm_consensus_info() {
   std::vector<ParamSpec> params = with_common({});
-  params.front() = timeframe_param("60", "bar interval in minutes; the models are asked on each closed bar");
+  params.front() =
+      timeframe_param("60", "bar interval in minutes; the models are asked on each closed bar");
   return {"llm_consensus",
-          "trades the decision agents' advice (LLM consensus, or their rules when no model can be asked)",
-          std::move(params),
-          [](Params p) -> core::Result<StrategyPtr> {
+          "trades the decision agents' advice (LLM consensus, or their rules when no model can be "
+          "asked)",
+          std::move(params), [](Params p) -> core::Result<StrategyPtr> {
             return StrategyPtr(std::make_unique<LlmConsensus>(std::move(p)));
           }};
 }

@@ -1,7 +1,7 @@
 #pragma once
 // RecordingContext: a StrategyContext over a MarketState, a Portfolio and a Clock that collects the
-// submitted intents, timer requests and questions to the advisor instead of acting on them. The kernel drains it after each
-// callback; tests inspect it directly.
+// submitted intents, timer requests and questions to the advisor instead of acting on them. The
+// kernel drains it after each callback; tests inspect it directly.
 #include <cstdint>
 #include <map>
 #include <string>

@@ -104,7 +104,8 @@ void SignalStrategy::enter_short(StrategyContext& ctx, const core::Bar& bar, dou
 }
 
 bool SignalStrategy::enter_at(StrategyContext& ctx, const core::Bar& bar, core::Side side,
-                              core::Decimal stop, core::Decimal target, std::optional<double> confidence) {
+                              core::Decimal stop, core::Decimal target,
+                              std::optional<double> confidence) {
   const double close = bar.close.to_double();
   const double distance = side == core::Side::kBuy ? close - stop.to_double() : stop.to_double() - close;
   const double fraction = distance / close;

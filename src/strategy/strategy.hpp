@@ -42,7 +42,9 @@ class StrategyContext {
   // Asks the advisor (the decision agents, or their rules) what to do in `symbol`, judged on the
   // `timeframe_minutes` bars; the answer comes later as Strategy::on_advice, through the kernel's
   // queue. False when nothing can answer (no market seen for the symbol yet, or no advisor here).
-  virtual bool ask_advice(const std::string& /*symbol*/, int /*timeframe_minutes*/) { return false; }
+  virtual bool ask_advice(const std::string& /*symbol*/, int /*timeframe_minutes*/) {
+    return false;
+  }
 };
 
 // What a strategy reads, so a backtest can leave the rest uncomputed. The default claims everything;

@@ -198,7 +198,8 @@ TEST(Grid, CenterDefaultsToTheFirstClose) {
   EXPECT_EQ(h.bar(48.95).size(), 1u);
 }
 
-Advice advice_of(AdviceAction action, double confidence, std::string source = "llm consensus 4 of 5") {
+Advice advice_of(AdviceAction action, double confidence,
+                 std::string source = "llm consensus 4 of 5") {
   Advice advice;
   advice.symbol = kSymbol;
   advice.action = action;
@@ -237,8 +238,9 @@ TEST(LlmConsensus, BuysAtTheAdvisedLevelsWithTheModelsConfidence) {
   EXPECT_DOUBLE_EQ(intents[0].confidence, 0.83);
 }
 
-// Advised levels that would not pass the risk rules (a stop 10 % away, a target paying less than rr)
-// give way to the strategy's own: the stop clamped into the band, the target at rr x its distance.
+// Advised levels that would not pass the risk rules (a stop 10 % away, a target paying less than
+// rr) give way to the strategy's own: the stop clamped into the band, the target at rr x its
+// distance.
 TEST(LlmConsensus, AdvisedLevelsOutsideTheRulesGiveWayToClampedOnes) {
   Harness h("llm_consensus", {{"timeframe", "1"}});
   h.bar(100);

@@ -1,0 +1,196 @@
+// agents::LlmAdvisor against FakeLlmServer, which speaks the OpenAI and Anthropic wire formats over
+// real HTTP: the consensus of several models, answers that are not decisions, the daily budget, the
+// degradation levels, and the worker thread that answers ask().
+#include "agents/llm_advisor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "agents_test_util.hpp"
+#include "support/eventually.hpp"
+#include "support/fake_llm_server.hpp"
+
+namespace tg4::agents {
+namespace {
+
+using core::Decimal;
+using strategy::AdviceAction;
+using tg4::testing::FakeLlmServer;
+using tg4::testing::LlmBehaviour;
+using namespace std::chrono_literals;
+
+constexpr const char* kBuy =
+    R"({"action":"BUY","confidence":0.8,"entry":31000,"stop":30500,"target":32000,"size_pct":10,"reasoning":"up"})";
+
+struct Fixture {
+  explicit Fixture(int models, const std::string& budget = "5") {
+    llm.enabled = true;
+    llm.timeout = std::chrono::milliseconds(3000);
+    llm.max_retries = 0;
+    llm.retry_backoff = std::chrono::milliseconds(0);
+    llm.daily_budget_usd = Decimal::must(budget);
+    llm.budget_warn_usd = Decimal::must(budget);
+    for (int i = 1; i <= models; ++i) {
+      core::LlmProvider p;
+      p.name = i % 2 == 0 ? "claude" : "gpt";
+      p.kind = i % 2 == 0 ? core::LlmProviderKind::kAnthropic : core::LlmProviderKind::kOpenAi;
+      p.base_url = i % 2 == 0 ? server.base_url_anthropic() : server.base_url_openai();
+      p.model = "m" + std::to_string(i);
+      p.api_key = "sk-test-" + std::to_string(i);
+      p.input_usd_per_mtok = Decimal::must("1");    // 100 tokens in: 0.0001 USD
+      p.output_usd_per_mtok = Decimal::must("10");  // 20 tokens out: 0.0002 USD
+      llm.providers.push_back(p);
+      server.set_reply_for_model(p.model, LlmBehaviour::reply(kBuy));
+    }
+    testing::feed_trend(market, 60, 80, 0.002);
+  }
+
+  LlmAdvisor::Question question() const {
+    strategy::AdviceRequest request{"BTC/USDT", 60, Decimal{}, testing::kStart + 100h};
+    return LlmAdvisor::question_for(request, market);
+  }
+
+  FakeLlmServer server;
+  core::LlmSection llm;
+  core::AgentsSection agents;
+  market::SymbolMarket market{"BTC/USDT", {60}, 500};
+};
+
+TEST(LlmAdvisor, FourOfFiveModelsAgreeingIsABuyWithEveryAnswerRecorded) {
+  Fixture f(5);
+  f.server.set_reply_for_model("m5", LlmBehaviour::reply("I think the market will go up."));
+  LlmAdvisor advisor(f.llm, f.agents, nullptr);
+  const strategy::Advice advice = advisor.decide_now(f.question());
+  EXPECT_EQ(advice.action, AdviceAction::kBuy) << advice.reasoning;
+  EXPECT_EQ(advice.source, "llm consensus 4 of 5");
+  EXPECT_NEAR(advice.confidence, 0.95, 1e-9);  // 0.8 + 0.15: the 4 valid answers are unanimous
+  EXPECT_EQ(advice.stop, Decimal::from_int(30500));
+  ASSERT_EQ(advice.votes.size(), 5u);
+  for (const strategy::AdviceVote& vote : advice.votes) {
+    EXPECT_EQ(vote.prompt_hash, f.question().prompt.hash);
+    if (vote.model == "m5") {
+      EXPECT_EQ(vote.action, "");
+      EXPECT_NE(vote.error.find("m5"), std::string::npos) << vote.error;
+      EXPECT_NE(vote.raw_response.find("go up"), std::string::npos) << "kept for the record";
+    } else {
+      EXPECT_EQ(vote.action, "BUY") << vote.model << ": " << vote.error;
+      EXPECT_EQ(vote.tokens_in, 100);
+      EXPECT_EQ(vote.tokens_out, 20);
+      EXPECT_EQ(vote.cost_usd, Decimal::must("0.0003"));
+    }
+  }
+  EXPECT_EQ(f.server.request_count(), 5u);
+}
+
+TEST(LlmAdvisor, TooFewValidAnswersIsAHoldThatSaysWhy) {
+  Fixture f(5);
+  f.server.set_reply_for_model("m2", LlmBehaviour::http_error(500, "internal error"));
+  f.server.set_reply_for_model("m3", LlmBehaviour::garbage_body());
+  LlmAdvisor advisor(f.llm, f.agents, nullptr);
+  const strategy::Advice advice = advisor.decide_now(f.question());
+  EXPECT_EQ(advice.action, AdviceAction::kHold);
+  EXPECT_NE(advice.reasoning.find("3"), std::string::npos) << advice.reasoning;
+  int errors = 0;
+  for (const strategy::AdviceVote& vote : advice.votes) errors += vote.error.empty() ? 0 : 1;
+  EXPECT_EQ(errors, 2);
+}
+
+// Over the day's budget only local models are asked; with none, the rules decide and each model not
+// asked is recorded with the reason.
+TEST(LlmAdvisor, OverTheDailyBudgetTheRulesDecide) {
+  Fixture f(4, "0.001");  // one cycle costs 4 x 0.0003 = 0.0012
+  LlmAdvisor advisor(f.llm, f.agents, nullptr);
+  const strategy::Advice first = advisor.decide_now(f.question());
+  EXPECT_EQ(first.source, "llm consensus 4 of 4");
+  const strategy::Advice second = advisor.decide_now(f.question());
+  EXPECT_TRUE(second.source.starts_with("rules")) << second.source;
+  ASSERT_EQ(second.votes.size(), 4u);
+  EXPECT_NE(second.votes[0].error.find("budget"), std::string::npos) << second.votes[0].error;
+  EXPECT_EQ(f.server.request_count(), 4u) << "nothing asked over budget";
+}
+
+TEST(LlmAdvisor, ALocalModelIsStillAskedOverBudget) {
+  Fixture f(4, "0.001");
+  f.llm.providers[3].local = true;
+  f.agents.min_valid_answers = 1;
+  LlmAdvisor advisor(f.llm, f.agents, nullptr);
+  (void)advisor.decide_now(f.question());
+  const strategy::Advice second = advisor.decide_now(f.question());
+  EXPECT_EQ(second.source, "llm consensus 1 of 1") << second.source;
+  EXPECT_EQ(f.server.request_count(), 5u);
+}
+
+// Consecutive failed cycles step the path down: REDUCED halves the size, LIMITED opens nothing,
+// EMERGENCY hands the decision to the rules (the models are still asked, so it can recover).
+TEST(LlmAdvisor, FailedCyclesDegradeAndSuccessesRecover) {
+  Fixture f(4);
+  LlmAdvisor advisor(f.llm, f.agents, nullptr);
+  const auto all_answer = [&](LlmBehaviour b) {
+    for (const auto& p : f.llm.providers) f.server.set_reply_for_model(p.model, b);
+  };
+  all_answer(LlmBehaviour::http_error(503, "overloaded"));
+  for (int i = 0; i < 3; ++i) (void)advisor.decide_now(f.question());
+  all_answer(LlmBehaviour::reply(kBuy));
+  strategy::Advice reduced = advisor.decide_now(f.question());  // a success, at REDUCED
+  EXPECT_EQ(reduced.action, AdviceAction::kBuy);
+  EXPECT_NE(reduced.source.find("REDUCED"), std::string::npos) << reduced.source;
+  EXPECT_DOUBLE_EQ(reduced.size_pct, 5);
+
+  all_answer(LlmBehaviour::http_error(503, "overloaded"));
+  for (int i = 0; i < 6; ++i)
+    (void)advisor.decide_now(f.question());  // 3 to LIMITED, 3 to EMERGENCY
+  all_answer(LlmBehaviour::reply(kBuy));
+  const strategy::Advice emergency = advisor.decide_now(f.question());
+  EXPECT_TRUE(emergency.source.starts_with("rules (LLM decision path in EMERGENCY)"))
+      << emergency.source;
+  (void)advisor.decide_now(f.question());
+  (void)advisor.decide_now(f.question());  // three successes: back to LIMITED
+  const strategy::Advice limited = advisor.decide_now(f.question());
+  EXPECT_EQ(limited.action, AdviceAction::kHold) << "flat: a BUY would open a position";
+  EXPECT_NE(limited.source.find("LIMITED"), std::string::npos) << limited.source;
+}
+
+// ask() returns at once; the answer comes from the worker thread.
+TEST(LlmAdvisor, AskAnswersFromItsWorkerThread) {
+  Fixture f(4);
+  LlmAdvisor advisor(f.llm, f.agents, nullptr);
+  std::mutex mutex;
+  std::optional<strategy::Advice> answer;
+  std::thread::id answered_on;
+  strategy::AdviceRequest request{"BTC/USDT", 60, Decimal{}, testing::kStart + 100h};
+  advisor.ask(request, f.market, [&](strategy::Advice advice) {
+    const std::lock_guard lock(mutex);
+    answer = std::move(advice);
+    answered_on = std::this_thread::get_id();
+  });
+  ASSERT_TRUE(tg4::testing::eventually(
+      [&] {
+        const std::lock_guard lock(mutex);
+        return answer.has_value();
+      },
+      10s));
+  EXPECT_EQ(answer->action, AdviceAction::kBuy);
+  EXPECT_NE(answered_on, std::this_thread::get_id());
+}
+
+// Destroyed while a model is still thinking: the question is dropped, nothing is answered into a
+// kernel that may be gone, and the destructor waits no longer than the call's timeout.
+TEST(LlmAdvisor, StoppingDropsAQuestionStillBeingAsked) {
+  Fixture f(1);
+  f.agents.min_valid_answers = 1;
+  f.server.set_reply_for_model("m1", LlmBehaviour::reply(kBuy).after(1500ms));
+  bool answered = false;
+  {
+    LlmAdvisor advisor(f.llm, f.agents, nullptr);
+    strategy::AdviceRequest request{"BTC/USDT", 60, Decimal{}, testing::kStart + 100h};
+    advisor.ask(request, f.market, [&](strategy::Advice) { answered = true; });
+    ASSERT_TRUE(tg4::testing::eventually([&] { return f.server.request_count() == 1; }, 10s));
+  }
+  EXPECT_FALSE(answered);
+}
+
+}  // namespace
+}  // namespace tg4::agents
