@@ -3,8 +3,8 @@
 // 3, 6 and 9 consecutive failed decision cycles (configurable), one level back after each run of 3
 // consecutive successes. A run of failures that starts below NORMAL counts on from that level's
 // threshold: LIMITED (6) falls to EMERGENCY (9) after 3 more failures. What each level means for
-// trading (docs/AGENTS.md): REDUCED halves the advised size, LIMITED allows no new entries (closes
-// and holds only), EMERGENCY stops asking the models and uses the rules.
+// trading (docs/AGENTS.md, LlmAdvisor): REDUCED halves the advised size, LIMITED advises no new
+// position, EMERGENCY lets the rules decide (the models are still asked, so the path can recover).
 #include <string>
 
 #include "core/config.hpp"
