@@ -67,8 +67,7 @@ struct NodeOptions {
   bool continue_account = true;
   // The decision agents (SPEC §6): with llm.enabled the strategy's ask_advice goes to the models,
   // else to their rules.
-  core::LlmSection llm;
-  core::AgentsSection agents;
+  core::LlmSection llm;  // the agents' own settings are pipeline.agents
   // Builds the venue (live: Kraken); empty: the paper venue.
   kernel::VenueFactory venue;
   MarketSourceFactory market_source;

@@ -28,7 +28,7 @@ execution::OrderManagerConfig order_config_from_config(const core::Config& confi
 NodeOptions node_options_from_config(const core::Config& config, const std::string& command) {
   NodeOptions node;
   node.llm = config.llm;
-  node.agents = config.agents;
+  node.pipeline.agents = config.agents;
   node.command = command;
   kernel::PipelineOptions& p = node.pipeline;
   p.scope.mode = command == "live" ? "live" : "paper";

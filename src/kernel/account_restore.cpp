@@ -83,6 +83,9 @@ core::Result<RestoredAccount> load_account(storage::Store& store, const std::str
   if (!sessions) return core::Error::of("sessions: " + sessions.error().message);
   const auto previous = previous_session(*sessions, mode, current_session);
   RestoredAccount account;
+  auto scores = store.model_scores();
+  if (!scores) return core::Error::of("model scores: " + scores.error().message);
+  account.model_scores = std::move(*scores);
   if (!previous) return account;
   account.from_session = previous->session_id;
   if (auto s = restore_state(store, previous->session_id, account); !s) return s.error();

@@ -35,6 +35,8 @@ struct RestoredAccount {
   // The fills of each open order (by client id), for the venue to continue from.
   std::map<std::string, execution::FillsSoFar> open_order_fills;
   std::uint64_t last_order_counter = 0;    // client ids continue after it
+  // The model scoreboard as stored (it spans sessions and modes): scoring continues from it.
+  std::vector<storage::ModelScoreRow> model_scores;
 
   bool empty() const { return from_session.empty(); }
 };

@@ -137,7 +137,8 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
               .Help(
                   "Trading decisions (advice) received by the strategy, by who decided and action")
               .Register(registry_)),
-      order_ids_(kernel.clock().now()) {
+      order_ids_(kernel.clock().now()),
+      scoreboard_(options_.agents) {
   if (!outputs_.advisor) outputs_.advisor = std::make_unique<agents::RuleAdvisor>();
   bars_.set_mismatch_sink(
       [this](const core::Bar& ours, const core::Bar&) { market_metrics_.on_bar_mismatch(ours.symbol); });
@@ -194,6 +195,7 @@ void Pipeline::restore(RestoredAccount account) { restored_ = std::move(account)
 void Pipeline::start() {
   if (started_) return;
   started_ = true;
+  for (const storage::ModelScoreRow& row : restored_.model_scores) scoreboard_.seed(model_score(row));
   if (restored_.portfolio) {
     restore_account();
   } else {
@@ -677,6 +679,17 @@ void Pipeline::on_advice(const strategy::Advice& advice) {
   strategy_->on_advice(*context_, advice);
 }
 
+// The advisors' calls whose horizon has passed, judged against the price now (SPEC §6 scoring).
+void Pipeline::score_calls(core::Timestamp now) {
+  const auto price_of = [this](const std::string& symbol) -> std::optional<core::Decimal> {
+    const market::SymbolMarket* market = market_.find(symbol);
+    return market == nullptr ? std::nullopt : market->last_price();
+  };
+  for (const agents::ModelScore& score : scoreboard_.score_due(now, price_of)) {
+    if (has_record_sink()) record(model_score_row(score));
+  }
+}
+
 void Pipeline::on_intent(core::OrderIntent intent) {
   ++counters_.intents;
   if (reconciling_ || venue_connected_ == false) {
@@ -803,6 +816,7 @@ void Pipeline::on_tick() {
   // An exit on its way at the restart has ended by now (its fills and status come together, and a
   // tick later): the stops cover what it left.
   if (orders_->awaits_cover()) cover_after_restart(orders_->symbols_awaiting_cover());
+  if (scoreboard_.has_pending()) score_calls(t);
   // Valued once per tick: from here on nothing in this call changes balances or marks (venue
   // reports arrive as their own kernel events).
   const core::Decimal equity = portfolio_.equity();

@@ -22,6 +22,7 @@
 #include "execution/order_manager.hpp"
 #include "execution/paper_venue.hpp"
 #include "execution/portfolio.hpp"
+#include "agents/model_scoreboard.hpp"
 #include "kernel/account_restore.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/pipeline_options.hpp"
@@ -123,6 +124,7 @@ class Pipeline {
   // decisions
   bool ask_advice(const std::string& symbol, int timeframe_minutes);
   void on_advice(const strategy::Advice& advice);  // kernel thread: recorded, then the strategy's
+  void score_calls(core::Timestamp now);
   void on_intent(core::OrderIntent intent);
   std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
   core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
@@ -200,6 +202,7 @@ class Pipeline {
   std::vector<execution::ClosedTrade> closed_trades_;
   std::vector<core::Fill> fills_;
   core::ClientOrderIdGenerator order_ids_;
+  agents::ModelScoreboard scoreboard_;  // the advisors' calls, scored (SPEC §6)
 
   std::vector<Subscription> subscriptions_;
   std::vector<TimerId> timers_;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/instrument.hpp"
 #include "execution/order_manager.hpp"
 #include "execution/paper_venue.hpp"
@@ -25,6 +26,8 @@ namespace tg4::kernel {
 
 struct PipelineOptions {
   RecordScope scope{"session", "paper"};
+  // The decision agents' settings: the kernel scores their calls (agents::ModelScoreboard).
+  core::AgentsSection agents;
   std::vector<std::string> symbols{"BTC/USDT", "XRP/USDT", "XRP/BTC"};
   int book_depth = 10;  // the subscribed depth: books are truncated to it
   std::string reporting_currency = "USDT";

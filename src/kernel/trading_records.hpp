@@ -9,6 +9,7 @@
 #include "execution/order_manager.hpp"
 #include "execution/portfolio.hpp"
 #include "storage/records.hpp"
+#include "agents/model_scoreboard.hpp"
 #include "strategy/advice.hpp"
 
 namespace tg4::kernel {
@@ -42,6 +43,8 @@ boost::json::object portfolio_json(const execution::Portfolio& portfolio,
 std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice,
                                                 const RecordScope& scope);
 boost::json::object advice_json(const strategy::Advice& advice);
+storage::ModelScoreRow model_score_row(const agents::ModelScore& score);
+agents::ModelScore model_score(const storage::ModelScoreRow& row);
 
 // Drawdown from the peak as a fraction (0 when there is no peak yet), rounded to 8 digits.
 core::Decimal drawdown_ratio(core::Decimal equity, core::Decimal peak_equity);
