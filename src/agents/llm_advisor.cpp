@@ -33,8 +33,8 @@ strategy::Advice from_verdict(const Verdict& verdict, const LlmAdvisor::Question
   advice.stop = verdict.decision.stop;
   advice.target = verdict.decision.target;
   advice.size_pct = verdict.decision.size_pct;
-  advice.reasoning =
-      verdict.why + (verdict.decision.reasoning.empty() ? "" : "; " + verdict.decision.reasoning);
+  // The decision's reasoning already starts with `why` (docs/AGENTS.md, consensus step 7).
+  advice.reasoning = verdict.decision.reasoning.empty() ? verdict.why : verdict.decision.reasoning;
   advice.source = fmt::format("llm consensus {} of {}", verdict.agreeing, verdict.total);
   advice.asked = question.request.time;
   return advice;
@@ -199,9 +199,13 @@ strategy::Advice LlmAdvisor::decide_now(const Question& question) {
   const Verdict verdict = decide(votes, rules_);
   const bool failed = verdict.valid < rules_.min_valid_answers;
   const DegradationLevel before = degradation_.level();
-  if (failed ? degradation_.on_failure() : degradation_.on_success()) {
+  if (failed && degradation_.on_failure()) {
     log_->warn("LLM decision path {} -> {} after {} consecutive failed cycles", to_string(before),
                to_string(degradation_.level()), degradation_.consecutive_failures());
+  } else if (!failed && degradation_.on_success()) {
+    // A step back resets the counts: said without one (it was not "after 0 failed cycles").
+    log_->info("LLM decision path {} -> {}: the models reached a valid consensus again", to_string(before),
+               to_string(degradation_.level()));
   }
   strategy::Advice advice = degrade(from_verdict(verdict, question), question);
   advice.votes = std::move(records);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "agents/llm_advisor.hpp"
@@ -20,6 +21,7 @@
 #include "market/candles_csv.hpp"
 #include "storage/batch.hpp"
 #include "storage/store.hpp"
+#include "storage/writer.hpp"
 
 namespace tg4::app {
 namespace {
@@ -138,11 +140,15 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
   }
   if (args.dry_run) return kExitOk;
   storage::Batch batch;
-  const kernel::RecordScope scope{"decide-" + core::format_rfc3339(core::LiveClock().now(), 0),
-                                  "decide"};
-  for (storage::DecisionRow& row : kernel::decision_rows(advice, scope)) batch.add(std::move(row));
-  if (auto written = (*store)->write(batch); !written)
-    return fail("recording the decision: " + written.error().message);
+  const kernel::RecordScope scope{"decide-" + core::format_rfc3339(core::LiveClock().now(), 0), "decide"};
+  // decisions is keyed on decision_id, which storage::Writer fills in for the sessions; written
+  // directly, rows without one would all land on the key '' (one row left of the cycle).
+  std::mt19937_64 ids(std::random_device{}());
+  for (storage::DecisionRow& row : kernel::decision_rows(advice, scope)) {
+    row.decision_id = storage::new_row_id(ids);
+    batch.add(std::move(row));
+  }
+  if (auto written = (*store)->write(batch); !written) return fail("recording the decision: " + written.error().message);
   return kExitOk;
 }
 

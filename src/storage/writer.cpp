@@ -8,11 +8,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string new_id(std::mt19937_64& rng) {
-  return fmt::format("{:016x}{:016x}", rng(), rng());
-}
-
 }  // namespace
+
+std::string new_row_id(std::mt19937_64& rng) { return fmt::format("{:016x}{:016x}", rng(), rng()); }
 
 Writer::Metrics::Metrics(prometheus::Registry& registry)
     : rows_written(
@@ -107,13 +105,13 @@ core::Status Writer::check(const core::Bar& bar) {
 }
 
 void Writer::give_id(DecisionRow& row) {
-  if (row.decision_id.empty()) row.decision_id = new_id(ids_);
+  if (row.decision_id.empty()) row.decision_id = new_row_id(ids_);
 }
 void Writer::give_id(RiskEventRow& row) {
-  if (row.event_id.empty()) row.event_id = new_id(ids_);
+  if (row.event_id.empty()) row.event_id = new_row_id(ids_);
 }
 void Writer::give_id(AuditLogRow& row) {
-  if (row.audit_id.empty()) row.audit_id = new_id(ids_);
+  if (row.audit_id.empty()) row.audit_id = new_row_id(ids_);
 }
 
 Batch& Writer::slot_locked() {

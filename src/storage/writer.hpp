@@ -38,6 +38,10 @@
 
 namespace tg4::storage {
 
+// A random 128-bit id in hex, for rows keyed by one (decisions, risk events, audit log) when no one
+// gave them theirs: the writer gives them, as does anything that writes such rows itself.
+std::string new_row_id(std::mt19937_64& rng);
+
 struct WriterOptions {
   // A batch is committed when batch_rows rows are waiting or batch_interval has passed. When more
   // is waiting (a burst, a backlog after an outage) up to max_batch_rows go in one transaction: the
