@@ -204,8 +204,8 @@ strategy::Advice LlmAdvisor::decide_now(const Question& question) {
                to_string(degradation_.level()), degradation_.consecutive_failures());
   } else if (!failed && degradation_.on_success()) {
     // A step back resets the counts: said without one (it was not "after 0 failed cycles").
-    log_->info("LLM decision path {} -> {}: the models reached a valid consensus again", to_string(before),
-               to_string(degradation_.level()));
+    log_->info("LLM decision path {} -> {}: the models reached a valid consensus again",
+               to_string(before), to_string(degradation_.level()));
   }
   strategy::Advice advice = degrade(from_verdict(verdict, question), question);
   advice.votes = std::move(records);

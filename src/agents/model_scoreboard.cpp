@@ -25,7 +25,8 @@ std::optional<strategy::AdviceAction> vote_action(const strategy::AdviceVote& vo
 
 ModelScoreboard::ModelScoreboard(const core::AgentsSection& agents)
     : hold_band_(agents.hold_band_pct.to_double() / 100.0) {
-  for (const auto length : agents.score_horizons) horizons_.push_back({length, window_name(length), {}});
+  for (const auto length : agents.score_horizons)
+    horizons_.push_back({length, window_name(length), {}});
 }
 
 void ModelScoreboard::seed(ModelScore score) {
@@ -38,12 +39,19 @@ void ModelScoreboard::add(const strategy::Advice& advice, core::Decimal price) {
   std::vector<Call> calls;
   for (const strategy::AdviceVote& vote : advice.votes) {
     if (const auto action = vote_action(vote)) {
-      calls.push_back({vote.agent, vote.provider + "/" + vote.model, advice.symbol, *action, price, {}, vote.cost_usd,
+      calls.push_back({vote.agent,
+                       vote.provider + "/" + vote.model,
+                       advice.symbol,
+                       *action,
+                       price,
+                       {},
+                       vote.cost_usd,
                        vote.latency_us});
     }
   }
   const bool rules = advice.source.starts_with("rules");
-  calls.push_back({"decision", rules ? "rules" : "consensus", advice.symbol, advice.action, price, {}, {}, 0});
+  calls.push_back(
+      {"decision", rules ? "rules" : "consensus", advice.symbol, advice.action, price, {}, {}, 0});
   for (Horizon& horizon : horizons_) {
     for (Call call : calls) {
       call.due = advice.asked + horizon.length;
@@ -53,7 +61,8 @@ void ModelScoreboard::add(const strategy::Advice& advice, core::Decimal price) {
 }
 
 bool ModelScoreboard::has_pending() const {
-  return std::any_of(horizons_.begin(), horizons_.end(), [](const Horizon& h) { return !h.calls.empty(); });
+  return std::any_of(horizons_.begin(), horizons_.end(),
+                     [](const Horizon& h) { return !h.calls.empty(); });
 }
 
 bool ModelScoreboard::right(strategy::AdviceAction action, double change) const {
@@ -97,7 +106,8 @@ void ModelScoreboard::score(const Call& call, const std::string& window, core::D
 }
 
 std::vector<ModelScore> ModelScoreboard::score_due(
-    core::Timestamp now, const std::function<std::optional<core::Decimal>(const std::string&)>& price_of) {
+    core::Timestamp now,
+    const std::function<std::optional<core::Decimal>(const std::string&)>& price_of) {
   for (Horizon& horizon : horizons_) {
     while (!horizon.calls.empty() && horizon.calls.front().due <= now) {
       const Call& call = horizon.calls.front();

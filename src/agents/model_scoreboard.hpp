@@ -2,12 +2,12 @@
 // ModelScoreboard: how right each model's calls turned out (SPEC §6). Every valid answer, and the
 // verdict it led to (model "consensus", or "rules" when the rules decided), is scored once per
 // horizon (1 h, 4 h and 24 h by default) against the symbol's price then: BUY is right if the price
-// rose, SELL if it fell, HOLD if it moved less than the hold band (2 %), CLOSE if it did not rise by
-// more than the band (leaving was no mistake). The call's PnL is what it would have made on 100 USD:
-// +100 x change for BUY, -100 x change for SELL, nothing for HOLD and CLOSE. Per (agent, model,
-// window) the board keeps decisions, wins, losses, accuracy, that PnL, the cost and the mean latency.
-// Kernel thread only; the scores are seeded from the store at start, the calls still waiting for
-// their horizon are not (a restart forgets them).
+// rose, SELL if it fell, HOLD if it moved less than the hold band (2 %), CLOSE if it did not rise
+// by more than the band (leaving was no mistake). The call's PnL is what it would have made on 100
+// USD: +100 x change for BUY, -100 x change for SELL, nothing for HOLD and CLOSE. Per (agent,
+// model, window) the board keeps decisions, wins, losses, accuracy, that PnL, the cost and the mean
+// latency. Kernel thread only; the scores are seeded from the store at start, the calls still
+// waiting for their horizon are not (a restart forgets them).
 #include <deque>
 #include <functional>
 #include <map>
@@ -29,8 +29,8 @@ struct ModelScore {
   std::string window;  // "1h", "4h", "24h"
   core::Timestamp updated;
   std::int64_t decisions = 0, wins = 0, losses = 0;
-  double score = 0;   // wins / decisions
-  core::Decimal pnl;  // USD on 100 USD a call
+  double score = 0;    // wins / decisions
+  core::Decimal pnl;   // USD on 100 USD a call
   core::Decimal cost;  // USD spent on the calls
   std::int64_t avg_latency_us = 0;
 };
@@ -46,8 +46,9 @@ class ModelScoreboard {
   bool has_pending() const;
   // Scores every call whose horizon has passed at `now` (`price_of`: the symbol's price now, or
   // nothing when unknown: then it waits). Returns the scores that changed.
-  std::vector<ModelScore> score_due(core::Timestamp now,
-                                    const std::function<std::optional<core::Decimal>(const std::string&)>& price_of);
+  std::vector<ModelScore> score_due(
+      core::Timestamp now,
+      const std::function<std::optional<core::Decimal>(const std::string&)>& price_of);
 
   // Best first: accuracy, then PnL.
   std::vector<ModelScore> leaderboard(const std::string& window) const;
@@ -68,7 +69,8 @@ class ModelScoreboard {
   };
   using Key = std::tuple<std::string, std::string, std::string>;  // agent, model, window
   bool right(strategy::AdviceAction action, double change) const;
-  void score(const Call& call, const std::string& window, core::Decimal now_price, core::Timestamp now);
+  void score(const Call& call, const std::string& window, core::Decimal now_price,
+             core::Timestamp now);
 
   std::vector<Horizon> horizons_;
   double hold_band_;

@@ -140,7 +140,8 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
   }
   if (args.dry_run) return kExitOk;
   storage::Batch batch;
-  const kernel::RecordScope scope{"decide-" + core::format_rfc3339(core::LiveClock().now(), 0), "decide"};
+  const kernel::RecordScope scope{"decide-" + core::format_rfc3339(core::LiveClock().now(), 0),
+                                  "decide"};
   // decisions is keyed on decision_id, which storage::Writer fills in for the sessions; written
   // directly, rows without one would all land on the key '' (one row left of the cycle).
   std::mt19937_64 ids(std::random_device{}());
@@ -148,7 +149,8 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
     row.decision_id = storage::new_row_id(ids);
     batch.add(std::move(row));
   }
-  if (auto written = (*store)->write(batch); !written) return fail("recording the decision: " + written.error().message);
+  if (auto written = (*store)->write(batch); !written)
+    return fail("recording the decision: " + written.error().message);
   return kExitOk;
 }
 

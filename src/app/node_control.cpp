@@ -1,5 +1,7 @@
 #include "app/node_control.hpp"
 
+#include <algorithm>
+
 #include <memory>
 
 namespace tg4::app {
@@ -110,16 +112,25 @@ core::Result<json::array> NodeControl::leaderboard() {
     history_.reset();
     return core::Error::of("leaderboard: " + rows.error().message);
   }
+  // Ranked as the SPEC's leaderboard: per window, by accuracy, then by the PnL the calls would have made.
+  std::vector<storage::ModelScoreRow> ranked = std::move(*rows);
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    if (a.window != b.window) return a.window < b.window;
+    return a.score != b.score ? a.score > b.score : a.pnl > b.pnl;
+  });
   json::array out;
-  for (const auto& row : *rows) {
+  for (const auto& row : ranked) {
     json::object s;
     s["agent"] = row.agent;
     s["model"] = row.model;
     s["window"] = row.window;
     s["decisions"] = row.decisions;
     s["wins"] = row.wins;
+    s["losses"] = row.losses;
     s["score"] = row.score;
     s["pnl"] = row.pnl.to_string();
+    s["cost_usd"] = row.cost.to_string();
+    s["avg_latency_ms"] = row.avg_latency_us / 1000;
     out.push_back(std::move(s));
   }
   return out;

@@ -195,7 +195,8 @@ void Pipeline::restore(RestoredAccount account) { restored_ = std::move(account)
 void Pipeline::start() {
   if (started_) return;
   started_ = true;
-  for (const storage::ModelScoreRow& row : restored_.model_scores) scoreboard_.seed(model_score(row));
+  for (const storage::ModelScoreRow& row : restored_.model_scores)
+    scoreboard_.seed(model_score(row));
   if (restored_.portfolio) {
     restore_account();
   } else {
@@ -673,6 +674,9 @@ void Pipeline::on_advice(const strategy::Advice& advice) {
   }
   if (outputs_.state != nullptr) {
     outputs_.state->publish(storage::Topic::kDecisions, json::serialize(advice_json(advice)));
+  }
+  if (const market::SymbolMarket* market = market_.find(advice.symbol); market && market->last_price()) {
+    scoreboard_.add(advice, *market->last_price());
   }
   log_->info("advice {}: {} at confidence {:.2f} ({}){}", advice.symbol, action, advice.confidence,
              advice.source, advice.reasoning.empty() ? "" : ": " + advice.reasoning);

@@ -7,6 +7,7 @@
 // session: only its clock, its event sources and its outputs differ.
 //
 // Everything here runs on the kernel thread; other threads reach it only by posting a Task.
+#include <boost/json.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,13 +17,13 @@
 #include <string>
 #include <vector>
 
-#include <boost/json.hpp>
-
+#include "agents/model_scoreboard.hpp"
+#include "core/ids.hpp"
+#include "core/logging.hpp"
 #include "execution/execution_metrics.hpp"
 #include "execution/order_manager.hpp"
 #include "execution/paper_venue.hpp"
 #include "execution/portfolio.hpp"
-#include "agents/model_scoreboard.hpp"
 #include "kernel/account_restore.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/pipeline_options.hpp"
@@ -30,8 +31,6 @@
 #include "market/indicators/market_state.hpp"
 #include "market/market_metrics.hpp"
 #include "market/order_book.hpp"
-#include "core/ids.hpp"
-#include "core/logging.hpp"
 #include "risk/engine.hpp"
 #include "risk/risk_metrics.hpp"
 #include "strategy/strategy.hpp"

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "agents/model_scoreboard.hpp"
 #include "execution/order_manager.hpp"
 #include "execution/portfolio.hpp"
 #include "storage/records.hpp"
-#include "agents/model_scoreboard.hpp"
 #include "strategy/advice.hpp"
 
 namespace tg4::kernel {

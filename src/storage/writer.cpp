@@ -10,7 +10,9 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-std::string new_row_id(std::mt19937_64& rng) { return fmt::format("{:016x}{:016x}", rng(), rng()); }
+std::string new_row_id(std::mt19937_64& rng) {
+  return fmt::format("{:016x}{:016x}", rng(), rng());
+}
 
 Writer::Metrics::Metrics(prometheus::Registry& registry)
     : rows_written(
