@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Writes the Grafana dashboards in dashboards/ from the panel tables below.
 
-The JSON files are what Grafana loads and what tests/integration/dashboards_test.cpp checks against a
-real Prometheus scraping `tg4 demo`; this script only keeps them uniform. Run it after editing a table:
+The JSON files are what Grafana loads and what tests/e2e/demo_test.cpp checks against a real
+Prometheus scraping `tg4 demo` (tests/integration/deploy_test.cpp checks their structure); this script
+only keeps them uniform. Run it after editing a table:
     python3 deploy/grafana/generate.py
 A panel marked fault_only=True plots a metric that exists only once a fault happened (a breaker trips,
 the spool grows) or only in live mode (the Kraken venue's): the test checks that its queries parse,
-not that they return data.
+not that they return data. A panel marked llm_only=True plots a metric that exists only when the LLM
+decision agents run (llm.enabled): the test checks that it returns data from a second demo, whose
+llm_consensus strategy asks models on a fake LLM server.
 """
 import json
 import pathlib
@@ -15,7 +18,8 @@ PROMETHEUS = {"type": "prometheus", "uid": "tg4-prometheus"}
 HERE = pathlib.Path(__file__).resolve().parent
 
 
-def panel(title, exprs, unit="short", kind="timeseries", legend="", fault_only=False, width=12):
+def panel(title, exprs, unit="short", kind="timeseries", legend="", fault_only=False, llm_only=False,
+          width=12):
     """One panel; exprs is a list of (expr, legend) or plain expr strings."""
     targets = []
     for ref, item in zip("ABCDEFGH", exprs):
@@ -32,7 +36,14 @@ def panel(title, exprs, unit="short", kind="timeseries", legend="", fault_only=F
     }
     if fault_only:
         result["description"] = "fault_only: has data only after the fault it watches has happened"
+    elif llm_only:
+        result["description"] = ("llm_only: has data only when the LLM decision agents run (llm.enabled; "
+                                 "decisions also need a strategy that asks them, e.g. llm_consensus)")
     return result
+
+
+def llm_panel(title, exprs, **options):
+    return panel(title, exprs, llm_only=True, **options)
 
 
 def dashboard(uid, title, panels):
@@ -118,6 +129,35 @@ DASHBOARDS = {
         panel("Kraken private session up", ["tg4_venue_up"], kind="stat", legend="up", fault_only=True),
         panel("Kraken fill repairs per hour by kind",
               ["sum by (kind) (increase(tg4_venue_fill_repairs_total[1h]))"], legend="{{kind}}", fault_only=True),
+    ]),
+    "tg4-agents-llm": dashboard("tg4-agents-llm", "TG4 / Agents & LLM", [
+        llm_panel("Degradation (0 NORMAL, 1 REDUCED, 2 LIMITED, 3 EMERGENCY)",
+                  ["tg4_agents_degradation_level"], kind="stat", legend="level", width=8),
+        llm_panel("Today's LLM spend (UTC day) against the budget", [
+            ("tg4_llm_budget_spent_usd", "spent"), ("tg4_llm_budget_warn_usd", "warning level"),
+            ("tg4_llm_budget_daily_usd", "daily budget")], unit="currencyUSD", width=16),
+        llm_panel("LLM requests per minute by outcome",
+                  ["sum by (provider, model, outcome) (rate(tg4_llm_requests_total[5m])) * 60"],
+                  legend="{{provider}}/{{model}} {{outcome}}"),
+        llm_panel("LLM request latency p50 / p95", [
+            ("histogram_quantile(0.5, sum by (le, provider, model) "
+             "(rate(tg4_llm_request_duration_seconds_bucket[15m])))", "p50 {{provider}}/{{model}}"),
+            ("histogram_quantile(0.95, sum by (le, provider, model) "
+             "(rate(tg4_llm_request_duration_seconds_bucket[15m])))", "p95 {{provider}}/{{model}}")],
+                  unit="s"),
+        llm_panel("Tokens per minute, in (prompt) / out (answer)",
+                  ["sum by (direction) (rate(tg4_llm_tokens_total[5m])) * 60"], legend="{{direction}}"),
+        llm_panel("LLM cost per hour by model",
+                  ["sum by (provider, model) (rate(tg4_llm_cost_usd_total[15m])) * 3600"],
+                  unit="currencyUSD", legend="{{provider}}/{{model}}"),
+        llm_panel("LLM retries (429, 5xx) per hour by model",
+                  ["sum by (provider, model) (increase(tg4_llm_retries_total[1h]))"],
+                  legend="{{provider}}/{{model}}"),
+        llm_panel("Decision cycles per hour by outcome",
+                  ["sum by (outcome) (increase(tg4_agents_cycles_total[1h]))"], legend="{{outcome}}"),
+        llm_panel("Decisions per hour by source and action",
+                  ["sum by (source, action) (increase(tg4_decisions_total[1h]))"],
+                  legend="{{source}} {{action}}", width=24),
     ]),
     "tg4-infrastructure": dashboard("tg4-infrastructure", "TG4 / Infrastructure", [
         panel("Build", ["tg4_build_info"], kind="table", legend="{{version}} {{git_sha}}"),

@@ -12,6 +12,10 @@
 namespace tg4::agents {
 namespace {
 
+// tg4_agents_degradation_level is the level's number, as its help text documents.
+static_assert(static_cast<int>(DegradationLevel::kNormal) == 0 &&
+              static_cast<int>(DegradationLevel::kEmergency) == 3);
+
 std::string decision_json(const ModelDecision& d) {
   boost::json::object out;
   out["action"] = strategy::to_string(d.action);
@@ -52,7 +56,11 @@ bool opens(const strategy::Advice& advice, core::Decimal position_qty) {
 
 LlmAdvisor::LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents,
                        llm::LlmMetrics* metrics, net::ClientTlsOptions tls)
-    : rules_(consensus_rules(agents)), budget_(llm), degradation_(agents) {
+    : metrics_(metrics), rules_(consensus_rules(agents)), budget_(llm), degradation_(agents) {
+  if (metrics_ != nullptr) {
+    metrics_->set_budget(budget_.daily().to_double(), budget_.warn().to_double());
+    metrics_->set_degradation_level(static_cast<int>(degradation_.level()));
+  }
   llm::ClientSettings settings = llm::client_settings(llm);
   settings.tls = std::move(tls);
   for (const core::LlmProvider& provider : llm.providers) {
@@ -177,6 +185,7 @@ strategy::Advice LlmAdvisor::decide_now(const Question& question) {
     advice.source = clients_.empty() ? "rules (no LLM provider configured)"
                                      : "rules (no model may be asked now)";
     advice.votes = std::move(records);
+    report(llm::CycleOutcome::kRules, now);
     return advice;
   }
   // Every model at once: each call has its own timeout, so the slowest decides how long this takes.
@@ -207,9 +216,17 @@ strategy::Advice LlmAdvisor::decide_now(const Question& question) {
     log_->info("LLM decision path {} -> {}: the models reached a valid consensus again",
                to_string(before), to_string(degradation_.level()));
   }
+  report(failed ? llm::CycleOutcome::kNoConsensus : llm::CycleOutcome::kConsensus, now);
   strategy::Advice advice = degrade(from_verdict(verdict, question), question);
   advice.votes = std::move(records);
   return advice;
+}
+
+void LlmAdvisor::report(llm::CycleOutcome outcome, core::Timestamp now) {
+  if (metrics_ == nullptr) return;
+  metrics_->on_cycle(outcome);
+  metrics_->set_spent_today(budget_.spent_today(now).to_double());
+  metrics_->set_degradation_level(static_cast<int>(degradation_.level()));
 }
 
 strategy::Advice LlmAdvisor::degrade(strategy::Advice advice, const Question& question) const {

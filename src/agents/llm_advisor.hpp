@@ -21,6 +21,7 @@
 #include "core/config.hpp"
 #include "core/logging.hpp"
 #include "llm/budget.hpp"
+#include "llm/llm_metrics.hpp"
 #include "llm/provider_client.hpp"
 #include "strategy/advice.hpp"
 
@@ -64,8 +65,11 @@ class LlmAdvisor final : public strategy::Advisor {
   strategy::AdviceVote ask_model(llm::ProviderClient& client, const Question& question,
                                  ModelVote& vote);
   strategy::Advice degrade(strategy::Advice advice, const Question& question) const;
+  // After each cycle: its outcome, the day's spend and the degradation level, to the metrics.
+  void report(llm::CycleOutcome outcome, core::Timestamp now);
 
   std::shared_ptr<spdlog::logger> log_ = core::logger("agents");
+  llm::LlmMetrics* const metrics_;  // may be null
   std::vector<std::unique_ptr<llm::ProviderClient>> clients_;
   ConsensusRules rules_;
   llm::Budget budget_;       // worker thread only

@@ -25,6 +25,7 @@ class Budget {
   core::Decimal spent_today(core::Timestamp now) const;
   core::Decimal per_decision() const { return per_decision_; }
   core::Decimal daily() const { return daily_; }
+  core::Decimal warn() const { return warn_; }
 
  private:
   void roll(core::Timestamp now);

@@ -13,6 +13,13 @@ constexpr LlmOutcome kAllOutcomes[] = {LlmOutcome::kOk,
                                        LlmOutcome::kTransportError,
                                        LlmOutcome::kBadAnswer};
 
+constexpr CycleOutcome kAllCycleOutcomes[] = {CycleOutcome::kConsensus, CycleOutcome::kNoConsensus,
+                                              CycleOutcome::kRules};
+
+prometheus::Gauge& plain_gauge(prometheus::Registry& registry, const char* name, const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+}
+
 // Models answer in a fraction of a second (local, small) to a minute (large, long answers).
 prometheus::Histogram::BucketBoundaries llm_latency_buckets() {
   return {0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120};
@@ -42,6 +49,18 @@ const char* to_string(LlmOutcome outcome) {
   return "unknown";
 }
 
+const char* to_string(CycleOutcome outcome) {
+  switch (outcome) {
+    case CycleOutcome::kConsensus:
+      return "consensus";
+    case CycleOutcome::kNoConsensus:
+      return "no_consensus";
+    case CycleOutcome::kRules:
+      return "rules";
+  }
+  return "unknown";
+}
+
 LlmMetrics::LlmMetrics(prometheus::Registry& registry)
     : requests_(prometheus::BuildCounter()
                     .Name("tg4_llm_requests_total")
@@ -65,7 +84,30 @@ LlmMetrics::LlmMetrics(prometheus::Registry& registry)
       retries_(prometheus::BuildCounter()
                    .Name("tg4_llm_retries_total")
                    .Help("LLM attempts repeated after a 429 or 5xx")
-                   .Register(registry)) {}
+                   .Register(registry)),
+      budget_spent_(plain_gauge(registry, "tg4_llm_budget_spent_usd",
+                                "LLM spend in USD on the current UTC day, as of the last decision "
+                                "cycle (llm.daily_budget_usd limits it)")),
+      budget_daily_(
+          plain_gauge(registry, "tg4_llm_budget_daily_usd",
+                      "The daily LLM budget in USD (llm.daily_budget_usd); beyond it only "
+                      "local models are asked")),
+      budget_warn_(
+          plain_gauge(registry, "tg4_llm_budget_warn_usd",
+                      "The day's LLM spend in USD that is warned of (llm.budget_warn_usd)")),
+      degradation_level_(plain_gauge(
+          registry, "tg4_agents_degradation_level",
+          "Degradation of the LLM decision path: 0 NORMAL, 1 REDUCED, 2 LIMITED, 3 EMERGENCY")) {
+  auto& cycles = prometheus::BuildCounter()
+                     .Name("tg4_agents_cycles_total")
+                     .Help(
+                         "Decision cycles by outcome: consensus (enough valid answers), "
+                         "no_consensus (too few valid answers), rules (no model could be asked)")
+                     .Register(registry);
+  for (const CycleOutcome outcome : kAllCycleOutcomes) {
+    cycles_[outcome] = &cycles.Add({{"outcome", to_string(outcome)}});
+  }
+}
 
 LlmMetrics::Series& LlmMetrics::series(const std::string& provider, const std::string& model) {
   const std::lock_guard lock(mutex_);
@@ -82,6 +124,15 @@ LlmMetrics::Series& LlmMetrics::series(const std::string& provider, const std::s
   s.cost_ = &cost_.Add({{"provider", provider}, {"model", model}});
   s.retries_ = &retries_.Add({{"provider", provider}, {"model", model}});
   return s;
+}
+
+void LlmMetrics::set_budget(double daily_usd, double warn_usd) {
+  budget_daily_.Set(daily_usd);
+  budget_warn_.Set(warn_usd);
+}
+
+void LlmMetrics::on_cycle(CycleOutcome outcome) {
+  cycles_.at(outcome)->Increment();
 }
 
 void LlmMetrics::Series::on_call(LlmOutcome outcome, double seconds, bool attempted) {

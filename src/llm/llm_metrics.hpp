@@ -1,8 +1,10 @@
 #pragma once
 // LlmMetrics: the LLM family of SPEC §11 (requests, errors, latency, tokens and cost by provider
-// and model), fed by ProviderClient. Label sets are bounded: providers and models come from the
-// config, outcomes from the fixed list below.
+// and model), fed by ProviderClient, and the state of the decision agents (the day's spend against
+// the budget, the degradation level, decision cycles by outcome), set by agents::LlmAdvisor. Label
+// sets are bounded: providers and models come from the config, outcomes from the fixed lists below.
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
@@ -27,6 +29,14 @@ enum class LlmOutcome {
 };
 const char* to_string(LlmOutcome outcome);
 
+// How one decision cycle of the agents ended (the `outcome` label of tg4_agents_cycles_total).
+enum class CycleOutcome {
+  kConsensus,    // enough valid answers for the consensus (a success for Degradation)
+  kNoConsensus,  // models asked, too few valid answers (a failure)
+  kRules,        // no model could be asked (budget, per-decision cap, none configured)
+};
+const char* to_string(CycleOutcome outcome);
+
 class LlmMetrics {
  public:
   explicit LlmMetrics(prometheus::Registry& registry);
@@ -50,12 +60,25 @@ class LlmMetrics {
   };
   Series& series(const std::string& provider, const std::string& model);
 
+  // The agents' state, from their one worker thread (Prometheus values are atomic). USD as doubles:
+  // these are for display and alerting; the exact spend is in the decisions table.
+  void set_budget(double daily_usd, double warn_usd);
+  void set_spent_today(double usd) { budget_spent_.Set(usd); }
+  // 0 NORMAL, 1 REDUCED, 2 LIMITED, 3 EMERGENCY (agents::DegradationLevel).
+  void set_degradation_level(int level) { degradation_level_.Set(level); }
+  void on_cycle(CycleOutcome outcome);
+
  private:
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& duration_;
   prometheus::Family<prometheus::Counter>& tokens_;
   prometheus::Family<prometheus::Counter>& cost_;
   prometheus::Family<prometheus::Counter>& retries_;
+  prometheus::Gauge& budget_spent_;
+  prometheus::Gauge& budget_daily_;
+  prometheus::Gauge& budget_warn_;
+  prometheus::Gauge& degradation_level_;
+  std::map<CycleOutcome, prometheus::Counter*> cycles_;
   std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, Series>
       series_;  // node-based: references stay valid

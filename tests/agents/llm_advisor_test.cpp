@@ -4,6 +4,7 @@
 #include "agents/llm_advisor.hpp"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -151,6 +152,88 @@ TEST(LlmAdvisor, FailedCyclesDegradeAndSuccessesRecover) {
   const strategy::Advice limited = advisor.decide_now(f.question());
   EXPECT_EQ(limited.action, AdviceAction::kHold) << "flat: a BUY would open a position";
   EXPECT_NE(limited.source.find("LIMITED"), std::string::npos) << limited.source;
+}
+
+// The value of one series of `registry`: the first of the family `name` whose labels include
+// `label` = `value` (any when `label` is empty).
+double metric_value(prometheus::Registry& registry, const std::string& name,
+                    const std::string& label = "", const std::string& value = "") {
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      bool matches = label.empty();
+      for (const prometheus::ClientMetric::Label& l : metric.label) {
+        matches = matches || (l.name == label && l.value == value);
+      }
+      if (!matches) continue;
+      return family.type == prometheus::MetricType::Counter ? metric.counter.value
+                                                            : metric.gauge.value;
+    }
+  }
+  ADD_FAILURE() << "no series " << name << " {" << label << "=" << value << "}";
+  return -1;
+}
+
+double cost_of(const strategy::Advice& advice) {
+  Decimal sum;
+  for (const strategy::AdviceVote& vote : advice.votes) sum += vote.cost_usd;
+  return sum.to_double();
+}
+
+// What the Agents & LLM dashboard and the budget and degradation alerts read: the budget from the
+// start, then after each cycle the day's spend (the sum of what the models' answers cost), the
+// degradation level and the cycle's outcome.
+TEST(LlmAdvisor, MetricsFollowTheSpendTheDegradationAndEachCycle) {
+  Fixture f(4);
+  f.llm.budget_warn_usd = Decimal::must("4");
+  prometheus::Registry registry;
+  llm::LlmMetrics metrics(registry);
+  LlmAdvisor advisor(f.llm, f.agents, &metrics);
+  EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_llm_budget_daily_usd"), 5);
+  EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_llm_budget_warn_usd"), 4);
+  EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_llm_budget_spent_usd"), 0);
+  EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_agents_degradation_level"), 0);
+
+  const strategy::Advice first = advisor.decide_now(f.question());
+  const strategy::Advice second = advisor.decide_now(f.question());
+  ASSERT_EQ(second.source, "llm consensus 4 of 4");
+  const double spent = cost_of(first) + cost_of(second);
+  EXPECT_DOUBLE_EQ(spent, 0.0024);  // 8 answers of 0.0003
+  EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_llm_budget_spent_usd"), spent);
+  EXPECT_EQ(metric_value(registry, "tg4_agents_cycles_total", "outcome", "consensus"), 2);
+
+  for (const auto& p : f.llm.providers) {
+    f.server.set_reply_for_model(p.model, LlmBehaviour::http_error(503, "overloaded"));
+  }
+  for (int i = 0; i < 3; ++i) {
+    (void)advisor.decide_now(f.question());
+    EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_agents_degradation_level"), i < 2 ? 0 : 1)
+        << "after " << i + 1 << " failed cycles";
+  }
+  EXPECT_EQ(metric_value(registry, "tg4_agents_cycles_total", "outcome", "no_consensus"), 3);
+  EXPECT_EQ(metric_value(registry, "tg4_agents_cycles_total", "outcome", "consensus"), 2);
+  EXPECT_EQ(metric_value(registry, "tg4_agents_cycles_total", "outcome", "rules"), 0);
+  EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_llm_budget_spent_usd"), spent)
+      << "failed calls cost nothing";
+}
+
+// A cycle in which no model may be asked is counted as the rules', and leaves the spend as it was.
+TEST(LlmAdvisor, MetricsCountACycleOverBudgetAsTheRules) {
+  Fixture f(4, "0.001");  // one cycle costs 4 x 0.0003 = 0.0012
+  prometheus::Registry registry;
+  llm::LlmMetrics metrics(registry);
+  LlmAdvisor advisor(f.llm, f.agents, &metrics);
+  EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_llm_budget_daily_usd"), 0.001);
+  (void)advisor.decide_now(f.question());
+  EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_llm_budget_spent_usd"), 0.0012);
+  EXPECT_GE(metric_value(registry, "tg4_llm_budget_spent_usd"),
+            metric_value(registry, "tg4_llm_budget_daily_usd"))
+      << "what TG4LlmBudgetExhausted compares";
+  const strategy::Advice second = advisor.decide_now(f.question());
+  ASSERT_TRUE(second.source.starts_with("rules")) << second.source;
+  EXPECT_EQ(metric_value(registry, "tg4_agents_cycles_total", "outcome", "consensus"), 1);
+  EXPECT_EQ(metric_value(registry, "tg4_agents_cycles_total", "outcome", "rules"), 1);
+  EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_llm_budget_spent_usd"), 0.0012);
 }
 
 // ask() returns at once; the answer comes from the worker thread.

@@ -1,16 +1,18 @@
 // `tg4 demo` end to end, as a trader runs it: the real binary, the real Redis, and the real
 // Prometheus (started by scripts/test) scraping it. The demo must trade (orders and fills in the
 // store), answer `tg4 ctl`, and every PromQL expression of every Grafana dashboard must parse and,
-// unless its panel only shows faults, return data.
+// unless its panel only shows faults, return data. Panels of the LLM decision agents return data
+// only when they run: a second demo asks four models on a FakeLlmServer (llm_consensus), and feeds
+// those panels and the LLM budget and degradation alerts.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <boost/json.hpp>
-#include <fcntl.h>
-
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -24,8 +26,9 @@
 #include <vector>
 
 #include "net/http_client.hpp"
-#include "support/child_process.hpp"
 #include "storage/store.hpp"
+#include "support/child_process.hpp"
+#include "support/fake_llm_server.hpp"
 
 extern char** environ;
 
@@ -97,6 +100,7 @@ struct PanelQuery {
   std::string where;
   std::string expr;
   bool fault_only = false;
+  bool llm_only = false;  // data only when the LLM decision agents run
 };
 
 std::vector<PanelQuery> dashboard_queries() {
@@ -106,15 +110,153 @@ std::vector<PanelQuery> dashboard_queries() {
     const json::object board = json::parse(read_file(entry.path())).as_object();
     for (const auto& panel : board.at("panels").as_array()) {
       const json::object& p = panel.as_object();
-      const bool fault_only = p.contains("description") &&
-                              std::string(p.at("description").as_string()).rfind("fault_only", 0) == 0;
+      const std::string description =
+          p.contains("description") ? std::string(p.at("description").as_string()) : "";
+      const bool fault_only = description.starts_with("fault_only");
+      const bool llm_only = description.starts_with("llm_only");
       for (const auto& target : p.at("targets").as_array()) {
-        out.push_back({entry.path().filename().string() + " / " + std::string(p.at("title").as_string()),
-                       std::string(target.as_object().at("expr").as_string()), fault_only});
+        out.push_back(
+            {entry.path().filename().string() + " / " + std::string(p.at("title").as_string()),
+             std::string(target.as_object().at("expr").as_string()), fault_only, llm_only});
       }
     }
   }
   return out;
+}
+
+// The demo's config with the LLM decision agents on: four models on `server` at 1 USD a million
+// tokens (an answer of kLlmTokensIn + kLlmTokensOut costs 0.0025 USD, near its worst case, which
+// the per-decision cap checks), a daily budget that five cycles spend (then the rules decide), and
+// its warning level reached at the first.
+constexpr std::int64_t kLlmTokensIn = 2000, kLlmTokensOut = 500;
+
+std::string llm_demo_config(const fs::path& dir, const tg4::testing::FakeLlmServer& server) {
+  YAML::Node config = YAML::LoadFile(std::string(TG4_SOURCE_DIR) + "/config/tg4.yaml");
+  YAML::Node llm = config["llm"];
+  llm["enabled"] = true;
+  llm["timeout"] = "10s";
+  llm["max_retries"] = 0;
+  llm["daily_budget_usd"] = "0.05";
+  llm["budget_warn_usd"] = "0.01";
+  llm["max_cost_per_decision_usd"] = "0.05";  // at most the daily budget; 4 worst cases fit
+  YAML::Node providers(YAML::NodeType::Sequence);
+  for (int i = 1; i <= 4; ++i) {
+    YAML::Node provider;
+    provider["name"] = "fake" + std::to_string(i);
+    provider["kind"] = "openai";
+    provider["base_url"] = server.base_url_openai();
+    provider["model"] = "model-" + std::to_string(i);
+    provider["input_usd_per_mtok"] = "1";
+    provider["output_usd_per_mtok"] = "1";
+    provider["requests_per_minute"] = 6000;
+    providers.push_back(provider);
+  }
+  llm["providers"] = providers;
+  const fs::path path = dir / "llm.yaml";
+  std::ofstream(path) << YAML::Dump(config);
+  return path.string();
+}
+
+// What the alert rules on the LLM agents need: each metric they read, by name.
+std::vector<std::string> metrics_in(const std::string& expr) {
+  std::vector<std::string> names;
+  const std::regex name("tg4_[a-z0-9_]+");
+  for (auto it = std::sregex_iterator(expr.begin(), expr.end(), name); it != std::sregex_iterator();
+       ++it) {
+    names.push_back(it->str());
+  }
+  return names;
+}
+
+// The Agents & LLM dashboard and the LLM alerts against a demo whose llm_consensus strategy asks
+// four models on a FakeLlmServer at each closed 1m bar: every panel returns data, the decision
+// cycles run both ways (the models' consensus, then the rules once the day's budget is spent), and
+// the budget alerts' expressions fire while the degradation alert's stays quiet.
+void expect_llm_agents_feed_their_panels_and_alerts(const std::string& prometheus,
+                                                    const std::string& metrics,
+                                                    const fs::path& dir) {
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  tg4::testing::FakeLlmServer server;
+  server.set_default(tg4::testing::LlmBehaviour::reply(
+      R"({"action":"HOLD","confidence":0.6,"reasoning":"e2e"})", kLlmTokensIn, kLlmTokensOut));
+  Child demo({TG4_BINARY, "--config", llm_demo_config(dir, server), "--store",
+              "sqlite:" + (dir / "demo.db").string(), "--metrics", metrics, "demo", "--duration",
+              "90", "--strategy", "llm_consensus", "--param", "timeframe=1", "--api", "127.0.0.1:0",
+              "--out", (dir / "out").string()},
+             dir / "stdout.txt", dir / "stderr.txt");
+  ASSERT_TRUE(demo.started());
+
+  // Named: GCC 12 -O3 misreads a defaulted temporary as uninitialised.
+  net::HttpClientOptions client_options;
+  net::HttpClient client(std::move(client_options));
+  const std::vector<std::string> wanted = {"tg4_agents_cycles_total{outcome=\"consensus\"} > 0",
+                                           "tg4_agents_cycles_total{outcome=\"rules\"} > 0",
+                                           "tg4_decisions_total{source=\"llm\"} > 0",
+                                           "tg4_decisions_total{source=\"rules\"} > 0",
+                                           "tg4_llm_tokens_total{direction=\"out\"} > 0",
+                                           "tg4_llm_cost_usd_total > 0",
+                                           "tg4_llm_budget_spent_usd >= 0.05",
+                                           "tg4_llm_budget_daily_usd == 0.05",
+                                           "tg4_llm_budget_warn_usd == 0.01",
+                                           "tg4_agents_degradation_level == 0"};
+  std::vector<PanelQuery> queries;
+  for (const auto& q : dashboard_queries()) {
+    if (q.llm_only) queries.push_back(q);
+  }
+  ASSERT_FALSE(queries.empty()) << "no llm_only panel: the Agents & LLM dashboard is gone";
+  struct AlertRule {
+    std::string name, expr;
+  };
+  std::vector<AlertRule> alerts;
+  for (const auto& group :
+       YAML::LoadFile(std::string(TG4_SOURCE_DIR) + "/deploy/prometheus/alerts.yml")["groups"]) {
+    for (const auto& rule : group["rules"]) {
+      const std::string expr = rule["expr"].as<std::string>();
+      if (expr.find("tg4_llm_") != std::string::npos ||
+          expr.find("tg4_agents_") != std::string::npos) {
+        alerts.push_back({rule["alert"].as<std::string>(), expr});
+      }
+    }
+  }
+  ASSERT_EQ(alerts.size(), 3u) << "TG4LlmBudgetWarning, TG4LlmBudgetExhausted, TG4AgentsDegraded";
+
+  std::vector<std::string> missing;
+  int exit_code = -1;
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  do {
+    missing.clear();
+    for (const auto& expr : wanted) {
+      if (!query(client, prometheus, expr).has_data) missing.push_back("not yet: " + expr);
+    }
+    for (const auto& q : queries) {
+      const QueryResult r = query(client, prometheus, q.expr);
+      if (!r.has_data) missing.push_back("no data for " + q.where + ": " + q.expr + " " + r.error);
+    }
+    for (const auto& alert : alerts) {
+      for (const auto& metric : metrics_in(alert.expr)) {
+        if (!query(client, prometheus, metric).has_data)
+          missing.push_back(alert.name + " reads " + metric + ": not exported");
+      }
+      const QueryResult r = query(client, prometheus, alert.expr);
+      const bool should_fire = alert.name != "TG4AgentsDegraded";
+      if (!r.ok || r.has_data != should_fire) {
+        missing.push_back(alert.name + (should_fire ? " does not fire: " : " fires: ") +
+                          alert.expr + " " + r.error);
+      }
+    }
+    if (!missing.empty())
+      exit_code = demo.wait(std::chrono::seconds(1));  // the next scrape, unless it ended
+  } while (!missing.empty() && exit_code == -1 && Clock::now() < deadline);
+  for (const auto& m : missing) ADD_FAILURE() << m;
+  if (!missing.empty()) ADD_FAILURE() << read_file(dir / "stderr.txt");
+  EXPECT_GE(server.request_count(), 4u);
+
+  if (exit_code == -1) {
+    demo.signal(SIGTERM);
+    exit_code = demo.wait(std::chrono::seconds(30));
+  }
+  EXPECT_EQ(exit_code, 0) << read_file(dir / "stderr.txt");
 }
 
 TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
@@ -162,7 +304,8 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
   EXPECT_NE(status.find("equity"), std::string::npos) << status;
   EXPECT_NE(status.find("trading_state"), std::string::npos) << status;
 
-  // Every dashboard query: parses; returns data unless it watches a fault. Rates need a few scrapes.
+  // Every dashboard query: parses; returns data unless it watches a fault or the LLM agents (not
+  // enabled here: the second demo below feeds those). Rates need a few scrapes.
   const auto queries = dashboard_queries();
   ASSERT_FALSE(queries.empty());
   std::vector<std::string> missing;
@@ -172,7 +315,8 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
     for (const auto& q : queries) {
       const QueryResult r = query(client, prometheus, q.expr);
       EXPECT_TRUE(r.ok) << q.where << ": " << q.expr << " does not parse: " << r.error;
-      if (r.ok && !r.has_data && !q.fault_only) missing.push_back(q.where + ": " + q.expr);
+      if (r.ok && !r.has_data && !q.fault_only && !q.llm_only)
+        missing.push_back(q.where + ": " + q.expr);
     }
     if (!missing.empty()) std::this_thread::sleep_for(std::chrono::seconds(1));  // next scrape
   } while (!missing.empty() && Clock::now() < data_deadline);
@@ -193,6 +337,10 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
   auto fills = (*opened)->fills(tg4::storage::Scope{}, tg4::storage::TimeRange{});
   ASSERT_TRUE(fills);
   EXPECT_GT(fills->size(), 0u) << "no fills stored";
+
+  // The LLM agents' panels, from a second demo after this one: nothing it leaves in Prometheus can
+  // then answer for this one's queries.
+  expect_llm_agents_feed_their_panels_and_alerts(prometheus, metrics, dir / "llm");
 }
 
 }  // namespace

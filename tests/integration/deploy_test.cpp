@@ -67,9 +67,11 @@ TEST(Deploy, AlertRulesCoverWhatTheOperatorMustHear) {
     for (const auto& e : exprs) joined += e + "\n";
     return joined;
   }();
-  for (const char* metric : {"tg4_feed_up", "tg4_book_checksum_mismatch_total", "tg4_risk_breaker_state",
-                             "tg4_portfolio_drawdown_ratio", "tg4_store_spool_bytes", "tg4_redis_up", "tg4_venue_up",
-                             "tg4_order_problems_total", "tg4_venue_fill_repairs_total"}) {
+  for (const char* metric :
+       {"tg4_feed_up", "tg4_book_checksum_mismatch_total", "tg4_risk_breaker_state",
+        "tg4_portfolio_drawdown_ratio", "tg4_store_spool_bytes", "tg4_redis_up", "tg4_venue_up",
+        "tg4_order_problems_total", "tg4_venue_fill_repairs_total", "tg4_llm_budget_spent_usd",
+        "tg4_llm_budget_warn_usd", "tg4_llm_budget_daily_usd", "tg4_agents_degradation_level"}) {
     EXPECT_NE(all.find(metric), std::string::npos) << "no alert on " << metric;
   }
 }
@@ -182,7 +184,8 @@ TEST(Deploy, EveryDashboardFollowsGrafanasModelAndUsesProvisionedDatasources) {
       EXPECT_TRUE(ids.insert(panel.as_object().at("id").as_int64()).second) << where << ": panel id reused";
     }
   }
-  EXPECT_GE(dashboards, 5) << "Overview, Market data, Risk, Execution and Infrastructure are required";
+  EXPECT_GE(dashboards, 6)
+      << "Overview, Market data, Risk, Execution, Infrastructure and Agents & LLM are required";
 }
 
 }  // namespace

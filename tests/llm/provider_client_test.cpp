@@ -510,6 +510,33 @@ TEST(ProviderClient, MetricsCountOutcomesTokensCostAndRetries) {
       << text;
 }
 
+// The decision agents' series (set by agents::LlmAdvisor) are there from the start, so a dashboard
+// or an alert sees zeros rather than a gap, and then hold what the setters left.
+TEST(LlmMetrics, AgentSeriesExistFromTheStartAndFollowTheSetters) {
+  prometheus::Registry registry;
+  LlmMetrics metrics(registry);
+  const auto expect_lines = [&](std::initializer_list<const char*> lines) {
+    const std::string text = scrape(registry);
+    for (const char* line : lines) EXPECT_TRUE(has_line(text, line)) << line << "\n" << text;
+  };
+  expect_lines({R"(tg4_agents_cycles_total{outcome="consensus"} 0)",
+                R"(tg4_agents_cycles_total{outcome="no_consensus"} 0)",
+                R"(tg4_agents_cycles_total{outcome="rules"} 0)", "tg4_llm_budget_spent_usd 0",
+                "tg4_llm_budget_daily_usd 0", "tg4_llm_budget_warn_usd 0",
+                "tg4_agents_degradation_level 0"});
+  metrics.set_budget(5, 4);
+  metrics.set_spent_today(1.25);
+  metrics.set_degradation_level(2);
+  metrics.on_cycle(CycleOutcome::kNoConsensus);
+  metrics.on_cycle(CycleOutcome::kNoConsensus);
+  metrics.on_cycle(CycleOutcome::kRules);
+  expect_lines({R"(tg4_agents_cycles_total{outcome="consensus"} 0)",
+                R"(tg4_agents_cycles_total{outcome="no_consensus"} 2)",
+                R"(tg4_agents_cycles_total{outcome="rules"} 1)", "tg4_llm_budget_spent_usd 1.25",
+                "tg4_llm_budget_daily_usd 5", "tg4_llm_budget_warn_usd 4",
+                "tg4_agents_degradation_level 2"});
+}
+
 TEST(ProviderClient, WorstCaseCostCountsFourCharactersATokenAndEveryAnswerToken) {
   core::LlmProvider p;
   p.input_usd_per_mtok = 3_d;
