@@ -70,11 +70,19 @@ LlmAdvisor::LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& a
 }
 
 LlmAdvisor::~LlmAdvisor() {
+  bool busy = false;
   {
     const std::lock_guard lock(mutex_);
     stopping_ = true;
+    busy = busy_;
   }
   wake_.notify_all();
+  // No retry and no wait for a rate-limit slot from now on; a request already sent still runs to
+  // its answer or its timeout, which is said, since the stop then takes that long.
+  for (const auto& client : clients_) client->stop();
+  if (busy) {
+    log_->info("stopping: waiting for the LLM requests in flight (at most their timeout)");
+  }
   worker_.join();
 }
 
@@ -102,12 +110,14 @@ void LlmAdvisor::work() {
       if (stopping_) return;
       job = std::move(jobs_.front());
       jobs_.pop_front();
+      busy_ = true;
     }
     strategy::Advice advice = decide_now(job.question);
-    {
-      const std::lock_guard lock(mutex_);
-      if (stopping_) return;  // the kernel may be gone
-    }
+    // Handed over under the lock: once the destructor has set stopping_, nothing reaches a kernel
+    // that may be gone.
+    const std::lock_guard lock(mutex_);
+    busy_ = false;
+    if (stopping_) return;
     job.answer(std::move(advice));
   }
 }

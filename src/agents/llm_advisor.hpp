@@ -32,7 +32,8 @@ class LlmAdvisor final : public strategy::Advisor {
   // `metrics` may be null; it must outlive the advisor.
   LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents,
              llm::LlmMetrics* metrics, net::ClientTlsOptions tls = {});
-  // Stops the worker; a question still queued or being asked gets no answer.
+  // Stops the worker; a question still queued or being asked gets no answer. Waits for requests
+  // already sent (at most llm.timeout), but no longer retries or waits for rate-limit slots.
   ~LlmAdvisor() override;
   LlmAdvisor(const LlmAdvisor&) = delete;
   LlmAdvisor& operator=(const LlmAdvisor&) = delete;
@@ -79,6 +80,7 @@ class LlmAdvisor final : public strategy::Advisor {
   std::condition_variable wake_;
   std::deque<Job> jobs_;
   bool stopping_ = false;
+  bool busy_ = false;  // the worker is deciding
   std::thread worker_;
 };
 

@@ -1,6 +1,7 @@
 #include "llm/provider_client.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <boost/json.hpp>
 #include <cctype>
 #include <cstdlib>
@@ -17,6 +18,9 @@
 namespace tg4::llm {
 
 namespace {
+
+// Why a call ends early: ProviderClient::stop (TG4 is stopping).
+constexpr const char* kStopping = "not sent: TG4 is stopping";
 
 namespace json = boost::json;
 using SteadyClock = std::chrono::steady_clock;
@@ -244,6 +248,7 @@ ClientSettings client_settings(const core::LlmSection& section) {
 
 class ProviderClient::Impl {
  public:
+  void stop();  // see ProviderClient::stop
   Impl(const core::LlmProvider& provider, ClientSettings settings, LlmMetrics* metrics)
       : provider_(provider),
         settings_(std::move(settings)),
@@ -279,6 +284,8 @@ class ProviderClient::Impl {
   std::string body_for(const ChatRequest& request) const;
   net::ClientHeaders headers() const;
   std::optional<std::string> take_slot();
+  // Waits until `until`; false when stop() came first.
+  bool wait_unless_stopped(SteadyClock::time_point until);
   Pooled acquire(bool& reused);
   void release(Pooled pooled);
   core::Result<net::HttpClientResponse> send(const std::string& body);
@@ -289,7 +296,9 @@ class ProviderClient::Impl {
   LlmMetrics::Series* const series_;
   std::string url_, path_, prefix_, url_problem_;
 
-  std::mutex mutex_;                            // guards idle_ and starts_
+  std::mutex mutex_;                            // guards idle_, starts_ and stopping_
+  std::condition_variable stop_wake_;           // ends a wait for a slot or a retry
+  bool stopping_ = false;                       // see ProviderClient::stop
   std::vector<Pooled> idle_;                    // clients with a kept-alive connection
   std::deque<SteadyClock::time_point> starts_;  // the last requests_per_minute attempt slots
 };
@@ -352,8 +361,21 @@ std::optional<std::string> ProviderClient::Impl::take_slot() {
     starts_.push_back(slot);
     while (starts_.size() > static_cast<std::size_t>(limit)) starts_.pop_front();
   }
-  std::this_thread::sleep_until(slot);
+  if (!wait_unless_stopped(slot)) return std::string(kStopping);
   return std::nullopt;
+}
+
+bool ProviderClient::Impl::wait_unless_stopped(SteadyClock::time_point until) {
+  std::unique_lock lock(mutex_);
+  return !stop_wake_.wait_until(lock, until, [this] { return stopping_; });
+}
+
+void ProviderClient::Impl::stop() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_wake_.notify_all();
 }
 
 ProviderClient::Impl::Pooled ProviderClient::Impl::acquire(bool& reused) {
@@ -439,7 +461,9 @@ core::Result<ChatAnswer> ProviderClient::Impl::complete(const ChatRequest& reque
   const std::string body = body_for(request);
   auto backoff = settings_.retry_backoff;
   while (true) {
-    if (auto refused = take_slot()) return fail(LlmOutcome::kLocalLimit, std::move(*refused));
+    if (auto refused = take_slot()) {
+      return fail(*refused == kStopping ? LlmOutcome::kTransportError : LlmOutcome::kLocalLimit, std::move(*refused));
+    }
     if (!first) first = SteadyClock::now();
     ++attempts;
     auto response = send(body);
@@ -489,7 +513,7 @@ core::Result<ChatAnswer> ProviderClient::Impl::complete(const ChatRequest& reque
     if (const auto after = retry_after(*response)) delay = std::min(*after, settings_.timeout);
     backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
     if (series_) series_->on_retry();
-    std::this_thread::sleep_for(delay);
+    if (!wait_unless_stopped(SteadyClock::now() + delay)) return fail(LlmOutcome::kHttpError, why + "; " + kStopping);
   }
 }
 
@@ -503,6 +527,8 @@ ProviderClient::~ProviderClient() = default;
 core::Result<ChatAnswer> ProviderClient::complete(const ChatRequest& request) {
   return impl_->complete(request);
 }
+
+void ProviderClient::stop() { impl_->stop(); }
 
 core::Decimal ProviderClient::worst_case_cost(const ChatRequest& request) const {
   const auto chars = static_cast<std::int64_t>(request.system.size() + request.user.size());

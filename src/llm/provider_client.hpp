@@ -53,6 +53,10 @@ class ProviderClient {
   // empty answer). Never logs or returns the API key.
   core::Result<ChatAnswer> complete(const ChatRequest& request);
 
+  // Ends waits for a rate-limit slot or a retry, now and from now on (the call fails saying TG4 is
+  // stopping); an attempt already sent still runs to its answer or its timeout. Thread-safe.
+  void stop();
+
   const core::LlmProvider& provider() const { return provider_; }
   // The most `request` can cost at this provider's prices (prompt estimated at 4 characters a
   // token, plus max_tokens answered), for the per-decision budget.

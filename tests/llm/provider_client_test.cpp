@@ -239,6 +239,28 @@ TEST(ProviderClient, RetryAfterIsCappedAtTheTimeout) {
   EXPECT_GE(answer.latency, 300ms);
 }
 
+// A stop (TG4 shutting down) ends a wait for a retry at once: the call fails saying why, with the
+// provider's last answer, instead of the stop waiting out Retry-After (here 20 s).
+TEST(ProviderClient, StopEndsAWaitForARetry) {
+  FakeLlmServer server;
+  server.push(LlmBehaviour::http_error(503, "busy", "20"));
+  auto settings = quick();
+  settings.timeout = 30s;
+  ProviderClient client(openai_at(server), settings);
+  std::optional<core::Result<ChatAnswer>> result;
+  std::thread call([&] { result.emplace(client.complete(ChatRequest{"system", "user"})); });
+  ASSERT_TRUE(tg4::testing::eventually([&] { return server.request_count() == 1; }, 10s));
+  client.stop();
+  call.join();
+  ASSERT_FALSE(*result);
+  EXPECT_THAT(result->error().message, HasSubstr("HTTP 503: (server_error) busy; not sent: TG4 is stopping"));
+  EXPECT_EQ(server.request_count(), 1u);
+  const auto again = client.complete(ChatRequest{"system", "user"});
+  ASSERT_FALSE(again);
+  EXPECT_THAT(again.error().message, HasSubstr("not sent: TG4 is stopping")) << "and from then on";
+  EXPECT_EQ(server.request_count(), 1u);
+}
+
 TEST(ProviderClient, ServerErrorsBeyondTheRetriesFailNamingStatusAndMessage) {
   FakeLlmServer server;
   for (int i = 0; i < 3; ++i) server.push(LlmBehaviour::http_error(500, "The server had an error"));
