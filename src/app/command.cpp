@@ -31,14 +31,4 @@ CLI::App* add_command(CLI::App& root, CommandContext& ctx, const std::string& na
   return cmd;
 }
 
-CLI::App* add_pending_command(CLI::App& root, CommandContext& ctx, const std::string& name,
-                              const std::string& description) {
-  CLI::App* cmd = add_command(root, ctx, name, description + " [not built yet]", [name] {
-    std::cerr << "tg4 " << name << ": not built yet in this version; see the README's roadmap\n";
-    return kExitUsage;
-  });
-  cmd->allow_extras();
-  return cmd;
-}
-
 }  // namespace tg4::app

@@ -47,10 +47,6 @@ struct CommandContext {
 CLI::App* add_command(CLI::App& root, CommandContext& ctx, const std::string& name,
                       const std::string& description, std::function<int()> body);
 
-// A command of SPEC §12 that is not built yet: listed in --help, exits 2 saying so.
-CLI::App* add_pending_command(CLI::App& root, CommandContext& ctx, const std::string& name,
-                              const std::string& description);
-
 // One function per cmd_<name>.cpp.
 void add_demo_command(CLI::App& root, CommandContext& ctx);
 void add_paper_live_commands(CLI::App& root, CommandContext& ctx);
