@@ -678,6 +678,8 @@ void Pipeline::on_advice(const strategy::Advice& advice) {
   if (const market::SymbolMarket* market = market_.find(advice.symbol); market && market->last_price()) {
     scoreboard_.add(advice, *market->last_price());
   }
+  counters_.last_advice = fmt::format("{} {} {} at {:.2f} ({})", core::format_rfc3339(now(), 0), advice.symbol, action,
+                                      advice.confidence, advice.source);
   log_->info("advice {}: {} at confidence {:.2f} ({}){}", advice.symbol, action, advice.confidence,
              advice.source, advice.reasoning.empty() ? "" : ": " + advice.reasoning);
   strategy_->on_advice(*context_, advice);
@@ -1010,6 +1012,7 @@ json::object Pipeline::status_json() const {
   out["orders_sent"] = s.orders_sent;
   out["fills"] = s.fills;
   out["last_decision"] = s.last_decision;
+  out["last_advice"] = s.last_advice;
   if (s.venue_connected) out["venue_connected"] = *s.venue_connected;
   out["reconciling"] = s.reconciling;
   out["last_reconciliation"] = s.last_reconciliation;

@@ -120,6 +120,9 @@ struct PipelineSummary {
   bool reconciling = false;          // no new order until the venue has been reconciled
   std::string last_reconciliation;   // "12:03:01 clean" or "12:03:01 3 differences"
   std::string last_decision;  // "12:03:01 ema_cross BUY BTC/USDT -> APPROVED"
+  // The advisor's latest answer: "12:03:01 BTC/USDT BUY at 0.95 (llm consensus 4 of 5)"; empty when
+  // the strategy asks none.
+  std::string last_advice;
   // What the order manager could not handle as planned (a stop placed again, an exit dropped, a
   // position left without a stop): how many so far, and the latest, oldest first, with their time.
   std::uint64_t order_problems = 0;

@@ -56,6 +56,10 @@ TEST(PipelineAdvice, AdviceIsRecordedActedOnAndScoredAnHourLater) {
   EXPECT_EQ(decisions.front().action, "HOLD") << "indicators still warming up";
   EXPECT_EQ(decisions.back().action, "BUY") << decisions.back().parsed_json;
   EXPECT_GE(session.pipeline->summary().approved, 1u) << session.pipeline->summary().last_decision;
+  // The status screen and /status say what the advisor said last.
+  EXPECT_NE(session.pipeline->summary().last_advice.find("BTC/USDT BUY at "), std::string::npos)
+      << session.pipeline->summary().last_advice;
+  EXPECT_NE(session.pipeline->summary().last_advice.find("(rules)"), std::string::npos);
 
   const auto& scores = session.rows.rows<storage::ModelScoreRow>();
   ASSERT_FALSE(scores.empty()) << "the first verdicts are an hour old";
