@@ -56,13 +56,9 @@ void ModelScoreboard::add(const strategy::Advice& advice, core::Decimal price) {
     for (Call call : calls) {
       call.due = advice.asked + horizon.length;
       horizon.calls.push_back(std::move(call));
+      ++pending_;
     }
   }
-}
-
-bool ModelScoreboard::has_pending() const {
-  return std::any_of(horizons_.begin(), horizons_.end(),
-                     [](const Horizon& h) { return !h.calls.empty(); });
 }
 
 bool ModelScoreboard::right(strategy::AdviceAction action, double change) const {
@@ -115,6 +111,7 @@ std::vector<ModelScore> ModelScoreboard::score_due(
       if (!price || !price->is_positive()) break;  // scored once the price is known again
       score(call, horizon.window, *price, now);
       horizon.calls.pop_front();
+      --pending_;
     }
   }
   std::vector<ModelScore> out;

@@ -43,7 +43,7 @@ class ModelScoreboard {
   void seed(ModelScore score);
   // Records the advice's calls, made when the symbol traded at `price`.
   void add(const strategy::Advice& advice, core::Decimal price);
-  bool has_pending() const;
+  bool has_pending() const { return pending_ > 0; }  // checked every tick: kept O(1)
   // Scores every call whose horizon has passed at `now` (`price_of`: the symbol's price now, or
   // nothing when unknown: then it waits). Returns the scores that changed.
   std::vector<ModelScore> score_due(
@@ -76,6 +76,7 @@ class ModelScoreboard {
   double hold_band_;
   std::map<Key, ModelScore> scores_;
   std::vector<Key> changed_;
+  std::size_t pending_ = 0;  // calls in every horizon, not scored yet
 };
 
 }  // namespace tg4::agents
