@@ -86,6 +86,19 @@ LlmAdvisor::~LlmAdvisor() {
   worker_.join();
 }
 
+// A cycle that throws (no thread for a call, memory) must not take the process down: the rules
+// answer, and why is said.
+strategy::Advice LlmAdvisor::decide_safely(const Question& question) {
+  try {
+    return decide_now(question);
+  } catch (const std::exception& e) {
+    log_->error("LLM decision cycle for {} failed: {}; the rules decide", question.request.symbol, e.what());
+    strategy::Advice advice = question.rules;
+    advice.source = std::string("rules (the LLM decision cycle failed: ") + e.what() + ")";
+    return advice;
+  }
+}
+
 LlmAdvisor::Question LlmAdvisor::question_for(const strategy::AdviceRequest& request,
                                               const market::SymbolMarket& market) {
   return {request, decision_prompt(request, market), rule_advice(request, market, "rules")};
@@ -112,7 +125,7 @@ void LlmAdvisor::work() {
       jobs_.pop_front();
       busy_ = true;
     }
-    strategy::Advice advice = decide_now(job.question);
+    strategy::Advice advice = decide_safely(job.question);
     // Handed over under the lock: once the destructor has set stopping_, nothing reaches a kernel
     // that may be gone.
     const std::lock_guard lock(mutex_);
@@ -208,13 +221,7 @@ strategy::Advice LlmAdvisor::decide_now(const Question& question) {
         }));
   }
   for (auto& call : calls) records.push_back(call.get());
-  for (const strategy::AdviceVote& record : records) {
-    if (record.cost_usd.is_positive() && budget_.spend(record.cost_usd, now)) {
-      log_->warn(
-          "LLM spend today is {} USD: the warning level of the daily budget ({} USD) is reached",
-          budget_.spent_today(now).to_string(2), budget_.daily().to_string(2));
-    }
-  }
+  charge(records, now);
   const Verdict verdict = decide(votes, rules_);
   const bool failed = verdict.valid < rules_.min_valid_answers;
   const DegradationLevel before = degradation_.level();
@@ -239,12 +246,30 @@ void LlmAdvisor::report(llm::CycleOutcome outcome, core::Timestamp now) {
   metrics_->set_degradation_level(static_cast<int>(degradation_.level()));
 }
 
+// What the answers cost goes to the day's budget; crossing the warning level and the budget itself is
+// said once each.
+void LlmAdvisor::charge(const std::vector<strategy::AdviceVote>& records, core::Timestamp now) {
+  const bool within = budget_.tier(now) == llm::BudgetTier::kAll;
+  for (const strategy::AdviceVote& record : records) {
+    if (record.cost_usd.is_positive() && budget_.spend(record.cost_usd, now)) {
+      log_->warn("LLM spend today is {} USD: the warning level ({} USD) of the daily budget ({} USD) is reached",
+                 budget_.spent_today(now).to_string(4), budget_.warn().to_string(2), budget_.daily().to_string(2));
+    }
+  }
+  if (within && budget_.tier(now) != llm::BudgetTier::kAll) {
+    log_->warn("LLM spend today is {} USD: the daily budget of {} USD is spent; until 00:00 UTC only local models "
+               "are asked, and the rules decide when there are none",
+               budget_.spent_today(now).to_string(4), budget_.daily().to_string(2));
+  }
+}
+
 strategy::Advice LlmAdvisor::degrade(strategy::Advice advice, const Question& question) const {
   switch (degradation_.level()) {
     case DegradationLevel::kNormal:
       return advice;
     case DegradationLevel::kReduced:
       advice.size_pct /= 2;
+      advice.size_factor = 0.5;
       advice.source += " (REDUCED: size halved)";
       return advice;
     case DegradationLevel::kLimited:
@@ -253,6 +278,7 @@ strategy::Advice LlmAdvisor::degrade(strategy::Advice advice, const Question& qu
                                        strategy::to_string(advice.action), advice.reasoning);
         advice.action = strategy::AdviceAction::kHold;
       }
+      advice.may_open = false;
       advice.source += " (LIMITED)";
       return advice;
     case DegradationLevel::kEmergency: {

@@ -65,6 +65,8 @@ class LlmAdvisor final : public strategy::Advisor {
                                              std::vector<strategy::AdviceVote>& skipped);
   strategy::AdviceVote ask_model(llm::ProviderClient& client, const Question& question,
                                  ModelVote& vote);
+  strategy::Advice decide_safely(const Question& question);
+  void charge(const std::vector<strategy::AdviceVote>& records, core::Timestamp now);
   strategy::Advice degrade(strategy::Advice advice, const Question& question) const;
   // After each cycle: its outcome, the day's spend and the degradation level, to the metrics.
   void report(llm::CycleOutcome outcome, core::Timestamp now);
@@ -73,8 +75,9 @@ class LlmAdvisor final : public strategy::Advisor {
   llm::LlmMetrics* const metrics_;  // may be null
   std::vector<std::unique_ptr<llm::ProviderClient>> clients_;
   ConsensusRules rules_;
-  llm::Budget budget_;       // worker thread only
-  Degradation degradation_;  // worker thread only
+  // The deciding thread's only (the worker's; `tg4 decide` runs no worker and decides itself).
+  llm::Budget budget_;
+  Degradation degradation_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

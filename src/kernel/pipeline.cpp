@@ -174,6 +174,8 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
 }
 
 Pipeline::~Pipeline() {
+  // First: its worker may still hand answers to the kernel, which would call back into this.
+  outputs_.advisor.reset();
   for (const TimerId id : timers_) kernel_.timers().cancel(id);
 }
 

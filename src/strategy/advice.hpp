@@ -45,6 +45,11 @@ struct Advice {
   double confidence = 0.0;  // 0..1
   std::optional<core::Decimal> entry, stop, target;
   double size_pct = 0.0;  // of equity, 0..100
+  // What the decision path's health allows (LlmAdvisor's degradation): a factor on the entry's size
+  // (REDUCED: 0.5), and whether the advice may open a position at all (LIMITED: no, judged when the
+  // answer is acted on, since the position may have changed while the models thought).
+  double size_factor = 1.0;
+  bool may_open = true;
   std::string reasoning;
   std::string source;  // who decided: "llm consensus 4 of 5", "rules (LLM disabled)", ...
   core::Timestamp asked;

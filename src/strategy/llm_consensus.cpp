@@ -59,21 +59,22 @@ class LlmConsensus final : public SignalStrategy {
 
  private:
   void enter(StrategyContext& ctx, const core::Bar& bar, core::Side side, const Advice& advice) {
+    if (!advice.may_open) return;  // the advisor's LIMITED state: closing only
     const std::optional<double> confidence = advice.source.starts_with("rules")
                                                  ? std::nullopt
                                                  : std::optional<double>(advice.confidence);
     const double close = bar.close.to_double();
     if (advice.stop && advice.target &&
         advised_levels_fit(close, side, *advice.stop, *advice.target) &&
-        enter_at(ctx, bar, side, *advice.stop, *advice.target, confidence)) {
+        enter_at(ctx, bar, side, *advice.stop, *advice.target, confidence, advice.size_factor)) {
       return;
     }
     const double distance =
         advice.stop ? std::abs(close - advice.stop->to_double()) : atr_distance(ctx, bar);
     if (side == core::Side::kBuy) {
-      enter_long(ctx, bar, distance, confidence);
+      enter_long(ctx, bar, distance, confidence, advice.size_factor);
     } else {
-      enter_short(ctx, bar, distance, confidence);
+      enter_short(ctx, bar, distance, confidence, advice.size_factor);
     }
   }
 

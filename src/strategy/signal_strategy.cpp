@@ -79,13 +79,13 @@ core::OrderIntent SignalStrategy::base_intent(const StrategyContext& ctx,
 }
 
 void SignalStrategy::enter_long(StrategyContext& ctx, const core::Bar& bar, double stop_distance,
-                                std::optional<double> confidence) {
+                                std::optional<double> confidence, double size_factor) {
   const double close = bar.close.to_double();
   if (close <= 0) return;
   const double fraction = std::clamp(stop_distance / close, kMinStopFraction, kMaxStopFraction);
   const core::Decimal stop = price_of(close * (1.0 - fraction));
   const core::Decimal target = price_of(close + rr_ * (close - stop.to_double()));
-  enter_at(ctx, bar, core::Side::kBuy, stop, target, confidence);
+  enter_at(ctx, bar, core::Side::kBuy, stop, target, confidence, size_factor);
 }
 
 bool SignalStrategy::enter_long_at(StrategyContext& ctx, const core::Bar& bar, core::Decimal stop,
@@ -94,18 +94,18 @@ bool SignalStrategy::enter_long_at(StrategyContext& ctx, const core::Bar& bar, c
 }
 
 void SignalStrategy::enter_short(StrategyContext& ctx, const core::Bar& bar, double stop_distance,
-                                 std::optional<double> confidence) {
+                                 std::optional<double> confidence, double size_factor) {
   const double close = bar.close.to_double();
   if (close <= 0) return;
   const double fraction = std::clamp(stop_distance / close, kMinStopFraction, kMaxStopFraction);
   const core::Decimal stop = price_of(close * (1.0 + fraction));
   const core::Decimal target = price_of(close - rr_ * (stop.to_double() - close));
-  if (target.is_positive()) enter_at(ctx, bar, core::Side::kSell, stop, target, confidence);
+  if (target.is_positive()) enter_at(ctx, bar, core::Side::kSell, stop, target, confidence, size_factor);
 }
 
 bool SignalStrategy::enter_at(StrategyContext& ctx, const core::Bar& bar, core::Side side,
                               core::Decimal stop, core::Decimal target,
-                              std::optional<double> confidence) {
+                              std::optional<double> confidence, double size_factor) {
   const double close = bar.close.to_double();
   const double distance = side == core::Side::kBuy ? close - stop.to_double() : stop.to_double() - close;
   const double fraction = distance / close;
@@ -114,7 +114,7 @@ bool SignalStrategy::enter_at(StrategyContext& ctx, const core::Bar& bar, core::
   const core::Decimal equity = ctx.portfolio().equity();
   if (!equity.is_positive()) return false;
   // Size: the smaller of size_pct of equity and the notional whose stop-out loses risk_pct.
-  const double notional_fraction = std::min(size_fraction_, risk_fraction_ / fraction);
+  const double notional_fraction = size_factor * std::min(size_fraction_, risk_fraction_ / fraction);
   const core::Decimal size =
       (equity * core::Decimal::from_double(notional_fraction, 8)).round(2, core::Rounding::kDown);
   if (!size.is_positive()) return false;

@@ -45,7 +45,7 @@ class SignalStrategy : public Strategy {
   // the risk band, and the target at rr x that distance. Does nothing without equity. `confidence`:
   // what the risk engine is told, when not the `confidence` parameter (an advisor's own).
   void enter_long(StrategyContext& ctx, const core::Bar& bar, double stop_distance,
-                  std::optional<double> confidence = std::nullopt);
+                  std::optional<double> confidence = std::nullopt, double size_factor = 1.0);
   // A long entry with explicit stop and target prices (the grid); false when they leave the band.
   bool enter_long_at(StrategyContext& ctx, const core::Bar& bar, core::Decimal stop,
                      core::Decimal target);
@@ -54,14 +54,16 @@ class SignalStrategy : public Strategy {
   // A short entry at the bar's close (margin): the stop `stop_distance` above, clamped into the risk
   // band, the target rr x that distance below.
   void enter_short(StrategyContext& ctx, const core::Bar& bar, double stop_distance,
-                   std::optional<double> confidence = std::nullopt);
+                   std::optional<double> confidence = std::nullopt, double size_factor = 1.0);
   // Buys back the whole open short (reduce-only); does nothing unless short.
   void exit_short(StrategyContext& ctx, const core::Bar& bar);
 
   // Sizes and submits an entry whose stop is `stop` (below a buy, above a sell); false when the
-  // stop leaves the risk band or there is no equity.
+  // stop leaves the risk band or there is no equity. `size_factor` scales the size (an advisor's
+  // degraded state).
   bool enter_at(StrategyContext& ctx, const core::Bar& bar, core::Side side, core::Decimal stop,
-                core::Decimal target, std::optional<double> confidence = std::nullopt);
+                core::Decimal target, std::optional<double> confidence = std::nullopt,
+                double size_factor = 1.0);
 
   double rr() const { return rr_; }
 

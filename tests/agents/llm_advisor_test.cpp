@@ -139,6 +139,7 @@ TEST(LlmAdvisor, FailedCyclesDegradeAndSuccessesRecover) {
   EXPECT_EQ(reduced.action, AdviceAction::kBuy);
   EXPECT_NE(reduced.source.find("REDUCED"), std::string::npos) << reduced.source;
   EXPECT_DOUBLE_EQ(reduced.size_pct, 5);
+  EXPECT_DOUBLE_EQ(reduced.size_factor, 0.5) << "what the strategy sizes with";
 
   all_answer(LlmBehaviour::http_error(503, "overloaded"));
   for (int i = 0; i < 6; ++i)
@@ -152,6 +153,7 @@ TEST(LlmAdvisor, FailedCyclesDegradeAndSuccessesRecover) {
   const strategy::Advice limited = advisor.decide_now(f.question());
   EXPECT_EQ(limited.action, AdviceAction::kHold) << "flat: a BUY would open a position";
   EXPECT_NE(limited.source.find("LIMITED"), std::string::npos) << limited.source;
+  EXPECT_FALSE(limited.may_open) << "checked again when the strategy acts on it";
 }
 
 // The value of one series of `registry`: the first of the family `name` whose labels include

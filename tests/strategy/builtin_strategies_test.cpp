@@ -266,6 +266,31 @@ TEST(LlmConsensus, RulesAdviceTradesWithTheConfidenceParameter) {
   EXPECT_EQ(intents[0].stop_loss, core::Decimal::from_int(98));
 }
 
+// The advisor's degraded states reach the order: REDUCED halves the entry's size; LIMITED opens
+// nothing, whatever the position was when the models were asked, but still closes.
+TEST(LlmConsensus, DegradedAdviceHalvesTheSizeOrOpensNothing) {
+  Harness h("llm_consensus", {{"timeframe", "1"}});
+  h.bar(100);
+  Advice buy = advice_of(AdviceAction::kBuy, 0.9);
+  h.strategy->on_advice(h.ctx, buy);
+  const auto normal = h.ctx.take_intents();
+  buy.size_factor = 0.5;
+  h.strategy->on_advice(h.ctx, buy);
+  const auto reduced = h.ctx.take_intents();
+  ASSERT_EQ(normal.size(), 1u);
+  ASSERT_EQ(reduced.size(), 1u);
+  EXPECT_EQ(reduced[0].size_quote, normal[0].size_quote / core::Decimal::from_int(2));
+  buy.size_factor = 1.0;
+  buy.may_open = false;
+  h.strategy->on_advice(h.ctx, buy);
+  EXPECT_TRUE(h.ctx.take_intents().empty());
+  h.fill_buy(core::Decimal::from_int(2), core::Decimal::from_int(100));
+  Advice sell = advice_of(AdviceAction::kSell, 0.9);
+  sell.may_open = false;
+  h.strategy->on_advice(h.ctx, sell);
+  EXPECT_EQ(h.ctx.take_intents().size(), 1u) << "closing is still allowed";
+}
+
 // SELL and CLOSE close a long; BUY while long adds nothing; SELL when flat on spot does nothing.
 TEST(LlmConsensus, SellOrCloseExitsALongAndNothingElse) {
   Harness h("llm_consensus", {{"timeframe", "1"}});
