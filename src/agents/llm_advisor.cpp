@@ -86,6 +86,16 @@ LlmAdvisor::~LlmAdvisor() {
   worker_.join();
 }
 
+void LlmAdvisor::already_spent(core::Decimal usd, core::Timestamp now) {
+  if (!usd.is_positive()) return;
+  strategy::AdviceVote earlier;
+  earlier.cost_usd = usd;
+  charge({earlier}, now);
+  log_->info("LLM spend today so far (earlier sessions): {} USD of {} USD", budget_.spent_today(now).to_string(4),
+             budget_.daily().to_string(2));
+  if (metrics_ != nullptr) metrics_->set_spent_today(budget_.spent_today(now).to_double());
+}
+
 // A cycle that throws (no thread for a call, memory) must not take the process down: the rules
 // answer, and why is said.
 strategy::Advice LlmAdvisor::decide_safely(const Question& question) {
@@ -172,9 +182,13 @@ strategy::AdviceVote LlmAdvisor::ask_model(llm::ProviderClient& client, const Qu
   record.provider = vote.provider = client.provider().name;
   record.model = vote.model = client.provider().model;
   record.prompt_hash = question.prompt.hash;
-  auto answer = client.complete(question.prompt.chat);
+  llm::ProviderClient::Usage paid;
+  auto answer = client.complete(question.prompt.chat, &paid);
   if (!answer) {
     record.error = answer.error().message;
+    record.tokens_in = paid.tokens_in;  // an unusable answer is paid for all the same
+    record.tokens_out = paid.tokens_out;
+    record.cost_usd = paid.cost_usd;
     vote.decision = answer.error();
     return record;
   }

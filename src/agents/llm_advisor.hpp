@@ -40,6 +40,9 @@ class LlmAdvisor final : public strategy::Advisor {
 
   void ask(const strategy::AdviceRequest& request, const market::SymbolMarket& market,
            strategy::AdviceCallback answer) override;
+  // Before the first question: what earlier processes spent today (kernel::llm_spend_since), so a
+  // restart continues the day's budget. Not thread-safe with a running cycle.
+  void already_spent(core::Decimal usd, core::Timestamp now);
 
   // One decision cycle, on the calling thread (what the worker runs; `tg4 decide` calls it
   // directly).

@@ -16,6 +16,7 @@
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
 #include "core/ids.hpp"
+#include "kernel/account_restore.hpp"
 #include "kernel/trading_records.hpp"
 #include "llm/llm_metrics.hpp"
 #include "market/candles_csv.hpp"
@@ -123,7 +124,9 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
   request.timeframe_minutes = market->timeframe(args.timeframe)
                                   ? args.timeframe
                                   : market->timeframes().front().interval_minutes();
-  request.time = market->last_update();
+  // Asked now, by hand: the record is dated now and counts in today's budget; the question shows
+  // the bars with their own times.
+  request.time = core::LiveClock().now();
   strategy::Advice advice;
   if (!config->llm.enabled) {
     advice = agents::rule_advice(request, *market, "rules (llm.enabled is false)");
@@ -131,6 +134,10 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
     prometheus::Registry registry;
     llm::LlmMetrics metrics(registry);
     agents::LlmAdvisor advisor(config->llm, config->agents, &metrics);
+    // The day's budget is shared with the sessions (and earlier runs of this command).
+    auto spent = kernel::llm_spend_since(**store, core::utc_day_start(request.time));
+    if (!spent) return fail("the day's LLM spend: " + spent.error().message);
+    advisor.already_spent(*spent, request.time);
     advice = advisor.decide_now(agents::LlmAdvisor::question_for(request, *market));
   }
   if (args.json) {

@@ -104,6 +104,14 @@ core::Status Node::start_store() {
                                          (*store)->url() + ": " + account.error().message +
                                          " (start with --fresh to open a new account)");
     account_ = std::move(*account);
+  } else if (auto scores = (*store)->model_scores()) {
+    account_.model_scores = std::move(*scores);  // a fresh account still continues the leaderboard
+  }
+  if (options_.llm.enabled && !options_.event_time_clock) {
+    const core::Timestamp now = core::LiveClock().now();
+    auto spent = kernel::llm_spend_since(**store, core::utc_day_start(now));
+    if (!spent) return core::Error::of("the day's LLM spend in " + (*store)->url() + ": " + spent.error().message);
+    llm_spent_today_ = *spent;
   }
   store->reset();  // one writer at a time: SQLite would report "database is locked"
   auto writer_options = options_.writer;

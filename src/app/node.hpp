@@ -119,6 +119,7 @@ class Node {
   std::unique_ptr<storage::Writer> writer_;
   std::unique_ptr<storage::StateBus> state_;
   std::unique_ptr<llm::LlmMetrics> llm_metrics_;  // outlives the pipeline's advisor
+  core::Decimal llm_spent_today_;                 // by earlier processes, from the store
   std::unique_ptr<kernel::Kernel> kernel_;
   std::unique_ptr<kernel::Pipeline> pipeline_;
   std::thread kernel_thread_;

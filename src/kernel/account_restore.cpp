@@ -137,4 +137,16 @@ core::Result<RestoredAccount> load_account(storage::Store& store, const std::str
   return account;
 }
 
+core::Result<core::Decimal> llm_spend_since(storage::Store& store, core::Timestamp since) {
+  constexpr std::size_t kMostRows = 200'000;  // a day of 1-minute questions to several models
+  auto rows = store.decisions(storage::Scope{}, kMostRows);  // newest first
+  if (!rows) return core::Error::of("decisions: " + rows.error().message);
+  core::Decimal spent;
+  for (const storage::DecisionRow& row : *rows) {
+    if (row.time < since) break;
+    if (row.provider != "consensus" && row.provider != "rules") spent += row.cost;
+  }
+  return spent;
+}
+
 }  // namespace tg4::kernel

@@ -47,4 +47,8 @@ struct RestoredAccount {
 core::Result<RestoredAccount> load_account(storage::Store& store, const std::string& mode,
                                            const std::string& current_session);
 
+// What the models' answers recorded since `since` cost (the verdict rows, which repeat their sum, are
+// not counted): the day's LLM spend a restart continues, so a restart is not a fresh budget.
+core::Result<core::Decimal> llm_spend_since(storage::Store& store, core::Timestamp since);
+
 }  // namespace tg4::kernel

@@ -273,7 +273,7 @@ class ProviderClient::Impl {
               (path_.empty() ? url_ : path_) + ": ";
   }
 
-  core::Result<ChatAnswer> complete(const ChatRequest& request);
+  core::Result<ChatAnswer> complete(const ChatRequest& request, Usage* paid);
 
  private:
   struct Pooled {
@@ -443,7 +443,7 @@ std::string ProviderClient::Impl::transport_problem(const core::Error& error) co
   return text;
 }
 
-core::Result<ChatAnswer> ProviderClient::Impl::complete(const ChatRequest& request) {
+core::Result<ChatAnswer> ProviderClient::Impl::complete(const ChatRequest& request, Usage* paid) {
   std::optional<SteadyClock::time_point> first;
   int attempts = 0;
   const auto fail = [&](LlmOutcome outcome, std::string why) -> core::Error {
@@ -483,6 +483,7 @@ core::Result<ChatAnswer> ProviderClient::Impl::complete(const ChatRequest& reque
                         std::to_string(answer.tokens_out) + " out");
       }
       answer.cost_usd = *cost;
+      if (paid != nullptr) *paid = {answer.tokens_in, answer.tokens_out, *cost};
       if (series_) series_->on_tokens(answer.tokens_in, answer.tokens_out, cost->to_double());
       if (wire.problem.empty() && answer.text.find_first_not_of(" \t\r\n") == std::string::npos) {
         wire.problem = answer.truncated
@@ -524,8 +525,8 @@ ProviderClient::ProviderClient(core::LlmProvider provider, ClientSettings settin
 
 ProviderClient::~ProviderClient() = default;
 
-core::Result<ChatAnswer> ProviderClient::complete(const ChatRequest& request) {
-  return impl_->complete(request);
+core::Result<ChatAnswer> ProviderClient::complete(const ChatRequest& request, Usage* paid) {
+  return impl_->complete(request, paid);
 }
 
 void ProviderClient::stop() { impl_->stop(); }

@@ -48,10 +48,19 @@ class ProviderClient {
   ProviderClient(const ProviderClient&) = delete;
   ProviderClient& operator=(const ProviderClient&) = delete;
 
+  // What an answer cost, usable or not: a model that used its tokens and then wrote nothing usable
+  // (an empty or refused answer) is paid for all the same.
+  struct Usage {
+    std::int64_t tokens_in = 0;
+    std::int64_t tokens_out = 0;
+    core::Decimal cost_usd;
+  };
+
   // The model's answer, or an Error that names the provider, the model and what went wrong (HTTP
   // status and the provider's own error message, a timeout, a body that is not the wire format, an
   // empty answer). Never logs or returns the API key.
-  core::Result<ChatAnswer> complete(const ChatRequest& request);
+  // `paid`, when given, receives the usage the provider reported, also when the call fails after it.
+  core::Result<ChatAnswer> complete(const ChatRequest& request, Usage* paid = nullptr);
 
   // Ends waits for a rate-limit slot or a retry, now and from now on (the call fails saying TG4 is
   // stopping); an attempt already sent still runs to its answer or its timeout. Thread-safe.

@@ -113,6 +113,23 @@ TEST(LlmAdvisor, OverTheDailyBudgetTheRulesDecide) {
   EXPECT_EQ(f.server.request_count(), 4u) << "nothing asked over budget";
 }
 
+// A model that spent its tokens and wrote nothing usable is paid for: recorded and charged.
+TEST(LlmAdvisor, AnUnusableAnswerIsChargedAsItWasPaid) {
+  Fixture f(4, "0.001");
+  for (const auto& p : f.llm.providers) f.server.set_reply_for_model(p.model, LlmBehaviour::truncated("", 100, 20));
+  LlmAdvisor advisor(f.llm, f.agents, nullptr);
+  const strategy::Advice first = advisor.decide_now(f.question());
+  EXPECT_EQ(first.action, AdviceAction::kHold);
+  ASSERT_EQ(first.votes.size(), 4u);
+  for (const strategy::AdviceVote& vote : first.votes) {
+    EXPECT_FALSE(vote.error.empty());
+    EXPECT_EQ(vote.cost_usd, Decimal::must("0.0003")) << vote.error;
+    EXPECT_EQ(vote.tokens_out, 20);
+  }
+  const strategy::Advice second = advisor.decide_now(f.question());
+  EXPECT_TRUE(second.source.starts_with("rules")) << "0.0012 spent of 0.001: " << second.source;
+}
+
 TEST(LlmAdvisor, ALocalModelIsStillAskedOverBudget) {
   Fixture f(4, "0.001");
   f.llm.providers[3].local = true;

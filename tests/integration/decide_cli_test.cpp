@@ -302,6 +302,24 @@ TEST_F(DecideCli, DryRunRecordsNothingAndJsonPrintsOneObject) {
   EXPECT_TRUE(decisions().empty()) << "--dry-run --json recorded decisions";
 }
 
+// The day's budget lives in the store, not in a process: what an earlier run spent today counts, so
+// the second run may ask no model (each answer here reports 20,000 tokens out: 0.2002 USD, so the
+// first cycle spends 1.001 USD of the 0.5 a day).
+TEST_F(DecideCli, TheDaysBudgetContinuesFromTheStore) {
+  for (const auto& [model, answer] : kBuyAnswers) server_.set_reply_for_model(model, LlmBehaviour::reply(answer, 100, 20'000));
+  server_.set_reply_for_model(kGarbageModel, LlmBehaviour::reply(kGarbageContent, 100, 20'000));
+  const fs::path config = write_config(
+      true, "  daily_budget_usd: 0.5\n  budget_warn_usd: 0.4\n  max_cost_per_decision_usd: 0.5\n");
+  const CliOutcome first = decide(config, {"--symbol", "BTC/USDT", "--once", "--data", kCandles.string()});
+  ASSERT_EQ(first.code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("llm consensus 4 of 5"), std::string::npos) << first.out;
+  const CliOutcome second = decide(config, {"--symbol", "BTC/USDT", "--once", "--data", kCandles.string()});
+  ASSERT_EQ(second.code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("rules (no model may be asked now)"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("reached the budget"), std::string::npos) << second.out;
+  EXPECT_EQ(server_.request_count(), kModels.size()) << "nothing asked by the second run";
+}
+
 TEST_F(DecideCli, WithLlmDisabledTheRulesDecideAndNoModelIsAsked) {
   answer_four_buys_and_one_garbage();
   const fs::path config = write_config(false);
