@@ -179,6 +179,18 @@ core::Status Node::start_kernel() {
 std::unique_ptr<strategy::Advisor> Node::advisor() {
   if (!options_.llm.enabled)
     return std::make_unique<agents::RuleAdvisor>("rules (llm.enabled is false)");
+  // Said at start, not found out from the bill or a silent leaderboard.
+  if (options_.pipeline.strategy != "llm_consensus") {
+    log_->warn("llm.enabled is true, but strategy '{}' asks no advice: no model will be asked "
+               "(strategy.name: llm_consensus trades the models' consensus)",
+               options_.pipeline.strategy);
+  }
+  for (const core::LlmProvider& provider : options_.llm.providers) {
+    if (provider.api_key.empty() && !provider.local) {
+      log_->warn("LLM provider '{}' has no api_key and is not local: a hosted API will refuse every call",
+                 provider.name);
+    }
+  }
   llm_metrics_ = std::make_unique<llm::LlmMetrics>(metrics_->registry());
   log_->info("decision agents: {} LLM providers, daily budget {} USD",
              options_.llm.providers.size(), options_.llm.daily_budget_usd.to_string(2));

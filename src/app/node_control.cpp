@@ -1,6 +1,7 @@
 #include "app/node_control.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include <memory>
 
@@ -103,6 +104,24 @@ core::Result<json::array> NodeControl::decisions(std::size_t limit) {
   return out;
 }
 
+namespace {
+
+// "1h" -> 60, "24h" -> 1440, "7d" -> 10080: windows in time order, not text order ("24h" < "4h").
+std::int64_t window_minutes(const std::string& window) {
+  if (window.size() < 2) return 0;
+  const std::int64_t count = std::atoll(window.c_str());
+  switch (window.back()) {
+    case 'd':
+      return count * 1440;
+    case 'h':
+      return count * 60;
+    default:
+      return count;
+  }
+}
+
+}  // namespace
+
 core::Result<json::array> NodeControl::leaderboard() {
   const std::lock_guard lock(history_mutex_);
   auto store = history_store();
@@ -115,7 +134,7 @@ core::Result<json::array> NodeControl::leaderboard() {
   // Ranked as the SPEC's leaderboard: per window, by accuracy, then by the PnL the calls would have made.
   std::vector<storage::ModelScoreRow> ranked = std::move(*rows);
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-    if (a.window != b.window) return a.window < b.window;
+    if (a.window != b.window) return window_minutes(a.window) < window_minutes(b.window);
     return a.score != b.score ? a.score > b.score : a.pnl > b.pnl;
   });
   json::array out;

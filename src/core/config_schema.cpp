@@ -586,6 +586,15 @@ void check_cross_fields(const Config& c, ReadContext& ctx) {
     fail("llm.max_cost_per_decision_usd",
          "expected at most llm.daily_budget_usd (" + c.llm.daily_budget_usd.to_string() + ")");
   }
+  // With the models on, a consensus must be reachable: with fewer models than valid answers needed
+  // every decision would be HOLD, and the path would degrade to its rules while paying for calls.
+  if (c.llm.enabled && c.llm.providers.empty()) {
+    fail("llm.providers",
+         "expected at least one provider while llm.enabled is true (or llm.enabled: false: the agents' rules decide)");
+  } else if (c.llm.enabled && c.llm.providers.size() < static_cast<std::size_t>(c.agents.min_valid_answers)) {
+    fail("agents.min_valid_answers", "expected at most the " + std::to_string(c.llm.providers.size()) +
+                                         " providers of llm.providers: a consensus needs this many valid answers");
+  }
   const auto sums_to_100 = [&](const std::map<std::string, Decimal>& shares,
                                const std::string& key) {
     Decimal sum;

@@ -246,6 +246,12 @@ TEST(Config, CrossFieldRules) {
             "risk.max_stop_distance_pct");
   EXPECT_EQ(single_issue(parse("llm: {budget_warn_usd: 9}")).key, "llm.budget_warn_usd");
   EXPECT_EQ(single_issue(parse("symbols: [BTC/USDT, BTC/USDT]")).key, "symbols");
+  // The models on: a consensus must be reachable.
+  EXPECT_EQ(single_issue(parse("llm: {enabled: true}")).key, "llm.providers");
+  const std::string one_model =
+      "llm: {enabled: true, providers: [{name: a, kind: openai, base_url: 'http://127.0.0.1:1/v1', model: m}]}";
+  EXPECT_EQ(single_issue(parse(one_model)).key, "agents.min_valid_answers");
+  EXPECT_TRUE(parse(one_model + "\nagents: {min_valid_answers: 1}").issues.empty());
 }
 
 TEST(Config, MissingFileIsAnIssueNotAnException) {
