@@ -70,20 +70,23 @@ LlmAdvisor::LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& a
 }
 
 LlmAdvisor::~LlmAdvisor() {
+  stop();
+  worker_.join();
+}
+
+// No retry and no wait for a rate-limit slot from now on; a request already sent still runs to its
+// answer or its timeout, which is said, since the exit then waits that long.
+void LlmAdvisor::stop() {
   bool busy = false;
   {
     const std::lock_guard lock(mutex_);
+    if (stopping_) return;
     stopping_ = true;
     busy = busy_;
   }
   wake_.notify_all();
-  // No retry and no wait for a rate-limit slot from now on; a request already sent still runs to
-  // its answer or its timeout, which is said, since the stop then takes that long.
   for (const auto& client : clients_) client->stop();
-  if (busy) {
-    log_->info("stopping: waiting for the LLM requests in flight (at most their timeout)");
-  }
-  worker_.join();
+  if (busy) log_->info("stopping: waiting for the LLM requests in flight (at most llm.timeout)");
 }
 
 void LlmAdvisor::already_spent(core::Decimal usd, core::Timestamp now) {

@@ -40,6 +40,7 @@ class LlmAdvisor final : public strategy::Advisor {
 
   void ask(const strategy::AdviceRequest& request, const market::SymbolMarket& market,
            strategy::AdviceCallback answer) override;
+  void stop() override;
   // Before the first question: what earlier processes spent today (kernel::llm_spend_since), so a
   // restart continues the day's budget. Not thread-safe with a running cycle.
   void already_spent(core::Decimal usd, core::Timestamp now);

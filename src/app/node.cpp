@@ -285,6 +285,7 @@ void Node::record_session(const std::string& status) {
 
 void Node::stop() {
   if (stopped_.exchange(true)) return;
+  if (pipeline_) pipeline_->stop_advice();  // LLM calls wind down while the rest stops
   if (source_) source_->stop();
   if (http_) http_->stop();
   api_workers_.join();  // requests in flight finish while the kernel still answers them

@@ -54,6 +54,8 @@ class Pipeline {
   void start();
   // Final records (portfolio snapshot, risk state); timers stop. Kernel thread.
   void finish();
+  // The advisor answers no more (Advisor::stop); any thread, first thing when a node stops.
+  void stop_advice() { outputs_.advisor->stop(); }
 
   // Warm-up: closed bars from history go into the market state (indicators) without trading.
   void warm_up(const std::vector<core::Bar>& bars);

@@ -74,6 +74,9 @@ class Advisor {
   // from any thread (possibly inside this call), and the caller hands the advice back to the
   // kernel; an advisor being destroyed drops what it has not answered yet.
   virtual void ask(const AdviceRequest& request, const market::SymbolMarket& market, AdviceCallback answer) = 0;
+  // Takes no more questions and answers none from now on; work in flight ends as soon as it can.
+  // Thread-safe: a node stopping calls it first, so LLM calls wind down while the rest stops.
+  virtual void stop() {}
 };
 
 }  // namespace tg4::strategy
