@@ -40,6 +40,7 @@ strategy::Advice from_verdict(const Verdict& verdict, const LlmAdvisor::Question
   // The decision's reasoning already starts with `why` (docs/AGENTS.md, consensus step 7).
   advice.reasoning = verdict.decision.reasoning.empty() ? verdict.why : verdict.decision.reasoning;
   advice.source = fmt::format("llm consensus {} of {}", verdict.agreeing, verdict.total);
+  advice.by_models = true;
   advice.asked = question.request.time;
   return advice;
 }

@@ -49,9 +49,8 @@ void ModelScoreboard::add(const strategy::Advice& advice, core::Decimal price) {
                        vote.latency_us});
     }
   }
-  const bool rules = advice.source.starts_with("rules");
   calls.push_back(
-      {"decision", rules ? "rules" : "consensus", advice.symbol, advice.action, price, {}, {}, 0});
+      {"decision", advice.by_models ? "consensus" : "rules", advice.symbol, advice.action, price, {}, {}, 0});
   for (Horizon& horizon : horizons_) {
     for (Call call : calls) {
       call.due = advice.asked + horizon.length;

@@ -669,7 +669,7 @@ bool Pipeline::ask_advice(const std::string& symbol, int timeframe_minutes) {
 
 void Pipeline::on_advice(const strategy::Advice& advice) {
   const std::string action = strategy::to_string(advice.action);
-  const std::string source = advice.source.starts_with("rules") ? "rules" : "llm";
+  const std::string source = advice.by_models ? "llm" : "rules";
   if (metrics_scraped()) decisions_.Add({{"source", source}, {"action", action}}).Increment();
   if (has_record_sink()) {
     for (storage::DecisionRow& row : decision_rows(advice, options_.scope)) record(std::move(row));

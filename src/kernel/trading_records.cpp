@@ -251,7 +251,7 @@ std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice,
   verdict.mode = scope.mode;
   verdict.time = advice.asked;
   verdict.agent = "decision";
-  verdict.provider = advice.source.starts_with("rules") ? "rules" : "consensus";
+  verdict.provider = advice.by_models ? "consensus" : "rules";
   verdict.model = advice.source;
   verdict.symbol = advice.symbol;
   verdict.prompt_hash = prompt_hash;

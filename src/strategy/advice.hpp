@@ -51,7 +51,8 @@ struct Advice {
   double size_factor = 1.0;
   bool may_open = true;
   std::string reasoning;
-  std::string source;  // who decided: "llm consensus 4 of 5", "rules (LLM disabled)", ...
+  std::string source;     // who decided, for people: "llm consensus 4 of 5", "rules (LLM disabled)"
+  bool by_models = false;  // the models' consensus decided (else the rules did)
   core::Timestamp asked;
   std::vector<AdviceVote> votes;  // each model asked; empty when the rules decided
 };

@@ -60,9 +60,8 @@ class LlmConsensus final : public SignalStrategy {
  private:
   void enter(StrategyContext& ctx, const core::Bar& bar, core::Side side, const Advice& advice) {
     if (!advice.may_open) return;  // the advisor's LIMITED state: closing only
-    const std::optional<double> confidence = advice.source.starts_with("rules")
-                                                 ? std::nullopt
-                                                 : std::optional<double>(advice.confidence);
+    const std::optional<double> confidence =
+        advice.by_models ? std::optional<double>(advice.confidence) : std::nullopt;
     const double close = bar.close.to_double();
     if (advice.stop && advice.target &&
         advised_levels_fit(close, side, *advice.stop, *advice.target) &&

@@ -67,6 +67,7 @@ TEST(LlmAdvisor, FourOfFiveModelsAgreeingIsABuyWithEveryAnswerRecorded) {
   const strategy::Advice advice = advisor.decide_now(f.question());
   EXPECT_EQ(advice.action, AdviceAction::kBuy) << advice.reasoning;
   EXPECT_EQ(advice.source, "llm consensus 4 of 5");
+  EXPECT_TRUE(advice.by_models);
   EXPECT_NEAR(advice.confidence, 0.95, 1e-9);  // 0.8 + 0.15: the 4 valid answers are unanimous
   EXPECT_EQ(advice.stop, Decimal::from_int(30500));
   ASSERT_EQ(advice.votes.size(), 5u);
@@ -108,6 +109,7 @@ TEST(LlmAdvisor, OverTheDailyBudgetTheRulesDecide) {
   EXPECT_EQ(first.source, "llm consensus 4 of 4");
   const strategy::Advice second = advisor.decide_now(f.question());
   EXPECT_TRUE(second.source.starts_with("rules")) << second.source;
+  EXPECT_FALSE(second.by_models);
   ASSERT_EQ(second.votes.size(), 4u);
   EXPECT_NE(second.votes[0].error.find("budget"), std::string::npos) << second.votes[0].error;
   EXPECT_EQ(f.server.request_count(), 4u) << "nothing asked over budget";
@@ -165,6 +167,7 @@ TEST(LlmAdvisor, FailedCyclesDegradeAndSuccessesRecover) {
   const strategy::Advice emergency = advisor.decide_now(f.question());
   EXPECT_TRUE(emergency.source.starts_with("rules (LLM decision path in EMERGENCY)"))
       << emergency.source;
+  EXPECT_FALSE(emergency.by_models) << "the rules decided: the strategy uses its own confidence";
   (void)advisor.decide_now(f.question());
   (void)advisor.decide_now(f.question());  // three successes: back to LIMITED
   const strategy::Advice limited = advisor.decide_now(f.question());

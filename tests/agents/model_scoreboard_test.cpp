@@ -27,6 +27,7 @@ strategy::Advice advice_with(AdviceAction verdict, std::vector<strategy::AdviceV
   a.symbol = "BTC/USDT";
   a.action = verdict;
   a.source = "llm consensus 2 of 3";
+  a.by_models = true;
   a.asked = testing::kStart;
   a.votes = std::move(votes);
   return a;
@@ -105,6 +106,7 @@ TEST(ModelScoreboard, ScoresContinueFromTheStoreAndRankByAccuracyThenPnl) {
   board.seed(seeded);
   strategy::Advice rules = advice_with(AdviceAction::kBuy, {model_call("up", "BUY")});
   rules.source = "rules (llm.enabled is false)";
+  rules.by_models = false;
   board.add(rules, Decimal::from_int(100));
   const auto scored = board.score_due(testing::kStart + 1h, PricesNow{Decimal::from_int(102)});
   const ModelScore* up = score_of(scored, "p/up", "1h");

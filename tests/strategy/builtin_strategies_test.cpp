@@ -204,6 +204,7 @@ Advice advice_of(AdviceAction action, double confidence,
   advice.symbol = kSymbol;
   advice.action = action;
   advice.confidence = confidence;
+  advice.by_models = !source.starts_with("rules");
   advice.source = std::move(source);
   return advice;
 }
