@@ -194,8 +194,10 @@ std::unique_ptr<strategy::Advisor> Node::advisor() {
   llm_metrics_ = std::make_unique<llm::LlmMetrics>(metrics_->registry());
   log_->info("decision agents: {} LLM providers, daily budget {} USD",
              options_.llm.providers.size(), options_.llm.daily_budget_usd.to_string(2));
-  return std::make_unique<agents::LlmAdvisor>(options_.llm, options_.pipeline.agents,
-                                              llm_metrics_.get());
+  auto advisor =
+      std::make_unique<agents::LlmAdvisor>(options_.llm, options_.pipeline.agents, llm_metrics_.get());
+  advisor->already_spent(llm_spent_today_, core::LiveClock().now());
+  return advisor;
 }
 
 void Node::warm_up() {

@@ -25,6 +25,7 @@
 #include "core/time.hpp"
 #include "integration/cli_process.hpp"
 #include "net/http_client.hpp"
+#include "storage/batch.hpp"
 #include "storage/store.hpp"
 #include "support/child_process.hpp"
 #include "support/fake_llm_server.hpp"
@@ -347,6 +348,44 @@ TEST_F(LlmPaper, GarbageAnswersGiveHoldVerdictsWithTheErrorsRecordedAndNoOrder) 
   }
   EXPECT_GE(model_rows, 6 * kModels.size());
   EXPECT_GE(llm_.request_count(), 6 * kModels.size());
+}
+
+// What an earlier session spent on the models today counts against the day's budget: a session
+// started after it asks only the local model (the budget was a fresh 5 USD per process before).
+TEST_F(LlmPaper, TodaysSpendOfAnEarlierSessionCountsAgainstTheBudget) {
+  {
+    auto store = tg4::storage::open_store(store_url_);
+    ASSERT_TRUE(store) << store.error().message;
+    tg4::storage::Batch batch;
+    tg4::storage::DecisionRow spent;
+    spent.decision_id = "earlier-call";
+    spent.session_id = "earlier";
+    spent.mode = "paper";
+    spent.time = tg4::core::LiveClock().now();
+    spent.agent = "decision";
+    spent.provider = "openai_a";
+    spent.model = "gpt-alpha";
+    spent.action = "HOLD";
+    spent.cost = Decimal::must("0.6");
+    batch.add(spent);
+    ASSERT_TRUE((*store)->write(batch));
+  }
+  answer_for_all(R"({"action":"HOLD","confidence":0.8,"reasoning":"flat"})");
+  write_config("  daily_budget_usd: 0.5\n  budget_warn_usd: 0.5\n  max_cost_per_decision_usd: 0.5\n");
+  start_paper();
+  if (HasFatalFailure()) return;
+  Record record;
+  ASSERT_TRUE(wait_until(60s, [&] {
+    record = read_record(store_url_);
+    return verdicts(record).size() >= 2;
+  })) << tg4::testing::file_text(dir_ / "paper.err");
+  EXPECT_EQ(stop_paper(), 0) << tg4::testing::file_text(dir_ / "paper.err");
+  EXPECT_NE(tg4::testing::file_text(dir_ / "paper.err")
+                .find("LLM spend today so far (earlier sessions): 0.6000 USD of 0.50 USD"),
+            std::string::npos)
+      << tg4::testing::file_text(dir_ / "paper.err");
+  ASSERT_GT(llm_.request_count(), 0u) << "the local model is still asked";
+  for (const auto& request : llm_.requests()) EXPECT_EQ(request.model, "llama-gamma");
 }
 
 // Verdict rows, oldest first.
