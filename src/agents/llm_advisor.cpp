@@ -29,19 +29,11 @@ std::string decision_json(const ModelDecision& d) {
 }
 
 strategy::Advice from_verdict(const Verdict& verdict, const LlmAdvisor::Question& question) {
-  strategy::Advice advice;
-  advice.symbol = question.request.symbol;
-  advice.action = verdict.decision.action;
-  advice.confidence = verdict.decision.confidence;
-  advice.entry = verdict.decision.entry;
-  advice.stop = verdict.decision.stop;
-  advice.target = verdict.decision.target;
-  advice.size_pct = verdict.decision.size_pct;
+  strategy::Advice advice = advice_from(verdict.decision, question.request,
+                                        fmt::format("llm consensus {} of {}", verdict.agreeing, verdict.total));
   // The decision's reasoning already starts with `why` (docs/AGENTS.md, consensus step 7).
-  advice.reasoning = verdict.decision.reasoning.empty() ? verdict.why : verdict.decision.reasoning;
-  advice.source = fmt::format("llm consensus {} of {}", verdict.agreeing, verdict.total);
+  if (advice.reasoning.empty()) advice.reasoning = verdict.why;
   advice.by_models = true;
-  advice.asked = question.request.time;
   return advice;
 }
 
@@ -155,18 +147,18 @@ std::vector<llm::ProviderClient*> LlmAdvisor::eligible(const Question& question,
   core::Decimal worst_case;
   for (const auto& client : clients_) {
     const core::LlmProvider& provider = client->provider();
+    const core::Decimal cost = client->worst_case_cost(question.prompt.chat);
     std::string why;
     if (!budget_.allows(provider, question.request.time)) {
       why = fmt::format(
           "not asked: the day's LLM spend {} USD reached the budget of {} USD (local models only)",
           budget_.spent_today(question.request.time).to_string(2), budget_.daily().to_string(2));
-    } else if (worst_case + client->worst_case_cost(question.prompt.chat) >
-               budget_.per_decision()) {
+    } else if (worst_case + cost > budget_.per_decision()) {
       why = fmt::format("not asked: its worst case would take the decision over {} USD",
                         budget_.per_decision().to_string(2));
     }
     if (why.empty()) {
-      worst_case += client->worst_case_cost(question.prompt.chat);
+      worst_case += cost;
       chosen.push_back(client.get());
       continue;
     }

@@ -197,4 +197,20 @@ core::Result<ModelDecision> parse_model_decision(const boost::json::object& answ
   return d;
 }
 
+strategy::Advice advice_from(const ModelDecision& decision, const strategy::AdviceRequest& request,
+                             std::string source) {
+  strategy::Advice advice;
+  advice.symbol = request.symbol;
+  advice.action = decision.action;
+  advice.confidence = decision.confidence;
+  advice.entry = decision.entry;
+  advice.stop = decision.stop;
+  advice.target = decision.target;
+  advice.size_pct = decision.size_pct;
+  advice.reasoning = decision.reasoning;
+  advice.source = std::move(source);
+  advice.asked = request.time;
+  return advice;
+}
+
 }  // namespace tg4::agents

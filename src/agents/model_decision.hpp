@@ -29,6 +29,10 @@ struct ModelDecision {
 // `confidence: 150 is outside 0..1 (or 1..100 as a percentage)`.
 core::Result<ModelDecision> parse_model_decision(const boost::json::object& answer);
 
+// The advice a decision gives in answer to `request`, said to come from `source`.
+strategy::Advice advice_from(const ModelDecision& decision, const strategy::AdviceRequest& request,
+                             std::string source);
+
 // The order of the prices given: for BUY stop < entry < target, for SELL target < entry < stop
 // (stop < target, or the reverse, when the entry is absent); HOLD and CLOSE have none to check. The
 // Error names the price that is out of place.

@@ -1,19 +1,12 @@
 #include "agents/model_scoreboard.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 
+#include "core/config_schema.hpp"
+
 namespace tg4::agents {
 namespace {
-
-std::string window_name(core::Duration length) {
-  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(length).count();
-  if (minutes % 1440 == 0) return fmt::format("{}d", minutes / 1440);
-  if (minutes % 60 == 0) return fmt::format("{}h", minutes / 60);
-  return fmt::format("{}m", minutes);
-}
 
 std::optional<strategy::AdviceAction> vote_action(const strategy::AdviceVote& vote) {
   if (!vote.error.empty()) return std::nullopt;
@@ -26,7 +19,7 @@ std::optional<strategy::AdviceAction> vote_action(const strategy::AdviceVote& vo
 ModelScoreboard::ModelScoreboard(const core::AgentsSection& agents)
     : hold_band_(agents.hold_band_pct.to_double() / 100.0) {
   for (const auto length : agents.score_horizons)
-    horizons_.push_back({length, window_name(length), {}});
+    horizons_.push_back({length, core::config_schema::format_duration(length), {}});  // "1h", "1d"
 }
 
 void ModelScoreboard::seed(ModelScore score) {

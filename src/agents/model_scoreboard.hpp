@@ -19,21 +19,14 @@
 #include "core/config.hpp"
 #include "core/decimal.hpp"
 #include "core/time.hpp"
+#include "storage/records.hpp"
 #include "strategy/advice.hpp"
 
 namespace tg4::agents {
 
-struct ModelScore {
-  std::string agent;
-  std::string model;
-  std::string window;  // "1h", "4h", "24h"
-  core::Timestamp updated;
-  std::int64_t decisions = 0, wins = 0, losses = 0;
-  double score = 0;    // wins / decisions
-  core::Decimal pnl;   // USD on 100 USD a call
-  core::Decimal cost;  // USD spent on the calls
-  std::int64_t avg_latency_us = 0;
-};
+// A score is the store's row (agent, model, window, decisions, wins, losses, accuracy, PnL on 100 USD
+// a call, cost, mean latency): the kernel records what the board hands it as it is.
+using ModelScore = storage::ModelScoreRow;
 
 class ModelScoreboard {
  public:

@@ -6,19 +6,7 @@ namespace tg4::agents {
 
 strategy::Advice rule_advice(const strategy::AdviceRequest& request,
                              const market::SymbolMarket& market, const std::string& source) {
-  const ModelDecision decision = rule_decision(market, request.timeframe_minutes);
-  strategy::Advice advice;
-  advice.symbol = request.symbol;
-  advice.action = decision.action;
-  advice.confidence = decision.confidence;
-  advice.entry = decision.entry;
-  advice.stop = decision.stop;
-  advice.target = decision.target;
-  advice.size_pct = decision.size_pct;
-  advice.reasoning = decision.reasoning;
-  advice.source = source;
-  advice.asked = request.time;
-  return advice;
+  return advice_from(rule_decision(market, request.timeframe_minutes), request, source);
 }
 
 void RuleAdvisor::ask(const strategy::AdviceRequest& request, const market::SymbolMarket& market,

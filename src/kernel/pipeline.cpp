@@ -198,7 +198,7 @@ void Pipeline::start() {
   if (started_) return;
   started_ = true;
   for (const storage::ModelScoreRow& row : restored_.model_scores)
-    scoreboard_.seed(model_score(row));
+    scoreboard_.seed(row);
   if (restored_.portfolio) {
     restore_account();
   } else {
@@ -693,8 +693,8 @@ void Pipeline::score_calls(core::Timestamp now) {
     const market::SymbolMarket* market = market_.find(symbol);
     return market == nullptr ? std::nullopt : market->last_price();
   };
-  for (const agents::ModelScore& score : scoreboard_.score_due(now, price_of)) {
-    if (has_record_sink()) record(model_score_row(score));
+  for (agents::ModelScore& score : scoreboard_.score_due(now, price_of)) {
+    if (has_record_sink()) record(std::move(score));
   }
 }
 

@@ -263,36 +263,4 @@ std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice,
   return rows;
 }
 
-storage::ModelScoreRow model_score_row(const agents::ModelScore& score) {
-  storage::ModelScoreRow row;
-  row.agent = score.agent;
-  row.model = score.model;
-  row.window = score.window;
-  row.updated = score.updated;
-  row.decisions = score.decisions;
-  row.wins = score.wins;
-  row.losses = score.losses;
-  row.score = score.score;
-  row.pnl = score.pnl;
-  row.cost = score.cost;
-  row.avg_latency_us = score.avg_latency_us;
-  return row;
-}
-
-agents::ModelScore model_score(const storage::ModelScoreRow& row) {
-  agents::ModelScore score;
-  score.agent = row.agent;
-  score.model = row.model;
-  score.window = row.window;
-  score.updated = row.updated;
-  score.decisions = row.decisions;
-  score.wins = row.wins;
-  score.losses = row.losses;
-  score.score = row.score;
-  score.pnl = row.pnl;
-  score.cost = row.cost;
-  score.avg_latency_us = row.avg_latency_us;
-  return score;
-}
-
 }  // namespace tg4::kernel

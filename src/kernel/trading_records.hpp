@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "agents/model_scoreboard.hpp"
 #include "execution/order_manager.hpp"
 #include "execution/portfolio.hpp"
 #include "storage/records.hpp"
@@ -43,8 +42,6 @@ boost::json::object portfolio_json(const execution::Portfolio& portfolio,
 std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice,
                                                 const RecordScope& scope);
 boost::json::object advice_json(const strategy::Advice& advice);
-storage::ModelScoreRow model_score_row(const agents::ModelScore& score);
-agents::ModelScore model_score(const storage::ModelScoreRow& row);
 
 // Drawdown from the peak as a fraction (0 when there is no peak yet), rounded to 8 digits.
 core::Decimal drawdown_ratio(core::Decimal equity, core::Decimal peak_equity);

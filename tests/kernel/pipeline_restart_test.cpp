@@ -381,10 +381,9 @@ TEST(PipelineRestart, APositionShortOfStopsAfterARestartIsSaid) {
       << s.recent_problems.back();
 }
 
-// A take-profit released to a venue that locks coins per order (Kraken) was on its way when TG4
-// died; its stop, canceled to free the coins, is in the store as ended. The venue then refuses the
-// sell: on the next tick the stop is placed again where it was, for the position, and that is said.
-TEST(PipelineRestart, ATakeProfitRefusedAfterARestartGetsItsStopBack) {
+// Holding 0.1 BTC at the restart: take-profit s0-target (released as a market sell at 52000) was
+// on its way, and its stop s0-stop (49000) had been canceled to free the coins.
+RestoredAccount account_with_a_take_profit_on_its_way() {
   RestoredAccount account = account_holding_btc();
   execution::ManagedOrder stop;
   stop.role = execution::OrderRole::kStopLoss;
@@ -402,7 +401,14 @@ TEST(PipelineRestart, ATakeProfitRefusedAfterARestartGetsItsStopBack) {
   target.created = kStart - 1h + 1s;
   account.open_orders = {target};
   account.ended_stops = {stop};
-  SilentSession session(std::move(account), nullptr, false, true);
+  return account;
+}
+
+// A take-profit released to a venue that locks coins per order (Kraken) was on its way when TG4
+// died; its stop, canceled to free the coins, is in the store as ended. The venue then refuses the
+// sell: on the next tick the stop is placed again where it was, for the position, and that is said.
+TEST(PipelineRestart, ATakeProfitRefusedAfterARestartGetsItsStopBack) {
+  SilentSession session(account_with_a_take_profit_on_its_way(), nullptr, false, true);
 
   core::OrderUpdate on_its_way;  // the venue still lists the sell
   on_its_way.client_order_id = "s0-target";
@@ -453,23 +459,7 @@ TEST(PipelineRestart, ATakeProfitRefusedAfterARestartGetsItsStopBack) {
 // under the new session too, so a second restart before the take-profit ends still finds it (it was
 // left under the first session, and the second restart reported the position unprotected).
 TEST(PipelineRestart, AStopWaitingForATakeProfitOnItsWaySurvivesASecondRestart) {
-  RestoredAccount account = account_holding_btc();
-  execution::ManagedOrder stop;
-  stop.role = execution::OrderRole::kStopLoss;
-  stop.group = "g1";
-  stop.request = {"s0-stop", "BTC/USDT", core::Side::kSell, core::OrderType::kStopLoss, 0.1_d, {}, 49000_d};
-  stop.request.reduce_only = true;
-  stop.status = core::OrderStatus::kCanceled;
-  stop.created = kStart - 1h;
-  execution::ManagedOrder target = stop;
-  target.role = execution::OrderRole::kTakeProfit;
-  target.request.client_order_id = "s0-target";
-  target.request.type = core::OrderType::kMarket;
-  target.status = core::OrderStatus::kNew;
-  target.created = kStart - 1h + 1s;
-  account.open_orders = {target};
-  account.ended_stops = {stop};
-  SilentSession first(std::move(account), nullptr, false, true);  // killed before reconciliation
+  SilentSession first(account_with_a_take_profit_on_its_way(), nullptr, false, true);  // killed before reconciliation
 
   const auto store = store_with(first.rows, "s1", "live");
   auto second = load_account(*store, "live", "s2");
