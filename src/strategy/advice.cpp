@@ -5,6 +5,8 @@
 #include <cctype>
 #include <utility>
 
+#include "core/text.hpp"
+
 namespace tg4::strategy {
 namespace {
 
@@ -14,13 +16,6 @@ constexpr std::array<std::pair<AdviceAction, const char*>, 4> kAdviceActionNames
     {AdviceAction::kHold, "HOLD"},
     {AdviceAction::kClose, "CLOSE"},
 }};
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::toupper(static_cast<unsigned char>(x)) ==
-                  std::toupper(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 
@@ -37,7 +32,7 @@ core::Result<AdviceAction> parse_advice_action(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
     text.remove_suffix(1);
   for (const auto& [value, name] : kAdviceActionNames) {
-    if (equals_ignoring_case(text, name)) return value;
+    if (core::equals_ignoring_case(text, name)) return value;
   }
   return core::Error::of("\"" + std::string(text) +
                          "\" is not an action: expected BUY, SELL, HOLD or CLOSE");

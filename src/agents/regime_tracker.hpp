@@ -1,0 +1,31 @@
+#pragma once
+// RegimeTracker: one symbol's regime, changed only by readings that agree (SPEC §6: a change needs
+// confidence >= agents.regime_change_confidence on agents.regime_change_runs consecutive runs). A
+// reading of the regime in force refreshes its details (confidence, multipliers, strictness) and
+// forgets any candidate; a confident reading of another regime counts towards a change, a less
+// confident one (or an unknown) forgets the candidate. Unknown until the first change.
+#include "agents/regime.hpp"
+
+namespace tg4::agents {
+
+class RegimeTracker {
+ public:
+  RegimeTracker(double change_confidence, int change_runs)
+      : change_confidence_(change_confidence), change_runs_(change_runs) {}
+
+  // True when this reading changed the regime.
+  bool observe(const RegimeReading& reading);
+  const RegimeReading& current() const { return current_; }
+  // The regime a change is waiting on and how many consecutive runs have said it (0: none).
+  MarketRegime candidate() const { return candidate_; }
+  int candidate_runs() const { return candidate_runs_; }
+
+ private:
+  double change_confidence_;
+  int change_runs_;
+  RegimeReading current_;
+  MarketRegime candidate_ = MarketRegime::kUnknown;
+  int candidate_runs_ = 0;
+};
+
+}  // namespace tg4::agents
