@@ -24,6 +24,7 @@ bool RegimeTracker::observe(const RegimeReading& reading) {
   if (candidate_runs_ < change_runs_) return false;
   current_ = reading;
   current_.votes.clear();
+  since_ = reading.time;
   candidate_runs_ = 0;
   return true;
 }

@@ -16,6 +16,8 @@ class RegimeTracker {
   // True when this reading changed the regime.
   bool observe(const RegimeReading& reading);
   const RegimeReading& current() const { return current_; }
+  // When the regime in force began (unset while unknown).
+  core::Timestamp since() const { return since_; }
   // The regime a change is waiting on and how many consecutive runs have said it (0: none).
   MarketRegime candidate() const { return candidate_; }
   int candidate_runs() const { return candidate_runs_; }
@@ -24,6 +26,7 @@ class RegimeTracker {
   double change_confidence_;
   int change_runs_;
   RegimeReading current_;
+  core::Timestamp since_;
   MarketRegime candidate_ = MarketRegime::kUnknown;
   int candidate_runs_ = 0;
 };

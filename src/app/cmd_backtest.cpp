@@ -154,6 +154,7 @@ core::Result<backtest::BacktestSpec> spec_from_args(const BacktestArgs& a,
   base.orders.budget_kraken_rate_counter = false;  // the paper venue has no rate counter
   base.limits = risk::limits_from_config(config.risk);
   base.volatility_mean_bars = config.risk.volatility_spike_mean_bars;
+  base.agents = config.agents;  // the regime agent's settings, as live
   if (auto s = apply_paper_flags(a, base); !s) return s.error();
   if (!a.from.empty()) {
     auto t = parse_time_flag(a.from, "--from");

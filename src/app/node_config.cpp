@@ -41,6 +41,9 @@ NodeOptions node_options_from_config(const core::Config& config, const std::stri
   p.limits = risk::limits_from_config(config.risk);
   p.volatility_mean_bars = config.risk.volatility_spike_mean_bars;
   p.strategy = config.strategy.name;
+  const auto seconds = [](const core::ConfigDuration& d) { return std::chrono::duration_cast<std::chrono::seconds>(d); };
+  p.agent_ttls = {seconds(config.redis.ttl.regime), seconds(config.redis.ttl.technical),
+                  seconds(config.redis.ttl.sentiment), seconds(config.redis.ttl.decision)};
   p.strategy_params = config.strategy.params;
   p.reconcile_interval = std::chrono::duration_cast<core::Duration>(config.execution.reconcile_interval);
   p.adopt_unknown_orders = config.execution.adopt_unknown_orders;

@@ -109,6 +109,7 @@ std::string render_status(const kernel::PipelineSummary& s, const std::string& t
   }
   out += "  last decision: " + (s.last_decision.empty() ? std::string("none yet") : s.last_decision) + "\n";
   if (!s.last_advice.empty()) out += "  last advice: " + s.last_advice + "\n";
+  for (const auto& [symbol, regime] : s.regimes) out += fmt::format("  regime {:<10} {}\n", symbol, regime);
   if (s.order_problems > 0) {
     out += fmt::format("  order problems {} (tg4 ctl status lists the latest); last: {}\n", s.order_problems,
                        s.recent_problems.empty() ? std::string() : s.recent_problems.back());

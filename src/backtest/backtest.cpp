@@ -111,6 +111,7 @@ class Runner {
       options.tick = kFramesTick;
       sample_interval_ = kFramesTick;
     }
+    fit_regime_timeframe(options);
     // The paper venue lives in this process: reconciling it with our orders once, at start, is
     // enough (the periodic check only costs time and reports orders caught between two events).
     options.reconcile_interval = core::Duration::zero();
@@ -136,6 +137,16 @@ class Runner {
     return {};
   }
 
+  // Candles coarser than the regime timeframe (1h candles, 15m regime): the regime is named on the
+  // candles themselves, the finest bars there are.
+  static void fit_regime_timeframe(kernel::PipelineOptions& options) {
+    core::AgentsSection& agents = options.agents;
+    if (!agents.regime_detection) return;
+    const auto& tracked = options.timeframes;
+    if (std::find(tracked.begin(), tracked.end(), agents.regime_timeframe_minutes) == tracked.end())
+      agents.regime_timeframe_minutes = tracked.front();
+  }
+
   // What nothing reads is not computed: a strategy that keeps its own indicators gets the bars of
   // the timeframes it uses and no others, and the market state computes only the risk engine's ATR.
   static void fit_market(const strategy::StrategyNeeds& needs, kernel::PipelineOptions& options) {
@@ -143,8 +154,10 @@ class Runner {
     options.indicators = market::IndicatorScope::kVolatility;
     if (needs.timeframes.empty()) return;
     const int base = options.timeframes.front();  // bars close and the risk engine's ATR on it
+    const int regime = options.agents.regime_detection ? options.agents.regime_timeframe_minutes : 0;
     const auto unused = [&](const int tf) {
-      return tf != base && std::find(needs.timeframes.begin(), needs.timeframes.end(), tf) == needs.timeframes.end();
+      return tf != base && tf != regime &&
+             std::find(needs.timeframes.begin(), needs.timeframes.end(), tf) == needs.timeframes.end();
     };
     std::erase_if(options.timeframes, unused);
     std::erase_if(options.bar_rollups, unused);

@@ -296,6 +296,11 @@ struct AgentsSection {
   ConfigDuration decision_interval = config_detail::min(60);
   ConfigDuration rebalance_interval = config_detail::min(60);
   ConfigDuration coordinator_timeout = config_detail::sec(10);
+  // Regime detection: each symbol's regime, named on this timeframe's bars every regime_interval,
+  // sets the risk engine's regime tables for its intents (SPEC §7 rules 4-6). Off: every intent is
+  // judged as regime "unknown", the strictest.
+  bool regime_detection = true;
+  int regime_timeframe_minutes = 15;  // one of the tracked timeframes: 1, 5, 15, 60, 240, 1440
   // Regime: a change needs this confidence on this many consecutive runs.
   Decimal regime_change_confidence = config_detail::dec("0.7");
   int regime_change_runs = 2;

@@ -463,6 +463,13 @@ std::vector<Field<Config>> build_table() {
                     interval));
   add(field<Config>(TG4_KEY(agents.coordinator_timeout),
                     "Coordinator answer deadline (then: wait).", durs(ms(100), minutes(5))));
+  add(field<Config>(TG4_KEY(agents.regime_detection),
+                    "Name each symbol's regime for the risk engine; false: every intent is judged as regime unknown."));
+  {
+    Check<int> tracked;  // the kernel's timeframes (kernel::PipelineOptions::timeframes)
+    tracked.one_of = {1, 5, 15, 60, 240, 1440};
+    add(field<Config>(TG4_KEY(agents.regime_timeframe_minutes), "Bars the regime is named on, minutes.", tracked));
+  }
   add(field<Config>(TG4_KEY(agents.regime_change_confidence), "Confidence a regime change needs.",
                     fraction()));
   add(field<Config>(TG4_KEY(agents.regime_change_runs), "... on this many consecutive runs.",

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "agents/regime_rule.hpp"
 #include "agents/rule_advisor.hpp"
 #include "core/config.hpp"
 #include "core/logging.hpp"
@@ -123,7 +124,7 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
       market_metrics_(registry_),
       bars_([this](const core::Bar& bar) { on_bar_closed(bar); },
             bar_options(options_, metrics_scraped())),
-      market_(options_.timeframes, market::MarketState::kDefaultHistory, options_.indicators),
+      market_(options_.timeframes, market::MarketState::kDefaultHistory, options_.indicators, regime_timeframe()),
       strategy_(std::move(strategy)),
       strategy_takes_trades_(strategy_->needs().trades),
       context_(std::make_unique<Context>(*this)),
@@ -138,8 +139,22 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
                   "Trading decisions (advice) received by the strategy, by who decided and action")
               .Register(registry_)),
       order_ids_(kernel.clock().now()),
-      scoreboard_(options_.agents) {
+      scoreboard_(options_.agents),
+      regime_gauge_(prometheus::BuildGauge()
+                        .Name("tg4_regime")
+                        .Help("1 for each symbol's regime in force (regime detection agent), 0 for the others")
+                        .Register(registry_)),
+      regime_changes_(prometheus::BuildCounter()
+                          .Name("tg4_regime_changes_total")
+                          .Help("Regime changes by symbol and the regime changed to")
+                          .Register(registry_)) {
   if (!outputs_.advisor) outputs_.advisor = std::make_unique<agents::RuleAdvisor>();
+  check_regime_timeframe();
+  regime_agent_ = outputs_.regime_agent;
+  if (regime_agent_ == nullptr) {
+    rule_regime_agent_ = std::make_unique<agents::RuleRegimeAgent>();
+    regime_agent_ = rule_regime_agent_.get();
+  }
   bars_.set_mismatch_sink(
       [this](const core::Bar& ours, const core::Bar&) { market_metrics_.on_bar_mismatch(ours.symbol); });
   for (const auto& symbol : options_.symbols) instruments_.upsert(core::default_instrument(symbol));
@@ -214,6 +229,11 @@ void Pipeline::start() {
   timers_.push_back(kernel_.timers().every(options_.snapshot_interval, [this] { on_snapshot(); }));
   if (options_.reconcile_interval.count() > 0) {
     timers_.push_back(kernel_.timers().every(options_.reconcile_interval, [this] { request_reconciliation(); }));
+  }
+  if (regime_timeframe() != 0) {
+    // From the start: with warm-up history the first reading counts at once.
+    const auto period = std::chrono::duration_cast<core::Duration>(options_.agents.regime_interval);
+    timers_.push_back(kernel_.timers().every(period, now(), [this] { assess_regimes(); }));
   }
   reconciling_ = true;
   request_reconciliation();
@@ -708,7 +728,7 @@ void Pipeline::on_intent(core::OrderIntent intent) {
                     core::to_string(intent.side), intent.symbol, reconciling_ ? "reconciliation" : "venue down");
     return;
   }
-  if (intent.regime.empty() || intent.regime == "unknown") intent.regime = options_.regime;
+  apply_regime(intent);
   if (intent.size_quote.is_zero() && !intent.qty.is_zero()) intent.size_quote = intent.qty * intent.entry;
   risk::RiskIntent risk_intent = risk::intent_from_order(intent);
   risk_intent.size_usd = quote_to_reporting(intent.symbol, intent.size_quote).value_or(core::Decimal{}).round(8);
@@ -1015,6 +1035,9 @@ json::object Pipeline::status_json() const {
   out["fills"] = s.fills;
   out["last_decision"] = s.last_decision;
   out["last_advice"] = s.last_advice;
+  json::object regimes;
+  for (const auto& [symbol, line] : s.regimes) regimes[symbol] = line;
+  out["regimes"] = std::move(regimes);
   if (s.venue_connected) out["venue_connected"] = *s.venue_connected;
   out["reconciling"] = s.reconciling;
   out["last_reconciliation"] = s.last_reconciliation;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "agents/model_scoreboard.hpp"
+#include "agents/regime_tracker.hpp"
 #include "core/ids.hpp"
 #include "core/logging.hpp"
 #include "execution/execution_metrics.hpp"
@@ -127,6 +128,16 @@ class Pipeline {
   void on_advice(const strategy::Advice& advice);  // kernel thread: recorded, then the strategy's
   void score_calls(core::Timestamp now);
   void on_intent(core::OrderIntent intent);
+  // Gives an intent without a regime its symbol's (and its strictness, when the intent's is normal).
+  void apply_regime(core::OrderIntent& intent) const;
+
+  // regimes (pipeline_regimes.cpp): the regime agent asked for every symbol, its readings through
+  // each symbol's RegimeTracker
+  int regime_timeframe() const;  // 0 when regime detection is off
+  void check_regime_timeframe() const;  // throws when it is not tracked
+  void assess_regimes();
+  void on_regime(const agents::RegimeReading& reading);
+  void report_regime(const agents::RegimeTracker& tracker, const agents::RegimeReading& latest, bool changed);
   std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
   core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
   void refresh_risk_inputs(const std::string& symbol);  // for an intent on `symbol`
@@ -204,6 +215,11 @@ class Pipeline {
   std::vector<core::Fill> fills_;
   core::ClientOrderIdGenerator order_ids_;
   agents::ModelScoreboard scoreboard_;  // the advisors' calls, scored (SPEC §6)
+  std::unique_ptr<agents::RegimeAgent> rule_regime_agent_;  // when outputs_.regime_agent is null
+  agents::RegimeAgent* regime_agent_ = nullptr;
+  std::map<std::string, agents::RegimeTracker, std::less<>> regimes_;
+  prometheus::Family<prometheus::Gauge>& regime_gauge_;      // tg4_regime{symbol, regime}
+  prometheus::Family<prometheus::Counter>& regime_changes_;  // tg4_regime_changes_total{symbol, regime}
 
   std::vector<Subscription> subscriptions_;
   std::vector<TimerId> timers_;

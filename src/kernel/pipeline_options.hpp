@@ -44,8 +44,11 @@ struct PipelineOptions {
   risk::RiskLimits limits;
   std::string strategy = "ema_cross";
   std::map<std::string, std::string> strategy_params;
-  std::string regime =
-      "unknown";  // until the regime agent runs: the risk engine's strictest sizing
+  // An intent's regime while its symbol's is not known (or agents.regime_detection is off): the
+  // risk engine's strictest sizing.
+  std::string regime = "unknown";
+  // How long the agents' latest outputs stay under their state keys (redis.ttl.*).
+  storage::AgentOutputTtls agent_ttls;
   int volatility_mean_bars = 20;  // ATR spike: ATR > factor x its mean over this many bars
   core::Duration tick = std::chrono::seconds(1);                // bar closing, equity, breakers
   core::Duration snapshot_interval = std::chrono::seconds(10);  // portfolio rows and state keys
@@ -91,6 +94,9 @@ struct PipelineOutputs {
   // Answers the strategy's ask_advice (the LLM decision agents); null: their rule-based fallback
   // (agents::RuleAdvisor), which answers at once and deterministically, as a backtest needs.
   std::unique_ptr<strategy::Advisor> advisor;
+  // Names each symbol's regime every agents.regime_interval (the regime detection agent); null: its
+  // rule-based fallback (agents::RuleRegimeAgent). Not owned: it is usually the advisor above.
+  agents::RegimeAgent* regime_agent = nullptr;
 };
 
 // A copy of the numbers the status view and /status show, refreshed by the kernel every tick.
@@ -123,6 +129,8 @@ struct PipelineSummary {
   // The advisor's latest answer: "12:03:01 BTC/USDT BUY at 0.95 (llm consensus 4 of 5)"; empty when
   // the strategy asks none.
   std::string last_advice;
+  // Each symbol's regime as the risk engine uses it: "trending_bull 0.82 since 12:05:00 (rules)".
+  std::map<std::string, std::string> regimes;
   // What the order manager could not handle as planned (a stop placed again, an exit dropped, a
   // position left without a stop): how many so far, and the latest, oldest first, with their time.
   std::uint64_t order_problems = 0;

@@ -220,19 +220,22 @@ boost::json::object advice_json(const strategy::Advice& advice) {
   return out;
 }
 
-std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice,
-                                                const RecordScope& scope) {
+namespace {
+
+// One row per model asked; the verdict's row is the caller's, with the votes' prompt hash and cost.
+std::vector<storage::DecisionRow> vote_rows(const std::vector<strategy::AdviceVote>& votes,
+                                            const std::string& symbol, core::Timestamp time,
+                                            const RecordScope& scope) {
   std::vector<storage::DecisionRow> rows;
-  std::string prompt_hash;
-  for (const strategy::AdviceVote& vote : advice.votes) {
+  for (const strategy::AdviceVote& vote : votes) {
     storage::DecisionRow row;
     row.session_id = scope.session_id;
     row.mode = scope.mode;
-    row.time = advice.asked;
+    row.time = time;
     row.agent = vote.agent;
     row.provider = vote.provider;
     row.model = vote.model;
-    row.symbol = advice.symbol;
+    row.symbol = symbol;
     row.prompt_hash = vote.prompt_hash;
     row.raw_response = vote.raw_response;
     row.parsed_json = vote.parsed_json;
@@ -243,22 +246,66 @@ std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice,
     row.tokens_out = vote.tokens_out;
     row.cost = vote.cost_usd;
     row.error = vote.error;
-    prompt_hash = vote.prompt_hash;
     rows.push_back(std::move(row));
   }
+  return rows;
+}
+
+storage::DecisionRow verdict_row(const std::vector<storage::DecisionRow>& votes, const RecordScope& scope,
+                                 core::Timestamp time, const std::string& symbol) {
   storage::DecisionRow verdict;
   verdict.session_id = scope.session_id;
   verdict.mode = scope.mode;
-  verdict.time = advice.asked;
+  verdict.time = time;
+  verdict.symbol = symbol;
+  for (const storage::DecisionRow& vote : votes) {
+    verdict.prompt_hash = vote.prompt_hash;
+    verdict.cost += vote.cost;
+  }
+  return verdict;
+}
+
+}  // namespace
+
+std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice,
+                                                const RecordScope& scope) {
+  std::vector<storage::DecisionRow> rows = vote_rows(advice.votes, advice.symbol, advice.asked, scope);
+  storage::DecisionRow verdict = verdict_row(rows, scope, advice.asked, advice.symbol);
   verdict.agent = "decision";
   verdict.provider = advice.by_models ? "consensus" : "rules";
   verdict.model = advice.source;
-  verdict.symbol = advice.symbol;
-  verdict.prompt_hash = prompt_hash;
   verdict.parsed_json = boost::json::serialize(advice_json(advice));
   verdict.action = strategy::to_string(advice.action);
   verdict.confidence = advice.confidence;
-  for (const strategy::AdviceVote& vote : advice.votes) verdict.cost += vote.cost_usd;
+  rows.push_back(std::move(verdict));
+  return rows;
+}
+
+boost::json::object regime_json(const agents::RegimeReading& reading) {
+  boost::json::object out;
+  out["symbol"] = reading.symbol;
+  out["regime"] = agents::to_string(reading.regime);
+  out["risk_regime"] = risk::to_string(agents::risk_regime(reading.regime));
+  out["confidence"] = reading.confidence;
+  out["size_multiplier"] = reading.size_multiplier;
+  out["stop_multiplier"] = reading.stop_multiplier;
+  out["target_multiplier"] = reading.target_multiplier;
+  out["strictness"] = risk::to_string(reading.strictness);
+  out["reasoning"] = reading.reasoning;
+  out["source"] = reading.source;
+  out["time"] = core::format_rfc3339(reading.time, 0);
+  return out;
+}
+
+std::vector<storage::DecisionRow> regime_rows(const agents::RegimeReading& reading, const RecordScope& scope) {
+  std::vector<storage::DecisionRow> rows = vote_rows(reading.votes, reading.symbol, reading.time, scope);
+  storage::DecisionRow verdict = verdict_row(rows, scope, reading.time, reading.symbol);
+  verdict.agent = "regime";
+  verdict.provider = reading.by_models ? "consensus" : "rules";
+  verdict.model = reading.source;
+  verdict.parsed_json = boost::json::serialize(regime_json(reading));
+  verdict.action = agents::to_string(reading.regime);
+  verdict.confidence = reading.confidence;
   rows.push_back(std::move(verdict));
   return rows;
 }

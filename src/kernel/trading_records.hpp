@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/regime.hpp"
 #include "execution/order_manager.hpp"
 #include "execution/portfolio.hpp"
 #include "storage/records.hpp"
@@ -42,6 +43,11 @@ boost::json::object portfolio_json(const execution::Portfolio& portfolio,
 std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice,
                                                 const RecordScope& scope);
 boost::json::object advice_json(const strategy::Advice& advice);
+
+// A regime reading as the store keeps it: one row per model asked (agent "regime") and one for the
+// reading (action: the regime's name; provider "rules" or "consensus").
+std::vector<storage::DecisionRow> regime_rows(const agents::RegimeReading& reading, const RecordScope& scope);
+boost::json::object regime_json(const agents::RegimeReading& reading);
 
 // Drawdown from the peak as a fraction (0 when there is no peak yet), rounded to 8 digits.
 core::Decimal drawdown_ratio(core::Decimal equity, core::Decimal peak_equity);

@@ -10,10 +10,13 @@ void TimeframeState::on_bar(const core::Bar& bar) {
 }
 
 SymbolMarket::SymbolMarket(std::string symbol, const std::vector<int>& timeframes,
-                           std::size_t history, IndicatorScope scope)
+                           std::size_t history, IndicatorScope scope, int full_timeframe)
     : symbol_(std::move(symbol)) {
   timeframes_.reserve(timeframes.size());
-  for (int tf : timeframes) timeframes_.emplace_back(tf, history, scope);
+  for (int tf : timeframes) {
+    const bool full = scope == IndicatorScope::kAll || tf == full_timeframe;
+    timeframes_.emplace_back(tf, full ? history : 0, full ? IndicatorScope::kAll : scope);
+  }
 }
 
 const TimeframeState* SymbolMarket::timeframe(int interval_minutes) const {
@@ -58,10 +61,9 @@ void SymbolMarket::on_book(std::optional<BookFeatures> features, core::Timestamp
   touch(time);
 }
 
-MarketState::MarketState(std::vector<int> timeframes, std::size_t history, IndicatorScope scope)
-    : timeframes_(std::move(timeframes)),
-      history_(scope == IndicatorScope::kVolatility ? 0 : history),
-      scope_(scope) {}
+MarketState::MarketState(std::vector<int> timeframes, std::size_t history, IndicatorScope scope,
+                         int full_timeframe)
+    : timeframes_(std::move(timeframes)), history_(history), scope_(scope), full_timeframe_(full_timeframe) {}
 
 const SymbolMarket* MarketState::find(std::string_view symbol) const {
   auto it = symbols_.find(symbol);
@@ -70,7 +72,7 @@ const SymbolMarket* MarketState::find(std::string_view symbol) const {
 
 SymbolMarket& MarketState::symbol(const std::string& symbol) {
   auto it = symbols_.find(symbol);
-  if (it == symbols_.end()) it = symbols_.try_emplace(symbol, symbol, timeframes_, history_, scope_).first;
+  if (it == symbols_.end()) it = symbols_.try_emplace(symbol, symbol, timeframes_, history_, scope_, full_timeframe_).first;
   return it->second;
 }
 

@@ -48,8 +48,10 @@ class TimeframeState {
 
 class SymbolMarket {
  public:
+  // `full_timeframe`: computed in full (every indicator, bar history) whatever `scope` says, for a
+  // reader other than the strategy (the regime agent); 0: none.
   SymbolMarket(std::string symbol, const std::vector<int>& timeframes, std::size_t history,
-               IndicatorScope scope = IndicatorScope::kAll);
+               IndicatorScope scope = IndicatorScope::kAll, int full_timeframe = 0);
 
   const std::string& symbol() const { return symbol_; }
   // nullptr for a timeframe that is not tracked.
@@ -84,9 +86,10 @@ class MarketState {
   static constexpr std::size_t kDefaultHistory = 500;
   // Timeframes in minutes, the first being the base (default 1m, 5m, 15m, 1h, 4h, 1d).
   // kVolatility: ATR-14 only and no bar history (see IndicatorScope).
+  // `full_timeframe`: see SymbolMarket.
   explicit MarketState(std::vector<int> timeframes = {1, 5, 15, 60, 240, 1440},
                        std::size_t history = kDefaultHistory,
-                       IndicatorScope scope = IndicatorScope::kAll);
+                       IndicatorScope scope = IndicatorScope::kAll, int full_timeframe = 0);
 
   const SymbolMarket* find(std::string_view symbol) const;
   SymbolMarket& symbol(const std::string& symbol);  // created on first use
@@ -106,6 +109,7 @@ class MarketState {
   std::vector<int> timeframes_;
   std::size_t history_;
   IndicatorScope scope_;
+  int full_timeframe_;
   std::map<std::string, SymbolMarket, std::less<>> symbols_;
 };
 

@@ -1,0 +1,103 @@
+// The regime detection agent's side of the Pipeline (SPEC §6): every agents.regime_interval each
+// symbol's market is read on the regime timeframe, the reading comes back through the kernel queue,
+// and a symbol's RegimeTracker decides whether its regime changes. The regime in force is what the
+// risk engine's tables judge the symbol's intents by (apply_regime).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "agents/regime_rule.hpp"
+#include "kernel/pipeline.hpp"
+
+namespace tg4::kernel {
+
+int Pipeline::regime_timeframe() const {
+  return options_.agents.regime_detection ? options_.agents.regime_timeframe_minutes : 0;
+}
+
+void Pipeline::check_regime_timeframe() const {
+  const int tf = regime_timeframe();
+  if (tf == 0 || std::find(options_.timeframes.begin(), options_.timeframes.end(), tf) != options_.timeframes.end())
+    return;
+  throw std::runtime_error(fmt::format(
+      "agents.regime_timeframe_minutes: {} is not a tracked timeframe (tracked: {}); choose one of them, or "
+      "agents.regime_detection: false",
+      tf, fmt::join(options_.timeframes, ", ")));
+}
+
+void Pipeline::assess_regimes() {
+  for (const std::string& symbol : options_.symbols) {
+    const market::SymbolMarket* market = market_.find(symbol);
+    if (market == nullptr) continue;  // nothing seen of it yet
+    const agents::RegimeRequest request{symbol, regime_timeframe(), now()};
+    regime_agent_->assess(request, *market, [this](agents::RegimeReading reading) {
+      kernel_.post(Task([this, reading = std::move(reading)] { on_regime(reading); }));
+    });
+  }
+}
+
+void Pipeline::on_regime(const agents::RegimeReading& reading) {
+  auto it = regimes_.find(reading.symbol);
+  if (it == regimes_.end()) {
+    const double confidence = options_.agents.regime_change_confidence.to_double();
+    it = regimes_.try_emplace(reading.symbol, confidence, options_.agents.regime_change_runs).first;
+  }
+  agents::RegimeTracker& tracker = it->second;
+  const agents::MarketRegime before = tracker.current().regime;
+  const bool changed = tracker.observe(reading);
+  // Every models' run is kept (each answer is stored, SPEC §6); the rules' only when they change
+  // something, or a day of them would be 288 identical rows a symbol.
+  if (has_record_sink() && (changed || reading.by_models)) {
+    for (storage::DecisionRow& row : regime_rows(reading, options_.scope)) record(std::move(row));
+  }
+  if (changed) {
+    log_->info("regime {}: {} -> {} at {:.2f} ({}): {}", reading.symbol, agents::to_string(before),
+               agents::to_string(reading.regime), reading.confidence, reading.source, reading.reasoning);
+  }
+  report_regime(tracker, reading, changed);
+}
+
+// The regime in force to the metrics, the state key, the decisions topic (on a change) and the
+// status summary.
+void Pipeline::report_regime(const agents::RegimeTracker& tracker, const agents::RegimeReading& latest,
+                             bool changed) {
+  const agents::RegimeReading& current = tracker.current();
+  if (metrics_scraped()) {
+    for (int r = 0; r <= static_cast<int>(agents::MarketRegime::kUnknown); ++r) {
+      const auto regime = static_cast<agents::MarketRegime>(r);
+      regime_gauge_.Add({{"symbol", current.symbol}, {"regime", agents::to_string(regime)}})
+          .Set(regime == current.regime ? 1 : 0);
+    }
+    if (changed) regime_changes_.Add({{"symbol", current.symbol}, {"regime", agents::to_string(current.regime)}}).Increment();
+  }
+  if (outputs_.state != nullptr) {
+    boost::json::object state = regime_json(current);
+    if (tracker.since().is_set()) state["since"] = core::format_rfc3339(tracker.since(), 0);
+    const std::string json = boost::json::serialize(state);
+    outputs_.state->set_agent_output(options_.agent_ttls, "regime", current.symbol, json);
+    if (changed) outputs_.state->publish(storage::Topic::kDecisions, json);
+  }
+  std::string& line = counters_.regimes[latest.symbol];
+  if (current.regime == agents::MarketRegime::kUnknown) {
+    line = fmt::format("unknown (last read {} {:.2f}, {})", agents::to_string(latest.regime), latest.confidence,
+                       latest.source);
+  } else {
+    line = fmt::format("{} {:.2f} since {} ({})", agents::to_string(current.regime), current.confidence,
+                       core::format_rfc3339(tracker.since(), 0), current.source);
+  }
+}
+
+void Pipeline::apply_regime(core::OrderIntent& intent) const {
+  if (!intent.regime.empty() && intent.regime != "unknown") return;
+  const auto it = regimes_.find(intent.symbol);
+  if (it == regimes_.end() || it->second.current().regime == agents::MarketRegime::kUnknown) {
+    intent.regime = options_.regime;
+    return;
+  }
+  const agents::RegimeReading& current = it->second.current();
+  intent.regime = risk::to_string(agents::risk_regime(current.regime));
+  if (intent.strictness == "normal") intent.strictness = risk::to_string(current.strictness);
+}
+
+}  // namespace tg4::kernel
