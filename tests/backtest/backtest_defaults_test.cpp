@@ -58,14 +58,27 @@ TEST(BacktestDefaults, EmaCrossKeepsTradingThroughALosingStreak) {
   EXPECT_FALSE(refused_for_confidence(s));
 }
 
-// The same market with the old default (0.75): rule 4's minimum is 0.80 after three losses in a row,
-// and with no entry there is no win to end the streak.
+// The same market with the old default (0.75) and no regime known: rule 4's minimum is 0.80 after
+// three losses in a row, and with no entry there is no win to end the streak.
 TEST(BacktestDefaults, AConfidenceBelowTheStreakMinimumStopsAfterThreeLosses) {
   const MarketData data = candles(losing_cycles());
-  const auto result = run_backtest(ema_cross_spec({{"confidence", "0.75"}}), data);
+  BacktestSpec spec = ema_cross_spec({{"confidence", "0.75"}});
+  spec.base.agents.regime_detection = false;
+  const auto result = run_backtest(spec, data);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->summary.trades, 3u);
   EXPECT_TRUE(refused_for_confidence(result->summary));
+}
+
+// With regime detection (the default) the steady decline reads trending_bear on the 15m bars
+// (ADX far above 25): its minimum is 0.55, so 0.75 passes even at five losses in a row (0.55 + 0.20).
+// The regime agent's reading reaches the risk engine.
+TEST(BacktestDefaults, ADetectedTrendLowersTheMinimumConfidence) {
+  const MarketData data = candles(losing_cycles());
+  const auto result = run_backtest(ema_cross_spec({{"confidence", "0.75"}}), data);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->summary.trades, static_cast<std::uint64_t>(kCycles));
+  EXPECT_FALSE(refused_for_confidence(result->summary));
 }
 
 }  // namespace
