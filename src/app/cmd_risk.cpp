@@ -105,7 +105,8 @@ void add_risk_command(CLI::App& root, CommandContext& ctx) {
       ->add_option("--intent", args->intent,
                    "Order intent: inline JSON, or @FILE (@- = stdin). Fields: symbol, side "
                    "(buy|sell), size_usd, entry, stop_loss, take_profit, leverage, confidence "
-                   "(0..1), regime (bull|bear|trending|breakout|ranging|volatile|choppy|unknown), "
+                   "(0..1), regime (bull|bear|trending|breakout|ranging|volatile|choppy|unknown, or the regime "
+                   "agent's trending_bull|trending_bear|volatile_bull|volatile_bear|breakout_potential), "
                    "strictness (relaxed|normal|strict|very_strict), reduces_exposure, is_cancel. "
                    "Numbers may be JSON numbers or decimal strings (exact).")
       ->required();

@@ -14,15 +14,21 @@ std::optional<E> find_name(const std::array<std::pair<std::string_view, E>, N>& 
   return std::nullopt;
 }
 
-constexpr std::array<std::pair<std::string_view, Regime>, 10> kRegimeNames{{
+// Also the regime agent's names (SPEC §6), so an intent may carry either.
+constexpr std::array<std::pair<std::string_view, Regime>, 15> kRegimeNames{{
     {"bull", Regime::kBull},
     {"trending_up", Regime::kBull},
+    {"trending_bull", Regime::kBull},
     {"bear", Regime::kBear},
     {"trending_down", Regime::kBear},
+    {"trending_bear", Regime::kBear},
     {"trending", Regime::kTrending},
     {"breakout", Regime::kBreakout},
+    {"breakout_potential", Regime::kBreakout},
     {"ranging", Regime::kRanging},
     {"volatile", Regime::kVolatile},
+    {"volatile_bull", Regime::kVolatile},
+    {"volatile_bear", Regime::kVolatile},
     {"choppy", Regime::kChoppy},
     {"unknown", Regime::kUnknown},
 }};

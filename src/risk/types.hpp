@@ -33,8 +33,9 @@ enum class Regime : std::uint8_t {
 };
 inline constexpr std::size_t kRegimeCount = 8;
 const char* to_string(Regime r);
-// Accepts "bull"/"trending_up", "bear"/"trending_down", "trending", "breakout", "ranging",
-// "volatile", "choppy", "unknown"; nullopt otherwise.
+// Accepts "bull"/"trending_up"/"trending_bull", "bear"/"trending_down"/"trending_bear", "trending",
+// "breakout"/"breakout_potential", "ranging", "volatile"/"volatile_bull"/"volatile_bear", "choppy",
+// "unknown" (the regime agent's names, SPEC §6, included); nullopt otherwise.
 std::optional<Regime> parse_regime(std::string_view text);
 
 enum class Strictness : std::uint8_t { kRelaxed, kNormal, kStrict, kVeryStrict };

@@ -82,6 +82,11 @@ TEST(RegimeNames, RoundTripAndRefuseOthers) {
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("'sideways' is not a regime"), std::string::npos);
   EXPECT_EQ(risk_regime(MarketRegime::kVolatileBear), risk::Regime::kVolatile);
+  // An intent may carry the agent's name: the risk engine reads it as the same row.
+  for (int i = 0; i <= static_cast<int>(MarketRegime::kUnknown); ++i) {
+    const auto regime = static_cast<MarketRegime>(i);
+    EXPECT_EQ(risk::parse_regime(to_string(regime)), risk_regime(regime)) << to_string(regime);
+  }
   EXPECT_EQ(risk_regime(MarketRegime::kBreakoutPotential), risk::Regime::kBreakout);
 }
 
