@@ -231,6 +231,7 @@ void Pipeline::start() {
     timers_.push_back(kernel_.timers().every(options_.reconcile_interval, [this] { request_reconciliation(); }));
   }
   if (regime_timeframe() != 0) {
+    start_regimes();
     // From the start: with warm-up history the first reading counts at once.
     const auto period = std::chrono::duration_cast<core::Duration>(options_.agents.regime_interval);
     timers_.push_back(kernel_.timers().every(period, now(), [this] { assess_regimes(); }));

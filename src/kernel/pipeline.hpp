@@ -135,6 +135,8 @@ class Pipeline {
   // each symbol's RegimeTracker
   int regime_timeframe() const;  // 0 when regime detection is off
   void check_regime_timeframe() const;  // throws when it is not tracked
+  agents::RegimeTracker& regime_tracker(const std::string& symbol);  // created on first use
+  void start_regimes();  // every symbol unknown, as it is until two readings agree
   void assess_regimes();
   void on_regime(const agents::RegimeReading& reading);
   void report_regime(const agents::RegimeTracker& tracker, const agents::RegimeReading& latest, bool changed);

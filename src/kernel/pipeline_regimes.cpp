@@ -26,6 +26,24 @@ void Pipeline::check_regime_timeframe() const {
       tf, fmt::join(options_.timeframes, ", ")));
 }
 
+agents::RegimeTracker& Pipeline::regime_tracker(const std::string& symbol) {
+  auto it = regimes_.find(symbol);
+  if (it == regimes_.end()) {
+    const double confidence = options_.agents.regime_change_confidence.to_double();
+    it = regimes_.try_emplace(symbol, confidence, options_.agents.regime_change_runs).first;
+  }
+  return it->second;
+}
+
+void Pipeline::start_regimes() {
+  for (const std::string& symbol : options_.symbols) {
+    agents::RegimeReading not_read;
+    not_read.symbol = symbol;
+    not_read.source = "not read yet";
+    report_regime(regime_tracker(symbol), not_read, false);
+  }
+}
+
 void Pipeline::assess_regimes() {
   for (const std::string& symbol : options_.symbols) {
     const market::SymbolMarket* market = market_.find(symbol);
@@ -38,12 +56,7 @@ void Pipeline::assess_regimes() {
 }
 
 void Pipeline::on_regime(const agents::RegimeReading& reading) {
-  auto it = regimes_.find(reading.symbol);
-  if (it == regimes_.end()) {
-    const double confidence = options_.agents.regime_change_confidence.to_double();
-    it = regimes_.try_emplace(reading.symbol, confidence, options_.agents.regime_change_runs).first;
-  }
-  agents::RegimeTracker& tracker = it->second;
+  agents::RegimeTracker& tracker = regime_tracker(reading.symbol);
   const agents::MarketRegime before = tracker.current().regime;
   const bool changed = tracker.observe(reading);
   // Every models' run is kept (each answer is stored, SPEC §6); the rules' only when they change
@@ -62,24 +75,27 @@ void Pipeline::on_regime(const agents::RegimeReading& reading) {
 // status summary.
 void Pipeline::report_regime(const agents::RegimeTracker& tracker, const agents::RegimeReading& latest,
                              bool changed) {
-  const agents::RegimeReading& current = tracker.current();
+  const agents::RegimeReading& current = tracker.current();  // no symbol while unknown
+  const std::string& symbol = latest.symbol;
   if (metrics_scraped()) {
     for (int r = 0; r <= static_cast<int>(agents::MarketRegime::kUnknown); ++r) {
       const auto regime = static_cast<agents::MarketRegime>(r);
-      regime_gauge_.Add({{"symbol", current.symbol}, {"regime", agents::to_string(regime)}})
-          .Set(regime == current.regime ? 1 : 0);
+      regime_gauge_.Add({{"symbol", symbol}, {"regime", agents::to_string(regime)}}).Set(regime == current.regime ? 1 : 0);
     }
-    if (changed) regime_changes_.Add({{"symbol", current.symbol}, {"regime", agents::to_string(current.regime)}}).Increment();
+    if (changed) regime_changes_.Add({{"symbol", symbol}, {"regime", agents::to_string(current.regime)}}).Increment();
   }
   if (outputs_.state != nullptr) {
     boost::json::object state = regime_json(current);
+    state["symbol"] = symbol;
     if (tracker.since().is_set()) state["since"] = core::format_rfc3339(tracker.since(), 0);
     const std::string json = boost::json::serialize(state);
-    outputs_.state->set_agent_output(options_.agent_ttls, "regime", current.symbol, json);
+    outputs_.state->set_agent_output(options_.agent_ttls, "regime", symbol, json);
     if (changed) outputs_.state->publish(storage::Topic::kDecisions, json);
   }
-  std::string& line = counters_.regimes[latest.symbol];
-  if (current.regime == agents::MarketRegime::kUnknown) {
+  std::string& line = counters_.regimes[symbol];
+  if (current.regime == agents::MarketRegime::kUnknown && !latest.time.is_set()) {
+    line = "unknown (not read yet)";
+  } else if (current.regime == agents::MarketRegime::kUnknown) {
     line = fmt::format("unknown (last read {} {:.2f}, {})", agents::to_string(latest.regime), latest.confidence,
                        latest.source);
   } else {

@@ -87,7 +87,12 @@ struct RegimeSession {
 
 TEST(PipelineRegime, IntentsAreJudgedByTheirSymbolsRegimeOnceTwoRunsAgree) {
   RegimeSession session;
+  EXPECT_EQ(session.pipeline->summary().regimes.at("BTC/USDT"), "unknown (not read yet)");
+  EXPECT_NE(session.metrics().find("tg4_regime{regime=\"unknown\",symbol=\"BTC/USDT\"} 1"), std::string::npos)
+      << "exported from the start";
   session.falling_market(60);
+  EXPECT_EQ(session.pipeline->summary().regimes.at("BTC/USDT").rfind("unknown (last read unknown 0.00, rules)", 0), 0u)
+      << session.pipeline->summary().regimes.at("BTC/USDT");
   EXPECT_EQ(session.buy(), "REJECTED 4:confidence") << "no regime yet: unknown's minimum is 0.70";
   EXPECT_TRUE(session.decisions.empty()) << "the rules' readings are recorded only when they change something";
 
