@@ -22,14 +22,14 @@ RegimeReading regime_rule(const RegimeRequest& request, const market::SymbolMark
   r.source = "rules";
   const market::TimeframeState* tf = market.timeframe(request.timeframe_minutes);
   if (tf == nullptr) {
-    r.reasoning = fmt::format("rules: unknown, the {}m bars are not tracked", request.timeframe_minutes);
+    r.reasoning = fmt::format("rules: the {}m bars are not tracked", request.timeframe_minutes);
     return r;
   }
   const market::IndicatorSnapshot& s = tf->indicators();
   for (const auto& [name, value] : {std::pair{"ADX-14", &s.adx_14}, std::pair{"RSI-14", &s.rsi_14},
                                     std::pair{"Choppiness-14", &s.chop_14}}) {
     if (!*value) {
-      r.reasoning = fmt::format("rules: unknown, {} is still warming up on the {}m bars ({} seen)", name,
+      r.reasoning = fmt::format("rules: {} is still warming up on the {}m bars ({} seen)", name,
                                 request.timeframe_minutes, s.bars);
       return r;
     }

@@ -56,6 +56,10 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
   if (auto s = apply_param_flags(args.params, options.pipeline.strategy_params); !s) {
     return usage_error("demo", s.error().message);
   }
+  // Likewise the regime is named on the 1m bars (known after half a minute, not seven), unless the
+  // config chose a timeframe.
+  core::AgentsSection& agents = options.pipeline.agents;
+  if (agents.regime_timeframe_minutes == core::AgentsSection{}.regime_timeframe_minutes) agents.regime_timeframe_minutes = 1;
   options.api_address = args.api_address;
   std::string token;
   if (options.api_tokens.empty() || !args.api_token.empty()) {

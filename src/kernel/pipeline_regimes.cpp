@@ -92,16 +92,27 @@ void Pipeline::report_regime(const agents::RegimeTracker& tracker, const agents:
     outputs_.state->set_agent_output(options_.agent_ttls, "regime", symbol, json);
     if (changed) outputs_.state->publish(storage::Topic::kDecisions, json);
   }
-  std::string& line = counters_.regimes[symbol];
-  if (current.regime == agents::MarketRegime::kUnknown && !latest.time.is_set()) {
-    line = "unknown (not read yet)";
-  } else if (current.regime == agents::MarketRegime::kUnknown) {
-    line = fmt::format("unknown (last read {} {:.2f}, {})", agents::to_string(latest.regime), latest.confidence,
-                       latest.source);
-  } else {
-    line = fmt::format("{} {:.2f} since {} ({})", agents::to_string(current.regime), current.confidence,
-                       core::format_rfc3339(tracker.since(), 0), current.source);
+  counters_.regimes[symbol] = regime_line(tracker, latest);
+}
+
+// For the status screen: the regime in force and, while a change waits for agreeing runs, what it
+// waits on; while unknown, why.
+std::string Pipeline::regime_line(const agents::RegimeTracker& tracker, const agents::RegimeReading& latest) const {
+  const agents::RegimeReading& current = tracker.current();
+  const std::string waiting =
+      tracker.candidate_runs() == 0
+          ? std::string()
+          : fmt::format("; {} read by {}, {} of {} runs", agents::to_string(tracker.candidate()), latest.source,
+                        tracker.candidate_runs(), options_.agents.regime_change_runs);
+  if (current.regime != agents::MarketRegime::kUnknown) {
+    return fmt::format("{} {:.2f} since {} ({}){}", agents::to_string(current.regime), current.confidence,
+                       core::format_rfc3339(tracker.since(), 0), current.source, waiting);
   }
+  if (!latest.time.is_set()) return "unknown (not read yet)";
+  if (!waiting.empty()) return "unknown (" + waiting.substr(2) + ")";
+  if (latest.regime == agents::MarketRegime::kUnknown) return "unknown (" + latest.reasoning + ")";
+  return fmt::format("unknown ({} {:.2f} by {} is below the {} a change needs)", agents::to_string(latest.regime),
+                     latest.confidence, latest.source, options_.agents.regime_change_confidence);
 }
 
 void Pipeline::apply_regime(core::OrderIntent& intent) const {

@@ -91,7 +91,7 @@ TEST(PipelineRegime, IntentsAreJudgedByTheirSymbolsRegimeOnceTwoRunsAgree) {
   EXPECT_NE(session.metrics().find("tg4_regime{regime=\"unknown\",symbol=\"BTC/USDT\"} 1"), std::string::npos)
       << "exported from the start";
   session.falling_market(60);
-  EXPECT_EQ(session.pipeline->summary().regimes.at("BTC/USDT").rfind("unknown (last read unknown 0.00, rules)", 0), 0u)
+  EXPECT_EQ(session.pipeline->summary().regimes.at("BTC/USDT").rfind("unknown (rules: ADX-14 is still warming up on the 15m bars", 0), 0u)
       << session.pipeline->summary().regimes.at("BTC/USDT");
   EXPECT_EQ(session.buy(), "REJECTED 4:confidence") << "no regime yet: unknown's minimum is 0.70";
   EXPECT_TRUE(session.decisions.empty()) << "the rules' readings are recorded only when they change something";
