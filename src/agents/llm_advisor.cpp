@@ -342,15 +342,17 @@ RegimeReading LlmAdvisor::assess_now(const RegimeQuestion& question) {
   return reading;
 }
 
+// Said as "the LLM decision path" (operators and tests read these lines) though regime cycles
+// count too: it is the one path both agents take to the models.
 void LlmAdvisor::count_cycle(bool failed) {
   const DegradationLevel before = degradation_.level();
   if (failed && degradation_.on_failure()) {
-    log_->warn("LLM path {} -> {} after {} consecutive failed cycles", to_string(before),
+    log_->warn("LLM decision path {} -> {} after {} consecutive failed cycles", to_string(before),
                to_string(degradation_.level()), degradation_.consecutive_failures());
   } else if (!failed && degradation_.on_success()) {
     // A step back resets the counts: said without one (it was not "after 0 failed cycles").
-    log_->info("LLM path {} -> {}: the models gave enough valid answers again", to_string(before),
-               to_string(degradation_.level()));
+    log_->info("LLM decision path {} -> {}: the models reached a valid consensus again",
+               to_string(before), to_string(degradation_.level()));
   }
 }
 
