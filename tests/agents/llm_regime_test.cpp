@@ -19,7 +19,7 @@ using core::Decimal;
 using tg4::testing::LlmBehaviour;
 using namespace std::chrono_literals;
 
-constexpr const char* kTrendingBull =
+constexpr const char* kTrendingBullAnswer =
     R"({"regime":"trending_bull","confidence":0.8,"size_multiplier":1.2,"stop_multiplier":1.5,)"
     R"("target_multiplier":2,"strictness":"strict","reasoning":"ADX above 25, +DI leads"})";
 constexpr const char* kRangingAnswer = R"({"regime":"ranging","confidence":0.6})";
@@ -27,7 +27,7 @@ constexpr const char* kChoppyAnswer = R"({"regime":"choppy","confidence":0.6})";
 
 struct RegimeFixture : testing::LlmFixture {
   explicit RegimeFixture(int models, const std::string& budget = "5")
-      : LlmFixture(models, budget, kTrendingBull) {}
+      : LlmFixture(models, budget, kTrendingBullAnswer) {}
 
   RegimeRequest request() const { return {"BTC/USDT", 60, testing::kStart + 100h}; }
   LlmAdvisor::RegimeQuestion question() const {
@@ -155,7 +155,7 @@ TEST(LlmRegime, FailedRegimeCyclesDegradeThePathOfBothAgents) {
 
   f.all_answer(LlmBehaviour::http_error(503, "overloaded"));
   for (int i = 0; i < 6; ++i) (void)advisor.assess_now(f.question());  // to LIMITED, EMERGENCY
-  f.all_answer(LlmBehaviour::reply(kTrendingBull));
+  f.all_answer(LlmBehaviour::reply(kTrendingBullAnswer));
   const RegimeReading emergency = advisor.assess_now(f.question());
   EXPECT_EQ(emergency.source, "rules (LLM path in EMERGENCY)");
   EXPECT_FALSE(emergency.by_models);
@@ -200,7 +200,7 @@ TEST(LlmRegime, AssessAnswersFromTheWorkerBetweenDecisions) {
 // answered into a kernel that may be gone, and the destructor waits no longer than the call.
 TEST(LlmRegime, StoppingDropsARegimeQuestionStillBeingAsked) {
   RegimeFixture f(1);
-  f.server.set_reply_for_model("m1", LlmBehaviour::reply(kTrendingBull).after(1500ms));
+  f.server.set_reply_for_model("m1", LlmBehaviour::reply(kTrendingBullAnswer).after(1500ms));
   std::atomic<bool> answered = false;
   {
     LlmAdvisor advisor(f.llm, f.agents, nullptr);

@@ -24,7 +24,7 @@ RegimeRequest regime_test_request(int timeframe = 15) {
   return {"BTC/USDT", timeframe, testing::kStart + 15h};
 }
 
-bool has(const std::string& text, std::string_view part) {
+bool prompt_has(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;
 }
 
@@ -32,14 +32,14 @@ TEST(RegimePrompt, TheSystemTextNamesTheRegimesAndTheAnswer) {
   const RegimePrompt p = regime_prompt(regime_test_request(), regime_test_market());
   for (const char* regime : {"trending_bull", "trending_bear", "ranging", "volatile_bull",
                              "volatile_bear", "choppy", "breakout_potential"}) {
-    EXPECT_TRUE(has(p.chat.system, fmt::format("\"{}\"", regime))) << regime;
+    EXPECT_TRUE(prompt_has(p.chat.system, fmt::format("\"{}\"", regime))) << regime;
   }
   for (const char* field :
        {R"("confidence": number 0..1)", R"("size_multiplier": number 0..2)",
         R"("stop_multiplier": number 0.5..3)", R"("target_multiplier": number 0.5..3)",
         R"("strictness": "relaxed" | "normal" | "strict" | "very_strict")",
         R"("reasoning": string)", "Answer with one JSON object only"}) {
-    EXPECT_TRUE(has(p.chat.system, field)) << field;
+    EXPECT_TRUE(prompt_has(p.chat.system, field)) << field;
   }
   EXPECT_TRUE(p.chat.json);
   EXPECT_EQ(p.chat.max_tokens, 400);
@@ -49,27 +49,28 @@ TEST(RegimePrompt, TheUserTextHasTheRequestedTimeframeOnly) {
   const market::SymbolMarket m = regime_test_market();
   const RegimePrompt p = regime_prompt(regime_test_request(), m);
   const std::string& u = p.chat.user;
-  EXPECT_TRUE(has(u, "Symbol: BTC/USDT\n")) << u;
-  EXPECT_TRUE(has(u, "Last price: " + m.last_price()->to_string() + "\n")) << u;
-  EXPECT_TRUE(has(u, "Timeframe 15m (60 closed bars")) << u;
-  EXPECT_FALSE(has(u, "Timeframe 1h")) << "only the timeframe asked about\n" << u;
-  EXPECT_FALSE(has(u, "Position:")) << "a regime is the market's, not the position's";
+  EXPECT_TRUE(prompt_has(u, "Symbol: BTC/USDT\n")) << u;
+  EXPECT_TRUE(prompt_has(u, "Last price: " + m.last_price()->to_string() + "\n")) << u;
+  EXPECT_TRUE(prompt_has(u, "Timeframe 15m (60 closed bars")) << u;
+  EXPECT_FALSE(prompt_has(u, "Timeframe 1h")) << "only the timeframe asked about\n" << u;
+  EXPECT_FALSE(prompt_has(u, "Position:")) << "a regime is the market's, not the position's";
   for (const char* part : {"ADX14 ", "+DI ", "-DI ", "RSI14 ", "choppiness14 ", "ATR14 ",
                            " % of the close", "Bollinger width ", "squeeze ", "EMA9 ", "EMA21 ",
                            "EMA50 ", "Trend alignment over the timeframes"}) {
-    EXPECT_TRUE(has(u, part)) << part << "\n" << u;
+    EXPECT_TRUE(prompt_has(u, part)) << part << "\n" << u;
   }
-  EXPECT_TRUE(has(u, "Last 20 closed 15m bars, oldest first")) << u;
+  EXPECT_TRUE(prompt_has(u, "Last 20 closed 15m bars, oldest first")) << u;
   const core::Bar& last = m.timeframe(15)->bars().back();
-  EXPECT_TRUE(has(u, fmt::format("{} {} {} {} {} {}\n", core::format_rfc3339(last.open_time, 0),
-                                 last.open, last.high, last.low, last.close, last.volume)))
+  EXPECT_TRUE(
+      prompt_has(u, fmt::format("{} {} {} {} {} {}\n", core::format_rfc3339(last.open_time, 0),
+                                last.open, last.high, last.low, last.close, last.volume)))
       << u;
-  EXPECT_TRUE(has(u, "Name the regime of BTC/USDT on the 15m timeframe")) << u;
+  EXPECT_TRUE(prompt_has(u, "Name the regime of BTC/USDT on the 15m timeframe")) << u;
 }
 
 TEST(RegimePrompt, AnUntrackedTimeframeIsSaid) {
   const RegimePrompt p = regime_prompt(regime_test_request(240), regime_test_market());
-  EXPECT_TRUE(has(p.chat.user, "Timeframe 4h: not tracked, no bars\n")) << p.chat.user;
+  EXPECT_TRUE(prompt_has(p.chat.user, "Timeframe 4h: not tracked, no bars\n")) << p.chat.user;
 }
 
 TEST(RegimePrompt, TheSameMarketGivesTheSameQuestionAndHash) {
