@@ -16,13 +16,6 @@ constexpr std::array kActions{AdviceAction::kBuy, AdviceAction::kSell, AdviceAct
                               AdviceAction::kClose};
 constexpr std::size_t kReasoningChars = 160;
 
-// "80 %", "83.3 %"
-std::string pct_text(double pct) {
-  const double rounded = std::round(pct * 10) / 10;
-  return rounded == std::floor(rounded) ? fmt::format("{:.0f} %", rounded)
-                                        : fmt::format("{:.1f} %", rounded);
-}
-
 // Mean of the prices given by the agreeing models, exact but for the last of 18 digits.
 std::optional<Decimal> mean_price(const std::vector<const ModelDecision*>& agreeing,
                                   std::optional<Decimal> ModelDecision::*price) {
@@ -40,10 +33,7 @@ std::optional<Decimal> mean_price(const std::vector<const ModelDecision*>& agree
 std::string summary(const std::string& why, const std::vector<const ModelVote*>& agreeing) {
   std::string text = why;
   for (const ModelVote* vote : agreeing) {
-    std::string reason = vote->decision->reasoning;
-    if (reason.empty()) continue;
-    if (reason.size() > kReasoningChars) reason = reason.substr(0, kReasoningChars) + "...";
-    text += fmt::format(" | {}/{}: {}", vote->provider, vote->model, reason);
+    append_reason(text, vote->provider, vote->model, vote->decision->reasoning);
   }
   return text;
 }
@@ -56,6 +46,20 @@ Verdict no_consensus(Verdict v, std::string why) {
 }
 
 }  // namespace
+
+std::string pct_text(double pct) {
+  const double rounded = std::round(pct * 10) / 10;
+  return rounded == std::floor(rounded) ? fmt::format("{:.0f} %", rounded)
+                                        : fmt::format("{:.1f} %", rounded);
+}
+
+void append_reason(std::string& text, std::string_view provider, std::string_view model,
+                   std::string_view reasoning) {
+  if (reasoning.empty()) return;
+  std::string reason(reasoning.substr(0, kReasoningChars));
+  if (reasoning.size() > kReasoningChars) reason += "...";
+  text += fmt::format(" | {}/{}: {}", provider, model, reason);
+}
 
 ConsensusRules consensus_rules(const core::AgentsSection& agents) {
   ConsensusRules rules;

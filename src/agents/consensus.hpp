@@ -6,6 +6,7 @@
 // the agreeing models that gave them.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agents/model_decision.hpp"
@@ -37,5 +38,11 @@ struct Verdict {
 };
 
 Verdict decide(const std::vector<ModelVote>& votes, const ConsensusRules& rules);
+
+// What the consensus texts share. "80 %", "83.3 %":
+std::string pct_text(double pct);
+// Adds " | provider/model: reasoning" (cut at 160 characters) to `text`; nothing for no reasoning.
+void append_reason(std::string& text, std::string_view provider, std::string_view model,
+                   std::string_view reasoning);
 
 }  // namespace tg4::agents

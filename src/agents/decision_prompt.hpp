@@ -5,17 +5,14 @@
 // stands, so the LLM threads never read trading state. Its hash is stored with every answer.
 #include <string>
 
+#include "agents/prompt_text.hpp"
 #include "core/decimal.hpp"
-#include "llm/chat.hpp"
 #include "market/indicators/market_state.hpp"
 #include "strategy/advice.hpp"
 
 namespace tg4::agents {
 
-struct DecisionPrompt {
-  llm::ChatRequest chat;
-  std::string hash;  // SHA-256 of system and user text, hex
-};
+using DecisionPrompt = Prompt;
 
 DecisionPrompt decision_prompt(const strategy::AdviceRequest& request,
                                const market::SymbolMarket& market);

@@ -6,6 +6,8 @@
 #include <future>
 #include <utility>
 
+#include "agents/model_regime.hpp"
+#include "agents/regime_rule.hpp"
 #include "agents/rule_advisor.hpp"
 #include "llm/json_object.hpp"
 
@@ -35,6 +37,93 @@ strategy::Advice from_verdict(const Verdict& verdict, const LlmAdvisor::Question
   if (advice.reasoning.empty()) advice.reasoning = verdict.why;
   advice.by_models = true;
   return advice;
+}
+
+// What the record of a valid answer says of it.
+void describe(strategy::AdviceVote& record, const ModelDecision& decision) {
+  record.parsed_json = decision_json(decision);
+  record.action = strategy::to_string(decision.action);
+  record.confidence = decision.confidence;
+}
+
+void describe(strategy::AdviceVote& record, const ModelRegime& regime) {
+  record.parsed_json = model_regime_json(regime);
+  record.action = to_string(regime.regime);
+  record.confidence = regime.confidence;
+}
+
+// One model's answer: the record of the call (what it cost and returned, why it is unusable) and
+// the answer parsed, or why there is none.
+template <typename Answer>
+struct ModelAnswer {
+  strategy::AdviceVote record;
+  core::Result<Answer> answer;
+};
+
+template <typename Answer, typename Parse>
+ModelAnswer<Answer> ask_model(llm::ProviderClient& client, const Prompt& prompt,
+                              const std::string& agent, Parse parse) {
+  ModelAnswer<Answer> out{{}, core::Error::of("not asked")};
+  strategy::AdviceVote& record = out.record;
+  record.agent = agent;
+  record.provider = client.provider().name;
+  record.model = client.provider().model;
+  record.prompt_hash = prompt.hash;
+  llm::ProviderClient::Usage paid;
+  auto answer = client.complete(prompt.chat, &paid);
+  if (!answer) {
+    record.error = answer.error().message;
+    record.tokens_in = paid.tokens_in;  // an unusable answer is paid for all the same
+    record.tokens_out = paid.tokens_out;
+    record.cost_usd = paid.cost_usd;
+    out.answer = answer.error();
+    return out;
+  }
+  record.raw_response = answer->raw_body;
+  record.latency_us = answer->latency.count();
+  record.tokens_in = answer->tokens_in;
+  record.tokens_out = answer->tokens_out;
+  record.cost_usd = answer->cost_usd;
+  auto object = llm::json_object_in(answer->text);
+  out.answer = object ? parse(*object) : core::Result<Answer>(object.error());
+  if (out.answer) {
+    describe(record, *out.answer);
+  } else {
+    record.error =
+        fmt::format("{} ({}): {}", record.provider, record.model, out.answer.error().message);
+  }
+  return out;
+}
+
+// Every chosen model at once: each call has its own timeout, so the slowest decides how long this
+// takes.
+template <typename Answer, typename Parse>
+std::vector<ModelAnswer<Answer>> ask_all(const std::vector<llm::ProviderClient*>& chosen,
+                                         const Prompt& prompt, const std::string& agent,
+                                         Parse parse) {
+  std::vector<std::future<ModelAnswer<Answer>>> calls;
+  for (llm::ProviderClient* client : chosen) {
+    calls.push_back(std::async(std::launch::async, [client, &prompt, &agent, parse] {
+      return ask_model<Answer>(*client, prompt, agent, parse);
+    }));
+  }
+  std::vector<ModelAnswer<Answer>> answers;
+  for (auto& call : calls) answers.push_back(call.get());
+  return answers;
+}
+
+// A cycle that throws (no thread for a call, memory) must not take the process down: the rules
+// answer, and why is said.
+template <typename Answer, typename Cycle>
+Answer or_rules(spdlog::logger& log, const char* agent, const std::string& symbol, Answer rules,
+                Cycle cycle) {
+  try {
+    return cycle();
+  } catch (const std::exception& e) {
+    log.error("LLM {} cycle for {} failed: {}; the rules answer", agent, symbol, e.what());
+    rules.source = fmt::format("rules (the LLM {} cycle failed: {})", agent, e.what());
+    return rules;
+  }
 }
 
 // Would the advice open (or add to) a position, rather than hold or reduce it?
@@ -92,27 +181,37 @@ void LlmAdvisor::already_spent(core::Decimal usd, core::Timestamp now) {
   if (metrics_ != nullptr) metrics_->set_spent_today(budget_.spent_today(now).to_double());
 }
 
-// A cycle that throws (no thread for a call, memory) must not take the process down: the rules
-// answer, and why is said.
-strategy::Advice LlmAdvisor::decide_safely(const Question& question) {
-  try {
-    return decide_now(question);
-  } catch (const std::exception& e) {
-    log_->error("LLM decision cycle for {} failed: {}; the rules decide", question.request.symbol, e.what());
-    strategy::Advice advice = question.rules;
-    advice.source = std::string("rules (the LLM decision cycle failed: ") + e.what() + ")";
-    return advice;
-  }
-}
-
 LlmAdvisor::Question LlmAdvisor::question_for(const strategy::AdviceRequest& request,
                                               const market::SymbolMarket& market) {
   return {request, decision_prompt(request, market), rule_advice(request, market, "rules")};
 }
 
+LlmAdvisor::RegimeQuestion LlmAdvisor::regime_question_for(const RegimeRequest& request,
+                                                           const market::SymbolMarket& market) {
+  return {request, regime_prompt(request, market), regime_rule(request, market)};
+}
+
 void LlmAdvisor::ask(const strategy::AdviceRequest& request, const market::SymbolMarket& market,
                      strategy::AdviceCallback answer) {
-  Job job{question_for(request, market), std::move(answer)};
+  enqueue([this, question = question_for(request, market), answer = std::move(answer)] {
+    strategy::Advice advice = or_rules(*log_, "decision", question.request.symbol, question.rules,
+                                       [&] { return decide_now(question); });
+    return std::function<void()>(
+        [answer, advice = std::move(advice)]() mutable { answer(std::move(advice)); });
+  });
+}
+
+void LlmAdvisor::assess(const RegimeRequest& request, const market::SymbolMarket& market,
+                        RegimeCallback answer) {
+  enqueue([this, question = regime_question_for(request, market), answer = std::move(answer)] {
+    RegimeReading reading = or_rules(*log_, "regime", question.request.symbol, question.rules,
+                                     [&] { return assess_now(question); });
+    return std::function<void()>(
+        [answer, reading = std::move(reading)]() mutable { answer(std::move(reading)); });
+  });
+}
+
+void LlmAdvisor::enqueue(Job job) {
   {
     const std::lock_guard lock(mutex_);
     jobs_.push_back(std::move(job));
@@ -131,28 +230,29 @@ void LlmAdvisor::work() {
       jobs_.pop_front();
       busy_ = true;
     }
-    strategy::Advice advice = decide_safely(job.question);
+    std::function<void()> hand_over = job();
     // Handed over under the lock: once the destructor has set stopping_, nothing reaches a kernel
     // that may be gone.
     const std::lock_guard lock(mutex_);
     busy_ = false;
     if (stopping_) return;
-    job.answer(std::move(advice));
+    hand_over();
   }
 }
 
-std::vector<llm::ProviderClient*> LlmAdvisor::eligible(const Question& question,
+std::vector<llm::ProviderClient*> LlmAdvisor::eligible(const Prompt& prompt, core::Timestamp now,
+                                                       const std::string& agent,
                                                        std::vector<strategy::AdviceVote>& skipped) {
   std::vector<llm::ProviderClient*> chosen;
   core::Decimal worst_case;
   for (const auto& client : clients_) {
     const core::LlmProvider& provider = client->provider();
-    const core::Decimal cost = client->worst_case_cost(question.prompt.chat);
+    const core::Decimal cost = client->worst_case_cost(prompt.chat);
     std::string why;
-    if (!budget_.allows(provider, question.request.time)) {
+    if (!budget_.allows(provider, now)) {
       why = fmt::format(
           "not asked: the day's LLM spend {} USD reached the budget of {} USD (local models only)",
-          budget_.spent_today(question.request.time).to_string(2), budget_.daily().to_string(2));
+          budget_.spent_today(now).to_string(2), budget_.daily().to_string(2));
     } else if (worst_case + cost > budget_.per_decision()) {
       why = fmt::format("not asked: its worst case would take the decision over {} USD",
                         budget_.per_decision().to_string(2));
@@ -163,56 +263,21 @@ std::vector<llm::ProviderClient*> LlmAdvisor::eligible(const Question& question,
       continue;
     }
     strategy::AdviceVote vote;
+    vote.agent = agent;
     vote.provider = provider.name;
     vote.model = provider.model;
-    vote.prompt_hash = question.prompt.hash;
+    vote.prompt_hash = prompt.hash;
     vote.error = std::move(why);
     skipped.push_back(std::move(vote));
   }
   return chosen;
 }
 
-strategy::AdviceVote LlmAdvisor::ask_model(llm::ProviderClient& client, const Question& question,
-                                           ModelVote& vote) {
-  strategy::AdviceVote record;
-  record.provider = vote.provider = client.provider().name;
-  record.model = vote.model = client.provider().model;
-  record.prompt_hash = question.prompt.hash;
-  llm::ProviderClient::Usage paid;
-  auto answer = client.complete(question.prompt.chat, &paid);
-  if (!answer) {
-    record.error = answer.error().message;
-    record.tokens_in = paid.tokens_in;  // an unusable answer is paid for all the same
-    record.tokens_out = paid.tokens_out;
-    record.cost_usd = paid.cost_usd;
-    vote.decision = answer.error();
-    return record;
-  }
-  record.raw_response = answer->raw_body;
-  record.latency_us = answer->latency.count();
-  record.tokens_in = answer->tokens_in;
-  record.tokens_out = answer->tokens_out;
-  record.cost_usd = answer->cost_usd;
-  auto object = llm::json_object_in(answer->text);
-  auto decision =
-      object ? parse_model_decision(*object) : core::Result<ModelDecision>(object.error());
-  if (!decision) {
-    record.error =
-        fmt::format("{} ({}): {}", record.provider, record.model, decision.error().message);
-    vote.decision = decision.error();
-    return record;
-  }
-  record.parsed_json = decision_json(*decision);
-  record.action = strategy::to_string(decision->action);
-  record.confidence = decision->confidence;
-  vote.decision = std::move(*decision);
-  return record;
-}
-
 strategy::Advice LlmAdvisor::decide_now(const Question& question) {
   const core::Timestamp now = question.request.time;
   std::vector<strategy::AdviceVote> records;
-  const std::vector<llm::ProviderClient*> chosen = eligible(question, records);
+  const std::vector<llm::ProviderClient*> chosen =
+      eligible(question.prompt, now, "decision", records);
   if (chosen.empty()) {
     strategy::Advice advice = question.rules;
     advice.source = clients_.empty() ? "rules (no LLM provider configured)"
@@ -221,19 +286,65 @@ strategy::Advice LlmAdvisor::decide_now(const Question& question) {
     report(llm::CycleOutcome::kRules, now);
     return advice;
   }
-  // Every model at once: each call has its own timeout, so the slowest decides how long this takes.
-  std::vector<ModelVote> votes(chosen.size(), ModelVote{"", "", core::Error::of("not asked")});
-  std::vector<std::future<strategy::AdviceVote>> calls;
-  for (std::size_t i = 0; i < chosen.size(); ++i) {
-    calls.push_back(
-        std::async(std::launch::async, [this, &question, &votes, client = chosen[i], i] {
-          return ask_model(*client, question, votes[i]);
-        }));
+  std::vector<ModelVote> votes;
+  for (auto& answer :
+       ask_all<ModelDecision>(chosen, question.prompt, "decision", parse_model_decision)) {
+    votes.push_back({answer.record.provider, answer.record.model, std::move(answer.answer)});
+    records.push_back(std::move(answer.record));
   }
-  for (auto& call : calls) records.push_back(call.get());
   charge(records, now);
   const Verdict verdict = decide(votes, rules_);
   const bool failed = verdict.valid < rules_.min_valid_answers;
+  count_cycle(failed);
+  report(failed ? llm::CycleOutcome::kNoConsensus : llm::CycleOutcome::kConsensus, now);
+  strategy::Advice advice = degrade(from_verdict(verdict, question), question);
+  advice.votes = std::move(records);
+  return advice;
+}
+
+RegimeReading LlmAdvisor::assess_now(const RegimeQuestion& question) {
+  const core::Timestamp now = question.request.time;
+  std::vector<strategy::AdviceVote> records;
+  const std::vector<llm::ProviderClient*> chosen =
+      eligible(question.prompt, now, "regime", records);
+  if (chosen.empty()) {
+    RegimeReading reading = question.rules;
+    reading.source = clients_.empty() ? "rules (no LLM provider configured)"
+                                      : "rules (no model may be asked now)";
+    reading.votes = std::move(records);
+    report_state(now);
+    return reading;
+  }
+  std::vector<RegimeVote> votes;
+  for (auto& answer : ask_all<ModelRegime>(chosen, question.prompt, "regime", parse_model_regime)) {
+    votes.push_back({answer.record.provider, answer.record.model, std::move(answer.answer)});
+    records.push_back(std::move(answer.record));
+  }
+  charge(records, now);
+  RegimeVerdict verdict = regime_consensus(votes, question.request, rules_);
+  count_cycle(verdict.valid < verdict.needed);
+  report_state(now);
+  RegimeReading reading;
+  if (degradation_.level() == DegradationLevel::kEmergency) {
+    reading = question.rules;
+    reading.source = "rules (LLM path in EMERGENCY)";
+    reading.reasoning += "; the models: " + verdict.why;
+  } else if (!verdict.consensus) {
+    reading = question.rules;
+    reading.source = verdict.valid < verdict.needed
+                         ? fmt::format("rules (llm: {} of {} valid)", verdict.valid, verdict.total)
+                         : fmt::format("rules (llm: no majority of {} valid)", verdict.valid);
+    reading.reasoning += "; the models: " + verdict.why;
+  } else {
+    reading = std::move(verdict.reading);
+  }
+  reading.votes = std::move(records);
+  return reading;
+}
+
+// Said as "the LLM decision path" (operators and tests read these lines) though regime cycles
+// count too: it is the one path both agents take to the models.
+void LlmAdvisor::count_cycle(bool failed) {
   const DegradationLevel before = degradation_.level();
   if (failed && degradation_.on_failure()) {
     log_->warn("LLM decision path {} -> {} after {} consecutive failed cycles", to_string(before),
@@ -243,15 +354,15 @@ strategy::Advice LlmAdvisor::decide_now(const Question& question) {
     log_->info("LLM decision path {} -> {}: the models reached a valid consensus again",
                to_string(before), to_string(degradation_.level()));
   }
-  report(failed ? llm::CycleOutcome::kNoConsensus : llm::CycleOutcome::kConsensus, now);
-  strategy::Advice advice = degrade(from_verdict(verdict, question), question);
-  advice.votes = std::move(records);
-  return advice;
 }
 
 void LlmAdvisor::report(llm::CycleOutcome outcome, core::Timestamp now) {
+  if (metrics_ != nullptr) metrics_->on_cycle(outcome);
+  report_state(now);
+}
+
+void LlmAdvisor::report_state(core::Timestamp now) {
   if (metrics_ == nullptr) return;
-  metrics_->on_cycle(outcome);
   metrics_->set_spent_today(budget_.spent_today(now).to_double());
   metrics_->set_degradation_level(static_cast<int>(degradation_.level()));
 }

@@ -6,8 +6,15 @@
 // models cannot decide is in docs/AGENTS.md: over budget only local models are asked; when none can
 // be asked, or the path has degraded to EMERGENCY, the rules decide; REDUCED halves the advised
 // size; LIMITED advises no new position.
+//
+// It is also the regime agent (SPEC §6, RegimeAgent): assess() builds the regime question and the
+// rules' reading on the kernel thread and queues them for the same worker, which asks the same
+// models within the same daily budget and per-question cost cap, and answers with the models'
+// regime consensus, or the rules' reading when no model may be asked, the answers reach no
+// consensus, or the path is in EMERGENCY. Decision and regime cycles feed one Degradation.
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +25,9 @@
 #include "agents/decision_prompt.hpp"
 #include "agents/degradation.hpp"
 #include "agents/model_decision.hpp"
+#include "agents/regime.hpp"
+#include "agents/regime_consensus.hpp"
+#include "agents/regime_prompt.hpp"
 #include "core/config.hpp"
 #include "core/logging.hpp"
 #include "llm/budget.hpp"
@@ -27,7 +37,7 @@
 
 namespace tg4::agents {
 
-class LlmAdvisor final : public strategy::Advisor {
+class LlmAdvisor final : public strategy::Advisor, public RegimeAgent {
  public:
   // `metrics` may be null; it must outlive the advisor.
   LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents,
@@ -40,6 +50,9 @@ class LlmAdvisor final : public strategy::Advisor {
 
   void ask(const strategy::AdviceRequest& request, const market::SymbolMarket& market,
            strategy::AdviceCallback answer) override;
+  void assess(const RegimeRequest& request, const market::SymbolMarket& market,
+              RegimeCallback answer) override;
+  // Both agents' (Advisor and RegimeAgent): no question is answered from now on.
   void stop() override;
   // Before the first question: what earlier processes spent today (kernel::llm_spend_since), so a
   // restart continues the day's budget. Not thread-safe with a running cycle.
@@ -56,24 +69,38 @@ class LlmAdvisor final : public strategy::Advisor {
   static Question question_for(const strategy::AdviceRequest& request,
                                const market::SymbolMarket& market);
 
- private:
-  struct Job {
-    Question question;
-    strategy::AdviceCallback answer;
+  // One regime cycle, on the calling thread (what the worker runs for assess()).
+  struct RegimeQuestion {
+    RegimeRequest request;
+    RegimePrompt prompt;
+    RegimeReading rules;  // the fallback's reading of the same market
   };
+  RegimeReading assess_now(const RegimeQuestion& question);
+  static RegimeQuestion regime_question_for(const RegimeRequest& request,
+                                            const market::SymbolMarket& market);
+
+ private:
+  // A job runs one cycle on the worker and returns the hand-over of its answer, which the worker
+  // calls under the lock (so nothing is answered once stop() has run).
+  using Job = std::function<std::function<void()>()>;
+  void enqueue(Job job);
   void work();
   // The models this cycle may ask: within the day's budget (local ones only beyond it) and, in
   // config order, while their worst cases fit the per-decision cap. The others are recorded as
-  // skipped.
-  std::vector<llm::ProviderClient*> eligible(const Question& question,
+  // skipped (votes of `agent`).
+  std::vector<llm::ProviderClient*> eligible(const Prompt& prompt, core::Timestamp now,
+                                             const std::string& agent,
                                              std::vector<strategy::AdviceVote>& skipped);
-  strategy::AdviceVote ask_model(llm::ProviderClient& client, const Question& question,
-                                 ModelVote& vote);
-  strategy::Advice decide_safely(const Question& question);
   void charge(const std::vector<strategy::AdviceVote>& records, core::Timestamp now);
+  // A cycle whose models were asked: a failure for Degradation when too few answers were valid,
+  // else a success.
+  void count_cycle(bool failed);
   strategy::Advice degrade(strategy::Advice advice, const Question& question) const;
-  // After each cycle: its outcome, the day's spend and the degradation level, to the metrics.
+  // After each decision cycle: its outcome, the day's spend and the degradation level, to the
+  // metrics. A regime cycle reports the spend and the level only (report_state):
+  // tg4_agents_cycles_total counts decision cycles.
   void report(llm::CycleOutcome outcome, core::Timestamp now);
+  void report_state(core::Timestamp now);
 
   std::shared_ptr<spdlog::logger> log_ = core::logger("agents");
   llm::LlmMetrics* const metrics_;  // may be null
@@ -87,7 +114,7 @@ class LlmAdvisor final : public strategy::Advisor {
   std::condition_variable wake_;
   std::deque<Job> jobs_;
   bool stopping_ = false;
-  bool busy_ = false;  // the worker is deciding
+  bool busy_ = false;  // the worker is running a cycle
   std::thread worker_;
 };
 

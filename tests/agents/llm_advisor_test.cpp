@@ -10,9 +10,8 @@
 #include <mutex>
 #include <thread>
 
-#include "agents_test_util.hpp"
+#include "llm_test_fixture.hpp"
 #include "support/eventually.hpp"
-#include "support/fake_llm_server.hpp"
 
 namespace tg4::agents {
 namespace {
@@ -26,38 +25,14 @@ using namespace std::chrono_literals;
 constexpr const char* kBuy =
     R"({"action":"BUY","confidence":0.8,"entry":31000,"stop":30500,"target":32000,"size_pct":10,"reasoning":"up"})";
 
-struct Fixture {
-  explicit Fixture(int models, const std::string& budget = "5") {
-    llm.enabled = true;
-    llm.timeout = std::chrono::milliseconds(3000);
-    llm.max_retries = 0;
-    llm.retry_backoff = std::chrono::milliseconds(0);
-    llm.daily_budget_usd = Decimal::must(budget);
-    llm.budget_warn_usd = Decimal::must(budget);
-    for (int i = 1; i <= models; ++i) {
-      core::LlmProvider p;
-      p.name = i % 2 == 0 ? "claude" : "gpt";
-      p.kind = i % 2 == 0 ? core::LlmProviderKind::kAnthropic : core::LlmProviderKind::kOpenAi;
-      p.base_url = i % 2 == 0 ? server.base_url_anthropic() : server.base_url_openai();
-      p.model = "m" + std::to_string(i);
-      p.api_key = "sk-test-" + std::to_string(i);
-      p.input_usd_per_mtok = Decimal::must("1");    // 100 tokens in: 0.0001 USD
-      p.output_usd_per_mtok = Decimal::must("10");  // 20 tokens out: 0.0002 USD
-      llm.providers.push_back(p);
-      server.set_reply_for_model(p.model, LlmBehaviour::reply(kBuy));
-    }
-    testing::feed_trend(market, 60, 80, 0.002);
-  }
+struct Fixture : testing::LlmFixture {
+  explicit Fixture(int models, const std::string& budget = "5")
+      : LlmFixture(models, budget, kBuy) {}
 
   LlmAdvisor::Question question() const {
     strategy::AdviceRequest request{"BTC/USDT", 60, Decimal{}, testing::kStart + 100h};
     return LlmAdvisor::question_for(request, market);
   }
-
-  FakeLlmServer server;
-  core::LlmSection llm;
-  core::AgentsSection agents;
-  market::SymbolMarket market{"BTC/USDT", {60}, 500};
 };
 
 TEST(LlmAdvisor, FourOfFiveModelsAgreeingIsABuyWithEveryAnswerRecorded) {

@@ -1,0 +1,62 @@
+#include "agents/regime_prompt.hpp"
+
+#include <fmt/format.h>
+
+#include <string_view>
+
+namespace tg4::agents {
+namespace {
+
+constexpr std::size_t kRegimePromptBars = 20;
+
+constexpr std::string_view kRegimeSystem =
+    "You are a crypto market analyst. You are shown the market of one symbol on one timeframe (its "
+    "indicators and latest closed bars) and you name the regime that market is in, one of:\n"
+    "- trending_bull: a sustained rise (ADX above about 25, +DI above -DI, EMAs stacked upwards).\n"
+    "- trending_bear: a sustained fall (ADX above about 25, -DI above +DI, EMAs stacked "
+    "downwards).\n"
+    "- ranging: price moving sideways between support and resistance, no trend.\n"
+    "- volatile_bull, volatile_bear: large fast moves up or down (ATR and Bollinger width well "
+    "above usual).\n"
+    "- choppy: no direction and erratic moves (Choppiness above about 60).\n"
+    "- breakout_potential: volatility compressed (Bollinger bands inside Keltner: squeeze on), a "
+    "move is likely to start.\n"
+    "A trading system adjusts its trades on this symbol to your answer: size_multiplier scales "
+    "position sizes (1 normal, below 1 smaller), stop_multiplier and target_multiplier scale the "
+    "distances of stops and targets, strictness sets how much confidence an entry needs. Its risk "
+    "engine applies its own limits whatever you answer. When unsure, say so with a low "
+    "confidence.\n"
+    "Answer with one JSON object only, no other text, with exactly these fields:\n"
+    "{\"regime\": \"trending_bull\" | \"trending_bear\" | \"ranging\" | \"volatile_bull\" | "
+    "\"volatile_bear\" | \"choppy\" | \"breakout_potential\", \"confidence\": number 0..1, "
+    "\"size_multiplier\": number 0..2, \"stop_multiplier\": number 0.5..3, "
+    "\"target_multiplier\": number 0.5..3, \"strictness\": \"relaxed\" | \"normal\" | \"strict\" | "
+    "\"very_strict\", \"reasoning\": string (one or two sentences)}";
+
+std::string regime_user_text(const RegimeRequest& request, const market::SymbolMarket& market) {
+  using namespace prompt_text;
+  const std::string label = timeframe_label(request.timeframe_minutes);
+  std::string out;
+  write_symbol(out, request.symbol, request.time, market);
+  write_quality(out, market, request.time);
+  out += '\n';
+  const market::TimeframeState* tf = market.timeframe(request.timeframe_minutes);
+  if (tf == nullptr) {
+    out += fmt::format("Timeframe {}: not tracked, no bars\n", label);
+  } else {
+    write_indicators(out, *tf);
+    write_bars(out, *tf, kRegimePromptBars);
+  }
+  out += fmt::format(
+      "\nName the regime of {} on the {} timeframe and answer with the JSON object only.\n",
+      request.symbol, label);
+  return out;
+}
+
+}  // namespace
+
+RegimePrompt regime_prompt(const RegimeRequest& request, const market::SymbolMarket& market) {
+  return make_prompt(std::string(kRegimeSystem), regime_user_text(request, market), 400);
+}
+
+}  // namespace tg4::agents
