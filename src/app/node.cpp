@@ -151,6 +151,7 @@ core::Status Node::start_kernel() {
   outputs.registry = &metrics_->registry();
   outputs.venue = options_.venue;
   outputs.advisor = advisor();
+  outputs.regime_agent = regime_agent_;  // null: the pipeline's rules
   outputs.resubscribe_book = [this](const std::string& symbol) {
     if (source_) source_->resubscribe_book(symbol);
   };
@@ -180,10 +181,14 @@ std::unique_ptr<strategy::Advisor> Node::advisor() {
   if (!options_.llm.enabled)
     return std::make_unique<agents::RuleAdvisor>("rules (llm.enabled is false)");
   // Said at start, not found out from the bill or a silent leaderboard.
-  if (options_.pipeline.strategy != "llm_consensus") {
-    log_->warn("llm.enabled is true, but strategy '{}' asks no advice: no model will be asked "
-               "(strategy.name: llm_consensus trades the models' consensus)",
+  const bool asks_advice = options_.pipeline.strategy == "llm_consensus";
+  const bool names_regimes = options_.pipeline.agents.regime_detection;
+  if (!asks_advice && !names_regimes) {
+    log_->warn("llm.enabled is true, but strategy '{}' asks no advice and agents.regime_detection is false: "
+               "no model will be asked (strategy.name: llm_consensus trades the models' consensus)",
                options_.pipeline.strategy);
+  } else if (!asks_advice) {
+    log_->info("strategy '{}' asks no advice: the models name the regimes only", options_.pipeline.strategy);
   }
   for (const core::LlmProvider& provider : options_.llm.providers) {
     if (provider.api_key.empty() && !provider.local) {
@@ -197,6 +202,8 @@ std::unique_ptr<strategy::Advisor> Node::advisor() {
   auto advisor =
       std::make_unique<agents::LlmAdvisor>(options_.llm, options_.pipeline.agents, llm_metrics_.get());
   advisor->already_spent(llm_spent_today_, core::LiveClock().now());
+  // One worker, one budget and one degradation for both agents (SPEC §6 budget is per day, not per agent).
+  if (names_regimes) regime_agent_ = advisor.get();
   return advisor;
 }
 

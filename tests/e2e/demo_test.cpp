@@ -180,6 +180,11 @@ void expect_llm_agents_feed_their_panels_and_alerts(const std::string& prometheu
   tg4::testing::FakeLlmServer server;
   server.set_default(tg4::testing::LlmBehaviour::reply(
       R"({"action":"HOLD","confidence":0.6,"reasoning":"e2e"})", kLlmTokensIn, kLlmTokensOut));
+  // The regime agent asks the same models (its system text says "name the regime").
+  server.set_reply_for_prompt(
+      "name the regime",
+      tg4::testing::LlmBehaviour::reply(R"({"regime":"ranging","confidence":0.8,"strictness":"normal","reasoning":"e2e"})",
+                                        kLlmTokensIn, kLlmTokensOut));
   Child demo({TG4_BINARY, "--config", llm_demo_config(dir, server), "--store",
               "sqlite:" + (dir / "demo.db").string(), "--metrics", metrics, "demo", "--duration",
               "90", "--strategy", "llm_consensus", "--param", "timeframe=1", "--api", "127.0.0.1:0",

@@ -215,6 +215,11 @@ void FakeLlmServer::set_reply_for_model(const std::string& model, LlmBehaviour b
   model_replies_[model] = std::move(behaviour);
 }
 
+void FakeLlmServer::set_reply_for_prompt(std::string text, LlmBehaviour behaviour) {
+  const std::lock_guard lock(mutex_);
+  prompt_replies_.emplace_back(std::move(text), std::move(behaviour));
+}
+
 void FakeLlmServer::set_default(LlmBehaviour behaviour) {
   const std::lock_guard lock(mutex_);
   default_ = std::move(behaviour);
@@ -238,7 +243,7 @@ std::size_t FakeLlmServer::pending() const {
 }
 
 // Called with mutex_ held.
-LlmBehaviour FakeLlmServer::next_for(const std::string& model) {
+LlmBehaviour FakeLlmServer::next_for(const std::string& model, const std::string& body) {
   if (auto it = model_scripts_.find(model); it != model_scripts_.end() && !it->second.empty()) {
     LlmBehaviour b = std::move(it->second.front());
     it->second.pop_front();
@@ -248,6 +253,9 @@ LlmBehaviour FakeLlmServer::next_for(const std::string& model) {
     LlmBehaviour b = std::move(script_.front());
     script_.pop_front();
     return b;
+  }
+  for (const auto& [text, behaviour] : prompt_replies_) {
+    if (body.find(text) != std::string::npos) return behaviour;
   }
   if (const auto it = model_replies_.find(model); it != model_replies_.end()) return it->second;
   return default_;
@@ -271,7 +279,7 @@ net::HttpResponse FakeLlmServer::answer(const net::HttpRequest& request, bool an
       !problem.empty()) {
     return net::HttpResponse::json(400, error_body(anthropic, 400, problem));
   }
-  const LlmBehaviour b = next_for(model);
+  const LlmBehaviour b = next_for(model, request.body);
   delay = b.delay;
   switch (b.kind) {
     case LlmBehaviour::Kind::kHttpError: {

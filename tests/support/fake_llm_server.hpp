@@ -83,6 +83,10 @@ class FakeLlmServer {
   void push_for_model(const std::string& model, LlmBehaviour behaviour);
   // What a model answers when nothing is queued for it (kept, not consumed).
   void set_reply_for_model(const std::string& model, LlmBehaviour behaviour);
+  // What a request whose body contains `text` answers when nothing is queued (kept): a question of
+  // one kind gets its kind of answer, as from a real model (e.g. the regime agent's "name the
+  // regime"). Checked before the model's reply and the default, in the order set.
+  void set_reply_for_prompt(std::string text, LlmBehaviour behaviour);
   // What everything else gets (initially LlmBehaviour{}: a HOLD answer).
   void set_default(LlmBehaviour behaviour);
 
@@ -96,12 +100,13 @@ class FakeLlmServer {
  private:
   net::HttpResponse answer(const net::HttpRequest& request, bool anthropic,
                            std::chrono::milliseconds& delay);
-  LlmBehaviour next_for(const std::string& model);
+  LlmBehaviour next_for(const std::string& model, const std::string& body);
 
   mutable std::mutex mutex_;
   std::deque<LlmBehaviour> script_;
   std::map<std::string, std::deque<LlmBehaviour>> model_scripts_;
   std::map<std::string, LlmBehaviour> model_replies_;
+  std::vector<std::pair<std::string, LlmBehaviour>> prompt_replies_;
   LlmBehaviour default_;
   std::vector<RecordedLlmRequest> requests_;
   std::uint64_t served_ = 0;
