@@ -15,6 +15,7 @@
 #include "agents/rule_advisor.hpp"
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
+#include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "kernel/account_restore.hpp"
 #include "kernel/trading_records.hpp"

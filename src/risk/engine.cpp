@@ -362,6 +362,8 @@ RiskEvent Engine::verdict_event(const RiskIntent& intent, const Verdict& verdict
   e.intent_id = intent.intent_id;
   e.symbol = intent.symbol;
   e.verdict = verdict.status;
+  e.regime = intent.regime;
+  e.strictness = intent.strictness;
   e.state_before = state.trading_state;
   e.state_after = state.trading_state;
   return e;

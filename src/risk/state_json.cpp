@@ -503,6 +503,10 @@ json::object event_to_json(const RiskEvent& e) {
   if (!e.intent_id.empty()) o["intent_id"] = e.intent_id;
   if (!e.symbol.empty()) o["symbol"] = e.symbol;
   if (e.verdict) o["verdict"] = to_string(*e.verdict);
+  if (e.regime) {
+    o["regime"] = to_string(*e.regime);
+    o["strictness"] = to_string(e.strictness);
+  }
   if (e.breaker) {
     o["breaker"] = to_string(*e.breaker);
     o["breaker_state"] = e.breaker_tripped ? "tripped" : "reset";

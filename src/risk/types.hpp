@@ -289,6 +289,8 @@ struct RiskEvent {
   std::string intent_id;
   std::string symbol;
   std::optional<VerdictStatus> verdict;
+  std::optional<Regime> regime;  // the regime and strictness the intent was judged by
+  Strictness strictness = Strictness::kNormal;
   // kBreaker
   std::optional<Breaker> breaker;
   bool breaker_tripped = false;  // false: reset/expired

@@ -94,6 +94,8 @@ TEST(PipelineRegime, IntentsAreJudgedByTheirSymbolsRegimeOnceTwoRunsAgree) {
   EXPECT_EQ(session.pipeline->summary().regimes.at("BTC/USDT").rfind("unknown (rules: ADX-14 is still warming up on the 15m bars", 0), 0u)
       << session.pipeline->summary().regimes.at("BTC/USDT");
   EXPECT_EQ(session.buy(), "REJECTED 4:confidence") << "no regime yet: unknown's minimum is 0.70";
+  EXPECT_NE(session.verdicts.back().detail_json.find("\"regime\":\"unknown\""), std::string::npos)
+      << session.verdicts.back().detail_json;
   EXPECT_TRUE(session.decisions.empty()) << "the rules' readings are recorded only when they change something";
 
   session.falling_market(9 * 60);  // the 15m ADX, RSI and Choppiness are warm after ~7 hours
@@ -106,6 +108,8 @@ TEST(PipelineRegime, IntentsAreJudgedByTheirSymbolsRegimeOnceTwoRunsAgree) {
   EXPECT_NE(row.parsed_json.find("\"risk_regime\":\"bear\""), std::string::npos) << row.parsed_json;
 
   EXPECT_EQ(session.buy(), "APPROVED none") << "trending's minimum is 0.55";
+  EXPECT_NE(session.verdicts.back().detail_json.find("\"regime\":\"bear\""), std::string::npos)
+      << "the verdict records the regime it judged by: " << session.verdicts.back().detail_json;
 
   const std::string line = session.pipeline->summary().regimes.at("BTC/USDT");
   EXPECT_EQ(line.rfind("trending_bear ", 0), 0u) << line;
