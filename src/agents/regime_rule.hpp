@@ -10,13 +10,19 @@
 // While ADX, RSI or Choppiness warm up: unknown at confidence 0, which changes nothing. The rules
 // never say volatile_* (the risk engine's volatility spike cool-down covers sudden moves), keep
 // strictness normal and every multiplier at 1: they have no view beyond the risk engine's tables.
+#include <cstdint>
+#include <map>
+#include <string>
+
 #include "agents/regime.hpp"
 
 namespace tg4::agents {
 
 RegimeReading regime_rule(const RegimeRequest& request, const market::SymbolMarket& market);
 
-// regime_rule as a RegimeAgent: answers inside the call.
+// regime_rule as a RegimeAgent: answers inside the call. The indicators change only when a bar of
+// the timeframe closes (every 15 min; runs are every 5): until then the last reading is given
+// again, with the new time, instead of being worked out and worded anew.
 class RuleRegimeAgent final : public RegimeAgent {
  public:
   // `source` is said in each reading: "rules (llm.enabled is false)".
@@ -25,7 +31,13 @@ class RuleRegimeAgent final : public RegimeAgent {
               RegimeCallback answer) override;
 
  private:
+  struct Last {
+    int timeframe_minutes = 0;
+    std::uint64_t bars = 0;
+    RegimeReading reading;
+  };
   std::string source_;
+  std::map<std::string, Last, std::less<>> last_;  // by symbol
 };
 
 }  // namespace tg4::agents

@@ -2,7 +2,17 @@
 
 namespace tg4::agents {
 
+void RegimeTracker::note(const RegimeReading& reading) {
+  latest_.symbol = reading.symbol;
+  latest_.regime = reading.regime;
+  latest_.confidence = reading.confidence;
+  latest_.reasoning = reading.reasoning;
+  latest_.source = reading.source;
+  latest_.time = reading.time;
+}
+
 bool RegimeTracker::observe(const RegimeReading& reading) {
+  note(reading);
   if (reading.regime == current_.regime) {
     if (reading.regime != MarketRegime::kUnknown) {
       current_ = reading;

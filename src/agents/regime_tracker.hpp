@@ -15,7 +15,11 @@ class RegimeTracker {
 
   // True when this reading changed the regime.
   bool observe(const RegimeReading& reading);
+  // Only remembers `reading` as the latest (a symbol reported before its first reading).
+  void note(const RegimeReading& reading);
   const RegimeReading& current() const { return current_; }
+  // The last reading observed (without its votes); a default reading before the first.
+  const RegimeReading& latest() const { return latest_; }
   // When the regime in force began (unset while unknown).
   core::Timestamp since() const { return since_; }
   // The regime a change is waiting on and how many consecutive runs have said it (0: none).
@@ -26,6 +30,7 @@ class RegimeTracker {
   double change_confidence_;
   int change_runs_;
   RegimeReading current_;
+  RegimeReading latest_;
   core::Timestamp since_;
   MarketRegime candidate_ = MarketRegime::kUnknown;
   int candidate_runs_ = 0;

@@ -943,6 +943,7 @@ void Pipeline::publish_summary(core::Decimal equity) {
   s.open_orders = orders_->open_count();
   s.feed_connected = feed_connected_;
   s.venue_connected = venue_connected_;
+  for (const auto& [symbol, tracker] : regimes_) s.regimes[symbol] = regime_line(tracker);
   s.books.clear();
   for (const auto& [symbol, book] : books_) {
     if (book.valid() && book.best_bid() && book.best_ask()) s.books[symbol] = {book.best_bid()->price, book.best_ask()->price};

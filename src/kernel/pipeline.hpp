@@ -139,8 +139,8 @@ class Pipeline {
   void start_regimes();  // every symbol unknown, as it is until two readings agree
   void assess_regimes();
   void on_regime(const agents::RegimeReading& reading);
-  void report_regime(const agents::RegimeTracker& tracker, const agents::RegimeReading& latest, bool changed);
-  std::string regime_line(const agents::RegimeTracker& tracker, const agents::RegimeReading& latest) const;
+  void report_regime(const agents::RegimeTracker& tracker, bool changed);
+  std::string regime_line(const agents::RegimeTracker& tracker) const;
   std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
   core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
   void refresh_risk_inputs(const std::string& symbol);  // for an intent on `symbol`

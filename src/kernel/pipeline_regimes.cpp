@@ -39,8 +39,9 @@ void Pipeline::start_regimes() {
   for (const std::string& symbol : options_.symbols) {
     agents::RegimeReading not_read;
     not_read.symbol = symbol;
-    not_read.source = "not read yet";
-    report_regime(regime_tracker(symbol), not_read, false);
+    agents::RegimeTracker& tracker = regime_tracker(symbol);
+    tracker.note(not_read);
+    report_regime(tracker, false);
   }
 }
 
@@ -68,15 +69,14 @@ void Pipeline::on_regime(const agents::RegimeReading& reading) {
     log_->info("regime {}: {} -> {} at {:.2f} ({}): {}", reading.symbol, agents::to_string(before),
                agents::to_string(reading.regime), reading.confidence, reading.source, reading.reasoning);
   }
-  report_regime(tracker, reading, changed);
+  report_regime(tracker, changed);
 }
 
-// The regime in force to the metrics, the state key, the decisions topic (on a change) and the
-// status summary.
-void Pipeline::report_regime(const agents::RegimeTracker& tracker, const agents::RegimeReading& latest,
-                             bool changed) {
+// The regime in force to the metrics, the state key and the decisions topic (on a change); the
+// status summary formats its line when published (regime_line).
+void Pipeline::report_regime(const agents::RegimeTracker& tracker, bool changed) {
   const agents::RegimeReading& current = tracker.current();  // no symbol while unknown
-  const std::string& symbol = latest.symbol;
+  const std::string& symbol = tracker.latest().symbol;
   if (metrics_scraped()) {
     for (int r = 0; r <= static_cast<int>(agents::MarketRegime::kUnknown); ++r) {
       const auto regime = static_cast<agents::MarketRegime>(r);
@@ -92,13 +92,13 @@ void Pipeline::report_regime(const agents::RegimeTracker& tracker, const agents:
     outputs_.state->set_agent_output(options_.agent_ttls, "regime", symbol, json);
     if (changed) outputs_.state->publish(storage::Topic::kDecisions, json);
   }
-  counters_.regimes[symbol] = regime_line(tracker, latest);
 }
 
 // For the status screen: the regime in force and, while a change waits for agreeing runs, what it
 // waits on; while unknown, why.
-std::string Pipeline::regime_line(const agents::RegimeTracker& tracker, const agents::RegimeReading& latest) const {
+std::string Pipeline::regime_line(const agents::RegimeTracker& tracker) const {
   const agents::RegimeReading& current = tracker.current();
+  const agents::RegimeReading& latest = tracker.latest();
   const std::string waiting =
       tracker.candidate_runs() == 0
           ? std::string()

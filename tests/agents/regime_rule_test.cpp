@@ -147,3 +147,38 @@ TEST(RegimeTracker, OneRunSufficesWhenConfiguredSo) {
 
 }  // namespace
 }  // namespace tg4::agents
+
+namespace tg4::agents {
+namespace {
+
+// Between two bars of its timeframe the agent repeats its reading (new time); a new bar is read.
+TEST(RuleRegimeAgent, ReadsAgainOnlyWhenABarOfItsTimeframeClosed) {
+  market::SymbolMarket market = market_of(15);
+  feed_trend(market, 15, 40, 0.004);
+  RuleRegimeAgent agent("rules (llm.enabled is false)");
+  std::vector<RegimeReading> got;
+  const auto ask = [&](int minute) {
+    agent.assess(RegimeRequest{"BTC/USDT", 15, testing::kStart + std::chrono::minutes(minute)}, market,
+                 [&](RegimeReading r) { got.push_back(std::move(r)); });
+  };
+  ask(600);
+  ask(605);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].reasoning, got[0].reasoning);
+  EXPECT_EQ(got[1].time, testing::kStart + std::chrono::minutes(605));
+  EXPECT_EQ(got[1].source, "rules (llm.enabled is false)");
+  // The market turns: thirty falling bars later the agent reads it again.
+  double previous = 30'000 * std::pow(1.004, 40);
+  for (int i = 40; i < 70; ++i) {
+    const double close = previous * 0.99;
+    const core::Bar b = testing::bar(15, i, close, previous);
+    market.on_bar(b, b.open_time + std::chrono::minutes(15));
+    previous = close;
+  }
+  ask(1100);
+  EXPECT_EQ(got[0].regime, MarketRegime::kTrendingBull);
+  EXPECT_EQ(got[2].regime, MarketRegime::kTrendingBear) << got[2].reasoning;
+}
+
+}  // namespace
+}  // namespace tg4::agents
