@@ -3,15 +3,39 @@
 # diffs every output file: a change meant to be faster, not different, must print "identical".
 #   bench/backtest_identity/compare.sh OLD_TG4 NEW_TG4
 #   bench/backtest_identity/compare.sh TG4            (default run vs --no-shortcuts)
+# NEW_EXTRA_YAML: YAML appended to every config of the new binary's runs, to compare with a binary
+# that predates a behaviour the key turns off, e.g.
+#   NEW_EXTRA_YAML=$'agents:\n  regime_detection: false\n' compare.sh OLD_TG4 NEW_TG4
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-old=$1
-new=${2:-$1}
+old=$(realpath "$1")
+new=$(realpath "${2:-$1}")
 extra_old=""
 [ $# -eq 1 ] && extra_old="--no-shortcuts"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Away from the source tree: its config/tg4.yaml (the default --config) may name keys an older
+# binary does not know.
+cd "$work"
+if [ -n "${NEW_EXTRA_YAML:-}" ]; then
+  # The new binary behind a wrapper that merges the YAML into its --config (or gives it alone).
+  printf '%s' "$NEW_EXTRA_YAML" > "$work/extra.yaml"
+  {
+    echo '#!/bin/bash'
+    echo 'args=(); cfg=""'
+    echo 'while [ $# -gt 0 ]; do'
+    echo '  if [ "$1" = "--config" ]; then cfg=$2; shift 2; continue; fi'
+    echo '  args+=("$1"); shift'
+    echo 'done'
+    echo "merged=\$(mktemp \"$work/merged.XXXXXX.yaml\")"
+    echo '[ -n "$cfg" ] && cat "$cfg" > "$merged"'
+    echo "cat \"$work/extra.yaml\" >> \"\$merged\""
+    echo "exec \"$new\" --config \"\$merged\" \"\${args[@]}\""
+  } > "$work/new_tg4"
+  chmod +x "$work/new_tg4"
+  new="$work/new_tg4"
+fi
 python3 "$here/make_candles.py" 40000 1 > "$work/c1.csv"
 printf 'paper:\n  margin: true\n' > "$work/margin.yaml"
 # Limits tight enough that the loss and drawdown breakers and the volatility watch all act.
