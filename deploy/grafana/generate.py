@@ -111,6 +111,9 @@ DASHBOARDS = {
             "histogram_quantile(0.99, sum by (le) (rate(tg4_risk_check_seconds_bucket[5m])))"],
               unit="s", legend="p99"),
         panel("Drawdown", ["tg4_portfolio_drawdown_ratio"], unit="percentunit", legend="drawdown"),
+        # The row of the risk tables each symbol's intents are judged by (regime detection agent).
+        panel("Regime by symbol (1: in force; unknown until two readings agree)",
+              ["max by (symbol, regime) (tg4_regime) == 1"], legend="{{symbol}} {{regime}}"),
     ]),
     "tg4-execution": dashboard("tg4-execution", "TG4 / Execution", [
         panel("Orders by status", ["sum by (status) (increase(tg4_orders_total[15m]))"], legend="{{status}}"),
@@ -153,8 +156,9 @@ DASHBOARDS = {
         llm_panel("LLM retries (429, 5xx) per hour by model",
                   ["sum by (provider, model) (increase(tg4_llm_retries_total[1h]))"],
                   legend="{{provider}}/{{model}}"),
-        llm_panel("Decision cycles per hour by outcome",
-                  ["sum by (outcome) (increase(tg4_agents_cycles_total[1h]))"], legend="{{outcome}}"),
+        llm_panel("Decision and regime cycles per hour by outcome", [
+            ("sum by (outcome) (increase(tg4_agents_cycles_total[1h]))", "decision {{outcome}}"),
+            ("sum by (outcome) (increase(tg4_agents_regime_cycles_total[1h]))", "regime {{outcome}}")]),
         llm_panel("Decisions per hour by source and action",
                   ["sum by (source, action) (increase(tg4_decisions_total[1h]))"],
                   legend="{{source}} {{action}}", width=24),

@@ -313,6 +313,7 @@ RegimeReading LlmAdvisor::assess_now(const RegimeQuestion& question) {
                                       : "rules (no model may be asked now)";
     reading.votes = std::move(records);
     report_state(now);
+    if (metrics_ != nullptr) metrics_->on_regime_cycle(llm::CycleOutcome::kRules);
     return reading;
   }
   std::vector<RegimeVote> votes;
@@ -324,6 +325,8 @@ RegimeReading LlmAdvisor::assess_now(const RegimeQuestion& question) {
   RegimeVerdict verdict = regime_consensus(votes, question.request, rules_);
   count_cycle(verdict.valid < verdict.needed);
   report_state(now);
+  if (metrics_ != nullptr)
+    metrics_->on_regime_cycle(verdict.valid < verdict.needed ? llm::CycleOutcome::kNoConsensus : llm::CycleOutcome::kConsensus);
   RegimeReading reading;
   if (degradation_.level() == DegradationLevel::kEmergency) {
     reading = question.rules;

@@ -104,8 +104,14 @@ LlmMetrics::LlmMetrics(prometheus::Registry& registry)
                          "Decision cycles by outcome: consensus (enough valid answers), "
                          "no_consensus (too few valid answers), rules (no model could be asked)")
                      .Register(registry);
+  auto& regime_cycles = prometheus::BuildCounter()
+                            .Name("tg4_agents_regime_cycles_total")
+                            .Help("Regime detection cycles by outcome: consensus (enough valid answers), "
+                                  "no_consensus (too few valid answers), rules (no model could be asked)")
+                            .Register(registry);
   for (const CycleOutcome outcome : kAllCycleOutcomes) {
     cycles_[outcome] = &cycles.Add({{"outcome", to_string(outcome)}});
+    regime_cycles_[outcome] = &regime_cycles.Add({{"outcome", to_string(outcome)}});
   }
 }
 
@@ -133,6 +139,10 @@ void LlmMetrics::set_budget(double daily_usd, double warn_usd) {
 
 void LlmMetrics::on_cycle(CycleOutcome outcome) {
   cycles_.at(outcome)->Increment();
+}
+
+void LlmMetrics::on_regime_cycle(CycleOutcome outcome) {
+  regime_cycles_.at(outcome)->Increment();
 }
 
 void LlmMetrics::Series::on_call(LlmOutcome outcome, double seconds, bool attempted) {

@@ -67,6 +67,8 @@ class LlmMetrics {
   // 0 NORMAL, 1 REDUCED, 2 LIMITED, 3 EMERGENCY (agents::DegradationLevel).
   void set_degradation_level(int level) { degradation_level_.Set(level); }
   void on_cycle(CycleOutcome outcome);
+  // The regime agent's cycles, by the same outcomes (tg4_agents_regime_cycles_total).
+  void on_regime_cycle(CycleOutcome outcome);
 
  private:
   prometheus::Family<prometheus::Counter>& requests_;
@@ -79,6 +81,7 @@ class LlmMetrics {
   prometheus::Gauge& budget_warn_;
   prometheus::Gauge& degradation_level_;
   std::map<CycleOutcome, prometheus::Counter*> cycles_;
+  std::map<CycleOutcome, prometheus::Counter*> regime_cycles_;
   std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, Series>
       series_;  // node-based: references stay valid

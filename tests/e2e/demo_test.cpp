@@ -204,7 +204,10 @@ void expect_llm_agents_feed_their_panels_and_alerts(const std::string& prometheu
                                            "tg4_llm_budget_spent_usd >= 0.05",
                                            "tg4_llm_budget_daily_usd == 0.05",
                                            "tg4_llm_budget_warn_usd == 0.01",
-                                           "tg4_agents_degradation_level == 0"};
+                                           "tg4_agents_degradation_level == 0",
+                                           // the node's regime agent is the LlmAdvisor (the rules count no
+                                           // cycles); whether the budget is left for its models is timing
+                                           "sum(tg4_agents_regime_cycles_total) > 0"};
   std::vector<PanelQuery> queries;
   for (const auto& q : dashboard_queries()) {
     if (q.llm_only) queries.push_back(q);

@@ -552,7 +552,10 @@ TEST(LlmMetrics, AgentSeriesExistFromTheStartAndFollowTheSetters) {
   metrics.on_cycle(CycleOutcome::kNoConsensus);
   metrics.on_cycle(CycleOutcome::kNoConsensus);
   metrics.on_cycle(CycleOutcome::kRules);
-  expect_lines({R"(tg4_agents_cycles_total{outcome="consensus"} 0)",
+  metrics.on_regime_cycle(CycleOutcome::kConsensus);
+  expect_lines({R"(tg4_agents_regime_cycles_total{outcome="consensus"} 1)",
+                R"(tg4_agents_regime_cycles_total{outcome="rules"} 0)",
+                R"(tg4_agents_cycles_total{outcome="consensus"} 0)",
                 R"(tg4_agents_cycles_total{outcome="no_consensus"} 2)",
                 R"(tg4_agents_cycles_total{outcome="rules"} 1)", "tg4_llm_budget_spent_usd 1.25",
                 "tg4_llm_budget_daily_usd 5", "tg4_llm_budget_warn_usd 4",
