@@ -293,7 +293,8 @@ boost::json::object regime_json(const agents::RegimeReading& reading) {
   out["strictness"] = risk::to_string(reading.strictness);
   out["reasoning"] = reading.reasoning;
   out["source"] = reading.source;
-  out["time"] = core::format_rfc3339(reading.time, 0);
+  // A symbol not read yet has no reading time (its state key is set at start).
+  if (reading.time.is_set()) out["time"] = core::format_rfc3339(reading.time, 0);
   return out;
 }
 

@@ -90,6 +90,10 @@ TEST(PipelineRegime, IntentsAreJudgedByTheirSymbolsRegimeOnceTwoRunsAgree) {
   EXPECT_EQ(session.pipeline->summary().regimes.at("BTC/USDT"), "unknown (not read yet)");
   EXPECT_NE(session.metrics().find("tg4_regime{regime=\"unknown\",symbol=\"BTC/USDT\"} 1"), std::string::npos)
       << "exported from the start";
+  const auto at_start = session.state.state(storage::keys::agent_output("regime", "BTC/USDT"));
+  ASSERT_TRUE(at_start);
+  EXPECT_EQ(at_start->find("\"time\""), std::string::npos) << "not read yet: no reading time, " << *at_start;
+  EXPECT_NE(at_start->find("\"regime\":\"unknown\""), std::string::npos) << *at_start;
   session.falling_market(60);
   EXPECT_EQ(session.pipeline->summary().regimes.at("BTC/USDT").rfind("unknown (rules: ADX-14 is still warming up on the 15m bars", 0), 0u)
       << session.pipeline->summary().regimes.at("BTC/USDT");
@@ -123,6 +127,7 @@ TEST(PipelineRegime, IntentsAreJudgedByTheirSymbolsRegimeOnceTwoRunsAgree) {
   ASSERT_TRUE(key);
   EXPECT_NE(key->find("\"regime\":\"trending_bear\""), std::string::npos) << *key;
   EXPECT_NE(key->find("\"since\":"), std::string::npos) << *key;
+  EXPECT_NE(key->find("\"time\":"), std::string::npos) << *key;
 }
 
 TEST(PipelineRegime, WithDetectionOffEveryIntentIsJudgedAsUnknown) {
