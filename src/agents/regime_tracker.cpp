@@ -3,12 +3,8 @@
 namespace tg4::agents {
 
 void RegimeTracker::note(const RegimeReading& reading) {
-  latest_.symbol = reading.symbol;
-  latest_.regime = reading.regime;
-  latest_.confidence = reading.confidence;
-  latest_.reasoning = reading.reasoning;
-  latest_.source = reading.source;
-  latest_.time = reading.time;
+  latest_ = reading;
+  latest_.votes.clear();  // the record keeps them; the state needs none
 }
 
 bool RegimeTracker::observe(const RegimeReading& reading) {
