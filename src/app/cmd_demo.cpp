@@ -56,8 +56,9 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
   if (auto s = apply_param_flags(args.params, options.pipeline.strategy_params); !s) {
     return usage_error("demo", s.error().message);
   }
-  // Likewise the regime is named on the 1m bars (known after half a minute, not seven), unless the
-  // config chose a timeframe.
+  // Likewise the regime is named on the 1m bars (known after half a minute, not seven) while the
+  // config keeps the default timeframe (15: a config that states 15 cannot be told from one that
+  // says nothing).
   core::AgentsSection& agents = options.pipeline.agents;
   if (agents.regime_timeframe_minutes == core::AgentsSection{}.regime_timeframe_minutes) agents.regime_timeframe_minutes = 1;
   options.api_address = args.api_address;
