@@ -36,6 +36,7 @@ NodeOptions node_options_from_config(const core::Config& config, const std::stri
   p.book_depth = config.feed.book_depth;
   p.reporting_currency = config.app.reporting_currency;
   p.starting_balances = config.paper.starting_balances;
+  p.hodl = execution::HodlPolicy::from(config.portfolio.hodl);
   p.paper = paper_config_from_config(config.paper);
   p.orders = order_config_from_config(config);
   p.limits = risk::limits_from_config(config.risk);

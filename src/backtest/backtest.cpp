@@ -488,9 +488,19 @@ class Runner {
     for (auto& [counter, record] : keyed) r.orders.push_back(std::move(record));
     const RoleOf role_of = [&manager](const std::string& id) {
       const execution::ManagedOrder* order = manager.find(id);
-      return order ? std::string(execution::to_string(order->role)) : std::string("unknown");
+      if (order == nullptr) return std::string("unknown");
+      return order->source == execution::kHodlSource
+                 ? std::string(execution::kHodlSource)
+                 : std::string(execution::to_string(order->role));
     };
-    const RoundTrips trips = build_round_trips(r.fills, pipeline_->closed_trades(), role_of);
+    // A hodl bag's buys are no trade: they stay out of the round trips.
+    std::vector<core::Fill> trading_fills;
+    std::copy_if(r.fills.begin(), r.fills.end(), std::back_inserter(trading_fills),
+                 [&manager](const core::Fill& f) {
+                   const execution::ManagedOrder* order = manager.find(f.client_order_id);
+                   return order == nullptr || order->source != execution::kHodlSource;
+                 });
+    const RoundTrips trips = build_round_trips(trading_fills, pipeline_->closed_trades(), role_of);
     r.trades = trips.closed;
     r.equity = std::move(equity_);
     r.direct_trades = direct_trades_;
@@ -515,6 +525,7 @@ class Runner {
     s.events = events_;
     compute_equity_metrics(s, r.equity);
     compute_trade_metrics(s, trips);
+    if (pipeline_->hodl_enabled()) s.hodl = pipeline_->hodl_json();
 
     if (spec_.collect_charts) r.charts = charts(r, role_of);
     return r;

@@ -139,6 +139,9 @@ struct Summary {
   // Intents the risk engine refused, by rule ("2 cooldown": 12); breakers tripped, by name.
   std::map<std::string, std::uint64_t> rejections, breakers;
   std::uint64_t bars = 0, events = 0;
+  // The hodl bags at the end (Pipeline::hodl_json) when portfolio.hodl is on; empty when off. Their
+  // value is in final_equity (the account's), their buys are orders and fills but no round trip.
+  boost::json::object hodl;
 };
 boost::json::object to_json(const Summary& summary);
 

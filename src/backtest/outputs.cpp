@@ -138,6 +138,7 @@ json::object to_json(const Summary& s) {
   o["rejections"] = std::move(rejections);
   o["breakers"] = std::move(breakers);
   o["bars"] = s.bars;
+  if (!s.hodl.empty()) o["hodl"] = s.hodl;
   o["events"] = s.events;
   return o;
 }

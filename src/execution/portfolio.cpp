@@ -21,7 +21,7 @@ void Portfolio::set_balance(const std::string& asset, Decimal amount) {
 }
 
 PortfolioState Portfolio::state() const {
-  return PortfolioState{balances_, positions_, marks_, realised_reporting_, fees_reporting_};
+  return PortfolioState{balances_, positions_, marks_, realised_reporting_, fees_reporting_, {}};
 }
 
 void Portfolio::restore(const PortfolioState& state) {
@@ -51,7 +51,7 @@ void Portfolio::set_mark(const std::string& symbol, Decimal price) {
   }
 }
 
-std::optional<ClosedTrade> Portfolio::apply_fill(const core::Fill& fill, const core::Instrument& instrument) {
+Decimal Portfolio::apply_to_balances(const core::Fill& fill, const core::Instrument& instrument) {
   equity_.reset();
   const Decimal notional = fill.price * fill.qty;
   const std::string& fee_asset = fill.fee_currency.empty() ? instrument.quote : fill.fee_currency;
@@ -70,7 +70,16 @@ std::optional<ClosedTrade> Portfolio::apply_fill(const core::Fill& fill, const c
   // Fees are accounted in the quote currency; a fee charged in base is converted at the fill price.
   const Decimal fee_quote = fee_asset == instrument.base ? fill.fee * fill.price : fill.fee;
   fees_reporting_ += value_in_reporting(instrument.quote, fee_quote).value_or(Decimal{});
+  return fee_quote;
+}
 
+void Portfolio::apply_bag_fill(const core::Fill& fill, const core::Instrument& instrument) {
+  apply_to_balances(fill, instrument);
+}
+
+std::optional<ClosedTrade> Portfolio::apply_fill(const core::Fill& fill,
+                                                 const core::Instrument& instrument) {
+  const Decimal fee_quote = apply_to_balances(fill, instrument);
   Position& pos = positions_[instrument.symbol];
   pos.symbol = instrument.symbol;
   pos.fees += fee_quote;

@@ -16,6 +16,7 @@
 
 #include "core/events.hpp"
 #include "core/instrument.hpp"
+#include "execution/hodl_bags.hpp"
 
 namespace tg4::execution {
 
@@ -55,6 +56,8 @@ struct PortfolioState {
   std::map<std::string, core::Decimal> marks;
   core::Decimal realised_reporting;
   core::Decimal fees_reporting;
+  // The hodl bags (SPEC §9): kept by the pipeline's HodlBags, saved and restored with the account.
+  HodlState hodl;
 };
 
 class Portfolio {
@@ -64,6 +67,8 @@ class Portfolio {
   void deposit(const std::string& asset, core::Decimal amount);
   // Applies a fill to balances and the symbol's position; returns the closed part, if any.
   std::optional<ClosedTrade> apply_fill(const core::Fill& fill, const core::Instrument& instrument);
+  // A hodl bag's buy: balances and fees move, no position does (a bag is never traded).
+  void apply_bag_fill(const core::Fill& fill, const core::Instrument& instrument);
   void set_mark(const std::string& symbol, core::Decimal price);
   // A real venue's balance report is the truth for the asset's amount (positions keep their cost).
   void set_balance(const std::string& asset, core::Decimal amount);
@@ -97,6 +102,8 @@ class Portfolio {
   const std::string& reporting_currency() const { return reporting_; }
 
  private:
+  // Balances, fees and the mark of a fill; the fee in the quote currency.
+  core::Decimal apply_to_balances(const core::Fill& fill, const core::Instrument& instrument);
   std::optional<core::Decimal> rate(const std::string& from, const std::string& to) const;
   core::Decimal compute_equity() const;
   // Unrealised PnL of one position in the reporting currency; nullopt without a mark or a pair.

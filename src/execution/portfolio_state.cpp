@@ -108,16 +108,70 @@ core::Result<Position> read_position(const std::string& symbol, const json::obje
   return p;
 }
 
+json::object hodl_json(const HodlState& hodl) {
+  json::object bags;
+  for (const auto& [asset, bag] : hodl.bags) {
+    bags[asset] = json::object{{"coins", bag.coins.to_string()},
+                               {"cash", bag.cash.to_string()},
+                               {"pending", bag.pending.to_string()},
+                               {"invested", bag.invested.to_string()}};
+  }
+  return {{"bags", std::move(bags)},
+          {"day", hodl.day},
+          {"set_aside_today", hodl.set_aside_today.to_string()},
+          {"set_aside_total", hodl.set_aside_total.to_string()}};
+}
+
+core::Result<HodlState> read_hodl(const Reader& root) {
+  auto object = root.object("hodl");
+  if (!object) return object.error();
+  const Reader r(**object, root.path("hodl"));
+  HodlState hodl;
+  auto day = r.integer("day");
+  if (!day) return day.error();
+  hodl.day = *day;
+  const std::pair<std::string_view, Decimal*> totals[] = {
+      {"set_aside_today", &hodl.set_aside_today}, {"set_aside_total", &hodl.set_aside_total}};
+  for (const auto& [key, target] : totals) {
+    auto value = r.decimal(key);
+    if (!value) return value.error();
+    *target = *value;
+  }
+  auto bags = r.object("bags");
+  if (!bags) return bags.error();
+  for (const auto& [asset, value] : **bags) {
+    const std::string path = r.path("bags") + "." + std::string(asset);
+    if (!value.is_object())
+      return core::Error::of("portfolio state " + path + ": expected an object");
+    const Reader b(value.get_object(), path);
+    HodlBag bag;
+    const std::pair<std::string_view, Decimal*> amounts[] = {{"coins", &bag.coins},
+                                                             {"cash", &bag.cash},
+                                                             {"pending", &bag.pending},
+                                                             {"invested", &bag.invested}};
+    for (const auto& [key, target] : amounts) {
+      auto amount = b.decimal(key);
+      if (!amount) return amount.error();
+      if (amount->is_negative()) return b.error(key, "must be >= 0");
+      *target = *amount;
+    }
+    hodl.bags[std::string(asset)] = bag;
+  }
+  return hodl;
+}
+
 }  // namespace
 
 std::string portfolio_state_to_json(const PortfolioState& state) {
   json::object positions;
   for (const auto& [symbol, position] : state.positions) positions[symbol] = position_json(position);
-  const json::object out{{"balances", decimals_json(state.balances)},
-                         {"positions", std::move(positions)},
-                         {"marks", decimals_json(state.marks)},
-                         {"realised_reporting", state.realised_reporting.to_string()},
-                         {"fees_reporting", state.fees_reporting.to_string()}};
+  json::object out{{"balances", decimals_json(state.balances)},
+                   {"positions", std::move(positions)},
+                   {"marks", decimals_json(state.marks)},
+                   {"realised_reporting", state.realised_reporting.to_string()},
+                   {"fees_reporting", state.fees_reporting.to_string()}};
+  // Only an account with hodl bags says so: the state of one without keeps its older form.
+  if (state.hodl != HodlState{}) out["hodl"] = hodl_json(state.hodl);
   return json::serialize(out);
 }
 
@@ -148,6 +202,11 @@ core::Result<PortfolioState> portfolio_state_from_json(std::string_view text) {
     auto position = read_position(std::string(symbol), value.get_object(), path);
     if (!position) return position.error();
     state.positions[std::string(symbol)] = std::move(*position);
+  }
+  if (doc.get_object().contains("hodl")) {  // optional: states written before hodl bags have none
+    auto hodl = read_hodl(root);
+    if (!hodl) return hodl.error();
+    state.hodl = std::move(*hodl);
   }
   return state;
 }

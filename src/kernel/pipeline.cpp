@@ -124,7 +124,8 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
       market_metrics_(registry_),
       bars_([this](const core::Bar& bar) { on_bar_closed(bar); },
             bar_options(options_, metrics_scraped())),
-      market_(options_.timeframes, market::MarketState::kDefaultHistory, options_.indicators, regime_timeframe()),
+      market_(options_.timeframes, market::MarketState::kDefaultHistory, options_.indicators,
+              regime_timeframe()),
       strategy_(std::move(strategy)),
       strategy_takes_trades_(strategy_->needs().trades),
       context_(std::make_unique<Context>(*this)),
@@ -140,13 +141,35 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
               .Register(registry_)),
       order_ids_(kernel.clock().now()),
       scoreboard_(options_.agents),
-      regime_gauge_(prometheus::BuildGauge()
-                        .Name("tg4_regime")
-                        .Help("1 for each symbol's regime in force (regime detection agent), 0 for the others")
-                        .Register(registry_)),
+      regime_gauge_(
+          prometheus::BuildGauge()
+              .Name("tg4_regime")
+              .Help(
+                  "1 for each symbol's regime in force (regime detection agent), 0 for the others")
+              .Register(registry_)),
       regime_changes_(prometheus::BuildCounter()
                           .Name("tg4_regime_changes_total")
                           .Help("Regime changes by symbol and the regime changed to")
+                          .Register(registry_)),
+      bags_(options_.hodl, options_.reporting_currency),
+      hodl_value_(prometheus::BuildGauge()
+                      .Name("tg4_hodl_value")
+                      .Help("Hodl bags' value in the reporting currency (coins at the last price, "
+                            "cash held and pending)")
+                      .Register(registry_)),
+      hodl_pending_(
+          prometheus::BuildGauge()
+              .Name("tg4_hodl_pending")
+              .Help(
+                  "Hodl bags' cash set aside and waiting for its buy threshold, reporting currency")
+              .Register(registry_)),
+      hodl_coins_(prometheus::BuildGauge()
+                      .Name("tg4_hodl_coins")
+                      .Help("Coins the hodl bags hold, in each bag's asset")
+                      .Register(registry_)),
+      hodl_movements_(prometheus::BuildCounter()
+                          .Name("tg4_hodl_movements_total")
+                          .Help("Hodl bag movements audited: set_aside, capped, bought")
                           .Register(registry_)) {
   if (!outputs_.advisor) outputs_.advisor = std::make_unique<agents::RuleAdvisor>();
   check_regime_timeframe();
@@ -247,7 +270,9 @@ void Pipeline::start() {
 // open orders, which died with the process.
 void Pipeline::restore_account() {
   portfolio_.restore(*restored_.portfolio);
-  risk_state_ = restored_.risk ? *restored_.risk : risk_.initial_state(portfolio_.equity(), now());
+  bags_.restore(restored_.portfolio->hodl);
+  risk_state_ = restored_.risk ? *restored_.risk
+                               : risk_.initial_state(trading_equity(portfolio_.equity()), now());
   order_ids_.continue_after(restored_.last_order_counter);
   applied_exec_ids_ = restored_.applied_exec_ids;
   if (paper_ != nullptr) {
@@ -432,7 +457,9 @@ void Pipeline::record_account_state() {
   row.mode = options_.scope.mode;
   row.updated = now();
   row.state_json = risk::state_to_json_text(risk_state_);
-  row.portfolio_json = execution::portfolio_state_to_json(portfolio_.state());
+  execution::PortfolioState state = portfolio_.state();
+  state.hodl = bags_.state();
+  row.portfolio_json = execution::portfolio_state_to_json(state);
   record(std::move(row));
 }
 
@@ -644,7 +671,7 @@ core::Decimal Pipeline::order_qty(const core::OrderIntent& intent, core::Decimal
 
 // `cash` not committed to open buy orders: the paper venue tracks its reservations; for a real
 // venue the open buys' remaining notional is subtracted from the reported balance.
-core::Decimal Pipeline::available_cash(const std::string& cash) const {
+core::Decimal Pipeline::venue_available(const std::string& cash) const {
   if (paper_ != nullptr) return paper_->available(cash);
   core::Decimal committed;
   for (const execution::ManagedOrder* order : orders_->open_orders()) {
@@ -655,6 +682,12 @@ core::Decimal Pipeline::available_cash(const std::string& cash) const {
     committed += (r.qty - order->filled) * price;
   }
   return portfolio_.balance(cash) - committed;
+}
+
+// What trading may spend of `cash`: the hodl bags' cash (held and pending) is not for trading.
+core::Decimal Pipeline::available_cash(const std::string& cash) const {
+  const core::Decimal venue = venue_available(cash);
+  return cash == options_.reporting_currency ? venue - bags_.reserved_cash() : venue;
 }
 
 void Pipeline::refresh_risk_inputs(const std::string& symbol) {
@@ -795,10 +828,19 @@ void Pipeline::on_fill(const core::Fill& fill) {
   fills_.push_back(fill);
   const core::Instrument* instrument = instruments_.find(fill.symbol);
   if (instrument == nullptr) return;
+  const execution::ManagedOrder* order = orders_->find(fill.client_order_id);
+  if (order != nullptr && order->source == execution::kHodlSource) {
+    on_bag_fill(fill, *instrument);
+    if (metrics_scraped()) observe_fill(fill);
+    if (has_record_sink()) record(fill_row(fill, options_.scope));
+    record_account_state();
+    if (outputs_.state != nullptr)
+      outputs_.state->publish(storage::Topic::kFills, json::serialize(fill_json(fill)));
+    return;
+  }
   const auto closed = portfolio_.apply_fill(fill, *instrument);
   if (metrics_scraped()) observe_fill(fill);
   if (has_record_sink()) record(fill_row(fill, options_.scope));
-  const execution::ManagedOrder* order = orders_->find(fill.client_order_id);
   if (order != nullptr && order->role == execution::OrderRole::kEntry) {
     handle_risk_events(risk_.on_fill(risk_state_, now()));
   }
@@ -808,6 +850,7 @@ void Pipeline::on_fill(const core::Fill& fill) {
   if (closed) {
     closed_trades_.push_back(*closed);
     handle_risk_events(risk_.on_trade_closed(risk_state_, closed->pnl_reporting, now()));
+    set_aside(*closed, fill);
   }
   record_account_state();
   if (order != nullptr && order->source == strategy_->name()) strategy_->on_fill(*context_, fill);
@@ -826,6 +869,7 @@ void Pipeline::observe_fill(const core::Fill& fill) {
 }
 
 void Pipeline::on_order_changed(const execution::ManagedOrder& order) {
+  if (order.source == execution::kHodlSource) on_bag_order_changed(order);
   if (metrics_scraped()) execution_metrics_.on_order(order);
   if (has_record_sink()) {
     record(order_row(order, options_.scope));
@@ -848,13 +892,17 @@ void Pipeline::on_tick() {
   if (scoreboard_.has_pending()) score_calls(t);
   // Valued once per tick: from here on nothing in this call changes balances or marks (venue
   // reports arrive as their own kernel events).
-  const core::Decimal equity = portfolio_.equity();
+  // The risk engine judges trading's equity: the hodl bags are set aside, whatever their price
+  // does.
+  const core::Decimal equity = trading_equity(portfolio_.equity());
   handle_risk_events(risk_.on_equity(risk_state_, equity, t));
   watch_store();
+  buy_bags();
   // Gauges in a private registry (a backtest's) are never scraped: the tick skips computing them.
   if (metrics_scraped()) {
     execution_metrics_.on_portfolio(portfolio_, equity, risk_state_.peak_equity);
     risk_metrics_.on_state(risk_state_, t);
+    observe_hodl();
   }
   if (options_.summary_every_tick) publish_summary(equity);
 }
@@ -877,7 +925,7 @@ void Pipeline::watch_store() {
 void Pipeline::on_snapshot() {
   const core::Timestamp t = now();
   if (has_record_sink()) {
-    record(portfolio_row(portfolio_, risk_state_.peak_equity, options_.scope, t));
+    record(portfolio_row(portfolio_, risk_state_.peak_equity, options_.scope, t, hodl_value()));
     for (const auto& [symbol, position] : portfolio_.positions()) {
       record(position_row(position, portfolio_, options_.scope, t));
     }
@@ -924,7 +972,9 @@ void Pipeline::record(storage::Row row) {
   if (outputs_.record) outputs_.record(std::move(row));
 }
 
-void Pipeline::publish_summary() { publish_summary(portfolio_.equity()); }
+void Pipeline::publish_summary() {
+  publish_summary(trading_equity(portfolio_.equity()));
+}
 
 void Pipeline::publish_summary(core::Decimal equity) {
   PipelineSummary& s = counters_;
@@ -944,6 +994,7 @@ void Pipeline::publish_summary(core::Decimal equity) {
   s.feed_connected = feed_connected_;
   s.venue_connected = venue_connected_;
   for (const auto& [symbol, tracker] : regimes_) s.regimes[symbol] = regime_line(tracker);
+  publish_hodl(s);
   s.books.clear();
   for (const auto& [symbol, book] : books_) {
     if (book.valid() && book.best_bid() && book.best_ask()) s.books[symbol] = {book.best_bid()->price, book.best_ask()->price};
@@ -1040,6 +1091,10 @@ json::object Pipeline::status_json() const {
   json::object regimes;
   for (const auto& [symbol, line] : s.regimes) regimes[symbol] = line;
   out["regimes"] = std::move(regimes);
+  out["hodl_value"] = s.hodl_value.to_string();
+  json::object hodl;
+  for (const auto& [asset, line] : s.hodl) hodl[asset] = line;
+  out["hodl"] = std::move(hodl);
   if (s.venue_connected) out["venue_connected"] = *s.venue_connected;
   out["reconciling"] = s.reconciling;
   out["last_reconciliation"] = s.last_reconciliation;
@@ -1068,6 +1123,10 @@ json::array Pipeline::orders_json(bool open_only) const {
 
 json::object Pipeline::risk_json() const { return risk::state_to_json(risk_state_); }
 
-json::object Pipeline::portfolio_json() const { return kernel::portfolio_json(portfolio_, risk_state_.peak_equity); }
+json::object Pipeline::portfolio_json() const {
+  json::object out = kernel::portfolio_json(portfolio_, risk_state_.peak_equity, hodl_value());
+  out["hodl"] = hodl_json();
+  return out;
+}
 
 }  // namespace tg4::kernel

@@ -82,7 +82,9 @@ class Pipeline {
   boost::json::array positions_json() const;
   boost::json::array orders_json(bool open_only) const;
   boost::json::object risk_json() const;
-  boost::json::object portfolio_json() const;
+  boost::json::object portfolio_json() const;  // with the hodl bags under "hodl"
+  boost::json::object hodl_json() const;
+  bool hodl_enabled() const { return bags_.policy().enabled(); }
 
   // Any thread: the numbers of the last tick.
   PipelineSummary summary() const;
@@ -141,10 +143,24 @@ class Pipeline {
   void on_regime(const agents::RegimeReading& reading);
   void report_regime(const agents::RegimeTracker& tracker, bool changed);
   std::string regime_line(const agents::RegimeTracker& tracker) const;
+  // hodl bags (pipeline_hodl.cpp): a share of each realised profit set aside, bought, audited
+  core::Decimal hodl_value()
+      const;  // the bags in the reporting currency, coins at their last price
+  core::Decimal trading_equity(core::Decimal equity) const;  // the account's equity less the bags
+  void set_aside(const execution::ClosedTrade& closed, const core::Fill& fill);
+  void buy_bags();
+  void buy_bag(const std::string& asset);
+  void note_bag_wait(const std::string& asset, const std::string& why);
+  void on_bag_fill(const core::Fill& fill, const core::Instrument& instrument);
+  void on_bag_order_changed(const execution::ManagedOrder& order);
+  void record_hodl(const std::vector<execution::HodlMovement>& moves);
+  void publish_hodl(PipelineSummary& s) const;
+  void observe_hodl();  // the tg4_hodl_* gauges
   std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
   core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
   void refresh_risk_inputs(const std::string& symbol);  // for an intent on `symbol`
-  core::Decimal available_cash(const std::string& asset) const;
+  core::Decimal available_cash(const std::string& asset) const;   // less the hodl bags' cash
+  core::Decimal venue_available(const std::string& asset) const;  // not committed to open buys
 
   // execution
   void on_execution(const core::ExecutionEvent& event);
@@ -223,6 +239,15 @@ class Pipeline {
   std::map<std::string, agents::RegimeTracker, std::less<>> regimes_;
   prometheus::Family<prometheus::Gauge>& regime_gauge_;      // tg4_regime{symbol, regime}
   prometheus::Family<prometheus::Counter>& regime_changes_;  // tg4_regime_changes_total{symbol, regime}
+
+  execution::HodlBags bags_;
+  std::map<std::string, std::string> bag_orders_;  // asset -> the client id of its buy on its way
+  std::map<std::string, std::string> bag_waits_;   // asset -> why its due buy waits (said once)
+  core::Timestamp bag_retry_after_;                // after a buy that failed
+  prometheus::Family<prometheus::Gauge>& hodl_value_;        // tg4_hodl_value{asset}
+  prometheus::Family<prometheus::Gauge>& hodl_pending_;      // tg4_hodl_pending{asset}
+  prometheus::Family<prometheus::Gauge>& hodl_coins_;        // tg4_hodl_coins{asset}
+  prometheus::Family<prometheus::Counter>& hodl_movements_;  // tg4_hodl_movements_total{kind}
 
   std::vector<Subscription> subscriptions_;
   std::vector<TimerId> timers_;

@@ -12,6 +12,7 @@
 
 #include "core/config.hpp"
 #include "core/instrument.hpp"
+#include "execution/hodl_bags.hpp"
 #include "execution/order_manager.hpp"
 #include "execution/paper_venue.hpp"
 #include "kernel/trading_records.hpp"
@@ -49,6 +50,9 @@ struct PipelineOptions {
   std::string regime = "unknown";
   // How long the agents' latest outputs stay under their state keys (redis.ttl.*).
   storage::AgentOutputTtls agent_ttls;
+  // The hodl bags (SPEC §9, portfolio.hodl). Off unless set: a node and tg4 backtest set the
+  // config's.
+  execution::HodlPolicy hodl;
   int volatility_mean_bars = 20;  // ATR spike: ATR > factor x its mean over this many bars
   core::Duration tick = std::chrono::seconds(1);                // bar closing, equity, breakers
   core::Duration snapshot_interval = std::chrono::seconds(10);  // portfolio rows and state keys
@@ -131,6 +135,11 @@ struct PipelineSummary {
   std::string last_advice;
   // Each symbol's regime as the risk engine uses it: "trending_bull 0.82 since 12:05:00 (rules)".
   std::map<std::string, std::string> regimes;
+  // The hodl bags: their value (reporting currency, coins at the last price), and one line per bag,
+  // "0.00031 BTC, 3.33 USDT pending of 15.00"; the movements audited so far.
+  core::Decimal hodl_value;
+  std::map<std::string, std::string> hodl;
+  std::uint64_t hodl_movements = 0;
   // What the order manager could not handle as planned (a stop placed again, an exit dropped, a
   // position left without a stop): how many so far, and the latest, oldest first, with their time.
   std::uint64_t order_problems = 0;

@@ -99,8 +99,9 @@ storage::PositionRow position_row(const execution::Position& position, const exe
   return row;
 }
 
-storage::PortfolioSnapshotRow portfolio_row(const execution::Portfolio& portfolio, core::Decimal peak_equity,
-                                            const RecordScope& scope, core::Timestamp now) {
+storage::PortfolioSnapshotRow portfolio_row(const execution::Portfolio& portfolio,
+                                            core::Decimal peak_equity, const RecordScope& scope,
+                                            core::Timestamp now, core::Decimal set_aside) {
   storage::PortfolioSnapshotRow row;
   row.session_id = scope.session_id;
   row.mode = scope.mode;
@@ -111,7 +112,7 @@ storage::PortfolioSnapshotRow portfolio_row(const execution::Portfolio& portfoli
   row.realized_pnl = portfolio.realised_pnl();
   row.unrealized_pnl = portfolio.unrealised_pnl();
   row.fees = portfolio.fees_paid();
-  row.drawdown = drawdown_ratio(row.equity, peak_equity);
+  row.drawdown = drawdown_ratio(row.equity - set_aside, peak_equity);
   for (const auto& [symbol, position] : portfolio.positions()) {
     if (position.is_open()) row.exposure += portfolio.exposure(symbol);
   }
@@ -182,13 +183,15 @@ json::object position_json(const execution::Position& position, const execution:
   return out;
 }
 
-json::object portfolio_json(const execution::Portfolio& portfolio, core::Decimal peak_equity) {
+json::object portfolio_json(const execution::Portfolio& portfolio, core::Decimal peak_equity,
+                            core::Decimal set_aside) {
   const core::Decimal equity = portfolio.equity();
   json::object out;
   out["currency"] = portfolio.reporting_currency();
   out["equity"] = text(equity.round(8));
+  if (!set_aside.is_zero()) out["trading_equity"] = text((equity - set_aside).round(8));
   out["peak_equity"] = text(peak_equity.round(8));
-  out["drawdown"] = text(drawdown_ratio(equity, peak_equity));
+  out["drawdown"] = text(drawdown_ratio(equity - set_aside, peak_equity));
   out["realised_pnl"] = text(portfolio.realised_pnl().round(8));
   out["unrealised_pnl"] = text(portfolio.unrealised_pnl().round(8));
   out["fees"] = text(portfolio.fees_paid().round(8));

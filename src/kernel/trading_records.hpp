@@ -27,16 +27,18 @@ storage::FillRow fill_row(const core::Fill& fill, const RecordScope& scope);
 storage::PositionRow position_row(const execution::Position& position,
                                   const execution::Portfolio& portfolio, const RecordScope& scope,
                                   core::Timestamp now);
+// `set_aside`: the hodl bags' value, in the equity but not in the drawdown (the risk engine's peak
+// is trading's).
 storage::PortfolioSnapshotRow portfolio_row(const execution::Portfolio& portfolio,
                                             core::Decimal peak_equity, const RecordScope& scope,
-                                            core::Timestamp now);
+                                            core::Timestamp now, core::Decimal set_aside = {});
 
 boost::json::object order_json(const execution::ManagedOrder& order);
 boost::json::object fill_json(const core::Fill& fill);
 boost::json::object position_json(const execution::Position& position,
                                   const execution::Portfolio& portfolio);
-boost::json::object portfolio_json(const execution::Portfolio& portfolio,
-                                   core::Decimal peak_equity);
+boost::json::object portfolio_json(const execution::Portfolio& portfolio, core::Decimal peak_equity,
+                                   core::Decimal set_aside = {});
 
 // An advice as the store keeps it: one row per model asked (agent "decision") and one for the
 // verdict (provider "rules" when the fallback decided, else "consensus").

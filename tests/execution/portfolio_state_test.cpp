@@ -57,3 +57,56 @@ TEST(PortfolioState, MalformedDocumentsNameTheField) {
 
 }  // namespace
 }  // namespace tg4::execution
+
+namespace tg4::execution {
+namespace {
+
+using namespace core::literals;
+
+HodlState some_bags() {
+  HodlState hodl;
+  hodl.bags["BTC"] = HodlBag{0.00031_d, 0_d, 3.33333333_d, 15.01_d};
+  hodl.bags["USDT"] = HodlBag{0_d, 6.66666667_d, 0_d, 0_d};
+  hodl.day = 20'454;
+  hodl.set_aside_today = 10_d;
+  hodl.set_aside_total = 25.01_d;
+  return hodl;
+}
+
+TEST(PortfolioState, TheHodlBagsRoundTripWithTheAccount) {
+  PortfolioState state;
+  state.balances = {{"USDT", 100_d}};
+  state.hodl = some_bags();
+  auto back = portfolio_state_from_json(portfolio_state_to_json(state));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->hodl, state.hodl);
+}
+
+TEST(PortfolioState, AnAccountWithoutBagsKeepsTheOlderFormAndReadsBack) {
+  PortfolioState state;
+  state.balances = {{"USDT", 100_d}};
+  const std::string text = portfolio_state_to_json(state);
+  EXPECT_EQ(text.find("hodl"), std::string::npos) << text;
+  auto back = portfolio_state_from_json(text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->hodl, HodlState{});
+}
+
+TEST(PortfolioState, ABrokenBagIsAnErrorNamingItsField) {
+  PortfolioState state;
+  state.hodl = some_bags();
+  std::string text = portfolio_state_to_json(state);
+  const std::string pending = "\"pending\":\"3.33333333\"";
+  ASSERT_NE(text.find(pending), std::string::npos) << text;
+  text.replace(text.find(pending), pending.size(), "\"pending\":\"-1\"");
+  auto back = portfolio_state_from_json(text);
+  ASSERT_FALSE(back);
+  EXPECT_EQ(back.error().message, "portfolio state $.hodl.bags.BTC.pending: must be >= 0");
+  text.replace(text.find("\"day\""), 5, "\"dey\"");
+  back = portfolio_state_from_json(text);
+  ASSERT_FALSE(back);
+  EXPECT_EQ(back.error().message, "portfolio state $.hodl.day: expected an integer");
+}
+
+}  // namespace
+}  // namespace tg4::execution

@@ -1,0 +1,228 @@
+// The hodl bags' side of the Pipeline (SPEC §9): each realised profit sets its share aside
+// (execution::HodlBags), a bag whose pending cash reaches its threshold buys its coin at market on
+// `COIN/<reporting currency>`, and every movement goes to the audit log. Bag orders are not
+// trading: their fills make no position, and nothing the strategy, risk or an operator's flatten
+// does sells their coins. Trading equity (what the risk engine judges) is the account less the
+// bags.
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "kernel/pipeline.hpp"
+
+namespace tg4::kernel {
+
+namespace json = boost::json;
+using core::Decimal;
+
+namespace {
+
+// A market buy may cost more than the last price: the bag keeps this much of its pending cash, on
+// top of the taker fee, so what the buy costs stays within what the bag set aside.
+const Decimal kBagSlippageHeadroom = Decimal::must("0.005");
+// After a bag buy the venue refused or canceled, the next try waits this long.
+constexpr auto kBagRetryDelay = std::chrono::minutes(15);
+
+json::object movement_json(const execution::HodlMovement& m, const std::string& currency) {
+  json::object out{{"amount", m.amount.to_string()},
+                   {"currency", currency},
+                   {"reference", m.reference},
+                   {"note", m.note}};
+  if (m.move == execution::HodlMove::kBought) {
+    out["coins"] = m.coins.to_string();
+    out["price"] = m.price.to_string();
+  }
+  return out;
+}
+
+}  // namespace
+
+Decimal Pipeline::hodl_value() const {
+  Decimal total;
+  for (const auto& [asset, bag] : bags_.state().bags) {
+    total += bag.cash + bag.pending;
+    if (bag.coins.is_positive())
+      total += portfolio_.value_in_reporting(asset, bag.coins).value_or(Decimal{});
+  }
+  return total;
+}
+
+Decimal Pipeline::trading_equity(Decimal equity) const {
+  return bags_.state().bags.empty() ? equity : equity - hodl_value();
+}
+
+void Pipeline::set_aside(const execution::ClosedTrade& closed, const core::Fill& fill) {
+  const auto moves = bags_.on_profit(closed.pnl_reporting, now(), fill.exec_id);
+  if (moves.empty()) return;
+  record_hodl(moves);
+  buy_bags();
+}
+
+// Each due bag without a buy on its way buys, when trading may send orders at all.
+void Pipeline::buy_bags() {
+  if (!bags_.any_due() || reconciling_ || venue_connected_ == false || now() < bag_retry_after_)
+    return;
+  if (risk_state_.trading_state != risk::TradingState::kActive) return;
+  for (const std::string& asset : bags_.due()) {
+    if (!bag_orders_.contains(asset)) buy_bag(asset);
+  }
+}
+
+void Pipeline::buy_bag(const std::string& asset) {
+  const std::string symbol = asset + "/" + options_.reporting_currency;
+  const core::Instrument* instrument = instruments_.find(symbol);
+  const market::SymbolMarket* market = market_.find(symbol);
+  const Decimal price = market ? market->last_price().value_or(Decimal{}) : Decimal{};
+  const Decimal pending = bags_.bag(asset)->pending;
+  if (margin_ || instrument == nullptr || !price.is_positive()) {
+    note_bag_wait(asset, margin_
+                             ? "bags buy on a spot venue only (paper.margin is on)"
+                             : fmt::format("no {} market with a price: add it to symbols", symbol));
+    return;
+  }
+  const Decimal headroom = Decimal::one() + instrument->taker_fee + kBagSlippageHeadroom;
+  const Decimal qty = instrument->round_qty(pending / (price * headroom));
+  if (qty < instrument->qty_min || qty * price < instrument->cost_min) {
+    note_bag_wait(
+        asset, fmt::format("{} {} buys {} {}, below the pair's minimum order", pending.to_string(2),
+                           options_.reporting_currency, qty.to_string(), asset));
+    return;
+  }
+  core::OrderIntent intent;
+  intent.intent_id = fmt::format("hodl-{}-{}", asset, now().ns);
+  intent.source = std::string(execution::kHodlSource);
+  intent.symbol = symbol;
+  intent.side = core::Side::kBuy;
+  intent.type = core::OrderType::kMarket;
+  intent.entry = price;
+  intent.created = now();
+  auto sent = orders_->submit(intent, qty, now());
+  if (!sent) {
+    bag_retry_after_ = now() + kBagRetryDelay;
+    note_bag_wait(asset, "the buy was not sent: " + sent.error().message);
+    return;
+  }
+  bag_orders_[asset] = *sent;
+  bag_waits_.erase(asset);
+  reference_prices_[*sent] = price;
+  sent_at_[*sent] = now();
+  log_->info("hodl {}: buying {} {} at market ({} {} pending)", asset, qty.to_string(), asset,
+             pending.to_string(2), options_.reporting_currency);
+}
+
+// Said once per reason, not on every tick that finds the bag still waiting.
+void Pipeline::note_bag_wait(const std::string& asset, const std::string& why) {
+  std::string& last = bag_waits_[asset];
+  if (last == why) return;
+  last = why;
+  log_->warn("hodl {}: pending cash waits: {}", asset, why);
+}
+
+void Pipeline::on_bag_fill(const core::Fill& fill, const core::Instrument& instrument) {
+  portfolio_.apply_bag_fill(fill, instrument);
+  // The fee comes out of what the bag bought (charged in the coin) or out of its cash (in the
+  // quote).
+  const bool fee_in_coin = fill.fee_currency == instrument.base;
+  const Decimal coins = fee_in_coin ? fill.qty - fill.fee : fill.qty;
+  const Decimal quote_cost = fill.price * fill.qty + (fee_in_coin ? Decimal{} : fill.fee);
+  const Decimal cost =
+      portfolio_.value_in_reporting(instrument.quote, quote_cost).value_or(quote_cost);
+  record_hodl(
+      {bags_.on_bought(instrument.base, coins, cost, fill.price, now(), fill.client_order_id)});
+}
+
+void Pipeline::on_bag_order_changed(const execution::ManagedOrder& order) {
+  if (!core::is_terminal(order.status)) return;
+  const std::string& asset = instruments_.find(order.request.symbol)
+                                 ? instruments_.find(order.request.symbol)->base
+                                 : order.request.symbol;
+  bag_orders_.erase(asset);
+  if (order.status == core::OrderStatus::kFilled) return;
+  bag_retry_after_ = now() + kBagRetryDelay;
+  log_->warn("hodl {}: buy {} {}{}; trying again after {}", asset, order.request.client_order_id,
+             core::to_string(order.status), order.reason.empty() ? "" : " (" + order.reason + ")",
+             core::format_rfc3339(bag_retry_after_, 0));
+}
+
+void Pipeline::record_hodl(const std::vector<execution::HodlMovement>& moves) {
+  for (const execution::HodlMovement& m : moves) {
+    ++counters_.hodl_movements;
+    if (metrics_scraped())
+      hodl_movements_.Add({{"kind", execution::to_string(m.move)}}).Increment();
+    log_->info("hodl{}: {}", m.asset.empty() ? "" : " " + m.asset, m.note);
+    if (!has_record_sink()) continue;
+    storage::AuditLogRow row;
+    row.time = m.time;
+    row.actor = "tg4";
+    row.role = "hodl";
+    row.action = std::string("hodl.") + execution::to_string(m.move);
+    row.target = m.asset;
+    row.params_json = json::serialize(movement_json(m, options_.reporting_currency));
+    row.result = "ok";
+    record(std::move(row));
+  }
+}
+
+void Pipeline::publish_hodl(PipelineSummary& s) const {
+  s.hodl.clear();
+  s.hodl_value = hodl_value().round(2);
+  for (const auto& [asset, bag] : bags_.state().bags) {
+    std::string line = bag.coins.is_positive() ? fmt::format("{} {}", bag.coins.to_string(), asset)
+                                               : std::string();
+    if (bag.cash.is_positive())
+      line += fmt::format("{}{} {} held", line.empty() ? "" : ", ", bag.cash.to_string(2),
+                          options_.reporting_currency);
+    if (bag.pending.is_positive()) {
+      const auto threshold = bags_.policy().buy_threshold.find(asset);
+      line += fmt::format("{}{} {} pending", line.empty() ? "" : ", ", bag.pending.to_string(2),
+                          options_.reporting_currency);
+      if (threshold != bags_.policy().buy_threshold.end())
+        line += " of " + threshold->second.to_string(2);
+    }
+    if (const auto wait = bag_waits_.find(asset); wait != bag_waits_.end() && !wait->second.empty())
+      line += " (waits: " + wait->second + ")";
+    s.hodl[asset] = line;
+  }
+}
+
+void Pipeline::observe_hodl() {
+  for (const auto& [asset, bag] : bags_.state().bags) {
+    const double coins_value =
+        bag.coins.is_positive()
+            ? portfolio_.value_in_reporting(asset, bag.coins).value_or(Decimal{}).to_double()
+            : 0.0;
+    hodl_value_.Add({{"asset", asset}}).Set(coins_value + (bag.cash + bag.pending).to_double());
+    hodl_pending_.Add({{"asset", asset}}).Set(bag.pending.to_double());
+    hodl_coins_.Add({{"asset", asset}}).Set(bag.coins.to_double());
+  }
+}
+
+json::object Pipeline::hodl_json() const {
+  json::object bags;
+  for (const auto& [asset, bag] : bags_.state().bags) {
+    json::object b{{"coins", bag.coins.to_string()},
+                   {"cash", bag.cash.to_string()},
+                   {"pending", bag.pending.to_string()},
+                   {"invested", bag.invested.to_string()}};
+    if (const auto t = bags_.policy().buy_threshold.find(asset);
+        t != bags_.policy().buy_threshold.end())
+      b["buy_threshold"] = t->second.to_string();
+    if (bag.coins.is_positive()) {
+      if (const auto v = portfolio_.value_in_reporting(asset, bag.coins))
+        b["coins_value"] = v->round(2).to_string();
+    }
+    if (const auto order = bag_orders_.find(asset); order != bag_orders_.end())
+      b["buying"] = order->second;
+    if (const auto wait = bag_waits_.find(asset); wait != bag_waits_.end() && !wait->second.empty())
+      b["waits"] = wait->second;
+    bags[asset] = std::move(b);
+  }
+  return {{"enabled", bags_.policy().enabled()},
+          {"currency", options_.reporting_currency},
+          {"value", hodl_value().round(2).to_string()},
+          {"set_aside_total", bags_.state().set_aside_total.to_string()},
+          {"set_aside_today", bags_.state().set_aside_today.to_string()},
+          {"bags", std::move(bags)}};
+}
+
+}  // namespace tg4::kernel

@@ -1,0 +1,239 @@
+// The hodl bags through the pipeline (SPEC §9): a profitable round trip sets its share aside, a bag
+// whose pending cash reaches its threshold buys its coin at market, and from then on the coins are
+// the bag's: no position, not sold by the strategy's exits nor by an operator's flatten, their cash
+// not available to trading. Every movement is in the audit log, the account state a restart reads
+// carries the bags, and the status, /portfolio and metrics show them.
+#include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
+
+#include "execution/portfolio_state.hpp"
+#include "kernel/pipeline.hpp"
+#include "pipeline_trades.hpp"
+
+namespace tg4::kernel {
+namespace {
+
+namespace json = boost::json;
+using core::Decimal;
+using namespace std::chrono_literals;
+using testing::kStart;
+
+// Buys `buy_quote` of BTC on the next trade after it is set; sells its whole position on the next
+// trade after `sell_next` is set.
+class BuyThenSell final : public strategy::Strategy {
+ public:
+  BuyThenSell() : Strategy(strategy::Params{}) {}
+  std::string_view name() const override { return "buy_then_sell"; }
+  void on_trade(strategy::StrategyContext& ctx, const core::Trade& trade) override {
+    core::OrderIntent intent;
+    intent.symbol = trade.symbol;
+    intent.entry = trade.price;
+    if (buy_quote.is_positive()) {
+      intent.side = core::Side::kBuy;
+      intent.size_quote = std::exchange(buy_quote, Decimal{});
+      intent.stop_loss = (trade.price * Decimal::must("0.96")).round(2);
+      intent.take_profit = (trade.price * Decimal::must("1.5")).round(2);
+      ctx.submit(intent);
+    } else if (sell_next) {
+      sell_next = false;
+      intent.side = core::Side::kSell;
+      intent.qty = ctx.portfolio().position_qty(trade.symbol);
+      intent.reduce_only = true;
+      ctx.submit(intent);
+    }
+  }
+  Decimal buy_quote;
+  bool sell_next = false;
+};
+
+execution::HodlPolicy test_policy() {
+  execution::HodlPolicy p;
+  p.profit_share_pct = Decimal::from_int(50);
+  p.min_profit = Decimal::one();
+  p.split_pct = {{"BTC", Decimal::from_int(50)}, {"USDT", Decimal::from_int(50)}};
+  p.buy_threshold = {{"BTC", Decimal::from_int(20)}};
+  p.cap_per_allocation = Decimal::from_int(1000);
+  p.cap_per_day = Decimal::from_int(5000);
+  return p;
+}
+
+struct HodlSession {
+  explicit HodlSession(execution::HodlPolicy policy = test_policy(), RestoredAccount account = {}) {
+    PipelineOptions options;
+    options.scope = {"h1", "paper"};
+    options.symbols = {"BTC/USDT"};
+    options.reconcile_interval = 0s;
+    options.agents.regime_detection = false;
+    options.hodl = std::move(policy);
+    PipelineOutputs outputs;
+    outputs.record = [this](storage::Row row) {
+      if (auto* a = std::get_if<storage::AuditLogRow>(&row)) audit.push_back(*a);
+      if (auto* s = std::get_if<storage::RiskStateRow>(&row)) account_json = s->portfolio_json;
+    };
+    outputs.registry = &registry;
+    auto strategy = std::make_unique<BuyThenSell>();
+    strategy_ = strategy.get();
+    outputs.strategy = std::move(strategy);
+    pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
+    testing::start_pipeline(kernel, *pipeline, std::move(account));
+  }
+  void trade(Decimal price) {
+    at += 10s;
+    testing::post_trade(kernel, price, Decimal::must("0.5"), at, ++id);
+    kernel.advance_clock_to(at + 1s);
+    kernel.run_until_empty();
+  }
+  // A long of `quote` bought at `entry` and sold at `exit`: a few trades at each price.
+  void round_trip(Decimal quote, Decimal entry, Decimal exit) {
+    at += 10min;  // past the cool-down after the last trade
+    strategy_->buy_quote = quote;
+    for (int i = 0; i < 3; ++i) trade(entry);
+    strategy_->sell_next = true;
+    for (int i = 0; i < 6; ++i) trade(exit);
+  }
+  std::vector<std::string> actions() const {
+    std::vector<std::string> out;
+    for (const auto& row : audit) out.push_back(row.action + " " + row.target);
+    return out;
+  }
+  Decimal btc_bag() const {
+    return Decimal::must(
+        pipeline->hodl_json().at("bags").at("BTC").at("coins").as_string().c_str());
+  }
+  std::string metrics() const { return prometheus::TextSerializer().Serialize(registry.Collect()); }
+
+  core::SimulatedClock clock{kStart};
+  Kernel kernel{clock};
+  prometheus::Registry registry;
+  std::unique_ptr<Pipeline> pipeline;
+  BuyThenSell* strategy_ = nullptr;
+  std::vector<storage::AuditLogRow> audit;
+  std::string account_json;
+  core::Timestamp at = kStart;
+  std::int64_t id = 0;
+};
+
+TEST(PipelineHodl, AProfitSetsItsShareAsideAndTheBagBuysItsCoinOnceDue) {
+  HodlSession session;
+  session.round_trip(Decimal::from_int(2000), Decimal::from_int(30000), Decimal::from_int(33000));
+  ASSERT_EQ(session.pipeline->closed_trades().size(), 1u)
+      << session.pipeline->summary().last_decision;
+  const Decimal profit = session.pipeline->closed_trades().back().pnl_reporting;
+  ASSERT_GT(profit, Decimal::from_int(40)) << "the half for BTC must reach its 20 threshold";
+  // 50 % of the profit, half of it to each bag; the BTC half bought at once, the USDT half held.
+  const std::vector<std::string> expected{"hodl.set_aside BTC", "hodl.set_aside USDT",
+                                          "hodl.bought BTC"};
+  EXPECT_EQ(session.actions(), expected);
+  EXPECT_EQ(session.audit[0].role, "hodl");
+  EXPECT_NE(session.audit[0].params_json.find("\"currency\":\"USDT\""), std::string::npos)
+      << session.audit[0].params_json;
+  const Decimal share =
+      (profit * Decimal::from_int(50) / Decimal::from_int(100)).round(8, core::Rounding::kDown);
+  const json::object hodl = session.pipeline->hodl_json();
+  EXPECT_EQ(Decimal::must(hodl.at("set_aside_total").as_string().c_str()), share);
+  const json::object& usdt = hodl.at("bags").at("USDT").as_object();
+  const json::object& btc = hodl.at("bags").at("BTC").as_object();
+  EXPECT_EQ(Decimal::must(usdt.at("cash").as_string().c_str()) +
+                Decimal::must(btc.at("pending").as_string().c_str()) +
+                Decimal::must(btc.at("invested").as_string().c_str()),
+            share)
+      << "every cent of the share is in a bag: " << json::serialize(hodl);
+  const Decimal coins = session.btc_bag();
+  ASSERT_TRUE(coins.is_positive()) << json::serialize(hodl);
+
+  // The coins are the bag's: the account holds them, no position does.
+  EXPECT_EQ(session.pipeline->portfolio().balance("BTC"), coins);
+  EXPECT_TRUE(session.pipeline->portfolio().position_qty("BTC/USDT").is_zero());
+  EXPECT_EQ(session.pipeline->closed_trades().size(), 1u) << "a bag's buy is no trade";
+
+  // Shown: the status line, /portfolio and the metrics.
+  session.trade(Decimal::from_int(33000));
+  const PipelineSummary summary = session.pipeline->summary();
+  EXPECT_EQ(summary.hodl.at("BTC").rfind(coins.to_string() + " BTC", 0), 0u)
+      << summary.hodl.at("BTC");
+  EXPECT_NE(summary.hodl.at("USDT").find("USDT held"), std::string::npos)
+      << summary.hodl.at("USDT");
+  EXPECT_TRUE(summary.hodl_value.is_positive());
+  EXPECT_NE(
+      session.metrics().find("tg4_hodl_coins{asset=\"BTC\"} " + coins.to_string().substr(0, 7)),
+      std::string::npos)
+      << session.metrics();
+  EXPECT_NE(session.metrics().find("tg4_hodl_movements_total{kind=\"bought\"} 1"),
+            std::string::npos);
+  const json::object portfolio = session.pipeline->portfolio_json();
+  EXPECT_TRUE(portfolio.contains("trading_equity")) << json::serialize(portfolio);
+}
+
+TEST(PipelineHodl, NeitherTheStrategysExitsNorAFlattenSellTheBag) {
+  HodlSession session;
+  session.round_trip(Decimal::from_int(2000), Decimal::from_int(30000), Decimal::from_int(33000));
+  const Decimal coins = session.btc_bag();
+  ASSERT_TRUE(coins.is_positive());
+  session.round_trip(Decimal::from_int(1000), Decimal::from_int(33000), Decimal::from_int(32000));
+  EXPECT_EQ(session.pipeline->closed_trades().size(), 2u)
+      << session.pipeline->summary().last_decision;
+  EXPECT_EQ(session.pipeline->portfolio().balance("BTC"), coins)
+      << "the exit sold its own position only";
+
+  session.at += 10min;
+  session.strategy_->buy_quote = Decimal::from_int(1000);
+  for (int i = 0; i < 3; ++i) session.trade(Decimal::from_int(32000));
+  ASSERT_TRUE(session.pipeline->portfolio().position_qty("BTC/USDT").is_positive());
+  session.kernel.post(Task([&] { ASSERT_TRUE(session.pipeline->flatten("test")); }));
+  session.kernel.run_until_empty();
+  for (int i = 0; i < 3; ++i) session.trade(Decimal::from_int(32000));
+  EXPECT_TRUE(session.pipeline->portfolio().position_qty("BTC/USDT").is_zero());
+  EXPECT_EQ(session.pipeline->portfolio().balance("BTC"), coins)
+      << "flatten closes positions, not bags";
+}
+
+TEST(PipelineHodl, TheBagsCashIsNotTradingsToSpend) {
+  HodlSession session;
+  session.round_trip(Decimal::from_int(2000), Decimal::from_int(30000), Decimal::from_int(33000));
+  const json::object bags = session.pipeline->hodl_json().at("bags").as_object();
+  const Decimal reserved = Decimal::must(bags.at("USDT").at("cash").as_string().c_str()) +
+                           Decimal::must(bags.at("BTC").at("pending").as_string().c_str());
+  ASSERT_TRUE(reserved.is_positive());
+  const Decimal usdt = session.pipeline->portfolio().balance("USDT");
+  session.at += 10min;
+  session.strategy_->buy_quote = Decimal::from_int(100);
+  session.trade(Decimal::from_int(33000));
+  EXPECT_EQ(session.pipeline->risk_state().available_margin, usdt - reserved)
+      << "risk rule 9 judges the USDT trading may spend";
+}
+
+TEST(PipelineHodl, ALossOrAProfitBelowTheMinimumSetsNothingAside) {
+  HodlSession session;
+  session.round_trip(Decimal::from_int(2000), Decimal::from_int(30000), Decimal::from_int(29000));
+  EXPECT_TRUE(session.audit.empty());
+  EXPECT_TRUE(session.pipeline->summary().hodl.empty());
+  EXPECT_EQ(session.account_json.find("\"hodl\""), std::string::npos)
+      << "no bags: the account state's older form";
+}
+
+TEST(PipelineHodl, ARestartContinuesTheBags) {
+  HodlSession first;
+  first.round_trip(Decimal::from_int(2000), Decimal::from_int(30000), Decimal::from_int(33000));
+  auto state = execution::portfolio_state_from_json(first.account_json);
+  ASSERT_TRUE(state) << state.error().message;
+  ASSERT_FALSE(state->hodl.bags.empty());
+  RestoredAccount account;
+  account.from_session = "h1";
+  account.portfolio = *state;
+  HodlSession second(test_policy(), std::move(account));
+  auto continued = execution::portfolio_state_from_json(second.account_json);
+  ASSERT_TRUE(continued) << continued.error().message;
+  EXPECT_EQ(continued->hodl, state->hodl) << second.account_json;
+  EXPECT_EQ(second.btc_bag(), first.btc_bag());
+}
+
+TEST(PipelineHodl, OffByDefault) {
+  HodlSession session(execution::HodlPolicy{});
+  session.round_trip(Decimal::from_int(2000), Decimal::from_int(30000), Decimal::from_int(33000));
+  EXPECT_TRUE(session.audit.empty());
+  EXPECT_TRUE(session.pipeline->portfolio().balance("BTC").is_zero());
+  EXPECT_FALSE(session.pipeline->hodl_json().at("enabled").as_bool());
+}
+
+}  // namespace
+}  // namespace tg4::kernel
