@@ -19,7 +19,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 
 
 def panel(title, exprs, unit="short", kind="timeseries", legend="", fault_only=False, llm_only=False,
-          width=12):
+          profit_only=False, width=12):
     """One panel; exprs is a list of (expr, legend) or plain expr strings."""
     targets = []
     for ref, item in zip("ABCDEFGH", exprs):
@@ -36,6 +36,9 @@ def panel(title, exprs, unit="short", kind="timeseries", legend="", fault_only=F
     }
     if fault_only:
         result["description"] = "fault_only: has data only after the fault it watches has happened"
+    elif profit_only:
+        result["description"] = ("profit_only: has data only once a realised profit has fed the hodl bags "
+                                 "(portfolio.hodl, docs/PORTFOLIO.md)")
     elif llm_only:
         result["description"] = ("llm_only: has data only when the LLM decision agents run (llm.enabled; "
                                  "decisions also need a strategy that asks them, e.g. llm_consensus)")
@@ -83,6 +86,10 @@ DASHBOARDS = {
               kind="stat", legend="state", width=8),
         panel("Balances", ["tg4_portfolio_balance"], legend="{{asset}}", width=8),
         panel("Exposure", ["tg4_portfolio_exposure"], legend="{{symbol}}", width=8),
+        panel("Hodl bags (value, reporting currency)", [("sum(tg4_hodl_value)", "all bags"),
+                                                        ("tg4_hodl_value", "{{asset}}")], profit_only=True),
+        panel("Hodl bag movements", ["sum by (kind) (increase(tg4_hodl_movements_total[1h]))"],
+              legend="{{kind}}", profit_only=True),
     ]),
     "tg4-market-data": dashboard("tg4-market-data", "TG4 / Market data", [
         panel("Messages per second by channel", ["sum by (channel) (rate(tg4_feed_messages_total[1m]))"],

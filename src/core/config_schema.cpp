@@ -454,15 +454,20 @@ std::vector<Field<Config>> build_table() {
 
   // agents (SPEC §6)
   const auto interval = durs(seconds(1), hours(24 * 7));
-  add(field<Config>(TG4_KEY(agents.technical_interval), "Technical analysis agent period.",
+  add(field<Config>(TG4_KEY(agents.technical_interval),
+                    "Technical analysis agent period (not built yet: checked, not acted on).",
                     interval));
   add(field<Config>(TG4_KEY(agents.regime_interval), "Regime detection agent period.", interval));
-  add(field<Config>(TG4_KEY(agents.sentiment_interval), "Sentiment agent period.", interval));
+  add(field<Config>(TG4_KEY(agents.sentiment_interval),
+                    "Sentiment agent period (not built yet: checked, not acted on).", interval));
   add(field<Config>(TG4_KEY(agents.decision_interval), "Trading decision period.", interval));
-  add(field<Config>(TG4_KEY(agents.rebalance_interval), "Portfolio rebalance agent period.",
+  add(field<Config>(TG4_KEY(agents.rebalance_interval),
+                    "Portfolio rebalance agent period (not built yet: checked, not acted on).",
                     interval));
-  add(field<Config>(TG4_KEY(agents.coordinator_timeout),
-                    "Coordinator answer deadline (then: wait).", durs(ms(100), minutes(5))));
+  add(field<Config>(
+      TG4_KEY(agents.coordinator_timeout),
+      "Coordinator answer deadline, then wait (not built yet: checked, not acted on).",
+      durs(ms(100), minutes(5))));
   add(field<Config>(TG4_KEY(agents.regime_detection),
                     "Name each symbol's regime for the risk engine; false: every intent is judged as regime unknown."));
   {
@@ -474,13 +479,19 @@ std::vector<Field<Config>> build_table() {
                     fraction()));
   add(field<Config>(TG4_KEY(agents.regime_change_runs), "... on this many consecutive runs.",
                     ints(1, 100)));
-  add(field<Config>(TG4_KEY(agents.sentiment_max_providers), "Search-capable providers asked.",
-                    ints(0, 10)));
-  add(field<Config>(TG4_KEY(agents.sentiment_provider_weight), "Weight of each sentiment answer.",
+  add(field<Config>(
+      TG4_KEY(agents.sentiment_max_providers),
+      "Sentiment: search-capable providers asked (not built yet: checked, not acted on).",
+      ints(0, 10)));
+  add(field<Config>(TG4_KEY(agents.sentiment_provider_weight),
+                    "Weight of each sentiment answer (not built yet: checked, not acted on).",
                     decs("0", "10")));
-  add(field<Config>(TG4_KEY(agents.sentiment_breaker_failures), "Failures that open the breaker.",
-                    ints(1, 100)));
-  add(field<Config>(TG4_KEY(agents.sentiment_breaker_cooldown), "Breaker cool-down.",
+  add(field<Config>(
+      TG4_KEY(agents.sentiment_breaker_failures),
+      "Sentiment failures that open its breaker (not built yet: checked, not acted on).",
+      ints(1, 100)));
+  add(field<Config>(TG4_KEY(agents.sentiment_breaker_cooldown),
+                    "Sentiment breaker cool-down (not built yet: checked, not acted on).",
                     durs(seconds(1), hours(24))));
   add(field<Config>(TG4_KEY(agents.min_valid_answers), "Valid model answers needed, else HOLD.",
                     ints(1, 100)));
@@ -506,30 +517,47 @@ std::vector<Field<Config>> build_table() {
                     ints(1, 1000)));
 
   // portfolio (SPEC §9)
-  add(field<Config>(TG4_KEY(portfolio.targets_pct), "Target allocation by asset, %; sums to 100.",
+  add(field<Config>(TG4_KEY(portfolio.targets_pct),
+                    "Target allocation by asset, %; sums to 100. Rebalancing (not built yet: "
+                    "checked, not acted on).",
                     decs("0", "100"), Secret::kNo, asset()));
-  add(field<Config>(TG4_KEY(portfolio.drift_pct),
-                    "Rebalance when an asset drifts more than this, %.", percent()));
-  add(field<Config>(TG4_KEY(portfolio.min_trade_usd), "Rebalance trades below this are skipped.",
-                    decs("0", "1000000000")));
-  add(field<Config>(TG4_KEY(portfolio.batch_above_usd),
-                    "Rebalances above this are split in batches.", decs("0", "1000000000000")));
-  add(field<Config>(TG4_KEY(portfolio.batch_count), "Number of batches.", ints(1, 100)));
-  add(field<Config>(TG4_KEY(portfolio.batch_interval), "Time between batches.",
+  add(field<Config>(
+      TG4_KEY(portfolio.drift_pct),
+      "Rebalance when an asset drifts more than this, % (not built yet: checked, not acted on).",
+      percent()));
+  add(field<Config>(
+      TG4_KEY(portfolio.min_trade_usd),
+      "Rebalance trades below this are skipped (not built yet: checked, not acted on).",
+      decs("0", "1000000000")));
+  add(field<Config>(
+      TG4_KEY(portfolio.batch_above_usd),
+      "Rebalances above this are split in batches (not built yet: checked, not acted on).",
+      decs("0", "1000000000000")));
+  add(field<Config>(TG4_KEY(portfolio.batch_count),
+                    "Number of rebalance batches (not built yet: checked, not acted on).",
+                    ints(1, 100)));
+  add(field<Config>(TG4_KEY(portfolio.batch_interval),
+                    "Time between rebalance batches (not built yet: checked, not acted on).",
                     durs(ms(0), hours(24 * 7))));
-  add(field<Config>(TG4_KEY(portfolio.hodl.profit_share_pct),
-                    "Share of each realised profit set aside in hodl bags, %.", decs("0", "100")));
-  add(field<Config>(TG4_KEY(portfolio.hodl.min_profit_usd), "Smallest profit that feeds the bags.",
+  add(field<Config>(
+      TG4_KEY(portfolio.hodl.profit_share_pct),
+      "Share of each realised profit set aside in hodl bags, %; 0 turns the bags off.",
+      decs("0", "100")));
+  add(field<Config>(TG4_KEY(portfolio.hodl.min_profit_usd),
+                    "Smallest realised profit that feeds the bags (reporting currency).",
                     decs("0", "1000000000")));
   add(field<Config>(TG4_KEY(portfolio.hodl.split_pct),
                     "Split of the hodl share by asset, %; sums to 100.", decs("0", "100"),
                     Secret::kNo, asset()));
   add(field<Config>(TG4_KEY(portfolio.hodl.buy_threshold_usd),
-                    "Pending amount at which a bag buys; assets not listed are held as is.",
+                    "Pending amount at which a bag buys its coin on COIN/<reporting currency>; "
+                    "assets not listed hold their share as cash.",
                     decs("0", "1000000000"), Secret::kNo, asset()));
-  add(field<Config>(TG4_KEY(portfolio.hodl.cap_per_allocation_usd), "Largest single allocation.",
+  add(field<Config>(TG4_KEY(portfolio.hodl.cap_per_allocation_usd),
+                    "Largest share one profit sets aside; the rest stays with trading.",
                     decs("0", "1000000000000")));
-  add(field<Config>(TG4_KEY(portfolio.hodl.cap_per_day_usd), "Largest allocation per day.",
+  add(field<Config>(TG4_KEY(portfolio.hodl.cap_per_day_usd),
+                    "Largest total set aside per UTC day; the rest stays with trading.",
                     decs("0", "1000000000000")));
   return t;
 }

@@ -112,7 +112,9 @@ std::vector<PanelQuery> dashboard_queries() {
       const json::object& p = panel.as_object();
       const std::string description =
           p.contains("description") ? std::string(p.at("description").as_string()) : "";
-      const bool fault_only = description.starts_with("fault_only");
+      // A panel of the hodl bags has data once a profit fed them: an event, as a fault is.
+      const bool fault_only =
+          description.starts_with("fault_only") || description.starts_with("profit_only");
       const bool llm_only = description.starts_with("llm_only");
       for (const auto& target : p.at("targets").as_array()) {
         out.push_back(
@@ -311,6 +313,17 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
   EXPECT_EQ(pclose(pipe), 0) << status;
   EXPECT_NE(status.find("equity"), std::string::npos) << status;
   EXPECT_NE(status.find("trading_state"), std::string::npos) << status;
+  // The hodl bags (on in config/tg4.yaml) are part of the portfolio view, profit or not.
+  const std::string portfolio_ctl =
+      std::string(TG4_BINARY) + " ctl portfolio --url " + api + " --token " + token;
+  pipe = popen(portfolio_ctl.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string portfolio;
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) portfolio += buffer;
+  EXPECT_EQ(pclose(pipe), 0) << portfolio;
+  EXPECT_NE(portfolio.find("hodl "), std::string::npos) << portfolio;
+  EXPECT_NE(portfolio.find("{\"enabled\":true,\"currency\":\"USDT\""), std::string::npos)
+      << portfolio;
 
   // Every dashboard query: parses; returns data unless it watches a fault or the LLM agents (not
   // enabled here: the second demo below feeds those). Rates need a few scrapes.
