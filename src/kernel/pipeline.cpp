@@ -289,6 +289,10 @@ void Pipeline::restore_account() {
       at_venue.push_back(handed_to_venue(
           order, fills == restored_.open_order_fills.end() ? execution::FillsSoFar{} : fills->second));
     }
+    if (order.source == execution::kHodlSource) {  // a bag's buy still on its way: not sent twice
+      if (const core::Instrument* instrument = instruments_.find(order.request.symbol))
+        bag_orders_[instrument->base] = id;
+    }
     orders_->restore(std::move(order));
     if (has_record_sink()) record(order_row(*orders_->find(id), options_.scope));
   }
@@ -788,7 +792,9 @@ void Pipeline::on_intent(core::OrderIntent intent) {
   const bool whole = !intent.qty.is_zero() && verdict.size_usd >= risk_intent.size_usd &&
                      (!margin_ || verdict.leverage >= intent.leverage);
   const core::Decimal notional = margin_ ? verdict.size_usd * verdict.leverage : verdict.size_usd;
-  const core::Decimal qty = whole ? intent.qty : order_qty(intent, notional);
+  core::Decimal qty = whole ? intent.qty : order_qty(intent, notional);
+  // A spot sell never reaches the hodl bags' coins, whatever quantity the strategy asked for.
+  if (!margin_ && intent.side == core::Side::kSell) qty = core::min(qty, sellable(intent.symbol));
   if (qty.is_zero()) return;
   if (margin_) intent.leverage = verdict.leverage;
   auto sent = orders_->submit(intent, qty, now());

@@ -147,6 +147,7 @@ class Pipeline {
   core::Decimal hodl_value()
       const;  // the bags in the reporting currency, coins at their last price
   core::Decimal trading_equity(core::Decimal equity) const;  // the account's equity less the bags
+  core::Decimal sellable(const std::string& symbol) const;  // the base balance less the bag's coins
   void set_aside(const execution::ClosedTrade& closed, const core::Fill& fill);
   void buy_bags();
   void buy_bag(const std::string& asset);

@@ -51,6 +51,12 @@ Decimal Pipeline::trading_equity(Decimal equity) const {
   return bags_.state().bags.empty() ? equity : equity - hodl_value();
 }
 
+Decimal Pipeline::sellable(const std::string& symbol) const {
+  const core::Instrument* instrument = instruments_.find(symbol);
+  if (instrument == nullptr) return {};
+  return core::max(Decimal{}, portfolio_.balance(instrument->base) - bags_.coins(instrument->base));
+}
+
 void Pipeline::set_aside(const execution::ClosedTrade& closed, const core::Fill& fill) {
   const auto moves = bags_.on_profit(closed.pnl_reporting, now(), fill.exec_id);
   if (moves.empty()) return;

@@ -37,13 +37,17 @@ class BuyThenSell final : public strategy::Strategy {
     } else if (sell_next) {
       sell_next = false;
       intent.side = core::Side::kSell;
-      intent.qty = ctx.portfolio().position_qty(trade.symbol);
+      // Asked for the whole BTC balance, bag included: the pipeline sells no more than is not the
+      // bag's.
+      intent.qty = sell_balance ? ctx.portfolio().balance("BTC")
+                                : ctx.portfolio().position_qty(trade.symbol);
       intent.reduce_only = true;
       ctx.submit(intent);
     }
   }
   Decimal buy_quote;
   bool sell_next = false;
+  bool sell_balance = false;
 };
 
 execution::HodlPolicy test_policy() {
@@ -162,6 +166,11 @@ TEST(PipelineHodl, AProfitSetsItsShareAsideAndTheBagBuysItsCoinOnceDue) {
             std::string::npos);
   const json::object portfolio = session.pipeline->portfolio_json();
   EXPECT_TRUE(portfolio.contains("trading_equity")) << json::serialize(portfolio);
+  // The risk engine judges trading's equity: the account's less the bags, coins at their last
+  // price.
+  const Decimal bags = Decimal::must(session.pipeline->hodl_json().at("value").as_string().c_str());
+  EXPECT_EQ(session.pipeline->risk_state().equity.round(2),
+            (session.pipeline->portfolio().equity() - bags).round(2));
 }
 
 TEST(PipelineHodl, NeitherTheStrategysExitsNorAFlattenSellTheBag) {
@@ -169,6 +178,7 @@ TEST(PipelineHodl, NeitherTheStrategysExitsNorAFlattenSellTheBag) {
   session.round_trip(Decimal::from_int(2000), Decimal::from_int(30000), Decimal::from_int(33000));
   const Decimal coins = session.btc_bag();
   ASSERT_TRUE(coins.is_positive());
+  session.strategy_->sell_balance = true;
   session.round_trip(Decimal::from_int(1000), Decimal::from_int(33000), Decimal::from_int(32000));
   EXPECT_EQ(session.pipeline->closed_trades().size(), 2u)
       << session.pipeline->summary().last_decision;
