@@ -17,6 +17,11 @@ class RegimeTracker {
   bool observe(const RegimeReading& reading);
   // Only remembers `reading` as the latest (a symbol reported before its first reading).
   void note(const RegimeReading& reading);
+  // A restart: the regime in force when the last session stopped (`since` it began) counts as all
+  // the runs a change needs but one, so the first fresh reading that agrees puts it back in force
+  // at once (with its old `since`) instead of after regime_change_runs readings. Nothing is in
+  // force before that reading: a regime the market has left since is never applied.
+  void carry_over(const RegimeReading& last_session, core::Timestamp since);
   const RegimeReading& current() const { return current_; }
   // The last reading observed (without its votes); a default reading before the first.
   const RegimeReading& latest() const { return latest_; }
@@ -34,6 +39,7 @@ class RegimeTracker {
   core::Timestamp since_;
   MarketRegime candidate_ = MarketRegime::kUnknown;
   int candidate_runs_ = 0;
+  core::Timestamp carried_since_;  // the candidate carried over from the last session: its since
 };
 
 }  // namespace tg4::agents

@@ -1,5 +1,8 @@
 #include "kernel/account_restore.hpp"
 
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
 #include <map>
 #include <utility>
 
@@ -75,6 +78,67 @@ core::Status restore_state(storage::Store& store, const std::string& session, Re
   return {};
 }
 
+// A regime row's reading (provider "rules" or "consensus"), or why it cannot be read.
+core::Result<agents::RegimeReading> regime_of(const storage::DecisionRow& row) {
+  const auto problem = [&](const std::string& what) {
+    return core::Error::of(fmt::format("regime row {} of {} at {}: {}", row.decision_id, row.symbol,
+                                       core::format_rfc3339(row.time, 0), what));
+  };
+  auto regime = agents::parse_market_regime(row.action);
+  if (!regime) return problem(regime.error().message);
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(row.parsed_json, ec);
+  if (ec || !parsed.is_object()) return problem("parsed_json is not a JSON object");
+  const boost::json::object& o = parsed.as_object();
+  agents::RegimeReading reading;
+  reading.symbol = row.symbol;
+  reading.regime = *regime;
+  reading.confidence = row.confidence;
+  reading.source = row.model;
+  reading.by_models = row.provider == "consensus";
+  reading.time = row.time;
+  if (const auto* s = o.if_contains("strictness"); s != nullptr && s->is_string()) {
+    const auto strictness = risk::parse_strictness(std::string_view(s->get_string()));
+    if (!strictness) return problem("strictness '" + std::string(s->get_string()) + "' is not one");
+    reading.strictness = *strictness;
+  }
+  if (const auto* r = o.if_contains("reasoning"); r != nullptr && r->is_string())
+    reading.reasoning = r->get_string();
+  return reading;
+}
+
+// Whether a regime row changed its symbol's regime: said by the row, else (rows written before it
+// was) only the rules' rows did, being recorded on a change only.
+bool changed_regime(const storage::DecisionRow& row) {
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(row.parsed_json, ec);
+  const auto* changed =
+      !ec && parsed.is_object() ? parsed.as_object().if_contains("changed") : nullptr;
+  if (changed != nullptr && changed->is_bool()) return changed->get_bool();
+  return row.provider == "rules";
+}
+
+// The newest regime change of each symbol in the session's decisions (newest first).
+void restore_regimes(storage::Store& store, const storage::Scope& scope, RestoredAccount& account) {
+  constexpr std::size_t kMostRows = 200'000;
+  auto rows = store.decisions(scope, kMostRows);
+  if (!rows) {
+    account.regime_problems.push_back("decisions of session " + scope.session_id + ": " +
+                                      rows.error().message);
+    return;
+  }
+  for (const storage::DecisionRow& row : *rows) {
+    if (row.agent != "regime" || (row.provider != "rules" && row.provider != "consensus")) continue;
+    if (account.regimes.contains(row.symbol) || !changed_regime(row)) continue;
+    auto reading = regime_of(row);
+    if (!reading) {
+      account.regime_problems.push_back(reading.error().message);
+      continue;
+    }
+    account.regimes.emplace(row.symbol, std::move(*reading));
+  }
+}
+
 }  // namespace
 
 core::Result<RestoredAccount> load_account(storage::Store& store, const std::string& mode,
@@ -117,6 +181,7 @@ core::Result<RestoredAccount> load_account(storage::Store& store, const std::str
     account.ended_stops.push_back(std::move(*order));
   }
   account.last_order_counter = core::ClientOrderIdGenerator::max_counter(ids);
+  restore_regimes(store, {previous->session_id, mode}, account);
 
   auto fills = store.fills({"", mode}, storage::TimeRange{});
   if (!fills) return core::Error::of("fills: " + fills.error().message);

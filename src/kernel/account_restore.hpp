@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/regime.hpp"
 #include "core/result.hpp"
 #include "execution/order_manager.hpp"
 #include "execution/portfolio.hpp"
@@ -35,6 +36,11 @@ struct RestoredAccount {
   // The fills of each open order (by client id), for the venue to continue from.
   std::map<std::string, execution::FillsSoFar> open_order_fills;
   std::uint64_t last_order_counter = 0;    // client ids continue after it
+  // By symbol: the regime in force when that session stopped (its newest regime change), carried
+  // over (RegimeTracker::carry_over); `time` is when it began. Rows that no longer parse are left
+  // out and said in regime_problems.
+  std::map<std::string, agents::RegimeReading> regimes;
+  std::vector<std::string> regime_problems;
   // The model scoreboard as stored (it spans sessions and modes): scoring continues from it.
   std::vector<storage::ModelScoreRow> model_scores;
 

@@ -794,7 +794,10 @@ void Pipeline::on_intent(core::OrderIntent intent) {
   const core::Decimal notional = margin_ ? verdict.size_usd * verdict.leverage : verdict.size_usd;
   core::Decimal qty = whole ? intent.qty : order_qty(intent, notional);
   // A spot sell never reaches the hodl bags' coins, whatever quantity the strategy asked for.
-  if (!margin_ && intent.side == core::Side::kSell) qty = core::min(qty, sellable(intent.symbol));
+  if (!margin_ && intent.side == core::Side::kSell && !qty.is_zero()) {
+    qty = cap_at_bag(intent.symbol, qty);
+    if (qty.is_zero()) counters_.last_decision += ": nothing to sell but the hodl bag's coins";
+  }
   if (qty.is_zero()) return;
   if (margin_) intent.leverage = verdict.leverage;
   auto sent = orders_->submit(intent, qty, now());

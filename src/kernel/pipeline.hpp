@@ -147,7 +147,8 @@ class Pipeline {
   core::Decimal hodl_value()
       const;  // the bags in the reporting currency, coins at their last price
   core::Decimal trading_equity(core::Decimal equity) const;  // the account's equity less the bags
-  core::Decimal sellable(const std::string& symbol) const;  // the base balance less the bag's coins
+  // A spot sell's quantity, at most the base balance less the coin's hodl bag.
+  core::Decimal cap_at_bag(const std::string& symbol, core::Decimal qty) const;
   void set_aside(const execution::ClosedTrade& closed, const core::Fill& fill);
   void buy_bags();
   void buy_bag(const std::string& asset);

@@ -51,10 +51,11 @@ Decimal Pipeline::trading_equity(Decimal equity) const {
   return bags_.state().bags.empty() ? equity : equity - hodl_value();
 }
 
-Decimal Pipeline::sellable(const std::string& symbol) const {
+Decimal Pipeline::cap_at_bag(const std::string& symbol, Decimal qty) const {
   const core::Instrument* instrument = instruments_.find(symbol);
-  if (instrument == nullptr) return {};
-  return core::max(Decimal{}, portfolio_.balance(instrument->base) - bags_.coins(instrument->base));
+  const Decimal coins = instrument == nullptr ? Decimal{} : bags_.coins(instrument->base);
+  if (!coins.is_positive()) return qty;  // no bag of this coin: the venue judges the sell as before
+  return core::min(qty, core::max(Decimal{}, portfolio_.balance(instrument->base) - coins));
 }
 
 void Pipeline::set_aside(const execution::ClosedTrade& closed, const core::Fill& fill) {

@@ -41,8 +41,17 @@ void Pipeline::start_regimes() {
     not_read.symbol = symbol;
     agents::RegimeTracker& tracker = regime_tracker(symbol);
     tracker.note(not_read);
+    if (const auto last = restored_.regimes.find(symbol); last != restored_.regimes.end()) {
+      tracker.carry_over(last->second, last->second.time);
+      log_->info(
+          "regime {}: {} since {} in session {}: back in force at the first reading that agrees",
+          symbol, agents::to_string(last->second.regime),
+          core::format_rfc3339(last->second.time, 0), restored_.from_session);
+    }
     report_regime(tracker, false);
   }
+  for (const std::string& problem : restored_.regime_problems)
+    log_->warn("regime not carried over: {}", problem);
 }
 
 void Pipeline::assess_regimes() {
@@ -63,7 +72,8 @@ void Pipeline::on_regime(const agents::RegimeReading& reading) {
   // Every models' run is kept (each answer is stored, SPEC §6); the rules' only when they change
   // something, or a day of them would be 288 identical rows a symbol.
   if (has_record_sink() && (changed || reading.by_models)) {
-    for (storage::DecisionRow& row : regime_rows(reading, options_.scope)) record(std::move(row));
+    for (storage::DecisionRow& row : regime_rows(reading, options_.scope, changed))
+      record(std::move(row));
   }
   if (changed) {
     log_->info("regime {}: {} -> {} at {:.2f} ({}): {}", reading.symbol, agents::to_string(before),

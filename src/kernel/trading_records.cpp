@@ -301,13 +301,16 @@ boost::json::object regime_json(const agents::RegimeReading& reading) {
   return out;
 }
 
-std::vector<storage::DecisionRow> regime_rows(const agents::RegimeReading& reading, const RecordScope& scope) {
+std::vector<storage::DecisionRow> regime_rows(const agents::RegimeReading& reading,
+                                              const RecordScope& scope, bool changed) {
   std::vector<storage::DecisionRow> rows = vote_rows(reading.votes, reading.symbol, reading.time, scope);
   storage::DecisionRow verdict = verdict_row(rows, scope, reading.time, reading.symbol);
   verdict.agent = "regime";
   verdict.provider = reading.by_models ? "consensus" : "rules";
   verdict.model = reading.source;
-  verdict.parsed_json = boost::json::serialize(regime_json(reading));
+  boost::json::object parsed = regime_json(reading);
+  parsed["changed"] = changed;
+  verdict.parsed_json = boost::json::serialize(parsed);
   verdict.action = agents::to_string(reading.regime);
   verdict.confidence = reading.confidence;
   rows.push_back(std::move(verdict));

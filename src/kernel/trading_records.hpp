@@ -48,7 +48,10 @@ boost::json::object advice_json(const strategy::Advice& advice);
 
 // A regime reading as the store keeps it: one row per model asked (agent "regime") and one for the
 // reading (action: the regime's name; provider "rules" or "consensus").
-std::vector<storage::DecisionRow> regime_rows(const agents::RegimeReading& reading, const RecordScope& scope);
+// `changed`: the reading changed the symbol's regime (parsed_json "changed"; a restart continues
+// the regime of the newest such row).
+std::vector<storage::DecisionRow> regime_rows(const agents::RegimeReading& reading,
+                                              const RecordScope& scope, bool changed);
 boost::json::object regime_json(const agents::RegimeReading& reading);
 
 // Drawdown from the peak as a fraction (0 when there is no peak yet), rounded to 8 digits.

@@ -182,3 +182,47 @@ TEST(RuleRegimeAgent, ReadsAgainOnlyWhenABarOfItsTimeframeClosed) {
 
 }  // namespace
 }  // namespace tg4::agents
+
+namespace tg4::agents {
+namespace {
+
+
+TEST(RegimeTracker, ARegimeCarriedOverFromTheLastSessionIsBackAtTheFirstReadingThatAgrees) {
+  RegimeTracker tracker(0.7, 2);
+  const core::Timestamp began = testing::kStart - std::chrono::hours(3);
+  tracker.carry_over(reading(MarketRegime::kTrendingBull, 0.8, -60), began);
+  EXPECT_EQ(tracker.current().regime, MarketRegime::kUnknown)
+      << "nothing in force before a fresh reading";
+  EXPECT_EQ(tracker.candidate(), MarketRegime::kTrendingBull);
+  EXPECT_EQ(tracker.candidate_runs(), 1);
+  EXPECT_TRUE(tracker.observe(reading(MarketRegime::kTrendingBull, 0.75, 0)));
+  EXPECT_EQ(tracker.current().regime, MarketRegime::kTrendingBull);
+  EXPECT_EQ(tracker.since(), began) << "it began in the last session";
+}
+
+TEST(RegimeTracker, AMarketThatMovedOnSinceNeedsTheUsualRuns) {
+  RegimeTracker tracker(0.7, 2);
+  tracker.carry_over(reading(MarketRegime::kTrendingBull, 0.8, -60),
+                     testing::kStart - std::chrono::hours(3));
+  EXPECT_FALSE(tracker.observe(reading(MarketRegime::kChoppy, 0.9, 0)));
+  EXPECT_EQ(tracker.current().regime, MarketRegime::kUnknown);
+  EXPECT_TRUE(tracker.observe(reading(MarketRegime::kChoppy, 0.9, 5)));
+  EXPECT_EQ(tracker.since(), testing::kStart + std::chrono::minutes(5))
+      << "its own start, not the carried one's";
+
+  RegimeTracker unsure(0.7, 2);
+  unsure.carry_over(reading(MarketRegime::kRanging, 0.8, -60),
+                    testing::kStart - std::chrono::hours(3));
+  EXPECT_FALSE(unsure.observe(reading(MarketRegime::kRanging, 0.5, 0)))
+      << "below the confidence a change needs";
+  EXPECT_FALSE(unsure.observe(reading(MarketRegime::kRanging, 0.8, 5)));
+  EXPECT_TRUE(unsure.observe(reading(MarketRegime::kRanging, 0.8, 10)));
+  EXPECT_EQ(unsure.since(), testing::kStart + std::chrono::minutes(10));
+
+  RegimeTracker single(0.7, 1);  // one run changes the regime anyway: nothing to carry
+  single.carry_over(reading(MarketRegime::kRanging, 0.8, -60), testing::kStart);
+  EXPECT_EQ(single.candidate_runs(), 0);
+}
+
+}  // namespace
+}  // namespace tg4::agents

@@ -110,6 +110,62 @@ std::unique_ptr<storage::Store> store_with(const storage::Batch& rows, const std
   return std::move(*store);
 }
 
+agents::RegimeReading regime_reading(const std::string& symbol, agents::MarketRegime regime,
+                                     core::Duration at, bool by_models) {
+  agents::RegimeReading r;
+  r.symbol = symbol;
+  r.regime = regime;
+  r.confidence = 0.8;
+  r.strictness = risk::Strictness::kStrict;
+  r.source = by_models ? "llm 3 of 4" : "rules";
+  r.by_models = by_models;
+  r.time = kStart + at;
+  return r;
+}
+
+// A restart carries each symbol's regime over: the one in force when the last session stopped, i.e.
+// its newest regime change (a models' run that changed nothing is not one). A row that no longer
+// parses is said, not fatal.
+TEST(PipelineRestart, TheRegimeInForceIsCarriedOver) {
+  storage::Batch rows;
+  const RecordScope s1{"s1", "paper"};
+  int id = 0;  // the writer names rows; written here directly, they need their own names
+  const auto add = [&](const agents::RegimeReading& reading, bool changed) {
+    for (storage::DecisionRow& row : regime_rows(reading, s1, changed)) {
+      row.decision_id = "d" + std::to_string(++id);
+      rows.add(std::move(row));
+    }
+  };
+  add(regime_reading("BTC/USDT", agents::MarketRegime::kRanging, 1min, false), true);
+  add(regime_reading("BTC/USDT", agents::MarketRegime::kTrendingBull, 20min, false), true);
+  add(regime_reading("BTC/USDT", agents::MarketRegime::kChoppy, 25min, true),
+      false);  // a candidate only
+  add(regime_reading("XRP/USDT", agents::MarketRegime::kTrendingBear, 5min, true), true);
+  storage::DecisionRow broken =
+      regime_rows(regime_reading("XRP/BTC", agents::MarketRegime::kRanging, 6min, false), s1, true)
+          .back();
+  broken.action = "sideways";
+  broken.decision_id = "broken";
+  rows.add(broken);
+  const auto store = store_with(rows, "s1");
+  auto account = load_account(*store, "paper", "s2");
+  ASSERT_TRUE(account) << account.error().message;
+  ASSERT_EQ(account->regimes.size(), 2u);
+  const agents::RegimeReading& btc = account->regimes.at("BTC/USDT");
+  EXPECT_EQ(btc.regime, agents::MarketRegime::kTrendingBull);
+  EXPECT_EQ(btc.time, kStart + 20min);
+  EXPECT_EQ(btc.strictness, risk::Strictness::kStrict);
+  EXPECT_EQ(account->regimes.at("XRP/USDT").regime, agents::MarketRegime::kTrendingBear);
+  EXPECT_TRUE(account->regimes.at("XRP/USDT").by_models);
+  ASSERT_EQ(account->regime_problems.size(), 1u);
+  EXPECT_NE(
+      account->regime_problems[0].find("regime row broken of XRP/BTC at 2026-01-01T00:06:00Z"),
+      std::string::npos)
+      << account->regime_problems[0];
+  EXPECT_NE(account->regime_problems[0].find("sideways"), std::string::npos)
+      << account->regime_problems[0];
+}
+
 TEST(PipelineRestart, ContinuesPositionsOrdersAndOcoFromTheStore) {
   Session first("s1");
   first.begin();
