@@ -690,8 +690,7 @@ core::Decimal Pipeline::venue_available(const std::string& cash) const {
 
 // What trading may spend of `cash`: the hodl bags' cash (held and pending) is not for trading.
 core::Decimal Pipeline::available_cash(const std::string& cash) const {
-  const core::Decimal venue = venue_available(cash);
-  return cash == options_.reporting_currency ? venue - bags_.reserved_cash() : venue;
+  return venue_available(cash) - reserved_for_bags(cash);
 }
 
 void Pipeline::refresh_risk_inputs(const std::string& symbol) {
@@ -707,7 +706,8 @@ void Pipeline::refresh_risk_inputs(const std::string& symbol) {
   // PnL in, held margin out).
   const auto assets = core::split_symbol(symbol);
   const std::string& funding = assets ? assets->second : options_.reporting_currency;
-  const core::Decimal amount = margin_ ? paper_->free_margin(funding) : available_cash(funding);
+  const core::Decimal amount =
+      margin_ ? paper_->free_margin(funding) - reserved_for_bags(funding) : available_cash(funding);
   const auto value = portfolio_.value_in_reporting(funding, amount);
   risk_.set_available_margin(risk_state_, value.value_or(core::Decimal{}));
 }

@@ -163,6 +163,8 @@ class Pipeline {
   void refresh_risk_inputs(const std::string& symbol);  // for an intent on `symbol`
   core::Decimal available_cash(const std::string& asset) const;   // less the hodl bags' cash
   core::Decimal venue_available(const std::string& asset) const;  // not committed to open buys
+  core::Decimal reserved_for_bags(
+      const std::string& asset) const;  // the bags' cash, in the reporting currency
 
   // execution
   void on_execution(const core::ExecutionEvent& event);

@@ -58,6 +58,10 @@ Decimal Pipeline::cap_at_bag(const std::string& symbol, Decimal qty) const {
   return core::min(qty, core::max(Decimal{}, portfolio_.balance(instrument->base) - coins));
 }
 
+Decimal Pipeline::reserved_for_bags(const std::string& asset) const {
+  return asset == options_.reporting_currency ? bags_.reserved_cash() : Decimal{};
+}
+
 void Pipeline::set_aside(const execution::ClosedTrade& closed, const core::Fill& fill) {
   const auto moves = bags_.on_profit(closed.pnl_reporting, now(), fill.exec_id);
   if (moves.empty()) return;
@@ -140,9 +144,8 @@ void Pipeline::on_bag_fill(const core::Fill& fill, const core::Instrument& instr
 
 void Pipeline::on_bag_order_changed(const execution::ManagedOrder& order) {
   if (!core::is_terminal(order.status)) return;
-  const std::string& asset = instruments_.find(order.request.symbol)
-                                 ? instruments_.find(order.request.symbol)->base
-                                 : order.request.symbol;
+  const core::Instrument* instrument = instruments_.find(order.request.symbol);
+  const std::string asset = instrument != nullptr ? instrument->base : order.request.symbol;
   bag_orders_.erase(asset);
   if (order.status == core::OrderStatus::kFilled) return;
   bag_retry_after_ = now() + kBagRetryDelay;

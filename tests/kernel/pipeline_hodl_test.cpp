@@ -62,13 +62,15 @@ execution::HodlPolicy test_policy() {
 }
 
 struct HodlSession {
-  explicit HodlSession(execution::HodlPolicy policy = test_policy(), RestoredAccount account = {}) {
+  explicit HodlSession(execution::HodlPolicy policy = test_policy(), RestoredAccount account = {},
+                       bool margin = false) {
     PipelineOptions options;
     options.scope = {"h1", "paper"};
     options.symbols = {"BTC/USDT"};
     options.reconcile_interval = 0s;
     options.agents.regime_detection = false;
     options.hodl = std::move(policy);
+    options.paper.margin = margin;
     PipelineOutputs outputs;
     outputs.record = [this](storage::Row row) {
       if (auto* a = std::get_if<storage::AuditLogRow>(&row)) audit.push_back(*a);
@@ -210,6 +212,32 @@ TEST(PipelineHodl, TheBagsCashIsNotTradingsToSpend) {
   session.trade(Decimal::from_int(33000));
   EXPECT_EQ(session.pipeline->risk_state().available_margin, usdt - reserved)
       << "risk rule 9 judges the USDT trading may spend";
+}
+
+// On a margin venue the bags set their share aside but buy nothing (spot only, said on the status
+// line), and their cash is taken off the free margin risk rule 9 judges.
+TEST(PipelineHodl, OnMarginTheBagsWaitAndTheirCashIsNotFreeMargin) {
+  HodlSession session(test_policy(), {}, true);
+  session.round_trip(Decimal::from_int(2000), Decimal::from_int(30000), Decimal::from_int(33000));
+  ASSERT_EQ(session.pipeline->closed_trades().size(), 1u)
+      << session.pipeline->summary().last_decision;
+  const std::vector<std::string> expected{"hodl.set_aside BTC", "hodl.set_aside USDT"};
+  EXPECT_EQ(session.actions(), expected) << "no buy on margin";
+  EXPECT_TRUE(session.pipeline->portfolio().balance("BTC").is_zero());
+  session.trade(Decimal::from_int(33000));
+  EXPECT_NE(session.pipeline->summary().hodl.at("BTC").find("waits: bags buy on a spot venue only"),
+            std::string::npos)
+      << session.pipeline->summary().hodl.at("BTC");
+  const Decimal reserved =
+      Decimal::must(session.pipeline->hodl_json().at("value").as_string().c_str());
+  const Decimal free = session.pipeline->portfolio().free_margin();
+  session.at += 10min;
+  session.strategy_->buy_quote = Decimal::from_int(100);
+  session.trade(Decimal::from_int(33000));
+  // The venue's free margin and the portfolio's value the same account (to a cent's rounding).
+  EXPECT_LT((session.pipeline->risk_state().available_margin - (free - reserved)).abs(),
+            Decimal::must("0.01"))
+      << "the free margin less the bags' cash";
 }
 
 TEST(PipelineHodl, ALossOrAProfitBelowTheMinimumSetsNothingAside) {
