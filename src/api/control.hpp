@@ -23,6 +23,8 @@ class Control {
   virtual core::Result<boost::json::object> risk() = 0;
   virtual core::Result<boost::json::array> leaderboard() = 0;
   virtual core::Result<boost::json::object> portfolio() = 0;
+  // The audit log, newest first: the operator's API actions and the hodl bags' movements.
+  virtual core::Result<boost::json::array> audit(std::size_t limit) = 0;
 
   virtual core::Result<boost::json::object> pause(const std::string& reason) = 0;
   virtual core::Result<boost::json::object> resume() = 0;

@@ -118,7 +118,9 @@ OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const co
   const auto get = [](auto f) { return [f](Control& c, Call& call) { return view_response(f(c, call)); }; };
   routes_ = {
       {"GET", "/health", R::kViewer, false, true, "Liveness: the process answers",
-       [](Control&, Call&) { return json_response(200, json::object{{"status", "ok"}}); }},
+       [](Control&, Call&) {
+         return json_response(200, json::object{{"status", "ok"}});
+       }},
       {"GET", "/ready", R::kViewer, false, true, "Readiness: reconciled and receiving data",
        [](Control& c, Call&) {
          return c.ready() ? json_response(200, json::object{{"ready", true}})
@@ -142,22 +144,35 @@ OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const co
        get([](Control& c, Call&) { return c.leaderboard(); })},
       {"GET", "/api/v1/portfolio", R::kViewer, false, false, "Balances, equity, allocation",
        get([](Control& c, Call&) { return c.portfolio(); })},
-      {"POST", "/api/v1/pause", R::kTrader, false, false, "Stop opening positions (exits still run)",
-       [](Control& c, Call& call) { return from_result(c.pause(string_field(call.body, "reason", "operator pause"))); }},
+      {"GET", "/api/v1/audit", R::kTrader, false, false,
+       "Audit log, the latest 100 newest first: operator actions and hodl bag movements",
+       get([](Control& c, Call&) { return c.audit(100); })},
+      {"POST", "/api/v1/pause", R::kTrader, false, false,
+       "Stop opening positions (exits still run)",
+       [](Control& c, Call& call) {
+         return from_result(c.pause(string_field(call.body, "reason", "operator pause")));
+       }},
       {"POST", "/api/v1/resume", R::kTrader, false, false, "Resume after a pause",
        [](Control& c, Call&) { return from_result(c.resume()); }},
-      {"POST", "/api/v1/halt", R::kTrader, true, false, "Halt: cancel all open orders; {\"flatten\":true} also closes positions",
+      {"POST", "/api/v1/halt", R::kTrader, true, false,
+       "Halt: cancel all open orders; {\"flatten\":true} also closes positions",
        [](Control& c, Call& call) {
          const auto* f = call.body.if_contains("flatten");
          return from_result(c.halt(string_field(call.body, "reason", "operator halt"), f && f->is_bool() && f->as_bool()));
        }},
       {"POST", "/api/v1/flatten", R::kTrader, true, false, "Close every position at market",
-       [](Control& c, Call& call) { return from_result(c.flatten(string_field(call.body, "reason", "operator flatten"))); }},
-      {"POST", "/api/v1/positions/{symbol}/close", R::kTrader, true, false, "Close one position at market",
-       [](Control& c, Call& call) { return from_result(c.close_position(call.params.at("symbol"))); }},
+       [](Control& c, Call& call) {
+         return from_result(c.flatten(string_field(call.body, "reason", "operator flatten")));
+       }},
+      {"POST", "/api/v1/positions/{symbol}/close", R::kTrader, true, false,
+       "Close one position at market",
+       [](Control& c, Call& call) {
+         return from_result(c.close_position(call.params.at("symbol")));
+       }},
       {"POST", "/api/v1/orders/{id}/cancel", R::kTrader, true, false, "Cancel one order",
        [](Control& c, Call& call) { return from_result(c.cancel_order(call.params.at("id"))); }},
-      {"POST", "/api/v1/risk/reset", R::kAdmin, true, false, "Reset breakers and a manual-reset HALT",
+      {"POST", "/api/v1/risk/reset", R::kAdmin, true, false,
+       "Reset breakers and a manual-reset HALT",
        [](Control& c, Call&) { return from_result(c.risk_reset()); }},
       {"POST", "/api/v1/agents/{name}/run", R::kTrader, false, false, "Run an agent now",
        [](Control& c, Call& call) { return from_result(c.run_agent(call.params.at("name"))); }},

@@ -96,6 +96,7 @@ std::optional<Route> route_for(const CtlArgs& a) {
   if (a.action == "positions") return Route{"GET", "/api/v1/positions"};
   if (a.action == "orders") return Route{"GET", "/api/v1/orders"};
   if (a.action == "decisions") return Route{"GET", "/api/v1/decisions"};
+  if (a.action == "audit") return Route{"GET", "/api/v1/audit"};
   if (a.action == "leaderboard") return Route{"GET", "/api/v1/leaderboard"};
   if (a.action == "risk") return Route{"GET", "/api/v1/risk"};
   if (a.action == "portfolio") return Route{"GET", "/api/v1/portfolio"};
@@ -134,7 +135,8 @@ int run_ctl(CommandContext& ctx, CtlArgs& a) {
   const auto route = route_for(a);
   if (!route) {
     std::cerr << "tg4 ctl: unknown action '" << a.action
-              << "' (status, positions, orders, decisions, leaderboard, risk, portfolio, pause, resume, halt, "
+              << "' (status, positions, orders, decisions, audit, leaderboard, risk, portfolio, "
+                 "pause, resume, halt, "
                  "flatten, close SYMBOL, cancel CLIENT_ORDER_ID, risk-reset)\n";
     return kExitUsage;
   }
@@ -196,7 +198,8 @@ void add_ctl_command(CLI::App& root, CommandContext& ctx) {
   CLI::App* cmd = add_command(root, ctx, "ctl", "Operator API client: status, positions, orders, pause, halt, ...",
                               [&ctx, args] { return run_ctl(ctx, *args); });
   cmd->add_option("action", args->action,
-                  "status|positions|orders|decisions|leaderboard|risk|portfolio|pause|resume|halt|flatten|"
+                  "status|positions|orders|decisions|audit|leaderboard|risk|portfolio|pause|resume|"
+                  "halt|flatten|"
                   "close SYMBOL|cancel ID|risk-reset")
       ->required();
   cmd->add_option("operands", args->operands, "SYMBOL for close, CLIENT_ORDER_ID for cancel");

@@ -104,6 +104,31 @@ core::Result<json::array> NodeControl::decisions(std::size_t limit) {
   return out;
 }
 
+// The audit log is history too: every session's, as the store keeps it.
+core::Result<json::array> NodeControl::audit(std::size_t limit) {
+  const std::lock_guard lock(history_mutex_);
+  auto store = history_store();
+  if (!store) return store.error();
+  auto rows = (*store)->audit_log(limit);
+  if (!rows) {
+    history_.reset();  // reconnect next time
+    return core::Error::of("audit log: " + rows.error().message);
+  }
+  json::array out;
+  for (const auto& row : *rows) {
+    json::object a;
+    a["time"] = core::format_rfc3339(row.time);
+    a["actor"] = row.actor;
+    a["role"] = row.role;
+    a["action"] = row.action;
+    a["target"] = row.target;
+    a["result"] = row.result;
+    a["params"] = row.params_json;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 namespace {
 
 // "1h" -> 60, "24h" -> 1440, "7d" -> 10080: windows in time order, not text order ("24h" < "4h").

@@ -33,6 +33,7 @@ class NodeControl final : public api::Control {
   core::Result<boost::json::object> risk() override;
   core::Result<boost::json::array> leaderboard() override;
   core::Result<boost::json::object> portfolio() override;
+  core::Result<boost::json::array> audit(std::size_t limit) override;
 
   core::Result<boost::json::object> pause(const std::string& reason) override;
   core::Result<boost::json::object> resume() override;

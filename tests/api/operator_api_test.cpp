@@ -24,6 +24,10 @@ class RecordingControl final : public Control {
   core::Result<json::object> risk() override { return json::object{{"trading_state", "ACTIVE"}}; }
   core::Result<json::array> leaderboard() override { return json::array{}; }
   core::Result<json::object> portfolio() override { return json::object{{"equity", "10000"}}; }
+  core::Result<json::array> audit(std::size_t limit) override {
+    audit_limit = limit;
+    return json::array{json::object{{"action", "hodl.bought"}, {"target", "BTC"}}};
+  }
   core::Result<json::object> pause(const std::string& reason) override { return act("pause:" + reason); }
   core::Result<json::object> resume() override { return act("resume"); }
   core::Result<json::object> halt(const std::string& reason, bool flatten) override {
@@ -41,6 +45,7 @@ class RecordingControl final : public Control {
   std::vector<std::string> actions;
   bool kernel_busy = false;  // views fail as a kernel that does not answer makes them
   bool store_gone = false;   // the decision history cannot be read
+  std::size_t audit_limit = 0;
 
  private:
   core::Result<json::object> act(std::string what) {
@@ -157,6 +162,15 @@ TEST_F(OperatorApiTest, ConfirmationTokensExpire) {
   clock_.advance_by(std::chrono::seconds(61));
   EXPECT_EQ(call("POST", "/api/v1/flatten", "trader-token", "", token).status, 409);
   EXPECT_TRUE(control_.actions.empty());
+}
+
+// The audit log names who did what and from where: a trader's to read, not a viewer's.
+TEST_F(OperatorApiTest, TheAuditLogIsForTraders) {
+  EXPECT_EQ(call("GET", "/api/v1/audit", "viewer-token").status, 403);
+  const HttpResponse r = call("GET", "/api/v1/audit", "trader-token");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("hodl.bought"), std::string::npos) << r.body;
+  EXPECT_EQ(control_.audit_limit, 100u);
 }
 
 TEST_F(OperatorApiTest, EveryEndpointAnswers) {

@@ -324,6 +324,30 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
   EXPECT_NE(portfolio.find("hodl "), std::string::npos) << portfolio;
   EXPECT_NE(portfolio.find("{\"enabled\":true,\"currency\":\"USDT\""), std::string::npos)
       << portfolio;
+  // The audit log (operator actions and hodl movements) from the CLI: a resume (harmless while
+  // ACTIVE) is its newest row.
+  const auto run_ctl = [&](const std::string& action) {
+    const std::string command =
+        std::string(TG4_BINARY) + " ctl " + action + " --url " + api + " --token " + token;
+    FILE* p = popen(command.c_str(), "r");
+    std::string text;
+    if (p == nullptr) return std::make_pair(-1, text);
+    while (fgets(buffer, sizeof buffer, p) != nullptr) text += buffer;
+    return std::make_pair(pclose(p), text);
+  };
+  const auto resumed = run_ctl("resume");
+  EXPECT_EQ(resumed.first, 0) << resumed.second;
+  // The store writer batches rows: wait for the resume's, with a deadline.
+  std::pair<int, std::string> audit;
+  const auto audit_deadline = Clock::now() + std::chrono::seconds(10);
+  do {
+    audit = run_ctl("audit");
+    if (audit.second.find("POST /api/v1/resume") == std::string::npos)
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the writer's next flush
+  } while (audit.second.find("POST /api/v1/resume") == std::string::npos &&
+           Clock::now() < audit_deadline);
+  EXPECT_EQ(audit.first, 0) << audit.second;
+  EXPECT_NE(audit.second.find("POST /api/v1/resume"), std::string::npos) << audit.second;
 
   // Every dashboard query: parses; returns data unless it watches a fault or the LLM agents (not
   // enabled here: the second demo below feeds those). Rates need a few scrapes.
