@@ -76,16 +76,26 @@ core::Result<storage::Store*> NodeControl::history_store() {
   return history_.get();
 }
 
-// Decisions and model scores are history: read from the store, not the kernel.
-core::Result<json::array> NodeControl::decisions(std::size_t limit) {
+template <typename Read>
+auto NodeControl::read_history(const char* what, Read read)
+    -> decltype(read(std::declval<storage::Store&>())) {
   const std::lock_guard lock(history_mutex_);
   auto store = history_store();
   if (!store) return store.error();
-  auto rows = (*store)->decisions(storage::Scope{scope_.session_id, scope_.mode}, limit);
+  auto rows = read(**store);
   if (!rows) {
     history_.reset();  // reconnect next time
-    return core::Error::of("decisions: " + rows.error().message);
+    return core::Error::of(std::string(what) + ": " + rows.error().message);
   }
+  return rows;
+}
+
+// Decisions and model scores are history: read from the store, not the kernel.
+core::Result<json::array> NodeControl::decisions(std::size_t limit) {
+  auto rows = read_history("decisions", [&](storage::Store& store) {
+    return store.decisions(storage::Scope{scope_.session_id, scope_.mode}, limit);
+  });
+  if (!rows) return rows.error();
   json::array out;
   for (const auto& row : *rows) {
     json::object d;
@@ -106,14 +116,9 @@ core::Result<json::array> NodeControl::decisions(std::size_t limit) {
 
 // The audit log is history too: every session's, as the store keeps it.
 core::Result<json::array> NodeControl::audit(std::size_t limit) {
-  const std::lock_guard lock(history_mutex_);
-  auto store = history_store();
-  if (!store) return store.error();
-  auto rows = (*store)->audit_log(limit);
-  if (!rows) {
-    history_.reset();  // reconnect next time
-    return core::Error::of("audit log: " + rows.error().message);
-  }
+  auto rows =
+      read_history("audit log", [&](storage::Store& store) { return store.audit_log(limit); });
+  if (!rows) return rows.error();
   json::array out;
   for (const auto& row : *rows) {
     json::object a;
@@ -148,14 +153,9 @@ std::int64_t window_minutes(const std::string& window) {
 }  // namespace
 
 core::Result<json::array> NodeControl::leaderboard() {
-  const std::lock_guard lock(history_mutex_);
-  auto store = history_store();
-  if (!store) return store.error();
-  auto rows = (*store)->model_scores();
-  if (!rows) {
-    history_.reset();
-    return core::Error::of("leaderboard: " + rows.error().message);
-  }
+  auto rows =
+      read_history("leaderboard", [](storage::Store& store) { return store.model_scores(); });
+  if (!rows) return rows.error();
   // Ranked as the SPEC's leaderboard: per window, by accuracy, then by the PnL the calls would have made.
   std::vector<storage::ModelScoreRow> ranked = std::move(*rows);
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {

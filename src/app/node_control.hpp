@@ -8,11 +8,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "api/control.hpp"
+#include "app/node.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/pipeline.hpp"
-#include "app/node.hpp"
 #include "storage/store.hpp"
 
 namespace tg4::app {
@@ -54,6 +55,9 @@ class NodeControl final : public api::Control {
   // The history store, opened on first use and kept; dropped after a failed read so the next call
   // reconnects. Callers hold history_mutex_.
   core::Result<storage::Store*> history_store();
+  // One read of history, `read(store)`, under history_mutex_; its Error is prefixed with `what`.
+  template <typename Read>
+  auto read_history(const char* what, Read read) -> decltype(read(std::declval<storage::Store&>()));
   core::Result<boost::json::object> act(std::function<core::Result<boost::json::object>(kernel::Pipeline&)> work);
 
   kernel::Kernel& kernel_;

@@ -209,7 +209,8 @@ TEST_F(OperatorApiTest, OpenApiListsEveryRoute) {
   const auto& paths = doc.at("paths").as_object();
   EXPECT_TRUE(paths.contains("/api/v1/halt"));
   EXPECT_TRUE(paths.at("/api/v1/halt").as_object().at("post").as_object().at("x-tg4-confirmation-required").as_bool());
-  EXPECT_EQ(paths.size(), 18u);
+  EXPECT_EQ(paths.size(), 19u);
+  EXPECT_TRUE(paths.contains("/api/v1/audit"));
 }
 
 }  // namespace
