@@ -64,7 +64,7 @@ std::vector<HodlMovement> HodlBags::on_profit(Decimal profit, core::Timestamp ti
     left -= part;
     if (!part.is_positive()) continue;
     HodlBag& bag = state_.bags[asset];
-    const bool buys = policy_.buy_threshold.contains(asset) && asset != reporting_;
+    const bool buys = buy_threshold(asset).has_value();
     (buys ? bag.pending : bag.cash) += part;
     moves.push_back(
         {HodlMove::kSetAside,
@@ -113,9 +113,8 @@ Decimal HodlBags::capped_share(Decimal share, core::Timestamp time,
 std::vector<std::string> HodlBags::due() const {
   std::vector<std::string> assets;
   for (const auto& [asset, bag] : state_.bags) {
-    const auto threshold = policy_.buy_threshold.find(asset);
-    if (threshold != policy_.buy_threshold.end() && asset != reporting_ &&
-        bag.pending.is_positive() && bag.pending >= threshold->second) {
+    const std::optional<Decimal> threshold = buy_threshold(asset);
+    if (threshold && bag.pending.is_positive() && bag.pending >= *threshold) {
       assets.push_back(asset);
     }
   }
@@ -161,6 +160,12 @@ Decimal HodlBags::coins(const std::string& asset) const {
 const HodlBag* HodlBags::bag(const std::string& asset) const {
   const auto it = state_.bags.find(asset);
   return it == state_.bags.end() ? nullptr : &it->second;
+}
+
+std::optional<Decimal> HodlBags::buy_threshold(const std::string& asset) const {
+  const auto it = policy_.buy_threshold.find(asset);
+  if (it == policy_.buy_threshold.end() || asset == reporting_) return std::nullopt;
+  return it->second;
 }
 
 void HodlBags::restore(HodlState state) {

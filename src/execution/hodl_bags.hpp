@@ -14,6 +14,7 @@
 // deterministic: the pipeline feeds it profits and the bags' fills, and sends the buys it asks for.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +94,9 @@ class HodlBags {
   core::Decimal reserved_cash() const;
   core::Decimal coins(const std::string& asset) const;
   const HodlBag* bag(const std::string& asset) const;
+  // The pending cash at which `asset`'s bag buys; nullopt for a bag that holds its share as cash
+  // (no threshold, or the reporting currency itself).
+  std::optional<core::Decimal> buy_threshold(const std::string& asset) const;
   const HodlState& state() const { return state_; }
   void restore(HodlState state);
   const HodlPolicy& policy() const { return policy_; }

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <initializer_list>
+
 namespace tg4::execution {
 namespace {
 
@@ -41,6 +43,17 @@ class Reader {
     if (!parsed) return error(key, parsed.error().message);
     return *parsed;
   }
+  // Each named decimal into its target; with `non_negative`, a negative one is an error too.
+  core::Status decimals(std::initializer_list<std::pair<std::string_view, Decimal*>> targets,
+                        bool non_negative = false) const {
+    for (const auto& [key, target] : targets) {
+      auto value = decimal(key);
+      if (!value) return value.error();
+      if (non_negative && value->is_negative()) return error(key, "must be >= 0");
+      *target = *value;
+    }
+    return {};
+  }
   core::Result<std::int64_t> integer(std::string_view key) const {
     const json::value* v = object_.if_contains(key);
     if (v == nullptr || !v->is_int64()) return error(key, "expected an integer");
@@ -78,16 +91,13 @@ core::Result<Position> read_position(const std::string& symbol, const json::obje
   const Reader r(object, path);
   Position p;
   p.symbol = symbol;
-  const std::pair<std::string_view, Decimal*> decimals[] = {{"qty", &p.qty},
-                                                            {"avg_price", &p.avg_price},
-                                                            {"realised_pnl", &p.realised_pnl},
-                                                            {"fees", &p.fees},
-                                                            {"open_fees", &p.open_fees}};
-  for (const auto& [key, target] : decimals) {
-    auto value = r.decimal(key);
-    if (!value) return value.error();
-    *target = *value;
-  }
+  if (auto read = r.decimals({{"qty", &p.qty},
+                               {"avg_price", &p.avg_price},
+                               {"realised_pnl", &p.realised_pnl},
+                               {"fees", &p.fees},
+                               {"open_fees", &p.open_fees}});
+      !read)
+    return read.error();
   auto opened = r.integer("opened_ns");
   if (!opened) return opened.error();
   auto trades = r.integer("trades");
@@ -130,13 +140,10 @@ core::Result<HodlState> read_hodl(const Reader& root) {
   auto day = r.integer("day");
   if (!day) return day.error();
   hodl.day = *day;
-  const std::pair<std::string_view, Decimal*> totals[] = {
-      {"set_aside_today", &hodl.set_aside_today}, {"set_aside_total", &hodl.set_aside_total}};
-  for (const auto& [key, target] : totals) {
-    auto value = r.decimal(key);
-    if (!value) return value.error();
-    *target = *value;
-  }
+  if (auto read = r.decimals({{"set_aside_today", &hodl.set_aside_today},
+                               {"set_aside_total", &hodl.set_aside_total}});
+      !read)
+    return read.error();
   auto bags = r.object("bags");
   if (!bags) return bags.error();
   for (const auto& [asset, value] : **bags) {
@@ -145,16 +152,11 @@ core::Result<HodlState> read_hodl(const Reader& root) {
       return core::Error::of("portfolio state " + path + ": expected an object");
     const Reader b(value.get_object(), path);
     HodlBag bag;
-    const std::pair<std::string_view, Decimal*> amounts[] = {{"coins", &bag.coins},
-                                                             {"cash", &bag.cash},
-                                                             {"pending", &bag.pending},
-                                                             {"invested", &bag.invested}};
-    for (const auto& [key, target] : amounts) {
-      auto amount = b.decimal(key);
-      if (!amount) return amount.error();
-      if (amount->is_negative()) return b.error(key, "must be >= 0");
-      *target = *amount;
-    }
+    if (auto read = b.decimals({{"coins", &bag.coins}, {"cash", &bag.cash}, {"pending", &bag.pending},
+                                {"invested", &bag.invested}},
+                               true);
+        !read)
+      return read.error();
     hodl.bags[std::string(asset)] = bag;
   }
   return hodl;

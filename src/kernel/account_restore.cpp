@@ -78,18 +78,18 @@ core::Status restore_state(storage::Store& store, const std::string& session, Re
   return {};
 }
 
-// A regime row's reading (provider "rules" or "consensus"), or why it cannot be read.
-core::Result<agents::RegimeReading> regime_of(const storage::DecisionRow& row) {
+// A regime row's reading (provider "rules" or "consensus"), or why it cannot be read. `parsed`: its
+// parsed_json, null when that is not a JSON object.
+core::Result<agents::RegimeReading> regime_of(const storage::DecisionRow& row,
+                                              const boost::json::object* parsed) {
   const auto problem = [&](const std::string& what) {
     return core::Error::of(fmt::format("regime row {} of {} at {}: {}", row.decision_id, row.symbol,
                                        core::format_rfc3339(row.time, 0), what));
   };
   auto regime = agents::parse_market_regime(row.action);
   if (!regime) return problem(regime.error().message);
-  boost::system::error_code ec;
-  const boost::json::value parsed = boost::json::parse(row.parsed_json, ec);
-  if (ec || !parsed.is_object()) return problem("parsed_json is not a JSON object");
-  const boost::json::object& o = parsed.as_object();
+  if (parsed == nullptr) return problem("parsed_json is not a JSON object");
+  const boost::json::object& o = *parsed;
   agents::RegimeReading reading;
   reading.symbol = row.symbol;
   reading.regime = *regime;
@@ -109,11 +109,8 @@ core::Result<agents::RegimeReading> regime_of(const storage::DecisionRow& row) {
 
 // Whether a regime row changed its symbol's regime: said by the row, else (rows written before it
 // was) only the rules' rows did, being recorded on a change only.
-bool changed_regime(const storage::DecisionRow& row) {
-  boost::system::error_code ec;
-  const boost::json::value parsed = boost::json::parse(row.parsed_json, ec);
-  const auto* changed =
-      !ec && parsed.is_object() ? parsed.as_object().if_contains("changed") : nullptr;
+bool changed_regime(const storage::DecisionRow& row, const boost::json::object* parsed) {
+  const auto* changed = parsed != nullptr ? parsed->if_contains("changed") : nullptr;
   if (changed != nullptr && changed->is_bool()) return changed->get_bool();
   return row.provider == "rules";
 }
@@ -129,8 +126,12 @@ void restore_regimes(storage::Store& store, const storage::Scope& scope, Restore
   }
   for (const storage::DecisionRow& row : *rows) {
     if (row.agent != "regime" || (row.provider != "rules" && row.provider != "consensus")) continue;
-    if (account.regimes.contains(row.symbol) || !changed_regime(row)) continue;
-    auto reading = regime_of(row);
+    if (account.regimes.contains(row.symbol)) continue;
+    boost::system::error_code ec;
+    const boost::json::value parsed = boost::json::parse(row.parsed_json, ec);
+    const boost::json::object* object = !ec && parsed.is_object() ? &parsed.as_object() : nullptr;
+    if (!changed_regime(row, object)) continue;
+    auto reading = regime_of(row, object);
     if (!reading) {
       account.regime_problems.push_back(reading.error().message);
       continue;

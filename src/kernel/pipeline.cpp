@@ -838,19 +838,17 @@ void Pipeline::on_fill(const core::Fill& fill) {
   const core::Instrument* instrument = instruments_.find(fill.symbol);
   if (instrument == nullptr) return;
   const execution::ManagedOrder* order = orders_->find(fill.client_order_id);
-  if (order != nullptr && order->source == execution::kHodlSource) {
+  // A hodl bag's buy moves balances and its bag: no position, so no risk count, protection or trade.
+  const bool bag = order != nullptr && order->source == execution::kHodlSource;
+  std::optional<execution::ClosedTrade> closed;
+  if (bag) {
     on_bag_fill(fill, *instrument);
-    if (metrics_scraped()) observe_fill(fill);
-    if (has_record_sink()) record(fill_row(fill, options_.scope));
-    record_account_state();
-    if (outputs_.state != nullptr)
-      outputs_.state->publish(storage::Topic::kFills, json::serialize(fill_json(fill)));
-    return;
+  } else {
+    closed = portfolio_.apply_fill(fill, *instrument);
   }
-  const auto closed = portfolio_.apply_fill(fill, *instrument);
   if (metrics_scraped()) observe_fill(fill);
   if (has_record_sink()) record(fill_row(fill, options_.scope));
-  if (order != nullptr && order->role == execution::OrderRole::kEntry) {
+  if (!bag && order != nullptr && order->role == execution::OrderRole::kEntry) {
     handle_risk_events(risk_.on_fill(risk_state_, now()));
   }
   if (order != nullptr && order->role == execution::OrderRole::kExit) {

@@ -144,8 +144,9 @@ class Pipeline {
   void report_regime(const agents::RegimeTracker& tracker, bool changed);
   std::string regime_line(const agents::RegimeTracker& tracker) const;
   // hodl bags (pipeline_hodl.cpp): a share of each realised profit set aside, bought, audited
-  core::Decimal hodl_value()
-      const;  // the bags in the reporting currency, coins at their last price
+  // The bags in the reporting currency, coins at their last price.
+  core::Decimal hodl_value() const;
+  core::Decimal bag_value(const std::string& asset, const execution::HodlBag& bag) const;
   core::Decimal trading_equity(core::Decimal equity) const;  // the account's equity less the bags
   // A spot sell's quantity, at most the base balance less the coin's hodl bag.
   core::Decimal cap_at_bag(const std::string& symbol, core::Decimal qty) const;

@@ -37,19 +37,21 @@ json::object movement_json(const execution::HodlMovement& m, const std::string& 
 
 }  // namespace
 
+// A bag's cash (held and pending) and its coins at their last price (none without a price).
+Decimal Pipeline::bag_value(const std::string& asset, const execution::HodlBag& bag) const {
+  const Decimal coins = bag.coins.is_positive()
+                            ? portfolio_.value_in_reporting(asset, bag.coins).value_or(Decimal{})
+                            : Decimal{};
+  return bag.cash + bag.pending + coins;
+}
+
 Decimal Pipeline::hodl_value() const {
   Decimal total;
-  for (const auto& [asset, bag] : bags_.state().bags) {
-    total += bag.cash + bag.pending;
-    if (bag.coins.is_positive())
-      total += portfolio_.value_in_reporting(asset, bag.coins).value_or(Decimal{});
-  }
+  for (const auto& [asset, bag] : bags_.state().bags) total += bag_value(asset, bag);
   return total;
 }
 
-Decimal Pipeline::trading_equity(Decimal equity) const {
-  return bags_.state().bags.empty() ? equity : equity - hodl_value();
-}
+Decimal Pipeline::trading_equity(Decimal equity) const { return equity - hodl_value(); }
 
 Decimal Pipeline::cap_at_bag(const std::string& symbol, Decimal qty) const {
   const core::Instrument* instrument = instruments_.find(symbol);
@@ -183,11 +185,9 @@ void Pipeline::publish_hodl(PipelineSummary& s) const {
       line += fmt::format("{}{} {} held", line.empty() ? "" : ", ", bag.cash.to_string(2),
                           options_.reporting_currency);
     if (bag.pending.is_positive()) {
-      const auto threshold = bags_.policy().buy_threshold.find(asset);
       line += fmt::format("{}{} {} pending", line.empty() ? "" : ", ", bag.pending.to_string(2),
                           options_.reporting_currency);
-      if (threshold != bags_.policy().buy_threshold.end())
-        line += " of " + threshold->second.to_string(2);
+      if (const auto threshold = bags_.buy_threshold(asset)) line += " of " + threshold->to_string(2);
     }
     if (const auto wait = bag_waits_.find(asset); wait != bag_waits_.end() && !wait->second.empty())
       line += " (waits: " + wait->second + ")";
@@ -197,11 +197,7 @@ void Pipeline::publish_hodl(PipelineSummary& s) const {
 
 void Pipeline::observe_hodl() {
   for (const auto& [asset, bag] : bags_.state().bags) {
-    const double coins_value =
-        bag.coins.is_positive()
-            ? portfolio_.value_in_reporting(asset, bag.coins).value_or(Decimal{}).to_double()
-            : 0.0;
-    hodl_value_.Add({{"asset", asset}}).Set(coins_value + (bag.cash + bag.pending).to_double());
+    hodl_value_.Add({{"asset", asset}}).Set(bag_value(asset, bag).to_double());
     hodl_pending_.Add({{"asset", asset}}).Set(bag.pending.to_double());
     hodl_coins_.Add({{"asset", asset}}).Set(bag.coins.to_double());
   }
@@ -214,9 +210,7 @@ json::object Pipeline::hodl_json() const {
                    {"cash", bag.cash.to_string()},
                    {"pending", bag.pending.to_string()},
                    {"invested", bag.invested.to_string()}};
-    if (const auto t = bags_.policy().buy_threshold.find(asset);
-        t != bags_.policy().buy_threshold.end())
-      b["buy_threshold"] = t->second.to_string();
+    if (const auto threshold = bags_.buy_threshold(asset)) b["buy_threshold"] = threshold->to_string();
     if (bag.coins.is_positive()) {
       if (const auto v = portfolio_.value_in_reporting(asset, bag.coins))
         b["coins_value"] = v->round(2).to_string();
