@@ -202,7 +202,7 @@ class Runner {
       end_ = last + std::chrono::minutes(data_.interval_minutes);
     } else {
       for (const core::MarketEvent& e : data_.events) {
-        const core::Timestamp t = kernel::event_time(kernel::to_event(e));
+        const core::Timestamp t = kernel::event_time(e);
         if (!t.is_set()) continue;
         if (spec_.to.is_set() && t >= spec_.to) break;
         if (!start_.is_set()) start_ = t;
@@ -417,25 +417,67 @@ class Runner {
     }
   }
 
+  // Recorded events in order. Runs of trades between two sample boundaries that nothing can react
+  // to are applied at once, as a candle's are; a run that is not quiet goes one event at a time.
   void feed_frames() {
-    for (const core::MarketEvent& e : data_.events) {
-      kernel::Event event = kernel::to_event(e);
-      const core::Timestamp t = kernel::event_time(event);
-      if (t.is_set()) {
-        if (t > end_) break;
-        before(t);
+    const std::vector<core::MarketEvent>& events = data_.events;
+    std::size_t one_by_one_until = 0;  // the last run tried was not quiet: its events go singly
+    for (std::size_t i = 0; i < events.size();) {
+      if (i >= one_by_one_until) {
+        const std::size_t run = gather_trade_run(i);
+        if (run > 1 && pipeline_->apply_if_quiet(run_)) {
+          events_ += run;
+          direct_trades_ += run;
+          for (std::size_t k = 0; k < run; ++k) finish_event();
+          i += run;
+          continue;
+        }
+        one_by_one_until = i + run;
       }
-      if (!apply_if_quiet(event)) dispatch(std::move(event));
-      if (t.is_set()) after_first_events();
-      ++done_;
-      progress();
+      if (!feed_event(events[i++])) break;
     }
   }
 
+  // Copies into run_ the recorded trades from events[first] on that fall before the next sample
+  // boundary and the data's end (nothing the runner does falls between them); their count. None
+  // while the initial equity waits for its first prices.
+  std::size_t gather_trade_run(std::size_t first) {
+    run_.clear();
+    const std::vector<core::MarketEvent>& events = data_.events;
+    if (!spec_.shortcuts || initial_pending_) return 0;
+    for (std::size_t i = first; i < events.size(); ++i) {
+      const auto* trade = std::get_if<core::Trade>(&events[i]);
+      if (trade == nullptr || !trade->time.is_set() || trade->time > end_) break;
+      if (run_.empty()) before(trade->time);  // as the first of them would, one by one
+      if (trade->time >= next_sample_) break;
+      run_.push_back(*trade);
+    }
+    return run_.size();
+  }
+
+  // One recorded event through the kernel (or applied directly if nothing can react to it); false
+  // past the data's end.
+  bool feed_event(const core::MarketEvent& e) {
+    const core::Timestamp t = kernel::event_time(e);
+    if (t.is_set()) {
+      if (t > end_) return false;
+      before(t);
+    }
+    const auto* trade = std::get_if<core::Trade>(&e);
+    if (trade == nullptr || !apply_if_quiet(*trade)) dispatch(kernel::to_event(e));
+    if (t.is_set()) after_first_events();
+    finish_event();
+    return true;
+  }
+
+  void finish_event() {
+    ++done_;
+    progress();
+  }
+
   // A recorded trade nothing can react to skips the kernel round trip, as a candle's do.
-  bool apply_if_quiet(const kernel::Event& event) {
-    const auto* trade = std::get_if<core::Trade>(&event);
-    if (!spec_.shortcuts || trade == nullptr || !pipeline_->apply_if_quiet({trade, 1})) return false;
+  bool apply_if_quiet(const core::Trade& trade) {
+    if (!spec_.shortcuts || !pipeline_->apply_if_quiet({&trade, 1})) return false;
     ++events_;
     ++direct_trades_;
     return true;
@@ -548,6 +590,7 @@ class Runner {
   const BacktestSpec& spec_;
   const MarketData& data_;
   std::vector<std::string> symbols_;
+  std::vector<core::Trade> run_;  // feed_frames' run of trades, reused
   std::vector<const SymbolBars*> series_;
   core::Duration interval_{};
   core::Duration sample_interval_{};

@@ -313,10 +313,15 @@ core::Result<MarketData> load_market_data(const DataSource& source) {
 std::vector<std::string> MarketData::symbols() const {
   std::set<std::string> out;
   for (const auto& series : bars) out.insert(series.symbol);
+  // Recorded events come in runs of one symbol: a set insert only where the symbol changes.
+  const std::string* last = nullptr;
+  const auto add = [&](const std::string& symbol) {
+    if (last == nullptr || *last != symbol) last = &*out.insert(symbol).first;
+  };
   for (const auto& e : events) {
-    if (const auto* t = std::get_if<core::Trade>(&e)) out.insert(t->symbol);
-    if (const auto* b = std::get_if<core::BookDelta>(&e)) out.insert(b->symbol);
-    if (const auto* o = std::get_if<core::Ohlc>(&e)) out.insert(o->bar.symbol);
+    if (const auto* t = std::get_if<core::Trade>(&e)) add(t->symbol);
+    if (const auto* b = std::get_if<core::BookDelta>(&e)) add(b->symbol);
+    if (const auto* o = std::get_if<core::Ohlc>(&e)) add(o->bar.symbol);
   }
   return {out.begin(), out.end()};
 }
@@ -329,7 +334,7 @@ core::Timestamp MarketData::first_time() const {
     }
   }
   for (const auto& e : events) {
-    const core::Timestamp t = kernel::event_time(kernel::to_event(e));
+    const core::Timestamp t = kernel::event_time(e);
     if (t.is_set()) return t;
   }
   return first;
@@ -343,7 +348,7 @@ core::Timestamp MarketData::end_time() const {
     end = std::max(end, t);
   }
   for (auto it = events.rbegin(); it != events.rend(); ++it) {
-    const core::Timestamp t = kernel::event_time(kernel::to_event(*it));
+    const core::Timestamp t = kernel::event_time(*it);
     if (t.is_set()) return std::max(end, t);
   }
   return end;

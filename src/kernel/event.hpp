@@ -78,6 +78,8 @@ inline const char* event_type_name(const Event& e) {
 // event carries one, else the time it was received. Unset (ns == 0) for events without a time
 // (Task, Stop, InstrumentUpdate, VenueStatus): they do not move a simulated clock.
 core::Timestamp event_time(const Event& e);
+// The same for a market event before it is posted (no copy into an Event).
+core::Timestamp event_time(const core::MarketEvent& e);
 
 // Flattening helpers: a feed or venue that produces the nested variants posts them unchanged.
 Event to_event(core::MarketEvent e);
