@@ -76,6 +76,12 @@ class Decimal {
     if (__builtin_add_overflow(a.raw_, b.raw_, &out) || out < min().raw_) return overflow_error("addition");
     return Decimal(out);
   }
+  // A sum of non-negative amounts (volumes, book quantities) that stops at max() instead of
+  // failing: only absurd input comes near the range, and a total must still be given.
+  static Decimal saturating_add(Decimal a, Decimal b) {
+    Raw out;
+    return __builtin_add_overflow(a.raw_, b.raw_, &out) ? max() : Decimal(out);
+  }
   static Result<Decimal> checked_sub(Decimal a, Decimal b) {
     Raw out;
     if (__builtin_sub_overflow(a.raw_, b.raw_, &out) || out < min().raw_) return overflow_error("subtraction");

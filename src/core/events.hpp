@@ -28,6 +28,17 @@ enum class OrderType : std::uint8_t {
   kTrailingStop,
 };
 const char* to_string(OrderType t);  // Kraken WS v2 names: "market", "stop-loss-limit", ...
+// Orders that wait for their trigger price before they act: stops, take-profits, trailing stops.
+constexpr bool is_trigger_type(OrderType t) {
+  return t == OrderType::kStopLoss || t == OrderType::kTakeProfit ||
+         t == OrderType::kStopLossLimit || t == OrderType::kTakeProfitLimit ||
+         t == OrderType::kTrailingStop;
+}
+// Orders with a limit price: limit, stop-loss-limit, take-profit-limit.
+constexpr bool has_limit(OrderType t) {
+  return t == OrderType::kLimit || t == OrderType::kStopLossLimit ||
+         t == OrderType::kTakeProfitLimit;
+}
 
 enum class TimeInForce : std::uint8_t { kGtc, kIoc, kGtd };
 

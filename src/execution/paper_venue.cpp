@@ -13,15 +13,6 @@ namespace {
 
 const Decimal kTenThousand = Decimal::from_int(10'000);
 
-bool is_trigger_type(OrderType t) {
-  return t == OrderType::kStopLoss || t == OrderType::kTakeProfit || t == OrderType::kStopLossLimit ||
-         t == OrderType::kTakeProfitLimit || t == OrderType::kTrailingStop;
-}
-
-bool has_limit(OrderType t) {
-  return t == OrderType::kLimit || t == OrderType::kStopLossLimit || t == OrderType::kTakeProfitLimit;
-}
-
 // The trigger an order report carries: the order's, for the types that have one.
 Decimal venue_trigger(const OrderRequest& r) { return is_trigger_type(r.type) ? r.trigger_price : Decimal{}; }
 

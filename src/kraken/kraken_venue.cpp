@@ -48,12 +48,6 @@ bool is_disarm(const TradingRequest& r) {
   return r.method == "cancel_all_orders_after" && r.params.at("timeout").as_int64() == 0;
 }
 
-bool is_trigger_type(core::OrderType t) {
-  return t == core::OrderType::kStopLoss || t == core::OrderType::kTakeProfit ||
-         t == core::OrderType::kStopLossLimit || t == core::OrderType::kTakeProfitLimit ||
-         t == core::OrderType::kTrailingStop;
-}
-
 }  // namespace
 
 // ---- options

@@ -63,12 +63,6 @@ std::string unquote_decimals(std::string text) {
   return text;
 }
 
-bool is_trigger_type(OrderType t) {
-  return t == OrderType::kStopLoss || t == OrderType::kTakeProfit ||
-         t == OrderType::kStopLossLimit || t == OrderType::kTakeProfitLimit ||
-         t == OrderType::kTrailingStop;
-}
-
 bool has_limit_price(OrderType t) {
   return t == OrderType::kLimit || t == OrderType::kStopLossLimit ||
          t == OrderType::kTakeProfitLimit;

@@ -20,17 +20,12 @@ void finish_vwap(core::Bar& bar) {
   bar.vwap = vwap.value_or(core::Decimal::zero());
 }
 
-// Roll-up sums saturate instead of throwing; real volumes stay far below the limit.
-core::Decimal saturating_add(core::Decimal a, core::Decimal b) {
-  return core::Decimal::checked_add(a, b).value_or(core::Decimal::max());
-}
-
 void merge(core::Bar& into, const core::Bar& minute) {
   into.high = core::max(into.high, minute.high);
   into.low = core::min(into.low, minute.low);
   into.close = minute.close;
-  into.volume = saturating_add(into.volume, minute.volume);
-  into.quote_volume = saturating_add(into.quote_volume, minute.quote_volume);
+  into.volume = core::Decimal::saturating_add(into.volume, minute.volume);
+  into.quote_volume = core::Decimal::saturating_add(into.quote_volume, minute.quote_volume);
   into.trades += minute.trades;
 }
 

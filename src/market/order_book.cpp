@@ -114,11 +114,6 @@ std::optional<double> OrderBook::spread_bps() const {
 
 namespace {
 
-// Sums saturate rather than throw: only absurd input comes near Decimal's range.
-core::Decimal saturating_add(core::Decimal a, core::Decimal b) {
-  return core::Decimal::checked_add(a, b).value_or(core::Decimal::max());
-}
-
 core::Decimal notional(const core::PriceLevel& level) {
   return core::Decimal::checked_mul(level.price, level.qty, core::Rounding::kHalfEven)
       .value_or(core::Decimal::max());
@@ -127,7 +122,8 @@ core::Decimal notional(const core::PriceLevel& level) {
 core::Decimal sum_qty(std::span<const core::PriceLevel> levels, std::size_t n) {
   core::Decimal total;
   const std::size_t count = std::min(n, levels.size());
-  for (std::size_t i = 0; i < count; ++i) total = saturating_add(total, levels[i].qty);
+  for (std::size_t i = 0; i < count; ++i)
+    total = core::Decimal::saturating_add(total, levels[i].qty);
   return total;
 }
 
@@ -159,13 +155,13 @@ DepthWithin OrderBook::depth_within(core::Decimal fraction) const {
       core::Decimal::checked_add(*m, *reach).value_or(core::Decimal::max());
   for (const auto& level : bids()) {
     if (level.price < floor) break;
-    out.bid_qty = saturating_add(out.bid_qty, level.qty);
-    out.bid_notional = saturating_add(out.bid_notional, notional(level));
+    out.bid_qty = core::Decimal::saturating_add(out.bid_qty, level.qty);
+    out.bid_notional = core::Decimal::saturating_add(out.bid_notional, notional(level));
   }
   for (const auto& level : asks()) {
     if (level.price > ceiling) break;
-    out.ask_qty = saturating_add(out.ask_qty, level.qty);
-    out.ask_notional = saturating_add(out.ask_notional, notional(level));
+    out.ask_qty = core::Decimal::saturating_add(out.ask_qty, level.qty);
+    out.ask_notional = core::Decimal::saturating_add(out.ask_notional, notional(level));
   }
   return out;
 }

@@ -9,7 +9,7 @@
 namespace tg4::storage {
 namespace {
 
-constexpr std::string_view kExpected = "expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]";
+constexpr std::string_view kRedisUrlForm = "expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]";
 
 bool parse_int(std::string_view text, int& out) {
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -39,7 +39,7 @@ core::Result<RedisUrl> parse_redis_url(std::string_view url) {
   RedisUrl out;
   out.redacted = redact_url(url);
   auto bad = [&](std::string_view why) {
-    return core::Error::of(fmt::format("redis URL '{}' {}; {}", out.redacted, why, kExpected));
+    return core::Error::of(fmt::format("redis URL '{}' {}; {}", out.redacted, why, kRedisUrlForm));
   };
   if (url.substr(0, 9) == "rediss://") {
     return core::Error::of(

@@ -9,7 +9,7 @@
 namespace tg4::storage {
 namespace {
 
-constexpr std::string_view kExpected =
+constexpr std::string_view kStoreUrlForm =
     "expected sqlite:PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE";
 
 bool starts_with(std::string_view s, std::string_view prefix) {
@@ -91,8 +91,9 @@ core::Result<StoreUrl> parse_store_url(std::string_view url) {
     std::string_view path = url.substr(7);
     if (starts_with(path, "//")) path.remove_prefix(2);  // sqlite:///abs/path
     if (path.empty()) {
-      return core::Error::of(fmt::format(
-          "store URL '{}' has no file path: {} (e.g. sqlite:var/tg4.db)", out.redacted, kExpected));
+      return core::Error::of(
+          fmt::format("store URL '{}' has no file path: {} (e.g. sqlite:var/tg4.db)", out.redacted,
+                      kStoreUrlForm));
     }
     out.path = std::string(path);
     return out;
@@ -107,12 +108,12 @@ core::Result<StoreUrl> parse_store_url(std::string_view url) {
       if (error) PQfreemem(error);
       while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
       return core::Error::of(fmt::format("store URL '{}' is malformed: {}; {}", out.redacted,
-                                         scrub_password(why, url), kExpected));
+                                         scrub_password(why, url), kStoreUrlForm));
     }
     return out;
   }
   return core::Error::of(
-      fmt::format("store URL '{}' has an unknown scheme: {}", out.redacted, kExpected));
+      fmt::format("store URL '{}' has an unknown scheme: {}", out.redacted, kStoreUrlForm));
 }
 
 }  // namespace tg4::storage
