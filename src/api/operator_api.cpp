@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace tg4::api {
 
@@ -15,6 +16,7 @@ struct OperatorApi::Route {
   bool destructive;
   bool public_route;  // health probes need no token
   std::string summary;
+  std::vector<QueryParam> query;  // what its query string may hold; anything else is a 400
   std::function<HttpResponse(Control&, Call&)> handler;
 };
 
@@ -110,73 +112,159 @@ std::string random_token() {
   return out;
 }
 
+constexpr std::size_t kDefaultRows = 100;
+constexpr std::size_t kMaxRows = 1000;
+
+std::string names_of(const std::vector<OperatorApi::QueryParam>& takes) {
+  if (takes.empty()) return "none";
+  std::string out;
+  for (const auto& p : takes) out += (out.empty() ? "" : ", ") + p.name;
+  return out;
+}
+
+// One parameter's value checked against its kind; the error names the parameter and what it takes.
+core::Status check_query_value(const OperatorApi::QueryParam& param, const std::string& value) {
+  using Kind = OperatorApi::QueryParam::Kind;
+  if (param.kind == Kind::kFlag) {
+    if (value == "true" || value == "false") return {};
+    return core::Error::of("query parameter '" + param.name + "': '" + value +
+                           "' is not true or false");
+  }
+  std::size_t n = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > kMaxRows) {
+    return core::Error::of("query parameter '" + param.name + "': '" + value +
+                           "' is not a whole number from 1 to " + std::to_string(kMaxRows));
+  }
+  return {};
+}
+
+// The query string of `target`, each parameter one the route takes, given once, with a valid value.
+// A typo ("?limt=5") is an error rather than a filter silently ignored.
+core::Result<std::map<std::string, std::string>> parse_query(
+    const std::string& target, const std::vector<OperatorApi::QueryParam>& takes) {
+  std::map<std::string, std::string> out;
+  const std::size_t mark = target.find('?');
+  if (mark == std::string::npos) return out;
+  const std::string query = target.substr(mark + 1);
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    const std::size_t end = std::min(query.find('&', start), query.size());
+    const std::string part = query.substr(start, end - start);
+    start = end + 1;
+    if (part.empty()) continue;
+    const std::size_t eq = part.find('=');
+    const std::string name = percent_decode(part.substr(0, eq));
+    // A bare flag ("?open") means true.
+    const std::string value =
+        eq == std::string::npos ? "true" : percent_decode(part.substr(eq + 1));
+    const auto param =
+        std::find_if(takes.begin(), takes.end(), [&](const auto& p) { return p.name == name; });
+    if (param == takes.end())
+      return core::Error::of("unknown query parameter '" + name +
+                             "' (this endpoint takes: " + names_of(takes) + ")");
+    if (out.contains(name)) return core::Error::of("query parameter '" + name + "' is given twice");
+    if (auto ok = check_query_value(*param, value); !ok) return ok.error();
+    out[name] = value;
+  }
+  return out;
+}
+
+// The "limit" of a checked query, or the default.
+std::size_t rows_of(const std::map<std::string, std::string>& query) {
+  const auto it = query.find("limit");
+  return it == query.end() ? kDefaultRows : std::stoul(it->second);
+}
+
+json::array openapi_parameters(const std::vector<OperatorApi::QueryParam>& takes) {
+  json::array out;
+  for (const auto& p : takes) {
+    json::object schema = p.kind == OperatorApi::QueryParam::Kind::kFlag
+                              ? json::object{{"type", "boolean"}, {"default", false}}
+                              : json::object{{"type", "integer"},
+                                             {"minimum", 1},
+                                             {"maximum", kMaxRows},
+                                             {"default", kDefaultRows}};
+    out.push_back(json::object{{"name", p.name},
+                               {"in", "query"},
+                               {"required", false},
+                               {"description", p.description},
+                               {"schema", std::move(schema)}});
+  }
+  return out;
+}
+
 }  // namespace
 
 OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock, AuditSink audit)
     : control_(control), auth_(std::move(auth)), config_(config), clock_(clock), audit_(std::move(audit)) {
   using R = Role;
   const auto get = [](auto f) { return [f](Control& c, Call& call) { return view_response(f(c, call)); }; };
+  // One route a line or two: method, path, role, destructive, public, summary, query, handler.
+  // clang-format off
   routes_ = {
-      {"GET", "/health", R::kViewer, false, true, "Liveness: the process answers",
+      {"GET", "/health", R::kViewer, false, true, "Liveness: the process answers", {},
        [](Control&, Call&) {
          return json_response(200, json::object{{"status", "ok"}});
        }},
-      {"GET", "/ready", R::kViewer, false, true, "Readiness: reconciled and receiving data",
+      {"GET", "/ready", R::kViewer, false, true, "Readiness: reconciled and receiving data", {},
        [](Control& c, Call&) {
          return c.ready() ? json_response(200, json::object{{"ready", true}})
                           : json_response(503, json::object{{"ready", false}});
        }},
-      {"GET", "/openapi.json", R::kViewer, false, true, "This API's OpenAPI 3 description",
+      {"GET", "/openapi.json", R::kViewer, false, true, "This API's OpenAPI 3 description", {},
        [this](Control&, Call&) { return json_response(200, openapi()); }},
-      {"GET", "/api/v1/status", R::kViewer, false, false, "Mode, trading state, equity, PnL, feed",
+      {"GET", "/api/v1/status", R::kViewer, false, false, "Mode, trading state, equity, PnL, feed", {},
        get([](Control& c, Call&) { return c.status(); })},
-      {"GET", "/api/v1/positions", R::kViewer, false, false, "Open positions",
+      {"GET", "/api/v1/positions", R::kViewer, false, false, "Open positions", {},
        get([](Control& c, Call&) { return c.positions(); })},
-      {"GET", "/api/v1/orders", R::kViewer, false, false, "Orders (?open=true for open ones only)",
-       get([](Control& c, Call& call) {
-         return c.orders(call.request.target.find("open=true") != std::string::npos);
-       })},
-      {"GET", "/api/v1/decisions", R::kViewer, false, false, "Latest agent and strategy decisions",
-       get([](Control& c, Call&) { return c.decisions(100); })},
-      {"GET", "/api/v1/risk", R::kViewer, false, false, "Risk state, breakers, cool-downs",
+      {"GET", "/api/v1/orders", R::kViewer, false, false, "Orders; ?open=true for the open ones only",
+       {{"open", QueryParam::Kind::kFlag, "only the open orders"}},
+       get([](Control& c, Call& call) { return c.orders(call.query.contains("open") && call.query.at("open") == "true"); })},
+      {"GET", "/api/v1/decisions", R::kViewer, false, false, "Latest agent and strategy decisions, newest first (?limit=N, default 100)",
+       {{"limit", QueryParam::Kind::kCount, "how many rows, 1 to 1000 (default 100)"}},
+       get([](Control& c, Call& call) { return c.decisions(rows_of(call.query)); })},
+      {"GET", "/api/v1/risk", R::kViewer, false, false, "Risk state, breakers, cool-downs", {},
        get([](Control& c, Call&) { return c.risk(); })},
-      {"GET", "/api/v1/leaderboard", R::kViewer, false, false, "Model leaderboard",
+      {"GET", "/api/v1/leaderboard", R::kViewer, false, false, "Model leaderboard", {},
        get([](Control& c, Call&) { return c.leaderboard(); })},
-      {"GET", "/api/v1/portfolio", R::kViewer, false, false, "Balances, equity, allocation",
+      {"GET", "/api/v1/portfolio", R::kViewer, false, false, "Balances, equity, allocation", {},
        get([](Control& c, Call&) { return c.portfolio(); })},
       {"GET", "/api/v1/audit", R::kTrader, false, false,
-       "Audit log, the latest 100 newest first: operator actions and hodl bag movements",
-       get([](Control& c, Call&) { return c.audit(100); })},
+       "Audit log, newest first (?limit=N, default 100): operator actions and hodl bag movements",
+       {{"limit", QueryParam::Kind::kCount, "how many rows, 1 to 1000 (default 100)"}},
+       get([](Control& c, Call& call) { return c.audit(rows_of(call.query)); })},
       {"POST", "/api/v1/pause", R::kTrader, false, false,
-       "Stop opening positions (exits still run)",
+       "Stop opening positions (exits still run)", {},
        [](Control& c, Call& call) {
          return from_result(c.pause(string_field(call.body, "reason", "operator pause")));
        }},
-      {"POST", "/api/v1/resume", R::kTrader, false, false, "Resume after a pause",
+      {"POST", "/api/v1/resume", R::kTrader, false, false, "Resume after a pause", {},
        [](Control& c, Call&) { return from_result(c.resume()); }},
       {"POST", "/api/v1/halt", R::kTrader, true, false,
-       "Halt: cancel all open orders; {\"flatten\":true} also closes positions",
+       "Halt: cancel all open orders; {\"flatten\":true} also closes positions", {},
        [](Control& c, Call& call) {
          const auto* f = call.body.if_contains("flatten");
          return from_result(c.halt(string_field(call.body, "reason", "operator halt"), f && f->is_bool() && f->as_bool()));
        }},
-      {"POST", "/api/v1/flatten", R::kTrader, true, false, "Close every position at market",
+      {"POST", "/api/v1/flatten", R::kTrader, true, false, "Close every position at market", {},
        [](Control& c, Call& call) {
          return from_result(c.flatten(string_field(call.body, "reason", "operator flatten")));
        }},
       {"POST", "/api/v1/positions/{symbol}/close", R::kTrader, true, false,
-       "Close one position at market",
+       "Close one position at market", {},
        [](Control& c, Call& call) {
          return from_result(c.close_position(call.params.at("symbol")));
        }},
-      {"POST", "/api/v1/orders/{id}/cancel", R::kTrader, true, false, "Cancel one order",
+      {"POST", "/api/v1/orders/{id}/cancel", R::kTrader, true, false, "Cancel one order", {},
        [](Control& c, Call& call) { return from_result(c.cancel_order(call.params.at("id"))); }},
       {"POST", "/api/v1/risk/reset", R::kAdmin, true, false,
-       "Reset breakers and a manual-reset HALT",
+       "Reset breakers and a manual-reset HALT", {},
        [](Control& c, Call&) { return from_result(c.risk_reset()); }},
-      {"POST", "/api/v1/agents/{name}/run", R::kTrader, false, false, "Run an agent now",
+      {"POST", "/api/v1/agents/{name}/run", R::kTrader, false, false, "Run an agent now", {},
        [](Control& c, Call& call) { return from_result(c.run_agent(call.params.at("name"))); }},
   };
+  // clang-format on
 }
 
 OperatorApi::~OperatorApi() = default;
@@ -236,7 +324,9 @@ HttpResponse OperatorApi::dispatch(const HttpRequest& request) {
     return error(403, std::string("role ") + to_string(who.role) + " may not " + request.method + " " + path +
                           " (needs " + to_string(route->role) + ")");
   }
-  Call call{request, who, std::move(params), {}};
+  auto query = parse_query(request.target, route->query);
+  if (!query) return error(400, query.error().message);
+  Call call{request, who, std::move(params), std::move(*query), {}};
   if (request.method == "POST" && !request.body.empty()) {
     boost::system::error_code ec;
     json::value parsed = json::parse(request.body, ec);
@@ -309,17 +399,22 @@ json::object OperatorApi::openapi() const {
   for (const Route& r : routes_) {
     std::string method = r.method;
     std::transform(method.begin(), method.end(), method.begin(), ::tolower);
-    json::object op{{"summary", r.summary},
-                    {"x-tg4-role", r.public_route ? "none" : to_string(r.role)},
-                    {"x-tg4-confirmation-required", r.destructive},
-                    {"responses", json::object{{"200", json::object{{"description", "OK"}}},
-                                               {"401", json::object{{"description", "missing or invalid token"}}},
-                                               {"403", json::object{{"description", "role too low"}}},
-                                               {"409", json::object{{"description", "confirmation required"}}},
-                                               {"413", json::object{{"description", "body over the size cap"}}},
-                                               {"429", json::object{{"description", "rate limited"}}},
-                                               {"503", json::object{{"description", "not available now (reason)"}}}}}};
+    json::object op{
+        {"summary", r.summary},
+        {"x-tg4-role", r.public_route ? "none" : to_string(r.role)},
+        {"x-tg4-confirmation-required", r.destructive},
+        {"responses",
+         json::object{
+             {"200", json::object{{"description", "OK"}}},
+             {"401", json::object{{"description", "missing or invalid token"}}},
+             {"400", json::object{{"description", "malformed body or query (which and why)"}}},
+             {"403", json::object{{"description", "role too low"}}},
+             {"409", json::object{{"description", "confirmation required"}}},
+             {"413", json::object{{"description", "body over the size cap"}}},
+             {"429", json::object{{"description", "rate limited"}}},
+             {"503", json::object{{"description", "not available now (reason)"}}}}}};
     if (!r.public_route) op["security"] = json::array{json::object{{"bearer", json::array{}}}};
+    if (!r.query.empty()) op["parameters"] = openapi_parameters(r.query);
     json::value& entry = paths[r.pattern];
     if (!entry.is_object()) entry.emplace_object();
     entry.as_object()[method] = std::move(op);

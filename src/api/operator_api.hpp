@@ -54,6 +54,13 @@ struct AuditRecord {
 class OperatorApi {
  public:
   using AuditSink = std::function<void(const AuditRecord&)>;
+  // A query parameter a route takes: a flag (true/false) or a row count (1 to 1000).
+  struct QueryParam {
+    enum class Kind { kFlag, kCount };
+    std::string name;
+    Kind kind;
+    std::string description;
+  };
 
   OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock, AuditSink audit);
   ~OperatorApi();  // Route is private to the .cpp
@@ -68,7 +75,8 @@ class OperatorApi {
   struct Call {
     const HttpRequest& request;
     const Principal& principal;
-    std::map<std::string, std::string> params;
+    std::map<std::string, std::string> params;  // from the path: "{symbol}", "{id}"
+    std::map<std::string, std::string> query;   // checked against the route's QueryParams
     boost::json::object body;
   };
   struct Pending {

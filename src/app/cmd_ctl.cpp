@@ -29,6 +29,8 @@ struct CtlArgs {
   std::string action;
   std::vector<std::string> operands;
   std::string reason = "operator request via tg4 ctl";
+  int limit = 0;      // decisions, audit: how many rows (0: the API's default)
+  bool open = false;  // orders: the open ones only
 };
 
 struct Route {
@@ -94,9 +96,11 @@ std::optional<Route> route_for(const CtlArgs& a) {
   const std::string& op = a.operands.empty() ? std::string() : a.operands.front();
   if (a.action == "status") return Route{"GET", "/api/v1/status"};
   if (a.action == "positions") return Route{"GET", "/api/v1/positions"};
-  if (a.action == "orders") return Route{"GET", "/api/v1/orders"};
-  if (a.action == "decisions") return Route{"GET", "/api/v1/decisions"};
-  if (a.action == "audit") return Route{"GET", "/api/v1/audit"};
+  if (a.action == "orders")
+    return Route{"GET", std::string("/api/v1/orders") + (a.open ? "?open=true" : "")};
+  const std::string limit = a.limit > 0 ? "?limit=" + std::to_string(a.limit) : std::string();
+  if (a.action == "decisions") return Route{"GET", "/api/v1/decisions" + limit};
+  if (a.action == "audit") return Route{"GET", "/api/v1/audit" + limit};
   if (a.action == "leaderboard") return Route{"GET", "/api/v1/leaderboard"};
   if (a.action == "risk") return Route{"GET", "/api/v1/risk"};
   if (a.action == "portfolio") return Route{"GET", "/api/v1/portfolio"};
@@ -131,7 +135,19 @@ std::string encode_path(std::string path) {
   return path;
 }
 
+// An option given to an action it does not apply to is a mistake, not something to ignore.
+std::optional<std::string> misplaced_option(const CtlArgs& a) {
+  if (a.limit > 0 && a.action != "decisions" && a.action != "audit")
+    return "--limit applies to decisions and audit";
+  if (a.open && a.action != "orders") return "--open applies to orders";
+  return std::nullopt;
+}
+
 int run_ctl(CommandContext& ctx, CtlArgs& a) {
+  if (const auto problem = misplaced_option(a)) {
+    std::cerr << "tg4 ctl " << a.action << ": " << *problem << "\n";
+    return kExitUsage;
+  }
   const auto route = route_for(a);
   if (!route) {
     std::cerr << "tg4 ctl: unknown action '" << a.action
@@ -208,6 +224,10 @@ void add_ctl_command(CLI::App& root, CommandContext& ctx) {
   cmd->add_option("--reason", args->reason, "Reason recorded with an action");
   cmd->add_flag("--yes", args->yes, "Confirm destructive actions without a prompt");
   cmd->add_flag("--json", args->raw, "Print the API's JSON instead of a table");
+  cmd->add_option("--limit", args->limit,
+                  "decisions, audit: how many rows, newest first (default 100)")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_flag("--open", args->open, "orders: the open ones only");
 }
 
 }  // namespace tg4::app

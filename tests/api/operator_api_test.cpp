@@ -17,7 +17,8 @@ class RecordingControl final : public Control {
     return json::array{json::object{{"symbol", "BTC/USDT"}}};
   }
   core::Result<json::array> orders(bool open_only) override { return json::array{json::object{{"open_only", open_only}}}; }
-  core::Result<json::array> decisions(std::size_t) override {
+  core::Result<json::array> decisions(std::size_t limit) override {
+    decisions_limit = limit;
     if (store_gone) return core::Error::of("decisions: sqlite:/var/lib/tg4/tg4.db: no such table: decisions");
     return json::array{};
   }
@@ -46,6 +47,7 @@ class RecordingControl final : public Control {
   bool kernel_busy = false;  // views fail as a kernel that does not answer makes them
   bool store_gone = false;   // the decision history cannot be read
   std::size_t audit_limit = 0;
+  std::size_t decisions_limit = 0;
 
  private:
   core::Result<json::object> act(std::string what) {
@@ -196,6 +198,45 @@ TEST_F(OperatorApiTest, EveryEndpointAnswers) {
   EXPECT_EQ(call("DELETE", "/api/v1/status", "viewer-token").status, 405);
 }
 
+// The views' query parameters: a row count for the histories, a flag for open orders. Anything else
+// is a 400 naming the parameter and what the endpoint takes, so a typo never reads as a filter.
+TEST_F(OperatorApiTest, QueryParametersAreCheckedAndNamedInErrors) {
+  EXPECT_EQ(call("GET", "/api/v1/audit?limit=5", "trader-token").status, 200);
+  EXPECT_EQ(control_.audit_limit, 5u);
+  EXPECT_EQ(call("GET", "/api/v1/decisions?limit=1000", "viewer-token").status, 200);
+  EXPECT_EQ(control_.decisions_limit, 1000u);
+  EXPECT_EQ(call("GET", "/api/v1/decisions", "viewer-token").status, 200);
+  EXPECT_EQ(control_.decisions_limit, 100u);
+  const auto open_only = [&](const std::string& target) {
+    const HttpResponse r = call("GET", target, "viewer-token");
+    return r.status == 200
+               ? json::parse(r.body).as_array().at(0).as_object().at("open_only").as_bool()
+               : false;
+  };
+  EXPECT_TRUE(open_only("/api/v1/orders?open=true"));
+  EXPECT_TRUE(open_only("/api/v1/orders?open"));
+  EXPECT_FALSE(open_only("/api/v1/orders?open=false"));
+  EXPECT_FALSE(open_only("/api/v1/orders"));
+
+  const auto refused = [&](const std::string& target, const std::string& why) {
+    const HttpResponse r = call("GET", target, "trader-token");
+    EXPECT_EQ(r.status, 400) << target << ": " << r.body;
+    EXPECT_NE(r.body.find(why), std::string::npos) << target << ": " << r.body;
+  };
+  for (const char* bad : {"0", "1001", "abc", "5x", "-3", ""}) {
+    refused(
+        std::string("/api/v1/audit?limit=") + bad,
+        "query parameter 'limit': '" + std::string(bad) + "' is not a whole number from 1 to 1000");
+  }
+  refused("/api/v1/audit?limt=5", "unknown query parameter 'limt' (this endpoint takes: limit)");
+  refused("/api/v1/status?verbose=1",
+          "unknown query parameter 'verbose' (this endpoint takes: none)");
+  refused("/api/v1/audit?limit=5&limit=6", "query parameter 'limit' is given twice");
+  refused("/api/v1/orders?open=maybe", "query parameter 'open': 'maybe' is not true or false");
+  refused("/api/v1/orders?reopen=true", "unknown query parameter 'reopen'");
+  EXPECT_EQ(control_.audit_limit, 5u) << "a refused query must not reach the control";
+}
+
 TEST_F(OperatorApiTest, FailedActionIs409WithTheReason) {
   auto ask = call("POST", "/api/v1/orders/missing/cancel", "trader-token");
   auto r = call("POST", "/api/v1/orders/missing/cancel", "trader-token", "",
@@ -211,6 +252,21 @@ TEST_F(OperatorApiTest, OpenApiListsEveryRoute) {
   EXPECT_TRUE(paths.at("/api/v1/halt").as_object().at("post").as_object().at("x-tg4-confirmation-required").as_bool());
   EXPECT_EQ(paths.size(), 19u);
   EXPECT_TRUE(paths.contains("/api/v1/audit"));
+  const auto& limit =
+      paths.at("/api/v1/audit").as_object().at("get").as_object().at("parameters").as_array().at(0);
+  EXPECT_EQ(limit.at("name").as_string(), "limit");
+  EXPECT_EQ(limit.at("in").as_string(), "query");
+  EXPECT_EQ(limit.at("schema").at("maximum").as_int64(), 1000);
+  EXPECT_EQ(paths.at("/api/v1/orders")
+                .as_object()
+                .at("get")
+                .as_object()
+                .at("parameters")
+                .as_array()
+                .at(0)
+                .at("name"),
+            "open");
+  EXPECT_FALSE(paths.at("/api/v1/status").as_object().at("get").as_object().contains("parameters"));
 }
 
 }  // namespace

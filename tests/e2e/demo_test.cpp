@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <chrono>
@@ -348,6 +349,18 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
            Clock::now() < audit_deadline);
   EXPECT_EQ(audit.first, 0) << audit.second;
   EXPECT_NE(audit.second.find("POST /api/v1/resume"), std::string::npos) << audit.second;
+  // The newest row alone (a header and one line), the open orders, and an option given to an action
+  // it does not apply to (a usage error, not ignored).
+  const auto newest = run_ctl("audit --limit 1");
+  EXPECT_EQ(newest.first, 0) << newest.second;
+  EXPECT_EQ(std::count(newest.second.begin(), newest.second.end(), '\n'), 2) << newest.second;
+  EXPECT_NE(newest.second.find("POST /api/v1/resume"), std::string::npos) << newest.second;
+  const auto open_orders = run_ctl("orders --open");
+  EXPECT_EQ(open_orders.first, 0) << open_orders.second;
+  const auto misplaced = run_ctl("status --limit 3 2>&1");
+  EXPECT_EQ(WEXITSTATUS(misplaced.first), 2) << misplaced.second;
+  EXPECT_NE(misplaced.second.find("--limit applies to decisions and audit"), std::string::npos)
+      << misplaced.second;
 
   // Every dashboard query: parses; returns data unless it watches a fault or the LLM agents (not
   // enabled here: the second demo below feeds those). Rates need a few scrapes.
