@@ -115,6 +115,11 @@ std::string random_token() {
 constexpr std::size_t kDefaultRows = 100;
 constexpr std::size_t kMaxRows = 1000;
 
+// The histories' row count: "?limit=N".
+const OperatorApi::QueryParam kRowLimit{"limit", OperatorApi::QueryParam::Kind::kCount,
+                                        "how many rows, 1 to " + std::to_string(kMaxRows) +
+                                            " (default " + std::to_string(kDefaultRows) + ")"};
+
 std::string names_of(const std::vector<OperatorApi::QueryParam>& takes) {
   if (takes.empty()) return "none";
   std::string out;
@@ -222,7 +227,7 @@ OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const co
        {{"open", QueryParam::Kind::kFlag, "only the open orders"}},
        get([](Control& c, Call& call) { return c.orders(call.query.contains("open") && call.query.at("open") == "true"); })},
       {"GET", "/api/v1/decisions", R::kViewer, false, false, "Latest agent and strategy decisions, newest first (?limit=N, default 100)",
-       {{"limit", QueryParam::Kind::kCount, "how many rows, 1 to 1000 (default 100)"}},
+       {kRowLimit},
        get([](Control& c, Call& call) { return c.decisions(rows_of(call.query)); })},
       {"GET", "/api/v1/risk", R::kViewer, false, false, "Risk state, breakers, cool-downs", {},
        get([](Control& c, Call&) { return c.risk(); })},
@@ -232,7 +237,7 @@ OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const co
        get([](Control& c, Call&) { return c.portfolio(); })},
       {"GET", "/api/v1/audit", R::kTrader, false, false,
        "Audit log, newest first (?limit=N, default 100): operator actions and hodl bag movements",
-       {{"limit", QueryParam::Kind::kCount, "how many rows, 1 to 1000 (default 100)"}},
+       {kRowLimit},
        get([](Control& c, Call& call) { return c.audit(rows_of(call.query)); })},
       {"POST", "/api/v1/pause", R::kTrader, false, false,
        "Stop opening positions (exits still run)", {},

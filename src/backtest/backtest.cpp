@@ -406,11 +406,7 @@ class Runner {
   void feed_step(std::span<const core::Trade> trades) {
     if (trades.empty()) return;
     before(trades.front().time);
-    if (spec_.shortcuts && pipeline_->apply_if_quiet(trades)) {
-      events_ += trades.size();
-      direct_trades_ += trades.size();
-      return;
-    }
+    if (apply_if_quiet(trades)) return;
     for (const core::Trade& trade : trades) {
       before(trade.time);
       dispatch(trade);
@@ -425,9 +421,7 @@ class Runner {
     for (std::size_t i = 0; i < events.size();) {
       if (i >= one_by_one_until) {
         const std::size_t run = gather_trade_run(i);
-        if (run > 1 && pipeline_->apply_if_quiet(run_)) {
-          events_ += run;
-          direct_trades_ += run;
+        if (run > 1 && apply_if_quiet(run_)) {
           for (std::size_t k = 0; k < run; ++k) finish_event();
           i += run;
           continue;
@@ -464,7 +458,7 @@ class Runner {
       before(t);
     }
     const auto* trade = std::get_if<core::Trade>(&e);
-    if (trade == nullptr || !apply_if_quiet(*trade)) dispatch(kernel::to_event(e));
+    if (trade == nullptr || !apply_if_quiet({trade, 1})) dispatch(kernel::to_event(e));
     if (t.is_set()) after_first_events();
     finish_event();
     return true;
@@ -475,11 +469,12 @@ class Runner {
     progress();
   }
 
-  // A recorded trade nothing can react to skips the kernel round trip, as a candle's do.
-  bool apply_if_quiet(const core::Trade& trade) {
-    if (!spec_.shortcuts || !pipeline_->apply_if_quiet({&trade, 1})) return false;
-    ++events_;
-    ++direct_trades_;
+  // Trades nothing can react to (a candle's, a run of recorded ones, one recorded trade) skip the
+  // kernel round trip: applied and counted here, or false and left to the kernel.
+  bool apply_if_quiet(std::span<const core::Trade> trades) {
+    if (!spec_.shortcuts || !pipeline_->apply_if_quiet(trades)) return false;
+    events_ += trades.size();
+    direct_trades_ += trades.size();
     return true;
   }
 

@@ -63,11 +63,6 @@ std::string unquote_decimals(std::string text) {
   return text;
 }
 
-bool has_limit_price(OrderType t) {
-  return t == OrderType::kLimit || t == OrderType::kStopLossLimit ||
-         t == OrderType::kTakeProfitLimit;
-}
-
 std::string price_text(const core::Instrument& instrument, Decimal price) {
   return instrument.round_price(price).to_string(instrument.price_precision);
 }
@@ -112,7 +107,7 @@ core::Result<TradingRequest> add_order_request(const execution::OrderRequest& r,
   }
   if (r.tif == core::TimeInForce::kGtd)
     return refuse("GTD needs an expiry time, which TG4 does not set");
-  if (has_limit_price(r.type) && !r.limit_price.is_positive()) {
+  if (has_limit(r.type) && !r.limit_price.is_positive()) {
     return refuse(std::string(core::to_string(r.type)) + " needs a positive limit price");
   }
   if (is_trigger_type(r.type) && !r.trigger_price.is_positive()) {
@@ -127,14 +122,14 @@ core::Result<TradingRequest> add_order_request(const execution::OrderRequest& r,
   p["order_qty"] = qty.to_string(instrument.qty_precision);
   p["symbol"] = r.symbol;
   p["cl_ord_id"] = r.client_order_id;
-  if (has_limit_price(r.type)) p["limit_price"] = price_text(instrument, r.limit_price);
+  if (has_limit(r.type)) p["limit_price"] = price_text(instrument, r.limit_price);
   if (is_trigger_type(r.type)) {
     p["triggers"] = json::object{{"reference", "last"},
                                  {"price", price_text(instrument, r.trigger_price)},
                                  {"price_type", "static"}};
   }
   if (r.tif == core::TimeInForce::kIoc) p["time_in_force"] = "ioc";
-  if (r.post_only && has_limit_price(r.type)) p["post_only"] = true;
+  if (r.post_only && has_limit(r.type)) p["post_only"] = true;
   // reduce_only is not sent: on Kraken it reduces a *margin* position, and a spot order carrying it
   // is refused ("EOrder:Reduce only:No position exists"), which refused every exit, stop and target.
   // A spot sell cannot oversell anyway: it needs the base asset in the balance. (tg4 live trades

@@ -26,11 +26,6 @@ bool trigger_type(OrderType t) {
          t == OrderType::kStopLossLimit || t == OrderType::kTakeProfitLimit;
 }
 
-bool limit_type(OrderType t) {
-  return t == OrderType::kLimit || t == OrderType::kStopLossLimit ||
-         t == OrderType::kTakeProfitLimit;
-}
-
 int quote_precision(const core::Instrument& inst) {
   return asset_precision(inst.quote);
 }
@@ -115,7 +110,7 @@ bool SimOrder::is_trigger_type() const {
 }
 
 bool SimOrder::has_limit() const {
-  return limit_type(type);
+  return core::has_limit(type);
 }
 
 Decimal SimOrder::avg_price() const {
@@ -157,7 +152,7 @@ core::Status MatchingEngine::validate(const OrderRequest& r, const SymbolState& 
                                inst.qty_precision, inst.symbol));
   }
   if (r.order_qty < inst.qty_min) return core::Error::of("EOrder:Order minimum not met");
-  if (limit_type(r.type)) {
+  if (core::has_limit(r.type)) {
     if (!r.limit_price) return invalid("limit_price is required for " + type + " orders");
     if (auto s = check_price(inst, *r.limit_price, "limit_price"); !s) return s;
   } else if (r.limit_price) {
