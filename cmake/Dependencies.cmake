@@ -3,6 +3,12 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS system json url)
 find_package(OpenSSL REQUIRED)
 find_package(simdjson REQUIRED)
+# simdjson adds members to its parser classes when __OPTIMIZE__ is undefined (its "development
+# checks"), so code built at -O0 and code built at -O2 or -O3 disagree on their layout: a parser
+# built by an -O0 test and destroyed inside an -O3 library is a double free. One setting for every
+# target, the packaged library's own.
+set_property(TARGET simdjson::simdjson APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS
+  SIMDJSON_DEVELOPMENT_CHECKS=0)
 find_package(prometheus-cpp CONFIG REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
