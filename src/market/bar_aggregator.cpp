@@ -84,8 +84,11 @@ BarAggregator::TradeResult BarAggregator::apply(SymbolState& s, const core::Trad
     ++stats_.late_trades;
     return TradeResult::kLate;
   }
-  const core::Timestamp minute = bucket_start(trade.time, 1);
-  advance(s, minute);  // the trade proves the clock reached its minute
+  // A trade in the open minute (most of them) can close nothing: the open minute's first trade
+  // already advanced to it. Only the others pay for the bucket (two divisions) and the advance.
+  const bool in_open_minute = s.minute && trade.time < bucket_end(*s.minute);
+  const core::Timestamp minute = in_open_minute ? s.minute->open_time : bucket_start(trade.time, 1);
+  if (!in_open_minute) advance(s, minute);  // the trade proves the clock reached its minute
   // Checked before anything changes: absurd values from a hostile or broken frame must neither
   // throw nor wrap (real prices and sizes are many orders of magnitude away from the limits).
   const auto notional =

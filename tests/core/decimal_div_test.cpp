@@ -166,6 +166,31 @@ TEST(DecimalDiv, EdgesOfTheTwoWordPath) {
   EXPECT_EQ(Decimal::must("1") / Decimal::must("40"), Decimal::must("0.025"));
 }
 
+// A product over 10^18 divides word by word; a leading word below 10^18 is taken as the remainder
+// without a division. These products put the top word (bits 128 to 191) just below 10^18, where the
+// quotient still fits 128 bits, and at or above it, where it does not; plus prices times
+// quantities.
+TEST(DecimalDiv, ProductsAroundTheLeadingWordOfTheOneWordDivision) {
+  const U128 one = static_cast<U128>(Decimal::kOne);
+  std::mt19937_64 rng(21);
+  for (int n = 0; n < 20'000; ++n) {
+    const U128 b = (static_cast<U128>(1) << 61) + (rng() >> 3);  // 2^61 to 2^62: a stays in range
+    const U128 low = rng();
+    // a = a_high * 2^64 + low: the top word of a_fits * b is top_below or one less, of a_over * b
+    // at least one (the first quotient beyond 128 bits).
+    const U128 top_below = one - 2 - rng() % 3;
+    const U128 a_fits = (top_below << 64) / b << 64 | low;
+    const U128 a_over = (((one + rng() % 3) << 64) / b + 1) << 64 | low;
+    expect_product(static_cast<Raw>(a_fits), static_cast<Raw>(b));
+    expect_product(static_cast<Raw>(a_over), static_cast<Raw>(b));
+    expect_product(static_cast<Raw>(random_magnitude(rng, 76)),
+                   static_cast<Raw>(random_magnitude(rng, 60)));
+  }
+  EXPECT_EQ(Decimal::must("30123.4") * Decimal::must("0.25"), Decimal::must("7530.85"));
+  EXPECT_EQ(Decimal::must("0.000000000000000001") * Decimal::must("0.5"),
+            Decimal::zero());  // tie: even
+}
+
 // A raw operand pair (a, b != 0) from the places a division goes wrong. Every case divides
 // |a| * 10^18 by |b|; where b = f * 10^18 (f whole), a / b is exactly |a| / f raw units.
 std::pair<Raw, Raw> division_case(std::mt19937_64& rng) {
