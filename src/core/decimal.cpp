@@ -108,10 +108,10 @@ bool divide_small(const U256& n, std::uint64_t d, U128& quotient, U128& remainde
   std::uint64_t rem = 0;
   std::array<std::uint64_t, 4> q{};
   std::size_t i = 0;
-  while (i < 3 && n.limb[i] == 0) ++i;  // leading zero words: zero quotient words, no division
-  // A leading word below d is the remainder itself, its quotient word zero: the usual product (a
-  // price times a quantity, three words with a small top one) takes two divisions instead of three.
-  if (n.limb[i] < d) rem = n.limb[i++];
+  // While the remainder is zero, a word below d has a zero quotient word and is the remainder
+  // itself: leading zero words and the small top word of the usual product (a price times a
+  // quantity, three words) need no division, which leaves two instead of three.
+  while (i < 4 && rem == 0 && n.limb[i] < d) rem = n.limb[i++];
   for (; i < 4; ++i) q[i] = divide_2by1(rem, n.limb[i], d, rem);  // rem < d: each fits a word
   if (q[0] != 0 || q[1] != 0) return false;
   quotient = (static_cast<U128>(q[2]) << 64) | q[3];
