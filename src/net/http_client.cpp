@@ -6,12 +6,12 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 #include <cctype>
 #include <filesystem>
 
 #include "core/time.hpp"
+#include "net/any_stream.hpp"
 
 namespace tg4::net {
 namespace {
@@ -152,7 +152,7 @@ class HttpConnection {
   ClientUrl key_;
 };
 
-template <class Stream>
+// Over TCP or TLS, chosen at run time (AnyStream): Beast's HTTP code is compiled once for both.
 class StreamConnection final : public HttpConnection {
  public:
   StreamConnection(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls)
@@ -189,15 +189,15 @@ class StreamConnection final : public HttpConnection {
       return core::Error::of("cannot connect to " + url.host + ":" + url.port + ": " +
                              describe(result));
     }
-    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+    if (auto* tls = stream_.tls()) {
       if (!is_ip_literal(url.host) &&
-          !SSL_set_tlsext_host_name(stream_.native_handle(), url.host.c_str())) {
+          !SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str())) {
         return core::Error::of("TLS: cannot set SNI host name '" + url.host + "'");
       }
-      stream_.set_verify_callback(asio::ssl::host_name_verification(url.host));
+      tls->set_verify_callback(asio::ssl::host_name_verification(url.host));
       result = asio::error::would_block;
-      stream_.async_handshake(asio::ssl::stream_base::client,
-                              [&](beast::error_code ec) { result = ec; });
+      tls->async_handshake(asio::ssl::stream_base::client,
+                           [&](beast::error_code ec) { result = ec; });
       wait(result);
       if (result) {
         return core::Error::of("TLS handshake with " + url.host + ":" + url.port +
@@ -230,12 +230,9 @@ class StreamConnection final : public HttpConnection {
   }
 
  private:
-  Stream make_stream() {
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-      return Stream(io_);
-    } else {
-      return Stream(io_, *tls_);
-    }
+  AnyStream make_stream() {
+    if (tls_) return AnyStream(AnyStream::TlsStream(io_, *tls_));
+    return AnyStream(AnyStream::TcpStream(io_));
   }
 
   // Runs until the pending operation completes; tcp_stream's expiry bounds the wait.
@@ -252,7 +249,7 @@ class StreamConnection final : public HttpConnection {
 
   asio::io_context& io_;
   std::shared_ptr<asio::ssl::context> tls_;
-  Stream stream_;
+  AnyStream stream_;
 };
 
 }  // namespace detail
@@ -313,10 +310,9 @@ core::Result<HttpClientResponse> HttpClient::send_once(const HttpClientRequest& 
         if (!ctx) return fail(ctx.error().message);
         tls_ = *ctx;
       }
-      c = std::make_unique<detail::StreamConnection<beast::ssl_stream<beast::tcp_stream>>>(io_,
-                                                                                           tls_);
+      c = std::make_unique<detail::StreamConnection>(io_, tls_);
     } else {
-      c = std::make_unique<detail::StreamConnection<beast::tcp_stream>>(io_, nullptr);
+      c = std::make_unique<detail::StreamConnection>(io_, nullptr);
     }
     if (auto s = c->open(url, deadline); !s) return fail(s.error().message);
     ++connections_opened_;

@@ -101,41 +101,40 @@ HttpRequest to_request(const detail::UpgradeRequest& req, std::string remote) {
   return r;
 }
 
-// One HTTP connection: reads a request, answers it, repeats while keep-alive; hands upgrade requests
-// on a WebSocket path over to a WsSession. `Stream` is beast::tcp_stream or an ssl_stream of it.
-template <class Stream>
-class HttpSession final : public Closable, public std::enable_shared_from_this<HttpSession<Stream>> {
+// One HTTP connection: reads a request, answers it, repeats while keep-alive; hands upgrade
+// requests on a WebSocket path over to a WsSession. The transport, TCP or TLS, is chosen at run
+// time.
+class HttpSession final : public Closable, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(Stream&& stream, std::shared_ptr<ServerState> state, std::string remote)
-      : stream_(std::move(stream)), state_(std::move(state)), remote_(std::move(remote)),
+  HttpSession(AnyStream&& stream, std::shared_ptr<ServerState> state, std::string remote)
+      : stream_(std::move(stream)),
+        state_(std::move(state)),
+        remote_(std::move(remote)),
         id_(state_->tracker->next_id()) {}
 
   void run() {
-    if (!state_->tracker->add(id_, this->weak_from_this())) return;
-    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->begin(); });
+    if (!state_->tracker->add(id_, weak_from_this())) return;
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->begin(); });
   }
 
   void shutdown() override {
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->close(); });
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
   }
 
  private:
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
-
   void begin() {
-    if constexpr (kTls) {
-      beast::get_lowest_layer(stream_).expires_after(state_->options.request_timeout);
-      stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
-        if (ec) {
-          spdlog::debug("http server: TLS handshake with {} failed: {}", self->remote_, ec.message());
-          self->close();
-          return;
-        }
-        self->do_read();
-      });
-    } else {
-      do_read();
-    }
+    auto* tls = stream_.tls();
+    if (!tls) return do_read();
+    beast::get_lowest_layer(stream_).expires_after(state_->options.request_timeout);
+    tls->async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](
+                                                             beast::error_code ec) {
+      if (ec) {
+        spdlog::debug("http server: TLS handshake with {} failed: {}", self->remote_, ec.message());
+        self->close();
+        return;
+      }
+      self->do_read();
+    });
   }
 
   void do_read() {
@@ -143,9 +142,9 @@ class HttpSession final : public Closable, public std::enable_shared_from_this<H
     parser_->body_limit(state_->options.max_body_bytes);
     parser_->header_limit(16 * 1024);
     beast::get_lowest_layer(stream_).expires_after(state_->options.request_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_read(ec);
-    });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -192,7 +191,7 @@ class HttpSession final : public Closable, public std::enable_shared_from_this<H
   }
 
   void route_request(HttpRequest request) {
-    const auto respond = [self = this->shared_from_this(), version = version_](HttpResponse response) {
+    const auto respond = [self = shared_from_this(), version = version_](HttpResponse response) {
       asio::post(self->stream_.get_executor(), [self, version, response = std::move(response)]() mutable {
         self->write(std::move(response), version);
       });
@@ -233,13 +232,14 @@ class HttpSession final : public Closable, public std::enable_shared_from_this<H
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive_ && !state_->stopping.load());
     res->prepare_payload();
-    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
-      if (ec || !res->keep_alive()) {
-        self->close();
-        return;
-      }
-      self->do_read();
-    });
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                        if (ec || !res->keep_alive()) {
+                          self->close();
+                          return;
+                        }
+                        self->do_read();
+                      });
   }
 
   void close() {
@@ -252,7 +252,7 @@ class HttpSession final : public Closable, public std::enable_shared_from_this<H
     state_->tracker->remove(id_);
   }
 
-  Stream stream_;
+  AnyStream stream_;
   std::shared_ptr<ServerState> state_;
   std::string remote_;
   const std::uint64_t id_;
@@ -271,14 +271,11 @@ void do_accept(const std::shared_ptr<ServerState>& state) {
       spdlog::warn("http server: accept failed: {}", ec.message());
     } else {
       std::string remote = endpoint_text(socket);
-      if (state->options.tls) {
-        beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *state->options.tls);
-        std::make_shared<HttpSession<beast::ssl_stream<beast::tcp_stream>>>(std::move(stream), state, std::move(remote))
-            ->run();
-      } else {
-        std::make_shared<HttpSession<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), state, std::move(remote))
-            ->run();
-      }
+      AnyStream stream =
+          state->options.tls
+              ? AnyStream(AnyStream::TlsStream(std::move(socket), *state->options.tls))
+              : AnyStream(AnyStream::TcpStream(std::move(socket)));
+      std::make_shared<HttpSession>(std::move(stream), state, std::move(remote))->run();
     }
     do_accept(state);
   });

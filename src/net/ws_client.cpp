@@ -7,13 +7,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 #include <utility>
 
 #include "core/time.hpp"
+#include "net/any_stream.hpp"
 
 namespace tg4::net {
 
@@ -44,10 +43,9 @@ using Kind = WsCloseInfo::Kind;
 // How long a graceful close may wait for the peer's close frame before the socket is cut.
 constexpr std::chrono::seconds kCloseGrace{2};
 
-// Every member is touched on the strand only; public calls post there. `Next` is beast::tcp_stream
-// or beast::ssl_stream<beast::tcp_stream>.
-template <class Next>
-class WsSession final : public WsClient, public std::enable_shared_from_this<WsSession<Next>> {
+// Every member is touched on the strand only; public calls post there. The transport, TCP or TLS,
+// is chosen at run time (AnyStream), so Beast's WebSocket code is compiled once for both.
+class WsSession final : public WsClient, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(asio::io_context& io, WsClientOptions options, WsHandlers handlers, ClientUrl url,
             std::shared_ptr<asio::ssl::context> tls)
@@ -57,23 +55,23 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
         tls_(std::move(tls)),
         strand_(asio::make_strand(io)),
         resolver_(strand_),
-        ws_(make_stream()),
+        ws_(make_transport()),
         connect_timer_(strand_),
         idle_timer_(strand_),
         close_timer_(strand_) {}
 
   void connect() override {
-    asio::post(strand_, [self = this->shared_from_this()] { self->start(); });
+    asio::post(strand_, [self = shared_from_this()] { self->start(); });
   }
 
   void send(std::string text) override {
-    asio::post(strand_, [self = this->shared_from_this(), text = std::move(text)]() mutable {
+    asio::post(strand_, [self = shared_from_this(), text = std::move(text)]() mutable {
       self->enqueue(std::move(text));
     });
   }
 
   void close(std::string reason) override {
-    asio::post(strand_, [self = this->shared_from_this(), reason = std::move(reason)]() mutable {
+    asio::post(strand_, [self = shared_from_this(), reason = std::move(reason)]() mutable {
       self->start_close(std::move(reason));
     });
   }
@@ -84,12 +82,9 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
  private:
   enum class State { kIdle, kConnecting, kOpen, kClosing, kDone };
 
-  websocket::stream<Next> make_stream() {
-    if constexpr (std::is_same_v<Next, beast::tcp_stream>) {
-      return websocket::stream<Next>(strand_);
-    } else {
-      return websocket::stream<Next>(strand_, *tls_);
-    }
+  AnyStream make_transport() {
+    if (tls_) return AnyStream(AnyStream::TlsStream(strand_, *tls_));
+    return AnyStream(AnyStream::TcpStream(strand_));
   }
 
   std::string where() const { return url_.host + ":" + url_.port; }
@@ -98,7 +93,7 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
     if (state_ != State::kIdle) return;
     state_ = State::kConnecting;
     connect_timer_.expires_after(options_.connect_timeout);
-    connect_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+    connect_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec && self->state_ == State::kConnecting) {
         self->finish(Kind::kConnectFailed, "cannot connect to " + self->where() +
                                                ": timed out after " +
@@ -106,7 +101,7 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
       }
     });
     resolver_.async_resolve(url_.host, url_.port,
-                            [self = this->shared_from_this()](beast::error_code ec, auto results) {
+                            [self = shared_from_this()](beast::error_code ec, auto results) {
                               self->on_resolve(ec, std::move(results));
                             });
   }
@@ -117,32 +112,29 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
       return finish(Kind::kConnectFailed, "cannot resolve " + url_.host + ": " + ec.message());
     beast::get_lowest_layer(ws_).async_connect(
         results,
-        [self = this->shared_from_this()](beast::error_code e, const auto&) { self->on_tcp(e); });
+        [self = shared_from_this()](beast::error_code e, const auto&) { self->on_tcp(e); });
   }
 
   void on_tcp(beast::error_code ec) {
     if (state_ != State::kConnecting) return;
     if (ec)
       return finish(Kind::kConnectFailed, "cannot connect to " + where() + ": " + ec.message());
-    if constexpr (std::is_same_v<Next, beast::tcp_stream>) {
-      handshake();
-    } else {
-      auto& ssl = ws_.next_layer();
-      if (!is_ip_literal(url_.host) &&
-          !SSL_set_tlsext_host_name(ssl.native_handle(), url_.host.c_str())) {
-        return finish(Kind::kConnectFailed, "TLS: cannot set SNI host name '" + url_.host + "'");
-      }
-      ssl.set_verify_callback(asio::ssl::host_name_verification(url_.host));
-      ssl.async_handshake(
-          asio::ssl::stream_base::client, [self = this->shared_from_this()](beast::error_code e) {
-            if (self->state_ != State::kConnecting) return;
-            if (e) {
-              return self->finish(Kind::kConnectFailed, "TLS handshake with " + self->where() +
-                                                            " failed: " + e.message());
-            }
-            self->handshake();
-          });
+    auto* ssl = ws_.next_layer().tls();
+    if (!ssl) return handshake();
+    if (!is_ip_literal(url_.host) &&
+        !SSL_set_tlsext_host_name(ssl->native_handle(), url_.host.c_str())) {
+      return finish(Kind::kConnectFailed, "TLS: cannot set SNI host name '" + url_.host + "'");
     }
+    ssl->set_verify_callback(asio::ssl::host_name_verification(url_.host));
+    ssl->async_handshake(
+        asio::ssl::stream_base::client, [self = shared_from_this()](beast::error_code e) {
+          if (self->state_ != State::kConnecting) return;
+          if (e) {
+            return self->finish(Kind::kConnectFailed,
+                                "TLS handshake with " + self->where() + " failed: " + e.message());
+          }
+          self->handshake();
+        });
   }
 
   void handshake() {
@@ -161,7 +153,7 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
     ws_.read_message_max(options_.max_message_bytes);
     ws_.async_handshake(
         url_.host_header(), url_.target,
-        [self = this->shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+        [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
   }
 
   void on_handshake(beast::error_code ec) {
@@ -182,7 +174,7 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
   }
 
   void read() {
-    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_read(ec);
     });
   }
@@ -211,7 +203,7 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
   void arm_idle() {
     if (options_.idle_timeout.count() <= 0) return;
     idle_timer_.expires_at(last_frame_ + options_.idle_timeout);
-    idle_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+    idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec || self->state_ != State::kOpen) return;
       // Re-armed lazily: a frame moves last_frame_ without touching the timer, so a busy feed costs
       // one timer wake-up per deadline, not one per frame.
@@ -233,10 +225,9 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
   void write_next() {
     writing_ = true;
     ws_.text(true);
-    ws_.async_write(asio::buffer(queue_.front()),
-                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                      self->on_write(ec);
-                    });
+    ws_.async_write(
+        asio::buffer(queue_.front()),
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(beast::error_code ec) {
@@ -260,11 +251,11 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
     open_.store(false, std::memory_order_release);
     idle_timer_.cancel();
     close_timer_.expires_after(kCloseGrace);
-    close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+    close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec) self->finish(Kind::kClosedByUs, self->close_reason_);
     });
     ws_.async_close(websocket::close_reason(websocket::close_code::normal),
-                    [self = this->shared_from_this()](beast::error_code e) {
+                    [self = shared_from_this()](beast::error_code e) {
                       if (e) self->finish(Kind::kClosedByUs, self->close_reason_);
                     });
   }
@@ -292,7 +283,7 @@ class WsSession final : public WsClient, public std::enable_shared_from_this<WsS
   std::shared_ptr<asio::ssl::context> tls_;
   asio::strand<asio::io_context::executor_type> strand_;
   asio::ip::tcp::resolver resolver_;
-  websocket::stream<Next> ws_;
+  websocket::stream<AnyStream> ws_;
   asio::steady_timer connect_timer_;
   asio::steady_timer idle_timer_;
   asio::steady_timer close_timer_;
@@ -312,15 +303,14 @@ core::Result<std::shared_ptr<WsClient>> WsClient::create(asio::io_context& io,
                                                          WsHandlers handlers) {
   auto url = parse_client_url(options.url, "ws", "wss");
   if (!url) return url.error();
-  if (!url->tls) {
-    return std::shared_ptr<WsClient>(std::make_shared<WsSession<beast::tcp_stream>>(
-        io, std::move(options), std::move(handlers), std::move(*url), nullptr));
+  std::shared_ptr<asio::ssl::context> tls;
+  if (url->tls) {
+    auto context = make_client_tls_context(options.tls);
+    if (!context) return context.error();
+    tls = std::move(*context);
   }
-  auto tls = make_client_tls_context(options.tls);
-  if (!tls) return tls.error();
-  return std::shared_ptr<WsClient>(
-      std::make_shared<WsSession<beast::ssl_stream<beast::tcp_stream>>>(
-          io, std::move(options), std::move(handlers), std::move(*url), *tls));
+  return std::shared_ptr<WsClient>(std::make_shared<WsSession>(
+      io, std::move(options), std::move(handlers), std::move(*url), std::move(tls)));
 }
 
 }  // namespace tg4::net

@@ -1,14 +1,11 @@
 #include "net/ws_server.hpp"
 
-#include <deque>
-#include <utility>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <deque>
+#include <utility>
 
 #include "net/ws_server_detail.hpp"
 
@@ -20,13 +17,12 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
 // One server-side WebSocket. Every member is touched only on the stream's strand; the public calls
-// post there. `Next` is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
-template <class Next>
+// post there. The transport, TCP or TLS, is the one its HTTP connection had.
 class WsSession final : public WsConnection,
                         public Closable,
-                        public std::enable_shared_from_this<WsSession<Next>> {
+                        public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(Next&& next, HttpRequest upgrade, std::shared_ptr<WsEndpoint> endpoint,
+  WsSession(AnyStream&& next, HttpRequest upgrade, std::shared_ptr<WsEndpoint> endpoint,
             std::shared_ptr<SessionTracker> tracker, WsSessionSettings settings, std::uint64_t id)
       : ws_(std::move(next)),
         upgrade_(std::move(upgrade)),
@@ -36,7 +32,7 @@ class WsSession final : public WsConnection,
         id_(id) {}
 
   void run(UpgradeRequest request) {
-    if (!tracker_->add(id_, this->weak_from_this())) {
+    if (!tracker_->add(id_, weak_from_this())) {
       beast::error_code ec;
       beast::get_lowest_layer(ws_).socket().close(ec);
       return;
@@ -48,7 +44,8 @@ class WsSession final : public WsConnection,
     ws_.set_option(websocket::stream_base::decorator(
         [name = settings_.server_name](websocket::response_type& res) { res.set(beast::http::field::server, name); }));
     ws_.read_message_max(settings_.max_message_bytes);
-    ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    ws_.async_accept(request,
+                     [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
   }
 
   std::uint64_t id() const override { return id_; }
@@ -57,27 +54,28 @@ class WsSession final : public WsConnection,
   std::size_t queued_bytes() const override { return queued_bytes_.load(std::memory_order_relaxed); }
 
   void send(std::shared_ptr<const std::string> text) override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this(), text = std::move(text)]() mutable {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
       self->enqueue(std::move(text));
     });
   }
 
   void close(std::string reason) override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this(), reason = std::move(reason)] {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
       self->start_close(websocket::close_code::normal, reason);
     });
   }
 
   void drop() override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->close_socket("dropped"); });
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->close_socket("dropped"); });
   }
 
   void pause(bool paused) override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this(), paused] { self->set_paused(paused); });
+    asio::post(ws_.get_executor(),
+               [self = shared_from_this(), paused] { self->set_paused(paused); });
   }
 
   void shutdown() override {
-    asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
       self->start_close(websocket::close_code::going_away, "server shutting down");
     });
   }
@@ -90,7 +88,7 @@ class WsSession final : public WsConnection,
       return;
     }
     open_ = true;
-    endpoint_->on_open(this->shared_from_this());
+    endpoint_->on_open(shared_from_this());
     do_read();
     if (!queue_.empty()) do_write();
   }
@@ -98,7 +96,7 @@ class WsSession final : public WsConnection,
   void do_read() {
     if (reading_ || paused_ || finished_ || close_started_) return;
     reading_ = true;
-    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_read(ec);
     });
   }
@@ -112,7 +110,7 @@ class WsSession final : public WsConnection,
     std::string text = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
     // A frame that arrives while stalled is lost, as it would be on a hung peer.
-    if (!paused_ && !finished_) endpoint_->on_message(this->shared_from_this(), std::move(text));
+    if (!paused_ && !finished_) endpoint_->on_message(shared_from_this(), std::move(text));
     do_read();
   }
 
@@ -131,9 +129,9 @@ class WsSession final : public WsConnection,
     if (writing_ || paused_ || !open_ || finished_ || queue_.empty()) return;
     writing_ = true;
     ws_.text(true);
-    ws_.async_write(asio::buffer(*queue_.front()), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_write(ec);
-    });
+    ws_.async_write(
+        asio::buffer(*queue_.front()),
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(beast::error_code ec) {
@@ -177,7 +175,7 @@ class WsSession final : public WsConnection,
 
   void send_close_frame() {
     close_started_ = true;
-    ws_.async_close(close_reason_, [self = this->shared_from_this()](beast::error_code ec) {
+    ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code ec) {
       // The read loop sees the peer's close reply and finishes; make sure a silent peer cannot keep
       // the session alive.
       self->close_socket(ec ? ec.message() : "closed");
@@ -198,11 +196,11 @@ class WsSession final : public WsConnection,
     beast::get_lowest_layer(ws_).socket().close(ignored);
     tracker_->remove(id_);
     queued_bytes_.store(0, std::memory_order_relaxed);
-    if (open_) endpoint_->on_close(this->shared_from_this(), reason);
+    if (open_) endpoint_->on_close(shared_from_this(), reason);
     // The queue is left alone: a write in flight still points at its front frame.
   }
 
-  websocket::stream<Next> ws_;
+  websocket::stream<AnyStream> ws_;
   beast::flat_buffer buffer_;
   HttpRequest upgrade_;
   std::shared_ptr<WsEndpoint> endpoint_;
@@ -221,29 +219,16 @@ class WsSession final : public WsConnection,
   bool finished_ = false;
 };
 
-template <class Next>
-void start(Next&& next, UpgradeRequest request, HttpRequest upgrade, std::shared_ptr<WsEndpoint> endpoint,
-           std::shared_ptr<SessionTracker> tracker, WsSessionSettings settings) {
-  const std::uint64_t id = tracker->next_id();
-  auto session = std::make_shared<WsSession<Next>>(std::move(next), std::move(upgrade), std::move(endpoint),
-                                                   std::move(tracker), std::move(settings), id);
-  session->run(std::move(request));
-}
-
 }  // namespace
 
-void start_ws_session(beast::tcp_stream stream, UpgradeRequest request, HttpRequest upgrade,
+void start_ws_session(AnyStream stream, UpgradeRequest request, HttpRequest upgrade,
                       std::shared_ptr<WsEndpoint> endpoint, std::shared_ptr<SessionTracker> tracker,
                       WsSessionSettings settings) {
-  start(std::move(stream), std::move(request), std::move(upgrade), std::move(endpoint), std::move(tracker),
-        std::move(settings));
-}
-
-void start_ws_session(beast::ssl_stream<beast::tcp_stream> stream, UpgradeRequest request, HttpRequest upgrade,
-                      std::shared_ptr<WsEndpoint> endpoint, std::shared_ptr<SessionTracker> tracker,
-                      WsSessionSettings settings) {
-  start(std::move(stream), std::move(request), std::move(upgrade), std::move(endpoint), std::move(tracker),
-        std::move(settings));
+  const std::uint64_t id = tracker->next_id();
+  auto session =
+      std::make_shared<WsSession>(std::move(stream), std::move(upgrade), std::move(endpoint),
+                                  std::move(tracker), std::move(settings), id);
+  session->run(std::move(request));
 }
 
 }  // namespace tg4::net::detail

@@ -1,6 +1,8 @@
 #pragma once
 // Internals shared by http_server.cpp and ws_server.cpp: session tracking for shutdown, and the hand
 // over of an upgraded HTTP stream to a WebSocket session. Not for use outside src/net.
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -8,11 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
-
+#include "net/any_stream.hpp"
 #include "net/http_server.hpp"
 #include "net/ws_server.hpp"
 
@@ -73,11 +71,9 @@ struct WsSessionSettings {
 
 using UpgradeRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
-void start_ws_session(boost::beast::tcp_stream stream, UpgradeRequest request, HttpRequest upgrade,
+// Takes over an HTTP connection whose request was a WebSocket upgrade on `endpoint`'s path.
+void start_ws_session(AnyStream stream, UpgradeRequest request, HttpRequest upgrade,
                       std::shared_ptr<WsEndpoint> endpoint, std::shared_ptr<SessionTracker> tracker,
                       WsSessionSettings settings);
-void start_ws_session(boost::beast::ssl_stream<boost::beast::tcp_stream> stream, UpgradeRequest request,
-                      HttpRequest upgrade, std::shared_ptr<WsEndpoint> endpoint,
-                      std::shared_ptr<SessionTracker> tracker, WsSessionSettings settings);
 
 }  // namespace tg4::net::detail
