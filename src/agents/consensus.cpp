@@ -61,6 +61,38 @@ void append_reason(std::string& text, std::string_view provider, std::string_vie
   text += fmt::format(" | {}/{}: {}", provider, model, reason);
 }
 
+Majority find_majority(const std::vector<int>& counts, int total, const ConsensusRules& rules,
+                       std::string_view what, const std::function<std::string(std::size_t)>& name) {
+  Majority m;
+  m.total = total;
+  m.needed = std::max(1, std::min(rules.min_valid_answers, total));
+  for (const int count : counts) m.valid += count;
+  if (m.valid < m.needed) {
+    m.why = fmt::format("only {} valid answer{} of {} ({} needed)", m.valid,
+                        m.valid == 1 ? "" : "s", m.total, m.needed);
+    return m;
+  }
+  const auto top = std::max_element(counts.begin(), counts.end());
+  m.winner = static_cast<std::size_t>(top - counts.begin());
+  m.agreeing = *top;
+  const double pct = 100.0 * m.agreeing / m.valid;
+  if (std::count(counts.begin(), counts.end(), *top) > 1) {
+    m.why = fmt::format("no {} has the most of {} valid answers: a tie at {}", what, m.valid,
+                        m.agreeing);
+    return m;
+  }
+  if (pct <= rules.min_agreement_pct) {
+    m.why = fmt::format("{} of {} valid answers say {} ({}), not more than {}", m.agreeing, m.valid,
+                        name(m.winner), pct_text(pct), pct_text(rules.min_agreement_pct));
+    return m;
+  }
+  m.why = fmt::format("{} of {} valid answers say {} ({})", m.agreeing, m.valid, name(m.winner),
+                      pct_text(pct));
+  if (m.valid < m.total) m.why += fmt::format(", {} asked", m.total);
+  m.found = true;
+  return m;
+}
+
 ConsensusRules consensus_rules(const core::AgentsSection& agents) {
   ConsensusRules rules;
   rules.min_valid_answers = agents.min_valid_answers;

@@ -4,6 +4,7 @@
 // answers, else HOLD; its confidence is the agreeing models' mean plus a boost (+0.15 unanimous,
 // +0.10 at >= 83 %, +0.05 at >= 67 %; capped at 1); entry, stop, target and size are averaged over
 // the agreeing models that gave them.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,22 @@ struct Verdict {
 };
 
 Verdict decide(const std::vector<ModelVote>& votes, const ConsensusRules& rules);
+
+// The rule the regime and technical consensus share: at least min(min_valid_answers, total) valid
+// answers (readings are taken every few minutes, often by fewer models than a decision, and one
+// local model over budget may still judge); the answer named most often (`counts`, by the answer's
+// index; `name` says it) must have more than min_agreement_pct of them, and no other as many.
+struct Majority {
+  bool found = false;
+  std::size_t winner = 0;  // the index in `counts`, when found
+  int total = 0, valid = 0, needed = 0, agreeing = 0;
+  // "3 of 4 valid answers say long (75 %)" (", 5 asked" when some were not valid), or why none:
+  // "only 1 valid answer of 3 (3 needed)", "no <what> has the most of 4 valid answers: a tie at 2",
+  // "2 of 4 valid answers say long (50 %), not more than 50 %".
+  std::string why;
+};
+Majority find_majority(const std::vector<int>& counts, int total, const ConsensusRules& rules,
+                       std::string_view what, const std::function<std::string(std::size_t)>& name);
 
 // What the consensus texts share. "80 %", "83.3 %":
 std::string pct_text(double pct);

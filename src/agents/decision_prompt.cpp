@@ -65,6 +65,10 @@ std::string user_text(const strategy::AdviceRequest& request, const market::Symb
   for (const market::TimeframeState& tf : market.timeframes()) write_indicators(out, tf);
   if (!market.timeframes().empty()) write_bars(out, market.timeframes().front(), kPromptBars);
   if (market.book()) write_book(out, *market.book());
+  if (!request.agent_views.empty()) {
+    out += "\nOther agents' views (advice, to weigh with the above):\n";
+    for (const std::string& view : request.agent_views) out += "  " + view + "\n";
+  }
   out += "\nDecide one action for " + request.symbol + " and answer with the JSON object only.\n";
   return out;
 }

@@ -7,8 +7,11 @@
 #include <utility>
 
 #include "agents/model_regime.hpp"
+#include "agents/model_technical.hpp"
 #include "agents/regime_rule.hpp"
 #include "agents/rule_advisor.hpp"
+#include "agents/technical_consensus.hpp"
+#include "agents/technical_rule.hpp"
 #include "llm/json_object.hpp"
 
 namespace tg4::agents {
@@ -50,6 +53,12 @@ void describe(strategy::AdviceVote& record, const ModelRegime& regime) {
   record.parsed_json = model_regime_json(regime);
   record.action = to_string(regime.regime);
   record.confidence = regime.confidence;
+}
+
+void describe(strategy::AdviceVote& record, const ModelTechnical& technical) {
+  record.parsed_json = model_technical_json(technical);
+  record.action = to_string(technical.bias);
+  record.confidence = technical.confidence;
 }
 
 // One model's answer: the record of the call (what it cost and returned, why it is unusable) and
@@ -191,6 +200,11 @@ LlmAdvisor::RegimeQuestion LlmAdvisor::regime_question_for(const RegimeRequest& 
   return {request, regime_prompt(request, market), regime_rule(request, market)};
 }
 
+LlmAdvisor::TechnicalQuestion LlmAdvisor::technical_question_for(
+    const TechnicalRequest& request, const market::SymbolMarket& market) {
+  return {request, technical_prompt(request, market), technical_rule(request, market)};
+}
+
 void LlmAdvisor::ask(const strategy::AdviceRequest& request, const market::SymbolMarket& market,
                      strategy::AdviceCallback answer) {
   enqueue([this, question = question_for(request, market), answer = std::move(answer)] {
@@ -206,6 +220,16 @@ void LlmAdvisor::assess(const RegimeRequest& request, const market::SymbolMarket
   enqueue([this, question = regime_question_for(request, market), answer = std::move(answer)] {
     RegimeReading reading = or_rules(*log_, "regime", question.request.symbol, question.rules,
                                      [&] { return assess_now(question); });
+    return std::function<void()>(
+        [answer, reading = std::move(reading)]() mutable { answer(std::move(reading)); });
+  });
+}
+
+void LlmAdvisor::analyse(const TechnicalRequest& request, const market::SymbolMarket& market,
+                         TechnicalCallback answer) {
+  enqueue([this, question = technical_question_for(request, market), answer = std::move(answer)] {
+    TechnicalReading reading = or_rules(*log_, "technical", question.request.symbol, question.rules,
+                                        [&] { return analyse_now(question); });
     return std::function<void()>(
         [answer, reading = std::move(reading)]() mutable { answer(std::move(reading)); });
   });
@@ -302,38 +326,40 @@ strategy::Advice LlmAdvisor::decide_now(const Question& question) {
   return advice;
 }
 
-RegimeReading LlmAdvisor::assess_now(const RegimeQuestion& question) {
+template <typename Reading, typename Answer, typename Vote, typename Q, typename Parse,
+          typename Consensus>
+Reading LlmAdvisor::read_now(const Q& question, const char* agent, Parse parse, Consensus consensus,
+                             void (llm::LlmMetrics::*on_cycle)(llm::CycleOutcome)) {
   const core::Timestamp now = question.request.time;
   std::vector<strategy::AdviceVote> records;
-  const std::vector<llm::ProviderClient*> chosen =
-      eligible(question.prompt, now, "regime", records);
+  const std::vector<llm::ProviderClient*> chosen = eligible(question.prompt, now, agent, records);
   if (chosen.empty()) {
-    RegimeReading reading = question.rules;
+    Reading reading = question.rules;
     reading.source = clients_.empty() ? "rules (no LLM provider configured)"
                                       : "rules (no model may be asked now)";
     reading.votes = std::move(records);
     report_state(now);
-    if (metrics_ != nullptr) metrics_->on_regime_cycle(llm::CycleOutcome::kRules);
+    if (metrics_ != nullptr) (metrics_->*on_cycle)(llm::CycleOutcome::kRules);
     return reading;
   }
-  std::vector<RegimeVote> votes;
-  for (auto& answer : ask_all<ModelRegime>(chosen, question.prompt, "regime", parse_model_regime)) {
+  std::vector<Vote> votes;
+  for (auto& answer : ask_all<Answer>(chosen, question.prompt, agent, parse)) {
     votes.push_back({answer.record.provider, answer.record.model, std::move(answer.answer)});
     records.push_back(std::move(answer.record));
   }
   charge(records, now);
-  RegimeVerdict verdict = regime_consensus(votes, question.request, rules_);
+  auto verdict = consensus(votes, question.request, rules_);
   count_cycle(verdict.valid < verdict.needed);
   report_state(now);
-  if (metrics_ != nullptr)
-    metrics_->on_regime_cycle(verdict.valid < verdict.needed ? llm::CycleOutcome::kNoConsensus : llm::CycleOutcome::kConsensus);
-  RegimeReading reading;
+  if (metrics_ != nullptr) {
+    (metrics_->*on_cycle)(verdict.valid < verdict.needed ? llm::CycleOutcome::kNoConsensus
+                                                         : llm::CycleOutcome::kConsensus);
+  }
+  Reading reading = question.rules;
   if (degradation_.level() == DegradationLevel::kEmergency) {
-    reading = question.rules;
     reading.source = "rules (LLM path in EMERGENCY)";
     reading.reasoning += "; the models: " + verdict.why;
   } else if (!verdict.consensus) {
-    reading = question.rules;
     reading.source = verdict.valid < verdict.needed
                          ? fmt::format("rules (llm: {} of {} valid)", verdict.valid, verdict.total)
                          : fmt::format("rules (llm: no majority of {} valid)", verdict.valid);
@@ -343,6 +369,17 @@ RegimeReading LlmAdvisor::assess_now(const RegimeQuestion& question) {
   }
   reading.votes = std::move(records);
   return reading;
+}
+
+RegimeReading LlmAdvisor::assess_now(const RegimeQuestion& question) {
+  return read_now<RegimeReading, ModelRegime, RegimeVote>(
+      question, "regime", parse_model_regime, regime_consensus, &llm::LlmMetrics::on_regime_cycle);
+}
+
+TechnicalReading LlmAdvisor::analyse_now(const TechnicalQuestion& question) {
+  return read_now<TechnicalReading, ModelTechnical, TechnicalVote>(
+      question, "technical", parse_model_technical, technical_consensus,
+      &llm::LlmMetrics::on_technical_cycle);
 }
 
 // Said as "the LLM decision path" (operators and tests read these lines) though regime cycles

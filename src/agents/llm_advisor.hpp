@@ -11,7 +11,8 @@
 // rules' reading on the kernel thread and queues them for the same worker, which asks the same
 // models within the same daily budget and per-question cost cap, and answers with the models'
 // regime consensus, or the rules' reading when no model may be asked, the answers reach no
-// consensus, or the path is in EMERGENCY. Decision and regime cycles feed one Degradation.
+// consensus, or the path is in EMERGENCY. It is the technical analysis agent (TechnicalAgent) the
+// same way. Decision, regime and technical cycles feed one Degradation.
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -28,6 +29,8 @@
 #include "agents/regime.hpp"
 #include "agents/regime_consensus.hpp"
 #include "agents/regime_prompt.hpp"
+#include "agents/technical.hpp"
+#include "agents/technical_prompt.hpp"
 #include "core/config.hpp"
 #include "core/logging.hpp"
 #include "llm/budget.hpp"
@@ -37,7 +40,7 @@
 
 namespace tg4::agents {
 
-class LlmAdvisor final : public strategy::Advisor, public RegimeAgent {
+class LlmAdvisor final : public strategy::Advisor, public RegimeAgent, public TechnicalAgent {
  public:
   // `metrics` may be null; it must outlive the advisor.
   LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents,
@@ -52,7 +55,9 @@ class LlmAdvisor final : public strategy::Advisor, public RegimeAgent {
            strategy::AdviceCallback answer) override;
   void assess(const RegimeRequest& request, const market::SymbolMarket& market,
               RegimeCallback answer) override;
-  // Both agents' (Advisor and RegimeAgent): no question is answered from now on.
+  void analyse(const TechnicalRequest& request, const market::SymbolMarket& market,
+               TechnicalCallback answer) override;
+  // Every agent's (Advisor, RegimeAgent, TechnicalAgent): no question is answered from now on.
   void stop() override;
   // Before the first question: what earlier processes spent today (kernel::llm_spend_since), so a
   // restart continues the day's budget. Not thread-safe with a running cycle.
@@ -79,6 +84,16 @@ class LlmAdvisor final : public strategy::Advisor, public RegimeAgent {
   static RegimeQuestion regime_question_for(const RegimeRequest& request,
                                             const market::SymbolMarket& market);
 
+  // One technical analysis cycle, on the calling thread (what the worker runs for analyse()).
+  struct TechnicalQuestion {
+    TechnicalRequest request;
+    TechnicalPrompt prompt;
+    TechnicalReading rules;  // the fallback's reading of the same market
+  };
+  TechnicalReading analyse_now(const TechnicalQuestion& question);
+  static TechnicalQuestion technical_question_for(const TechnicalRequest& request,
+                                                  const market::SymbolMarket& market);
+
  private:
   // A job runs one cycle on the worker and returns the hand-over of its answer, which the worker
   // calls under the lock (so nothing is answered once stop() has run).
@@ -95,6 +110,13 @@ class LlmAdvisor final : public strategy::Advisor, public RegimeAgent {
   // A cycle whose models were asked: a failure for Degradation when too few answers were valid,
   // else a success.
   void count_cycle(bool failed);
+  // A reading agent's cycle (regime, technical): the eligible models asked, their answers parsed by
+  // `parse` and joined by `consensus`; the rules' reading when no model may be asked, they reach no
+  // consensus, or the path is in EMERGENCY. `on_cycle`: the agent's cycle counter.
+  template <typename Reading, typename Answer, typename Vote, typename Q, typename Parse,
+            typename Consensus>
+  Reading read_now(const Q& question, const char* agent, Parse parse, Consensus consensus,
+                   void (llm::LlmMetrics::*on_cycle)(llm::CycleOutcome));
   strategy::Advice degrade(strategy::Advice advice, const Question& question) const;
   // After each decision cycle: its outcome, the day's spend and the degradation level, to the
   // metrics. A regime cycle reports the spend and the level only (report_state):

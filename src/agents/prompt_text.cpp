@@ -213,5 +213,25 @@ void write_bars(std::string& out, const market::TimeframeState& tf, std::size_t 
   }
 }
 
+std::string one_timeframe_question(std::string_view symbol, int timeframe_minutes,
+                                   core::Timestamp time, const market::SymbolMarket& market,
+                                   std::string_view ask, std::size_t bars) {
+  const std::string label = timeframe_label(timeframe_minutes);
+  std::string out;
+  write_symbol(out, symbol, time, market);
+  write_quality(out, market, time);
+  out += '\n';
+  const market::TimeframeState* tf = market.timeframe(timeframe_minutes);
+  if (tf == nullptr) {
+    out += fmt::format("Timeframe {}: not tracked, no bars\n", label);
+  } else {
+    write_indicators(out, *tf);
+    write_bars(out, *tf, bars);
+  }
+  out += fmt::format("\n{} {} on the {} timeframe and answer with the JSON object only.\n", ask,
+                     symbol, label);
+  return out;
+}
+
 }  // namespace prompt_text
 }  // namespace tg4::agents

@@ -38,6 +38,12 @@ void write_quality(std::string& out, const market::SymbolMarket& market, core::T
 void write_indicators(std::string& out, const market::TimeframeState& tf);
 // The last `count` closed bars of the timeframe, oldest first, as their exact decimals.
 void write_bars(std::string& out, const market::TimeframeState& tf, std::size_t count);
+// A question about one timeframe of a symbol (the regime and technical agents'): symbol, quality,
+// the timeframe's indicators and last `bars` closed bars, then "<ask> <symbol> on the <label>
+// timeframe and answer with the JSON object only."
+std::string one_timeframe_question(std::string_view symbol, int timeframe_minutes,
+                                   core::Timestamp time, const market::SymbolMarket& market,
+                                   std::string_view ask, std::size_t bars);
 
 }  // namespace prompt_text
 }  // namespace tg4::agents

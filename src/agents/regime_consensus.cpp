@@ -28,35 +28,21 @@ RegimeVerdict regime_consensus(const std::vector<RegimeVote>& votes, const Regim
   v.reading.symbol = request.symbol;
   v.reading.time = request.time;
   v.reading.by_models = true;
-  v.total = static_cast<int>(votes.size());
-  v.needed = std::max(1, std::min(rules.min_valid_answers, v.total));
-  std::array<int, kAnswerableRegimes> counts{};
+  std::vector<int> counts(kAnswerableRegimes);
   for (const RegimeVote& vote : votes) {
-    if (!vote.regime || vote.regime->regime == MarketRegime::kUnknown) continue;
-    ++v.valid;
-    ++counts[static_cast<std::size_t>(vote.regime->regime)];
+    if (vote.regime && vote.regime->regime != MarketRegime::kUnknown)
+      ++counts[static_cast<std::size_t>(vote.regime->regime)];
   }
-  if (v.valid < v.needed) {
-    return no_regime(v, fmt::format("only {} valid answer{} of {} ({} needed)", v.valid,
-                                    v.valid == 1 ? "" : "s", v.total, v.needed));
-  }
-  const auto top = std::max_element(counts.begin(), counts.end());
-  const auto regime = static_cast<MarketRegime>(top - counts.begin());
-  v.agreeing = *top;
-  const double pct = 100.0 * v.agreeing / v.valid;
-  if (std::count(counts.begin(), counts.end(), *top) > 1) {
-    return no_regime(v, fmt::format("no regime has the most of {} valid answers: a tie at {}",
-                                    v.valid, v.agreeing));
-  }
-  if (pct <= rules.min_agreement_pct) {
-    return no_regime(
-        v, fmt::format("{} of {} valid answers say {} ({}), not more than {}", v.agreeing, v.valid,
-                       to_string(regime), pct_text(pct), pct_text(rules.min_agreement_pct)));
-  }
-
-  v.why = fmt::format("{} of {} valid answers say {} ({})", v.agreeing, v.valid, to_string(regime),
-                      pct_text(pct));
-  if (v.valid < v.total) v.why += fmt::format(", {} asked", v.total);
+  const Majority majority = find_majority(
+      counts, static_cast<int>(votes.size()), rules, "regime",
+      [](std::size_t i) { return std::string(to_string(static_cast<MarketRegime>(i))); });
+  v.total = majority.total;
+  v.valid = majority.valid;
+  v.needed = majority.needed;
+  v.agreeing = majority.agreeing;
+  if (!majority.found) return no_regime(v, majority.why);
+  v.why = majority.why;
+  const auto regime = static_cast<MarketRegime>(majority.winner);
   RegimeReading& r = v.reading;
   r.regime = regime;
   r.confidence = r.size_multiplier = r.stop_multiplier = r.target_multiplier = 0;

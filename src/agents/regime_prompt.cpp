@@ -33,30 +33,14 @@ constexpr std::string_view kRegimeSystem =
     "\"target_multiplier\": number 0.5..3, \"strictness\": \"relaxed\" | \"normal\" | \"strict\" | "
     "\"very_strict\", \"reasoning\": string (one or two sentences)}";
 
-std::string regime_user_text(const RegimeRequest& request, const market::SymbolMarket& market) {
-  using namespace prompt_text;
-  const std::string label = timeframe_label(request.timeframe_minutes);
-  std::string out;
-  write_symbol(out, request.symbol, request.time, market);
-  write_quality(out, market, request.time);
-  out += '\n';
-  const market::TimeframeState* tf = market.timeframe(request.timeframe_minutes);
-  if (tf == nullptr) {
-    out += fmt::format("Timeframe {}: not tracked, no bars\n", label);
-  } else {
-    write_indicators(out, *tf);
-    write_bars(out, *tf, kRegimePromptBars);
-  }
-  out += fmt::format(
-      "\nName the regime of {} on the {} timeframe and answer with the JSON object only.\n",
-      request.symbol, label);
-  return out;
-}
-
 }  // namespace
 
 RegimePrompt regime_prompt(const RegimeRequest& request, const market::SymbolMarket& market) {
-  return make_prompt(std::string(kRegimeSystem), regime_user_text(request, market), 400);
+  return make_prompt(
+      std::string(kRegimeSystem),
+      prompt_text::one_timeframe_question(request.symbol, request.timeframe_minutes, request.time,
+                                          market, "Name the regime of", kRegimePromptBars),
+      400);
 }
 
 }  // namespace tg4::agents

@@ -60,16 +60,8 @@ RegimeReading regime_rule(const RegimeRequest& request, const market::SymbolMark
 
 void RuleRegimeAgent::assess(const RegimeRequest& request, const market::SymbolMarket& market,
                              RegimeCallback answer) {
-  const market::TimeframeState* tf = market.timeframe(request.timeframe_minutes);
-  const std::uint64_t bars = tf == nullptr ? 0 : tf->bar_count();
-  Last& last = last_[request.symbol];
-  if (last.reading.time.is_set() && last.timeframe_minutes == request.timeframe_minutes && last.bars == bars) {
-    last.reading.time = request.time;
-  } else {
-    last = Last{request.timeframe_minutes, bars, regime_rule(request, market)};
-    last.reading.source = source_;
-  }
-  answer(last.reading);
+  answer(last_.at(request.symbol, request.timeframe_minutes, market, request.time, source_,
+                  [&] { return regime_rule(request, market); }));
 }
 
 }  // namespace tg4::agents

@@ -10,10 +10,9 @@
 // While ADX, RSI or Choppiness warm up: unknown at confidence 0, which changes nothing. The rules
 // never say volatile_* (the risk engine's volatility spike cool-down covers sudden moves), keep
 // strictness normal and every multiplier at 1: they have no view beyond the risk engine's tables.
-#include <cstdint>
-#include <map>
 #include <string>
 
+#include "agents/last_reading.hpp"
 #include "agents/regime.hpp"
 
 namespace tg4::agents {
@@ -31,13 +30,8 @@ class RuleRegimeAgent final : public RegimeAgent {
               RegimeCallback answer) override;
 
  private:
-  struct Last {
-    int timeframe_minutes = 0;
-    std::uint64_t bars = 0;
-    RegimeReading reading;
-  };
   std::string source_;
-  std::map<std::string, Last, std::less<>> last_;  // by symbol
+  LastReadings<RegimeReading> last_;
 };
 
 }  // namespace tg4::agents

@@ -111,6 +111,7 @@ std::optional<Route> route_for(const CtlArgs& a) {
   if (a.action == "close" && !op.empty()) return Route{"POST", "/api/v1/positions/" + op + "/close", true};
   if (a.action == "cancel" && !op.empty()) return Route{"POST", "/api/v1/orders/" + op + "/cancel", true};
   if (a.action == "risk-reset") return Route{"POST", "/api/v1/risk/reset", true};
+  if (a.action == "run-agent" && !op.empty()) return Route{"POST", "/api/v1/agents/" + op + "/run"};
   return std::nullopt;
 }
 
@@ -153,7 +154,8 @@ int run_ctl(CommandContext& ctx, CtlArgs& a) {
     std::cerr << "tg4 ctl: unknown action '" << a.action
               << "' (status, positions, orders, decisions, audit, leaderboard, risk, portfolio, "
                  "pause, resume, halt, "
-                 "flatten, close SYMBOL, cancel CLIENT_ORDER_ID, risk-reset)\n";
+                 "flatten, close SYMBOL, cancel CLIENT_ORDER_ID, risk-reset, run-agent "
+                 "regime|technical)\n";
     return kExitUsage;
   }
   if (a.url.empty()) {
@@ -216,9 +218,11 @@ void add_ctl_command(CLI::App& root, CommandContext& ctx) {
   cmd->add_option("action", args->action,
                   "status|positions|orders|decisions|audit|leaderboard|risk|portfolio|pause|resume|"
                   "halt|flatten|"
-                  "close SYMBOL|cancel ID|risk-reset")
+                  "close SYMBOL|cancel ID|risk-reset|run-agent NAME")
       ->required();
-  cmd->add_option("operands", args->operands, "SYMBOL for close, CLIENT_ORDER_ID for cancel");
+  cmd->add_option(
+      "operands", args->operands,
+      "SYMBOL for close, CLIENT_ORDER_ID for cancel, regime or technical for run-agent");
   cmd->add_option("--url", args->url, "API base URL (default: http:// + the config's api.address)");
   cmd->add_option("--token", args->token, "Bearer token (default: $TG4_API_TOKEN)");
   cmd->add_option("--reason", args->reason, "Reason recorded with an action");

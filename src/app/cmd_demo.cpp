@@ -61,6 +61,8 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
   // says nothing).
   core::AgentsSection& agents = options.pipeline.agents;
   if (agents.regime_timeframe_minutes == core::AgentsSection{}.regime_timeframe_minutes) agents.regime_timeframe_minutes = 1;
+  if (agents.technical_timeframe_minutes == core::AgentsSection{}.technical_timeframe_minutes)
+    agents.technical_timeframe_minutes = 1;
   options.api_address = args.api_address;
   std::string token;
   if (options.api_tokens.empty() || !args.api_token.empty()) {

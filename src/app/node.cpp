@@ -152,6 +152,7 @@ core::Status Node::start_kernel() {
   outputs.venue = options_.venue;
   outputs.advisor = advisor();
   outputs.regime_agent = regime_agent_;  // null: the pipeline's rules
+  outputs.technical_agent = technical_agent_;
   outputs.resubscribe_book = [this](const std::string& symbol) {
     if (source_) source_->resubscribe_book(symbol);
   };
@@ -183,12 +184,17 @@ std::unique_ptr<strategy::Advisor> Node::advisor() {
   // Said at start, not found out from the bill or a silent leaderboard.
   const bool asks_advice = options_.pipeline.strategy == "llm_consensus";
   const bool names_regimes = options_.pipeline.agents.regime_detection;
-  if (!asks_advice && !names_regimes) {
-    log_->warn("llm.enabled is true, but strategy '{}' asks no advice and agents.regime_detection is false: "
-               "no model will be asked (strategy.name: llm_consensus trades the models' consensus)",
-               options_.pipeline.strategy);
+  const bool reads_technicals = options_.pipeline.agents.technical_analysis;
+  if (!asks_advice && !names_regimes && !reads_technicals) {
+    log_->warn(
+        "llm.enabled is true, but strategy '{}' asks no advice and agents.regime_detection and "
+        "agents.technical_analysis are false: no model will be asked (strategy.name: llm_consensus "
+        "trades the models' consensus)",
+        options_.pipeline.strategy);
   } else if (!asks_advice) {
-    log_->info("strategy '{}' asks no advice: the models name the regimes only", options_.pipeline.strategy);
+    log_->info(
+        "strategy '{}' asks no advice: the models name the regimes and read the technicals only",
+        options_.pipeline.strategy);
   }
   for (const core::LlmProvider& provider : options_.llm.providers) {
     if (provider.api_key.empty() && !provider.local) {
@@ -204,6 +210,7 @@ std::unique_ptr<strategy::Advisor> Node::advisor() {
   advisor->already_spent(llm_spent_today_, core::LiveClock().now());
   // One worker, one budget and one degradation for both agents (SPEC §6 budget is per day, not per agent).
   if (names_regimes) regime_agent_ = advisor.get();
+  if (reads_technicals) technical_agent_ = advisor.get();
   return advisor;
 }
 

@@ -108,7 +108,8 @@ class Node {
   core::Status start_kernel();
   core::Status start_api();
   void warm_up();
-  std::unique_ptr<strategy::Advisor> advisor();  // per options_.llm; sets regime_agent_
+  std::unique_ptr<strategy::Advisor>
+  advisor();  // per options_.llm; sets regime_agent_, technical_agent_
   void record_session(const std::string& status);
   void fail_kernel(const std::string& what);  // the kernel thread's last act
 
@@ -120,6 +121,7 @@ class Node {
   std::unique_ptr<storage::StateBus> state_;
   std::unique_ptr<llm::LlmMetrics> llm_metrics_;  // outlives the pipeline's advisor
   agents::RegimeAgent* regime_agent_ = nullptr;  // the LlmAdvisor, owned by the pipeline, when it names regimes
+  agents::TechnicalAgent* technical_agent_ = nullptr;  // likewise, when it reads the technicals
   core::Decimal llm_spent_today_;                 // by earlier processes, from the store
   std::unique_ptr<kernel::Kernel> kernel_;
   std::unique_ptr<kernel::Pipeline> pipeline_;

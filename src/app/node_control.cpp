@@ -209,11 +209,7 @@ core::Result<json::object> NodeControl::risk_reset() {
 }
 
 core::Result<json::object> NodeControl::run_agent(const std::string& name) {
-  return core::Error::of(
-      "agent '" + name +
-      "': agents run when the strategy asks them (llm_consensus: on each closed bar of its "
-      "timeframe); `tg4 decide --symbol S --once` runs one decision cycle by hand "
-      "(docs/AGENTS.md)");
+  return act([name](kernel::Pipeline& p) { return p.run_agent(name); });
 }
 
 }  // namespace tg4::app

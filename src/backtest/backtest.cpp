@@ -112,6 +112,10 @@ class Runner {
       sample_interval_ = kFramesTick;
     }
     fit_regime_timeframe(options);
+    // Nothing in a backtest reads the technical agent's reading (the rules' advisor reads the
+    // market itself, and the risk engine never reads it): not taken, so the run costs and outputs
+    // what it did before the agent existed.
+    options.agents.technical_analysis = false;
     // The paper venue lives in this process: reconciling it with our orders once, at start, is
     // enough (the periodic check only costs time and reports orders caught between two events).
     options.reconcile_interval = core::Duration::zero();

@@ -296,6 +296,11 @@ struct AgentsSection {
   ConfigDuration decision_interval = config_detail::min(60);
   ConfigDuration rebalance_interval = config_detail::min(60);
   ConfigDuration coordinator_timeout = config_detail::sec(10);
+  // Technical analysis: each symbol's indicators on this timeframe read every technical_interval
+  // into a trend, momentum, signals and a bias (advice: shown to people and to the decision
+  // agent; nothing trades on it). Off: not read.
+  bool technical_analysis = true;
+  int technical_timeframe_minutes = 5;  // one of the tracked timeframes
   // Regime detection: each symbol's regime, named on this timeframe's bars every regime_interval,
   // sets the risk engine's regime tables for its intents (SPEC §7 rules 4-6). Off: every intent is
   // judged as regime "unknown", the strictest.

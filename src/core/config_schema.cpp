@@ -454,8 +454,7 @@ std::vector<Field<Config>> build_table() {
 
   // agents (SPEC §6)
   const auto interval = durs(seconds(1), hours(24 * 7));
-  add(field<Config>(TG4_KEY(agents.technical_interval),
-                    "Technical analysis agent period (not built yet: checked, not acted on).",
+  add(field<Config>(TG4_KEY(agents.technical_interval), "Technical analysis agent period.",
                     interval));
   add(field<Config>(TG4_KEY(agents.regime_interval), "Regime detection agent period.", interval));
   add(field<Config>(TG4_KEY(agents.sentiment_interval),
@@ -468,12 +467,17 @@ std::vector<Field<Config>> build_table() {
       TG4_KEY(agents.coordinator_timeout),
       "Coordinator answer deadline, then wait (not built yet: checked, not acted on).",
       durs(ms(100), minutes(5))));
+  add(field<Config>(
+      TG4_KEY(agents.technical_analysis),
+      "Read each symbol's indicators into a trend, signals and a bias (advice only)."));
   add(field<Config>(TG4_KEY(agents.regime_detection),
                     "Name each symbol's regime for the risk engine; false: every intent is judged as regime unknown."));
   {
     Check<int> tracked;  // the kernel's timeframes (kernel::PipelineOptions::timeframes)
     tracked.one_of = {1, 5, 15, 60, 240, 1440};
     add(field<Config>(TG4_KEY(agents.regime_timeframe_minutes), "Bars the regime is named on, minutes.", tracked));
+    add(field<Config>(TG4_KEY(agents.technical_timeframe_minutes),
+                      "Bars the technical agent reads, minutes.", tracked));
   }
   add(field<Config>(TG4_KEY(agents.regime_change_confidence), "Confidence a regime change needs.",
                     fraction()));

@@ -7,6 +7,7 @@
 
 #include "agents/regime_rule.hpp"
 #include "agents/rule_advisor.hpp"
+#include "agents/technical_rule.hpp"
 #include "core/config.hpp"
 #include "core/logging.hpp"
 #include "execution/portfolio_state.hpp"
@@ -151,6 +152,17 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
                           .Name("tg4_regime_changes_total")
                           .Help("Regime changes by symbol and the regime changed to")
                           .Register(registry_)),
+      technical_bias_(
+          prometheus::BuildGauge()
+              .Name("tg4_technical_bias")
+              .Help("Technical analysis agent's latest bias by symbol: 1 long, 0 neutral or not "
+                    "read, -1 short")
+              .Register(registry_)),
+      technical_confidence_(
+          prometheus::BuildGauge()
+              .Name("tg4_technical_confidence")
+              .Help("Confidence of the technical analysis agent's latest bias, 0..1")
+              .Register(registry_)),
       bags_(options_.hodl, options_.reporting_currency),
       hodl_value_(prometheus::BuildGauge()
                       .Name("tg4_hodl_value")
@@ -172,11 +184,19 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
                           .Help("Hodl bag movements audited: set_aside, capped, bought")
                           .Register(registry_)) {
   if (!outputs_.advisor) outputs_.advisor = std::make_unique<agents::RuleAdvisor>();
-  check_regime_timeframe();
+  check_agent_timeframe(regime_timeframe(), "agents.regime_timeframe_minutes",
+                        "agents.regime_detection");
+  check_agent_timeframe(technical_timeframe(), "agents.technical_timeframe_minutes",
+                        "agents.technical_analysis");
   regime_agent_ = outputs_.regime_agent;
   if (regime_agent_ == nullptr) {
     rule_regime_agent_ = std::make_unique<agents::RuleRegimeAgent>();
     regime_agent_ = rule_regime_agent_.get();
+  }
+  technical_agent_ = outputs_.technical_agent;
+  if (technical_agent_ == nullptr) {
+    rule_technical_agent_ = std::make_unique<agents::RuleTechnicalAgent>();
+    technical_agent_ = rule_technical_agent_.get();
   }
   bars_.set_mismatch_sink(
       [this](const core::Bar& ours, const core::Bar&) { market_metrics_.on_bar_mismatch(ours.symbol); });
@@ -258,6 +278,12 @@ void Pipeline::start() {
     // From the start: with warm-up history the first reading counts at once.
     const auto period = std::chrono::duration_cast<core::Duration>(options_.agents.regime_interval);
     timers_.push_back(kernel_.timers().every(period, now(), [this] { assess_regimes(); }));
+  }
+  if (technical_timeframe() != 0) {
+    start_technicals();
+    const auto period =
+        std::chrono::duration_cast<core::Duration>(options_.agents.technical_interval);
+    timers_.push_back(kernel_.timers().every(period, now(), [this] { analyse_symbols(); }));
   }
   reconciling_ = true;
   request_reconciliation();
@@ -718,7 +744,7 @@ bool Pipeline::ask_advice(const std::string& symbol, int timeframe_minutes) {
   const market::SymbolMarket* market = market_.find(symbol);
   if (market == nullptr) return false;
   const strategy::AdviceRequest request{symbol, timeframe_minutes, portfolio_.position_qty(symbol),
-                                        now()};
+                                        now(), agent_views(symbol)};
   outputs_.advisor->ask(request, *market, [this](strategy::Advice advice) {
     kernel_.post(Task([this, advice = std::move(advice)] { on_advice(advice); }));
   });
@@ -1001,6 +1027,7 @@ void Pipeline::publish_summary(core::Decimal equity) {
   s.feed_connected = feed_connected_;
   s.venue_connected = venue_connected_;
   for (const auto& [symbol, tracker] : regimes_) s.regimes[symbol] = regime_line(tracker);
+  for (const auto& [symbol, reading] : technicals_) s.technicals[symbol] = technical_line(reading);
   publish_hodl(s);
   s.books.clear();
   for (const auto& [symbol, book] : books_) {
@@ -1072,6 +1099,36 @@ core::Result<json::object> Pipeline::risk_reset() {
   return ok("risk_reset");
 }
 
+core::Result<json::object> Pipeline::run_agent(const std::string& name) {
+  const bool regime = name == "regime";
+  if (!regime && name != "technical") {
+    return core::Error::of(
+        fmt::format("agent '{}': the agents run by hand are regime and technical; the decision "
+                    "agent answers its strategy "
+                    "(llm_consensus, on each closed bar of its timeframe), and `tg4 decide "
+                    "--symbol S --once` runs one "
+                    "decision cycle (docs/AGENTS.md)",
+                    name));
+  }
+  if (regime && regime_timeframe() == 0)
+    return core::Error::of("agent 'regime': agents.regime_detection is false");
+  if (!regime && technical_timeframe() == 0)
+    return core::Error::of("agent 'technical': agents.technical_analysis is false");
+  json::array asked;
+  for (const std::string& symbol : options_.symbols) {
+    if (market_.find(symbol) != nullptr) asked.emplace_back(symbol);
+  }
+  if (regime) {
+    assess_regimes();
+  } else {
+    analyse_symbols();
+  }
+  json::object out = ok("run_agent");
+  out["agent"] = name;
+  out["symbols"] = std::move(asked);  // without market data yet, a symbol is not asked
+  return out;
+}
+
 // ---- views ---------------------------------------------------------------------------------------
 
 json::object Pipeline::status_json() const {
@@ -1098,6 +1155,9 @@ json::object Pipeline::status_json() const {
   json::object regimes;
   for (const auto& [symbol, line] : s.regimes) regimes[symbol] = line;
   out["regimes"] = std::move(regimes);
+  json::object technicals;
+  for (const auto& [symbol, line] : s.technicals) technicals[symbol] = line;
+  out["technicals"] = std::move(technicals);
   out["hodl_value"] = s.hodl_value.to_string();
   json::object hodl;
   for (const auto& [asset, line] : s.hodl) hodl[asset] = line;

@@ -19,6 +19,7 @@
 
 #include "agents/model_scoreboard.hpp"
 #include "agents/regime_tracker.hpp"
+#include "agents/technical.hpp"
 #include "core/ids.hpp"
 #include "core/logging.hpp"
 #include "execution/execution_metrics.hpp"
@@ -76,6 +77,10 @@ class Pipeline {
   core::Result<boost::json::object> close_position(const std::string& symbol, const std::string& reason);
   core::Result<boost::json::object> cancel_order(const std::string& client_order_id);
   core::Result<boost::json::object> risk_reset();
+  // Asks an agent now, for every symbol with market data, as its timer would: "regime" or
+  // "technical". The readings come back through the kernel queue like the timer's (status, state
+  // keys, decisions). An Error names the agents that can be run, or why this one is off.
+  core::Result<boost::json::object> run_agent(const std::string& name);
 
   // ---- views (kernel thread) ----
   boost::json::object status_json() const;
@@ -127,6 +132,9 @@ class Pipeline {
 
   // decisions
   bool ask_advice(const std::string& symbol, int timeframe_minutes);
+  // The regime and technical agents' current views of the symbol, for the decision agent's
+  // question.
+  std::vector<std::string> agent_views(const std::string& symbol) const;
   void on_advice(const strategy::Advice& advice);  // kernel thread: recorded, then the strategy's
   void score_calls(core::Timestamp now);
   void on_intent(core::OrderIntent intent);
@@ -136,13 +144,22 @@ class Pipeline {
   // regimes (pipeline_regimes.cpp): the regime agent asked for every symbol, its readings through
   // each symbol's RegimeTracker
   int regime_timeframe() const;  // 0 when regime detection is off
-  void check_regime_timeframe() const;  // throws when it is not tracked
+  // Throws when an agent's timeframe is not tracked.
+  void check_agent_timeframe(int timeframe, const char* key, const char* off) const;
   agents::RegimeTracker& regime_tracker(const std::string& symbol);  // created on first use
   void start_regimes();  // every symbol unknown, as it is until two readings agree
   void assess_regimes();
   void on_regime(const agents::RegimeReading& reading);
   void report_regime(const agents::RegimeTracker& tracker, bool changed);
   std::string regime_line(const agents::RegimeTracker& tracker) const;
+  // technical analysis (pipeline_technical.cpp): the technical agent asked for every symbol every
+  // agents.technical_interval; its latest reading kept, stored, published and shown
+  int technical_timeframe() const;  // 0 when technical analysis is off
+  void start_technicals();          // every symbol not read yet, shown and exported as such
+  void analyse_symbols();
+  void on_technical(const agents::TechnicalReading& reading);
+  void report_technical(const agents::TechnicalReading& reading, bool changed);
+  static std::string technical_line(const agents::TechnicalReading& reading);
   // hodl bags (pipeline_hodl.cpp): a share of each realised profit set aside, bought, audited
   // The bags in the reporting currency, coins at their last price.
   core::Decimal hodl_value() const;
@@ -244,6 +261,13 @@ class Pipeline {
   std::map<std::string, agents::RegimeTracker, std::less<>> regimes_;
   prometheus::Family<prometheus::Gauge>& regime_gauge_;      // tg4_regime{symbol, regime}
   prometheus::Family<prometheus::Counter>& regime_changes_;  // tg4_regime_changes_total{symbol, regime}
+  std::unique_ptr<agents::TechnicalAgent>
+      rule_technical_agent_;  // when outputs_.technical_agent is null
+  agents::TechnicalAgent* technical_agent_ = nullptr;
+  std::map<std::string, agents::TechnicalReading, std::less<>>
+      technicals_;                                               // the latest, by symbol
+  prometheus::Family<prometheus::Gauge>& technical_bias_;        // tg4_technical_bias{symbol}
+  prometheus::Family<prometheus::Gauge>& technical_confidence_;  // tg4_technical_confidence{symbol}
 
   execution::HodlBags bags_;
   std::map<std::string, std::string> bag_orders_;  // asset -> the client id of its buy on its way

@@ -101,6 +101,9 @@ struct PipelineOutputs {
   // Names each symbol's regime every agents.regime_interval (the regime detection agent); null: its
   // rule-based fallback (agents::RuleRegimeAgent). Not owned: it is usually the advisor above.
   agents::RegimeAgent* regime_agent = nullptr;
+  // Reads each symbol's indicators every agents.technical_interval (the technical analysis agent);
+  // null: its rule-based fallback (agents::RuleTechnicalAgent). Not owned, like regime_agent.
+  agents::TechnicalAgent* technical_agent = nullptr;
 };
 
 // A copy of the numbers the status view and /status show, refreshed by the kernel every tick.
@@ -135,6 +138,9 @@ struct PipelineSummary {
   std::string last_advice;
   // Each symbol's regime as the risk engine uses it: "trending_bull 0.82 since 12:05:00 (rules)".
   std::map<std::string, std::string> regimes;
+  // Each symbol's latest technical reading: "long 0.72 (rules): trend up 0.56, momentum +0.30, RSI
+  // neutral, MACD bullish, support 41000, resistance 42500".
+  std::map<std::string, std::string> technicals;
   // The hodl bags: their value (reporting currency, coins at the last price), and one line per bag,
   // "0.00031 BTC, 3.33 USDT pending of 15.00"; the movements audited so far.
   core::Decimal hodl_value;

@@ -16,14 +16,13 @@ int Pipeline::regime_timeframe() const {
   return options_.agents.regime_detection ? options_.agents.regime_timeframe_minutes : 0;
 }
 
-void Pipeline::check_regime_timeframe() const {
-  const int tf = regime_timeframe();
-  if (tf == 0 || std::find(options_.timeframes.begin(), options_.timeframes.end(), tf) != options_.timeframes.end())
+void Pipeline::check_agent_timeframe(int timeframe, const char* key, const char* off) const {
+  const auto& tracked = options_.timeframes;
+  if (timeframe == 0 || std::find(tracked.begin(), tracked.end(), timeframe) != tracked.end())
     return;
   throw std::runtime_error(fmt::format(
-      "agents.regime_timeframe_minutes: {} is not a tracked timeframe (tracked: {}); choose one of them, or "
-      "agents.regime_detection: false",
-      tf, fmt::join(options_.timeframes, ", ")));
+      "{}: {} is not a tracked timeframe (tracked: {}); choose one of them, or {}: false", key,
+      timeframe, fmt::join(tracked, ", "), off));
 }
 
 agents::RegimeTracker& Pipeline::regime_tracker(const std::string& symbol) {

@@ -268,6 +268,26 @@ storage::DecisionRow verdict_row(const std::vector<storage::DecisionRow>& votes,
   return verdict;
 }
 
+// An agent's reading (regime, technical) as rows: one per model asked and one for the reading
+// (provider "rules" or "consensus"; parsed_json says whether it `changed` what is in force).
+template <typename Reading>
+std::vector<storage::DecisionRow> reading_rows(const Reading& reading, const char* agent,
+                                               boost::json::object parsed, std::string action,
+                                               const RecordScope& scope, bool changed) {
+  std::vector<storage::DecisionRow> rows =
+      vote_rows(reading.votes, reading.symbol, reading.time, scope);
+  storage::DecisionRow verdict = verdict_row(rows, scope, reading.time, reading.symbol);
+  verdict.agent = agent;
+  verdict.provider = reading.by_models ? "consensus" : "rules";
+  verdict.model = reading.source;
+  parsed["changed"] = changed;
+  verdict.parsed_json = boost::json::serialize(parsed);
+  verdict.action = std::move(action);
+  verdict.confidence = reading.confidence;
+  rows.push_back(std::move(verdict));
+  return rows;
+}
+
 }  // namespace
 
 std::vector<storage::DecisionRow> decision_rows(const strategy::Advice& advice,
@@ -303,18 +323,35 @@ boost::json::object regime_json(const agents::RegimeReading& reading) {
 
 std::vector<storage::DecisionRow> regime_rows(const agents::RegimeReading& reading,
                                               const RecordScope& scope, bool changed) {
-  std::vector<storage::DecisionRow> rows = vote_rows(reading.votes, reading.symbol, reading.time, scope);
-  storage::DecisionRow verdict = verdict_row(rows, scope, reading.time, reading.symbol);
-  verdict.agent = "regime";
-  verdict.provider = reading.by_models ? "consensus" : "rules";
-  verdict.model = reading.source;
-  boost::json::object parsed = regime_json(reading);
-  parsed["changed"] = changed;
-  verdict.parsed_json = boost::json::serialize(parsed);
-  verdict.action = agents::to_string(reading.regime);
-  verdict.confidence = reading.confidence;
-  rows.push_back(std::move(verdict));
-  return rows;
+  return reading_rows(reading, "regime", regime_json(reading), agents::to_string(reading.regime),
+                      scope, changed);
+}
+
+boost::json::object technical_json(const agents::TechnicalReading& reading) {
+  boost::json::object out;
+  out["symbol"] = reading.symbol;
+  out["known"] = reading.known;
+  out["bias"] = agents::to_string(reading.bias);
+  out["confidence"] = reading.confidence;
+  out["trend"] = {{"direction", agents::to_string(reading.trend)},
+                  {"strength", reading.trend_strength}};
+  out["momentum"] = reading.momentum;
+  out["rsi_signal"] = agents::to_string(reading.rsi_signal);
+  out["macd_signal"] = agents::to_string(reading.macd_signal);
+  out["support"] =
+      reading.support ? boost::json::value(*reading.support) : boost::json::value(nullptr);
+  out["resistance"] =
+      reading.resistance ? boost::json::value(*reading.resistance) : boost::json::value(nullptr);
+  out["reasoning"] = reading.reasoning;
+  out["source"] = reading.source;
+  if (reading.time.is_set()) out["time"] = core::format_rfc3339(reading.time, 0);
+  return out;
+}
+
+std::vector<storage::DecisionRow> technical_rows(const agents::TechnicalReading& reading,
+                                                 const RecordScope& scope, bool changed) {
+  return reading_rows(reading, "technical", technical_json(reading),
+                      agents::to_string(reading.bias), scope, changed);
 }
 
 }  // namespace tg4::kernel

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agents/regime.hpp"
+#include "agents/technical.hpp"
 #include "execution/order_manager.hpp"
 #include "execution/portfolio.hpp"
 #include "storage/records.hpp"
@@ -53,6 +54,13 @@ boost::json::object advice_json(const strategy::Advice& advice);
 std::vector<storage::DecisionRow> regime_rows(const agents::RegimeReading& reading,
                                               const RecordScope& scope, bool changed);
 boost::json::object regime_json(const agents::RegimeReading& reading);
+
+// A technical reading as the store keeps it: one row per model asked (agent "technical") and one
+// for the reading (action: its bias; provider "rules" or "consensus"). `changed`: the reading
+// changed the symbol's bias (parsed_json "changed").
+std::vector<storage::DecisionRow> technical_rows(const agents::TechnicalReading& reading,
+                                                 const RecordScope& scope, bool changed);
+boost::json::object technical_json(const agents::TechnicalReading& reading);
 
 // Drawdown from the peak as a fraction (0 when there is no peak yet), rounded to 8 digits.
 core::Decimal drawdown_ratio(core::Decimal equity, core::Decimal peak_equity);

@@ -109,9 +109,17 @@ LlmMetrics::LlmMetrics(prometheus::Registry& registry)
                             .Help("Regime detection cycles by outcome: consensus (enough valid answers), "
                                   "no_consensus (too few valid answers), rules (no model could be asked)")
                             .Register(registry);
+  auto& technical_cycles =
+      prometheus::BuildCounter()
+          .Name("tg4_agents_technical_cycles_total")
+          .Help(
+              "Technical analysis cycles by outcome: consensus (enough valid answers), "
+              "no_consensus (too few valid answers), rules (no model could be asked)")
+          .Register(registry);
   for (const CycleOutcome outcome : kAllCycleOutcomes) {
     cycles_[outcome] = &cycles.Add({{"outcome", to_string(outcome)}});
     regime_cycles_[outcome] = &regime_cycles.Add({{"outcome", to_string(outcome)}});
+    technical_cycles_[outcome] = &technical_cycles.Add({{"outcome", to_string(outcome)}});
   }
 }
 
@@ -143,6 +151,10 @@ void LlmMetrics::on_cycle(CycleOutcome outcome) {
 
 void LlmMetrics::on_regime_cycle(CycleOutcome outcome) {
   regime_cycles_.at(outcome)->Increment();
+}
+
+void LlmMetrics::on_technical_cycle(CycleOutcome outcome) {
+  technical_cycles_.at(outcome)->Increment();
 }
 
 void LlmMetrics::Series::on_call(LlmOutcome outcome, double seconds, bool attempted) {

@@ -69,6 +69,8 @@ class LlmMetrics {
   void on_cycle(CycleOutcome outcome);
   // The regime agent's cycles, by the same outcomes (tg4_agents_regime_cycles_total).
   void on_regime_cycle(CycleOutcome outcome);
+  // The technical analysis agent's cycles, likewise (tg4_agents_technical_cycles_total).
+  void on_technical_cycle(CycleOutcome outcome);
 
  private:
   prometheus::Family<prometheus::Counter>& requests_;
@@ -82,6 +84,7 @@ class LlmMetrics {
   prometheus::Gauge& degradation_level_;
   std::map<CycleOutcome, prometheus::Counter*> cycles_;
   std::map<CycleOutcome, prometheus::Counter*> regime_cycles_;
+  std::map<CycleOutcome, prometheus::Counter*> technical_cycles_;
   std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, Series>
       series_;  // node-based: references stay valid

@@ -57,13 +57,16 @@ struct Advice {
   std::vector<AdviceVote> votes;  // each model asked; empty when the rules decided
 };
 
-// What the advisor is asked: the symbol, the bars to judge it on, and the position (signed
-// quantity, zero when flat).
+// What the advisor is asked: the symbol, the bars to judge it on, the position (signed quantity,
+// zero when flat), and what the other agents make of the symbol now ("Regime: trending_bull 0.82
+// since ...", "Technical analysis (5m): long 0.72 ..."), which the models are shown; the rules
+// read the market themselves.
 struct AdviceRequest {
   std::string symbol;
   int timeframe_minutes = 60;
   core::Decimal position_qty;
   core::Timestamp time;
+  std::vector<std::string> agent_views = {};
 };
 
 using AdviceCallback = std::function<void(Advice)>;

@@ -141,3 +141,30 @@ TEST(DecisionPrompt, AFlatPositionAndAnEmptyMarket) {
 
 }  // namespace
 }  // namespace tg4::agents
+
+namespace tg4::agents {
+namespace {
+
+// The regime and technical agents' views, when the pipeline has them, come after the market and
+// before the question; without them the question is as before.
+TEST(DecisionPrompt, OtherAgentsViewsAreShownWhenGiven) {
+  strategy::AdviceRequest asked = request();
+  const std::string without = decision_prompt(asked, trending_market()).chat.user;
+  EXPECT_FALSE(contains(without, "Other agents' views"));
+  asked.agent_views = {
+      "Regime (15m bars, regime detection agent): trending_bull 0.82 since 2026-01-01T00:00:00Z",
+      "Technical analysis (5m bars, as of 2026-01-01T01:00:00Z): long 0.72 (rules): trend up 0.56"};
+  const DecisionPrompt with = decision_prompt(asked, trending_market());
+  const std::size_t views =
+      with.chat.user.find("\nOther agents' views (advice, to weigh with the above):\n");
+  ASSERT_NE(views, std::string::npos) << with.chat.user;
+  EXPECT_LT(views, with.chat.user.find("Decide one action for BTC/USDT"));
+  EXPECT_TRUE(contains(with.chat.user,
+                       "  Technical analysis (5m bars, as of 2026-01-01T01:00:00Z): long 0.72"));
+  EXPECT_TRUE(
+      contains(with.chat.user, "  Regime (15m bars, regime detection agent): trending_bull"));
+  EXPECT_NE(with.hash, decision_prompt(request(), trending_market()).hash);
+}
+
+}  // namespace
+}  // namespace tg4::agents

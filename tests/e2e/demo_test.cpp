@@ -188,6 +188,13 @@ void expect_llm_agents_feed_their_panels_and_alerts(const std::string& prometheu
       "name the regime",
       tg4::testing::LlmBehaviour::reply(R"({"regime":"ranging","confidence":0.8,"strictness":"normal","reasoning":"e2e"})",
                                         kLlmTokensIn, kLlmTokensOut));
+  // And the technical analysis agent (its system text says "a crypto technical analyst").
+  server.set_reply_for_prompt(
+      "crypto technical analyst",
+      tg4::testing::LlmBehaviour::reply(
+          R"({"trend":{"direction":"sideways","strength":0.2},"momentum":0,"bias":"neutral","confidence":0.6,)"
+          R"("reasoning":"e2e"})",
+          kLlmTokensIn, kLlmTokensOut));
   Child demo({TG4_BINARY, "--config", llm_demo_config(dir, server), "--store",
               "sqlite:" + (dir / "demo.db").string(), "--metrics", metrics, "demo", "--duration",
               "90", "--strategy", "llm_consensus", "--param", "timeframe=1", "--api", "127.0.0.1:0",
@@ -198,19 +205,16 @@ void expect_llm_agents_feed_their_panels_and_alerts(const std::string& prometheu
   // Named: GCC 12 -O3 misreads a defaulted temporary as uninitialised.
   net::HttpClientOptions client_options;
   net::HttpClient client(std::move(client_options));
-  const std::vector<std::string> wanted = {"tg4_agents_cycles_total{outcome=\"consensus\"} > 0",
-                                           "tg4_agents_cycles_total{outcome=\"rules\"} > 0",
-                                           "tg4_decisions_total{source=\"llm\"} > 0",
-                                           "tg4_decisions_total{source=\"rules\"} > 0",
-                                           "tg4_llm_tokens_total{direction=\"out\"} > 0",
-                                           "tg4_llm_cost_usd_total > 0",
-                                           "tg4_llm_budget_spent_usd >= 0.05",
-                                           "tg4_llm_budget_daily_usd == 0.05",
-                                           "tg4_llm_budget_warn_usd == 0.01",
-                                           "tg4_agents_degradation_level == 0",
-                                           // the node's regime agent is the LlmAdvisor (the rules count no
-                                           // cycles); whether the budget is left for its models is timing
-                                           "sum(tg4_agents_regime_cycles_total) > 0"};
+  const std::vector<std::string> wanted = {
+      "tg4_agents_cycles_total{outcome=\"consensus\"} > 0",
+      "tg4_agents_cycles_total{outcome=\"rules\"} > 0", "tg4_decisions_total{source=\"llm\"} > 0",
+      "tg4_decisions_total{source=\"rules\"} > 0", "tg4_llm_tokens_total{direction=\"out\"} > 0",
+      "tg4_llm_cost_usd_total > 0", "tg4_llm_budget_spent_usd >= 0.05",
+      "tg4_llm_budget_daily_usd == 0.05", "tg4_llm_budget_warn_usd == 0.01",
+      "tg4_agents_degradation_level == 0",
+      // the node's regime agent is the LlmAdvisor (the rules count no
+      // cycles); whether the budget is left for its models is timing
+      "sum(tg4_agents_regime_cycles_total) > 0", "sum(tg4_agents_technical_cycles_total) > 0"};
   std::vector<PanelQuery> queries;
   for (const auto& q : dashboard_queries()) {
     if (q.llm_only) queries.push_back(q);
@@ -361,6 +365,18 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
   EXPECT_EQ(WEXITSTATUS(misplaced.first), 2) << misplaced.second;
   EXPECT_NE(misplaced.second.find("--limit applies to decisions and audit"), std::string::npos)
       << misplaced.second;
+  // An agent run by hand: the technical agent answers with the symbols it asked; the decision agent
+  // is not run so, and the refusal says why.
+  const auto technical = run_ctl("run-agent technical --json");
+  EXPECT_EQ(technical.first, 0) << technical.second;
+  EXPECT_NE(technical.second.find("\"agent\":\"technical\""), std::string::npos)
+      << technical.second;
+  EXPECT_NE(technical.second.find("BTC/USDT"), std::string::npos) << technical.second;
+  const auto decision = run_ctl("run-agent decision 2>&1");
+  EXPECT_NE(decision.first, 0) << decision.second;
+  EXPECT_NE(decision.second.find("the agents run by hand are regime and technical"),
+            std::string::npos)
+      << decision.second;
 
   // Every dashboard query: parses; returns data unless it watches a fault or the LLM agents (not
   // enabled here: the second demo below feeds those). Rates need a few scrapes.

@@ -44,6 +44,7 @@ struct RegimeSession {
     options.symbols = {"BTC/USDT"};
     options.reconcile_interval = 0s;
     options.agents.regime_detection = detection;
+    options.agents.technical_analysis = false;  // its rows are pipeline_technical_test's
     PipelineOutputs outputs;
     outputs.record = [this](storage::Row row) {
       if (auto* d = std::get_if<storage::DecisionRow>(&row)) decisions.push_back(*d);
