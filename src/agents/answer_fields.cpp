@@ -101,6 +101,18 @@ Result<double> parse_confidence(const json::object& answer) {
       percent ? "is outside 0..100 %" : "is outside 0..1 (or 1..100 as a percentage)");
 }
 
+Result<double> number_in(const json::value* value, std::string_view field, double low,
+                         double high) {
+  if (value == nullptr)
+    return Error::of(fmt::format("{}: missing (expected a number {}..{})", field, low, high));
+  auto number = decimal_of(field, *value);
+  if (!number) return number.error();
+  const double n = number->to_double();
+  if (n < low || n > high)
+    return field_error(field, *value, fmt::format("is outside {}..{}", low, high));
+  return n;
+}
+
 Result<std::string> parse_reasoning(const json::object& answer) {
   const json::value* value = present(answer, "reasoning");
   if (value == nullptr) return std::string{};

@@ -4,6 +4,7 @@
 // and an Error names the field and what it held (`confidence: 150 is outside 0..1 ...`).
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,24 @@ core::Result<core::Decimal> decimal_of(std::string_view field, const boost::json
 // "confidence", required: 0..1; a number above 1 up to 100, or a string ending in '%', is a
 // percentage.
 core::Result<double> parse_confidence(const boost::json::object& answer);
+// A required number within [low, high] (`value` null: missing).
+core::Result<double> number_in(const boost::json::value* value, std::string_view field, double low,
+                               double high);
+// A name read by `parse` (any case, blanks ignored): `fallback` when `value` is null, or an Error
+// saying it is missing when there is no fallback; `names` lists the names for the errors.
+template <typename E, typename Parse>
+core::Result<E> name_in(const boost::json::value* value, std::string_view field, Parse parse,
+                        std::optional<E> fallback, std::string_view names) {
+  if (value == nullptr) {
+    if (fallback) return *fallback;
+    return core::Error::of(std::string(field) + ": missing (expected one of " + std::string(names) +
+                           ")");
+  }
+  if (!value->is_string()) return field_error(field, *value, "is not a string");
+  auto parsed = parse(trimmed(value->get_string()));
+  if (!parsed) return field_error(field, *value, "is not one of " + std::string(names));
+  return *parsed;
+}
 // "reasoning", optional (""): a string.
 core::Result<std::string> parse_reasoning(const boost::json::object& answer);
 

@@ -7,9 +7,11 @@
 #include <utility>
 
 #include "agents/model_regime.hpp"
+#include "agents/model_sentiment.hpp"
 #include "agents/model_technical.hpp"
 #include "agents/regime_rule.hpp"
 #include "agents/rule_advisor.hpp"
+#include "agents/sentiment_blend.hpp"
 #include "agents/technical_consensus.hpp"
 #include "agents/technical_rule.hpp"
 #include "llm/json_object.hpp"
@@ -53,6 +55,12 @@ void describe(strategy::AdviceVote& record, const ModelRegime& regime) {
   record.parsed_json = model_regime_json(regime);
   record.action = to_string(regime.regime);
   record.confidence = regime.confidence;
+}
+
+void describe(strategy::AdviceVote& record, const ModelSentiment& sentiment) {
+  record.parsed_json = model_sentiment_json(sentiment);
+  record.action = to_string(sentiment.bias);
+  record.confidence = sentiment.confidence;
 }
 
 void describe(strategy::AdviceVote& record, const ModelTechnical& technical) {
@@ -147,7 +155,15 @@ bool opens(const strategy::Advice& advice, core::Decimal position_qty) {
 
 LlmAdvisor::LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents,
                        llm::LlmMetrics* metrics, net::ClientTlsOptions tls)
-    : metrics_(metrics), rules_(consensus_rules(agents)), budget_(llm), degradation_(agents) {
+    : metrics_(metrics),
+      rules_(consensus_rules(agents)),
+      budget_(llm),
+      degradation_(agents),
+      sentiment_breaker_(
+          agents.sentiment_breaker_failures,
+          std::chrono::duration_cast<core::Duration>(agents.sentiment_breaker_cooldown)),
+      sentiment_max_providers_(agents.sentiment_max_providers),
+      sentiment_weight_(agents.sentiment_provider_weight.to_double()) {
   if (metrics_ != nullptr) {
     metrics_->set_budget(budget_.daily().to_double(), budget_.warn().to_double());
     metrics_->set_degradation_level(static_cast<int>(degradation_.level()));
@@ -235,6 +251,24 @@ void LlmAdvisor::analyse(const TechnicalRequest& request, const market::SymbolMa
   });
 }
 
+LlmAdvisor::SentimentQuestion LlmAdvisor::sentiment_question_for(
+    const SentimentRequest& request, const market::SymbolMarket* market) {
+  return {request, sentiment_prompt(request, market)};
+}
+
+void LlmAdvisor::sense(const SentimentRequest& request, const market::SymbolMarket* market,
+                       SentimentCallback answer) {
+  enqueue([this, question = sentiment_question_for(request, market), answer = std::move(answer)] {
+    SentimentReading none;  // what a cycle that throws leaves: no reading, and why
+    none.symbol = question.request.symbol;
+    none.time = question.request.time;
+    SentimentReading reading = or_rules(*log_, "sentiment", question.request.symbol, none,
+                                        [&] { return sense_now(question); });
+    return std::function<void()>(
+        [answer, reading = std::move(reading)]() mutable { answer(std::move(reading)); });
+  });
+}
+
 void LlmAdvisor::enqueue(Job job) {
   {
     const std::lock_guard lock(mutex_);
@@ -266,11 +300,15 @@ void LlmAdvisor::work() {
 
 std::vector<llm::ProviderClient*> LlmAdvisor::eligible(const Prompt& prompt, core::Timestamp now,
                                                        const std::string& agent,
-                                                       std::vector<strategy::AdviceVote>& skipped) {
+                                                       std::vector<strategy::AdviceVote>& skipped,
+                                                       bool search_only, std::size_t limit) {
   std::vector<llm::ProviderClient*> chosen;
   core::Decimal worst_case;
   for (const auto& client : clients_) {
     const core::LlmProvider& provider = client->provider();
+    if (search_only && !provider.search)
+      continue;  // not a sentiment source: not asked, not skipped
+    if (chosen.size() == limit) break;
     const core::Decimal cost = client->worst_case_cost(prompt.chat);
     std::string why;
     if (!budget_.allows(provider, now)) {
@@ -380,6 +418,58 @@ TechnicalReading LlmAdvisor::analyse_now(const TechnicalQuestion& question) {
   return read_now<TechnicalReading, ModelTechnical, TechnicalVote>(
       question, "technical", parse_model_technical, technical_consensus,
       &llm::LlmMetrics::on_technical_cycle);
+}
+
+SentimentReading LlmAdvisor::sense_now(const SentimentQuestion& question) {
+  const core::Timestamp now = question.request.time;
+  SentimentReading none;
+  none.symbol = question.request.symbol;
+  none.time = now;
+  if (!sentiment_breaker_.allows(now)) {
+    none.source = "no model asked: the sentiment breaker is open until " +
+                  core::format_rfc3339(*sentiment_breaker_.open_until(), 0);
+    none.reasoning = none.source;
+    if (metrics_ != nullptr) metrics_->on_sentiment_cycle(llm::CycleOutcome::kRules);
+    return none;
+  }
+  std::vector<strategy::AdviceVote> records;
+  const std::vector<llm::ProviderClient*> chosen =
+      eligible(question.prompt, now, "sentiment", records, true,
+               static_cast<std::size_t>(sentiment_max_providers_));
+  if (chosen.empty()) {
+    const bool any = std::any_of(clients_.begin(), clients_.end(),
+                                 [](const auto& c) { return c->provider().search; });
+    none.source =
+        any ? "no search-capable model may be asked now" : "no search-capable provider configured";
+    none.reasoning = none.source;
+    none.votes = std::move(records);
+    report_state(now);
+    if (metrics_ != nullptr) metrics_->on_sentiment_cycle(llm::CycleOutcome::kRules);
+    return none;
+  }
+  std::vector<SentimentVote> votes;
+  for (auto& answer :
+       ask_all<ModelSentiment>(chosen, question.prompt, "sentiment", parse_model_sentiment)) {
+    votes.push_back({answer.record.provider, answer.record.model, std::move(answer.answer)});
+    records.push_back(std::move(answer.record));
+  }
+  charge(records, now);
+  SentimentBlend blend = blend_sentiment(votes, question.request, sentiment_weight_);
+  if (blend.valid > 0) {
+    sentiment_breaker_.on_success();
+  } else if (sentiment_breaker_.on_failure(now)) {
+    log_->warn(
+        "sentiment breaker open after {} cycles without a valid answer: no model is asked until {}",
+        sentiment_breaker_.consecutive_failures(),
+        core::format_rfc3339(*sentiment_breaker_.open_until(), 0));
+  }
+  report_state(now);
+  if (metrics_ != nullptr) {
+    metrics_->on_sentiment_cycle(blend.valid > 0 ? llm::CycleOutcome::kConsensus
+                                                 : llm::CycleOutcome::kNoConsensus);
+  }
+  blend.reading.votes = std::move(records);
+  return blend.reading;
 }
 
 // Said as "the LLM decision path" (operators and tests read these lines) though regime cycles

@@ -12,7 +12,10 @@
 // models within the same daily budget and per-question cost cap, and answers with the models'
 // regime consensus, or the rules' reading when no model may be asked, the answers reach no
 // consensus, or the path is in EMERGENCY. It is the technical analysis agent (TechnicalAgent) the
-// same way. Decision, regime and technical cycles feed one Degradation.
+// same way. Decision, regime and technical cycles feed one Degradation. And it is the sentiment
+// agent (SentimentAgent): only search-capable providers are asked, at most
+// agents.sentiment_max_providers, and its own circuit breaker (SentimentBreaker), not the
+// Degradation, stops it asking after repeated failures.
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -29,6 +32,9 @@
 #include "agents/regime.hpp"
 #include "agents/regime_consensus.hpp"
 #include "agents/regime_prompt.hpp"
+#include "agents/sentiment.hpp"
+#include "agents/sentiment_breaker.hpp"
+#include "agents/sentiment_prompt.hpp"
 #include "agents/technical.hpp"
 #include "agents/technical_prompt.hpp"
 #include "core/config.hpp"
@@ -40,7 +46,10 @@
 
 namespace tg4::agents {
 
-class LlmAdvisor final : public strategy::Advisor, public RegimeAgent, public TechnicalAgent {
+class LlmAdvisor final : public strategy::Advisor,
+                         public RegimeAgent,
+                         public TechnicalAgent,
+                         public SentimentAgent {
  public:
   // `metrics` may be null; it must outlive the advisor.
   LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents,
@@ -57,6 +66,8 @@ class LlmAdvisor final : public strategy::Advisor, public RegimeAgent, public Te
               RegimeCallback answer) override;
   void analyse(const TechnicalRequest& request, const market::SymbolMarket& market,
                TechnicalCallback answer) override;
+  void sense(const SentimentRequest& request, const market::SymbolMarket* market,
+             SentimentCallback answer) override;
   // Every agent's (Advisor, RegimeAgent, TechnicalAgent): no question is answered from now on.
   void stop() override;
   // Before the first question: what earlier processes spent today (kernel::llm_spend_since), so a
@@ -94,6 +105,15 @@ class LlmAdvisor final : public strategy::Advisor, public RegimeAgent, public Te
   static TechnicalQuestion technical_question_for(const TechnicalRequest& request,
                                                   const market::SymbolMarket& market);
 
+  // One sentiment cycle, on the calling thread (what the worker runs for sense()).
+  struct SentimentQuestion {
+    SentimentRequest request;
+    SentimentPrompt prompt;
+  };
+  SentimentReading sense_now(const SentimentQuestion& question);
+  static SentimentQuestion sentiment_question_for(const SentimentRequest& request,
+                                                  const market::SymbolMarket* market);
+
  private:
   // A job runs one cycle on the worker and returns the hand-over of its answer, which the worker
   // calls under the lock (so nothing is answered once stop() has run).
@@ -102,10 +122,13 @@ class LlmAdvisor final : public strategy::Advisor, public RegimeAgent, public Te
   void work();
   // The models this cycle may ask: within the day's budget (local ones only beyond it) and, in
   // config order, while their worst cases fit the per-decision cap. The others are recorded as
-  // skipped (votes of `agent`).
+  // skipped (votes of `agent`). `search_only`: the search-capable providers alone, at most `limit`
+  // of them (the sentiment agent's).
   std::vector<llm::ProviderClient*> eligible(const Prompt& prompt, core::Timestamp now,
                                              const std::string& agent,
-                                             std::vector<strategy::AdviceVote>& skipped);
+                                             std::vector<strategy::AdviceVote>& skipped,
+                                             bool search_only = false,
+                                             std::size_t limit = SIZE_MAX);
   void charge(const std::vector<strategy::AdviceVote>& records, core::Timestamp now);
   // A cycle whose models were asked: a failure for Degradation when too few answers were valid,
   // else a success.
@@ -131,6 +154,9 @@ class LlmAdvisor final : public strategy::Advisor, public RegimeAgent, public Te
   // The deciding thread's only (the worker's; `tg4 decide` runs no worker and decides itself).
   llm::Budget budget_;
   Degradation degradation_;
+  SentimentBreaker sentiment_breaker_;
+  const int sentiment_max_providers_;
+  const double sentiment_weight_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -18,38 +18,6 @@ namespace json = boost::json;
 using core::Error;
 using core::Result;
 
-// A required number within [low, high].
-Result<double> number_in(const json::value* value, std::string_view field, double low,
-                         double high) {
-  if (value == nullptr) {
-    return Error::of(fmt::format("{}: missing (expected a number {}..{})", field, low, high));
-  }
-  auto number = answer_fields::decimal_of(field, *value);
-  if (!number) return number.error();
-  const double n = number->to_double();
-  if (n < low || n > high) {
-    return answer_fields::field_error(field, *value, fmt::format("is outside {}..{}", low, high));
-  }
-  return n;
-}
-
-// A name read by `parse` (technical.hpp); `fallback` when absent, an Error when `fallback` is
-// empty.
-template <typename E, typename Parse>
-Result<E> name_in(const json::value* value, std::string_view field, Parse parse,
-                  std::optional<E> fallback, std::string_view names) {
-  if (value == nullptr) {
-    if (fallback) return *fallback;
-    return Error::of(fmt::format("{}: missing (expected one of {})", field, names));
-  }
-  if (!value->is_string()) return answer_fields::field_error(field, *value, "is not a string");
-  auto parsed = parse(answer_fields::trimmed(value->get_string()));
-  if (!parsed) {
-    return answer_fields::field_error(field, *value, fmt::format("is not one of {}", names));
-  }
-  return *parsed;
-}
-
 Result<std::optional<double>> price_in(const json::object& answer, std::string_view field) {
   const json::value* value = answer_fields::present(answer, field);
   if (value == nullptr) return std::optional<double>{};
@@ -69,11 +37,12 @@ Result<std::pair<TrendDirection, double>> trend_in(const json::object& answer) {
   }
   if (!value->is_object()) return answer_fields::field_error("trend", *value, "is not an object");
   const json::object& trend = value->get_object();
-  auto direction =
-      name_in<TrendDirection>(answer_fields::present(trend, "direction"), "trend.direction",
-                              parse_trend_direction, std::nullopt, "up, down, sideways");
+  auto direction = answer_fields::name_in<TrendDirection>(
+      answer_fields::present(trend, "direction"), "trend.direction", parse_trend_direction,
+      std::nullopt, "up, down, sideways");
   if (!direction) return direction.error();
-  auto strength = number_in(answer_fields::present(trend, "strength"), "trend.strength", 0, 1);
+  auto strength =
+      answer_fields::number_in(answer_fields::present(trend, "strength"), "trend.strength", 0, 1);
   if (!strength) return strength.error();
   return std::pair{*direction, *strength};
 }
@@ -82,8 +51,8 @@ Result<std::pair<TrendDirection, double>> trend_in(const json::object& answer) {
 
 core::Result<ModelTechnical> parse_model_technical(const boost::json::object& answer) {
   ModelTechnical t;
-  auto bias = name_in<Bias>(answer_fields::present(answer, "bias"), "bias", parse_bias,
-                            std::nullopt, "long, short, neutral");
+  auto bias = answer_fields::name_in<Bias>(answer_fields::present(answer, "bias"), "bias",
+                                           parse_bias, std::nullopt, "long, short, neutral");
   if (!bias) return bias.error();
   t.bias = *bias;
   auto confidence = answer_fields::parse_confidence(answer);
@@ -92,17 +61,18 @@ core::Result<ModelTechnical> parse_model_technical(const boost::json::object& an
   auto trend = trend_in(answer);
   if (!trend) return trend.error();
   std::tie(t.trend, t.trend_strength) = *trend;
-  auto momentum = number_in(answer_fields::present(answer, "momentum"), "momentum", -1, 1);
+  auto momentum =
+      answer_fields::number_in(answer_fields::present(answer, "momentum"), "momentum", -1, 1);
   if (!momentum) return momentum.error();
   t.momentum = *momentum;
-  auto rsi =
-      name_in<RsiSignal>(answer_fields::present(answer, "rsi_signal"), "rsi_signal",
-                         parse_rsi_signal, RsiSignal::kNeutral, "overbought, oversold, neutral");
+  auto rsi = answer_fields::name_in<RsiSignal>(answer_fields::present(answer, "rsi_signal"),
+                                               "rsi_signal", parse_rsi_signal, RsiSignal::kNeutral,
+                                               "overbought, oversold, neutral");
   if (!rsi) return rsi.error();
   t.rsi_signal = *rsi;
-  auto macd =
-      name_in<MacdSignal>(answer_fields::present(answer, "macd_signal"), "macd_signal",
-                          parse_macd_signal, MacdSignal::kNeutral, "bullish, bearish, neutral");
+  auto macd = answer_fields::name_in<MacdSignal>(answer_fields::present(answer, "macd_signal"),
+                                                 "macd_signal", parse_macd_signal,
+                                                 MacdSignal::kNeutral, "bullish, bearish, neutral");
   if (!macd) return macd.error();
   t.macd_signal = *macd;
   auto support = price_in(answer, "support");

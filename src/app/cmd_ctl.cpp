@@ -155,7 +155,7 @@ int run_ctl(CommandContext& ctx, CtlArgs& a) {
               << "' (status, positions, orders, decisions, audit, leaderboard, risk, portfolio, "
                  "pause, resume, halt, "
                  "flatten, close SYMBOL, cancel CLIENT_ORDER_ID, risk-reset, run-agent "
-                 "regime|technical)\n";
+                 "regime|technical|sentiment)\n";
     return kExitUsage;
   }
   if (a.url.empty()) {
@@ -222,7 +222,7 @@ void add_ctl_command(CLI::App& root, CommandContext& ctx) {
       ->required();
   cmd->add_option(
       "operands", args->operands,
-      "SYMBOL for close, CLIENT_ORDER_ID for cancel, regime or technical for run-agent");
+      "SYMBOL for close, CLIENT_ORDER_ID for cancel, regime, technical or sentiment for run-agent");
   cmd->add_option("--url", args->url, "API base URL (default: http:// + the config's api.address)");
   cmd->add_option("--token", args->token, "Bearer token (default: $TG4_API_TOKEN)");
   cmd->add_option("--reason", args->reason, "Reason recorded with an action");

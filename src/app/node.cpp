@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -153,6 +154,7 @@ core::Status Node::start_kernel() {
   outputs.advisor = advisor();
   outputs.regime_agent = regime_agent_;  // null: the pipeline's rules
   outputs.technical_agent = technical_agent_;
+  outputs.sentiment_agent = sentiment_agent_;
   outputs.resubscribe_book = [this](const std::string& symbol) {
     if (source_) source_->resubscribe_book(symbol);
   };
@@ -211,6 +213,16 @@ std::unique_ptr<strategy::Advisor> Node::advisor() {
   // One worker, one budget and one degradation for both agents (SPEC §6 budget is per day, not per agent).
   if (names_regimes) regime_agent_ = advisor.get();
   if (reads_technicals) technical_agent_ = advisor.get();
+  // The sentiment agent has no rules: it runs only where a search-capable model may be asked.
+  const bool searches = std::any_of(options_.llm.providers.begin(), options_.llm.providers.end(),
+                                    [](const core::LlmProvider& p) { return p.search; });
+  if (searches && options_.pipeline.agents.sentiment_max_providers > 0) {
+    sentiment_agent_ = advisor.get();
+  } else {
+    log_->info(
+        "no sentiment agent: no LLM provider has search: true (or agents.sentiment_max_providers "
+        "is 0)");
+  }
   return advisor;
 }
 

@@ -457,8 +457,7 @@ std::vector<Field<Config>> build_table() {
   add(field<Config>(TG4_KEY(agents.technical_interval), "Technical analysis agent period.",
                     interval));
   add(field<Config>(TG4_KEY(agents.regime_interval), "Regime detection agent period.", interval));
-  add(field<Config>(TG4_KEY(agents.sentiment_interval),
-                    "Sentiment agent period (not built yet: checked, not acted on).", interval));
+  add(field<Config>(TG4_KEY(agents.sentiment_interval), "Sentiment agent period.", interval));
   add(field<Config>(TG4_KEY(agents.decision_interval), "Trading decision period.", interval));
   add(field<Config>(TG4_KEY(agents.rebalance_interval),
                     "Portfolio rebalance agent period (not built yet: checked, not acted on).",
@@ -483,19 +482,13 @@ std::vector<Field<Config>> build_table() {
                     fraction()));
   add(field<Config>(TG4_KEY(agents.regime_change_runs), "... on this many consecutive runs.",
                     ints(1, 100)));
-  add(field<Config>(
-      TG4_KEY(agents.sentiment_max_providers),
-      "Sentiment: search-capable providers asked (not built yet: checked, not acted on).",
-      ints(0, 10)));
-  add(field<Config>(TG4_KEY(agents.sentiment_provider_weight),
-                    "Weight of each sentiment answer (not built yet: checked, not acted on).",
+  add(field<Config>(TG4_KEY(agents.sentiment_max_providers),
+                    "Sentiment: search-capable providers asked.", ints(0, 10)));
+  add(field<Config>(TG4_KEY(agents.sentiment_provider_weight), "Weight of each sentiment answer.",
                     decs("0", "10")));
-  add(field<Config>(
-      TG4_KEY(agents.sentiment_breaker_failures),
-      "Sentiment failures that open its breaker (not built yet: checked, not acted on).",
-      ints(1, 100)));
-  add(field<Config>(TG4_KEY(agents.sentiment_breaker_cooldown),
-                    "Sentiment breaker cool-down (not built yet: checked, not acted on).",
+  add(field<Config>(TG4_KEY(agents.sentiment_breaker_failures),
+                    "Sentiment failures that open its breaker.", ints(1, 100)));
+  add(field<Config>(TG4_KEY(agents.sentiment_breaker_cooldown), "Sentiment breaker cool-down.",
                     durs(seconds(1), hours(24))));
   add(field<Config>(TG4_KEY(agents.min_valid_answers), "Valid model answers needed, else HOLD.",
                     ints(1, 100)));

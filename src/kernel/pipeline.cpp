@@ -163,6 +163,13 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
               .Name("tg4_technical_confidence")
               .Help("Confidence of the technical analysis agent's latest bias, 0..1")
               .Register(registry_)),
+      sentiment_agent_(outputs_.sentiment_agent),
+      sentiment_score_(
+          prometheus::BuildGauge()
+              .Name("tg4_sentiment_score")
+              .Help("Sentiment agent's latest score by symbol, -1 (very negative) .. +1; 0 while "
+                    "not read")
+              .Register(registry_)),
       bags_(options_.hodl, options_.reporting_currency),
       hodl_value_(prometheus::BuildGauge()
                       .Name("tg4_hodl_value")
@@ -284,6 +291,12 @@ void Pipeline::start() {
     const auto period =
         std::chrono::duration_cast<core::Duration>(options_.agents.technical_interval);
     timers_.push_back(kernel_.timers().every(period, now(), [this] { analyse_symbols(); }));
+  }
+  if (sentiment_agent_ != nullptr) {
+    start_sentiments();
+    const auto period =
+        std::chrono::duration_cast<core::Duration>(options_.agents.sentiment_interval);
+    timers_.push_back(kernel_.timers().every(period, now(), [this] { sense_symbols(); }));
   }
   reconciling_ = true;
   request_reconciliation();
@@ -1028,6 +1041,7 @@ void Pipeline::publish_summary(core::Decimal equity) {
   s.venue_connected = venue_connected_;
   for (const auto& [symbol, tracker] : regimes_) s.regimes[symbol] = regime_line(tracker);
   for (const auto& [symbol, reading] : technicals_) s.technicals[symbol] = technical_line(reading);
+  for (const auto& [symbol, reading] : sentiments_) s.sentiments[symbol] = sentiment_line(reading);
   publish_hodl(s);
   s.books.clear();
   for (const auto& [symbol, book] : books_) {
@@ -1100,14 +1114,28 @@ core::Result<json::object> Pipeline::risk_reset() {
 }
 
 core::Result<json::object> Pipeline::run_agent(const std::string& name) {
+  if (name == "sentiment") {
+    if (sentiment_agent_ == nullptr) {
+      return core::Error::of(
+          "agent 'sentiment': no sentiment agent (it needs llm.enabled and a provider with search: "
+          "true)");
+    }
+    sense_symbols();
+    json::object out = ok("run_agent");
+    out["agent"] = name;
+    json::array asked;
+    for (const std::string& symbol : options_.symbols) asked.emplace_back(symbol);
+    out["symbols"] = std::move(asked);
+    return out;
+  }
   const bool regime = name == "regime";
   if (!regime && name != "technical") {
     return core::Error::of(
-        fmt::format("agent '{}': the agents run by hand are regime and technical; the decision "
-                    "agent answers its strategy "
-                    "(llm_consensus, on each closed bar of its timeframe), and `tg4 decide "
-                    "--symbol S --once` runs one "
-                    "decision cycle (docs/AGENTS.md)",
+        fmt::format("agent '{}': the agents run by hand are regime, technical and sentiment; the "
+                    "decision agent answers its "
+                    "strategy (llm_consensus, on each closed bar of its timeframe), and `tg4 "
+                    "decide --symbol S --once` runs "
+                    "one decision cycle (docs/AGENTS.md)",
                     name));
   }
   if (regime && regime_timeframe() == 0)
@@ -1158,6 +1186,9 @@ json::object Pipeline::status_json() const {
   json::object technicals;
   for (const auto& [symbol, line] : s.technicals) technicals[symbol] = line;
   out["technicals"] = std::move(technicals);
+  json::object sentiments;
+  for (const auto& [symbol, line] : s.sentiments) sentiments[symbol] = line;
+  out["sentiments"] = std::move(sentiments);
   out["hodl_value"] = s.hodl_value.to_string();
   json::object hodl;
   for (const auto& [asset, line] : s.hodl) hodl[asset] = line;

@@ -19,6 +19,7 @@
 
 #include "agents/model_scoreboard.hpp"
 #include "agents/regime_tracker.hpp"
+#include "agents/sentiment.hpp"
 #include "agents/technical.hpp"
 #include "core/ids.hpp"
 #include "core/logging.hpp"
@@ -160,6 +161,13 @@ class Pipeline {
   void on_technical(const agents::TechnicalReading& reading);
   void report_technical(const agents::TechnicalReading& reading, bool changed);
   static std::string technical_line(const agents::TechnicalReading& reading);
+  // sentiment (pipeline_sentiment.cpp): the sentiment agent, when there is one, asked for every
+  // symbol every agents.sentiment_interval; its latest reading kept, stored, published and shown
+  void start_sentiments();
+  void sense_symbols();
+  void on_sentiment(const agents::SentimentReading& reading);
+  void report_sentiment(const agents::SentimentReading& reading, bool changed);
+  static std::string sentiment_line(const agents::SentimentReading& reading);
   // hodl bags (pipeline_hodl.cpp): a share of each realised profit set aside, bought, audited
   // The bags in the reporting currency, coins at their last price.
   core::Decimal hodl_value() const;
@@ -268,6 +276,10 @@ class Pipeline {
       technicals_;                                               // the latest, by symbol
   prometheus::Family<prometheus::Gauge>& technical_bias_;        // tg4_technical_bias{symbol}
   prometheus::Family<prometheus::Gauge>& technical_confidence_;  // tg4_technical_confidence{symbol}
+  agents::SentimentAgent* sentiment_agent_ = nullptr;            // null: no sentiment
+  std::map<std::string, agents::SentimentReading, std::less<>>
+      sentiments_;                                          // the latest, by symbol
+  prometheus::Family<prometheus::Gauge>& sentiment_score_;  // tg4_sentiment_score{symbol}
 
   execution::HodlBags bags_;
   std::map<std::string, std::string> bag_orders_;  // asset -> the client id of its buy on its way

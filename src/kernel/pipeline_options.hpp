@@ -104,6 +104,9 @@ struct PipelineOutputs {
   // Reads each symbol's indicators every agents.technical_interval (the technical analysis agent);
   // null: its rule-based fallback (agents::RuleTechnicalAgent). Not owned, like regime_agent.
   agents::TechnicalAgent* technical_agent = nullptr;
+  // Asks search-capable models about each symbol every agents.sentiment_interval (the sentiment
+  // agent); null: no sentiment (it has no rule-based reading). Not owned, like regime_agent.
+  agents::SentimentAgent* sentiment_agent = nullptr;
 };
 
 // A copy of the numbers the status view and /status show, refreshed by the kernel every tick.
@@ -141,6 +144,8 @@ struct PipelineSummary {
   // Each symbol's latest technical reading: "long 0.72 (rules): trend up 0.56, momentum +0.30, RSI
   // neutral, MACD bullish, support 41000, resistance 42500".
   std::map<std::string, std::string> technicals;
+  // Each symbol's latest sentiment: "long +0.45 at 0.70 (llm 2 of 2): ETF inflows; ...".
+  std::map<std::string, std::string> sentiments;
   // The hodl bags: their value (reporting currency, coins at the last price), and one line per bag,
   // "0.00031 BTC, 3.33 USDT pending of 15.00"; the movements audited so far.
   core::Decimal hodl_value;

@@ -83,6 +83,12 @@ std::vector<std::string> Pipeline::agent_views(const std::string& symbol) const 
                                 core::format_rfc3339(technical->second.time, 0),
                                 technical_line(technical->second)));
   }
+  if (const auto sentiment = sentiments_.find(symbol);
+      sentiment != sentiments_.end() && sentiment->second.known) {
+    views.push_back(fmt::format("News sentiment (as of {}): {}",
+                                core::format_rfc3339(sentiment->second.time, 0),
+                                sentiment_line(sentiment->second)));
+  }
   return views;
 }
 

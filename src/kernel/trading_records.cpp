@@ -354,4 +354,26 @@ std::vector<storage::DecisionRow> technical_rows(const agents::TechnicalReading&
                       agents::to_string(reading.bias), scope, changed);
 }
 
+boost::json::object sentiment_json(const agents::SentimentReading& reading) {
+  boost::json::object out;
+  out["symbol"] = reading.symbol;
+  out["known"] = reading.known;
+  out["bias"] = agents::to_string(reading.bias);
+  out["score"] = reading.score;
+  out["confidence"] = reading.confidence;
+  boost::json::array events;
+  for (const std::string& event : reading.key_events) events.emplace_back(event);
+  out["key_events"] = std::move(events);
+  out["reasoning"] = reading.reasoning;
+  out["source"] = reading.source;
+  if (reading.time.is_set()) out["time"] = core::format_rfc3339(reading.time, 0);
+  return out;
+}
+
+std::vector<storage::DecisionRow> sentiment_rows(const agents::SentimentReading& reading,
+                                                 const RecordScope& scope, bool changed) {
+  return reading_rows(reading, "sentiment", sentiment_json(reading),
+                      agents::to_string(reading.bias), scope, changed);
+}
+
 }  // namespace tg4::kernel

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agents/regime.hpp"
+#include "agents/sentiment.hpp"
 #include "agents/technical.hpp"
 #include "execution/order_manager.hpp"
 #include "execution/portfolio.hpp"
@@ -61,6 +62,12 @@ boost::json::object regime_json(const agents::RegimeReading& reading);
 std::vector<storage::DecisionRow> technical_rows(const agents::TechnicalReading& reading,
                                                  const RecordScope& scope, bool changed);
 boost::json::object technical_json(const agents::TechnicalReading& reading);
+
+// A sentiment reading as the store keeps it: one row per model asked (agent "sentiment") and one
+// for the reading (action: its bias; provider "consensus", or "rules" when no model answered).
+std::vector<storage::DecisionRow> sentiment_rows(const agents::SentimentReading& reading,
+                                                 const RecordScope& scope, bool changed);
+boost::json::object sentiment_json(const agents::SentimentReading& reading);
 
 // Drawdown from the peak as a fraction (0 when there is no peak yet), rounded to 8 digits.
 core::Decimal drawdown_ratio(core::Decimal equity, core::Decimal peak_equity);

@@ -116,7 +116,15 @@ LlmMetrics::LlmMetrics(prometheus::Registry& registry)
               "Technical analysis cycles by outcome: consensus (enough valid answers), "
               "no_consensus (too few valid answers), rules (no model could be asked)")
           .Register(registry);
+  auto& sentiment_cycles =
+      prometheus::BuildCounter()
+          .Name("tg4_agents_sentiment_cycles_total")
+          .Help(
+              "Sentiment cycles by outcome: consensus (a valid answer), no_consensus (none "
+              "valid), rules (no model asked: none eligible, or the breaker open)")
+          .Register(registry);
   for (const CycleOutcome outcome : kAllCycleOutcomes) {
+    sentiment_cycles_[outcome] = &sentiment_cycles.Add({{"outcome", to_string(outcome)}});
     cycles_[outcome] = &cycles.Add({{"outcome", to_string(outcome)}});
     regime_cycles_[outcome] = &regime_cycles.Add({{"outcome", to_string(outcome)}});
     technical_cycles_[outcome] = &technical_cycles.Add({{"outcome", to_string(outcome)}});
@@ -151,6 +159,10 @@ void LlmMetrics::on_cycle(CycleOutcome outcome) {
 
 void LlmMetrics::on_regime_cycle(CycleOutcome outcome) {
   regime_cycles_.at(outcome)->Increment();
+}
+
+void LlmMetrics::on_sentiment_cycle(CycleOutcome outcome) {
+  sentiment_cycles_.at(outcome)->Increment();
 }
 
 void LlmMetrics::on_technical_cycle(CycleOutcome outcome) {

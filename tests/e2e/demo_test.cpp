@@ -152,6 +152,7 @@ std::string llm_demo_config(const fs::path& dir, const tg4::testing::FakeLlmServ
     provider["input_usd_per_mtok"] = "1";
     provider["output_usd_per_mtok"] = "1";
     provider["requests_per_minute"] = 6000;
+    provider["search"] = i == 4;  // the sentiment agent's source
     providers.push_back(provider);
   }
   llm["providers"] = providers;
@@ -195,6 +196,12 @@ void expect_llm_agents_feed_their_panels_and_alerts(const std::string& prometheu
           R"({"trend":{"direction":"sideways","strength":0.2},"momentum":0,"bias":"neutral","confidence":0.6,)"
           R"("reasoning":"e2e"})",
           kLlmTokensIn, kLlmTokensOut));
+  // And the sentiment agent (its system text: "a crypto market sentiment analyst").
+  server.set_reply_for_prompt(
+      "sentiment analyst",
+      tg4::testing::LlmBehaviour::reply(
+          R"({"bias":"neutral","score":0.1,"confidence":0.5,"key_events":["e2e"],"reasoning":"e2e"})",
+          kLlmTokensIn, kLlmTokensOut));
   Child demo({TG4_BINARY, "--config", llm_demo_config(dir, server), "--store",
               "sqlite:" + (dir / "demo.db").string(), "--metrics", metrics, "demo", "--duration",
               "90", "--strategy", "llm_consensus", "--param", "timeframe=1", "--api", "127.0.0.1:0",
@@ -214,7 +221,8 @@ void expect_llm_agents_feed_their_panels_and_alerts(const std::string& prometheu
       "tg4_agents_degradation_level == 0",
       // the node's regime agent is the LlmAdvisor (the rules count no
       // cycles); whether the budget is left for its models is timing
-      "sum(tg4_agents_regime_cycles_total) > 0", "sum(tg4_agents_technical_cycles_total) > 0"};
+      "sum(tg4_agents_regime_cycles_total) > 0", "sum(tg4_agents_technical_cycles_total) > 0",
+      "sum(tg4_agents_sentiment_cycles_total) > 0"};
   std::vector<PanelQuery> queries;
   for (const auto& q : dashboard_queries()) {
     if (q.llm_only) queries.push_back(q);
@@ -374,7 +382,7 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
   EXPECT_NE(technical.second.find("BTC/USDT"), std::string::npos) << technical.second;
   const auto decision = run_ctl("run-agent decision 2>&1");
   EXPECT_NE(decision.first, 0) << decision.second;
-  EXPECT_NE(decision.second.find("the agents run by hand are regime and technical"),
+  EXPECT_NE(decision.second.find("the agents run by hand are regime, technical and sentiment"),
             std::string::npos)
       << decision.second;
 

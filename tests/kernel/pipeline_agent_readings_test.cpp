@@ -139,8 +139,9 @@ TEST(PipelineTechnical, AnOperatorRunsTheRegimeAndTechnicalAgentsAtOnce) {
 
   const auto decision = session.run_agent("decision");
   ASSERT_FALSE(decision);
-  EXPECT_NE(decision.error().message.find("the agents run by hand are regime and technical"),
-            std::string::npos)
+  EXPECT_NE(
+      decision.error().message.find("the agents run by hand are regime, technical and sentiment"),
+      std::string::npos)
       << decision.error().message;
   const auto unknown = session.run_agent("sentiment!");
   ASSERT_FALSE(unknown);
@@ -148,30 +149,31 @@ TEST(PipelineTechnical, AnOperatorRunsTheRegimeAndTechnicalAgentsAtOnce) {
       << unknown.error().message;
 }
 
-}  // namespace
-}  // namespace tg4::kernel
-
-namespace tg4::kernel {
-namespace {
+// One OpenAI-style model on `server`, answering `reply`; `search`: a sentiment source.
+core::LlmSection one_model(tg4::testing::FakeLlmServer& server, const std::string& model,
+                           const std::string& reply, bool search = false) {
+  core::LlmSection llm;
+  llm.enabled = true;
+  llm.timeout = std::chrono::milliseconds(3000);
+  llm.max_retries = 0;
+  core::LlmProvider provider;
+  provider.name = search ? "searcher" : "gpt";
+  provider.kind = core::LlmProviderKind::kOpenAi;
+  provider.base_url = server.base_url_openai();
+  provider.model = model;
+  provider.api_key = "sk-test";
+  provider.search = search;
+  llm.providers.push_back(provider);
+  server.set_reply_for_model(model, tg4::testing::LlmBehaviour::reply(reply));
+  return llm;
+}
 
 // The decision agent's models are shown what the technical agent reads (real HTTP to a fake model
 // server): llm_consensus asks at each closed 1m bar, and once the 1m technicals are warm the
 // question carries them.
 TEST(PipelineTechnical, TheDecisionModelsAreShownTheTechnicalReading) {
   tg4::testing::FakeLlmServer server;
-  core::LlmSection llm;
-  llm.enabled = true;
-  llm.timeout = std::chrono::milliseconds(3000);
-  llm.max_retries = 0;
-  core::LlmProvider provider;
-  provider.name = "gpt";
-  provider.kind = core::LlmProviderKind::kOpenAi;
-  provider.base_url = server.base_url_openai();
-  provider.model = "m1";
-  provider.api_key = "sk-test";
-  llm.providers.push_back(provider);
-  server.set_reply_for_model(
-      "m1", tg4::testing::LlmBehaviour::reply(R"({"action":"HOLD","confidence":0.5})"));
+  const core::LlmSection llm = one_model(server, "m1", R"({"action":"HOLD","confidence":0.5})");
 
   PipelineOptions options;
   options.scope = {"t2", "paper"};
@@ -215,6 +217,87 @@ TEST(PipelineTechnical, TheDecisionModelsAreShownTheTechnicalReading) {
       },
       20s);
   EXPECT_TRUE(shown) << server.requests().size() << " questions, none with the technical reading";
+}
+
+// The sentiment agent through the pipeline (real HTTP to a fake search-capable model): asked for
+// every symbol at start, before any market data; the reading is shown, exported, kept under its
+// state key and recorded with each model's answer; an operator can ask again at once.
+TEST(PipelineSentiment, ReadsEachSymbolAndRecordsTheModelsAnswers) {
+  tg4::testing::FakeLlmServer server;
+  const core::LlmSection llm = one_model(
+      server, "s1",
+      R"({"bias":"long","score":0.5,"confidence":0.7,"key_events":["ETF inflows"],"reasoning":"upbeat"})",
+      true);
+
+  PipelineOptions options;
+  options.scope = {"t3", "paper"};
+  options.symbols = {"BTC/USDT"};
+  options.reconcile_interval = 0s;
+  options.agents.technical_analysis = false;
+  core::SimulatedClock clock{kStart};
+  Kernel kernel{clock};
+  storage::LocalStateBus state;
+  prometheus::Registry registry;
+  std::vector<storage::DecisionRow> rows;
+  auto advisor = std::make_unique<agents::LlmAdvisor>(llm, options.agents, nullptr);
+  PipelineOutputs outputs;
+  outputs.sentiment_agent = advisor.get();
+  outputs.advisor = std::move(advisor);
+  outputs.state = &state;
+  outputs.registry = &registry;
+  outputs.strategy = std::make_unique<Idle>();
+  outputs.record = [&](storage::Row row) {
+    if (auto* d = std::get_if<storage::DecisionRow>(&row); d != nullptr && d->agent == "sentiment")
+      rows.push_back(*d);
+  };
+  std::unique_ptr<Pipeline> pipeline =
+      Pipeline::create(kernel, options, std::move(outputs)).value();
+  testing::start_pipeline(kernel, *pipeline);
+
+  const auto key = [&] {
+    return state.state(storage::keys::agent_output("sentiment", "BTC/USDT")).value_or("");
+  };
+  const bool read = tg4::testing::eventually(
+      [&] {
+        kernel.run_until_empty();  // the answer comes back through the kernel queue
+        return key().find("\"known\":true") != std::string::npos;
+      },
+      10s);
+  ASSERT_TRUE(read) << key();
+  EXPECT_NE(key().find("\"bias\":\"long\""), std::string::npos) << key();
+  EXPECT_NE(key().find("\"key_events\":[\"ETF inflows\"]"), std::string::npos) << key();
+  ASSERT_EQ(rows.size(), 2u) << "the model's answer and the reading";
+  EXPECT_EQ(rows[0].model, "s1");
+  EXPECT_EQ(rows[1].provider, "consensus");
+  EXPECT_EQ(rows[1].action, "long");
+  const std::string metrics = prometheus::TextSerializer().Serialize(registry.Collect());
+  EXPECT_NE(metrics.find("tg4_sentiment_score{symbol=\"BTC/USDT\"} 0.5"), std::string::npos)
+      << metrics;
+  kernel.advance_clock_to(kStart + 2s);  // a tick refreshes the summary
+  EXPECT_EQ(pipeline->summary().sentiments.at("BTC/USDT"),
+            "long +0.50 at 0.70 (llm 1 of 1): ETF inflows");
+
+  std::optional<core::Result<boost::json::object>> asked;
+  kernel.post(Task([&] { asked = pipeline->run_agent("sentiment"); }));
+  kernel.run_until_empty();
+  ASSERT_TRUE(asked && *asked) << (asked ? asked->error().message : "not run");
+  const bool again = tg4::testing::eventually(
+      [&] {
+        kernel.run_until_empty();
+        return rows.size() == 4u;
+      },
+      10s);
+  EXPECT_TRUE(again) << rows.size() << " rows: each run that asks a model is recorded";
+}
+
+TEST(PipelineSentiment, WithoutASentimentAgentItCannotBeRun) {
+  TechnicalSession session;
+  EXPECT_TRUE(session.pipeline->summary().sentiments.empty());
+  const auto refused = session.run_agent("sentiment");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "agent 'sentiment': no sentiment agent (it needs llm.enabled and a provider with "
+            "search: true)");
 }
 
 }  // namespace
