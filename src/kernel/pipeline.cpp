@@ -1149,7 +1149,7 @@ core::Result<json::object> Pipeline::run_agent(const std::string& name) {
   if (regime) {
     assess_regimes();
   } else {
-    analyse_symbols();
+    analyse_symbols(true);
   }
   json::object out = ok("run_agent");
   out["agent"] = name;

@@ -157,7 +157,8 @@ class Pipeline {
   // agents.technical_interval; its latest reading kept, stored, published and shown
   int technical_timeframe() const;  // 0 when technical analysis is off
   void start_technicals();          // every symbol not read yet, shown and exported as such
-  void analyse_symbols();
+  void analyse_symbols(
+      bool force = false);  // force: ask even when no bar closed since the last time
   void on_technical(const agents::TechnicalReading& reading);
   void report_technical(const agents::TechnicalReading& reading, bool changed);
   static std::string technical_line(const agents::TechnicalReading& reading);
@@ -274,6 +275,8 @@ class Pipeline {
   agents::TechnicalAgent* technical_agent_ = nullptr;
   std::map<std::string, agents::TechnicalReading, std::less<>>
       technicals_;                                               // the latest, by symbol
+  std::map<std::string, std::uint64_t, std::less<>>
+      technical_bars_asked_;                                     // bars closed when last asked
   prometheus::Family<prometheus::Gauge>& technical_bias_;        // tg4_technical_bias{symbol}
   prometheus::Family<prometheus::Gauge>& technical_confidence_;  // tg4_technical_confidence{symbol}
   agents::SentimentAgent* sentiment_agent_ = nullptr;            // null: no sentiment

@@ -23,10 +23,24 @@ void Pipeline::start_technicals() {
   }
 }
 
-void Pipeline::analyse_symbols() {
+// The indicators change only when a bar of the timeframe closes: until one has closed since the
+// agent was last asked, its reading stands (its time and state key refreshed) and no model is asked
+// again, which spares the budget four calls in five on 5m bars read every minute. An operator's run
+// asks regardless.
+void Pipeline::analyse_symbols(bool force) {
   for (const std::string& symbol : options_.symbols) {
     const market::SymbolMarket* market = market_.find(symbol);
     if (market == nullptr) continue;  // nothing seen of it yet
+    const market::TimeframeState* tf = market->timeframe(technical_timeframe());
+    const std::uint64_t bars = tf == nullptr ? 0 : tf->bar_count();
+    const auto asked = technical_bars_asked_.find(symbol);
+    if (!force && asked != technical_bars_asked_.end() && asked->second == bars) {
+      agents::TechnicalReading& latest = technicals_[symbol];
+      latest.time = now();
+      report_technical(latest, false);
+      continue;
+    }
+    technical_bars_asked_[symbol] = bars;
     const agents::TechnicalRequest request{symbol, technical_timeframe(), now()};
     technical_agent_->analyse(request, *market, [this](agents::TechnicalReading reading) {
       kernel_.post(Task([this, reading = std::move(reading)] { on_technical(reading); }));

@@ -290,6 +290,60 @@ TEST(PipelineSentiment, ReadsEachSymbolAndRecordsTheModelsAnswers) {
   EXPECT_TRUE(again) << rows.size() << " rows: each run that asks a model is recorded";
 }
 
+// With models, the technical agent is asked only when a 5m bar has closed since it was last asked
+// (the indicators cannot change in between), not every minute; an operator's run asks regardless.
+TEST(PipelineTechnical, TheModelsAreAskedOnlyWhenABarHasClosed) {
+  tg4::testing::FakeLlmServer server;
+  const core::LlmSection llm =
+      one_model(server, "t1",
+                R"({"trend":{"direction":"down","strength":0.4},"momentum":-0.2,"bias":"short",)"
+                R"("confidence":0.6})");
+  PipelineOptions options;
+  options.scope = {"t4", "paper"};
+  options.symbols = {"BTC/USDT"};
+  options.reconcile_interval = 0s;
+  options.agents.min_valid_answers = 1;
+  options.agents.regime_detection = false;
+  core::SimulatedClock clock{kStart};
+  Kernel kernel{clock};
+  storage::LocalStateBus state;
+  auto advisor = std::make_unique<agents::LlmAdvisor>(llm, options.agents, nullptr);
+  PipelineOutputs outputs;
+  outputs.technical_agent = advisor.get();
+  outputs.advisor = std::move(advisor);
+  outputs.state = &state;
+  outputs.strategy = std::make_unique<Idle>();
+  std::unique_ptr<Pipeline> pipeline =
+      Pipeline::create(kernel, options, std::move(outputs)).value();
+  testing::start_pipeline(kernel, *pipeline);
+  for (int step = 0; step < 2 * 30; ++step) {  // half an hour, a trade every 30 s
+    const core::Timestamp at = kStart + std::chrono::seconds(30 * step);
+    testing::post_trade(kernel, Decimal::from_double(30'000 - step, 2), Decimal::must("0.1"), at,
+                        step + 1);
+    kernel.advance_clock_to(at + 1s);
+  }
+  // One more, by hand, queued behind every earlier question: once its reading is back, all are.
+  std::optional<core::Result<boost::json::object>> ran;
+  kernel.post(Task([&] { ran = pipeline->run_agent("technical"); }));
+  kernel.run_until_empty();
+  ASSERT_TRUE(ran && *ran);
+  const std::string last_time = "\"time\":\"" + core::format_rfc3339(clock.now(), 0) + "\"";
+  const auto key = [&] {
+    return state.state(storage::keys::agent_output("technical", "BTC/USDT")).value_or("");
+  };
+  ASSERT_TRUE(tg4::testing::eventually(
+      [&] {
+        kernel.run_until_empty();
+        return key().find(last_time) != std::string::npos &&
+               key().find("\"source\":\"llm 1 of 1\"") != std::string::npos;
+      },
+      10s))
+      << key();
+  // Asked at 00:01 (the first minute with market data, no 5m bar yet), then once after each of the
+  // five 5m bars closed by 00:29:31, then by hand: 7, where asking every minute would have been 30.
+  EXPECT_EQ(server.request_count(), 7u);
+}
+
 TEST(PipelineSentiment, WithoutASentimentAgentItCannotBeRun) {
   TechnicalSession session;
   EXPECT_TRUE(session.pipeline->summary().sentiments.empty());
