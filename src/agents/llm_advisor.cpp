@@ -315,6 +315,15 @@ std::vector<llm::ProviderClient*> LlmAdvisor::eligible(const Prompt& prompt, cor
       why = fmt::format(
           "not asked: the day's LLM spend {} USD reached the budget of {} USD (local models only)",
           budget_.spent_today(now).to_string(2), budget_.daily().to_string(2));
+    } else if (agent != "decision" && !provider.local &&
+               budget_.spent_today(now) >= budget_.warn()) {
+      // The readings (regime, technical, sentiment) run many times a decision's rate: past the
+      // warning level the rest of the day's budget is kept for the decisions that trade.
+      why = fmt::format(
+          "not asked: the day's LLM spend {} USD reached the warning level of {} USD; the rest is "
+          "kept for "
+          "trading decisions (local models only)",
+          budget_.spent_today(now).to_string(2), budget_.warn().to_string(2));
     } else if (worst_case + cost > budget_.per_decision()) {
       why = fmt::format("not asked: its worst case would take the decision over {} USD",
                         budget_.per_decision().to_string(2));

@@ -120,8 +120,9 @@ class LlmAdvisor final : public strategy::Advisor,
   using Job = std::function<std::function<void()>()>;
   void enqueue(Job job);
   void work();
-  // The models this cycle may ask: within the day's budget (local ones only beyond it) and, in
-  // config order, while their worst cases fit the per-decision cap. The others are recorded as
+  // The models this cycle may ask: within the day's budget (local ones only beyond it; for the
+  // readings, every agent but "decision", only up to the budget's warning level) and, in config
+  // order, while their worst cases fit the per-decision cap. The others are recorded as
   // skipped (votes of `agent`). `search_only`: the search-capable providers alone, at most `limit`
   // of them (the sentiment agent's).
   std::vector<llm::ProviderClient*> eligible(const Prompt& prompt, core::Timestamp now,

@@ -151,3 +151,31 @@ TEST(LlmTechnical, AnalyseAnswersFromTheWorker) {
 
 }  // namespace
 }  // namespace tg4::agents
+
+namespace tg4::agents {
+namespace {
+
+// The readings stop asking hosted models at the budget's warning level: the rest of the day's
+// budget is kept for the decisions that trade.
+TEST(LlmTechnical, PastTheWarningLevelTheRestIsKeptForDecisions) {
+  TechnicalFixture f(4, "0.01");
+  f.llm.budget_warn_usd = Decimal::must("0.001");  // one cycle of 4 models costs 0.0012
+  LlmAdvisor advisor(f.llm, f.agents, nullptr);
+  ASSERT_EQ(advisor.analyse_now(f.question()).source, "llm 4 of 4");
+  const TechnicalReading kept = advisor.analyse_now(f.question());
+  EXPECT_EQ(kept.source, "rules (no model may be asked now)");
+  ASSERT_EQ(kept.votes.size(), 4u);
+  EXPECT_NE(kept.votes[0].error.find("the rest is kept for trading decisions"), std::string::npos)
+      << kept.votes[0].error;
+  EXPECT_EQ(f.server.request_count(), 4u);
+  f.all_answer(LlmBehaviour::reply(
+      R"({"action":"BUY","confidence":0.8,"entry":31000,"stop":30500,"target":32000,"size_pct":10})"));
+  strategy::AdviceRequest request{"BTC/USDT", 60, Decimal{}, testing::kStart + 100h};
+  const strategy::Advice decision = advisor.decide_now(LlmAdvisor::question_for(request, f.market));
+  EXPECT_TRUE(decision.by_models) << decision.source
+                                  << ": a decision may spend up to the budget itself";
+  EXPECT_EQ(f.server.request_count(), 8u);
+}
+
+}  // namespace
+}  // namespace tg4::agents
