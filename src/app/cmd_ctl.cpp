@@ -136,6 +136,15 @@ std::string encode_path(std::string path) {
   return path;
 }
 
+// An action that needs an operand, given none: what it needs.
+std::optional<std::string> missing_operand(const CtlArgs& a) {
+  if (!a.operands.empty()) return std::nullopt;
+  if (a.action == "close") return "needs the SYMBOL of the position to close";
+  if (a.action == "cancel") return "needs the CLIENT_ORDER_ID of the order to cancel";
+  if (a.action == "run-agent") return "needs the agent to run: regime, technical or sentiment";
+  return std::nullopt;
+}
+
 // An option given to an action it does not apply to is a mistake, not something to ignore.
 std::optional<std::string> misplaced_option(const CtlArgs& a) {
   if (a.limit > 0 && a.action != "decisions" && a.action != "audit")
@@ -145,6 +154,10 @@ std::optional<std::string> misplaced_option(const CtlArgs& a) {
 }
 
 int run_ctl(CommandContext& ctx, CtlArgs& a) {
+  if (const auto problem = missing_operand(a)) {
+    std::cerr << "tg4 ctl " << a.action << ": " << *problem << "\n";
+    return kExitUsage;
+  }
   if (const auto problem = misplaced_option(a)) {
     std::cerr << "tg4 ctl " << a.action << ": " << *problem << "\n";
     return kExitUsage;
