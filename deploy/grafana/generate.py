@@ -19,7 +19,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 
 
 def panel(title, exprs, unit="short", kind="timeseries", legend="", fault_only=False, llm_only=False,
-          profit_only=False, width=12):
+          profit_only=False, rebalance_only=False, width=12, description=None, value_range=None):
     """One panel; exprs is a list of (expr, legend) or plain expr strings."""
     targets = []
     for ref, item in zip("ABCDEFGH", exprs):
@@ -42,6 +42,13 @@ def panel(title, exprs, unit="short", kind="timeseries", legend="", fault_only=F
     elif llm_only:
         result["description"] = ("llm_only: has data only when the LLM decision agents run (llm.enabled; "
                                  "decisions also need a strategy that asks them, e.g. llm_consensus)")
+    elif rebalance_only:
+        result["description"] = ("rebalance_only: has data only when rebalancing is on "
+                                 "(agents.portfolio_rebalance, docs/PORTFOLIO.md)")
+    if description:  # says more than the flag's sentence (it keeps the flag's prefix, if any)
+        result["description"] = description
+    if value_range:
+        result["fieldConfig"]["defaults"]["min"], result["fieldConfig"]["defaults"]["max"] = value_range
     return result
 
 
@@ -90,6 +97,12 @@ DASHBOARDS = {
                                                         ("tg4_hodl_value", "{{asset}}")], profit_only=True),
         panel("Hodl bag movements", ["sum by (kind) (increase(tg4_hodl_movements_total[1h]))"],
               legend="{{kind}}", profit_only=True),
+        panel("Allocation against targets (%)", [("tg4_allocation_pct", "{{asset}}"),
+                                                 ("tg4_allocation_target_pct", "{{asset}} target")],
+              unit="percent", rebalance_only=True),
+        panel("Rebalance orders", [("sum by (side) (increase(tg4_rebalance_orders_total[1h]))", "{{side}}"),
+                                   ("increase(tg4_rebalances_total[1h])", "rebalances started")],
+              rebalance_only=True),
     ]),
     "tg4-market-data": dashboard("tg4-market-data", "TG4 / Market data", [
         panel("Messages per second by channel", ["sum by (channel) (rate(tg4_feed_messages_total[1m]))"],
@@ -121,6 +134,10 @@ DASHBOARDS = {
         # The row of the risk tables each symbol's intents are judged by (regime detection agent).
         panel("Regime by symbol (1: in force; unknown until two readings agree)",
               ["max by (symbol, regime) (tg4_regime) == 1"], legend="{{symbol}} {{regime}}"),
+        panel("Technical bias by symbol (1 long, 0 neutral or not read, -1 short)",
+              [("max by (symbol) (tg4_technical_bias)", "{{symbol}}"),
+               ("max by (symbol) (tg4_technical_confidence)", "{{symbol}} confidence")],
+              description="The technical analysis agent's latest reading (advice: nothing trades on it)"),
     ]),
     "tg4-execution": dashboard("tg4-execution", "TG4 / Execution", [
         panel("Orders by status", ["sum by (status) (increase(tg4_orders_total[15m]))"], legend="{{status}}"),
@@ -163,12 +180,18 @@ DASHBOARDS = {
         llm_panel("LLM retries (429, 5xx) per hour by model",
                   ["sum by (provider, model) (increase(tg4_llm_retries_total[1h]))"],
                   legend="{{provider}}/{{model}}"),
-        llm_panel("Decision and regime cycles per hour by outcome", [
+        llm_panel("Agent cycles per hour by outcome (decision, regime, technical, sentiment)", [
             ("sum by (outcome) (increase(tg4_agents_cycles_total[1h]))", "decision {{outcome}}"),
-            ("sum by (outcome) (increase(tg4_agents_regime_cycles_total[1h]))", "regime {{outcome}}")]),
+            ("sum by (outcome) (increase(tg4_agents_regime_cycles_total[1h]))", "regime {{outcome}}"),
+            ("sum by (outcome) (increase(tg4_agents_technical_cycles_total[1h]))", "technical {{outcome}}"),
+            ("sum by (outcome) (increase(tg4_agents_sentiment_cycles_total[1h]))", "sentiment {{outcome}}")]),
         llm_panel("Decisions per hour by source and action",
                   ["sum by (source, action) (increase(tg4_decisions_total[1h]))"],
                   legend="{{source}} {{action}}", width=24),
+        llm_panel("News sentiment score by symbol (-1 .. +1; 0 while not read)",
+                  ["max by (symbol) (tg4_sentiment_score)"], legend="{{symbol}}", value_range=(-1, 1),
+                  description="llm_only: has data only when the sentiment agent runs (llm.enabled and a "
+                              "provider with search: true)"),
     ]),
     "tg4-infrastructure": dashboard("tg4-infrastructure", "TG4 / Infrastructure", [
         panel("Build", ["tg4_build_info"], kind="table", legend="{{version}} {{git_sha}}"),

@@ -266,7 +266,7 @@ OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const co
       {"POST", "/api/v1/risk/reset", R::kAdmin, true, false,
        "Reset breakers and a manual-reset HALT", {},
        [](Control& c, Call&) { return from_result(c.risk_reset()); }},
-      {"POST", "/api/v1/agents/{name}/run", R::kTrader, false, false, "Run an agent now (regime, technical or sentiment) for every symbol", {},
+      {"POST", "/api/v1/agents/{name}/run", R::kTrader, false, false, "Run an agent now (regime, technical or sentiment for every symbol; rebalance: a check of the allocation)", {},
        [](Control& c, Call& call) { return from_result(c.run_agent(call.params.at("name"))); }},
   };
   // clang-format on

@@ -156,6 +156,8 @@ core::Result<backtest::BacktestSpec> spec_from_args(const BacktestArgs& a,
   base.volatility_mean_bars = config.risk.volatility_spike_mean_bars;
   base.agents = config.agents;  // the regime agent's settings, as live
   base.hodl = execution::HodlPolicy::from(config.portfolio.hodl);  // the hodl bags, as live
+  if (config.agents.portfolio_rebalance)                           // and the rebalancing
+    base.rebalance = execution::RebalancePolicy::from(config.portfolio);
   if (auto s = apply_paper_flags(a, base); !s) return s.error();
   if (!a.from.empty()) {
     auto t = parse_time_flag(a.from, "--from");

@@ -141,7 +141,8 @@ std::optional<std::string> missing_operand(const CtlArgs& a) {
   if (!a.operands.empty()) return std::nullopt;
   if (a.action == "close") return "needs the SYMBOL of the position to close";
   if (a.action == "cancel") return "needs the CLIENT_ORDER_ID of the order to cancel";
-  if (a.action == "run-agent") return "needs the agent to run: regime, technical or sentiment";
+  if (a.action == "run-agent")
+    return "needs the agent to run: regime, technical, sentiment or rebalance";
   return std::nullopt;
 }
 
@@ -168,7 +169,7 @@ int run_ctl(CommandContext& ctx, CtlArgs& a) {
               << "' (status, positions, orders, decisions, audit, leaderboard, risk, portfolio, "
                  "pause, resume, halt, "
                  "flatten, close SYMBOL, cancel CLIENT_ORDER_ID, risk-reset, run-agent "
-                 "regime|technical|sentiment)\n";
+                 "regime|technical|sentiment|rebalance)\n";
     return kExitUsage;
   }
   if (a.url.empty()) {
@@ -233,9 +234,9 @@ void add_ctl_command(CLI::App& root, CommandContext& ctx) {
                   "halt|flatten|"
                   "close SYMBOL|cancel ID|risk-reset|run-agent NAME")
       ->required();
-  cmd->add_option(
-      "operands", args->operands,
-      "SYMBOL for close, CLIENT_ORDER_ID for cancel, regime, technical or sentiment for run-agent");
+  cmd->add_option("operands", args->operands,
+                  "SYMBOL for close, CLIENT_ORDER_ID for cancel, regime, technical, sentiment or "
+                  "rebalance for run-agent");
   cmd->add_option("--url", args->url, "API base URL (default: http:// + the config's api.address)");
   cmd->add_option("--token", args->token, "Bearer token (default: $TG4_API_TOKEN)");
   cmd->add_option("--reason", args->reason, "Reason recorded with an action");

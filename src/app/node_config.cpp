@@ -37,6 +37,8 @@ NodeOptions node_options_from_config(const core::Config& config, const std::stri
   p.reporting_currency = config.app.reporting_currency;
   p.starting_balances = config.paper.starting_balances;
   p.hodl = execution::HodlPolicy::from(config.portfolio.hodl);
+  if (config.agents.portfolio_rebalance)
+    p.rebalance = execution::RebalancePolicy::from(config.portfolio);
   p.paper = paper_config_from_config(config.paper);
   p.orders = order_config_from_config(config);
   p.limits = risk::limits_from_config(config.risk);

@@ -116,6 +116,7 @@ std::string render_status(const kernel::PipelineSummary& s, const std::string& t
   if (!s.hodl.empty())
     out += fmt::format("  hodl bags {} (not in the equity above)\n", money(s.hodl_value));
   for (const auto& [asset, line] : s.hodl) out += fmt::format("  hodl {:<6} {}\n", asset, line);
+  if (!s.rebalance.empty()) out += "  rebalance: " + s.rebalance + "\n";
   if (s.order_problems > 0) {
     out += fmt::format("  order problems {} (tg4 ctl status lists the latest); last: {}\n", s.order_problems,
                        s.recent_problems.empty() ? std::string() : s.recent_problems.back());

@@ -530,16 +530,16 @@ class Runner {
     const RoleOf role_of = [&manager](const std::string& id) {
       const execution::ManagedOrder* order = manager.find(id);
       if (order == nullptr) return std::string("unknown");
-      return order->source == execution::kHodlSource
-                 ? std::string(execution::kHodlSource)
+      return execution::is_holding_source(order->source)
+                 ? order->source
                  : std::string(execution::to_string(order->role));
     };
-    // A hodl bag's buys are no trade: they stay out of the round trips.
+    // A hodl bag's buys and a rebalance's orders are no trade: they stay out of the round trips.
     std::vector<core::Fill> trading_fills;
     std::copy_if(r.fills.begin(), r.fills.end(), std::back_inserter(trading_fills),
                  [&manager](const core::Fill& f) {
                    const execution::ManagedOrder* order = manager.find(f.client_order_id);
-                   return order == nullptr || order->source != execution::kHodlSource;
+                   return order == nullptr || !execution::is_holding_source(order->source);
                  });
     const RoundTrips trips = build_round_trips(trading_fills, pipeline_->closed_trades(), role_of);
     r.trades = trips.closed;

@@ -305,6 +305,11 @@ struct AgentsSection {
   // sets the risk engine's regime tables for its intents (SPEC §7 rules 4-6). Off: every intent is
   // judged as regime "unknown", the strictest.
   bool regime_detection = true;
+  // Portfolio rebalance (SPEC §9): every rebalance_interval the account's holdings are compared
+  // with portfolio.targets_pct and traded back when an asset drifts more than portfolio.drift_pct.
+  // Off by default: on, it moves the account into the targets' coins (with the defaults two thirds
+  // of a USDT account go into BTC and XRP).
+  bool portfolio_rebalance = false;
   int regime_timeframe_minutes = 15;  // one of the tracked timeframes: 1, 5, 15, 60, 240, 1440
   // Regime: a change needs this confidence on this many consecutive runs.
   Decimal regime_change_confidence = config_detail::dec("0.7");

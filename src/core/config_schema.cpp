@@ -460,8 +460,7 @@ std::vector<Field<Config>> build_table() {
   add(field<Config>(TG4_KEY(agents.sentiment_interval), "Sentiment agent period.", interval));
   add(field<Config>(TG4_KEY(agents.decision_interval), "Trading decision period.", interval));
   add(field<Config>(TG4_KEY(agents.rebalance_interval),
-                    "Portfolio rebalance agent period (not built yet: checked, not acted on).",
-                    interval));
+                    "Portfolio rebalance check period (agents.portfolio_rebalance).", interval));
   add(field<Config>(
       TG4_KEY(agents.coordinator_timeout),
       "Coordinator answer deadline, then wait (not built yet: checked, not acted on).",
@@ -469,6 +468,9 @@ std::vector<Field<Config>> build_table() {
   add(field<Config>(
       TG4_KEY(agents.technical_analysis),
       "Read each symbol's indicators into a trend, signals and a bias (advice only)."));
+  add(field<Config>(TG4_KEY(agents.portfolio_rebalance),
+                    "Trade the holdings back to portfolio.targets_pct when an asset drifts; on, "
+                    "the account moves into the targets' coins."));
   add(field<Config>(TG4_KEY(agents.regime_detection),
                     "Name each symbol's regime for the risk engine; false: every intent is judged as regime unknown."));
   {
@@ -515,26 +517,22 @@ std::vector<Field<Config>> build_table() {
 
   // portfolio (SPEC §9)
   add(field<Config>(TG4_KEY(portfolio.targets_pct),
-                    "Target allocation by asset, %; sums to 100. Rebalancing (not built yet: "
-                    "checked, not acted on).",
+                    "Target allocation by asset, %; sums to 100 (agents.portfolio_rebalance). "
+                    "Assets without a target are not counted or traded.",
                     decs("0", "100"), Secret::kNo, asset()));
   add(field<Config>(
       TG4_KEY(portfolio.drift_pct),
-      "Rebalance when an asset drifts more than this, % (not built yet: checked, not acted on).",
+      "Rebalance when an asset drifts more than this many percentage points from its target.",
       percent()));
-  add(field<Config>(
-      TG4_KEY(portfolio.min_trade_usd),
-      "Rebalance trades below this are skipped (not built yet: checked, not acted on).",
-      decs("0", "1000000000")));
+  add(field<Config>(TG4_KEY(portfolio.min_trade_usd),
+                    "Rebalance trades below this are skipped (reporting currency).",
+                    decs("0", "1000000000")));
   add(field<Config>(
       TG4_KEY(portfolio.batch_above_usd),
-      "Rebalances above this are split in batches (not built yet: checked, not acted on).",
+      "Rebalances whose trades total more than this are split in batches (reporting currency).",
       decs("0", "1000000000000")));
-  add(field<Config>(TG4_KEY(portfolio.batch_count),
-                    "Number of rebalance batches (not built yet: checked, not acted on).",
-                    ints(1, 100)));
-  add(field<Config>(TG4_KEY(portfolio.batch_interval),
-                    "Time between rebalance batches (not built yet: checked, not acted on).",
+  add(field<Config>(TG4_KEY(portfolio.batch_count), "Number of rebalance batches.", ints(1, 100)));
+  add(field<Config>(TG4_KEY(portfolio.batch_interval), "Time between rebalance batches.",
                     durs(ms(0), hours(24 * 7))));
   add(field<Config>(
       TG4_KEY(portfolio.hodl.profit_share_pct),

@@ -19,6 +19,8 @@ const char* to_string(OrderRole role) {
     case OrderRole::kStopLoss: return "stop_loss";
     case OrderRole::kTakeProfit: return "take_profit";
     case OrderRole::kExit: return "exit";
+    case OrderRole::kHolding:
+      return "holding";
   }
   return "unknown";
 }
@@ -70,7 +72,9 @@ core::Status OrderManager::admit(const std::string& symbol, core::Timestamp now)
   return {};
 }
 
-core::Result<std::string> OrderManager::submit(const core::OrderIntent& intent, Decimal qty, core::Timestamp now) {
+// The order an intent asks for, `qty` rounded to the pair's increment; the caller sets its role.
+core::Result<ManagedOrder> OrderManager::order_for(const core::OrderIntent& intent,
+                                                   Decimal qty) const {
   const core::Instrument* instrument = instruments_.find(intent.symbol);
   if (instrument == nullptr) return Error::of("unknown symbol " + intent.symbol);
   const Decimal rounded = instrument->round_qty(qty);
@@ -84,19 +88,35 @@ core::Result<std::string> OrderManager::submit(const core::OrderIntent& intent, 
   order.request.type = intent.type;
   order.request.qty = rounded;
   order.request.limit_price = intent.limit_price;
+  order.intent_id = intent.intent_id;
+  order.source = intent.source;
+  return order;
+}
+
+core::Result<std::string> OrderManager::submit(const core::OrderIntent& intent, Decimal qty,
+                                               core::Timestamp now) {
+  auto made = order_for(intent, qty);
+  if (!made) return made.error();
+  ManagedOrder& order = *made;
   // Spot: a sell only reduces. Margin: a sell that is not reduce-only opens (or adds to) a short.
   const bool opens = !intent.reduce_only && (intent.side == Side::kBuy || config_.margin);
   order.request.reduce_only = !opens;
   order.request.leverage = config_.margin ? intent.leverage : Decimal::one();
   order.role = opens ? OrderRole::kEntry : OrderRole::kExit;
-  order.intent_id = intent.intent_id;
-  order.source = intent.source;
   order.stop_loss = intent.stop_loss;
   order.take_profit = intent.take_profit;
   if (order.role == OrderRole::kExit && hold_targets_locally_ && resting_stop_qty(intent.symbol).is_positive()) {
     return send_after_stops_shrink(std::move(order), now);
   }
   return send(std::move(order), now);
+}
+
+core::Result<std::string> OrderManager::submit_holding(const core::OrderIntent& intent, Decimal qty,
+                                                       core::Timestamp now) {
+  auto made = order_for(intent, qty);
+  if (!made) return made.error();
+  made->role = OrderRole::kHolding;
+  return send(std::move(*made), now);
 }
 
 core::Result<std::string> OrderManager::send(ManagedOrder order, core::Timestamp now) {

@@ -32,7 +32,9 @@
 
 namespace tg4::execution {
 
-enum class OrderRole : std::uint8_t { kEntry, kStopLoss, kTakeProfit, kExit };
+// kHolding: an order for the account's holdings (a portfolio rebalance), neither an entry nor an
+// exit of any position: it takes no protection and waits for no stop.
+enum class OrderRole : std::uint8_t { kEntry, kStopLoss, kTakeProfit, kExit, kHolding };
 const char* to_string(OrderRole role);
 
 struct ManagedOrder {
@@ -81,6 +83,10 @@ class OrderManager {
   // Sends an approved entry (or, for a sell on spot, an exit) of `qty` base units; returns its client id.
   // On margin the order carries intent.leverage (the approved one); on spot leverage is 1.
   core::Result<std::string> submit(const core::OrderIntent& intent, core::Decimal qty, core::Timestamp now);
+  // A spot order for the account's holdings (OrderRole::kHolding): sent as it is, a sell never
+  // reduce-only nor held back for the symbol's stops, since it sells coins no position holds.
+  core::Result<std::string> submit_holding(const core::OrderIntent& intent, core::Decimal qty,
+                                           core::Timestamp now);
   // Cancels every open order of the symbol (orphaned stops and targets too) and sells `qty` at market.
   core::Result<std::string> close_position(const std::string& symbol, core::Decimal qty, const std::string& reason,
                                            core::Timestamp now);
@@ -128,6 +134,7 @@ class OrderManager {
   std::size_t open_count() const;
 
  private:
+  core::Result<ManagedOrder> order_for(const core::OrderIntent& intent, core::Decimal qty) const;
   core::Result<std::string> send(ManagedOrder order, core::Timestamp now);
   core::Result<ManagedOrder*> book(ManagedOrder order, core::OrderStatus status, core::Timestamp now);
   void count_send(const std::string& symbol, core::Timestamp now);

@@ -73,7 +73,7 @@ Decimal Portfolio::apply_to_balances(const core::Fill& fill, const core::Instrum
   return fee_quote;
 }
 
-void Portfolio::apply_bag_fill(const core::Fill& fill, const core::Instrument& instrument) {
+void Portfolio::apply_holding_fill(const core::Fill& fill, const core::Instrument& instrument) {
   apply_to_balances(fill, instrument);
 }
 

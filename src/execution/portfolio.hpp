@@ -67,8 +67,9 @@ class Portfolio {
   void deposit(const std::string& asset, core::Decimal amount);
   // Applies a fill to balances and the symbol's position; returns the closed part, if any.
   std::optional<ClosedTrade> apply_fill(const core::Fill& fill, const core::Instrument& instrument);
-  // A hodl bag's buy: balances and fees move, no position does (a bag is never traded).
-  void apply_bag_fill(const core::Fill& fill, const core::Instrument& instrument);
+  // A fill for the account's holdings (a hodl bag's buy, a rebalance's order): balances and fees
+  // move, no position does (holdings are never traded).
+  void apply_holding_fill(const core::Fill& fill, const core::Instrument& instrument);
   void set_mark(const std::string& symbol, core::Decimal price);
   // A real venue's balance report is the truth for the asset's amount (positions keep their cost).
   void set_balance(const std::string& asset, core::Decimal amount);

@@ -15,7 +15,8 @@ namespace {
 
 core::Result<execution::OrderRole> parse_role(const std::string& text) {
   for (const auto role : {execution::OrderRole::kEntry, execution::OrderRole::kStopLoss,
-                          execution::OrderRole::kTakeProfit, execution::OrderRole::kExit}) {
+                          execution::OrderRole::kTakeProfit, execution::OrderRole::kExit,
+                          execution::OrderRole::kHolding}) {
     if (text == execution::to_string(role)) return role;
   }
   return core::Error::of("unknown order role '" + text + "'");
@@ -34,7 +35,7 @@ core::Result<execution::ManagedOrder> to_managed(storage::Store& store, const st
   r.limit_price = row.limit_price;
   r.trigger_price = row.stop_price;
   r.leverage = row.leverage;
-  r.reduce_only = *role != execution::OrderRole::kEntry;
+  r.reduce_only = *role != execution::OrderRole::kEntry && *role != execution::OrderRole::kHolding;
   order.role = *role;
   order.intent_id = row.intent_id;
   order.group = row.group_id.empty() ? row.client_order_id : row.group_id;

@@ -189,7 +189,26 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
       hodl_movements_(prometheus::BuildCounter()
                           .Name("tg4_hodl_movements_total")
                           .Help("Hodl bag movements audited: set_aside, capped, bought")
-                          .Register(registry_)) {
+                          .Register(registry_)),
+      allocation_pct_(prometheus::BuildGauge()
+                          .Name("tg4_allocation_pct")
+                          .Help("Portfolio rebalance: each targeted asset's share of the "
+                                "holdings at the last check, %")
+                          .Register(registry_)),
+      allocation_target_pct_(prometheus::BuildGauge()
+                                 .Name("tg4_allocation_target_pct")
+                                 .Help("Portfolio rebalance: each asset's target share, %")
+                                 .Register(registry_)),
+      rebalance_orders_(prometheus::BuildCounter()
+                            .Name("tg4_rebalance_orders_total")
+                            .Help("Portfolio rebalance orders sent, by side")
+                            .Register(registry_)),
+      rebalances_(prometheus::BuildCounter()
+                      .Name("tg4_rebalances_total")
+                      .Help("Portfolio rebalances started (an asset drifted beyond "
+                            "portfolio.drift_pct)")
+                      .Register(registry_)
+                      .Add({})) {
   if (!outputs_.advisor) outputs_.advisor = std::make_unique<agents::RuleAdvisor>();
   check_agent_timeframe(regime_timeframe(), "agents.regime_timeframe_minutes",
                         "agents.regime_detection");
@@ -229,6 +248,7 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
   }
   // Margin exists only at the paper venue (the Kraken venue trades spot; `tg4 live` refuses margin).
   margin_ = paper_ != nullptr && options_.paper.margin;
+  if (rebalancing()) check_rebalance_markets();
   execution::OrderManagerConfig order_config = options_.orders;
   order_config.margin = margin_;
   orders_ = std::make_unique<execution::OrderManager>(
@@ -291,6 +311,13 @@ void Pipeline::start() {
     const auto period =
         std::chrono::duration_cast<core::Duration>(options_.agents.technical_interval);
     timers_.push_back(kernel_.timers().every(period, now(), [this] { analyse_symbols(); }));
+  }
+  if (rebalancing()) {
+    // The first check one period after the start: the market has prices by then.
+    const auto period =
+        std::chrono::duration_cast<core::Duration>(options_.agents.rebalance_interval);
+    timers_.push_back(kernel_.timers().every(period, [this] { check_rebalance(); }));
+    note_rebalance(fmt::format("first check at {}", core::format_rfc3339(now() + period, 0)));
   }
   if (sentiment_agent_ != nullptr) {
     start_sentiments();
@@ -832,10 +859,14 @@ void Pipeline::on_intent(core::OrderIntent intent) {
                      (!margin_ || verdict.leverage >= intent.leverage);
   const core::Decimal notional = margin_ ? verdict.size_usd * verdict.leverage : verdict.size_usd;
   core::Decimal qty = whole ? intent.qty : order_qty(intent, notional);
-  // A spot sell never reaches the hodl bags' coins, whatever quantity the strategy asked for.
+  // A spot sell never reaches the hodl bags' coins, nor while rebalancing the allocation's,
+  // whatever quantity the strategy asked for.
   if (!margin_ && intent.side == core::Side::kSell && !qty.is_zero()) {
-    qty = cap_at_bag(intent.symbol, qty);
-    if (qty.is_zero()) counters_.last_decision += ": nothing to sell but the hodl bag's coins";
+    qty = cap_spot_sell(intent.symbol, qty);
+    if (qty.is_zero())
+      counters_.last_decision += rebalancing() ? ": no position to sell (the other coins are the "
+                                                 "hodl bag's or the allocation's)"
+                                               : ": nothing to sell but the hodl bag's coins";
   }
   if (qty.is_zero()) return;
   if (margin_) intent.leverage = verdict.leverage;
@@ -879,15 +910,19 @@ void Pipeline::on_fill(const core::Fill& fill) {
   const execution::ManagedOrder* order = orders_->find(fill.client_order_id);
   // A hodl bag's buy moves balances and its bag: no position, so no risk count, protection or trade.
   const bool bag = order != nullptr && order->source == execution::kHodlSource;
+  // A rebalance's moves balances only, as a bag's does.
+  const bool holding = order != nullptr && execution::is_holding_source(order->source);
   std::optional<execution::ClosedTrade> closed;
   if (bag) {
     on_bag_fill(fill, *instrument);
+  } else if (holding) {
+    portfolio_.apply_holding_fill(fill, *instrument);
   } else {
     closed = portfolio_.apply_fill(fill, *instrument);
   }
   if (metrics_scraped()) observe_fill(fill);
   if (has_record_sink()) record(fill_row(fill, options_.scope));
-  if (!bag && order != nullptr && order->role == execution::OrderRole::kEntry) {
+  if (!holding && order != nullptr && order->role == execution::OrderRole::kEntry) {
     handle_risk_events(risk_.on_fill(risk_state_, now()));
   }
   if (order != nullptr && order->role == execution::OrderRole::kExit) {
@@ -916,6 +951,7 @@ void Pipeline::observe_fill(const core::Fill& fill) {
 
 void Pipeline::on_order_changed(const execution::ManagedOrder& order) {
   if (order.source == execution::kHodlSource) on_bag_order_changed(order);
+  if (order.source == execution::kRebalanceSource) on_rebalance_order_changed(order);
   if (metrics_scraped()) execution_metrics_.on_order(order);
   if (has_record_sink()) {
     record(order_row(order, options_.scope));
@@ -944,6 +980,7 @@ void Pipeline::on_tick() {
   handle_risk_events(risk_.on_equity(risk_state_, equity, t));
   watch_store();
   buy_bags();
+  if (rebalancing()) advance_rebalance();
   // Gauges in a private registry (a backtest's) are never scraped: the tick skips computing them.
   if (metrics_scraped()) {
     execution_metrics_.on_portfolio(portfolio_, equity, risk_state_.peak_equity);
@@ -1043,6 +1080,7 @@ void Pipeline::publish_summary(core::Decimal equity) {
   for (const auto& [symbol, reading] : technicals_) s.technicals[symbol] = technical_line(reading);
   for (const auto& [symbol, reading] : sentiments_) s.sentiments[symbol] = sentiment_line(reading);
   publish_hodl(s);
+  s.rebalance = rebalance_note_;
   s.books.clear();
   for (const auto& [symbol, book] : books_) {
     if (book.valid() && book.best_bid() && book.best_ask()) s.books[symbol] = {book.best_bid()->price, book.best_ask()->price};
@@ -1114,6 +1152,15 @@ core::Result<json::object> Pipeline::risk_reset() {
 }
 
 core::Result<json::object> Pipeline::run_agent(const std::string& name) {
+  if (name == "rebalance") {
+    if (!rebalancing())
+      return core::Error::of("agent 'rebalance': agents.portfolio_rebalance is false");
+    json::object out = ok("run_agent");
+    out["agent"] = name;
+    out["result"] = check_rebalance();
+    out["rebalance"] = rebalance_json();
+    return out;
+  }
   if (name == "sentiment") {
     if (sentiment_agent_ == nullptr) {
       return core::Error::of(
@@ -1131,7 +1178,8 @@ core::Result<json::object> Pipeline::run_agent(const std::string& name) {
   const bool regime = name == "regime";
   if (!regime && name != "technical") {
     return core::Error::of(
-        fmt::format("agent '{}': the agents run by hand are regime, technical and sentiment; the "
+        fmt::format("agent '{}': the agents run by hand are regime, technical, sentiment and "
+                    "rebalance; the "
                     "decision agent answers its "
                     "strategy (llm_consensus, on each closed bar of its timeframe), and `tg4 "
                     "decide --symbol S --once` runs "
@@ -1193,6 +1241,7 @@ json::object Pipeline::status_json() const {
   json::object hodl;
   for (const auto& [asset, line] : s.hodl) hodl[asset] = line;
   out["hodl"] = std::move(hodl);
+  if (rebalancing()) out["rebalance"] = s.rebalance;
   if (s.venue_connected) out["venue_connected"] = *s.venue_connected;
   out["reconciling"] = s.reconciling;
   out["last_reconciliation"] = s.last_reconciliation;
@@ -1224,6 +1273,7 @@ json::object Pipeline::risk_json() const { return risk::state_to_json(risk_state
 json::object Pipeline::portfolio_json() const {
   json::object out = kernel::portfolio_json(portfolio_, risk_state_.peak_equity, hodl_value());
   out["hodl"] = hodl_json();
+  out["rebalance"] = rebalance_json();
   return out;
 }
 

@@ -90,6 +90,8 @@ class Pipeline {
   boost::json::object risk_json() const;
   boost::json::object portfolio_json() const;  // with the hodl bags under "hodl"
   boost::json::object hodl_json() const;
+  boost::json::object rebalance_json() const;  // {"enabled": false} when off
+  bool rebalancing() const { return options_.rebalance.has_value(); }
   bool hodl_enabled() const { return bags_.policy().enabled(); }
 
   // Any thread: the numbers of the last tick.
@@ -174,8 +176,9 @@ class Pipeline {
   core::Decimal hodl_value() const;
   core::Decimal bag_value(const std::string& asset, const execution::HodlBag& bag) const;
   core::Decimal trading_equity(core::Decimal equity) const;  // the account's equity less the bags
-  // A spot sell's quantity, at most the base balance less the coin's hodl bag.
-  core::Decimal cap_at_bag(const std::string& symbol, core::Decimal qty) const;
+  // A spot sell's quantity, at most the base balance less the coin's hodl bag, and while
+  // rebalancing at most the symbol's position (the rest is the allocation's).
+  core::Decimal cap_spot_sell(const std::string& symbol, core::Decimal qty) const;
   void set_aside(const execution::ClosedTrade& closed, const core::Fill& fill);
   void buy_bags();
   void buy_bag(const std::string& asset);
@@ -185,6 +188,25 @@ class Pipeline {
   void record_hodl(const std::vector<execution::HodlMovement>& moves);
   void publish_hodl(PipelineSummary& s) const;
   void observe_hodl();  // the tg4_hodl_* gauges
+  // portfolio rebalance (pipeline_rebalance.cpp): the holdings kept near portfolio.targets_pct
+  // Throws (the config's mistake, by key) when a target cannot be traded: margin, or no market.
+  void check_rebalance_markets() const;
+  std::map<std::string, core::Decimal> holding_amounts() const;
+  core::Result<execution::Allocation> allocation()
+      const;  // an Error names an asset without a price
+  std::string rebalance_blocked() const;
+  std::string check_rebalance();  // what it found, in words
+  void advance_rebalance();       // every tick
+  void finish_rebalance_batch();
+  void send_rebalance_orders(core::Side side);
+  core::Result<std::string> send_rebalance_order(const execution::RebalanceTrade& trade,
+                                                 core::Decimal value);
+  void on_rebalance_order_changed(const execution::ManagedOrder& order);
+  std::string rebalance_progress() const;
+  std::string note_rebalance(const std::string& line, const std::string& log_key = {});
+  void observe_allocation(const execution::Allocation& allocation);
+  void record_rebalance(const std::string& action, const std::string& target,
+                        boost::json::object params);
   std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
   core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
   void refresh_risk_inputs(const std::string& symbol);  // for an intent on `symbol`
@@ -292,6 +314,27 @@ class Pipeline {
   prometheus::Family<prometheus::Gauge>& hodl_pending_;      // tg4_hodl_pending{asset}
   prometheus::Family<prometheus::Gauge>& hodl_coins_;        // tg4_hodl_coins{asset}
   prometheus::Family<prometheus::Counter>& hodl_movements_;  // tg4_hodl_movements_total{kind}
+
+  // A rebalance plan being carried out: its batch under way (or next), and that batch's phase.
+  enum class RebalancePhase : std::uint8_t { kDue, kSelling, kBuying };
+  struct RebalanceRun {
+    execution::RebalancePlan plan;
+    int batch = 0;
+    core::Timestamp next_batch_at;  // kDue: when the batch may start
+    RebalancePhase phase = RebalancePhase::kDue;
+    std::set<std::string> open;  // the phase's orders not ended yet
+    core::Timestamp batch_started;
+  };
+  std::optional<RebalanceRun> rebalance_run_;
+  bool rebalance_check_due_ = false;  // a check that could not decide, tried again each tick
+  std::string rebalance_note_;        // the latest outcome, for the status
+  std::string rebalance_logged_;      // what the log last said of it
+  std::optional<execution::Allocation> last_allocation_;
+  prometheus::Family<prometheus::Gauge>& allocation_pct_;  // tg4_allocation_pct{asset}
+  prometheus::Family<prometheus::Gauge>&
+      allocation_target_pct_;                                  // tg4_allocation_target_pct{asset}
+  prometheus::Family<prometheus::Counter>& rebalance_orders_;  // tg4_rebalance_orders_total{side}
+  prometheus::Counter& rebalances_;                            // tg4_rebalances_total
 
   std::vector<Subscription> subscriptions_;
   std::vector<TimerId> timers_;

@@ -53,7 +53,8 @@ Decimal Pipeline::hodl_value() const {
 
 Decimal Pipeline::trading_equity(Decimal equity) const { return equity - hodl_value(); }
 
-Decimal Pipeline::cap_at_bag(const std::string& symbol, Decimal qty) const {
+Decimal Pipeline::cap_spot_sell(const std::string& symbol, Decimal qty) const {
+  if (rebalancing()) qty = core::min(qty, core::max(Decimal{}, portfolio_.position_qty(symbol)));
   const core::Instrument* instrument = instruments_.find(symbol);
   const Decimal coins = instrument == nullptr ? Decimal{} : bags_.coins(instrument->base);
   if (!coins.is_positive()) return qty;  // no bag of this coin: the venue judges the sell as before
@@ -132,7 +133,7 @@ void Pipeline::note_bag_wait(const std::string& asset, const std::string& why) {
 }
 
 void Pipeline::on_bag_fill(const core::Fill& fill, const core::Instrument& instrument) {
-  portfolio_.apply_bag_fill(fill, instrument);
+  portfolio_.apply_holding_fill(fill, instrument);
   // The fee comes out of what the bag bought (charged in the coin) or out of its cash (in the
   // quote).
   const bool fee_in_coin = fill.fee_currency == instrument.base;

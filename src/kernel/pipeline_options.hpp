@@ -15,6 +15,7 @@
 #include "execution/hodl_bags.hpp"
 #include "execution/order_manager.hpp"
 #include "execution/paper_venue.hpp"
+#include "execution/rebalance.hpp"
 #include "kernel/trading_records.hpp"
 #include "market/bar_aggregator.hpp"
 #include "market/indicators/indicator_set.hpp"
@@ -53,6 +54,8 @@ struct PipelineOptions {
   // The hodl bags (SPEC §9, portfolio.hodl). Off unless set: a node and tg4 backtest set the
   // config's.
   execution::HodlPolicy hodl;
+  // Portfolio rebalancing (SPEC §9, agents.portfolio_rebalance): nullopt, off (the default).
+  std::optional<execution::RebalancePolicy> rebalance;
   int volatility_mean_bars = 20;  // ATR spike: ATR > factor x its mean over this many bars
   core::Duration tick = std::chrono::seconds(1);                // bar closing, equity, breakers
   core::Duration snapshot_interval = std::chrono::seconds(10);  // portfolio rows and state keys
@@ -151,6 +154,10 @@ struct PipelineSummary {
   core::Decimal hodl_value;
   std::map<std::string, std::string> hodl;
   std::uint64_t hodl_movements = 0;
+  // Portfolio rebalancing, when on: the allocation as last checked and what the rebalance is doing
+  // ("BTC 38.21 % (target 33.33), ...; batch 2 of 6 at 16:00:00"); empty when off.
+  std::string rebalance;
+  std::uint64_t rebalances = 0;  // plans started
   // What the order manager could not handle as planned (a stop placed again, an exit dropped, a
   // position left without a stop): how many so far, and the latest, oldest first, with their time.
   std::uint64_t order_problems = 0;

@@ -1,7 +1,8 @@
 // `tg4 demo` end to end, as a trader runs it: the real binary, the real Redis, and the real
 // Prometheus (started by scripts/test) scraping it. The demo must trade (orders and fills in the
 // store), answer `tg4 ctl`, and every PromQL expression of every Grafana dashboard must parse and,
-// unless its panel only shows faults, return data. Panels of the LLM decision agents return data
+// unless its panel only shows faults, return data. Panels of the LLM decision agents (and of the
+// rebalance) return data
 // only when they run: a second demo asks four models on a FakeLlmServer (llm_consensus), and feeds
 // those panels and the LLM budget and degradation alerts.
 #include <fcntl.h>
@@ -102,6 +103,7 @@ struct PanelQuery {
   std::string expr;
   bool fault_only = false;
   bool llm_only = false;  // data only when the LLM decision agents run
+  bool rebalance_only = false;  // data only when rebalancing is on (agents.portfolio_rebalance)
 };
 
 std::vector<PanelQuery> dashboard_queries() {
@@ -117,10 +119,12 @@ std::vector<PanelQuery> dashboard_queries() {
       const bool fault_only =
           description.starts_with("fault_only") || description.starts_with("profit_only");
       const bool llm_only = description.starts_with("llm_only");
+      const bool rebalance_only = description.starts_with("rebalance_only");
       for (const auto& target : p.at("targets").as_array()) {
         out.push_back(
             {entry.path().filename().string() + " / " + std::string(p.at("title").as_string()),
-             std::string(target.as_object().at("expr").as_string()), fault_only, llm_only});
+             std::string(target.as_object().at("expr").as_string()), fault_only, llm_only,
+             rebalance_only});
       }
     }
   }
@@ -156,6 +160,11 @@ std::string llm_demo_config(const fs::path& dir, const tg4::testing::FakeLlmServ
     providers.push_back(provider);
   }
   llm["providers"] = providers;
+  // Rebalancing too (off in config/tg4.yaml): checked every 10 simulated seconds, its batches 10
+  // seconds apart, so that the demo's minute sees a whole plan and feeds the rebalance panels.
+  config["agents"]["portfolio_rebalance"] = true;
+  config["agents"]["rebalance_interval"] = "10s";
+  config["portfolio"]["batch_interval"] = "10s";
   const fs::path path = dir / "llm.yaml";
   std::ofstream(path) << YAML::Dump(config);
   return path.string();
@@ -222,10 +231,13 @@ void expect_llm_agents_feed_their_panels_and_alerts(const std::string& prometheu
       // the node's regime agent is the LlmAdvisor (the rules count no
       // cycles); whether the budget is left for its models is timing
       "sum(tg4_agents_regime_cycles_total) > 0", "sum(tg4_agents_technical_cycles_total) > 0",
-      "sum(tg4_agents_sentiment_cycles_total) > 0"};
+      "sum(tg4_agents_sentiment_cycles_total) > 0",
+      // and the rebalance: a plan started, its buys sent, the allocation near its targets
+      "tg4_rebalances_total > 0", "tg4_rebalance_orders_total{side=\"buy\"} > 0",
+      "tg4_allocation_pct{asset=\"BTC\"} > 20"};
   std::vector<PanelQuery> queries;
   for (const auto& q : dashboard_queries()) {
-    if (q.llm_only) queries.push_back(q);
+    if (q.llm_only || q.rebalance_only) queries.push_back(q);
   }
   ASSERT_FALSE(queries.empty()) << "no llm_only panel: the Agents & LLM dashboard is gone";
   struct AlertRule {
@@ -382,8 +394,9 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
   EXPECT_NE(technical.second.find("BTC/USDT"), std::string::npos) << technical.second;
   const auto decision = run_ctl("run-agent decision 2>&1");
   EXPECT_NE(decision.first, 0) << decision.second;
-  EXPECT_NE(decision.second.find("the agents run by hand are regime, technical and sentiment"),
-            std::string::npos)
+  EXPECT_NE(
+      decision.second.find("the agents run by hand are regime, technical, sentiment and rebalance"),
+      std::string::npos)
       << decision.second;
 
   // Every dashboard query: parses; returns data unless it watches a fault or the LLM agents (not
@@ -397,7 +410,7 @@ TEST(Demo, TradesRecordsAnswersCtlAndFeedsEveryDashboardQuery) {
     for (const auto& q : queries) {
       const QueryResult r = query(client, prometheus, q.expr);
       EXPECT_TRUE(r.ok) << q.where << ": " << q.expr << " does not parse: " << r.error;
-      if (r.ok && !r.has_data && !q.fault_only && !q.llm_only)
+      if (r.ok && !r.has_data && !q.fault_only && !q.llm_only && !q.rebalance_only)
         missing.push_back(q.where + ": " + q.expr);
     }
     if (!missing.empty()) std::this_thread::sleep_for(std::chrono::seconds(1));  // next scrape

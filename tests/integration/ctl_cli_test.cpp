@@ -17,7 +17,8 @@ TEST(CtlCli, AnActionWithoutItsOperandSaysWhatItNeeds) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"close", "tg4 ctl close: needs the SYMBOL of the position to close"},
       {"cancel", "tg4 ctl cancel: needs the CLIENT_ORDER_ID of the order to cancel"},
-      {"run-agent", "tg4 ctl run-agent: needs the agent to run: regime, technical or sentiment"},
+      {"run-agent",
+       "tg4 ctl run-agent: needs the agent to run: regime, technical, sentiment or rebalance"},
   };
   for (const auto& [action, said] : cases) {
     // A URL nobody listens on: the refusal must come before any attempt to connect.

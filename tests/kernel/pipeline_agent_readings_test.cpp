@@ -139,9 +139,9 @@ TEST(PipelineTechnical, AnOperatorRunsTheRegimeAndTechnicalAgentsAtOnce) {
 
   const auto decision = session.run_agent("decision");
   ASSERT_FALSE(decision);
-  EXPECT_NE(
-      decision.error().message.find("the agents run by hand are regime, technical and sentiment"),
-      std::string::npos)
+  EXPECT_NE(decision.error().message.find(
+                "the agents run by hand are regime, technical, sentiment and rebalance"),
+            std::string::npos)
       << decision.error().message;
   const auto unknown = session.run_agent("sentiment!");
   ASSERT_FALSE(unknown);

@@ -16,39 +16,8 @@ namespace {
 namespace json = boost::json;
 using core::Decimal;
 using namespace std::chrono_literals;
+using testing::BuyThenSell;
 using testing::kStart;
-
-// Buys `buy_quote` of BTC on the next trade after it is set; sells its whole position on the next
-// trade after `sell_next` is set.
-class BuyThenSell final : public strategy::Strategy {
- public:
-  BuyThenSell() : Strategy(strategy::Params{}) {}
-  std::string_view name() const override { return "buy_then_sell"; }
-  void on_trade(strategy::StrategyContext& ctx, const core::Trade& trade) override {
-    core::OrderIntent intent;
-    intent.symbol = trade.symbol;
-    intent.entry = trade.price;
-    if (buy_quote.is_positive()) {
-      intent.side = core::Side::kBuy;
-      intent.size_quote = std::exchange(buy_quote, Decimal{});
-      intent.stop_loss = (trade.price * Decimal::must("0.96")).round(2);
-      intent.take_profit = (trade.price * Decimal::must("1.5")).round(2);
-      ctx.submit(intent);
-    } else if (sell_next) {
-      sell_next = false;
-      intent.side = core::Side::kSell;
-      // Asked for the whole BTC balance, bag included: the pipeline sells no more than is not the
-      // bag's.
-      intent.qty = sell_balance ? ctx.portfolio().balance("BTC")
-                                : ctx.portfolio().position_qty(trade.symbol);
-      intent.reduce_only = true;
-      ctx.submit(intent);
-    }
-  }
-  Decimal buy_quote;
-  bool sell_next = false;
-  bool sell_balance = false;
-};
 
 execution::HodlPolicy test_policy() {
   execution::HodlPolicy p;

@@ -2,14 +2,48 @@
 // Pipeline tests start the pipeline and drive the market with BTC/USDT trades posted to the kernel,
 // one at a time.
 #include <string>
+#include <utility>
 
 #include "core/events.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/pipeline.hpp"
+#include "strategy/strategy.hpp"
 
 namespace tg4::kernel::testing {
 
 inline constexpr core::Timestamp kStart{1'767'225'600'000'000'000};  // 2026-01-01T00:00:00Z
+
+// On BTC/USDT trades: buys `buy_quote` of BTC (a 4 % stop, a 50 % target) on the next trade after
+// it is set; sells its position (or, with sell_balance, the whole BTC balance, to show the pipeline
+// sells no more than the position's) on the next trade after `sell_next` is set.
+class BuyThenSell final : public strategy::Strategy {
+ public:
+  BuyThenSell() : Strategy(strategy::Params{}) {}
+  std::string_view name() const override { return "buy_then_sell"; }
+  void on_trade(strategy::StrategyContext& ctx, const core::Trade& trade) override {
+    if (trade.symbol != "BTC/USDT") return;
+    core::OrderIntent intent;
+    intent.symbol = trade.symbol;
+    intent.entry = trade.price;
+    if (buy_quote.is_positive()) {
+      intent.side = core::Side::kBuy;
+      intent.size_quote = std::exchange(buy_quote, core::Decimal{});
+      intent.stop_loss = (trade.price * core::Decimal::must("0.96")).round(2);
+      intent.take_profit = (trade.price * core::Decimal::must("1.5")).round(2);
+      ctx.submit(intent);
+    } else if (sell_next) {
+      sell_next = false;
+      intent.side = core::Side::kSell;
+      intent.qty = sell_balance ? ctx.portfolio().balance("BTC")
+                                : ctx.portfolio().position_qty(trade.symbol);
+      intent.reduce_only = true;
+      ctx.submit(intent);
+    }
+  }
+  core::Decimal buy_quote;
+  bool sell_next = false;
+  bool sell_balance = false;
+};
 
 // Posts a BTC/USDT trade at `time` and runs the kernel until its queue is empty.
 inline void post_trade(Kernel& kernel, core::Decimal price, core::Decimal qty, core::Timestamp time,
