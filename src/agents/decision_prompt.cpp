@@ -50,11 +50,6 @@ void write_book(std::string& out, const market::BookFeatures& b) {
   }
 }
 
-std::string position_text(const core::Decimal& qty) {
-  if (qty.is_zero()) return "flat (no position)";
-  return fmt::format("{} {}", qty.is_positive() ? "long" : "short", qty.abs());
-}
-
 std::string user_text(const strategy::AdviceRequest& request, const market::SymbolMarket& market) {
   using namespace prompt_text;
   std::string out;

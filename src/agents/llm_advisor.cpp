@@ -63,6 +63,11 @@ void describe(strategy::AdviceVote& record, const ModelSentiment& sentiment) {
   record.confidence = sentiment.confidence;
 }
 
+void describe(strategy::AdviceVote& record, const ModelCoordination& coordination) {
+  record.parsed_json = model_coordination_json(coordination);
+  record.action = to_string(coordination.verdict);
+}
+
 void describe(strategy::AdviceVote& record, const ModelTechnical& technical) {
   record.parsed_json = model_technical_json(technical);
   record.action = to_string(technical.bias);
@@ -141,14 +146,6 @@ Answer or_rules(spdlog::logger& log, const char* agent, const std::string& symbo
     rules.source = fmt::format("rules (the LLM {} cycle failed: {})", agent, e.what());
     return rules;
   }
-}
-
-// Would the advice open (or add to) a position, rather than hold or reduce it?
-bool opens(const strategy::Advice& advice, core::Decimal position_qty) {
-  using strategy::AdviceAction;
-  if (advice.action == AdviceAction::kBuy) return !position_qty.is_negative();
-  if (advice.action == AdviceAction::kSell) return !position_qty.is_positive();
-  return false;
 }
 
 }  // namespace
@@ -251,6 +248,20 @@ void LlmAdvisor::analyse(const TechnicalRequest& request, const market::SymbolMa
   });
 }
 
+LlmAdvisor::CoordinationQuestion LlmAdvisor::coordination_question_for(
+    const CoordinationRequest& request) {
+  return {request, coordinator_prompt(request), coordinator_rule(request)};
+}
+
+void LlmAdvisor::coordinate(const CoordinationRequest& request, CoordinationCallback answer) {
+  enqueue([this, question = coordination_question_for(request), answer = std::move(answer)] {
+    Coordination verdict = or_rules(*log_, "coordinator", question.request.symbol, question.rules,
+                                    [&] { return coordinate_now(question); });
+    return std::function<void()>(
+        [answer, verdict = std::move(verdict)]() mutable { answer(std::move(verdict)); });
+  });
+}
+
 LlmAdvisor::SentimentQuestion LlmAdvisor::sentiment_question_for(
     const SentimentRequest& request, const market::SymbolMarket* market) {
   return {request, sentiment_prompt(request, market)};
@@ -315,10 +326,11 @@ std::vector<llm::ProviderClient*> LlmAdvisor::eligible(const Prompt& prompt, cor
       why = fmt::format(
           "not asked: the day's LLM spend {} USD reached the budget of {} USD (local models only)",
           budget_.spent_today(now).to_string(2), budget_.daily().to_string(2));
-    } else if (agent != "decision" && !provider.local &&
+    } else if (agent != "decision" && agent != "coordinator" && !provider.local &&
                budget_.spent_today(now) >= budget_.warn()) {
       // The readings (regime, technical, sentiment) run many times a decision's rate: past the
-      // warning level the rest of the day's budget is kept for the decisions that trade.
+      // warning level the rest of the day's budget is kept for the decisions that trade (and the
+      // coordinator's judgement of them).
       why = fmt::format(
           "not asked: the day's LLM spend {} USD reached the warning level of {} USD; the rest is "
           "kept for "
@@ -429,6 +441,12 @@ TechnicalReading LlmAdvisor::analyse_now(const TechnicalQuestion& question) {
       &llm::LlmMetrics::on_technical_cycle);
 }
 
+Coordination LlmAdvisor::coordinate_now(const CoordinationQuestion& question) {
+  return read_now<Coordination, ModelCoordination, CoordinationVote>(
+      question, "coordinator", parse_model_coordination, coordination_consensus,
+      &llm::LlmMetrics::on_coordinator_cycle);
+}
+
 SentimentReading LlmAdvisor::sense_now(const SentimentQuestion& question) {
   const core::Timestamp now = question.request.time;
   SentimentReading none;
@@ -533,7 +551,7 @@ strategy::Advice LlmAdvisor::degrade(strategy::Advice advice, const Question& qu
       advice.source += " (REDUCED: size halved)";
       return advice;
     case DegradationLevel::kLimited:
-      if (opens(advice, question.request.position_qty)) {
+      if (opens_position(advice.action, question.request.position_qty)) {
         advice.reasoning = fmt::format("{} advised, but LIMITED allows no new position; {}",
                                        strategy::to_string(advice.action), advice.reasoning);
         advice.action = strategy::AdviceAction::kHold;

@@ -15,7 +15,10 @@
 // same way. Decision, regime and technical cycles feed one Degradation. And it is the sentiment
 // agent (SentimentAgent): only search-capable providers are asked, at most
 // agents.sentiment_max_providers, and its own circuit breaker (SentimentBreaker), not the
-// Degradation, stops it asking after repeated failures.
+// Degradation, stops it asking after repeated failures. And it is the coordinator
+// (CoordinatorAgent): a decision that conflicts with the other agents' views is judged by the same
+// models, the same way as a regime (a majority verdict, else the rules'); like a decision it may
+// ask hosted models past the budget's warning level.
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -26,6 +29,8 @@
 #include <vector>
 
 #include "agents/consensus.hpp"
+#include "agents/coordinator.hpp"
+#include "agents/coordinator_answer.hpp"
 #include "agents/decision_prompt.hpp"
 #include "agents/degradation.hpp"
 #include "agents/model_decision.hpp"
@@ -49,7 +54,8 @@ namespace tg4::agents {
 class LlmAdvisor final : public strategy::Advisor,
                          public RegimeAgent,
                          public TechnicalAgent,
-                         public SentimentAgent {
+                         public SentimentAgent,
+                         public CoordinatorAgent {
  public:
   // `metrics` may be null; it must outlive the advisor.
   LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents,
@@ -68,6 +74,7 @@ class LlmAdvisor final : public strategy::Advisor,
                TechnicalCallback answer) override;
   void sense(const SentimentRequest& request, const market::SymbolMarket* market,
              SentimentCallback answer) override;
+  void coordinate(const CoordinationRequest& request, CoordinationCallback answer) override;
   // Every agent's (Advisor, RegimeAgent, TechnicalAgent): no question is answered from now on.
   void stop() override;
   // Before the first question: what earlier processes spent today (kernel::llm_spend_since), so a
@@ -113,6 +120,15 @@ class LlmAdvisor final : public strategy::Advisor,
   SentimentReading sense_now(const SentimentQuestion& question);
   static SentimentQuestion sentiment_question_for(const SentimentRequest& request,
                                                   const market::SymbolMarket* market);
+
+  // One coordination, on the calling thread (what the worker runs for coordinate()).
+  struct CoordinationQuestion {
+    CoordinationRequest request;
+    CoordinatorPrompt prompt;
+    Coordination rules;  // the fallback's verdict on the same proposal
+  };
+  Coordination coordinate_now(const CoordinationQuestion& question);
+  static CoordinationQuestion coordination_question_for(const CoordinationRequest& request);
 
  private:
   // A job runs one cycle on the worker and returns the hand-over of its answer, which the worker

@@ -108,6 +108,11 @@ std::string signed_fixed(double value, int decimals) {
                                                                                   : "+" + text;
 }
 
+std::string position_text(const core::Decimal& qty) {
+  if (qty.is_zero()) return "flat (no position)";
+  return fmt::format("{} {}", qty.is_positive() ? "long" : "short", qty.abs());
+}
+
 std::string timeframe_label(int minutes) {
   if (minutes > 0 && minutes % 10080 == 0) return fmt::format("{}w", minutes / 10080);
   if (minutes > 0 && minutes % 1440 == 0) return fmt::format("{}d", minutes / 1440);

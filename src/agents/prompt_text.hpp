@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/decimal.hpp"
 #include "core/time.hpp"
 #include "llm/chat.hpp"
 #include "market/indicators/market_state.hpp"
@@ -27,6 +28,7 @@ std::string sig(double value, int significant = 8);
 std::string fixed(double value, int decimals);         // "-0.00" is written "0.00"
 std::string signed_fixed(double value, int decimals);  // "+0.25", "-0.25", "0.00"
 std::string timeframe_label(int minutes);              // "1m", "15m", "1h", "4h", "1d", "1w"
+std::string position_text(const core::Decimal& qty);  // "flat (no position)", "long 0.5", "short 2"
 
 // "Symbol: ...", "Time: ...", "Last price: ..." lines.
 void write_symbol(std::string& out, std::string_view symbol, core::Timestamp time,

@@ -9,7 +9,7 @@
 namespace tg4::agents {
 namespace {
 
-constexpr double kLongRsi = 60, kShortRsi = 40, kOverbought = 70, kOversold = 30, kTrendingAdx = 25;
+constexpr double kLongRsi = 60, kShortRsi = 40, kOverbought = 70, kOversold = 30, kTrendAdx = 25;
 
 Bias bias_of(double rsi, double macd_hist) {
   if (rsi > kLongRsi && macd_hist > 0) return Bias::kLong;
@@ -18,7 +18,7 @@ Bias bias_of(double rsi, double macd_hist) {
 }
 
 TrendDirection trend_of(double adx, double plus_di, double minus_di) {
-  if (adx <= kTrendingAdx || plus_di == minus_di) return TrendDirection::kSideways;
+  if (adx <= kTrendAdx || plus_di == minus_di) return TrendDirection::kSideways;
   return plus_di > minus_di ? TrendDirection::kUp : TrendDirection::kDown;
 }
 

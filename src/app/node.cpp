@@ -155,6 +155,7 @@ core::Status Node::start_kernel() {
   outputs.regime_agent = regime_agent_;  // null: the pipeline's rules
   outputs.technical_agent = technical_agent_;
   outputs.sentiment_agent = sentiment_agent_;
+  outputs.coordinator_agent = coordinator_agent_;
   outputs.resubscribe_book = [this](const std::string& symbol) {
     if (source_) source_->resubscribe_book(symbol);
   };
@@ -213,6 +214,7 @@ std::unique_ptr<strategy::Advisor> Node::advisor() {
   // One worker, one budget and one degradation for both agents (SPEC §6 budget is per day, not per agent).
   if (names_regimes) regime_agent_ = advisor.get();
   if (reads_technicals) technical_agent_ = advisor.get();
+  if (options_.pipeline.agents.coordinator) coordinator_agent_ = advisor.get();
   // The sentiment agent has no rules: it runs only where a search-capable model may be asked.
   const bool searches = std::any_of(options_.llm.providers.begin(), options_.llm.providers.end(),
                                     [](const core::LlmProvider& p) { return p.search; });

@@ -123,6 +123,7 @@ class Node {
   agents::RegimeAgent* regime_agent_ = nullptr;  // the LlmAdvisor, owned by the pipeline, when it names regimes
   agents::TechnicalAgent* technical_agent_ = nullptr;  // likewise, when it reads the technicals
   agents::SentimentAgent* sentiment_agent_ = nullptr;  // likewise, with a search-capable provider
+  agents::CoordinatorAgent* coordinator_agent_ = nullptr;  // likewise, with agents.coordinator
   core::Decimal llm_spent_today_;                 // by earlier processes, from the store
   std::unique_ptr<kernel::Kernel> kernel_;
   std::unique_ptr<kernel::Pipeline> pipeline_;

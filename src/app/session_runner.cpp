@@ -109,6 +109,7 @@ std::string render_status(const kernel::PipelineSummary& s, const std::string& t
   }
   out += "  last decision: " + (s.last_decision.empty() ? std::string("none yet") : s.last_decision) + "\n";
   if (!s.last_advice.empty()) out += "  last advice: " + s.last_advice + "\n";
+  if (!s.last_coordination.empty()) out += "  last coordination: " + s.last_coordination + "\n";
   for (const auto& [symbol, regime] : s.regimes) out += fmt::format("  regime {:<10} {}\n", symbol, regime);
   for (const auto& [symbol, line] : s.technicals)
     out += fmt::format("  technical {:<10} {}\n", symbol, line);

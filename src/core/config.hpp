@@ -295,6 +295,10 @@ struct AgentsSection {
   ConfigDuration sentiment_interval = config_detail::min(30);
   ConfigDuration decision_interval = config_detail::min(60);
   ConfigDuration rebalance_interval = config_detail::min(60);
+  // The coordinator: a decision that would open or add to a position against the other agents'
+  // views (technical bias, sentiment, regime) is judged before the strategy acts on it (proceed,
+  // wait, abort, modify); without a verdict within coordinator_timeout, wait. Off: not judged.
+  bool coordinator = true;
   ConfigDuration coordinator_timeout = config_detail::sec(10);
   // Technical analysis: each symbol's indicators on this timeframe read every technical_interval
   // into a trend, momentum, signals and a bias (advice: shown to people and to the decision

@@ -461,10 +461,11 @@ std::vector<Field<Config>> build_table() {
   add(field<Config>(TG4_KEY(agents.decision_interval), "Trading decision period.", interval));
   add(field<Config>(TG4_KEY(agents.rebalance_interval),
                     "Portfolio rebalance check period (agents.portfolio_rebalance).", interval));
-  add(field<Config>(
-      TG4_KEY(agents.coordinator_timeout),
-      "Coordinator answer deadline, then wait (not built yet: checked, not acted on).",
-      durs(ms(100), minutes(5))));
+  add(field<Config>(TG4_KEY(agents.coordinator),
+                    "Judge decisions that open or add to a position against the other agents' "
+                    "views (proceed, wait, abort, modify); false: acted on as they come."));
+  add(field<Config>(TG4_KEY(agents.coordinator_timeout), "Coordinator answer deadline, then wait.",
+                    durs(ms(100), minutes(5))));
   add(field<Config>(
       TG4_KEY(agents.technical_analysis),
       "Read each symbol's indicators into a trend, signals and a bias (advice only)."));

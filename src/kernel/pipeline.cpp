@@ -170,6 +170,13 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
               .Help("Sentiment agent's latest score by symbol, -1 (very negative) .. +1; 0 while "
                     "not read")
               .Register(registry_)),
+      coordinator_verdicts_(
+          prometheus::BuildCounter()
+              .Name("tg4_coordinator_verdicts_total")
+              .Help("Coordinator verdicts on decisions that conflict with the other agents' "
+                    "views, by verdict (proceed, wait, abort, modify) and source (llm, rules, "
+                    "timeout)")
+              .Register(registry_)),
       bags_(options_.hodl, options_.reporting_currency),
       hodl_value_(prometheus::BuildGauge()
                       .Name("tg4_hodl_value")
@@ -224,6 +231,13 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
     rule_technical_agent_ = std::make_unique<agents::RuleTechnicalAgent>();
     technical_agent_ = rule_technical_agent_.get();
   }
+  if (options_.agents.coordinator) {
+    coordinator_ = outputs_.coordinator_agent;
+    if (coordinator_ == nullptr) {
+      rule_coordinator_ = std::make_unique<agents::RuleCoordinator>();
+      coordinator_ = rule_coordinator_.get();
+    }
+  }
   bars_.set_mismatch_sink(
       [this](const core::Bar& ours, const core::Bar&) { market_metrics_.on_bar_mismatch(ours.symbol); });
   for (const auto& symbol : options_.symbols) instruments_.upsert(core::default_instrument(symbol));
@@ -262,6 +276,7 @@ Pipeline::~Pipeline() {
   // First: its worker may still hand answers to the kernel, which would call back into this.
   outputs_.advisor.reset();
   for (const TimerId id : timers_) kernel_.timers().cancel(id);
+  for (const auto& [symbol, pending] : coordinating_) kernel_.timers().cancel(pending.deadline);
 }
 
 void Pipeline::subscribe() {
@@ -804,6 +819,12 @@ void Pipeline::on_advice(const strategy::Advice& advice) {
   if (const market::SymbolMarket* market = market_.find(advice.symbol); market && market->last_price()) {
     scoreboard_.add(advice, *market->last_price());
   }
+  if (coordinate(advice)) return;
+  act_on_advice(advice);
+}
+
+void Pipeline::act_on_advice(const strategy::Advice& advice) {
+  const std::string action = strategy::to_string(advice.action);
   counters_.last_advice = fmt::format("{} {} {} at {:.2f} ({})", core::format_rfc3339(now(), 0), advice.symbol, action,
                                       advice.confidence, advice.source);
   log_->info("advice {}: {} at confidence {:.2f} ({}){}", advice.symbol, action, advice.confidence,
@@ -1175,6 +1196,12 @@ core::Result<json::object> Pipeline::run_agent(const std::string& name) {
     out["symbols"] = std::move(asked);
     return out;
   }
+  if (name == "coordinator") {
+    return core::Error::of(
+        "agent 'coordinator': it is not run by hand; it runs when a trading decision would open or "
+        "add to a position against the other agents' readings (technical, sentiment, regime) "
+        "(docs/AGENTS.md, Coordinator)");
+  }
   const bool regime = name == "regime";
   if (!regime && name != "technical") {
     return core::Error::of(
@@ -1228,6 +1255,7 @@ json::object Pipeline::status_json() const {
   out["fills"] = s.fills;
   out["last_decision"] = s.last_decision;
   out["last_advice"] = s.last_advice;
+  out["last_coordination"] = s.last_coordination;
   json::object regimes;
   for (const auto& [symbol, line] : s.regimes) regimes[symbol] = line;
   out["regimes"] = std::move(regimes);

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/coordinator.hpp"
 #include "agents/model_scoreboard.hpp"
 #include "agents/regime_tracker.hpp"
 #include "agents/sentiment.hpp"
@@ -138,7 +139,10 @@ class Pipeline {
   // The regime and technical agents' current views of the symbol, for the decision agent's
   // question.
   std::vector<std::string> agent_views(const std::string& symbol) const;
-  void on_advice(const strategy::Advice& advice);  // kernel thread: recorded, then the strategy's
+  // Kernel thread: recorded, judged by the coordinator when it conflicts with the other agents'
+  // views, then the strategy's.
+  void on_advice(const strategy::Advice& advice);
+  void act_on_advice(const strategy::Advice& advice);  // shown, logged, handed to the strategy
   void score_calls(core::Timestamp now);
   void on_intent(core::OrderIntent intent);
   // Gives an intent without a regime its symbol's (and its strictness, when the intent's is normal).
@@ -171,6 +175,23 @@ class Pipeline {
   void on_sentiment(const agents::SentimentReading& reading);
   void report_sentiment(const agents::SentimentReading& reading, bool changed);
   static std::string sentiment_line(const agents::SentimentReading& reading);
+  // coordinator (pipeline_coordinator.cpp): advice that would open or add to a position against
+  // the other agents' views waits here for the coordinator's verdict (at most
+  // agents.coordinator_timeout), one per symbol
+  struct PendingCoordination {
+    std::uint64_t id = 0;
+    agents::CoordinationRequest request;
+    strategy::Advice advice;  // as it came, with its votes
+    TimerId deadline = 0;
+  };
+  // True: the advice is held for the verdict, which will hand it on (or hold it).
+  bool coordinate(const strategy::Advice& advice);
+  std::vector<agents::CoordinationView> coordination_views(const std::string& symbol) const;
+  void on_coordination(const std::string& symbol, std::uint64_t id,
+                       agents::Coordination coordination);
+  void coordination_deadline(const std::string& symbol, std::uint64_t id);
+  void conclude(PendingCoordination pending, const agents::Coordination& coordination);
+  void replace_pending(const std::string& symbol);
   // hodl bags (pipeline_hodl.cpp): a share of each realised profit set aside, bought, audited
   // The bags in the reporting currency, coins at their last price.
   core::Decimal hodl_value() const;
@@ -305,6 +326,15 @@ class Pipeline {
   std::map<std::string, agents::SentimentReading, std::less<>>
       sentiments_;                                          // the latest, by symbol
   prometheus::Family<prometheus::Gauge>& sentiment_score_;  // tg4_sentiment_score{symbol}
+  std::unique_ptr<agents::CoordinatorAgent> rule_coordinator_;  // when outputs_ has none
+  agents::CoordinatorAgent* coordinator_ = nullptr;             // null: agents.coordinator false
+  std::map<std::string, PendingCoordination, std::less<>> coordinating_;  // by symbol
+  std::uint64_t coordinations_ = 0;
+  // An answer given inside coordinate() (the rules): concluded at once, without a deadline.
+  bool coordinating_now_ = false;
+  std::optional<agents::Coordination> answered_now_;
+  prometheus::Family<prometheus::Counter>&
+      coordinator_verdicts_;  // tg4_coordinator_verdicts_total{verdict, source}
 
   execution::HodlBags bags_;
   std::map<std::string, std::string> bag_orders_;  // asset -> the client id of its buy on its way

@@ -110,6 +110,10 @@ struct PipelineOutputs {
   // Asks search-capable models about each symbol every agents.sentiment_interval (the sentiment
   // agent); null: no sentiment (it has no rule-based reading). Not owned, like regime_agent.
   agents::SentimentAgent* sentiment_agent = nullptr;
+  // Judges a decision that conflicts with the other agents' views (the coordinator, when
+  // agents.coordinator); null: its rule-based fallback (agents::RuleCoordinator), which answers at
+  // once and deterministically, as a backtest needs. Not owned, like regime_agent.
+  agents::CoordinatorAgent* coordinator_agent = nullptr;
 };
 
 // A copy of the numbers the status view and /status show, refreshed by the kernel every tick.
@@ -142,6 +146,9 @@ struct PipelineSummary {
   // The advisor's latest answer: "12:03:01 BTC/USDT BUY at 0.95 (llm consensus 4 of 5)"; empty when
   // the strategy asks none.
   std::string last_advice;
+  // The coordinator's latest verdict: "12:03:01 BTC/USDT BUY -> wait (rules): technical short 0.70
+  // opposes"; empty while it has judged nothing.
+  std::string last_coordination;
   // Each symbol's regime as the risk engine uses it: "trending_bull 0.82 since 12:05:00 (rules)".
   std::map<std::string, std::string> regimes;
   // Each symbol's latest technical reading: "long 0.72 (rules): trend up 0.56, momentum +0.30, RSI

@@ -376,4 +376,40 @@ std::vector<storage::DecisionRow> sentiment_rows(const agents::SentimentReading&
                       agents::to_string(reading.bias), scope, changed);
 }
 
+boost::json::object coordination_json(const agents::Coordination& coordination,
+                                      const agents::CoordinationRequest& request, bool applied) {
+  boost::json::object out;
+  out["symbol"] = coordination.symbol;
+  out["agent"] = "coordinator";
+  out["verdict"] = agents::to_string(coordination.verdict);
+  out["size_factor"] = coordination.size_factor;
+  out["proposal"] = strategy::to_string(request.advice.action);
+  out["proposed_by"] = request.advice.source;
+  out["conflict"] = request.conflict.why;
+  out["opposing"] = request.conflict.opposing;
+  out["supporting"] = request.conflict.supporting;
+  out["reasoning"] = coordination.reasoning;
+  out["source"] = coordination.source;
+  out["applied"] = applied;
+  if (coordination.time.is_set()) out["time"] = core::format_rfc3339(coordination.time, 0);
+  return out;
+}
+
+std::vector<storage::DecisionRow> coordination_rows(const agents::Coordination& coordination,
+                                                    const agents::CoordinationRequest& request,
+                                                    const RecordScope& scope, bool applied) {
+  std::vector<storage::DecisionRow> rows =
+      vote_rows(coordination.votes, coordination.symbol, coordination.time, scope);
+  storage::DecisionRow verdict = verdict_row(rows, scope, coordination.time, coordination.symbol);
+  verdict.agent = "coordinator";
+  verdict.provider = coordination.by_models   ? "consensus"
+                     : coordination.timed_out ? "timeout"
+                                              : "rules";
+  verdict.model = coordination.source;
+  verdict.parsed_json = boost::json::serialize(coordination_json(coordination, request, applied));
+  verdict.action = agents::to_string(coordination.verdict);
+  rows.push_back(std::move(verdict));
+  return rows;
+}
+
 }  // namespace tg4::kernel

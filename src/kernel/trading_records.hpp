@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/coordinator.hpp"
 #include "agents/regime.hpp"
 #include "agents/sentiment.hpp"
 #include "agents/technical.hpp"
@@ -68,6 +69,16 @@ boost::json::object technical_json(const agents::TechnicalReading& reading);
 std::vector<storage::DecisionRow> sentiment_rows(const agents::SentimentReading& reading,
                                                  const RecordScope& scope, bool changed);
 boost::json::object sentiment_json(const agents::SentimentReading& reading);
+
+// A coordinator's verdict as the store keeps it: one row per model asked (agent "coordinator") and
+// one for the verdict (action: proceed, wait, abort or modify; provider "consensus", "rules" or
+// "timeout"; model: who judged). `applied`: false for an answer that came after the deadline (or
+// after a newer decision replaced the one it judged), recorded for its cost and ignored.
+std::vector<storage::DecisionRow> coordination_rows(const agents::Coordination& coordination,
+                                                    const agents::CoordinationRequest& request,
+                                                    const RecordScope& scope, bool applied);
+boost::json::object coordination_json(const agents::Coordination& coordination,
+                                      const agents::CoordinationRequest& request, bool applied);
 
 // Drawdown from the peak as a fraction (0 when there is no peak yet), rounded to 8 digits.
 core::Decimal drawdown_ratio(core::Decimal equity, core::Decimal peak_equity);

@@ -116,6 +116,13 @@ LlmMetrics::LlmMetrics(prometheus::Registry& registry)
               "Technical analysis cycles by outcome: consensus (enough valid answers), "
               "no_consensus (too few valid answers), rules (no model could be asked)")
           .Register(registry);
+  auto& coordinator_cycles =
+      prometheus::BuildCounter()
+          .Name("tg4_agents_coordinator_cycles_total")
+          .Help(
+              "Coordinator cycles by outcome: consensus (enough valid answers), no_consensus (too "
+              "few valid answers), rules (no model could be asked)")
+          .Register(registry);
   auto& sentiment_cycles =
       prometheus::BuildCounter()
           .Name("tg4_agents_sentiment_cycles_total")
@@ -128,6 +135,7 @@ LlmMetrics::LlmMetrics(prometheus::Registry& registry)
     cycles_[outcome] = &cycles.Add({{"outcome", to_string(outcome)}});
     regime_cycles_[outcome] = &regime_cycles.Add({{"outcome", to_string(outcome)}});
     technical_cycles_[outcome] = &technical_cycles.Add({{"outcome", to_string(outcome)}});
+    coordinator_cycles_[outcome] = &coordinator_cycles.Add({{"outcome", to_string(outcome)}});
   }
 }
 
@@ -163,6 +171,10 @@ void LlmMetrics::on_regime_cycle(CycleOutcome outcome) {
 
 void LlmMetrics::on_sentiment_cycle(CycleOutcome outcome) {
   sentiment_cycles_.at(outcome)->Increment();
+}
+
+void LlmMetrics::on_coordinator_cycle(CycleOutcome outcome) {
+  coordinator_cycles_.at(outcome)->Increment();
 }
 
 void LlmMetrics::on_technical_cycle(CycleOutcome outcome) {

@@ -71,6 +71,8 @@ class LlmMetrics {
   void on_regime_cycle(CycleOutcome outcome);
   // The technical analysis agent's cycles, likewise (tg4_agents_technical_cycles_total).
   void on_technical_cycle(CycleOutcome outcome);
+  // The coordinator's cycles, likewise (tg4_agents_coordinator_cycles_total).
+  void on_coordinator_cycle(CycleOutcome outcome);
   // The sentiment agent's cycles (tg4_agents_sentiment_cycles_total): consensus when some answer
   // was valid, no_consensus when none was, rules when no model was asked (none eligible, breaker
   // open).
@@ -89,6 +91,7 @@ class LlmMetrics {
   std::map<CycleOutcome, prometheus::Counter*> cycles_;
   std::map<CycleOutcome, prometheus::Counter*> regime_cycles_;
   std::map<CycleOutcome, prometheus::Counter*> technical_cycles_;
+  std::map<CycleOutcome, prometheus::Counter*> coordinator_cycles_;
   std::map<CycleOutcome, prometheus::Counter*> sentiment_cycles_;
   std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, Series>
