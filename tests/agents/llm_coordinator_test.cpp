@@ -54,7 +54,7 @@ TEST(LlmCoordinator, TheMajorityVerdictWithEveryAnswerRecorded) {
   }
   EXPECT_EQ(verdict.votes[2].action, "wait");
   ASSERT_EQ(f.server.request_count(), 3u);
-  const std::string& body = f.server.requests()[0].body;
+  const std::string body = f.server.requests()[0].body;  // a copy: requests() returns a temporary
   EXPECT_NE(body.find("technical short 0.70 opposes"), std::string::npos) << body;
   EXPECT_NE(body.find("size_factor"), std::string::npos) << "the schema is asked for";
 }
