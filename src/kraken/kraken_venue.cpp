@@ -48,6 +48,13 @@ bool is_disarm(const TradingRequest& r) {
   return r.method == "cancel_all_orders_after" && r.params.at("timeout").as_int64() == 0;
 }
 
+// Requests a session makes for itself (its subscriptions, the dead man's switch), as opposed to
+// the kernel's orders, cancels and amends.
+bool is_session_request(const TradingRequest& r) {
+  return r.method == "subscribe" || r.method == "unsubscribe" ||
+         r.method == "cancel_all_orders_after";
+}
+
 }  // namespace
 
 // ---- options
@@ -190,8 +197,9 @@ class KrakenVenue::Impl final : private TradingSink {
   // or after kDisarmWait (finish_disarm). False when there is nothing to wait for.
   bool disarm_dead_man() {
     if (!dead_man_armed_) return false;
-    if (!opened_) {
-      warn_switch_armed("the private session is not open");
+    if (!opened_ || closing_) {
+      warn_switch_armed(opened_ ? "the private session is closing"
+                                : "the private session is not open");
       return false;
     }
     disarming_ = true;
@@ -375,7 +383,7 @@ class KrakenVenue::Impl final : private TradingSink {
   void on_close(const net::WsCloseInfo& info) {
     const bool was_up = ready_;
     client_.reset();
-    opened_ = ready_ = balances_ready_ = resync_in_flight_ = resync_again_ = false;
+    opened_ = ready_ = balances_ready_ = resync_in_flight_ = resync_again_ = closing_ = false;
     ping_.stop();
     for (auto* t : {&dead_man_timer_, &resync_timer_}) t->cancel();
     requeue_after_loss();
@@ -425,10 +433,16 @@ class KrakenVenue::Impl final : private TradingSink {
   }
 
   void drop_connection(const std::string& why) {
-    if (!client_) return;
+    if (!client_ || closing_) return;
     log_->warn("kraken venue: {}; reconnecting", why);
+    closing_ = true;
     client_->close(why);
   }
+
+  // A session being closed takes no more requests: its socket discards what is written after the
+  // close frame, so an order sent now would reach no one and the next snapshot would write it off
+  // as lost. Requests wait in the queue for the next session instead.
+  bool can_send() const { return client_ != nullptr && !closing_; }
 
   // cancel_all_orders_after: `seconds` arms (or renews) the switch, 0 disarms it.
   void send_cancel_after(int seconds) {
@@ -436,7 +450,7 @@ class KrakenVenue::Impl final : private TradingSink {
   }
 
   void arm_dead_man_switch() {
-    if (options_.dead_man_switch.count() == 0 || !ready_ || stopping_) return;
+    if (options_.dead_man_switch.count() == 0 || !ready_ || !can_send() || stopping_) return;
     const auto seconds = static_cast<int>(
         std::chrono::duration_cast<std::chrono::seconds>(options_.dead_man_switch).count());
     send_cancel_after(seconds);
@@ -490,7 +504,7 @@ class KrakenVenue::Impl final : private TradingSink {
   }
 
   void flush() {
-    while (ready_ && client_ && !stopping_ && !queue_.empty()) {
+    while (ready_ && can_send() && !stopping_ && !queue_.empty()) {
       Work w = std::move(queue_.front());
       queue_.pop_front();
       dispatch(std::move(w));
@@ -568,8 +582,10 @@ class KrakenVenue::Impl final : private TradingSink {
   }
 
   void send_now(Work w) {
-    if (!client_) {
-      queue_.push_front(std::move(w));
+    if (!can_send()) {
+      // Not reached through flush(), which sends only on a usable session. The session's own
+      // requests are made again by the next session; the kernel's wait for it.
+      if (!is_session_request(w.request)) queue_.push_front(std::move(w));
       return;
     }
     const std::int64_t req_id = next_req_id_++;
@@ -839,7 +855,9 @@ class KrakenVenue::Impl final : private TradingSink {
     resync_timer_.cancel();
     resync_in_flight_ = false;
     // "Connected" first, then what happened while the session was down.
-    if (!ready_) became_ready();
+    // A snapshot on a session being closed still counts (it is Kraken's word), but the session is
+    // not ready: the next one is.
+    if (!ready_ && !closing_) became_ready();
     emit(out);
     verify_write_offs();
     if (resync_again_) {
@@ -952,7 +970,7 @@ class KrakenVenue::Impl final : private TradingSink {
   void start_resync(const std::string& reason) {
     update_stats([](KrakenVenueStats& s) { ++s.reconciles; });
     if (metrics_) metrics_->reconcile(reason);
-    if (!client_ || !ready_) return;  // the next connection's snapshot does it
+    if (!can_send() || !ready_) return;  // the next connection's snapshot does it
     if (resync_in_flight_) {
       resync_again_ = true;
       return;
@@ -1045,6 +1063,7 @@ class KrakenVenue::Impl final : private TradingSink {
   bool ready_ = false;  // executions snapshot received on this connection
   bool balances_ready_ = false;
   bool stopping_ = false;
+  bool closing_ = false;  // drop_connection closed this session: nothing more is sent on it
   bool dead_man_armed_ = false;        // a cancel_all_orders_after went out since the last disarm
   bool disarming_ = false;             // stopping: the disarm's answer is awaited
   core::Timestamp dead_man_fires_at_;  // when the last one sent fires, by our clock

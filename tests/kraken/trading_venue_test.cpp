@@ -4,6 +4,8 @@
 // and a new connection, orders that cannot be sent in time are rejected, and options validate.
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -58,6 +60,9 @@ class ScriptedPrivate final : public net::WsEndpoint {
       const std::string channel(params.at("channel").as_string());
       if (channel == "balances" && refuse_balances_) {
         return fail(c, method, req_id, "EGeneral:Permission denied");
+      }
+      if (expire_first_session_ && connections_ == 1 && channel == "balances") {
+        return fail(c, method, req_id, "ESession:Invalid session");
       }
       ack(c, method, req_id, R"({"channel":")" + channel + R"("})");
       if (method == "subscribe") c->send(snapshot(channel));
@@ -138,6 +143,12 @@ class ScriptedPrivate final : public net::WsEndpoint {
     std::lock_guard lock(mutex_);
     if (const auto c = current_.lock()) c->send(frame);
   }
+  // The first session's token expires while it subscribes: its balances subscription is refused,
+  // which ends the session.
+  void expire_first_session() {
+    std::lock_guard lock(mutex_);
+    expire_first_session_ = true;
+  }
   void refuse_balances() {
     std::lock_guard lock(mutex_);
     refuse_balances_ = true;
@@ -167,6 +178,7 @@ class ScriptedPrivate final : public net::WsEndpoint {
   std::mutex mutex_;
   Mode mode_ = Mode::kAnswer;
   bool refuse_balances_ = false;
+  bool expire_first_session_ = false;
   std::string order_error_;
   std::string balances_snapshot_;
   std::weak_ptr<net::WsConnection> current_;  // weak: a connection holds its endpoint
@@ -272,10 +284,32 @@ execution::OrderRequest limit(const std::string& id) {
   return r;
 }
 
+// A log sink that runs `action` once, on the logging thread, at the first line containing `text`.
+class OnLogLine final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  OnLogLine(std::string text, std::function<void()> action)
+      : text_(std::move(text)), action_(std::move(action)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    if (!action_ || std::string_view(msg.payload.data(), msg.payload.size()).find(text_) ==
+                        std::string_view::npos) {
+      return;
+    }
+    std::exchange(action_, nullptr)();
+  }
+  void flush_() override {}
+
+ private:
+  std::string text_;
+  std::function<void()> action_;
+};
+
 struct Fixture {
-  explicit Fixture(KrakenVenueOptions o)
-      : venue(std::move(o), instruments,
-              [this](core::ExecutionEvent e) { rec.add(std::move(e)); }, {}, &registry) {
+  explicit Fixture(KrakenVenueOptions o, std::shared_ptr<spdlog::logger> log = nullptr)
+      : venue(
+            std::move(o), instruments, [this](core::ExecutionEvent e) { rec.add(std::move(e)); },
+            {}, &registry, std::move(log)) {
     instruments.upsert(core::default_instrument("BTC/USD"));
   }
   // Starts the venue and waits until its session is up.
@@ -391,6 +425,9 @@ TEST(KrakenVenueScripted, ARefusedTokenMeansANewTokenANewConnectionAndTheOrderSe
   Server s;
   Fixture f(options_for(s));
   ASSERT_TRUE(f.start_up());
+  // Refused only once Kraken has answered both subscriptions: a refused balances subscription
+  // would end the session before the order is sent (the next test's case).
+  ASSERT_TRUE(eventually([&] { return s.endpoint->count("subscribe") == 2; }));
   s.endpoint->refuse("tok-1");
   f.venue.submit(limit("t3"), core::Timestamp{});
   ASSERT_TRUE(f.ends_in("t3", OrderStatus::kNew));
@@ -399,6 +436,27 @@ TEST(KrakenVenueScripted, ARefusedTokenMeansANewTokenANewConnectionAndTheOrderSe
   EXPECT_EQ(s.endpoint->count("add_order"), 2) << "refused once with the old token";
   EXPECT_EQ(s.endpoint->add_orders("t3"), 1) << "placed once, on the new session";
   EXPECT_EQ(f.venue.stats().retries, 1u);
+}
+
+// A session being closed sends nothing more: its socket would discard the order after the close
+// frame, and the next session's snapshot would then write the order off as lost.
+TEST(KrakenVenueScripted, AnOrderWaitsForTheNextSessionWhileThisOneCloses) {
+  Server s;
+  s.endpoint->expire_first_session();
+  // The order is submitted from the venue's own thread as it decides to close the session (it
+  // logs "reconnecting"), so it is taken in while the close is under way.
+  KrakenVenue* venue = nullptr;
+  auto log = std::make_shared<spdlog::logger>(
+      "venue", std::make_shared<OnLogLine>("; reconnecting",
+                                           [&] { venue->submit(limit("t9"), core::Timestamp{}); }));
+  Fixture f(options_for(s), log);
+  venue = &f.venue;
+  ASSERT_TRUE(f.venue.start().ok());
+  ASSERT_TRUE(f.ends_in("t9", OrderStatus::kNew))
+      << f.rec.last("t9").value_or(core::OrderUpdate{}).reason;
+  EXPECT_EQ(s.endpoint->connections(), 2);
+  EXPECT_EQ(s.endpoint->add_orders("t9"), 1) << "placed on the second session";
+  EXPECT_EQ(f.venue.stats().orders_sent, 1u) << "nothing sent into the closing session";
 }
 
 TEST(KrakenVenueScripted, AnOrderThatCannotBeSentInTimeIsRejected) {
