@@ -180,11 +180,13 @@ DASHBOARDS = {
         llm_panel("LLM retries (429, 5xx) per hour by model",
                   ["sum by (provider, model) (increase(tg4_llm_retries_total[1h]))"],
                   legend="{{provider}}/{{model}}"),
-        llm_panel("Agent cycles per hour by outcome (decision, regime, technical, sentiment)", [
+        llm_panel("Agent cycles per hour by outcome (decision, regime, technical, sentiment, coordinator)", [
             ("sum by (outcome) (increase(tg4_agents_cycles_total[1h]))", "decision {{outcome}}"),
             ("sum by (outcome) (increase(tg4_agents_regime_cycles_total[1h]))", "regime {{outcome}}"),
             ("sum by (outcome) (increase(tg4_agents_technical_cycles_total[1h]))", "technical {{outcome}}"),
-            ("sum by (outcome) (increase(tg4_agents_sentiment_cycles_total[1h]))", "sentiment {{outcome}}")]),
+            ("sum by (outcome) (increase(tg4_agents_sentiment_cycles_total[1h]))", "sentiment {{outcome}}"),
+            ("sum by (outcome) (increase(tg4_agents_coordinator_cycles_total[1h]))",
+             "coordinator {{outcome}}")]),
         llm_panel("Decisions per hour by source and action",
                   ["sum by (source, action) (increase(tg4_decisions_total[1h]))"],
                   legend="{{source}} {{action}}", width=24),
@@ -192,6 +194,13 @@ DASHBOARDS = {
                   ["max by (symbol) (tg4_sentiment_score)"], legend="{{symbol}}", value_range=(-1, 1),
                   description="llm_only: has data only when the sentiment agent runs (llm.enabled and a "
                               "provider with search: true)"),
+        panel("Coordinator verdicts per hour (decisions against the other agents' views)",
+              ["sum by (verdict, source) (increase(tg4_coordinator_verdicts_total[1h]))"],
+              legend="{{verdict}} ({{source}})",
+              description="Every decision that would open or add to a position against the regime, "
+                          "technical or sentiment reading of its symbol: proceed, wait, abort or modify, "
+                          "by the rules, the models (llm) or for want of an answer (timeout). Zero while "
+                          "nothing conflicted; absent with agents.coordinator false."),
     ]),
     "tg4-infrastructure": dashboard("tg4-infrastructure", "TG4 / Infrastructure", [
         panel("Build", ["tg4_build_info"], kind="table", legend="{{version}} {{git_sha}}"),

@@ -237,6 +237,7 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
       rule_coordinator_ = std::make_unique<agents::RuleCoordinator>();
       coordinator_ = rule_coordinator_.get();
     }
+    count_no_verdicts_yet(outputs_.coordinator_agent != nullptr);
   }
   bars_.set_mismatch_sink(
       [this](const core::Bar& ours, const core::Bar&) { market_metrics_.on_bar_mismatch(ours.symbol); });

@@ -186,6 +186,7 @@ class Pipeline {
   };
   // True: the advice is held for the verdict, which will hand it on (or hold it).
   bool coordinate(const strategy::Advice& advice);
+  void count_no_verdicts_yet(bool by_models);
   std::vector<agents::CoordinationView> coordination_views(const std::string& symbol) const;
   void on_coordination(const std::string& symbol, std::uint64_t id,
                        agents::Coordination coordination);

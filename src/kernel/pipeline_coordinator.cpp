@@ -18,6 +18,21 @@ const char* metric_source(const agents::Coordination& c) {
 
 }  // namespace
 
+// Every verdict's series exists from the start at zero, so a dashboard shows that none came yet
+// rather than no data. Only the models' coordinator answers as "llm" or runs out of time.
+void Pipeline::count_no_verdicts_yet(bool by_models) {
+  using agents::CoordinatorVerdict;
+  std::vector<const char*> sources{"rules"};
+  if (by_models) sources.insert(sources.end(), {"llm", "timeout"});
+  for (const char* source : sources) {
+    for (const CoordinatorVerdict verdict :
+         {CoordinatorVerdict::kProceed, CoordinatorVerdict::kWait, CoordinatorVerdict::kAbort,
+          CoordinatorVerdict::kModify}) {
+      coordinator_verdicts_.Add({{"verdict", agents::to_string(verdict)}, {"source", source}});
+    }
+  }
+}
+
 std::vector<agents::CoordinationView> Pipeline::coordination_views(
     const std::string& symbol) const {
   std::vector<agents::CoordinationView> views;

@@ -155,6 +155,15 @@ struct CoordinatorSession {
   }
   const std::vector<strategy::Advice>& received() const { return strategy_->received; }
   std::string metrics() const { return prometheus::TextSerializer().Serialize(registry.Collect()); }
+  // The verdicts counted, every source and verdict together.
+  double verdicts_counted() const {
+    double sum = 0;
+    for (const auto& family : registry.Collect()) {
+      if (family.name != "tg4_coordinator_verdicts_total") continue;
+      for (const auto& metric : family.metric) sum += metric.counter.value;
+    }
+    return sum;
+  }
   std::string last_coordination() {
     kernel.advance_clock_to(clock.now() + 1s);  // a tick publishes the summary
     return pipeline->summary().last_coordination;
@@ -206,8 +215,30 @@ TEST(PipelineCoordinator, SupportedAdviceAndExitsPassUntouched) {
   EXPECT_EQ(session.received()[2].action, AdviceAction::kClose);
   for (const strategy::Advice& advice : session.received()) EXPECT_EQ(advice.source, "fixed");
   EXPECT_TRUE(session.rows.empty());
-  EXPECT_EQ(session.metrics().find("tg4_coordinator_verdicts_total{"), std::string::npos);
+  EXPECT_EQ(session.verdicts_counted(), 0.0) << session.metrics();
   EXPECT_EQ(session.last_coordination(), "");
+}
+
+// Every verdict's series is there from the start, at zero (a dashboard says "none yet"); the
+// models' sources only with a models' coordinator.
+TEST(PipelineCoordinator, EveryVerdictIsCountedFromZero) {
+  CoordinatorSession rules({Bias::kLong, std::nullopt});
+  const std::string text = rules.metrics();
+  for (const char* verdict : {"proceed", "wait", "abort", "modify"}) {
+    EXPECT_NE(text.find("tg4_coordinator_verdicts_total{source=\"rules\",verdict=\"" +
+                        std::string(verdict) + "\"} 0"),
+              std::string::npos)
+        << verdict << "\n"
+        << text;
+  }
+  EXPECT_EQ(text.find("source=\"llm\""), std::string::npos);
+  SilentCoordinator models;
+  CoordinatorSession by_models({Bias::kLong, std::nullopt, &models});
+  EXPECT_NE(by_models.metrics().find(
+                "tg4_coordinator_verdicts_total{source=\"timeout\",verdict=\"wait\"} 0"),
+            std::string::npos);
+  CoordinatorSession off({Bias::kLong, std::nullopt, nullptr, false});
+  EXPECT_EQ(off.metrics().find("tg4_coordinator_verdicts_total{"), std::string::npos);
 }
 
 TEST(PipelineCoordinator, OneOpposingAndOneSupportingHalveTheSizeTwoOpposingAbort) {
