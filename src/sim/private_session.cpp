@@ -167,18 +167,37 @@ PrivateSession::PrivateSession(PrivateExchange& exchange,
     : x_(exchange),
       connection_(std::move(connection)),
       strand_(std::move(strand)),
-      connection_id_(derive_seed(exchange.exchange().options.seed, ordinal, 0xA075)) {}
+      connection_id_(derive_seed(exchange.exchange().options.seed, ordinal, 0xA075)),
+      drop_timer_(strand_) {}
 
 void PrivateSession::on_open() {
   x_.exchange().metrics.session_opened();
   x_.attach(std::static_pointer_cast<PrivateSession>(shared_from_this()));
   send(wire::status(connection_id_), "status");
+  arm_drop();
 }
 
 void PrivateSession::on_close() {
   if (closed_) return;
   closed_ = true;
+  drop_timer_.cancel();
   x_.exchange().metrics.session_closed();
+}
+
+void PrivateSession::arm_drop() {
+  const auto& drop_after = x_.exchange().options.faults.drop_after;
+  if (!drop_after) return;
+  drop_timer_.expires_after(*drop_after);
+  const std::weak_ptr<Session> weak = weak_from_this();
+  drop_timer_.async_wait([weak](const boost::system::error_code& ec) {
+    const auto self = std::static_pointer_cast<PrivateSession>(weak.lock());
+    if (ec || !self || self->closed_ || self->dropped_) return;
+    self->x_.exchange().metrics.fault("drop");
+    self->x_.exchange().logger->debug("sim: fault drop: closing private connection {}",
+                                      self->connection_->id());
+    self->dropped_ = true;
+    self->connection_->drop();
+  });
 }
 
 void PrivateSession::on_heartbeat() {
