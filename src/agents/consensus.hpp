@@ -40,10 +40,11 @@ struct Verdict {
 
 Verdict decide(const std::vector<ModelVote>& votes, const ConsensusRules& rules);
 
-// The rule the regime and technical consensus share: at least min(min_valid_answers, total) valid
-// answers (readings are taken every few minutes, often by fewer models than a decision, and one
-// local model over budget may still judge); the answer named most often (`counts`, by the answer's
-// index; `name` says it) must have more than min_agreement_pct of them, and no other as many.
+// The rule the regime, technical and coordinator consensus share: at least
+// min(min_valid_answers, total) valid answers (readings are taken every few minutes, often by fewer
+// models than a decision, and one local model over budget may still judge); the answer named most
+// often (`counts`, by the answer's index; `name` says it) must have more than min_agreement_pct of
+// them, and no other as many. Their verdicts hold it as it is (`found`: a consensus).
 struct Majority {
   bool found = false;
   std::size_t winner = 0;  // the index in `counts`, when found
@@ -55,6 +56,33 @@ struct Majority {
 };
 Majority find_majority(const std::vector<int>& counts, int total, const ConsensusRules& rules,
                        std::string_view what, const std::function<std::string(std::size_t)>& name);
+
+// find_majority over the votes' answers, each a value of the enum Answer below `answers`, named by
+// its to_string: `answer_of(vote)` is the vote's answer, or std::nullopt when it gave none that
+// counts. The total is the number of votes (the models asked).
+template <typename Answer, typename Vote, typename AnswerOf>
+Majority majority_of(const std::vector<Vote>& votes, std::size_t answers, AnswerOf answer_of,
+                     const ConsensusRules& rules, std::string_view what) {
+  std::vector<int> counts(answers);
+  for (const Vote& vote : votes) {
+    if (const std::optional<Answer> answer = answer_of(vote)) {
+      ++counts[static_cast<std::size_t>(*answer)];
+    }
+  }
+  return find_majority(counts, static_cast<int>(votes.size()), rules, what, [](std::size_t i) {
+    return std::string(to_string(static_cast<Answer>(i)));
+  });
+}
+
+// The reading a models' consensus starts from: the request's symbol and time, judged by the models.
+template <typename Reading, typename Request>
+Reading models_reading(const Request& request) {
+  Reading reading;
+  reading.symbol = request.symbol;
+  reading.time = request.time;
+  reading.by_models = true;
+  return reading;
+}
 
 // What the consensus texts share. "80 %", "83.3 %":
 std::string pct_text(double pct);

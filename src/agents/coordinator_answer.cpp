@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/json/serialize.hpp>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -29,6 +30,14 @@ constexpr std::string_view kCoordinatorSystem =
 
 std::string price_text(const std::optional<core::Decimal>& price) {
   return price ? price->to_string() : "none";
+}
+
+constexpr std::size_t kVerdictCount = 4;  // kProceed, kWait, kAbort, kModify
+
+// A vote's verdict, when it is a valid answer.
+std::optional<CoordinatorVerdict> counted_verdict(const CoordinationVote& vote) {
+  if (!vote.coordination) return std::nullopt;
+  return vote.coordination->verdict;
 }
 
 }  // namespace
@@ -93,39 +102,26 @@ std::string model_coordination_json(const ModelCoordination& c) {
 CoordinationVerdict coordination_consensus(const std::vector<CoordinationVote>& votes,
                                            const CoordinationRequest& request,
                                            const ConsensusRules& rules) {
-  CoordinationVerdict v;
-  v.reading.symbol = request.symbol;
-  v.reading.time = request.time;
-  v.reading.by_models = true;
-  std::vector<int> counts(4);  // by CoordinatorVerdict
-  for (const CoordinationVote& vote : votes) {
-    if (vote.coordination) ++counts[static_cast<std::size_t>(vote.coordination->verdict)];
-  }
-  const Majority majority = find_majority(
-      counts, static_cast<int>(votes.size()), rules, "verdict",
-      [](std::size_t i) { return std::string(to_string(static_cast<CoordinatorVerdict>(i))); });
-  v.total = majority.total;
-  v.valid = majority.valid;
-  v.needed = majority.needed;
-  v.agreeing = majority.agreeing;
-  v.why = majority.why;
+  CoordinationVerdict v{.reading = models_reading<Coordination>(request),
+                        .majority = majority_of<CoordinatorVerdict>(
+                            votes, kVerdictCount, counted_verdict, rules, "verdict")};
+  const Majority& majority = v.majority;
   if (!majority.found) {
     v.reading.source = "llm: no consensus";
-    v.reading.reasoning = v.why;
+    v.reading.reasoning = majority.why;
     return v;
   }
   Coordination& r = v.reading;
   r.verdict = static_cast<CoordinatorVerdict>(majority.winner);
-  r.reasoning = v.why;
+  r.reasoning = majority.why;
   r.size_factor = r.verdict == CoordinatorVerdict::kModify ? 0 : 1;
   for (const CoordinationVote& vote : votes) {
     if (!vote.coordination || vote.coordination->verdict != r.verdict) continue;
     if (r.verdict == CoordinatorVerdict::kModify)
-      r.size_factor += vote.coordination->size_factor / v.agreeing;
+      r.size_factor += vote.coordination->size_factor / majority.agreeing;
     append_reason(r.reasoning, vote.provider, vote.model, vote.coordination->reasoning);
   }
-  r.source = fmt::format("llm {} of {}", v.agreeing, v.total);
-  v.consensus = true;
+  r.source = fmt::format("llm {} of {}", majority.agreeing, majority.total);
   return v;
 }
 

@@ -44,9 +44,9 @@ struct CoordinationVerdict {
   // (modify); reasoning `why` and the agreeing models' reasons. No votes: the caller has the
   // records of the calls.
   Coordination reading;
-  bool consensus = false;
-  int total = 0, valid = 0, needed = 0, agreeing = 0;
-  std::string why;  // "2 of 3 valid answers say wait (66.7 %)", "only 1 valid answer of 3 ..."
+  // found: a consensus; why: "2 of 3 valid answers say wait (66.7 %)", "only 1 valid answer of 3
+  // ...".
+  Majority majority;
 };
 
 CoordinationVerdict coordination_consensus(const std::vector<CoordinationVote>& votes,

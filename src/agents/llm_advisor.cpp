@@ -408,21 +408,23 @@ Reading LlmAdvisor::read_now(const Q& question, const char* agent, Parse parse, 
   }
   charge(records, now);
   auto verdict = consensus(votes, question.request, rules_);
-  count_cycle(verdict.valid < verdict.needed);
+  const Majority& majority = verdict.majority;
+  count_cycle(majority.valid < majority.needed);
   report_state(now);
   if (metrics_ != nullptr) {
-    (metrics_->*on_cycle)(verdict.valid < verdict.needed ? llm::CycleOutcome::kNoConsensus
-                                                         : llm::CycleOutcome::kConsensus);
+    (metrics_->*on_cycle)(majority.valid < majority.needed ? llm::CycleOutcome::kNoConsensus
+                                                           : llm::CycleOutcome::kConsensus);
   }
   Reading reading = question.rules;
   if (degradation_.level() == DegradationLevel::kEmergency) {
     reading.source = "rules (LLM path in EMERGENCY)";
-    reading.reasoning += "; the models: " + verdict.why;
-  } else if (!verdict.consensus) {
-    reading.source = verdict.valid < verdict.needed
-                         ? fmt::format("rules (llm: {} of {} valid)", verdict.valid, verdict.total)
-                         : fmt::format("rules (llm: no majority of {} valid)", verdict.valid);
-    reading.reasoning += "; the models: " + verdict.why;
+    reading.reasoning += "; the models: " + majority.why;
+  } else if (!majority.found) {
+    reading.source =
+        majority.valid < majority.needed
+            ? fmt::format("rules (llm: {} of {} valid)", majority.valid, majority.total)
+            : fmt::format("rules (llm: no majority of {} valid)", majority.valid);
+    reading.reasoning += "; the models: " + majority.why;
   } else {
     reading = std::move(verdict.reading);
   }

@@ -27,10 +27,9 @@ struct RegimeVerdict {
   // by_models; source "llm 3 of 4" (agreeing of asked); reasoning `why` and the agreeing models'
   // reasons. No votes: the caller has the records of the calls.
   RegimeReading reading;
-  bool consensus = false;
-  int total = 0, valid = 0, needed = 0, agreeing = 0;
-  // "3 of 4 valid answers say ranging (75 %)", "only 1 valid answer of 3 (3 needed)".
-  std::string why;
+  // found: a consensus; why: "3 of 4 valid answers say ranging (75 %)", "only 1 valid answer of 3
+  // (3 needed)".
+  Majority majority;
 };
 
 RegimeVerdict regime_consensus(const std::vector<RegimeVote>& votes, const RegimeRequest& request,

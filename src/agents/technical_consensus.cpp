@@ -12,13 +12,20 @@
 namespace tg4::agents {
 namespace {
 
-TechnicalVerdict no_reading(TechnicalVerdict v, std::string why) {
+constexpr std::size_t kBiasCount = 3;  // kLong, kShort, kNeutral
+
+// A vote's bias, when it is a valid answer.
+std::optional<Bias> counted_bias(const TechnicalVote& vote) {
+  if (!vote.technical) return std::nullopt;
+  return vote.technical->bias;
+}
+
+TechnicalVerdict no_reading(TechnicalVerdict v) {
   v.reading.known = false;
   v.reading.bias = Bias::kNeutral;
   v.reading.confidence = 0;
   v.reading.source = "llm: no consensus";
-  v.reading.reasoning = why;
-  v.why = std::move(why);
+  v.reading.reasoning = v.majority.why;
   return v;
 }
 
@@ -74,23 +81,10 @@ void join(TechnicalReading& r, const std::vector<const TechnicalVote*>& agreeing
 
 TechnicalVerdict technical_consensus(const std::vector<TechnicalVote>& votes,
                                      const TechnicalRequest& request, const ConsensusRules& rules) {
-  TechnicalVerdict v;
-  v.reading.symbol = request.symbol;
-  v.reading.time = request.time;
-  v.reading.by_models = true;
-  std::vector<int> counts(3);  // by Bias
-  for (const TechnicalVote& vote : votes) {
-    if (vote.technical) ++counts[static_cast<std::size_t>(vote.technical->bias)];
-  }
-  const Majority majority =
-      find_majority(counts, static_cast<int>(votes.size()), rules, "bias",
-                    [](std::size_t i) { return std::string(to_string(static_cast<Bias>(i))); });
-  v.total = majority.total;
-  v.valid = majority.valid;
-  v.needed = majority.needed;
-  v.agreeing = majority.agreeing;
-  if (!majority.found) return no_reading(v, majority.why);
-  v.why = majority.why;
+  TechnicalVerdict v{.reading = models_reading<TechnicalReading>(request),
+                     .majority = majority_of<Bias>(votes, kBiasCount, counted_bias, rules, "bias")};
+  if (!v.majority.found) return no_reading(std::move(v));
+  const Majority& majority = v.majority;
   const auto bias = static_cast<Bias>(majority.winner);
   std::vector<const TechnicalVote*> agreeing;
   for (const TechnicalVote& vote : votes) {
@@ -99,10 +93,9 @@ TechnicalVerdict technical_consensus(const std::vector<TechnicalVote>& votes,
   TechnicalReading& r = v.reading;
   r.known = true;
   r.bias = bias;
-  r.reasoning = v.why;
+  r.reasoning = majority.why;
   join(r, agreeing);
-  r.source = fmt::format("llm {} of {}", v.agreeing, v.total);
-  v.consensus = true;
+  r.source = fmt::format("llm {} of {}", majority.agreeing, majority.total);
   return v;
 }
 

@@ -25,10 +25,9 @@ struct TechnicalVerdict {
   // by_models; source "llm 3 of 4" (agreeing of asked); reasoning `why` and the agreeing models'
   // reasons. No votes: the caller has the records of the calls.
   TechnicalReading reading;
-  bool consensus = false;
-  int total = 0, valid = 0, needed = 0, agreeing = 0;
-  // "3 of 4 valid answers say long (75 %)", "only 1 valid answer of 3 (3 needed)".
-  std::string why;
+  // found: a consensus; why: "3 of 4 valid answers say long (75 %)", "only 1 valid answer of 3 (3
+  // needed)".
+  Majority majority;
 };
 
 TechnicalVerdict technical_consensus(const std::vector<TechnicalVote>& votes,

@@ -177,7 +177,7 @@ TEST(CoordinatorAnswer, TheMajorityVerdictWithTheAgreeingModelsSizeFactor) {
        coordination_vote(R"({"verdict":"modify","size_factor":0.6})", "b"),
        coordination_vote(R"({"verdict":"wait"})", "c")},
       request, rules);
-  ASSERT_TRUE(modify.consensus) << modify.why;
+  ASSERT_TRUE(modify.majority.found) << modify.majority.why;
   EXPECT_EQ(modify.reading.verdict, CoordinatorVerdict::kModify);
   EXPECT_DOUBLE_EQ(modify.reading.size_factor, 0.5);
   EXPECT_EQ(modify.reading.source, "llm 2 of 3");
@@ -189,8 +189,8 @@ TEST(CoordinatorAnswer, TheMajorityVerdictWithTheAgreeingModelsSizeFactor) {
       coordination_consensus({coordination_vote(R"({"verdict":"abort"})", "a"),
                               coordination_vote(R"({"verdict":"wait"})", "b")},
                              request, rules);
-  EXPECT_FALSE(tie.consensus);
-  EXPECT_EQ(tie.why, "no verdict has the most of 2 valid answers: a tie at 1");
+  EXPECT_FALSE(tie.majority.found);
+  EXPECT_EQ(tie.majority.why, "no verdict has the most of 2 valid answers: a tie at 1");
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ TEST(RegimeConsensus, UnanimousModelsGiveTheirRegimeWithTheMeans) {
            regime_answer(MarketRegime::kTrendingBull, 0.7, 1.0, 1.5, 1.5, Strictness::kRelaxed),
            "c")},
       kRegimeRequest, kRegimeRules);
-  ASSERT_TRUE(v.consensus) << v.why;
+  ASSERT_TRUE(v.majority.found) << v.majority.why;
   const RegimeReading& r = v.reading;
   EXPECT_EQ(r.regime, MarketRegime::kTrendingBull);
   EXPECT_NEAR(r.confidence, 0.7, 1e-12) << "the mean, no boost";
@@ -51,7 +51,7 @@ TEST(RegimeConsensus, UnanimousModelsGiveTheirRegimeWithTheMeans) {
   EXPECT_EQ(r.source, "llm 3 of 3");
   EXPECT_EQ(r.symbol, "BTC/USDT");
   EXPECT_EQ(r.time, testing::kStart);
-  EXPECT_EQ(v.needed, 3) << "min(4, the 3 models asked)";
+  EXPECT_EQ(v.majority.needed, 3) << "min(4, the 3 models asked)";
   EXPECT_EQ(r.reasoning, "3 of 3 valid answers say trending_bull (100 %) | test/a: ADX high");
 }
 
@@ -64,14 +64,14 @@ TEST(RegimeConsensus, TheMajorityDecidesAndOnlyItsAnswersCount) {
            regime_answer(MarketRegime::kTrendingBull, 0.2, 2.0, 3, 3, Strictness::kRelaxed)),
        invalid_regime_vote()},
       kRegimeRequest, kRegimeRules);
-  ASSERT_TRUE(v.consensus) << v.why;
+  ASSERT_TRUE(v.majority.found) << v.majority.why;
   EXPECT_EQ(v.reading.regime, MarketRegime::kChoppy);
   EXPECT_NEAR(v.reading.confidence, 0.8, 1e-12);
   EXPECT_NEAR(v.reading.size_multiplier, 0.6, 1e-12);
   EXPECT_NEAR(v.reading.stop_multiplier, 1, 1e-12);
   EXPECT_EQ(v.reading.strictness, Strictness::kVeryStrict);
   EXPECT_EQ(v.reading.source, "llm 3 of 5");
-  EXPECT_EQ(v.why, "3 of 4 valid answers say choppy (75 %), 5 asked");
+  EXPECT_EQ(v.majority.why, "3 of 4 valid answers say choppy (75 %), 5 asked");
 }
 
 TEST(RegimeConsensus, HalfOrLessIsUnknownAtConfidenceZero) {
@@ -81,11 +81,11 @@ TEST(RegimeConsensus, HalfOrLessIsUnknownAtConfidenceZero) {
                         regime_vote(regime_answer(MarketRegime::kChoppy, 0.9)),
                         regime_vote(regime_answer(MarketRegime::kTrendingBear, 0.9))},
                        kRegimeRequest, kRegimeRules);
-  EXPECT_FALSE(v.consensus);
+  EXPECT_FALSE(v.majority.found);
   EXPECT_EQ(v.reading.regime, MarketRegime::kUnknown);
   EXPECT_EQ(v.reading.confidence, 0);
-  EXPECT_EQ(v.why, "2 of 4 valid answers say ranging (50 %), not more than 50 %");
-  EXPECT_EQ(v.valid, 4);
+  EXPECT_EQ(v.majority.why, "2 of 4 valid answers say ranging (50 %), not more than 50 %");
+  EXPECT_EQ(v.majority.valid, 4);
 }
 
 TEST(RegimeConsensus, ATieIsUnknownWhateverTheAgreementSetting) {
@@ -94,7 +94,7 @@ TEST(RegimeConsensus, ATieIsUnknownWhateverTheAgreementSetting) {
   const RegimeVerdict v = regime_consensus({regime_vote(regime_answer(MarketRegime::kRanging, 0.9)),
                                             regime_vote(regime_answer(MarketRegime::kChoppy, 0.9))},
                                            kRegimeRequest, loose);
-  EXPECT_FALSE(v.consensus) << v.why;
+  EXPECT_FALSE(v.majority.found) << v.majority.why;
   EXPECT_EQ(v.reading.regime, MarketRegime::kUnknown);
 }
 
@@ -104,18 +104,19 @@ TEST(RegimeConsensus, TooFewValidAnswersIsUnknown) {
        regime_vote(regime_answer(MarketRegime::kRanging, 0.9)), invalid_regime_vote("x"),
        invalid_regime_vote("y"), invalid_regime_vote("z")},
       kRegimeRequest, kRegimeRules);
-  EXPECT_FALSE(v.consensus);
+  EXPECT_FALSE(v.majority.found);
   EXPECT_EQ(v.reading.regime, MarketRegime::kUnknown);
   EXPECT_EQ(v.reading.confidence, 0);
-  EXPECT_EQ(v.needed, 4);
-  EXPECT_EQ(v.why, "only 2 valid answers of 5 (4 needed)");
+  EXPECT_EQ(v.majority.needed, 4);
+  EXPECT_EQ(v.majority.why, "only 2 valid answers of 5 (4 needed)");
 
   const RegimeVerdict one_asked = regime_consensus(
       {regime_vote(regime_answer(MarketRegime::kRanging, 0.9))}, kRegimeRequest, kRegimeRules);
-  EXPECT_TRUE(one_asked.consensus) << "one model asked (a local one over budget) may judge";
+  EXPECT_TRUE(one_asked.majority.found) << "one model asked (a local one over budget) may judge";
   EXPECT_EQ(one_asked.reading.source, "llm 1 of 1");
-  EXPECT_FALSE(regime_consensus({invalid_regime_vote()}, kRegimeRequest, kRegimeRules).consensus);
-  EXPECT_FALSE(regime_consensus({}, kRegimeRequest, kRegimeRules).consensus);
+  EXPECT_FALSE(
+      regime_consensus({invalid_regime_vote()}, kRegimeRequest, kRegimeRules).majority.found);
+  EXPECT_FALSE(regime_consensus({}, kRegimeRequest, kRegimeRules).majority.found);
 }
 
 }  // namespace

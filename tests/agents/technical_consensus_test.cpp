@@ -62,7 +62,7 @@ TEST(TechnicalConsensus, UnanimousModelsGiveTheirBiasWithTheMeans) {
        technical_vote(technical_answer(Bias::kLong, 0.6, 0.5, 0.2), "b"),
        technical_vote(technical_answer(Bias::kLong, 0.7, 0.4, 0.4, "MACD up"), "c")},
       kTechnicalRequest, kTechnicalRules);
-  ASSERT_TRUE(v.consensus) << v.why;
+  ASSERT_TRUE(v.majority.found) << v.majority.why;
   const TechnicalReading& r = v.reading;
   EXPECT_TRUE(r.known);
   EXPECT_EQ(r.bias, Bias::kLong);
@@ -78,10 +78,10 @@ TEST(TechnicalConsensus, UnanimousModelsGiveTheirBiasWithTheMeans) {
   EXPECT_EQ(r.source, "llm 3 of 3");
   EXPECT_EQ(r.symbol, "BTC/USDT");
   EXPECT_EQ(r.time, testing::kStart);
-  EXPECT_EQ(v.total, 3);
-  EXPECT_EQ(v.valid, 3);
-  EXPECT_EQ(v.agreeing, 3);
-  EXPECT_EQ(v.needed, 3) << "min(4, the 3 models asked)";
+  EXPECT_EQ(v.majority.total, 3);
+  EXPECT_EQ(v.majority.valid, 3);
+  EXPECT_EQ(v.majority.agreeing, 3);
+  EXPECT_EQ(v.majority.needed, 3) << "min(4, the 3 models asked)";
   EXPECT_EQ(r.reasoning,
             "3 of 3 valid answers say long (100 %) | test/a: higher highs | test/c: MACD up");
 }
@@ -94,7 +94,7 @@ TEST(TechnicalConsensus, TheMajorityDecidesAndOnlyItsAnswersCount) {
        technical_vote(with_levels(technical_answer(Bias::kLong, 0.2, 0.1, 0.9), 1, 99999)),
        invalid_technical_vote()},
       kTechnicalRequest, kTechnicalRules);
-  ASSERT_TRUE(v.consensus) << v.why;
+  ASSERT_TRUE(v.majority.found) << v.majority.why;
   const TechnicalReading& r = v.reading;
   EXPECT_EQ(r.bias, Bias::kShort);
   EXPECT_NEAR(r.confidence, 0.8, 1e-12);
@@ -105,10 +105,10 @@ TEST(TechnicalConsensus, TheMajorityDecidesAndOnlyItsAnswersCount) {
   EXPECT_DOUBLE_EQ(*r.support, 29250) << "the long model's levels are not counted";
   EXPECT_DOUBLE_EQ(*r.resistance, 30750);
   EXPECT_EQ(r.source, "llm 3 of 5");
-  EXPECT_EQ(v.valid, 4);
-  EXPECT_EQ(v.agreeing, 3);
-  EXPECT_EQ(v.why, "3 of 4 valid answers say short (75 %), 5 asked");
-  EXPECT_EQ(r.reasoning, v.why) << "no model gave a reason";
+  EXPECT_EQ(v.majority.valid, 4);
+  EXPECT_EQ(v.majority.agreeing, 3);
+  EXPECT_EQ(v.majority.why, "3 of 4 valid answers say short (75 %), 5 asked");
+  EXPECT_EQ(r.reasoning, v.majority.why) << "no model gave a reason";
 }
 
 TEST(TechnicalConsensus, SupportAndResistanceAreMediansOfThoseWhoNamedThem) {
@@ -117,7 +117,7 @@ TEST(TechnicalConsensus, SupportAndResistanceAreMediansOfThoseWhoNamedThem) {
       technical_consensus({levels_vote(30000, 33000), levels_vote(29000, std::nullopt),
                            levels_vote(31000, 32000), levels_vote(std::nullopt, 34000)},
                           kTechnicalRequest, kTechnicalRules);
-  ASSERT_TRUE(odd.consensus) << odd.why;
+  ASSERT_TRUE(odd.majority.found) << odd.majority.why;
   ASSERT_TRUE(odd.reading.support && odd.reading.resistance);
   EXPECT_DOUBLE_EQ(*odd.reading.support, 30000);
   EXPECT_DOUBLE_EQ(*odd.reading.resistance, 33000);
@@ -127,7 +127,7 @@ TEST(TechnicalConsensus, SupportAndResistanceAreMediansOfThoseWhoNamedThem) {
       technical_consensus({levels_vote(31000, 40000), levels_vote(10000, 32000),
                            levels_vote(30000, 33000), levels_vote(29000, 35000)},
                           kTechnicalRequest, kTechnicalRules);
-  ASSERT_TRUE(even.consensus) << even.why;
+  ASSERT_TRUE(even.majority.found) << even.majority.why;
   ASSERT_TRUE(even.reading.support && even.reading.resistance);
   EXPECT_DOUBLE_EQ(*even.reading.support, 29500);
   EXPECT_DOUBLE_EQ(*even.reading.resistance, 34000);
@@ -135,7 +135,7 @@ TEST(TechnicalConsensus, SupportAndResistanceAreMediansOfThoseWhoNamedThem) {
   const TechnicalVerdict one_side = technical_consensus(
       {levels_vote(std::nullopt, 32000), technical_vote(technical_answer(Bias::kLong, 0.6))},
       kTechnicalRequest, kTechnicalRules);
-  ASSERT_TRUE(one_side.consensus) << one_side.why;
+  ASSERT_TRUE(one_side.majority.found) << one_side.majority.why;
   EXPECT_FALSE(one_side.reading.support);
   ASSERT_TRUE(one_side.reading.resistance);
   EXPECT_DOUBLE_EQ(*one_side.reading.resistance, 32000);
@@ -148,14 +148,14 @@ TEST(TechnicalConsensus, CrossedMediansDropBothLevels) {
       technical_consensus({levels_vote(32000, std::nullopt), levels_vote(std::nullopt, 31500),
                            levels_vote(32000, 35000), levels_vote(30000, 31000)},
                           kTechnicalRequest, kTechnicalRules);
-  ASSERT_TRUE(v.consensus) << v.why;
+  ASSERT_TRUE(v.majority.found) << v.majority.why;
   EXPECT_FALSE(v.reading.support);
   EXPECT_FALSE(v.reading.resistance);
 
   const TechnicalVerdict equal =
       technical_consensus({levels_vote(31000, std::nullopt), levels_vote(std::nullopt, 31000)},
                           kTechnicalRequest, kTechnicalRules);
-  ASSERT_TRUE(equal.consensus) << equal.why;
+  ASSERT_TRUE(equal.majority.found) << equal.majority.why;
   EXPECT_FALSE(equal.reading.support) << "support must be below resistance, not at it";
   EXPECT_FALSE(equal.reading.resistance);
 }
@@ -171,7 +171,7 @@ TEST(TechnicalConsensus, SignalsAreTheAgreeingModelsMostCommonAndATieIsNeutral) 
                            signals_vote(Bias::kShort, T::kDown, R::kOversold, M::kBearish),
                            signals_vote(Bias::kShort, T::kDown, R::kOversold, M::kBearish)},
                           kTechnicalRequest, kTechnicalRules);
-  ASSERT_TRUE(v.consensus) << v.why;
+  ASSERT_TRUE(v.majority.found) << v.majority.why;
   EXPECT_EQ(v.reading.bias, Bias::kLong);
   EXPECT_EQ(v.reading.trend, T::kUp);
   EXPECT_EQ(v.reading.rsi_signal, R::kOverbought);
@@ -182,7 +182,7 @@ TEST(TechnicalConsensus, SignalsAreTheAgreeingModelsMostCommonAndATieIsNeutral) 
       technical_consensus({signals_vote(Bias::kShort, T::kUp, R::kOverbought, M::kBullish),
                            signals_vote(Bias::kShort, T::kDown, R::kOversold, M::kBearish)},
                           kTechnicalRequest, kTechnicalRules);
-  ASSERT_TRUE(tie.consensus) << tie.why;
+  ASSERT_TRUE(tie.majority.found) << tie.majority.why;
   EXPECT_EQ(tie.reading.trend, T::kSideways);
   EXPECT_EQ(tie.reading.rsi_signal, R::kNeutral);
   EXPECT_EQ(tie.reading.macd_signal, M::kNeutral);
@@ -193,7 +193,7 @@ TEST(TechnicalConsensus, SignalsAreTheAgreeingModelsMostCommonAndATieIsNeutral) 
                            signals_vote(Bias::kShort, T::kDown, R::kOversold, M::kBearish),
                            signals_vote(Bias::kShort, T::kSideways, R::kNeutral, M::kNeutral)},
                           kTechnicalRequest, kTechnicalRules);
-  ASSERT_TRUE(three_way.consensus) << three_way.why;
+  ASSERT_TRUE(three_way.majority.found) << three_way.majority.why;
   EXPECT_EQ(three_way.reading.trend, T::kSideways);
   EXPECT_EQ(three_way.reading.rsi_signal, R::kNeutral);
   EXPECT_EQ(three_way.reading.macd_signal, M::kNeutral);
@@ -206,17 +206,17 @@ TEST(TechnicalConsensus, HalfOrLessIsNoReadingAtConfidenceZero) {
        technical_vote(technical_answer(Bias::kShort, 0.9)),
        technical_vote(technical_answer(Bias::kNeutral, 0.9))},
       kTechnicalRequest, kTechnicalRules);
-  EXPECT_FALSE(v.consensus);
+  EXPECT_FALSE(v.majority.found);
   EXPECT_FALSE(v.reading.known);
   EXPECT_EQ(v.reading.bias, Bias::kNeutral);
   EXPECT_EQ(v.reading.confidence, 0);
   EXPECT_FALSE(v.reading.support);
   EXPECT_EQ(v.reading.source, "llm: no consensus");
-  EXPECT_EQ(v.why, "2 of 4 valid answers say long (50 %), not more than 50 %");
-  EXPECT_EQ(v.reading.reasoning, v.why);
+  EXPECT_EQ(v.majority.why, "2 of 4 valid answers say long (50 %), not more than 50 %");
+  EXPECT_EQ(v.reading.reasoning, v.majority.why);
   EXPECT_EQ(v.reading.symbol, "BTC/USDT");
-  EXPECT_EQ(v.valid, 4);
-  EXPECT_EQ(v.agreeing, 2);
+  EXPECT_EQ(v.majority.valid, 4);
+  EXPECT_EQ(v.majority.agreeing, 2);
 
   ConsensusRules strict = kTechnicalRules;
   strict.min_agreement_pct = 75;
@@ -226,15 +226,15 @@ TEST(TechnicalConsensus, HalfOrLessIsNoReadingAtConfidenceZero) {
                            technical_vote(technical_answer(Bias::kShort, 0.9)),
                            technical_vote(technical_answer(Bias::kLong, 0.9))},
                           kTechnicalRequest, strict);
-  EXPECT_FALSE(at.consensus) << "75 % is not more than 75 %";
-  EXPECT_EQ(at.why, "3 of 4 valid answers say short (75 %), not more than 75 %");
+  EXPECT_FALSE(at.majority.found) << "75 % is not more than 75 %";
+  EXPECT_EQ(at.majority.why, "3 of 4 valid answers say short (75 %), not more than 75 %");
   strict.min_agreement_pct = 74.9;
   EXPECT_TRUE(technical_consensus({technical_vote(technical_answer(Bias::kShort, 0.9)),
                                    technical_vote(technical_answer(Bias::kShort, 0.9)),
                                    technical_vote(technical_answer(Bias::kShort, 0.9)),
                                    technical_vote(technical_answer(Bias::kLong, 0.9))},
                                   kTechnicalRequest, strict)
-                  .consensus);
+                  .majority.found);
 }
 
 TEST(TechnicalConsensus, ATieIsNoReadingWhateverTheAgreementSetting) {
@@ -247,11 +247,11 @@ TEST(TechnicalConsensus, ATieIsNoReadingWhateverTheAgreementSetting) {
                            technical_vote(technical_answer(Bias::kShort, 0.9)),
                            technical_vote(technical_answer(Bias::kNeutral, 0.9))},
                           kTechnicalRequest, loose);
-  EXPECT_FALSE(v.consensus) << v.why;
+  EXPECT_FALSE(v.majority.found) << v.majority.why;
   EXPECT_FALSE(v.reading.known);
   EXPECT_EQ(v.reading.bias, Bias::kNeutral);
   EXPECT_EQ(v.reading.confidence, 0);
-  EXPECT_EQ(v.why, "no bias has the most of 5 valid answers: a tie at 2");
+  EXPECT_EQ(v.majority.why, "no bias has the most of 5 valid answers: a tie at 2");
 }
 
 TEST(TechnicalConsensus, TooFewValidAnswersIsNoReading) {
@@ -260,26 +260,26 @@ TEST(TechnicalConsensus, TooFewValidAnswersIsNoReading) {
        technical_vote(technical_answer(Bias::kLong, 0.9)), invalid_technical_vote("x"),
        invalid_technical_vote("y"), invalid_technical_vote("z")},
       kTechnicalRequest, kTechnicalRules);
-  EXPECT_FALSE(v.consensus);
+  EXPECT_FALSE(v.majority.found);
   EXPECT_FALSE(v.reading.known);
   EXPECT_EQ(v.reading.bias, Bias::kNeutral);
   EXPECT_EQ(v.reading.confidence, 0);
-  EXPECT_EQ(v.needed, 4);
-  EXPECT_EQ(v.valid, 2);
-  EXPECT_EQ(v.why, "only 2 valid answers of 5 (4 needed)");
+  EXPECT_EQ(v.majority.needed, 4);
+  EXPECT_EQ(v.majority.valid, 2);
+  EXPECT_EQ(v.majority.why, "only 2 valid answers of 5 (4 needed)");
   EXPECT_EQ(v.reading.source, "llm: no consensus");
 
   const TechnicalVerdict one_asked = technical_consensus(
       {technical_vote(technical_answer(Bias::kNeutral, 0.4))}, kTechnicalRequest, kTechnicalRules);
-  EXPECT_TRUE(one_asked.consensus) << "one model asked (a local one over budget) may judge";
+  EXPECT_TRUE(one_asked.majority.found) << "one model asked (a local one over budget) may judge";
   EXPECT_TRUE(one_asked.reading.known);
   EXPECT_EQ(one_asked.reading.bias, Bias::kNeutral);
   EXPECT_EQ(one_asked.reading.source, "llm 1 of 1");
   const TechnicalVerdict none_valid =
       technical_consensus({invalid_technical_vote()}, kTechnicalRequest, kTechnicalRules);
-  EXPECT_FALSE(none_valid.consensus);
-  EXPECT_EQ(none_valid.why, "only 0 valid answers of 1 (1 needed)");
-  EXPECT_FALSE(technical_consensus({}, kTechnicalRequest, kTechnicalRules).consensus);
+  EXPECT_FALSE(none_valid.majority.found);
+  EXPECT_EQ(none_valid.majority.why, "only 0 valid answers of 1 (1 needed)");
+  EXPECT_FALSE(technical_consensus({}, kTechnicalRequest, kTechnicalRules).majority.found);
 }
 
 }  // namespace
