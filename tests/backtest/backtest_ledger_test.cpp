@@ -1,0 +1,158 @@
+// The account's books must balance whatever a strategy does: every built-in strategy over seeded
+// random walks (with stops, targets, trailing stops and the risk engine's refusals), checked from
+// its fills alone. Exact Decimal arithmetic, no tolerance:
+// - the balances the fills leave (starting cash, each buy's coins and cost, each sell's proceeds,
+//   each fee in its currency) are never negative on spot, and valued at the last close they are the
+//   final equity;
+// - the round trips add up to the run: when it ends flat, their net PnL (8 decimals each) is the
+//   final equity less the initial;
+// - the summary's fees, fills and trades are those of the lists, and every order's filled quantity
+//   is the sum of its fills.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "backtest/backtest.hpp"
+#include "backtest_support.hpp"
+
+namespace tg4::backtest::testing {
+namespace {
+
+using core::Decimal;
+using core::Side;
+
+// A deterministic random walk from 30,000 (an LCG, as backtest_run_test's), volatile enough for
+// every strategy's entries, stops and targets.
+std::vector<core::Bar> ledger_walk(int count, std::uint64_t seed) {
+  std::vector<core::Bar> bars;
+  std::int64_t price = 300'000;  // tenths
+  std::uint64_t state = seed;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::int64_t>((state >> 33) % 2001) - 1000;  // -1000 .. 1000
+  };
+  const auto text = [](std::int64_t tenths) {
+    return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+  };
+  for (int i = 0; i < count; ++i) {
+    const std::int64_t open = price;
+    const std::int64_t close = std::max<std::int64_t>(1000, open + next() / 3);
+    core::Bar b;
+    b.symbol = "BTC/USDT";
+    b.interval_minutes = 1;
+    b.open_time = kT0 + std::chrono::minutes(i);
+    b.open = D(text(open).c_str());
+    b.close = D(text(close).c_str());
+    b.high = D(text(std::max(open, close) + std::abs(next()) / 6).c_str());
+    b.low = D(text(std::min(open, close) - std::abs(next()) / 6).c_str());
+    b.volume = D(std::to_string(1 + (state >> 40) % 50).c_str());
+    bars.push_back(b);
+    price = close;
+  }
+  return bars;
+}
+
+struct LedgerCase {
+  std::string strategy;
+  std::map<std::string, std::string> params;
+  bool trailing_stop = false;
+};
+
+// The balances the fills leave, replayed in their order; `negative` names the first fill after
+// which a balance went below zero.
+struct Ledger {
+  std::map<std::string, Decimal> balances{{"USDT", D("10000")}};
+  std::string negative;
+
+  void apply(const core::Fill& fill) {
+    const auto slash = fill.symbol.find('/');
+    const std::string base = fill.symbol.substr(0, slash);
+    const std::string quote = fill.symbol.substr(slash + 1);
+    const Decimal cost = fill.price * fill.qty;
+    if (fill.side == Side::kBuy) {
+      balances[base] = balances[base] + fill.qty;
+      balances[quote] = balances[quote] - cost;
+    } else {
+      balances[base] = balances[base] - fill.qty;
+      balances[quote] = balances[quote] + cost;
+    }
+    if (!fill.fee_currency.empty()) {
+      balances[fill.fee_currency] = balances[fill.fee_currency] - fill.fee;
+    }
+    for (const auto& [asset, amount] : balances) {
+      if (amount.is_negative() && negative.empty()) {
+        negative = fill.exec_id + " leaves " + asset + " at " + amount.to_string();
+      }
+    }
+  }
+};
+
+class BacktestLedger : public ::testing::TestWithParam<LedgerCase> {};
+
+TEST_P(BacktestLedger, TheFillsAddUpToTheAccount) {
+  const LedgerCase& c = GetParam();
+  int flat_runs = 0;
+  for (const std::uint64_t seed : {3u, 17u, 42u}) {
+    SCOPED_TRACE(c.strategy + " seed " + std::to_string(seed));
+    const std::vector<core::Bar> bars = ledger_walk(3000, seed);
+    BacktestSpec spec = simple_spec(nullptr, c.strategy);
+    spec.params = c.params;
+    spec.collect_charts = false;
+    spec.base.orders.trailing_stop = c.trailing_stop;
+    const auto run = run_backtest(spec, candles(bars));
+    ASSERT_TRUE(run.ok()) << run.error().message;
+    const BacktestResult& r = *run;
+    ASSERT_GE(r.fills.size(), 4u) << "too few fills to say anything";
+
+    Ledger ledger;
+    Decimal fees;
+    std::map<std::string, Decimal> filled_by_order;
+    for (const core::Fill& fill : r.fills) {
+      ledger.apply(fill);
+      fees = fees + fill.fee;
+      filled_by_order[fill.client_order_id] = filled_by_order[fill.client_order_id] + fill.qty;
+    }
+    EXPECT_EQ(ledger.negative, "") << "a spot balance below zero";
+    const Decimal last_close = bars.back().close;
+    const Decimal valued = ledger.balances["USDT"] + ledger.balances["BTC"] * last_close;
+    EXPECT_EQ(valued, r.summary.final_equity) << "the fills' balances at the last close";
+
+    if (ledger.balances["BTC"].is_zero()) {
+      // Flat at the end: the closed round trips are the whole run, to their 8 decimals each.
+      Decimal round_trips;
+      for (const RoundTrip& t : r.trades) round_trips = round_trips + t.net_pnl_reporting;
+      const Decimal rounding =
+          D("0.000000005") * Decimal::from_int(static_cast<std::int64_t>(r.trades.size()));
+      EXPECT_LE((round_trips - r.summary.net_pnl).abs(), rounding)
+          << "the round trips' net PnL " << round_trips << " against the run's "
+          << r.summary.net_pnl;
+      ++flat_runs;
+    }
+    EXPECT_EQ(r.summary.net_pnl, r.summary.final_equity - r.summary.initial_equity);
+
+    EXPECT_EQ(r.summary.fees, fees);
+    EXPECT_EQ(r.summary.fills, r.fills.size());
+    EXPECT_EQ(r.summary.trades, r.trades.size());
+    for (const OrderRecord& order : r.orders) {
+      EXPECT_EQ(order.filled, filled_by_order[order.client_order_id]) << order.client_order_id;
+      EXPECT_LE(order.filled, order.qty) << order.client_order_id;
+    }
+  }
+  EXPECT_GE(flat_runs, 1) << "no run ended flat: the round trips were never checked";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryBuiltIn, BacktestLedger,
+    ::testing::Values(LedgerCase{"ema_cross", {{"fast", "5"}, {"slow", "13"}, {"confidence", "1"}}},
+                      LedgerCase{
+                          "ema_cross", {{"fast", "5"}, {"slow", "13"}, {"confidence", "1"}}, true},
+                      LedgerCase{"rsi_reversion", {{"confidence", "1"}}},
+                      LedgerCase{"bollinger_breakout", {{"confidence", "1"}}},
+                      LedgerCase{"supertrend_follow", {{"confidence", "1"}}},
+                      LedgerCase{"grid", {{"spacing_pct", "1.2"}}}),
+    [](const ::testing::TestParamInfo<LedgerCase>& info) {
+      return info.param.strategy + (info.param.trailing_stop ? "_trailing" : "");
+    });
+
+}  // namespace
+}  // namespace tg4::backtest::testing
