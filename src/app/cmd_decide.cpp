@@ -1,7 +1,9 @@
 // `tg4 decide --symbol S --once [--dry-run]` (SPEC §12): one decision cycle of the trading-decision
 // agent, by hand. The market comes from the store's bars (what `tg4 backfill` and the running
 // sessions keep) or from a candles CSV (--data); every configured model is asked as a session would
-// ask it, and each answer is printed with the verdict. The answers and the verdict are recorded in
+// ask it, with the other agents' views a session would give them (the regime, the technical
+// analysis and, where a model can search, the news: read on the spot by the same models or
+// rules), and each answer is printed with the verdict. The answers and the verdict are recorded in
 // the store's decisions table (mode "decide") unless --dry-run.
 #include <fmt/format.h>
 
@@ -11,6 +13,7 @@
 #include <random>
 #include <string>
 
+#include "agents/agent_views.hpp"
 #include "agents/llm_advisor.hpp"
 #include "agents/rule_advisor.hpp"
 #include "app/command.hpp"
@@ -82,8 +85,53 @@ core::Result<market::SymbolMarket> market_from_csv(const std::string& path,
   return market;
 }
 
+// The other agents' views of the symbol, read now as a session keeps them: by the models when
+// `advisor` is given (the regime and technical agents' models, and the search-capable ones for the
+// news), else by the rules (which read no news). Each agent that is off in config is left out, and
+// so is a regime or bias the reading cannot tell (a session shows none either). A regime here is
+// one reading: a session would also want it confirmed by agents.regime_change_runs runs.
+std::vector<std::string> read_views(const core::Config& config, agents::LlmAdvisor* advisor,
+                                    const market::SymbolMarket& market,
+                                    const strategy::AdviceRequest& asked) {
+  using agents::LlmAdvisor;
+  std::vector<std::string> views;
+  const core::AgentsSection& on = config.agents;
+  if (on.regime_detection && market.timeframe(on.regime_timeframe_minutes)) {
+    const agents::RegimeRequest request{asked.symbol, on.regime_timeframe_minutes, asked.time};
+    const auto question = LlmAdvisor::regime_question_for(request, market);
+    const agents::RegimeReading r = advisor ? advisor->assess_now(question) : question.rules;
+    if (r.regime != agents::MarketRegime::kUnknown) {
+      views.push_back(
+          agents::regime_view(fmt::format("{} {:.2f} ({}; one reading)",
+                                          agents::to_string(r.regime), r.confidence, r.source),
+                              on.regime_timeframe_minutes));
+    }
+  }
+  if (on.technical_analysis && market.timeframe(on.technical_timeframe_minutes)) {
+    const agents::TechnicalRequest request{asked.symbol, on.technical_timeframe_minutes,
+                                           asked.time};
+    const auto question = LlmAdvisor::technical_question_for(request, market);
+    const agents::TechnicalReading r = advisor ? advisor->analyse_now(question) : question.rules;
+    if (r.known) views.push_back(agents::technical_view(r, on.technical_timeframe_minutes));
+  }
+  const bool searches = std::any_of(config.llm.providers.begin(), config.llm.providers.end(),
+                                    [](const core::LlmProvider& p) { return p.search; });
+  if (advisor != nullptr && searches && on.sentiment_max_providers > 0) {
+    const agents::SentimentRequest request{asked.symbol, asked.time};
+    const agents::SentimentReading r =
+        advisor->sense_now(LlmAdvisor::sentiment_question_for(request, &market));
+    if (r.known) views.push_back(agents::sentiment_view(r));
+  }
+  return views;
+}
+
 std::string price_text(const std::optional<core::Decimal>& price) {
   return price ? price->to_string() : "-";
+}
+
+void print_views(const std::vector<std::string>& views) {
+  fmt::print("other agents' views:{}\n", views.empty() ? " none" : "");
+  for (const std::string& view : views) fmt::print("  {}\n", view);
 }
 
 void print_advice(const strategy::Advice& advice) {
@@ -130,6 +178,7 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
   request.time = core::LiveClock().now();
   strategy::Advice advice;
   if (!config->llm.enabled) {
+    request.agent_views = read_views(*config, nullptr, *market, request);
     advice = agents::rule_advice(request, *market, "rules (llm.enabled is false)");
   } else {
     prometheus::Registry registry;
@@ -139,11 +188,13 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
     auto spent = kernel::llm_spend_since(**store, core::utc_day_start(request.time));
     if (!spent) return fail("the day's LLM spend: " + spent.error().message);
     advisor.already_spent(*spent, request.time);
+    request.agent_views = read_views(*config, &advisor, *market, request);
     advice = advisor.decide_now(agents::LlmAdvisor::question_for(request, *market));
   }
   if (args.json) {
     std::cout << boost::json::serialize(kernel::advice_json(advice)) << "\n";
   } else {
+    print_views(request.agent_views);
     print_advice(advice);
   }
   if (args.dry_run) return kExitOk;

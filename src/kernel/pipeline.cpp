@@ -1099,8 +1099,10 @@ void Pipeline::publish_summary(core::Decimal equity) {
   s.feed_connected = feed_connected_;
   s.venue_connected = venue_connected_;
   for (const auto& [symbol, tracker] : regimes_) s.regimes[symbol] = regime_line(tracker);
-  for (const auto& [symbol, reading] : technicals_) s.technicals[symbol] = technical_line(reading);
-  for (const auto& [symbol, reading] : sentiments_) s.sentiments[symbol] = sentiment_line(reading);
+  for (const auto& [symbol, reading] : technicals_)
+    s.technicals[symbol] = agents::technical_line(reading);
+  for (const auto& [symbol, reading] : sentiments_)
+    s.sentiments[symbol] = agents::sentiment_line(reading);
   publish_hodl(s);
   s.rebalance = rebalance_note_;
   s.books.clear();

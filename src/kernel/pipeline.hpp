@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/agent_views.hpp"
 #include "agents/coordinator.hpp"
 #include "agents/model_scoreboard.hpp"
 #include "agents/regime_tracker.hpp"
@@ -167,14 +168,12 @@ class Pipeline {
       bool force = false);  // force: ask even when no bar closed since the last time
   void on_technical(const agents::TechnicalReading& reading);
   void report_technical(const agents::TechnicalReading& reading, bool changed);
-  static std::string technical_line(const agents::TechnicalReading& reading);
   // sentiment (pipeline_sentiment.cpp): the sentiment agent, when there is one, asked for every
   // symbol every agents.sentiment_interval; its latest reading kept, stored, published and shown
   void start_sentiments();
   void sense_symbols();
   void on_sentiment(const agents::SentimentReading& reading);
   void report_sentiment(const agents::SentimentReading& reading, bool changed);
-  static std::string sentiment_line(const agents::SentimentReading& reading);
   // coordinator (pipeline_coordinator.cpp): advice that would open or add to a position against
   // the other agents' views waits here for the coordinator's verdict (at most
   // agents.coordinator_timeout), one per symbol

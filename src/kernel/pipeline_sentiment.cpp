@@ -58,13 +58,4 @@ void Pipeline::report_sentiment(const agents::SentimentReading& reading, bool ch
   }
 }
 
-// For the status screen: the bias, score and events, or why there is none.
-std::string Pipeline::sentiment_line(const agents::SentimentReading& r) {
-  if (!r.known) return "unknown (" + r.reasoning + ")";
-  std::string line = fmt::format("{} {:+.2f} at {:.2f} ({})", agents::to_string(r.bias), r.score,
-                                 r.confidence, r.source);
-  if (!r.key_events.empty()) line += ": " + fmt::format("{}", fmt::join(r.key_events, "; "));
-  return line;
-}
-
 }  // namespace tg4::kernel

@@ -4,7 +4,6 @@
 // the decisions topic (on a change of bias) and the metrics show it; nothing here trades on it.
 #include <fmt/format.h>
 
-#include "agents/prompt_text.hpp"
 #include "kernel/pipeline.hpp"
 
 namespace tg4::kernel {
@@ -86,37 +85,17 @@ std::vector<std::string> Pipeline::agent_views(const std::string& symbol) const 
   if (const auto regime = regimes_.find(symbol);
       regime != regimes_.end() &&
       regime->second.current().regime != agents::MarketRegime::kUnknown) {
-    views.push_back(fmt::format("Regime ({} bars, regime detection agent): {}",
-                                agents::prompt_text::timeframe_label(regime_timeframe()),
-                                regime_line(regime->second)));
+    views.push_back(agents::regime_view(regime_line(regime->second), regime_timeframe()));
   }
   if (const auto technical = technicals_.find(symbol);
       technical != technicals_.end() && technical->second.known) {
-    views.push_back(fmt::format("Technical analysis ({} bars, as of {}): {}",
-                                agents::prompt_text::timeframe_label(technical_timeframe()),
-                                core::format_rfc3339(technical->second.time, 0),
-                                technical_line(technical->second)));
+    views.push_back(agents::technical_view(technical->second, technical_timeframe()));
   }
   if (const auto sentiment = sentiments_.find(symbol);
       sentiment != sentiments_.end() && sentiment->second.known) {
-    views.push_back(fmt::format("News sentiment (as of {}): {}",
-                                core::format_rfc3339(sentiment->second.time, 0),
-                                sentiment_line(sentiment->second)));
+    views.push_back(agents::sentiment_view(sentiment->second));
   }
   return views;
-}
-
-// For the status screen: the bias and what it rests on, or why there is none.
-std::string Pipeline::technical_line(const agents::TechnicalReading& r) {
-  if (!r.known) return "unknown (" + r.reasoning + ")";
-  std::string line =
-      fmt::format("{} {:.2f} ({}): trend {} {:.2f}, momentum {:+.2f}, RSI {}, MACD {}",
-                  agents::to_string(r.bias), r.confidence, r.source, agents::to_string(r.trend),
-                  r.trend_strength, r.momentum, agents::to_string(r.rsi_signal),
-                  agents::to_string(r.macd_signal));
-  if (r.support) line += fmt::format(", support {}", agents::prompt_text::sig(*r.support));
-  if (r.resistance) line += fmt::format(", resistance {}", agents::prompt_text::sig(*r.resistance));
-  return line;
 }
 
 }  // namespace tg4::kernel

@@ -384,6 +384,48 @@ TEST_F(DecideCli, WhenEveryModelFailsTheVerdictIsHoldAndEachErrorNamesProviderAn
   EXPECT_EQ(verdict->action, "HOLD");
 }
 
+// The question holds the other agents' views a session would give it, read on the spot: here the
+// technical analysis of 5-minute candles. Its models are asked first (their answers, decisions
+// rather than readings, leave the reading to the rules); the view is printed before the answers.
+// With llm.enabled false the rules read it and no model is asked.
+TEST_F(DecideCli, TheOtherAgentsViewsAreReadOnTheSpotAndGivenToTheModels) {
+  answer_four_buys_and_one_garbage();
+  // The reference candles, five minutes apart: a 5m file (by its name), as the technical agent
+  // reads.
+  const fs::path candles = dir_ / "btc_5.csv";
+  {
+    std::ifstream in(kCandles);
+    std::ofstream out(candles);
+    std::string line;
+    std::getline(in, line);
+    out << line << "\n";
+    for (std::int64_t t = 1'710'014'400; std::getline(in, line); t += 300) {
+      out << t << line.substr(line.find(',')) << "\n";
+    }
+  }
+  const std::vector<std::string> args{"--symbol",  "BTC/USDT", "--once",
+                                      "--dry-run", "--data",   candles.string()};
+  const CliOutcome o = decide(write_config(true), args);
+  ASSERT_EQ(o.code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("other agents' views:\n  Technical analysis (5m bars, as of "),
+            std::string::npos)
+      << o.out;
+  EXPECT_EQ(server_.request_count(), 2 * kModels.size())
+      << "the technical agent's models, then the decision's";
+  std::size_t with_view = 0;
+  for (const auto& r : server_.requests()) {
+    if (r.body.find("Technical analysis (5m bars") != std::string::npos) ++with_view;
+  }
+  EXPECT_EQ(with_view, kModels.size()) << "each decision question holds the view";
+
+  const CliOutcome rules = decide(write_config(false), args);
+  ASSERT_EQ(rules.code, 0) << rules.out << rules.err;
+  EXPECT_NE(rules.out.find("  Technical analysis (5m bars, as of "), std::string::npos)
+      << rules.out;
+  EXPECT_NE(rules.out.find("(rules): trend "), std::string::npos) << rules.out;
+  EXPECT_EQ(server_.request_count(), 2 * kModels.size()) << "no model asked by the rules";
+}
+
 TEST_F(DecideCli, ASymbolNotInTheFormBaseQuoteIsAUsageError) {
   const fs::path config = write_config(true);
   const CliOutcome o =
