@@ -68,6 +68,8 @@ core::Result<market::SymbolMarket> market_from_store(storage::Store& store,
   return market;
 }
 
+// A candles CSV's bars, and their roll-ups into each longer timeframe the store keeps (a session
+// tracks them all, and the other agents read theirs): closed buckets only.
 core::Result<market::SymbolMarket> market_from_csv(const std::string& path,
                                                    const std::string& symbol) {
   market::CandleReadOptions options;
@@ -76,12 +78,22 @@ core::Result<market::SymbolMarket> market_from_csv(const std::string& path,
   auto candles = market::read_candles_csv(path, options);
   if (!candles) return candles.error();
   if (candles->bars.empty()) return core::Error::of(path + ": no candles");
-  market::SymbolMarket market(symbol, {options.interval_minutes},
-                              market::MarketState::kDefaultHistory);
+  const int base = options.interval_minutes;
+  std::vector<int> timeframes{base};
+  for (const int minutes : storage::kTimeframes) {
+    if (minutes > base && minutes % base == 0) timeframes.push_back(minutes);
+  }
+  market::SymbolMarket market(symbol, timeframes, market::MarketState::kDefaultHistory);
   const core::Bar& last = candles->bars.back();
-  const core::Timestamp closed_until =
-      last.open_time + std::chrono::minutes(options.interval_minutes);
-  for (const core::Bar& bar : candles->bars) market.on_bar(bar, closed_until);
+  const core::Timestamp closed_until = last.open_time + std::chrono::minutes(base);
+  for (const int minutes : timeframes) {
+    const std::vector<core::Bar> bars =
+        minutes == base ? candles->bars : storage::roll_up(candles->bars, minutes);
+    for (const core::Bar& bar : bars) {
+      if (bar.open_time + std::chrono::minutes(minutes) <= closed_until)
+        market.on_bar(bar, closed_until);
+    }
+  }
   return market;
 }
 

@@ -79,8 +79,10 @@ class DecideCli : public ::testing::Test {
     if (!HasFailure()) fs::remove_all(dir_);
   }
 
-  // A config with the store in the temporary folder and the five models on the fake server.
-  fs::path write_config(bool llm_enabled, const std::string& extra = {}) {
+  // A config with the store in the temporary folder and the five models on the fake server; `extra`
+  // goes on in the llm section. Without `views` the regime and technical agents are off, so only
+  // the decision's models are asked.
+  fs::path write_config(bool llm_enabled, const std::string& extra = {}, bool views = false) {
     std::string yaml = "storage:\n  url: " + store_url_ +
                        "\n"
                        "llm:\n"
@@ -100,6 +102,7 @@ class DecideCli : public ::testing::Test {
               "\", input_usd_per_mtok: 2, output_usd_per_mtok: 10}\n";
     }
     yaml += extra;
+    if (!views) yaml += "agents:\n  regime_detection: false\n  technical_analysis: false\n";
     const fs::path path = dir_ / "tg4.yaml";
     std::ofstream(path) << yaml;
     return path;
@@ -384,46 +387,41 @@ TEST_F(DecideCli, WhenEveryModelFailsTheVerdictIsHoldAndEachErrorNamesProviderAn
   EXPECT_EQ(verdict->action, "HOLD");
 }
 
-// The question holds the other agents' views a session would give it, read on the spot: here the
-// technical analysis of 5-minute candles. Its models are asked first (their answers, decisions
-// rather than readings, leave the reading to the rules); the view is printed before the answers.
-// With llm.enabled false the rules read it and no model is asked.
+// The question holds the other agents' views a session would give it, read on the spot from the
+// candles and their roll-ups: the regime of the 15-minute bars and the technical analysis of the
+// 5-minute ones. Their models are asked first (their answers, decisions rather than readings,
+// leave the readings to the rules); the views are printed before the answers. With llm.enabled
+// false the rules read them and no model is asked.
 TEST_F(DecideCli, TheOtherAgentsViewsAreReadOnTheSpotAndGivenToTheModels) {
   answer_four_buys_and_one_garbage();
-  // The reference candles, five minutes apart: a 5m file (by its name), as the technical agent
-  // reads.
-  const fs::path candles = dir_ / "btc_5.csv";
-  {
-    std::ifstream in(kCandles);
-    std::ofstream out(candles);
-    std::string line;
-    std::getline(in, line);
-    out << line << "\n";
-    for (std::int64_t t = 1'710'014'400; std::getline(in, line); t += 300) {
-      out << t << line.substr(line.find(',')) << "\n";
-    }
-  }
   const std::vector<std::string> args{"--symbol",  "BTC/USDT", "--once",
-                                      "--dry-run", "--data",   candles.string()};
-  const CliOutcome o = decide(write_config(true), args);
+                                      "--dry-run", "--data",   kCandles.string()};
+  const CliOutcome o = decide(write_config(true, {}, true), args);
   ASSERT_EQ(o.code, 0) << o.out << o.err;
-  EXPECT_NE(o.out.find("other agents' views:\n  Technical analysis (5m bars, as of "),
+  const auto views_at = o.out.find("other agents' views:\n");
+  ASSERT_NE(views_at, std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("  Regime (15m bars, regime detection agent): ", views_at),
             std::string::npos)
       << o.out;
-  EXPECT_EQ(server_.request_count(), 2 * kModels.size())
-      << "the technical agent's models, then the decision's";
-  std::size_t with_view = 0;
+  EXPECT_NE(o.out.find("  Technical analysis (5m bars, as of ", views_at), std::string::npos)
+      << o.out;
+  EXPECT_EQ(server_.request_count(), 3 * kModels.size())
+      << "the regime agent's models, the technical agent's, then the decision's";
+  std::size_t with_views = 0;
   for (const auto& r : server_.requests()) {
-    if (r.body.find("Technical analysis (5m bars") != std::string::npos) ++with_view;
+    if (r.body.find("Regime (15m bars") != std::string::npos &&
+        r.body.find("Technical analysis (5m bars") != std::string::npos) {
+      ++with_views;
+    }
   }
-  EXPECT_EQ(with_view, kModels.size()) << "each decision question holds the view";
+  EXPECT_EQ(with_views, kModels.size()) << "each decision question holds both views";
 
-  const CliOutcome rules = decide(write_config(false), args);
+  const CliOutcome rules = decide(write_config(false, {}, true), args);
   ASSERT_EQ(rules.code, 0) << rules.out << rules.err;
   EXPECT_NE(rules.out.find("  Technical analysis (5m bars, as of "), std::string::npos)
       << rules.out;
   EXPECT_NE(rules.out.find("(rules): trend "), std::string::npos) << rules.out;
-  EXPECT_EQ(server_.request_count(), 2 * kModels.size()) << "no model asked by the rules";
+  EXPECT_EQ(server_.request_count(), 3 * kModels.size()) << "no model asked by the rules";
 }
 
 TEST_F(DecideCli, ASymbolNotInTheFormBaseQuoteIsAUsageError) {
