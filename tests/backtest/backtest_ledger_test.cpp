@@ -7,11 +7,13 @@
 // - the round trips add up to the run: when it ends flat, their net PnL (8 decimals each) is the
 //   final equity less the initial;
 // - the summary's fees, fills and trades are those of the lists, and every order's filled quantity
-//   is the sum of its fills.
+//   is the sum of its fills;
+// - at the end a position still open has its stop, and a flat account has no stop or target left.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
+#include <ostream>
 
 #include "backtest/backtest.hpp"
 #include "backtest_support.hpp"
@@ -59,6 +61,12 @@ struct LedgerCase {
   bool trailing_stop = false;
   bool margin = false;  // paper.margin: shorts, whose coins are never held
 };
+
+// For gtest's messages: the case, not its bytes.
+void PrintTo(const LedgerCase& c, std::ostream* out) {
+  *out << c.strategy << (c.trailing_stop ? " with trailing stops" : "")
+       << (c.margin ? " on margin" : "");
+}
 
 // The balances the fills leave, replayed in their order; `negative` names the first fill after
 // which a balance went below zero.
@@ -147,9 +155,23 @@ TEST_P(BacktestLedger, TheFillsAddUpToTheAccount) {
     EXPECT_EQ(r.summary.fees, fees);
     EXPECT_EQ(r.summary.fills, r.fills.size());
     EXPECT_EQ(r.summary.trades, r.trades.size());
+    int open_stops = 0;
+    int open_protective = 0;
     for (const OrderRecord& order : r.orders) {
       EXPECT_EQ(order.filled, filled_by_order[order.client_order_id]) << order.client_order_id;
       EXPECT_LE(order.filled, order.qty) << order.client_order_id;
+      const bool open = order.status == "new" || order.status == "partially_filled" ||
+                        order.status == "pending_new";
+      const bool protective = order.role == "stop_loss" || order.role == "take_profit";
+      open_protective += open && protective ? 1 : 0;
+      open_stops += open && order.role == "stop_loss" ? 1 : 0;
+    }
+    // Every entry carries a stop (risk rule 3): a position still open is protected, and a flat
+    // account has no stop or target left to sell coins it no longer holds.
+    if (flat) {
+      EXPECT_EQ(open_protective, 0) << "stops or targets left open with no position";
+    } else {
+      EXPECT_GE(open_stops, 1) << "a position left without a stop";
     }
   }
   EXPECT_GE(flat_runs, 1) << "no run ended flat: the round trips were never checked";
