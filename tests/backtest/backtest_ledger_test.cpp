@@ -8,7 +8,8 @@
 //   final equity less the initial;
 // - the summary's fees, fills and trades are those of the lists, and every order's filled quantity
 //   is the sum of its fills;
-// - at the end a position still open has its stop, and a flat account has no stop or target left.
+// - at the end a position still open has its stop, and a flat account has no stop or target left;
+// - with three pairs and three currencies (XRP/BTC paid and charged in BTC) the same, per currency.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -24,30 +25,37 @@ namespace {
 using core::Decimal;
 using core::Side;
 
-// A deterministic random walk from 30,000 (an LCG, as backtest_run_test's), volatile enough for
-// every strategy's entries, stops and targets.
-std::vector<core::Bar> ledger_walk(int count, std::uint64_t seed) {
+// A deterministic random walk of `symbol` from `start` (an LCG, as backtest_run_test's), in units
+// of 10^-decimals, volatile enough for every strategy's entries, stops and targets.
+std::vector<core::Bar> ledger_walk(int count, std::uint64_t seed,
+                                   const std::string& symbol = "BTC/USDT",
+                                   std::int64_t start = 300'000, int decimals = 1) {
   std::vector<core::Bar> bars;
-  std::int64_t price = 300'000;  // tenths
+  std::int64_t price = start;
   std::uint64_t state = seed;
   const auto next = [&state] {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
     return static_cast<std::int64_t>((state >> 33) % 2001) - 1000;  // -1000 .. 1000
   };
-  const auto text = [](std::int64_t tenths) {
-    return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+  std::int64_t unit = 1;
+  for (int i = 0; i < decimals; ++i) unit *= 10;
+  const auto text = [&](std::int64_t units) {
+    std::string fraction = std::to_string(units % unit);
+    fraction.insert(0, static_cast<std::size_t>(decimals) - fraction.size(), '0');
+    return std::to_string(units / unit) + "." + fraction;
   };
+  const std::int64_t step = std::max<std::int64_t>(1, start / 900);  // a bar moves up to ~0.1 %
   for (int i = 0; i < count; ++i) {
     const std::int64_t open = price;
-    const std::int64_t close = std::max<std::int64_t>(1000, open + next() / 3);
+    const std::int64_t close = std::max<std::int64_t>(start / 30, open + next() * step / 1000);
     core::Bar b;
-    b.symbol = "BTC/USDT";
+    b.symbol = symbol;
     b.interval_minutes = 1;
     b.open_time = kT0 + std::chrono::minutes(i);
     b.open = D(text(open).c_str());
     b.close = D(text(close).c_str());
-    b.high = D(text(std::max(open, close) + std::abs(next()) / 6).c_str());
-    b.low = D(text(std::min(open, close) - std::abs(next()) / 6).c_str());
+    b.high = D(text(std::max(open, close) + std::abs(next()) * step / 2000).c_str());
+    b.low = D(text(std::min(open, close) - std::abs(next()) * step / 2000).c_str());
     b.volume = D(std::to_string(1 + (state >> 40) % 50).c_str());
     bars.push_back(b);
     price = close;
@@ -72,6 +80,7 @@ void PrintTo(const LedgerCase& c, std::ostream* out) {
 // which a balance went below zero.
 struct Ledger {
   std::map<std::string, Decimal> balances{{"USDT", D("10000")}};
+  std::map<std::string, Decimal> positions;  // by symbol: signed base quantity the fills made
   std::string negative;
 
   void apply(const core::Fill& fill) {
@@ -79,6 +88,8 @@ struct Ledger {
     const std::string base = fill.symbol.substr(0, slash);
     const std::string quote = fill.symbol.substr(slash + 1);
     const Decimal cost = fill.price * fill.qty;
+    positions[fill.symbol] =
+        positions[fill.symbol] + (fill.side == Side::kBuy ? fill.qty : -fill.qty);
     if (fill.side == Side::kBuy) {
       balances[base] = balances[base] + fill.qty;
       balances[quote] = balances[quote] - cost;
@@ -197,6 +208,66 @@ INSTANTIATE_TEST_SUITE_P(
       return info.param.strategy + (info.param.trailing_stop ? "_trailing" : "") +
              (info.param.margin ? "_margin" : "");
     });
+
+// Three pairs and three currencies: BTC/USDT, XRP/USDT and XRP/BTC, the last paid and charged in
+// BTC. The balances the fills leave, from coins held at the start, are never negative, and valued
+// at the last closes of the USDT pairs they are the final equity; each symbol's position at the end
+// has its stop, or no stop or target is left for it.
+TEST(BacktestLedgerThreePairs, TheFillsAddUpToTheAccountInEveryCurrency) {
+  for (const std::uint64_t seed : {5u, 23u}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    MarketData data;
+    data.kind = DataKind::kCandlesCsv;
+    data.interval_minutes = 1;
+    data.description = "three random walks";
+    data.bars.push_back({"BTC/USDT", ledger_walk(3000, seed, "BTC/USDT", 300'000, 1)});
+    data.bars.push_back({"XRP/USDT", ledger_walk(3000, seed + 1, "XRP/USDT", 50'000, 5)});
+    // 0.00017 BTC: ten times XRP's price, so that a tick (1e-8) is small beside a bar's range.
+    data.bars.push_back({"XRP/BTC", ledger_walk(3000, seed + 2, "XRP/BTC", 17'000, 8)});
+    BacktestSpec spec = simple_spec(nullptr, "ema_cross");
+    spec.params = {{"fast", "5"}, {"slow", "13"}, {"confidence", "1"}};
+    spec.collect_charts = false;
+    spec.base.starting_balances = {{"USDT", D("10000")}, {"BTC", D("0.2")}, {"XRP", D("4000")}};
+    const auto run = run_backtest(spec, data);
+    ASSERT_TRUE(run.ok()) << run.error().message;
+    const BacktestResult& r = *run;
+
+    Ledger ledger;
+    ledger.balances = spec.base.starting_balances;
+    std::map<std::string, int> fills_of;
+    for (const core::Fill& fill : r.fills) {
+      ledger.apply(fill);
+      ++fills_of[fill.symbol];
+    }
+    for (const char* symbol : {"BTC/USDT", "XRP/USDT", "XRP/BTC"}) {
+      EXPECT_GE(fills_of[symbol], 2) << symbol << " never traded: nothing said about it";
+    }
+    EXPECT_EQ(ledger.negative, "") << "a spot balance below zero";
+    const Decimal btc = data.bars[0].bars.back().close;
+    const Decimal xrp = data.bars[1].bars.back().close;
+    const Decimal valued =
+        ledger.balances["USDT"] + ledger.balances["BTC"] * btc + ledger.balances["XRP"] * xrp;
+    EXPECT_EQ(valued, r.summary.final_equity) << "the fills' balances at the last closes";
+
+    std::map<std::string, int> open_stops, open_protective;
+    for (const OrderRecord& order : r.orders) {
+      const bool open = order.status == "new" || order.status == "partially_filled" ||
+                        order.status == "pending_new";
+      if (open && (order.role == "stop_loss" || order.role == "take_profit")) {
+        ++open_protective[order.symbol];
+      }
+      if (open && order.role == "stop_loss") ++open_stops[order.symbol];
+    }
+    for (const auto& [symbol, position] : ledger.positions) {
+      if (position.is_zero()) {
+        EXPECT_EQ(open_protective[symbol], 0)
+            << symbol << ": stops or targets left with no position";
+      } else {
+        EXPECT_GE(open_stops[symbol], 1) << symbol << ": a position left without a stop";
+      }
+    }
+  }
+}
 
 }  // namespace
 }  // namespace tg4::backtest::testing
