@@ -168,36 +168,20 @@ PrivateSession::PrivateSession(PrivateExchange& exchange,
       connection_(std::move(connection)),
       strand_(std::move(strand)),
       connection_id_(derive_seed(exchange.exchange().options.seed, ordinal, 0xA075)),
-      drop_timer_(strand_) {}
+      faults_(strand_, exchange.exchange(), connection_) {}
 
 void PrivateSession::on_open() {
   x_.exchange().metrics.session_opened();
   x_.attach(std::static_pointer_cast<PrivateSession>(shared_from_this()));
   send(wire::status(connection_id_), "status");
-  arm_drop();
+  faults_.start(weak_from_this());
 }
 
 void PrivateSession::on_close() {
   if (closed_) return;
   closed_ = true;
-  drop_timer_.cancel();
+  faults_.stop();
   x_.exchange().metrics.session_closed();
-}
-
-void PrivateSession::arm_drop() {
-  const auto& drop_after = x_.exchange().options.faults.drop_after;
-  if (!drop_after) return;
-  drop_timer_.expires_after(*drop_after);
-  const std::weak_ptr<Session> weak = weak_from_this();
-  drop_timer_.async_wait([weak](const boost::system::error_code& ec) {
-    const auto self = std::static_pointer_cast<PrivateSession>(weak.lock());
-    if (ec || !self || self->closed_ || self->dropped_) return;
-    self->x_.exchange().metrics.fault("drop");
-    self->x_.exchange().logger->debug("sim: fault drop: closing private connection {}",
-                                      self->connection_->id());
-    self->dropped_ = true;
-    self->connection_->drop();
-  });
 }
 
 void PrivateSession::on_heartbeat() {
@@ -205,7 +189,7 @@ void PrivateSession::on_heartbeat() {
 }
 
 void PrivateSession::send(std::string text, const char* channel) {
-  if (closed_ || dropped_) return;
+  if (silent()) return;
   connection_->send(std::move(text));
   x_.exchange().metrics.sent(channel);
 }
@@ -240,7 +224,7 @@ void PrivateSession::respond_order(std::string text) {
 }
 
 void PrivateSession::on_message(std::string_view text) {
-  if (closed_ || dropped_) return;
+  if (silent()) return;
   Call c;
   c.times.in = x_.exchange().now();
   auto parsed = x_.parser().parse(text);
@@ -394,12 +378,8 @@ void PrivateSession::add_order(const Call& c) {
   if (f.drop_before_ack > 0) {
     // The order is in the book; the client never hears of it on this connection.
     --f.drop_before_ack;
-    dropped_ = true;
-    x_.exchange().metrics.fault("drop_before_ack");
-    x_.exchange().logger->debug(
-        "sim: fault drop_before_ack: order {} placed, dropping connection {}", placed->order_id,
-        connection_->id());
-    connection_->drop();
+    x_.exchange().logger->debug("sim: fault drop_before_ack: order {} placed", placed->order_id);
+    faults_.drop_now("drop_before_ack");
     x_.publish(events);
     return;
   }
@@ -520,7 +500,7 @@ void PrivateSession::cancel_after(const Call& c) {
 }
 
 void PrivateSession::deliver(const EngineEvents& events) {
-  if (closed_ || dropped_) return;
+  if (silent()) return;
   if (executions_ && !events.executions.empty()) {
     std::vector<const Execution*> rows;
     for (const auto& e : events.executions) {

@@ -8,16 +8,16 @@
 // `balances` (snapshot), and ping. Responses are Kraken's: method, req_id, result, success, error,
 // time_in, time_out. The order faults of the FaultSpec are applied here: rate-limit and reject
 // refusals, a drop after the order is placed but before its ack, and delayed acks (the executions
-// updates then arrive first); so is `drop`, which cuts the connection that long after it opened,
-// as it does the public ones.
+// updates then arrive first); so are the connection faults, as on the public ones
+// (ConnectionFaults: `drop`, `stall`).
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "sim/connection_faults.hpp"
 #include "sim/json_writer.hpp"
 #include "sim/kraken_wire.hpp"
 #include "sim/private_exchange.hpp"
@@ -57,15 +57,15 @@ class PrivateSession final : public Session {
   void cancel_order(const Call& c);
   void cancel_all(const Call& c);
   void cancel_after(const Call& c);
-  void arm_drop();
+  // Closed, cut or stalled: nothing is read or sent.
+  bool silent() const { return closed_ || faults_.dropped() || faults_.stalled(); }
 
   PrivateExchange& x_;
   std::shared_ptr<net::WsConnection> connection_;
   boost::asio::any_io_executor strand_;
   std::uint64_t connection_id_;
-  boost::asio::steady_timer drop_timer_;
+  ConnectionFaults faults_;
   bool closed_ = false;
-  bool dropped_ = false;  // a drop fault cut the connection: nothing more is sent
   bool executions_ = false;
   bool all_statuses_ = true;  // order_status: false streams only new/filled/canceled/expired
   bool balances_ = false;

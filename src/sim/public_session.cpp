@@ -39,20 +39,18 @@ PublicSession::PublicSession(Exchange& exchange, std::shared_ptr<net::WsConnecti
       connection_(std::move(connection)),
       connection_id_(derive_seed(exchange.options.seed, ordinal, 0x5354A7)),
       fault_rng_(derive_seed(exchange.options.seed, ordinal, 0xFA17)),
-      drop_timer_(strand),
-      stall_timer_(strand) {}
+      faults_(strand, exchange, connection_) {}
 
 void PublicSession::on_open() {
   exchange_.metrics.session_opened();
   send(make_frame(wire::status(connection_id_)), "status");
-  arm_faults();
+  faults_.start(weak_from_this());
 }
 
 void PublicSession::on_close() {
   if (closed_) return;
   closed_ = true;
-  drop_timer_.cancel();
-  stall_timer_.cancel();
+  faults_.stop();
   for (const auto& [symbol, depth] : book_) {
     if (auto* state = exchange_.find(symbol)) {
       if (--state->book_depths[depth] <= 0) state->book_depths.erase(depth);
@@ -63,7 +61,7 @@ void PublicSession::on_close() {
 }
 
 void PublicSession::send(const Frame& frame, const char* channel) {
-  if (!frame || stalled_ || closed_) return;
+  if (!frame || faults_.stalled() || closed_) return;
   const auto& faults = exchange_.options.faults;
   if (faults.malformed > 0 && fault_rng_.chance(faults.malformed)) {
     // A frame cut short, as a broken proxy might deliver it; the real frame still follows.
@@ -80,7 +78,7 @@ void PublicSession::fail(const Request& r, std::string_view message, std::option
 }
 
 void PublicSession::on_message(std::string_view text) {
-  if (closed_ || stalled_) return;
+  if (closed_ || faults_.stalled()) return;
   Request r;
   r.times.in = exchange_.now();
   simdjson::dom::element doc;
@@ -332,7 +330,7 @@ void PublicSession::send_snapshot(const Request& r, SymbolState& state) {
 }
 
 void PublicSession::on_step(StepFrames& frames) {
-  if (stalled_ || closed_) return;
+  if (faults_.stalled() || closed_) return;
   const std::string& symbol = frames.state().symbol.instrument.symbol;
   if (const auto it = book_.find(symbol); it != book_.end()) {
     Frame frame = frames.book(it->second);
@@ -355,57 +353,5 @@ void PublicSession::on_step(StepFrames& frames) {
 }
 
 void PublicSession::on_heartbeat() { send(exchange_.heartbeat, "heartbeat"); }
-
-void PublicSession::arm_faults() {
-  const auto& faults = exchange_.options.faults;
-  const std::weak_ptr<Session> weak = weak_from_this();
-  if (faults.drop_after) {
-    drop_timer_.expires_after(*faults.drop_after);
-    drop_timer_.async_wait([weak](const boost::system::error_code& ec) {
-      const auto self = std::static_pointer_cast<PublicSession>(weak.lock());
-      if (ec || !self || self->closed_) return;
-      self->exchange_.metrics.fault("drop");
-      self->exchange_.logger->debug("sim: fault drop: closing connection {}", self->connection_->id());
-      self->connection_->drop();
-    });
-  }
-  if (faults.stall_after) {
-    stall_timer_.expires_after(*faults.stall_after);
-    stall_timer_.async_wait([weak](const boost::system::error_code& ec) {
-      const auto self = std::static_pointer_cast<PublicSession>(weak.lock());
-      if (ec || !self || self->closed_) return;
-      self->begin_stall();
-    });
-  }
-}
-
-void PublicSession::begin_stall() {
-  stalled_ = true;
-  exchange_.metrics.fault("stall");
-  exchange_.logger->debug("sim: fault stall: connection {} goes silent", connection_->id());
-  connection_->pause(true);
-  const auto& faults = exchange_.options.faults;
-  if (!faults.stall_for) return;
-  const std::weak_ptr<Session> weak = weak_from_this();
-  stall_timer_.expires_after(*faults.stall_for);
-  stall_timer_.async_wait([weak](const boost::system::error_code& ec) {
-    const auto self = std::static_pointer_cast<PublicSession>(weak.lock());
-    if (ec || !self || self->closed_) return;
-    self->end_stall();
-  });
-}
-
-void PublicSession::end_stall() {
-  stalled_ = false;
-  connection_->pause(false);
-  const auto& faults = exchange_.options.faults;
-  const std::weak_ptr<Session> weak = weak_from_this();
-  stall_timer_.expires_after(*faults.stall_after);
-  stall_timer_.async_wait([weak](const boost::system::error_code& ec) {
-    const auto self = std::static_pointer_cast<PublicSession>(weak.lock());
-    if (ec || !self || self->closed_) return;
-    self->begin_stall();
-  });
-}
 
 }  // namespace tg4::sim

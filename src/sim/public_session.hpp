@@ -2,6 +2,7 @@
 // PublicSession: a client of the public WS v2 endpoint. Handles subscribe/unsubscribe/ping with Kraken's
 // acks and errors, sends snapshots, forwards market events for its subscriptions, and applies the
 // configured faults to itself (drop, stall, corrupt checksums, malformed frames, rate-limit errors).
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -10,9 +11,7 @@
 #include <string>
 #include <utility>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
-
+#include "sim/connection_faults.hpp"
 #include "sim/random.hpp"
 #include "sim/session.hpp"
 
@@ -44,17 +43,12 @@ class PublicSession final : public Session {
   void subscribe(const Request& r, bool unsubscribe);
   bool subscribe_symbol(const Request& r, bool unsubscribe, SymbolState& state);
   void send_snapshot(const Request& r, SymbolState& state);
-  void arm_faults();
-  void begin_stall();
-  void end_stall();
 
   Exchange& exchange_;
   std::shared_ptr<net::WsConnection> connection_;
   std::uint64_t connection_id_;
   Random fault_rng_;
-  boost::asio::steady_timer drop_timer_;
-  boost::asio::steady_timer stall_timer_;
-  bool stalled_ = false;
+  ConnectionFaults faults_;
   bool closed_ = false;
   std::map<std::string, std::size_t> book_;           // symbol -> depth
   std::map<std::string, TickerSub> ticker_;           // symbol -> trigger

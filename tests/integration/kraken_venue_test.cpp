@@ -1038,5 +1038,54 @@ TEST_F(KrakenVenueSim, ChaosEndsInTheExchangesTrueState) {
   }
 }
 
+// `tg4 sim --faults stall=N` leaves a private connection open and silent, as a half-dead peer does
+// (nothing read, nothing sent, not even heartbeats): the venue notices within its message deadline
+// and replaces the session, again and again, and its picture stays the exchange's. An order placed
+// before is still open; one sent into whichever session is there ends placed or reported rejected,
+// as the exchange has it.
+TEST_F(KrakenVenueSim, AStalledPrivateSessionIsReplacedAndNothingIsLost) {
+  ASSERT_NO_FATAL_FAILURE(use_faulty_simulator("stall=800ms"));
+  KrakenVenueOptions o = options();
+  o.message_deadline = 1500ms;
+  auto& rec = recorder();
+  auto& venue = start_venue(rec, o);
+  venue.submit(resting("st-1"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait([&] { return rec.has_status("st-1", OrderStatus::kNew); }));
+  ASSERT_TRUE(rec.wait([&] { return venue.stats().reconnects >= 1; }, 10s))
+      << "the stall was never noticed";
+  venue.submit(resting("st-2"), core::Timestamp{});
+  ASSERT_TRUE(rec.wait(
+      [&] {
+        const auto status = rec.last_status("st-2");
+        return venue.stats().reconnects >= 3 && venue.stats().up && status &&
+               *status != OrderStatus::kPendingNew;
+      },
+      30s));
+  std::map<std::string, std::vector<ExchangeOrder>> exchange;
+  read_exchange_orders(exchange_says("OpenOrders"), "open", exchange);
+  read_exchange_orders(exchange_says("ClosedOrders"), "closed", exchange);
+  const std::vector<std::string> ids{"st-1", "st-2"};
+  std::vector<std::string> differences;
+  EXPECT_TRUE(rec.wait(
+      [&] {
+        differences = disagreements(rec, ids, exchange);
+        return differences.empty();
+      },
+      10s))
+      << differences.front();
+  ASSERT_EQ(exchange["st-1"].size(), 1u);
+  EXPECT_EQ(exchange["st-1"][0].status, "open");
+  double stalls = 0;
+  for (const auto& family : faulty_sim_registry_.Collect()) {
+    if (family.name != "tg4_sim_faults_injected_total") continue;
+    for (const auto& metric : family.metric) {
+      for (const auto& label : metric.label) {
+        if (label.value == "stall") stalls += metric.counter.value;
+      }
+    }
+  }
+  EXPECT_GE(stalls, 3.0) << "a stall per session";
+}
+
 }  // namespace
 }  // namespace tg4::kraken
