@@ -177,6 +177,9 @@ struct OrderUpdate {
   // The order manager takes it as the truth: a trailing stop's move counts once the venue has it.
   Decimal trigger_price;
   Refused refused = Refused::kNone;  // the order stands as reported
+  // Rejected without a refusal: the venue never answered and lists no such order, or the order was
+  // never sent. Sending it again is safe (a refusal's reason may recur; this has none).
+  bool lost = false;
 };
 
 struct Fill {

@@ -280,7 +280,7 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
                      now);
   }
   const bool restored = order.role == OrderRole::kExit && restore_stops_after_exit(order, now);
-  if (!order.filled.is_positive() && !restored) report_if_unprotected(order, now);
+  if (!order.filled.is_positive() && !restored) report_if_unprotected(order, update.lost, now);
   if (order.role == OrderRole::kTakeProfit) freed_stops_.erase(order.group);
   if (order.role == OrderRole::kEntry && order.filled.is_positive()) attach_protection(order, now);
   const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
@@ -312,13 +312,21 @@ void OrderManager::settle_trigger(ManagedOrder& order, const core::OrderUpdate& 
   order.trigger_asked = {};
 }
 
-// An order that ended with nothing filled and left a position without a stop at the venue. A refused
-// stop is said, not retried (the venue's reason may recur). A take-profit released once its stop had
-// been canceled to free the coins (a venue that locks coins per order) that did not go through puts
-// that stop back for what the position still holds: the exit failed, the risk did not. An exit of
-// the strategy's that freed coins from several positions' stops is said.
-void OrderManager::report_if_unprotected(const ManagedOrder& order, core::Timestamp now) {
+// An order that ended with nothing filled and left a position without a stop at the venue. A
+// refused stop is said, not retried (the venue's reason may recur); a stop lost on the way (never
+// answered and not listed by the venue, or never sent) is placed again, a few times at most. A
+// take-profit released once its stop had been canceled to free the coins (a venue that locks coins
+// per order) that did not go through puts that stop back for what the position still holds: the
+// exit failed, the risk did not. An exit of the strategy's that freed coins from several positions'
+// stops is said.
+void OrderManager::report_if_unprotected(const ManagedOrder& order, bool lost,
+                                         core::Timestamp now) {
   const bool refused_stop = order.role == OrderRole::kStopLoss && order.status == OrderStatus::kRejected;
+  if (refused_stop && lost) {
+    return place_stop_again(
+        order, order.request.qty,
+        "stop " + order_label(order) + " was lost on the way (" + order.reason + ")", now);
+  }
   const bool released_exit = hold_targets_locally_ && written_off(order.status) &&
                              (order.role == OrderRole::kExit ||
                               (order.role == OrderRole::kTakeProfit && order.request.type == OrderType::kMarket));
@@ -406,19 +414,21 @@ void OrderManager::replace_stop(const ManagedOrder& gone, core::Timestamp now) {
                    now);
 }
 
-// Sends `gone` again for `qty` at most, and no more than the position still holds, saying `why` and
-// what was done. A few times per position at most, so a venue that keeps closing it cannot make TG4
-// loop.
+// Sends `gone` again for `qty` at most, and no more than the position still holds beyond what the
+// symbol's other stops cover, saying `why` and what was done. A few times per position at most, so
+// a venue that keeps closing it cannot make TG4 loop.
 void OrderManager::place_stop_again(const ManagedOrder& gone, Decimal qty, const std::string& why,
                                     core::Timestamp now) {
   constexpr int kMaxStopReplacements = 3;
   Decimal remaining = qty;
   // What the position still holds on the stop's side, when known (a paper stop that triggered after
   // the coins were sold ends canceled, "nothing left to sell": nothing to protect).
+  // What the symbol's other stops cover is not covered twice: an exit that went out while this
+  // stop was gone took coins it protected, and a stop for them would sell coins no position holds.
   if (const auto known = positions_.find(gone.request.symbol); known != positions_.end()) {
     const Decimal held = gone.request.side == Side::kSell ? core::max(known->second, Decimal{})
                                                           : core::max(-known->second, Decimal{});
-    remaining = core::min(remaining, held);
+    remaining = core::min(remaining, held - resting_stop_qty(gone.request.symbol));
   }
   if (!remaining.is_positive()) return;
   if (++stop_replacements_[gone.group] > kMaxStopReplacements) {

@@ -165,7 +165,8 @@ class OrderManager {
   void changed(ManagedOrder& order, core::Timestamp now);
   void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
   void problem(const std::string& text);
-  void report_if_unprotected(const ManagedOrder& order, core::Timestamp now);
+  // `lost`: the order's rejection was no refusal (core::OrderUpdate::lost).
+  void report_if_unprotected(const ManagedOrder& order, bool lost, core::Timestamp now);
   static bool closes(const ManagedOrder& order);
   bool closing_in_flight(const std::string& symbol) const;
   bool give_back_after_restart(const std::string& symbol, core::Decimal position_qty, core::Timestamp now);

@@ -630,7 +630,7 @@ class KrakenVenue::Impl final : private TradingSink {
     log_->warn("kraken venue: order {} rejected: {}", w.request.client_order_id, reason);
     std::vector<core::ExecutionEvent> out;
     if (tracker_.find(w.request.client_order_id) != nullptr) {
-      tracker_.on_rejected(w.request.client_order_id, reason, clock_.now(), out);
+      tracker_.on_unsent(w.request.client_order_id, reason, clock_.now(), out);
     } else if (w.order) {
       core::OrderUpdate u;
       u.client_order_id = w.order->client_order_id;
@@ -641,6 +641,7 @@ class KrakenVenue::Impl final : private TradingSink {
       u.qty = w.order->qty;
       u.limit_price = w.order->limit_price;
       u.reason = reason;
+      u.lost = true;
       u.time = clock_.now();
       out.emplace_back(std::move(u));
     }

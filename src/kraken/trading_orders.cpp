@@ -190,6 +190,13 @@ void OrderTracker::on_rejected(const std::string& client_order_id, const std::st
   close_unplaced(client_order_id, OrderStatus::kRejected, reason, now, out);
 }
 
+void OrderTracker::on_unsent(const std::string& client_order_id, const std::string& reason,
+                             core::Timestamp now, Events& out) {
+  const auto it = orders_.find(client_order_id);
+  if (it != orders_.end() && !core::is_terminal(it->second.state.status)) it->second.lost = true;
+  close_unplaced(client_order_id, OrderStatus::kRejected, reason, now, out);
+}
+
 void OrderTracker::on_withdrawn(const std::string& client_order_id, const std::string& reason,
                                 core::Timestamp now, Events& out) {
   close_unplaced(client_order_id, OrderStatus::kCanceled, reason, now, out);
@@ -468,6 +475,7 @@ void OrderTracker::publish(TrackedOrder& order, const core::OrderUpdate& before,
     return;
   }
   if (!order.state.time.is_set() || order.state.time < now) order.state.time = now;
+  order.state.lost = order.lost && order.state.status == OrderStatus::kRejected;
   out.emplace_back(order.state);
   const std::string key = !order.state.client_order_id.empty() ? order.state.client_order_id
                                                                : "#" + order.state.venue_order_id;

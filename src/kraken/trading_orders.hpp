@@ -100,6 +100,10 @@ class OrderTracker {
   // add_order refused (or an order closed by a request refused for good): rejected with `reason`.
   void on_rejected(const std::string& client_order_id, const std::string& reason,
                    core::Timestamp now, Events& out);
+  // An add_order that could not be sent (the session down too long, a resend too late): rejected
+  // with `reason`, and lost (core::OrderUpdate::lost): Kraken never refused it.
+  void on_unsent(const std::string& client_order_id, const std::string& reason, core::Timestamp now,
+                 Events& out);
   // An add_order held for a resend and cancelled before it went out again: canceled with `reason`
   // (Kraken never took it).
   void on_withdrawn(const std::string& client_order_id, const std::string& reason,

@@ -88,6 +88,17 @@ class OrderManagerTest : public ::testing::Test {
     u.reason = "EOrder:Cancel by venue";
     return u;
   }
+  // The Kraken session's write-off of `id`: never answered and not listed, or never sent (no
+  // refusal).
+  void lose(const std::string& id) {
+    core::OrderUpdate u;
+    u.client_order_id = id;
+    u.symbol = "BTC/USDT";
+    u.status = OrderStatus::kRejected;
+    u.reason = "no answer from Kraken, and it lists no such open order or fill";
+    u.lost = true;
+    manager_->on_execution(u, now_);
+  }
   void reject(const std::string& id, const std::string& reason) {
     core::OrderUpdate u;
     u.client_order_id = id;
@@ -314,6 +325,44 @@ TEST_F(OrderManagerTest, TrailingStopRisesOnceInProfitAndNeverFalls) {
   EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.trigger_price, 60085_d);
   price(60080_d);  // through the trailed stop
   EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kFilled);
+}
+
+// A stop lost on the way (a write-off, no refusal) is placed again for what it covered; the
+// position is not left without one. It is not when the symbol's other stops already cover what is
+// held: an exit that went out meanwhile took the coins it protected.
+TEST_F(OrderManagerTest, AStopLostOnTheWayIsPlacedAgainForWhatNoOtherStopCovers) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.05_d, now_));
+  manager_->fit_protection("BTC/USDT", 0.05_d, now_);  // the position, as the pipeline tells it
+  const std::string lost_id = by_role(OrderRole::kStopLoss).at(0)->request.client_order_id;
+  lose(lost_id);
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("stop " + lost_id), std::string::npos) << problems_[0];
+  EXPECT_NE(problems_[0].find("was lost on the way"), std::string::npos) << problems_[0];
+  EXPECT_NE(problems_[0].find("stop placed again as "), std::string::npos) << problems_[0];
+  const auto stops = by_role(OrderRole::kStopLoss);
+  ASSERT_EQ(stops.size(), 2u);
+  const ManagedOrder* again = stops[0]->request.client_order_id == lost_id ? stops[1] : stops[0];
+  EXPECT_EQ(again->status, OrderStatus::kNew);
+  EXPECT_EQ(again->request.qty, 0.05_d);
+  EXPECT_EQ(again->request.trigger_price, 59000_d);
+  const std::string again_id = again->request.client_order_id;
+
+  // A second position's stop is lost after an exit sold 0.05: the stop above covers what is held.
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.05_d, now_));
+  manager_->fit_protection("BTC/USDT", 0.05_d, now_);
+  const auto open_stops = [&] {
+    return std::count_if(manager_->orders().begin(), manager_->orders().end(), [](const auto& kv) {
+      return kv.second.role == OrderRole::kStopLoss && !core::is_terminal(kv.second.status);
+    });
+  };
+  ASSERT_EQ(open_stops(), 2);
+  std::string second;
+  for (const auto& [id, o] : manager_->orders()) {
+    if (o.role == OrderRole::kStopLoss && !core::is_terminal(o.status) && id != again_id)
+      second = id;
+  }
+  lose(second);
+  EXPECT_EQ(open_stops(), 1) << "not placed again: the other stop covers the 0.05 held";
 }
 
 // After a restart the trailing stop keeps trailing: from its entry's price (load_account has it from

@@ -196,6 +196,7 @@ TEST(OrderTracker, UnansweredOrderMissingFromTheSnapshotIsRejectedThenRevived) {
   ASSERT_EQ(u.size(), 1u);
   EXPECT_EQ(u[0].status, OrderStatus::kRejected);
   EXPECT_NE(u[0].reason.find("no answer"), std::string::npos);
+  EXPECT_TRUE(u[0].lost) << "no refusal: the order manager may send it again";
   EXPECT_TRUE(t.open_orders().empty());
   out.clear();
   // Kraken had it after all: its report is the truth.
@@ -203,6 +204,7 @@ TEST(OrderTracker, UnansweredOrderMissingFromTheSnapshotIsRejectedThenRevived) {
   u = updates(out);
   ASSERT_EQ(u.size(), 1u);
   EXPECT_EQ(u[0].status, OrderStatus::kNew);
+  EXPECT_FALSE(u[0].lost);
   EXPECT_EQ(t.open_orders().size(), 1u);
 }
 

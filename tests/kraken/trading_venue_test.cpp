@@ -418,6 +418,7 @@ TEST(KrakenVenueScripted, AnUnansweredOrderKrakenNeverSawIsRejected) {
   ASSERT_TRUE(f.ends_in("t2", OrderStatus::kRejected));
   EXPECT_NE(f.rec.last("t2")->reason.find("no answer"), std::string::npos)
       << f.rec.last("t2")->reason;
+  EXPECT_TRUE(f.rec.last("t2")->lost);
   EXPECT_EQ(s.endpoint->add_orders("t2"), 1);
 }
 
@@ -467,6 +468,7 @@ TEST(KrakenVenueScripted, AnOrderThatCannotBeSentInTimeIsRejected) {
   f.venue.submit(limit("t4"), core::Timestamp{});
   ASSERT_TRUE(f.ends_in("t4", OrderStatus::kRejected));
   EXPECT_NE(f.rec.last("t4")->reason.find("not sent"), std::string::npos);
+  EXPECT_TRUE(f.rec.last("t4")->lost) << "never sent, so never refused";
   EXPECT_EQ(f.venue.stats().orders_sent, 0u);
   EXPECT_GE(f.venue.stats().token_fetches, 1u);
 }
