@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <future>
 #include <utility>
@@ -260,6 +261,12 @@ void LlmAdvisor::coordinate(const CoordinationRequest& request, CoordinationCall
     return std::function<void()>(
         [answer, verdict = std::move(verdict)]() mutable { answer(std::move(verdict)); });
   });
+}
+
+bool LlmAdvisor::reads_news(const core::LlmSection& llm, const core::AgentsSection& agents) {
+  return agents.sentiment_max_providers > 0 &&
+         std::any_of(llm.providers.begin(), llm.providers.end(),
+                     [](const core::LlmProvider& p) { return p.search; });
 }
 
 LlmAdvisor::SentimentQuestion LlmAdvisor::sentiment_question_for(

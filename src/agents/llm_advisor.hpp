@@ -118,6 +118,9 @@ class LlmAdvisor final : public strategy::Advisor,
     SentimentPrompt prompt;
   };
   SentimentReading sense_now(const SentimentQuestion& question);
+  // The sentiment agent has no rules: it reads the news only where a search-capable model may be
+  // asked (a provider with search: true, and agents.sentiment_max_providers above 0).
+  static bool reads_news(const core::LlmSection& llm, const core::AgentsSection& agents);
   static SentimentQuestion sentiment_question_for(const SentimentRequest& request,
                                                   const market::SymbolMarket* market);
 

@@ -126,9 +126,7 @@ std::vector<std::string> read_views(const core::Config& config, agents::LlmAdvis
     const agents::TechnicalReading r = advisor ? advisor->analyse_now(question) : question.rules;
     if (r.known) views.push_back(agents::technical_view(r, on.technical_timeframe_minutes));
   }
-  const bool searches = std::any_of(config.llm.providers.begin(), config.llm.providers.end(),
-                                    [](const core::LlmProvider& p) { return p.search; });
-  if (advisor != nullptr && searches && on.sentiment_max_providers > 0) {
+  if (advisor != nullptr && LlmAdvisor::reads_news(config.llm, on)) {
     const agents::SentimentRequest request{asked.symbol, asked.time};
     const agents::SentimentReading r =
         advisor->sense_now(LlmAdvisor::sentiment_question_for(request, &market));

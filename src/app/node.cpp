@@ -215,10 +215,7 @@ std::unique_ptr<strategy::Advisor> Node::advisor() {
   if (names_regimes) regime_agent_ = advisor.get();
   if (reads_technicals) technical_agent_ = advisor.get();
   if (options_.pipeline.agents.coordinator) coordinator_agent_ = advisor.get();
-  // The sentiment agent has no rules: it runs only where a search-capable model may be asked.
-  const bool searches = std::any_of(options_.llm.providers.begin(), options_.llm.providers.end(),
-                                    [](const core::LlmProvider& p) { return p.search; });
-  if (searches && options_.pipeline.agents.sentiment_max_providers > 0) {
+  if (agents::LlmAdvisor::reads_news(options_.llm, options_.pipeline.agents)) {
     sentiment_agent_ = advisor.get();
   } else {
     log_->info(
