@@ -25,42 +25,12 @@ namespace {
 using core::Decimal;
 using core::Side;
 
-// A deterministic random walk of `symbol` from `start` (an LCG, as backtest_run_test's), in units
-// of 10^-decimals, volatile enough for every strategy's entries, stops and targets.
-std::vector<core::Bar> ledger_walk(int count, std::uint64_t seed,
-                                   const std::string& symbol = "BTC/USDT",
-                                   std::int64_t start = 300'000, int decimals = 1) {
-  std::vector<core::Bar> bars;
-  std::int64_t price = start;
-  std::uint64_t state = seed;
-  const auto next = [&state] {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<std::int64_t>((state >> 33) % 2001) - 1000;  // -1000 .. 1000
-  };
-  std::int64_t unit = 1;
-  for (int i = 0; i < decimals; ++i) unit *= 10;
-  const auto text = [&](std::int64_t units) {
-    std::string fraction = std::to_string(units % unit);
-    fraction.insert(0, static_cast<std::size_t>(decimals) - fraction.size(), '0');
-    return std::to_string(units / unit) + "." + fraction;
-  };
-  const std::int64_t step = std::max<std::int64_t>(1, start / 900);  // a bar moves up to ~0.1 %
-  for (int i = 0; i < count; ++i) {
-    const std::int64_t open = price;
-    const std::int64_t close = std::max<std::int64_t>(start / 30, open + next() * step / 1000);
-    core::Bar b;
-    b.symbol = symbol;
-    b.interval_minutes = 1;
-    b.open_time = kT0 + std::chrono::minutes(i);
-    b.open = D(text(open).c_str());
-    b.close = D(text(close).c_str());
-    b.high = D(text(std::max(open, close) + std::abs(next()) * step / 2000).c_str());
-    b.low = D(text(std::min(open, close) - std::abs(next()) * step / 2000).c_str());
-    b.volume = D(std::to_string(1 + (state >> 40) % 50).c_str());
-    bars.push_back(b);
-    price = close;
-  }
-  return bars;
+// A walk from `start` (in 10^-decimals) whose bars move up to about 0.1 %, volatile enough for
+// every strategy's entries, stops and targets.
+WalkShape ledger_shape(const std::string& symbol = "BTC/USDT", std::int64_t start = 300'000,
+                       int decimals = 1) {
+  const std::int64_t step = std::max<std::int64_t>(1, start / 900);
+  return WalkShape{symbol, start, decimals, 2 * step, 0, step, start / 30};
 }
 
 struct LedgerCase {
@@ -116,7 +86,7 @@ TEST_P(BacktestLedger, TheFillsAddUpToTheAccount) {
   int shorts = 0;
   for (const std::uint64_t seed : {3u, 17u, 42u}) {
     SCOPED_TRACE(c.strategy + " seed " + std::to_string(seed));
-    const std::vector<core::Bar> bars = ledger_walk(3000, seed);
+    const std::vector<core::Bar> bars = random_walk(3000, seed, ledger_shape());
     BacktestSpec spec = simple_spec(nullptr, c.strategy);
     spec.params = c.params;
     spec.collect_charts = false;
@@ -220,10 +190,13 @@ TEST(BacktestLedgerThreePairs, TheFillsAddUpToTheAccountInEveryCurrency) {
     data.kind = DataKind::kCandlesCsv;
     data.interval_minutes = 1;
     data.description = "three random walks";
-    data.bars.push_back({"BTC/USDT", ledger_walk(3000, seed, "BTC/USDT", 300'000, 1)});
-    data.bars.push_back({"XRP/USDT", ledger_walk(3000, seed + 1, "XRP/USDT", 50'000, 5)});
+    data.bars.push_back(
+        {"BTC/USDT", random_walk(3000, seed, ledger_shape("BTC/USDT", 300'000, 1))});
+    data.bars.push_back(
+        {"XRP/USDT", random_walk(3000, seed + 1, ledger_shape("XRP/USDT", 50'000, 5))});
     // 0.00017 BTC: ten times XRP's price, so that a tick (1e-8) is small beside a bar's range.
-    data.bars.push_back({"XRP/BTC", ledger_walk(3000, seed + 2, "XRP/BTC", 17'000, 8)});
+    data.bars.push_back(
+        {"XRP/BTC", random_walk(3000, seed + 2, ledger_shape("XRP/BTC", 17'000, 8))});
     BacktestSpec spec = simple_spec(nullptr, "ema_cross");
     spec.params = {{"fast", "5"}, {"slow", "13"}, {"confidence", "1"}};
     spec.collect_charts = false;

@@ -14,40 +14,6 @@ namespace {
 
 using core::Side;
 
-// A deterministic random walk (an LCG, no std::random distributions whose output may differ
-// between standard libraries), with candles wide enough for stops and targets to trigger.
-std::vector<core::Bar> random_walk(int count, std::uint64_t seed,
-                                   const std::string& symbol = "BTC/USDT") {
-  std::vector<core::Bar> bars;
-  std::int64_t price = 300'000;  // tenths: 30000.0
-  std::uint64_t state = seed;
-  auto next = [&state] {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<std::int64_t>((state >> 33) % 2001) - 1000;  // -1000 .. 1000
-  };
-  for (int i = 0; i < count; ++i) {
-    const std::int64_t open = price;
-    const std::int64_t close = std::max<std::int64_t>(1000, open + next() / 4 + 5);
-    const std::int64_t high = std::max(open, close) + std::abs(next()) / 8;
-    const std::int64_t low = std::min(open, close) - std::abs(next()) / 8;
-    auto text = [](std::int64_t tenths) {
-      return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
-    };
-    core::Bar b;
-    b.symbol = symbol;
-    b.interval_minutes = 1;
-    b.open_time = kT0 + std::chrono::minutes(i);
-    b.open = D(text(open).c_str());
-    b.high = D(text(high).c_str());
-    b.low = D(text(low).c_str());
-    b.close = D(text(close).c_str());
-    b.volume = D(std::to_string(1 + (state >> 40) % 50).c_str());
-    bars.push_back(b);
-    price = close;
-  }
-  return bars;
-}
-
 std::map<std::string, std::string> output_files(const BacktestResult& r,
                                                 const std::filesystem::path& dir) {
   EXPECT_TRUE(write_outputs(r, dir));
@@ -104,7 +70,7 @@ TEST(BacktestRun, ShortcutsChangeNoOutput) {
   // 27 pairs of runs: shorter walks under the sanitizer (each still trades), the full ones in release.
   const int n = ::tg4::testing::kSanitized ? 1000 : 2500;
   MarketData two = candles(random_walk(n, 42));
-  two.bars.push_back(SymbolBars{"ETH/USDT", random_walk(n, 9, "ETH/USDT")});
+  two.bars.push_back(SymbolBars{"ETH/USDT", random_walk(n, 9, {.symbol = "ETH/USDT"})});
   std::vector<std::pair<std::string, MarketData>> datasets{
       {"1m", candles(random_walk(n, 42))}, {"two symbols", two}, {"5m", five_minute(random_walk(n, 5))}};
   const std::map<std::string, std::string> eager{{"fast", "5"}, {"slow", "13"}, {"confidence", "1"}};

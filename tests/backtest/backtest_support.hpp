@@ -53,6 +53,52 @@ inline core::Bar flat_bar(int minute, const std::string& price, const std::strin
   return b;
 }
 
+// How a random walk moves, in its price units (10^-decimals of the quote). Each bar draws next()
+// in -1000..1000 three times: the close moves next * move / 2000 + drift from the open (never below
+// `floor`), the high and the low reach |next| * wick / 2000 beyond the body.
+struct WalkShape {
+  std::string symbol = "BTC/USDT";
+  std::int64_t start = 300'000;  // 30000.0
+  int decimals = 1;
+  std::int64_t move = 500;  // up to 25.0 a bar
+  std::int64_t drift = 5;
+  std::int64_t wick = 250;  // up to 12.5 beyond the body
+  std::int64_t floor = 1000;
+};
+
+// A deterministic random walk of 1-minute candles from kT0 (an LCG, no std::random distributions
+// whose output may differ between standard libraries), with candles wide enough for stops and
+// targets to trigger.
+inline std::vector<core::Bar> random_walk(int count, std::uint64_t seed,
+                                          const WalkShape& shape = {}) {
+  std::vector<core::Bar> bars;
+  std::int64_t price = shape.start;
+  std::uint64_t state = seed;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::int64_t>((state >> 33) % 2001) - 1000;  // -1000 .. 1000
+  };
+  std::int64_t unit = 1;
+  for (int i = 0; i < shape.decimals; ++i) unit *= 10;
+  const auto text = [&](std::int64_t units) {
+    std::string fraction = std::to_string(units % unit);
+    fraction.insert(0, static_cast<std::size_t>(shape.decimals) - fraction.size(), '0');
+    return std::to_string(units / unit) + "." + fraction;
+  };
+  for (int i = 0; i < count; ++i) {
+    const std::int64_t open = price;
+    const std::int64_t close =
+        std::max<std::int64_t>(shape.floor, open + next() * shape.move / 2000 + shape.drift);
+    const std::int64_t high = std::max(open, close) + std::abs(next()) * shape.wick / 2000;
+    const std::int64_t low = std::min(open, close) - std::abs(next()) * shape.wick / 2000;
+    const std::string volume = std::to_string(1 + (state >> 40) % 50);
+    bars.push_back(bar_at(i, text(open).c_str(), text(high).c_str(), text(low).c_str(),
+                          text(close).c_str(), volume.c_str(), shape.symbol));
+    price = close;
+  }
+  return bars;
+}
+
 inline MarketData candles(std::vector<core::Bar> bars, int interval = 1) {
   MarketData data;
   data.kind = DataKind::kCandlesCsv;
