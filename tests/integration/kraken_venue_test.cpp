@@ -137,6 +137,31 @@ class Recorder {
   int parked_ = 0;
 };
 
+// One order as the exchange knows it (REST OpenOrders and ClosedOrders).
+struct ExchangeOrder {
+  std::string status;  // "open", "closed", "canceled", "expired"
+  Decimal executed;    // vol_exec
+  Decimal qty;         // vol
+  std::string type;    // descr.ordertype: "market", "limit", "stop-loss", ...
+};
+
+// The exchange's orders of `body` (an OpenOrders or ClosedOrders answer) by client id, added to
+// `out`.
+void read_exchange_orders(const std::string& body, const char* list,
+                          std::map<std::string, std::vector<ExchangeOrder>>& out) {
+  const auto root = boost::json::parse(body).as_object();
+  for (const auto& [txid, value] : root.at("result").as_object().at(list).as_object()) {
+    const auto& o = value.as_object();
+    const auto* id = o.if_contains("cl_ord_id");
+    if (id == nullptr) continue;
+    out[std::string(id->as_string())].push_back(
+        {std::string(o.at("status").as_string()),
+         Decimal::must(std::string_view(o.at("vol_exec").as_string())),
+         Decimal::must(std::string_view(o.at("vol").as_string())),
+         std::string(o.at("descr").as_object().at("ordertype").as_string())});
+  }
+}
+
 class KrakenVenueSim : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -243,6 +268,15 @@ class KrakenVenueSim : public ::testing::Test {
     return body ? *body : std::string();
   }
 
+  // The account's orders at the simulator by client id: the open ones, and with `closed_too` the
+  // closed ones (REST OpenOrders, ClosedOrders).
+  std::map<std::string, std::vector<ExchangeOrder>> exchange_orders(bool closed_too = true) {
+    std::map<std::string, std::vector<ExchangeOrder>> orders;
+    read_exchange_orders(exchange_says("OpenOrders"), "open", orders);
+    if (closed_too) read_exchange_orders(exchange_says("ClosedOrders"), "closed", orders);
+    return orders;
+  }
+
   // How many of the account's open orders at the simulator have this client id (REST OpenOrders).
   int open_at_exchange(const std::string& id) {
     const std::string body = exchange_says("OpenOrders");
@@ -253,8 +287,10 @@ class KrakenVenueSim : public ::testing::Test {
     return n;
   }
 
-  double metric(const std::string& family, const std::map<std::string, std::string>& labels) {
-    for (const auto& f : registry_.Collect()) {
+  // From the venue's registry, or `from`.
+  double metric(const std::string& family, const std::map<std::string, std::string>& labels,
+                prometheus::Registry* from = nullptr) {
+    for (const auto& f : (from != nullptr ? *from : registry_).Collect()) {
       if (f.name != family) continue;
       for (const auto& m : f.metric) {
         bool match = true;
@@ -881,31 +917,6 @@ TEST_F(KrakenVenueSim, TheDropFaultCutsThePrivateConnectionAndTheVenueComesBack)
   EXPECT_EQ(open_at_exchange("td-1"), 1);
 }
 
-// One order as the exchange knows it (REST OpenOrders and ClosedOrders).
-struct ExchangeOrder {
-  std::string status;  // "open", "closed", "canceled", "expired"
-  Decimal executed;    // vol_exec
-  Decimal qty;         // vol
-  std::string type;    // descr.ordertype: "market", "limit", "stop-loss", ...
-};
-
-// The exchange's orders of `body` (an OpenOrders or ClosedOrders answer) by client id, added to
-// `out`.
-void read_exchange_orders(const std::string& body, const char* list,
-                          std::map<std::string, std::vector<ExchangeOrder>>& out) {
-  const auto root = boost::json::parse(body).as_object();
-  for (const auto& [txid, value] : root.at("result").as_object().at(list).as_object()) {
-    const auto& o = value.as_object();
-    const auto* id = o.if_contains("cl_ord_id");
-    if (id == nullptr) continue;
-    out[std::string(id->as_string())].push_back(
-        {std::string(o.at("status").as_string()),
-         Decimal::must(std::string_view(o.at("vol_exec").as_string())),
-         Decimal::must(std::string_view(o.at("vol").as_string())),
-         std::string(o.at("descr").as_object().at("ordertype").as_string())});
-  }
-}
-
 // What the venue's last report of an order says, against the exchange's status for it.
 bool same_state(OrderStatus venue, const std::string& exchange) {
   if (exchange == "open" || exchange == "pending") {
@@ -1020,9 +1031,7 @@ TEST_F(KrakenVenueSim, ChaosEndsInTheExchangesTrueState) {
   ASSERT_TRUE(rec.wait(settled, 30s)) << "orders still pending at the venue";
   // The exchange's word is final once the venue has settled: the resting orders rest far from the
   // market and the rest have ended.
-  std::map<std::string, std::vector<ExchangeOrder>> exchange;
-  read_exchange_orders(exchange_says("OpenOrders"), "open", exchange);
-  read_exchange_orders(exchange_says("ClosedOrders"), "closed", exchange);
+  std::map<std::string, std::vector<ExchangeOrder>> exchange = exchange_orders();
   std::vector<std::string> differences;
   const auto agree = [&] {
     differences = disagreements(rec, ids, exchange);
@@ -1084,9 +1093,7 @@ TEST_F(KrakenVenueSim, AStalledPrivateSessionIsReplacedAndNothingIsLost) {
                *status != OrderStatus::kPendingNew;
       },
       30s));
-  std::map<std::string, std::vector<ExchangeOrder>> exchange;
-  read_exchange_orders(exchange_says("OpenOrders"), "open", exchange);
-  read_exchange_orders(exchange_says("ClosedOrders"), "closed", exchange);
+  std::map<std::string, std::vector<ExchangeOrder>> exchange = exchange_orders();
   const std::vector<std::string> ids{"st-1", "st-2"};
   std::vector<std::string> differences;
   EXPECT_TRUE(rec.wait(
@@ -1098,16 +1105,9 @@ TEST_F(KrakenVenueSim, AStalledPrivateSessionIsReplacedAndNothingIsLost) {
       << differences.front();
   ASSERT_EQ(exchange["st-1"].size(), 1u);
   EXPECT_EQ(exchange["st-1"][0].status, "open");
-  double stalls = 0;
-  for (const auto& family : faulty_sim_registry_.Collect()) {
-    if (family.name != "tg4_sim_faults_injected_total") continue;
-    for (const auto& metric : family.metric) {
-      for (const auto& label : metric.label) {
-        if (label.value == "stall") stalls += metric.counter.value;
-      }
-    }
-  }
-  EXPECT_GE(stalls, 3.0) << "a stall per session";
+  EXPECT_GE(metric("tg4_sim_faults_injected_total", {{"fault", "stall"}}, &faulty_sim_registry_),
+            3.0)
+      << "a stall per session";
 }
 
 // Protection under faults, as a session keeps it: entries with a stop far below and a target far
@@ -1160,10 +1160,8 @@ TEST_F(KrakenVenueSim, ChaosKeepsEveryCoinHeldCoveredByItsStop) {
            });
   };
   ASSERT_TRUE(m.pump_until(settled)) << "orders still on their way";
-  std::map<std::string, std::vector<ExchangeOrder>> exchange;
-  read_exchange_orders(exchange_says("OpenOrders"), "open", exchange);
   Decimal covered;
-  for (const auto& [id, orders] : exchange) {
+  for (const auto& [id, orders] : exchange_orders(false)) {
     for (const ExchangeOrder& o : orders) {
       if (o.type == "stop-loss") covered = covered + (o.qty - o.executed);
     }
