@@ -240,6 +240,8 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   }
   ManagedOrder& order = it->second;
   const OrderStatus previous = order.status;
+  // What a stop was to rest on once TG4's requests landed: what goes out again if it is lost.
+  const Decimal wanted = order.role == OrderRole::kStopLoss ? asked_qty(order) : order.request.qty;
   note_fill_after_write_off(order, order.filled, update.filled_qty - order.filled);
   // Fills after a write-off are news: they get the follow-up any fill gets (below), once, whatever
   // status the report still carries (a trade report may keep the write-off's).
@@ -276,11 +278,13 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   const bool cancel_was_ours = cancel_requested_.erase(order.request.client_order_id) > 0;
   if (put_back_on_cancel_.erase(order.request.client_order_id) > 0 && !order.filled.is_positive()) {
     place_stop_again(order, order.request.qty,
-                     "stop " + order_label(order) + " was canceled to free coins for an exit that was then dropped",
-                     now);
+                     "stop " + order_label(order) +
+                         " was canceled to free coins for an exit that was then dropped",
+                     StopAgain::kPutsBack, now);
   }
   const bool restored = order.role == OrderRole::kExit && restore_stops_after_exit(order, now);
-  if (!order.filled.is_positive() && !restored) report_if_unprotected(order, update.lost, now);
+  if (!order.filled.is_positive() && !restored)
+    report_if_unprotected(order, update.lost, wanted, now);
   if (order.role == OrderRole::kTakeProfit) freed_stops_.erase(order.group);
   if (order.role == OrderRole::kEntry && order.filled.is_positive()) attach_protection(order, now);
   const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
@@ -290,7 +294,9 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   if (protective && !held_ids_.empty() && release_if_unblocked(order.group, now)) return;
   const bool ended_unasked = order.status == OrderStatus::kCanceled || order.status == OrderStatus::kExpired;
   // A revived stop filled after all: its sibling is canceled below, nothing is placed again.
-  if (order.role == OrderRole::kStopLoss && ended_unasked && !cancel_was_ours && !revived) return replace_stop(order, now);
+  if (order.role == OrderRole::kStopLoss && ended_unasked && !cancel_was_ours && !revived) {
+    return replace_stop(order, wanted - order.filled, now);
+  }
   if (protective && order.filled.is_positive()) resolve_oco(order, now);
 }
 
@@ -319,13 +325,13 @@ void OrderManager::settle_trigger(ManagedOrder& order, const core::OrderUpdate& 
 // per order) that did not go through puts that stop back for what the position still holds: the
 // exit failed, the risk did not. An exit of the strategy's that freed coins from several positions'
 // stops is said.
-void OrderManager::report_if_unprotected(const ManagedOrder& order, bool lost,
+void OrderManager::report_if_unprotected(const ManagedOrder& order, bool lost, Decimal wanted,
                                          core::Timestamp now) {
   const bool refused_stop = order.role == OrderRole::kStopLoss && order.status == OrderStatus::kRejected;
   if (refused_stop && lost) {
     return place_stop_again(
-        order, order.request.qty,
-        "stop " + order_label(order) + " was lost on the way (" + order.reason + ")", now);
+        order, wanted, "stop " + order_label(order) + " was lost on the way (" + order.reason + ")",
+        StopAgain::kReplacesALoss, now);
   }
   const bool released_exit = hold_targets_locally_ && written_off(order.status) &&
                              (order.role == OrderRole::kExit ||
@@ -345,7 +351,7 @@ void OrderManager::report_if_unprotected(const ManagedOrder& order, bool lost,
   if (!puts_back) return problem(what + ": the position has no stop at the venue");
   for (const std::string& id : freed->second) {
     const ManagedOrder& stop = orders_.at(id);
-    place_stop_again(stop, stop.request.qty - stop.filled, what, now);
+    place_stop_again(stop, stop.request.qty - stop.filled, what, StopAgain::kPutsBack, now);
   }
 }
 
@@ -353,7 +359,7 @@ void OrderManager::report_if_unprotected(const ManagedOrder& order, bool lost,
 // sell them all: each stop gets back what the unsold part had taken from it, newest first as they
 // were shrunk, so the positions keep their protection. A stop still resting grows back, never past
 // its size before the exit (a shrink the venue refused left it whole); one that was canceled is
-// placed again (counted against its position's replacements). False when the exit shrank no stop.
+// placed again. False when the exit shrank no stop.
 bool OrderManager::restore_stops_after_exit(const ManagedOrder& exit, core::Timestamp now) {
   const auto it = shrunk_for_exit_.find(exit.request.client_order_id);
   if (it == shrunk_for_exit_.end()) return false;
@@ -370,7 +376,7 @@ bool OrderManager::restore_stops_after_exit(const ManagedOrder& exit, core::Time
     if (core::is_terminal(stop.status)) {
       const Decimal back = core::min(gave.freed, unsold);
       unsold -= back;
-      place_stop_again(stop, back, why, now);
+      place_stop_again(stop, back, why, StopAgain::kPutsBack, now);
       continue;
     }
     if (cancel_requested_.contains(gave.id)) {  // its cancel is on its way: back once it lands
@@ -378,7 +384,7 @@ bool OrderManager::restore_stops_after_exit(const ManagedOrder& exit, core::Time
       unsold -= core::min(gave.freed, unsold);
       continue;
     }
-    const Decimal back = core::min(core::min(gave.freed, unsold), gave.before - stop.request.qty);
+    const Decimal back = core::min(core::min(gave.freed, unsold), gave.before - asked_qty(stop));
     if (!back.is_positive()) continue;
     unsold -= back;
     grow_back(stop, back, why, now);
@@ -407,31 +413,23 @@ void OrderManager::note_fill_after_write_off(const ManagedOrder& order, Decimal 
 // an outage longer than its timeout; a trader may cancel on the website) goes out again for what it
 // still covered: the position it protected is still there. A few times per position at most, so a
 // venue that keeps cancelling it cannot make TG4 loop; a refused stop (rejected) is not retried.
-void OrderManager::replace_stop(const ManagedOrder& gone, core::Timestamp now) {
-  place_stop_again(gone, gone.request.qty - gone.filled,
-                   "stop " + order_label(gone) + " was " + core::to_string(gone.status) + " at the venue, not by TG4" +
+void OrderManager::replace_stop(const ManagedOrder& gone, Decimal qty, core::Timestamp now) {
+  place_stop_again(gone, qty,
+                   "stop " + order_label(gone) + " was " + core::to_string(gone.status) +
+                       " at the venue, not by TG4" +
                        (gone.reason.empty() ? "" : " (" + gone.reason + ")"),
-                   now);
+                   StopAgain::kReplacesALoss, now);
 }
 
-// Sends `gone` again for `qty` at most, and no more than the position still holds beyond what the
-// symbol's other stops cover, saying `why` and what was done. A few times per position at most, so
-// a venue that keeps closing it cannot make TG4 loop.
+// Sends `gone` again for `qty` at most, and no more than the position leaves uncovered, saying
+// `why` and what was done.
 void OrderManager::place_stop_again(const ManagedOrder& gone, Decimal qty, const std::string& why,
-                                    core::Timestamp now) {
+                                    StopAgain kind, core::Timestamp now) {
   constexpr int kMaxStopReplacements = 3;
-  Decimal remaining = qty;
-  // What the position still holds on the stop's side, when known (a paper stop that triggered after
-  // the coins were sold ends canceled, "nothing left to sell": nothing to protect).
-  // What the symbol's other stops cover is not covered twice: an exit that went out while this
-  // stop was gone took coins it protected, and a stop for them would sell coins no position holds.
-  if (const auto known = positions_.find(gone.request.symbol); known != positions_.end()) {
-    const Decimal held = gone.request.side == Side::kSell ? core::max(known->second, Decimal{})
-                                                          : core::max(-known->second, Decimal{});
-    remaining = core::min(remaining, held - resting_stop_qty(gone.request.symbol));
-  }
+  const Decimal remaining = core::min(qty, uncovered(gone.request.symbol, gone.request.side));
   if (!remaining.is_positive()) return;
-  if (++stop_replacements_[gone.group] > kMaxStopReplacements) {
+  if (kind == StopAgain::kReplacesALoss &&
+      ++stop_replacements_[gone.group] > kMaxStopReplacements) {
     return problem(why + "; not placed again: already replaced " + std::to_string(kMaxStopReplacements) +
                    " times, the position is unprotected");
   }
@@ -445,6 +443,27 @@ void OrderManager::place_stop_again(const ManagedOrder& gone, Decimal qty, const
   const auto sent = send(std::move(stop), now);
   if (!sent) return problem(why + "; placing the stop again failed: " + sent.error().message);
   problem(why + "; stop placed again as " + *sent + " for " + remaining.to_string());
+}
+
+// What the position holds on the side `stop_side` protects, when known, that neither a stop (at
+// what it will rest on once TG4's requests land) nor a closing order on its way or held will sell:
+// a stop for more would sell coins no position holds (a paper stop that triggered after the coins
+// were sold ends canceled, "nothing left to sell"). Unknown: no bound.
+Decimal OrderManager::uncovered(const std::string& symbol, Side stop_side) const {
+  const auto known = positions_.find(symbol);
+  if (known == positions_.end()) return Decimal::max();
+  Decimal left = stop_side == Side::kSell ? core::max(known->second, Decimal{})
+                                          : core::max(-known->second, Decimal{});
+  for (const std::string& id : open_ids_) {
+    const ManagedOrder& order = orders_.at(id);
+    if (order.request.symbol != symbol || order.request.side != stop_side) continue;
+    if (order.role == OrderRole::kStopLoss && !order.held_locally)
+      left -= asked_qty(order) - order.filled;
+    // A triggered target held here sells once its stop's cancel lands: its coins are spoken for.
+    if (order.role == OrderRole::kExit || closes(order) || order.triggered)
+      left -= order.request.qty - order.filled;
+  }
+  return left;
 }
 
 void OrderManager::attach_protection(const ManagedOrder& entry, core::Timestamp now) {
@@ -643,19 +662,21 @@ core::Result<std::string> OrderManager::send_after_stops_shrink(ManagedOrder exi
   const Decimal qty = exit.request.qty;
   exit.held_locally = true;
   exit.triggered = true;
-  exit.release_at = core::max(resting_stop_qty(symbol) - qty, Decimal{});
   exit.reason = "held until the venue's stops release " + qty.to_string() + " " + symbol;
   auto booked = book(std::move(exit), OrderStatus::kPendingNew, now);
   if (!booked) return booked.error();
   ManagedOrder& held = **booked;  // orders_ is a map that never erases: the reference stays valid
-  shrink_stops(held.request.client_order_id, symbol, qty, now);
-  if (held.held_locally && resting_stop_qty(symbol) <= held.release_at) {
+  const std::string id = held.request.client_order_id;
+  shrink_stops(id, symbol, qty, now);
+  if (held.held_locally && stops_released(id)) {
     release(held, now);  // the venue confirmed at once (or nothing had to move)
   }
-  return held.request.client_order_id;
+  return id;
 }
 
-// Frees `by` coins: stops shrink (the newest first, as their positions are the newest) or go.
+// Frees `by` coins: stops shrink (the newest first, as their positions are the newest) or go. Each
+// gives from what it will rest on once earlier requests land, so two exits never free the same
+// coins.
 void OrderManager::shrink_stops(const std::string& exit_id, const std::string& symbol, Decimal by,
                                 core::Timestamp now) {
   std::vector<std::string> stops = venue_stops(symbol);
@@ -664,28 +685,53 @@ void OrderManager::shrink_stops(const std::string& exit_id, const std::string& s
   for (const std::string& id : stops) {
     if (!by.is_positive()) break;
     ManagedOrder& stop = orders_.at(id);
-    const Decimal remaining = stop.request.qty - stop.filled;
+    const Decimal asked = asked_qty(stop);
+    const Decimal remaining = asked - stop.filled;
+    if (!remaining.is_positive()) continue;
     const Decimal freed = core::min(remaining, by);
     by -= freed;
-    shrunk_for_exit_[exit_id].push_back({id, stop.request.qty, freed});
+    shrunk_for_exit_[exit_id].push_back({id, asked, freed, asked - freed});
     if (freed == remaining) {
       cancel(id, now);
     } else {
-      resize(stop, stop.request.qty - freed, now);
+      resize(stop, asked - freed, now);
     }
   }
 }
 
-// A stop of a symbol with held exits changed. Once the stops rest on no more than an exit allows,
-// the exit is sent. A stop that fills meanwhile is doing the exit's work on the same coins: the exit
-// is dropped rather than risk selling twice (the strategy decides again on what is left).
+Decimal OrderManager::asked_qty(const ManagedOrder& stop) const {
+  const std::string& id = stop.request.client_order_id;
+  if (cancel_requested_.contains(id)) return Decimal{};
+  Decimal asked = stop.request.qty;
+  for (const auto& [exit_id, shrunk] : shrunk_for_exit_) {
+    if (!held_ids_.contains(exit_id)) continue;  // released or ended: what it asked has landed
+    for (const ShrunkStop& gave : shrunk) {
+      if (gave.id == id) asked = core::min(asked, gave.target);
+    }
+  }
+  return asked;
+}
+
+bool OrderManager::stops_released(const std::string& exit_id) const {
+  const auto it = shrunk_for_exit_.find(exit_id);
+  if (it == shrunk_for_exit_.end()) return true;
+  return std::all_of(it->second.begin(), it->second.end(), [&](const ShrunkStop& gave) {
+    const ManagedOrder& stop = orders_.at(gave.id);
+    return core::is_terminal(stop.status) || stop.request.qty <= gave.target;
+  });
+}
+
+// A stop of a symbol with held exits changed. Once every stop an exit asked to shrink or go has
+// done so at the venue, the exit is sent (the symbol's other stops, lost or placed again
+// meanwhile, neither free its coins nor hold them). A stop that fills meanwhile is doing the exit's
+// work on the same coins: the exit is dropped rather than risk selling twice (the strategy decides
+// again on what is left).
 void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now, core::Refused refused) {
   std::vector<std::string> exits;
   for (const std::string& id : held_ids_) {
     const ManagedOrder& order = orders_.at(id);
     if (order.role == OrderRole::kExit && order.request.symbol == stop.request.symbol) exits.push_back(id);
   }
-  const Decimal resting = resting_stop_qty(stop.request.symbol);
   for (const std::string& id : exits) {
     ManagedOrder& exit = orders_.at(id);
     if (stop.filled.is_positive()) {
@@ -695,7 +741,7 @@ void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now,
                 std::string("the venue refused to ") + (refused == core::Refused::kCancel ? "cancel" : "shrink") +
                     " stop " + stop.request.client_order_id + " to free its coins (" + stop.reason + ")",
                 now);
-    } else if (resting <= exit.release_at) {
+    } else if (stops_released(id)) {
       release(exit, now);
     }
   }
@@ -794,7 +840,7 @@ bool OrderManager::give_back_after_restart(const std::string& symbol, Decimal po
   } else if (!core::is_terminal(newest->status)) {
     grow_back(orders_.at(newest->request.client_order_id), gap, why, now);
   } else {
-    place_stop_again(*newest, gap, why, now);
+    place_stop_again(*newest, gap, why, StopAgain::kPutsBack, now);
   }
   return true;
 }
@@ -845,8 +891,17 @@ bool OrderManager::closing_in_flight(const std::string& symbol) const {
   });
 }
 
+// The exits still held that shrank the same stop freed their coins from it all the same: what each
+// waits for the stop to come down to rises with it.
 void OrderManager::grow_back(ManagedOrder& stop, Decimal by, const std::string& why, core::Timestamp now) {
-  resize(stop, stop.request.qty + by, now);
+  const Decimal grown = asked_qty(stop) + by;
+  for (auto& [exit_id, shrunk] : shrunk_for_exit_) {
+    if (!held_ids_.contains(exit_id)) continue;
+    for (ShrunkStop& gave : shrunk) {
+      if (gave.id == stop.request.client_order_id) gave.target += by;
+    }
+  }
+  resize(stop, grown, now);
   problem(why + "; stop " + stop.request.client_order_id + " grown back by " + by.to_string());
 }
 

@@ -3,8 +3,8 @@
 // deterministic client id; once it fills, its stop-loss and take-profit are attached as an OCO pair
 // (one filling cancels the other); an optional trailing stop follows the price once the trade is
 // +activation in profit. Venue reports drive the state machine
-// pending_new -> new -> partially_filled -> filled | canceled | rejected | expired; the venue's word
-// is the truth, and illegal transitions are reported, not hidden.
+// pending_new -> new -> partially_filled -> filled | canceled | rejected | expired; the venue's
+// word is the truth, and illegal transitions are reported, not hidden.
 //
 // On a venue that locks the coins of every resting sell (Kraken spot), a stop and a take-profit on
 // the same position cannot both rest there: the second is refused for insufficient funds. There the
@@ -12,8 +12,9 @@
 // the venue; when a trade reaches its trigger (Kraken triggers on the last trade price too), the
 // stop is canceled and, once the venue confirms, the target goes out as a market order for what is
 // left. Should the stop fill first, the local target is simply canceled.
-// An exit meets the same lock: it is held until the venue has shrunk (or canceled) the stops of its
-// symbol by the exit's quantity, then sent. A stop that fills meanwhile drops the waiting exit.
+// An exit meets the same lock: it is held until the venue has shrunk (or canceled) the stops it
+// asked to free the exit's quantity, then sent; a second exit frees its coins from what the first
+// left, never the same coins. A stop that fills meanwhile drops the waiting exit.
 //
 // On a margin venue (OrderManagerConfig::margin) a sell that is not reduce-only is an entry too: a
 // short, protected by a buy stop above and a buy target below; orders carry the intent's leverage.
@@ -55,7 +56,6 @@ struct ManagedOrder {
   std::int64_t event_seq = 0;  // per-order sequence of state changes (store key with the client id)
   bool held_locally = false;   // a take-profit not (yet) at the venue, see above
   bool triggered = false;      // held locally, price reached: waiting for the stop's cancel
-  core::Decimal release_at;    // a held exit: sent once the symbol's stops rest on at most this much
   // A stop's trigger asked of the venue (trailing) and not yet confirmed; `request.trigger_price`
   // stays the venue's until it is.
   core::Decimal trigger_asked;
@@ -151,6 +151,12 @@ class OrderManager {
   std::vector<std::string> venue_stops(const std::string& symbol) const;  // open stops resting at the venue
   core::Decimal resting_stop_qty(const std::string& symbol) const;
   core::Result<std::string> send_after_stops_shrink(ManagedOrder exit, core::Timestamp now);
+  // The quantity `stop` will rest on once what TG4 asked of it lands: zero when its cancel is on
+  // its way, else the lowest a held exit asked it to shrink to (its own until the venue confirms).
+  core::Decimal asked_qty(const ManagedOrder& stop) const;
+  // Every stop the held exit shrank or canceled has done so at the venue: its coins are free.
+  bool stops_released(const std::string& exit_id) const;
+  core::Decimal uncovered(const std::string& symbol, core::Side stop_side) const;
   void shrink_stops(const std::string& exit_id, const std::string& symbol, core::Decimal by, core::Timestamp now);
   bool restore_stops_after_exit(const ManagedOrder& exit, core::Timestamp now);
   void on_stop_change(const ManagedOrder& stop, core::Timestamp now, core::Refused refused = core::Refused::kNone);
@@ -159,14 +165,21 @@ class OrderManager {
   void grow_back(ManagedOrder& stop, core::Decimal by, const std::string& why, core::Timestamp now);
   void drop_exit(ManagedOrder& exit, const std::string& why, core::Timestamp now);
   void cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now);
-  void replace_stop(const ManagedOrder& gone, core::Timestamp now);
-  void place_stop_again(const ManagedOrder& gone, core::Decimal qty, const std::string& why, core::Timestamp now);
+  void replace_stop(const ManagedOrder& gone, core::Decimal qty, core::Timestamp now);
+  // Why a stop goes out again: the venue closed or lost it (a few times per position at most, so a
+  // venue that keeps doing so cannot make TG4 loop), or TG4 puts back coins it had freed for a
+  // closing order that did not sell them (as many times as the strategy sends such orders).
+  enum class StopAgain : std::uint8_t { kReplacesALoss, kPutsBack };
+  void place_stop_again(const ManagedOrder& gone, core::Decimal qty, const std::string& why,
+                        StopAgain kind, core::Timestamp now);
   void trail_stops(const std::string& symbol, core::Decimal price, core::Timestamp now);
   void changed(ManagedOrder& order, core::Timestamp now);
   void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
   void problem(const std::string& text);
-  // `lost`: the order's rejection was no refusal (core::OrderUpdate::lost).
-  void report_if_unprotected(const ManagedOrder& order, bool lost, core::Timestamp now);
+  // `lost`: the order's rejection was no refusal (core::OrderUpdate::lost); a stop lost so goes out
+  // again for `wanted`, what it was to rest on (asked_qty).
+  void report_if_unprotected(const ManagedOrder& order, bool lost, core::Decimal wanted,
+                             core::Timestamp now);
   static bool closes(const ManagedOrder& order);
   bool closing_in_flight(const std::string& symbol) const;
   bool give_back_after_restart(const std::string& symbol, core::Decimal position_qty, core::Timestamp now);
@@ -207,8 +220,11 @@ class OrderManager {
   // the exit ends; what it did not sell goes back to them.
   struct ShrunkStop {
     std::string id;
-    core::Decimal before;  // its quantity when the exit came
+    core::Decimal before;  // its quantity when the exit came (after what earlier exits asked)
     core::Decimal freed;   // what the exit asked it to give up
+    // The quantity the venue must confirm (at most) before the exit's coins are free: before -
+    // freed, zero for a cancel. Raised when a stop is grown back for another exit's unsold coins.
+    core::Decimal target;
   };
   std::map<std::string, std::vector<ShrunkStop>> shrunk_for_exit_;
   // Stops whose cancel for an exit was on its way when the exit was dropped: placed again once the

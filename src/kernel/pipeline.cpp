@@ -947,9 +947,10 @@ void Pipeline::on_fill(const core::Fill& fill) {
   if (!holding && order != nullptr && order->role == execution::OrderRole::kEntry) {
     handle_risk_events(risk_.on_fill(risk_state_, now()));
   }
-  if (order != nullptr && order->role == execution::OrderRole::kExit) {
+  // Every fill of a position: the order manager fits the stops to it, and knows it for what a stop
+  // placed again may cover (a lost stop placed for a position it last knew flat would be no stop).
+  if (!bag && !holding)
     orders_->fit_protection(fill.symbol, portfolio_.position_qty(fill.symbol), now());
-  }
   if (closed) {
     closed_trades_.push_back(*closed);
     handle_risk_events(risk_.on_trade_closed(risk_state_, closed->pnl_reporting, now()));

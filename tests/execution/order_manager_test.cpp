@@ -870,6 +870,66 @@ TEST_F(HeldTargetTest, AnExitWhoseStopCannotBeCanceledIsDroppedAndTheStopStays) 
   EXPECT_EQ(open_stop_qty(), 0.1_d) << "a stop placed again";
 }
 
+// An exit waits for the stops it asked to free its coins, not for the symbol's total: another
+// position's stop lost on the way meanwhile neither lets it out early (its own stop still locks the
+// coins at the venue) nor leaves that position uncovered.
+TEST_F(HeldTargetTest, AHeldExitWaitsForItsOwnStopNotForAnotherThatIsLost) {
+  const auto [older, newer] = two_positions();
+  manager_->fit_protection("BTC/USDT", 0.1_d, now_);  // the position, as the pipeline tells it
+  defer_reports_ = true;
+  auto exit = manager_->submit(exit_intent(), 0.05_d, now_);  // the newer stop must go first
+  ASSERT_TRUE(exit) << exit.error().message;
+  venue_->cancel(older, now_);  // gone from the venue, as a lost order never was there,
+  pending_reports_.pop_back();  // without a word
+  lose(older);
+  EXPECT_TRUE(manager_->find(*exit)->held_locally) << "the newer stop's cancel has not landed";
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(problems_[0].find("stop placed again as"), std::string::npos) << problems_[0];
+  EXPECT_NE(problems_[0].find("for 0.05"), std::string::npos) << problems_[0];
+  deliver_reports();  // the cancel lands: the exit goes out and sells
+  EXPECT_EQ(manager_->find(newer)->status, OrderStatus::kCanceled);
+  EXPECT_EQ(manager_->find(*exit)->status, OrderStatus::kFilled);
+  EXPECT_EQ(open_stop_qty(), 0.05_d) << "the 0.05 still held, covered once";
+}
+
+// Two exits in a row on one stop, before the venue has answered the first: the second frees its
+// coins from what the first left, so both sell and the stop ends on what is still held.
+TEST_F(HeldTargetTest, TwoExitsNeverFreeTheSameCoins) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  defer_reports_ = true;
+  auto first = manager_->submit(exit_intent(), 0.04_d, now_);
+  auto second = manager_->submit(exit_intent(), 0.04_d, now_);
+  ASSERT_TRUE(first && second);
+  EXPECT_TRUE(manager_->find(*second)->held_locally);
+  deliver_reports();
+  EXPECT_EQ(manager_->find(*first)->status, OrderStatus::kFilled);
+  EXPECT_EQ(manager_->find(*second)->status, OrderStatus::kFilled)
+      << manager_->find(*second)->reason;
+  EXPECT_EQ(stop().request.qty, 0.02_d);
+  EXPECT_EQ(venue_->balance("BTC"), 0.02_d);
+  EXPECT_TRUE(problems_.empty()) << problems_.front();
+}
+
+// Putting back a stop TG4 canceled for an exit that did not sell is not the venue closing it: it
+// is not counted against the few replacements a position gets, however many exits fail.
+TEST_F(HeldTargetTest, AStopPutBackAfterFailedExitsIsNotAReplacement) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  manager_->fit_protection("BTC/USDT", 0.1_d, now_);
+  for (int attempt = 1; attempt <= 5; ++attempt) {
+    defer_reports_ = true;
+    auto exit = manager_->submit(exit_intent(), 0.1_d, now_);
+    ASSERT_TRUE(exit) << exit.error().message;
+    for (const auto& e : take_pending()) report(e);  // the stop's cancel lands: the exit goes out
+    pending_reports_.clear();                        // and never reaches the venue:
+    venue_->deposit("BTC", 0.1_d);                   // what the paper venue sold is not sold
+    lose(*exit);
+    deliver_reports();
+    EXPECT_EQ(open_stop_qty(), 0.1_d) << "attempt " << attempt;
+  }
+  for (const std::string& p : problems_)
+    EXPECT_EQ(p.find("not placed again"), std::string::npos) << p;
+}
+
 // The target triggered, but the venue refuses for good to cancel the stop that locks its coins: the
 // target is held again (the stop still protects) and triggers again at its price.
 TEST_F(HeldTargetTest, ATriggeredTargetWhoseStopCannotBeCanceledWaitsForItsPriceAgain) {

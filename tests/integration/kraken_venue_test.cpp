@@ -5,6 +5,7 @@
 // sent twice.
 #include "kraken/kraken_venue.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -794,6 +795,18 @@ struct ManagerOnVenue {
     return false;
   }
   OrderStatus status(const std::string& id) const { return manager.find(id)->status; }
+  // Every state change of every order, then every problem said: what a failed chaos run needs.
+  std::string history() const {
+    std::string text;
+    for (const execution::ManagedOrder& o : changes) {
+      text += fmt::format("{} {} of {}: {} {} filled {}{} {}\n", o.request.client_order_id,
+                          execution::to_string(o.role), o.group, core::to_string(o.status),
+                          o.request.qty.to_string(), o.filled.to_string(),
+                          o.held_locally ? " (held)" : "", o.reason);
+    }
+    for (const std::string& p : problems) text += "problem: " + p + "\n";
+    return text;
+  }
 
  private:
   Recorder& rec_;
@@ -1159,7 +1172,7 @@ TEST_F(KrakenVenueSim, ChaosKeepsEveryCoinHeldCoveredByItsStop) {
                     (protective || core::is_terminal(o.status));
            });
   };
-  ASSERT_TRUE(m.pump_until(settled)) << "orders still on their way";
+  ASSERT_TRUE(m.pump_until(settled)) << "orders still on their way\n" << m.history();
   Decimal covered;
   for (const auto& [id, orders] : exchange_orders(false)) {
     for (const ExchangeOrder& o : orders) {
@@ -1167,7 +1180,8 @@ TEST_F(KrakenVenueSim, ChaosKeepsEveryCoinHeldCoveredByItsStop) {
     }
   }
   EXPECT_EQ(covered, m.positions[kSymbol])
-      << "the stops at the exchange against the coins the fills left";
+      << "the stops at the exchange against the coins the fills left\n"
+      << m.history();
   EXPECT_TRUE(m.positions[kSymbol].is_positive()) << "the mix ended flat: nothing was covered";
   EXPECT_GE(venue.stats().reconnects, 1u);
 }

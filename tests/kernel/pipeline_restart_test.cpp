@@ -558,6 +558,69 @@ TEST(PipelineRestart, AStopTheOperatorCanceledStaysCanceledAfterARestart) {
       << s.recent_problems.back();
 }
 
+// The order manager knows each position from every fill, not only from exits and reconciliations:
+// a reconciliation while the entry rested told it BTC/USDT was flat, and a stop then lost on the
+// way after the entry filled was not placed again, since the position it last knew needed none.
+TEST(PipelineProtection, AStopLostAfterTheEntryFilledIsPlacedAgain) {
+  SilentSession session;
+  session.answer_snapshot(1000_d);
+  session.trade(50000_d, 1s);  // the entry goes out and rests, unanswered
+  const auto open_of = [&](execution::OrderRole role) {
+    std::vector<const execution::ManagedOrder*> found;
+    for (const execution::ManagedOrder* o : session.pipeline->orders().open_orders()) {
+      if (o->role == role) found.push_back(o);
+    }
+    return found;
+  };
+  ASSERT_EQ(open_of(execution::OrderRole::kEntry).size(), 1u);
+  const execution::ManagedOrder entry = *open_of(execution::OrderRole::kEntry)[0];
+  core::OrderUpdate resting;
+  resting.client_order_id = entry.request.client_order_id;
+  resting.venue_order_id = "K-1";
+  resting.symbol = "BTC/USDT";
+  resting.side = core::Side::kBuy;
+  resting.type = entry.request.type;
+  resting.status = core::OrderStatus::kNew;
+  resting.qty = entry.request.qty;
+  session.trade(50000_d, 61s);  // the periodic reconciliation: the entry rests, BTC/USDT is flat
+  ASSERT_NE(session.venue->pending, nullptr);
+  execution::VenueSnapshot snapshot;
+  snapshot.open_orders = {resting};
+  snapshot.balances = {{"USDT", 1000_d}};
+  auto pending = std::move(session.venue->pending);
+  pending(snapshot);
+  session.kernel.run_until_empty();
+
+  core::Fill fill;
+  fill.exec_id = "E-1";
+  fill.client_order_id = entry.request.client_order_id;
+  fill.symbol = "BTC/USDT";
+  fill.side = core::Side::kBuy;
+  fill.qty = entry.request.qty;
+  fill.price = 50000_d;
+  fill.time = kStart + 62s;
+  core::OrderUpdate filled = resting;
+  filled.status = core::OrderStatus::kFilled;
+  filled.filled_qty = entry.request.qty;
+  filled.avg_price = 50000_d;
+  session.venue->sink(fill);
+  session.venue->sink(filled);
+  session.kernel.run_until_empty();
+  ASSERT_EQ(open_of(execution::OrderRole::kStopLoss).size(), 1u) << "the entry's stop goes out";
+  core::OrderUpdate lost;
+  lost.client_order_id = open_of(execution::OrderRole::kStopLoss)[0]->request.client_order_id;
+  lost.symbol = "BTC/USDT";
+  lost.status = core::OrderStatus::kRejected;
+  lost.reason = "no answer from Kraken, and it lists no such open order or fill";
+  lost.lost = true;
+  session.venue->sink(lost);
+  session.kernel.run_until_empty();
+  const auto stops = open_of(execution::OrderRole::kStopLoss);
+  ASSERT_EQ(stops.size(), 1u) << "placed again";
+  EXPECT_NE(stops[0]->request.client_order_id, lost.client_order_id);
+  EXPECT_EQ(stops[0]->request.qty, entry.request.qty);
+}
+
 // A real venue's balances are the account: each change is recorded, so a restart continues from
 // them even when no trade has happened (the account state used to be recorded only on fills and
 // reconciliation differences, and a restart then started from no balances at all).
