@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/ids.hpp"
 #include "core/instrument.hpp"
 
 namespace tg4::execution {
@@ -93,11 +94,16 @@ void match_venue_orders(const ReconcileInput& in, ReconcilePlan& plan) {
   for (const core::OrderUpdate& venue : in.venue.open_orders) {
     const auto it = local.find(venue.client_order_id);
     if (it == local.end()) {
-      const bool adopt = in.unknown_orders == UnknownOrderPolicy::kAdopt && !venue.client_order_id.empty();
+      const bool own_stop = is_own_stop(venue);
+      const bool adopt = own_stop || (in.unknown_orders == UnknownOrderPolicy::kAdopt &&
+                                      !venue.client_order_id.empty());
       (adopt ? plan.adopt : plan.cancel).push_back(venue);
-      plan.notes.push_back(std::string(adopt ? "adopting" : "canceling") + " unknown venue order " +
-                           (venue.client_order_id.empty() ? venue.venue_order_id : venue.client_order_id) + " (" +
-                           venue.symbol + " " + core::to_string(venue.side) + " " + venue.qty.to_string() + ")");
+      plan.notes.push_back(
+          std::string(adopt ? "adopting" : "canceling") +
+          (own_stop ? " TG4's own stop " : " unknown venue order ") +
+          (venue.client_order_id.empty() ? venue.venue_order_id : venue.client_order_id) + " (" +
+          venue.symbol + " " + core::to_string(venue.side) + " " + venue.qty.to_string() + ")" +
+          (own_stop ? ", placed by a process whose record of it was lost" : ""));
       continue;
     }
     const ManagedOrder& ours = *it->second;
@@ -181,6 +187,11 @@ std::vector<BalanceDifference> balance_differences(const std::map<std::string, D
     if (mine != theirs) out.push_back({asset, mine, theirs});
   }
   return out;
+}
+
+bool is_own_stop(const core::OrderUpdate& venue_order) {
+  return venue_order.type == core::OrderType::kStopLoss &&
+         core::ClientOrderIdGenerator::parse(venue_order.client_order_id).has_value();
 }
 
 }  // namespace tg4::execution

@@ -8,10 +8,15 @@
 //  1. A venue fill whose exec id we never applied is a missed fill: applied, oldest first.
 //  2. A venue open order we know: its status and filled quantity are taken from the venue.
 //  3. A venue open order we don't know: adopted (tracked as an entry of source "adopted") or
-//     canceled, by policy.
-//  4. An order we believe open that the venue does not list: filled if its fills cover it, otherwise
-//     closed ("canceled") — unless it was sent less than `in_flight` ago (its ack may be on the way).
-//  5. Once the plan is applied, balances differing from the venue's (balance_differences) are logged
+//     canceled, by policy. A stop-loss whose client id is TG4's own (core::ClientOrderIdGenerator)
+//     is adopted as a stop whatever the policy: a process killed just after placing it took its
+//     record along (the store commits in batches), and canceling it would leave its position bare.
+//  4. An order we believe open that the venue does not list: filled if its fills cover it,
+//  otherwise
+//     closed ("canceled") — unless it was sent less than `in_flight` ago (its ack may be on the
+//     way).
+//  5. Once the plan is applied, balances differing from the venue's (balance_differences) are
+//  logged
 //     and set to the venue's: a real venue is the truth about money (the paper venue was restored
 //     from the same record and agrees).
 #include <map>
@@ -52,6 +57,8 @@ struct ReconcilePlan {
 };
 
 ReconcilePlan plan_reconciliation(const ReconcileInput& input);
+// A stop-loss at the venue whose client id TG4 made (rule 3): adopted as a stop.
+bool is_own_stop(const core::OrderUpdate& venue_order);
 // Assets whose amounts differ (either side missing counts as zero), sorted by asset.
 std::vector<BalanceDifference> balance_differences(const std::map<std::string, core::Decimal>& ours,
                                                    const std::map<std::string, core::Decimal>& venue);

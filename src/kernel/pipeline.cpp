@@ -493,7 +493,8 @@ void Pipeline::apply_reconciliation(const execution::VenueSnapshot& snapshot) {
   if (!notes.empty()) record_account_state();
 }
 
-// A venue order we did not place (or lost track of) is tracked from now on as an entry of its own.
+// A venue order we did not place (or lost track of) is tracked from now on as an entry of its own;
+// a stop of TG4's own whose record was lost, as a stop.
 void Pipeline::adopt(const core::OrderUpdate& venue_order) {
   execution::ManagedOrder order;
   order.request.client_order_id = venue_order.client_order_id;
@@ -505,6 +506,10 @@ void Pipeline::adopt(const core::OrderUpdate& venue_order) {
   order.request.trigger_price = venue_order.trigger_price;
   order.group = venue_order.client_order_id;
   order.source = "adopted";
+  if (execution::is_own_stop(venue_order)) {  // TG4's own, placed to protect a position
+    order.role = execution::OrderRole::kStopLoss;
+    order.request.reduce_only = true;
+  }
   order.status = venue_order.status;
   order.venue_order_id = venue_order.venue_order_id;
   order.filled = venue_order.filled_qty;

@@ -3,11 +3,11 @@
 // one gets, and its OCO pair still works.
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
-
 #include <unistd.h>
 
 #include <filesystem>
 
+#include "core/ids.hpp"
 #include "execution/portfolio_state.hpp"
 #include "kernel/account_restore.hpp"
 #include "kernel/pipeline.hpp"
@@ -285,7 +285,7 @@ TEST(PipelineRestart, ARestingMarginEntryKeepsItsLeverage) {
 // A venue that answers a snapshot only when the test says so, and counts what it is sent.
 struct SilentVenue final : execution::Venue {
   void submit(const execution::OrderRequest&, core::Timestamp) override { ++submitted; }
-  void cancel(const std::string&, core::Timestamp) override {}
+  void cancel(const std::string& id, core::Timestamp) override { canceled.push_back(id); }
   void amend(const execution::OrderRequest&, Decimal, Decimal, core::Timestamp) override {}
   void cancel_all(core::Timestamp) override {}
   void request_snapshot(execution::SnapshotSink done) override { pending = std::move(done); }
@@ -295,6 +295,7 @@ struct SilentVenue final : execution::Venue {
     restored = orders;
   }
   int submitted = 0;
+  std::vector<std::string> canceled;
   bool locks_coins = false;  // as Kraken: a take-profit is held by TG4 while the stop rests
   execution::ExecutionSink sink;  // the venue's reports, to the kernel
   std::vector<execution::RestoredOrder> restored;
@@ -435,6 +436,41 @@ TEST(PipelineRestart, APositionShortOfStopsAfterARestartIsSaid) {
                                           "0.1 unprotected"),
             std::string::npos)
       << s.recent_problems.back();
+}
+
+// TG4 was killed just after placing the position's stop, before the store had its row: after the
+// restart the venue lists a stop with TG4's own client id that the store does not know. It is
+// adopted as the position's stop (canceling it would leave the position bare); an unknown order
+// of another hand is still canceled.
+TEST(PipelineRestart, ItsOwnStopWhoseRecordWasLostIsAdoptedAsAStop) {
+  SilentSession session(account_holding_btc());
+  const std::string own = core::ClientOrderIdGenerator(kStart - 1h).id_for(7);
+  core::OrderUpdate stop;
+  stop.client_order_id = own;
+  stop.venue_order_id = "K-7";
+  stop.symbol = "BTC/USDT";
+  stop.side = core::Side::kSell;
+  stop.type = core::OrderType::kStopLoss;
+  stop.status = core::OrderStatus::kNew;
+  stop.qty = 0.1_d;
+  stop.trigger_price = 49000_d;
+  core::OrderUpdate foreign = stop;
+  foreign.client_order_id = "manual-1";
+  foreign.venue_order_id = "K-8";
+  execution::VenueSnapshot snapshot;
+  snapshot.open_orders = {stop, foreign};
+  snapshot.balances = {{"USDT", 1000_d}, {"BTC", 0.1_d}};
+  auto pending = std::move(session.venue->pending);
+  pending(snapshot);
+  session.kernel.run_until_empty();
+  session.trade(50000_d, 1s);
+  const execution::ManagedOrder* adopted = session.pipeline->orders().find(own);
+  ASSERT_NE(adopted, nullptr);
+  EXPECT_EQ(adopted->role, execution::OrderRole::kStopLoss);
+  EXPECT_EQ(adopted->status, core::OrderStatus::kNew);
+  EXPECT_EQ(session.venue->canceled, std::vector<std::string>{"manual-1"});
+  const PipelineSummary s = session.pipeline->summary();
+  EXPECT_EQ(s.order_problems, 0u) << s.recent_problems.back();
 }
 
 // Holding 0.1 BTC at the restart: take-profit s0-target (released as a market sell at 52000) was
