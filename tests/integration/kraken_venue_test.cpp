@@ -1128,14 +1128,22 @@ TEST_F(KrakenVenueSim, AStalledPrivateSessionIsReplacedAndNothingIsLost) {
 // fitting the protection to the position after each fill as the pipeline does), each after a
 // random fault of the simulator's. Once everything has settled, the stops resting at the exchange
 // cover exactly the coins held: no position without its stop, no stop for coins already sold.
-TEST_F(KrakenVenueSim, ChaosKeepsEveryCoinHeldCoveredByItsStop) {
+// Seeds 7 and 23 are mixes that failed before 2026-11-29: a held exit let out by another stop's
+// loss, two exits freeing the same coins, put-backs counted as replacements (7: the stops covered
+// more than held; 23: an exit held for ever).
+class KrakenVenueSimStopsChaos : public KrakenVenueSim,
+                                 public ::testing::WithParamInterface<unsigned> {};
+
+INSTANTIATE_TEST_SUITE_P(Seeds, KrakenVenueSimStopsChaos, ::testing::Values(11u, 7u, 23u));
+
+TEST_P(KrakenVenueSimStopsChaos, KeepsEveryCoinHeldCoveredByItsStop) {
   auto& rec = recorder();
   auto& venue = start_venue(rec);
   execution::OrderManagerConfig config;
   config.max_orders_per_minute = 1000;  // the mix is faster than a strategy
   ManagerOnVenue m(venue, rec, instruments_, config);
   m.fits_protection = true;
-  std::mt19937 random = chaos_random(11);
+  std::mt19937 random = chaos_random(GetParam());
   const std::vector<std::string>& faults = kChaosFaults;
   std::set<std::string> ids;
   for (int i = 0; i < 24; ++i) {
