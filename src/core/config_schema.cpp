@@ -257,8 +257,10 @@ std::vector<Field<Config>> build_table() {
                     Secret::kUrl));
   add(field<Config>(TG4_KEY(storage.batch_rows), "Commit a batch at this many rows.",
                     ints(1, 1'000'000)));
-  add(field<Config>(TG4_KEY(storage.batch_interval), "... or when this much time has passed.",
-                    durs(ms(1), minutes(1))));
+  add(field<Config>(
+      TG4_KEY(storage.batch_interval),
+      "... or when this much time has passed (an order or fill is committed at once).",
+      durs(ms(1), minutes(1))));
   add(field<Config>(TG4_KEY(storage.max_batch_rows), "Most rows in one transaction (backlogs).",
                     ints(1, 10'000'000)));
   add(field<Config>(TG4_KEY(storage.queue_capacity),

@@ -221,7 +221,7 @@ bool Writer::take_batch(Batch& batch, std::vector<Batch>& overflow_batches) {
   }
   std::unique_lock lock(mutex_);
   wake_.wait_for(lock, wait, [&] {
-    return stopping_ || flush_requests_ > 0 || queued_rows_ >= options_.batch_rows ||
+    return stopping_ || flush_requests_ > 0 || prompt_ || queued_rows_ >= options_.batch_rows ||
            overflow_rows_ > 0;
   });
   const bool stopping = stopping_;
@@ -237,6 +237,7 @@ bool Writer::take_batch(Batch& batch, std::vector<Batch>& overflow_batches) {
     take(queue_, open_);
     take(overflow_, overflow_open_);
     queued_rows_ = overflow_rows_ = 0;
+    prompt_ = false;  // spooled: durable already
   } else if (!queue_.empty()) {
     batch = std::move(queue_.front());
     queue_.pop_front();
@@ -245,6 +246,7 @@ bool Writer::take_batch(Batch& batch, std::vector<Batch>& overflow_batches) {
     batch = std::move(open_);
     open_.clear();
     queued_rows_ = 0;
+    prompt_ = false;  // the open batch holds the newest rows: the prompt ones go now
   }
   busy_ = !batch.empty() || !overflow_batches.empty();
   metrics_.queue_depth.Set(static_cast<double>(queued_rows_ + overflow_rows_));

@@ -30,6 +30,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "storage/batch.hpp"
@@ -84,16 +85,21 @@ class Writer {
 
   // Queues one row. Never waits for I/O. Errors only for a row that cannot be stored (a bar that is
   // not 1-minute) or after stop(). Rows without an id (decisions, risk events, audit) get one here.
+  // An order or a fill is committed at once, with whatever is queued before it, not at the end of
+  // the batch interval: a `kill -9` then loses at most the moment a commit takes, where a restart
+  // would otherwise meet orders at the venue that the record never had.
   template <typename RowT>
   core::Status push(RowT row) {
     if (auto s = check(row); !s) return s;
+    constexpr bool prompt = std::is_same_v<RowT, OrderRow> || std::is_same_v<RowT, FillRow>;
     bool wake = false;
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return core::Error::of("store writer: stopped; row not queued");
       give_id(row);
       slot_locked().add(std::move(row));
-      wake = counted_locked();
+      wake = counted_locked() || (prompt && !prompt_);
+      prompt_ = prompt_ || prompt;
     }
     if (wake) wake_.notify_one();
     return {};
@@ -171,7 +177,8 @@ class Writer {
   Batch overflow_open_;
   std::size_t overflow_rows_ = 0;
   bool stopping_ = false;
-  bool busy_ = false;  // the thread holds rows not yet written or spooled
+  bool prompt_ = false;  // an order or fill is queued: commit without waiting for the interval
+  bool busy_ = false;    // the thread holds rows not yet written or spooled
   int flush_requests_ = 0;
   std::mt19937_64 ids_;
   std::atomic<bool> alert_{false};

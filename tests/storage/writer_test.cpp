@@ -97,6 +97,27 @@ TEST_F(WriterTest, WritesBatchesAndCountsRowsByTable) {
   EXPECT_EQ(writer.stats().rows_spooled, 0u);
 }
 
+// Orders and fills do not wait for the batch interval (here far longer than the test's deadline):
+// a kill just after an order went out must not take its row along. The trades queued before each go
+// with it, in order.
+TEST_F(WriterTest, OrdersAndFillsAreCommittedAtOnce) {
+  WriterOptions o = options();
+  o.batch_interval = 60s;
+  Writer writer(url_, o, registry_);
+  ASSERT_TRUE(writer.push(sample_trade(1)));
+  ASSERT_TRUE(writer.push(sample_order(1)));
+  EXPECT_TRUE(eventually([&] { return reader_->orders({})->size() == 1; }, 5s))
+      << "the order waited";
+  EXPECT_EQ(trade_count(), 1u) << "the trade queued before it went with it";
+  ASSERT_TRUE(writer.push(sample_fill(1)));
+  EXPECT_TRUE(eventually(
+      [&] {
+        return reader_->fills({"paper-1", "paper"}, {})->size() == 1;
+      },
+      5s))
+      << "the fill waited";
+}
+
 TEST_F(WriterTest, RowsWithoutIdsGetOne) {
   Writer writer(url_, options(), registry_);
   auto d = sample_decision(1);
