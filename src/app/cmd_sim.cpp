@@ -193,13 +193,11 @@ void add_sim_command(CLI::App& root, CommandContext& ctx) {
                           ->capture_default_str();
   a.given["--faults"] = cmd->add_option(
       "--faults", a.faults,
-      "Faults to inject, e.g. drop=10s,stall=30s,stall_for=5s (every connection, public and "
-      "private), "
-      "corrupt_checksum=0.01,malformed=0.01,rate_limit=0.05; "
-      "private order entry, each for the next N orders: drop_before_ack=1 (order placed, "
-      "connection dropped before "
-      "the ack), reject=3:EOrder:Insufficient funds, order_rate_limit=2 (EOrder:Rate limit "
-      "exceeded), "
+      "Faults to inject, e.g. drop=10s,stall=30s,stall_for=5s (every connection, public "
+      "and private), corrupt_checksum=0.01,malformed=0.01,rate_limit=0.05; private order "
+      "entry, each for the next N orders: drop_before_ack=1 (order placed, connection "
+      "dropped before the ack), reject=3:EOrder:Insufficient funds, order_rate_limit=2 "
+      "(EOrder:Rate limit exceeded), "
       "ack_delay=500ms, reject_cancel=1 (the next cancels refused: EGeneral:Permission denied)");
   a.given["--tls"] = cmd->add_flag("--tls", a.tls, "Serve wss:// and https:// with a self-signed certificate");
   a.given["--rate"] = cmd->add_option("--rate", a.rate, "Market events per second per symbol")->capture_default_str();

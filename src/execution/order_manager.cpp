@@ -283,8 +283,9 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
                      StopAgain::kPutsBack, now);
   }
   const bool restored = order.role == OrderRole::kExit && restore_stops_after_exit(order, now);
-  if (!order.filled.is_positive() && !restored)
+  if (!order.filled.is_positive() && !restored) {
     report_if_unprotected(order, update.lost, wanted, now);
+  }
   if (order.role == OrderRole::kTakeProfit) freed_stops_.erase(order.group);
   if (order.role == OrderRole::kEntry && order.filled.is_positive()) attach_protection(order, now);
   const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
@@ -457,11 +458,13 @@ Decimal OrderManager::uncovered(const std::string& symbol, Side stop_side) const
   for (const std::string& id : open_ids_) {
     const ManagedOrder& order = orders_.at(id);
     if (order.request.symbol != symbol || order.request.side != stop_side) continue;
-    if (order.role == OrderRole::kStopLoss && !order.held_locally)
+    if (order.role == OrderRole::kStopLoss && !order.held_locally) {
       left -= asked_qty(order) - order.filled;
+    }
     // A triggered target held here sells once its stop's cancel lands: its coins are spoken for.
-    if (order.role == OrderRole::kExit || closes(order) || order.triggered)
+    if (order.role == OrderRole::kExit || closes(order) || order.triggered) {
       left -= order.request.qty - order.filled;
+    }
   }
   return left;
 }

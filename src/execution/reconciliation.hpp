@@ -12,13 +12,11 @@
 //     is adopted as a stop whatever the policy: a process killed just after placing it took its
 //     record along (the store commits in batches), and canceling it would leave its position bare.
 //  4. An order we believe open that the venue does not list: filled if its fills cover it,
-//  otherwise
-//     closed ("canceled") — unless it was sent less than `in_flight` ago (its ack may be on the
-//     way).
+//     otherwise closed ("canceled") — unless it was sent less than `in_flight` ago (its ack may be
+//     on the way).
 //  5. Once the plan is applied, balances differing from the venue's (balance_differences) are
-//  logged
-//     and set to the venue's: a real venue is the truth about money (the paper venue was restored
-//     from the same record and agrees).
+//     logged and set to the venue's: a real venue is the truth about money (the paper venue was
+//     restored from the same record and agrees).
 #include <map>
 #include <set>
 #include <string>

@@ -954,8 +954,9 @@ void Pipeline::on_fill(const core::Fill& fill) {
   }
   // Every fill of a position: the order manager fits the stops to it, and knows it for what a stop
   // placed again may cover (a lost stop placed for a position it last knew flat would be no stop).
-  if (!bag && !holding)
+  if (!bag && !holding) {
     orders_->fit_protection(fill.symbol, portfolio_.position_qty(fill.symbol), now());
+  }
   if (closed) {
     closed_trades_.push_back(*closed);
     handle_risk_events(risk_.on_trade_closed(risk_state_, closed->pnl_reporting, now()));

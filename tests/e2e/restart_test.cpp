@@ -25,11 +25,11 @@
 #include "core/time.hpp"
 #include "execution/portfolio_state.hpp"
 #include "kraken/kraken_venue.hpp"
-#include "kraken/rest_client.hpp"
 #include "sim/sim_options.hpp"
 #include "sim/sim_symbol.hpp"
 #include "storage/store.hpp"
 #include "support/child_process.hpp"
+#include "support/sim_account.hpp"
 
 namespace {
 
@@ -353,19 +353,13 @@ TEST_F(Restart, LiveOnTheSimulatorKillNineThenRestartReconcilesWithTheVenue) {
 }
 
 // The simulator's answer to private REST `method`, signed with its test keys. A node trading on
-// the same keys may have sent a newer nonce meanwhile: the call is then refused, and asked again.
+// the same keys may have sent a newer nonce meanwhile: the call is then asked again.
 std::string exchange_says(const std::string& port, const std::string& method) {
-  tg4::kraken::RestOptions options;
-  options.base_url = "http://127.0.0.1:" + port;
-  options.api_key = std::string(tg4::sim::kTestApiKey);
-  options.api_secret = std::string(tg4::sim::kTestApiSecret);
-  tg4::kraken::RestClient rest(options);
-  auto body = rest.call_private(method, {});
-  for (int i = 0; i < 5 && !body && body.error().message.find("nonce") != std::string::npos; ++i) {
-    body = rest.call_private(method, {});
-  }
+  const auto body =
+      tg4::testing::sim_private_call("http://127.0.0.1:" + port, std::string(tg4::sim::kTestApiKey),
+                                     std::string(tg4::sim::kTestApiSecret), method, 5);
   EXPECT_TRUE(body.ok()) << method << ": " << (body ? "" : body.error().message);
-  return body ? *body : std::string("{\"result\":{}}");
+  return body ? *body : std::string("{\"result\":{\"open\":{}}}");
 }
 
 // By asset, as Kraken names it (XXBT): what TG4's trading holds at the exchange (the balance above
@@ -387,17 +381,17 @@ ExchangeCover exchange_cover(const std::string& port) {
         (now ? Decimal::must(std::string_view(now->as_string())) : Decimal{}) - start;
     if (!held.is_zero()) cover.held[id] = held;
   }
-  const auto open = boost::json::parse(exchange_says(port, "OpenOrders")).at("result").as_object();
-  for (const auto& [txid, value] : open.at("open").as_object()) {
-    const auto& order = value.as_object();
-    const auto& descr = order.at("descr").as_object();
-    if (descr.at("ordertype").as_string() != "stop-loss") continue;
-    const std::string_view pair = descr.at("pair").as_string();  // XBTUSDT: base then quote
-    for (const auto& [asset, start] : tg4::sim::SimOptions{}.balances) {
-      if (!pair.starts_with(tg4::sim::kraken_asset_code(asset))) continue;
-      cover.covered[tg4::sim::kraken_asset_id(asset)] +=
-          Decimal::must(std::string_view(order.at("vol").as_string())) -
-          Decimal::must(std::string_view(order.at("vol_exec").as_string()));
+  std::map<std::string, std::vector<tg4::testing::ExchangeOrder>> open;
+  tg4::testing::read_exchange_orders(exchange_says(port, "OpenOrders"), "open", open);
+  for (const auto& [id, orders] : open) {
+    for (const tg4::testing::ExchangeOrder& order : orders) {
+      if (order.type != "stop-loss") continue;
+      for (const auto& [asset, start] :
+           tg4::sim::SimOptions{}.balances) {  // XBTUSDT: base then quote
+        if (order.pair.starts_with(tg4::sim::kraken_asset_code(asset))) {
+          cover.covered[tg4::sim::kraken_asset_id(asset)] += order.qty - order.executed;
+        }
+      }
     }
   }
   return cover;

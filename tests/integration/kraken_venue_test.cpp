@@ -25,6 +25,7 @@
 #include "execution/order_manager.hpp"
 #include "kraken/rest_client.hpp"
 #include "sim/simulator.hpp"
+#include "support/sim_account.hpp"
 
 namespace tg4::kraken {
 namespace {
@@ -32,6 +33,8 @@ namespace {
 using namespace std::chrono_literals;
 using core::Decimal;
 using core::OrderStatus;
+using tg4::testing::ExchangeOrder;
+using tg4::testing::read_exchange_orders;
 
 constexpr const char* kSymbol = "BTC/USDT";
 
@@ -138,31 +141,6 @@ class Recorder {
   int parked_ = 0;
 };
 
-// One order as the exchange knows it (REST OpenOrders and ClosedOrders).
-struct ExchangeOrder {
-  std::string status;  // "open", "closed", "canceled", "expired"
-  Decimal executed;    // vol_exec
-  Decimal qty;         // vol
-  std::string type;    // descr.ordertype: "market", "limit", "stop-loss", ...
-};
-
-// The exchange's orders of `body` (an OpenOrders or ClosedOrders answer) by client id, added to
-// `out`.
-void read_exchange_orders(const std::string& body, const char* list,
-                          std::map<std::string, std::vector<ExchangeOrder>>& out) {
-  const auto root = boost::json::parse(body).as_object();
-  for (const auto& [txid, value] : root.at("result").as_object().at(list).as_object()) {
-    const auto& o = value.as_object();
-    const auto* id = o.if_contains("cl_ord_id");
-    if (id == nullptr) continue;
-    out[std::string(id->as_string())].push_back(
-        {std::string(o.at("status").as_string()),
-         Decimal::must(std::string_view(o.at("vol_exec").as_string())),
-         Decimal::must(std::string_view(o.at("vol").as_string())),
-         std::string(o.at("descr").as_object().at("ordertype").as_string())});
-  }
-}
-
 class KrakenVenueSim : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -254,17 +232,10 @@ class KrakenVenueSim : public ::testing::Test {
   // The account's private REST `method` at the simulator, as a test reads it: the body, or "" (and
   // a failure) when it did not answer.
   std::string exchange_says(const std::string& method) {
-    RestOptions ro;
-    ro.base_url = simulator_->rest_url();
-    ro.api_key = simulator_->options().api_key;
-    ro.api_secret = simulator_->options().api_secret;
-    RestClient rest(ro, log_);
-    auto body = rest.call_private(method, {});
     // The venue signs with the same key: a nonce from the same millisecond is refused once.
-    for (int i = 0; i < 3 && !body && body.error().message.find("nonce") != std::string::npos;
-         ++i) {
-      body = rest.call_private(method, {});
-    }
+    const auto body =
+        tg4::testing::sim_private_call(simulator_->rest_url(), simulator_->options().api_key,
+                                       simulator_->options().api_secret, method, 3, log_);
     EXPECT_TRUE(body.ok()) << method << ": " << (body.ok() ? "" : body.error().message);
     return body ? *body : std::string();
   }

@@ -332,13 +332,17 @@ struct SilentSession {
     testing::post_trade(kernel, price, 1_d, kStart + at);
     kernel.advance_clock_to(kStart + at + 1s);  // a tick publishes the summary
   }
-  void answer_snapshot(Decimal usdt) {
-    execution::VenueSnapshot snapshot;
-    snapshot.balances = {{"USDT", usdt}};
+  // The venue answers the reconciliation asked for with `snapshot`.
+  void answer(const execution::VenueSnapshot& snapshot) {
     auto pending = std::move(venue->pending);
     venue->pending = nullptr;
     pending(snapshot);
     kernel.run_until_empty();
+  }
+  void answer_snapshot(Decimal usdt) {
+    execution::VenueSnapshot snapshot;
+    snapshot.balances = {{"USDT", usdt}};
+    answer(snapshot);
   }
 
   core::SimulatedClock clock{kStart};
@@ -348,6 +352,20 @@ struct SilentSession {
   std::unique_ptr<Pipeline> pipeline;
   storage::Batch rows;  // what it records
 };
+
+// An order as the venue lists it: open, on BTC/USDT, with Kraken's id "K-" + its client id.
+core::OrderUpdate listed(const std::string& id, core::Side side, core::OrderType type,
+                         Decimal qty) {
+  core::OrderUpdate order;
+  order.client_order_id = id;
+  order.venue_order_id = "K-" + id;
+  order.symbol = "BTC/USDT";
+  order.side = side;
+  order.type = type;
+  order.status = core::OrderStatus::kNew;
+  order.qty = qty;
+  return order;
+}
 
 // What the order manager cannot handle as planned is counted (tg4_order_problems_total, for alerts)
 // and kept for the status: here a report of an order TG4 never placed.
@@ -381,23 +399,15 @@ TEST(PipelineProblems, AreCountedAndListedInTheStatus) {
 // TG4 is away are caught up), with what it filled before as history whose fees are not ours.
 TEST(PipelineRestart, AnAdoptedOrderIsHandedToTheVenue) {
   SilentSession session({}, nullptr, true);
-  core::OrderUpdate found;
-  found.client_order_id = "manual-1";
-  found.venue_order_id = "K-manual-1";
-  found.symbol = "BTC/USDT";
-  found.side = core::Side::kSell;
-  found.type = core::OrderType::kLimit;
+  core::OrderUpdate found = listed("manual-1", core::Side::kSell, core::OrderType::kLimit, 0.2_d);
   found.status = core::OrderStatus::kPartiallyFilled;
-  found.qty = 0.2_d;
   found.filled_qty = 0.05_d;
   found.avg_price = 70000_d;
   found.limit_price = 70000_d;
   execution::VenueSnapshot snapshot;
   snapshot.open_orders = {found};
   snapshot.balances = {{"USDT", 1000_d}, {"BTC", 0.15_d}};
-  auto pending = std::move(session.venue->pending);
-  pending(snapshot);
-  session.kernel.run_until_empty();
+  session.answer(snapshot);
   ASSERT_NE(session.pipeline->orders().find("manual-1"), nullptr);
   ASSERT_EQ(session.venue->restored.size(), 1u);
   const execution::RestoredOrder& handed = session.venue->restored[0];
@@ -445,24 +455,15 @@ TEST(PipelineRestart, APositionShortOfStopsAfterARestartIsSaid) {
 TEST(PipelineRestart, ItsOwnStopWhoseRecordWasLostIsAdoptedAsAStop) {
   SilentSession session(account_holding_btc());
   const std::string own = core::ClientOrderIdGenerator(kStart - 1h).id_for(7);
-  core::OrderUpdate stop;
-  stop.client_order_id = own;
-  stop.venue_order_id = "K-7";
-  stop.symbol = "BTC/USDT";
-  stop.side = core::Side::kSell;
-  stop.type = core::OrderType::kStopLoss;
-  stop.status = core::OrderStatus::kNew;
-  stop.qty = 0.1_d;
+  core::OrderUpdate stop = listed(own, core::Side::kSell, core::OrderType::kStopLoss, 0.1_d);
   stop.trigger_price = 49000_d;
-  core::OrderUpdate foreign = stop;
-  foreign.client_order_id = "manual-1";
-  foreign.venue_order_id = "K-8";
+  core::OrderUpdate foreign =
+      listed("manual-1", core::Side::kSell, core::OrderType::kStopLoss, 0.1_d);
+  foreign.trigger_price = 49000_d;
   execution::VenueSnapshot snapshot;
   snapshot.open_orders = {stop, foreign};
   snapshot.balances = {{"USDT", 1000_d}, {"BTC", 0.1_d}};
-  auto pending = std::move(session.venue->pending);
-  pending(snapshot);
-  session.kernel.run_until_empty();
+  session.answer(snapshot);
   session.trade(50000_d, 1s);
   const execution::ManagedOrder* adopted = session.pipeline->orders().find(own);
   ASSERT_NE(adopted, nullptr);
@@ -502,20 +503,13 @@ RestoredAccount account_with_a_take_profit_on_its_way() {
 TEST(PipelineRestart, ATakeProfitRefusedAfterARestartGetsItsStopBack) {
   SilentSession session(account_with_a_take_profit_on_its_way(), nullptr, false, true);
 
-  core::OrderUpdate on_its_way;  // the venue still lists the sell
-  on_its_way.client_order_id = "s0-target";
-  on_its_way.venue_order_id = "K-1";
-  on_its_way.symbol = "BTC/USDT";
-  on_its_way.side = core::Side::kSell;
-  on_its_way.type = core::OrderType::kMarket;
-  on_its_way.status = core::OrderStatus::kNew;
-  on_its_way.qty = 0.1_d;
+  // The venue still lists the sell.
+  const core::OrderUpdate on_its_way =
+      listed("s0-target", core::Side::kSell, core::OrderType::kMarket, 0.1_d);
   execution::VenueSnapshot snapshot;
   snapshot.open_orders = {on_its_way};
   snapshot.balances = {{"USDT", 1000_d}, {"BTC", 0.1_d}};
-  auto pending = std::move(session.venue->pending);
-  pending(snapshot);
-  session.kernel.run_until_empty();
+  session.answer(snapshot);
   const auto open_stops = [&] {
     std::vector<const execution::ManagedOrder*> stops;
     for (const execution::ManagedOrder* o : session.pipeline->orders().open_orders()) {
@@ -610,22 +604,14 @@ TEST(PipelineProtection, AStopLostAfterTheEntryFilledIsPlacedAgain) {
   };
   ASSERT_EQ(open_of(execution::OrderRole::kEntry).size(), 1u);
   const execution::ManagedOrder entry = *open_of(execution::OrderRole::kEntry)[0];
-  core::OrderUpdate resting;
-  resting.client_order_id = entry.request.client_order_id;
-  resting.venue_order_id = "K-1";
-  resting.symbol = "BTC/USDT";
-  resting.side = core::Side::kBuy;
-  resting.type = entry.request.type;
-  resting.status = core::OrderStatus::kNew;
-  resting.qty = entry.request.qty;
+  const core::OrderUpdate resting = listed(entry.request.client_order_id, core::Side::kBuy,
+                                           entry.request.type, entry.request.qty);
   session.trade(50000_d, 61s);  // the periodic reconciliation: the entry rests, BTC/USDT is flat
   ASSERT_NE(session.venue->pending, nullptr);
   execution::VenueSnapshot snapshot;
   snapshot.open_orders = {resting};
   snapshot.balances = {{"USDT", 1000_d}};
-  auto pending = std::move(session.venue->pending);
-  pending(snapshot);
-  session.kernel.run_until_empty();
+  session.answer(snapshot);
 
   core::Fill fill;
   fill.exec_id = "E-1";
