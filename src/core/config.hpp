@@ -242,6 +242,8 @@ struct ExecutionSection {
   ConfigDuration dead_man_switch = config_detail::sec(60);         // cancel_after; 0 = off
   ConfigDuration reconcile_interval = config_detail::sec(60);      // venue vs store; 0 = start only
   bool adopt_unknown_orders = false;                               // else they are canceled
+  // After a restart, a position no known stop protects gets a stop this far from the next price.
+  Decimal guard_stop_pct = config_detail::dec("5");  // SPEC §7 rule 3's widest stop; 0 = only said
   // Kraken's per-pair trading-rate counter (Starter tier), budgeted locally.
   int kraken_rate_counter_max = 60;
   Decimal kraken_rate_decay_per_s = config_detail::dec("1");

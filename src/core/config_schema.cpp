@@ -409,6 +409,12 @@ std::vector<Field<Config>> build_table() {
                     durs(ms(0), hours(24))));
   add(field<Config>(TG4_KEY(execution.adopt_unknown_orders),
                     "Venue orders we did not place: true adopts and tracks them, false cancels them."));
+  add(field<Config>(
+      TG4_KEY(execution.guard_stop_pct),
+      "After a restart, a position that no stop at the venue covers and none can be copied for "
+      "(its entry's record lost with a kill, say) gets a stop this % from the next trade's price; "
+      "0 = only reported.",
+      decs("0", "50")));
   add(field<Config>(TG4_KEY(execution.kraken_rate_counter_max),
                     "Kraken trading-rate counter limit per pair (Starter 60).", ints(1, 1000)));
   add(field<Config>(TG4_KEY(execution.kraken_rate_decay_per_s), "Counter decay per second.",

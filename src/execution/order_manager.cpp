@@ -171,6 +171,13 @@ void OrderManager::cancel(const std::string& client_order_id, core::Timestamp no
   venue_.cancel(client_order_id, now);
 }
 
+void OrderManager::cancel_for_operator(const std::string& client_order_id, core::Timestamp now) {
+  const ManagedOrder* order = find(client_order_id);
+  if (order == nullptr || core::is_terminal(order->status)) return;
+  operator_cancels_.insert(client_order_id);
+  cancel(client_order_id, now);
+}
+
 void OrderManager::cancel_all(core::Timestamp now) {
   const std::vector<std::string> ids(open_ids_.begin(), open_ids_.end());
   for (const auto& id : ids) cancel(id, now);
@@ -261,6 +268,12 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   if (update.avg_price.is_positive()) order.avg_price = update.avg_price;
   if (update.qty.is_positive()) order.request.qty = update.qty;
   if (!update.reason.empty()) order.reason = update.reason;
+  if (core::is_terminal(order.status) &&
+      operator_cancels_.erase(order.request.client_order_id) > 0 &&
+      order.status == OrderStatus::kCanceled) {
+    order.reason = std::string(kCanceledByOperator) +
+                   (update.reason.empty() ? "" : " (" + update.reason + ")");
+  }
   settle_trigger(order, update);
   // A cancel refused for good: the order rests, and its end, when it comes, is not of our asking.
   if (update.refused == core::Refused::kCancel) {
@@ -520,6 +533,7 @@ void OrderManager::resolve_oco(const ManagedOrder& exit, core::Timestamp now) {
 void OrderManager::on_price(const std::string& symbol, Decimal price, core::Timestamp now) {
   if (!held_ids_.empty()) trigger_held_targets(symbol, price, now);
   if (config_.trailing_stop) trail_stops(symbol, price, now);
+  if (!guards_wanted_.empty()) place_guard(symbol, price, now);
 }
 
 void OrderManager::trail_stops(const std::string& symbol, Decimal price, core::Timestamp now) {
@@ -806,8 +820,71 @@ void OrderManager::cover_after_restart(const std::string& symbol, Decimal positi
   const Decimal resting = resting_stop_qty(symbol);
   const Decimal uncovered = position_qty.abs() - resting;
   if (instrument == nullptr || uncovered < instrument->qty_min) return;
-  problem(fmt::format("after the restart: position {} of {} has stops at the venue for {}: {} unprotected", symbol,
-                      position_qty.to_string(), resting.to_string(), uncovered.to_string()));
+  const Side side = position_qty.is_negative() ? Side::kBuy : Side::kSell;
+  const std::string why = fmt::format(
+      "after the restart: position {} of {} has stops at the venue for {}: {} unprotected", symbol,
+      position_qty.to_string(), resting.to_string(), uncovered.to_string());
+  if (const ManagedOrder* canceled = stop_canceled_by_operator(symbol, side)) {
+    return problem(why + "; no guard stop, since the operator canceled its stop " +
+                   canceled->request.client_order_id);
+  }
+  want_guard(symbol, side, why);
+}
+
+// Of the stops known (this session's and the last session's newest ended ones), one on `side` of
+// `symbol` that the operator canceled: a position left bare on purpose is not given a guard.
+const ManagedOrder* OrderManager::stop_canceled_by_operator(const std::string& symbol,
+                                                            Side side) const {
+  const auto by_operator = [&](const ManagedOrder& order) {
+    return order.role == OrderRole::kStopLoss && order.request.symbol == symbol &&
+           order.request.side == side && order.status == OrderStatus::kCanceled &&
+           order.reason.starts_with(kCanceledByOperator);
+  };
+  for (const auto& [id, order] : orders_) {
+    if (by_operator(order)) return &order;
+  }
+  const auto ended = std::ranges::find_if(ended_stops_, by_operator);
+  return ended == ended_stops_.end() ? nullptr : &*ended;
+}
+
+// Said either way; with a guard distance, a stop follows at the next price (place_guard).
+void OrderManager::want_guard(const std::string& symbol, Side side, const std::string& why) {
+  if (!config_.guard_stop_distance.is_positive()) return problem(why);
+  guards_wanted_[symbol] = GuardWanted{side, false};
+  problem(fmt::format(
+      "{}; a guard stop {} % from the next price will cover it (execution.guard_stop_pct)", why,
+      (config_.guard_stop_distance * Decimal::must("100")).to_string()));
+}
+
+// The guard stop `symbol` awaits, for what its position holds that nothing covers (an exit or a
+// stop may have come meanwhile), at guard_stop_distance from `price`. Refused (the order rate
+// limit, say): asked again at the next price, the refusal said once.
+void OrderManager::place_guard(const std::string& symbol, Decimal price, core::Timestamp now) {
+  const auto wanted = guards_wanted_.find(symbol);
+  if (wanted == guards_wanted_.end()) return;
+  const GuardWanted guard = wanted->second;
+  guards_wanted_.erase(wanted);
+  const core::Instrument* instrument = instruments_.find(symbol);
+  if (instrument == nullptr) return;
+  const Decimal qty = instrument->round_qty(uncovered(symbol, guard.side));
+  if (qty < instrument->qty_min) return;
+  const Decimal distance = config_.guard_stop_distance;
+  ManagedOrder stop;
+  stop.role = OrderRole::kStopLoss;
+  stop.source = std::string(kGuardSource);
+  stop.request.symbol = symbol;
+  stop.request.side = guard.side;
+  stop.request.type = OrderType::kStopLoss;
+  stop.request.qty = qty;
+  stop.request.trigger_price = instrument->round_price(
+      price * (guard.side == Side::kSell ? Decimal::one() - distance : Decimal::one() + distance));
+  stop.request.reduce_only = true;
+  stop.request.leverage = Decimal::one();
+  const auto sent = send(std::move(stop), now);
+  if (sent) return;
+  if (!guard.refusal_said)
+    problem("guard stop for " + symbol + " not placed yet: " + sent.error().message);
+  guards_wanted_[symbol] = GuardWanted{guard.side, true};
 }
 
 // What the closing orders of the last process had yet to sell when they ended (see restore) goes back
@@ -839,7 +916,8 @@ bool OrderManager::give_back_after_restart(const std::string& symbol, Decimal po
       fmt::format("{}; the stops cover {} less than the position", fmt::join(what, "; "), gap.to_string());
   const ManagedOrder* newest = newest_stop(symbol, side);
   if (newest == nullptr) {
-    problem(why + ", and no stop of it is known to copy: the position is unprotected");
+    want_guard(symbol, side,
+               why + ", and no stop of it is known to copy: the position is unprotected");
   } else if (!core::is_terminal(newest->status)) {
     grow_back(orders_.at(newest->request.client_order_id), gap, why, now);
   } else {

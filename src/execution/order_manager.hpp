@@ -24,6 +24,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/instrument.hpp"
@@ -35,6 +36,12 @@ namespace tg4::execution {
 
 // kHolding: an order for the account's holdings (a portfolio rebalance), neither an entry nor an
 // exit of any position: it takes no protection and waits for no stop.
+// The source of a guard stop: one TG4 placed for a position it found without a stop after a
+// restart.
+inline constexpr std::string_view kGuardSource = "guard";
+// How the reason of an order canceled at the operator's request begins (stored with it).
+inline constexpr std::string_view kCanceledByOperator = "canceled by the operator";
+
 enum class OrderRole : std::uint8_t { kEntry, kStopLoss, kTakeProfit, kExit, kHolding };
 const char* to_string(OrderRole role);
 
@@ -69,6 +76,9 @@ struct OrderManagerConfig {
   bool budget_kraken_rate_counter = false;  // live: keep Kraken's per-pair counter below its limit
   TradingRateLimits kraken_limits{};
   bool margin = false;  // the venue trades margin (paper.margin): shorts and leverage
+  // A position left without a stop after a restart gets one this far from the next price (see
+  // cover_after_restart); zero: it is only said.
+  core::Decimal guard_stop_distance = core::Decimal::must("0.05");
 };
 
 class OrderManager {
@@ -91,6 +101,9 @@ class OrderManager {
   core::Result<std::string> close_position(const std::string& symbol, core::Decimal qty, const std::string& reason,
                                            core::Timestamp now);
   void cancel(const std::string& client_order_id, core::Timestamp now);
+  // The operator's cancel (the API's cancel_order): remembered with the order, so that a restart
+  // does not put a guard stop where the operator took the stop away (cover_after_restart).
+  void cancel_for_operator(const std::string& client_order_id, core::Timestamp now);
   void cancel_all(core::Timestamp now);
   void cancel_symbol(const std::string& symbol, core::Timestamp now);
   // After a position shrank (an exit filled, a stop closed part of it): stops and targets never
@@ -101,7 +114,10 @@ class OrderManager {
   void on_execution(const core::ExecutionEvent& event, core::Timestamp now);
   void on_price(const std::string& symbol, core::Decimal price, core::Timestamp now);
   // False when on_price can do nothing at any price: no target held here, no trailing stop.
-  bool watches_prices() const { return !held_ids_.empty() || (config_.trailing_stop && !trails_.empty()); }
+  bool watches_prices() const {
+    return !held_ids_.empty() || (config_.trailing_stop && !trails_.empty()) ||
+           !guards_wanted_.empty();
+  }
 
   // Restart: orders loaded from the store before reconciliation. A held exit that never went out is
   // canceled (its moment has passed: the strategy decides again). Either that or an exit or released
@@ -122,7 +138,10 @@ class OrderManager {
   // the position (the memory of what they freed died with that process, so their end and the
   // venue's stops decide): the newest resting stop grows, or the newest stop is placed again. Said
   // either way. Otherwise a position the stops at the venue cover less than its size, by at least
-  // the pair's minimum order, is said, whatever the cause. An exit or released take-profit still on
+  // the pair's minimum order, is said, whatever the cause, and so is one with nothing to copy; both
+  // get a guard stop for what is uncovered, guard_stop_distance from the next price on_price sees
+  // (a price from before the restart may be stale by minutes or hours), unless the operator
+  // canceled a stop of the position (cancel_for_operator). An exit or released take-profit still on
   // its way leaves the symbol waiting (symbols_awaiting_cover): asked again once it has ended.
   void cover_after_restart(const std::string& symbol, core::Decimal position_qty, core::Timestamp now);
   std::vector<std::string> symbols_awaiting_cover() const;
@@ -178,6 +197,9 @@ class OrderManager {
   void problem(const std::string& text);
   // `lost`: the order's rejection was no refusal (core::OrderUpdate::lost); a stop lost so goes out
   // again for `wanted`, what it was to rest on (asked_qty).
+  const ManagedOrder* stop_canceled_by_operator(const std::string& symbol, core::Side side) const;
+  void want_guard(const std::string& symbol, core::Side side, const std::string& why);
+  void place_guard(const std::string& symbol, core::Decimal price, core::Timestamp now);
   void report_if_unprotected(const ManagedOrder& order, bool lost, core::Decimal wanted,
                              core::Timestamp now);
   static bool closes(const ManagedOrder& order);
@@ -212,6 +234,7 @@ class OrderManager {
   // Open orders TG4 asked the venue to cancel: any other cancel of a stop (Kraken's dead man's
   // switch after an outage, a hand on the website) left a position unprotected.
   std::set<std::string> cancel_requested_;
+  std::set<std::string> operator_cancels_;  // of those, the ones the operator asked for
   std::set<std::string> revived_;  // written off with nothing filled, then filled (see on_update)
   std::map<std::string, int> stop_replacements_;  // by group, bounded by kMaxStopReplacements
   // By group: the stops canceled to free a triggered held target's coins, until the target ends.
@@ -235,6 +258,11 @@ class OrderManager {
   std::vector<ManagedOrder> ended_stops_;  // see remember_ended_stop
   std::set<std::string> awaiting_cover_;  // symbols cover_after_restart left for a closing order to end
   std::map<std::string, core::Decimal> positions_;  // by symbol, as last given to fit_protection
+  struct GuardWanted {
+    core::Side side;  // the stop's: a sell guards a long
+    bool refusal_said = false;
+  };
+  std::map<std::string, GuardWanted> guards_wanted_;  // by symbol: the guard stop it awaits
 };
 
 }  // namespace tg4::execution

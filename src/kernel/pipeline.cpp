@@ -1173,7 +1173,7 @@ core::Result<json::object> Pipeline::cancel_order(const std::string& client_orde
   if (core::is_terminal(order->status)) {
     return core::Error::of("order " + client_order_id + " is already " + core::to_string(order->status));
   }
-  orders_->cancel(client_order_id, now());
+  orders_->cancel_for_operator(client_order_id, now());
   return ok("cancel_order");
 }
 

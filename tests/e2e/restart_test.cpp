@@ -4,6 +4,7 @@
 // the portfolio exactly (the first session's persisted balances plus the second session's fills give
 // the second's final balances, to the last decimal), and no client id or exec id used twice.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -251,6 +252,86 @@ TEST_F(Restart, PaperKillNineThenRestartContinuesTheSameOrdersAndPositions) {
   const auto [before, after] = kill_and_restart("paper");
   // The paper account continued exactly: persisted balances at the kill + the new session's fills.
   EXPECT_EQ(nonzero(after.balances), replay(before.balances, after.fills));
+}
+
+// Deletes from the SQLite store at `path` every order row (and its events) of the groups in
+// `groups`: the records a kill took along before the writer committed them.
+void lose_order_records(const fs::path& path, const std::set<std::string>& groups) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  for (const std::string& group : groups) {
+    for (const char* sql : {"DELETE FROM order_events WHERE client_order_id IN "
+                            "(SELECT client_order_id FROM orders WHERE group_id = ?1)",
+                            "DELETE FROM orders WHERE group_id = ?1"}) {
+      sqlite3_stmt* statement = nullptr;
+      ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &statement, nullptr), SQLITE_OK)
+          << sqlite3_errmsg(db);
+      sqlite3_bind_text(statement, 1, group.c_str(), -1, SQLITE_TRANSIENT);
+      EXPECT_EQ(sqlite3_step(statement), SQLITE_DONE) << sqlite3_errmsg(db);
+      sqlite3_finalize(statement);
+    }
+  }
+  sqlite3_close(db);
+}
+
+// The kill took the records of every protected position's orders along (entry, stop, target),
+// but not the positions: after the restart nothing protects them and no stop is known to copy.
+// Each gets a guard stop for all of it, 5 % (execution.guard_stop_pct) below the first price the
+// node sees, placed once and kept.
+TEST_F(Restart, PaperPositionsWhoseOrderRecordsWereLostAreGuardedAfterTheRestart) {
+  start_sim("tg4_paper_guard");
+  if (HasFatalFailure()) return;
+  write_config();
+  auto first = node("paper", "paper1");
+  Account before;
+  ASSERT_TRUE(wait_until(180s, [&] {
+    before = read_account(store_url_, "paper");
+    return std::ranges::any_of(before.open_orders, [&](const std::string& id) {
+      return before.orders.at(id).role == "stop_loss";
+    });
+  })) << read_text(dir_ / "paper1.err");
+  first->signal(SIGKILL);
+  ASSERT_EQ(first->wait(10s), 128 + SIGKILL);
+  before = read_account(store_url_, "paper", before.session);
+  std::set<std::string> groups;
+  std::map<std::string, Decimal> stopped;  // by symbol: what the lost stops covered
+  for (const std::string& id : before.open_orders) {
+    const tg4::storage::OrderRow& row = before.orders.at(id);
+    if (row.role != "stop_loss") continue;
+    groups.insert(row.group_id);
+    stopped[row.symbol] += row.qty - row.filled_qty;
+  }
+  ASSERT_FALSE(groups.empty());
+  lose_order_records(dir_ / "tg4.db", groups);
+
+  auto second = node("paper", "paper2");
+  Account after;
+  const auto guards = [&] {
+    std::map<std::string, Decimal> placed;
+    for (const auto& [id, row] : after.orders) {
+      if (row.role == "stop_loss" && row.source == "guard") placed[row.symbol] += row.qty;
+    }
+    return placed;
+  };
+  EXPECT_TRUE(wait_until(120s, [&] {
+    after = read_account(store_url_, "paper");
+    return after.session != before.session && guards().size() == stopped.size();
+  })) << read_text(dir_ / "paper2.err");
+  second->signal(SIGTERM);
+  EXPECT_EQ(second->wait(60s), 0) << read_text(dir_ / "paper2.err");
+  after = read_account(store_url_, "paper", after.session);
+  EXPECT_EQ(guards(), stopped);
+  const std::string log = read_text(dir_ / "paper2.err");
+  for (const auto& [symbol, qty] : stopped) {
+    EXPECT_NE(log.find("after the restart: position " + symbol), std::string::npos) << log;
+  }
+  EXPECT_NE(log.find("a guard stop 5 % from the next price will cover it"), std::string::npos)
+      << log;
+  for (const auto& [id, row] : after.orders) {
+    if (row.source != "guard") continue;
+    EXPECT_NE(row.status, tg4::core::OrderStatus::kRejected) << id << ": " << row.reason;
+    EXPECT_TRUE(row.stop_price.is_positive()) << id;
+  }
 }
 
 // While tg4 is down, another session of the account (a second program, the website) moves the

@@ -1112,6 +1112,83 @@ TEST_F(HeldTargetTest, AStopThatTradedIsNotCopiedAfterARestart) {
       << problems_[0];
 }
 
+// A position found without any stop after a restart (its entry's record lost with a kill, say) gets
+// a guard stop for all of it, execution.guard_stop_pct (5 %) below the next price: not the last
+// price before the restart, which may be hours old. Placed once; it protects like any stop.
+TEST_F(HeldTargetTest, APositionWithoutAStopAfterARestartGetsAGuardStopAtTheNextPrice) {
+  ASSERT_TRUE(manager_->submit(entry({}, {}), 0.1_d, now_));  // bought with no plan to protect it
+  manager_ = make_manager();                                  // restarted: the store never had it
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_NE(
+      problems_[0].find("0.1 unprotected; a guard stop 5 % from the next price will cover it"),
+      std::string::npos)
+      << problems_[0];
+  EXPECT_TRUE(by_role(OrderRole::kStopLoss).empty()) << "no price seen yet";
+  price(62000_d);
+  const auto stops = by_role(OrderRole::kStopLoss);
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_EQ(stops[0]->request.qty, 0.1_d);
+  EXPECT_EQ(stops[0]->request.side, Side::kSell);
+  EXPECT_EQ(stops[0]->request.trigger_price, 58900_d);
+  EXPECT_EQ(stops[0]->source, kGuardSource);
+  EXPECT_EQ(stops[0]->status, OrderStatus::kNew) << stops[0]->reason;
+  price(61000_d);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss).size(), 1u) << "placed once";
+  price(58800_d);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kFilled);
+  EXPECT_EQ(venue_->balance("BTC"), 0_d);
+  EXPECT_EQ(problems_.size(), 1u) << problems_.back();
+}
+
+// Part of the position is covered by a stop restored from the store: the guard covers the rest.
+TEST_F(HeldTargetTest, AGuardStopCoversOnlyWhatTheStopsLeaveUncovered) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, {}), 0.04_d, now_));
+  ASSERT_TRUE(manager_->submit(entry({}, {}), 0.06_d, now_));  // this one's record was lost
+  restart();
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  ASSERT_EQ(problems_.size(), 1u);
+  price(60000_d);
+  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 2u);
+  EXPECT_EQ(open_stop_qty(), 0.1_d);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[1]->request.trigger_price, 57000_d);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[1]->request.qty, 0.06_d);
+}
+
+// A guard refused (here: the order rate limit) is asked again at the next prices, the refusal said
+// once; guard_stop_pct 0 leaves the position as it is, said.
+TEST_F(HeldTargetTest, ARefusedGuardStopIsAskedAgainAndZeroDistanceOnlySays) {
+  ASSERT_TRUE(manager_->submit(entry({}, {}), 0.1_d, now_));
+  config_.max_orders_per_minute = 1;
+  manager_ = make_manager();
+  core::OrderIntent low = entry({}, {});
+  low.type = core::OrderType::kLimit;
+  low.limit_price = 50000_d;
+  ASSERT_TRUE(manager_->submit(low, 0.001_d, now_));  // rests; uses the minute's one order
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  price(60000_d);
+  price(60000_d);
+  ASSERT_EQ(problems_.size(), 2u);
+  EXPECT_NE(problems_[1].find("guard stop for BTC/USDT not placed yet: order rate limit"),
+            std::string::npos)
+      << problems_[1];
+  EXPECT_TRUE(by_role(OrderRole::kStopLoss).empty());
+  now_ = now_ + std::chrono::seconds(60);
+  price(60000_d);
+  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 1u);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.qty, 0.1_d);
+
+  config_ = {};
+  config_.guard_stop_distance = Decimal{};
+  manager_ = make_manager();
+  problems_.clear();
+  manager_->cover_after_restart("BTC/USDT", 0.2_d, now_);
+  price(60000_d);
+  ASSERT_EQ(problems_.size(), 1u);
+  EXPECT_TRUE(problems_[0].ends_with("0.2 unprotected")) << problems_[0];
+  EXPECT_FALSE(manager_->watches_prices());
+}
+
 // The same wiring with margin on (paper.margin): a sell that is not reduce-only is a short entry.
 class OrderManagerMarginTest : public OrderManagerTest {
  protected:
@@ -1130,6 +1207,22 @@ class OrderManagerMarginTest : public OrderManagerTest {
     return *orders.back();
   }
 };
+
+// A short found without a stop after a restart: the guard buys 5 % above the next price.
+TEST_F(OrderManagerMarginTest, AShortWithoutAStopAfterARestartGetsABuyGuardAbove) {
+  ASSERT_TRUE(manager_->submit(short_entry({}, {}, 2_d), 0.1_d, now_));
+  manager_ = make_manager();
+  manager_->cover_after_restart("BTC/USDT", -0.1_d, now_);
+  price(60000_d);
+  const ManagedOrder& guard = one(OrderRole::kStopLoss);
+  EXPECT_EQ(guard.request.side, Side::kBuy);
+  EXPECT_EQ(guard.request.trigger_price, 63000_d);
+  EXPECT_EQ(guard.request.qty, 0.1_d);
+  EXPECT_EQ(guard.status, OrderStatus::kNew) << guard.reason;
+  price(63100_d);
+  EXPECT_EQ(one(OrderRole::kStopLoss).status, OrderStatus::kFilled);
+  EXPECT_FALSE(portfolio_.position("BTC/USDT")->is_open());
+}
 
 TEST_F(OrderManagerMarginTest, ShortEntryGetsABuyStopAboveAndABuyTargetBelow) {
   auto id = manager_->submit(short_entry(61000_d, 57000_d, 2_d), 0.1_d, now_);

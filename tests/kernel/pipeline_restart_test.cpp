@@ -433,8 +433,9 @@ RestoredAccount account_holding_btc() {
 }
 
 // After a restart, once the venue's state is known, a position whose stops at the venue do not
-// cover it is said, whatever the cause (here: no stop at all).
-TEST(PipelineRestart, APositionShortOfStopsAfterARestartIsSaid) {
+// cover it is said, whatever the cause (here: no stop at all), and a guard stop 5 % below the next
+// trade's price covers it.
+TEST(PipelineRestart, APositionShortOfStopsAfterARestartIsSaidAndGuarded) {
   RestoredAccount account = account_holding_btc();
   SilentSession session(std::move(account));
   EXPECT_EQ(session.pipeline->summary().order_problems, 0u) << "not before the venue has answered";
@@ -442,10 +443,18 @@ TEST(PipelineRestart, APositionShortOfStopsAfterARestartIsSaid) {
   session.trade(50000_d, 1s);
   const PipelineSummary s = session.pipeline->summary();
   ASSERT_EQ(s.order_problems, 1u);
-  EXPECT_NE(s.recent_problems.back().find("after the restart: position BTC/USDT of 0.1 has stops at the venue for 0: "
-                                          "0.1 unprotected"),
+  EXPECT_NE(s.recent_problems.back().find(
+                "after the restart: position BTC/USDT of 0.1 has stops at the venue for 0: "
+                "0.1 unprotected; a guard stop 5 % from the next price"),
             std::string::npos)
       << s.recent_problems.back();
+  const std::vector<const execution::ManagedOrder*> open = session.pipeline->orders().open_orders();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0]->role, execution::OrderRole::kStopLoss);
+  EXPECT_EQ(open[0]->source, execution::kGuardSource);
+  EXPECT_EQ(open[0]->request.qty, 0.1_d);
+  EXPECT_EQ(open[0]->request.trigger_price, 47500_d);
+  EXPECT_EQ(session.venue->submitted, 1);
 }
 
 // TG4 was killed just after placing the position's stop, before the store had its row: after the
@@ -556,7 +565,8 @@ TEST(PipelineRestart, AStopWaitingForATakeProfitOnItsWaySurvivesASecondRestart) 
   EXPECT_EQ(second->ended_stops[0].request.trigger_price, 49000_d);
 }
 
-// A stop canceled by the operator is not put back by a restart: the position short of it is said.
+// A stop canceled by the operator is not put back by a restart, nor replaced by a guard stop: the
+// position short of it is said.
 TEST(PipelineRestart, AStopTheOperatorCanceledStaysCanceledAfterARestart) {
   Session first("s1");
   first.begin();
@@ -576,6 +586,8 @@ TEST(PipelineRestart, AStopTheOperatorCanceledStaysCanceledAfterARestart) {
   ASSERT_TRUE(account) << account.error().message;
   ASSERT_EQ(account->ended_stops.size(), 1u);
   EXPECT_EQ(account->ended_stops[0].request.client_order_id, stop_id);
+  EXPECT_TRUE(account->ended_stops[0].reason.starts_with(execution::kCanceledByOperator))
+      << account->ended_stops[0].reason;
   Session second("s2");
   second.begin(std::move(*account));
   second.trade(50000_d, 10s);
@@ -584,7 +596,9 @@ TEST(PipelineRestart, AStopTheOperatorCanceledStaysCanceledAfterARestart) {
   }
   const PipelineSummary s = second.pipeline->summary();
   ASSERT_EQ(s.order_problems, 1u);
-  EXPECT_NE(s.recent_problems.back().find("after the restart: position BTC/USDT"), std::string::npos)
+  EXPECT_NE(s.recent_problems.back().find("no guard stop, since the operator canceled its stop " +
+                                          stop_id),
+            std::string::npos)
       << s.recent_problems.back();
 }
 
