@@ -201,7 +201,9 @@ void OrderManager::fit_protection(const std::string& symbol, Decimal position_qt
     const ManagedOrder& order = orders_.at(id);
     const bool protective = order.role == OrderRole::kStopLoss || order.role == OrderRole::kTakeProfit;
     if (!protective || order.request.symbol != symbol || core::is_terminal(order.status)) continue;
-    const Decimal remaining = order.request.qty - order.filled;
+    // A stop: what it will rest on once TG4's requests land (a resize or cancel on its way counts).
+    const Decimal asked = order.role == OrderRole::kStopLoss ? asked_qty(order) : order.request.qty;
+    const Decimal remaining = asked - order.filled;
     const Decimal held = order.request.side == Side::kSell ? core::max(position_qty, Decimal{})
                                                            : core::max(-position_qty, Decimal{});
     if (remaining > held) changes.emplace_back(id, held);
@@ -267,6 +269,7 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   if (update.filled_qty > order.filled) order.filled = update.filled_qty;
   if (update.avg_price.is_positive()) order.avg_price = update.avg_price;
   if (update.qty.is_positive()) order.request.qty = update.qty;
+  settle_qty(order, update);
   if (!update.reason.empty()) order.reason = update.reason;
   if (core::is_terminal(order.status) &&
       operator_cancels_.erase(order.request.client_order_id) > 0 &&
@@ -312,6 +315,17 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
     return replace_stop(order, wanted - order.filled, now);
   }
   if (protective && order.filled.is_positive()) resolve_oco(order, now);
+}
+
+// A resize on its way (qty_asked_) has landed once the venue holds the quantity asked; refused, or
+// the order ended, nothing more is coming. Another resize asked meanwhile waits for its own answer.
+void OrderManager::settle_qty(const ManagedOrder& order, const core::OrderUpdate& update) {
+  const auto asked = qty_asked_.find(order.request.client_order_id);
+  if (asked == qty_asked_.end()) return;
+  if (order.request.qty == asked->second || update.refused == core::Refused::kQuantity ||
+      core::is_terminal(order.status)) {
+    qty_asked_.erase(asked);
+  }
 }
 
 // The trigger the venue reports is the order's. A trailing move asked for counts once the venue
@@ -719,7 +733,8 @@ void OrderManager::shrink_stops(const std::string& exit_id, const std::string& s
 Decimal OrderManager::asked_qty(const ManagedOrder& stop) const {
   const std::string& id = stop.request.client_order_id;
   if (cancel_requested_.contains(id)) return Decimal{};
-  Decimal asked = stop.request.qty;
+  const auto resizing = qty_asked_.find(id);
+  Decimal asked = resizing == qty_asked_.end() ? stop.request.qty : resizing->second;
   for (const auto& [exit_id, shrunk] : shrunk_for_exit_) {
     if (!held_ids_.contains(exit_id)) continue;  // released or ended: what it asked has landed
     for (const ShrunkStop& gave : shrunk) {
@@ -765,7 +780,11 @@ void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now,
 }
 
 void OrderManager::resize(ManagedOrder& order, Decimal qty, core::Timestamp now) {
-  if (!order.held_locally) return venue_.amend(order.request, qty, {}, now);
+  if (!order.held_locally) {
+    qty_asked_[order.request.client_order_id] =
+        qty;  // before the call: a venue may answer inside it
+    return venue_.amend(order.request, qty, {}, now);
+  }
   order.request.qty = qty;
   changed(order, now);
 }

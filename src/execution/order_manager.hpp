@@ -171,7 +171,8 @@ class OrderManager {
   core::Decimal resting_stop_qty(const std::string& symbol) const;
   core::Result<std::string> send_after_stops_shrink(ManagedOrder exit, core::Timestamp now);
   // The quantity `stop` will rest on once what TG4 asked of it lands: zero when its cancel is on
-  // its way, else the lowest a held exit asked it to shrink to (its own until the venue confirms).
+  // its way, else the last resize asked (its own once the venue confirms), lowered to what a held
+  // exit asked it to shrink to.
   core::Decimal asked_qty(const ManagedOrder& stop) const;
   // Every stop the held exit shrank or canceled has done so at the venue: its coins are free.
   bool stops_released(const std::string& exit_id) const;
@@ -198,6 +199,7 @@ class OrderManager {
   // `lost`: the order's rejection was no refusal (core::OrderUpdate::lost); a stop lost so goes out
   // again for `wanted`, what it was to rest on (asked_qty).
   const ManagedOrder* stop_canceled_by_operator(const std::string& symbol, core::Side side) const;
+  void settle_qty(const ManagedOrder& order, const core::OrderUpdate& update);
   void want_guard(const std::string& symbol, core::Side side, const std::string& why);
   void place_guard(const std::string& symbol, core::Decimal price, core::Timestamp now);
   void report_if_unprotected(const ManagedOrder& order, bool lost, core::Decimal wanted,
@@ -235,6 +237,9 @@ class OrderManager {
   // switch after an outage, a hand on the website) left a position unprotected.
   std::set<std::string> cancel_requested_;
   std::set<std::string> operator_cancels_;  // of those, the ones the operator asked for
+  // Orders whose resize (amend of the quantity) is on its way: the quantity asked, until the venue
+  // holds it (settle_qty). A stop's asked_qty starts from it.
+  std::map<std::string, core::Decimal> qty_asked_;
   std::set<std::string> revived_;  // written off with nothing filled, then filled (see on_update)
   std::map<std::string, int> stop_replacements_;  // by group, bounded by kMaxStopReplacements
   // By group: the stops canceled to free a triggered held target's coins, until the target ends.

@@ -910,6 +910,24 @@ TEST_F(HeldTargetTest, TwoExitsNeverFreeTheSameCoins) {
   EXPECT_TRUE(problems_.empty()) << problems_.front();
 }
 
+// The position shrank without its stop (fit_protection asks the venue to shrink it to 0.06), and
+// an exit for the rest comes before the venue has confirmed: the exit frees its coins from what the
+// stop was asked to rest on, not from its confirmed 0.1. So the stop is canceled, not shrunk to
+// 0.04, which would lock coins the exit must sell and outlive the position.
+TEST_F(HeldTargetTest, AnExitFreesItsCoinsFromAResizeStillOnItsWay) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, {}), 0.1_d, now_));
+  defer_reports_ = true;
+  manager_->fit_protection("BTC/USDT", 0.06_d, now_);
+  auto exit = manager_->submit(exit_intent(), 0.06_d, now_);
+  ASSERT_TRUE(exit) << exit.error().message;
+  EXPECT_TRUE(manager_->find(*exit)->held_locally);
+  deliver_reports();
+  EXPECT_EQ(manager_->find(*exit)->status, OrderStatus::kFilled) << manager_->find(*exit)->reason;
+  EXPECT_EQ(stop().status, OrderStatus::kCanceled);
+  EXPECT_EQ(venue_->open_order_count(), 0u);
+  EXPECT_TRUE(problems_.empty()) << problems_.front();
+}
+
 // Putting back a stop TG4 canceled for an exit that did not sell is not the venue closing it: it
 // is not counted against the few replacements a position gets, however many exits fail.
 TEST_F(HeldTargetTest, AStopPutBackAfterFailedExitsIsNotAReplacement) {
