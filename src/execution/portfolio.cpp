@@ -21,7 +21,8 @@ void Portfolio::set_balance(const std::string& asset, Decimal amount) {
 }
 
 PortfolioState Portfolio::state() const {
-  return PortfolioState{balances_, positions_, marks_, realised_reporting_, fees_reporting_, {}};
+  return PortfolioState{balances_,       positions_, marks_, realised_reporting_,
+                        fees_reporting_, {},         {}};
 }
 
 void Portfolio::restore(const PortfolioState& state) {

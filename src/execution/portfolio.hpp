@@ -58,6 +58,9 @@ struct PortfolioState {
   core::Decimal fees_reporting;
   // The hodl bags (SPEC §9): kept by the pipeline's HodlBags, saved and restored with the account.
   HodlState hodl;
+  // When the last portfolio rebalance batch started (unset: none yet): a restart keeps the batches
+  // portfolio.batch_interval apart, whatever plan it makes next.
+  core::Timestamp rebalance_batch_started;
 };
 
 class Portfolio {

@@ -174,6 +174,8 @@ std::string portfolio_state_to_json(const PortfolioState& state) {
                    {"fees_reporting", state.fees_reporting.to_string()}};
   // Only an account with hodl bags says so: the state of one without keeps its older form.
   if (state.hodl != HodlState{}) out["hodl"] = hodl_json(state.hodl);
+  if (state.rebalance_batch_started.is_set())
+    out["rebalance_batch_started_ns"] = state.rebalance_batch_started.ns;
   return json::serialize(out);
 }
 
@@ -209,6 +211,12 @@ core::Result<PortfolioState> portfolio_state_from_json(std::string_view text) {
     auto hodl = read_hodl(root);
     if (!hodl) return hodl.error();
     state.hodl = std::move(*hodl);
+  }
+  if (doc.get_object().contains(
+          "rebalance_batch_started_ns")) {  // optional too: none before the first batch
+    auto started = root.integer("rebalance_batch_started_ns");
+    if (!started) return started.error();
+    state.rebalance_batch_started = core::Timestamp{*started};
   }
   return state;
 }

@@ -353,6 +353,7 @@ void Pipeline::start() {
 void Pipeline::restore_account() {
   portfolio_.restore(*restored_.portfolio);
   bags_.restore(restored_.portfolio->hodl);
+  rebalance_batch_started_ = restored_.portfolio->rebalance_batch_started;
   risk_state_ = restored_.risk ? *restored_.risk
                                : risk_.initial_state(trading_equity(portfolio_.equity()), now());
   order_ids_.continue_after(restored_.last_order_counter);
@@ -550,6 +551,7 @@ void Pipeline::record_account_state() {
   row.state_json = risk::state_to_json_text(risk_state_);
   execution::PortfolioState state = portfolio_.state();
   state.hodl = bags_.state();
+  state.rebalance_batch_started = rebalance_batch_started_;
   row.portfolio_json = execution::portfolio_state_to_json(state);
   record(std::move(row));
 }

@@ -356,6 +356,9 @@ class Pipeline {
     core::Timestamp batch_started;
   };
   std::optional<RebalanceRun> rebalance_run_;
+  // When the last batch of any plan started (saved with the account): the next starts no sooner
+  // than portfolio.batch_interval after it, across plans and restarts.
+  core::Timestamp rebalance_batch_started_;
   bool rebalance_check_due_ = false;  // a check that could not decide, tried again each tick
   std::string rebalance_note_;        // the latest outcome, for the status
   std::string rebalance_logged_;      // what the log last said of it

@@ -134,7 +134,14 @@ std::string Pipeline::check_rebalance() {
              plan->trades.size(), plan->total.to_string(2), options_.reporting_currency,
              plan->batches);
   record_rebalance("rebalance.planned", "", plan_json(*plan));
-  rebalance_run_ = RebalanceRun{std::move(*plan), 0, now(), RebalancePhase::kDue, {}, now()};
+  // Its first batch keeps the interval from the last batch of the plan before (of this session or,
+  // saved with the account, of the last): a crash loop must not send a batch at every start.
+  const core::Timestamp first_batch_at =
+      rebalance_batch_started_.is_set()
+          ? std::max(now(), rebalance_batch_started_ + options_.rebalance->batch_interval)
+          : now();
+  rebalance_run_ =
+      RebalanceRun{std::move(*plan), 0, first_batch_at, RebalancePhase::kDue, {}, now()};
   advance_rebalance();
   return note_rebalance(fmt::format("started: {}", rebalance_progress()));
 }
@@ -155,7 +162,8 @@ void Pipeline::advance_rebalance() {
             fmt::format("batch {} of {} waits: {}", run.batch + 1, run.plan.batches, blocked));
         return;
       }
-      run.batch_started = now();
+      run.batch_started = rebalance_batch_started_ = now();
+      record_account_state();  // before its orders: a restart after them keeps the interval
       run.phase = RebalancePhase::kSelling;
       send_rebalance_orders(core::Side::kSell);
       if (!run.open.empty()) return;

@@ -44,17 +44,29 @@ PipelineOptions rebalance_options(execution::RebalancePolicy policy,
 }
 
 struct RebalanceSession {
-  explicit RebalanceSession(PipelineOptions options) {
+  // `restored`: the account of a session before (a restart), `start` when this one begins.
+  explicit RebalanceSession(PipelineOptions options, RestoredAccount restored = {},
+                            core::Timestamp start = kStart)
+      : clock(start), at(start) {
     PipelineOutputs outputs;
     outputs.record = [this](storage::Row row) {
       if (auto* a = std::get_if<storage::AuditLogRow>(&row)) audit.push_back(*a);
+      if (auto* r = std::get_if<storage::RiskStateRow>(&row)) account_json = r->portfolio_json;
     };
     outputs.registry = &registry;
     auto strategy = std::make_unique<testing::BuyThenSell>();
     strategy_ = strategy.get();
     outputs.strategy = std::move(strategy);
     pipeline = Pipeline::create(kernel, std::move(options), std::move(outputs)).value();
+    if (!restored.empty()) pipeline->restore(std::move(restored));
     testing::start_pipeline(kernel, *pipeline);
+  }
+  // The account as last saved, for a session after this one.
+  RestoredAccount saved() const {
+    RestoredAccount account;
+    account.from_session = "rb1";
+    account.portfolio = execution::portfolio_state_from_json(account_json).value();
+    return account;
   }
   // A trade of each symbol at its price, 10 s after the last.
   void trade(const std::map<std::string, Decimal>& prices) {
@@ -92,13 +104,14 @@ struct RebalanceSession {
   }
   std::string metrics() const { return prometheus::TextSerializer().Serialize(registry.Collect()); }
 
-  core::SimulatedClock clock{kStart};
+  core::SimulatedClock clock;
   Kernel kernel{clock};
   prometheus::Registry registry;
   std::unique_ptr<Pipeline> pipeline;
   testing::BuyThenSell* strategy_ = nullptr;
   std::vector<storage::AuditLogRow> audit;
-  core::Timestamp at = kStart;
+  std::string account_json;  // the portfolio state of the last account row
+  core::Timestamp at;
   std::int64_t id = 0;
 };
 
@@ -155,6 +168,36 @@ TEST(PipelineRebalance, CashIsBroughtToItsTargetsInBatchesAndAudited) {
   EXPECT_EQ(s.actions().size(), 4u);
 }
 
+// A restart (or a crash loop) does not send batches sooner than portfolio.batch_interval apart:
+// the start of the last batch is saved with the account, and the plan the restarted node makes
+// waits for the interval since it before its first batch.
+TEST(PipelineRebalance, ARestartKeepsTheBatchesTheIntervalApart) {
+  RebalanceSession first(rebalance_options(half_btc_policy()));
+  first.trade_for(2min, kBtcAt30k);
+  ASSERT_EQ(first.actions(),
+            (std::vector<std::string>{"rebalance.planned ", "rebalance.order BTC"}))
+      << first.pipeline->summary().rebalance;
+  const core::Timestamp batch_at = first.pipeline->orders().orders().begin()->second.created;
+  RestoredAccount saved = first.saved();
+  EXPECT_EQ(saved.portfolio->rebalance_batch_started, batch_at);
+
+  RebalanceSession second(rebalance_options(half_btc_policy()), std::move(saved), first.at);
+  second.trade_for(5min, kBtcAt30k);
+  ASSERT_FALSE(second.actions().empty());
+  EXPECT_EQ(second.actions().front(), "rebalance.planned ");
+  EXPECT_EQ(second.actions().size(), 1u) << "no order before the interval";
+  EXPECT_NE(second.pipeline->summary().rebalance.find(
+                "due at " + core::format_rfc3339(batch_at + std::chrono::minutes(10), 0)),
+            std::string::npos)
+      << second.pipeline->summary().rebalance;
+  second.trade_for(6min, kBtcAt30k);
+  EXPECT_GE(second.actions().size(), 2u);
+  EXPECT_EQ(second.actions().at(1), "rebalance.order BTC");
+  for (const auto& [id, order] : second.pipeline->orders().orders()) {
+    EXPECT_GE(order.created, batch_at + std::chrono::minutes(10)) << id;
+  }
+}
+
 TEST(PipelineRebalance, ABatchSellsFirstAndBuysOnceItsSellsHaveFilled) {
   execution::RebalancePolicy policy = half_btc_policy();
   policy.targets_pct = {{"BTC", Decimal::from_int(40)},
@@ -167,9 +210,10 @@ TEST(PipelineRebalance, ABatchSellsFirstAndBuysOnceItsSellsHaveFilled) {
   s.trade_for(2min, prices);
   ASSERT_EQ(s.actions().back(), "rebalance.done ") << s.pipeline->summary().rebalance;
   const std::size_t first_plan = s.actions().size();
-  // BTC doubles: BTC above its target, XRP and USDT below. BTC is sold, then XRP bought.
+  // BTC doubles: BTC above its target, XRP and USDT below. BTC is sold, then XRP bought, once the
+  // batch interval (10 min) since the first plan's batch has passed.
   prices["BTC/USDT"] = Decimal::from_int(60000);
-  s.trade_for(2min, prices);
+  s.trade_for(10min, prices);
   const std::vector<std::string> all = s.actions();
   const std::vector<std::string> second(all.begin() + static_cast<long>(first_plan), all.end());
   const std::vector<std::string> expected{"rebalance.planned ", "rebalance.order BTC",
