@@ -192,6 +192,20 @@ class Pipeline {
   void coordination_deadline(const std::string& symbol, std::uint64_t id);
   void conclude(PendingCoordination pending, const agents::Coordination& coordination);
   void replace_pending(const std::string& symbol);
+  // orders for the account's holdings (pipeline_holdings.cpp), of the bags and of rebalancing
+  struct HoldingMarket {
+    std::string symbol;  // COIN/<reporting currency>
+    const core::Instrument* instrument = nullptr;
+    core::Decimal price;  // its last
+    // What `cash` buys, with room for the taker fee and some slippage; rounded to the increment.
+    core::Decimal buy_qty(core::Decimal cash) const;
+    bool below_minimum(core::Decimal qty) const;  // the pair's minimum quantity or cost
+  };
+  // The market `asset` trades on for the holdings; none without an instrument or a last price.
+  std::optional<HoldingMarket> holding_market(const std::string& asset) const;
+  core::Result<std::string> send_holding_order(const HoldingMarket& market, std::string intent_id,
+                                               std::string_view source, core::Side side,
+                                               core::Decimal qty);
   // hodl bags (pipeline_hodl.cpp): a share of each realised profit set aside, bought, audited
   // The bags in the reporting currency, coins at their last price.
   core::Decimal hodl_value() const;

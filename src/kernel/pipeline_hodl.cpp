@@ -17,9 +17,6 @@ using core::Decimal;
 
 namespace {
 
-// A market buy may cost more than the last price: the bag keeps this much of its pending cash, on
-// top of the taker fee, so what the buy costs stays within what the bag set aside.
-const Decimal kBagSlippageHeadroom = Decimal::must("0.005");
 // After a bag buy the venue refused or canceled, the next try waits this long.
 constexpr auto kBagRetryDelay = std::chrono::minutes(15);
 
@@ -83,34 +80,23 @@ void Pipeline::buy_bags() {
 }
 
 void Pipeline::buy_bag(const std::string& asset) {
-  const std::string symbol = asset + "/" + options_.reporting_currency;
-  const core::Instrument* instrument = instruments_.find(symbol);
-  const market::SymbolMarket* market = market_.find(symbol);
-  const Decimal price = market ? market->last_price().value_or(Decimal{}) : Decimal{};
   const Decimal pending = bags_.bag(asset)->pending;
-  if (margin_ || instrument == nullptr || !price.is_positive()) {
-    note_bag_wait(asset, margin_
-                             ? "bags buy on a spot venue only (paper.margin is on)"
-                             : fmt::format("no {} market with a price: add it to symbols", symbol));
+  const std::optional<HoldingMarket> market = margin_ ? std::nullopt : holding_market(asset);
+  if (!market) {
+    note_bag_wait(asset, margin_ ? "bags buy on a spot venue only (paper.margin is on)"
+                                 : fmt::format("no {}/{} market with a price: add it to symbols",
+                                               asset, options_.reporting_currency));
     return;
   }
-  const Decimal headroom = Decimal::one() + instrument->taker_fee + kBagSlippageHeadroom;
-  const Decimal qty = instrument->round_qty(pending / (price * headroom));
-  if (qty < instrument->qty_min || qty * price < instrument->cost_min) {
+  const Decimal qty = market->buy_qty(pending);
+  if (market->below_minimum(qty)) {
     note_bag_wait(
         asset, fmt::format("{} {} buys {} {}, below the pair's minimum order", pending.to_string(2),
                            options_.reporting_currency, qty.to_string(), asset));
     return;
   }
-  core::OrderIntent intent;
-  intent.intent_id = fmt::format("hodl-{}-{}", asset, now().ns);
-  intent.source = std::string(execution::kHodlSource);
-  intent.symbol = symbol;
-  intent.side = core::Side::kBuy;
-  intent.type = core::OrderType::kMarket;
-  intent.entry = price;
-  intent.created = now();
-  auto sent = orders_->submit(intent, qty, now());
+  auto sent = send_holding_order(*market, fmt::format("hodl-{}-{}", asset, now().ns),
+                                 execution::kHodlSource, core::Side::kBuy, qty);
   if (!sent) {
     bag_retry_after_ = now() + kBagRetryDelay;
     note_bag_wait(asset, "the buy was not sent: " + sent.error().message);
@@ -118,8 +104,6 @@ void Pipeline::buy_bag(const std::string& asset) {
   }
   bag_orders_[asset] = *sent;
   bag_waits_.erase(asset);
-  reference_prices_[*sent] = price;
-  sent_at_[*sent] = now();
   log_->info("hodl {}: buying {} {} at market ({} {} pending)", asset, qty.to_string(), asset,
              pending.to_string(2), options_.reporting_currency);
 }

@@ -23,10 +23,6 @@ using core::Decimal;
 
 namespace {
 
-// A market buy may cost more than the last price: the buy keeps this much of its value unspent, on
-// top of the taker fee, so that it stays within the cash it was given.
-const Decimal kBuyHeadroom = Decimal::must("0.005");
-
 json::object plan_json(const execution::RebalancePlan& plan) {
   json::array trades;
   for (const execution::RebalanceTrade& t : plan.trades) {
@@ -222,39 +218,27 @@ void Pipeline::send_rebalance_orders(core::Side side) {
 // sent.
 core::Result<std::string> Pipeline::send_rebalance_order(const execution::RebalanceTrade& trade,
                                                          Decimal value) {
-  const std::string symbol = trade.asset + "/" + options_.reporting_currency;
-  const core::Instrument* instrument = instruments_.find(symbol);
-  const market::SymbolMarket* market = market_.find(symbol);
-  const Decimal price = market ? market->last_price().value_or(Decimal{}) : Decimal{};
-  if (instrument == nullptr || !price.is_positive())
-    return core::Error::of(fmt::format("no {} price", symbol));
+  const std::optional<HoldingMarket> market = holding_market(trade.asset);
+  if (!market)
+    return core::Error::of(fmt::format("no {}/{} price", trade.asset, options_.reporting_currency));
+  const Decimal price = market->price;
   Decimal qty;
   if (trade.side == core::Side::kSell) {
     // Never more than the holdings: what positions and the hodl bag hold is not the allocation's.
     const Decimal held = holding_amounts()[trade.asset];
-    qty = instrument->round_qty(core::min(value / price, core::max(Decimal{}, held)));
+    qty = market->instrument->round_qty(core::min(value / price, core::max(Decimal{}, held)));
   } else {
-    const Decimal cash = core::min(value, available_cash(options_.reporting_currency));
-    const Decimal headroom = Decimal::one() + instrument->taker_fee + kBuyHeadroom;
-    qty = cash.is_positive() ? instrument->round_qty(cash / (price * headroom)) : Decimal{};
+    qty = market->buy_qty(core::min(value, available_cash(options_.reporting_currency)));
   }
-  if (qty < instrument->qty_min || qty * price < instrument->cost_min) {
+  if (market->below_minimum(qty)) {
     return core::Error::of(
         fmt::format("{} {} is below the pair's minimum order", qty.to_string(), trade.asset));
   }
-  core::OrderIntent intent;
-  intent.intent_id =
-      fmt::format("rebalance-{}-{}-{}", trade.asset, core::to_string(trade.side), now().ns);
-  intent.source = std::string(execution::kRebalanceSource);
-  intent.symbol = symbol;
-  intent.side = trade.side;
-  intent.type = core::OrderType::kMarket;
-  intent.entry = price;
-  intent.created = now();
-  auto sent = orders_->submit_holding(intent, qty, now());
+  auto sent = send_holding_order(
+      *market,
+      fmt::format("rebalance-{}-{}-{}", trade.asset, core::to_string(trade.side), now().ns),
+      execution::kRebalanceSource, trade.side, qty);
   if (!sent) return sent.error();
-  reference_prices_[*sent] = price;
-  sent_at_[*sent] = now();
   ++counters_.orders_sent;
   if (metrics_scraped()) rebalance_orders_.Add({{"side", core::to_string(trade.side)}}).Increment();
   record_rebalance("rebalance.order", trade.asset,
