@@ -317,14 +317,13 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   if (protective && order.filled.is_positive()) resolve_oco(order, now);
 }
 
-// A resize on its way (qty_asked_) has landed once the venue holds the quantity asked; refused, or
-// the order ended, nothing more is coming. Another resize asked meanwhile waits for its own answer.
+// A resize on its way (qty_asked_) is settled by the venue's next word on the order's quantity:
+// the resize landed, was refused, or (a request lost on the way, a reconciliation) the venue says
+// what it holds; or the order ended. Its word then rules, not a request it may never have had.
 void OrderManager::settle_qty(const ManagedOrder& order, const core::OrderUpdate& update) {
-  const auto asked = qty_asked_.find(order.request.client_order_id);
-  if (asked == qty_asked_.end()) return;
-  if (order.request.qty == asked->second || update.refused == core::Refused::kQuantity ||
+  if (update.qty.is_positive() || update.refused == core::Refused::kQuantity ||
       core::is_terminal(order.status)) {
-    qty_asked_.erase(asked);
+    qty_asked_.erase(order.request.client_order_id);
   }
 }
 
@@ -781,8 +780,8 @@ void OrderManager::on_stop_change(const ManagedOrder& stop, core::Timestamp now,
 
 void OrderManager::resize(ManagedOrder& order, Decimal qty, core::Timestamp now) {
   if (!order.held_locally) {
-    qty_asked_[order.request.client_order_id] =
-        qty;  // before the call: a venue may answer inside it
+    // Before the call: a venue may answer inside it.
+    qty_asked_[order.request.client_order_id] = qty;
     return venue_.amend(order.request, qty, {}, now);
   }
   order.request.qty = qty;

@@ -238,7 +238,7 @@ class OrderManager {
   std::set<std::string> cancel_requested_;
   std::set<std::string> operator_cancels_;  // of those, the ones the operator asked for
   // Orders whose resize (amend of the quantity) is on its way: the quantity asked, until the venue
-  // holds it (settle_qty). A stop's asked_qty starts from it.
+  // next reports the order's quantity (settle_qty). A stop's asked_qty starts from it.
   std::map<std::string, core::Decimal> qty_asked_;
   std::set<std::string> revived_;  // written off with nothing filled, then filled (see on_update)
   std::map<std::string, int> stop_replacements_;  // by group, bounded by kMaxStopReplacements

@@ -928,6 +928,29 @@ TEST_F(HeldTargetTest, AnExitFreesItsCoinsFromAResizeStillOnItsWay) {
   EXPECT_TRUE(problems_.empty()) << problems_.front();
 }
 
+// A resize lost on the way: the venue's next word on the stop (here a reconciliation's, 0.1 as
+// before) is what it holds, so the next fit asks again instead of trusting a request that never
+// landed.
+TEST_F(HeldTargetTest, AResizeLostOnTheWayIsAskedAgainAfterTheVenueSaysWhatItHolds) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, {}), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  defer_reports_ = true;
+  manager_->fit_protection("BTC/USDT", 0.06_d, now_);
+  pending_reports_.clear();  // the amend's answer never comes
+  core::OrderUpdate as_it_stands;
+  as_it_stands.client_order_id = stop_id;
+  as_it_stands.symbol = "BTC/USDT";
+  as_it_stands.side = Side::kSell;
+  as_it_stands.type = core::OrderType::kStopLoss;
+  as_it_stands.status = OrderStatus::kNew;
+  as_it_stands.qty = 0.1_d;
+  as_it_stands.reason = "reconciliation: as Kraken holds it";
+  manager_->on_execution(as_it_stands, now_);
+  manager_->fit_protection("BTC/USDT", 0.06_d, now_);
+  const auto amends = updates_of(take_pending(), stop_id);
+  EXPECT_FALSE(amends.empty()) << "the shrink is asked again";
+}
+
 // Putting back a stop TG4 canceled for an exit that did not sell is not the venue closing it: it
 // is not counted against the few replacements a position gets, however many exits fail.
 TEST_F(HeldTargetTest, AStopPutBackAfterFailedExitsIsNotAReplacement) {
