@@ -108,9 +108,9 @@ class OrderManagerTest : public ::testing::Test {
     manager_->on_execution(u, now_);
   }
 
-  // The Kraken venue's report of a refused amend of stop `id`: the stop as it still stands.
-  static core::OrderUpdate refused_amend(const std::string& id, Decimal qty, Decimal trigger, core::Refused kind,
-                                         const std::string& error) {
+  // A venue's report of sell stop `id` resting for `qty` at `trigger`, saying `reason`.
+  static core::OrderUpdate resting_stop(const std::string& id, Decimal qty, Decimal trigger,
+                                        std::string reason) {
     core::OrderUpdate u;
     u.client_order_id = id;
     u.symbol = "BTC/USDT";
@@ -119,7 +119,13 @@ class OrderManagerTest : public ::testing::Test {
     u.status = OrderStatus::kNew;
     u.qty = qty;
     u.trigger_price = trigger;
-    u.reason = "amend_order refused by Kraken: " + error;
+    u.reason = std::move(reason);
+    return u;
+  }
+  // The Kraken venue's report of a refused amend of stop `id`: the stop as it still stands.
+  static core::OrderUpdate refused_amend(const std::string& id, Decimal qty, Decimal trigger,
+                                         core::Refused kind, const std::string& error) {
+    core::OrderUpdate u = resting_stop(id, qty, trigger, "amend_order refused by Kraken: " + error);
     u.refused = kind;
     return u;
   }
@@ -937,15 +943,8 @@ TEST_F(HeldTargetTest, AResizeLostOnTheWayIsAskedAgainAfterTheVenueSaysWhatItHol
   defer_reports_ = true;
   manager_->fit_protection("BTC/USDT", 0.06_d, now_);
   pending_reports_.clear();  // the amend's answer never comes
-  core::OrderUpdate as_it_stands;
-  as_it_stands.client_order_id = stop_id;
-  as_it_stands.symbol = "BTC/USDT";
-  as_it_stands.side = Side::kSell;
-  as_it_stands.type = core::OrderType::kStopLoss;
-  as_it_stands.status = OrderStatus::kNew;
-  as_it_stands.qty = 0.1_d;
-  as_it_stands.reason = "reconciliation: as Kraken holds it";
-  manager_->on_execution(as_it_stands, now_);
+  manager_->on_execution(
+      resting_stop(stop_id, 0.1_d, 59000_d, "reconciliation: as Kraken holds it"), now_);
   manager_->fit_protection("BTC/USDT", 0.06_d, now_);
   const auto amends = updates_of(take_pending(), stop_id);
   EXPECT_FALSE(amends.empty()) << "the shrink is asked again";
