@@ -401,9 +401,13 @@ constexpr const char* kEmergency = "rules (LLM decision path in EMERGENCY)";
 
 TEST_F(LlmPaper, FailingModelsDegradeToTheRulesAndTheModelsTakeOverAgainWhenTheyRecover) {
   answer_for_all("{\"action\": \"BUY\", \"confidence\": ");  // a broken object: no valid answer
+  // Only the decisions ask the models: the regime and technical readings share the decision path's
+  // degradation, and their cycles, run as the node starts, would step it down before the first
+  // decision on a busy machine.
   write_config(
       "agents:\n  degrade_reduced_failures: 1\n  degrade_limited_failures: 2\n"
-      "  degrade_emergency_failures: 3\n  recover_successes: 1\n");
+      "  degrade_emergency_failures: 3\n  recover_successes: 1\n"
+      "  regime_detection: false\n  technical_analysis: false\n");
   start_paper();
   if (HasFatalFailure()) return;
 
