@@ -884,25 +884,59 @@ void OrderManager::place_guard(const std::string& symbol, Decimal price, core::T
   guards_wanted_.erase(wanted);
   const core::Instrument* instrument = instruments_.find(symbol);
   if (instrument == nullptr) return;
-  const Decimal qty = instrument->round_qty(uncovered(symbol, guard.side));
-  if (qty < instrument->qty_min) return;
   const Decimal distance = config_.guard_stop_distance;
-  ManagedOrder stop;
-  stop.role = OrderRole::kStopLoss;
-  stop.source = std::string(kGuardSource);
-  stop.request.symbol = symbol;
-  stop.request.side = guard.side;
-  stop.request.type = OrderType::kStopLoss;
-  stop.request.qty = qty;
-  stop.request.trigger_price = instrument->round_price(
+  const Decimal trigger = instrument->round_price(
       price * (guard.side == Side::kSell ? Decimal::one() - distance : Decimal::one() + distance));
-  stop.request.reduce_only = true;
-  stop.request.leverage = Decimal::one();
-  const auto sent = send(std::move(stop), now);
-  if (sent) return;
-  if (!guard.refusal_said)
-    problem("guard stop for " + symbol + " not placed yet: " + sent.error().message);
-  guards_wanted_[symbol] = GuardWanted{guard.side, true};
+  // A held take-profit whose stop is gone gets its own guard, in its group: its trigger then frees
+  // the guard's coins as it would its stop's. The rest of what is uncovered gets one of its own.
+  Decimal left = instrument->round_qty(uncovered(symbol, guard.side));
+  std::vector<std::pair<std::string, Decimal>> parts;  // group ("": its own) -> quantity
+  for (const ManagedOrder* target : orphan_targets(symbol, guard.side)) {
+    const Decimal part = core::min(left, target->request.qty - target->filled);
+    if (part < instrument->qty_min) continue;
+    parts.emplace_back(target->group, part);
+    left -= part;
+  }
+  if (left >= instrument->qty_min) parts.emplace_back("", left);
+  for (const auto& [group, qty] : parts) {
+    ManagedOrder stop;
+    stop.role = OrderRole::kStopLoss;
+    stop.group = group;
+    stop.source = std::string(kGuardSource);
+    stop.request.symbol = symbol;
+    stop.request.side = guard.side;
+    stop.request.type = OrderType::kStopLoss;
+    stop.request.qty = qty;
+    stop.request.trigger_price = trigger;
+    stop.request.reduce_only = true;
+    stop.request.leverage = Decimal::one();
+    if (const auto sent = send(std::move(stop), now); !sent) {
+      if (!guard.refusal_said)
+        problem("guard stop for " + symbol + " not placed yet: " + sent.error().message);
+      guards_wanted_[symbol] = GuardWanted{guard.side, true};  // the rest, at the next price
+      return;
+    }
+  }
+}
+
+std::vector<const ManagedOrder*> OrderManager::orphan_targets(const std::string& symbol,
+                                                              Side side) const {
+  std::vector<const ManagedOrder*> orphans;
+  for (const std::string& id : held_ids_) {
+    const ManagedOrder& target = orders_.at(id);
+    if (target.role != OrderRole::kTakeProfit || target.triggered ||
+        target.request.symbol != symbol || target.request.side != side) {
+      continue;
+    }
+    const bool has_stop =
+        std::any_of(open_ids_.begin(), open_ids_.end(), [&](const std::string& other) {
+          const ManagedOrder& order = orders_.at(other);
+          return order.group == target.group && order.role == OrderRole::kStopLoss &&
+                 !order.held_locally;
+        });
+    if (!has_stop) orphans.push_back(&target);
+  }
+  return orphans;
 }
 
 // What the closing orders of the last process had yet to sell when they ended (see restore) goes back

@@ -119,6 +119,11 @@ class OrderManager {
            !guards_wanted_.empty();
   }
 
+  // Held take-profits of `symbol` selling on `side` whose stop is gone (its record lost with a
+  // kill, say): a stop that joins one's group (a guard, an adopted stop of TG4's own) frees its
+  // coins when it triggers, as the lost stop would have.
+  std::vector<const ManagedOrder*> orphan_targets(const std::string& symbol, core::Side side) const;
+
   // Restart: orders loaded from the store before reconciliation. A held exit that never went out is
   // canceled (its moment has passed: the strategy decides again). Either that or an exit or released
   // take-profit still on its way may owe the stops the coins they gave up for it: see

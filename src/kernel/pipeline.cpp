@@ -510,6 +510,15 @@ void Pipeline::adopt(const core::OrderUpdate& venue_order) {
   if (execution::is_own_stop(venue_order)) {  // TG4's own, placed to protect a position
     order.role = execution::OrderRole::kStopLoss;
     order.request.reduce_only = true;
+    // The position's take-profit survived in the store without it: the stop rejoins its group (same
+    // pair, side and quantity), so that the target's trigger frees the stop's coins.
+    for (const execution::ManagedOrder* target :
+         orders_->orphan_targets(order.request.symbol, order.request.side)) {
+      if (target->request.qty - target->filled != venue_order.qty - venue_order.filled_qty)
+        continue;
+      order.group = target->group;
+      break;
+    }
   }
   order.status = venue_order.status;
   order.venue_order_id = venue_order.venue_order_id;

@@ -1181,6 +1181,31 @@ TEST_F(HeldTargetTest, APositionWithoutAStopAfterARestartGetsAGuardStopAtTheNext
   EXPECT_EQ(problems_.size(), 1u) << problems_.back();
 }
 
+// The stop's record was lost and Kraken no longer has it, but its take-profit (held by TG4) is
+// restored: the guard joins the target's group, so the target's trigger frees the guard's coins
+// and sells them, as it would have with the lost stop.
+TEST_F(HeldTargetTest, AGuardJoinsTheGroupOfATakeProfitThatLostItsStop) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const ManagedOrder held_target = target();
+  defer_reports_ = true;
+  venue_->cancel(stop().request.client_order_id, now_);  // gone from the venue with its record
+  pending_reports_.clear();
+  defer_reports_ = false;
+  manager_ = make_manager();
+  manager_->restore(held_target);
+  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  price(60000_d);
+  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 1u);
+  const ManagedOrder guard = stop();
+  EXPECT_EQ(guard.group, held_target.group);
+  EXPECT_EQ(guard.request.qty, 0.1_d);
+  price(63100_d);
+  EXPECT_EQ(stop().status, OrderStatus::kCanceled);
+  EXPECT_EQ(target().status, OrderStatus::kFilled) << target().reason;
+  EXPECT_EQ(venue_->balance("BTC"), 0_d);
+  EXPECT_EQ(problems_.size(), 1u) << problems_.back();
+}
+
 // Part of the position is covered by a stop restored from the store: the guard covers the rest.
 TEST_F(HeldTargetTest, AGuardStopCoversOnlyWhatTheStopsLeaveUncovered) {
   ASSERT_TRUE(manager_->submit(entry(59000_d, {}), 0.04_d, now_));

@@ -483,6 +483,36 @@ TEST(PipelineRestart, ItsOwnStopWhoseRecordWasLostIsAdoptedAsAStop) {
   EXPECT_EQ(s.order_problems, 0u) << s.recent_problems.back();
 }
 
+// The stop whose record was lost had a take-profit whose record was not (held by TG4, Kraken
+// locking the stop's coins): the adopted stop rejoins the target's group, so that the target's
+// trigger cancels it to free the coins to sell.
+TEST(PipelineRestart, AnAdoptedStopRejoinsTheGroupOfItsTakeProfit) {
+  RestoredAccount account = account_holding_btc();
+  execution::ManagedOrder target;
+  target.role = execution::OrderRole::kTakeProfit;
+  target.group = "g1";
+  target.request = {"s0-target", "BTC/USDT", core::Side::kSell, core::OrderType::kTakeProfit, 0.1_d,
+                    {},          52000_d};
+  target.request.reduce_only = true;
+  target.status = core::OrderStatus::kNew;
+  target.held_locally = true;
+  target.created = kStart - 1h;
+  account.open_orders = {target};
+  SilentSession session(std::move(account), nullptr, false, true);
+  const std::string own = core::ClientOrderIdGenerator(kStart - 1h).id_for(7);
+  core::OrderUpdate stop = listed(own, core::Side::kSell, core::OrderType::kStopLoss, 0.1_d);
+  stop.trigger_price = 49000_d;
+  execution::VenueSnapshot snapshot;
+  snapshot.open_orders = {stop};
+  snapshot.balances = {{"USDT", 1000_d}, {"BTC", 0.1_d}};
+  session.answer(snapshot);
+  const execution::ManagedOrder* adopted = session.pipeline->orders().find(own);
+  ASSERT_NE(adopted, nullptr);
+  EXPECT_EQ(adopted->group, "g1");
+  session.trade(52100_d, 1s);  // the target triggers: its stop's cancel is asked for
+  EXPECT_EQ(session.venue->canceled, std::vector<std::string>{own});
+}
+
 // Holding 0.1 BTC at the restart: take-profit s0-target (released as a market sell at 52000) was
 // on its way, and its stop s0-stop (49000) had been canceled to free the coins.
 RestoredAccount account_with_a_take_profit_on_its_way() {
