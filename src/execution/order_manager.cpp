@@ -174,7 +174,8 @@ void OrderManager::cancel(const std::string& client_order_id, core::Timestamp no
 void OrderManager::cancel_for_operator(const std::string& client_order_id, core::Timestamp now) {
   const ManagedOrder* order = find(client_order_id);
   if (order == nullptr || core::is_terminal(order->status)) return;
-  operator_cancels_.insert(client_order_id);
+  // One held here ends at once, with no report to come: only the venue's cancels are remembered.
+  if (!order->held_locally) operator_cancels_.insert(client_order_id);
   cancel(client_order_id, now);
 }
 
@@ -278,10 +279,14 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
                    (update.reason.empty() ? "" : " (" + update.reason + ")");
   }
   settle_trigger(order, update);
+  // A stop of the position rests at the venue: the requests lost before it are behind us.
+  if (order.role == OrderRole::kStopLoss && order.status == OrderStatus::kNew)
+    stop_resends_.erase(order.group);
   // A cancel refused for good: the order rests, and its end, when it comes, is not of our asking.
   if (update.refused == core::Refused::kCancel) {
     cancel_requested_.erase(order.request.client_order_id);
     put_back_on_cancel_.erase(order.request.client_order_id);
+    operator_cancels_.erase(order.request.client_order_id);
   }
   changed(order, now);
   // The venue would not shrink or cancel it: an exit waiting for its coins is dropped (on_stop_change).
@@ -358,7 +363,7 @@ void OrderManager::report_if_unprotected(const ManagedOrder& order, bool lost, D
   if (refused_stop && lost) {
     return place_stop_again(
         order, wanted, "stop " + order_label(order) + " was lost on the way (" + order.reason + ")",
-        StopAgain::kReplacesALoss, now);
+        StopAgain::kResendsALostOne, now);
   }
   const bool released_exit = hold_targets_locally_ && written_off(order.status) &&
                              (order.role == OrderRole::kExit ||
@@ -453,12 +458,17 @@ void OrderManager::replace_stop(const ManagedOrder& gone, Decimal qty, core::Tim
 void OrderManager::place_stop_again(const ManagedOrder& gone, Decimal qty, const std::string& why,
                                     StopAgain kind, core::Timestamp now) {
   constexpr int kMaxStopReplacements = 3;
+  constexpr int kMaxStopResends = 10;
   const Decimal remaining = core::min(qty, uncovered(gone.request.symbol, gone.request.side));
   if (!remaining.is_positive()) return;
   if (kind == StopAgain::kReplacesALoss &&
       ++stop_replacements_[gone.group] > kMaxStopReplacements) {
     return problem(why + "; not placed again: already replaced " + std::to_string(kMaxStopReplacements) +
                    " times, the position is unprotected");
+  }
+  if (kind == StopAgain::kResendsALostOne && ++stop_resends_[gone.group] > kMaxStopResends) {
+    return problem(why + "; not placed again: lost " + std::to_string(kMaxStopResends) +
+                   " times in a row, the position is unprotected");
   }
   ManagedOrder stop;
   stop.role = OrderRole::kStopLoss;

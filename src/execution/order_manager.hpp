@@ -191,10 +191,12 @@ class OrderManager {
   void drop_exit(ManagedOrder& exit, const std::string& why, core::Timestamp now);
   void cancel_held(ManagedOrder& order, const std::string& reason, core::Timestamp now);
   void replace_stop(const ManagedOrder& gone, core::Decimal qty, core::Timestamp now);
-  // Why a stop goes out again: the venue closed or lost it (a few times per position at most, so a
-  // venue that keeps doing so cannot make TG4 loop), or TG4 puts back coins it had freed for a
-  // closing order that did not sell them (as many times as the strategy sends such orders).
-  enum class StopAgain : std::uint8_t { kReplacesALoss, kPutsBack };
+  // Why a stop goes out again: the venue closed it (a few times per position at most, so a venue
+  // that keeps doing so cannot make TG4 loop); it was lost on the way, never reaching Kraken (more
+  // times in a row, as a connection that drops requests may do, and counted again from zero once a
+  // stop of the position rests); or TG4 puts back coins it had freed for a closing order that did
+  // not sell them (as many times as the strategy sends such orders).
+  enum class StopAgain : std::uint8_t { kReplacesALoss, kResendsALostOne, kPutsBack };
   void place_stop_again(const ManagedOrder& gone, core::Decimal qty, const std::string& why,
                         StopAgain kind, core::Timestamp now);
   void trail_stops(const std::string& symbol, core::Decimal price, core::Timestamp now);
@@ -247,6 +249,7 @@ class OrderManager {
   std::map<std::string, core::Decimal> qty_asked_;
   std::set<std::string> revived_;  // written off with nothing filled, then filled (see on_update)
   std::map<std::string, int> stop_replacements_;  // by group, bounded by kMaxStopReplacements
+  std::map<std::string, int> stop_resends_;       // by group, in a row, bounded by kMaxStopResends
   // By group: the stops canceled to free a triggered held target's coins, until the target ends.
   std::map<std::string, std::vector<std::string>> freed_stops_;
   // By strategy exit: the stops shrunk or canceled to free its coins and what each gave up, until

@@ -333,6 +333,45 @@ TEST_F(OrderManagerTest, TrailingStopRisesOnceInProfitAndNeverFalls) {
   EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->status, OrderStatus::kFilled);
 }
 
+// A connection that drops requests can lose a stop several times in a row. It is sent again each
+// time, up to 10 losses in a row; a stop of the position that rests starts the count again. (It
+// was once bounded with the venue's own closings, 3 per position: a chaos mix of lost requests
+// left a position bare.)
+TEST_F(OrderManagerTest, AStopLostOnTheWayIsSentAgainUpToTenTimesInARow) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.05_d, now_));
+  manager_->fit_protection("BTC/USDT", 0.05_d, now_);
+  const auto open_stop = [&] {
+    std::vector<const ManagedOrder*> open;
+    for (const ManagedOrder* s : by_role(OrderRole::kStopLoss)) {
+      if (!core::is_terminal(s->status)) open.push_back(s);
+    }
+    EXPECT_LE(open.size(), 1u);
+    return open.empty() ? std::string() : open[0]->request.client_order_id;
+  };
+  defer_reports_ = true;  // the venue's answers to the stops sent again are lost too
+  for (int lost = 1; lost <= 5; ++lost) {
+    lose(open_stop());
+    pending_reports_.clear();
+    ASSERT_FALSE(open_stop().empty()) << "loss " << lost << ": " << problems_.back();
+  }
+  defer_reports_ = false;
+  lose(open_stop());  // the sixth is lost, the seventh rests: the count starts again
+  ASSERT_FALSE(open_stop().empty()) << problems_.back();
+  ASSERT_EQ(manager_->find(open_stop())->status, OrderStatus::kNew);
+  defer_reports_ = true;
+  for (int lost = 1; lost <= 10; ++lost) {
+    lose(open_stop());
+    pending_reports_.clear();
+    ASSERT_FALSE(open_stop().empty()) << "loss " << lost << ": " << problems_.back();
+  }
+  lose(open_stop());
+  EXPECT_TRUE(open_stop().empty());
+  EXPECT_NE(problems_.back().find(
+                "not placed again: lost 10 times in a row, the position is unprotected"),
+            std::string::npos)
+      << problems_.back();
+}
+
 // A stop lost on the way (a write-off, no refusal) is placed again for what it covered; the
 // position is not left without one. It is not when the symbol's other stops already cover what is
 // held: an exit that went out meanwhile took the coins it protected.
@@ -1204,6 +1243,31 @@ TEST_F(HeldTargetTest, AGuardJoinsTheGroupOfATakeProfitThatLostItsStop) {
   EXPECT_EQ(target().status, OrderStatus::kFilled) << target().reason;
   EXPECT_EQ(venue_->balance("BTC"), 0_d);
   EXPECT_EQ(problems_.size(), 1u) << problems_.back();
+}
+
+// The operator's cancel of a stop is remembered with it (a restart then leaves the position bare,
+// as the operator chose); a cancel Kraken refused is not, and the stop's later end at the venue's
+// hand is the venue's: it is placed again.
+TEST_F(HeldTargetTest, OnlyAnOperatorsCancelThatLandedMarksTheStop) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  const std::string stop_id = stop().request.client_order_id;
+  defer_reports_ = true;
+  manager_->cancel_for_operator(stop_id, now_);
+  pending_reports_.clear();
+  defer_reports_ = false;
+  manager_->on_execution(
+      refused_amend(stop_id, 0.1_d, 59000_d, core::Refused::kCancel, "EOrder:Unknown"), now_);
+  manager_->on_execution(canceled_by_venue(stop_id, 0_d), now_);
+  EXPECT_FALSE(manager_->find(stop_id)->reason.starts_with(kCanceledByOperator))
+      << manager_->find(stop_id)->reason;
+  EXPECT_EQ(open_stop_qty(), 0.1_d) << "placed again";
+
+  const std::string again = other_stop(stop_id).request.client_order_id;
+  manager_->cancel_for_operator(again, now_);
+  EXPECT_EQ(manager_->find(again)->status, OrderStatus::kCanceled);
+  EXPECT_TRUE(manager_->find(again)->reason.starts_with(kCanceledByOperator))
+      << manager_->find(again)->reason;
+  EXPECT_EQ(open_stop_qty(), 0_d) << "the operator's cancel is not undone";
 }
 
 // Part of the position is covered by a stop restored from the store: the guard covers the rest.
