@@ -379,7 +379,10 @@ std::vector<Field<Config>> build_table() {
   add(field<Config>(TG4_KEY(risk.max_positions_per_symbol), "Open positions per symbol.",
                     ints(1, 100)));
   add(field<Config>(TG4_KEY(risk.max_positions_total), "Open positions in total.", ints(1, 1000)));
-  add(field<Config>(TG4_KEY(risk.max_orders_per_minute), "Order rate limit.", ints(1, 10000)));
+  add(field<Config>(
+      TG4_KEY(risk.max_orders_per_minute),
+      "Order rate limit; a held position's stops and targets count but are never refused.",
+      ints(1, 10000)));
   add(field<Config>(TG4_KEY(risk.daily_loss_limit_pct),
                     "HALT until the next UTC day at this daily loss, % of equity.", percent()));
   add(field<Config>(TG4_KEY(risk.weekly_loss_limit_pct),

@@ -119,8 +119,11 @@ core::Result<std::string> OrderManager::submit_holding(const core::OrderIntent& 
   return send(std::move(*made), now);
 }
 
-core::Result<std::string> OrderManager::send(ManagedOrder order, core::Timestamp now) {
-  if (auto ok = admit(order.request.symbol, now); !ok) return ok.error();
+core::Result<std::string> OrderManager::send(ManagedOrder order, core::Timestamp now,
+                                             Sending sending) {
+  if (sending == Sending::kAdmitted) {
+    if (auto ok = admit(order.request.symbol, now); !ok) return ok.error();
+  }
   count_send(order.request.symbol, now);
   auto booked = book(std::move(order), OrderStatus::kPendingNew, now);
   if (!booked) return booked.error();
@@ -477,7 +480,7 @@ void OrderManager::place_stop_again(const ManagedOrder& gone, Decimal qty, const
   stop.source = gone.source;
   stop.request = gone.request;
   stop.request.qty = remaining;
-  const auto sent = send(std::move(stop), now);
+  const auto sent = send(std::move(stop), now, Sending::kProtects);
   if (!sent) return problem(why + "; placing the stop again failed: " + sent.error().message);
   problem(why + "; stop placed again as " + *sent + " for " + remaining.to_string());
 }
@@ -522,7 +525,7 @@ void OrderManager::attach_protection(const ManagedOrder& entry, core::Timestamp 
     child.request.reduce_only = true;
     child.request.leverage = entry.request.leverage;
     if (role == OrderRole::kTakeProfit && hold_targets_locally_) return hold(std::move(child), now);
-    if (auto sent = send(std::move(child), now); !sent) {
+    if (auto sent = send(std::move(child), now, Sending::kProtects); !sent) {
       problem("could not attach " + std::string(to_string(role)) + " to " + entry.request.client_order_id + ": " +
               sent.error().message);
     }
@@ -878,30 +881,29 @@ const ManagedOrder* OrderManager::stop_canceled_by_operator(const std::string& s
 // Said either way; with a guard distance, a stop follows at the next price (place_guard).
 void OrderManager::want_guard(const std::string& symbol, Side side, const std::string& why) {
   if (!config_.guard_stop_distance.is_positive()) return problem(why);
-  guards_wanted_[symbol] = GuardWanted{side, false};
+  guards_wanted_[symbol] = side;
   problem(fmt::format(
       "{}; a guard stop {} % from the next price will cover it (execution.guard_stop_pct)", why,
       (config_.guard_stop_distance * Decimal::must("100")).to_string()));
 }
 
 // The guard stop `symbol` awaits, for what its position holds that nothing covers (an exit or a
-// stop may have come meanwhile), at guard_stop_distance from `price`. Refused (the order rate
-// limit, say): asked again at the next price, the refusal said once.
+// stop may have come meanwhile), at guard_stop_distance from `price`.
 void OrderManager::place_guard(const std::string& symbol, Decimal price, core::Timestamp now) {
   const auto wanted = guards_wanted_.find(symbol);
   if (wanted == guards_wanted_.end()) return;
-  const GuardWanted guard = wanted->second;
+  const Side side = wanted->second;
   guards_wanted_.erase(wanted);
   const core::Instrument* instrument = instruments_.find(symbol);
   if (instrument == nullptr) return;
   const Decimal distance = config_.guard_stop_distance;
   const Decimal trigger = instrument->round_price(
-      price * (guard.side == Side::kSell ? Decimal::one() - distance : Decimal::one() + distance));
+      price * (side == Side::kSell ? Decimal::one() - distance : Decimal::one() + distance));
   // A held take-profit whose stop is gone gets its own guard, in its group: its trigger then frees
   // the guard's coins as it would its stop's. The rest of what is uncovered gets one of its own.
-  Decimal left = instrument->round_qty(uncovered(symbol, guard.side));
+  Decimal left = instrument->round_qty(uncovered(symbol, side));
   std::vector<std::pair<std::string, Decimal>> parts;  // group ("": its own) -> quantity
-  for (const ManagedOrder* target : orphan_targets(symbol, guard.side)) {
+  for (const ManagedOrder* target : orphan_targets(symbol, side)) {
     const Decimal part = core::min(left, target->request.qty - target->filled);
     if (part < instrument->qty_min) continue;
     parts.emplace_back(target->group, part);
@@ -914,17 +916,14 @@ void OrderManager::place_guard(const std::string& symbol, Decimal price, core::T
     stop.group = group;
     stop.source = std::string(kGuardSource);
     stop.request.symbol = symbol;
-    stop.request.side = guard.side;
+    stop.request.side = side;
     stop.request.type = OrderType::kStopLoss;
     stop.request.qty = qty;
     stop.request.trigger_price = trigger;
     stop.request.reduce_only = true;
     stop.request.leverage = Decimal::one();
-    if (const auto sent = send(std::move(stop), now); !sent) {
-      if (!guard.refusal_said)
-        problem("guard stop for " + symbol + " not placed yet: " + sent.error().message);
-      guards_wanted_[symbol] = GuardWanted{guard.side, true};  // the rest, at the next price
-      return;
+    if (const auto sent = send(std::move(stop), now, Sending::kProtects); !sent) {
+      problem("guard stop for " + symbol + " not placed: " + sent.error().message);
     }
   }
 }

@@ -159,7 +159,12 @@ class OrderManager {
 
  private:
   core::Result<ManagedOrder> order_for(const core::OrderIntent& intent, core::Decimal qty) const;
-  core::Result<std::string> send(ManagedOrder order, core::Timestamp now);
+  // kProtects: a stop or target of a position already held. Counted in the order rate, but never
+  // refused by TG4's own limits (execution.max_orders_per_minute, the Kraken counter's budget): a
+  // position must not lose its protection to a burst of orders.
+  enum class Sending : std::uint8_t { kAdmitted, kProtects };
+  core::Result<std::string> send(ManagedOrder order, core::Timestamp now,
+                                 Sending sending = Sending::kAdmitted);
   core::Result<ManagedOrder*> book(ManagedOrder order, core::OrderStatus status, core::Timestamp now);
   void count_send(const std::string& symbol, core::Timestamp now);
   core::Status admit(const std::string& symbol, core::Timestamp now);
@@ -271,11 +276,8 @@ class OrderManager {
   std::vector<ManagedOrder> ended_stops_;  // see remember_ended_stop
   std::set<std::string> awaiting_cover_;  // symbols cover_after_restart left for a closing order to end
   std::map<std::string, core::Decimal> positions_;  // by symbol, as last given to fit_protection
-  struct GuardWanted {
-    core::Side side;  // the stop's: a sell guards a long
-    bool refusal_said = false;
-  };
-  std::map<std::string, GuardWanted> guards_wanted_;  // by symbol: the guard stop it awaits
+  std::map<std::string, core::Side>
+      guards_wanted_;  // by symbol: the side of the guard stop it awaits
 };
 
 }  // namespace tg4::execution

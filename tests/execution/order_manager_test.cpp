@@ -1284,28 +1284,22 @@ TEST_F(HeldTargetTest, AGuardStopCoversOnlyWhatTheStopsLeaveUncovered) {
   EXPECT_EQ(by_role(OrderRole::kStopLoss)[1]->request.qty, 0.06_d);
 }
 
-// A guard refused (here: the order rate limit) is asked again at the next prices, the refusal said
-// once; guard_stop_pct 0 leaves the position as it is, said.
-TEST_F(HeldTargetTest, ARefusedGuardStopIsAskedAgainAndZeroDistanceOnlySays) {
+// Protection is never held back by TG4's own order limits: with the minute's one order used, a
+// guard stop still goes out at the next price, as an entry's stop does once it fills (a new entry
+// is refused). guard_stop_pct 0 leaves the position as it is, said.
+TEST_F(HeldTargetTest, ProtectionIsNotHeldBackByTheOrderRateLimitAndZeroGuardDistanceOnlySays) {
   ASSERT_TRUE(manager_->submit(entry({}, {}), 0.1_d, now_));
   config_.max_orders_per_minute = 1;
   manager_ = make_manager();
-  core::OrderIntent low = entry({}, {});
-  low.type = core::OrderType::kLimit;
-  low.limit_price = 50000_d;
-  ASSERT_TRUE(manager_->submit(low, 0.001_d, now_));  // rests; uses the minute's one order
-  manager_->cover_after_restart("BTC/USDT", 0.1_d, now_);
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.01_d, now_));  // the minute's one order
+  EXPECT_EQ(by_role(OrderRole::kStopLoss).size(), 1u) << "the entry's stop is attached";
+  EXPECT_FALSE(manager_->submit(entry(59000_d, 63000_d), 0.01_d, now_))
+      << "another entry is refused";
+  manager_->cover_after_restart("BTC/USDT", 0.11_d, now_);
   price(60000_d);
-  price(60000_d);
-  ASSERT_EQ(problems_.size(), 2u);
-  EXPECT_NE(problems_[1].find("guard stop for BTC/USDT not placed yet: order rate limit"),
-            std::string::npos)
-      << problems_[1];
-  EXPECT_TRUE(by_role(OrderRole::kStopLoss).empty());
-  now_ = now_ + std::chrono::seconds(60);
-  price(60000_d);
-  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 1u);
-  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.qty, 0.1_d);
+  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 2u) << problems_.back();
+  EXPECT_EQ(open_stop_qty(), 0.11_d);
+  EXPECT_EQ(problems_.size(), 1u) << problems_.back();
 
   config_ = {};
   config_.guard_stop_distance = Decimal{};
