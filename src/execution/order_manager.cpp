@@ -283,8 +283,9 @@ void OrderManager::on_update(const core::OrderUpdate& update, core::Timestamp no
   }
   settle_trigger(order, update);
   // A stop of the position rests at the venue: the requests lost before it are behind us.
-  if (order.role == OrderRole::kStopLoss && order.status == OrderStatus::kNew)
+  if (order.role == OrderRole::kStopLoss && order.status == OrderStatus::kNew) {
     stop_resends_.erase(order.group);
+  }
   // A cancel refused for good: the order rests, and its end, when it comes, is not of our asking.
   if (update.refused == core::Refused::kCancel) {
     cancel_requested_.erase(order.request.client_order_id);
@@ -653,13 +654,16 @@ bool OrderManager::release_if_unblocked(const std::string& group, core::Timestam
     ManagedOrder& order = orders_.at(id);
     if (order.group == group && order.triggered) target = &order;
   }
-  if (target == nullptr) return false;
-  for (const std::string& id : open_ids_) {
-    const ManagedOrder& other = orders_.at(id);
-    if (other.group == group && !other.held_locally && other.role == OrderRole::kStopLoss) return false;
-  }
+  if (target == nullptr || has_venue_stop(group)) return false;
   release(*target, now);
   return true;
+}
+
+bool OrderManager::has_venue_stop(const std::string& group) const {
+  return std::any_of(open_ids_.begin(), open_ids_.end(), [&](const std::string& id) {
+    const ManagedOrder& order = orders_.at(id);
+    return order.group == group && order.role == OrderRole::kStopLoss && !order.held_locally;
+  });
 }
 
 void OrderManager::release(ManagedOrder& target, core::Timestamp now) {
@@ -937,13 +941,7 @@ std::vector<const ManagedOrder*> OrderManager::orphan_targets(const std::string&
         target.request.symbol != symbol || target.request.side != side) {
       continue;
     }
-    const bool has_stop =
-        std::any_of(open_ids_.begin(), open_ids_.end(), [&](const std::string& other) {
-          const ManagedOrder& order = orders_.at(other);
-          return order.group == target.group && order.role == OrderRole::kStopLoss &&
-                 !order.held_locally;
-        });
-    if (!has_stop) orphans.push_back(&target);
+    if (!has_venue_stop(target.group)) orphans.push_back(&target);
   }
   return orphans;
 }

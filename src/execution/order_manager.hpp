@@ -34,14 +34,14 @@
 
 namespace tg4::execution {
 
-// kHolding: an order for the account's holdings (a portfolio rebalance), neither an entry nor an
-// exit of any position: it takes no protection and waits for no stop.
 // The source of a guard stop: one TG4 placed for a position it found without a stop after a
 // restart.
 inline constexpr std::string_view kGuardSource = "guard";
 // How the reason of an order canceled at the operator's request begins (stored with it).
 inline constexpr std::string_view kCanceledByOperator = "canceled by the operator";
 
+// kHolding: an order for the account's holdings (a portfolio rebalance), neither an entry nor an
+// exit of any position: it takes no protection and waits for no stop.
 enum class OrderRole : std::uint8_t { kEntry, kStopLoss, kTakeProfit, kExit, kHolding };
 const char* to_string(OrderRole role);
 
@@ -160,7 +160,7 @@ class OrderManager {
  private:
   core::Result<ManagedOrder> order_for(const core::OrderIntent& intent, core::Decimal qty) const;
   // kProtects: a stop or target of a position already held. Counted in the order rate, but never
-  // refused by TG4's own limits (execution.max_orders_per_minute, the Kraken counter's budget): a
+  // refused by TG4's own limits (risk.max_orders_per_minute, the Kraken counter's budget): a
   // position must not lose its protection to a burst of orders.
   enum class Sending : std::uint8_t { kAdmitted, kProtects };
   core::Result<std::string> send(ManagedOrder order, core::Timestamp now,
@@ -208,12 +208,14 @@ class OrderManager {
   void changed(ManagedOrder& order, core::Timestamp now);
   void track(const ManagedOrder& order);  // keeps open_ids_ in step with the order's status
   void problem(const std::string& text);
-  // `lost`: the order's rejection was no refusal (core::OrderUpdate::lost); a stop lost so goes out
-  // again for `wanted`, what it was to rest on (asked_qty).
   const ManagedOrder* stop_canceled_by_operator(const std::string& symbol, core::Side side) const;
   void settle_qty(const ManagedOrder& order, const core::OrderUpdate& update);
   void want_guard(const std::string& symbol, core::Side side, const std::string& why);
   void place_guard(const std::string& symbol, core::Decimal price, core::Timestamp now);
+  // A stop of `group` rests at the venue (not one held here): it locks the group's coins.
+  bool has_venue_stop(const std::string& group) const;
+  // `lost`: the order's rejection was no refusal (core::OrderUpdate::lost); a stop lost so goes out
+  // again for `wanted`, what it was to rest on (asked_qty).
   void report_if_unprotected(const ManagedOrder& order, bool lost, core::Decimal wanted,
                              core::Timestamp now);
   static bool closes(const ManagedOrder& order);
@@ -276,8 +278,8 @@ class OrderManager {
   std::vector<ManagedOrder> ended_stops_;  // see remember_ended_stop
   std::set<std::string> awaiting_cover_;  // symbols cover_after_restart left for a closing order to end
   std::map<std::string, core::Decimal> positions_;  // by symbol, as last given to fit_protection
-  std::map<std::string, core::Side>
-      guards_wanted_;  // by symbol: the side of the guard stop it awaits
+  // By symbol: the side of the guard stop it awaits (cover_after_restart, place_guard).
+  std::map<std::string, core::Side> guards_wanted_;
 };
 
 }  // namespace tg4::execution

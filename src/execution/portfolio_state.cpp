@@ -174,8 +174,9 @@ std::string portfolio_state_to_json(const PortfolioState& state) {
                    {"fees_reporting", state.fees_reporting.to_string()}};
   // Only an account with hodl bags says so: the state of one without keeps its older form.
   if (state.hodl != HodlState{}) out["hodl"] = hodl_json(state.hodl);
-  if (state.rebalance_batch_started.is_set())
+  if (state.rebalance_batch_started.is_set()) {
     out["rebalance_batch_started_ns"] = state.rebalance_batch_started.ns;
+  }
   return json::serialize(out);
 }
 
@@ -212,8 +213,8 @@ core::Result<PortfolioState> portfolio_state_from_json(std::string_view text) {
     if (!hodl) return hodl.error();
     state.hodl = std::move(*hodl);
   }
-  if (doc.get_object().contains(
-          "rebalance_batch_started_ns")) {  // optional too: none before the first batch
+  // Optional too: none before the first rebalance batch.
+  if (doc.get_object().contains("rebalance_batch_started_ns")) {
     auto started = root.integer("rebalance_batch_started_ns");
     if (!started) return started.error();
     state.rebalance_batch_started = core::Timestamp{*started};

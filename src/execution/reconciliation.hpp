@@ -10,7 +10,7 @@
 //  3. A venue open order we don't know: adopted (tracked as an entry of source "adopted") or
 //     canceled, by policy. A stop-loss whose client id is TG4's own (core::ClientOrderIdGenerator)
 //     is adopted as a stop whatever the policy: a process killed just after placing it took its
-//     record along (the store commits in batches), and canceling it would leave its position bare.
+//     record along (its commit races the send), and canceling it would leave its position bare.
 //  4. An order we believe open that the venue does not list: filled if its fills cover it,
 //     otherwise closed ("canceled") — unless it was sent less than `in_flight` ago (its ack may be
 //     on the way).

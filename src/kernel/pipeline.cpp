@@ -512,13 +512,11 @@ void Pipeline::adopt(const core::OrderUpdate& venue_order) {
     order.request.reduce_only = true;
     // The position's take-profit survived in the store without it: the stop rejoins its group (same
     // pair, side and quantity), so that the target's trigger frees the stop's coins.
-    for (const execution::ManagedOrder* target :
-         orders_->orphan_targets(order.request.symbol, order.request.side)) {
-      if (target->request.qty - target->filled != venue_order.qty - venue_order.filled_qty)
-        continue;
-      order.group = target->group;
-      break;
-    }
+    const auto orphans = orders_->orphan_targets(order.request.symbol, order.request.side);
+    const auto same = std::ranges::find_if(orphans, [&](const execution::ManagedOrder* target) {
+      return target->request.qty - target->filled == venue_order.qty - venue_order.filled_qty;
+    });
+    if (same != orphans.end()) order.group = (*same)->group;
   }
   order.status = venue_order.status;
   order.venue_order_id = venue_order.venue_order_id;

@@ -367,7 +367,6 @@ class Pipeline {
     core::Timestamp next_batch_at;  // kDue: when the batch may start
     RebalancePhase phase = RebalancePhase::kDue;
     std::set<std::string> open;  // the phase's orders not ended yet
-    core::Timestamp batch_started;
   };
   std::optional<RebalanceRun> rebalance_run_;
   // When the last batch of any plan started (saved with the account): the next starts no sooner

@@ -136,8 +136,7 @@ std::string Pipeline::check_rebalance() {
       rebalance_batch_started_.is_set()
           ? std::max(now(), rebalance_batch_started_ + options_.rebalance->batch_interval)
           : now();
-  rebalance_run_ =
-      RebalanceRun{std::move(*plan), 0, first_batch_at, RebalancePhase::kDue, {}, now()};
+  rebalance_run_ = RebalanceRun{std::move(*plan), 0, first_batch_at, RebalancePhase::kDue, {}};
   advance_rebalance();
   return note_rebalance(fmt::format("started: {}", rebalance_progress()));
 }
@@ -158,7 +157,7 @@ void Pipeline::advance_rebalance() {
             fmt::format("batch {} of {} waits: {}", run.batch + 1, run.plan.batches, blocked));
         return;
       }
-      run.batch_started = rebalance_batch_started_ = now();
+      rebalance_batch_started_ = now();
       record_account_state();  // before its orders: a restart after them keeps the interval
       run.phase = RebalancePhase::kSelling;
       send_rebalance_orders(core::Side::kSell);
@@ -181,7 +180,7 @@ void Pipeline::finish_rebalance_batch() {
   ++run.batch;
   if (run.batch < run.plan.batches) {
     run.phase = RebalancePhase::kDue;
-    run.next_batch_at = run.batch_started + options_.rebalance->batch_interval;
+    run.next_batch_at = rebalance_batch_started_ + options_.rebalance->batch_interval;
     note_rebalance(rebalance_progress());
     return;
   }
@@ -219,8 +218,9 @@ void Pipeline::send_rebalance_orders(core::Side side) {
 core::Result<std::string> Pipeline::send_rebalance_order(const execution::RebalanceTrade& trade,
                                                          Decimal value) {
   const std::optional<HoldingMarket> market = holding_market(trade.asset);
-  if (!market)
+  if (!market) {
     return core::Error::of(fmt::format("no {}/{} price", trade.asset, options_.reporting_currency));
+  }
   const Decimal price = market->price;
   Decimal qty;
   if (trade.side == core::Side::kSell) {
