@@ -402,6 +402,7 @@ class Runner {
     trade.qty = p.qty;
     trade.time = p.time;
     trade.received = p.time;
+    trade.continuous = p.continuous;
   }
 
   // One candle time's trades (every symbol's, in time order). Most of them meet no order and no

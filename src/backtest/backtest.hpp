@@ -121,10 +121,11 @@ struct Summary {
   core::Timestamp start, end;  // the measured period
   core::Decimal initial_equity, final_equity, net_pnl, fees;
   double total_return = 0;             // final / initial - 1
-  double cagr = 0;                     // (final / initial)^(365 d / period) - 1
+  double cagr = 0;                     // (final / initial)^(365 d / period) - 1; NaN under a day
   double sharpe = 0;                   // of daily returns, x sqrt(365)
-  double sortino = 0;                  // mean daily return / downside deviation, x sqrt(365)
-  double calmar = 0;                   // cagr / max_drawdown
+  // mean daily return / downside deviation, x sqrt(365); inf without a losing day
+  double sortino = 0;
+  double calmar = 0;                   // cagr / max_drawdown; inf without a drawdown
   double max_drawdown = 0;             // largest peak-to-trough fall, fraction of the peak
   double max_drawdown_duration_s = 0;  // longest time below a previous peak
   std::uint64_t trades = 0;            // round trips

@@ -53,6 +53,7 @@ CandlePath candle_path(const core::Bar& bar, core::Duration interval, core::Dura
       t.qty = min_qty;  // a volume smaller than the parts: never a zero trade
     assigned += t.qty;
     t.side = (last.is_zero() || t.price >= last) ? core::Side::kBuy : core::Side::kSell;
+    t.continuous = i > 0;
     last = t.price;
   }
   return path;

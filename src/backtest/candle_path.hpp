@@ -10,6 +10,9 @@
 // capped at interval / 8, so an order decided when the previous candle closed at T is live by the
 // open and fills at it), the extremes at T + interval / 4 and T + interval / 2, the close at
 // T + 3 interval / 4. Stops and targets attached after the entry fill are live before the extremes.
+// The price walks from the open through the extremes to the close, passing every level between:
+// the trades after the open are continuous, so an order triggered on the way fills at its trigger.
+// The open itself may gap from the previous close.
 #include <array>
 #include <cstddef>
 
@@ -23,6 +26,7 @@ struct PathTrade {
   core::Decimal qty;
   core::Side side =
       core::Side::kBuy;  // taker side: buy when the price rose from the previous trade
+  bool continuous = false;  // walked to from the previous trade (all but the open): core::Trade
 };
 
 struct CandlePath {

@@ -12,6 +12,14 @@ using core::Decimal;
 
 constexpr double kDaysPerYear = 365.0;
 constexpr double kSecondsPerDay = 86'400.0;
+// CAGR (and Calmar, built on it) only for a period of at least a day.
+constexpr double kMinDaysToAnnualise = 1.0;
+
+// A ratio over a zero risk measure: unbounded for a gain, 0 for none, undefined for undefined.
+double unbounded_ratio(double numerator) {
+  if (std::isnan(numerator)) return numerator;
+  return numerator > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+}
 constexpr std::int64_t kNsPerDay = 86'400LL * 1'000'000'000;
 
 double seconds(core::Duration d) {
@@ -154,7 +162,11 @@ void compute_equity_metrics(Summary& s, const std::vector<EquityPoint>& equity) 
   s.total_return =
       s.initial_equity.is_positive() ? ratio(s.final_equity, s.initial_equity) - 1.0 : 0.0;
   const double days = seconds(s.end - s.start) / kSecondsPerDay;
-  if (days > 0 && s.initial_equity.is_positive()) {
+  if (days < kMinDaysToAnnualise) {
+    // A few hours' return raised to the power of a year is noise (0.2 % in 68 minutes: 1.45e7),
+    // not a growth rate: undefined, null in the outputs.
+    s.cagr = std::numeric_limits<double>::quiet_NaN();
+  } else if (s.initial_equity.is_positive()) {
     const double growth = ratio(s.final_equity, s.initial_equity);
     s.cagr = growth <= 0 ? -1.0 : std::pow(growth, kDaysPerYear / days) - 1.0;
   }
@@ -188,7 +200,9 @@ void compute_equity_metrics(Summary& s, const std::vector<EquityPoint>& equity) 
     const double downside = std::sqrt(down / static_cast<double>(returns.size()));
     const double annual = std::sqrt(kDaysPerYear);
     s.sharpe = stdev > 0 ? mean / stdev * annual : 0.0;
-    s.sortino = downside > 0 ? mean / downside * annual : 0.0;
+    // No losing day: the downside deviation is zero, and a gain over it unbounded (as a profit
+    // factor without losses), not zero: a sweep ranked by Sortino puts such a run first.
+    s.sortino = downside > 0 ? mean / downside * annual : unbounded_ratio(mean);
   }
 
   // Drawdown: the deepest fall below the running peak, and the longest time from a peak until the
@@ -212,7 +226,7 @@ void compute_equity_metrics(Summary& s, const std::vector<EquityPoint>& equity) 
   }
   if (under)
     s.max_drawdown_duration_s = std::max(s.max_drawdown_duration_s, seconds(s.end - peak_time));
-  s.calmar = s.max_drawdown > 0 ? s.cagr / s.max_drawdown : 0.0;
+  s.calmar = s.max_drawdown > 0 ? s.cagr / s.max_drawdown : unbounded_ratio(s.cagr);
 }
 
 void compute_trade_metrics(Summary& s, const RoundTrips& trips) {

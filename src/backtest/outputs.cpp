@@ -42,6 +42,13 @@ void pretty(const json::value& v, std::string& out, int indent) {
   out += json::serialize(v);  // other scalars, arrays of scalars, empty objects
 }
 
+// A figure that is not finite: unbounded (a Sortino without losing days) or undefined (a CAGR
+// under a day).
+std::string unbounded_cell(double x) {
+  if (std::isnan(x)) return "n/a";
+  return x > 0 ? "inf" : "-inf";
+}
+
 ReportInput report_input(const BacktestResult& r) {
   ReportInput in;
   const Summary& s = r.summary;
@@ -49,10 +56,10 @@ ReportInput report_input(const BacktestResult& r) {
   in.charts = r.charts;
   for (const EquityPoint& p : r.equity) in.equity.emplace_back(p.time, p.equity);
   const auto pct = [](double x) {
-    return std::isfinite(x) ? fmt::format("{:.2f} %", x * 100) : std::string("inf");
+    return std::isfinite(x) ? fmt::format("{:.2f} %", x * 100) : unbounded_cell(x);
   };
   const auto num = [](double x) {
-    return std::isfinite(x) ? fmt::format("{:.2f}", x) : std::string("inf");
+    return std::isfinite(x) ? fmt::format("{:.2f}", x) : unbounded_cell(x);
   };
   in.summary = {
       {"period", time_cell(s.start) + " .. " + time_cell(s.end)},

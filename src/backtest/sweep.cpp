@@ -13,7 +13,12 @@ namespace tg4::backtest {
 
 namespace {
 
+// 8 decimals; an empty cell for an undefined figure (a CAGR under a day), inf for an unbounded one
+// (a profit factor without losses), an exponent past 1e15 rather than dozens of digits.
 std::string ratio_text(double x) {
+  if (std::isnan(x)) return {};
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  if (std::abs(x) >= 1e15) return fmt::format("{:.8e}", x);
   return fmt::format("{:.8f}", x);
 }
 std::string value_text(double x) {

@@ -88,6 +88,11 @@ struct Trade {
   std::int64_t trade_id = 0;
   Timestamp time;
   Timestamp received;
+  // The price passed through every level between the symbol's previous trade and this one: true
+  // for a backtested candle's trades after its open, which stand for a walk, not a jump. A stop or
+  // target triggered on the way fills at its trigger, as it would have live, not at the extreme
+  // the walk ended on. False for real trades: the gap between two of them was never tradable.
+  bool continuous = false;
 };
 
 struct Ticker {

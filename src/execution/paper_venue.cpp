@@ -333,13 +333,17 @@ bool PaperVenue::is_marketable(const PaperOrder& order) const {
 
 void PaperVenue::match(PaperOrder& order, core::Timestamp now, const core::Trade* trade) {
   if (!is_triggered(order)) return;
+  // An active order not triggered at the previous price that triggers on a continuous trade was
+  // crossed on the way there: the market stood at its trigger then.
+  std::optional<Decimal> crossed_at;
   if (!order.triggered && is_trigger_type(order.request.type)) {
     order.triggered = true;
+    if (trade != nullptr && trade->continuous) crossed_at = order.request.trigger_price;
     report(order, now, "triggered");
   }
   const OrderRequest& r = order.request;
   if (!has_limit(r.type)) {
-    take_liquidity(order, now, std::nullopt);
+    take_liquidity(order, now, std::nullopt, crossed_at);
   } else if (is_marketable(order)) {
     take_liquidity(order, now, r.limit_price);
   } else if (trade != nullptr) {
@@ -353,7 +357,8 @@ void PaperVenue::match(PaperOrder& order, core::Timestamp now, const core::Trade
   }
 }
 
-void PaperVenue::take_liquidity(PaperOrder& order, core::Timestamp now, std::optional<Decimal> limit) {
+void PaperVenue::take_liquidity(PaperOrder& order, core::Timestamp now,
+                                std::optional<Decimal> limit, std::optional<Decimal> at) {
   const OrderRequest& r = order.request;
   const bool buy = r.side == Side::kBuy;
   const auto book = books_ ? books_(r.symbol) : std::nullopt;
@@ -368,7 +373,9 @@ void PaperVenue::take_liquidity(PaperOrder& order, core::Timestamp now, std::opt
   const Decimal remaining = r.qty - order.filled;
   if (!remaining.is_positive() || core::is_terminal(order.status) || limit) return;
   // Book exhausted or absent: the rest fills at the last price moved against us by the slippage.
-  const Decimal base = levels.empty() ? reference_price(r.symbol, r.side) : levels.back().price;
+  const Decimal base = !levels.empty() ? levels.back().price
+                       : at            ? *at
+                                       : reference_price(r.symbol, r.side);
   if (!base.is_positive()) return finish(order, OrderStatus::kCanceled, "no liquidity and no last price", now);
   const Decimal slip = config_.slippage_bps / kTenThousand;
   const core::Instrument& instrument = *instruments_.find(r.symbol);

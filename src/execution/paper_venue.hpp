@@ -116,7 +116,10 @@ class PaperVenue final : public Venue {
   void activate_due(core::Timestamp now);
   void activate(PaperOrder& order, core::Timestamp now);
   void match(PaperOrder& order, core::Timestamp now, const core::Trade* trade);
-  void take_liquidity(PaperOrder& order, core::Timestamp now, std::optional<core::Decimal> limit);
+  // `at`: the price the market was at when the order triggered, when it is not the last trade's
+  // (a candle's walk that crossed the trigger); the fill moves from it by the slippage.
+  void take_liquidity(PaperOrder& order, core::Timestamp now, std::optional<core::Decimal> limit,
+                      std::optional<core::Decimal> at = std::nullopt);
   void fill(PaperOrder& order, core::Decimal price, core::Decimal qty, bool maker, core::Timestamp now);
   void finish(PaperOrder& order, core::OrderStatus status, const std::string& reason, core::Timestamp now);
   void report(const PaperOrder& order, core::Timestamp now, const std::string& reason = {});

@@ -11,6 +11,14 @@
 namespace tg4::market {
 namespace {
 
+// A time with as many fraction digits as it has (0, 3, 6 or 9): an error must not show a
+// truncated timestamp (00:01:00.500 as 00:01:00, which is on the minute).
+std::string exact_time(core::Timestamp t) {
+  int digits = 0;
+  for (std::int64_t unit = 1'000'000'000; t.ns % unit != 0; unit /= 1000) digits += 3;
+  return core::format_rfc3339(t, digits);
+}
+
 constexpr const char* kHeaderColumns = "timestamp,open,high,low,close,volume[,trades]";
 constexpr const char* kOhlcvtColumns = "time,open,high,low,close,volume,trades";
 
@@ -116,14 +124,12 @@ class RowReader {
     if (!options_.check_spacing) return {};
     const std::int64_t step_s = static_cast<std::int64_t>(options_.interval_minutes) * 60;
     if (options_.interval_minutes <= 1440 && bar.open_time.ns % (step_s * 1'000'000'000) != 0) {
-      return core::Error::of("timestamp " + core::format_rfc3339(bar.open_time, 0) +
-                             " is not on a " + std::to_string(options_.interval_minutes) +
-                             "-minute boundary");
+      return core::Error::of("timestamp " + exact_time(bar.open_time) + " is not on a " +
+                             std::to_string(options_.interval_minutes) + "-minute boundary");
     }
     if (previous_ && bar.open_time <= *previous_) {
-      return core::Error::of("timestamp " + core::format_rfc3339(bar.open_time, 0) +
-                             " is not after the previous row's " +
-                             core::format_rfc3339(*previous_, 0));
+      return core::Error::of("timestamp " + exact_time(bar.open_time) +
+                             " is not after the previous row's " + exact_time(*previous_));
     }
     previous_ = bar.open_time;
     return {};

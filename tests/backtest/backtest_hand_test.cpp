@@ -3,7 +3,8 @@
 // price, fee and PnL below is computed by hand from the candle path rule (docs/backtesting.md):
 // open at T + 100 ms (the paper latency), then low/high (up candle) or high/low (down candle) at
 // T + 15 s and T + 30 s, close at T + 45 s; fees 0.1 %; market orders fill at the last trade price
-// moved 10 bps against us, rounded to BTC/USDT's 0.1 increment (buys up, sells down).
+// moved 10 bps against us, a stop or target the path walked through at its trigger moved the same,
+// rounded to BTC/USDT's 0.1 increment (buys up, sells down).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -63,13 +64,15 @@ TEST(BacktestHand, ThreeTradesMatchToTheCent) {
       // Trade 1 entry: bar 5 opens at 10000 at 00:05:00.100 -> 10000 x 1.001 = 10010.0;
       // fee 10010 x 0.1 x 0.001 = 1.001.
       {Side::kBuy, "10010", "1.001", at(5, 100)},
-      // Take-profit 10310 triggers on bar 6's high 10350 (00:06:30): 10350 x 0.999 = 10339.65,
-      // down to 10339.6; fee 10339.6 x 0.1 x 0.001 = 1.03396.
-      {Side::kSell, "10339.6", "1.03396", at(6, 30'000)},
+      // Take-profit 10310 triggers on the walk from bar 6's low 9990 to its high 10350 (00:06:30):
+      // it fills at its trigger, not at the high: 10310 x 0.999 = 10299.69, down to 10299.6;
+      // fee 10299.6 x 0.1 x 0.001 = 1.02996.
+      {Side::kSell, "10299.6", "1.02996", at(6, 30'000)},
       // Trade 2 entry: bar 12 opens at 10300: 10300 x 1.001 = 10310.3; fee 1.03103.
       {Side::kBuy, "10310.3", "1.03103", at(12, 100)},
-      // Stop 10094 triggers on bar 13's low 10000 (00:13:30): 10000 x 0.999 = 9990; fee 0.999.
-      {Side::kSell, "9990", "0.999", at(13, 30'000)},
+      // Stop 10094 triggers on the walk from bar 13's high 10310 down to its low 10000 (00:13:30):
+      // 10094 x 0.999 = 10083.906, down to 10083.9; fee 1.00839.
+      {Side::kSell, "10083.9", "1.00839", at(13, 30'000)},
       // Trade 3 entry: bar 30 opens at 10050: 10050 x 1.001 = 10060.05, up to 10060.1;
       // fee 1.00601.
       {Side::kBuy, "10060.1", "1.00601", at(30, 100)},
@@ -92,19 +95,19 @@ TEST(BacktestHand, ThreeTradesMatchToTheCent) {
   // ---- round trips ----
   ASSERT_EQ(result->trades.size(), 3u);
   const RoundTrip& t1 = result->trades[0];
-  // (10339.6 - 10010) x 0.1 = 32.96; fees 1.001 + 1.03396 = 2.03496; net 30.92504.
-  EXPECT_EQ(t1.gross_pnl, D("32.96"));
-  EXPECT_EQ(t1.fees, D("2.03496"));
-  EXPECT_EQ(t1.net_pnl, D("30.92504"));
-  EXPECT_EQ(t1.net_pnl_reporting, D("30.92504"));
+  // (10299.6 - 10010) x 0.1 = 28.96; fees 1.001 + 1.02996 = 2.03096; net 26.92904.
+  EXPECT_EQ(t1.gross_pnl, D("28.96"));
+  EXPECT_EQ(t1.fees, D("2.03096"));
+  EXPECT_EQ(t1.net_pnl, D("26.92904"));
+  EXPECT_EQ(t1.net_pnl_reporting, D("26.92904"));
   EXPECT_EQ(t1.exit_reason, "take_profit");
   EXPECT_EQ(t1.entry_price, D("10010"));
-  EXPECT_EQ(t1.exit_price, D("10339.6"));
+  EXPECT_EQ(t1.exit_price, D("10299.6"));
   const RoundTrip& t2 = result->trades[1];
-  // (9990 - 10310.3) x 0.1 = -32.03; fees 1.03103 + 0.999 = 2.03003; net -34.06003.
-  EXPECT_EQ(t2.gross_pnl, D("-32.03"));
-  EXPECT_EQ(t2.fees, D("2.03003"));
-  EXPECT_EQ(t2.net_pnl, D("-34.06003"));
+  // (10083.9 - 10310.3) x 0.1 = -22.64; fees 1.03103 + 1.00839 = 2.03942; net -24.67942.
+  EXPECT_EQ(t2.gross_pnl, D("-22.64"));
+  EXPECT_EQ(t2.fees, D("2.03942"));
+  EXPECT_EQ(t2.net_pnl, D("-24.67942"));
   EXPECT_EQ(t2.exit_reason, "stop_loss");
   const RoundTrip& t3 = result->trades[2];
   // (10189.8 - 10060.1) x 0.1 = 12.97; fees 1.00601 + 1.01898 = 2.02499; net 10.94501.
@@ -117,31 +120,33 @@ TEST(BacktestHand, ThreeTradesMatchToTheCent) {
 
   // ---- summary ----
   const Summary& s = result->summary;
-  // 30.92504 - 34.06003 + 10.94501 = 7.81002
+  // 26.92904 - 24.67942 + 10.94501 = 13.19463
   EXPECT_EQ(s.initial_equity, D("10000"));
-  EXPECT_EQ(s.final_equity, D("10007.81002"));
-  EXPECT_EQ(s.net_pnl, D("7.81002"));
-  // 2.03496 + 2.03003 + 2.02499
-  EXPECT_EQ(s.fees, D("6.08998"));
+  EXPECT_EQ(s.final_equity, D("10013.19463"));
+  EXPECT_EQ(s.net_pnl, D("13.19463"));
+  // 2.03096 + 2.03942 + 2.02499
+  EXPECT_EQ(s.fees, D("6.09537"));
   EXPECT_EQ(s.trades, 3u);
   EXPECT_EQ(s.wins, 2u);
   EXPECT_EQ(s.losses, 1u);
   EXPECT_NEAR(s.win_rate, 2.0 / 3.0, 1e-12);
-  // gross profit 30.92504 + 10.94501 = 41.87005; gross loss -34.06003
-  EXPECT_EQ(s.gross_profit, D("41.87005"));
-  EXPECT_EQ(s.gross_loss, D("-34.06003"));
-  EXPECT_NEAR(s.profit_factor, 41.87005 / 34.06003, 1e-12);
-  // 7.81002 / 3 = 2.60334
-  EXPECT_EQ(s.expectancy, D("2.60334"));
-  EXPECT_NEAR(s.total_return, 7.81002 / 10000, 1e-12);
+  // gross profit 26.92904 + 10.94501 = 37.87405; gross loss -24.67942
+  EXPECT_EQ(s.gross_profit, D("37.87405"));
+  EXPECT_EQ(s.gross_loss, D("-24.67942"));
+  EXPECT_NEAR(s.profit_factor, 37.87405 / 24.67942, 1e-12);
+  // 13.19463 / 3 = 4.39821
+  EXPECT_EQ(s.expectancy, D("4.39821"));
+  EXPECT_NEAR(s.total_return, 13.19463 / 10000, 1e-12);
   // The period: 00:00 to 00:34 (the last candle's end).
   EXPECT_EQ(s.start, kT0);
   EXPECT_EQ(s.end, at(34, 0));
-  const double days = 34.0 / 1440.0;
-  EXPECT_NEAR(s.cagr, std::pow(1.000781002, 365.0 / days) - 1.0, 1e-6 * s.cagr);
-  // The peak 10030.92504 (flat after trade 1, last at 00:12); the trough at 00:31: USDT
-  // 9996.86501 - 1006.01 - 1.00601 = 8989.849 plus 0.1 BTC at bar 30's close 10050 = 9994.849.
-  EXPECT_NEAR(s.max_drawdown, (10030.92504 - 9994.849) / 10030.92504, 1e-12);
+  // 34 minutes are too short to annualise: no CAGR, and no Calmar built on it.
+  EXPECT_TRUE(std::isnan(s.cagr)) << s.cagr;
+  EXPECT_TRUE(std::isnan(s.calmar)) << s.calmar;
+  // The peak 10026.92904 (flat after trade 1, last at 00:12); the trough at 00:31: USDT
+  // 10002.24962 - 1006.01 - 1.00601 = 8995.23361 plus 0.1 BTC at bar 30's close 10050 =
+  // 10000.23361.
+  EXPECT_NEAR(s.max_drawdown, (10026.92904 - 10000.23361) / 10026.92904, 1e-12);
   // Never regained: 00:12 to the end at 00:34.
   EXPECT_DOUBLE_EQ(s.max_drawdown_duration_s, 22 * 60.0);
   // Held 89.9 s + 89.9 s + 180 s of 34 minutes.
@@ -159,10 +164,28 @@ TEST(BacktestHand, ThreeTradesMatchToTheCent) {
   EXPECT_EQ(result->equity.front().equity, D("10000"));
   // 00:06: 10000 - 1001 - 1.001 USDT plus 0.1 BTC at 10000.
   EXPECT_EQ(result->equity[6].equity, D("9997.999"));
-  EXPECT_EQ(result->equity[7].equity, D("10030.92504"));
-  EXPECT_EQ(result->equity[31].equity, D("9994.849"));
+  EXPECT_EQ(result->equity[7].equity, D("10026.92904"));
+  EXPECT_EQ(result->equity[31].equity, D("10000.23361"));
   EXPECT_EQ(result->equity.back().time, at(34, 0));
-  EXPECT_EQ(result->equity.back().equity, D("10007.81002"));
+  EXPECT_EQ(result->equity.back().equity, D("10013.19463"));
+}
+
+// A candle that opens beyond a stop gapped through it: the stop fills at the open, the first price
+// there was, not at its trigger (never traded) nor at the candle's low.
+TEST(BacktestHand, AStopTheOpenGapsThroughFillsAtTheOpen) {
+  std::vector<core::Bar> bars;
+  for (int m = 0; m <= 5; ++m) bars.push_back(flat_bar(m, "10000"));
+  bars.push_back(bar_at(6, "9700", "9750", "9600", "9650"));  // down: O, H, L, C; opens below 9800
+  bars.push_back(flat_bar(7, "9650"));
+  const auto registry = scripted_registry({{4, Side::kBuy, D("0.1"), D("9800"), D("10310")}});
+  auto result = run_backtest(simple_spec(&registry), candles(bars));
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_EQ(result->fills.size(), 2u);
+  // 9700 x 0.999 = 9690.3 at the open (00:06:00.100).
+  EXPECT_EQ(result->fills[1].price, D("9690.3"));
+  EXPECT_EQ(result->fills[1].time, at(6, 100));
+  ASSERT_EQ(result->trades.size(), 1u);
+  EXPECT_EQ(result->trades[0].exit_reason, "stop_loss");
 }
 
 TEST(BacktestHand, TradeFromOnlyWarmsUpBeforeIt) {

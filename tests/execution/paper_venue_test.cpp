@@ -204,6 +204,33 @@ TEST_F(PaperVenueTest, StopLossTriggersOnLastPrice) {
   EXPECT_EQ(venue_->balance("BTC"), 0_d);
 }
 
+// A backtested candle's trades after its open stand for a walk through every price between them:
+// a stop crossed on the way fills at its trigger (less the slippage), as it would have live. Real
+// trades jump: a stop they gap through fills at the trade's price.
+TEST_F(PaperVenueTest, AStopCrossedOnAContinuousWalkFillsAtItsTriggerAGappedOneAtTheTrade) {
+  has_book_ = false;
+  venue_->on_trade(trade(60000_d, 1_d), t0_);
+  venue_->submit(order("b", Side::kBuy, OrderType::kMarket, 0.1_d), t0_);
+  venue_->on_time(t0_ + std::chrono::seconds(1));
+  auto stop = order("walked", Side::kSell, OrderType::kStopLoss, 0.05_d, 59000_d);
+  stop.reduce_only = true;
+  venue_->submit(stop, t0_ + std::chrono::seconds(1));
+  venue_->on_time(t0_ + std::chrono::milliseconds(1500));  // live before the walk starts
+  core::Trade walk = trade(58000_d, 1_d, Side::kSell);
+  walk.continuous = true;
+  venue_->on_trade(walk, t0_ + std::chrono::seconds(2));
+  ASSERT_EQ(fills().size(), 2u);
+  EXPECT_EQ(fills().back().price, 58970.5_d);  // 59000 x (1 - 5 bps)
+
+  venue_->on_trade(trade(60000_d, 1_d), t0_ + std::chrono::seconds(3));
+  stop.client_order_id = "gapped";
+  venue_->submit(stop, t0_ + std::chrono::seconds(3));
+  venue_->on_time(t0_ + std::chrono::milliseconds(3500));
+  venue_->on_trade(trade(58000_d, 1_d, Side::kSell), t0_ + std::chrono::seconds(4));
+  ASSERT_EQ(fills().size(), 3u);
+  EXPECT_EQ(fills().back().price, 57971_d);  // 58000 x (1 - 5 bps)
+}
+
 // quiet_between vouches that trades in a price range change nothing but the last price; a
 // backtest then skips handing them to the venue. Each boundary is the price where match() acts.
 TEST_F(PaperVenueTest, QuietBetweenIsFalseWhereAnOrderWouldAct) {

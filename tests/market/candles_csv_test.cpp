@@ -65,21 +65,25 @@ TEST_P(CandlesCsvErrors, NameFileLineAndProblem) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, CandlesCsvErrors,
-    ::testing::Values(BadCase{"timestamp,open,high,low,close\n", "data/x.csv:1: header"},
-                      BadCase{"timestamp,open,high,low,close,volume\n1704067200,1,2,0.5,1.5\n",
-                              "data/x.csv:2: expected 6 columns"},
-                      BadCase{"timestamp,open,high,low,close,volume\n1704067200,abc,2,0.5,1.5,1\n",
-                              "data/x.csv:2: column 'open': 'abc'"},
-                      BadCase{"timestamp,open,high,low,close,volume\nyesterday,1,2,0.5,1.5,1\n",
-                              "data/x.csv:2: column 'timestamp'"},
-                      BadCase{"1704067200,1,2,0.5,1.5,1\n", "data/x.csv:1: expected 7 columns"},
-                      BadCase{"1704067200,1,2,0.5,1.5,1,-3\n", "column 'trades'"},
-                      BadCase{"1704067200,1,0.9,0.5,1.5,1,3\n", "data/x.csv:1: high 0.9"},
-                      BadCase{"1704067200,1,2,0.5,1.5,-1,3\n", "volume must not be negative"},
-                      BadCase{"1704067200,0,2,0,1.5,1,3\n", "prices must be positive"},
-                      BadCase{"1704067230,1,2,0.5,1.5,1,3\n", "not on a 1-minute boundary"},
-                      BadCase{"\n\n1704067260,1,2,0.5,1.5,1,3\n1704067200,1,2,0.5,1.5,1,3\n",
-                              "data/x.csv:4: timestamp 2024-01-01T00:00:00Z is not after"}));
+    ::testing::Values(
+        BadCase{"timestamp,open,high,low,close\n", "data/x.csv:1: header"},
+        BadCase{"timestamp,open,high,low,close,volume\n1704067200,1,2,0.5,1.5\n",
+                "data/x.csv:2: expected 6 columns"},
+        BadCase{"timestamp,open,high,low,close,volume\n1704067200,abc,2,0.5,1.5,1\n",
+                "data/x.csv:2: column 'open': 'abc'"},
+        BadCase{"timestamp,open,high,low,close,volume\nyesterday,1,2,0.5,1.5,1\n",
+                "data/x.csv:2: column 'timestamp'"},
+        BadCase{"1704067200,1,2,0.5,1.5,1\n", "data/x.csv:1: expected 7 columns"},
+        BadCase{"1704067200,1,2,0.5,1.5,1,-3\n", "column 'trades'"},
+        BadCase{"1704067200,1,0.9,0.5,1.5,1,3\n", "data/x.csv:1: high 0.9"},
+        BadCase{"1704067200,1,2,0.5,1.5,-1,3\n", "volume must not be negative"},
+        BadCase{"1704067200,0,2,0,1.5,1,3\n", "prices must be positive"},
+        BadCase{"1704067230,1,2,0.5,1.5,1,3\n", "not on a 1-minute boundary"},
+        // The time as written, not cut to the second (which would be on the minute).
+        BadCase{"timestamp,open,high,low,close,volume\n2024-01-01T00:01:00.500Z,1,2,0.5,1.5,1\n",
+                "timestamp 2024-01-01T00:01:00.500Z is not on a 1-minute boundary"},
+        BadCase{"\n\n1704067260,1,2,0.5,1.5,1,3\n1704067200,1,2,0.5,1.5,1,3\n",
+                "data/x.csv:4: timestamp 2024-01-01T00:00:00Z is not after"}));
 
 TEST(CandlesCsv, WriterRoundTripsBothFormats) {
   const auto input = parse_candles_csv(
