@@ -92,6 +92,7 @@ std::optional<ClosedTrade> Portfolio::apply_fill(const core::Fill& fill,
       pos.opened = fill.time;
       pos.margin = fill.margin;
       pos.leverage = fill.margin ? fill.leverage : Decimal::one();
+      pos.round_trip_pnl = Decimal{};
     }
     const Decimal new_qty = pos.qty + signed_qty;
     pos.avg_price = (pos.avg_price * pos.qty.abs() + fill.price * fill.qty) / new_qty.abs();
@@ -110,21 +111,34 @@ std::optional<ClosedTrade> Portfolio::apply_fill(const core::Fill& fill,
   const Decimal pnl = gross - exit_fee;  // the entry fee was already booked when the position opened
   const Decimal trade_pnl = pnl - entry_fee_share;
   if (fill.margin) balances_[instrument.quote] += gross;
-  ClosedTrade trade{instrument.symbol, closed_qty, pos.avg_price, fill.price, trade_pnl,
-                    value_in_reporting(instrument.quote, trade_pnl).value_or(Decimal{}), pos.opened, fill.time};
+  ClosedTrade trade{instrument.symbol,
+                    closed_qty,
+                    pos.avg_price,
+                    fill.price,
+                    trade_pnl,
+                    value_in_reporting(instrument.quote, trade_pnl).value_or(Decimal{}),
+                    pos.opened,
+                    fill.time,
+                    false,
+                    Decimal{}};
   pos.open_fees -= entry_fee_share;
   pos.realised_pnl += pnl;
   realised_reporting_ += value_in_reporting(instrument.quote, pnl).value_or(Decimal{});
+  pos.round_trip_pnl += trade.pnl_reporting;
+  trade.round_trip_pnl = pos.round_trip_pnl;
   pos.qty += signed_qty;
+  trade.ends_round_trip = pos.qty.is_zero() || pos.qty.is_positive() == signed_qty.is_positive();
   if (pos.qty.is_zero()) {
     pos.avg_price = Decimal{};
     pos.open_fees = Decimal{};
+    pos.round_trip_pnl = Decimal{};
   } else if (pos.qty.is_positive() == signed_qty.is_positive()) {
     // Flipped through zero: the remainder opens a new position at the fill price.
     pos.avg_price = fill.price;
     pos.opened = fill.time;
     pos.margin = fill.margin;
     pos.leverage = fill.margin ? fill.leverage : Decimal::one();
+    pos.round_trip_pnl = Decimal{};
   }
   return trade;
 }

@@ -27,6 +27,9 @@ struct Position {
   core::Decimal realised_pnl;  // quote currency, after fees
   core::Decimal fees;          // quote currency
   core::Decimal open_fees;     // fees paid to open the part still held (for per-trade PnL)
+  // PnL of the parts closed since the position opened (reporting currency): one trade's, however
+  // many fills its exits take.
+  core::Decimal round_trip_pnl;
   core::Timestamp opened;
   std::int64_t trades = 0;
   bool margin = false;  // opened by a margin fill
@@ -47,6 +50,10 @@ struct ClosedTrade {
   core::Decimal pnl_reporting;  // pnl_quote converted at the exit time
   core::Timestamp opened;
   core::Timestamp closed;
+  // The position is flat (or flipped) after this part: its trade is over, with this PnL (the
+  // sum of every part's pnl_reporting). A trade is one outcome for the risk streaks, not a fill.
+  bool ends_round_trip = false;
+  core::Decimal round_trip_pnl;
 };
 
 // Everything a restart needs to continue a portfolio exactly (portfolio_state.hpp writes it as JSON).

@@ -24,6 +24,7 @@ json::object position_json(const Position& p) {
                    {"open_fees", p.open_fees.to_string()},
                    {"opened_ns", p.opened.ns},
                    {"trades", p.trades}};
+  if (!p.round_trip_pnl.is_zero()) out["round_trip_pnl"] = p.round_trip_pnl.to_string();
   if (p.margin) {  // spot positions keep the older form, which every reader understands
     out["margin"] = true;
     out["leverage"] = p.leverage.to_string();
@@ -108,6 +109,12 @@ core::Result<Position> read_position(const std::string& symbol, const json::obje
   if (const json::value* margin = object.if_contains("margin")) {
     if (!margin->is_bool()) return r.error("margin", "expected true or false");
     p.margin = margin->get_bool();
+  }
+  // Optional: zero until a part of the position closed (and in states written before).
+  if (object.contains("round_trip_pnl")) {
+    auto round_trip = r.decimal("round_trip_pnl");
+    if (!round_trip) return round_trip.error();
+    p.round_trip_pnl = *round_trip;
   }
   if (object.contains("leverage")) {
     auto leverage = r.decimal("leverage");

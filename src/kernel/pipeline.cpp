@@ -561,6 +561,12 @@ void Pipeline::record_account_state() {
   state.rebalance_batch_started = rebalance_batch_started_;
   row.portfolio_json = execution::portfolio_state_to_json(state);
   record(std::move(row));
+  saved_peak_equity_ = risk_state_.peak_equity;
+  saved_day_start_ = risk_state_.day_start;
+}
+
+bool Pipeline::baselines_unsaved() const {
+  return risk_state_.peak_equity != saved_peak_equity_ || risk_state_.day_start != saved_day_start_;
 }
 
 void Pipeline::finish() {
@@ -966,10 +972,12 @@ void Pipeline::on_fill(const core::Fill& fill) {
   if (!bag && !holding) {
     orders_->fit_protection(fill.symbol, portfolio_.position_qty(fill.symbol), now());
   }
-  if (closed) {
-    closed_trades_.push_back(*closed);
-    handle_risk_events(risk_.on_trade_closed(risk_state_, closed->pnl_reporting, now()));
-    set_aside(*closed, fill);
+  if (closed) closed_trades_.push_back(*closed);
+  // One outcome a trade, when its position is flat: an exit filled in three parts is one loss for
+  // the streaks and cool-downs, not three, and one profit for the bags.
+  if (closed && closed->ends_round_trip) {
+    handle_risk_events(risk_.on_trade_closed(risk_state_, closed->round_trip_pnl, now()));
+    set_aside(closed->round_trip_pnl, fill);
   }
   record_account_state();
   if (order != nullptr && order->source == strategy_->name()) strategy_->on_fill(*context_, fill);
@@ -1016,6 +1024,9 @@ void Pipeline::on_tick() {
   // does.
   const core::Decimal equity = trading_equity(portfolio_.equity());
   handle_risk_events(risk_.on_equity(risk_state_, equity, t));
+  // A peak reached by prices alone raises no risk event; the drawdown breaker measures from it,
+  // so it is saved too (at most once a tick, and only while it rises).
+  if (has_record_sink() && !reconciling_ && baselines_unsaved()) record_account_state();
   watch_store();
   buy_bags();
   if (rebalancing()) advance_rebalance();

@@ -214,7 +214,8 @@ class Pipeline {
   // A spot sell's quantity, at most the base balance less the coin's hodl bag, and while
   // rebalancing at most the symbol's position (the rest is the allocation's).
   core::Decimal cap_spot_sell(const std::string& symbol, core::Decimal qty) const;
-  void set_aside(const execution::ClosedTrade& closed, const core::Fill& fill);
+  // A closed trade's share of profit into the hodl bags (the fill that ended it names the move).
+  void set_aside(core::Decimal trade_pnl, const core::Fill& fill);
   void buy_bags();
   void buy_bag(const std::string& asset);
   void note_bag_wait(const std::string& asset, const std::string& why);
@@ -267,6 +268,9 @@ class Pipeline {
   void apply_reconciliation(const execution::VenueSnapshot& snapshot);
   void adopt(const core::OrderUpdate& venue_order);
   void record_account_state();
+  // The saved state's drawdown and period baselines differ from the live ones (a new peak reached
+  // by prices alone, a new day): a kill -9 now would lose them.
+  bool baselines_unsaved() const;
   void on_order_problem(const std::string& problem);
   void watch_store();
   void handle_risk_events(const std::vector<risk::RiskEvent>& events);
@@ -372,6 +376,9 @@ class Pipeline {
   // When the last batch of any plan started (saved with the account): the next starts no sooner
   // than portfolio.batch_interval after it, across plans and restarts.
   core::Timestamp rebalance_batch_started_;
+  // The risk state's peak and day in the last account state recorded (baselines_unsaved()).
+  core::Decimal saved_peak_equity_;
+  core::Timestamp saved_day_start_;
   bool rebalance_check_due_ = false;  // a check that could not decide, tried again each tick
   std::string rebalance_note_;        // the latest outcome, for the status
   std::string rebalance_logged_;      // what the log last said of it

@@ -62,8 +62,8 @@ Decimal Pipeline::reserved_for_bags(const std::string& asset) const {
   return asset == options_.reporting_currency ? bags_.reserved_cash() : Decimal{};
 }
 
-void Pipeline::set_aside(const execution::ClosedTrade& closed, const core::Fill& fill) {
-  const auto moves = bags_.on_profit(closed.pnl_reporting, now(), fill.exec_id);
+void Pipeline::set_aside(core::Decimal trade_pnl, const core::Fill& fill) {
+  const auto moves = bags_.on_profit(trade_pnl, now(), fill.exec_id);
   if (moves.empty()) return;
   record_hodl(moves);
   buy_bags();

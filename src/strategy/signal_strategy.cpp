@@ -12,6 +12,19 @@ core::Decimal price_of(double value) {
   return core::Decimal::from_double(value, 8);
 }
 
+// `reporting` (an amount in the reporting currency) in the quote currency of `symbol`, to 8
+// decimals; nullopt while the quote has no price path to the reporting currency.
+std::optional<core::Decimal> in_quote_currency(const execution::Portfolio& portfolio,
+                                               const std::string& symbol, core::Decimal reporting) {
+  const auto assets = core::split_symbol(symbol);
+  if (!assets) return std::nullopt;
+  const std::optional<core::Decimal> one_quote =
+      portfolio.value_in_reporting(assets->second, core::Decimal::one());
+  if (!one_quote || !one_quote->is_positive()) return std::nullopt;
+  return core::Decimal::div(reporting, *one_quote, core::Rounding::kDown)
+      .round(8, core::Rounding::kDown);
+}
+
 }  // namespace
 
 ParamSpec timeframe_param(std::string default_minutes, std::string description) {
@@ -117,10 +130,14 @@ bool SignalStrategy::enter_at(StrategyContext& ctx, const core::Bar& bar, core::
   const double notional_fraction = size_factor * std::min(size_fraction_, risk_fraction_ / fraction);
   const core::Decimal size =
       (equity * core::Decimal::from_double(notional_fraction, 8)).round(2, core::Rounding::kDown);
-  if (!size.is_positive()) return false;
+  // Equity is counted in the reporting currency, an intent's size in its pair's quote (BTC for
+  // XRP/BTC): taken as it was, it was the BTC price times too large.
+  const std::optional<core::Decimal> size_quote =
+      in_quote_currency(ctx.portfolio(), bar.symbol, size);
+  if (!size_quote || !size_quote->is_positive()) return false;
   core::OrderIntent intent = base_intent(ctx, bar);
   intent.side = side;
-  intent.size_quote = size;
+  intent.size_quote = *size_quote;
   intent.stop_loss = stop;
   intent.take_profit = target;
   if (confidence) intent.confidence = *confidence;

@@ -43,6 +43,48 @@ TEST(PortfolioState, RoundTripContinuesTheSameAccountExactly) {
   EXPECT_EQ(after.realised_pnl(), before.realised_pnl());
 }
 
+// A trade closed in parts is one outcome; a restart between its parts keeps the part already
+// closed in that outcome.
+TEST(PortfolioState, ATradeClosedInPartsAcrossARestartIsOneOutcome) {
+  Portfolio before("USDT");
+  before.deposit("USDT", 10000_d);
+  const auto btc = core::default_instrument("BTC/USDT");
+  core::Fill fill;
+  fill.symbol = "BTC/USDT";
+  fill.side = core::Side::kBuy;
+  fill.price = 50000_d;
+  fill.qty = 0.1_d;
+  (void)before.apply_fill(fill, btc);
+  fill.side = core::Side::kSell;
+  fill.price = 49000_d;
+  fill.qty = 0.04_d;
+  const auto first = before.apply_fill(fill, btc);
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(first->ends_round_trip);
+  EXPECT_EQ(first->pnl_reporting, -40_d);
+
+  auto state = portfolio_state_from_json(portfolio_state_to_json(before.state()));
+  ASSERT_TRUE(state) << state.error().message;
+  Portfolio after("USDT");
+  after.restore(*state);
+  fill.price = 49500_d;
+  fill.qty = 0.06_d;
+  const auto last = after.apply_fill(fill, btc);
+  ASSERT_TRUE(last);
+  EXPECT_TRUE(last->ends_round_trip);
+  EXPECT_EQ(last->pnl_reporting, -30_d);
+  EXPECT_EQ(last->round_trip_pnl, -70_d);
+
+  // The next trade starts from nothing.
+  fill.side = core::Side::kBuy;
+  (void)after.apply_fill(fill, btc);
+  fill.side = core::Side::kSell;
+  fill.price = 50000_d;
+  const auto next = after.apply_fill(fill, btc);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->round_trip_pnl, 30_d);
+}
+
 TEST(PortfolioState, MalformedDocumentsNameTheField) {
   EXPECT_NE(portfolio_state_from_json("{").error().message.find("invalid JSON"), std::string::npos);
   const auto bad = portfolio_state_from_json(

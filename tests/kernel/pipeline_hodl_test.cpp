@@ -8,6 +8,7 @@
 
 #include "execution/portfolio_state.hpp"
 #include "kernel/pipeline.hpp"
+#include "market/order_book.hpp"
 #include "pipeline_trades.hpp"
 
 namespace tg4::kernel {
@@ -216,6 +217,47 @@ TEST(PipelineHodl, ALossOrAProfitBelowTheMinimumSetsNothingAside) {
   EXPECT_TRUE(session.pipeline->summary().hodl.empty());
   EXPECT_EQ(session.account_json.find("\"hodl\""), std::string::npos)
       << "no bags: the account state's older form";
+}
+
+// An exit that walks two levels of the book fills in two parts: one trade all the same. The risk
+// engine counts one loss (not two, which would lengthen the cool-down and raise the confidence
+// bar), and a profit sets its share aside once, on the whole trade's PnL.
+TEST(PipelineHodl, AnExitFilledInTwoPartsIsOneTrade) {
+  for (const bool losing : {true, false}) {
+    SCOPED_TRACE(losing ? "a loss" : "a profit");
+    HodlSession session;
+    session.at += 10min;
+    session.strategy_->buy_quote = Decimal::from_int(2000);
+    for (int i = 0; i < 3; ++i) session.trade(Decimal::from_int(30000));
+    const Decimal held = session.pipeline->portfolio().position_qty("BTC/USDT");
+    ASSERT_TRUE(held.is_positive());
+    const Decimal exit = Decimal::from_int(losing ? 29000 : 33000);
+    // The best bid takes a fifth of the position; the rest fills a level lower.
+    core::BookDelta book;
+    book.symbol = "BTC/USDT";
+    book.is_snapshot = true;
+    book.bids = {{exit, (held / Decimal::from_int(5)).round(8)},
+                 {exit - Decimal::from_int(10), Decimal::from_int(5)}};
+    book.asks = {{exit + Decimal::from_int(10), Decimal::from_int(5)}};
+    book.received = session.at;
+    market::OrderBook probe("BTC/USDT");  // Kraken's checksum of these levels, as the feed sends it
+    const core::Instrument btc = core::default_instrument("BTC/USDT");
+    probe.set_precision(btc.price_precision, btc.qty_precision);
+    probe.apply(book);
+    book.checksum = probe.checksum();
+    session.kernel.post(core::MarketEvent{book});
+    session.strategy_->sell_next = true;
+    for (int i = 0; i < 3; ++i) session.trade(exit);
+    ASSERT_TRUE(session.pipeline->portfolio().position_qty("BTC/USDT").is_zero());
+    ASSERT_EQ(session.pipeline->closed_trades().size(), 2u) << "the exit filled in two parts";
+    if (losing) {
+      EXPECT_EQ(session.pipeline->risk_state().consecutive_losses, 1);
+    } else {
+      const std::vector<std::string> once{"hodl.set_aside BTC", "hodl.set_aside USDT",
+                                          "hodl.bought BTC"};
+      EXPECT_EQ(session.actions(), once);
+    }
+  }
 }
 
 TEST(PipelineHodl, ARestartContinuesTheBags) {

@@ -12,6 +12,7 @@
 #include "kernel/account_restore.hpp"
 #include "kernel/pipeline.hpp"
 #include "pipeline_trades.hpp"
+#include "risk/state_json.hpp"
 #include "storage/batch.hpp"
 #include "storage/store.hpp"
 
@@ -704,6 +705,30 @@ TEST(PipelineRestart, ARealVenuesBalanceIsRecordedForTheNextStart) {
   session.venue->sink(core::BalanceUpdate{"USDT", 1234.5_d, kStart});
   session.kernel.run_until_empty();
   EXPECT_EQ(session.rows.rows<storage::RiskStateRow>().size(), recorded) << "unchanged: not again";
+}
+
+// The drawdown breaker measures from the peak: a peak that prices alone reached (no fill, no risk
+// event) is saved as well, or a kill -9 would restart from a lower one and under-report the
+// drawdown.
+TEST(PipelineRestart, APeakReachedByPricesAloneIsSaved) {
+  SilentSession session;
+  execution::VenueSnapshot snapshot;
+  snapshot.balances = {{"USDT", 1000_d}, {"BTC", 0.1_d}};
+  session.answer(snapshot);
+  session.trade(50000_d, 1s);
+  session.trade(51000_d, 2s);
+  session.trade(52000_d, 3s);
+  session.trade(51500_d, 4s);
+  const auto& states = session.rows.rows<storage::RiskStateRow>();
+  ASSERT_FALSE(states.empty());
+  const auto saved = risk::state_from_json_text(states.back().state_json);
+  ASSERT_TRUE(saved) << saved.error().message;
+  EXPECT_EQ(saved->peak_equity, session.pipeline->risk_state().peak_equity);
+  EXPECT_GE(saved->peak_equity, 6200_d) << "1000 USDT + 0.1 BTC at 52000";
+  const std::size_t recorded = states.size();
+  session.trade(51000_d, 5s);
+  EXPECT_EQ(session.rows.rows<storage::RiskStateRow>().size(), recorded)
+      << "below the peak: nothing new to save";
 }
 
 TEST(PipelineRestart, IntentsWaitForReconciliation) {

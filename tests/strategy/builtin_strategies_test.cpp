@@ -49,6 +49,26 @@ TEST(EmaCross, BuysTheCrossWithAtrStopAndSellsTheCrossBack) {
   EXPECT_EQ(intents[0].qty, Decimal::must("10.1"));
 }
 
+// Equity is counted in USDT; on XRP/BTC the size is the same value in BTC, not the USDT figure
+// taken as BTC (which made it 50,000 times too large, capped only by the risk engine).
+TEST(EmaCross, OnAPairNotQuotedInTheReportingCurrencyTheSizeIsInItsQuote) {
+  Harness h("ema_cross", {{"fast", "2"}, {"slow", "4"}, {"atr_period", "2"}});
+  h.symbol = "XRP/BTC";
+  h.portfolio.set_mark("BTC/USDT", Decimal::must("50000"));
+  std::vector<core::OrderIntent> intents;
+  EXPECT_EQ(feed(h, {100, 99, 98, 97, 96, 97}, &intents), 0u);
+  intents = h.bar(99);
+  ASSERT_EQ(intents.size(), 1u);
+  EXPECT_EQ(intents[0].symbol, "XRP/BTC");
+  EXPECT_EQ(intents[0].size_quote, Decimal::must("0.02"));  // 1,000 USDT at 50,000 USDT a BTC
+
+  // Without a BTC price the size cannot be known: no entry.
+  Harness unpriced("ema_cross", {{"fast", "2"}, {"slow", "4"}, {"atr_period", "2"}});
+  unpriced.symbol = "XRP/BTC";
+  intents.clear();
+  EXPECT_EQ(feed(unpriced, {100, 99, 98, 97, 96, 97, 99}, &intents), 0u);
+}
+
 TEST(EmaCross, NoExitWithoutAPositionAndOtherTimeframesIgnored) {
   Harness h("ema_cross", {{"fast", "2"}, {"slow", "4"}, {"atr_period", "2"}, {"timeframe", "5"}});
   std::vector<core::OrderIntent> intents;

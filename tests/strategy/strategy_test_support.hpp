@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/instrument.hpp"
 #include "strategy/recording_context.hpp"
 #include "strategy/registry.hpp"
 
@@ -30,7 +31,7 @@ struct Harness {
   std::vector<core::OrderIntent> bar(double close, double high = 0, double low = 0,
                                      double volume = 1) {
     core::Bar b;
-    b.symbol = kSymbol;
+    b.symbol = symbol;
     b.interval_minutes = 1;
     b.open_time = core::Timestamp::from_seconds(1'700'000'000) + std::chrono::minutes(bars++);
     b.open = core::Decimal::from_double(close, 8);
@@ -48,16 +49,17 @@ struct Harness {
   void fill_buy(core::Decimal qty, core::Decimal price) {
     core::Fill f;
     f.exec_id = "x" + std::to_string(bars);
-    f.symbol = kSymbol;
+    f.symbol = symbol;
     f.side = core::Side::kBuy;
     f.price = price;
     f.qty = qty;
-    f.fee_currency = "USDT";
+    f.fee_currency = core::split_symbol(symbol)->second;
     f.time = clock.now();
-    portfolio.apply_fill(f, core::default_instrument(kSymbol));
-    portfolio.set_mark(kSymbol, price);
+    portfolio.apply_fill(f, core::default_instrument(symbol));
+    portfolio.set_mark(symbol, price);
   }
 
+  std::string symbol = kSymbol;  // of the bars and fills
   market::MarketState market{{1, 5}};
   execution::Portfolio portfolio;
   core::SimulatedClock clock;
