@@ -44,7 +44,7 @@ struct BacktestArgs {
   std::string out;
   std::string symbol;  // a candles CSV's symbol
   std::string from, to;
-  std::string fee_taker_pct, fee_maker_pct, slippage_bps, latency_ms;
+  std::string fee_taker_pct, fee_maker_pct, slippage_bps, latency_ms, volume_share_pct;
   std::vector<std::string> balances;  // ASSET=AMOUNT
   std::string currency;               // reporting currency
   bool quiet = false;                 // no progress bar even on a terminal
@@ -72,6 +72,9 @@ void add_common_options(CLI::App* cmd, BacktestArgs& a) {
   cmd->add_option("--fee-maker-pct", a.fee_maker_pct,
                   "Maker fee in % (default: config paper.maker_fee_pct)");
   cmd->add_option("--slippage-bps", a.slippage_bps, "Market-order slippage without a book, in bps");
+  cmd->add_option("--volume-share-pct", a.volume_share_pct,
+                  "Most of each candle trade's volume an order may take, % (default: config "
+                  "paper.volume_share_pct, 0 = no limit)");
   cmd->add_option("--latency-ms", a.latency_ms,
                   "Paper venue order latency in ms (default: config, 100)");
   cmd->add_option("--balance", a.balances,
@@ -117,6 +120,7 @@ core::Result<core::PaperSection> paper_section(const BacktestArgs& a, const core
        {std::tuple{&a.fee_taker_pct, "--fee-taker-pct", "paper.taker_fee_pct", ""},
         std::tuple{&a.fee_maker_pct, "--fee-maker-pct", "paper.maker_fee_pct", ""},
         std::tuple{&a.slippage_bps, "--slippage-bps", "paper.slippage_bps", ""},
+        std::tuple{&a.volume_share_pct, "--volume-share-pct", "paper.volume_share_pct", ""},
         std::tuple{&a.latency_ms, "--latency-ms", "paper.latency", "ms"}}) {
     if (auto s = set_config_key(flagged, *text, flag, key, unit); !s) return s.error();
   }

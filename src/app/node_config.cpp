@@ -11,6 +11,7 @@ execution::PaperConfig paper_config_from_config(const core::PaperSection& p) {
   paper.taker_fee = core::pct_to_fraction(p.taker_fee_pct);
   paper.maker_fee = core::pct_to_fraction(p.maker_fee_pct);
   paper.margin = p.margin;
+  paper.volume_share_pct = p.volume_share_pct;
   return paper;
 }
 

@@ -258,6 +258,7 @@ struct PaperSection {
   Decimal maker_fee_pct = config_detail::dec("0.16");
   std::map<std::string, Decimal> starting_balances = {{"USDT", config_detail::dec("10000")}};
   bool margin = false;
+  Decimal volume_share_pct = config_detail::dec("0");  // without a book; 0 = no limit
 };
 
 struct StrategySection {

@@ -435,6 +435,14 @@ std::vector<Field<Config>> build_table() {
                     "10000 bps or more would fill at zero or below, and beyond 10 % a fill says "
                     "more about the setting than about the market.",
                     decs("0", "1000")));
+  add(field<Config>(
+      TG4_KEY(paper.volume_share_pct),
+      "Without an order book (candle backtests), the most of each trade's quantity "
+      "market orders may take, % (also tg4 backtest --volume-share-pct); the rest "
+      "waits for later trades, so an order larger than the market fills over several "
+      "candles and not at all on a candle without volume. 0 = no limit: an order fills "
+      "whole at once, whatever its size.",
+      decs("0", "100")));
   add(field<Config>(TG4_KEY(paper.taker_fee_pct), "Taker fee, %.", decs("0", "10")));
   add(field<Config>(TG4_KEY(paper.maker_fee_pct), "Maker fee, %.", decs("0", "10")));
   add(field<Config>(TG4_KEY(paper.starting_balances), "Starting balances by asset.",

@@ -12,6 +12,7 @@ using core::Side;
 namespace {
 
 const Decimal kTenThousand = Decimal::from_int(10'000);
+const Decimal kPercent = Decimal::from_int(100);
 
 // The trigger an order report carries: the order's, for the types that have one.
 Decimal venue_trigger(const OrderRequest& r) { return is_trigger_type(r.type) ? r.trigger_price : Decimal{}; }
@@ -197,6 +198,10 @@ void PaperVenue::on_book(const std::string& symbol, core::Timestamp now) {
 
 void PaperVenue::on_trade(const core::Trade& trade, core::Timestamp now) {
   last_price_[trade.symbol] = trade.price;
+  if (config_.volume_share_pct.is_positive()) {
+    trade_volume_left_ =
+        (trade.qty * config_.volume_share_pct / kPercent).round(8, core::Rounding::kDown);
+  }
   activate_due(now);
   for (const OrderSlot slot : arrival_) {
     PaperOrder& order = slot->second;
@@ -204,6 +209,7 @@ void PaperVenue::on_trade(const core::Trade& trade, core::Timestamp now) {
       match(order, now, &trade);
     }
   }
+  trade_volume_left_ = Decimal{};
   flush();
 }
 
@@ -388,7 +394,17 @@ void PaperVenue::take_liquidity(PaperOrder& order, core::Timestamp now,
                       ", slippage " + config_.slippage_bps.to_string() + " bps)",
                   now);
   }
-  fill(order, price, remaining, false, now);
+  fill(order, price, volume_allowed(instrument, remaining), false, now);
+}
+
+// Without a book, the trades are the only measure of what the market took: with a volume share,
+// an order fills at most that share of the trade at hand (what other orders left of it), rounded
+// down to the pair's increment; the rest waits for later trades.
+Decimal PaperVenue::volume_allowed(const core::Instrument& instrument, Decimal wanted) {
+  if (!config_.volume_share_pct.is_positive()) return wanted;
+  const Decimal allowed = instrument.round_qty(core::min(wanted, trade_volume_left_));
+  trade_volume_left_ -= allowed;
+  return allowed;
 }
 
 void PaperVenue::fill(PaperOrder& order, Decimal price, Decimal qty, bool maker, core::Timestamp now) {

@@ -38,6 +38,9 @@ struct PaperConfig {
   bool lock_exits = false;
   // Margin trading (config paper.margin): shorts and leveraged positions, see the class comment.
   bool margin = false;
+  // Without a book, the most of each trade's quantity orders may take, percent (config
+  // paper.volume_share_pct); the rest waits for later trades. Zero: no limit.
+  core::Decimal volume_share_pct;
 };
 
 // A margin position at the paper venue: signed quantity (short < 0) and the quote it holds.
@@ -120,6 +123,7 @@ class PaperVenue final : public Venue {
   // (a candle's walk that crossed the trigger); the fill moves from it by the slippage.
   void take_liquidity(PaperOrder& order, core::Timestamp now, std::optional<core::Decimal> limit,
                       std::optional<core::Decimal> at = std::nullopt);
+  core::Decimal volume_allowed(const core::Instrument& instrument, core::Decimal wanted);
   void fill(PaperOrder& order, core::Decimal price, core::Decimal qty, bool maker, core::Timestamp now);
   void finish(PaperOrder& order, core::OrderStatus status, const std::string& reason, core::Timestamp now);
   void report(const PaperOrder& order, core::Timestamp now, const std::string& reason = {});
@@ -151,6 +155,9 @@ class PaperVenue final : public Venue {
   std::map<std::string, MarginPosition> margin_positions_;  // by symbol; flat ones erased
   std::map<std::string, core::Decimal> margin_held_;        // quote asset -> Σ positions' margin
   std::map<std::string, core::Decimal> last_price_;
+  // With a volume share: what orders may still take of the trade on_trade is matching; zero
+  // outside on_trade (no trade at hand: a market order without a book waits for one).
+  core::Decimal trade_volume_left_;
   std::vector<core::ExecutionEvent> outbox_;
   bool flushing_ = false;
   std::uint64_t next_venue_id_ = 1;

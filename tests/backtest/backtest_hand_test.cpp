@@ -188,6 +188,35 @@ TEST(BacktestHand, AStopTheOpenGapsThroughFillsAtTheOpen) {
   EXPECT_EQ(result->trades[0].exit_reason, "stop_loss");
 }
 
+// With paper.volume_share_pct an order takes at most that share of each of a candle's trades: a
+// 0.1 BTC entry on candles of 1 BTC (four trades of 0.25) at 10 % fills 0.025 a trade, over the
+// four trades of the candle after the decision, at each trade's price.
+TEST(BacktestHand, AVolumeShareWorksAnOrderOverTheCandlesTrades) {
+  const auto registry = scripted_registry({{4, Side::kBuy, D("0.1"), D("9800"), D("10310")}});
+  std::vector<core::Bar> bars;
+  for (int m = 0; m <= 7; ++m) bars.push_back(flat_bar(m, "10000"));
+  BacktestSpec spec = simple_spec(&registry);
+  spec.base.paper.volume_share_pct = D("10");
+  auto result = run_backtest(spec, candles(bars));
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_EQ(result->fills.size(), 4u);
+  const core::Timestamp slots[] = {at(5, 100), at(5, 15'000), at(5, 30'000), at(5, 45'000)};
+  // O 10000, L 9990, H 10010, C 10000, each x 1.001, rounded up to the 0.1 tick.
+  const char* prices[] = {"10010", "10000", "10020.1", "10010"};
+  for (std::size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE("fill " + std::to_string(i));
+    EXPECT_EQ(result->fills[i].qty, D("0.025"));
+    EXPECT_EQ(result->fills[i].time, slots[i]);
+    EXPECT_EQ(result->fills[i].price, D(prices[i]));
+  }
+  // Without the share the same entry fills whole at the open.
+  spec.base.paper.volume_share_pct = {};
+  auto whole = run_backtest(spec, candles(bars));
+  ASSERT_TRUE(whole) << whole.error().message;
+  ASSERT_EQ(whole->fills.size(), 1u);
+  EXPECT_EQ(whole->fills[0].qty, D("0.1"));
+}
+
 TEST(BacktestHand, TradeFromOnlyWarmsUpBeforeIt) {
   const auto registry = scripted_registry(hand_script());
   const MarketData data = candles(hand_bars());

@@ -231,6 +231,37 @@ TEST_F(PaperVenueTest, AStopCrossedOnAContinuousWalkFillsAtItsTriggerAGappedOneA
   EXPECT_EQ(fills().back().price, 57971_d);  // 58000 x (1 - 5 bps)
 }
 
+// Without a book, a volume share limits a market order to that share of each trade: the rest
+// waits for later trades, and an order that went live between trades waits for the next one.
+TEST_F(PaperVenueTest, AVolumeShareFillsAMarketOrderOverSeveralTrades) {
+  has_book_ = false;
+  PaperConfig config;
+  config.latency = std::chrono::milliseconds(100);
+  config.volume_share_pct = 10_d;
+  PaperVenue venue(
+      instruments_, config, [](const std::string&) { return std::optional<BookView>{}; },
+      [this](core::ExecutionEvent e) { events_.push_back(std::move(e)); });
+  venue.deposit("USDT", 10000_d);
+  venue.on_trade(trade(50000_d, 1_d), t0_);
+  venue.submit(order("b", Side::kBuy, OrderType::kMarket, 0.15_d), t0_);
+  venue.on_time(t0_ + std::chrono::seconds(1));
+  EXPECT_TRUE(fills().empty()) << "live between trades: nothing to take yet";
+  venue.on_trade(trade(50000_d, 1_d), t0_ + std::chrono::seconds(2));
+  ASSERT_EQ(fills().size(), 1u);
+  EXPECT_EQ(fills()[0].qty, 0.1_d);  // a tenth of the 1 BTC trade
+  EXPECT_EQ(last_update("b")->status, OrderStatus::kPartiallyFilled);
+  venue.on_trade(trade(50000_d, 0.3_d), t0_ + std::chrono::seconds(3));
+  ASSERT_EQ(fills().size(), 2u);
+  EXPECT_EQ(fills()[1].qty, 0.03_d);
+  venue.on_trade(trade(50000_d, 1e-9_d), t0_ + std::chrono::seconds(4));  // below the increment
+  EXPECT_EQ(fills().size(), 2u);
+  venue.on_trade(trade(50000_d, 5_d), t0_ + std::chrono::seconds(5));
+  ASSERT_EQ(fills().size(), 3u);
+  EXPECT_EQ(fills()[2].qty, 0.02_d);  // the rest, less than the share allows
+  EXPECT_EQ(last_update("b")->status, OrderStatus::kFilled);
+  EXPECT_EQ(venue.balance("BTC"), 0.15_d);
+}
+
 // quiet_between vouches that trades in a price range change nothing but the last price; a
 // backtest then skips handing them to the venue. Each boundary is the price where match() acts.
 TEST_F(PaperVenueTest, QuietBetweenIsFalseWhereAnOrderWouldAct) {
