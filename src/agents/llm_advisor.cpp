@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <future>
+#include <optional>
 #include <utility>
 
 #include "agents/model_regime.hpp"
@@ -93,7 +94,14 @@ ModelAnswer<Answer> ask_model(llm::ProviderClient& client, const Prompt& prompt,
   record.model = client.provider().model;
   record.prompt_hash = prompt.hash;
   llm::ProviderClient::Usage paid;
-  auto answer = client.complete(prompt.chat, &paid);
+  // Parsed as it comes, so that an answer that is not the one asked for counts as bad_answer.
+  std::optional<core::Result<Answer>> parsed;
+  const llm::AnswerCheck check = [&](const std::string& text) {
+    auto object = llm::json_object_in(text);
+    parsed.emplace(object ? parse(*object) : core::Result<Answer>(object.error()));
+    return parsed->ok();
+  };
+  auto answer = client.complete(prompt.chat, &paid, check);
   if (!answer) {
     record.error = answer.error().message;
     record.tokens_in = paid.tokens_in;  // an unusable answer is paid for all the same
@@ -107,8 +115,8 @@ ModelAnswer<Answer> ask_model(llm::ProviderClient& client, const Prompt& prompt,
   record.tokens_in = answer->tokens_in;
   record.tokens_out = answer->tokens_out;
   record.cost_usd = answer->cost_usd;
-  auto object = llm::json_object_in(answer->text);
-  out.answer = object ? parse(*object) : core::Result<Answer>(object.error());
+  if (!parsed) check(answer->text);  // a truncated answer is not checked by the client
+  out.answer = std::move(*parsed);
   if (out.answer) {
     describe(record, *out.answer);
   } else {
