@@ -197,7 +197,7 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
     // The day's budget is shared with the sessions (and earlier runs of this command).
     auto spent = kernel::llm_spend_since(**store, core::utc_day_start(request.time));
     if (!spent) return fail("the day's LLM spend: " + spent.error().message);
-    advisor.already_spent(*spent, request.time);
+    advisor.already_spent(*spent);
     request.agent_views = read_views(*config, &advisor, *market, request);
     advice = advisor.decide_now(agents::LlmAdvisor::question_for(request, *market));
   }

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/clock.hpp"
 #include "llm_test_fixture.hpp"
 #include "support/eventually.hpp"
 
@@ -232,6 +233,26 @@ TEST(LlmAdvisor, MetricsCountACycleOverBudgetAsTheRules) {
   EXPECT_EQ(metric_value(registry, "tg4_agents_cycles_total", "outcome", "consensus"), 1);
   EXPECT_EQ(metric_value(registry, "tg4_agents_cycles_total", "outcome", "rules"), 1);
   EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_llm_budget_spent_usd"), 0.0012);
+}
+
+// The daily budget is real money by the real day: the market's time in the question (a demo's or
+// replay's simulated clock, days passing in minutes) does not open a new day's budget; the wall
+// clock's midnight does.
+TEST(LlmAdvisor, TheDailyBudgetFollowsTheWallClockNotTheMarketsTime) {
+  Fixture f(4, "0.001");  // one cycle costs 4 x 0.0003 = 0.0012
+  core::SimulatedClock wall(testing::kStart + 10h);
+  LlmAdvisor advisor(f.llm, f.agents, nullptr, {}, &wall);
+  const auto asked_at = [&](core::Timestamp t) {
+    return LlmAdvisor::question_for(strategy::AdviceRequest{"BTC/USDT", 60, Decimal{}, t},
+                                    f.market);
+  };
+  EXPECT_EQ(advisor.decide_now(asked_at(testing::kStart + 100h)).source, "llm consensus 4 of 4");
+  const strategy::Advice next_market_day = advisor.decide_now(asked_at(testing::kStart + 148h));
+  EXPECT_TRUE(next_market_day.source.starts_with("rules")) << next_market_day.source;
+  EXPECT_EQ(f.server.request_count(), 4u) << "two market days later, the same real day";
+  wall.advance_by(std::chrono::hours(24));
+  EXPECT_EQ(advisor.decide_now(asked_at(testing::kStart + 149h)).source, "llm consensus 4 of 4")
+      << "the next real day";
 }
 
 // Answers without usage (some gateways send none) are charged their worst case, 600 answer tokens
