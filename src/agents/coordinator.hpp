@@ -98,6 +98,10 @@ class CoordinatorAgent {
   // being stopped or destroyed drops what it has not answered (the kernel's deadline then waits).
   virtual void coordinate(const CoordinationRequest& request, CoordinationCallback answer) = 0;
   virtual void stop() {}
+  // True for an agent whose answers take real time (models asked over the network): its deadline,
+  // agents.coordinator_timeout, is then kept on the wall clock even when the kernel's clock is
+  // simulated (`tg4 demo`), or every paid verdict would come "late".
+  virtual bool answers_in_real_time() const { return false; }
 };
 
 // coordinator_rule as a CoordinatorAgent: answers inside the call (backtests, llm.enabled false).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <future>
+#include <optional>
 #include <utility>
 
 #include "agents/model_regime.hpp"
@@ -93,7 +94,14 @@ ModelAnswer<Answer> ask_model(llm::ProviderClient& client, const Prompt& prompt,
   record.model = client.provider().model;
   record.prompt_hash = prompt.hash;
   llm::ProviderClient::Usage paid;
-  auto answer = client.complete(prompt.chat, &paid);
+  // Parsed as it comes, so that an answer that is not the one asked for counts as bad_answer.
+  std::optional<core::Result<Answer>> parsed;
+  const llm::AnswerCheck check = [&](const std::string& text) {
+    auto object = llm::json_object_in(text);
+    parsed.emplace(object ? parse(*object) : core::Result<Answer>(object.error()));
+    return parsed->ok();
+  };
+  auto answer = client.complete(prompt.chat, &paid, check);
   if (!answer) {
     record.error = answer.error().message;
     record.tokens_in = paid.tokens_in;  // an unusable answer is paid for all the same
@@ -107,8 +115,8 @@ ModelAnswer<Answer> ask_model(llm::ProviderClient& client, const Prompt& prompt,
   record.tokens_in = answer->tokens_in;
   record.tokens_out = answer->tokens_out;
   record.cost_usd = answer->cost_usd;
-  auto object = llm::json_object_in(answer->text);
-  out.answer = object ? parse(*object) : core::Result<Answer>(object.error());
+  if (!parsed) check(answer->text);  // a truncated answer is not checked by the client
+  out.answer = std::move(*parsed);
   if (out.answer) {
     describe(record, *out.answer);
   } else {
@@ -152,8 +160,10 @@ Answer or_rules(spdlog::logger& log, const char* agent, const std::string& symbo
 }  // namespace
 
 LlmAdvisor::LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents,
-                       llm::LlmMetrics* metrics, net::ClientTlsOptions tls)
+                       llm::LlmMetrics* metrics, net::ClientTlsOptions tls,
+                       const core::Clock* wall_clock)
     : metrics_(metrics),
+      wall_(wall_clock != nullptr ? *wall_clock : system_clock_),
       rules_(consensus_rules(agents)),
       budget_(llm),
       degradation_(agents),
@@ -194,8 +204,9 @@ void LlmAdvisor::stop() {
   if (busy) log_->info("stopping: waiting for the LLM requests in flight (at most llm.timeout)");
 }
 
-void LlmAdvisor::already_spent(core::Decimal usd, core::Timestamp now) {
+void LlmAdvisor::already_spent(core::Decimal usd) {
   if (!usd.is_positive()) return;
+  const core::Timestamp now = wall_.now();
   strategy::AdviceVote earlier;
   earlier.cost_usd = usd;
   charge({earlier}, now);
@@ -364,7 +375,9 @@ std::vector<llm::ProviderClient*> LlmAdvisor::eligible(const Prompt& prompt, cor
 }
 
 strategy::Advice LlmAdvisor::decide_now(const Question& question) {
-  const core::Timestamp now = question.request.time;
+  // The budget's day is the real one, not the market's: a demo or replay on a simulated clock
+  // spends real money too (SPEC §6, docs/AGENTS.md).
+  const core::Timestamp now = wall_.now();
   std::vector<strategy::AdviceVote> records;
   const std::vector<llm::ProviderClient*> chosen =
       eligible(question.prompt, now, "decision", records);
@@ -396,7 +409,7 @@ template <typename Reading, typename Answer, typename Vote, typename Q, typename
           typename Consensus>
 Reading LlmAdvisor::read_now(const Q& question, const char* agent, Parse parse, Consensus consensus,
                              void (llm::LlmMetrics::*on_cycle)(llm::CycleOutcome)) {
-  const core::Timestamp now = question.request.time;
+  const core::Timestamp now = wall_.now();  // the budget's day (see decide_now)
   std::vector<strategy::AdviceVote> records;
   const std::vector<llm::ProviderClient*> chosen = eligible(question.prompt, now, agent, records);
   if (chosen.empty()) {
@@ -458,6 +471,7 @@ Coordination LlmAdvisor::coordinate_now(const CoordinationQuestion& question) {
 
 SentimentReading LlmAdvisor::sense_now(const SentimentQuestion& question) {
   const core::Timestamp now = question.request.time;
+  const core::Timestamp today = wall_.now();  // the budget's day (see decide_now)
   SentimentReading none;
   none.symbol = question.request.symbol;
   none.time = now;
@@ -470,7 +484,7 @@ SentimentReading LlmAdvisor::sense_now(const SentimentQuestion& question) {
   }
   std::vector<strategy::AdviceVote> records;
   const std::vector<llm::ProviderClient*> chosen =
-      eligible(question.prompt, now, "sentiment", records, true,
+      eligible(question.prompt, today, "sentiment", records, true,
                static_cast<std::size_t>(sentiment_max_providers_));
   if (chosen.empty()) {
     const bool any = std::any_of(clients_.begin(), clients_.end(),
@@ -479,7 +493,7 @@ SentimentReading LlmAdvisor::sense_now(const SentimentQuestion& question) {
         any ? "no search-capable model may be asked now" : "no search-capable provider configured";
     none.reasoning = none.source;
     none.votes = std::move(records);
-    report_state(now);
+    report_state(today);
     if (metrics_ != nullptr) metrics_->on_sentiment_cycle(llm::CycleOutcome::kRules);
     return none;
   }
@@ -489,7 +503,7 @@ SentimentReading LlmAdvisor::sense_now(const SentimentQuestion& question) {
     votes.push_back({answer.record.provider, answer.record.model, std::move(answer.answer)});
     records.push_back(std::move(answer.record));
   }
-  charge(records, now);
+  charge(records, today);
   SentimentBlend blend = blend_sentiment(votes, question.request, sentiment_weight_);
   if (blend.valid > 0) {
     sentiment_breaker_.on_success();
@@ -499,7 +513,7 @@ SentimentReading LlmAdvisor::sense_now(const SentimentQuestion& question) {
         sentiment_breaker_.consecutive_failures(),
         core::format_rfc3339(*sentiment_breaker_.open_until(), 0));
   }
-  report_state(now);
+  report_state(today);
   if (metrics_ != nullptr) {
     metrics_->on_sentiment_cycle(blend.valid > 0 ? llm::CycleOutcome::kConsensus
                                                  : llm::CycleOutcome::kNoConsensus);

@@ -42,6 +42,7 @@
 #include "agents/sentiment_prompt.hpp"
 #include "agents/technical.hpp"
 #include "agents/technical_prompt.hpp"
+#include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/logging.hpp"
 #include "llm/budget.hpp"
@@ -57,9 +58,12 @@ class LlmAdvisor final : public strategy::Advisor,
                          public SentimentAgent,
                          public CoordinatorAgent {
  public:
-  // `metrics` may be null; it must outlive the advisor.
+  // `metrics` may be null; it must outlive the advisor. `wall_clock` (null: the system's) dates
+  // the spend for the daily budget: real money is spent by the real day, also where the questions
+  // come on a simulated clock (`tg4 demo`); it must outlive the advisor.
   LlmAdvisor(const core::LlmSection& llm, const core::AgentsSection& agents,
-             llm::LlmMetrics* metrics, net::ClientTlsOptions tls = {});
+             llm::LlmMetrics* metrics, net::ClientTlsOptions tls = {},
+             const core::Clock* wall_clock = nullptr);
   // Stops the worker; a question still queued or being asked gets no answer. Waits for requests
   // already sent (at most llm.timeout), but no longer retries or waits for rate-limit slots.
   ~LlmAdvisor() override;
@@ -79,7 +83,10 @@ class LlmAdvisor final : public strategy::Advisor,
   void stop() override;
   // Before the first question: what earlier processes spent today (kernel::llm_spend_since), so a
   // restart continues the day's budget. Not thread-safe with a running cycle.
-  void already_spent(core::Decimal usd, core::Timestamp now);
+  void already_spent(core::Decimal usd);
+  // Every agent's answers come on the advisor's worker thread, some seconds after the question:
+  // the coordinator's deadline is kept on the wall clock, also under a simulated one.
+  bool answers_in_real_time() const override { return true; }
 
   // One decision cycle, on the calling thread (what the worker runs; `tg4 decide` calls it
   // directly).
@@ -169,6 +176,8 @@ class LlmAdvisor final : public strategy::Advisor,
 
   std::shared_ptr<spdlog::logger> log_ = core::logger("agents");
   llm::LlmMetrics* const metrics_;  // may be null
+  core::LiveClock system_clock_;
+  const core::Clock& wall_;  // dates the spend (system_clock_ unless given)
   std::vector<std::unique_ptr<llm::ProviderClient>> clients_;
   ConsensusRules rules_;
   // The deciding thread's only (the worker's; `tg4 decide` runs no worker and decides itself).

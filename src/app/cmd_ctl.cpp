@@ -2,15 +2,15 @@
 // JSON with --json); destructive actions follow the API's confirmation flow: the first request returns
 // a confirmation token, and ctl repeats it with X-Confirm once the operator agreed (--yes, or typing
 // "yes" on a terminal).
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-
-#include <boost/json.hpp>
-#include <fmt/format.h>
 
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
@@ -39,10 +39,55 @@ struct Route {
   bool destructive = false;
 };
 
+// A double as a person reads it: a plain decimal of at most 6 places, trailing zeros dropped
+// (Boost.JSON writes 0.5 as 5E-1, and sums carry float noise such as 0.2700000000000001).
+std::string plain_number(double x) {
+  if (!std::isfinite(x)) return fmt::format("{}", x);
+  std::string text = fmt::format("{:.6f}", x);
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text == "-0" ? "0" : text;
+}
+
+// JSON text with its doubles as plain_number writes them.
+std::string plain_json(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::double_:
+      return plain_number(v.get_double());
+    case json::kind::array: {
+      std::string out = "[";
+      for (const json::value& item : v.get_array()) {
+        if (out.size() > 1) out += ',';
+        out += plain_json(item);
+      }
+      return out + "]";
+    }
+    case json::kind::object: {
+      std::string out = "{";
+      for (const auto& [key, item] : v.get_object()) {
+        if (out.size() > 1) out += ',';
+        out += json::serialize(json::string(key)) + ":" + plain_json(item);
+      }
+      return out + "}";
+    }
+    default:
+      return json::serialize(v);
+  }
+}
+
 std::string cell(const json::value& v) {
-  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_string()) {
+    // A JSON object kept as text (a decision's parsed_json) is shown with plain numbers too.
+    const std::string text(v.as_string());
+    if (text.starts_with('{')) {
+      json::error_code ec;
+      const json::value inner = json::parse(text, ec);
+      if (!ec) return plain_json(inner);
+    }
+    return text;
+  }
   if (v.is_null()) return "";
-  return json::serialize(v);
+  return plain_json(v);
 }
 
 // An array of objects as a table: columns from the first row, widths from the data.

@@ -108,7 +108,9 @@ core::Status Node::start_store() {
   } else if (auto scores = (*store)->model_scores()) {
     account_.model_scores = std::move(*scores);  // a fresh account still continues the leaderboard
   }
-  if (options_.llm.enabled && !options_.event_time_clock) {
+  if (options_.llm.enabled) {
+    // The daily LLM budget is dated by the wall clock, also under a simulated one (`tg4 demo`
+    // spends real money): the real day's spend so far is continued.
     const core::Timestamp now = core::LiveClock().now();
     auto spent = kernel::llm_spend_since(**store, core::utc_day_start(now));
     if (!spent) return core::Error::of("the day's LLM spend in " + (*store)->url() + ": " + spent.error().message);
@@ -210,7 +212,7 @@ std::unique_ptr<strategy::Advisor> Node::advisor() {
              options_.llm.providers.size(), options_.llm.daily_budget_usd.to_string(2));
   auto advisor =
       std::make_unique<agents::LlmAdvisor>(options_.llm, options_.pipeline.agents, llm_metrics_.get());
-  advisor->already_spent(llm_spent_today_, core::LiveClock().now());
+  advisor->already_spent(llm_spent_today_);
   // One worker, one budget and one degradation for both agents (SPEC §6 budget is per day, not per agent).
   if (names_regimes) regime_agent_ = advisor.get();
   if (reads_technicals) technical_agent_ = advisor.get();

@@ -458,9 +458,11 @@ std::vector<Field<Config>> build_table() {
   add(field<Config>(TG4_KEY(llm.enabled), "Use LLM agents; false = rule-based fallbacks only."));
   add(records<Config>(TG4_KEY(llm.providers), "LLM providers and models.", provider_fields(),
                       unique_by_name<std::vector<LlmProvider>>("provider")));
-  add(field<Config>(TG4_KEY(llm.timeout), "Timeout of one LLM request.",
+  add(field<Config>(TG4_KEY(llm.timeout),
+                    "Time one model has to answer, retries and waits included.",
                     durs(seconds(1), minutes(10))));
-  add(field<Config>(TG4_KEY(llm.max_retries), "Retries on 429 and 5xx only.", ints(0, 10)));
+  add(field<Config>(TG4_KEY(llm.max_retries), "Retries on 429 and 5xx only, within llm.timeout.",
+                    ints(0, 10)));
   add(field<Config>(TG4_KEY(llm.retry_backoff), "First retry delay (doubles).",
                     durs(ms(0), minutes(1))));
   add(field<Config>(TG4_KEY(llm.daily_budget_usd),

@@ -274,8 +274,10 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
 }
 
 Pipeline::~Pipeline() {
-  // First: its worker may still hand answers to the kernel, which would call back into this.
+  // First: its worker may still hand answers to the kernel, which would call back into this (and
+  // so may the coordinator's real-time deadlines).
   outputs_.advisor.reset();
+  if (wall_alarm_) wall_alarm_->stop();
   for (const TimerId id : timers_) kernel_.timers().cancel(id);
   for (const auto& [symbol, pending] : coordinating_) kernel_.timers().cancel(pending.deadline);
 }

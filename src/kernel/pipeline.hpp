@@ -32,6 +32,7 @@
 #include "kernel/account_restore.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/pipeline_options.hpp"
+#include "kernel/wall_alarm.hpp"
 #include "market/bar_aggregator.hpp"
 #include "market/indicators/market_state.hpp"
 #include "market/market_metrics.hpp"
@@ -187,8 +188,10 @@ class Pipeline {
   bool coordinate(const strategy::Advice& advice);
   void count_no_verdicts_yet(bool by_models);
   std::vector<agents::CoordinationView> coordination_views(const std::string& symbol) const;
+  // `asked`: the question the verdict answers, for the record of a verdict that came too late.
   void on_coordination(const std::string& symbol, std::uint64_t id,
-                       agents::Coordination coordination);
+                       agents::Coordination coordination,
+                       const std::shared_ptr<const agents::CoordinationRequest>& asked);
   void coordination_deadline(const std::string& symbol, std::uint64_t id);
   void conclude(PendingCoordination pending, const agents::Coordination& coordination);
   void replace_pending(const std::string& symbol);
@@ -347,6 +350,8 @@ class Pipeline {
   std::unique_ptr<agents::CoordinatorAgent> rule_coordinator_;  // when outputs_ has none
   agents::CoordinatorAgent* coordinator_ = nullptr;             // null: agents.coordinator false
   std::map<std::string, PendingCoordination, std::less<>> coordinating_;  // by symbol
+  // The deadlines of a coordinator that answers in real time, under a simulated kernel clock.
+  std::unique_ptr<WallAlarm> wall_alarm_;
   std::uint64_t coordinations_ = 0;
   // An answer given inside coordinate() (the rules): concluded at once, without a deadline.
   bool coordinating_now_ = false;

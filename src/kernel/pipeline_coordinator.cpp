@@ -3,7 +3,9 @@
 // news sentiment) points the other way is held here, one per symbol, until the coordinator's
 // verdict, or agents.coordinator_timeout, whichever comes first (then: wait). Exits and HOLD pass
 // untouched. The verdict is counted, recorded, published and shown, and the advice, as it
-// decides, goes on to the strategy.
+// decides, goes on to the strategy. The deadline runs on the kernel's clock, except for a
+// coordinator that answers in real time (models) under a simulated clock (`tg4 demo`): then on the
+// wall clock, since the models' latency is real.
 #include <fmt/format.h>
 
 #include "kernel/pipeline.hpp"
@@ -86,14 +88,16 @@ bool Pipeline::coordinate(const strategy::Advice& advice) {
   // queue between the advice and its verdict). Any other answer comes back through the queue.
   const std::string symbol = advice.symbol;
   const std::uint64_t id = pending.id;
+  // Kept with the answer: a verdict after the deadline is recorded against the proposal it judged.
+  auto asked = std::make_shared<const agents::CoordinationRequest>(request);
   coordinating_now_ = true;
-  coordinator_->coordinate(request, [this, symbol, id](agents::Coordination coordination) {
+  coordinator_->coordinate(request, [this, symbol, id, asked](agents::Coordination coordination) {
     if (coordinating_now_ && kernel_.on_kernel_thread()) {
       answered_now_ = std::move(coordination);
       return;
     }
-    kernel_.post(Task([this, symbol, id, coordination = std::move(coordination)]() mutable {
-      on_coordination(symbol, id, std::move(coordination));
+    kernel_.post(Task([this, symbol, id, asked, coordination = std::move(coordination)]() mutable {
+      on_coordination(symbol, id, std::move(coordination), asked);
     }));
   });
   coordinating_now_ = false;
@@ -105,8 +109,15 @@ bool Pipeline::coordinate(const strategy::Advice& advice) {
   }
   const auto timeout =
       std::chrono::duration_cast<core::Duration>(options_.agents.coordinator_timeout);
-  pending.deadline =
-      kernel_.timers().after(timeout, [this, symbol, id] { coordination_deadline(symbol, id); });
+  if (kernel_.simulated_clock() && coordinator_->answers_in_real_time()) {
+    // Models answer in real seconds however fast the simulated clock runs (`tg4 demo`): their
+    // deadline is real time too. A deadline for a verdict already given finds nothing to end.
+    if (!wall_alarm_) wall_alarm_ = std::make_unique<WallAlarm>(kernel_);
+    wall_alarm_->after(timeout, Task([this, symbol, id] { coordination_deadline(symbol, id); }));
+  } else {
+    pending.deadline =
+        kernel_.timers().after(timeout, [this, symbol, id] { coordination_deadline(symbol, id); });
+  }
   log_->info("advice {}: {} held for the coordinator ({})", symbol,
              strategy::to_string(advice.action), pending.request.conflict.why);
   coordinating_[symbol] = std::move(pending);
@@ -114,16 +125,17 @@ bool Pipeline::coordinate(const strategy::Advice& advice) {
 }
 
 void Pipeline::on_coordination(const std::string& symbol, std::uint64_t id,
-                               agents::Coordination coordination) {
+                               agents::Coordination coordination,
+                               const std::shared_ptr<const agents::CoordinationRequest>& asked) {
   const auto it = coordinating_.find(symbol);
   if (it == coordinating_.end() || it->second.id != id) {
-    // After the deadline (or a newer advice): ignored, but what the models cost is kept.
+    // After the deadline (or a newer advice): ignored, but what the models cost is kept, with the
+    // proposal and conflict they were asked about.
     log_->info("coordinator {}: a late verdict ({}, {}) ignored", symbol,
                agents::to_string(coordination.verdict), coordination.source);
     if (has_record_sink() && !coordination.votes.empty()) {
-      agents::CoordinationRequest late;
-      late.symbol = symbol;
-      for (storage::DecisionRow& row : coordination_rows(coordination, late, options_.scope, false))
+      for (storage::DecisionRow& row :
+           coordination_rows(coordination, *asked, options_.scope, false))
         record(std::move(row));
     }
     return;

@@ -20,8 +20,11 @@ struct ChatRequest {
 struct ChatAnswer {
   std::string text;      // the model's message content, as it came
   std::string raw_body;  // the HTTP response body of the last attempt (kept with the decision)
-  std::int64_t tokens_in = 0;  // as the provider reported them
+  // As the provider reported them; a priced provider's answer without usable counts (no usage, or
+  // values that are not integers) gets the request's worst case instead (usage_estimated).
+  std::int64_t tokens_in = 0;
   std::int64_t tokens_out = 0;
+  bool usage_estimated = false;
   core::Decimal cost_usd;                // tokens at the provider's configured prices
   std::chrono::microseconds latency{0};  // from the first attempt to the answer, retries included
   int attempts = 1;

@@ -75,7 +75,9 @@ LlmMetrics::LlmMetrics(prometheus::Registry& registry)
       tokens_(
           prometheus::BuildCounter()
               .Name("tg4_llm_tokens_total")
-              .Help("Tokens as the provider reported them, direction in (prompt) or out (answer)")
+              .Help(
+                  "Tokens as the provider reported them (estimated when it did not), direction in "
+                  "(prompt) or out (answer)")
               .Register(registry)),
       cost_(prometheus::BuildCounter()
                 .Name("tg4_llm_cost_usd_total")
@@ -85,6 +87,11 @@ LlmMetrics::LlmMetrics(prometheus::Registry& registry)
                    .Name("tg4_llm_retries_total")
                    .Help("LLM attempts repeated after a 429 or 5xx")
                    .Register(registry)),
+      usage_estimated_(prometheus::BuildCounter()
+                           .Name("tg4_llm_usage_estimated_total")
+                           .Help("Answers of priced providers without usable token counts, "
+                                 "charged the call's worst case instead")
+                           .Register(registry)),
       budget_spent_(plain_gauge(registry, "tg4_llm_budget_spent_usd",
                                 "LLM spend in USD on the current UTC day, as of the last decision "
                                 "cycle (llm.daily_budget_usd limits it)")),
@@ -153,6 +160,7 @@ LlmMetrics::Series& LlmMetrics::series(const std::string& provider, const std::s
   s.tokens_out_ = &tokens_.Add({{"provider", provider}, {"model", model}, {"direction", "out"}});
   s.cost_ = &cost_.Add({{"provider", provider}, {"model", model}});
   s.retries_ = &retries_.Add({{"provider", provider}, {"model", model}});
+  s.usage_estimated_ = &usage_estimated_.Add({{"provider", provider}, {"model", model}});
   return s;
 }
 

@@ -21,11 +21,13 @@ enum class LlmOutcome {
   kOk,
   kTruncated,       // answered, but stopped at max_tokens
   kHttpError,       // a 4xx other than 429, or a 5xx after the retries
-  kRateLimited,     // the provider said 429 on every attempt
+  kRateLimited,     // the provider said 429 on every attempt, or asked (Retry-After) for a wait
+                    // longer than the call may still take
   kLocalLimit,      // refused before sending: requests_per_minute reached beyond the timeout
   kTimeout,         // an attempt took longer than the timeout
   kTransportError,  // unreachable, refused, TLS failed, connection dropped
-  kBadAnswer,       // a body that is not the wire format, or an empty answer
+  kBadAnswer,       // a body that is not the wire format, an empty answer, or one the caller
+                    // cannot use (not the JSON asked for: ProviderClient::AnswerCheck)
 };
 const char* to_string(LlmOutcome outcome);
 
@@ -48,6 +50,8 @@ class LlmMetrics {
     void on_call(LlmOutcome outcome, double seconds, bool attempted);
     void on_tokens(std::int64_t in, std::int64_t out, double cost_usd);
     void on_retry() { retries_->Increment(); }
+    // A priced answer without usable token counts, charged an estimate instead.
+    void on_usage_estimated() { usage_estimated_->Increment(); }
 
    private:
     friend class LlmMetrics;
@@ -57,6 +61,7 @@ class LlmMetrics {
     prometheus::Counter* tokens_out_ = nullptr;
     prometheus::Counter* cost_ = nullptr;
     prometheus::Counter* retries_ = nullptr;
+    prometheus::Counter* usage_estimated_ = nullptr;
   };
   Series& series(const std::string& provider, const std::string& model);
 
@@ -84,6 +89,7 @@ class LlmMetrics {
   prometheus::Family<prometheus::Counter>& tokens_;
   prometheus::Family<prometheus::Counter>& cost_;
   prometheus::Family<prometheus::Counter>& retries_;
+  prometheus::Family<prometheus::Counter>& usage_estimated_;
   prometheus::Gauge& budget_spent_;
   prometheus::Gauge& budget_daily_;
   prometheus::Gauge& budget_warn_;

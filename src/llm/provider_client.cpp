@@ -1,9 +1,9 @@
 #include "llm/provider_client.hpp"
 
 #include <algorithm>
-#include <condition_variable>
 #include <boost/json.hpp>
 #include <cctype>
+#include <condition_variable>
 #include <cstdlib>
 #include <deque>
 #include <limits>
@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/logging.hpp"
 #include "core/time.hpp"
 #include "llm/llm_metrics.hpp"
 
@@ -83,15 +84,17 @@ std::string string_at(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-std::int64_t tokens_at(const json::object* usage, std::string_view key) {
-  if (!usage) return 0;
+// A token count the provider reported: nullopt when missing or not an integer (a string, a
+// fraction), which is then estimated rather than taken as 0 (a free call would escape the budget).
+std::optional<std::int64_t> tokens_at(const json::object* usage, std::string_view key) {
+  if (!usage) return std::nullopt;
   const auto* v = usage->if_contains(key);
-  if (!v) return 0;
+  if (!v) return std::nullopt;
   if (v->is_int64()) return std::max<std::int64_t>(0, v->as_int64());
   if (v->is_uint64())
     return static_cast<std::int64_t>(
         std::min<std::uint64_t>(v->as_uint64(), std::numeric_limits<std::int64_t>::max()));
-  return 0;
+  return std::nullopt;
 }
 
 // The provider's own words from an error body: OpenAI {"error":{"message","type","code"}},
@@ -127,6 +130,8 @@ std::string provider_message(const std::string& body) {
 struct WireAnswer {
   ChatAnswer answer;
   std::string problem;
+  std::optional<std::int64_t> tokens_in, tokens_out;  // as reported; nullopt: not usable
+  bool answered = false;  // the wire format was read: a model answered (and was paid)
 };
 
 WireAnswer not_wire_format(const std::string& body, const char* format, const char* lacking) {
@@ -140,8 +145,8 @@ WireAnswer read_openai(const json::object& o, const std::string& body) {
   constexpr const char* kFormat = "a chat completion";
   WireAnswer out;
   const auto* usage = object_at(o, "usage");
-  out.answer.tokens_in = tokens_at(usage, "prompt_tokens");
-  out.answer.tokens_out = tokens_at(usage, "completion_tokens");
+  out.tokens_in = tokens_at(usage, "prompt_tokens");
+  out.tokens_out = tokens_at(usage, "completion_tokens");
   const auto* choices = o.if_contains("choices");
   if (!choices || !choices->is_array() || choices->as_array().empty() ||
       !choices->as_array()[0].is_object()) {
@@ -150,6 +155,7 @@ WireAnswer read_openai(const json::object& o, const std::string& body) {
   const auto& choice = choices->as_array()[0].as_object();
   const auto* message = object_at(choice, "message");
   if (!message) return not_wire_format(body, kFormat, "no message in the choice");
+  out.answered = true;
   out.answer.truncated = string_at(choice, "finish_reason") == "length";
   out.answer.text = string_at(*message, "content");
   if (const std::string refusal = string_at(*message, "refusal"); !refusal.empty()) {
@@ -165,8 +171,9 @@ WireAnswer read_anthropic(const json::object& o, const std::string& body) {
   }
   WireAnswer out;
   const auto* usage = object_at(o, "usage");
-  out.answer.tokens_in = tokens_at(usage, "input_tokens");
-  out.answer.tokens_out = tokens_at(usage, "output_tokens");
+  out.tokens_in = tokens_at(usage, "input_tokens");
+  out.tokens_out = tokens_at(usage, "output_tokens");
+  out.answered = true;
   const std::string stop = string_at(o, "stop_reason");
   out.answer.truncated = stop == "max_tokens";
   for (const auto& block : content->as_array()) {
@@ -273,7 +280,8 @@ class ProviderClient::Impl {
               (path_.empty() ? url_ : path_) + ": ";
   }
 
-  core::Result<ChatAnswer> complete(const ChatRequest& request, Usage* paid);
+  core::Result<ChatAnswer> complete(const ChatRequest& request, Usage* paid,
+                                    const AnswerCheck& check);
 
  private:
   struct Pooled {
@@ -283,24 +291,31 @@ class ProviderClient::Impl {
 
   std::string body_for(const ChatRequest& request) const;
   net::ClientHeaders headers() const;
-  std::optional<std::string> take_slot();
+  std::optional<std::string> take_slot(SteadyClock::time_point deadline);
   // Waits until `until`; false when stop() came first.
   bool wait_unless_stopped(SteadyClock::time_point until);
   Pooled acquire(bool& reused);
   void release(Pooled pooled);
-  core::Result<net::HttpClientResponse> send(const std::string& body);
-  std::string transport_problem(const core::Error& error) const;
+  core::Result<net::HttpClientResponse> send(const std::string& body,
+                                             std::chrono::milliseconds timeout);
+  std::string transport_problem(const core::Error& error, int attempts) const;
+  // The usage to charge: as reported, or (a priced provider that reported none usable) the
+  // request's worst case, said in a warning and counted.
+  void settle_usage(const WireAnswer& wire, const ChatRequest& request, ChatAnswer& answer);
 
   const core::LlmProvider& provider_;  // the owning ProviderClient's
   const ClientSettings settings_;
   LlmMetrics::Series* const series_;
   std::string url_, path_, prefix_, url_problem_;
+  std::shared_ptr<spdlog::logger> log_ = core::logger("llm");
 
-  std::mutex mutex_;                            // guards idle_, starts_ and stopping_
+  std::mutex mutex_;                            // guards idle_, starts_, stopping_ and not_before_
   std::condition_variable stop_wake_;           // ends a wait for a slot or a retry
   bool stopping_ = false;                       // see ProviderClient::stop
   std::vector<Pooled> idle_;                    // clients with a kept-alive connection
   std::deque<SteadyClock::time_point> starts_;  // the last requests_per_minute attempt slots
+  // A Retry-After the provider asked for and no call could wait out: nothing is sent before it.
+  SteadyClock::time_point not_before_{};
 };
 
 std::string ProviderClient::Impl::body_for(const ChatRequest& request) const {
@@ -337,9 +352,9 @@ net::ClientHeaders ProviderClient::Impl::headers() const {
   return h;
 }
 
-// Reserves the next slot of the rolling window and waits for it; a slot further away than the
-// timeout is refused (the reason returned) rather than waited for.
-std::optional<std::string> ProviderClient::Impl::take_slot() {
+// Reserves the next slot of the rolling window and waits for it; a slot at or beyond the call's
+// deadline is refused (the reason returned) rather than waited for.
+std::optional<std::string> ProviderClient::Impl::take_slot(SteadyClock::time_point deadline) {
   const int limit = provider_.requests_per_minute;
   if (limit <= 0) return std::nullopt;
   SteadyClock::time_point slot;
@@ -350,7 +365,7 @@ std::optional<std::string> ProviderClient::Impl::take_slot() {
     if (starts_.size() >= static_cast<std::size_t>(limit)) {
       slot = std::max(now, starts_.front() + settings_.rate_window);
     }
-    if (slot - now > settings_.timeout) {
+    if (slot >= deadline && slot > now) {
       auto wait = std::chrono::ceil<std::chrono::milliseconds>(slot - now);
       if (wait >= std::chrono::seconds(10)) wait = std::chrono::ceil<std::chrono::seconds>(wait);
       return "not sent: the rate limit of " + std::to_string(limit) +
@@ -404,13 +419,14 @@ void ProviderClient::Impl::release(Pooled pooled) {
   idle_.push_back(std::move(pooled));
 }
 
-core::Result<net::HttpClientResponse> ProviderClient::Impl::send(const std::string& body) {
+core::Result<net::HttpClientResponse> ProviderClient::Impl::send(
+    const std::string& body, std::chrono::milliseconds timeout) {
   net::HttpClientRequest request;
   request.method = "POST";
   request.url = url_;
   request.headers = headers();
   request.body = body;
-  request.timeout = settings_.timeout;
+  request.timeout = timeout;
   for (int round = 0;; ++round) {
     bool reused = false;
     Pooled pooled = acquire(reused);
@@ -429,21 +445,44 @@ core::Result<net::HttpClientResponse> ProviderClient::Impl::send(const std::stri
 }
 
 // The HttpClient's reason without its "POST <url>: " prefix (the Error has its own).
-std::string ProviderClient::Impl::transport_problem(const core::Error& error) const {
+std::string ProviderClient::Impl::transport_problem(const core::Error& error, int attempts) const {
   const std::string prefix = "POST " + url_ + ": ";
   std::string text =
       error.message.rfind(prefix, 0) == 0 ? error.message.substr(prefix.size()) : error.message;
   if (const auto at = text.find(": timed out"); at != std::string::npos) {
     // "reading the response failed: timed out (timeout 30 s)": the step, and the advice.
-    text = "no answer within the timeout of " + core::duration_text(settings_.timeout) + " (" +
-           text.substr(0, at) + "; raise llm.timeout if the model is this slow)";
+    text = "no answer within the timeout of " + core::duration_text(settings_.timeout) +
+           (attempts > 1 ? ", retries included" : "") + " (" + text.substr(0, at) +
+           "; raise llm.timeout if the model is this slow)";
   } else if (timed_out(error)) {
     text = "timed out after " + core::duration_text(settings_.timeout) + ": " + text;
   }
   return text;
 }
 
-core::Result<ChatAnswer> ProviderClient::Impl::complete(const ChatRequest& request, Usage* paid) {
+void ProviderClient::Impl::settle_usage(const WireAnswer& wire, const ChatRequest& request,
+                                        ChatAnswer& answer) {
+  answer.tokens_in = wire.tokens_in.value_or(0);
+  answer.tokens_out = wire.tokens_out.value_or(0);
+  if (provider_.local || !wire.answered || (wire.tokens_in && wire.tokens_out)) return;
+  // Some gateways and proxies (and streamed answers without include_usage) report no usage: the
+  // model was paid all the same, and a call booked as free would never stop at the daily budget.
+  const Estimate worst = worst_case(request);
+  if (!wire.tokens_in) answer.tokens_in = worst.tokens_in;
+  if (!wire.tokens_out) answer.tokens_out = worst.tokens_out;
+  answer.usage_estimated = true;
+  if (series_) series_->on_usage_estimated();
+  log_->warn(
+      "LLM provider '{}' (model {}) answered without usable token counts (usage): charged the "
+      "request's worst case, {} tokens in and {} out (prompt characters / 4, and max_tokens)",
+      provider_.name, provider_.model, answer.tokens_in, answer.tokens_out);
+}
+
+core::Result<ChatAnswer> ProviderClient::Impl::complete(const ChatRequest& request, Usage* paid,
+                                                        const AnswerCheck& check) {
+  // The whole call, retries and waits included, ends by llm.timeout (SPEC §6: 30 s a model): a
+  // decision is not held back for minutes by a model that keeps failing.
+  const auto deadline = SteadyClock::now() + settings_.timeout;
   std::optional<SteadyClock::time_point> first;
   int attempts = 0;
   const auto fail = [&](LlmOutcome outcome, std::string why) -> core::Error {
@@ -456,26 +495,50 @@ core::Result<ChatAnswer> ProviderClient::Impl::complete(const ChatRequest& reque
     redact_secret(text, provider_.api_key);
     return core::Error::of(std::move(text));
   };
+  const auto wait_text = [](std::chrono::milliseconds wait) {
+    return core::duration_text(
+        wait >= std::chrono::seconds(10) ? std::chrono::ceil<std::chrono::seconds>(wait) : wait);
+  };
   if (!url_problem_.empty()) return fail(LlmOutcome::kTransportError, url_problem_);
+
+  // A Retry-After an earlier call could not wait out: not sent before it.
+  SteadyClock::time_point not_before;
+  {
+    const std::lock_guard lock(mutex_);
+    not_before = not_before_;
+  }
+  if (const auto now = SteadyClock::now(); not_before > now) {
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(not_before - now);
+    if (not_before >= deadline) {
+      return fail(LlmOutcome::kRateLimited,
+                  "not sent: the provider asked (Retry-After) for no request during another " +
+                      wait_text(wait) + ", beyond the timeout of " +
+                      core::duration_text(settings_.timeout) + "; given up for this cycle");
+    }
+    if (!wait_unless_stopped(not_before)) return fail(LlmOutcome::kTransportError, kStopping);
+  }
 
   const std::string body = body_for(request);
   auto backoff = settings_.retry_backoff;
   while (true) {
-    if (auto refused = take_slot()) {
-      return fail(*refused == kStopping ? LlmOutcome::kTransportError : LlmOutcome::kLocalLimit, std::move(*refused));
+    if (auto refused = take_slot(deadline)) {
+      return fail(*refused == kStopping ? LlmOutcome::kTransportError : LlmOutcome::kLocalLimit,
+                  std::move(*refused));
     }
     if (!first) first = SteadyClock::now();
     ++attempts;
-    auto response = send(body);
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    auto response = send(body, std::max(left, std::chrono::milliseconds(1)));
     if (!response) {
       return fail(timed_out(response.error()) ? LlmOutcome::kTimeout : LlmOutcome::kTransportError,
-                  transport_problem(response.error()));
+                  transport_problem(response.error(), attempts));
     }
     const int status = response->status;
     if (status >= 200 && status < 300) {
       WireAnswer wire =
           parse_wire(response->body, provider_.kind == core::LlmProviderKind::kAnthropic);
       ChatAnswer& answer = wire.answer;
+      settle_usage(wire, request, answer);
       const auto cost = cost_at(provider_, answer.tokens_in, answer.tokens_out);
       if (!cost) {
         return fail(LlmOutcome::kBadAnswer,
@@ -497,24 +560,51 @@ core::Result<ChatAnswer> ProviderClient::Impl::complete(const ChatRequest& reque
       answer.latency =
           std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - *first);
       if (series_) {
-        series_->on_call(answer.truncated ? LlmOutcome::kTruncated : LlmOutcome::kOk,
-                         std::chrono::duration<double>(answer.latency).count(), true);
+        // An answer the caller cannot use (not the JSON asked for) was a bad answer, not an ok one.
+        LlmOutcome outcome = answer.truncated ? LlmOutcome::kTruncated : LlmOutcome::kOk;
+        if (outcome == LlmOutcome::kOk && check && !check(answer.text)) {
+          outcome = LlmOutcome::kBadAnswer;
+        }
+        series_->on_call(outcome, std::chrono::duration<double>(answer.latency).count(), true);
       }
       return std::move(answer);
     }
     std::string why = "HTTP " + std::to_string(status) + ": " +
                       one_line(provider_message(response->body), kMessageLimit);
+    const LlmOutcome failed = status == 429 ? LlmOutcome::kRateLimited : LlmOutcome::kHttpError;
+    const auto now = SteadyClock::now();
+    const auto after = retry_after(*response);
+    if (after) {
+      // Sending sooner than asked would only extend a rate limiter's penalty: nothing more goes to
+      // this provider until then, from this call or the next.
+      const std::lock_guard lock(mutex_);
+      not_before_ = std::max(not_before_, now + *after);
+    }
     const bool retryable = status == 429 || status >= 500;  // 529: Anthropic overloaded
     if (!retryable || attempts > settings_.max_retries) {
       if (status == 401 || status == 403) why += " (check the provider's api_key)";
-      return fail(status == 429 ? LlmOutcome::kRateLimited : LlmOutcome::kHttpError,
-                  std::move(why));
+      return fail(failed, std::move(why));
     }
-    std::chrono::milliseconds delay = backoff;
-    if (const auto after = retry_after(*response)) delay = std::min(*after, settings_.timeout);
+    const std::chrono::milliseconds delay = after ? *after : backoff;
     backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+    if (now + delay >= deadline) {
+      const auto left_now = std::chrono::ceil<std::chrono::milliseconds>(
+          std::max(deadline - now, SteadyClock::duration::zero()));
+      if (after) {
+        return fail(failed, why + "; the provider asks to wait " + wait_text(*after) +
+                                " before retrying (Retry-After), more than the " +
+                                wait_text(left_now) + " left of the timeout of " +
+                                core::duration_text(settings_.timeout) +
+                                ": given up for this cycle");
+      }
+      return fail(failed, why + "; no retry: the backoff of " + wait_text(delay) +
+                              " would pass the timeout of " +
+                              core::duration_text(settings_.timeout));
+    }
     if (series_) series_->on_retry();
-    if (!wait_unless_stopped(SteadyClock::now() + delay)) return fail(LlmOutcome::kHttpError, why + "; " + kStopping);
+    if (!wait_unless_stopped(now + delay)) {
+      return fail(LlmOutcome::kHttpError, why + "; " + kStopping);
+    }
   }
 }
 
@@ -525,17 +615,21 @@ ProviderClient::ProviderClient(core::LlmProvider provider, ClientSettings settin
 
 ProviderClient::~ProviderClient() = default;
 
-core::Result<ChatAnswer> ProviderClient::complete(const ChatRequest& request, Usage* paid) {
-  return impl_->complete(request, paid);
+core::Result<ChatAnswer> ProviderClient::complete(const ChatRequest& request, Usage* paid,
+                                                  const AnswerCheck& check) {
+  return impl_->complete(request, paid, check);
 }
 
 void ProviderClient::stop() { impl_->stop(); }
 
-core::Decimal ProviderClient::worst_case_cost(const ChatRequest& request) const {
+Estimate worst_case(const ChatRequest& request) {
   const auto chars = static_cast<std::int64_t>(request.system.size() + request.user.size());
-  const std::int64_t tokens_in = (chars + 3) / 4;
-  const std::int64_t tokens_out = std::max(0, request.max_tokens);
-  return cost_at(provider_, tokens_in, tokens_out).value_or(core::Decimal::max());
+  return {(chars + 3) / 4, std::max(0, request.max_tokens)};
+}
+
+core::Decimal ProviderClient::worst_case_cost(const ChatRequest& request) const {
+  const Estimate worst = worst_case(request);
+  return cost_at(provider_, worst.tokens_in, worst.tokens_out).value_or(core::Decimal::max());
 }
 
 }  // namespace tg4::llm

@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
 
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
+#include "core/clock.hpp"
 #include "llm_test_fixture.hpp"
 #include "support/eventually.hpp"
 
@@ -231,6 +233,62 @@ TEST(LlmAdvisor, MetricsCountACycleOverBudgetAsTheRules) {
   EXPECT_EQ(metric_value(registry, "tg4_agents_cycles_total", "outcome", "consensus"), 1);
   EXPECT_EQ(metric_value(registry, "tg4_agents_cycles_total", "outcome", "rules"), 1);
   EXPECT_DOUBLE_EQ(metric_value(registry, "tg4_llm_budget_spent_usd"), 0.0012);
+}
+
+// The daily budget is real money by the real day: the market's time in the question (a demo's or
+// replay's simulated clock, days passing in minutes) does not open a new day's budget; the wall
+// clock's midnight does.
+TEST(LlmAdvisor, TheDailyBudgetFollowsTheWallClockNotTheMarketsTime) {
+  Fixture f(4, "0.001");  // one cycle costs 4 x 0.0003 = 0.0012
+  core::SimulatedClock wall(testing::kStart + 10h);
+  LlmAdvisor advisor(f.llm, f.agents, nullptr, {}, &wall);
+  const auto asked_at = [&](core::Timestamp t) {
+    return LlmAdvisor::question_for(strategy::AdviceRequest{"BTC/USDT", 60, Decimal{}, t},
+                                    f.market);
+  };
+  EXPECT_EQ(advisor.decide_now(asked_at(testing::kStart + 100h)).source, "llm consensus 4 of 4");
+  const strategy::Advice next_market_day = advisor.decide_now(asked_at(testing::kStart + 148h));
+  EXPECT_TRUE(next_market_day.source.starts_with("rules")) << next_market_day.source;
+  EXPECT_EQ(f.server.request_count(), 4u) << "two market days later, the same real day";
+  wall.advance_by(std::chrono::hours(24));
+  EXPECT_EQ(advisor.decide_now(asked_at(testing::kStart + 149h)).source, "llm consensus 4 of 4")
+      << "the next real day";
+}
+
+// Answers without usage (some gateways send none) are charged their worst case, 600 answer tokens
+// and the prompt at 4 characters a token, not nothing: the daily budget holds.
+TEST(LlmAdvisor, AnswersWithoutUsageAreChargedTheirWorstCaseSoTheBudgetHolds) {
+  Fixture f(2, "0.01");  // each answer's worst case is over 0.006 USD (600 tokens out at 10/M)
+  f.agents.min_valid_answers = 1;
+  f.all_answer(LlmBehaviour::reply(kBuy).with_usage(""));
+  LlmAdvisor advisor(f.llm, f.agents, nullptr);
+  const strategy::Advice first = advisor.decide_now(f.question());
+  ASSERT_EQ(first.source, "llm consensus 2 of 2");
+  for (const strategy::AdviceVote& vote : first.votes) {
+    EXPECT_EQ(vote.tokens_out, 600) << vote.model;
+    EXPECT_GT(vote.cost_usd, Decimal::must("0.006")) << vote.model;
+  }
+  const strategy::Advice second = advisor.decide_now(f.question());
+  EXPECT_TRUE(second.source.starts_with("rules")) << second.source;
+  EXPECT_EQ(f.server.request_count(), 2u) << "nothing asked over budget";
+}
+
+// An answer that is not the decision asked for is counted as bad_answer for its provider and
+// model in tg4_llm_requests_total, not ok (which would show a model writing prose as healthy).
+TEST(LlmAdvisor, AnUnusableAnswerIsCountedAsABadAnswerOfItsModel) {
+  Fixture f(2);
+  f.server.set_reply_for_model("m2", LlmBehaviour::reply("I think the market is bullish."));
+  prometheus::Registry registry;
+  llm::LlmMetrics metrics(registry);
+  LlmAdvisor advisor(f.llm, f.agents, &metrics);
+  (void)advisor.decide_now(f.question());
+  const std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+  for (const char* line :
+       {R"(tg4_llm_requests_total{model="m2",outcome="bad_answer",provider="claude"} 1)",
+        R"(tg4_llm_requests_total{model="m2",outcome="ok",provider="claude"} 0)",
+        R"(tg4_llm_requests_total{model="m1",outcome="ok",provider="gpt"} 1)"}) {
+    EXPECT_NE(text.find(std::string(line) + "\n"), std::string::npos) << line << "\n" << text;
+  }
 }
 
 // ask() returns at once; the answer comes from the worker thread.

@@ -1,7 +1,8 @@
 // `tg4 decide --symbol S --once` as a process (SPEC §6, §12): the real binary asks the models of
 // its config, here a FakeLlmServer on 127.0.0.1 playing five of them (OpenAI and Anthropic
-// dialects), and prints each model's answer and the verdict; the answers and the verdict land in
-// the store's decisions table (mode "decide") unless --dry-run. Also: the rules decide when
+// dialects), and prints each model's answer and the verdict; the answers, the views' models and the
+// verdict land in the store's decisions table (mode "decide"); with --dry-run only what the models
+// cost. Also: the rules decide when
 // llm.enabled is false, failing models make the verdict HOLD, the API keys reach the providers but
 // never the output, and bad input exits with a message naming what was wrong.
 #include <gtest/gtest.h>
@@ -278,7 +279,9 @@ TEST_F(DecideCli, FourBuysAndOneGarbageAnswerGiveABuyConsensusRecordedInTheStore
   EXPECT_EQ(decisions().size(), 2 * (kModels.size() + 1));
 }
 
-TEST_F(DecideCli, DryRunRecordsNothingAndJsonPrintsOneObject) {
+// A dry run spends real money: what each model cost is recorded (for the day's budget), but not
+// the answers' verdict.
+TEST_F(DecideCli, DryRunRecordsOnlyWhatTheModelsCostAndJsonPrintsOneObject) {
   answer_four_buys_and_one_garbage();
   const fs::path config = write_config(true);
   const CliOutcome dry =
@@ -286,7 +289,14 @@ TEST_F(DecideCli, DryRunRecordsNothingAndJsonPrintsOneObject) {
   ASSERT_EQ(dry.code, 0) << dry.out << dry.err;
   EXPECT_NE(dry.out.find("verdict: BUY BTC/USDT"), std::string::npos) << dry.out;
   EXPECT_EQ(server_.request_count(), kModels.size());
-  EXPECT_TRUE(decisions().empty()) << "--dry-run recorded decisions";
+  const auto paid = decisions();
+  ASSERT_EQ(paid.size(), kModels.size()) << "one row per paid model, no verdict";
+  for (const auto& row : paid) {
+    EXPECT_EQ(row.cost, Decimal::must("0.0004")) << row.model;
+    EXPECT_NE(row.provider, "consensus");
+    EXPECT_EQ(row.mode, "decide");
+    EXPECT_TRUE(row.session_id.starts_with("decide-dry-run-")) << row.session_id;
+  }
 
   const CliOutcome o = decide(config, {"--symbol", "BTC/USDT", "--once", "--dry-run", "--json",
                                        "--data", kCandles.string()});
@@ -302,7 +312,50 @@ TEST_F(DecideCli, DryRunRecordsNothingAndJsonPrintsOneObject) {
   EXPECT_NEAR(advice.at("confidence").to_number<double>(), 0.90, 1e-9);
   EXPECT_EQ(Decimal::must(std::string(advice.at("entry").as_string())), Decimal::must("66155"));
   expect_no_secret(o.out, "stdout");
-  EXPECT_TRUE(decisions().empty()) << "--dry-run --json recorded decisions";
+  EXPECT_EQ(decisions().size(), 2 * kModels.size()) << "only what the models cost, again";
+}
+
+// A loop of dry runs is stopped by the daily budget as a loop of real ones is (each answer here
+// costs 0.2002 USD: the first run spends 1.001 USD of the 0.5 a day).
+TEST_F(DecideCli, DryRunsSpendTheDaysBudget) {
+  for (const auto& [model, answer] : kBuyAnswers)
+    server_.set_reply_for_model(model, LlmBehaviour::reply(answer, 100, 20'000));
+  server_.set_reply_for_model(kGarbageModel, LlmBehaviour::reply(kGarbageContent, 100, 20'000));
+  const fs::path config = write_config(
+      true, "  daily_budget_usd: 0.5\n  budget_warn_usd: 0.4\n  max_cost_per_decision_usd: 0.5\n");
+  const std::vector<std::string> args{"--symbol",  "BTC/USDT", "--once",
+                                      "--dry-run", "--data",   kCandles.string()};
+  const CliOutcome first = decide(config, args);
+  ASSERT_EQ(first.code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("llm consensus 4 of 5"), std::string::npos) << first.out;
+  const CliOutcome second = decide(config, args);
+  ASSERT_EQ(second.code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("rules (no model may be asked now)"), std::string::npos) << second.out;
+  EXPECT_EQ(server_.request_count(), kModels.size()) << "nothing asked by the second dry run";
+}
+
+// The regime and technical agents' models are paid calls too: each is recorded (agents "regime"
+// and "technical", as a session records them), shown with its cost, and charged to the day.
+TEST_F(DecideCli, TheViewsModelsAreRecordedShownAndCharged) {
+  answer_four_buys_and_one_garbage();
+  const CliOutcome o = decide(write_config(true, {}, true),
+                              {"--symbol", "BTC/USDT", "--once", "--data", kCandles.string()});
+  ASSERT_EQ(o.code, 0) << o.out << o.err;
+  ASSERT_EQ(server_.request_count(), 3 * kModels.size());
+  EXPECT_NE(o.out.find("their models:\n  regime    openai_a"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("  technical openai_a"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("(0.0004 USD)"), std::string::npos) << "a paid unusable answer: " << o.out;
+  std::map<std::string, int> paid_by_agent;
+  Decimal spent;
+  for (const auto& row : decisions()) {
+    if (row.provider == "consensus" || row.provider == "rules") continue;
+    ++paid_by_agent[row.agent];
+    spent += row.cost;
+  }
+  EXPECT_EQ(paid_by_agent["regime"], 5);
+  EXPECT_EQ(paid_by_agent["technical"], 5);
+  EXPECT_EQ(paid_by_agent["decision"], 5);
+  EXPECT_EQ(spent, Decimal::must("0.006")) << "15 calls of 0.0004 USD";
 }
 
 // The day's budget lives in the store, not in a process: what an earlier run spent today counts, so

@@ -8,10 +8,12 @@
 #include <prometheus/text_serializer.h>
 
 #include <functional>
+#include <mutex>
 #include <optional>
 
 #include "kernel/pipeline.hpp"
 #include "pipeline_trades.hpp"
+#include "support/eventually.hpp"
 
 namespace tg4::kernel {
 namespace {
@@ -102,11 +104,27 @@ class SilentCoordinator final : public agents::CoordinatorAgent {
   std::vector<agents::CoordinationCallback> answers;
 };
 
+// SilentCoordinator as a model would be: its answers take real time (LlmAdvisor).
+class RealTimeCoordinator final : public agents::CoordinatorAgent {
+ public:
+  void coordinate(const agents::CoordinationRequest& request,
+                  agents::CoordinationCallback answer) override {
+    const std::lock_guard lock(mutex);
+    asked.push_back(request);
+    answers.push_back(std::move(answer));
+  }
+  bool answers_in_real_time() const override { return true; }
+  std::mutex mutex;
+  std::vector<agents::CoordinationRequest> asked;
+  std::vector<agents::CoordinationCallback> answers;
+};
+
 struct CoordinatorSetup {
   std::optional<Bias> technical;
   std::optional<Bias> sentiment;
   agents::CoordinatorAgent* coordinator = nullptr;
   bool on = true;
+  std::chrono::milliseconds timeout{10'000};  // agents.coordinator_timeout
 };
 
 struct CoordinatorSession {
@@ -118,6 +136,7 @@ struct CoordinatorSession {
     options.agents.regime_detection = false;  // the regime's side is coordinator_test's
     options.agents.technical_analysis = setup.technical.has_value();
     options.agents.coordinator = setup.on;
+    options.agents.coordinator_timeout = setup.timeout;
     PipelineOutputs outputs;
     outputs.record = [this](storage::Row row) {
       if (auto* d = std::get_if<storage::DecisionRow>(&row);
@@ -312,6 +331,54 @@ TEST(PipelineCoordinator, NoVerdictByTheDeadlineIsWaitAndALateOneIsIgnored) {
   EXPECT_EQ(session.rows[1].cost, Decimal::must("0.0003"));
   EXPECT_NE(session.rows[2].parsed_json.find("\"applied\":false"), std::string::npos)
       << session.rows[2].parsed_json;
+  // Recorded against the proposal it judged, not a blank one.
+  const auto late_row = boost::json::parse(session.rows[2].parsed_json).as_object();
+  EXPECT_EQ(late_row.at("proposal").as_string(), "BUY") << session.rows[2].parsed_json;
+  EXPECT_EQ(late_row.at("conflict").as_string(), "technical short 0.70 opposes")
+      << session.rows[2].parsed_json;
+  EXPECT_EQ(late_row.at("opposing").to_number<int>(), 1) << session.rows[2].parsed_json;
+}
+
+// A coordinator whose answers take real time (models) under a simulated clock (`tg4 demo`, which
+// runs a minute of market in a second): its deadline is real time, so a verdict that comes within
+// agents.coordinator_timeout of real time is applied however far the simulated clock ran meanwhile.
+TEST(PipelineCoordinator, AModelsDeadlineIsRealTimeUnderASimulatedClock) {
+  RealTimeCoordinator coordinator;
+  CoordinatorSession session({Bias::kShort, std::nullopt, &coordinator, true, 30s});
+  session.ask(AdviceAction::kBuy);
+  ASSERT_EQ(coordinator.asked.size(), 1u);
+  session.kernel.advance_clock_to(session.clock.now() + 10min);
+  EXPECT_TRUE(session.received().empty()) << "10 simulated minutes are not 30 s of real time";
+
+  agents::Coordination proceed;
+  proceed.symbol = "BTC/USDT";
+  proceed.verdict = agents::CoordinatorVerdict::kProceed;
+  proceed.source = "llm 1 of 1";
+  proceed.by_models = true;
+  coordinator.answers[0](proceed);
+  session.kernel.run_until_empty();
+  ASSERT_EQ(session.received().size(), 1u);
+  EXPECT_EQ(session.received()[0].action, AdviceAction::kBuy) << session.received()[0].source;
+  EXPECT_NE(session.metrics().find(
+                "tg4_coordinator_verdicts_total{source=\"llm\",verdict=\"proceed\"} 1"),
+            std::string::npos)
+      << session.metrics();
+}
+
+// ...and without a verdict the deadline passes in real time, however still the simulated clock.
+TEST(PipelineCoordinator, AModelsDeadlinePassesInRealTimeUnderAStillSimulatedClock) {
+  RealTimeCoordinator coordinator;
+  CoordinatorSession session({Bias::kShort, std::nullopt, &coordinator, true, 200ms});
+  const auto start = std::chrono::steady_clock::now();
+  session.ask(AdviceAction::kBuy);
+  ASSERT_EQ(coordinator.asked.size(), 1u);
+  ASSERT_TRUE(tg4::testing::eventually([&] {
+    session.kernel.run_until_empty();
+    return !session.received().empty();
+  }));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 200ms);
+  EXPECT_NE(session.received()[0].source.find("coordinator (timeout): wait"), std::string::npos)
+      << session.received()[0].source;
 }
 
 // A newer advice for the symbol replaces the one waiting for its verdict (recorded so); the verdict

@@ -229,14 +229,138 @@ TEST(ProviderClient, RetryAfterIsWaited) {
   EXPECT_GE(answer.latency, 1s);
 }
 
-TEST(ProviderClient, RetryAfterIsCappedAtTheTimeout) {
+// A Retry-After longer than the call may still take (llm.timeout, retries included) is not cut
+// short and retried early, which would only extend a rate limiter's penalty: the call ends at once
+// naming the provider, the model and the wait, and nothing is sent to the provider until then.
+TEST(ProviderClient, ARetryAfterBeyondTheTimeLeftEndsTheCallAndIsHonouredAfter) {
   FakeLlmServer server;
   server.push(LlmBehaviour::http_error(429, "come back in an hour", "3600"));
   auto settings = quick();
   settings.timeout = 300ms;
-  const ChatAnswer answer = answer_of(openai_at(server), settings);
-  EXPECT_EQ(answer.attempts, 2);
-  EXPECT_GE(answer.latency, 300ms);
+  ProviderClient client(openai_at(server), settings);
+  const auto start = std::chrono::steady_clock::now();
+  const auto first = client.complete(question());
+  ASSERT_FALSE(first.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 300ms) << "given up at once";
+  EXPECT_THAT(first.error().message, HasSubstr("LLM provider 'fake-openai' (model gpt-test)"));
+  EXPECT_THAT(first.error().message, HasSubstr("HTTP 429"));
+  EXPECT_THAT(first.error().message, HasSubstr("asks to wait 3600 s before retrying"));
+  EXPECT_THAT(first.error().message, HasSubstr("given up for this cycle"));
+  EXPECT_EQ(server.request_count(), 1u);
+
+  const auto next = client.complete(question());
+  ASSERT_FALSE(next.ok());
+  EXPECT_THAT(next.error().message, HasSubstr("not sent: the provider asked (Retry-After)"));
+  EXPECT_EQ(server.request_count(), 1u) << "nothing sent before the Retry-After";
+}
+
+// SPEC §6: a model has llm.timeout (30 s by default) to answer, retries included: a model that
+// keeps failing slowly does not hold the decision for several timeouts.
+TEST(ProviderClient, RetriesEndWithinTheTimeout) {
+  FakeLlmServer server;
+  server.set_default(LlmBehaviour::http_error(503, "overloaded").after(400ms));
+  auto settings = quick();
+  settings.timeout = 1000ms;
+  settings.max_retries = 2;
+  ProviderClient client(openai_at(server), settings);
+  const auto start = std::chrono::steady_clock::now();
+  const auto answer = client.complete(question());
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(answer.ok());
+  EXPECT_LT(took, 1200ms) << "three attempts of 400 ms would take 1.2 s";
+  EXPECT_GE(took, 900ms);
+  EXPECT_THAT(answer.error().message, HasSubstr("timeout of 1 s, retries included"));
+  EXPECT_EQ(server.request_count(), 3u);
+}
+
+// A backoff that would pass the call's end is not waited: the call fails then, saying why.
+TEST(ProviderClient, ABackoffBeyondTheTimeLeftIsNotWaited) {
+  FakeLlmServer server;
+  server.set_default(LlmBehaviour::http_error(500, "internal"));
+  auto settings = quick();
+  settings.timeout = 500ms;
+  settings.retry_backoff = 2s;
+  const std::string e = failure_of(openai_at(server), settings);
+  EXPECT_THAT(e, HasSubstr("no retry: the backoff of 2 s would pass the timeout of 500 ms"));
+  EXPECT_EQ(server.request_count(), 1u);
+}
+
+// A priced provider that reports no usable usage (none at all, or counts that are not integers) is
+// charged the request's worst case, not nothing: a free call would never stop at the daily budget.
+// Warned and counted; a local model (free) is not.
+TEST(ProviderClient, AnAnswerWithoutUsableTokenCountsIsChargedItsWorstCase) {
+  prometheus::Registry registry;
+  LlmMetrics metrics(registry);
+  FakeLlmServer server;
+  server.push(LlmBehaviour::reply(R"({"action":"HOLD"})").with_usage(""));
+  server.push(LlmBehaviour::reply(R"({"action":"HOLD"})")
+                  .with_usage(R"({"input_tokens":"5000","output_tokens":1.5e6})"));
+  server.push(LlmBehaviour::reply(R"({"action":"HOLD"})")
+                  .with_usage(R"({"prompt_tokens":70,"completion_tokens":"9"})"));
+  const Estimate worst = worst_case(question());
+  ASSERT_GT(worst.tokens_in, 0);
+  ASSERT_EQ(worst.tokens_out, 300);
+
+  ProviderClient openai(openai_at(server), quick(), &metrics);
+  ProviderClient::Usage paid;
+  const auto none = openai.complete(question(), &paid);
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_TRUE(none->usage_estimated);
+  EXPECT_EQ(none->tokens_in, worst.tokens_in);
+  EXPECT_EQ(none->tokens_out, worst.tokens_out);
+  EXPECT_EQ(none->cost_usd, openai.worst_case_cost(question()));
+  EXPECT_TRUE(none->cost_usd.is_positive());
+  EXPECT_EQ(paid.cost_usd, none->cost_usd);
+
+  ProviderClient anthropic(anthropic_at(server), quick(), &metrics);
+  const auto strings = anthropic.complete(question());
+  ASSERT_TRUE(strings.ok()) << strings.error().message;
+  EXPECT_TRUE(strings->usage_estimated);
+  EXPECT_EQ(strings->cost_usd, anthropic.worst_case_cost(question()));
+
+  const auto half = openai.complete(question());  // the prompt's count is taken, the answer's not
+  ASSERT_TRUE(half.ok()) << half.error().message;
+  EXPECT_TRUE(half->usage_estimated);
+  EXPECT_EQ(half->tokens_in, 70);
+  EXPECT_EQ(half->tokens_out, 300);
+
+  const std::string text = scrape(registry);
+  EXPECT_TRUE(
+      has_line(text, R"(tg4_llm_usage_estimated_total{model="gpt-test",provider="fake-openai"} 2)"))
+      << text;
+  EXPECT_TRUE(has_line(
+      text, R"(tg4_llm_usage_estimated_total{model="claude-test",provider="fake-claude"} 1)"))
+      << text;
+
+  auto local = openai_at(server);
+  local.local = true;
+  server.push(LlmBehaviour::reply(R"({"action":"HOLD"})").with_usage(""));
+  const ChatAnswer free = answer_of(local);
+  EXPECT_FALSE(free.usage_estimated);
+  EXPECT_EQ(free.cost_usd, core::Decimal{});
+}
+
+// An answer that arrives in the wire format but is not what the caller asked for (its check says
+// so) is a bad_answer in tg4_llm_requests_total, not an ok.
+TEST(ProviderClient, AnAnswerTheCallerCannotUseIsCountedAsBadAnswer) {
+  prometheus::Registry registry;
+  LlmMetrics metrics(registry);
+  FakeLlmServer server;
+  server.push(LlmBehaviour::reply("I think the market is bullish."));
+  server.push(LlmBehaviour::reply(R"({"action":"HOLD"})"));
+  ProviderClient client(openai_at(server), quick(), &metrics);
+  const AnswerCheck is_json = [](const std::string& text) { return json_object_in(text).ok(); };
+  const auto prose = client.complete(question(), nullptr, is_json);
+  ASSERT_TRUE(prose.ok()) << "returned for the caller to record";
+  ASSERT_TRUE(client.complete(question(), nullptr, is_json).ok());
+  const std::string text = scrape(registry);
+  EXPECT_TRUE(has_line(
+      text,
+      R"(tg4_llm_requests_total{model="gpt-test",outcome="bad_answer",provider="fake-openai"} 1)"))
+      << text;
+  EXPECT_TRUE(has_line(
+      text, R"(tg4_llm_requests_total{model="gpt-test",outcome="ok",provider="fake-openai"} 1)"))
+      << text;
 }
 
 // A stop (TG4 shutting down) ends a wait for a retry at once: the call fails saying why, with the

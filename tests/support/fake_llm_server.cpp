@@ -49,11 +49,21 @@ std::string error_body(bool anthropic, int status, const std::string& message) {
   return json::serialize(json::object{{"error", std::move(error)}});
 }
 
+// A scripted usage object in place of the counted one, or none.
+void set_usage(json::object& answer, const LlmBehaviour& b) {
+  if (!b.usage) return;
+  if (b.usage->empty()) {
+    answer.erase("usage");
+  } else {
+    answer["usage"] = json::parse(*b.usage);
+  }
+}
+
 std::string answer_body(bool anthropic, const LlmBehaviour& b, const std::string& model,
                         std::uint64_t id) {
   const bool cut = b.kind == LlmBehaviour::Kind::kTruncated;
   if (anthropic) {
-    return json::serialize(json::object{
+    json::object message{
         {"id", "msg_fake" + std::to_string(id)},
         {"type", "message"},
         {"role", "assistant"},
@@ -61,9 +71,11 @@ std::string answer_body(bool anthropic, const LlmBehaviour& b, const std::string
         {"content", json::array{json::object{{"type", "text"}, {"text", b.content}}}},
         {"stop_reason", cut ? "max_tokens" : "end_turn"},
         {"stop_sequence", nullptr},
-        {"usage", json::object{{"input_tokens", b.tokens_in}, {"output_tokens", b.tokens_out}}}});
+        {"usage", json::object{{"input_tokens", b.tokens_in}, {"output_tokens", b.tokens_out}}}};
+    set_usage(message, b);
+    return json::serialize(message);
   }
-  return json::serialize(json::object{
+  json::object completion{
       {"id", "chatcmpl-fake" + std::to_string(id)},
       {"object", "chat.completion"},
       {"created", 1'700'000'000},
@@ -76,7 +88,9 @@ std::string answer_body(bool anthropic, const LlmBehaviour& b, const std::string
       {"usage", json::object{{"prompt_tokens", b.tokens_in},
                              {"completion_tokens", b.tokens_out},
                              {"total_tokens", b.tokens_in + b.tokens_out}}},
-      {"system_fingerprint", "fp_fake"}});
+      {"system_fingerprint", "fp_fake"}};
+  set_usage(completion, b);
+  return json::serialize(completion);
 }
 
 // What the real API would refuse with 400 (empty when the request is well-formed).
@@ -139,6 +153,12 @@ LlmBehaviour LlmBehaviour::garbage_body(std::string body, int status) {
 LlmBehaviour LlmBehaviour::after(std::chrono::milliseconds wait) const {
   LlmBehaviour b = *this;
   b.delay = wait;
+  return b;
+}
+
+LlmBehaviour LlmBehaviour::with_usage(std::string usage_json) const {
+  LlmBehaviour b = *this;
+  b.usage = std::move(usage_json);
   return b;
 }
 

@@ -42,6 +42,9 @@ struct LlmBehaviour {
   std::optional<std::string> retry_after;  // kHttpError: a Retry-After header
   std::string body;                        // kGarbageBody
   std::chrono::milliseconds delay{0};      // waited (on a timer) before answering
+  // kReply, kTruncated: the `usage` object as this JSON text instead of tokens_in/out; empty: the
+  // answer has no usage at all (some gateways and proxies send none).
+  std::optional<std::string> usage;
 
   // A model answer of `content` (for garbage content: any text that is not the JSON asked for).
   static LlmBehaviour reply(std::string content, std::int64_t tokens_in = 100,
@@ -54,6 +57,8 @@ struct LlmBehaviour {
                                    int status = 200);
   // The same behaviour answered after `wait` (longer than a client's timeout: a timeout).
   LlmBehaviour after(std::chrono::milliseconds wait) const;
+  // The same answer with `usage_json` as its usage object ("": none).
+  LlmBehaviour with_usage(std::string usage_json) const;
 };
 
 struct RecordedLlmRequest {
