@@ -3,13 +3,12 @@
 // the configured strategy, records to the embedded store, serves /metrics and the operator API, and
 // shows its status each second. The node's clock follows the simulator's event time, so bars,
 // cool-downs and daily resets behave as they would live, only sooner.
+#include <fmt/format.h>
 #include <prometheus/registry.h>
 
 #include <iostream>
 #include <memory>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
@@ -19,6 +18,7 @@
 #include "app/session_runner.hpp"
 #include "core/logging.hpp"
 #include "sim/simulator.hpp"
+#include "storage/store_url.hpp"
 
 namespace tg4::app {
 namespace {
@@ -98,9 +98,9 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
     simulator.stop();
     return kExitFailure;
   }
-  std::cout << "tg4 demo: simulator " << simulator.ws_url() << " (speed x" << args.speed << "), metrics "
-            << (*node)->metrics_url() << ", API " << (*node)->api_url() << ", store " << (*node)->store_url()
-            << "\n";
+  std::cout << "tg4 demo: simulator " << simulator.ws_url() << " (speed x" << args.speed
+            << "), metrics " << (*node)->metrics_url() << ", API " << (*node)->api_url()
+            << ", store " << storage::redact_url((*node)->store_url()) << "\n";
   if (!token.empty()) {
     std::cout << "tg4 demo: operator token for this run: TG4_API_TOKEN=" << token << " tg4 ctl --url "
               << (*node)->api_url() << " status\n";
