@@ -253,6 +253,35 @@ TEST_F(ConfigCli, ConfigErrorsOfAnyCommandExit2) {
   EXPECT_NE(named_missing.err.find("none.yaml"), std::string::npos);
 }
 
+// migrate works on the store every other command would use: the config's storage.url, --store over
+// it; a broken or missing named config is a usage error, with nothing migrated.
+TEST_F(ConfigCli, MigrateUsesTheConfiguredStore) {
+  const fs::path from_config = dir_ / "fromcfg.db";
+  const auto cfg = write("m.yaml", "storage:\n  url: \"sqlite:" + from_config.string() + "\"\n");
+  auto r = run({"--config", cfg.string(), "migrate"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("store sqlite:" + from_config.string()), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(from_config));
+
+  const fs::path overridden = dir_ / "override.db";
+  r = run({"--config", cfg.string(), "--store", "sqlite:" + overridden.string(), "migrate"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("store sqlite:" + overridden.string()), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(overridden));
+
+  const fs::path never = dir_ / "never.db";
+  const auto bad =
+      write("bad.yaml", "storage:\n  url: \"sqlite:" + never.string() + "\"\nrsk: {}\n");
+  r = run({"--config", bad.string(), "migrate"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("rsk: unknown key"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(never));
+
+  r = run({"--config", (dir_ / "none.yaml").string(), "migrate"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("none.yaml"), std::string::npos) << r.err;
+}
+
 TEST_F(ConfigCli, DocsMatchTheCommittedReference) {
   const auto r = run({"config", "docs"});
   ASSERT_EQ(r.code, 0) << r.err;
