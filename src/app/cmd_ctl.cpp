@@ -2,15 +2,15 @@
 // JSON with --json); destructive actions follow the API's confirmation flow: the first request returns
 // a confirmation token, and ctl repeats it with X-Confirm once the operator agreed (--yes, or typing
 // "yes" on a terminal).
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
-
-#include <boost/json.hpp>
-#include <fmt/format.h>
 
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
@@ -146,6 +146,19 @@ std::optional<std::string> missing_operand(const CtlArgs& a) {
   return std::nullopt;
 }
 
+// More operands than the action takes: acting on the first alone would leave the operator
+// believing the rest were acted on too (cancel A B canceled A only).
+std::optional<std::string> extra_operands(const CtlArgs& a) {
+  const bool takes_one = a.action == "close" || a.action == "cancel" || a.action == "run-agent";
+  const std::size_t allowed = takes_one ? 1 : 0;
+  if (a.operands.size() <= allowed) return std::nullopt;
+  const std::vector<std::string> extra(a.operands.begin() + static_cast<std::ptrdiff_t>(allowed),
+                                       a.operands.end());
+  return fmt::format(
+      "unexpected operand{} {}: {}", extra.size() == 1 ? "" : "s", fmt::join(extra, " "),
+      takes_one ? "it acts on one at a time (run it once for each)" : "it takes none");
+}
+
 // An option given to an action it does not apply to is a mistake, not something to ignore.
 std::optional<std::string> misplaced_option(const CtlArgs& a) {
   if (a.limit > 0 && a.action != "decisions" && a.action != "audit")
@@ -172,10 +185,22 @@ int run_ctl(CommandContext& ctx, CtlArgs& a) {
                  "regime|technical|sentiment|rebalance)\n";
     return kExitUsage;
   }
-  if (a.url.empty()) {
-    std::ostringstream ignored;
-    const auto config = load_config(ctx.globals, ignored);
-    a.url = "http://" + (config ? config->api.address : std::string("127.0.0.1:8080"));
+  if (const auto problem = extra_operands(a)) {
+    std::cerr << "tg4 ctl " << a.action << ": " << *problem << "\n";
+    return kExitUsage;
+  }
+  if (a.url.empty() || ctx.globals.config_given) {
+    // The config names the node to act on: a broken one must not send the action to another
+    // node's default address. Only a default file that does not exist falls back, and says so.
+    std::error_code ec;
+    if (!ctx.globals.config_given && !std::filesystem::exists(ctx.globals.config_path, ec) &&
+        a.url.empty()) {
+      std::cerr << "tg4 ctl: no " << ctx.globals.config_path
+                << ": using the built-in API address (--config FILE or --url URL to choose)\n";
+    }
+    const auto config = load_config(ctx.globals, std::cerr);
+    if (!config) return kExitUsage;
+    if (a.url.empty()) a.url = "http://" + config->api.address;
   }
   if (a.token.empty()) {
     if (const char* env = std::getenv("TG4_API_TOKEN")) a.token = env;
