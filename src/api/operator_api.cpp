@@ -199,6 +199,19 @@ json::array openapi_parameters(const std::vector<OperatorApi::QueryParam>& takes
   return out;
 }
 
+// The address of "host:port", "[v6]:port" or a bare address.
+std::string peer_address(const std::string& remote) {
+  if (remote.starts_with('[')) {
+    const auto close = remote.find(']');
+    return close == std::string::npos ? remote : remote.substr(1, close - 1);
+  }
+  const auto colon = remote.find(':');
+  if (colon != std::string::npos && remote.find(':', colon + 1) == std::string::npos) {
+    return remote.substr(0, colon);
+  }
+  return remote;  // an address alone (IPv6 without brackets has no port)
+}
+
 }  // namespace
 
 OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock, AuditSink audit)
@@ -303,22 +316,23 @@ HttpResponse OperatorApi::dispatch(const HttpRequest& request) {
     return path_known ? error(405, "method " + request.method + " not allowed on " + path)
                       : error(404, "no such endpoint: " + path + " (see /openapi.json)");
   }
+  const std::string peer = "ip:" + peer_address(request.remote);
   const Principal anonymous{"anonymous", Role::kViewer};
   std::optional<Principal> principal;
   if (!route->public_route) {
     const auto it = request.headers.find("authorization");
     if (it == request.headers.end()) {
-      if (!allow_rate("ip:" + request.remote)) return error(429, "rate limit exceeded");
+      if (!allow_rate(peer)) return error(429, "rate limit exceeded");
       return error(401, "missing bearer token (Authorization: Bearer <token>)");
     }
     principal = auth_.authenticate(it->second);
     if (!principal) {
-      if (!allow_rate("ip:" + request.remote)) return error(429, "rate limit exceeded");
+      if (!allow_rate(peer)) return error(429, "rate limit exceeded");
       return error(401, "invalid token");
     }
   }
   const Principal& who = principal ? *principal : anonymous;
-  if (!allow_rate(principal ? "token:" + who.name : "ip:" + request.remote)) {
+  if (!allow_rate(principal ? "token:" + who.name : peer)) {
     auto r = error(429, "rate limit exceeded: at most " + std::to_string(static_cast<int>(config_.requests_per_second)) +
                             " requests/s");
     r.headers.emplace_back("Retry-After", "1");
@@ -381,6 +395,15 @@ HttpResponse OperatorApi::run(const Route& route, Call& call) {
 bool OperatorApi::allow_rate(const std::string& key) {
   const core::Timestamp now = clock_.now();
   std::lock_guard lock(mutex_);
+  // A bucket that has refilled is the same as none: dropping those keeps the map as large as the
+  // peers of the last few seconds, not every peer since start.
+  if (now - buckets_pruned_ >= std::chrono::seconds(1)) {
+    buckets_pruned_ = now;
+    std::erase_if(buckets_, [&](const auto& kv) {
+      const double idle = std::chrono::duration<double>(now - kv.second.at).count();
+      return kv.second.tokens + idle * config_.requests_per_second >= config_.burst;
+    });
+  }
   auto [it, inserted] = buckets_.try_emplace(key, Bucket{config_.burst, now});
   Bucket& b = it->second;
   const double elapsed = std::chrono::duration<double>(now - b.at).count();
@@ -389,6 +412,11 @@ bool OperatorApi::allow_rate(const std::string& key) {
   if (b.tokens < 1.0) return false;
   b.tokens -= 1.0;
   return true;
+}
+
+std::size_t OperatorApi::rate_buckets() {
+  std::lock_guard lock(mutex_);
+  return buckets_.size();
 }
 
 void OperatorApi::audit(const HttpRequest& request, const std::string& path, const Principal* who, int status,

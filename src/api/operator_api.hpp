@@ -24,7 +24,9 @@ struct HttpRequest {
   std::string target;  // path with optional query
   std::map<std::string, std::string> headers;  // keys lower-case
   std::string body;
-  std::string remote;  // peer address, for rate limiting before authentication
+  // Peer, for rate limiting before authentication: "127.0.0.1:51234", "[::1]:51234" or an address
+  // alone. The port is ignored: each new connection has a new one.
+  std::string remote;
 };
 
 struct HttpResponse {
@@ -68,6 +70,9 @@ class OperatorApi {
   OperatorApi& operator=(const OperatorApi&) = delete;
 
   HttpResponse handle(const HttpRequest& request);  // thread-safe
+  // Rate-limit buckets held now (per token and per peer address); idle ones are dropped, so this
+  // stays near the number of recent peers.
+  std::size_t rate_buckets();
   boost::json::object openapi() const;
 
  private:
@@ -104,6 +109,7 @@ class OperatorApi {
   std::vector<Route> routes_;
   std::mutex mutex_;
   std::map<std::string, Bucket> buckets_;
+  core::Timestamp buckets_pruned_{};
   std::map<std::string, Pending> pending_;  // confirmation token -> what it confirms
 };
 

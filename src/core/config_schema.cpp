@@ -297,8 +297,10 @@ std::vector<Field<Config>> build_table() {
                     address()));
   add(records<Config>(TG4_KEY(api.tokens), "Bearer tokens, stored as SHA-256 hashes.",
                       token_fields(), unique_by_name<std::vector<ApiToken>>("token")));
-  add(field<Config>(TG4_KEY(api.requests_per_second),
-                    "Sustained requests per second per principal.", positive_upto("10000")));
+  add(field<Config>(
+      TG4_KEY(api.requests_per_second),
+      "Sustained requests per second per token (per client IP address without a valid token).",
+      positive_upto("10000")));
   add(field<Config>(TG4_KEY(api.burst), "Rate-limit burst per principal.", decs("1", "100000")));
   add(field<Config>(TG4_KEY(api.max_body_bytes), "Request body cap, bytes.",
                     ints(1024, 64 * 1024 * 1024)));

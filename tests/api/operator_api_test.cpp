@@ -144,6 +144,45 @@ TEST_F(OperatorApiTest, RateLimitIs429) {
   EXPECT_EQ(limited, 5);
 }
 
+// Guessing tokens over new connections (a new port each) must meet the same limit as over one:
+// the unauthenticated bucket is the peer's address, not address and port.
+TEST_F(OperatorApiTest, BadTokensAreLimitedPerAddressWhateverThePort) {
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    HttpRequest r{"GET",
+                  "/api/v1/status",
+                  {{"authorization", "Bearer guess" + std::to_string(i)}},
+                  {},
+                  "10.0.0.7:" + std::to_string(40000 + i)};
+    limited += api_.handle(r).status == 429;  // same instant: burst of 5
+  }
+  EXPECT_EQ(limited, 5);
+  HttpRequest v6{"GET", "/api/v1/status", {}, {}, "[::1]:40000"};
+  for (int i = 0; i < 5; ++i) {
+    v6.remote = "[::1]:" + std::to_string(40000 + i);
+    EXPECT_EQ(api_.handle(v6).status, 401);
+  }
+  v6.remote = "[::1]:41000";
+  EXPECT_EQ(api_.handle(v6).status, 429);
+  // Another address has its own bucket.
+  HttpRequest other{
+      "GET", "/api/v1/status", {{"authorization", "Bearer guess"}}, {}, "10.0.0.8:40000"};
+  EXPECT_EQ(api_.handle(other).status, 401);
+}
+
+// One bucket per peer ever seen would grow for the life of the process: refilled ones are dropped.
+TEST_F(OperatorApiTest, IdleRateBucketsAreDropped) {
+  for (int i = 0; i < 200; ++i) {
+    HttpRequest r{"GET", "/api/v1/status", {}, {}, "10.1." + std::to_string(i) + ".1:5000"};
+    EXPECT_EQ(api_.handle(r).status, 401);
+  }
+  EXPECT_GE(api_.rate_buckets(), 200u);
+  clock_.advance_by(std::chrono::seconds(2));  // burst 5 at 10/s: full again after 0.5 s
+  HttpRequest r{"GET", "/api/v1/status", {}, {}, "10.2.0.1:5000"};
+  EXPECT_EQ(api_.handle(r).status, 401);
+  EXPECT_EQ(api_.rate_buckets(), 1u);
+}
+
 TEST_F(OperatorApiTest, DestructiveActionNeedsItsConfirmationToken) {
   auto first = call("POST", "/api/v1/halt", "trader-token", "{\"flatten\":true}");
   ASSERT_EQ(first.status, 409);
