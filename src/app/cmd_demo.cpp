@@ -131,6 +131,7 @@ void add_demo_command(CLI::App& root, CommandContext& ctx) {
   cmd->add_option("--strategy", args->strategy, "Strategy (default: the config's strategy.name)");
   cmd->add_option("--param", args->params, "Strategy parameter NAME=VALUE (repeatable)");
   cmd->add_option("--api", args->api_address, "Operator API HOST:PORT (port 0 = any free port)")
+      ->check(host_port_check())
       ->capture_default_str();
   cmd->add_option("--api-token", args->api_token, "Operator token for this run (default: a random one, printed)");
   cmd->add_option("--out", args->out_dir, "Folder of the session report")->capture_default_str();

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "core/address.hpp"
+
 namespace tg4::app {
 
 int usage_error(const std::string& command, const std::string& message) {
@@ -22,6 +24,15 @@ bool write_stdout(const std::string& command, const std::string& what, std::stri
 
 std::string write_failure_reason() {
   return errno != 0 ? std::strerror(errno) : "write failed";
+}
+
+CLI::Validator host_port_check() {
+  return CLI::Validator(
+      [](std::string& value) {
+        const auto parsed = core::parse_host_port(value);
+        return parsed ? std::string() : parsed.error().message;
+      },
+      "HOST:PORT");
 }
 
 CLI::App* add_command(CLI::App& root, CommandContext& ctx, const std::string& name,

@@ -24,6 +24,10 @@ bool write_stdout(const std::string& command, const std::string& what, std::stri
 // none (clear errno before the write).
 std::string write_failure_reason();
 
+// A CLI11 check of a HOST:PORT option (--metrics, demo --api): a bad port is a usage error naming
+// the option, before anything starts.
+CLI::Validator host_port_check();
+
 struct GlobalOptions {
   std::string config_path = "config/tg4.yaml";
   bool config_given = false;  // --config named explicitly: a missing file is then an error

@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "core/address.hpp"
 #include "core/config_fields.hpp"
 
 namespace tg4::core::config_schema {
@@ -70,7 +71,16 @@ Check<std::string> asset() {
   return matching("[A-Z0-9]{1,16}", "an asset code, e.g. BTC");
 }
 Check<std::string> address() {
-  return matching("([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}", "HOST:PORT");
+  Check<std::string> c = matching("([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}",
+                                  "HOST:PORT, a port in 0..65535 (0: any free one)");
+  // The pattern lets 5 digits through; the port must also fit, or 70000 binds 70000 - 65536.
+  c.custom = [form = c.custom,
+              doc = c.custom_doc](const std::string& v) -> std::optional<std::string> {
+    if (auto wrong = form(v)) return wrong;
+    if (!parse_host_port(v)) return doc;
+    return std::nullopt;
+  };
+  return c;
 }
 Check<std::string> non_empty() {
   return matching(".+", "not empty");

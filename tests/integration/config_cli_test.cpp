@@ -282,6 +282,34 @@ TEST_F(ConfigCli, MigrateUsesTheConfiguredStore) {
   EXPECT_NE(r.err.find("none.yaml"), std::string::npos) << r.err;
 }
 
+// A port out of range used to pass the check and bind modulo 65536 (70000 -> 4464): the config
+// check and the HOST:PORT options refuse it (exit 2, naming the key or option) before any start.
+TEST_F(ConfigCli, PortsOutOfRangeAreRefused) {
+  const auto cfg = write(
+      "ports.yaml", "api:\n  address: 127.0.0.1:70000\nmetrics:\n  address: 127.0.0.1:99999\n");
+  auto r = run({"config", "check", cfg.string()});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find(cfg.string() + ":2:12: api.address: expected a string (HOST:PORT, a port "
+                                      "in 0..65535 (0: any free one)), found 127.0.0.1:70000"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(cfg.string() + ":4:12: metrics.address:"), std::string::npos) << r.err;
+
+  r = run({"--metrics", "127.0.0.1:99999", "config", "show"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("--metrics: '127.0.0.1:99999': port '99999' is not a number in 0..65535"),
+            std::string::npos)
+      << r.err;
+
+  for (const std::string api : {"127.0.0.1:65537", "127.0.0.1:abc"}) {
+    r = run({"--store", "sqlite:" + (dir_ / "d.db").string(), "--metrics", "127.0.0.1:0", "demo",
+             "--duration", "1", "--api", api});
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_NE(r.err.find("--api: '" + api + "'"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");  // refused before the simulator or the node started
+  }
+}
+
 TEST_F(ConfigCli, DocsMatchTheCommittedReference) {
   const auto r = run({"config", "docs"});
   ASSERT_EQ(r.code, 0) << r.err;
