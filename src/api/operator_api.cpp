@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <string_view>
 
 namespace tg4::api {
 
@@ -98,6 +100,58 @@ bool match(const std::string& pattern, const std::string& path, std::map<std::st
 std::string string_field(const json::object& body, const char* key, const std::string& fallback = {}) {
   if (const auto* v = body.if_contains(key); v && v->is_string()) return std::string(v->as_string());
   return fallback;
+}
+
+// A reason is recorded with the action and shown by every later /status and /risk: a sentence,
+// not a document.
+constexpr std::size_t kMaxReasonChars = 500;
+constexpr const char* kHaltPath = "/api/v1/halt";
+
+std::size_t utf8_chars(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// The fields an action's JSON body may hold: "reason" (a string) for every action, and "flatten"
+// (true or false) for halt. Anything else is a mistake to refuse, not to ignore: {"flaten":true}
+// used to halt without flattening.
+std::optional<std::string> body_problem(const std::string& pattern, const json::object& body) {
+  const bool halt = pattern == kHaltPath;
+  for (const auto& [key, value] : body) {
+    const std::string kind(json::to_string(value.kind()));
+    if (key == "reason") {
+      if (!value.is_string()) return "body field 'reason' must be a string, got " + kind;
+      const std::size_t chars = utf8_chars(value.as_string());
+      if (chars > kMaxReasonChars) {
+        return "body field 'reason' has " + std::to_string(chars) + " characters; at most " +
+               std::to_string(kMaxReasonChars);
+      }
+    } else if (key == "flatten" && halt) {
+      if (!value.is_bool()) return "body field 'flatten' must be true or false, got " + kind;
+    } else {
+      return "unknown body field '" + std::string(key) +
+             "' (this endpoint takes: " + (halt ? "reason, flatten" : "reason") + ")";
+    }
+  }
+  return std::nullopt;
+}
+
+json::object openapi_body(const std::string& pattern) {
+  json::object properties{{"reason", json::object{{"type", "string"},
+                                                  {"maxLength", kMaxReasonChars},
+                                                  {"description", "recorded with the action"}}}};
+  if (pattern == kHaltPath) {
+    properties["flatten"] = json::object{
+        {"type", "boolean"}, {"default", false}, {"description", "also close every position"}};
+  }
+  return json::object{
+      {"required", false},
+      {"content",
+       json::object{{"application/json",
+                     json::object{{"schema", json::object{{"type", "object"},
+                                                          {"properties", std::move(properties)},
+                                                          {"additionalProperties", false}}}}}}}};
 }
 
 std::string random_token() {
@@ -263,7 +317,7 @@ OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const co
        "Halt: cancel all open orders; {\"flatten\":true} also closes positions", {},
        [](Control& c, Call& call) {
          const auto* f = call.body.if_contains("flatten");
-         return from_result(c.halt(string_field(call.body, "reason", "operator halt"), f && f->is_bool() && f->as_bool()));
+         return from_result(c.halt(string_field(call.body, "reason", "operator halt"), f && f->as_bool()));
        }},
       {"POST", "/api/v1/flatten", R::kTrader, true, false, "Close every position at market", {},
        [](Control& c, Call& call) {
@@ -352,6 +406,7 @@ HttpResponse OperatorApi::dispatch(const HttpRequest& request) {
     if (ec) return error(400, "malformed JSON body: " + ec.message());
     if (!parsed.is_object()) return error(400, "JSON body must be an object, got " + std::string(json::to_string(parsed.kind())));
     call.body = std::move(parsed.as_object());
+    if (auto problem = body_problem(route->pattern, call.body)) return error(400, *problem);
   }
   if (route->destructive) return confirm_or_ask(*route, call, path);
   return run(*route, call);
@@ -448,6 +503,7 @@ json::object OperatorApi::openapi() const {
              {"503", json::object{{"description", "not available now (reason)"}}}}}};
     if (!r.public_route) op["security"] = json::array{json::object{{"bearer", json::array{}}}};
     if (!r.query.empty()) op["parameters"] = openapi_parameters(r.query);
+    if (r.method == "POST") op["requestBody"] = openapi_body(r.pattern);
     json::value& entry = paths[r.pattern];
     if (!entry.is_object()) entry.emplace_object();
     entry.as_object()[method] = std::move(op);

@@ -183,6 +183,51 @@ TEST_F(OperatorApiTest, IdleRateBucketsAreDropped) {
   EXPECT_EQ(api_.rate_buckets(), 1u);
 }
 
+// Query parameters were checked, JSON bodies not: {"flaten":true} halted without flattening.
+// Unknown and mistyped body fields are a 400 naming the field, before any confirmation token is
+// handed out.
+TEST_F(OperatorApiTest, BodyFieldsAreCheckedAndNamed) {
+  const std::vector<std::pair<std::string, std::string>> halts = {
+      {R"({"flaten":true})", "unknown body field 'flaten' (this endpoint takes: reason, flatten)"},
+      {R"({"flatten":"true"})", "body field 'flatten' must be true or false, got string"},
+      {R"({"flatten":1})", "body field 'flatten' must be true or false, got int64"},
+      {R"({"reason":5})", "body field 'reason' must be a string, got int64"},
+  };
+  for (const auto& [sent, said] : halts) {
+    const auto r = call("POST", "/api/v1/halt", "trader-token", sent);
+    EXPECT_EQ(r.status, 400) << sent << ": " << r.body;
+    EXPECT_EQ(body(r).at("error").as_string(), said) << sent;
+  }
+  auto r = call("POST", "/api/v1/pause", "trader-token", R"({"flatten":true})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(body(r).at("error").as_string(),
+            "unknown body field 'flatten' (this endpoint takes: reason)");
+  EXPECT_TRUE(control_.actions.empty());
+
+  // A reason is a sentence: at most 500 characters (not bytes), as /openapi.json says.
+  r = call("POST", "/api/v1/pause", "trader-token",
+           "{\"reason\":\"" + std::string(501, 'x') + "\"}");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(body(r).at("error").as_string(), "body field 'reason' has 501 characters; at most 500");
+  std::string accented;
+  for (int i = 0; i < 250; ++i) accented += "\u00e9";  // 250 characters, 500 bytes
+  r = call("POST", "/api/v1/pause", "trader-token",
+           "{\"reason\":\"" + accented + std::string(250, 'x') + "\"}");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(control_.actions.size(), 1u);
+  const auto schema = api_.openapi()
+                          .at("paths")
+                          .at("/api/v1/halt")
+                          .at("post")
+                          .at("requestBody")
+                          .at("content")
+                          .at("application/json")
+                          .at("schema")
+                          .as_object();
+  EXPECT_EQ(schema.at("properties").at("reason").at("maxLength").as_uint64(), 500u);
+  EXPECT_FALSE(schema.at("additionalProperties").as_bool());
+}
+
 TEST_F(OperatorApiTest, DestructiveActionNeedsItsConfirmationToken) {
   auto first = call("POST", "/api/v1/halt", "trader-token", "{\"flatten\":true}");
   ASSERT_EQ(first.status, 409);
