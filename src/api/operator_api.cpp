@@ -268,8 +268,14 @@ std::string peer_address(const std::string& remote) {
 
 }  // namespace
 
-OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock, AuditSink audit)
-    : control_(control), auth_(std::move(auth)), config_(config), clock_(clock), audit_(std::move(audit)) {
+OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock,
+                         const core::Clock& wall, AuditSink audit)
+    : control_(control),
+      auth_(std::move(auth)),
+      config_(config),
+      clock_(clock),
+      wall_(wall),
+      audit_(std::move(audit)) {
   using R = Role;
   const auto get = [](auto f) { return [f](Control& c, Call& call) { return view_response(f(c, call)); }; };
   // One route a line or two: method, path, role, destructive, public, summary, query, handler.
@@ -414,7 +420,7 @@ HttpResponse OperatorApi::dispatch(const HttpRequest& request) {
 
 HttpResponse OperatorApi::confirm_or_ask(const Route& route, Call& call, const std::string& path) {
   const std::string fingerprint = call.request.method + " " + path + " " + json::serialize(call.body);
-  const core::Timestamp now = clock_.now();
+  const core::Timestamp now = wall_.now();
   std::unique_lock lock(mutex_);
   std::erase_if(pending_, [&](const auto& kv) { return kv.second.expires < now; });
   const auto header = call.request.headers.find("x-confirm");
@@ -448,7 +454,7 @@ HttpResponse OperatorApi::run(const Route& route, Call& call) {
 }
 
 bool OperatorApi::allow_rate(const std::string& key) {
-  const core::Timestamp now = clock_.now();
+  const core::Timestamp now = wall_.now();
   std::lock_guard lock(mutex_);
   // A bucket that has refilled is the same as none: dropping those keeps the map as large as the
   // peers of the last few seconds, not every peer since start.

@@ -64,7 +64,10 @@ class OperatorApi {
     std::string description;
   };
 
-  OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock, AuditSink audit);
+  // `clock` times the audit records (the node's clock, simulated in a demo); `wall` the
+  // confirmation tokens and rate limits, which are about a person's and a client's real seconds.
+  OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock,
+              const core::Clock& wall, AuditSink audit);
   ~OperatorApi();  // Route is private to the .cpp
   OperatorApi(const OperatorApi&) = delete;
   OperatorApi& operator=(const OperatorApi&) = delete;
@@ -105,6 +108,7 @@ class OperatorApi {
   Auth auth_;
   ApiConfig config_;
   const core::Clock& clock_;
+  const core::Clock& wall_;
   AuditSink audit_;
   std::vector<Route> routes_;
   std::mutex mutex_;

@@ -233,7 +233,8 @@ core::Status Node::start_api() {
   control_ = std::make_unique<NodeControl>(
       *kernel_, *pipeline_, [this] { return ready(); }, options_.store_url, options_.pipeline.scope);
   api_ = std::make_unique<api::OperatorApi>(
-      *control_, api::Auth(options_.api_tokens), options_.api, *clock_, [this](const api::AuditRecord& record) {
+      *control_, api::Auth(options_.api_tokens), options_.api, *clock_, wall_clock_,
+      [this](const api::AuditRecord& record) {
         storage::AuditLogRow row;
         row.time = record.time;
         row.actor = record.principal;

@@ -307,16 +307,17 @@ std::vector<Field<Config>> build_table() {
                     address()));
   add(records<Config>(TG4_KEY(api.tokens), "Bearer tokens, stored as SHA-256 hashes.",
                       token_fields(), unique_by_name<std::vector<ApiToken>>("token")));
-  add(field<Config>(
-      TG4_KEY(api.requests_per_second),
-      "Sustained requests per second per token (per client IP address without a valid token).",
-      positive_upto("10000")));
+  add(field<Config>(TG4_KEY(api.requests_per_second),
+                    "Sustained requests per wall-clock second per token (per client IP address "
+                    "without a valid token).",
+                    positive_upto("10000")));
   add(field<Config>(TG4_KEY(api.burst), "Rate-limit burst per principal.", decs("1", "100000")));
   add(field<Config>(TG4_KEY(api.max_body_bytes), "Request body cap, bytes.",
                     ints(1024, 64 * 1024 * 1024)));
-  add(field<Config>(TG4_KEY(api.confirmation_ttl),
-                    "Lifetime of a destructive action's confirmation token.",
-                    durs(seconds(1), hours(1))));
+  add(field<Config>(
+      TG4_KEY(api.confirmation_ttl),
+      "Lifetime of a destructive action's confirmation token (wall-clock time, also in the demo).",
+      durs(seconds(1), hours(1))));
   add(field<Config>(TG4_KEY(api.tls_cert),
                     "PEM certificate for HTTPS (with tls_key); empty = HTTP."));
   add(field<Config>(TG4_KEY(api.tls_key), "PEM private key for HTTPS (with tls_cert)."));

@@ -63,7 +63,7 @@ class OperatorApiTest : public ::testing::Test {
              Auth({{"ann", Auth::hash_token("viewer-token"), Role::kViewer},
                    {"tom", Auth::hash_token("trader-token"), Role::kTrader},
                    {"ada", Auth::hash_token("admin-token"), Role::kAdmin}}),
-             ApiConfig{1024, 10.0, 5.0, std::chrono::seconds(60)}, clock_,
+             ApiConfig{1024, 10.0, 5.0, std::chrono::seconds(60)}, clock_, wall_,
              [this](const AuditRecord& r) { audit_.push_back(r); }) {}
 
   HttpResponse call(const std::string& method, const std::string& target, const std::string& token = {},
@@ -71,13 +71,16 @@ class OperatorApiTest : public ::testing::Test {
     HttpRequest r{method, target, {}, body, "127.0.0.1"};
     if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
     if (!confirm.empty()) r.headers["x-confirm"] = confirm;
-    clock_.advance_by(std::chrono::seconds(1));  // stay under the rate limit unless a test wants otherwise
+    // Stay under the rate limit unless a test wants otherwise.
+    clock_.advance_by(std::chrono::seconds(1));
+    wall_.advance_by(std::chrono::seconds(1));
     return api_.handle(r);
   }
 
   static json::object body(const HttpResponse& r) { return json::parse(r.body).as_object(); }
 
-  core::SimulatedClock clock_{core::Timestamp::from_seconds(1'700'000'000)};
+  core::SimulatedClock clock_{core::Timestamp::from_seconds(1'700'000'000)};  // the node's
+  core::SimulatedClock wall_{core::Timestamp::from_seconds(1'800'000'000)};   // a person's
   RecordingControl control_;
   std::vector<AuditRecord> audit_;
   OperatorApi api_;
@@ -177,7 +180,7 @@ TEST_F(OperatorApiTest, IdleRateBucketsAreDropped) {
     EXPECT_EQ(api_.handle(r).status, 401);
   }
   EXPECT_GE(api_.rate_buckets(), 200u);
-  clock_.advance_by(std::chrono::seconds(2));  // burst 5 at 10/s: full again after 0.5 s
+  wall_.advance_by(std::chrono::seconds(2));  // burst 5 at 10/s: full again after 0.5 s
   HttpRequest r{"GET", "/api/v1/status", {}, {}, "10.2.0.1:5000"};
   EXPECT_EQ(api_.handle(r).status, 401);
   EXPECT_EQ(api_.rate_buckets(), 1u);
@@ -245,9 +248,33 @@ TEST_F(OperatorApiTest, DestructiveActionNeedsItsConfirmationToken) {
 TEST_F(OperatorApiTest, ConfirmationTokensExpire) {
   auto first = call("POST", "/api/v1/flatten", "trader-token");
   const std::string token(body(first).at("confirmation_token").as_string());
-  clock_.advance_by(std::chrono::seconds(61));
+  wall_.advance_by(std::chrono::seconds(61));
   EXPECT_EQ(call("POST", "/api/v1/flatten", "trader-token", "", token).status, 409);
   EXPECT_TRUE(control_.actions.empty());
+}
+
+// The demo's node clock runs 60 times faster than a person answering "type yes to confirm": the
+// token's minute and the rate limit's second are real ones, whatever the node's clock does.
+TEST_F(OperatorApiTest, ConfirmationAndRateLimitsFollowTheWallClock) {
+  auto first = call("POST", "/api/v1/flatten", "trader-token");
+  const std::string token(body(first).at("confirmation_token").as_string());
+  clock_.advance_by(std::chrono::minutes(10));  // the simulated market moves on
+  HttpRequest confirm{"POST",
+                      "/api/v1/flatten",
+                      {{"authorization", "Bearer trader-token"}, {"x-confirm", token}},
+                      {},
+                      "127.0.0.1:1"};
+  EXPECT_EQ(api_.handle(confirm).status, 200);
+  EXPECT_EQ(control_.actions, std::vector<std::string>{"flatten"});
+
+  HttpRequest r{
+      "GET", "/api/v1/status", {{"authorization", "Bearer viewer-token"}}, {}, "127.0.0.1:2"};
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    clock_.advance_by(std::chrono::seconds(1));  // a simulated second: no real time passed
+    limited += api_.handle(r).status == 429;
+  }
+  EXPECT_EQ(limited, 5);
 }
 
 // The audit log names who did what and from where: a trader's to read, not a viewer's.
