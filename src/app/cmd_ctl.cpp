@@ -202,6 +202,9 @@ int run_ctl(CommandContext& ctx, CtlArgs& a) {
     if (!config) return kExitUsage;
     if (a.url.empty()) a.url = "http://" + config->api.address;
   }
+  if (auto url = net::parse_client_url(a.url, "http", "https"); !url) {
+    return usage_error("ctl", "--url: " + url.error().message);
+  }
   if (a.token.empty()) {
     if (const char* env = std::getenv("TG4_API_TOKEN")) a.token = env;
   }

@@ -124,7 +124,9 @@ void add_demo_command(CLI::App& root, CommandContext& ctx) {
   CLI::App* cmd = add_command(root, ctx, "demo",
                               "Simulator + paper trading + embedded store + metrics + live status; offline",
                               [&ctx, args] { return run_demo(ctx, *args); });
-  cmd->add_option("--duration", args->duration, "Seconds to run (0 = until Ctrl-C)")->capture_default_str();
+  cmd->add_option("--duration", args->duration, "Seconds to run (0 = until Ctrl-C)")
+      ->check(duration_check())
+      ->capture_default_str();
   cmd->add_option("--speed", args->speed, "Simulated seconds per second")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the simulated market")->capture_default_str();
   cmd->add_option("--rate", args->rate, "Market events per simulated second per symbol")->capture_default_str();

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "core/address.hpp"
@@ -24,6 +25,22 @@ bool write_stdout(const std::string& command, const std::string& what, std::stri
 
 std::string write_failure_reason() {
   return errno != 0 ? std::strerror(errno) : "write failed";
+}
+
+std::optional<std::string> missing_input(const std::string& option, const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return std::nullopt;
+  return option + " " + path + ": no such file";
+}
+
+CLI::Validator duration_check() {
+  return CLI::Validator(
+      [](std::string& value) {
+        return !value.empty() && value.front() == '-'
+                   ? "must be 0 (until stopped) or more seconds, got " + value
+                   : std::string();
+      },
+      "SECONDS");
 }
 
 CLI::Validator host_port_check() {
