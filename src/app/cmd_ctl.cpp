@@ -29,6 +29,7 @@ struct CtlArgs {
   std::string action;
   std::vector<std::string> operands;
   std::string reason = "operator request via tg4 ctl";
+  std::string ca_file;  // trusted for an HTTPS API, e.g. its own self-signed certificate
   int limit = 0;      // decisions, audit: how many rows (0: the API's default)
   bool open = false;  // orders: the open ones only
 };
@@ -200,7 +201,9 @@ int run_ctl(CommandContext& ctx, CtlArgs& a) {
     }
     const auto config = load_config(ctx.globals, std::cerr);
     if (!config) return kExitUsage;
-    if (a.url.empty()) a.url = "http://" + config->api.address;
+    // A node with api.tls_cert serves HTTPS only.
+    if (a.url.empty())
+      a.url = (config->api.tls_cert.empty() ? "http://" : "https://") + config->api.address;
   }
   if (auto url = net::parse_client_url(a.url, "http", "https"); !url) {
     return usage_error("ctl", "--url: " + url.error().message);
@@ -210,6 +213,11 @@ int run_ctl(CommandContext& ctx, CtlArgs& a) {
   }
   net::HttpClientOptions client_options;  // named: GCC 12 -O3 misreads a defaulted temporary as uninitialised
   client_options.timeout = std::chrono::seconds(15);
+  if (!a.ca_file.empty()) {
+    if (const auto missing = missing_input("--ca-file", a.ca_file))
+      return usage_error("ctl", *missing);
+    client_options.tls.ca_file = a.ca_file;
+  }
   net::HttpClient client(std::move(client_options));
   net::HttpClientRequest request;
   request.method = route->method;
@@ -265,7 +273,12 @@ void add_ctl_command(CLI::App& root, CommandContext& ctx) {
   cmd->add_option("operands", args->operands,
                   "SYMBOL for close, CLIENT_ORDER_ID for cancel, regime, technical, sentiment or "
                   "rebalance for run-agent");
-  cmd->add_option("--url", args->url, "API base URL (default: http:// + the config's api.address)");
+  cmd->add_option(
+      "--url", args->url,
+      "API base URL (default: the config's api.address, https:// when api.tls_cert is set)");
+  cmd->add_option(
+      "--ca-file", args->ca_file,
+      "Also trust this CA certificate (PEM) for HTTPS, e.g. the API's self-signed api.tls_cert");
   cmd->add_option("--token", args->token, "Bearer token (default: $TG4_API_TOKEN)");
   cmd->add_option("--reason", args->reason, "Reason recorded with an action");
   cmd->add_flag("--yes", args->yes, "Confirm destructive actions without a prompt");

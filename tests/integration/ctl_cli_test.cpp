@@ -82,5 +82,24 @@ TEST(CtlCli, ABrokenOrMissingNamedConfigIsRefused) {
       << o.err;
 }
 
+// A node with api.tls_cert serves HTTPS only: ctl's default URL follows, and --ca-file trusts a
+// self-signed certificate (before, only SSL_CERT_FILE did).
+TEST(CtlCli, TheConfigsTlsCertMeansHttps) {
+  const auto dir = std::filesystem::temp_directory_path() / "tg4-ctl-cli-tls";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "cert.pem") << "not read: nobody listens\n";
+  std::ofstream(dir / "tls.yaml")
+      << "api:\n  address: 127.0.0.1:9\n  tls_cert: cert.pem\n  tls_key: key.pem\n";
+  auto o = run_cli(dir, TG4_BINARY, "--config tls.yaml ctl", {"status", "--token", "t"});
+  EXPECT_EQ(o.code, 1) << o.err;
+  EXPECT_NE(o.err.find("tg4 ctl: https://127.0.0.1:9: "), std::string::npos) << o.err;
+
+  o = run_cli(dir, TG4_BINARY, "ctl",
+              {"status", "--url", "https://127.0.0.1:9", "--token", "t", "--ca-file", "none.pem"});
+  EXPECT_EQ(o.code, 2) << o.err;
+  EXPECT_NE(o.err.find("tg4 ctl: --ca-file none.pem: no such file"), std::string::npos) << o.err;
+}
+
 }  // namespace
 }  // namespace tg4
