@@ -119,6 +119,22 @@ TEST_F(OperatorApiTest, MissingOrWrongTokenIs401) {
   EXPECT_EQ(call("GET", "/api/v1/status", "viewer-token").status, 200);
 }
 
+// RFC 7235: the auth scheme is case-insensitive; the token itself is not.
+TEST_F(OperatorApiTest, TheBearerSchemeIsCaseInsensitive) {
+  for (const char* scheme : {"bearer ", "BEARER ", "Bearer "}) {
+    HttpRequest r{"GET",
+                  "/api/v1/status",
+                  {{"authorization", std::string(scheme) + "viewer-token"}},
+                  {},
+                  "127.0.0.1"};
+    wall_.advance_by(std::chrono::seconds(1));
+    EXPECT_EQ(api_.handle(r).status, 200) << scheme;
+  }
+  HttpRequest r{
+      "GET", "/api/v1/status", {{"authorization", "Bearer VIEWER-TOKEN"}}, {}, "127.0.0.1"};
+  EXPECT_EQ(api_.handle(r).status, 401);
+}
+
 TEST_F(OperatorApiTest, ViewerCannotActAndAdminOnlyResetIs403ForTrader) {
   auto r = call("POST", "/api/v1/pause", "viewer-token");
   EXPECT_EQ(r.status, 403);
