@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
+
 namespace tg4::api {
 
 const char* to_string(Role role) {
@@ -42,7 +44,11 @@ std::string Auth::hash_token(std::string_view token) {
 
 std::optional<Principal> Auth::authenticate(std::string_view header) const {
   constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() || header.substr(0, kBearer.size()) != kBearer) return std::nullopt;
+  // The scheme is case-insensitive (RFC 7235): "bearer x" is the same credential.
+  if (header.size() <= kBearer.size() ||
+      !core::equals_ignoring_case(header.substr(0, kBearer.size()), kBearer)) {
+    return std::nullopt;
+  }
   const std::string digest = hash_token(header.substr(kBearer.size()));
   for (const auto& t : tokens_) {
     if (t.sha256.size() == digest.size() && CRYPTO_memcmp(t.sha256.data(), digest.data(), digest.size()) == 0) {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <string_view>
 
 namespace tg4::api {
 
@@ -98,6 +100,58 @@ bool match(const std::string& pattern, const std::string& path, std::map<std::st
 std::string string_field(const json::object& body, const char* key, const std::string& fallback = {}) {
   if (const auto* v = body.if_contains(key); v && v->is_string()) return std::string(v->as_string());
   return fallback;
+}
+
+// A reason is recorded with the action and shown by every later /status and /risk: a sentence,
+// not a document.
+constexpr std::size_t kMaxReasonChars = 500;
+constexpr const char* kHaltPath = "/api/v1/halt";
+
+std::size_t utf8_chars(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// The fields an action's JSON body may hold: "reason" (a string) for every action, and "flatten"
+// (true or false) for halt. Anything else is a mistake to refuse, not to ignore: {"flaten":true}
+// used to halt without flattening.
+std::optional<std::string> body_problem(const std::string& pattern, const json::object& body) {
+  const bool halt = pattern == kHaltPath;
+  for (const auto& [key, value] : body) {
+    const std::string kind(json::to_string(value.kind()));
+    if (key == "reason") {
+      if (!value.is_string()) return "body field 'reason' must be a string, got " + kind;
+      const std::size_t chars = utf8_chars(value.as_string());
+      if (chars > kMaxReasonChars) {
+        return "body field 'reason' has " + std::to_string(chars) + " characters; at most " +
+               std::to_string(kMaxReasonChars);
+      }
+    } else if (key == "flatten" && halt) {
+      if (!value.is_bool()) return "body field 'flatten' must be true or false, got " + kind;
+    } else {
+      return "unknown body field '" + std::string(key) +
+             "' (this endpoint takes: " + (halt ? "reason, flatten" : "reason") + ")";
+    }
+  }
+  return std::nullopt;
+}
+
+json::object openapi_body(const std::string& pattern) {
+  json::object properties{{"reason", json::object{{"type", "string"},
+                                                  {"maxLength", kMaxReasonChars},
+                                                  {"description", "recorded with the action"}}}};
+  if (pattern == kHaltPath) {
+    properties["flatten"] = json::object{
+        {"type", "boolean"}, {"default", false}, {"description", "also close every position"}};
+  }
+  return json::object{
+      {"required", false},
+      {"content",
+       json::object{{"application/json",
+                     json::object{{"schema", json::object{{"type", "object"},
+                                                          {"properties", std::move(properties)},
+                                                          {"additionalProperties", false}}}}}}}};
 }
 
 std::string random_token() {
@@ -199,10 +253,29 @@ json::array openapi_parameters(const std::vector<OperatorApi::QueryParam>& takes
   return out;
 }
 
+// The address of "host:port", "[v6]:port" or a bare address.
+std::string peer_address(const std::string& remote) {
+  if (remote.starts_with('[')) {
+    const auto close = remote.find(']');
+    return close == std::string::npos ? remote : remote.substr(1, close - 1);
+  }
+  const auto colon = remote.find(':');
+  if (colon != std::string::npos && remote.find(':', colon + 1) == std::string::npos) {
+    return remote.substr(0, colon);
+  }
+  return remote;  // an address alone (IPv6 without brackets has no port)
+}
+
 }  // namespace
 
-OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock, AuditSink audit)
-    : control_(control), auth_(std::move(auth)), config_(config), clock_(clock), audit_(std::move(audit)) {
+OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock,
+                         const core::Clock& wall, AuditSink audit)
+    : control_(control),
+      auth_(std::move(auth)),
+      config_(config),
+      clock_(clock),
+      wall_(wall),
+      audit_(std::move(audit)) {
   using R = Role;
   const auto get = [](auto f) { return [f](Control& c, Call& call) { return view_response(f(c, call)); }; };
   // One route a line or two: method, path, role, destructive, public, summary, query, handler.
@@ -250,7 +323,7 @@ OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const co
        "Halt: cancel all open orders; {\"flatten\":true} also closes positions", {},
        [](Control& c, Call& call) {
          const auto* f = call.body.if_contains("flatten");
-         return from_result(c.halt(string_field(call.body, "reason", "operator halt"), f && f->is_bool() && f->as_bool()));
+         return from_result(c.halt(string_field(call.body, "reason", "operator halt"), f && f->as_bool()));
        }},
       {"POST", "/api/v1/flatten", R::kTrader, true, false, "Close every position at market", {},
        [](Control& c, Call& call) {
@@ -303,22 +376,23 @@ HttpResponse OperatorApi::dispatch(const HttpRequest& request) {
     return path_known ? error(405, "method " + request.method + " not allowed on " + path)
                       : error(404, "no such endpoint: " + path + " (see /openapi.json)");
   }
+  const std::string peer = "ip:" + peer_address(request.remote);
   const Principal anonymous{"anonymous", Role::kViewer};
   std::optional<Principal> principal;
   if (!route->public_route) {
     const auto it = request.headers.find("authorization");
     if (it == request.headers.end()) {
-      if (!allow_rate("ip:" + request.remote)) return error(429, "rate limit exceeded");
+      if (!allow_rate(peer)) return error(429, "rate limit exceeded");
       return error(401, "missing bearer token (Authorization: Bearer <token>)");
     }
     principal = auth_.authenticate(it->second);
     if (!principal) {
-      if (!allow_rate("ip:" + request.remote)) return error(429, "rate limit exceeded");
+      if (!allow_rate(peer)) return error(429, "rate limit exceeded");
       return error(401, "invalid token");
     }
   }
   const Principal& who = principal ? *principal : anonymous;
-  if (!allow_rate(principal ? "token:" + who.name : "ip:" + request.remote)) {
+  if (!allow_rate(principal ? "token:" + who.name : peer)) {
     auto r = error(429, "rate limit exceeded: at most " + std::to_string(static_cast<int>(config_.requests_per_second)) +
                             " requests/s");
     r.headers.emplace_back("Retry-After", "1");
@@ -338,6 +412,7 @@ HttpResponse OperatorApi::dispatch(const HttpRequest& request) {
     if (ec) return error(400, "malformed JSON body: " + ec.message());
     if (!parsed.is_object()) return error(400, "JSON body must be an object, got " + std::string(json::to_string(parsed.kind())));
     call.body = std::move(parsed.as_object());
+    if (auto problem = body_problem(route->pattern, call.body)) return error(400, *problem);
   }
   if (route->destructive) return confirm_or_ask(*route, call, path);
   return run(*route, call);
@@ -345,7 +420,7 @@ HttpResponse OperatorApi::dispatch(const HttpRequest& request) {
 
 HttpResponse OperatorApi::confirm_or_ask(const Route& route, Call& call, const std::string& path) {
   const std::string fingerprint = call.request.method + " " + path + " " + json::serialize(call.body);
-  const core::Timestamp now = clock_.now();
+  const core::Timestamp now = wall_.now();
   std::unique_lock lock(mutex_);
   std::erase_if(pending_, [&](const auto& kv) { return kv.second.expires < now; });
   const auto header = call.request.headers.find("x-confirm");
@@ -379,8 +454,17 @@ HttpResponse OperatorApi::run(const Route& route, Call& call) {
 }
 
 bool OperatorApi::allow_rate(const std::string& key) {
-  const core::Timestamp now = clock_.now();
+  const core::Timestamp now = wall_.now();
   std::lock_guard lock(mutex_);
+  // A bucket that has refilled is the same as none: dropping those keeps the map as large as the
+  // peers of the last few seconds, not every peer since start.
+  if (now - buckets_pruned_ >= std::chrono::seconds(1)) {
+    buckets_pruned_ = now;
+    std::erase_if(buckets_, [&](const auto& kv) {
+      const double idle = std::chrono::duration<double>(now - kv.second.at).count();
+      return kv.second.tokens + idle * config_.requests_per_second >= config_.burst;
+    });
+  }
   auto [it, inserted] = buckets_.try_emplace(key, Bucket{config_.burst, now});
   Bucket& b = it->second;
   const double elapsed = std::chrono::duration<double>(now - b.at).count();
@@ -389,6 +473,11 @@ bool OperatorApi::allow_rate(const std::string& key) {
   if (b.tokens < 1.0) return false;
   b.tokens -= 1.0;
   return true;
+}
+
+std::size_t OperatorApi::rate_buckets() {
+  std::lock_guard lock(mutex_);
+  return buckets_.size();
 }
 
 void OperatorApi::audit(const HttpRequest& request, const std::string& path, const Principal* who, int status,
@@ -420,6 +509,7 @@ json::object OperatorApi::openapi() const {
              {"503", json::object{{"description", "not available now (reason)"}}}}}};
     if (!r.public_route) op["security"] = json::array{json::object{{"bearer", json::array{}}}};
     if (!r.query.empty()) op["parameters"] = openapi_parameters(r.query);
+    if (r.method == "POST") op["requestBody"] = openapi_body(r.pattern);
     json::value& entry = paths[r.pattern];
     if (!entry.is_object()) entry.emplace_object();
     entry.as_object()[method] = std::move(op);

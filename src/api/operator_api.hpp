@@ -24,7 +24,9 @@ struct HttpRequest {
   std::string target;  // path with optional query
   std::map<std::string, std::string> headers;  // keys lower-case
   std::string body;
-  std::string remote;  // peer address, for rate limiting before authentication
+  // Peer, for rate limiting before authentication: "127.0.0.1:51234", "[::1]:51234" or an address
+  // alone. The port is ignored: each new connection has a new one.
+  std::string remote;
 };
 
 struct HttpResponse {
@@ -62,12 +64,18 @@ class OperatorApi {
     std::string description;
   };
 
-  OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock, AuditSink audit);
+  // `clock` times the audit records (the node's clock, simulated in a demo); `wall` the
+  // confirmation tokens and rate limits, which are about a person's and a client's real seconds.
+  OperatorApi(Control& control, Auth auth, ApiConfig config, const core::Clock& clock,
+              const core::Clock& wall, AuditSink audit);
   ~OperatorApi();  // Route is private to the .cpp
   OperatorApi(const OperatorApi&) = delete;
   OperatorApi& operator=(const OperatorApi&) = delete;
 
   HttpResponse handle(const HttpRequest& request);  // thread-safe
+  // Rate-limit buckets held now (per token and per peer address); idle ones are dropped, so this
+  // stays near the number of recent peers.
+  std::size_t rate_buckets();
   boost::json::object openapi() const;
 
  private:
@@ -100,10 +108,12 @@ class OperatorApi {
   Auth auth_;
   ApiConfig config_;
   const core::Clock& clock_;
+  const core::Clock& wall_;
   AuditSink audit_;
   std::vector<Route> routes_;
   std::mutex mutex_;
   std::map<std::string, Bucket> buckets_;
+  core::Timestamp buckets_pruned_{};
   std::map<std::string, Pending> pending_;  // confirmation token -> what it confirms
 };
 

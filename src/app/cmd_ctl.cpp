@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -29,6 +30,7 @@ struct CtlArgs {
   std::string action;
   std::vector<std::string> operands;
   std::string reason = "operator request via tg4 ctl";
+  std::string ca_file;  // trusted for an HTTPS API, e.g. its own self-signed certificate
   int limit = 0;      // decisions, audit: how many rows (0: the API's default)
   bool open = false;  // orders: the open ones only
 };
@@ -191,6 +193,19 @@ std::optional<std::string> missing_operand(const CtlArgs& a) {
   return std::nullopt;
 }
 
+// More operands than the action takes: acting on the first alone would leave the operator
+// believing the rest were acted on too (cancel A B canceled A only).
+std::optional<std::string> extra_operands(const CtlArgs& a) {
+  const bool takes_one = a.action == "close" || a.action == "cancel" || a.action == "run-agent";
+  const std::size_t allowed = takes_one ? 1 : 0;
+  if (a.operands.size() <= allowed) return std::nullopt;
+  const std::vector<std::string> extra(a.operands.begin() + static_cast<std::ptrdiff_t>(allowed),
+                                       a.operands.end());
+  return fmt::format(
+      "unexpected operand{} {}: {}", extra.size() == 1 ? "" : "s", fmt::join(extra, " "),
+      takes_one ? "it acts on one at a time (run it once for each)" : "it takes none");
+}
+
 // An option given to an action it does not apply to is a mistake, not something to ignore.
 std::optional<std::string> misplaced_option(const CtlArgs& a) {
   if (a.limit > 0 && a.action != "decisions" && a.action != "audit")
@@ -217,16 +232,38 @@ int run_ctl(CommandContext& ctx, CtlArgs& a) {
                  "regime|technical|sentiment|rebalance)\n";
     return kExitUsage;
   }
-  if (a.url.empty()) {
-    std::ostringstream ignored;
-    const auto config = load_config(ctx.globals, ignored);
-    a.url = "http://" + (config ? config->api.address : std::string("127.0.0.1:8080"));
+  if (const auto problem = extra_operands(a)) {
+    std::cerr << "tg4 ctl " << a.action << ": " << *problem << "\n";
+    return kExitUsage;
+  }
+  if (a.url.empty() || ctx.globals.config_given) {
+    // The config names the node to act on: a broken one must not send the action to another
+    // node's default address. Only a default file that does not exist falls back, and says so.
+    std::error_code ec;
+    if (!ctx.globals.config_given && !std::filesystem::exists(ctx.globals.config_path, ec) &&
+        a.url.empty()) {
+      std::cerr << "tg4 ctl: no " << ctx.globals.config_path
+                << ": using the built-in API address (--config FILE or --url URL to choose)\n";
+    }
+    const auto config = load_config(ctx.globals, std::cerr);
+    if (!config) return kExitUsage;
+    // A node with api.tls_cert serves HTTPS only.
+    if (a.url.empty())
+      a.url = (config->api.tls_cert.empty() ? "http://" : "https://") + config->api.address;
+  }
+  if (auto url = net::parse_client_url(a.url, "http", "https"); !url) {
+    return usage_error("ctl", "--url: " + url.error().message);
   }
   if (a.token.empty()) {
     if (const char* env = std::getenv("TG4_API_TOKEN")) a.token = env;
   }
   net::HttpClientOptions client_options;  // named: GCC 12 -O3 misreads a defaulted temporary as uninitialised
   client_options.timeout = std::chrono::seconds(15);
+  if (!a.ca_file.empty()) {
+    if (const auto missing = missing_input("--ca-file", a.ca_file))
+      return usage_error("ctl", *missing);
+    client_options.tls.ca_file = a.ca_file;
+  }
   net::HttpClient client(std::move(client_options));
   net::HttpClientRequest request;
   request.method = route->method;
@@ -282,7 +319,12 @@ void add_ctl_command(CLI::App& root, CommandContext& ctx) {
   cmd->add_option("operands", args->operands,
                   "SYMBOL for close, CLIENT_ORDER_ID for cancel, regime, technical, sentiment or "
                   "rebalance for run-agent");
-  cmd->add_option("--url", args->url, "API base URL (default: http:// + the config's api.address)");
+  cmd->add_option(
+      "--url", args->url,
+      "API base URL (default: the config's api.address, https:// when api.tls_cert is set)");
+  cmd->add_option(
+      "--ca-file", args->ca_file,
+      "Also trust this CA certificate (PEM) for HTTPS, e.g. the API's self-signed api.tls_cert");
   cmd->add_option("--token", args->token, "Bearer token (default: $TG4_API_TOKEN)");
   cmd->add_option("--reason", args->reason, "Reason recorded with an action");
   cmd->add_flag("--yes", args->yes, "Confirm destructive actions without a prompt");

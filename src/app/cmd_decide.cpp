@@ -196,6 +196,10 @@ int run_decide(const CommandContext& ctx, const DecideArgs& args) {
     return usage_error(
         "decide", "--symbol: '" + args.symbol + "' is not in the form BASE/QUOTE (e.g. BTC/USD)");
   }
+  if (!args.data.empty()) {
+    if (const auto missing = missing_input("--data", args.data))
+      return usage_error("decide", *missing);
+  }
   const auto fail = [](const std::string& message) {
     std::cerr << "tg4 decide: " << message << "\n";
     return kExitFailure;

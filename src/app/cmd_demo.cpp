@@ -3,13 +3,12 @@
 // the configured strategy, records to the embedded store, serves /metrics and the operator API, and
 // shows its status each second. The node's clock follows the simulator's event time, so bars,
 // cool-downs and daily resets behave as they would live, only sooner.
+#include <fmt/format.h>
 #include <prometheus/registry.h>
 
 #include <iostream>
 #include <memory>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
@@ -19,6 +18,7 @@
 #include "app/session_runner.hpp"
 #include "core/logging.hpp"
 #include "sim/simulator.hpp"
+#include "storage/store_url.hpp"
 
 namespace tg4::app {
 namespace {
@@ -98,9 +98,9 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
     simulator.stop();
     return kExitFailure;
   }
-  std::cout << "tg4 demo: simulator " << simulator.ws_url() << " (speed x" << args.speed << "), metrics "
-            << (*node)->metrics_url() << ", API " << (*node)->api_url() << ", store " << (*node)->store_url()
-            << "\n";
+  std::cout << "tg4 demo: simulator " << simulator.ws_url() << " (speed x" << args.speed
+            << "), metrics " << (*node)->metrics_url() << ", API " << (*node)->api_url()
+            << ", store " << storage::redact_url((*node)->store_url()) << "\n";
   if (!token.empty()) {
     std::cout << "tg4 demo: operator token for this run: TG4_API_TOKEN=" << token << " tg4 ctl --url "
               << (*node)->api_url() << " status\n";
@@ -124,13 +124,16 @@ void add_demo_command(CLI::App& root, CommandContext& ctx) {
   CLI::App* cmd = add_command(root, ctx, "demo",
                               "Simulator + paper trading + embedded store + metrics + live status; offline",
                               [&ctx, args] { return run_demo(ctx, *args); });
-  cmd->add_option("--duration", args->duration, "Seconds to run (0 = until Ctrl-C)")->capture_default_str();
+  cmd->add_option("--duration", args->duration, "Seconds to run (0 = until Ctrl-C)")
+      ->check(duration_check())
+      ->capture_default_str();
   cmd->add_option("--speed", args->speed, "Simulated seconds per second")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the simulated market")->capture_default_str();
   cmd->add_option("--rate", args->rate, "Market events per simulated second per symbol")->capture_default_str();
   cmd->add_option("--strategy", args->strategy, "Strategy (default: the config's strategy.name)");
   cmd->add_option("--param", args->params, "Strategy parameter NAME=VALUE (repeatable)");
   cmd->add_option("--api", args->api_address, "Operator API HOST:PORT (port 0 = any free port)")
+      ->check(host_port_check())
       ->capture_default_str();
   cmd->add_option("--api-token", args->api_token, "Operator token for this run (default: a random one, printed)");
   cmd->add_option("--out", args->out_dir, "Folder of the session report")->capture_default_str();

@@ -21,6 +21,8 @@ struct IndicatorsArgs {
 };
 
 int run_indicators(const IndicatorsArgs& args) {
+  if (const auto missing = missing_input("--input", args.input))
+    return usage_error("indicators", *missing);
   market::CandleReadOptions options;
   options.interval_minutes = std::max(1, market::interval_from_file_name(args.input));
   auto candles = market::read_candles_csv(args.input, options);

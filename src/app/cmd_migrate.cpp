@@ -1,10 +1,12 @@
-// `tg4 migrate [--dry-run]`: applies the embedded sql/ migrations to the --store database (SPEC
-// §12). Start-up applies them too; this command lets an operator do it (or preview it) on its own.
+// `tg4 migrate [--dry-run]`: applies the embedded sql/ migrations to the configured store
+// (storage.url, or --store over it; SPEC §12). Start-up applies them too; this command lets an
+// operator do it (or preview it) on its own.
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "app/command.hpp"
+#include "app/config_loading.hpp"
 #include "storage/store.hpp"
 #include "storage/store_url.hpp"
 
@@ -16,14 +18,20 @@ void print_list(std::ostream& out, const char* label, const std::vector<std::str
 }
 
 int run_migrate(const GlobalOptions& globals, bool dry_run) {
-  const auto url = storage::parse_store_url(globals.store_url);
+  // The store every other command would use: a migrate that quietly went elsewhere (the CLI
+  // default) would leave the configured database unmigrated and report success.
+  const auto config = load_config(globals, std::cerr);
+  if (!config) return kExitUsage;
+  const std::string& store_url = config->storage.url;
+  const auto url = storage::parse_store_url(store_url);
   if (!url) {
-    std::cerr << "tg4 migrate: --store: " << url.error().message << "\n";
+    std::cerr << "tg4 migrate: " << (globals.store_given ? "--store" : "storage.url") << ": "
+              << url.error().message << "\n";
     return kExitUsage;
   }
   storage::OpenOptions options;
   options.migrate = false;
-  auto store = storage::open_store(globals.store_url, options);
+  auto store = storage::open_store(store_url, options);
   if (!store) {
     std::cerr << "tg4 migrate: " << store.error().message << "\n";
     return kExitFailure;
@@ -56,9 +64,9 @@ int run_migrate(const GlobalOptions& globals, bool dry_run) {
 
 void add_migrate_command(CLI::App& root, CommandContext& ctx) {
   auto dry_run = std::make_shared<bool>(false);
-  CLI::App* cmd =
-      add_command(root, ctx, "migrate", "Apply database migrations to the --store database",
-                  [&ctx, dry_run] { return run_migrate(ctx.globals, *dry_run); });
+  CLI::App* cmd = add_command(root, ctx, "migrate",
+                              "Apply database migrations to the store (storage.url, or --store)",
+                              [&ctx, dry_run] { return run_migrate(ctx.globals, *dry_run); });
   cmd->add_flag("--dry-run", *dry_run, "List the migrations that would be applied, change nothing");
 }
 

@@ -73,6 +73,12 @@ int run_session(CommandContext& ctx, const SessionArgs& args, const std::string&
       return kExitUsage;
     }
   }
+  kraken::FeedOptions feed = feed_options_from_config(config, args.url);
+  // A bad URL is a usage error to refuse before the node starts and records a session.
+  if (auto valid = feed.validate(); !valid) {
+    return usage_error(command,
+                       (args.url.empty() ? "feed.url: " : "--url: ") + valid.error().message);
+  }
   NodeOptions options = node_options_from_config(config, command);
   if (command == "live") {
     options.registry = std::make_shared<prometheus::Registry>();
@@ -85,7 +91,7 @@ int run_session(CommandContext& ctx, const SessionArgs& args, const std::string&
   }
   options.log = core::logger("node");
   options.pipeline.scope.session_id = new_session_id(command, core::LiveClock().now());
-  options.market_source = kraken_feed_source(feed_options_from_config(config, args.url));
+  options.market_source = kraken_feed_source(std::move(feed));
   options.continue_account = !args.fresh;
   auto node = Node::start(std::move(options));
   if (!node) {
@@ -102,7 +108,9 @@ int run_session(CommandContext& ctx, const SessionArgs& args, const std::string&
 void add_session_command(CLI::App& root, CommandContext& ctx, const std::string& name, const std::string& about) {
   auto args = std::make_shared<SessionArgs>();
   CLI::App* cmd = add_command(root, ctx, name, about, [&ctx, args, name] { return run_session(ctx, *args, name); });
-  cmd->add_option("--duration", args->duration, "Seconds to run (0 = until Ctrl-C or SIGTERM)")->capture_default_str();
+  cmd->add_option("--duration", args->duration, "Seconds to run (0 = until Ctrl-C or SIGTERM)")
+      ->check(duration_check())
+      ->capture_default_str();
   cmd->add_option("--url", args->url, "Market data WebSocket URL (default: the config's feed.url)");
   cmd->add_option("--out", args->out_dir, "Folder of the session report")->capture_default_str();
   cmd->add_flag("--fresh", args->fresh,

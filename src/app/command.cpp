@@ -2,7 +2,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+
+#include "core/address.hpp"
 
 namespace tg4::app {
 
@@ -22,6 +25,31 @@ bool write_stdout(const std::string& command, const std::string& what, std::stri
 
 std::string write_failure_reason() {
   return errno != 0 ? std::strerror(errno) : "write failed";
+}
+
+std::optional<std::string> missing_input(const std::string& option, const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return std::nullopt;
+  return option + " " + path + ": no such file";
+}
+
+CLI::Validator duration_check() {
+  return CLI::Validator(
+      [](std::string& value) {
+        return !value.empty() && value.front() == '-'
+                   ? "must be 0 (until stopped) or more seconds, got " + value
+                   : std::string();
+      },
+      "SECONDS");
+}
+
+CLI::Validator host_port_check() {
+  return CLI::Validator(
+      [](std::string& value) {
+        const auto parsed = core::parse_host_port(value);
+        return parsed ? std::string() : parsed.error().message;
+      },
+      "HOST:PORT");
 }
 
 CLI::App* add_command(CLI::App& root, CommandContext& ctx, const std::string& name,

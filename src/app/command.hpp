@@ -3,6 +3,7 @@
 // itself to the CLI11 tree; parsing stores the chosen command's runner, main() runs it.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,18 @@ bool write_stdout(const std::string& command, const std::string& what, std::stri
 // Why the last write failed: the system's reason in errno, or "write failed" when the stream left
 // none (clear errno before the write).
 std::string write_failure_reason();
+
+// An input file named on the command line that is not there: "--input x.csv: no such file" (the
+// caller's usage error, exit 2, as in replay and backtest); nullopt when it exists.
+std::optional<std::string> missing_input(const std::string& option, const std::string& path);
+
+// A CLI11 check of a --duration in seconds: 0 (until stopped) or more. A negative one used to stop
+// at once with exit 0.
+CLI::Validator duration_check();
+
+// A CLI11 check of a HOST:PORT option (--metrics, demo --api): a bad port is a usage error naming
+// the option, before anything starts.
+CLI::Validator host_port_check();
 
 struct GlobalOptions {
   std::string config_path = "config/tg4.yaml";

@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
       "Configuration file (default config/tg4.yaml)");
   root.add_option("--store", g.store_url, "Store URL: sqlite:PATH or postgresql://...")->capture_default_str();
   root.add_option("--redis", g.redis_url, "Redis URL redis://...; none = in-process state");
-  root.add_option("--metrics", g.metrics_address, "Prometheus /metrics HOST:PORT")->capture_default_str();
+  root.add_option("--metrics", g.metrics_address, "Prometheus /metrics HOST:PORT")
+      ->check(host_port_check())
+      ->capture_default_str();
   root.add_option("--log-format", g.log_format, "Log format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   root.add_option("--log-level", g.log_level, "Log level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();

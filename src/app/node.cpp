@@ -12,6 +12,7 @@
 #include "agents/llm_advisor.hpp"
 #include "agents/rule_advisor.hpp"
 #include "app/node_control.hpp"
+#include "core/address.hpp"
 #include "metrics/build_info.hpp"
 #include "storage/local_state_bus.hpp"
 #include "storage/redis_bridge.hpp"
@@ -36,12 +37,6 @@ net::HttpResponse to_net_response(api::HttpResponse in) {
   out.headers = std::move(in.headers);
   out.body = std::move(in.body);
   return out;
-}
-
-std::pair<std::string, std::uint16_t> split_address(const std::string& address) {
-  const auto colon = address.rfind(':');
-  if (colon == std::string::npos) return {address, 0};
-  return {address.substr(0, colon), static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)))};
 }
 
 }  // namespace
@@ -240,7 +235,8 @@ core::Status Node::start_api() {
   control_ = std::make_unique<NodeControl>(
       *kernel_, *pipeline_, [this] { return ready(); }, options_.store_url, options_.pipeline.scope);
   api_ = std::make_unique<api::OperatorApi>(
-      *control_, api::Auth(options_.api_tokens), options_.api, *clock_, [this](const api::AuditRecord& record) {
+      *control_, api::Auth(options_.api_tokens), options_.api, *clock_, wall_clock_,
+      [this](const api::AuditRecord& record) {
         storage::AuditLogRow row;
         row.time = record.time;
         row.actor = record.principal;
@@ -250,10 +246,11 @@ core::Status Node::start_api() {
         row.result = std::to_string(record.status) + " " + record.outcome;
         (void)writer_->push(std::move(row));
       });
-  const auto [host, port] = split_address(options_.api_address);
+  const auto address = core::parse_host_port(options_.api_address);
+  if (!address) return core::Error::of("operator API address " + address.error().message);
   net::HttpServerOptions server;
-  server.address = host;
-  server.port = port;
+  server.address = address->host;
+  server.port = address->port;
   server.max_body_bytes = options_.api.max_body_bytes;
   if (!options_.api_tls_cert.empty()) {
     auto tls = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
@@ -283,8 +280,10 @@ core::Status Node::start_api() {
 
 std::string Node::api_url() const {
   if (!http_) return {};
-  return fmt::format("{}://{}:{}", http_->is_tls() ? "https" : "http", split_address(options_.api_address).first,
-                     http_->port());
+  // Started, so the address parsed.
+  const std::string host = core::parse_host_port(options_.api_address)->host;
+  return fmt::format("{}://{}:{}", http_->is_tls() ? "https" : "http",
+                     host.find(':') == std::string::npos ? host : "[" + host + "]", http_->port());
 }
 
 bool Node::ready() const { return !kernel_failure() && (source_ == nullptr || source_->connected()); }

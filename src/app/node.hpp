@@ -117,6 +117,7 @@ class Node {
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<metrics::MetricsServer> metrics_;
   std::unique_ptr<core::Clock> clock_;
+  core::LiveClock wall_clock_;  // the operator API's confirmation tokens and rate limits
   std::unique_ptr<storage::Writer> writer_;
   std::unique_ptr<storage::StateBus> state_;
   std::unique_ptr<llm::LlmMetrics> llm_metrics_;  // outlives the pipeline's advisor

@@ -1,18 +1,18 @@
 #include "app/session_runner.hpp"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <fstream>
 #include <iostream>
 #include <optional>
 
-#include <boost/json.hpp>
-#include <fmt/format.h>
-
 #include "app/command.hpp"
 #include "app/node.hpp"
 #include "storage/store.hpp"
+#include "storage/store_url.hpp"
 
 namespace tg4::app {
 namespace {
@@ -52,7 +52,7 @@ void write_report(const Node& node, const kernel::PipelineSummary& s, const std:
   summary["rejected"] = s.rejected;
   summary["orders_sent"] = s.orders_sent;
   summary["fills"] = s.fills;
-  summary["store"] = store_url;
+  summary["store"] = storage::redact_url(store_url);  // the report is a plain file: no password
   std::ofstream(dir / "summary.json") << json::serialize(summary) << "\n";
 
   auto store = storage::open_store(store_url, without_migrations());

@@ -25,6 +25,29 @@ void ReadContext::error_at_key(const std::string& key, std::string message) {
   error(it == marks_.end() ? YAML::Mark::null_mark() : it->second, key, std::move(message));
 }
 
+void ReadContext::mask_values_since(std::size_t first, Secret secret) {
+  static constexpr std::string_view kFound = ", found ";
+  for (std::size_t i = first; i < issues_.size(); ++i) {
+    std::string& message = issues_[i].message;
+    const auto at = message.find(kFound);
+    if (at == std::string::npos) continue;
+    std::string value = message.substr(at + kFound.size());
+    // What describe() says of a node that is not a scalar holds no value.
+    if (value == "a list" || value == "a mapping" || value == "nothing (an empty value)" ||
+        value == "an undefined value") {
+      continue;
+    }
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    const std::string shown =
+        secret == Secret::kUrl && value.find("://") != std::string::npos
+            ? redact(value)
+            : "a value of " + std::to_string(value.size()) + " characters (not shown: a secret)";
+    message.replace(at + kFound.size(), std::string::npos, shown);
+  }
+}
+
 std::optional<std::string> ReadContext::scalar(const YAML::Node& node, const std::string& key,
                                                std::string_view expected) {
   if (node.IsNull() && expected == std::string_view(Codec<std::string>::kType)) return "";

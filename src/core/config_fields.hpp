@@ -33,6 +33,10 @@ class ReadContext {
                                     std::string_view expected);
   void remember(const std::string& key, const YAML::Mark& mark) { marks_[key] = mark; }
   bool seen(const std::string& key) const { return marks_.count(key) > 0; }
+  std::size_t issue_count() const { return issues_.size(); }
+  // A secret field's value must not reach a terminal or a CI log through an error: the issues
+  // reported since `first` say what is wrong without it (a URL with its password masked).
+  void mask_values_since(std::size_t first, Secret secret);
   // Full key paths of the root fields, for suggestions of a key put in the wrong section.
   std::vector<std::string> global_paths;
 
@@ -308,9 +312,11 @@ Field<Owner> field(std::string path, Acc acc, std::string description,
     f.doc.range += (f.doc.range.empty() ? "keys " : "; keys ") + key_check.doc();
   f.doc.description = std::move(description);
   f.doc.secret = secret;
-  f.read = [acc, check, key_check](Owner& o, const YAML::Node& node, ReadContext& ctx,
-                                   const std::string& key) {
+  f.read = [acc, check, key_check, secret](Owner& o, const YAML::Node& node, ReadContext& ctx,
+                                           const std::string& key) {
+    const std::size_t first = ctx.issue_count();
     Kind<T>::read(acc(o), node, ctx, key, check, key_check);
+    if (secret != Secret::kNo) ctx.mask_values_since(first, secret);
   };
   f.write = [acc, secret](const Owner& o, bool redact) {
     YAML::Node node = Kind<T>::write(acc(o));

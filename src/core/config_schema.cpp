@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "core/address.hpp"
 #include "core/config_fields.hpp"
 
 namespace tg4::core::config_schema {
@@ -70,7 +71,16 @@ Check<std::string> asset() {
   return matching("[A-Z0-9]{1,16}", "an asset code, e.g. BTC");
 }
 Check<std::string> address() {
-  return matching("([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}", "HOST:PORT");
+  Check<std::string> c = matching("([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):[0-9]{1,5}",
+                                  "HOST:PORT, a port in 0..65535 (0: any free one)");
+  // The pattern lets 5 digits through; the port must also fit, or 70000 binds 70000 - 65536.
+  c.custom = [form = c.custom,
+              doc = c.custom_doc](const std::string& v) -> std::optional<std::string> {
+    if (auto wrong = form(v)) return wrong;
+    if (!parse_host_port(v)) return doc;
+    return std::nullopt;
+  };
+  return c;
 }
 Check<std::string> non_empty() {
   return matching(".+", "not empty");
@@ -298,13 +308,16 @@ std::vector<Field<Config>> build_table() {
   add(records<Config>(TG4_KEY(api.tokens), "Bearer tokens, stored as SHA-256 hashes.",
                       token_fields(), unique_by_name<std::vector<ApiToken>>("token")));
   add(field<Config>(TG4_KEY(api.requests_per_second),
-                    "Sustained requests per second per principal.", positive_upto("10000")));
+                    "Sustained requests per wall-clock second per token (per client IP address "
+                    "without a valid token).",
+                    positive_upto("10000")));
   add(field<Config>(TG4_KEY(api.burst), "Rate-limit burst per principal.", decs("1", "100000")));
   add(field<Config>(TG4_KEY(api.max_body_bytes), "Request body cap, bytes.",
                     ints(1024, 64 * 1024 * 1024)));
-  add(field<Config>(TG4_KEY(api.confirmation_ttl),
-                    "Lifetime of a destructive action's confirmation token.",
-                    durs(seconds(1), hours(1))));
+  add(field<Config>(
+      TG4_KEY(api.confirmation_ttl),
+      "Lifetime of a destructive action's confirmation token (wall-clock time, also in the demo).",
+      durs(seconds(1), hours(1))));
   add(field<Config>(TG4_KEY(api.tls_cert),
                     "PEM certificate for HTTPS (with tls_key); empty = HTTP."));
   add(field<Config>(TG4_KEY(api.tls_key), "PEM private key for HTTPS (with tls_cert)."));

@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <mutex>
@@ -74,14 +75,25 @@ std::size_t redact_url_authority(std::string_view text, std::size_t i, std::stri
   return i + at + 1;
 }
 
+// A short word of letters only, "Kraken", "POST", "cannot": prose, not a credential (WebSocket
+// tokens, API keys and hashes carry digits or symbols, or are long).
+bool prose_word(std::string_view value) {
+  return value.size() <= 16 && std::all_of(value.begin(), value.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+         });
+}
+
 // After an identifier ending at j that names a secret: `= v`, `: v`, `":"v"`. Returns the index
-// after the masked value, or npos when no value follows.
+// after the masked value, or npos when no value follows. With `prose_after_colon` (a name ending
+// in "token", as in "no WebSocket token: Kraken REST ..."), an unquoted prose word after a colon
+// is text, not the token.
 std::size_t redact_assignment(std::string_view text, std::size_t j, char opening_quote,
-                              std::string& out) {
+                              bool prose_after_colon, std::string& out) {
   std::size_t k = j;
   if (opening_quote != 0 && k < text.size() && text[k] == opening_quote) ++k;
   while (k < text.size() && space(text[k])) ++k;
   if (k >= text.size() || (text[k] != '=' && text[k] != ':')) return std::string_view::npos;
+  const bool colon = text[k] == ':';
   ++k;
   while (k < text.size() && space(text[k])) ++k;
   char quote = 0;
@@ -90,6 +102,10 @@ std::size_t redact_assignment(std::string_view text, std::size_t j, char opening
   while (end < text.size() && (quote != 0 ? text[end] != quote : !value_end(text[end]))) ++end;
   if (end == k) return std::string_view::npos;
   if (end - k == 3 && text.substr(k, 3) == "***") return std::string_view::npos;
+  if (prose_after_colon && colon && quote == 0 && opening_quote == 0 &&
+      prose_word(text.substr(k, end - k))) {
+    return std::string_view::npos;
+  }
   out += text.substr(j, k - j);
   out += "***";
   return end;
@@ -212,7 +228,7 @@ std::string redact(std::string_view text) {
       next = redact_scheme_credential(text, j, out);
     } else if (is_secret_name(ident)) {
       const char quote = (i > 0 && (text[i - 1] == '"' || text[i - 1] == '\'')) ? text[i - 1] : 0;
-      next = redact_assignment(text, j, quote, out);
+      next = redact_assignment(text, j, quote, ends_with(low, "token"), out);
     }
     i = next == std::string_view::npos ? j : next;
   }

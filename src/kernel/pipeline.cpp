@@ -1142,6 +1142,12 @@ void Pipeline::publish_summary(core::Decimal equity) {
   summary_ = s;
 }
 
+json::object Pipeline::acted(json::object answer) {
+  publish_summary();
+  answer["trading_state"] = risk::to_string(risk_state_.trading_state);
+  return answer;
+}
+
 PipelineSummary Pipeline::summary() const {
   std::lock_guard lock(summary_mutex_);
   return summary_;
@@ -1151,7 +1157,7 @@ PipelineSummary Pipeline::summary() const {
 
 core::Result<json::object> Pipeline::pause(const std::string& reason) {
   handle_risk_events(risk_.set_trading_state(risk_state_, risk::TradingState::kReducing, reason, now()));
-  return ok("pause");
+  return acted(ok("pause"));
 }
 
 core::Result<json::object> Pipeline::resume() {
@@ -1159,7 +1165,7 @@ core::Result<json::object> Pipeline::resume() {
   json::object out = ok("resume");
   out["trading_state"] = risk::to_string(risk_state_.trading_state);
   if (risk_state_.trading_state != risk::TradingState::kActive) out["note"] = risk_state_.state_reason;
-  return out;
+  return acted(std::move(out));
 }
 
 core::Result<json::object> Pipeline::halt(const std::string& reason, bool flatten_positions) {
@@ -1170,13 +1176,13 @@ core::Result<json::object> Pipeline::halt(const std::string& reason, bool flatte
   json::object out = ok("halt");
   out["orders_canceled"] = open;
   out["flattened"] = flatten_positions;
-  return out;
+  return acted(std::move(out));
 }
 
 core::Result<json::object> Pipeline::flatten(const std::string& reason) {
   orders_->cancel_all(now());
   reduce_positions(core::Decimal::one(), reason);
-  return ok("flatten");
+  return acted(ok("flatten"));
 }
 
 core::Result<json::object> Pipeline::close_position(const std::string& symbol, const std::string& reason) {
@@ -1186,7 +1192,7 @@ core::Result<json::object> Pipeline::close_position(const std::string& symbol, c
   if (!id) return id.error();
   json::object out = ok("close_position");
   out["client_order_id"] = *id;
-  return out;
+  return acted(std::move(out));
 }
 
 core::Result<json::object> Pipeline::cancel_order(const std::string& client_order_id) {
@@ -1196,12 +1202,12 @@ core::Result<json::object> Pipeline::cancel_order(const std::string& client_orde
     return core::Error::of("order " + client_order_id + " is already " + core::to_string(order->status));
   }
   orders_->cancel_for_operator(client_order_id, now());
-  return ok("cancel_order");
+  return acted(ok("cancel_order"));
 }
 
 core::Result<json::object> Pipeline::risk_reset() {
   handle_risk_events(risk_.manual_reset(risk_state_, now()));
-  return ok("risk_reset");
+  return acted(ok("risk_reset"));
 }
 
 core::Result<json::object> Pipeline::run_agent(const std::string& name) {

@@ -279,6 +279,9 @@ class Pipeline {
   void handle_risk_events(const std::vector<risk::RiskEvent>& events);
   void reduce_positions(const core::Decimal& fraction, const std::string& reason);
   void publish_summary();
+  // An operator action's answer: the summary (what /status shows) is published at once, so a
+  // status read after the answer shows the action, and the answer carries the state it left.
+  boost::json::object acted(boost::json::object answer);
   void publish_summary(core::Decimal equity);  // equity: portfolio_.equity(), already computed
   // False when the metrics live in the pipeline's private registry, which nothing can read.
   bool metrics_scraped() const { return own_registry_ == nullptr; }

@@ -4,38 +4,20 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
-#include <charconv>
 #include <chrono>
 #include <exception>
 #include <utility>
 
+#include "core/address.hpp"
 #include "metrics/build_info.hpp"
 
 namespace tg4::metrics {
 namespace {
 
-struct HostPort {
-  std::string host;
-  std::uint16_t port = 0;
-};
-
-core::Result<HostPort> parse_address(const std::string& address) {
-  const auto fix = " (write HOST:PORT, e.g. 127.0.0.1:9464)";
-  const auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return core::Error::of("metrics address '" + address + "': missing host or port" + fix);
-  }
-  HostPort out;
-  out.host = address.substr(0, colon);
-  const std::string port = address.substr(colon + 1);
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value > 65535) {
-    return core::Error::of("metrics address '" + address + "': port '" + port +
-                           "' is not a number in 0..65535" + fix);
-  }
-  out.port = static_cast<std::uint16_t>(value);
-  return out;
+core::Result<core::HostPort> parse_address(const std::string& address) {
+  auto parsed = core::parse_host_port(address);
+  if (!parsed) return core::Error::of("metrics address " + parsed.error().message);
+  return parsed;
 }
 
 double unix_seconds_now() {

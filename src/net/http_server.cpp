@@ -79,7 +79,9 @@ std::string endpoint_text(const tcp::socket& socket) {
   beast::error_code ec;
   const auto ep = socket.remote_endpoint(ec);
   if (ec) return "unknown";
-  return ep.address().to_string() + ":" + std::to_string(ep.port());
+  // IPv6 in brackets, so that the port can be told from the address ("[::1]:51234").
+  const std::string address = ep.address().to_string();
+  return (ep.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(ep.port());
 }
 
 // Fills path and query from the request target; false if the target is not an origin-form URL.

@@ -31,7 +31,7 @@ struct HttpRequest {
   HeaderList query;    // percent-decoded query parameters, in order
   HeaderList headers;  // names lower-cased
   std::string body;
-  std::string remote;  // "127.0.0.1:51234"
+  std::string remote;  // "127.0.0.1:51234", "[::1]:51234"
 
   // First value of a query parameter / header (name lower-case), or nullptr.
   const std::string* query_param(std::string_view name) const;

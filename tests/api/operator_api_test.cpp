@@ -63,7 +63,7 @@ class OperatorApiTest : public ::testing::Test {
              Auth({{"ann", Auth::hash_token("viewer-token"), Role::kViewer},
                    {"tom", Auth::hash_token("trader-token"), Role::kTrader},
                    {"ada", Auth::hash_token("admin-token"), Role::kAdmin}}),
-             ApiConfig{1024, 10.0, 5.0, std::chrono::seconds(60)}, clock_,
+             ApiConfig{1024, 10.0, 5.0, std::chrono::seconds(60)}, clock_, wall_,
              [this](const AuditRecord& r) { audit_.push_back(r); }) {}
 
   HttpResponse call(const std::string& method, const std::string& target, const std::string& token = {},
@@ -71,13 +71,16 @@ class OperatorApiTest : public ::testing::Test {
     HttpRequest r{method, target, {}, body, "127.0.0.1"};
     if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
     if (!confirm.empty()) r.headers["x-confirm"] = confirm;
-    clock_.advance_by(std::chrono::seconds(1));  // stay under the rate limit unless a test wants otherwise
+    // Stay under the rate limit unless a test wants otherwise.
+    clock_.advance_by(std::chrono::seconds(1));
+    wall_.advance_by(std::chrono::seconds(1));
     return api_.handle(r);
   }
 
   static json::object body(const HttpResponse& r) { return json::parse(r.body).as_object(); }
 
-  core::SimulatedClock clock_{core::Timestamp::from_seconds(1'700'000'000)};
+  core::SimulatedClock clock_{core::Timestamp::from_seconds(1'700'000'000)};  // the node's
+  core::SimulatedClock wall_{core::Timestamp::from_seconds(1'800'000'000)};   // a person's
   RecordingControl control_;
   std::vector<AuditRecord> audit_;
   OperatorApi api_;
@@ -116,6 +119,22 @@ TEST_F(OperatorApiTest, MissingOrWrongTokenIs401) {
   EXPECT_EQ(call("GET", "/api/v1/status", "viewer-token").status, 200);
 }
 
+// RFC 7235: the auth scheme is case-insensitive; the token itself is not.
+TEST_F(OperatorApiTest, TheBearerSchemeIsCaseInsensitive) {
+  for (const char* scheme : {"bearer ", "BEARER ", "Bearer "}) {
+    HttpRequest r{"GET",
+                  "/api/v1/status",
+                  {{"authorization", std::string(scheme) + "viewer-token"}},
+                  {},
+                  "127.0.0.1"};
+    wall_.advance_by(std::chrono::seconds(1));
+    EXPECT_EQ(api_.handle(r).status, 200) << scheme;
+  }
+  HttpRequest r{
+      "GET", "/api/v1/status", {{"authorization", "Bearer VIEWER-TOKEN"}}, {}, "127.0.0.1"};
+  EXPECT_EQ(api_.handle(r).status, 401);
+}
+
 TEST_F(OperatorApiTest, ViewerCannotActAndAdminOnlyResetIs403ForTrader) {
   auto r = call("POST", "/api/v1/pause", "viewer-token");
   EXPECT_EQ(r.status, 403);
@@ -144,6 +163,90 @@ TEST_F(OperatorApiTest, RateLimitIs429) {
   EXPECT_EQ(limited, 5);
 }
 
+// Guessing tokens over new connections (a new port each) must meet the same limit as over one:
+// the unauthenticated bucket is the peer's address, not address and port.
+TEST_F(OperatorApiTest, BadTokensAreLimitedPerAddressWhateverThePort) {
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    HttpRequest r{"GET",
+                  "/api/v1/status",
+                  {{"authorization", "Bearer guess" + std::to_string(i)}},
+                  {},
+                  "10.0.0.7:" + std::to_string(40000 + i)};
+    limited += api_.handle(r).status == 429;  // same instant: burst of 5
+  }
+  EXPECT_EQ(limited, 5);
+  HttpRequest v6{"GET", "/api/v1/status", {}, {}, "[::1]:40000"};
+  for (int i = 0; i < 5; ++i) {
+    v6.remote = "[::1]:" + std::to_string(40000 + i);
+    EXPECT_EQ(api_.handle(v6).status, 401);
+  }
+  v6.remote = "[::1]:41000";
+  EXPECT_EQ(api_.handle(v6).status, 429);
+  // Another address has its own bucket.
+  HttpRequest other{
+      "GET", "/api/v1/status", {{"authorization", "Bearer guess"}}, {}, "10.0.0.8:40000"};
+  EXPECT_EQ(api_.handle(other).status, 401);
+}
+
+// One bucket per peer ever seen would grow for the life of the process: refilled ones are dropped.
+TEST_F(OperatorApiTest, IdleRateBucketsAreDropped) {
+  for (int i = 0; i < 200; ++i) {
+    HttpRequest r{"GET", "/api/v1/status", {}, {}, "10.1." + std::to_string(i) + ".1:5000"};
+    EXPECT_EQ(api_.handle(r).status, 401);
+  }
+  EXPECT_GE(api_.rate_buckets(), 200u);
+  wall_.advance_by(std::chrono::seconds(2));  // burst 5 at 10/s: full again after 0.5 s
+  HttpRequest r{"GET", "/api/v1/status", {}, {}, "10.2.0.1:5000"};
+  EXPECT_EQ(api_.handle(r).status, 401);
+  EXPECT_EQ(api_.rate_buckets(), 1u);
+}
+
+// Query parameters were checked, JSON bodies not: {"flaten":true} halted without flattening.
+// Unknown and mistyped body fields are a 400 naming the field, before any confirmation token is
+// handed out.
+TEST_F(OperatorApiTest, BodyFieldsAreCheckedAndNamed) {
+  const std::vector<std::pair<std::string, std::string>> halts = {
+      {R"({"flaten":true})", "unknown body field 'flaten' (this endpoint takes: reason, flatten)"},
+      {R"({"flatten":"true"})", "body field 'flatten' must be true or false, got string"},
+      {R"({"flatten":1})", "body field 'flatten' must be true or false, got int64"},
+      {R"({"reason":5})", "body field 'reason' must be a string, got int64"},
+  };
+  for (const auto& [sent, said] : halts) {
+    const auto r = call("POST", "/api/v1/halt", "trader-token", sent);
+    EXPECT_EQ(r.status, 400) << sent << ": " << r.body;
+    EXPECT_EQ(body(r).at("error").as_string(), said) << sent;
+  }
+  auto r = call("POST", "/api/v1/pause", "trader-token", R"({"flatten":true})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(body(r).at("error").as_string(),
+            "unknown body field 'flatten' (this endpoint takes: reason)");
+  EXPECT_TRUE(control_.actions.empty());
+
+  // A reason is a sentence: at most 500 characters (not bytes), as /openapi.json says.
+  r = call("POST", "/api/v1/pause", "trader-token",
+           "{\"reason\":\"" + std::string(501, 'x') + "\"}");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(body(r).at("error").as_string(), "body field 'reason' has 501 characters; at most 500");
+  std::string accented;
+  for (int i = 0; i < 250; ++i) accented += "\u00e9";  // 250 characters, 500 bytes
+  r = call("POST", "/api/v1/pause", "trader-token",
+           "{\"reason\":\"" + accented + std::string(250, 'x') + "\"}");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(control_.actions.size(), 1u);
+  const auto schema = api_.openapi()
+                          .at("paths")
+                          .at("/api/v1/halt")
+                          .at("post")
+                          .at("requestBody")
+                          .at("content")
+                          .at("application/json")
+                          .at("schema")
+                          .as_object();
+  EXPECT_EQ(schema.at("properties").at("reason").at("maxLength").as_uint64(), 500u);
+  EXPECT_FALSE(schema.at("additionalProperties").as_bool());
+}
+
 TEST_F(OperatorApiTest, DestructiveActionNeedsItsConfirmationToken) {
   auto first = call("POST", "/api/v1/halt", "trader-token", "{\"flatten\":true}");
   ASSERT_EQ(first.status, 409);
@@ -161,9 +264,33 @@ TEST_F(OperatorApiTest, DestructiveActionNeedsItsConfirmationToken) {
 TEST_F(OperatorApiTest, ConfirmationTokensExpire) {
   auto first = call("POST", "/api/v1/flatten", "trader-token");
   const std::string token(body(first).at("confirmation_token").as_string());
-  clock_.advance_by(std::chrono::seconds(61));
+  wall_.advance_by(std::chrono::seconds(61));
   EXPECT_EQ(call("POST", "/api/v1/flatten", "trader-token", "", token).status, 409);
   EXPECT_TRUE(control_.actions.empty());
+}
+
+// The demo's node clock runs 60 times faster than a person answering "type yes to confirm": the
+// token's minute and the rate limit's second are real ones, whatever the node's clock does.
+TEST_F(OperatorApiTest, ConfirmationAndRateLimitsFollowTheWallClock) {
+  auto first = call("POST", "/api/v1/flatten", "trader-token");
+  const std::string token(body(first).at("confirmation_token").as_string());
+  clock_.advance_by(std::chrono::minutes(10));  // the simulated market moves on
+  HttpRequest confirm{"POST",
+                      "/api/v1/flatten",
+                      {{"authorization", "Bearer trader-token"}, {"x-confirm", token}},
+                      {},
+                      "127.0.0.1:1"};
+  EXPECT_EQ(api_.handle(confirm).status, 200);
+  EXPECT_EQ(control_.actions, std::vector<std::string>{"flatten"});
+
+  HttpRequest r{
+      "GET", "/api/v1/status", {{"authorization", "Bearer viewer-token"}}, {}, "127.0.0.1:2"};
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    clock_.advance_by(std::chrono::seconds(1));  // a simulated second: no real time passed
+    limited += api_.handle(r).status == 429;
+  }
+  EXPECT_EQ(limited, 5);
 }
 
 // The audit log names who did what and from where: a trader's to read, not a viewer's.

@@ -346,6 +346,43 @@ llm:
   EXPECT_EQ(dump_config(again.config, false), dump_config(load.config, false));
 }
 
+// A wrong secret is most often the secret itself in the wrong place (the raw operator token where
+// its SHA-256 belongs): the error says what is wrong without printing it; a URL keeps all but its
+// password.
+TEST(Config, ErrorsOfSecretFieldsDoNotShowTheValue) {
+  const auto load = parse(
+      R"(
+api:
+  tokens:
+    - {name: ops, role: admin, sha256: "${TOKEN_HASH}"}
+redis:
+  url: ${REDIS_URL}
+storage:
+  url: "mysql://u:DBSECRET3@h/db"
+llm:
+  providers:
+    - {name: p, base_url: "ftp://k:LLMSECRET4@h/v1", model: m}
+feed:
+  book_depth: 7
+)",
+      {{"TOKEN_HASH", "my-raw-operator-token-SECRET1"}, {"REDIS_URL", "http://:REDISSECRET2@h"}});
+  const std::string text = load.error_text();
+  for (const char* secret : {"SECRET1", "SECRET2", "SECRET3", "SECRET4"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in:\n" << text;
+  }
+  EXPECT_NE(text.find("api.tokens[0].sha256: expected a string (64 lowercase hex digits), found a "
+                      "value of 29 characters (not shown: a secret)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("redis.url: expected a string"), std::string::npos) << text;
+  EXPECT_NE(text.find("found http://:***@h"), std::string::npos) << text;
+  EXPECT_NE(text.find("found mysql://u:***@h/db"), std::string::npos) << text;
+  EXPECT_NE(text.find("found ftp://k:***@h/v1"), std::string::npos) << text;
+  // Other fields still show what was found.
+  EXPECT_NE(text.find("feed.book_depth"), std::string::npos) << text;
+  EXPECT_NE(text.find("found 7"), std::string::npos) << text;
+}
+
 TEST(Config, Durations) {
   using config_schema::format_duration;
   using config_schema::parse_duration;

@@ -145,6 +145,22 @@ TEST(Redact, KeyValueForms) {
   EXPECT_EQ(redact("KRAKEN_API_SECRET=c2VjcmV0"), "KRAKEN_API_SECRET=***");
 }
 
+// "token:" followed by an ordinary word is prose: the word stays (an error read "no WebSocket
+// token: *** REST GetWebSocketsToken: *** http://...: *** connect"). Credentials still go.
+TEST(Redact, AWordAfterTokenColonIsText) {
+  EXPECT_EQ(redact("kraken venue: no WebSocket token: Kraken REST GetWebSocketsToken: POST "
+                   "http://127.0.0.1:19740/0/private/GetWebSocketsToken: cannot connect to "
+                   "127.0.0.1:19740: Connection refused"),
+            "kraken venue: no WebSocket token: Kraken REST GetWebSocketsToken: POST "
+            "http://127.0.0.1:19740/0/private/GetWebSocketsToken: cannot connect to "
+            "127.0.0.1:19740: Connection refused");
+  EXPECT_EQ(redact("ws token: aB3dE5fG7hI9 ok"), "ws token: *** ok");
+  EXPECT_EQ(redact("token: abcdefghijklmnopqrstuvwxyz"), "token: ***");
+  EXPECT_EQ(redact("token=Kraken"), "token=***");
+  EXPECT_EQ(redact(R"({"token":"Kraken"})"), R"({"token":"***"})");
+  EXPECT_EQ(redact("password: hunter ok"), "password: *** ok");
+}
+
 TEST(Redact, PasswordsInUrls) {
   EXPECT_EQ(redact("connect postgresql://tg4:s3cr3t@db:5432/tg4 failed"),
             "connect postgresql://tg4:***@db:5432/tg4 failed");

@@ -253,6 +253,63 @@ TEST_F(ConfigCli, ConfigErrorsOfAnyCommandExit2) {
   EXPECT_NE(named_missing.err.find("none.yaml"), std::string::npos);
 }
 
+// migrate works on the store every other command would use: the config's storage.url, --store over
+// it; a broken or missing named config is a usage error, with nothing migrated.
+TEST_F(ConfigCli, MigrateUsesTheConfiguredStore) {
+  const fs::path from_config = dir_ / "fromcfg.db";
+  const auto cfg = write("m.yaml", "storage:\n  url: \"sqlite:" + from_config.string() + "\"\n");
+  auto r = run({"--config", cfg.string(), "migrate"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("store sqlite:" + from_config.string()), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(from_config));
+
+  const fs::path overridden = dir_ / "override.db";
+  r = run({"--config", cfg.string(), "--store", "sqlite:" + overridden.string(), "migrate"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("store sqlite:" + overridden.string()), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(overridden));
+
+  const fs::path never = dir_ / "never.db";
+  const auto bad =
+      write("bad.yaml", "storage:\n  url: \"sqlite:" + never.string() + "\"\nrsk: {}\n");
+  r = run({"--config", bad.string(), "migrate"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("rsk: unknown key"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(never));
+
+  r = run({"--config", (dir_ / "none.yaml").string(), "migrate"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("none.yaml"), std::string::npos) << r.err;
+}
+
+// A port out of range used to pass the check and bind modulo 65536 (70000 -> 4464): the config
+// check and the HOST:PORT options refuse it (exit 2, naming the key or option) before any start.
+TEST_F(ConfigCli, PortsOutOfRangeAreRefused) {
+  const auto cfg = write(
+      "ports.yaml", "api:\n  address: 127.0.0.1:70000\nmetrics:\n  address: 127.0.0.1:99999\n");
+  auto r = run({"config", "check", cfg.string()});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find(cfg.string() + ":2:12: api.address: expected a string (HOST:PORT, a port "
+                                      "in 0..65535 (0: any free one)), found 127.0.0.1:70000"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(cfg.string() + ":4:12: metrics.address:"), std::string::npos) << r.err;
+
+  r = run({"--metrics", "127.0.0.1:99999", "config", "show"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("--metrics: '127.0.0.1:99999': port '99999' is not a number in 0..65535"),
+            std::string::npos)
+      << r.err;
+
+  for (const std::string api : {"127.0.0.1:65537", "127.0.0.1:abc"}) {
+    r = run({"--store", "sqlite:" + (dir_ / "d.db").string(), "--metrics", "127.0.0.1:0", "demo",
+             "--duration", "1", "--api", api});
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_NE(r.err.find("--api: '" + api + "'"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");  // refused before the simulator or the node started
+  }
+}
+
 TEST_F(ConfigCli, DocsMatchTheCommittedReference) {
   const auto r = run({"config", "docs"});
   ASSERT_EQ(r.code, 0) << r.err;

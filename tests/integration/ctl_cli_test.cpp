@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "cli_process.hpp"
 #include "net/http_server.hpp"
@@ -71,6 +72,77 @@ TEST(CtlCli, NumbersArePrintedAsPlainDecimals) {
   EXPECT_NE(board.out.find("0.27 "), std::string::npos) << "no float noise: " << board.out;
   api.stop();
   io.stop();
+}
+
+// cancel A B used to cancel A alone and exit 0: extra operands are refused before any connection.
+TEST(CtlCli, ExtraOperandsAreRefused) {
+  const auto dir = std::filesystem::temp_directory_path() / "tg4-ctl-cli";
+  std::filesystem::create_directories(dir);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"cancel", "ord-1", "ord-2"},
+       "tg4 ctl cancel: unexpected operand ord-2: it acts on one at a time"},
+      {{"close", "BTC/USDT", "ETH/USDT", "XRP/USDT"},
+       "tg4 ctl close: unexpected operands ETH/USDT XRP/USDT: it acts on one at a time"},
+      {{"pause", "now", "please"}, "tg4 ctl pause: unexpected operands now please: it takes none"},
+      {{"status", "extra"}, "tg4 ctl status: unexpected operand extra: it takes none"},
+  };
+  for (const auto& [words, said] : cases) {
+    std::vector<std::string> args = words;
+    args.insert(args.end(), {"--url", "http://127.0.0.1:9", "--token", "t", "--yes"});
+    const auto o = run_cli(dir, TG4_BINARY, "ctl", args);
+    EXPECT_EQ(o.code, 2) << words.front() << ": " << o.err;
+    EXPECT_NE(o.err.find(said), std::string::npos) << o.err;
+  }
+}
+
+// The config names the node to act on: a broken or missing named config is a usage error (exit 2),
+// not a silent fallback to 127.0.0.1:8080 (another node's default).
+TEST(CtlCli, ABrokenOrMissingNamedConfigIsRefused) {
+  const auto dir = std::filesystem::temp_directory_path() / "tg4-ctl-cli-config";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "broken.yaml")
+      << "api:\n  address: 127.0.0.1:9\nrisk:\n  max_leverage: 2.5\n";
+  auto o = run_cli(dir, TG4_BINARY, "--config broken.yaml ctl", {"status", "--token", "t"});
+  EXPECT_EQ(o.code, 2) << o.err;
+  EXPECT_NE(o.err.find("risk.max_leverage"), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find("8080"), std::string::npos) << o.err;
+
+  o = run_cli(dir, TG4_BINARY, "--config none.yaml ctl", {"status", "--token", "t"});
+  EXPECT_EQ(o.code, 2) << o.err;
+  EXPECT_NE(o.err.find("none.yaml"), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find("8080"), std::string::npos) << o.err;
+
+  // Named explicitly, the config is checked even with --url.
+  o = run_cli(dir, TG4_BINARY, "--config broken.yaml ctl",
+              {"status", "--url", "http://127.0.0.1:9", "--token", "t"});
+  EXPECT_EQ(o.code, 2) << o.err;
+
+  // The default file missing keeps the built-in address, and says so (what answers there, if
+  // anything, is not this test's business: only the note is checked).
+  o = run_cli(dir, TG4_BINARY, "ctl", {"status", "--token", "t"}, "/dev/null");
+  EXPECT_NE(o.err.find("tg4 ctl: no config/tg4.yaml: using the built-in API address"),
+            std::string::npos)
+      << o.err;
+}
+
+// A node with api.tls_cert serves HTTPS only: ctl's default URL follows, and --ca-file trusts a
+// self-signed certificate (before, only SSL_CERT_FILE did).
+TEST(CtlCli, TheConfigsTlsCertMeansHttps) {
+  const auto dir = std::filesystem::temp_directory_path() / "tg4-ctl-cli-tls";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "cert.pem") << "not read: nobody listens\n";
+  std::ofstream(dir / "tls.yaml")
+      << "api:\n  address: 127.0.0.1:9\n  tls_cert: cert.pem\n  tls_key: key.pem\n";
+  auto o = run_cli(dir, TG4_BINARY, "--config tls.yaml ctl", {"status", "--token", "t"});
+  EXPECT_EQ(o.code, 1) << o.err;
+  EXPECT_NE(o.err.find("tg4 ctl: https://127.0.0.1:9: "), std::string::npos) << o.err;
+
+  o = run_cli(dir, TG4_BINARY, "ctl",
+              {"status", "--url", "https://127.0.0.1:9", "--token", "t", "--ca-file", "none.pem"});
+  EXPECT_EQ(o.code, 2) << o.err;
+  EXPECT_NE(o.err.find("tg4 ctl: --ca-file none.pem: no such file"), std::string::npos) << o.err;
 }
 
 }  // namespace

@@ -493,7 +493,7 @@ TEST_F(DecideCli, AMissingDataFileIsNamed) {
   const fs::path missing = dir_ / "no_such_candles.csv";
   const CliOutcome o =
       decide(config, {"--symbol", "BTC/USDT", "--once", "--data", missing.string()});
-  EXPECT_EQ(o.code, 1) << o.out << o.err;
+  EXPECT_EQ(o.code, 2) << o.out << o.err;  // a usage error, as in replay and backtest
   EXPECT_NE(o.err.find(missing.string()), std::string::npos) << o.err;
   EXPECT_EQ(server_.request_count(), 0u);
 }

@@ -142,7 +142,7 @@ TEST_F(IndicatorsCli, Rfc3339AndKrakenOhlcvtGiveTheSameRows) {
 
 TEST_F(IndicatorsCli, ErrorsNameTheFileAndLine) {
   const CliOutcome missing = run({"--input", (dir_ / "nope.csv").string()});
-  EXPECT_EQ(missing.code, 1);
+  EXPECT_EQ(missing.code, 2);  // a file named on the command line that is not there: usage
   EXPECT_NE(missing.err.find("nope.csv"), std::string::npos) << missing.err;
 
   const fs::path bad = write("bad.csv",

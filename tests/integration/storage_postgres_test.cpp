@@ -5,6 +5,8 @@
 #include <prometheus/registry.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "storage/migrations.hpp"
@@ -187,6 +189,40 @@ TEST(MigrateCommand, AppliesListsAndReportsErrorsWithExitCodes) {
   auto lite = run_command(tg4 + " --store sqlite:" + (sqlite_dir / "x.db").string() + " migrate");
   std::filesystem::remove_all(sqlite_dir);
   EXPECT_EQ(lite.exit_code, 0) << lite.output;
+}
+
+// The store URL is in the demo's banner and every session's summary.json (a plain file): both must
+// mask its password as the logs do.
+TEST(PostgresUrls, TheDemoBannerAndTheSessionReportMaskThePassword) {
+  TG4_NEED_ENV(admin, "TG4_TEST_PG_URL");
+  PgDatabase db(admin, "secret_report");
+  ASSERT_EQ(db.error(), "");
+  // The test server trusts every login, so any password connects: it only has to be in the URL.
+  std::string url = db.url();
+  const auto at = url.find('@');
+  ASSERT_NE(at, std::string::npos) << url;
+  url.insert(at, ":PgSecret77");
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tg4-secret-report-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string tg4 = TG4_BINARY;
+  auto demo = run_command("cd '" + dir.string() + "' && " + tg4 + " --store '" + url +
+                          "' --metrics 127.0.0.1:0 demo --duration 1 --out '" + dir.string() + "'");
+  EXPECT_EQ(demo.exit_code, 0) << demo.output;
+  EXPECT_EQ(demo.output.find("PgSecret77"), std::string::npos) << demo.output;
+  EXPECT_NE(demo.output.find(":***@127.0.0.1"), std::string::npos) << demo.output;
+  int reports = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.path().filename() != "summary.json") continue;
+    ++reports;
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text.find("PgSecret77"), std::string::npos) << text;
+    EXPECT_NE(text.find(":***@127.0.0.1"), std::string::npos) << text;
+  }
+  EXPECT_EQ(reports, 1);
+  std::filesystem::remove_all(dir);
 }
 
 // ---- the outage
