@@ -70,6 +70,10 @@ int run_demo(CommandContext& ctx, const DemoArgs& args) {
     options.api_tokens.push_back({"demo", api::Auth::hash_token(token), api::Role::kAdmin});
   }
   options.event_time_clock = true;
+  // No start-up backfill: each demo is a new simulated market (its own seed and timeline), so bars
+  // a store holds from another demo are not its history, and the simulator's 30 days through REST
+  // Trades would hold the start for minutes. `tg4 backfill --rest-url` reads a `tg4 sim`'s history.
+  options.backfill.enabled = false;
   options.log = core::logger("node");
   options.registry = std::make_shared<prometheus::Registry>();
 

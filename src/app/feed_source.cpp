@@ -72,7 +72,10 @@ MarketSourceFactory kraken_feed_source(kraken::FeedOptions options, bool exchang
   return [options = std::move(options), exchange_time](kernel::Kernel& kernel,
                                         prometheus::Registry& registry) -> core::Result<std::unique_ptr<MarketSource>> {
     if (auto valid = options.validate(); !valid) return valid.error();
-    return std::unique_ptr<MarketSource>(std::make_unique<FeedSource>(kernel, options, &registry, exchange_time));
+    kraken::FeedOptions feed = options;
+    feed.exchange_clock = exchange_time;
+    return std::unique_ptr<MarketSource>(
+        std::make_unique<FeedSource>(kernel, std::move(feed), &registry, exchange_time));
   };
 }
 

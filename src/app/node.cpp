@@ -1,6 +1,7 @@
 #include "app/node.hpp"
 
 #include <fmt/format.h>
+#include <prometheus/gauge.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -11,8 +12,10 @@
 
 #include "agents/llm_advisor.hpp"
 #include "agents/rule_advisor.hpp"
+#include "app/history_backfill.hpp"
 #include "app/node_control.hpp"
 #include "core/address.hpp"
+#include "core/logging.hpp"
 #include "metrics/build_info.hpp"
 #include "storage/local_state_bus.hpp"
 #include "storage/redis_bridge.hpp"
@@ -90,6 +93,8 @@ core::Status Node::start_store() {
   // Opening once here applies the migrations and fails fast with a clear error on a bad URL.
   auto store = storage::open_store(options_.store_url);
   if (!store) return store.error();
+  if (options_.continue_account) end_killed_sessions(**store);
+  if (options_.backfill.enabled) backfill_history(**store);
   for (const auto& symbol : options_.pipeline.symbols) {
     auto stored = (*store)->latest_bars(symbol, 1, options_.warm_up_bars);
     if (stored) warm_up_bars_.insert(warm_up_bars_.end(), stored->begin(), stored->end());
@@ -121,6 +126,15 @@ core::Status Node::start_store() {
 core::Status Node::start_state_bus() {
   if (options_.redis_url.empty()) {
     state_ = std::make_unique<storage::LocalStateBus>();
+    // Exported without Redis too (SPEC §11 "Redis connected"): 0, there is none to be connected to.
+    prometheus::BuildGauge()
+        .Name("tg4_redis_up")
+        .Help(
+            "1 while the Redis connection is up; always 0 without Redis (no --redis / redis.url: "
+            "in-process state bus)")
+        .Register(metrics_->registry())
+        .Add({})
+        .Set(0);
     return {};
   }
   storage::RedisBridgeOptions redis;
@@ -220,6 +234,54 @@ std::unique_ptr<strategy::Advisor> Node::advisor() {
         "is 0)");
   }
   return advisor;
+}
+
+// A session of this mode still `running` in the store was killed (kill -9, a crash, power): this
+// node continues its account, so it ended at the last time it recorded its state.
+void Node::end_killed_sessions(storage::Store& store) {
+  auto sessions = store.sessions(1000);
+  if (!sessions) {
+    log_->warn("sessions in {}: {}; earlier killed sessions stay marked running", store.url(),
+               sessions.error().message);
+    return;
+  }
+  storage::Batch ended;
+  for (storage::SessionRow row : *sessions) {
+    if (row.status != "running" || row.mode != options_.pipeline.scope.mode ||
+        row.session_id == session_id())
+      continue;
+    core::Timestamp last = row.started;
+    if (auto state = store.risk_state(row.session_id); state && state->has_value())
+      last = std::max(last, (*state)->updated);
+    row.status = "killed";
+    row.ended = last;
+    log_->warn("session {} never stopped (killed or crashed): marked killed, last known at {}",
+               row.session_id, core::format_rfc3339(last, 0));
+    ended.add(std::move(row));
+  }
+  if (ended.empty()) return;
+  if (auto s = store.write(ended); !s)
+    log_->warn("marking killed sessions in {}: {}", store.url(), s.error().message);
+}
+
+void Node::backfill_history(storage::Store& store) {
+  const auto& b = options_.backfill;
+  log_->info(
+      "history backfill from {}: the gap since the newest stored 1m bar of each symbol ({} days on "
+      "a "
+      "first start), before trading starts",
+      b.rest.base_url, b.days);
+  kraken::RestClient rest(b.rest, core::logger("rest"));
+  if (auto s = backfill_since_newest_bar(store, rest, b.history, options_.pipeline.symbols, b.days,
+                                         log_);
+      !s) {
+    log_->error(
+        "history backfill from {} failed: {}. Trading starts anyway; the indicators warm up from "
+        "the bars "
+        "stored so far (fill the gap later with `tg4 backfill`, or set history.backfill_on_start: "
+        "false)",
+        b.rest.base_url, s.error().message);
+  }
 }
 
 void Node::warm_up() {

@@ -25,6 +25,7 @@
 #include "core/config.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/pipeline.hpp"
+#include "kraken/rest_client.hpp"
 #include "llm/llm_metrics.hpp"
 #include "metrics/metrics_server.hpp"
 #include "net/http_server.hpp"
@@ -62,6 +63,15 @@ struct NodeOptions {
   bool event_time_clock = false;  // the clock follows event time (a simulator running faster than life)
   core::Timestamp clock_start;    // where an event-time clock starts
   std::size_t warm_up_bars = 300;  // 1m bars read from the store per symbol at start
+  // Start-up history backfill (SPEC §3 History; history.backfill_on_start): before the warm-up, the
+  // gap since each symbol's newest stored 1m bar (none: `days` back) is filled from REST. A failure
+  // is logged and the node starts anyway.
+  struct Backfill {
+    bool enabled = false;
+    int days = 30;
+    core::HistorySection history;
+    kraken::RestOptions rest;
+  } backfill;
   // Paper and live continue the account of the newest earlier session of their mode (positions,
   // open orders, risk state); a demo, or `--fresh`, starts a new one.
   bool continue_account = true;
@@ -107,6 +117,8 @@ class Node {
   core::Status start_state_bus();
   core::Status start_kernel();
   core::Status start_api();
+  void end_killed_sessions(storage::Store& store);
+  void backfill_history(storage::Store& store);
   void warm_up();
   std::unique_ptr<strategy::Advisor>
   advisor();  // per options_.llm; sets regime_agent_, technical_agent_

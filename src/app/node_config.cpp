@@ -1,5 +1,6 @@
 #include "app/node_config.hpp"
 
+#include "app/history_backfill.hpp"
 #include "risk/limits_config.hpp"
 
 namespace tg4::app {
@@ -53,6 +54,11 @@ NodeOptions node_options_from_config(const core::Config& config, const std::stri
   p.reconcile_interval = std::chrono::duration_cast<core::Duration>(config.execution.reconcile_interval);
   p.adopt_unknown_orders = config.execution.adopt_unknown_orders;
   p.in_flight_grace = std::chrono::duration_cast<core::Duration>(config.execution.unknown_outcome_timeout);
+  node.backfill.enabled = config.history.backfill_on_start;
+  node.backfill.days = config.history.backfill_days;
+  node.backfill.history = config.history;
+  node.backfill.rest = rest_options_from_config(config);
+  node.backfill.rest.max_attempts = 3;  // REST down must not hold the start for minutes
   node.store_url = config.storage.url;
   node.writer.batch_rows = static_cast<std::size_t>(config.storage.batch_rows);
   node.writer.batch_interval = config.storage.batch_interval;

@@ -67,11 +67,7 @@ void ExecutionMetrics::on_order(const ManagedOrder& order) {
   const auto previous = last_status_.find(id);
   if (previous != last_status_.end() && previous->second == order.status) return;
   orders_.Add({{"status", core::to_string(order.status)}}).Increment();
-  const bool was_open = previous != last_status_.end() && !core::is_terminal(previous->second);
-  const bool is_open = !core::is_terminal(order.status);
-  open_count_ += static_cast<int>(is_open) - static_cast<int>(was_open);
-  open_orders_.Set(open_count_);
-  if (is_open) {
+  if (!core::is_terminal(order.status)) {
     last_status_[id] = order.status;
   } else {
     last_status_.erase(id);

@@ -20,6 +20,9 @@ class ExecutionMetrics {
   explicit ExecutionMetrics(prometheus::Registry& registry);
 
   void on_order(const ManagedOrder& order);
+  // The order manager's open orders, restored ones included: a count of what is, not of the
+  // transitions seen (orders restored from the store at start-up never pass through on_order).
+  void set_open_orders(std::size_t open) { open_orders_.Set(static_cast<double>(open)); }
   // slippage_bps: signed cost versus the reference price when the order was sent (positive = worse).
   void on_fill(const core::Fill& fill, double fee_reporting, std::optional<double> slippage_bps);
   void on_round_trip(double seconds);  // order sent -> first venue acknowledgement
@@ -54,7 +57,6 @@ class ExecutionMetrics {
   GaugeCache balance_gauges_;
   GaugeCache exposure_gauges_;
   std::map<std::string, core::OrderStatus> last_status_;
-  int open_count_ = 0;
 };
 
 }  // namespace tg4::execution

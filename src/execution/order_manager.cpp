@@ -511,8 +511,12 @@ Decimal OrderManager::uncovered(const std::string& symbol, Side stop_side) const
 
 void OrderManager::attach_protection(const ManagedOrder& entry, core::Timestamp now) {
   const Side exit_side = core::opposite(entry.request.side);
+  const core::Instrument* instrument = instruments_.find(entry.request.symbol);
   const auto protect = [&](OrderRole role, OrderType type, Decimal trigger) {
     if (!trigger.is_positive()) return;
+    // To the pair's tick, as every other order: an entry restored from the store after a crash
+    // carries its strategy's unrounded stop and target.
+    if (instrument != nullptr) trigger = instrument->round_price(trigger);
     ManagedOrder child;
     child.role = role;
     child.group = entry.group;

@@ -215,8 +215,14 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
                       .Help("Portfolio rebalances started (an asset drifted beyond "
                             "portfolio.drift_pct)")
                       .Register(registry_)
-                      .Add({})) {
+                      .Add({})),
+      signals_(prometheus::BuildCounter()
+                   .Name("tg4_strategy_signals_total")
+                   .Help("Order intents the strategy emitted, by strategy, symbol and side (before "
+                         "the risk verdict)")
+                   .Register(registry_)) {
   if (!outputs_.advisor) outputs_.advisor = std::make_unique<agents::RuleAdvisor>();
+  create_metric_series();
   check_agent_timeframe(regime_timeframe(), "agents.regime_timeframe_minutes",
                         "agents.regime_detection");
   check_agent_timeframe(technical_timeframe(), "agents.technical_timeframe_minutes",
@@ -444,7 +450,17 @@ void Pipeline::reconcile(core::Result<execution::VenueSnapshot> snapshot) {
     return;
   }
   apply_reconciliation(*snapshot);
-  if (reconciling_) log_->info("reconciliation with the {} venue complete: trading may start", venue_->name());
+  if (reconciling_) {
+    // Paused (REDUCING) or halted, the node does not start trading: the log says so.
+    if (risk_state_.trading_state == risk::TradingState::kActive) {
+      log_->info("reconciliation with the {} venue complete: trading may start", venue_->name());
+    } else {
+      log_->info(
+          "reconciliation with the {} venue complete; trading stays {} (no new entries until it is "
+          "ACTIVE)",
+          venue_->name(), risk::to_string(risk_state_.trading_state));
+    }
+  }
   reconciling_ = false;
   publish_summary();
 }
@@ -724,7 +740,10 @@ void Pipeline::on_venue_state(const core::FeedState& state) {
 void Pipeline::on_bar_closed(const core::Bar& bar) {
   ++counters_.bars_closed;
   market_.on_bar(bar, now());
-  if (bar.interval_minutes == 1 && options_.record_market_data) record(bar);
+  // A partial minute (the one the node started in) is not stored as if whole: the store keeps
+  // complete bars (the start-up backfill fills up to that minute), indicators still see it.
+  if (bar.interval_minutes == 1 && options_.record_market_data && !bars_.closing_partial())
+    record(bar);
   if (outputs_.state != nullptr && bar.interval_minutes == 1) {
     json::object out;
     out["symbol"] = bar.symbol;
@@ -797,6 +816,13 @@ core::Decimal Pipeline::available_cash(const std::string& cash) const {
   return venue_available(cash) - reserved_for_bags(cash);
 }
 
+// What the operator reads (tg4 ctl risk, the persisted and published risk state) as of now: the
+// positions rules 7-9 count and the free cash in the reporting currency. The engine refreshes them
+// for each intent's own quote currency when it judges one (refresh_risk_inputs).
+void Pipeline::refresh_risk_view() {
+  refresh_risk_inputs(options_.reporting_currency);
+}
+
 void Pipeline::refresh_risk_inputs(const std::string& symbol) {
   std::vector<risk::OpenPosition> positions;
   for (const auto& [symbol, position] : portfolio_.positions()) {
@@ -866,8 +892,46 @@ void Pipeline::score_calls(core::Timestamp now) {
   }
 }
 
+// Every series SPEC §11 names exists from the start (at zero), so a rate or an alert has something
+// to read before the first signal, decision or bag.
+void Pipeline::create_metric_series() {
+  const std::string strategy(strategy_->name());
+  for (const auto& symbol : options_.symbols) {
+    for (const char* side : {"buy", "sell"})
+      signals_.Add({{"strategy", strategy}, {"symbol", symbol}, {"side", side}});
+  }
+  if (!strategy_asks_advice()) {
+    for (const char* action : {"BUY", "SELL"})
+      decisions_.Add({{"source", "strategy"}, {"action", action}});
+  }
+  for (const auto& [asset, share] : options_.hodl.split_pct) {
+    hodl_value_.Add({{"asset", asset}});
+    hodl_pending_.Add({{"asset", asset}});
+    hodl_coins_.Add({{"asset", asset}});
+  }
+  for (const auto move :
+       {execution::HodlMove::kSetAside, execution::HodlMove::kCapped, execution::HodlMove::kBought})
+    hodl_movements_.Add({{"kind", execution::to_string(move)}});
+}
+
+// llm_consensus trades the advice it asks for: its decisions are the advice (counted in on_advice).
+bool Pipeline::strategy_asks_advice() const {
+  return options_.strategy == "llm_consensus";
+}
+
 void Pipeline::on_intent(core::OrderIntent intent) {
   ++counters_.intents;
+  if (metrics_scraped()) {
+    const char* side = core::to_string(intent.side);
+    signals_.Add({{"strategy", intent.source}, {"symbol", intent.symbol}, {"side", side}})
+        .Increment();
+    // A built-in strategy decides itself: each of its intents is a decision, BUY or SELL.
+    if (!strategy_asks_advice())
+      decisions_
+          .Add({{"source", "strategy"},
+                {"action", intent.side == core::Side::kBuy ? "BUY" : "SELL"}})
+          .Increment();
+  }
   if (reconciling_ || venue_connected_ == false) {
     // SPEC §8: no new order before reconciliation completes, nor while the venue cannot be reached.
     ++counters_.rejected;
@@ -1000,7 +1064,10 @@ void Pipeline::observe_fill(const core::Fill& fill) {
 void Pipeline::on_order_changed(const execution::ManagedOrder& order) {
   if (order.source == execution::kHodlSource) on_bag_order_changed(order);
   if (order.source == execution::kRebalanceSource) on_rebalance_order_changed(order);
-  if (metrics_scraped()) execution_metrics_.on_order(order);
+  if (metrics_scraped()) {
+    execution_metrics_.on_order(order);
+    execution_metrics_.set_open_orders(orders_->open_count());
+  }
   if (has_record_sink()) {
     record(order_row(order, options_.scope));
     record(order_event_row(order, options_.scope));
@@ -1025,6 +1092,7 @@ void Pipeline::on_tick() {
   // The risk engine judges trading's equity: the hodl bags are set aside, whatever their price
   // does.
   const core::Decimal equity = trading_equity(portfolio_.equity());
+  refresh_risk_view();
   handle_risk_events(risk_.on_equity(risk_state_, equity, t));
   // A peak reached by prices alone raises no risk event; the drawdown breaker measures from it,
   // so it is saved too (at most once a tick, and only while it rises).
@@ -1035,6 +1103,7 @@ void Pipeline::on_tick() {
   // Gauges in a private registry (a backtest's) are never scraped: the tick skips computing them.
   if (metrics_scraped()) {
     execution_metrics_.on_portfolio(portfolio_, equity, risk_state_.peak_equity);
+    execution_metrics_.set_open_orders(orders_->open_count());
     risk_metrics_.on_state(risk_state_, t);
     observe_hodl();
   }
@@ -1077,6 +1146,7 @@ void Pipeline::handle_risk_events(const std::vector<risk::RiskEvent>& events) {
     if (outputs_.risk_events) outputs_.risk_events(event);
     if (has_record_sink()) record(risk_event_row(event, options_.scope));
     if (event.kind != risk::RiskEvent::Kind::kVerdict) state_changed = true;
+    if (event.kind == risk::RiskEvent::Kind::kBreaker) log_breaker(event);
     if (event.kind == risk::RiskEvent::Kind::kBreaker && event.breaker_tripped) {
       if (outputs_.state != nullptr) {
         outputs_.state->publish(storage::Topic::kAlerts, json::serialize(risk::event_to_json(event)));
@@ -1090,6 +1160,23 @@ void Pipeline::handle_risk_events(const std::vector<risk::RiskEvent>& events) {
     }
   }
   if (state_changed) record_account_state();
+}
+
+// The most important state change of the node, in the log at warning level with its reason (it is
+// also stored, published on the alerts topic and in tg4_risk_breaker_state).
+void Pipeline::log_breaker(const risk::RiskEvent& event) {
+  const char* breaker = event.breaker ? risk::to_string(*event.breaker) : "?";
+  if (event.breaker_tripped) {
+    log_->warn("circuit breaker {} tripped: {}; trading {} -> {}, action {}{}", breaker,
+               event.reason, risk::to_string(event.state_before),
+               risk::to_string(event.state_after), risk::to_string(event.action),
+               event.action == risk::BreakerAction::kReducePositions
+                   ? " " + event.reduce_pct.to_string() + " %"
+                   : "");
+  } else {
+    log_->warn("circuit breaker {} released: {}; trading {} -> {}", breaker, event.reason,
+               risk::to_string(event.state_before), risk::to_string(event.state_after));
+  }
 }
 
 void Pipeline::reduce_positions(const core::Decimal& fraction, const std::string& reason) {
@@ -1334,7 +1421,10 @@ json::array Pipeline::orders_json(bool open_only) const {
   return out;
 }
 
-json::object Pipeline::risk_json() const { return risk::state_to_json(risk_state_); }
+json::object Pipeline::risk_json() {
+  refresh_risk_view();
+  return risk::state_to_json(risk_state_);
+}
 
 json::object Pipeline::portfolio_json() const {
   json::object out = kernel::portfolio_json(portfolio_, risk_state_.peak_equity, hodl_value());

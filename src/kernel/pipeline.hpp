@@ -90,7 +90,7 @@ class Pipeline {
   boost::json::object status_json() const;
   boost::json::array positions_json() const;
   boost::json::array orders_json(bool open_only) const;
-  boost::json::object risk_json() const;
+  boost::json::object risk_json();             // refreshes the positions and margin it shows first
   boost::json::object portfolio_json() const;  // with the hodl bags under "hodl"
   boost::json::object hodl_json() const;
   boost::json::object rebalance_json() const;  // {"enabled": false} when off
@@ -249,6 +249,7 @@ class Pipeline {
   std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
   core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
   void refresh_risk_inputs(const std::string& symbol);  // for an intent on `symbol`
+  void refresh_risk_view();
   core::Decimal available_cash(const std::string& asset) const;   // less the hodl bags' cash
   core::Decimal venue_available(const std::string& asset) const;  // not committed to open buys
   core::Decimal reserved_for_bags(
@@ -277,6 +278,9 @@ class Pipeline {
   void on_order_problem(const std::string& problem);
   void watch_store();
   void handle_risk_events(const std::vector<risk::RiskEvent>& events);
+  void log_breaker(const risk::RiskEvent& event);
+  void create_metric_series();
+  bool strategy_asks_advice() const;
   void reduce_positions(const core::Decimal& fraction, const std::string& reason);
   void publish_summary();
   // An operator action's answer: the summary (what /status shows) is published at once, so a
@@ -396,6 +400,8 @@ class Pipeline {
       allocation_target_pct_;                                  // tg4_allocation_target_pct{asset}
   prometheus::Family<prometheus::Counter>& rebalance_orders_;  // tg4_rebalance_orders_total{side}
   prometheus::Counter& rebalances_;                            // tg4_rebalances_total
+  prometheus::Family<prometheus::Counter>&
+      signals_;  // tg4_strategy_signals_total{strategy, symbol, side}
 
   std::vector<Subscription> subscriptions_;
   std::vector<TimerId> timers_;

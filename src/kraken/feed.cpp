@@ -514,9 +514,15 @@ class Feed::Impl final : private FrameSink {
     parse_errors_unlogged_ = 0;
   }
 
+  // One clock on both sides: the wall clock against Kraken's (synchronised) clock, or, with a
+  // simulated exchange clock, the newest exchange time seen.
   void observe_age(core::Timestamp exchange, core::Timestamp received) {
-    if (metrics_ && exchange.is_set())
-      metrics_->age(std::max(0.0, seconds_between(exchange, received)));
+    if (!metrics_ || !exchange.is_set()) return;
+    if (options_.exchange_clock) {
+      newest_exchange_time_ = std::max(newest_exchange_time_, exchange);
+      received = newest_exchange_time_;
+    }
+    metrics_->age(std::max(0.0, seconds_between(exchange, received)));
   }
 
   void on_book(const core::BookDelta& delta) override {
@@ -564,6 +570,7 @@ class Feed::Impl final : private FrameSink {
   std::shared_ptr<spdlog::logger> log_;
   std::optional<FeedMetrics> metrics_;
   core::LiveClock clock_;
+  core::Timestamp newest_exchange_time_;  // with options_.exchange_clock
   FrameParser parser_;
   net::Backoff reconnect_backoff_;
   net::Backoff rate_backoff_;

@@ -53,6 +53,9 @@ struct FeedOptions {
   net::ClientTlsOptions tls;
   std::vector<std::string> symbols;  // "BTC/USD" (Kraken WS v2 form)
   FeedChannels channels;
+  // The exchange's clock is not the wall clock (a simulator running faster than life, `tg4 demo`):
+  // message age is measured on the exchange's timeline, from the newest exchange time seen.
+  bool exchange_clock = false;
   std::chrono::milliseconds message_deadline{5000};  // no frame for this long -> stalled, reconnect
   // An application ping goes out when nothing arrived for this long (0: half the deadline).
   std::chrono::milliseconds ping_after{0};

@@ -151,7 +151,9 @@ void BarAggregator::close_minute(SymbolState& s) {
     s.ours[bar.open_time.ns] = bar;
     compare_if_ready(s, bar.open_time.ns);
   }
+  closing_partial_ = s.minute_partial;
   if (sink_) sink_(bar);
+  closing_partial_ = false;
   add_to_rollups(s, bar);
   prune(s);
 }

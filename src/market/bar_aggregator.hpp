@@ -86,6 +86,10 @@ class BarAggregator {
   // minute still open).
   std::optional<core::Bar> open_bar(const std::string& symbol, int minutes = 1) const;
   const BarStats& stats() const { return stats_; }
+  // While the sink runs for a 1m bar: whether that bar may miss trades (the first minute of a
+  // symbol, e.g. the minute a node started in, or a jump in trade_id), so it is not stored as
+  // whole.
+  bool closing_partial() const { return closing_partial_; }
 
  private:
   struct Rollup {
@@ -115,6 +119,7 @@ class BarAggregator {
   void prune(SymbolState& s);
 
   BarSink sink_;
+  bool closing_partial_ = false;
   MismatchSink on_mismatch_;
   BarAggregatorOptions options_;
   std::map<std::string, SymbolState, std::less<>> symbols_;  // ordered: deterministic emission

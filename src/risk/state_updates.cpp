@@ -180,8 +180,13 @@ void append(std::vector<RiskEvent>& to, std::vector<RiskEvent> from) {
   for (auto& e : from) to.push_back(std::move(e));
 }
 
-long minutes_of(Duration d) {
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::minutes>(d).count());
+// "10 min", "20 s", "1 min 30 s": a cool-down shorter than a minute is not "0 min".
+std::string length_of(Duration d) {
+  const long seconds =
+      static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+  if (seconds < 60) return fmt::format("{} s", seconds);
+  if (seconds % 60 == 0) return fmt::format("{} min", seconds / 60);
+  return fmt::format("{} min {} s", seconds / 60, seconds % 60);
 }
 
 }  // namespace
@@ -218,27 +223,26 @@ std::vector<RiskEvent> Engine::on_trade_closed(RiskState& state, Decimal pnl, Ti
     state.consecutive_wins = 0;
     const Duration d = detail::loss_cooldown(limits_, state.consecutive_losses);
     start_cooldown(state, CooldownReason::kLoss, now + d,
-                   fmt::format("loss cool-down {} min after loss {} in a row (PnL {})",
-                               minutes_of(d), state.consecutive_losses, text(pnl)),
+                   fmt::format("loss cool-down {} after loss {} in a row (PnL {})", length_of(d),
+                               state.consecutive_losses, text(pnl)),
                    now, events);
   } else {
     ++state.consecutive_wins;
     state.consecutive_losses = 0;
   }
-  start_cooldown(state, CooldownReason::kTrade, now + limits_.trade_cooldown,
-                 fmt::format("trade cool-down {} min after a closed trade",
-                             minutes_of(limits_.trade_cooldown)),
-                 now, events);
+  start_cooldown(
+      state, CooldownReason::kTrade, now + limits_.trade_cooldown,
+      fmt::format("trade cool-down {} after a closed trade", length_of(limits_.trade_cooldown)),
+      now, events);
   append(events, apply_breakers(state, now));
   return events;
 }
 
 std::vector<RiskEvent> Engine::on_fill(RiskState& state, Timestamp now) const {
   std::vector<RiskEvent> events;
-  start_cooldown(
-      state, CooldownReason::kTrade, now + limits_.trade_cooldown,
-      fmt::format("trade cool-down {} min after a fill", minutes_of(limits_.trade_cooldown)), now,
-      events);
+  start_cooldown(state, CooldownReason::kTrade, now + limits_.trade_cooldown,
+                 fmt::format("trade cool-down {} after a fill", length_of(limits_.trade_cooldown)),
+                 now, events);
   append(events, apply_breakers(state, now));
   return events;
 }
@@ -253,9 +257,9 @@ std::vector<RiskEvent> Engine::on_volatility(RiskState& state, double atr, doubl
     // lasts.
     if (spike && !state.volatility_spike) {
       start_cooldown(state, CooldownReason::kVolatility, now + limits_.volatility_cooldown,
-                     fmt::format("volatility cool-down {} min: ATR {:.6g} > {} x its 20-bar mean "
+                     fmt::format("volatility cool-down {}: ATR {:.6g} > {} x its 20-bar mean "
                                  "{:.6g}",
-                                 minutes_of(limits_.volatility_cooldown), atr,
+                                 length_of(limits_.volatility_cooldown), atr,
                                  limits_.volatility_spike_factor, atr_mean20),
                      now, events);
     }

@@ -155,6 +155,8 @@ class Restart : public ::testing::Test {
         << extra
         << "symbols: [BTC/USDT, XRP/USDT]\n"
            "strategy:\n  name: ema_cross\n  params: {fast: \"3\", slow: \"8\", atr_period: \"5\"}\n"
+           // No start-up backfill: the restarts are the subject here (BackfillSim covers it).
+           "history:\n  backfill_on_start: false\n"
         << api
         << "metrics:\n  address: 127.0.0.1:0\n"
            "storage:\n  url: "

@@ -198,6 +198,21 @@ TEST_F(OrderManagerTest, FilledEntryGetsAnOcoPairAndTheTargetCancelsTheStop) {
   EXPECT_TRUE(problems_.empty()) << problems_.front();
 }
 
+// Protection goes out at the pair's tick whatever the entry carries: an entry restored after a
+// crash keeps its strategy's unrounded stop and target (audit finding 12: 59293.95071 at tick 0.1).
+TEST_F(OrderManagerTest, ProtectionTriggersAreRoundedToTheTick) {
+  auto id = manager_->submit(entry(59293.95071_d, 60205.79858_d), 0.1_d, now_);
+  ASSERT_TRUE(id) << id.error().message;
+  ASSERT_EQ(by_role(OrderRole::kStopLoss).size(), 1u);
+  ASSERT_EQ(by_role(OrderRole::kTakeProfit).size(), 1u);
+  const core::Instrument& btc = *instruments_.find("BTC/USDT");
+  EXPECT_EQ(by_role(OrderRole::kStopLoss)[0]->request.trigger_price,
+            btc.round_price(59293.95071_d));
+  EXPECT_EQ(by_role(OrderRole::kTakeProfit)[0]->request.trigger_price,
+            btc.round_price(60205.79858_d));
+  EXPECT_NE(btc.round_price(59293.95071_d), 59293.95071_d) << "the tick is coarser than the stop";
+}
+
 TEST_F(OrderManagerTest, StopFillCancelsTheTarget) {
   ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
   price(58900_d);

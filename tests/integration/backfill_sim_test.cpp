@@ -6,11 +6,13 @@
 
 #include <boost/json.hpp>
 
+#include "core/clock.hpp"
 #include "integration/feed_sim_support.hpp"
 #include "integration/storage_test_env.hpp"
 #include "kraken/rest_client.hpp"
 #include "market/candles_csv.hpp"
 #include "storage/store.hpp"
+#include "support/child_process.hpp"
 
 namespace tg4 {
 namespace {
@@ -208,6 +210,141 @@ TEST(BackfillSim, UnknownSymbolIsReportedAndFails) {
   EXPECT_EQ(r.code, 1) << r.stderr_text;
   EXPECT_NE(json::serialize(r.summary).find("not listed"), std::string::npos)
       << json::serialize(r.summary);
+}
+
+// `tg4 paper` at start-up (history.backfill_on_start, SPEC §3): an empty store gets the last
+// history.backfill_days from the simulator's REST API before trading, and the indicators warm up
+// from it; the minute the node started in is not stored from the few trades it saw. A restart fills
+// only the gap since the newest stored bar. REST down: logged, and the node trades anyway.
+std::string paper_config(const TempDir& dir, const std::string& rest_url,
+                         const std::string& store) {
+  const auto path = dir.file("paper.yaml");
+  std::ofstream(path) << "symbols: [" << kSymbol << "]\n"
+                      << "rest:\n  url: " << rest_url
+                      << "\n  rate_counter_max: 1000\n  rate_decay_per_s: 100\n"
+                      << "history:\n  backfill_days: 1\n"
+                      << "api:\n  enabled: false\n"
+                      << "metrics:\n  address: 127.0.0.1:0\n"
+                      << "storage:\n  url: " << store << "\n";
+  return path;
+}
+
+std::unique_ptr<Tg4Process> paper(const TempDir& dir, const std::string& config,
+                                  const SimProcess& sim, const std::string& name) {
+  return std::make_unique<Tg4Process>(
+      std::vector<std::string>{"--config", config, "paper", "--url", sim.ws_url, "--out",
+                               dir.file("out")},
+      dir.file(name + ".stderr"));
+}
+
+// Starts `tg4 paper`, waits until it runs (backfill and warm-up done), stops it; its log.
+std::string start_and_stop(const TempDir& dir, const std::string& config, const SimProcess& sim,
+                           const std::string& name) {
+  auto node = paper(dir, config, sim, name);
+  EXPECT_TRUE(testing::wait_until(120s, [&] {
+    return node->stderr_text().find("running: store") != std::string::npos;
+  })) << node->stderr_text();
+  node->signal(SIGTERM);
+  EXPECT_EQ(node->wait(60s), 0) << node->stderr_text();
+  return node->stderr_text();
+}
+
+std::size_t bars_stored(const std::string& url, core::Timestamp from, core::Timestamp to) {
+  storage::OpenOptions options;
+  options.migrate = false;  // beside the running node
+  auto store = storage::open_store(url, options);
+  if (!store) return 0;
+  auto bars = (*store)->bars(kSymbol, 1, {from, to});
+  return bars ? bars->size() : 0;
+}
+
+TEST(BackfillSim, PaperFillsTheGapBeforeTradingAndWarmsUpFromIt) {
+  TempDir dir;
+  // Half a minute into a minute, running 60x: the node's first minute is partial.
+  const core::Timestamp start =
+      core::floor_to(core::LiveClock().now(), std::chrono::minutes(1)) + 30s;
+  SimProcess sim(dir, {"--deterministic", "--start", core::format_rfc3339(start, 0), "--speed",
+                       "60", "--history-days", "2", "--seed", "9", "--symbols", kSymbol});
+  const auto store = "sqlite:" + dir.file("paper.db");
+  const auto config = paper_config(dir, sim.rest_url, store);
+  const core::Timestamp forming = core::floor_to(start, std::chrono::minutes(1));
+  {
+    auto node = paper(dir, config, sim, "paper1");
+    // Trading on until bars built live after the forming minute are stored.
+    ASSERT_TRUE(testing::wait_until(120s, [&] {
+      return bars_stored(store, forming + 1min, forming + 24h) >= 3;
+    })) << node->stderr_text();
+    node->signal(SIGTERM);
+    EXPECT_EQ(node->wait(60s), 0) << node->stderr_text();
+    const auto log = node->stderr_text();
+    EXPECT_NE(log.find("history backfill from " + sim.rest_url), std::string::npos) << log;
+    EXPECT_NE(log.find("warming up indicators with 300 stored 1m bars"), std::string::npos) << log;
+  }
+  const auto history = stored_bars(store, forming - 24h, forming);
+  EXPECT_GT(history.size(), 1000u) << "a day of history from REST";
+  // The forming minute: the simulator's whole candle or nothing, never the node's part of it.
+  const auto candles = sim_candles(sim);
+  const auto partial = stored_bars(store, forming, forming + 1min);
+  if (!partial.empty()) {
+    ASSERT_TRUE(candles.contains(forming.seconds()));
+    EXPECT_EQ(partial[0].trades, candles.at(forming.seconds()).trades)
+        << "a partial bar stored as whole";
+  }
+  // A restart fills the gap since the newest stored bar, not the day again.
+  const auto log = start_and_stop(dir, config, sim, "paper2");
+  EXPECT_EQ(log.find("from Trades"), std::string::npos)
+      << "only the recent gap, from OHLC: " << log;
+}
+
+TEST(BackfillSim, PaperStartsWhenRestIsDown) {
+  TempDir dir;
+  SimProcess sim(dir, {"--deterministic", "--start", "2024-03-01T00:00:00Z", "--speed", "60",
+                       "--history-days", "1", "--seed", "9", "--symbols", kSymbol});
+  const std::string down = "http://127.0.0.1:" + std::to_string(storage::testing::free_port());
+  const auto config = paper_config(dir, down, "sqlite:" + dir.file("down.db"));
+  const auto log = start_and_stop(dir, config, sim, "down");
+  EXPECT_NE(log.find("history backfill from " + down + " failed"), std::string::npos) << log;
+  EXPECT_NE(log.find("Trading starts anyway"), std::string::npos) << log;
+}
+
+// Also at the start of `tg4 paper` (audit finding 11): a session of its mode still `running` in the
+// store was killed; the node that continues its account marks it `killed`, ended at the last time
+// it recorded its state.
+TEST(BackfillSim, PaperMarksAKilledSessionOfItsModeAsEnded) {
+  TempDir dir;
+  SimProcess sim(dir, {"--deterministic", "--start", "2024-03-01T00:00:00Z", "--speed", "60",
+                       "--history-days", "1", "--seed", "9", "--symbols", kSymbol});
+  const auto store = "sqlite:" + dir.file("killed.db");
+  {
+    auto opened = storage::open_store(store);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    storage::Batch batch;
+    storage::SessionRow killed;
+    killed.session_id = "paper-killed";
+    killed.mode = "paper";
+    killed.started = kStart - 2h;
+    killed.status = "running";
+    batch.add(killed);
+    storage::SessionRow other = killed;
+    other.session_id = "live-elsewhere";
+    other.mode = "live";
+    batch.add(other);
+    ASSERT_TRUE((*opened)->write(batch).ok());
+  }
+  const auto config =
+      paper_config(dir, "http://127.0.0.1:" + std::to_string(storage::testing::free_port()), store);
+  const auto log = start_and_stop(dir, config, sim, "killed");
+  auto opened = storage::open_store(store);
+  ASSERT_TRUE(opened.ok());
+  std::map<std::string, storage::SessionRow> by_id;
+  const auto sessions = (*opened)->sessions(10);
+  ASSERT_TRUE(sessions.ok()) << sessions.error().message;
+  for (const auto& row : *sessions) by_id[row.session_id] = row;
+  EXPECT_EQ(by_id.at("paper-killed").status, "killed");
+  EXPECT_EQ(by_id.at("paper-killed").ended, kStart - 2h) << "no state recorded: its start";
+  EXPECT_EQ(by_id.at("live-elsewhere").status, "running")
+      << "another mode's session is not ours to end";
+  EXPECT_NE(log.find("session paper-killed never stopped"), std::string::npos) << log;
 }
 
 TEST(BackfillSim, PostgresStoreWhenAvailable) {

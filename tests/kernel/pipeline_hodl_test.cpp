@@ -178,7 +178,8 @@ TEST(PipelineHodl, TheBagsCashIsNotTradingsToSpend) {
   ASSERT_TRUE(reserved.is_positive());
   const Decimal usdt = session.pipeline->portfolio().balance("USDT");
   session.at += 10min;
-  session.strategy_->buy_quote = Decimal::from_int(100);
+  // No intent: the risk state's margin is refreshed on the tick as rule 9 computes it for a USDT
+  // pair (an intent would be judged by it and then fill, moving the cash the view shows).
   session.trade(Decimal::from_int(33000));
   EXPECT_EQ(session.pipeline->risk_state().available_margin, usdt - reserved)
       << "risk rule 9 judges the USDT trading may spend";
@@ -202,8 +203,7 @@ TEST(PipelineHodl, OnMarginTheBagsWaitAndTheirCashIsNotFreeMargin) {
       Decimal::must(session.pipeline->hodl_json().at("value").as_string().c_str());
   const Decimal free = session.pipeline->portfolio().free_margin();
   session.at += 10min;
-  session.strategy_->buy_quote = Decimal::from_int(100);
-  session.trade(Decimal::from_int(33000));
+  session.trade(Decimal::from_int(33000));  // the tick refreshes the margin rule 9 judges by
   // The venue's free margin and the portfolio's value the same account (to a cent's rounding).
   EXPECT_LT((session.pipeline->risk_state().available_margin - (free - reserved)).abs(),
             Decimal::must("0.01"))

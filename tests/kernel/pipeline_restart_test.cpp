@@ -68,8 +68,10 @@ class ShortLimitOnce final : public strategy::Strategy {
 };
 
 struct Session {
-  explicit Session(const std::string& id, std::unique_ptr<strategy::Strategy> strategy = std::make_unique<BuyOnce>(),
-                   bool margin = false, bool trailing_stop = false)
+  explicit Session(const std::string& id,
+                   std::unique_ptr<strategy::Strategy> strategy = std::make_unique<BuyOnce>(),
+                   bool margin = false, bool trailing_stop = false,
+                   prometheus::Registry* registry = nullptr)
       : clock(kStart), kernel(clock) {
     PipelineOptions options;
     options.orders.trailing_stop = trailing_stop;
@@ -80,6 +82,7 @@ struct Session {
     PipelineOutputs outputs;
     outputs.record = [this](storage::Row row) { rows.add(std::move(row)); };
     outputs.strategy = std::move(strategy);
+    outputs.registry = registry;
     pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
   }
   void begin(RestoredAccount account = {}) { testing::start_pipeline(kernel, *pipeline, std::move(account)); }
@@ -214,6 +217,37 @@ TEST(PipelineRestart, ContinuesPositionsOrdersAndOcoFromTheStore) {
               open_before[0]->request.client_order_id == id || open_before[1]->request.client_order_id == id ? 1 : 0)
         << id;
   }
+}
+
+double orders_open_gauge(prometheus::Registry& registry, const std::string& name) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name == name && !family.metric.empty()) return family.metric.at(0).gauge.value;
+  }
+  return -1;
+}
+
+// tg4_orders_open counts the orders restored from the store (audit finding 6), and follows them
+// when they end.
+TEST(PipelineRestart, OpenOrdersGaugeCountsRestoredOrders) {
+  Session first("s1");
+  first.begin();
+  first.trade(50000_d, 1s);
+  first.trade(50000_d, 2s);
+  first.trade(50010_d, 3s);
+  ASSERT_EQ(first.pipeline->orders().open_orders().size(), 2u) << "stop and target";
+  const auto store = store_with(first.rows, "s1");
+  auto account = load_account(*store, "paper", "s2");
+  ASSERT_TRUE(account) << account.error().message;
+
+  prometheus::Registry registry;
+  Session second("s2", std::make_unique<ShortLimitOnce>(false), false, false, &registry);
+  second.begin(std::move(*account));
+  second.trade(50010_d, 4s);  // a tick
+  EXPECT_EQ(orders_open_gauge(registry, "tg4_orders_open"), 2.0);
+  second.trade(52100_d, 10s);  // the target fills, the stop is canceled
+  second.trade(52100_d, 11s);
+  ASSERT_TRUE(second.pipeline->orders().open_orders().empty());
+  EXPECT_EQ(orders_open_gauge(registry, "tg4_orders_open"), 0.0);
 }
 
 // A margin short resting at the paper venue keeps its leverage across the store: the restarted paper

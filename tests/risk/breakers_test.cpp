@@ -242,6 +242,20 @@ TEST(RiskCooldowns, ReasonsDoNotOverwriteEachOther) {
   EXPECT_EQ(engine.check(s, base_intent(), t0() + minutes(16)).rule, Rule::kSize);  // spike: x 0.5
 }
 
+// A cool-down shorter than a minute says its seconds, not "0 min" (audit finding 12).
+TEST(RiskCooldowns, ReasonsSayTheLengthInSecondsUnderAMinute) {
+  RiskLimits limits;
+  limits.trade_cooldown = std::chrono::seconds(20);
+  const Engine engine(limits);
+  RiskState s = base_state(engine);
+  const auto events = engine.on_fill(s, t0());
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].reason, "trade cool-down 20 s after a fill");
+  limits.trade_cooldown = std::chrono::seconds(90);
+  RiskState s2 = base_state(Engine(limits));
+  EXPECT_EQ(Engine(limits).on_fill(s2, t0())[0].reason, "trade cool-down 1 min 30 s after a fill");
+}
+
 TEST(RiskCooldowns, VolatilitySpikeThresholdAndRisingEdge) {
   const Engine engine;
   struct Row {
