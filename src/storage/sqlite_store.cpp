@@ -45,19 +45,18 @@ int bind(sqlite3_stmt* s, int i, core::OrderStatus v) {
   return sqlite3_bind_text(s, i, core::to_string(v), -1, SQLITE_STATIC);
 }
 
+// Whether a failed write may succeed later (the writer spools and retries) or the rows themselves
+// are malformed (set aside). Only constraint, type and size errors blame the data; a busy, locked,
+// read-only, full, corrupt or missing-table database is an outage for the record, whose rows must
+// wait in the spool, not be set aside.
 bool transient_code(int rc) {
   switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PROTOCOL:
-    case SQLITE_NOMEM:
-      return true;
-    default:
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
       return false;
+    default:
+      return true;
   }
 }
 

@@ -80,8 +80,9 @@ class Store {
 
   // Writes every row of `batch` in one transaction, idempotently on natural keys.
   virtual core::Status write(const Batch& batch) = 0;
-  // After a failed write: true when the database was unreachable or busy (the connection is then
-  // unusable: open a new Store and retry), false when it refused the data (retrying cannot help).
+  // After a failed write: false only when the database refused the data as malformed (a data or
+  // constraint error: retrying cannot help); true for everything else, an unreachable, busy,
+  // read-only or full database among them (open a new Store and retry later).
   virtual bool last_failure_transient() const = 0;
 
   // ---- market data ---------------------------------------------------------------------------
