@@ -135,6 +135,54 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url
   return store;
 }
 
+core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open_read_only(
+    const StoreUrl& url, std::shared_ptr<spdlog::logger> log) {
+  if (url.path == ":memory:") return open(url, std::move(log), true);
+  std::error_code exists_ec;
+  if (!std::filesystem::exists(url.path, exists_ec)) {
+    return core::Error::of(fmt::format(
+        "store {}: no such store ({} does not exist); check --store or the config's storage.url",
+        url.redacted, url.path));
+  }
+  std::string why;
+  // First as a plain read-only connection (it sees a live writer's WAL); then, when the folder
+  // does not let SQLite make the -shm file it needs for that, as an immutable file.
+  for (const bool immutable : {false, true}) {
+    std::string name = url.path;
+    int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+    if (immutable) {
+      std::string escaped;
+      for (const char c : std::filesystem::absolute(url.path).string()) {
+        if (c == '%' || c == '?' || c == '#') {
+          escaped += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+        } else {
+          escaped += c;
+        }
+      }
+      name = "file:" + escaped + "?immutable=1";
+      flags |= SQLITE_OPEN_URI;
+    }
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+      sqlite3_close(db);
+      continue;
+    }
+    std::unique_ptr<SqliteStore> store(new SqliteStore(db, url.redacted, log));
+    if (auto s = store->exec_script("PRAGMA busy_timeout=5000; PRAGMA temp_store=MEMORY; SELECT "
+                                    "count(*) FROM sqlite_master");
+        !s) {
+      why = s.error().message;
+      continue;
+    }
+    return store;
+  }
+  return core::Error::of(
+      fmt::format("store {}: not a readable SQLite database: {}; check the path and permissions",
+                  url.redacted, why));
+}
+
 SqliteStore::SqliteStore(sqlite3* db, std::string redacted_url, std::shared_ptr<spdlog::logger> log)
     : SqlStore(std::move(redacted_url), std::move(log)), db_(db) {}
 

@@ -127,6 +127,9 @@ struct OpenOptions {
   // false for readers (tg4 backtest --data store:…): a SQLite file that does not exist is an error
   // ("no such store") instead of a new empty file and a "no such table" later.
   bool create = true;
+  // Only reading (tg4 backtest --data store:…): a SQLite file is opened read-only, so a copy the
+  // process may not write (another owner, a read-only mount) is still readable. Implies !migrate.
+  bool read_only = false;
   std::chrono::seconds connect_timeout{5};
   std::shared_ptr<spdlog::logger> log;  // default: spdlog::default_logger()
 };
