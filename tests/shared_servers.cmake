@@ -10,7 +10,8 @@
 # (the demo, kill -9 and restart) mostly wait on the simulator's clock, so they share the machine.
 cmake_policy(PUSH)
 cmake_policy(SET CMP0057 NEW)  # if(IN_LIST); CTest scripts start with old policies
-set(tg4_postgres_suites BackfillSim MigrateCommand PostgresOutage PostgresStoreTest PostgresUrls Servers)
+set(tg4_postgres_suites BackfillSim MigrateCommand PostgresOutage PostgresReadOnly PostgresStoreTest PostgresUrls
+    Servers)
 set(tg4_redis_suites RedisBridgeLive Servers Demo)
 set(tg4_metrics_suites Servers Demo)
 set(tg4_alone_suites ReportChromium)

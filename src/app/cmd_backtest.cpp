@@ -179,14 +179,16 @@ core::Result<backtest::BacktestSpec> spec_from_args(const BacktestArgs& a,
   return spec;
 }
 
+// `store_failed`: the error is the store's (unreachable, unreadable), a runtime failure (exit 1).
 core::Result<backtest::MarketData> load_data(const BacktestArgs& a, const core::Config& config,
-                                             const backtest::BacktestSpec& spec) {
+                                             const backtest::BacktestSpec& spec,
+                                             bool& store_failed) {
   auto source = backtest::parse_data_source(a.data, a.symbol.empty() ? "BTC/USDT" : a.symbol,
                                             config.storage.url);
   if (!source) return source.error();
   source->from = spec.from;
   source->to = spec.to;
-  return backtest::load_market_data(*source);
+  return backtest::load_market_data(*source, &store_failed);
 }
 
 // --symbol names a candles CSV's symbol. Recorded frames and the store name their own, so there it
@@ -273,7 +275,12 @@ int run_backtest_command(const GlobalOptions& globals, const BacktestArgs& a) {
   auto spec = spec_from_args(a, *config);
   if (!spec) return usage_error("backtest", spec.error().message);
   spec->shortcuts = !a.no_shortcuts;
-  auto data = load_data(a, *config, *spec);
+  bool store_failed = false;
+  auto data = load_data(a, *config, *spec, store_failed);
+  if (!data && store_failed) {
+    std::cerr << "tg4 backtest: " << data.error().message << "\n";
+    return kExitFailure;
+  }
   if (!data) return usage_error("backtest", data.error().message);
   if (auto s = apply_symbol_flag(a, *data, *spec); !s)
     return usage_error("backtest", s.error().message);

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "storage/store_url.hpp"
+
 namespace tg4::app {
 
 void apply_command_line_overrides(core::Config& config, const GlobalOptions& globals) {
@@ -25,6 +27,13 @@ std::optional<core::Config> load_config(const GlobalOptions& globals, std::ostre
     return std::nullopt;
   }
   apply_command_line_overrides(loaded.config, globals);
+  // A store URL that names no store tg4 knows (mysql://…, a bad port) is a configuration error for
+  // every command (exit 2), found before anything starts, not a runtime failure once it has.
+  if (auto url = storage::parse_store_url(loaded.config.storage.url); !url) {
+    err << "tg4: configuration error in " << (globals.store_given ? "--store" : "storage.url")
+        << ": " << url.error().message << "\n";
+    return std::nullopt;
+  }
   return std::move(loaded.config);
 }
 

@@ -8,6 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <filesystem>
 #include <random>
 
 #include "agents/llm_advisor.hpp"
@@ -20,6 +21,7 @@
 #include "storage/local_state_bus.hpp"
 #include "storage/redis_bridge.hpp"
 #include "storage/store.hpp"
+#include "storage/store_url.hpp"
 
 namespace tg4::app {
 namespace {
@@ -92,7 +94,19 @@ core::Status Node::start_all() {
 core::Status Node::start_store() {
   // Opening once here applies the migrations and fails fast with a clear error on a bad URL.
   auto store = storage::open_store(options_.store_url);
-  if (!store) return store.error();
+  if (!store) return with_spool_note(store.error());
+  store->reset();  // one writer at a time: SQLite would report "database is locked"
+  auto writer_options = options_.writer;
+  if (!writer_options.log) writer_options.log = log_;
+  writer_ =
+      std::make_unique<storage::Writer>(options_.store_url, writer_options, metrics_->registry());
+  // The rows a previous run spooled (an outage, a crash) are part of the account: the store's rows
+  // without them are an older state. They go in before anything is read (issue D1 of the storage
+  // audit: an account restored first lost the outage's orders, fills and balances for good).
+  if (auto s = replay_spool(); !s) return s;
+  store = storage::open_store(options_.store_url, without_migrations());  // applied above
+  if (!store) return with_spool_note(store.error());
+  // The writer is idle until the pipeline starts: these write through the store directly.
   if (options_.continue_account) end_killed_sessions(**store);
   if (options_.backfill.enabled) backfill_history(**store);
   for (const auto& symbol : options_.pipeline.symbols) {
@@ -116,10 +130,53 @@ core::Status Node::start_store() {
     if (!spent) return core::Error::of("the day's LLM spend in " + (*store)->url() + ": " + spent.error().message);
     llm_spent_today_ = *spent;
   }
-  store->reset();  // one writer at a time: SQLite would report "database is locked"
-  auto writer_options = options_.writer;
-  if (!writer_options.log) writer_options.log = log_;
-  writer_ = std::make_unique<storage::Writer>(options_.store_url, writer_options, metrics_->registry());
+  return {};
+}
+
+core::Error Node::with_spool_note(const core::Error& error) const {
+  // Only looked at when the store cannot be opened: Spool::open would create an empty spool.
+  const std::filesystem::path& path = options_.writer.spool_path;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) || std::filesystem::file_size(path, ec) == 0 || ec)
+    return error;
+  auto spool = storage::Spool::open(path, log_);
+  if (!spool || (*spool)->empty()) return error;
+  return core::Error::of(
+      fmt::format("{}; and the spool {} holds {} batches ({} bytes) a previous run could not write "
+                  "to the store: "
+                  "without them the store's account is out of date, so nothing starts. Bring the "
+                  "store back (the next "
+                  "start replays the spool into it first) or keep the spool file until it is",
+                  error.message, path.string(), (*spool)->records(), (*spool)->bytes()));
+}
+
+core::Status Node::replay_spool() {
+  storage::WriterStats stats = writer_->stats();
+  if (stats.spool_records == 0 && stats.held_batches == 0) return {};
+  log_->info(
+      "store writer: replaying {} spooled batches ({} bytes) into {} before the account is "
+      "restored",
+      stats.spool_records, stats.spool_bytes, storage::redact_url(options_.store_url));
+  std::size_t left = stats.spool_records;
+  auto progressed = std::chrono::steady_clock::now();
+  while (!writer_->flush(std::chrono::milliseconds(200))) {
+    stats = writer_->stats();
+    const auto now = std::chrono::steady_clock::now();
+    if (stats.spool_records < left) {
+      left = stats.spool_records;
+      progressed = now;
+    } else if (now - progressed > options_.spool_replay_stall) {
+      return core::Error::of(fmt::format(
+          "the spool {} still holds {} batches ({} bytes) that could not be replayed into {} (no "
+          "progress "
+          "for {} s; the store writer's error above says why): without them the store's account is "
+          "out "
+          "of date, so nothing starts. Fix the store and start again; the spool is kept",
+          options_.writer.spool_path.string(), stats.spool_records, stats.spool_bytes,
+          storage::redact_url(options_.store_url), options_.spool_replay_stall.count()));
+    }
+  }
+  log_->info("store writer: the spool is replayed; restoring the account from the store");
   return {};
 }
 
@@ -388,7 +445,9 @@ void Node::stop() {
   if (io_thread_.joinable()) io_thread_.join();
   if (writer_) {
     if (pipeline_) record_session(kernel_failure() ? "failed" : "stopped");
-    if (!writer_->flush(std::chrono::seconds(10))) log_->warn("store writer: not everything committed in 10 s; the spool keeps the rest");
+    // A start that failed before the pipeline pushed nothing: no reason to wait on a failing store.
+    if (pipeline_ && !writer_->flush(std::chrono::seconds(10)))
+      log_->warn("store writer: not everything committed in 10 s; the spool keeps the rest");
     writer_->stop();
   }
   if (state_) state_->flush(std::chrono::seconds(2));

@@ -4,15 +4,19 @@
 // store writer's thread, the Redis bridge, the operator API's I/O thread and the metrics exposer.
 // `tg4 demo`, `tg4 paper` and `tg4 live` differ only in the options they build.
 //
-// Start-up is crash-only (principle 6): open the store (migrations), start the writer (a spool left
-// by a crash is replayed first), record the session, start the kernel and the pipeline, warm up the
-// indicators from stored bars, then connect the feed and serve the API.
+// Start-up is crash-only (principle 6): open the store (migrations), start the writer and wait for
+// it to replay a spool left by an outage or a crash, then read the account and the warm-up bars (so
+// they include the spooled rows), record the session, start the kernel and the pipeline, warm up
+// the indicators, then connect the feed and serve the API. A store that cannot be opened while a
+// spool holds rows fails the start with both named: the store alone is an older state of the
+// account.
 #include <prometheus/registry.h>
 #include <spdlog/logger.h>
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -72,6 +76,9 @@ struct NodeOptions {
     core::HistorySection history;
     kraken::RestOptions rest;
   } backfill;
+  // A spool left by a previous run is replayed before the account is read; start fails when the
+  // replay makes no progress for this long (the store refuses or went away again).
+  std::chrono::seconds spool_replay_stall{30};
   // Paper and live continue the account of the newest earlier session of their mode (positions,
   // open orders, risk state); a demo, or `--fresh`, starts a new one.
   bool continue_account = true;
@@ -114,6 +121,8 @@ class Node {
   explicit Node(NodeOptions options);
   core::Status start_all();
   core::Status start_store();
+  core::Status replay_spool();  // waits until the writer has replayed what a previous run spooled
+  core::Error with_spool_note(const core::Error& error) const;  // names an unreplayed spool too
   core::Status start_state_bus();
   core::Status start_kernel();
   core::Status start_api();
@@ -149,7 +158,7 @@ class Node {
   std::unique_ptr<net::HttpServer> http_;
   std::thread io_thread_;
   core::Timestamp started_;
-  std::vector<core::Bar> warm_up_bars_;  // read at start, before the writer opens the store
+  std::vector<core::Bar> warm_up_bars_;  // read at start, after the spool is replayed
   kernel::RestoredAccount account_;      // likewise
   std::atomic<bool> stopped_{false};
   mutable std::mutex failure_mutex_;

@@ -74,8 +74,10 @@ struct MarketData {
   std::size_t event_count() const;           // bars or events
 };
 
-// Reads the source. Errors name the file (and line) or the store URL and symbol.
-core::Result<MarketData> load_market_data(const DataSource& source);
+// Reads the source. Errors name the file (and line) or the store URL and symbol. `store_failed`,
+// when given, is set true when the error is the store's (it could not be opened or read: a runtime
+// failure, exit 1) rather than the request's (exit 2). A store is opened read-only.
+core::Result<MarketData> load_market_data(const DataSource& source, bool* store_failed = nullptr);
 
 // The interval of a bar series: the smallest gap between consecutive open times, in minutes
 // (0 for fewer than two bars).

@@ -15,6 +15,7 @@
 #include "market/bar_aggregator.hpp"
 #include "market/candles_csv.hpp"
 #include "storage/store.hpp"
+#include "storage/store_url.hpp"
 
 namespace tg4::backtest {
 namespace {
@@ -206,14 +207,23 @@ core::Result<MarketData> load_csv(const DataSource& source) {
   return data;
 }
 
-core::Result<MarketData> load_store(const DataSource& source) {
+core::Result<MarketData> load_store(const DataSource& source, bool& store_failed) {
   if (source.symbols.empty())
     return core::Error::of("--data store:SYMBOLS: name at least one symbol (store:BTC/USDT)");
+  for (const auto& symbol : source.symbols) {
+    const std::string where =
+        fmt::format("store {} symbol {}", storage::redact_url(source.store_url), symbol);
+    if (auto s = check_symbol(symbol, where); !s) return s.error();
+  }
   storage::OpenOptions open;
   open.migrate = false;
-  open.create = false;  // reading a store that is not there must not leave an empty one behind
+  open.create = false;    // reading a store that is not there must not leave an empty one behind
+  open.read_only = true;  // a read-only copy of a store is enough for a backtest
   auto store = storage::open_store(source.store_url, open);
-  if (!store) return store.error();
+  if (!store) {
+    store_failed = true;
+    return store.error();
+  }
   const int minutes = source.timeframe_minutes > 0 ? source.timeframe_minutes : 1;
   MarketData data;
   data.kind = DataKind::kStore;
@@ -224,13 +234,18 @@ core::Result<MarketData> load_store(const DataSource& source) {
   std::size_t total = 0;
   for (const auto& symbol : source.symbols) {
     const std::string where = fmt::format("store {} symbol {}", (*store)->url(), symbol);
-    if (auto s = check_symbol(symbol, where); !s) return s.error();
     auto bars = (*store)->bars(symbol, minutes, range);
-    if (!bars) return core::Error::of(where + ": " + bars.error().message);
+    if (!bars) {
+      store_failed = true;
+      return core::Error::of(where + ": " + bars.error().message);
+    }
     // A rolled-up bucket is a closed candle only when the stored minutes reach its end.
     if (minutes > 1) {
       auto newest = (*store)->newest_bar_times();
-      if (!newest) return core::Error::of(where + ": " + newest.error().message);
+      if (!newest) {
+        store_failed = true;
+        return core::Error::of(where + ": " + newest.error().message);
+      }
       const auto it = newest->find(symbol);
       const core::Timestamp covered =
           it == newest->end() ? core::Timestamp{} : it->second + std::chrono::minutes(1);
@@ -298,14 +313,18 @@ int detect_interval_minutes(const std::vector<core::Bar>& bars) {
   return static_cast<int>(std::max<std::int64_t>(1, gap / kNsPerMinute));
 }
 
-core::Result<MarketData> load_market_data(const DataSource& source) {
+core::Result<MarketData> load_market_data(const DataSource& source, bool* store_failed) {
+  bool failed = false;
   switch (source.kind) {
     case DataKind::kCandlesCsv:
       return load_csv(source);
     case DataKind::kFrames:
       return load_frames(source);
-    case DataKind::kStore:
-      return load_store(source);
+    case DataKind::kStore: {
+      auto data = load_store(source, failed);
+      if (store_failed != nullptr) *store_failed = failed;
+      return data;
+    }
   }
   return core::Error::of("unknown data source kind");
 }

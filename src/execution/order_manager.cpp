@@ -241,6 +241,7 @@ void OrderManager::on_fill(const core::Fill& fill, core::Timestamp now) {
   note_fill_after_write_off(order, before, fill.qty);
   order.filled = before + fill.qty;
   order.avg_price = (order.avg_price * before + fill.price * fill.qty) / order.filled;
+  order.fees += fill.fee;
   order.updated = now;
   if (order.role == OrderRole::kStopLoss && !held_ids_.empty()) on_stop_change(order, now);
 }

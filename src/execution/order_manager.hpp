@@ -55,6 +55,7 @@ struct ManagedOrder {
   std::string venue_order_id;
   core::Decimal filled;
   core::Decimal avg_price;
+  core::Decimal fees;  // the sum of its fills' fees (in their fee currency, the quote's on Kraken)
   core::Decimal stop_loss;    // entries: the plan for the protective pair
   core::Decimal take_profit;
   std::string reason;

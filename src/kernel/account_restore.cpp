@@ -44,6 +44,7 @@ core::Result<execution::ManagedOrder> to_managed(storage::Store& store, const st
   order.venue_order_id = row.venue_order_id;
   order.filled = row.filled_qty;
   order.avg_price = row.avg_price;
+  order.fees = row.fees;
   order.stop_loss = row.plan_stop_loss;
   order.take_profit = row.plan_take_profit;
   order.held_locally = row.held_by == "local";

@@ -46,6 +46,7 @@ storage::OrderRow order_row(const execution::ManagedOrder& order, const RecordSc
   row.leverage = request.leverage;
   row.filled_qty = order.filled;
   row.avg_price = order.avg_price;
+  row.fees = order.fees;
   row.reason = order.reason;
   row.created = order.created;
   row.updated = order.updated;

@@ -19,14 +19,20 @@ PgResult wrap(PGresult* r) {
 // the next is encoded.
 constexpr std::size_t kCopyChunk = 64 << 10;
 
-// Errors that mean "the database is not there right now" (retry on a new connection), as opposed to
-// "it refused this data". SQLSTATE classes: 08 connection, 53 resources, 57P0x shutdown/starting,
-// 58 system I/O, 40001/40P01 serialisation/deadlock, 55P03 lock timeout.
+// Whether a failed statement may succeed later, on a new connection (the writer spools and
+// retries), as opposed to "this data is malformed" (retrying cannot help: the writer sets the rows
+// aside). Only SQLSTATE classes 22 (data exception: a value out of range, bad text for its type)
+// and 23 (integrity constraint violation) say the data is wrong. Everything else is an outage from
+// the record's point of view, among them 25006 read_only_sql_transaction (a standby after a
+// failover, default_transaction_read_only), 08 connection, 53 insufficient resources (disk full),
+// 57P0x shutdown, 58 system I/O, 40001/40P01 serialisation/deadlock, 55P03 lock timeout, 42501
+// insufficient privilege and schema trouble (42P01 no such table): rows set aside for those would
+// be lost for no fault of theirs. No SQLSTATE at all (a client-side failure) counts as an outage
+// too.
 bool transient_sqlstate(std::string_view state) {
-  if (state.size() != 5) return false;
+  if (state.size() != 5) return true;
   const auto cls = state.substr(0, 2);
-  return cls == "08" || cls == "53" || cls == "58" || state.substr(0, 4) == "57P0" ||
-         state == "40001" || state == "40P01" || state == "55P03";
+  return cls != "22" && cls != "23";
 }
 
 // COPY BINARY encoding (network byte order): the server then skips parsing decimal and timestamp
@@ -210,7 +216,7 @@ core::Error PostgresStore::failure(std::string_view what, const PGresult* result
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   if (result != nullptr) last_sqlstate_ = state ? state : "";
   last_failure_transient_ =
-      PQstatus(conn_) != CONNECTION_OK || (state && transient_sqlstate(state));
+      PQstatus(conn_) != CONNECTION_OK || transient_sqlstate(state ? state : "");
   std::string why = one_line(result ? PQresultErrorMessage(result) : "");
   if (why.empty()) why = one_line(PQerrorMessage(conn_));
   return core::Error::of(fmt::format("{}: {}{}", error_context(what), why,

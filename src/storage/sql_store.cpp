@@ -1,5 +1,6 @@
 #include "storage/sql_store.hpp"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -69,11 +70,39 @@ core::Status SqlStore::after_migrations(bool, MigrationReport&) {
 
 core::Status SqlStore::apply_migrations(const std::vector<Migration>& migrations, bool dry_run,
                                         MigrationReport& report) {
-  auto recorded = query("SELECT version, checksum FROM schema_migrations", {});
+  auto recorded = query("SELECT version, checksum, name, applied_at FROM schema_migrations", {});
   if (!recorded) return recorded.error();
   std::map<std::string, std::string> applied;
   for (std::size_t r = 0; r < recorded->rows(); ++r) {
     applied[recorded->at(r, 0).value_or("")] = recorded->at(r, 1).value_or("");
+  }
+  // A version of this track (same prefix: "" or "timescaledb/") that this build does not have was
+  // applied by a newer tg4, whose migration may have changed what the columns written here mean:
+  // refused, for a dry run too, rather than written to with an older idea of the schema.
+  if (!migrations.empty()) {
+    const auto track_of = [](std::string_view version) {
+      const auto slash = version.rfind('/');
+      return version.substr(0, slash == std::string_view::npos ? 0 : slash + 1);
+    };
+    const std::string_view track = track_of(migrations.front().version);
+    std::set<std::string> known;
+    for (const auto& m : migrations) known.insert(m.version);
+    std::vector<std::string> unknown;
+    for (std::size_t r = 0; r < recorded->rows(); ++r) {
+      const std::string version = recorded->at(r, 0).value_or("");
+      if (track_of(version) != track || known.contains(version)) continue;
+      unknown.push_back(fmt::format("{} ({}, applied {})", version,
+                                    recorded->at(r, 2).value_or("?"),
+                                    recorded->at(r, 3).value_or("?")));
+    }
+    if (!unknown.empty()) {
+      return core::Error::of(fmt::format(
+          "store {}: the database is at a newer schema than this build of tg4 knows: "
+          "schema_migrations records {} that this build does not have (its newest is {}). A newer "
+          "tg4 migrated it, and this one could misread or miswrite the changed tables: run that "
+          "newer tg4 against it, or give --store another database",
+          url_, fmt::join(unknown, ", "), migrations.back().version));
+    }
   }
   for (const auto& m : migrations) {
     if (const auto it = applied.find(m.version); it != applied.end()) {

@@ -45,19 +45,18 @@ int bind(sqlite3_stmt* s, int i, core::OrderStatus v) {
   return sqlite3_bind_text(s, i, core::to_string(v), -1, SQLITE_STATIC);
 }
 
+// Whether a failed write may succeed later (the writer spools and retries) or the rows themselves
+// are malformed (set aside). Only constraint, type and size errors blame the data; a busy, locked,
+// read-only, full, corrupt or missing-table database is an outage for the record, whose rows must
+// wait in the spool, not be set aside.
 bool transient_code(int rc) {
   switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PROTOCOL:
-    case SQLITE_NOMEM:
-      return true;
-    default:
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
       return false;
+    default:
+      return true;
   }
 }
 
@@ -134,6 +133,54 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const StoreUrl& url
         fmt::format("store {}: not a usable SQLite database: {}", url.redacted, s.error().message));
   }
   return store;
+}
+
+core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open_read_only(
+    const StoreUrl& url, std::shared_ptr<spdlog::logger> log) {
+  if (url.path == ":memory:") return open(url, std::move(log), true);
+  std::error_code exists_ec;
+  if (!std::filesystem::exists(url.path, exists_ec)) {
+    return core::Error::of(fmt::format(
+        "store {}: no such store ({} does not exist); check --store or the config's storage.url",
+        url.redacted, url.path));
+  }
+  std::string why;
+  // First as a plain read-only connection (it sees a live writer's WAL); then, when the folder
+  // does not let SQLite make the -shm file it needs for that, as an immutable file.
+  for (const bool immutable : {false, true}) {
+    std::string name = url.path;
+    int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+    if (immutable) {
+      std::string escaped;
+      for (const char c : std::filesystem::absolute(url.path).string()) {
+        if (c == '%' || c == '?' || c == '#') {
+          escaped += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+        } else {
+          escaped += c;
+        }
+      }
+      name = "file:" + escaped + "?immutable=1";
+      flags |= SQLITE_OPEN_URI;
+    }
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+      sqlite3_close(db);
+      continue;
+    }
+    std::unique_ptr<SqliteStore> store(new SqliteStore(db, url.redacted, log));
+    if (auto s = store->exec_script("PRAGMA busy_timeout=5000; PRAGMA temp_store=MEMORY; SELECT "
+                                    "count(*) FROM sqlite_master");
+        !s) {
+      why = s.error().message;
+      continue;
+    }
+    return store;
+  }
+  return core::Error::of(
+      fmt::format("store {}: not a readable SQLite database: {}; check the path and permissions",
+                  url.redacted, why));
 }
 
 SqliteStore::SqliteStore(sqlite3* db, std::string redacted_url, std::shared_ptr<spdlog::logger> log)

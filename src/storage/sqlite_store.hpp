@@ -20,6 +20,10 @@ class SqliteStore final : public SqlStore {
   static core::Result<std::unique_ptr<SqliteStore>> open(const StoreUrl& url,
                                                          std::shared_ptr<spdlog::logger> log,
                                                          bool create = true);
+  // For readers only: nothing is created or written (no WAL switch). A file in WAL mode whose
+  // folder the process may not write (no -shm can be made) is read as immutable.
+  static core::Result<std::unique_ptr<SqliteStore>> open_read_only(
+      const StoreUrl& url, std::shared_ptr<spdlog::logger> log);
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;

@@ -92,7 +92,8 @@ core::Result<std::unique_ptr<Store>> open_store(std::string_view url, const Open
   auto log = options.log ? options.log : spdlog::default_logger();
   std::unique_ptr<Store> store;
   if (parsed->backend == Backend::kSqlite) {
-    auto opened = SqliteStore::open(*parsed, log, options.create);
+    auto opened = options.read_only ? SqliteStore::open_read_only(*parsed, log)
+                                    : SqliteStore::open(*parsed, log, options.create);
     if (!opened) return opened.error();
     store = std::move(*opened);
   } else {
@@ -100,7 +101,7 @@ core::Result<std::unique_ptr<Store>> open_store(std::string_view url, const Open
     if (!opened) return opened.error();
     store = std::move(*opened);
   }
-  if (options.migrate) {
+  if (options.migrate && !options.read_only) {
     auto report = store->migrate(false);
     if (!report) return report.error();
   }

@@ -80,8 +80,9 @@ class Store {
 
   // Writes every row of `batch` in one transaction, idempotently on natural keys.
   virtual core::Status write(const Batch& batch) = 0;
-  // After a failed write: true when the database was unreachable or busy (the connection is then
-  // unusable: open a new Store and retry), false when it refused the data (retrying cannot help).
+  // After a failed write: false only when the database refused the data as malformed (a data or
+  // constraint error: retrying cannot help); true for everything else, an unreachable, busy,
+  // read-only or full database among them (open a new Store and retry later).
   virtual bool last_failure_transient() const = 0;
 
   // ---- market data ---------------------------------------------------------------------------
@@ -126,6 +127,9 @@ struct OpenOptions {
   // false for readers (tg4 backtest --data store:…): a SQLite file that does not exist is an error
   // ("no such store") instead of a new empty file and a "no such table" later.
   bool create = true;
+  // Only reading (tg4 backtest --data store:…): a SQLite file is opened read-only, so a copy the
+  // process may not write (another owner, a read-only mount) is still readable. Implies !migrate.
+  bool read_only = false;
   std::chrono::seconds connect_timeout{5};
   std::shared_ptr<spdlog::logger> log;  // default: spdlog::default_logger()
 };

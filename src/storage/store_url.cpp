@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <charconv>
+#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -109,6 +112,39 @@ core::Result<StoreUrl> parse_store_url(std::string_view url) {
       while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
       return core::Error::of(fmt::format("store URL '{}' is malformed: {}; {}", out.redacted,
                                          scrub_password(why, url), kStoreUrlForm));
+    }
+    // What libpq would only say at connect time, as if the server were unreachable.
+    for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
+      if (o->val == nullptr) continue;
+      const std::string_view key = o->keyword;
+      const std::string_view value = o->val;
+      if (key == "port") {
+        std::size_t start = 0;
+        for (;;) {
+          const auto comma = value.find(',', start);
+          const auto port =
+              value.substr(start, comma == std::string_view::npos ? comma : comma - start);
+          int number = 0;
+          const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+          if (!port.empty() && (ec != std::errc{} || end != port.data() + port.size() ||
+                                number < 1 || number > 65535)) {
+            return core::Error::of(fmt::format(
+                "store URL '{}' is malformed: port '{}' is not a number from 1 to 65535; {}",
+                out.redacted, port, kStoreUrlForm));
+          }
+          if (comma == std::string_view::npos) break;
+          start = comma + 1;
+        }
+      } else if (key == "sslmode") {
+        static constexpr std::string_view kModes[] = {"disable", "allow",     "prefer",
+                                                      "require", "verify-ca", "verify-full"};
+        if (std::find(std::begin(kModes), std::end(kModes), value) == std::end(kModes)) {
+          return core::Error::of(fmt::format(
+              "store URL '{}' is malformed: sslmode '{}' is not one of disable, allow, prefer, "
+              "require, verify-ca, verify-full",
+              out.redacted, value));
+        }
+      }
     }
     return out;
   }

@@ -8,6 +8,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The rows of `batch` in two halves, each table's rows in their order, the older ones first.
+std::pair<Batch, Batch> split_batch(const Batch& batch) {
+  std::pair<Batch, Batch> out;
+  const std::size_t half = batch.size() / 2;
+  std::size_t n = 0;
+  batch.for_each_table([&](const auto& rows) {
+    for (const auto& row : rows) (n++ < half ? out.first : out.second).add(row);
+  });
+  return out;
+}
+
 }  // namespace
 
 std::string new_row_id(std::mt19937_64& rng) {
@@ -269,14 +280,23 @@ bool Writer::write_now(const Batch& batch) {
   metrics_.batch_seconds.Observe(std::chrono::duration<double>(Clock::now() - started).count());
   if (status) {
     count_written(batch);
+    writable_again();
     return true;
   }
   if (store_->last_failure_transient()) {
     lose_store(status.error());
     return false;
   }
-  reject(batch, status.error().message);
-  return true;
+  if (batch.size() == 1) {
+    reject(batch, status.error().message);
+    return true;
+  }
+  // The database refused some row of the batch: write the halves apart, so that only the rows it
+  // refuses are set aside, never the orders and fills that happened to share their batch. Halves
+  // written before a later one fails on an outage are written again from the spool: writes are
+  // idempotent.
+  auto [first, second] = split_batch(batch);
+  return write_now(first) && write_now(second);
 }
 
 void Writer::make_durable(Batch batch) {
@@ -314,37 +334,59 @@ bool Writer::ensure_store() {
   if (now < next_connect_) return false;
   auto opened = factory_();
   if (!opened) {
-    if (!outage_logged_) {
-      log_->error("store writer: {}; batches go to the spool {} until it returns",
-                  opened.error().message, options_.spool_path.string());
-      outage_logged_ = true;
-    } else {
-      log_->debug("store writer: still unreachable: {}", opened.error().message);
-    }
-    store_up_ = false;
-    next_connect_ = now + backoff_;
-    backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
+    fail(opened.error().message);
     return false;
   }
   store_ = std::move(*opened);
-  store_up_ = true;
-  backoff_ = options_.reconnect_min;
+  // Up once it takes a write: a server that lets us connect may still refuse every write (a
+  // read-only standby, a full disk).
+  store_up_ = !outage_;
   metrics_.timescaledb.Set(store_->timescaledb() ? 1 : 0);
-  if (outage_logged_) {
-    log_->info("store writer: {} reachable again; replaying {} spooled batches", store_->url(),
-               spool_ ? spool_->records() : 0);
-    outage_logged_ = false;
-  }
+  if (outage_)
+    log_->debug("store writer: reconnected to {}; trying the spool again", store_->url());
   return true;
 }
 
 void Writer::lose_store(const core::Error& error) {
-  log_->error("store writer: write failed, will retry from the spool: {}", error.message);
-  outage_logged_ = true;
   store_.reset();
+  fail(error.message);
+}
+
+void Writer::fail(const std::string& why) {
+  const auto now = Clock::now();
   store_up_ = false;
-  next_connect_ = Clock::now() + options_.reconnect_min;
+  if (!outage_) {
+    outage_ = true;
+    outage_since_ = last_reminder_ = now;
+    log_->error(
+        "store writer: {}; batches go to the spool {} until the store takes writes again (retried "
+        "every {} ms at most)",
+        why, options_.spool_path.string(), options_.reconnect_max.count());
+  } else if (now - last_reminder_ >= options_.outage_reminder) {
+    last_reminder_ = now;
+    log_->warn(
+        "store writer: the store still takes no writes after {} s ({}); {} batches ({} bytes) wait "
+        "in the spool {}",
+        std::chrono::duration_cast<std::chrono::seconds>(now - outage_since_).count(), why,
+        spool_ ? spool_->records() : 0, spool_ ? spool_->bytes() : 0, options_.spool_path.string());
+  } else {
+    log_->debug("store writer: still no writes: {}", why);
+  }
+  // The wait grows on every failure in a row (a reconnect that succeeds does not reset it: only a
+  // write does), so a store that accepts connections but no writes is not hammered.
+  next_connect_ = now + backoff_;
+  backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
+}
+
+void Writer::writable_again() {
   backoff_ = options_.reconnect_min;
+  store_up_ = true;
+  if (!outage_) return;
+  outage_ = false;
+  log_->info("store writer: {} takes writes again after {} s; replaying {} spooled batches",
+             store_ ? store_->url() : std::string("the store"),
+             std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - outage_since_).count(),
+             spool_ ? spool_->records() : 0);
 }
 
 void Writer::replay() {
@@ -399,9 +441,25 @@ void Writer::reject(const Batch& batch, const std::string& why) {
     if (auto r = Spool::open(path, log_)) rejected_ = std::move(*r);
   }
   const bool kept = rejected_ && rejected_->append(encode_batch(batch));
-  log_->error("store writer: the database refused a batch of {} rows ({}); {}", batch.size(), why,
-              kept ? fmt::format("kept in {} for inspection", path)
-                   : std::string("could not keep it on disk either"));
+  const std::string where = kept ? fmt::format("kept in {} for inspection", path)
+                                 : std::string("could not keep it on disk either");
+  log_->error("store writer: the database refused {} rows as malformed ({}); {}", batch.size(), why,
+              where);
+  // The trading record missing a row is worse than a market trade missing: say which.
+  for (const OrderRow& row : batch.rows<OrderRow>()) {
+    log_->critical(
+        "store writer: order {} ({} {}, status {}) is NOT in the store's record: the database "
+        "refused it ({})",
+        row.client_order_id, row.symbol, core::to_string(row.side), core::to_string(row.status),
+        where);
+  }
+  for (const FillRow& row : batch.rows<FillRow>()) {
+    log_->critical(
+        "store writer: fill {} of order {} ({} {} at {}) is NOT in the store's record: the "
+        "database refused it ({})",
+        row.fill.exec_id, row.fill.client_order_id, row.fill.qty.to_string(), row.fill.symbol,
+        row.fill.price.to_string(), where);
+  }
   rows_rejected_ += batch.size();
   batch.for_each_table([&](const auto& rows) {
     using RowT = typename std::remove_cvref_t<decltype(rows)>::value_type;

@@ -9,9 +9,16 @@
 // the Spool (fsync'ed) and are replayed in order when it returns; a spool left by a crash is
 // replayed first at start-up. While the spool holds anything, new batches are appended behind it,
 // so the store sees rows in arrival order. If the spool itself cannot be written, batches are held
-// in memory and alert() turns true: the kernel reads it and moves trading to REDUCING. A batch the
-// database refuses (bad data, not an outage) is written to PATH.rejected and logged: retrying could
-// not help.
+// in memory and alert() turns true: the kernel reads it and moves trading to REDUCING.
+//
+// An outage is any failure the store calls transient: no connection, and also a server that takes
+// connections but no writes (read-only standby, full disk, shutting down). The store counts as up
+// (tg4_store_up) again only once a write succeeds; retries wait longer after each failure in a row
+// (reconnect_min doubling to reconnect_max), and the error is logged once, then reminded every
+// outage_reminder. Only rows the database refuses as malformed (a data or constraint error) are
+// set aside: a refused batch is written again in halves until the refused rows stand alone, those
+// go to PATH.rejected (tg4_store_rows_rejected_total), and a refused order or fill is logged as
+// critical by its id.
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -54,6 +61,8 @@ struct WriterOptions {
   std::filesystem::path spool_path = "var/spool/store.spool";
   std::chrono::milliseconds reconnect_min{100};  // backoff between connection attempts
   std::chrono::milliseconds reconnect_max{2000};
+  // While the store takes no writes the error is logged once, then reminded this often.
+  std::chrono::milliseconds outage_reminder{60'000};
   std::chrono::milliseconds replay_slice{
       200};  // spool replay time per loop before new rows are looked at
   std::shared_ptr<spdlog::logger> log;
@@ -152,6 +161,8 @@ class Writer {
   bool write_now(const Batch& batch);
   bool ensure_store();
   void lose_store(const core::Error& error);
+  void fail(const std::string& why);  // no connection, or a write failed on it: an outage
+  void writable_again();              // a write succeeded: the outage, if any, is over
   void replay();
   void reject(const Batch& batch, const std::string& why);
   void count_written(const Batch& batch);
@@ -195,7 +206,9 @@ class Writer {
       held_;  // the spool failed: kept in memory, in order, behind the spool's records
   std::chrono::steady_clock::time_point next_connect_{};
   std::chrono::milliseconds backoff_{};
-  bool outage_logged_ = false;
+  bool outage_ = false;  // from a failed connection or write to the next successful write
+  std::chrono::steady_clock::time_point outage_since_{};
+  std::chrono::steady_clock::time_point last_reminder_{};
   std::thread thread_;
 };
 

@@ -200,14 +200,14 @@ TEST_F(BacktestCli, SymbolPicksTheTradedSymbolOfFramesData) {
 }
 
 // Reading a store that is not there must not create it (it left an empty file and said "no such
-// table: candles_1m").
+// table: candles_1m"). Like a database that cannot be reached, it is a runtime failure (exit 1).
 TEST_F(BacktestCli, AMissingStoreIsNamedAndNotCreated) {
   const fs::path missing = dir_ / "none" / "tg4.db";
   const Outcome o = tg4::testing::run_cli(
       dir_, TG4_BINARY,
       "--store " + tg4::testing::shell_quoted("sqlite:" + missing.string()) + " backtest",
       {"--data", "store:BTC/USDT", "--strategy", "ema_cross"});
-  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.code, 1);
   EXPECT_NE(o.err.find("no such store (" + missing.string() + " does not exist)"),
             std::string::npos)
       << o.err;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -320,6 +321,53 @@ TEST(PostgresOutage, StoppedMidIngestAndRestartedEveryRowArrivesExactlyOnce) {
             "0-" + std::to_string(kRows - 1));
   writer.stop();
   std::filesystem::remove_all(spool.parent_path());
+}
+
+// A read-only server (a standby after a failover, default_transaction_read_only) is an outage, not
+// bad data (storage audit D2): rows wait in the spool with tg4_store_up 0, none is set aside, and
+// all of them arrive once the server takes writes again.
+TEST(PostgresReadOnly, AReadOnlyServerIsAnOutageAndNothingIsSetAside) {
+  TG4_NEED_ENV(admin, "TG4_TEST_PG_URL");
+  PgDatabase db(admin, "h6_read_only");
+  ASSERT_EQ(db.error(), "");
+  ASSERT_TRUE(open_store(db.url())) << "migrations";
+  const std::string read_only_url = db.url() +
+                                    (db.url().find('?') == std::string::npos ? "?" : "&") +
+                                    "options=-c%20default_transaction_read_only%3Don";
+  const auto tmp = env("TG4_TEST_TMP").value_or(std::filesystem::temp_directory_path().string());
+  const auto dir = std::filesystem::path(tmp) / ("h6-read-only-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::atomic<bool> writable{false};
+  prometheus::Registry registry;
+  WriterOptions options;
+  options.spool_path = dir / "store.spool";
+  options.batch_interval = 20ms;
+  options.reconnect_min = 5ms;
+  options.reconnect_max = 50ms;
+  Writer writer(
+      [&]() -> core::Result<std::unique_ptr<Store>> {
+        OpenOptions open;
+        open.migrate = false;  // a standby refuses even CREATE TABLE IF NOT EXISTS
+        return open_store(writable ? db.url() : read_only_url, open);
+      },
+      options, registry);
+  ASSERT_TRUE(writer.push(sample_order(1)));
+  ASSERT_TRUE(writer.push(sample_fill(1)));
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(writer.push(sample_trade(i)));
+  ASSERT_TRUE(eventually([&] { return writer.stats().rows_spooled >= 22; }, 10s));
+  EXPECT_FALSE(writer.store_up());
+  EXPECT_EQ(writer.stats().rows_rejected, 0u);
+  EXPECT_FALSE(std::filesystem::exists(dir / "store.spool.rejected"));
+
+  writable = true;
+  ASSERT_TRUE(writer.flush(10s));
+  EXPECT_TRUE(writer.store_up());
+  EXPECT_EQ(writer.stats().rows_rejected, 0u);
+  EXPECT_EQ(pg_value(db.url(), "SELECT count(*) FROM orders"), "1");
+  EXPECT_EQ(pg_value(db.url(), "SELECT count(*) FROM fills"), "1");
+  EXPECT_EQ(pg_value(db.url(), "SELECT count(*) FROM market_trades"), "20");
+  writer.stop();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

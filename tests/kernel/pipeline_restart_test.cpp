@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 
 #include "core/ids.hpp"
 #include "execution/portfolio_state.hpp"
@@ -248,6 +249,40 @@ TEST(PipelineRestart, OpenOrdersGaugeCountsRestoredOrders) {
   second.trade(52100_d, 11s);
   ASSERT_TRUE(second.pipeline->orders().open_orders().empty());
   EXPECT_EQ(orders_open_gauge(registry, "tg4_orders_open"), 0.0);
+}
+
+// orders.fees is the sum of the order's fills' fees (storage audit D4: always 0), and a restart
+// reads it back with the order.
+TEST(PipelineRecords, AnOrdersRowCarriesTheFeesOfItsFills) {
+  Session first("s1");
+  first.begin();
+  first.trade(50000_d, 1s);
+  first.trade(50000_d, 2s);  // the market entry fills here, then stop and target rest
+  first.trade(50010_d, 3s);
+  std::map<std::string, Decimal> fees;  // by client order id, from the fill rows
+  for (const storage::FillRow& row : first.rows.rows<storage::FillRow>())
+    fees[row.fill.client_order_id] += row.fill.fee;
+  ASSERT_FALSE(fees.empty());
+  std::map<std::string, storage::OrderRow> last;  // the newest row of each order
+  for (const storage::OrderRow& row : first.rows.rows<storage::OrderRow>())
+    last[row.client_order_id] = row;
+  for (const auto& [id, fee] : fees) {
+    ASSERT_TRUE(fee.is_positive()) << id;
+    ASSERT_EQ(last.count(id), 1u) << id;
+    EXPECT_EQ(last.at(id).fees, fee) << id;
+    EXPECT_EQ(first.pipeline->orders().find(id)->fees, fee) << id;
+  }
+  for (const auto& [id, row] : last) {
+    if (!fees.contains(id)) {
+      EXPECT_EQ(row.fees, Decimal{}) << id << " has no fill";
+    }
+  }
+
+  const auto store = store_with(first.rows, "s1");
+  auto stored = store->orders(storage::OrderQuery{{"s1", "paper"}, "", false, 100});
+  ASSERT_TRUE(stored);
+  for (const storage::OrderRow& row : *stored)
+    EXPECT_EQ(row.fees, fees[row.client_order_id]) << row.client_order_id;
 }
 
 // A margin short resting at the paper venue keeps its leverage across the store: the restarted paper

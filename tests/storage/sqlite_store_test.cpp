@@ -67,6 +67,26 @@ TEST_F(SqliteStoreTest, MigrationsAreRecordedAndIdempotent) {
   EXPECT_TRUE(report->applied.empty());
 }
 
+// A database a newer tg4 migrated is refused, not written with an older idea of its tables (storage
+// audit D5: it was used silently).
+TEST_F(SqliteStoreTest, ADatabaseAtANewerSchemaIsRefusedNamingTheUnknownMigration) {
+  auto& sql = dynamic_cast<SqlStore&>(*store_);
+  ASSERT_TRUE(
+      sql.query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES "
+                "('0099_future', 'sql/sqlite/0099_future.sql', 'deadbeef', "
+                "'2030-01-01T00:00:00Z')",
+                {}));
+  auto reopened = open_store("sqlite:" + (dir_ / "sub" / "tg4.db").string());
+  ASSERT_FALSE(reopened);
+  const std::string& message = reopened.error().message;
+  EXPECT_NE(message.find("0099_future"), std::string::npos) << message;
+  EXPECT_NE(message.find("newer"), std::string::npos) << message;
+  EXPECT_NE(message.find(migrations_in("sqlite").back().version), std::string::npos) << message;
+  EXPECT_FALSE(store_->migrate(true)) << "a dry run says so too";
+  // Reading (a backtest, a report) does not migrate and still works.
+  EXPECT_TRUE(open_store("sqlite:" + (dir_ / "sub" / "tg4.db").string(), no_migrate()));
+}
+
 TEST_F(SqliteStoreTest, OrdersFromBefore0004ReadAtLeverageOne) {
   expect_orders_from_before_0004_read_at_leverage_one(*store_);
 }

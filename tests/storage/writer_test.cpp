@@ -2,14 +2,18 @@
 
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <spdlog/sinks/base_sink.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
+#include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "storage/sample_rows.hpp"
-
+#include "storage/sql_store.hpp"
 #include "support/eventually.hpp"
 
 namespace tg4::storage {
@@ -36,6 +40,26 @@ double metric_value(prometheus::Registry& registry, const std::string& name,
   }
   return -1;
 }
+
+// Keeps what the writer logs, for the tests that count its messages.
+class KeptLines final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  std::size_t count(spdlog::level::level_enum level, const std::string& part = "") {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& [l, text] : lines_) n += l == level && text.find(part) != std::string::npos;
+    return n;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    lines_.emplace_back(msg.level, std::string(msg.payload.begin(), msg.payload.end()));
+  }
+  void flush_() override {}
+
+ private:
+  std::vector<std::pair<spdlog::level::level_enum, std::string>> lines_;
+};
 
 class WriterTest : public ::testing::Test {
  protected:
@@ -243,6 +267,130 @@ TEST_F(WriterTest, RefusedRowsAreKeptAsideAndTheRestIsWritten) {
   ASSERT_TRUE(writer.push(sample_trade(2)));
   ASSERT_TRUE(writer.flush(5s));
   EXPECT_EQ(trade_count(), 1u);
+}
+
+// Malformed rows are set aside alone (storage audit D2): an order and a fill that shared their
+// batch with a refused trade are written, not moved to .rejected with it.
+TEST_F(WriterTest, OnlyTheRefusedRowsOfABatchAreSetAside) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  // The writer thread waits in its first connection while every row is queued: one batch.
+  Writer writer(
+      [&]() -> core::Result<std::unique_ptr<Store>> {
+        released.wait();
+        return open_store(url_);
+      },
+      options(), registry_);
+  auto bad = sample_trade(0);
+  bad.time = {};  // NOT NULL key column
+  ASSERT_TRUE(writer.push(sample_order(1)));
+  ASSERT_TRUE(writer.push(bad));
+  for (int i = 1; i <= 40; ++i) ASSERT_TRUE(writer.push(sample_trade(i)));
+  ASSERT_TRUE(writer.push(sample_fill(1)));
+  release.set_value();
+  ASSERT_TRUE(writer.flush(5s));
+  EXPECT_EQ(writer.stats().rows_rejected, 1u);
+  EXPECT_EQ(metric_value(registry_, "tg4_store_rows_rejected_total", "market_trades"), 1);
+  EXPECT_EQ(metric_value(registry_, "tg4_store_rows_rejected_total", "orders"), 0);
+  EXPECT_EQ(metric_value(registry_, "tg4_store_rows_rejected_total", "fills"), 0);
+  EXPECT_EQ(trade_count(), 40u);
+  EXPECT_EQ(reader_->orders({})->size(), 1u);
+  EXPECT_EQ(reader_->fills({"paper-1", "paper"}, {})->size(), 1u);
+  auto rejected = Spool::open(dir_ / "spool" / "store.spool.rejected", nullptr);
+  ASSERT_TRUE(rejected);
+  ASSERT_EQ((*rejected)->records(), 1u);
+  auto record = (*rejected)->front();
+  ASSERT_TRUE(record && *record);
+  auto batch = decode_batch(**record);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->size(), 1u);
+  EXPECT_EQ(batch->rows<core::Trade>().size(), 1u);
+}
+
+// A database that cannot take the rows for a reason of its own (here a table gone missing; likewise
+// read-only, full or corrupt) is an outage: the rows wait in the spool, none is set aside.
+TEST_F(WriterTest, ADatabaseProblemIsAnOutageAndTheRowsWaitInTheSpool) {
+  Writer writer(url_, options(), registry_);
+  ASSERT_TRUE(writer.push(sample_fill(1)));
+  ASSERT_TRUE(writer.flush(5s));
+  auto* sql = dynamic_cast<SqlStore*>(reader_.get());
+  ASSERT_NE(sql, nullptr);
+  auto schema = sql->query(
+      "SELECT sql FROM sqlite_master WHERE tbl_name = 'fills' AND sql IS NOT NULL ORDER BY type "
+      "DESC",
+      {});
+  ASSERT_TRUE(schema);
+  ASSERT_GE(schema->rows(), 1u);
+  ASSERT_TRUE(sql->exec_script("DROP TABLE fills"));
+
+  ASSERT_TRUE(writer.push(sample_fill(2)));
+  ASSERT_TRUE(writer.push(sample_order(2)));
+  ASSERT_TRUE(eventually([&] { return writer.stats().spool_records > 0 && !writer.store_up(); }));
+  EXPECT_EQ(writer.stats().rows_rejected, 0u);
+  EXPECT_TRUE(eventually([&] { return metric_value(registry_, "tg4_store_up") == 0; }));
+
+  for (std::size_t r = 0; r < schema->rows(); ++r) ASSERT_TRUE(sql->exec_script(*schema->at(r, 0)));
+  ASSERT_TRUE(writer.flush(10s));
+  EXPECT_EQ(writer.stats().rows_rejected, 0u);
+  EXPECT_EQ(reader_->fills({"paper-1", "paper"}, {})->size(), 1u);  // fill 1 went with the table
+  EXPECT_EQ(reader_->orders({})->size(), 1u);
+  EXPECT_TRUE(writer.store_up());
+}
+
+// A store that takes connections but no writes (a full disk, a read-only standby): one error, a
+// growing wait between attempts, and "up" only once a write succeeds (storage audit D6: ~10 error
+// and "reachable again" lines a second, tg4_store_up flapping).
+TEST_F(WriterTest, AStoreThatTakesNoWritesIsRetriedLessAndLessOftenAndLoggedOnce) {
+  auto sink = std::make_shared<KeptLines>();
+  auto o = options();
+  o.reconnect_min = 5ms;
+  o.reconnect_max = 80ms;
+  o.log = std::make_shared<spdlog::logger>("writer-test", sink);
+  o.log->set_level(spdlog::level::debug);
+  std::atomic<bool> writable{false};
+  std::mutex mutex;
+  std::vector<std::chrono::steady_clock::time_point> attempts;  // guarded by mutex
+  Writer writer(
+      [&]() -> core::Result<std::unique_ptr<Store>> {
+        {
+          std::lock_guard lock(mutex);
+          attempts.push_back(std::chrono::steady_clock::now());
+        }
+        auto store = open_store(url_);
+        if (store && !writable) {
+          // SQLite's own read-only mode: every write fails with SQLITE_READONLY.
+          auto status = dynamic_cast<SqlStore&>(**store).exec_script("PRAGMA query_only = ON");
+          if (!status) return status.error();
+        }
+        return store;
+      },
+      o, registry_);
+  ASSERT_TRUE(writer.push(sample_order(1)));
+  const auto attempt_count = [&] {
+    std::lock_guard lock(mutex);
+    return attempts.size();
+  };
+  ASSERT_TRUE(eventually([&] { return attempt_count() >= 7; }, 10s));
+  EXPECT_EQ(sink->count(spdlog::level::err), 1u) << "one error for the whole outage";
+  EXPECT_EQ(sink->count(spdlog::level::info, "again"), 0u) << "no false recovery";
+  EXPECT_EQ(metric_value(registry_, "tg4_store_up"), 0);
+  EXPECT_FALSE(writer.store_up());
+  EXPECT_EQ(writer.stats().rows_rejected, 0u);
+  {
+    // The n-th wait is at least reconnect_min * 2^(n-1), up to reconnect_max: lower bounds only.
+    std::lock_guard lock(mutex);
+    for (std::size_t i = 2; i < 7; ++i) {
+      const auto least =
+          std::min<std::chrono::milliseconds>(o.reconnect_min * (1 << (i - 2)), o.reconnect_max);
+      EXPECT_GE(attempts[i] - attempts[i - 1], least) << "wait " << i;
+    }
+    EXPECT_GE(attempts[6] - attempts[5], 80ms) << "the wait grows to reconnect_max";
+  }
+  writable = true;
+  ASSERT_TRUE(writer.flush(10s));
+  EXPECT_TRUE(writer.store_up());
+  EXPECT_EQ(sink->count(spdlog::level::info, "takes writes again"), 1u);
+  EXPECT_EQ(reader_->orders({})->size(), 1u);
 }
 
 TEST_F(WriterTest, PushAfterStopIsAnError) {
