@@ -334,9 +334,9 @@ void Node::backfill_history(storage::Store& store) {
       !s) {
     log_->error(
         "history backfill from {} failed: {}. Trading starts anyway; the indicators warm up from "
-        "the bars "
-        "stored so far (fill the gap later with `tg4 backfill`, or set history.backfill_on_start: "
-        "false)",
+        "the "
+        "bars stored so far (fill the gap later with `tg4 backfill`, or set "
+        "history.backfill_on_start: false)",
         b.rest.base_url, s.error().message);
   }
 }

@@ -573,6 +573,7 @@ void Pipeline::record_account_state() {
   row.session_id = options_.scope.session_id;
   row.mode = options_.scope.mode;
   row.updated = now();
+  refresh_risk_view();  // the positions and cash of now, not of the last intent judged
   row.state_json = risk::state_to_json_text(risk_state_);
   execution::PortfolioState state = portfolio_.state();
   state.hodl = bags_.state();
@@ -1092,7 +1093,6 @@ void Pipeline::on_tick() {
   // The risk engine judges trading's equity: the hodl bags are set aside, whatever their price
   // does.
   const core::Decimal equity = trading_equity(portfolio_.equity());
-  refresh_risk_view();
   handle_risk_events(risk_.on_equity(risk_state_, equity, t));
   // A peak reached by prices alone raises no risk event; the drawdown breaker measures from it,
   // so it is saved too (at most once a tick, and only while it rises).
