@@ -52,6 +52,28 @@ CLI::Validator host_port_check() {
       "HOST:PORT");
 }
 
+std::optional<std::string> subcommand_error(CLI::App& root) {
+  CLI::App* app = &root;
+  std::string path = root.get_name();
+  for (auto chosen = app->get_subcommands(); !chosen.empty(); chosen = app->get_subcommands()) {
+    app = chosen.front();
+    path += " " + app->get_name();
+  }
+  if (app->get_require_subcommand_min() == 0) return std::nullopt;
+  std::string known;
+  for (const CLI::App* sub : app->get_subcommands(
+           [](const CLI::App* s) { return !s->get_disabled() && !s->get_group().empty(); })) {
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+  }
+  const auto left = root.remaining(true);
+  if (left.empty()) return path + ": a subcommand is required, one of: " + known;
+  if (left.front().starts_with("-")) {
+    return path + ": unknown option '" + left.front() +
+           "'; a subcommand is required, one of: " + known;
+  }
+  return path + ": unknown subcommand '" + left.front() + "'; expected one of: " + known;
+}
+
 CLI::App* add_command(CLI::App& root, CommandContext& ctx, const std::string& name,
                       const std::string& description, std::function<int()> body) {
   CLI::App* cmd = root.add_subcommand(name, description);

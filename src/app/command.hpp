@@ -56,6 +56,13 @@ struct CommandContext {
   std::function<int()> run;  // set by the parsed subcommand
 };
 
+// The message for a command line that chose no subcommand where one is required: CLI11 checks that
+// before it looks at what was left over, so `tg4 bogus` used to say "A subcommand is required".
+// "tg4 config: unknown subcommand 'shwo'; expected one of: check, show, template, docs", or
+// "tg4 config: a subcommand is required, one of: …" when none was given (an unknown option before
+// it is named too); nullopt when the parse did not stop for a missing subcommand.
+std::optional<std::string> subcommand_error(CLI::App& root);
+
 // Registers a subcommand whose body runs after parsing: `body` returns the exit code.
 CLI::App* add_command(CLI::App& root, CommandContext& ctx, const std::string& name,
                       const std::string& description, std::function<int()> body);

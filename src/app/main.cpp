@@ -42,6 +42,13 @@ int main(int argc, char** argv) {
 
   try {
     root.parse(argc, argv);
+  } catch (const CLI::RequiredError& e) {
+    if (const auto message = subcommand_error(root)) {
+      std::cerr << *message << "\nRun with --help for more information.\n";
+      return kExitUsage;
+    }
+    root.exit(e);
+    return kExitUsage;
   } catch (const CLI::ParseError& e) {
     const int code = root.exit(e);
     return code == 0 ? kExitOk : kExitUsage;

@@ -74,5 +74,28 @@ TEST_F(UsageErrors, ABadCtlUrlIsAUsageError) {
       << o.err;
 }
 
+// CLI11 checks for a chosen subcommand before it looks at what was left over: `tg4 bogus` used to
+// say "A subcommand is required", which hides the typo.
+TEST_F(UsageErrors, AnUnknownSubcommandIsNamed) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"bogus"}, "tg4: unknown subcommand 'bogus'; expected one of: demo, paper, live,"},
+      {{"config", "shwo"},
+       "tg4 config: unknown subcommand 'shwo'; expected one of: check, show, template, docs"},
+      {{"config"}, "tg4 config: a subcommand is required, one of: check, show, template, docs"},
+  };
+  for (const auto& [args, said] : cases) {
+    const auto o = run_cli(dir_, TG4_BINARY, "", args);
+    EXPECT_EQ(o.code, 2) << args.front() << ": " << o.err;
+    EXPECT_NE(o.err.find(said), std::string::npos) << args.front() << ": " << o.err;
+    EXPECT_EQ(o.err.find("A subcommand is required"), std::string::npos) << o.err;
+  }
+  const auto option = run_cli(dir_, TG4_BINARY, "--bogus", {});
+  EXPECT_EQ(option.code, 2) << option.err;
+  EXPECT_NE(
+      option.err.find("tg4: unknown option '--bogus'; a subcommand is required, one of: demo,"),
+      std::string::npos)
+      << option.err;
+}
+
 }  // namespace
 }  // namespace tg4
