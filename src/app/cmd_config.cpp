@@ -32,7 +32,9 @@ int run_check(const std::string& path) {
 int run_show(const GlobalOptions& globals) {
   const auto config = load_config(globals, std::cerr);
   if (!config) return kExitUsage;
-  const std::string text = "# effective configuration: " + globals.config_path +
+  // Without the default file, naming it would suggest a file that is not there was read.
+  const std::string source = config_file_used(globals) ? globals.config_path : "built-in defaults";
+  const std::string text = "# effective configuration: " + source +
                            " + environment + command line; secrets shown as ***\n" +
                            core::dump_config(*config, true);
   return write_stdout("config show", "the configuration", text) ? kExitOk : kExitFailure;

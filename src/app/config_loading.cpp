@@ -14,12 +14,15 @@ void apply_command_line_overrides(core::Config& config, const GlobalOptions& glo
   if (globals.metrics_given) config.metrics.address = globals.metrics_address;
 }
 
+bool config_file_used(const GlobalOptions& globals) {
+  std::error_code ec;
+  return globals.config_given || std::filesystem::exists(globals.config_path, ec);
+}
+
 std::optional<core::Config> load_config(const GlobalOptions& globals, std::ostream& err,
                                         const core::EnvLookup& env) {
   core::ConfigLoad loaded;
-  std::error_code ec;
-  const bool exists = std::filesystem::exists(globals.config_path, ec);
-  if (globals.config_given || exists) loaded = core::load_config_file(globals.config_path, env);
+  if (config_file_used(globals)) loaded = core::load_config_file(globals.config_path, env);
   if (!loaded.ok()) {
     err << "tg4: " << loaded.issues.size() << " configuration error"
         << (loaded.issues.size() == 1 ? "" : "s") << " in " << globals.config_path << ":\n"

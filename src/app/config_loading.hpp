@@ -19,6 +19,10 @@ std::optional<core::Config> load_config(const GlobalOptions& globals, std::ostre
 // printing the problems to stderr. Call it before anything is started.
 core::Config load_config_or_exit(const GlobalOptions& globals);
 
+// Whether the configuration comes from a file: --config named one (missing: an error), or the
+// default file exists; else the built-in defaults are used.
+bool config_file_used(const GlobalOptions& globals);
+
 // --store / --redis / --metrics given on the command line replace the file's values.
 void apply_command_line_overrides(core::Config& config, const GlobalOptions& globals);
 

@@ -239,6 +239,18 @@ TEST_F(ConfigCli, ShowMasksSecretsAndAppliesOverrides) {
   EXPECT_NE(o.out.find("address: 127.0.0.1:9999"), std::string::npos) << o.out;
 }
 
+// Run where there is no config/tg4.yaml: the defaults are built in, and the header said the file.
+TEST_F(ConfigCli, ShowWithoutTheDefaultFileSaysBuiltInDefaults) {
+  const auto r = tg4::testing::run_cli(dir_, TG4_BINARY, "config", {"show"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("# effective configuration: built-in defaults + environment", 0), 0u)
+      << r.out;
+  const auto named = run({"--config", kSource + "/config/tg4.yaml", "config", "show"});
+  ASSERT_EQ(named.code, 0) << named.err;
+  EXPECT_EQ(named.out.rfind("# effective configuration: " + kSource + "/config/tg4.yaml + ", 0), 0u)
+      << named.out;
+}
+
 TEST_F(ConfigCli, ConfigErrorsOfAnyCommandExit2) {
   const auto bad = write("bad.yaml", "rsk: {}\n");
   const auto r = run({"--config", bad.string(), "config", "show"});
