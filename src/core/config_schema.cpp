@@ -2,6 +2,7 @@
 // description here; docs/CONFIG.md is regenerated from both (`tg4 config docs`).
 #include "core/config_schema.hpp"
 
+#include <map>
 #include <regex>
 
 #include "core/address.hpp"
@@ -171,6 +172,21 @@ std::function<std::optional<std::string>(const Vec&)> unique_by_name(const char*
   };
 }
 
+// Two tokens with one hash are one bearer token: the first listed would always win (api::Auth),
+// so the second entry's name and role could never apply.
+std::optional<std::string> unique_tokens(const std::vector<ApiToken>& tokens) {
+  if (auto names = unique_by_name<std::vector<ApiToken>>("token")(tokens)) return names;
+  std::map<std::string, std::string> owner;  // sha256 -> the first token's name
+  for (const auto& token : tokens) {
+    const auto [it, added] = owner.emplace(token.sha256, token.name);
+    if (!added) {
+      return "tokens \"" + it->second + "\" and \"" + token.name +
+             "\" have the same sha256, so the first would always win: give each its own token";
+    }
+  }
+  return std::nullopt;
+}
+
 // Regime tables: one key per regime group.
 template <class Acc>
 void add_regime_decimals(std::vector<Field<Config>>& t, const std::string& base, Acc table,
@@ -305,8 +321,10 @@ std::vector<Field<Config>> build_table() {
   add(field<Config>(TG4_KEY(api.enabled), "Serve the operator HTTP API."));
   add(field<Config>(TG4_KEY(api.address), "HOST:PORT of the operator API (keep it on 127.0.0.1).",
                     address()));
-  add(records<Config>(TG4_KEY(api.tokens), "Bearer tokens, stored as SHA-256 hashes.",
-                      token_fields(), unique_by_name<std::vector<ApiToken>>("token")));
+  add(records<Config>(
+      TG4_KEY(api.tokens), "Bearer tokens, stored as SHA-256 hashes; each name and each hash once.",
+      token_fields(),
+      std::function<std::optional<std::string>(const std::vector<ApiToken>&)>(unique_tokens)));
   add(field<Config>(TG4_KEY(api.requests_per_second),
                     "Sustained requests per wall-clock second per token (per client IP address "
                     "without a valid token).",

@@ -234,6 +234,23 @@ TEST(Config, DuplicateKeysAndRequiredRecordKeys) {
   EXPECT_NE(twice.issues[0].message.find("\"a\" is used twice"), std::string::npos);
 }
 
+// Auth takes the first token whose hash matches: a second entry with the same hash (another name,
+// another role) could never apply, and nothing said so.
+TEST(Config, TwoTokensWithOneHashAreAnError) {
+  const std::string hash(64, 'a');
+  const auto same =
+      single_issue(parse("api:\n  tokens:\n    - {name: ops, role: viewer, sha256: " + hash +
+                         "}\n    - {name: admin, role: admin, sha256: " + hash + "}\n"));
+  EXPECT_EQ(same.key, "api.tokens");
+  EXPECT_NE(same.message.find("tokens \"ops\" and \"admin\" have the same sha256"),
+            std::string::npos)
+      << same.message;
+  EXPECT_EQ(same.message.find(hash), std::string::npos) << "the hash is a secret";
+  const auto two = parse("api:\n  tokens:\n    - {name: ops, sha256: " + hash +
+                         "}\n    - {name: admin, sha256: " + std::string(64, 'b') + "}\n");
+  EXPECT_TRUE(two.ok()) << two.error_text();
+}
+
 TEST(Config, CrossFieldRules) {
   const auto sum = single_issue(parse("portfolio:\n  targets_pct: {BTC: 50, USDT: 40}\n"));
   EXPECT_EQ(sum.key, "portfolio.targets_pct");
