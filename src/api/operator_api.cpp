@@ -347,6 +347,12 @@ OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const co
 
 OperatorApi::~OperatorApi() = default;
 
+HttpResponse OperatorApi::error_response(int status, const std::string& message) {
+  HttpResponse response = error(status, message);
+  add_security_headers(response);
+  return response;
+}
+
 HttpResponse OperatorApi::handle(const HttpRequest& request) {
   HttpResponse response = dispatch(request);
   add_security_headers(response);

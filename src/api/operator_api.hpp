@@ -73,6 +73,10 @@ class OperatorApi {
   OperatorApi& operator=(const OperatorApi&) = delete;
 
   HttpResponse handle(const HttpRequest& request);  // thread-safe
+  // An error as handle() answers it: {"error": message, "status": status} with the security
+  // headers. For the answers the HTTP server gives before the API sees a request (a body over the
+  // cap is refused while it is read).
+  static HttpResponse error_response(int status, const std::string& message);
   // Rate-limit buckets held now (per token and per peer address); idle ones are dropped, so this
   // stays near the number of recent peers.
   std::size_t rate_buckets();

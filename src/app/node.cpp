@@ -371,6 +371,9 @@ core::Status Node::start_api() {
   server.address = address->host;
   server.port = address->port;
   server.max_body_bytes = options_.api.max_body_bytes;
+  server.error_response = [](int status, const std::string& message) {
+    return to_net_response(api::OperatorApi::error_response(status, message));
+  };
   if (!options_.api_tls_cert.empty()) {
     auto tls = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
     boost::system::error_code ec;

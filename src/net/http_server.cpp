@@ -156,8 +156,8 @@ class HttpSession final : public Closable, public std::enable_shared_from_this<H
     }
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
       keep_alive_ = false;
-      write(HttpResponse::text(413, "request too large: the limit is " +
-                                        std::to_string(state_->options.max_body_bytes) + " bytes\n"),
+      write(error_response(413, "request too large: the limit is " +
+                                    std::to_string(state_->options.max_body_bytes) + " bytes"),
             11);
       return;
     }
@@ -171,14 +171,14 @@ class HttpSession final : public Closable, public std::enable_shared_from_this<H
     HttpRequest request = to_request(req, remote_);
     if (!parse_target(request)) {
       keep_alive_ = false;
-      write(HttpResponse::text(400, "bad request target '" + request.target + "'\n"), version_);
+      write(error_response(400, "bad request target '" + request.target + "'"), version_);
       return;
     }
     if (beast::websocket::is_upgrade(req)) {
       const auto it = state_->ws_endpoints.find(request.path);
       if (it == state_->ws_endpoints.end()) {
         keep_alive_ = false;
-        write(HttpResponse::text(404, "no WebSocket endpoint at '" + request.path + "'\n"), version_);
+        write(error_response(404, "no WebSocket endpoint at '" + request.path + "'"), version_);
         return;
       }
       state_->tracker->remove(id_);  // the WebSocket session registers itself
@@ -206,21 +206,27 @@ class HttpSession final : public Closable, public std::enable_shared_from_this<H
     const bool path_known = std::any_of(state_->routes.begin(), state_->routes.end(),
                                         [&](const auto& r) { return r.first.second == request.path; });
     if (path_known) {
-      respond(HttpResponse::text(405, "method " + request.method + " not allowed on " + request.path + "\n"));
+      respond(error_response(405, "method " + request.method + " not allowed on " + request.path));
     } else if (state_->fallback) {
       run_handler(state_->fallback, std::move(request), respond);
     } else {
-      respond(HttpResponse::text(404, "not found: " + request.path + "\n"));
+      respond(error_response(404, "not found: " + request.path));
     }
   }
 
-  static void run_handler(const AsyncHttpHandler& handler, HttpRequest request, const HttpRespond& respond) {
+  HttpResponse error_response(int status, const std::string& message) const {
+    if (state_->options.error_response) return state_->options.error_response(status, message);
+    return HttpResponse::text(status, message + "\n");
+  }
+
+  void run_handler(const AsyncHttpHandler& handler, HttpRequest request,
+                   const HttpRespond& respond) const {
     const std::string path = request.path;
     try {
       handler(std::move(request), respond);
     } catch (const std::exception& e) {
       spdlog::error("http server: handler for {} threw: {}", path, e.what());
-      respond(HttpResponse::text(500, "internal error\n"));
+      respond(error_response(500, "internal error"));
     }
   }
 

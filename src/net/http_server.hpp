@@ -63,6 +63,11 @@ struct HttpServerOptions {
   std::size_t max_ws_queue_bytes = 64u << 20;  // a client this far behind is dropped
   std::chrono::seconds request_timeout{30};
   std::string server_name = "tg4";
+  // Shapes the answers the server gives by itself, without a handler: 413 (over max_body_bytes,
+  // found before a handler sees the request), 400 (bad target), 404 and 405 (no route), 500 (a
+  // handler threw). Null: text/plain. The operator API makes them its JSON errors with its security
+  // headers, as /openapi.json documents.
+  std::function<HttpResponse(int status, const std::string& message)> error_response;
 };
 
 namespace detail {

@@ -128,6 +128,27 @@ TEST(HttpServer, BodyOverTheLimitIs413) {
   EXPECT_NE(big.body.find("1000 bytes"), std::string::npos);
 }
 
+// The owner shapes the answers the server gives without a handler (the operator API: JSON errors).
+TEST(HttpServer, ErrorResponseShapesTheServersOwnAnswers) {
+  IoThread io;
+  HttpServerOptions opts;
+  opts.max_body_bytes = 1000;
+  opts.error_response = [](int status, const std::string& message) {
+    return HttpResponse::json(status, "{\"error\":\"" + message + "\"}");
+  };
+  HttpServer server(io.io(), opts);
+  server.route("POST", "/in", [](const HttpRequest&) { return HttpResponse::text(200, "ok"); });
+  ASSERT_TRUE(server.start().ok());
+  const auto big = http_request(server.port(), "/in", "POST", std::string(1001, 'x'));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(big.content_type, "application/json");
+  EXPECT_EQ(big.body, "{\"error\":\"request too large: the limit is 1000 bytes\"}");
+  const auto wrong = http_request(server.port(), "/in", "GET");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.body, "{\"error\":\"method GET not allowed on /in\"}");
+  EXPECT_EQ(http_request(server.port(), "/none").body, "{\"error\":\"not found: /none\"}");
+}
+
 TEST(HttpServer, KeepAliveServesSeveralRequestsOnOneConnection) {
   namespace http = boost::beast::http;
   IoThread io;

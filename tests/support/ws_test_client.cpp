@@ -181,7 +181,12 @@ HttpTestResponse http_request(std::uint16_t port, const std::string& target, con
     http::write(stream, req);
     http::read(stream, buffer, res);
   }
-  return {static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::content_type])};
+  HttpTestResponse out{static_cast<int>(res.result_int()),
+                       res.body(),
+                       std::string(res[http::field::content_type]),
+                       {}};
+  for (const auto& field : res) out.headers.emplace_back(field.name_string(), field.value());
+  return out;
 }
 
 }  // namespace tg4::testing

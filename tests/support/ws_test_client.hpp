@@ -5,13 +5,14 @@
 //
 // Compiled once in tg4_test_support: instantiating Beast's WebSocket and TLS streams costs close to a
 // minute of compiler time, which every test file including them used to pay again.
+#include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/system/error_code.hpp>
+#include <utility>
+#include <vector>
 
 namespace boost::asio::ssl {
 class context;
@@ -58,6 +59,7 @@ struct HttpTestResponse {
   int status = 0;
   std::string body;
   std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;  // as sent
 };
 
 // One GET (or other method) on 127.0.0.1:port; throws on connection errors.
