@@ -37,6 +37,11 @@ HttpResponse from_result(const core::Result<json::object>& result) {
   return json_response(200, *result);
 }
 
+HttpResponse from_result(const ActionResult& action) {
+  if (!action.result) return error(action.not_found ? 404 : 409, action.result.error().message);
+  return json_response(200, *action.result);
+}
+
 // A view that could not be read is unavailable for now (503), with the reason.
 template <typename T>
 HttpResponse view_response(const core::Result<T>& result) {
@@ -509,10 +514,18 @@ json::object OperatorApi::openapi() const {
              {"401", json::object{{"description", "missing or invalid token"}}},
              {"400", json::object{{"description", "malformed body or query (which and why)"}}},
              {"403", json::object{{"description", "role too low"}}},
-             {"409", json::object{{"description", "confirmation required"}}},
+             {"409",
+              json::object{{"description",
+                            "confirmation required, or the action is refused in the node's state "
+                            "(reason)"}}},
              {"413", json::object{{"description", "body over the size cap"}}},
              {"429", json::object{{"description", "rate limited"}}},
              {"503", json::object{{"description", "not available now (reason)"}}}}}};
+    if (r.pattern.find("/{id}/") != std::string::npos ||
+        r.pattern.find("/{name}/") != std::string::npos) {
+      op["responses"].as_object()["404"] =
+          json::object{{"description", "no such order or agent (which)"}};
+    }
     if (!r.public_route) op["security"] = json::array{json::object{{"bearer", json::array{}}}};
     if (!r.query.empty()) op["parameters"] = openapi_parameters(r.query);
     if (r.method == "POST") op["requestBody"] = openapi_body(r.pattern);

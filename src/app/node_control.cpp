@@ -1,9 +1,10 @@
 #include "app/node_control.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
-
 #include <memory>
+#include <string_view>
 
 namespace tg4::app {
 namespace {
@@ -13,6 +14,11 @@ namespace json = boost::json;
 std::string kernel_timeout_message(std::chrono::milliseconds timeout) {
   return "the trading kernel did not answer within " + std::to_string(timeout.count()) + " ms";
 }
+
+// Every agent Pipeline::run_agent knows, run by hand or not (it says why it refuses one); any other
+// name is no agent at all.
+constexpr std::array<std::string_view, 6> kAgents = {"regime",    "technical", "sentiment",
+                                                     "rebalance", "decision",  "coordinator"};
 
 }  // namespace
 
@@ -36,9 +42,11 @@ T NodeControl::on_kernel(std::function<T(kernel::Pipeline&)> work, T fallback) {
 
 core::Result<json::object> NodeControl::act(
     std::function<core::Result<json::object>(kernel::Pipeline&)> work) {
-  const core::Result<json::object> busy =
-      core::Error::of(kernel_timeout_message(timeout_) + "; the action may still happen");
-  return on_kernel<core::Result<json::object>>(std::move(work), busy);
+  return on_kernel<core::Result<json::object>>(std::move(work), busy_action());
+}
+
+core::Error NodeControl::busy_action() const {
+  return core::Error::of(kernel_timeout_message(timeout_) + "; the action may still happen");
 }
 
 template <typename T>
@@ -200,16 +208,33 @@ core::Result<json::object> NodeControl::close_position(const std::string& symbol
   return act([symbol](kernel::Pipeline& p) { return p.close_position(symbol, "operator close"); });
 }
 
-core::Result<json::object> NodeControl::cancel_order(const std::string& client_order_id) {
-  return act([client_order_id](kernel::Pipeline& p) { return p.cancel_order(client_order_id); });
+api::ActionResult NodeControl::cancel_order(const std::string& client_order_id) {
+  // Looked up in the same kernel task as the cancel, so the answer cannot race the order's arrival.
+  return on_kernel<api::ActionResult>(
+      [client_order_id](kernel::Pipeline& p) -> api::ActionResult {
+        if (p.orders().find(client_order_id) == nullptr) {
+          return api::ActionResult::missing("unknown order " + client_order_id +
+                                            " (GET /api/v1/orders lists them)");
+        }
+        return p.cancel_order(client_order_id);
+      },
+      api::ActionResult(busy_action()));
 }
 
 core::Result<json::object> NodeControl::risk_reset() {
   return act([](kernel::Pipeline& p) { return p.risk_reset(); });
 }
 
-core::Result<json::object> NodeControl::run_agent(const std::string& name) {
-  return act([name](kernel::Pipeline& p) { return p.run_agent(name); });
+api::ActionResult NodeControl::run_agent(const std::string& name) {
+  return on_kernel<api::ActionResult>(
+      [name](kernel::Pipeline& p) -> api::ActionResult {
+        auto answer = p.run_agent(name);
+        if (!answer && std::find(kAgents.begin(), kAgents.end(), name) == kAgents.end()) {
+          return api::ActionResult::missing("unknown " + answer.error().message);
+        }
+        return answer;
+      },
+      api::ActionResult(busy_action()));
 }
 
 }  // namespace tg4::app

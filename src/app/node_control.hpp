@@ -41,9 +41,9 @@ class NodeControl final : public api::Control {
   core::Result<boost::json::object> halt(const std::string& reason, bool flatten) override;
   core::Result<boost::json::object> flatten(const std::string& reason) override;
   core::Result<boost::json::object> close_position(const std::string& symbol) override;
-  core::Result<boost::json::object> cancel_order(const std::string& client_order_id) override;
+  api::ActionResult cancel_order(const std::string& client_order_id) override;
   core::Result<boost::json::object> risk_reset() override;
-  core::Result<boost::json::object> run_agent(const std::string& name) override;
+  api::ActionResult run_agent(const std::string& name) override;
 
  private:
   // Runs `work` on the kernel thread and returns its result, or `fallback` after the timeout.
@@ -59,6 +59,8 @@ class NodeControl final : public api::Control {
   template <typename Read>
   auto read_history(const char* what, Read read) -> decltype(read(std::declval<storage::Store&>()));
   core::Result<boost::json::object> act(std::function<core::Result<boost::json::object>(kernel::Pipeline&)> work);
+  // The answer of an action the kernel did not take in time.
+  core::Error busy_action() const;
 
   kernel::Kernel& kernel_;
   kernel::Pipeline& pipeline_;

@@ -36,12 +36,21 @@ class RecordingControl final : public Control {
   }
   core::Result<json::object> flatten(const std::string&) override { return act("flatten"); }
   core::Result<json::object> close_position(const std::string& symbol) override { return act("close:" + symbol); }
-  core::Result<json::object> cancel_order(const std::string& id) override {
-    if (id == "missing") return core::Error::of("no open order missing");
+  api::ActionResult cancel_order(const std::string& id) override {
+    if (id == "missing") return api::ActionResult::missing("unknown order missing");
+    if (id == "filled")
+      return core::Result<json::object>(core::Error::of("order filled is already FILLED"));
     return act("cancel:" + id);
   }
   core::Result<json::object> risk_reset() override { return act("risk_reset"); }
-  core::Result<json::object> run_agent(const std::string& name) override { return act("run:" + name); }
+  api::ActionResult run_agent(const std::string& name) override {
+    if (name == "bogus") return api::ActionResult::missing("unknown agent 'bogus'");
+    if (name == "technical") {
+      return core::Result<json::object>(
+          core::Error::of("agent 'technical': agents.technical_analysis is false"));
+    }
+    return act("run:" + name);
+  }
 
   std::vector<std::string> actions;
   bool kernel_busy = false;  // views fail as a kernel that does not answer makes them
@@ -365,11 +374,29 @@ TEST_F(OperatorApiTest, QueryParametersAreCheckedAndNamedInErrors) {
 }
 
 TEST_F(OperatorApiTest, FailedActionIs409WithTheReason) {
+  auto ask = call("POST", "/api/v1/orders/filled/cancel", "trader-token");
+  auto r = call("POST", "/api/v1/orders/filled/cancel", "trader-token", "",
+                std::string(body(ask).at("confirmation_token").as_string()));
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.body.find("order filled is already FILLED"), std::string::npos);
+  const auto off = call("POST", "/api/v1/agents/technical/run", "trader-token");
+  EXPECT_EQ(off.status, 409);
+  EXPECT_NE(off.body.find("agents.technical_analysis is false"), std::string::npos) << off.body;
+}
+
+// An order or agent that does not exist is not a conflict with the node's state: 404, naming it.
+TEST_F(OperatorApiTest, AnUnknownOrderOrAgentIs404) {
   auto ask = call("POST", "/api/v1/orders/missing/cancel", "trader-token");
   auto r = call("POST", "/api/v1/orders/missing/cancel", "trader-token", "",
                 std::string(body(ask).at("confirmation_token").as_string()));
-  EXPECT_EQ(r.status, 409);
-  EXPECT_NE(r.body.find("no open order missing"), std::string::npos);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(body(r).at("error").as_string(), "unknown order missing");
+  const auto agent = call("POST", "/api/v1/agents/bogus/run", "trader-token");
+  EXPECT_EQ(agent.status, 404);
+  EXPECT_EQ(body(agent).at("error").as_string(), "unknown agent 'bogus'");
+  const auto doc = body(call("GET", "/openapi.json"));
+  const auto& cancel = doc.at("paths").at("/api/v1/orders/{id}/cancel").at("post");
+  EXPECT_TRUE(cancel.at("responses").as_object().contains("404"));
 }
 
 TEST_F(OperatorApiTest, OpenApiListsEveryRoute) {
