@@ -45,9 +45,8 @@ class RecordingControl final : public Control {
   core::Result<json::object> risk_reset() override { return act("risk_reset"); }
   api::ActionResult run_agent(const std::string& name) override {
     if (name == "bogus") return api::ActionResult::missing("unknown agent 'bogus'");
-    if (name == "technical") {
-      return core::Result<json::object>(
-          core::Error::of("agent 'technical': agents.technical_analysis is false"));
+    if (name == "sentiment") {
+      return core::Result<json::object>(core::Error::of("agent 'sentiment': no sentiment agent"));
     }
     return act("run:" + name);
   }
@@ -379,9 +378,9 @@ TEST_F(OperatorApiTest, FailedActionIs409WithTheReason) {
                 std::string(body(ask).at("confirmation_token").as_string()));
   EXPECT_EQ(r.status, 409);
   EXPECT_NE(r.body.find("order filled is already FILLED"), std::string::npos);
-  const auto off = call("POST", "/api/v1/agents/technical/run", "trader-token");
+  const auto off = call("POST", "/api/v1/agents/sentiment/run", "trader-token");
   EXPECT_EQ(off.status, 409);
-  EXPECT_NE(off.body.find("agents.technical_analysis is false"), std::string::npos) << off.body;
+  EXPECT_NE(off.body.find("no sentiment agent"), std::string::npos) << off.body;
 }
 
 // An order or agent that does not exist is not a conflict with the node's state: 404, naming it.
