@@ -104,7 +104,8 @@ BackfillReport HistoryBackfill::run(const kraken::RestPair& pair, BackfillRange 
     const bool by_ohlc = gap.from >= ohlc_reach;
     log_->info("{}: filling {} … {} ({} min) from {}", symbol, range_text(gap.from),
                range_text(gap.to), gap.length().count(), by_ohlc ? "OHLC" : "Trades");
-    auto s = by_ohlc ? fill_from_ohlc(pair, gap, report) : fill_from_trades(pair, gap, report);
+    auto s = stopped();
+    if (s) s = by_ohlc ? fill_from_ohlc(pair, gap, report) : fill_from_trades(pair, gap, report);
     if (!s) {
       (void)record_sync(symbol, window, false, s.error().message);
       return failed(report, s.error().message);
@@ -120,6 +121,11 @@ BackfillReport HistoryBackfill::run(const kraken::RestPair& pair, BackfillRange 
 minutes HistoryBackfill::ohlc_window() const {
   const minutes by_count{std::max(1, history_.ohlc_max_per_call)};
   return std::min(by_count, std::chrono::duration_cast<minutes>(history_.ohlc_gap_limit));
+}
+
+core::Status HistoryBackfill::stopped() const {
+  if (stop_ && stop_()) return core::Error::of("stopped: a stop was asked for during the backfill");
+  return {};
 }
 
 BackfillReport& HistoryBackfill::failed(BackfillReport& report, const std::string& message) {
@@ -159,6 +165,7 @@ core::Status HistoryBackfill::fill_from_trades(const kraken::RestPair& pair, Bac
       options);
   std::string since = std::to_string(gap.from.ns - 1);  // Kraken's `since` is exclusive
   for (;;) {
+    if (auto s = stopped(); !s) return s;
     auto page = rest_.trades(pair.altname, pair.instrument.symbol, since);
     if (!page) return page.error();
     bool past_gap = page->trades.empty();
@@ -229,7 +236,8 @@ kraken::RestOptions rest_options_from_config(const core::Config& config) {
 core::Status backfill_since_newest_bar(storage::Store& store, kraken::RestClient& rest,
                                        const core::HistorySection& history,
                                        const std::vector<std::string>& symbols, int days,
-                                       const std::shared_ptr<spdlog::logger>& log) {
+                                       const std::shared_ptr<spdlog::logger>& log,
+                                       std::function<bool()> stop) {
   const auto now = rest.server_time();
   if (!now) return now.error();
   auto pairs = rest.asset_pairs();
@@ -238,8 +246,13 @@ core::Status backfill_since_newest_bar(storage::Store& store, kraken::RestClient
   const Timestamp earliest =
       end - std::chrono::duration_cast<core::Duration>(std::chrono::hours(24) * days);
   HistoryBackfill backfill(store, rest, history, true, log);
+  backfill.stop_when(stop);
   std::vector<std::string> failures;
   for (const auto& symbol : symbols) {
+    if (stop && stop()) {
+      failures.push_back(symbol + ": stopped before it began");
+      continue;
+    }
     const auto pair = std::find_if(pairs->begin(), pairs->end(), [&](const kraken::RestPair& p) {
       return p.instrument.symbol == symbol;
     });

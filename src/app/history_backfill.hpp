@@ -14,6 +14,7 @@
 #include <spdlog/logger.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -69,6 +70,9 @@ class HistoryBackfill {
 
   // Fills the gaps of `window` for one pair; `now` is the exchange's clock (REST Time).
   BackfillReport run(const kraken::RestPair& pair, BackfillRange window, core::Timestamp now);
+  // Asked before each REST request: true ends the backfill there, as an error (a node stopped
+  // by Ctrl-C or SIGTERM while it backfills must not wait for 30 days of trades).
+  void stop_when(std::function<bool()> stop) { stop_ = std::move(stop); }
 
  private:
   std::chrono::minutes ohlc_window() const;
@@ -79,12 +83,14 @@ class HistoryBackfill {
                                 BackfillReport& report);
   core::Status record_sync(const std::string& symbol, BackfillRange window, bool ok,
                            const std::string& message);
+  core::Status stopped() const;
 
   storage::Store& store_;
   kraken::RestClient& rest_;
   core::HistorySection history_;
   bool keep_trades_;
   std::shared_ptr<spdlog::logger> log_;
+  std::function<bool()> stop_;
 };
 
 // The REST client settings of the config (rest.url, timeout, rate counter).
@@ -97,6 +103,7 @@ kraken::RestOptions rest_options_from_config(const core::Config& config);
 core::Status backfill_since_newest_bar(storage::Store& store, kraken::RestClient& rest,
                                        const core::HistorySection& history,
                                        const std::vector<std::string>& symbols, int days,
-                                       const std::shared_ptr<spdlog::logger>& log);
+                                       const std::shared_ptr<spdlog::logger>& log,
+                                       std::function<bool()> stop = {});
 
 }  // namespace tg4::app

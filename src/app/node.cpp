@@ -15,6 +15,7 @@
 #include "agents/rule_advisor.hpp"
 #include "app/history_backfill.hpp"
 #include "app/node_control.hpp"
+#include "app/session_runner.hpp"
 #include "core/address.hpp"
 #include "core/logging.hpp"
 #include "metrics/build_info.hpp"
@@ -330,7 +331,7 @@ void Node::backfill_history(storage::Store& store) {
       b.rest.base_url, b.days);
   kraken::RestClient rest(b.rest, core::logger("rest"));
   if (auto s = backfill_since_newest_bar(store, rest, b.history, options_.pipeline.symbols, b.days,
-                                         log_);
+                                         log_, stop_signal_pending);
       !s) {
     log_->error(
         "history backfill from {} failed: {}. Trading starts anyway; the indicators warm up from "

@@ -83,6 +83,13 @@ void write_report(const Node& node, const kernel::PipelineSummary& s, const std:
 
 }  // namespace
 
+bool stop_signal_pending() {
+  sigset_t pending;
+  sigemptyset(&pending);
+  if (sigpending(&pending) != 0) return false;
+  return sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1;
+}
+
 void block_stop_signals() {
   sigset_t signals;
   sigemptyset(&signals);

@@ -21,6 +21,10 @@ struct RunOptions {
 // Blocks SIGINT and SIGTERM in the calling thread (and every thread started after it); call first,
 // before any thread exists, so that run_until_stopped() can wait for them.
 void block_stop_signals();
+// True while a SIGINT or SIGTERM waits (blocked, not yet taken by run_until_stopped()): long work
+// before the run loop (the start-up backfill) asks it to end early; the signal stays pending and
+// stops the session as soon as it runs.
+bool stop_signal_pending();
 
 // Returns the exit code: 0 after a clean stop, 1 when the trading kernel failed (it stops the node).
 int run_until_stopped(Node& node, const RunOptions& options);

@@ -296,6 +296,31 @@ TEST(BackfillSim, PaperFillsTheGapBeforeTradingAndWarmsUpFromIt) {
       << "only the recent gap, from OHLC: " << log;
 }
 
+// A first start backfills 30 days through REST Trades at Kraken's rate: many minutes. A Ctrl-C or
+// SIGTERM in that time ends the backfill at its next request and the node stops cleanly (it used
+// to go on backfilling, deaf to the signal and to --duration).
+TEST(BackfillSim, PaperStopsWhenSignalledDuringTheBackfill) {
+  TempDir dir;
+  SimProcess sim(dir, {"--deterministic", "--start", "2024-03-01T00:00:00Z", "--speed", "60",
+                       "--history-days", "30", "--seed", "9", "--symbols", kSymbol});
+  const auto config = dir.file("slow.yaml");
+  std::ofstream(config) << "symbols: [" << kSymbol << "]\n"
+                        << "rest:\n  url: " << sim.rest_url << "\n"  // Kraken's Starter rate
+                        << "history:\n  backfill_days: 30\n"
+                        << "api:\n  enabled: false\n"
+                        << "metrics:\n  address: 127.0.0.1:0\n"
+                        << "storage:\n  url: sqlite:" << dir.file("slow.db") << "\n";
+  auto node = paper(dir, config, sim, "slow");
+  ASSERT_TRUE(testing::wait_until(60s, [&] {
+    return node->stderr_text().find("from Trades") != std::string::npos;
+  })) << node->stderr_text();
+  node->signal(SIGTERM);
+  EXPECT_EQ(node->wait(30s), 0) << node->stderr_text();
+  const auto log = node->stderr_text();
+  EXPECT_NE(log.find("stopped: a stop was asked for during the backfill"), std::string::npos)
+      << log;
+}
+
 TEST(BackfillSim, PaperStartsWhenRestIsDown) {
   TempDir dir;
   SimProcess sim(dir, {"--deterministic", "--start", "2024-03-01T00:00:00Z", "--speed", "60",
