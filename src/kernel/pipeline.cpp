@@ -812,9 +812,23 @@ core::Decimal Pipeline::venue_available(const std::string& cash) const {
   return portfolio_.balance(cash) - committed;
 }
 
-// What trading may spend of `cash`: the hodl bags' cash (held and pending) is not for trading.
+// What trading may spend of `cash`: the hodl bags' cash (held and pending) is not for trading,
+// nor are the coins of open long positions (the BTC of a BTC/USDT position paid for an XRP/BTC
+// buy would leave that position's stop and exit short of coins). The venue may already hold those
+// back (coins locked by a resting stop): the smaller of the two counts.
 core::Decimal Pipeline::available_cash(const std::string& cash) const {
-  return venue_available(cash) - reserved_for_bags(cash);
+  core::Decimal held;
+  for (const auto& [symbol, position] : portfolio_.positions()) {
+    const core::Instrument* instrument = instruments_.find(symbol);
+    if (position.margin || !position.qty.is_positive() || instrument == nullptr ||
+        instrument->base != cash)
+      continue;
+    held += position.qty;
+  }
+  const core::Decimal free =
+      held.is_zero() ? venue_available(cash)
+                     : core::min(venue_available(cash), portfolio_.balance(cash) - held);
+  return free - reserved_for_bags(cash);
 }
 
 // What the operator reads (tg4 ctl risk, the persisted and published risk state) as of now: the

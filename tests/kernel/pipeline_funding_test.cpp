@@ -15,12 +15,28 @@ using namespace std::chrono_literals;
 
 using testing::kStart;
 
-// Buys 0.01 BTC worth of XRP on the first XRP/BTC trade it sees.
+// Buys 0.01 BTC worth of XRP on the first XRP/BTC trade it sees; with `btc_first`, first buys
+// 2,000 USDT of BTC on the first BTC/USDT trade (a position whose coins are not XRP's to spend).
 class BuyXrpWithBtc final : public strategy::Strategy {
  public:
-  BuyXrpWithBtc() : Strategy(strategy::Params{}) {}
+  explicit BuyXrpWithBtc(bool btc_first = false)
+      : Strategy(strategy::Params{}), btc_first_(btc_first) {}
   std::string_view name() const override { return "buy_xrp_btc"; }
   void on_trade(strategy::StrategyContext& ctx, const core::Trade& trade) override {
+    if (trade.symbol == "BTC/USDT" && btc_first_) {
+      btc_first_ = false;
+      core::OrderIntent intent;
+      intent.symbol = trade.symbol;
+      intent.side = core::Side::kBuy;
+      intent.entry = trade.price;
+      intent.size_quote = 2000_d;
+      intent.stop_loss = trade.price * 0.98_d;
+      intent.take_profit = trade.price * 1.04_d;
+      intent.confidence = 0.9;
+      intent.regime = "trending";
+      ctx.submit(std::move(intent));
+      return;
+    }
     if (trade.symbol != "XRP/BTC" || done_) return;
     done_ = true;
     core::OrderIntent intent;
@@ -36,11 +52,13 @@ class BuyXrpWithBtc final : public strategy::Strategy {
   }
 
  private:
+  bool btc_first_;
   bool done_ = false;
 };
 
 struct FundedSession {
-  explicit FundedSession(std::map<std::string, Decimal> balances) : clock(kStart), kernel(clock) {
+  explicit FundedSession(std::map<std::string, Decimal> balances, bool btc_first = false)
+      : clock(kStart), kernel(clock) {
     PipelineOptions options;
     options.scope = {"f1", "paper"};
     options.symbols = {"BTC/USDT", "XRP/BTC"};
@@ -50,15 +68,21 @@ struct FundedSession {
     outputs.risk_events = [this](const risk::RiskEvent& event) {
       if (event.kind == risk::RiskEvent::Kind::kVerdict) verdicts.push_back(event);
     };
-    outputs.strategy = std::make_unique<BuyXrpWithBtc>();
+    outputs.strategy = std::make_unique<BuyXrpWithBtc>(btc_first);
     pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
     testing::start_pipeline(kernel, *pipeline);
     testing::post_trade(kernel, 50000_d, 0.1_d, kStart + 1s);  // BTC's price in USDT
+    if (btc_first) {  // the BTC/USDT entry fills on the next trade, after the paper latency
+      kernel.advance_clock_to(kStart + 1500ms);
+      testing::post_trade(kernel, 50000_d, 0.1_d, kStart + 1500ms);
+    }
     core::Trade xrp;
     xrp.symbol = "XRP/BTC";
     xrp.price = 0.00001_d;
     xrp.qty = 100_d;
-    xrp.time = xrp.received = kStart + 2s;
+    // After the trade cool-down of the BTC/USDT entry's fill, when there is one.
+    xrp.time = xrp.received = btc_first ? kStart + 10min : kStart + 2s;
+    kernel.advance_clock_to(xrp.time);
     kernel.post(xrp);
     kernel.run_until_empty();
   }
@@ -91,6 +115,20 @@ TEST(PipelineFunding, ABuyPaidInBtcPassesWithBtc) {
   ASSERT_TRUE(s.verdicts[0].verdict);
   EXPECT_NE(*s.verdicts[0].verdict, risk::VerdictStatus::kRejected) << s.verdicts[0].reason;
   EXPECT_EQ(s.pipeline->orders().orders().size(), 1u);
+}
+
+// The BTC of a BTC/USDT position is that position's: its stop and its exit sell it. An XRP/BTC buy
+// paid with it left the position short of coins, its exit canceled ("nothing left to sell") and a
+// dust position below the minimum that no stop could cover.
+TEST(PipelineFunding, TheCoinsOfAnOpenPositionDoNotPayForAnotherPair) {
+  FundedSession s({{"USDT", 10000_d}}, true);
+  ASSERT_TRUE(s.pipeline->portfolio().position_qty("BTC/USDT").is_positive())
+      << "the BTC/USDT entry filled";
+  ASSERT_EQ(s.verdicts.size(), 2u);
+  ASSERT_TRUE(s.verdicts[1].verdict);
+  EXPECT_EQ(*s.verdicts[1].verdict, risk::VerdictStatus::kRejected) << s.verdicts[1].reason;
+  EXPECT_NE(s.verdicts[1].reason.find("exceeds available 0"), std::string::npos)
+      << s.verdicts[1].reason;
 }
 
 }  // namespace
