@@ -403,7 +403,12 @@ HttpResponse OperatorApi::dispatch(const HttpRequest& request) {
     }
   }
   const Principal& who = principal ? *principal : anonymous;
-  if (!allow_rate(principal ? "token:" + who.name : peer)) {
+  // The public probes (/health, /ready) have their own bucket per address: a flood of bad tokens
+  // from a host must not make its load balancer's readiness check fail too.
+  const std::string bucket = principal             ? "token:" + who.name
+                             : route->public_route ? "probe:" + peer
+                                                   : peer;
+  if (!allow_rate(bucket)) {
     auto r = error(429, "rate limit exceeded: at most " + std::to_string(static_cast<int>(config_.requests_per_second)) +
                             " requests/s");
     r.headers.emplace_back("Retry-After", "1");

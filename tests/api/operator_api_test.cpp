@@ -197,6 +197,21 @@ TEST_F(OperatorApiTest, BadTokensAreLimitedPerAddressWhateverThePort) {
   EXPECT_EQ(api_.handle(other).status, 401);
 }
 
+// Bad tokens from an address spend its bucket; its readiness probes have their own and still
+// answer.
+TEST_F(OperatorApiTest, ProbesAreNotLimitedByAnAddresssBadTokens) {
+  for (int i = 0; i < 10; ++i) {
+    HttpRequest r{
+        "GET", "/api/v1/status", {{"authorization", "Bearer guess"}}, {}, "10.0.0.9:40000"};
+    (void)api_.handle(r);
+  }
+  HttpRequest bad{
+      "GET", "/api/v1/status", {{"authorization", "Bearer guess"}}, {}, "10.0.0.9:40001"};
+  ASSERT_EQ(api_.handle(bad).status, 429) << "the bad tokens' bucket is spent";
+  HttpRequest probe{"GET", "/health", {}, {}, "10.0.0.9:40002"};
+  EXPECT_EQ(api_.handle(probe).status, 200);
+}
+
 // One bucket per peer ever seen would grow for the life of the process: refilled ones are dropped.
 TEST_F(OperatorApiTest, IdleRateBucketsAreDropped) {
   for (int i = 0; i < 200; ++i) {
