@@ -143,11 +143,10 @@ core::Error Node::with_spool_note(const core::Error& error) const {
   auto spool = storage::Spool::open(path, log_);
   if (!spool || (*spool)->empty()) return error;
   return core::Error::of(
-      fmt::format("{}; and the spool {} holds {} batches ({} bytes) a previous run could not write "
-                  "to the store: "
-                  "without them the store's account is out of date, so nothing starts. Bring the "
-                  "store back (the next "
-                  "start replays the spool into it first) or keep the spool file until it is",
+      fmt::format("{}; and the spool {} holds {} batches ({} bytes) a previous run could not "
+                  "write to the store: without them the store's account is out of date, so "
+                  "nothing starts. Bring the store back (the next start replays the spool into "
+                  "it first) or keep the spool file until it is",
                   error.message, path.string(), (*spool)->records(), (*spool)->bytes()));
 }
 
@@ -155,8 +154,8 @@ core::Status Node::replay_spool() {
   storage::WriterStats stats = writer_->stats();
   if (stats.spool_records == 0 && stats.held_batches == 0) return {};
   log_->info(
-      "store writer: replaying {} spooled batches ({} bytes) into {} before the account is "
-      "restored",
+      "store writer: replaying {} spooled batches ({} bytes) into {} before the account "
+      "is restored",
       stats.spool_records, stats.spool_bytes, storage::redact_url(options_.store_url));
   std::size_t left = stats.spool_records;
   auto progressed = std::chrono::steady_clock::now();
@@ -168,11 +167,10 @@ core::Status Node::replay_spool() {
       progressed = now;
     } else if (now - progressed > options_.spool_replay_stall) {
       return core::Error::of(fmt::format(
-          "the spool {} still holds {} batches ({} bytes) that could not be replayed into {} (no "
-          "progress "
-          "for {} s; the store writer's error above says why): without them the store's account is "
-          "out "
-          "of date, so nothing starts. Fix the store and start again; the spool is kept",
+          "the spool {} still holds {} batches ({} bytes) that could not be replayed into {} "
+          "(no progress for {} s; the store writer's error above says why): without them the "
+          "store's account is out of date, so nothing starts. Fix the store and start again; "
+          "the spool is kept",
           options_.writer.spool_path.string(), stats.spool_records, stats.spool_bytes,
           storage::redact_url(options_.store_url), options_.spool_replay_stall.count()));
     }
@@ -325,19 +323,17 @@ void Node::end_killed_sessions(storage::Store& store) {
 void Node::backfill_history(storage::Store& store) {
   const auto& b = options_.backfill;
   log_->info(
-      "history backfill from {}: the gap since the newest stored 1m bar of each symbol ({} days on "
-      "a "
-      "first start), before trading starts",
+      "history backfill from {}: the gap since the newest stored 1m bar of each symbol "
+      "({} days on a first start), before trading starts",
       b.rest.base_url, b.days);
   kraken::RestClient rest(b.rest, core::logger("rest"));
   if (auto s = backfill_since_newest_bar(store, rest, b.history, options_.pipeline.symbols, b.days,
                                          log_, stop_signal_pending);
       !s) {
     log_->error(
-        "history backfill from {} failed: {}. Trading starts anyway; the indicators warm up from "
-        "the "
-        "bars stored so far (fill the gap later with `tg4 backfill`, or set "
-        "history.backfill_on_start: false)",
+        "history backfill from {} failed: {}. Trading starts anyway; the indicators "
+        "warm up from the bars stored so far (fill the gap later with `tg4 backfill`, "
+        "or set history.backfill_on_start: false)",
         b.rest.base_url, s.error().message);
   }
 }

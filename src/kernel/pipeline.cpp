@@ -1263,8 +1263,7 @@ core::Result<json::object> Pipeline::pause(const std::string& reason) {
 
 core::Result<json::object> Pipeline::resume() {
   handle_risk_events(risk_.set_trading_state(risk_state_, risk::TradingState::kActive, "operator resume", now()));
-  json::object out = ok("resume");
-  out["trading_state"] = risk::to_string(risk_state_.trading_state);
+  json::object out = ok("resume");  // acted() adds the trading_state it left
   if (risk_state_.trading_state != risk::TradingState::kActive) out["note"] = risk_state_.state_reason;
   return acted(std::move(out));
 }
