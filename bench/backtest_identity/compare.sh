@@ -51,7 +51,12 @@ run_all() {  # binary outdir [flag]
   local t=$1 out=$2 flag=${3:-}
   local b="backtest --quiet $flag --data $work/c1.csv"
   mkdir -p "$out"
-  run() { local name=$1; shift; $t "$@" --out "$out/$name" > "$out/$name.log" 2>&1; echo "$name rc=$?" >> "$out/rc.txt"; }
+  # Log lines start with the wall-clock time of the run: only the rest is compared.
+  run() {
+    local name=$1; shift
+    $t "$@" --out "$out/$name" 2>&1 | sed -E 's/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z //' > "$out/$name.log"
+    echo "$name rc=${PIPESTATUS[0]}" >> "$out/rc.txt"
+  }
   run ema $b --strategy ema_cross
   run ema_fast $b --strategy ema_cross --param fast=5 --param slow=13 --param confidence=1
   run ema_lat0 $b --strategy ema_cross --param confidence=1 --latency-ms 0 --fee-taker-pct 0.1 --slippage-bps 3

@@ -111,7 +111,7 @@ core::Status Node::start_store() {
   if (options_.continue_account) end_killed_sessions(**store);
   if (options_.backfill.enabled) backfill_history(**store);
   for (const auto& symbol : options_.pipeline.symbols) {
-    auto stored = (*store)->latest_bars(symbol, 1, options_.warm_up_bars);
+    auto stored = (*store)->latest_bars(symbol, 1, warm_up_minutes());
     if (stored) warm_up_bars_.insert(warm_up_bars_.end(), stored->begin(), stored->end());
   }
   if (options_.continue_account) {
@@ -338,13 +338,28 @@ void Node::backfill_history(storage::Store& store) {
   }
 }
 
+// The longest timeframe decides: 300 1d bars would be most of a year, so the days a start-up
+// backfill fetches (30) bound it; the 1h bars, say, then have 300 of their own.
+std::size_t Node::warm_up_minutes() const {
+  const std::vector<int>& tracked = options_.pipeline.timeframes;
+  const int longest = tracked.empty() ? 1 : std::ranges::max(tracked);
+  const auto wanted = options_.warm_up_bars * static_cast<std::size_t>(longest);
+  const auto days = static_cast<std::size_t>(std::max(options_.backfill.days, 1));
+  return std::min(wanted, days * 24 * 60);
+}
+
 void Node::warm_up() {
   std::vector<core::Bar> bars = std::move(warm_up_bars_);
   // Stored bars from another timeline (an earlier demo) would only confuse the indicators.
   std::erase_if(bars, [this](const core::Bar& bar) { return bar.open_time > clock_->now(); });
   if (bars.empty()) return;
-  log_->info("warming up indicators with {} stored 1m bars", bars.size());
-  kernel_->post(kernel::Task([this, bars = std::move(bars)] { pipeline_->warm_up(bars); }));
+  log_->info(
+      "warming up the indicators and the strategy with {} stored 1m bars from {} (every tracked "
+      "timeframe rolled up from them)",
+      bars.size(),
+      core::format_rfc3339(std::ranges::min(bars, {}, &core::Bar::open_time).open_time, 0));
+  kernel_->post(kernel::Task(
+      [this, bars = std::move(bars)]() mutable { pipeline_->warm_up(std::move(bars)); }));
 }
 
 core::Status Node::start_api() {

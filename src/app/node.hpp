@@ -66,7 +66,10 @@ struct NodeOptions {
   api::ApiConfig api;
   bool event_time_clock = false;  // the clock follows event time (a simulator running faster than life)
   core::Timestamp clock_start;    // where an event-time clock starts
-  std::size_t warm_up_bars = 300;  // 1m bars read from the store per symbol at start
+  // At start, each symbol's stored 1m bars warm up the indicators and the strategy (see
+  // warm_up_minutes): enough for this many bars of the longest tracked timeframe, but no more than
+  // backfill.days of them.
+  std::size_t warm_up_bars = 300;
   // Start-up history backfill (SPEC §3 History; history.backfill_on_start): before the warm-up, the
   // gap since each symbol's newest stored 1m bar (none: `days` back) is filled from REST. A failure
   // is logged and the node starts anyway.
@@ -129,6 +132,7 @@ class Node {
   void end_killed_sessions(storage::Store& store);
   void backfill_history(storage::Store& store);
   void warm_up();
+  std::size_t warm_up_minutes() const;
   std::unique_ptr<strategy::Advisor>
   advisor();  // per options_.llm; sets regime_agent_, technical_agent_
   void record_session(const std::string& status);

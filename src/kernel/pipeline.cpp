@@ -80,7 +80,9 @@ class Pipeline::Context final : public strategy::StrategyContext {
   }
   const execution::Portfolio& portfolio() const override { return pipeline_.portfolio_; }
   bool margin_enabled() const override { return pipeline_.margin_; }
+  bool warming_up() const override { return pipeline_.warming_up_; }
   void submit(core::OrderIntent intent) override {
+    if (pipeline_.warming_up_) return;  // a decision on history: nothing to trade
     if (intent.source.empty()) intent.source = std::string(pipeline_.strategy_->name());
     if (intent.created.ns == 0) intent.created = now();
     if (intent.intent_id.empty()) intent.intent_id = fmt::format("{}-{}", intent.source, ++sequence_);
@@ -92,7 +94,7 @@ class Pipeline::Context final : public strategy::StrategyContext {
     }));
   }
   bool ask_advice(const std::string& symbol, int timeframe_minutes) override {
-    return pipeline_.ask_advice(symbol, timeframe_minutes);
+    return !pipeline_.warming_up_ && pipeline_.ask_advice(symbol, timeframe_minutes);
   }
 
  private:
@@ -596,8 +598,13 @@ void Pipeline::finish() {
   publish_summary();
 }
 
-void Pipeline::warm_up(const std::vector<core::Bar>& bars) {
-  for (const auto& bar : bars) market_.on_bar(bar, bar.open_time);
+void Pipeline::warm_up(std::vector<core::Bar> bars) {
+  // In time order across symbols, as the live bars come (a store answers one symbol at a time).
+  std::ranges::stable_sort(bars, {}, [](const core::Bar& bar) { return bar.open_time; });
+  warming_up_ = true;
+  for (const core::Bar& bar : bars) bars_.on_history(bar);
+  bars_.on_time(now());  // roll-ups whose bucket ended with the stored minutes
+  warming_up_ = false;
 }
 
 // ---- market data ---------------------------------------------------------------------------------
@@ -739,6 +746,7 @@ void Pipeline::on_venue_state(const core::FeedState& state) {
 }
 
 void Pipeline::on_bar_closed(const core::Bar& bar) {
+  if (warming_up_) return on_history_bar(bar);
   ++counters_.bars_closed;
   market_.on_bar(bar, now());
   // A partial minute (the one the node started in) is not stored as if whole: the store keeps
@@ -758,24 +766,43 @@ void Pipeline::on_bar_closed(const core::Bar& bar) {
   strategy_->on_bar(*context_, bar);
 }
 
+// A bar of the stored history: already stored and published when it was live, and too old to judge
+// (the volatility breaker) or trade on; the indicators and the strategy's own learn from it.
+void Pipeline::on_history_bar(const core::Bar& bar) {
+  market_.on_bar(bar, bar.open_time);
+  if (bar.interval_minutes == options_.timeframes.front()) {
+    if (const market::SymbolMarket* symbol = market_.find(bar.symbol)) {
+      const market::TimeframeState* tf = symbol->timeframe(bar.interval_minutes);
+      if (tf != nullptr && tf->indicators().atr_14)
+        remember_atr(bar.symbol, *tf->indicators().atr_14);
+    }
+  }
+  strategy_->on_bar(*context_, bar);
+}
+
 void Pipeline::watch_volatility(const core::Bar& bar) {
   const market::SymbolMarket* symbol = market_.find(bar.symbol);
   const market::TimeframeState* tf = symbol ? symbol->timeframe(bar.interval_minutes) : nullptr;
   if (tf == nullptr || !tf->indicators().atr_14) return;
   const double atr = *tf->indicators().atr_14;
-  AtrWindow& history = atr_history_[bar.symbol];
+  if (const std::optional<double> mean = remember_atr(bar.symbol, atr))
+    handle_risk_events(risk_.on_volatility(risk_state_, atr, *mean, now()));
+}
+
+std::optional<double> Pipeline::remember_atr(const std::string& symbol, double atr) {
+  AtrWindow& history = atr_history_[symbol];
   std::vector<double>& values = history.values;
   const auto window = static_cast<std::size_t>(std::max(options_.volatility_mean_bars, 1));
   if (values.size() < window) {
     values.push_back(atr);
-    return;
+    return std::nullopt;
   }
   double sum = 0;
   for (std::size_t i = history.oldest; i < window; ++i) sum += values[i];
   for (std::size_t i = 0; i < history.oldest; ++i) sum += values[i];
-  handle_risk_events(risk_.on_volatility(risk_state_, atr, sum / static_cast<double>(window), now()));
   values[history.oldest] = atr;
   history.oldest = (history.oldest + 1) % window;
+  return sum / static_cast<double>(window);
 }
 
 void Pipeline::mark(const std::string& symbol, core::Decimal price) { portfolio_.set_mark(symbol, price); }

@@ -63,8 +63,13 @@ class Pipeline {
   // The advisor answers no more (Advisor::stop); any thread, first thing when a node stops.
   void stop_advice() { outputs_.advisor->stop(); }
 
-  // Warm-up: closed bars from history go into the market state (indicators) without trading.
-  void warm_up(const std::vector<core::Bar>& bars);
+  // Warm-up (kernel thread, before start()): stored complete 1m bars, any symbols, go through the
+  // bar aggregator as closed minutes, so every tracked timeframe's bars are rolled up from them
+  // and the roll-ups in progress go on with the live minutes. Each bar reaches the market state
+  // (indicators), the volatility watch's ATR window and the strategy's on_bar with
+  // StrategyContext::warming_up() true: no intent, question or row comes of it.
+  void warm_up(std::vector<core::Bar> bars);
+  bool warming_up() const { return warming_up_; }
 
   // A backtest's shortcut (kernel thread, between events). `trades`: the market's next trades in
   // time order, all before the next timer. When none of them can make anything happen — the paper
@@ -133,8 +138,11 @@ class Pipeline {
   void on_feed_state(const core::FeedState& state);
   void on_venue_state(const core::FeedState& state);
   void on_bar_closed(const core::Bar& bar);
+  void on_history_bar(const core::Bar& bar);
   void mark(const std::string& symbol, core::Decimal price);
   void watch_volatility(const core::Bar& bar);
+  // Puts a base-timeframe ATR into the symbol's window; the window's mean before it, once full.
+  std::optional<double> remember_atr(const std::string& symbol, double atr);
 
   // decisions
   bool ask_advice(const std::string& symbol, int timeframe_minutes);
@@ -409,6 +417,7 @@ class Pipeline {
   std::optional<bool> venue_connected_;  // set once a real venue reports its private session
   bool reducing_for_store_ = false;  // we moved trading to REDUCING because the store cannot keep rows
   bool started_ = false;
+  bool warming_up_ = false;  // on_bar_closed gets stored history (warm_up)
   RestoredAccount restored_;
   std::set<std::string> applied_exec_ids_;  // fills in the portfolio (a venue snapshot repeats them)
   bool reconciling_ = false;

@@ -127,6 +127,15 @@ BarAggregator::TradeResult BarAggregator::apply(SymbolState& s, const core::Trad
   return TradeResult::kApplied;
 }
 
+void BarAggregator::on_history(const core::Bar& minute) {
+  SymbolState& s = state(minute.symbol);
+  if (minute.interval_minutes != 1 || s.minute || minute.open_time < s.closed_until) return;
+  advance(s, minute.open_time);  // roll-ups whose bucket ended before this minute
+  s.closed_until = bucket_end(minute);
+  if (sink_) sink_(minute);
+  add_to_rollups(s, minute);
+}
+
 void BarAggregator::on_time(core::Timestamp now) {
   const core::Timestamp cutoff = now - options_.close_delay;
   for (auto& [symbol, s] : symbols_) advance(s, cutoff);

@@ -78,6 +78,12 @@ class BarAggregator {
   void on_trades(std::span<const core::Trade> trades);
   // The clock: emits every bar (1m first, then roll-ups, in time order) that ended by now - delay.
   void on_time(core::Timestamp now);
+  // A complete 1m bar from the store, oldest first, before any trade of its symbol (the start-up
+  // warm-up): emitted as if its minute had just closed, and added to the roll-ups, whose bucket in
+  // progress then goes on with the live minutes. Trades before its end are late from then on (the
+  // trade snapshot a subscription starts with repeats stored minutes). Does not count as a minute
+  // seen: the first live minute is still partial. A bar older than the closed ones is ignored.
+  void on_history(const core::Bar& minute);
   // A candle from Kraken's `ohlc` channel; only 1-minute candles are compared.
   void on_kraken_ohlc(const core::Bar& candle);
   void set_mismatch_sink(MismatchSink sink) { on_mismatch_ = std::move(sink); }

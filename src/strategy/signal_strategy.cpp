@@ -119,6 +119,7 @@ void SignalStrategy::enter_short(StrategyContext& ctx, const core::Bar& bar, dou
 bool SignalStrategy::enter_at(StrategyContext& ctx, const core::Bar& bar, core::Side side,
                               core::Decimal stop, core::Decimal target,
                               std::optional<double> confidence, double size_factor) {
+  if (ctx.warming_up()) return false;  // history: no entry to remember (a grid's level stays free)
   const double close = bar.close.to_double();
   const double distance = side == core::Side::kBuy ? close - stop.to_double() : stop.to_double() - close;
   const double fraction = distance / close;

@@ -37,6 +37,11 @@ class StrategyContext {
   // Hands an intent to the risk engine. Empty intent_id, source or created are filled in by the
   // context (deterministically: source, symbol and a per-strategy sequence number).
   virtual void submit(core::OrderIntent intent) = 0;
+  // True while on_bar gets the stored history a paper or live node starts with (several days of
+  // bars of every tracked timeframe, oldest first, before any live event): a strategy updates its
+  // indicators and may decide as always, but what it submits is dropped and ask_advice answers
+  // false. A strategy that remembers an entry of its own should not remember one made then.
+  virtual bool warming_up() const { return false; }
   // Asks for on_timer(name) at or after `at` (clock time).
   virtual void schedule_timer(std::string name, core::Timestamp at) = 0;
   // Asks the advisor (the decision agents, or their rules) what to do in `symbol`, judged on the

@@ -278,7 +278,11 @@ TEST(BackfillSim, PaperFillsTheGapBeforeTradingAndWarmsUpFromIt) {
     EXPECT_EQ(node->wait(60s), 0) << node->stderr_text();
     const auto log = node->stderr_text();
     EXPECT_NE(log.find("history backfill from " + sim.rest_url), std::string::npos) << log;
-    EXPECT_NE(log.find("warming up indicators with 300 stored 1m bars"), std::string::npos) << log;
+    // Two days of stored minutes (fewer than the 30 days a 1d timeframe would read), each a bar of
+    // every tracked timeframe's roll-up.
+    const auto warm = log.find("warming up the indicators and the strategy with ");
+    ASSERT_NE(warm, std::string::npos) << log;
+    EXPECT_GT(std::stoul(log.substr(warm + 48)), 2000u) << log.substr(warm, 120);
   }
   const auto history = stored_bars(store, forming - 24h, forming);
   EXPECT_GT(history.size(), 1000u) << "a day of history from REST";

@@ -305,5 +305,41 @@ TEST(BarAggregator, ImpossibleTradesAreRejectedNotThrown) {
   EXPECT_EQ(agg.open_bar("BTC/USD")->trades, 2);
 }
 
+// The start-up warm-up: stored minutes are closed minutes. The 5m bucket they end in goes on with
+// the live minutes; a trade of a stored minute (a subscription's snapshot) is late, and the first
+// live minute is still partial.
+TEST(BarAggregator, StoredMinutesRollUpAndTheBucketInProgressGoesOnLive) {
+  Collector c;
+  BarAggregatorOptions options;
+  options.rollups = {5};
+  BarAggregator agg(c.sink(), options);
+  for (int m = 0; m < 7; ++m) {  // 00:00 .. 00:06 stored
+    const std::string price = std::to_string(100 + m);
+    agg.on_history(candle(m, price.c_str(), price.c_str(), price.c_str(), price.c_str(), "1", 2));
+  }
+  ASSERT_EQ(c.of(1).size(), 7u) << "each stored minute as a closed bar";
+  ASSERT_EQ(c.of(5).size(), 1u) << "00:00's 5m bucket ended with the 00:05 minute";
+  EXPECT_EQ(c.of(5)[0].open, Decimal::must("100"));
+  EXPECT_EQ(c.of(5)[0].close, Decimal::must("104"));
+  EXPECT_EQ(c.of(5)[0].trades, 10);
+
+  EXPECT_EQ(agg.on_trade(trade(50, "999", "1", at(6 * 60 + 30))), BarAggregator::TradeResult::kLate)
+      << "00:06 is stored";
+  EXPECT_EQ(agg.on_trade(trade(51, "110", "1", at(7 * 60 + 5))),
+            BarAggregator::TradeResult::kApplied);
+  agg.on_time(at(10 * 60));
+  ASSERT_EQ(c.of(5).size(), 2u);
+  const core::Bar& rolled = c.of(5)[1];
+  EXPECT_EQ(rolled.open_time, at(5 * 60));
+  EXPECT_EQ(rolled.open, Decimal::must("105")) << "the stored minutes of the bucket are in it";
+  EXPECT_EQ(rolled.high, Decimal::must("110"));
+  EXPECT_EQ(rolled.trades, 5);
+  EXPECT_EQ(agg.stats().partial_bars, 1u) << "the first live minute may miss trades";
+  EXPECT_EQ(agg.stats().late_trades, 1u);
+
+  agg.on_history(candle(3, "1", "1", "1", "1", "1", 1));
+  EXPECT_EQ(c.bars.size(), 10u) << "history older than the closed minutes is ignored";
+}
+
 }  // namespace
 }  // namespace tg4::market
