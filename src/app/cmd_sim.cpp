@@ -32,6 +32,7 @@ struct SimArgs {
   double rate = 10.0;
   bool deterministic = false;
   double speed = 1.0;
+  bool run_at_once = false;
   std::string start;
   int history_days = 30;
   std::string bind = "127.0.0.1";
@@ -78,6 +79,8 @@ core::Status apply_config(const GlobalOptions& g, sim::SimOptions& opts, int& po
       else if (key == "rate") opts.rate = v.as<double>();
       else if (key == "deterministic") opts.deterministic = v.as<bool>();
       else if (key == "speed") opts.speed = v.as<double>();
+      else if (key == "run_at_once")
+        opts.run_at_once = v.as<bool>();
       else if (key == "history_days") opts.history_days = v.as<int>();
       else if (key == "bind") opts.bind_address = v.as<std::string>();
       else if (key == "api_key") opts.api_key = v.as<std::string>();
@@ -87,8 +90,10 @@ core::Status apply_config(const GlobalOptions& g, sim::SimOptions& opts, int& po
         if (!balances) return core::Error::of(where(key) + ": " + balances.error().message);
         opts.balances = *balances;
       } else {
-        return core::Error::of(where(key) + ": unknown key (known: port, symbols, seed, faults, tls, rate, "
-                                            "deterministic, speed, history_days, bind, api_key, api_secret, balances)");
+        return core::Error::of(where(key) +
+                               ": unknown key (known: port, symbols, seed, faults, tls, rate, "
+                               "deterministic, speed, run_at_once, history_days, bind, api_key, "
+                               "api_secret, balances)");
       }
     }
   } catch (const YAML::Exception& e) {
@@ -124,6 +129,7 @@ int run_sim(const CommandContext& ctx, const SimArgs& a) {
   if (given(a, "--rate")) opts.rate = a.rate;
   if (given(a, "--deterministic")) opts.deterministic = a.deterministic;
   if (given(a, "--speed")) opts.speed = a.speed;
+  if (given(a, "--run-at-once")) opts.run_at_once = a.run_at_once;
   if (given(a, "--history-days")) opts.history_days = a.history_days;
   if (given(a, "--bind")) opts.bind_address = a.bind;
   if (given(a, "--api-key")) opts.api_key = a.api_key;
@@ -206,6 +212,10 @@ void add_sim_command(CLI::App& root, CommandContext& ctx) {
       "Simulated clock from --start; starts after the first subscriptions settle; same seed, same frames");
   a.given["--speed"] = cmd->add_option("--speed", a.speed, "Simulated seconds per second (deterministic mode)")
                            ->capture_default_str();
+  a.given["--run-at-once"] = cmd->add_flag(
+      "--run-at-once", a.run_at_once,
+      "Deterministic mode: the clock runs from the start, not from the first subscription (REST "
+      "calls before it see time pass)");
   a.given["--start"] = cmd->add_option("--start", a.start, "Start time of the simulated clock (RFC 3339); implies --deterministic");
   a.given["--history-days"] = cmd->add_option("--history-days", a.history_days, "Days of REST history before the start")
                                   ->capture_default_str();

@@ -14,6 +14,9 @@ using std::chrono::minutes;
 
 constexpr const char* kBackfillSource = "kraken_rest";
 constexpr minutes kBackfillQuietTolerance{5};  // bars this close together form one covered run
+// Start-up passes until a pass ends in the forming minute it began in: the second covers the
+// first's duration from OHLC in seconds, so a third is rare.
+constexpr int kMaxBackfillPasses = 4;
 
 std::string range_text(Timestamp t) {
   return core::format_rfc3339(t, 0);
@@ -233,30 +236,24 @@ kraken::RestOptions rest_options_from_config(const core::Config& config) {
   return options;
 }
 
-core::Status backfill_since_newest_bar(storage::Store& store, kraken::RestClient& rest,
-                                       const core::HistorySection& history,
-                                       const std::vector<std::string>& symbols, int days,
-                                       const std::shared_ptr<spdlog::logger>& log,
-                                       std::function<bool()> stop) {
-  const auto now = rest.server_time();
-  if (!now) return now.error();
-  auto pairs = rest.asset_pairs();
-  if (!pairs) return pairs.error();
-  const Timestamp end = core::floor_to(*now, minutes(1));  // the forming minute is not stored
-  const Timestamp earliest =
-      end - std::chrono::duration_cast<core::Duration>(std::chrono::hours(24) * days);
-  HistoryBackfill backfill(store, rest, history, true, log);
-  backfill.stop_when(stop);
-  std::vector<std::string> failures;
+namespace {
+
+// One pass of backfill_since_newest_bar up to the forming minute at `now`; failures are appended.
+core::Status backfill_pass(storage::Store& store, HistoryBackfill& backfill,
+                           const std::vector<kraken::RestPair>& pairs,
+                           const std::vector<std::string>& symbols, Timestamp now,
+                           Timestamp earliest, const std::shared_ptr<spdlog::logger>& log,
+                           const std::function<bool()>& stop, std::vector<std::string>& failures) {
+  const Timestamp end = core::floor_to(now, minutes(1));  // the forming minute is not stored
   for (const auto& symbol : symbols) {
     if (stop && stop()) {
       failures.push_back(symbol + ": stopped before it began");
       continue;
     }
-    const auto pair = std::find_if(pairs->begin(), pairs->end(), [&](const kraken::RestPair& p) {
+    const auto pair = std::find_if(pairs.begin(), pairs.end(), [&](const kraken::RestPair& p) {
       return p.instrument.symbol == symbol;
     });
-    if (pair == pairs->end()) {
+    if (pair == pairs.end()) {
       failures.push_back(symbol + ": not listed by AssetPairs");
       continue;
     }
@@ -268,12 +265,46 @@ core::Status backfill_since_newest_bar(storage::Store& store, kraken::RestClient
       log->info("{}: history complete up to {}", symbol, range_text(end));
       continue;
     }
-    const BackfillReport report = backfill.run(*pair, {from, end}, *now);
+    const BackfillReport report = backfill.run(*pair, {from, end}, now);
     if (report.status != "ok")
       failures.push_back(symbol + ": " + report.message);
     else
       log->info("{}: backfilled {} … {}: {}", symbol, range_text(from), range_text(end),
                 report.message);
+  }
+  return {};
+}
+
+}  // namespace
+
+core::Status backfill_since_newest_bar(storage::Store& store, kraken::RestClient& rest,
+                                       const core::HistorySection& history,
+                                       const std::vector<std::string>& symbols, int days,
+                                       const std::shared_ptr<spdlog::logger>& log,
+                                       std::function<bool()> stop) {
+  auto now = rest.server_time();
+  if (!now) return now.error();
+  auto pairs = rest.asset_pairs();
+  if (!pairs) return pairs.error();
+  const Timestamp earliest =
+      core::floor_to(*now, minutes(1)) -
+      std::chrono::duration_cast<core::Duration>(std::chrono::hours(24) * days);
+  HistoryBackfill backfill(store, rest, history, true, log);
+  backfill.stop_when(stop);
+  std::vector<std::string> failures;
+  // The minutes that pass during a pass (a first start's 30 days take many) are the next pass's
+  // window, a short one from OHLC; without it they were a hole no later start looks for (the next
+  // one starts after the newest stored bar).
+  for (int pass = 1;; ++pass) {
+    const Timestamp end = core::floor_to(*now, minutes(1));
+    if (auto s =
+            backfill_pass(store, backfill, *pairs, symbols, *now, earliest, log, stop, failures);
+        !s)
+      return s;
+    if (!failures.empty() || pass == kMaxBackfillPasses || (stop && stop())) break;
+    now = rest.server_time();
+    if (!now) return now.error();
+    if (core::floor_to(*now, minutes(1)) == end) break;  // still the same forming minute
   }
   if (!failures.empty()) {
     std::string text;

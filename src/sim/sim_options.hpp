@@ -33,6 +33,10 @@ struct SimOptions {
   bool deterministic = false;
   core::Timestamp start_time = core::Timestamp::from_seconds(1704067200);  // 2024-01-01T00:00:00Z
   double speed = 1.0;  // simulated seconds per wall second (deterministic mode only)
+  // Deterministic mode: the clock runs from the simulator's start instead of the first
+  // subscription, so a client's REST calls before it subscribes (a start-up backfill) see simulated
+  // time pass.
+  bool run_at_once = false;
   std::chrono::milliseconds settle{150};
   int history_days = 30;              // REST history before the start
   double history_trades_per_second = 0.2;

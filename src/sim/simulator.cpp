@@ -105,7 +105,8 @@ class Simulator::Impl {
       return core::Error::of("sim: " + status.error().message);
     }
     work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(io_.get_executor());
-    if (!options_.deterministic) asio::post(strand_, [this] { begin_running(); });
+    if (!options_.deterministic || options_.run_at_once)
+      asio::post(strand_, [this] { begin_running(); });
     thread_ = std::thread([this] { run(); });
     logger_->info("sim: serving {}, {} and {}/0/public|private (seed {}, {} symbols{}{})", ws_url(), ws_auth_url(),
                   rest_url(), options_.seed,
