@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "core/logging.hpp"
 #include "market/bar_aggregator.hpp"
@@ -118,6 +119,31 @@ BackfillReport HistoryBackfill::run(const kraken::RestPair& pair, BackfillRange 
   report.message =
       std::to_string(report.bars) + " bars, " + std::to_string(report.trades) + " trades";
   return report;
+}
+
+core::Result<std::size_t> HistoryBackfill::repair_recent(const kraken::RestPair& pair,
+                                                         BackfillRange window, Timestamp now) {
+  const auto& symbol = pair.instrument.symbol;
+  window.from = std::max(window.from, core::floor_to(now, minutes(1)) - ohlc_window());
+  if (window.from >= window.to) return std::size_t{0};
+  auto stored = store_.bars(symbol, 1, {window.from, window.to});
+  if (!stored) return stored.error();
+  std::set<std::int64_t> have;
+  for (const core::Bar& bar : *stored) have.insert(bar.open_time.ns);
+  if (auto s = stopped(); !s) return s.error();
+  auto page = rest_.ohlc(pair.altname, symbol, 1, window.from.seconds() - 60);
+  if (!page) return page.error();
+  BatchWriter out(store_);
+  std::size_t filled = 0;
+  for (auto& bar : page->bars) {
+    if (bar.open_time < window.from || bar.open_time >= window.to || bar.trades == 0 ||
+        have.contains(bar.open_time.ns))
+      continue;
+    if (auto s = out.add(std::move(bar)); !s) return s.error();
+    ++filled;
+  }
+  if (auto s = out.flush(); !s) return s.error();
+  return filled;
 }
 
 // How far back OHLC reaches: 720 one-minute candles, and no more than history.ohlc_gap_limit.
@@ -239,10 +265,12 @@ kraken::RestOptions rest_options_from_config(const core::Config& config) {
 namespace {
 
 // One pass of backfill_since_newest_bar up to the forming minute at `now`; failures are appended.
+// `repair`: also the minutes missing among the recent stored ones (HistoryBackfill::repair_recent).
 core::Status backfill_pass(storage::Store& store, HistoryBackfill& backfill,
                            const std::vector<kraken::RestPair>& pairs,
                            const std::vector<std::string>& symbols, Timestamp now,
-                           Timestamp earliest, const std::shared_ptr<spdlog::logger>& log,
+                           Timestamp earliest, bool repair,
+                           const std::shared_ptr<spdlog::logger>& log,
                            const std::function<bool()>& stop, std::vector<std::string>& failures) {
   const Timestamp end = core::floor_to(now, minutes(1));  // the forming minute is not stored
   for (const auto& symbol : symbols) {
@@ -259,8 +287,19 @@ core::Status backfill_pass(storage::Store& store, HistoryBackfill& backfill,
     }
     auto newest = store.latest_bars(symbol, 1, 1);
     if (!newest) return newest.error();
-    const Timestamp from =
-        newest->empty() ? earliest : std::max(earliest, newest->back().open_time + minutes(1));
+    // history.backfill_days bounds a first start; a restart fills the whole gap since its newest
+    // bar, however long the node was down.
+    const Timestamp from = newest->empty() ? earliest : newest->back().open_time + minutes(1);
+    if (repair && !newest->empty()) {
+      const auto filled = backfill.repair_recent(*pair, {Timestamp{0}, from}, now);
+      if (!filled) {
+        failures.push_back(symbol + ": " + filled.error().message);
+        continue;
+      }
+      if (*filled > 0)
+        log->info("{}: {} recent minute(s) missing among the stored ones filled from OHLC", symbol,
+                  *filled);
+    }
     if (from >= end) {
       log->info("{}: history complete up to {}", symbol, range_text(end));
       continue;
@@ -297,8 +336,8 @@ core::Status backfill_since_newest_bar(storage::Store& store, kraken::RestClient
   // one starts after the newest stored bar).
   for (int pass = 1;; ++pass) {
     const Timestamp end = core::floor_to(*now, minutes(1));
-    if (auto s =
-            backfill_pass(store, backfill, *pairs, symbols, *now, earliest, log, stop, failures);
+    if (auto s = backfill_pass(store, backfill, *pairs, symbols, *now, earliest, pass == 1, log,
+                               stop, failures);
         !s)
       return s;
     if (!failures.empty() || pass == kMaxBackfillPasses || (stop && stop())) break;

@@ -70,6 +70,12 @@ class HistoryBackfill {
 
   // Fills the gaps of `window` for one pair; `now` is the exchange's clock (REST Time).
   BackfillReport run(const kraken::RestPair& pair, BackfillRange window, core::Timestamp now);
+  // The minutes of `window` within OHLC's reach that have no stored bar though the exchange has a
+  // candle with trades for them (the minute a node started in, stored as partial by no one; a
+  // minute a crash took), filled from one OHLC call; covered ranges are not trusted here. The count
+  // filled.
+  core::Result<std::size_t> repair_recent(const kraken::RestPair& pair, BackfillRange window,
+                                          core::Timestamp now);
   // Asked before each REST request: true ends the backfill there, as an error (a node stopped
   // by Ctrl-C or SIGTERM while it backfills must not wait for 30 days of trades).
   void stop_when(std::function<bool()> stop) { stop_ = std::move(stop); }

@@ -218,13 +218,13 @@ TEST(BackfillSim, UnknownSymbolIsReportedAndFails) {
 // only the gap since the newest stored bar. REST down: logged, and the node trades anyway.
 // `paced`: REST at about two requests a second, so that a backfill takes several simulated minutes.
 std::string paper_config(const TempDir& dir, const std::string& rest_url, const std::string& store,
-                         bool paced = false) {
+                         bool paced = false, int days = 1) {
   const auto path = dir.file("paper.yaml");
   std::ofstream(path) << "symbols: [" << kSymbol << "]\n"
                       << "rest:\n  url: " << rest_url
                       << (paced ? "\n  rate_counter_max: 1\n  rate_decay_per_s: 2\n"
                                 : "\n  rate_counter_max: 1000\n  rate_decay_per_s: 100\n")
-                      << "history:\n  backfill_days: 1\n"
+                      << "history:\n  backfill_days: " << days << "\n"
                       << "api:\n  enabled: false\n"
                       << "metrics:\n  address: 127.0.0.1:0\n"
                       << "storage:\n  url: " << store << "\n";
@@ -258,6 +258,20 @@ std::size_t bars_stored(const std::string& url, core::Timestamp from, core::Time
   if (!store) return 0;
   auto bars = (*store)->bars(kSymbol, 1, {from, to});
   return bars ? bars->size() : 0;
+}
+
+// Minutes missing between consecutive bars (the simulator trades every minute), and where.
+std::pair<std::int64_t, std::string> missing_minutes(const std::vector<core::Bar>& bars) {
+  std::int64_t missing = 0;
+  std::string where;
+  for (std::size_t i = 1; i < bars.size(); ++i) {
+    const std::int64_t gap = (bars[i].open_time - bars[i - 1].open_time) / 1min - 1;
+    if (gap <= 0) continue;
+    missing += gap;
+    where +=
+        core::format_rfc3339(bars[i - 1].open_time + 1min, 0) + " +" + std::to_string(gap) + " ";
+  }
+  return {missing, where};
 }
 
 TEST(BackfillSim, PaperFillsTheGapBeforeTradingAndWarmsUpFromIt) {
@@ -301,15 +315,8 @@ TEST(BackfillSim, PaperFillsTheGapBeforeTradingAndWarmsUpFromIt) {
   // is missing up to the live bars is the minute the feed started in (partial, not stored) and the
   // one or two the feed took to start at 60x.
   const auto stored = stored_bars(store, forming - 24h, forming + 24h);
-  std::int64_t missing = 0;
-  std::string holes;
-  for (std::size_t i = 1; i < stored.size(); ++i) {
-    const std::int64_t gap = (stored[i].open_time - stored[i - 1].open_time) / 1min - 1;
-    if (gap <= 0) continue;
-    missing += gap;
-    holes +=
-        core::format_rfc3339(stored[i - 1].open_time + 1min, 0) + " +" + std::to_string(gap) + " ";
-  }
+  const core::Timestamp node1_end = stored.back().open_time;
+  const auto [missing, holes] = missing_minutes(stored);
   EXPECT_LE(missing, 3) << "minutes missing: " << holes;
   // The forming minute: the simulator's whole candle or nothing, never the node's part of it.
   const auto candles = sim_candles(sim);
@@ -319,10 +326,23 @@ TEST(BackfillSim, PaperFillsTheGapBeforeTradingAndWarmsUpFromIt) {
     EXPECT_EQ(partial[0].trades, candles.at(forming.seconds()).trades)
         << "a partial bar stored as whole";
   }
-  // A restart fills the gap since the newest stored bar, not the day again.
-  const auto log = start_and_stop(dir, config, sim, "paper2");
+  // A restart fills the gap since the newest stored bar, not the day again (history.backfill_days
+  // bounds a first start only: 0 here), and the minutes missing among the recent ones (the first
+  // node's partial minute), each the simulator's whole candle.
+  const auto log =
+      start_and_stop(dir, paper_config(dir, sim.rest_url, store, true, 0), sim, "paper2");
   EXPECT_EQ(log.find("from Trades"), std::string::npos)
       << "only the recent gap, from OHLC: " << log;
+  const auto after = stored_bars(store, forming - 24h, node1_end + 1min);
+  EXPECT_EQ(missing_minutes(after).first, 0) << missing_minutes(after).second;
+  const auto candles_now = sim_candles(sim);
+  for (const core::Bar& bar : after) {
+    if (bar.open_time < forming) continue;
+    ASSERT_TRUE(candles_now.contains(bar.open_time.seconds()))
+        << core::format_rfc3339(bar.open_time);
+    EXPECT_EQ(bar.trades, candles_now.at(bar.open_time.seconds()).trades)
+        << "a partial bar stored as whole: " << core::format_rfc3339(bar.open_time);
+  }
 }
 
 // A first start backfills 30 days through REST Trades at Kraken's rate: many minutes. A Ctrl-C or
