@@ -358,6 +358,21 @@ HttpResponse OperatorApi::error_response(int status, const std::string& message)
   return response;
 }
 
+HttpResponse OperatorApi::starting_response(const HttpRequest& request, const std::string& phase) {
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  HttpResponse response;
+  if (request.method == "GET" && path == "/health") {
+    response = json_response(200, json::object{{"status", "starting"}, {"phase", phase}});
+  } else if (request.method == "GET" && path == "/ready") {
+    response = json_response(503, json::object{{"ready", false}, {"phase", phase}});
+  } else {
+    response = error(503, "tg4 is starting (" + phase + "); the operator API answers once it runs");
+    response.headers.emplace_back("Retry-After", "10");
+  }
+  add_security_headers(response);
+  return response;
+}
+
 HttpResponse OperatorApi::handle(const HttpRequest& request) {
   HttpResponse response = dispatch(request);
   add_security_headers(response);

@@ -77,6 +77,9 @@ class OperatorApi {
   // headers. For the answers the HTTP server gives before the API sees a request (a body over the
   // cap is refused while it is read).
   static HttpResponse error_response(int status, const std::string& message);
+  // What the API's address answers while the node starts (spool replay, history backfill, warm-up),
+  // before the API exists: /health 200 and /ready 503, both naming the phase; anything else 503.
+  static HttpResponse starting_response(const HttpRequest& request, const std::string& phase);
   // Rate-limit buckets held now (per token and per peer address); idle ones are dropped, so this
   // stays near the number of recent peers.
   std::size_t rate_buckets();

@@ -75,8 +75,22 @@ core::Status Node::start_all() {
   auto metrics = metrics::MetricsServer::start(options_.metrics_address, options_.registry);
   if (!metrics) return metrics.error();
   metrics_ = std::move(*metrics);
+  starting_ =
+      &prometheus::BuildGauge()
+           .Name("tg4_node_starting")
+           .Help(
+               "1 while the node starts (spool replay, history backfill, warm-up): no feed, "
+               "the operator API answers 503 naming the phase")
+           .Register(metrics_->registry())
+           .Add({});
+  starting_->Set(1);
+  set_phase("opening the store");
+  if (options_.api_enabled) {
+    if (auto s = start_http(); !s) return s;
+  }
   if (auto s = start_store(); !s) return s;
   if (auto s = start_state_bus(); !s) return s;
+  set_phase("starting the trading kernel");
   if (auto s = start_kernel(); !s) return s;
   if (options_.api_enabled) {
     if (auto s = start_api(); !s) return s;
@@ -87,9 +101,26 @@ core::Status Node::start_all() {
     source_ = std::move(*source);
     if (auto s = source_->start(); !s) return s;
   }
+  starting_->Set(0);
   log_->info("{} session {} running: store {}, metrics {}{}", options_.command, session_id(), options_.store_url,
              metrics_->url(), options_.api_enabled ? ", API " + api_url() : "");
   return {};
+}
+
+void Node::set_phase(std::string phase) {
+  const std::lock_guard lock(phase_mutex_);
+  phase_ = std::move(phase);
+}
+
+net::HttpResponse Node::answer(const net::HttpRequest& request) {
+  if (api_attached_.load(std::memory_order_acquire))
+    return to_net_response(api_->handle(to_api_request(request)));
+  std::string phase;
+  {
+    const std::lock_guard lock(phase_mutex_);
+    phase = phase_;
+  }
+  return to_net_response(api::OperatorApi::starting_response(to_api_request(request), phase));
 }
 
 core::Status Node::start_store() {
@@ -104,12 +135,18 @@ core::Status Node::start_store() {
   // The rows a previous run spooled (an outage, a crash) are part of the account: the store's rows
   // without them are an older state. They go in before anything is read (issue D1 of the storage
   // audit: an account restored first lost the outage's orders, fills and balances for good).
+  set_phase("replaying the store spool");
   if (auto s = replay_spool(); !s) return s;
   store = storage::open_store(options_.store_url, without_migrations());  // applied above
   if (!store) return with_spool_note(store.error());
   // The writer is idle until the pipeline starts: these write through the store directly.
   if (options_.continue_account) end_killed_sessions(**store);
-  if (options_.backfill.enabled) backfill_history(**store);
+  if (options_.backfill.enabled) {
+    set_phase("history backfill from " + options_.backfill.rest.base_url +
+              " (history.backfill_on_start)");
+    backfill_history(**store);
+  }
+  set_phase("reading the warm-up history and the account");
   for (const auto& symbol : options_.pipeline.symbols) {
     auto stored = (*store)->latest_bars(symbol, 1, warm_up_minutes());
     if (stored) warm_up_bars_.insert(warm_up_bars_.end(), stored->begin(), stored->end());
@@ -377,6 +414,11 @@ core::Status Node::start_api() {
         row.result = std::to_string(record.status) + " " + record.outcome;
         (void)writer_->push(std::move(row));
       });
+  api_attached_.store(true, std::memory_order_release);
+  return {};
+}
+
+core::Status Node::start_http() {
   const auto address = core::parse_host_port(options_.api_address);
   if (!address) return core::Error::of("operator API address " + address.error().message);
   net::HttpServerOptions server;
@@ -400,9 +442,8 @@ core::Status Node::start_api() {
   http_ = std::make_unique<net::HttpServer>(io_, server);
   http_->set_fallback([this](net::HttpRequest request, net::HttpRespond respond) {
     // The API may wait for the kernel: answer off the I/O thread, on workers stop() joins.
-    boost::asio::post(api_workers_, [this, request = std::move(request), respond = std::move(respond)] {
-      respond(to_net_response(api_->handle(to_api_request(request))));
-    });
+    boost::asio::post(api_workers_, [this, request = std::move(request),
+                                     respond = std::move(respond)] { respond(answer(request)); });
   });
   if (auto s = http_->start(); !s) return core::Error::of("operator API: " + s.error().message);
   io_thread_ = std::thread([this] {

@@ -7,9 +7,11 @@
 // Start-up is crash-only (principle 6): open the store (migrations), start the writer and wait for
 // it to replay a spool left by an outage or a crash, then read the account and the warm-up bars (so
 // they include the spooled rows), record the session, start the kernel and the pipeline, warm up
-// the indicators, then connect the feed and serve the API. A store that cannot be opened while a
+// the indicators, then connect the feed and attach the API (whose address answered "starting",
+// naming the phase, from the first moment: Node::start_http). A store that cannot be opened while a
 // spool holds rows fails the start with both named: the store alone is an older state of the
 // account.
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <spdlog/logger.h>
 
@@ -128,7 +130,13 @@ class Node {
   core::Error with_spool_note(const core::Error& error) const;  // names an unreplayed spool too
   core::Status start_state_bus();
   core::Status start_kernel();
+  // The API's address is bound first and answers OperatorApi::starting_response (naming the phase)
+  // until start_api attaches the API, once the kernel runs: a first start's backfill takes many
+  // minutes, in which /health, /ready and `tg4 ctl` must not say that nothing is there.
+  core::Status start_http();
   core::Status start_api();
+  net::HttpResponse answer(const net::HttpRequest& request);
+  void set_phase(std::string phase);
   void end_killed_sessions(storage::Store& store);
   void backfill_history(storage::Store& store);
   void warm_up();
@@ -157,6 +165,10 @@ class Node {
   std::unique_ptr<MarketSource> source_;
   std::unique_ptr<api::Control> control_;
   std::unique_ptr<api::OperatorApi> api_;
+  std::atomic<bool> api_attached_{false};  // api_ answers (set once, after api_ is made)
+  std::mutex phase_mutex_;
+  std::string phase_;  // what the node is starting with; guarded by phase_mutex_
+  prometheus::Gauge* starting_ = nullptr;    // tg4_node_starting
   boost::asio::thread_pool api_workers_{2};  // API requests that wait for the kernel
   boost::asio::io_context io_;
   std::unique_ptr<net::HttpServer> http_;

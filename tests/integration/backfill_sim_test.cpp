@@ -11,6 +11,7 @@
 #include "integration/storage_test_env.hpp"
 #include "kraken/rest_client.hpp"
 #include "market/candles_csv.hpp"
+#include "net/http_client.hpp"
 #include "storage/store.hpp"
 #include "support/child_process.hpp"
 
@@ -353,16 +354,38 @@ TEST(BackfillSim, PaperStopsWhenSignalledDuringTheBackfill) {
   SimProcess sim(dir, {"--deterministic", "--start", "2024-03-01T00:00:00Z", "--speed", "60",
                        "--history-days", "30", "--seed", "9", "--symbols", kSymbol});
   const auto config = dir.file("slow.yaml");
+  const std::string api = "127.0.0.1:" + std::to_string(storage::testing::free_port());
+  const std::string metrics = "127.0.0.1:" + std::to_string(storage::testing::free_port());
   std::ofstream(config) << "symbols: [" << kSymbol << "]\n"
                         << "rest:\n  url: " << sim.rest_url << "\n"  // Kraken's Starter rate
                         << "history:\n  backfill_days: 30\n"
-                        << "api:\n  enabled: false\n"
-                        << "metrics:\n  address: 127.0.0.1:0\n"
+                        << "api:\n  address: " << api << "\n"
+                        << "metrics:\n  address: " << metrics << "\n"
                         << "storage:\n  url: sqlite:" << dir.file("slow.db") << "\n";
   auto node = paper(dir, config, sim, "slow");
   ASSERT_TRUE(testing::wait_until(60s, [&] {
     return node->stderr_text().find("from Trades") != std::string::npos;
   })) << node->stderr_text();
+  // Meanwhile the API's address and /metrics say that the node is starting, and with what.
+  net::HttpClientOptions client_options;
+  net::HttpClient client(std::move(client_options));
+  const auto health = client.get("http://" + api + "/health");
+  ASSERT_TRUE(health) << health.error().message;
+  EXPECT_EQ(health->status, 200);
+  EXPECT_NE(health->body.find("\"starting\""), std::string::npos) << health->body;
+  EXPECT_NE(health->body.find("history backfill from " + sim.rest_url), std::string::npos)
+      << health->body;
+  const auto ready = client.get("http://" + api + "/ready");
+  ASSERT_TRUE(ready) << ready.error().message;
+  EXPECT_EQ(ready->status, 503) << ready->body;
+  const auto status = client.get("http://" + api + "/api/v1/status");
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(status->status, 503);
+  EXPECT_NE(status->body.find("tg4 is starting (history backfill"), std::string::npos)
+      << status->body;
+  const auto scraped = client.get("http://" + metrics + "/metrics");
+  ASSERT_TRUE(scraped) << scraped.error().message;
+  EXPECT_NE(scraped->body.find("tg4_node_starting 1"), std::string::npos);
   node->signal(SIGTERM);
   EXPECT_EQ(node->wait(30s), 0) << node->stderr_text();
   const auto log = node->stderr_text();
