@@ -27,6 +27,9 @@ const char* to_string(OrderRole role) {
 
 namespace {
 
+// A cancel on its way is not sent again before this (see cancel()).
+constexpr core::Duration kCancelResendAfter = std::chrono::seconds(10);
+
 // Ended without a fill being the reason: refused, canceled, expired. TG4 writes an order off this
 // way too (no answer from the venue, closed while it was not watching), and a venue may still
 // report fills for it later.
@@ -167,10 +170,14 @@ void OrderManager::cancel(const std::string& client_order_id, core::Timestamp no
   const auto it = orders_.find(client_order_id);
   if (it == orders_.end() || core::is_terminal(it->second.status)) return;
   if (it->second.held_locally) return cancel_held(it->second, "canceled", now);
+  // Sent already: Kraken would refuse the second (EOrder:Unknown order once the first lands) and it
+  // costs the rate counter. Later, it may be a retry of a cancel that was lost.
+  const auto asked = cancel_requested_.find(client_order_id);
+  if (asked != cancel_requested_.end() && now - asked->second < kCancelResendAfter) return;
   if (config_.budget_kraken_rate_counter) {
     rate_counter_.add(it->second.request.symbol, TradingRateCounter::cancel_penalty(now - it->second.created), now);
   }
-  cancel_requested_.insert(client_order_id);
+  cancel_requested_[client_order_id] = now;
   venue_.cancel(client_order_id, now);
 }
 

@@ -250,7 +250,9 @@ class OrderManager {
   std::set<std::string> held_ids_;        // the open targets held locally (on_price scans only these)
   // Open orders TG4 asked the venue to cancel: any other cancel of a stop (Kraken's dead man's
   // switch after an outage, a hand on the website) left a position unprotected.
-  std::set<std::string> cancel_requested_;
+  // When each was asked: the same cancel is not sent again for kCancelResendAfter (a flatten
+  // cancels every order, then each position's close cancels its symbol's).
+  std::map<std::string, core::Timestamp> cancel_requested_;
   std::set<std::string> operator_cancels_;  // of those, the ones the operator asked for
   // Orders whose resize (amend of the quantity) is on its way: the quantity asked, until the venue
   // next reports the order's quantity (settle_qty). A stop's asked_qty starts from it.

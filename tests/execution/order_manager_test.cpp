@@ -1427,3 +1427,29 @@ TEST_F(OrderManagerMarginTest, ProtectionFollowsAShrinkingShort) {
 
 }  // namespace
 }  // namespace tg4::execution
+
+namespace tg4::execution {
+namespace {
+
+// A flatten cancels every order, then closes each position, which cancels its symbol's orders
+// again: a cancel still on its way is not sent twice (Kraken refuses the second with EOrder:Unknown
+// order, and it costs the rate counter; exec audit 3).
+TEST_F(HeldTargetTest, ACancelOnItsWayIsNotSentAgain) {
+  ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.1_d, now_));
+  defer_reports_ = true;  // the venue's answers are in flight
+  manager_->cancel_all(now_);
+  ASSERT_TRUE(manager_->close_position("BTC/USDT", 0.1_d, "flatten", now_));
+  std::size_t refused_cancels = 0;
+  for (const core::ExecutionEvent& e : pending_reports_) {
+    const auto* update = std::get_if<core::OrderUpdate>(&e);
+    if (update != nullptr && update->reason.starts_with("cancel: unknown or closed order"))
+      ++refused_cancels;
+  }
+  EXPECT_EQ(refused_cancels, 0u);
+  deliver_reports();
+  EXPECT_EQ(stop().status, OrderStatus::kCanceled);
+  EXPECT_EQ(venue_->balance("BTC"), 0_d) << "the position is closed";
+}
+
+}  // namespace
+}  // namespace tg4::execution
