@@ -420,7 +420,14 @@ std::string Node::api_url() const {
                      host.find(':') == std::string::npos ? host : "[" + host + "]", http_->port());
 }
 
-bool Node::ready() const { return !kernel_failure() && (source_ == nullptr || source_->connected()); }
+bool Node::ready() const {
+  if (kernel_failure() || (source_ != nullptr && !source_->connected())) return false;
+  // A real venue must have its private session up: a node that cannot place an order (a key
+  // Kraken refuses, say) is not ready, whatever its market data does.
+  if (options_.venue && pipeline_ != nullptr)
+    return pipeline_->summary().venue_connected.value_or(false);
+  return true;
+}
 
 std::optional<std::string> Node::kernel_failure() const {
   const std::lock_guard lock(failure_mutex_);
