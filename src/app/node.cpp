@@ -180,6 +180,15 @@ core::Status Node::replay_spool() {
 }
 
 core::Status Node::start_state_bus() {
+  // Whether Redis is configured at all: tg4_redis_up alone cannot tell "down" from "none", and the
+  // TG4RedisDown alert must not fire on a node that has no Redis to reach.
+  prometheus::BuildGauge()
+      .Name("tg4_redis_configured")
+      .Help(
+          "1 when a Redis URL is configured (--redis / redis.url), 0 with the in-process state bus")
+      .Register(metrics_->registry())
+      .Add({})
+      .Set(options_.redis_url.empty() ? 0 : 1);
   if (options_.redis_url.empty()) {
     state_ = std::make_unique<storage::LocalStateBus>();
     // Exported without Redis too (SPEC §11 "Redis connected"): 0, there is none to be connected to.
