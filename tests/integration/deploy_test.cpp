@@ -266,6 +266,62 @@ TEST(Deploy, TheComposeEnvironmentResolvesTheProductionConfig) {
   EXPECT_NE(shown.output.find("role: admin"), std::string::npos) << "no operator token: every API call refused";
 }
 
+// "45s", "45": seconds; -1 when neither.
+int seconds_of(const std::string& text) {
+  std::smatch m;
+  if (!std::regex_match(text, m, std::regex(R"(\s*(\d+)s?\s*)"))) return -1;
+  return std::stoi(m[1]);
+}
+
+// A clean stop of tg4 may wait for an LLM request already sent (llm.timeout), and only then does
+// the live venue disarm the dead man's switch (at most 3 s): killed before that, Kraken cancels
+// every resting stop once the switch's timeout passes. Compose's default grace (10 s) did just
+// that, since the 45 s sat on TimescaleDB. Both supervisors give tg4 the same grace, enough for
+// both.
+TEST(Deploy, Tg4HasTheGraceToDisarmTheDeadMansSwitchUnderComposeAndSystemd) {
+  const YAML::Node compose = YAML::LoadFile((kDeploy / "docker-compose.yml").string());
+  const YAML::Node grace = compose["services"]["tg4"]["stop_grace_period"];
+  ASSERT_TRUE(grace) << "tg4 has Docker's default 10 s grace";
+  const int compose_grace = seconds_of(grace.as<std::string>());
+  std::smatch m;
+  const std::string unit = read_file(kDeploy / "systemd/tg4.service");
+  ASSERT_TRUE(std::regex_search(unit, m, std::regex(R"(\nTimeoutStopSec=(\d+))")));
+  EXPECT_EQ(compose_grace, std::stoi(m[1])) << "compose and systemd disagree";
+  const tg4::core::Config defaults;
+  const auto llm = std::chrono::duration_cast<std::chrono::seconds>(defaults.llm.timeout).count();
+  constexpr int kVenueStop = 3;  // the venue's disarm and close (kraken_venue.cpp kVenueStopGrace)
+  constexpr int kMargin = 7;     // the process's exit around it
+  EXPECT_GE(compose_grace, llm + kVenueStop + kMargin)
+      << "an LLM request in flight would outlast the grace and the disarm would never be sent";
+}
+
+// The unit passes systemd's own check (with the binary's path made real), and its install notes
+// create the user it runs as (without it systemd fails the start with 217/USER) and the file its
+// Documentation= names.
+TEST(Deploy, SystemdUnitVerifiesAndItsInstallNotesCreateItsUser) {
+  const std::string unit = read_file(kDeploy / "systemd/tg4.service");
+  EXPECT_NE(unit.find("useradd --system"), std::string::npos) << "nothing creates User=tg4";
+  EXPECT_NE(unit.find("/usr/share/doc/tg4/README.md"), std::string::npos);
+  std::smatch doc;
+  ASSERT_TRUE(std::regex_search(unit, doc, std::regex(R"(\nDocumentation=file://(\S+))")));
+  EXPECT_NE(unit.find("install -D -m 0644 README.md " + doc[1].str()), std::string::npos)
+      << "the install notes do not install " << doc[1];
+  const std::string readme = read_file(fs::path(TG4_SOURCE_DIR) / "README.md");
+  EXPECT_NE(readme.find("useradd --system"), std::string::npos) << "README's steps create no user";
+  if (run("command -v systemd-analyze").status != 0)
+    GTEST_SKIP() << "systemd-analyze not installed";
+  const fs::path dir = scratch("systemd");
+  std::string copy = unit;
+  const std::string installed = "/usr/local/bin/tg4", built = TG4_BINARY;
+  for (auto at = copy.find(installed); at != std::string::npos;
+       at = copy.find(installed, at + built.size()))
+    copy.replace(at, installed.size(), built);
+  std::ofstream(dir / "tg4.service") << copy;
+  const auto verify = run("systemd-analyze verify " + (dir / "tg4.service").string());
+  EXPECT_EQ(verify.status, 0) << verify.output;
+  fs::remove_all(dir);
+}
+
 TEST(Deploy, DockerfileIsAMultiStageBookwormBuild) {
   const std::string text = read_file(kDeploy / "Dockerfile");
   EXPECT_NE(text.find("FROM debian:bookworm AS build"), std::string::npos);
