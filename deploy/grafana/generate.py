@@ -218,9 +218,11 @@ DASHBOARDS = {
               unit="s", legend="p99"),
         panel("Store queue depth and spool", [("tg4_store_queue_depth", "queue rows"),
                                               ("tg4_store_spool_bytes", "spool bytes")]),
+        # Redis up 0 with Redis configured 0 is a node without Redis (in-process state), not an outage.
         panel("Store, TimescaleDB, Redis up", [("tg4_store_up", "store"),
                                                ("tg4_store_timescaledb", "timescaledb"),
-                                               ("tg4_redis_up", "redis")], kind="stat"),
+                                               ("tg4_redis_up", "redis"),
+                                               ("tg4_redis_configured", "redis configured")], kind="stat"),
     ]),
 }
 

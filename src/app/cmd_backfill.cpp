@@ -35,7 +35,8 @@ constexpr const char* kCsvSource = "kraken_csv";
 
 struct BackfillArgs {
   std::vector<std::string> symbols;
-  int days = 0;  // 0: history.backfill_days
+  int days = 0;
+  CLI::Option* days_option = nullptr;  // given: --days, else history.backfill_days
   std::string rest_url;
   std::vector<std::string> imports;
   std::string ca_file;
@@ -133,8 +134,12 @@ int run_backfill(const CommandContext& ctx, const BackfillArgs& a) {
     if (!core::split_symbol(s))
       return usage_error("backfill", "--symbols: '" + s + "' is not in the form BASE/QUOTE (e.g. BTC/USD)");
   }
-  const int days = a.days > 0 ? a.days : config->history.backfill_days;
-  if (a.days < 0 || days > 3650) return usage_error("backfill", "--days must be between 1 and 3650");
+  // --days 0 used to mean "not given" and backfilled history.backfill_days (30): 1 to 3650 as said.
+  const bool days_given = a.days_option != nullptr && a.days_option->count() > 0;
+  const int days = days_given ? a.days : config->history.backfill_days;
+  if (days_given && (days < 1 || days > 3650))
+    return usage_error("backfill",
+                       "--days must be between 1 and 3650, got " + std::to_string(days));
 
   auto store = storage::open_store(config->storage.url);
   if (!store) {
@@ -216,8 +221,9 @@ void add_backfill_command(CLI::App& root, CommandContext& ctx) {
   cmd->add_option("--symbols", a.symbols,
                   "Pairs in WS v2 form, e.g. BTC/USD,ETH/USD (default: config symbols)")
       ->delimiter(',');
-  cmd->add_option("--days", a.days,
-                  "How far back to look for gaps (default: history.backfill_days, 30)");
+  a.days_option = cmd->add_option(
+      "--days", a.days,
+      "How far back to look for gaps, 1 to 3650 (default: history.backfill_days, 30)");
   cmd->add_option("--rest-url", a.rest_url,
                   "Kraken REST base URL (default: rest.url, https://api.kraken.com)");
   cmd->add_option("--import", a.imports,

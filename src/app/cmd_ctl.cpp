@@ -15,6 +15,7 @@
 
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
+#include "core/decimal.hpp"
 #include "net/http_client.hpp"
 
 namespace tg4::app {
@@ -41,8 +42,9 @@ struct Route {
   bool destructive = false;
 };
 
-// A double as a person reads it: a plain decimal of at most 6 places, trailing zeros dropped
-// (Boost.JSON writes 0.5 as 5E-1, and sums carry float noise such as 0.2700000000000001).
+// A double (a ratio, a confidence, a score) as a person reads it: a plain decimal of at most 6
+// places, trailing zeros dropped (Boost.JSON writes 0.5 as 5E-1, and sums carry float noise such
+// as 0.2700000000000001).
 std::string plain_number(double x) {
   if (!std::isfinite(x)) return fmt::format("{}", x);
   std::string text = fmt::format("{:.6f}", x);
@@ -51,9 +53,31 @@ std::string plain_number(double x) {
   return text == "-0" ? "0" : text;
 }
 
-// JSON text with its doubles as plain_number writes them.
+// An exact decimal of the API (a JSON string: prices, quantities, balances, PnL) with at most 8
+// places, Kraken's finest price and lot precision (an XRP/BTC price 0.00000886, a BTC quantity
+// 0.03431434 stay whole); a computed amount carries up to 18 (equity 9984.4364888522748), which
+// is rounded to 8 (half even), trailing zeros dropped. Any other text is returned as it is.
+constexpr int kAmountPlaces = 8;
+
+std::string plain_amount(const std::string& text) {
+  const std::size_t dot = text.find('.');
+  if (dot == std::string::npos || text.size() - dot - 1 <= kAmountPlaces) return text;
+  const bool decimal = std::all_of(text.begin() + (text.front() == '-' ? 1 : 0), text.end(),
+                                   [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  if (!decimal || dot == 0) return text;
+  const auto value = core::Decimal::parse(text);
+  if (!value) return text;
+  std::string out = value->to_string(kAmountPlaces);
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  return out == "-0" ? "0" : out;
+}
+
+// JSON text with its doubles as plain_number writes them and its amounts as plain_amount does.
 std::string plain_json(const json::value& v) {
   switch (v.kind()) {
+    case json::kind::string:
+      return json::serialize(json::string(plain_amount(std::string(v.get_string()))));
     case json::kind::double_:
       return plain_number(v.get_double());
     case json::kind::array: {
@@ -86,7 +110,7 @@ std::string cell(const json::value& v) {
       const json::value inner = json::parse(text, ec);
       if (!ec) return plain_json(inner);
     }
-    return text;
+    return plain_amount(text);
   }
   if (v.is_null()) return "";
   return plain_json(v);

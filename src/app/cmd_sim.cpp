@@ -1,18 +1,18 @@
 // `tg4 sim`: the Kraken WS v2 (+ REST) exchange simulator, standalone (SPEC §12). Prints the URL it
-// serves on stdout, serves /metrics on --metrics, runs until SIGINT/SIGTERM.
+// serves on stdout, serves /metrics only when --metrics is given (its default is the node's, and a
+// `tg4 paper` beside it takes that), runs until SIGINT/SIGTERM.
+#include <prometheus/registry.h>
 #include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
 
 #include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
-#include <prometheus/registry.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-#include <yaml-cpp/yaml.h>
-
 #include "app/command.hpp"
+#include "core/logging.hpp"
 #include "core/time.hpp"
 #include "metrics/metrics_server.hpp"
 #include "sim/fault_spec.hpp"
@@ -102,13 +102,6 @@ core::Status apply_config(const GlobalOptions& g, sim::SimOptions& opts, int& po
   return {};
 }
 
-std::shared_ptr<spdlog::logger> make_logger(const GlobalOptions& g) {
-  // stdout carries the URL only; logs go to stderr.
-  auto logger = std::make_shared<spdlog::logger>("sim", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
-  logger->set_level(spdlog::level::from_str(g.log_level));
-  return logger;
-}
-
 int run_sim(const CommandContext& ctx, const SimArgs& a) {
   const auto usage = [](const std::string& message) {
     std::cerr << "tg4 sim: " << message << "\n";
@@ -155,14 +148,22 @@ int run_sim(const CommandContext& ctx, const SimArgs& a) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto logger = make_logger(ctx.globals);
-  // Serves tg4_build_info and the simulator's metrics on --metrics.
-  auto metrics_server = metrics::MetricsServer::start(ctx.globals.metrics_address);
-  if (!metrics_server) {
-    std::cerr << "tg4 sim: " << metrics_server.error().message << "\n";
-    return kExitFailure;
+  // The node's logger, as every command has: stderr (stdout carries the URL only), --log-format
+  // and --log-level, and the redacting formatter.
+  auto logger = core::logger("sim");
+  // Serves tg4_build_info and the simulator's metrics on --metrics, and only when it is given:
+  // its default is the node's (127.0.0.1:9464), and `tg4 paper` beside the simulator takes it.
+  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  prometheus::Registry unserved;
+  if (ctx.globals.metrics_given) {
+    auto started = metrics::MetricsServer::start(ctx.globals.metrics_address);
+    if (!started) {
+      std::cerr << "tg4 sim: " << started.error().message << "\n";
+      return kExitFailure;
+    }
+    metrics_server = std::move(*started);
   }
-  prometheus::Registry& registry = (*metrics_server)->registry();
+  prometheus::Registry& registry = metrics_server ? metrics_server->registry() : unserved;
 
   sim::Simulator simulator(opts, registry, logger);
   if (auto status = simulator.start(static_cast<std::uint16_t>(port)); !status) {
@@ -174,9 +175,12 @@ int run_sim(const CommandContext& ctx, const SimArgs& a) {
   // The key names an account: never logged unless it is the public test key everyone knows.
   const std::string key_text =
       opts.api_key == sim::kTestApiKey ? "the public test key " + opts.api_key : std::string("as given, not shown");
-  logger->info("REST on {}/0/public and /0/private, private WS on {} (API key {}), metrics on http://{}/metrics; "
-               "stop with Ctrl-C",
-               simulator.rest_url(), simulator.ws_auth_url(), key_text, ctx.globals.metrics_address);
+  const std::string metrics_text =
+      metrics_server ? "metrics on " + metrics_server->url()
+                     : std::string("no /metrics (--metrics HOST:PORT serves them)");
+  logger->info(
+      "REST on {}/0/public and /0/private, private WS on {} (API key {}), {}; stop with Ctrl-C",
+      simulator.rest_url(), simulator.ws_auth_url(), key_text, metrics_text);
 
   int received = 0;
   sigwait(&signals, &received);
@@ -189,8 +193,11 @@ int run_sim(const CommandContext& ctx, const SimArgs& a) {
 
 void add_sim_command(CLI::App& root, CommandContext& ctx) {
   auto args = std::make_shared<SimArgs>();
-  CLI::App* cmd = add_command(root, ctx, "sim", "Kraken WebSocket v2 (+ REST) exchange simulator",
-                              [&ctx, args] { return run_sim(ctx, *args); });
+  CLI::App* cmd =
+      add_command(root, ctx, "sim",
+                  "Kraken WebSocket v2 (+ REST) exchange simulator (/metrics only with a "
+                  "global --metrics HOST:PORT)",
+                  [&ctx, args] { return run_sim(ctx, *args); });
   auto& a = *args;
   a.given["--port"] = cmd->add_option("--port", a.port, "Port on 127.0.0.1 (0 = any free port)")->capture_default_str();
   a.given["--symbols"] = cmd->add_option("--symbols", a.symbols, "Pairs, e.g. BTC/USDT,XRP/USDT,XRP/BTC (default)")

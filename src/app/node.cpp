@@ -217,6 +217,15 @@ core::Status Node::replay_spool() {
 }
 
 core::Status Node::start_state_bus() {
+  // Whether Redis is configured at all: tg4_redis_up alone cannot tell "down" from "none", and the
+  // TG4RedisDown alert must not fire on a node that has no Redis to reach.
+  prometheus::BuildGauge()
+      .Name("tg4_redis_configured")
+      .Help(
+          "1 when a Redis URL is configured (--redis / redis.url), 0 with the in-process state bus")
+      .Register(metrics_->registry())
+      .Add({})
+      .Set(options_.redis_url.empty() ? 0 : 1);
   if (options_.redis_url.empty()) {
     state_ = std::make_unique<storage::LocalStateBus>();
     // Exported without Redis too (SPEC §11 "Redis connected"): 0, there is none to be connected to.
@@ -461,7 +470,14 @@ std::string Node::api_url() const {
                      host.find(':') == std::string::npos ? host : "[" + host + "]", http_->port());
 }
 
-bool Node::ready() const { return !kernel_failure() && (source_ == nullptr || source_->connected()); }
+bool Node::ready() const {
+  if (kernel_failure() || (source_ != nullptr && !source_->connected())) return false;
+  // A real venue must have its private session up: a node that cannot place an order (a key
+  // Kraken refuses, say) is not ready, whatever its market data does.
+  if (options_.venue && pipeline_ != nullptr)
+    return pipeline_->summary().venue_connected.value_or(false);
+  return true;
+}
 
 std::optional<std::string> Node::kernel_failure() const {
   const std::lock_guard lock(failure_mutex_);

@@ -38,7 +38,13 @@ void write_report(const Node& node, const kernel::PipelineSummary& s, const std:
   std::filesystem::create_directories(dir);
   json::object summary;
   summary["session_id"] = node.session_id();
-  summary["equity"] = s.equity.to_string(2);
+  // As /status: no balances from a real venue, no equity to report (null, not a zero).
+  if (s.equity_confirmed || !s.equity.is_zero())
+    summary["equity"] = s.equity.to_string(2);
+  else
+    summary["equity"] = nullptr;
+  summary["equity_confirmed"] = s.equity_confirmed;
+  if (s.venue_connected && !s.venue_was_up) summary["venue_problem"] = s.venue_problem;
   summary["realised_pnl"] = s.realised_pnl.to_string(2);
   summary["unrealised_pnl"] = s.unrealised_pnl.to_string(2);
   summary["fees"] = s.fees.to_string(2);
@@ -101,12 +107,31 @@ void block_stop_signals() {
 std::string render_status(const kernel::PipelineSummary& s, const std::string& title, bool stopped) {
   // Once the session has stopped, its connections were closed on purpose: not "DOWN".
   const char* feed = stopped ? "closed" : s.feed_connected ? "up" : "DOWN";
-  const char* venue = !s.venue_connected ? "" : stopped ? "  venue closed" : *s.venue_connected ? "  venue up" : "  venue DOWN";
+  // A live node whose private session is down cannot place an order, whatever its state says: the
+  // venue's reason is on the first line (a key Kraken refuses, say), also in the stop's summary
+  // when the session never came up.
+  std::string venue;
+  if (s.venue_connected) {
+    if (stopped) {
+      venue = s.venue_was_up ? "  venue closed" : "  venue never up";
+    } else {
+      venue = *s.venue_connected ? "  venue up" : "  venue DOWN: no orders can be placed";
+    }
+    if (!*s.venue_connected && !s.venue_problem.empty() && !(stopped && s.venue_was_up))
+      venue += " (" + s.venue_problem + ")";
+  }
   std::string out = fmt::format("{}  {}  state {}{}  feed {}{}\n", title, core::format_rfc3339(s.time, 0),
                                 s.trading_state, s.state_reason.empty() ? "" : " (" + s.state_reason + ")", feed,
                                 venue);
-  out += fmt::format("  equity {}  realised {}  unrealised {}  fees {}  drawdown {:.2f}%\n", money(s.equity),
-                     money(s.realised_pnl), money(s.unrealised_pnl), money(s.fees), s.drawdown.to_double() * 100);
+  // Without the venue's balances the equity is not the account's: a zero is unknown, anything else
+  // is what the store last knew.
+  const std::string equity =
+      s.equity_confirmed   ? money(s.equity)
+      : s.equity.is_zero() ? std::string("unknown (no balances from the venue yet)")
+                           : money(s.equity) + " (stored; the venue has not confirmed it yet)";
+  out += fmt::format("  equity {}  realised {}  unrealised {}  fees {}  drawdown {:.2f}%\n", equity,
+                     money(s.realised_pnl), money(s.unrealised_pnl), money(s.fees),
+                     s.drawdown.to_double() * 100);
   out += fmt::format("  positions {}  open orders {}  intents {} (approved {}, rejected {})  orders {}  fills {}\n",
                      s.open_positions, s.open_orders, s.intents, s.approved, s.rejected, s.orders_sent, s.fills);
   out += fmt::format("  market events {}  trades {}  bars {}  checksum mismatches {}\n", s.market_events,

@@ -83,10 +83,24 @@ bool prose_word(std::string_view value) {
          });
 }
 
+// Kraken's error code, "EAPI:Invalid", "EGeneral:Permission", "EOrder:Insufficient": E, a
+// capitalised category of letters, a colon and a capitalised message. What the exchange answered,
+// never a credential (tokens and keys are base64, without a colon).
+bool kraken_error_code(std::string_view value) {
+  const std::size_t colon = value.find(':');
+  if (colon == std::string_view::npos || colon < 2 || colon + 1 >= value.size()) return false;
+  if (value[0] != 'E' || value[1] < 'A' || value[1] > 'Z') return false;
+  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!std::all_of(value.begin(), value.begin() + static_cast<std::ptrdiff_t>(colon), letter))
+    return false;
+  return value[colon + 1] >= 'A' && value[colon + 1] <= 'Z';
+}
+
 // After an identifier ending at j that names a secret: `= v`, `: v`, `":"v"`. Returns the index
 // after the masked value, or npos when no value follows. With `prose_after_colon` (a name ending
-// in "token", as in "no WebSocket token: Kraken REST ..."), an unquoted prose word after a colon
-// is text, not the token.
+// in "token", as in "no WebSocket token: Kraken REST ..." or "Kraken REST GetWebSocketsToken:
+// EAPI:Invalid key"), an unquoted prose word or Kraken error code after a colon is text, not the
+// token.
 std::size_t redact_assignment(std::string_view text, std::size_t j, char opening_quote,
                               bool prose_after_colon, std::string& out) {
   std::size_t k = j;
@@ -103,7 +117,7 @@ std::size_t redact_assignment(std::string_view text, std::size_t j, char opening
   if (end == k) return std::string_view::npos;
   if (end - k == 3 && text.substr(k, 3) == "***") return std::string_view::npos;
   if (prose_after_colon && colon && quote == 0 && opening_quote == 0 &&
-      prose_word(text.substr(k, end - k))) {
+      (prose_word(text.substr(k, end - k)) || kraken_error_code(text.substr(k, end - k)))) {
     return std::string_view::npos;
   }
   out += text.substr(j, k - j);

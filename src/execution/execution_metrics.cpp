@@ -12,8 +12,14 @@ prometheus::Histogram::BucketBoundaries latency_buckets() {
 }  // namespace
 
 ExecutionMetrics::ExecutionMetrics(prometheus::Registry& registry)
-    : orders_(prometheus::BuildCounter().Name("tg4_orders_total").Help("Order state changes by status").Register(registry)),
-      fills_(prometheus::BuildCounter().Name("tg4_fills_total").Help("Fills by symbol and side").Register(registry)),
+    : orders_(prometheus::BuildCounter()
+                  .Name("tg4_orders_total")
+                  .Help("Order state changes by status")
+                  .Register(registry)),
+      fills_(prometheus::BuildCounter()
+                 .Name("tg4_fills_total")
+                 .Help("Fills by symbol and side")
+                 .Register(registry)),
       fees_(prometheus::BuildCounter()
                 .Name("tg4_fees_paid_total")
                 .Help("Fees paid, in the reporting currency")
@@ -21,7 +27,8 @@ ExecutionMetrics::ExecutionMetrics(prometheus::Registry& registry)
                 .Add({})),
       slippage_(prometheus::BuildHistogram()
                     .Name("tg4_fill_slippage_bps")
-                    .Help("Fill price versus the reference price when sent, basis points (positive = worse)")
+                    .Help("Fill price versus the reference price when sent, basis points (positive "
+                          "= worse)")
                     .Register(registry)
                     .Add({}, slippage_buckets())),
       round_trip_(prometheus::BuildHistogram()
@@ -29,31 +36,65 @@ ExecutionMetrics::ExecutionMetrics(prometheus::Registry& registry)
                       .Help("Order sent to first venue acknowledgement")
                       .Register(registry)
                       .Add({}, latency_buckets())),
-      open_orders_(prometheus::BuildGauge().Name("tg4_orders_open").Help("Open orders").Register(registry).Add({})),
-      equity_(prometheus::BuildGauge().Name("tg4_portfolio_equity").Help("Equity in the reporting currency").Register(registry).Add({})),
-      peak_equity_(prometheus::BuildGauge().Name("tg4_portfolio_peak_equity").Help("Highest equity seen").Register(registry).Add({})),
+      open_orders_(prometheus::BuildGauge()
+                       .Name("tg4_orders_open")
+                       .Help("Open orders")
+                       .Register(registry)
+                       .Add({})),
+      equity_(prometheus::BuildGauge()
+                  .Name("tg4_portfolio_equity")
+                  .Help("Equity in the reporting currency")
+                  .Register(registry)
+                  .Add({})),
+      peak_equity_(prometheus::BuildGauge()
+                       .Name("tg4_portfolio_peak_equity")
+                       .Help("Highest equity seen")
+                       .Register(registry)
+                       .Add({})),
       drawdown_(prometheus::BuildGauge()
                     .Name("tg4_portfolio_drawdown_ratio")
                     .Help("Drawdown from the equity peak, 0..1")
                     .Register(registry)
                     .Add({})),
-      realised_(prometheus::BuildGauge().Name("tg4_portfolio_realised_pnl").Help("Realised PnL after fees").Register(registry).Add({})),
-      unrealised_(prometheus::BuildGauge().Name("tg4_portfolio_unrealised_pnl").Help("Unrealised PnL at marks").Register(registry).Add({})),
-      fees_paid_(prometheus::BuildGauge().Name("tg4_portfolio_fees").Help("Fees paid so far").Register(registry).Add({})),
-      balances_(prometheus::BuildGauge().Name("tg4_portfolio_balance").Help("Balance per asset").Register(registry)),
+      realised_(prometheus::BuildGauge()
+                    .Name("tg4_portfolio_realised_pnl")
+                    .Help("Realised PnL after fees")
+                    .Register(registry)
+                    .Add({})),
+      unrealised_(prometheus::BuildGauge()
+                      .Name("tg4_portfolio_unrealised_pnl")
+                      .Help("Unrealised PnL at marks")
+                      .Register(registry)
+                      .Add({})),
+      fees_paid_(prometheus::BuildGauge()
+                     .Name("tg4_portfolio_fees")
+                     .Help("Fees paid so far")
+                     .Register(registry)
+                     .Add({})),
+      balances_(prometheus::BuildGauge()
+                    .Name("tg4_portfolio_balance")
+                    .Help("Balance per asset")
+                    .Register(registry)),
       exposure_(prometheus::BuildGauge()
                     .Name("tg4_portfolio_exposure")
                     .Help("Open position notional per symbol, reporting currency")
                     .Register(registry)),
+      // A gauge: no _total suffix, which Prometheus keeps for counters (it was
+      // tg4_portfolio_exposure_total, and rate() of it made sense to no one).
       total_exposure_(prometheus::BuildGauge()
-                          .Name("tg4_portfolio_exposure_total")
+                          .Name("tg4_portfolio_total_exposure")
                           .Help("Sum of open position notionals, reporting currency")
                           .Register(registry)
                           .Add({})),
-      open_positions_(prometheus::BuildGauge().Name("tg4_positions_open").Help("Open positions").Register(registry).Add({})),
+      open_positions_(prometheus::BuildGauge()
+                          .Name("tg4_positions_open")
+                          .Help("Open positions")
+                          .Register(registry)
+                          .Add({})),
       problems_(prometheus::BuildCounter()
                     .Name("tg4_order_problems_total")
-                    .Help("Problems of the order manager (stop placed again, exit dropped, position without a stop); "
+                    .Help("Problems of the order manager (stop placed again, exit dropped, "
+                          "position without a stop); "
                           "the text is in the log and tg4 ctl status")
                     .Register(registry)
                     .Add({})) {

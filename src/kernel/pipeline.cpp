@@ -485,6 +485,7 @@ void Pipeline::apply_reconciliation(const execution::VenueSnapshot& snapshot) {
   }
   std::vector<std::string> notes = plan.notes;
   if (paper_ == nullptr) {
+    venue_balances_seen_ = true;
     for (const auto& diff : execution::balance_differences(portfolio_.balances(), snapshot.balances)) {
       notes.push_back("balance " + diff.asset + ": ours " + diff.ours.to_string() + ", venue " + diff.venue.to_string() +
                       " (taking the venue's)");
@@ -735,14 +736,24 @@ void Pipeline::on_venue_state(const core::FeedState& state) {
   const bool was_down = venue_connected_ == false;
   venue_connected_ = state.connected;
   if (!state.connected) {
-    log_->warn("venue session down ({}): no new orders until it is back and reconciled", state.reason);
+    // A venue that cannot come up says so at every attempt: the log hears each new reason once.
+    const bool news = !was_down || state.reason != venue_down_reason_;
+    venue_down_reason_ = state.reason.empty() ? std::string("down") : state.reason;
+    if (news) {
+      log_->warn("venue session down ({}): no new orders until it is back and reconciled",
+                 venue_down_reason_);
+    }
+    if (started_) publish_summary();  // /status and /ready say it at once (start() publishes too)
     return;
   }
+  venue_down_reason_.clear();
+  venue_was_up_ = true;
   if (was_down && started_) {
     log_->info("venue session back: reconciling before any new order");
     reconciling_ = true;
     request_reconciliation();
   }
+  if (started_) publish_summary();
 }
 
 void Pipeline::on_bar_closed(const core::Bar& bar) {
@@ -1036,6 +1047,7 @@ void Pipeline::on_execution(const core::ExecutionEvent& event) {
     if (!fill->exec_id.empty() && !applied_exec_ids_.insert(fill->exec_id).second) return;
   }
   const auto* balance = std::get_if<core::BalanceUpdate>(&event);
+  if (balance != nullptr && paper_ == nullptr) venue_balances_seen_ = true;
   if (balance != nullptr && paper_ == nullptr && portfolio_.balance(balance->asset) != balance->balance) {
     portfolio_.set_balance(balance->asset, balance->balance);  // a real venue's balance is the truth
     record_account_state();  // and the account a restart continues from, trade or not
@@ -1255,6 +1267,9 @@ void Pipeline::publish_summary(core::Decimal equity) {
   s.open_orders = orders_->open_count();
   s.feed_connected = feed_connected_;
   s.venue_connected = venue_connected_;
+  s.venue_problem = venue_connected_ == false ? venue_down_reason_ : std::string();
+  s.venue_was_up = venue_was_up_;
+  s.equity_confirmed = paper_ != nullptr || venue_balances_seen_;
   for (const auto& [symbol, tracker] : regimes_) s.regimes[symbol] = regime_line(tracker);
   for (const auto& [symbol, reading] : technicals_)
     s.technicals[symbol] = agents::technical_line(reading);
@@ -1409,7 +1424,13 @@ json::object Pipeline::status_json() const {
   out["trading_state"] = s.trading_state;
   out["state_reason"] = s.state_reason;
   out["feed_connected"] = s.feed_connected;
-  out["equity"] = s.equity.to_string();
+  // No balances from a real venue yet: the equity is unknown (null), never a zero taken for real;
+  // `equity_confirmed` says which, and a restart's stored equity shows only with it false.
+  if (s.equity_confirmed || !s.equity.is_zero())
+    out["equity"] = s.equity.to_string();
+  else
+    out["equity"] = nullptr;
+  out["equity_confirmed"] = s.equity_confirmed;
   out["realised_pnl"] = s.realised_pnl.to_string();
   out["unrealised_pnl"] = s.unrealised_pnl.to_string();
   out["drawdown"] = s.drawdown.to_string();
@@ -1436,6 +1457,7 @@ json::object Pipeline::status_json() const {
   out["hodl"] = std::move(hodl);
   if (rebalancing()) out["rebalance"] = s.rebalance;
   if (s.venue_connected) out["venue_connected"] = *s.venue_connected;
+  if (!s.venue_problem.empty()) out["venue_problem"] = s.venue_problem;
   out["reconciling"] = s.reconciling;
   out["last_reconciliation"] = s.last_reconciliation;
   out["order_problems"] = s.order_problems;
@@ -1468,6 +1490,10 @@ json::object Pipeline::risk_json() {
 
 json::object Pipeline::portfolio_json() const {
   json::object out = kernel::portfolio_json(portfolio_, risk_state_.peak_equity, hodl_value());
+  // As /status: before a real venue's balances the equity is the store's, or unknown (null).
+  const bool confirmed = paper_ != nullptr || venue_balances_seen_;
+  out["equity_confirmed"] = confirmed;
+  if (!confirmed && portfolio_.equity().is_zero()) out["equity"] = nullptr;
   out["hodl"] = hodl_json();
   out["rebalance"] = rebalance_json();
   return out;

@@ -415,6 +415,11 @@ class Pipeline {
   std::vector<TimerId> timers_;
   bool feed_connected_ = false;
   std::optional<bool> venue_connected_;  // set once a real venue reports its private session
+  std::string venue_down_reason_;        // why that session is down (empty while it is up)
+  bool venue_was_up_ = false;            // it came up at least once
+  // A real venue's balances (its balances channel or a reconciliation) have come: until then the
+  // equity is the store's, or none on a first start, and is not shown as if it were the account's.
+  bool venue_balances_seen_ = false;
   bool reducing_for_store_ = false;  // we moved trading to REDUCING because the store cannot keep rows
   bool started_ = false;
   bool warming_up_ = false;  // on_bar_closed gets stored history (warm_up)

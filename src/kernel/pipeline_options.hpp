@@ -140,6 +140,13 @@ struct PipelineSummary {
   std::uint64_t checksum_mismatches = 0;
   bool feed_connected = false;
   std::optional<bool> venue_connected;  // a real venue's private session (none for paper)
+  // Why that session is down, as the venue said it ("no WebSocket token: Kraken REST
+  // GetWebSocketsToken: EAPI:Invalid key (...)"); empty while it is up, and for paper.
+  std::string venue_problem;
+  bool venue_was_up = false;  // the private session came up at least once in this session
+  // False while a real venue has not reported the account's balances: `equity` is then only what
+  // the store last knew (zero on a first start), not the account's.
+  bool equity_confirmed = true;
   bool reconciling = false;          // no new order until the venue has been reconciled
   std::string last_reconciliation;   // "12:03:01 clean" or "12:03:01 3 differences"
   std::string last_decision;  // "12:03:01 ema_cross BUY BTC/USDT -> APPROVED"

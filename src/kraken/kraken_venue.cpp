@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
+#include <cctype>
 #include <future>
 #include <limits>
 #include <mutex>
@@ -53,6 +54,43 @@ bool is_disarm(const TradingRequest& r) {
 bool is_session_request(const TradingRequest& r) {
   return r.method == "subscribe" || r.method == "unsubscribe" ||
          r.method == "cancel_all_orders_after";
+}
+
+// Kraken's error code in a REST failure ("Kraken REST GetWebSocketsToken: EAPI:Invalid key" ->
+// "EAPI:Invalid key"), for the errors metric; `fallback` when the failure carries none (no answer).
+std::string kraken_code_in(std::string_view message, const char* fallback) {
+  for (std::size_t i = message.find(": E"); i != std::string_view::npos;
+       i = message.find(": E", i + 1)) {
+    const std::string_view rest = message.substr(i + 2);
+    const std::size_t colon = rest.find(':');
+    if (colon == std::string_view::npos || colon < 2 || rest[1] < 'A' || rest[1] > 'Z') continue;
+    const bool letters =
+        std::all_of(rest.begin() + 1, rest.begin() + static_cast<std::ptrdiff_t>(colon),
+                    [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+    if (letters) return error_code(rest.substr(0, rest.find(';')));
+  }
+  return fallback;
+}
+
+// What to do when Kraken refuses the credentials themselves: the first errors someone setting up
+// real keys meets. Empty for any other failure.
+std::string credentials_hint(std::string_view message) {
+  const auto has = [&](std::string_view code) {
+    return message.find(code) != std::string_view::npos;
+  };
+  if (has("EAPI:Invalid key")) return "Kraken does not know this API key: check rest.api_key";
+  if (has("EAPI:Invalid signature")) {
+    return "the signature does not match the key: check that rest.api_secret is the private key "
+           "of rest.api_key, base64 as Kraken gives it";
+  }
+  if (has("EAPI:Invalid nonce")) {
+    return "another client used this API key with a larger nonce: give TG4 a key of its own";
+  }
+  if (has("EGeneral:Permission denied")) {
+    return "the API key lacks a permission TG4 needs: allow Access WebSockets API, Query Funds, "
+           "Query and Create & Modify and Cancel & Close orders";
+  }
+  return {};
 }
 
 }  // namespace
@@ -330,8 +368,15 @@ class KrakenVenue::Impl final : private TradingSink {
   void on_token(std::uint64_t generation, core::Result<WebSocketsToken> token) {
     if (stopping_ || generation != generation_) return;
     if (!token) {
-      log_->error("kraken venue: no WebSocket token: {}", token.error().message);
-      count_error("token");
+      // Said to the kernel too: until a session is up no order can be placed, and the status,
+      // /ready and the summary must say why rather than show a node that looks ready.
+      const std::string& message = token.error().message;
+      const std::string hint = credentials_hint(message);
+      const std::string reason =
+          "no WebSocket token: " + message + (hint.empty() ? "" : " (" + hint + ")");
+      log_->error("kraken venue: {}", reason);
+      count_error(kraken_code_in(message, "token"));
+      emit_state(false, reason);
       return schedule_reconnect();
     }
     token_ = std::move(token->token);
@@ -381,7 +426,6 @@ class KrakenVenue::Impl final : private TradingSink {
   }
 
   void on_close(const net::WsCloseInfo& info) {
-    const bool was_up = ready_;
     client_.reset();
     opened_ = ready_ = balances_ready_ = resync_in_flight_ = resync_again_ = closing_ = false;
     ping_.stop();
@@ -389,7 +433,8 @@ class KrakenVenue::Impl final : private TradingSink {
     requeue_after_loss();
     update_stats([](KrakenVenueStats& s) { s.up = false; });
     if (metrics_) metrics_->set_up(false);
-    if (was_up || stopping_) emit_state(false, info.reason);
+    // Also when it never came up (a refused connection): the kernel learns why it is not trading.
+    emit_state(false, info.reason);
     if (stopping_) {
       finish_disarm("the connection closed before Kraken answered");
       if (stop_promise_ != nullptr) std::exchange(stop_promise_, nullptr)->set_value();

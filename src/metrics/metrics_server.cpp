@@ -56,8 +56,16 @@ core::Result<std::unique_ptr<MetricsServer>> MetricsServer::start(
     // One server thread: Prometheus scrapes rarely, and the process's cores belong to trading.
     exposer = std::make_unique<prometheus::Exposer>(address, 1);
   } catch (const std::exception& e) {
-    return core::Error::of("cannot serve /metrics on " + address + ": " + e.what() +
-                           " (is the port in use? choose another with --metrics HOST:PORT)");
+    // CivetWeb says only "null context when constructing CivetServer. Possible problem binding to
+    // port": its words are of no use to an operator, the likely cause is.
+    const std::string what = e.what();
+    const std::string why =
+        what.find("CivetServer") != std::string::npos
+            ? "the address cannot be bound: the port is in use (another tg4?) or the "
+              "host is not one of this machine's"
+            : what;
+    return core::Error::of("cannot serve /metrics on " + address + ": " + why +
+                           " (choose another with --metrics HOST:PORT)");
   }
   exposer->RegisterCollectable(registry);
   std::uint16_t port = parsed->port;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "core/config_env.hpp"
@@ -333,6 +334,73 @@ TEST(Config, ShippedFilesLoadClean) {
   const auto unset = load_config_file(TG4_SOURCE_DIR "/config/production.yaml", env_of({}));
   ASSERT_FALSE(unset.ok());
   EXPECT_NE(unset.error_text().find("TG4_PG_PASSWORD"), std::string::npos);
+}
+
+// Every key path of a YAML document: a map's keys joined with '.', down to its scalars and lists.
+void key_paths(const YAML::Node& node, const std::string& prefix, std::set<std::string>& out) {
+  if (!node.IsMap()) {
+    out.insert(prefix);
+    return;
+  }
+  for (const auto& item : node) {
+    const std::string key = item.first.as<std::string>();
+    key_paths(item.second, prefix.empty() ? key : prefix + "." + key, out);
+  }
+}
+
+std::set<std::string> key_paths(const std::string& yaml) {
+  std::set<std::string> out;
+  key_paths(YAML::Load(yaml), "", out);
+  return out;
+}
+
+std::vector<std::string> lines_after_header(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  bool header = true;
+  for (std::string line; std::getline(in, line);) {
+    header = header && line.starts_with("#");
+    if (!header) out.push_back(line);
+  }
+  return out;
+}
+
+bool comment_line(const std::string& line) {
+  const auto first = line.find_first_not_of(' ');
+  return first != std::string::npos && line[first] == '#';
+}
+
+// config/tg4.yaml says every key below states its built-in default and that it is generated with
+// `tg4 config template`: it is the template past its header, with comment lines added and the
+// Kraken keys taken from the environment, nothing else. ShippedFilesLoadClean could not see a key
+// missing (execution.guard_stop_pct was): a key left out loads as its default all the same. Nor a
+// description gone stale (paper.margin's predated tg4 live refusing margin).
+TEST(Config, TheShippedFileIsTheTemplateWithEveryKeyAndItsCurrentDescription) {
+  const std::string file = read_file(TG4_SOURCE_DIR "/config/tg4.yaml");
+  const std::string tmpl = config_template_yaml();
+  const std::set<std::string> shipped = key_paths(file), known = key_paths(tmpl);
+  for (const auto& key : known)
+    EXPECT_EQ(shipped.count(key), 1u) << "config/tg4.yaml lacks " << key;
+  for (const auto& key : shipped)
+    EXPECT_EQ(known.count(key), 1u) << "config/tg4.yaml has unknown " << key;
+
+  const std::map<std::string, std::string> from_env = {
+      {"  api_key: \"\"", "  api_key: ${KRAKEN_API_KEY:-}"},
+      {"  api_secret: \"\"", "  api_secret: ${KRAKEN_API_SECRET:-}"}};
+  const std::vector<std::string> want = lines_after_header(tmpl), have = lines_after_header(file);
+  std::size_t at = 0;
+  for (const std::string& line : want) {
+    const auto env = from_env.find(line);
+    const std::string expected = env == from_env.end() ? line : env->second;
+    while (at < have.size() && have[at] != expected && comment_line(have[at])) ++at;
+    ASSERT_LT(at, have.size()) << "config/tg4.yaml ends before the template's line: " << expected;
+    ASSERT_EQ(have[at], expected)
+        << "config/tg4.yaml line " << at + 1 << " past its header (`tg4 config "
+        << "template` > config/tg4.yaml, then add the header and comments back)";
+    ++at;
+  }
+  for (; at < have.size(); ++at)
+    EXPECT_TRUE(have[at].empty() || comment_line(have[at])) << have[at];
 }
 
 TEST(Config, DumpRoundTripsAndRedactsSecrets) {

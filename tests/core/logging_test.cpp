@@ -161,6 +161,30 @@ TEST(Redact, AWordAfterTokenColonIsText) {
   EXPECT_EQ(redact("password: hunter ok"), "password: *** ok");
 }
 
+// Kraken's answer to a wrong key, signature or nonce is what the operator must read: the method's
+// name ends in "Token", yet its error code is no token ("*** key" hid EAPI:Invalid key). Secrets
+// around it are still masked, and a secret that merely starts like a code is masked too.
+TEST(Redact, KrakensErrorCodesSurviveAndSecretsDoNot) {
+  for (const char* text :
+       {"kraken venue: no WebSocket token: Kraken REST GetWebSocketsToken: EAPI:Invalid key",
+        "Kraken REST GetWebSocketsToken: EAPI:Invalid nonce",
+        "Kraken REST GetWebSocketsToken: EAPI:Invalid signature; retrying",
+        "Kraken REST GetWebSocketsToken: EGeneral:Permission denied",
+        "ws token: EService:Unavailable", "Kraken REST AddOrder: EOrder:Insufficient funds",
+        R"({"error":["EAPI:Invalid key"]})"}) {
+    EXPECT_EQ(redact(text), text);
+  }
+  EXPECT_EQ(redact("GetWebSocketsToken: EAPI:Invalid key API-Key: K3yK3yK3y+/="),
+            "GetWebSocketsToken: EAPI:Invalid key API-Key: ***");
+  EXPECT_EQ(redact("api_key: EAPI:Invalid"), "api_key: ***");  // a key's value, whatever it reads
+  EXPECT_EQ(redact("password: EAdmin:Secret1"), "password: ***");
+  EXPECT_EQ(redact("token=EAPI:Invalid"), "token=***");
+  EXPECT_EQ(redact(R"({"token":"EAPI:Invalid key"})"), R"({"token":"***"})");
+  EXPECT_EQ(redact("ws token: E3:abc"), "ws token: ***");
+  EXPECT_EQ(redact("ws token: EAPI:invalid0x"), "ws token: ***");  // no capitalised message
+  EXPECT_EQ(redact("ws token: aB3dE5fG7hI9 ok"), "ws token: *** ok");
+}
+
 TEST(Redact, PasswordsInUrls) {
   EXPECT_EQ(redact("connect postgresql://tg4:s3cr3t@db:5432/tg4 failed"),
             "connect postgresql://tg4:***@db:5432/tg4 failed");

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "cli_process.hpp"
 #include "net/http_server.hpp"
@@ -55,8 +56,48 @@ TEST(CtlCli, NumbersArePrintedAsPlainDecimals) {
         200,
         R"({"leaderboard":[{"model":"m1","score":9.117647058823528E-1,"sum":2.700000000000001E-1}]})");
   });
+  // Exact decimals as the API writes them: computed amounts with up to 18 places (the risk state's
+  // equity and PnL), balances in an object, and an XRP/BTC price and a BTC quantity at Kraken's
+  // 8 places.
+  api.route("GET", "/api/v1/risk", [](const net::HttpRequest&) {
+    return net::HttpResponse::json(
+        200, R"({"equity":"9984.4364888522748","daily_pnl":"-15.5635111477252",)"
+             R"("weekly_pnl_pct":"-0.155635111477252","peak_equity":"10000",)"
+             R"("day_start":"2024-01-01T00:00:00.000000000Z","tiny":"-0.0000000001"})");
+  });
+  api.route("GET", "/api/v1/portfolio", [](const net::HttpRequest&) {
+    return net::HttpResponse::json(
+        200,
+        R"({"equity":"9984.43648885","balances":{"BTC":"0.03431434","USDT":"9984.4364888522748"}})");
+  });
+  api.route("GET", "/api/v1/positions", [](const net::HttpRequest&) {
+    return net::HttpResponse::json(
+        200, R"({"positions":[{"symbol":"XRP/BTC","qty":"1250.5","avg_price":"0.00000886"}]})");
+  });
   ASSERT_TRUE(api.start().ok());
   const std::string url = "http://127.0.0.1:" + std::to_string(api.port());
+  const auto risk = run_cli(dir, TG4_BINARY, "ctl", {"risk", "--url", url, "--token", "t"});
+  ASSERT_EQ(risk.code, 0) << risk.err;
+  EXPECT_NE(risk.out.find("9984.43648885\n"), std::string::npos) << risk.out;
+  EXPECT_NE(risk.out.find("-15.56351115\n"), std::string::npos) << risk.out;
+  EXPECT_NE(risk.out.find("-0.15563511\n"), std::string::npos) << risk.out;
+  EXPECT_NE(risk.out.find("10000\n"), std::string::npos) << risk.out;
+  EXPECT_NE(risk.out.find("2024-01-01T00:00:00.000000000Z"), std::string::npos) << "not a number";
+  EXPECT_TRUE(std::regex_search(risk.out, std::regex("tiny +0\n"))) << risk.out;
+  EXPECT_EQ(risk.out.find("4888522748"), std::string::npos) << risk.out;
+  const auto portfolio =
+      run_cli(dir, TG4_BINARY, "ctl", {"portfolio", "--url", url, "--token", "t"});
+  ASSERT_EQ(portfolio.code, 0) << portfolio.err;
+  EXPECT_NE(portfolio.out.find(R"({"BTC":"0.03431434","USDT":"9984.43648885"})"), std::string::npos)
+      << portfolio.out;
+  const auto positions =
+      run_cli(dir, TG4_BINARY, "ctl", {"positions", "--url", url, "--token", "t"});
+  ASSERT_EQ(positions.code, 0) << positions.err;
+  EXPECT_NE(positions.out.find("0.00000886"), std::string::npos) << positions.out;
+  // --json is the API's answer as it came.
+  const auto raw =
+      run_cli(dir, TG4_BINARY, "ctl", {"risk", "--json", "--url", url, "--token", "t"});
+  EXPECT_NE(raw.out.find("9984.4364888522748"), std::string::npos) << raw.out;
   const auto decisions =
       run_cli(dir, TG4_BINARY, "ctl", {"decisions", "--url", url, "--token", "t"});
   ASSERT_EQ(decisions.code, 0) << decisions.err;

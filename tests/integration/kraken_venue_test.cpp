@@ -324,6 +324,43 @@ TEST_F(KrakenVenueSim, MarketOrderFillsWithFeesAndBalances) {
   EXPECT_EQ(metric("tg4_venue_up", {}), 1.0);
 }
 
+// A key Kraken does not know: the token request fails at every attempt, and the kernel hears why
+// with Kraken's own error code and what to do about it (the node shows it, and is not ready), the
+// errors metric counts the code, and the session stays down. The key itself is never logged.
+TEST_F(KrakenVenueSim, AKeyKrakenRefusesIsReportedWithKrakensErrorCode) {
+  auto& rec = recorder();
+  KrakenVenueOptions o = options();
+  o.api_key = "tg4-wrong-key-0123456789";
+  venues_.push_back(std::make_unique<KrakenVenue>(
+      o, instruments_, [&rec](core::ExecutionEvent e) { rec.event(std::move(e)); },
+      [&rec](core::FeedState s) { rec.state(std::move(s)); }, &registry_, log_));
+  ASSERT_TRUE(venues_.back()->start().ok());
+  const auto refused = [&] {
+    int n = 0;
+    for (const auto& s : rec.states()) {
+      if (!s.connected && s.source == "private" &&
+          s.reason.find("EAPI:Invalid key") != std::string::npos)
+        ++n;
+    }
+    return n;
+  };
+  ASSERT_TRUE(rec.wait([&] { return refused() >= 2; })) << log_stream_->str();  // and again
+  const auto states = rec.states();
+  EXPECT_NE(states.back().reason.find("Kraken REST GetWebSocketsToken: EAPI:Invalid key"),
+            std::string::npos)
+      << states.back().reason;
+  EXPECT_NE(states.back().reason.find("check rest.api_key"), std::string::npos)
+      << states.back().reason;
+  EXPECT_FALSE(venues_.back()->stats().up);
+  EXPECT_EQ(metric("tg4_venue_up", {}), 0.0);
+  EXPECT_GE(metric("tg4_venue_errors_total", {{"code", "EAPI:Invalid key"}}), 2.0);
+  const std::string logs = log_stream_->str();
+  EXPECT_NE(logs.find("no WebSocket token: Kraken REST GetWebSocketsToken: EAPI:Invalid key"),
+            std::string::npos)
+      << logs;
+  EXPECT_EQ(logs.find(o.api_key), std::string::npos) << logs;
+}
+
 TEST_F(KrakenVenueSim, LimitOrderRestsIsAmendedAndCancelled) {
   auto& rec = recorder();
   auto& venue = start_venue(rec);

@@ -1,19 +1,20 @@
-// `tg4 sim` as a process: prints its URL, serves WS, REST and /metrics (with tg4_build_info), stops
-// cleanly on SIGTERM and SIGINT; bad arguments exit 2 naming what was wrong.
-#include <gtest/gtest.h>
-
+// `tg4 sim` as a process: prints its URL, serves WS, REST and, when --metrics is given, /metrics
+// (with tg4_build_info), logs in the global --log-format, stops cleanly on SIGTERM and SIGINT; bad
+// arguments exit 2 naming what was wrong.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <regex>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <regex>
+#include <sstream>
 
 #include "sim/kraken_frames.hpp"
 #include "support/ws_test_client.hpp"
@@ -183,6 +184,64 @@ TEST(SimCli, AGivenApiKeyIsNeverLogged) {
   EXPECT_EQ(child.wait(10s), 0) << child.stderr_text();
   EXPECT_NE(child.stderr_text().find("(API key as given, not shown)"), std::string::npos) << child.stderr_text();
   EXPECT_EQ(child.stderr_text().find(key), std::string::npos) << child.stderr_text();
+}
+
+// --log-format and the redacting formatter, as every other command: `tg4 sim` logged in spdlog's
+// own pattern ("[2026-…] [sim] [info] …"), past the formatter that masks secrets, and no JSON.
+TEST(SimCli, LogsInTheGlobalLogFormat) {
+  Child json_child({"--log-format", "json", "--metrics", "127.0.0.1:" + std::to_string(free_port()),
+                    "sim", "--port", "0", "--history-days", "0"});
+  ASSERT_TRUE(json_child.line(30s).has_value()) << json_child.stderr_text();
+  json_child.signal(SIGTERM);
+  ASSERT_EQ(json_child.wait(10s), 0) << json_child.stderr_text();
+  std::istringstream lines(json_child.stderr_text());
+  int logged = 0;
+  for (std::string line; std::getline(lines, line);) {
+    boost::system::error_code ec;
+    const auto value = boost::json::parse(line, ec);
+    ASSERT_FALSE(ec) << "not JSON: " << line;
+    const auto& object = value.as_object();
+    EXPECT_EQ(object.at("logger").as_string(), "sim") << line;
+    EXPECT_TRUE(object.contains("ts") && object.contains("level") && object.contains("msg"))
+        << line;
+    ++logged;
+  }
+  EXPECT_GE(logged, 2) << "the start and the stop";
+
+  Child text_child({"--metrics", "127.0.0.1:" + std::to_string(free_port()), "sim", "--port", "0",
+                    "--history-days", "0"});
+  ASSERT_TRUE(text_child.line(30s).has_value()) << text_child.stderr_text();
+  text_child.signal(SIGTERM);
+  ASSERT_EQ(text_child.wait(10s), 0) << text_child.stderr_text();
+  EXPECT_TRUE(std::regex_search(
+      text_child.stderr_text(),
+      std::regex(R"((^|\n)\d{4}-\d\d-\d\dT[0-9:.]+Z info \[sim\] sim: serving )")))
+      << text_child.stderr_text();
+}
+
+// The README's recipe runs `tg4 sim --port PORT` and `tg4 paper --url ws://127.0.0.1:PORT/v2` side
+// by side, both without --metrics: the simulator took the default 127.0.0.1:9464 and the node
+// then failed to start. It serves /metrics only when asked now: here the default address is taken
+// (by the test, or by whoever had it already) and the simulator starts and serves all the same.
+TEST(SimCli, WithoutMetricsItLeavesTheNodesDefaultAddressAlone) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor holder(io);
+  boost::system::error_code ec;
+  holder.open(boost::asio::ip::tcp::v4(), ec);
+  if (!ec) holder.bind({boost::asio::ip::make_address("127.0.0.1"), 9464}, ec);
+  if (!ec) holder.listen(1, ec);
+  // Bound here or by another process: either way a /metrics on 127.0.0.1:9464 cannot be served.
+  Child child({"sim", "--port", "0", "--history-days", "0"});
+  const auto url = child.line(30s);
+  ASSERT_TRUE(url.has_value()) << child.stderr_text();
+  const auto port = port_of(*url);
+  ASSERT_NE(port, 0) << *url;
+  EXPECT_NE(testing::http_request(port, "/0/public/Time").body.find("unixtime"), std::string::npos);
+  child.signal(SIGTERM);
+  EXPECT_EQ(child.wait(10s), 0) << child.stderr_text();
+  EXPECT_NE(child.stderr_text().find("no /metrics (--metrics HOST:PORT serves them)"),
+            std::string::npos)
+      << child.stderr_text();
 }
 
 struct BadArgs {

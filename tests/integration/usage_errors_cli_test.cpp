@@ -67,6 +67,20 @@ TEST_F(UsageErrors, AMissingInputFileIsAUsageError) {
   }
 }
 
+// `--days 0` used to backfill history.backfill_days (30 days: 30 times the REST calls asked for)
+// while its own message said 1 to 3650. Refused before the store is opened or Kraken is asked.
+TEST_F(UsageErrors, BackfillDaysOutsideOneTo3650IsRefused) {
+  for (const std::string days : {"0", "-1", "3651"}) {
+    const auto o = run(
+        "backfill", {"--symbols", "BTC/USDT", "--days", days, "--rest-url", "http://127.0.0.1:9"});
+    EXPECT_EQ(o.code, 2) << days << ": " << o.err;
+    EXPECT_NE(o.err.find("tg4 backfill: --days must be between 1 and 3650, got " + days),
+              std::string::npos)
+        << o.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "t.db")) << days << ": the store was opened";
+  }
+}
+
 TEST_F(UsageErrors, ABadCtlUrlIsAUsageError) {
   const auto o = run_cli(dir_, TG4_BINARY, "ctl", {"status", "--url", "notaurl", "--token", "t"});
   EXPECT_EQ(o.code, 2) << o.err;

@@ -108,6 +108,12 @@ TEST(MetricsServer, PortInUseIsAnErrorNamingTheAddress) {
   ASSERT_FALSE(server.ok());
   EXPECT_NE(server.error().message.find(address), std::string::npos) << server.error().message;
   EXPECT_NE(server.error().message.find("--metrics"), std::string::npos) << server.error().message;
+  // The cause in an operator's words, not CivetWeb's ("null context when constructing
+  // CivetServer").
+  EXPECT_NE(server.error().message.find("the port is in use"), std::string::npos)
+      << server.error().message;
+  EXPECT_EQ(server.error().message.find("CivetServer"), std::string::npos)
+      << server.error().message;
 }
 
 TEST(MetricsServer, RejectsMalformedAddresses) {
