@@ -412,7 +412,8 @@ std::vector<Field<Config>> build_table() {
   add(field<Config>(TG4_KEY(risk.max_positions_total), "Open positions in total.", ints(1, 1000)));
   add(field<Config>(
       TG4_KEY(risk.max_orders_per_minute),
-      "Order rate limit; a held position's stops and targets count but are never refused.",
+      "Order rate limit (rule 9): every order sent counts; it holds back new entries and the hodl "
+      "and rebalance orders, never an exit or a held position's stops and targets.",
       ints(1, 10000)));
   add(field<Config>(TG4_KEY(risk.daily_loss_limit_pct),
                     "HALT until the next UTC day at this daily loss, % of equity.", percent()));

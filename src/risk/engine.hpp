@@ -9,6 +9,8 @@
 // shrink the intent (MODIFIED); nothing ever grows it (enforced after every check).
 // Updates (on_equity, on_trade_closed, on_fill, on_volatility, on_order_sent, set_trading_state,
 // manual_reset) mutate the state, re-apply the circuit breakers and return the events they caused.
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "risk/rules_detail.hpp"
@@ -47,8 +49,12 @@ class Engine {
   // ATR > 3 x its 20-bar mean is a spike; the start of a spike starts the 15 min cool-down.
   std::vector<RiskEvent> on_volatility(RiskState& state, double atr, double atr_mean20,
                                        Timestamp now) const;
-  // An order was sent (rule 9's 30/min rate).
+  // An order went to the venue: every one counts in rule 9's rate (30/min), entries, exits, stops,
+  // targets and the hodl bags' and rebalancing's orders alike; only new risk is refused by it.
   void on_order_sent(RiskState& state, Timestamp now) const;
+  // Rule 9's order rate for an order no intent stands behind (a hodl bag's buy, a rebalance
+  // order): why it must wait, or nullopt while the last minute has room.
+  std::optional<std::string> order_rate_refusal(const RiskState& state, Timestamp now) const;
   // Operator pause/resume/halt. HALTED set here stays until manual_reset or another call.
   std::vector<RiskEvent> set_trading_state(RiskState& state, TradingState to, std::string reason,
                                            Timestamp now) const;

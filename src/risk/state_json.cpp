@@ -517,6 +517,7 @@ json::object event_to_json(const RiskEvent& e) {
     o["cooldown"] = to_string(*e.cooldown);
     o["cooldown_until"] = rfc(e.cooldown_until);
   }
+  if (!e.refused_by.empty()) o["refused_by"] = e.refused_by;
   return o;
 }
 

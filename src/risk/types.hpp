@@ -278,9 +278,11 @@ struct Verdict {
   }
 };
 
-// One verdict or state change, for the store (risk_events) and metrics.
+// One verdict or state change, for the store (risk_events) and metrics. kOrderRefused: an order the
+// verdict allowed did not go out (the order manager refused it) or the venue refused it; the kernel
+// records it, so an approval in the record is never the last word on an order that was not placed.
 struct RiskEvent {
-  enum class Kind : std::uint8_t { kVerdict, kBreaker, kCooldown, kState };
+  enum class Kind : std::uint8_t { kVerdict, kBreaker, kCooldown, kState, kOrderRefused };
   Kind kind = Kind::kVerdict;
   Timestamp time;
   Rule rule = Rule::kNone;
@@ -299,10 +301,13 @@ struct RiskEvent {
   // kCooldown
   std::optional<CooldownReason> cooldown;
   Timestamp cooldown_until;
+  // kOrderRefused: who refused the order, "order_manager" or "venue"
+  std::string refused_by;
   // state before and after
   TradingState state_before = TradingState::kActive;
   TradingState state_after = TradingState::kActive;
 };
-const char* to_string(RiskEvent::Kind k);  // "verdict", "breaker", "cooldown", "state"
+// "verdict", "breaker", "cooldown", "state", "order_refused"
+const char* to_string(RiskEvent::Kind k);
 
 }  // namespace tg4::risk

@@ -433,13 +433,32 @@ TEST(RiskRules, Rule9MarginPositionsAndRate) {
       {"30 orders exactly 60 s ago", orders(30, seconds(60)), V::kApproved, Rule::kNone},
       {"30 orders 59.999 s ago", orders(30, std::chrono::milliseconds(59'999)), V::kRejected,
        Rule::kMarginAndLimits},
-      {"rate applies to exits",
+      // The rate limits new risk: an exit that waited for it would keep the risk on the book.
+      {"rate does not hold back exits",
        [](RiskState& s, RiskIntent& i) {
          for (int n = 0; n < 30; ++n) s.order_times.push_back(t0());
          i.reduces_exposure = true;
        },
-       V::kRejected, Rule::kMarginAndLimits},
+       V::kApproved, Rule::kNone},
   });
+}
+
+// What rule 9 says when the minute is full names the key that sets the limit; the same answer is
+// given for an order no intent stands behind (a hodl bag's buy, a rebalance order).
+TEST(RiskRules, TheOrderRateNamesItsConfigKeyAndAnswersOrdersWithoutAnIntent) {
+  const Engine engine;
+  RiskState s = base_state(engine);
+  for (int n = 0; n < 29; ++n) engine.on_order_sent(s, t0() - seconds(10));
+  EXPECT_FALSE(engine.order_rate_refusal(s, t0()));
+  engine.on_order_sent(s, t0());
+  const auto full = engine.order_rate_refusal(s, t0());
+  ASSERT_TRUE(full);
+  EXPECT_EQ(*full,
+            "order rate: 30 orders in the last minute, limit 30 (risk.max_orders_per_minute)");
+  const Verdict v = engine.check(s, base_intent(), t0());
+  EXPECT_EQ(v.status, VerdictStatus::kRejected) << summary(v);
+  EXPECT_EQ(v.reason, *full);
+  EXPECT_FALSE(engine.order_rate_refusal(s, t0() + seconds(50))) << "the 29 are 60 s old";
 }
 
 TEST(RiskRules, FirstFailureDecides) {
