@@ -7,8 +7,9 @@
 //
 // check(): rules 1-9 in SPEC order, the first failure decides. Rules 5 (size) and 6 (leverage) may
 // shrink the intent (MODIFIED); nothing ever grows it (enforced after every check).
-// Updates (on_equity, on_trade_closed, on_fill, on_volatility, on_order_sent, set_trading_state,
-// manual_reset) mutate the state, re-apply the circuit breakers and return the events they caused.
+// Updates (on_equity, on_withdrawal, on_trade_closed, on_fill, on_volatility, on_order_sent,
+// set_trading_state, manual_reset) mutate the state, re-apply the circuit breakers and return the
+// events they caused.
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ class Engine {
 
   // New equity mark: peak, drawdown, daily/weekly PnL (with UTC-day and ISO-week resets).
   std::vector<RiskEvent> on_equity(RiskState& state, Decimal equity, Timestamp now) const;
+  // Money that left trading without a trade (a hodl bag's share of a profit, SPEC §9): the equity
+  // and what it is measured against (the peak, the day's and the week's start) move down by it
+  // together, so the daily and weekly PnL and the drawdown see trading's gains and losses only.
+  std::vector<RiskEvent> on_withdrawal(RiskState& state, Decimal amount, Timestamp now) const;
   void set_available_margin(RiskState& state, Decimal margin) const {
     state.available_margin = margin;
   }

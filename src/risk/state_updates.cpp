@@ -216,6 +216,20 @@ std::vector<RiskEvent> Engine::on_equity(RiskState& state, Decimal equity, Times
   return apply_breakers(state, now);
 }
 
+std::vector<RiskEvent> Engine::on_withdrawal(RiskState& state, Decimal amount,
+                                             Timestamp now) const {
+  if (amount.is_positive()) {
+    // A new day or week starts from the equity before the money left, as on_equity's would.
+    roll_periods(state, now);
+    state.equity -= amount;
+    state.peak_equity -= amount;
+    state.day_start_equity -= amount;
+    state.week_start_equity -= amount;
+    recompute_pnl(state);
+  }
+  return apply_breakers(state, now);
+}
+
 std::vector<RiskEvent> Engine::on_trade_closed(RiskState& state, Decimal pnl, Timestamp now) const {
   std::vector<RiskEvent> events;
   if (pnl.is_negative()) {

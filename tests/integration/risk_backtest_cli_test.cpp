@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -119,6 +120,48 @@ TEST_F(RiskBacktestCli, AnExitIsNeverHeldBackByTheOrderRate) {
     counts.push_back(json::serialize(summary.at("orders")));
   }
   EXPECT_EQ(counts[0], counts[1]) << "the same orders at either limit";
+}
+
+// From 2024-03-13T22:00Z: 30 quiet bars, a steady rise from 22:30 to 190 by 23:59 and on past
+// midnight to about 200, then quiet again.
+std::vector<Candle> overnight_winner() {
+  std::vector<Candle> rows;
+  double p = 100.0;
+  const auto add = [&](double q, double wick) {
+    q = std::round(q * 1e4) / 1e4;
+    rows.push_back({p, std::max(p, q) + wick, std::min(p, q) - wick, q});
+    p = q;
+  };
+  for (int i = 0; i < 30; ++i) add(100 + 0.3 * std::sin(i * 1.7), 0.1);
+  for (int i = 0; i < 90; ++i) add(p * 1.0072, 0.01);
+  for (int i = 0; i < 10; ++i) add(p * 1.01, 0.01);
+  for (int i = 0; i < 60; ++i) add(p + 0.2 * std::sin(i * 1.3), 0.05);
+  return rows;
+}
+
+// R2 D2: a long bought at 22:31 rides the rise through midnight and takes its profit at 00:04:30;
+// all of it goes to the hodl bags. The day gained (the profit was partly unrealised at midnight),
+// yet trading's equity less the set-aside fell 8 % below the day's start as the risk engine saw
+// it, and the daily-loss breaker halted trading until the next day.
+TEST_F(RiskBacktestCli, AProfitSetAsideTripsNoBreaker) {
+  const fs::path data = candles("winner.csv", 1710367200, overnight_winner());
+  const fs::path config = write("hodl100.yaml",
+                                "portfolio:\n  hodl:\n    profit_share_pct: 100\n    "
+                                "cap_per_allocation_usd: 100000\n    cap_per_day_usd: 100000\n");
+  const fs::path out = dir_ / "out";
+  const Outcome o =
+      backtest(config, {"--data", data.string(), "--strategy", "ema_cross", "--param", "fast=3",
+                        "--param", "slow=8", "--param", "atr_mult=20", "--param", "rr=20",
+                        "--param", "size_pct=20", "--param", "risk_pct=2", "--out", out.string()});
+  ASSERT_EQ(o.code, 0) << o.err;
+  const json::object summary = json::parse(o.out).as_object();
+  EXPECT_TRUE(summary.at("breakers").as_object().empty()) << o.out;
+  const auto trades = csv_rows(file_text(out / "trades.csv"));
+  ASSERT_GE(trades.size(), 3u) << "trading goes on after the take-profit";
+  EXPECT_EQ(trades[1].at(3), "2024-03-14T00:04:30.000Z");
+  EXPECT_EQ(trades[1].at(13), "take_profit");
+  EXPECT_GT(std::stod(trades[1].at(10)), 900.0) << "net PnL, all of it set aside";
+  EXPECT_GE(trades[2].at(2), "2024-03-14T00:05") << "the next entry, the same day";
 }
 
 }  // namespace

@@ -176,6 +176,48 @@ TEST(RiskBreakers, ManualResetRestartsPeakAndKeepsStreaksAndCooldowns) {
   for (const auto& e : events) EXPECT_EQ(e.state_before, TradingState::kHalted);
 }
 
+// The audit's winning day (R2 D2): the day started at 10878.93 with a long's profit unrealised; the
+// take-profit closed it at 10968.98 and all of the 979.25 profit went to the hodl bags. Trading's
+// equity is then 9989.73, but the day gained 90.05: the set-aside lowers the day's start, the
+// week's start and the peak with the equity, and no breaker trips.
+TEST(RiskBreakers, MoneySetAsideIsNoLossForTheBreakers) {
+  const Engine engine;
+  RiskState s = engine.initial_state(10000_d, at("2024-03-13T22:00:00Z"));
+  (void)engine.on_equity(s, 10878.93_d, at("2024-03-13T23:59:00Z"));
+  (void)engine.on_equity(s, 10878.93_d, at("2024-03-14T00:00:00Z"));  // the day rolls
+  ASSERT_EQ(s.day_start_equity, 10878.93_d);
+  (void)engine.on_equity(s, 10968.98_d, at("2024-03-14T00:04:30Z"));
+  const auto events = engine.on_withdrawal(s, 979.25_d, at("2024-03-14T00:04:30Z"));
+  EXPECT_TRUE(events.empty());
+  EXPECT_EQ(s.trading_state, TradingState::kActive) << s.state_reason;
+  EXPECT_EQ(s.equity, 9989.73_d);
+  EXPECT_EQ(s.day_start_equity, 9899.68_d);
+  EXPECT_EQ(s.daily_pnl, 90.05_d);
+  EXPECT_TRUE(s.daily_pnl_pct.is_positive()) << s.daily_pnl_pct;
+  EXPECT_EQ(s.weekly_pnl, 10968.98_d - 10000_d) << "the week's gain, without the set-aside";
+  EXPECT_EQ(s.peak_equity, 9989.73_d);
+  EXPECT_TRUE(s.drawdown_pct.is_zero()) << s.drawdown_pct;
+  // The next mark of trading's equity (the account's less the bags) continues from there.
+  (void)engine.on_equity(s, 9989.73_d, at("2024-03-14T00:04:31Z"));
+  EXPECT_EQ(s.daily_pnl, 90.05_d);
+  EXPECT_TRUE(s.drawdown_pct.is_zero()) << s.drawdown_pct;
+  EXPECT_FALSE(s.breaker(Breaker::kDailyLoss).tripped);
+}
+
+// A set-aside is measured from where trading stands: a drawdown already there stays as deep in
+// money, and one made by trading after it still trips.
+TEST(RiskBreakers, ASetAsideKeepsTheDrawdownTradingMade) {
+  const Engine engine;
+  RiskState s = base_state(engine);
+  (void)engine.on_equity(s, 12000_d, t0() + minutes(1));
+  (void)engine.on_equity(s, 11000_d, t0() + minutes(2));
+  (void)engine.on_withdrawal(s, 100_d, t0() + minutes(3));
+  EXPECT_EQ(s.peak_equity, 11900_d);
+  EXPECT_EQ(s.peak_equity - s.equity, 1000_d);
+  (void)engine.on_equity(s, 9520_d, t0() + minutes(4));  // 20 % below 11900
+  EXPECT_TRUE(s.breaker(Breaker::kDrawdown).tripped);
+}
+
 TEST(RiskBreakers, OperatorStateCombinesWithBreakers) {
   const Engine engine;
   RiskState s = base_state(engine);
