@@ -10,8 +10,10 @@
 
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
+#include "app/node_config.hpp"
 #include "core/clock.hpp"
 #include "core/text_file.hpp"
+#include "execution/paper_venue.hpp"
 #include "risk/engine.hpp"
 #include "risk/limits_config.hpp"
 #include "risk/state_json.hpp"
@@ -67,6 +69,12 @@ int run_check(const GlobalOptions& globals, const CheckArgs& args) {
   if (!input) return usage_error("risk check", "--state: " + input.error().message);
   auto intent = risk::parse_intent(*intent_json);
   if (!intent) return usage_error("risk check", "--intent: " + intent.error().message);
+  // Without fee_pct, rule 9 counts what the paper venue charges a market order of the symbol, as a
+  // paper node does.
+  if (!intent_json->as_object().contains("fee_pct")) {
+    intent->fee_pct = execution::order_cost_pct(paper_config_from_config(config->paper),
+                                                core::default_instrument(intent->symbol), true);
+  }
 
   const risk::Engine engine(risk::limits_from_config(config->risk));
   const auto events = engine.apply_breakers(input->state, input->now);
@@ -102,13 +110,16 @@ void add_risk_command(CLI::App& root, CommandContext& ctx) {
                    "the wall clock). The persisted full form is accepted too.")
       ->default_str("{}");
   check
-      ->add_option("--intent", args->intent,
-                   "Order intent: inline JSON, or @FILE (@- = stdin). Fields: symbol, side "
-                   "(buy|sell), size_usd, entry, stop_loss, take_profit, leverage, confidence "
-                   "(0..1), regime (bull|bear|trending|breakout|ranging|volatile|choppy|unknown, or the regime "
-                   "agent's trending_bull|trending_bear|volatile_bull|volatile_bear|breakout_potential), "
-                   "strictness (relaxed|normal|strict|very_strict), reduces_exposure, is_cancel. "
-                   "Numbers may be JSON numbers or decimal strings (exact).")
+      ->add_option(
+          "--intent", args->intent,
+          "Order intent: inline JSON, or @FILE (@- = stdin). Fields: symbol, side "
+          "(buy|sell), size_usd, entry, stop_loss, take_profit, leverage, confidence "
+          "(0..1), fee_pct (the taker fee and slippage rule 9 adds to the size, % of the "
+          "notional; default: paper.taker_fee_pct + paper.slippage_bps / 100), "
+          "regime (bull|bear|trending|breakout|ranging|volatile|choppy|unknown, or the regime "
+          "agent's trending_bull|trending_bear|volatile_bull|volatile_bear|breakout_potential), "
+          "strictness (relaxed|normal|strict|very_strict), reduces_exposure, is_cancel. "
+          "Numbers may be JSON numbers or decimal strings (exact).")
       ->required();
 }
 

@@ -801,6 +801,17 @@ core::Decimal Pipeline::order_qty(const core::OrderIntent& intent, core::Decimal
   return instrument->round_qty(quote / intent.entry);
 }
 
+// What rule 9 adds to an intent's size: the taker fee the venue charges its order and, at the paper
+// venue, the slippage of a market order without a book (the paper venue reserves the fee with a
+// buy and refuses one it cannot pay; Kraken answers EOrder:Insufficient funds).
+core::Decimal Pipeline::order_cost_pct(const core::OrderIntent& intent) const {
+  const core::Instrument* instrument = instruments_.find(intent.symbol);
+  if (instrument == nullptr) return {};
+  const bool market = !core::has_limit(intent.type);
+  if (paper_ != nullptr) return execution::order_cost_pct(options_.paper, *instrument, market);
+  return instrument->taker_fee * core::Decimal::from_int(100);
+}
+
 // `cash` not committed to open buy orders: the paper venue tracks its reservations; for a real
 // venue the open buys' remaining notional is subtracted from the reported balance.
 core::Decimal Pipeline::venue_available(const std::string& cash) const {
@@ -965,6 +976,7 @@ void Pipeline::on_intent(core::OrderIntent intent) {
   risk_intent.size_usd = quote_to_reporting(intent.symbol, intent.size_quote).value_or(core::Decimal{}).round(8);
   // On margin the risk engine's size is the margin committed (notional / leverage, SPEC §7 rule 7).
   if (margin_ && intent.leverage > core::Decimal::one()) risk_intent.size_usd = (risk_intent.size_usd / intent.leverage).round(8);
+  risk_intent.fee_pct = order_cost_pct(intent);
   refresh_risk_inputs(intent.symbol);
   const auto started = std::chrono::steady_clock::now();
   const risk::Verdict verdict = risk_.check(risk_state_, risk_intent, now());

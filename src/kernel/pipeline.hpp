@@ -248,6 +248,7 @@ class Pipeline {
                         boost::json::object params);
   std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
   core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
+  core::Decimal order_cost_pct(const core::OrderIntent& intent) const;  // rule 9's fee allowance
   void refresh_risk_inputs(const std::string& symbol);  // for an intent on `symbol`
   void refresh_risk_view();
   core::Decimal available_cash(const std::string& asset) const;   // less the hodl bags' cash

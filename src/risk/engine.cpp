@@ -254,12 +254,31 @@ std::optional<std::string> order_rate_exceeded(const RiskLimits& l, const RiskSt
       sent, l.max_orders_per_minute);
 }
 
-std::optional<Verdict> rule_margin_and_limits(const Check& c) {
-  if (c.size > c.s.available_margin) {
+// The funds an order takes: the margin committed (its size) and, on its notional, the fee and the
+// slippage allowance the venue will take on top (rounded up: a cent short is a venue's refusal).
+std::optional<Verdict> rule_funds(const Check& c) {
+  const Decimal notional = c.size * c.leverage;
+  const Decimal costs =
+      c.in.fee_pct.is_positive()
+          ? Decimal::div(Decimal::mul(notional, c.in.fee_pct, core::Rounding::kUp),
+                         Decimal::from_int(100), core::Rounding::kUp)
+          : Decimal::zero();
+  const Decimal needed = c.size + costs;
+  if (needed <= c.s.available_margin) return std::nullopt;
+  if (costs.is_zero()) {
     return c.refuse(Rule::kMarginAndLimits,
                     fmt::format("insufficient margin: size {} exceeds available {}", num(c.size),
                                 num(c.s.available_margin)));
   }
+  return c.refuse(Rule::kMarginAndLimits,
+                  fmt::format("insufficient margin: size {} + fees and slippage {} ({}% of the "
+                              "notional {}) = {} exceeds available {}",
+                              num(c.size), num(costs), num(c.in.fee_pct), num(notional),
+                              num(needed), num(c.s.available_margin)));
+}
+
+std::optional<Verdict> rule_margin_and_limits(const Check& c) {
+  if (auto v = rule_funds(c)) return v;
   int same = 0;
   for (const auto& p : c.s.open_positions) same += p.symbol == c.in.symbol ? 1 : 0;
   if (same >= c.l.max_positions_per_symbol) {

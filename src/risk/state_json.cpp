@@ -394,6 +394,14 @@ Result<RiskIntent> parse_intent(const json::value& v) {
          return {};
        }},
       {"leverage", decimal_into(in.leverage)},
+      {"fee_pct",
+       [&in](const json::value& x, const std::string& at) -> Status {
+         auto d = read_decimal(x, at);
+         if (!d) return d.error();
+         if (d->is_negative()) return Error::of(fmt::format("{}: must be >= 0", at));
+         in.fee_pct = *d;
+         return {};
+       }},
       {"confidence", decimal_into(in.confidence)},
       {"regime", into(in.regime,
                       [](const json::value& x, const std::string& at) {

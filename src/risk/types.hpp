@@ -234,6 +234,9 @@ struct RiskIntent {
   Decimal stop_loss;  // zero: none (rejected unless the intent reduces exposure)
   std::optional<Decimal> take_profit;
   Decimal leverage = Decimal::one();
+  // What the venue may charge the order beyond its notional, in percent of the notional: the taker
+  // fee and a slippage allowance. Rule 9 adds it to the size it compares with the funds.
+  Decimal fee_pct;
   Decimal confidence = Decimal::one();
   Regime regime = Regime::kUnknown;
   Strictness strictness = Strictness::kNormal;

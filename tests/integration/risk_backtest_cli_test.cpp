@@ -164,4 +164,37 @@ TEST_F(RiskBacktestCli, AProfitSetAsideTripsNoBreaker) {
   EXPECT_GE(trades[2].at(2), "2024-03-14T00:05") << "the next entry, the same day";
 }
 
+// R2 D3: equity 10,000 of which 1,000 is free USDT; each entry's size is 1,000 (20 %, x 0.5 with no
+// regime). A market buy of all of the cash cannot pay the 0.26 % taker fee: rule 9 refuses it,
+// where it approved it and the venue refused all ten with `rejected` 0. A refusal that remains
+// after the risk verdict (here: an XRP quantity below the pair's minimum) is counted too.
+TEST_F(RiskBacktestCli, Rule9PaysTheFeesAndVenueRefusalsAreCounted) {
+  const fs::path data = candles("blocks.csv", 1710288000, blocks());
+  const fs::path config = write("empty.yaml", "{}\n");
+  const std::vector<std::string> common{"--data",  data.string(), "--strategy", "ema_cross",
+                                        "--param", "fast=2",      "--param",    "slow=3",
+                                        "--param", "atr_mult=20"};
+  std::vector<std::string> cash = common;
+  for (const char* a : {"--param", "size_pct=20", "--param", "risk_pct=2", "--balance", "USDT=1000",
+                        "--balance", "BTC=90"})
+    cash.emplace_back(a);
+  Outcome o = backtest(config, cash);
+  ASSERT_EQ(o.code, 0) << o.err;
+  json::object summary = json::parse(o.out).as_object();
+  EXPECT_EQ(summary.at("intents").as_int64(), 10);
+  EXPECT_EQ(summary.at("orders").as_int64(), 0) << "nothing sent for the venue to refuse";
+  EXPECT_EQ(summary.at("rejected").as_int64(), 10);
+  EXPECT_EQ(json::serialize(summary.at("rejections")), R"({"9:margin_and_limits":10})");
+
+  std::vector<std::string> xrp = common;
+  for (const char* a : {"--symbol", "XRP/USDT", "--balance", "USDT=400"}) xrp.emplace_back(a);
+  o = backtest(config, xrp);
+  ASSERT_EQ(o.code, 0) << o.err;
+  summary = json::parse(o.out).as_object();
+  EXPECT_EQ(summary.at("orders").as_int64(), 10);
+  EXPECT_EQ(summary.at("fills").as_int64(), 0);
+  EXPECT_EQ(summary.at("rejected").as_int64(), 10);
+  EXPECT_EQ(json::serialize(summary.at("rejections")), R"({"order_refused:venue":10})");
+}
+
 }  // namespace

@@ -402,11 +402,25 @@ TEST(RiskRules, Rule9MarginPositionsAndRate) {
       for (int i = 0; i < n; ++i) s.order_times.push_back(t0() - age);
     };
   };
+  const auto with_fees = [](Decimal available, Decimal leverage = 1_d) {
+    return [=](RiskState& s, RiskIntent& i) {
+      s.available_margin = available;
+      i.fee_pct = 0.31_d;
+      i.leverage = leverage;
+    };
+  };
   run({
       {"margin 1000", [](RiskState& s, RiskIntent&) { s.available_margin = 1000_d; }, V::kApproved,
        Rule::kNone},
       {"margin 999.99", [](RiskState& s, RiskIntent&) { s.available_margin = 999.99_d; },
        V::kRejected, Rule::kMarginAndLimits},
+      // The venue's taker fee and slippage come on top of the size (0.31 % of 1000 = 3.1); on
+      // margin they are on the notional: 1000 at leverage 2 takes 1000 + 0.31 % of 2000.
+      {"margin 1003.1 with fees", with_fees(1003.1_d), V::kApproved, Rule::kNone},
+      {"margin 1003.09 with fees", with_fees(1003.09_d), V::kRejected, Rule::kMarginAndLimits},
+      {"leveraged, margin 1006.2", with_fees(1006.2_d, 2_d), V::kApproved, Rule::kNone},
+      {"leveraged, margin 1006.19", with_fees(1006.19_d, 2_d), V::kRejected,
+       Rule::kMarginAndLimits},
       {"1 in symbol",
        [](RiskState& s, RiskIntent&) { s.open_positions = {position("BTC/USDT", 100_d)}; },
        V::kApproved, Rule::kNone},
