@@ -3,6 +3,7 @@
 // then the intent through rules 1-9. Limits come from the configuration's risk section.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -76,6 +77,11 @@ int run_check(const GlobalOptions& globals, const CheckArgs& args) {
                                                 core::default_instrument(intent->symbol), true);
   }
 
+  // The short form's volatility_spike: the intent's symbol is in a spike (rule 5 halves its size).
+  if (input->volatility_spike && !input->state.in_volatility_spike(intent->symbol)) {
+    auto& spikes = input->state.volatility_spikes;
+    spikes.insert(std::lower_bound(spikes.begin(), spikes.end(), intent->symbol), intent->symbol);
+  }
   const risk::Engine engine(risk::limits_from_config(config->risk));
   const auto events = engine.apply_breakers(input->state, input->now);
   risk::Verdict verdict = engine.check(input->state, *intent, input->now);
@@ -104,7 +110,8 @@ void add_risk_command(CLI::App& root, CommandContext& ctx) {
                    "Risk state: inline JSON, or @FILE (@- = stdin). Fields (all optional): "
                    "equity (default 10000), peak_equity, daily_pnl_pct, weekly_pnl_pct (percent, "
                    "-5 = -5 %), consecutive_losses, trading_state (ACTIVE|REDUCING|HALTED), "
-                   "volatility_spike, available_margin (default: equity), open_positions "
+                   "volatility_spike (the intent's symbol is in a spike), volatility_spikes "
+                   "[symbols], available_margin (default: equity), open_positions "
                    "[{symbol, side, exposure_usd (notional), leverage}], cooldowns [{reason "
                    "(loss|trade|volatility), until}], now (RFC 3339 or Unix seconds; default: "
                    "the wall clock). The persisted full form is accepted too.")

@@ -376,8 +376,8 @@ std::vector<Field<Config>> build_table() {
                     percent()));
   add(records<Config>(TG4_KEY(risk.size_loss_streak_factor), "Size factor after loss streaks.",
                       streak_fields<LossStreakDecimal>("Size factor.", fraction())));
-  add(field<Config>(TG4_KEY(risk.volatility_spike_size_factor), "Size factor during a spike.",
-                    fraction()));
+  add(field<Config>(TG4_KEY(risk.volatility_spike_size_factor),
+                    "Size factor of a symbol's intents during its spike.", fraction()));
   add_regime_decimals(
       t, "risk.size_multiplier", [](auto& c) -> auto& { return c.risk.size_multiplier; },
       "Size multiplier", decs("0", "2"));

@@ -777,7 +777,8 @@ void Pipeline::watch_volatility(const core::Bar& bar) {
   double sum = 0;
   for (std::size_t i = history.oldest; i < window; ++i) sum += values[i];
   for (std::size_t i = 0; i < history.oldest; ++i) sum += values[i];
-  handle_risk_events(risk_.on_volatility(risk_state_, atr, sum / static_cast<double>(window), now()));
+  handle_risk_events(
+      risk_.on_volatility(risk_state_, bar.symbol, atr, sum / static_cast<double>(window), now()));
   values[history.oldest] = atr;
   history.oldest = (history.oldest + 1) % window;
 }

@@ -196,7 +196,9 @@ std::optional<Verdict> rule_size(Check& c) {
   if (const auto* step = streak_step(c.l.size_streak_factor, c.s.consecutive_losses)) {
     scale_size(c, step->value, "loss streak of ", std::to_string(c.s.consecutive_losses));
   }
-  if (c.s.volatility_spike) scale_size(c, c.l.volatility_size_factor, "volatility spike");
+  if (c.s.in_volatility_spike(c.in.symbol)) {
+    scale_size(c, c.l.volatility_size_factor, "volatility spike in ", c.in.symbol);
+  }
   scale_size(c, c.l.size_multiplier[static_cast<std::size_t>(c.in.regime)], "regime ",
              to_string(c.in.regime));
   if (c.size < c.in.size_usd) c.size = detail::floor_to(c.size, c.l.size_increment);

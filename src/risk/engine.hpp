@@ -51,9 +51,10 @@ class Engine {
   std::vector<RiskEvent> on_trade_closed(RiskState& state, Decimal pnl, Timestamp now) const;
   // An entry filled: the trade cool-down (5 min).
   std::vector<RiskEvent> on_fill(RiskState& state, Timestamp now) const;
-  // ATR > 3 x its 20-bar mean is a spike; the start of a spike starts the 15 min cool-down.
-  std::vector<RiskEvent> on_volatility(RiskState& state, double atr, double atr_mean20,
-                                       Timestamp now) const;
+  // A bar of `symbol`: its ATR > 3 x its 20-bar mean is a spike in that symbol; the start of a
+  // symbol's spike starts the 15 min volatility cool-down (one for all symbols, SPEC §7 rule 2).
+  std::vector<RiskEvent> on_volatility(RiskState& state, const std::string& symbol, double atr,
+                                       double atr_mean20, Timestamp now) const;
   // An order went to the venue: every one counts in rule 9's rate (30/min), entries, exits, stops,
   // targets and the hodl bags' and rebalancing's orders alike; only new risk is refused by it.
   void on_order_sent(RiskState& state, Timestamp now) const;

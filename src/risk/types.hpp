@@ -208,8 +208,10 @@ struct RiskState {
   TradingState manual_state = TradingState::kActive;  // set by the operator (pause/halt/resume)
   std::string manual_reason;
   std::array<BreakerStatus, kBreakerCount> breakers{};
-  // volatility
-  bool volatility_spike = false;
+  // volatility: the symbols whose last base-timeframe bar had ATR > factor x its mean, in name
+  // order. Each symbol's spike is its own: another symbol's calm bar ends none (rule 5 halves the
+  // sizes of the symbol's intents while it lasts).
+  std::vector<std::string> volatility_spikes;
   // exposure
   std::vector<OpenPosition> open_positions;
   std::vector<Timestamp> order_times;  // orders sent in the last minute (rule 9 rate)
@@ -217,6 +219,12 @@ struct RiskState {
   // derived, never serialized: see PercentMemo
   PercentMemo daily_memo, weekly_memo, drawdown_memo;
 
+  bool in_volatility_spike(std::string_view symbol) const {
+    for (const std::string& s : volatility_spikes) {
+      if (s == symbol) return true;
+    }
+    return false;
+  }
   const Cooldown& cooldown(CooldownReason r) const {
     return cooldowns[static_cast<std::size_t>(r)];
   }

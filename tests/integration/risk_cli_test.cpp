@@ -208,6 +208,23 @@ TEST_F(RiskCli, Rule9AddsTheFeesToTheSize) {
   EXPECT_EQ(cheap.verdict().at("status").as_string(), "APPROVED") << cheap.out;
 }
 
+// A volatility spike is a symbol's: the short form's flag is the judged symbol's, the persisted
+// form names them.
+TEST_F(RiskCli, AVolatilitySpikeHalvesItsSymbolsSizeOnly) {
+  const auto flagged = check(R"({"volatility_spike": true, )" + kNow + "}", kIntent);
+  ASSERT_EQ(flagged.code, 0) << flagged.err;
+  EXPECT_EQ(flagged.verdict().at("status").as_string(), "MODIFIED");
+  EXPECT_EQ(flagged.verdict().at("size_usd").as_int64(), 500);
+  EXPECT_EQ(flagged.verdict().at("reason").as_string(),
+            "size x 0.5 (volatility spike in BTC/USDT)");
+  const auto other = check(R"({"volatility_spikes": ["XRP/USDT"], )" + kNow + "}", kIntent);
+  ASSERT_EQ(other.code, 0) << other.err;
+  EXPECT_EQ(other.verdict().at("status").as_string(), "APPROVED") << other.out;
+  const auto named =
+      check(R"({"volatility_spikes": ["XRP/USDT", "BTC/USDT"], )" + kNow + "}", kIntent);
+  EXPECT_EQ(named.verdict().at("size_usd").as_int64(), 500) << named.out;
+}
+
 TEST_F(RiskCli, MalformedInputExitsTwoNamingTheField) {
   const std::vector<std::tuple<std::string, std::string, std::string>> cases{
       {R"({"equity": "lots"})", kIntent, "state.equity"},

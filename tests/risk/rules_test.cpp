@@ -261,8 +261,12 @@ TEST(RiskRules, Rule5Multipliers) {
        V::kApproved, Rule::kNone, 1000_d},
       {"5 losses: x 0.5", [](RiskState& s, RiskIntent&) { s.consecutive_losses = 5; }, V::kModified,
        Rule::kSize, 500_d},
-      {"volatility spike: x 0.5", [](RiskState& s, RiskIntent&) { s.volatility_spike = true; },
-       V::kModified, Rule::kSize, 500_d},
+      {"volatility spike: x 0.5",
+       [](RiskState& s, RiskIntent&) { s.volatility_spikes = {"BTC/USDT"}; }, V::kModified,
+       Rule::kSize, 500_d},
+      {"another symbol's volatility spike: whole",
+       [](RiskState& s, RiskIntent&) { s.volatility_spikes = {"XRP/USDT"}; }, V::kApproved,
+       Rule::kNone, 1000_d},
       {"breakout x 0.75", [](RiskState&, RiskIntent& i) { i.regime = Regime::kBreakout; },
        V::kModified, Rule::kSize, 750_d},
       {"ranging x 0.75", [](RiskState&, RiskIntent& i) { i.regime = Regime::kRanging; },
@@ -276,7 +280,7 @@ TEST(RiskRules, Rule5Multipliers) {
       {"all together",
        [](RiskState& s, RiskIntent& i) {
          s.consecutive_losses = 5;
-         s.volatility_spike = true;
+         s.volatility_spikes = {"BTC/USDT"};
          i.regime = Regime::kVolatile;
        },
        V::kModified, Rule::kSize, 125_d},

@@ -55,7 +55,8 @@ TEST(RiskJson, ShortStateFields) {
   EXPECT_EQ(s.week_start_equity, 9375_d);
   EXPECT_EQ(s.consecutive_losses, 3);
   EXPECT_EQ(s.manual_state, TradingState::kReducing);
-  EXPECT_TRUE(s.volatility_spike);
+  EXPECT_TRUE(in->volatility_spike) << "the judged symbol's: risk check adds the intent's";
+  EXPECT_TRUE(s.volatility_spikes.empty());
   EXPECT_EQ(s.available_margin, 4000.5_d);
   ASSERT_EQ(s.open_positions.size(), 1u);
   EXPECT_EQ(s.open_positions[0].side, Side::kSell);
@@ -158,7 +159,8 @@ TEST(RiskJson, FullStateRoundTrips) {
   const Engine engine;
   RiskState s = base_state(engine);
   (void)engine.on_trade_closed(s, -12.5_d, t0());
-  (void)engine.on_volatility(s, 5.0, 1.0, t0());
+  (void)engine.on_volatility(s, "XRP/USDT", 5.0, 1.0, t0());
+  (void)engine.on_volatility(s, "BTC/USDT", 5.0, 1.0, t0());
   (void)engine.on_equity(s, 9333.333333333333333333_d, t0() + minutes(1));  // daily breaker
   engine.on_order_sent(s, t0() + minutes(1));
   (void)engine.set_trading_state(s, TradingState::kReducing, "careful", t0() + minutes(1));
@@ -183,7 +185,7 @@ TEST(RiskJson, FullStateRoundTrips) {
             s.cooldown(CooldownReason::kVolatility).until);
   EXPECT_EQ(r.order_times, s.order_times);
   EXPECT_EQ(r.consecutive_losses, 1);
-  EXPECT_TRUE(r.volatility_spike);
+  EXPECT_EQ(r.volatility_spikes, (std::vector<std::string>{"BTC/USDT", "XRP/USDT"}));
   EXPECT_EQ(r.updated, s.updated);
 
   // Restored, the breaker still expires at the next UTC day and the operator's REDUCING returns.
