@@ -121,7 +121,8 @@ void add_risk_command(CLI::App& root, CommandContext& ctx) {
           "--intent", args->intent,
           "Order intent: inline JSON, or @FILE (@- = stdin). Fields: symbol, side "
           "(buy|sell), size_usd, entry, stop_loss, take_profit, leverage, confidence "
-          "(0..1), fee_pct (the taker fee and slippage rule 9 adds to the size, % of the "
+          "(0..1; required unless reduces_exposure or is_cancel), fee_pct (the taker fee and "
+          "slippage rule 9 adds to the size, % of the "
           "notional; default: paper.taker_fee_pct + paper.slippage_bps / 100), "
           "regime (bull|bear|trending|breakout|ranging|volatile|choppy|unknown, or the regime "
           "agent's trending_bull|trending_bear|volatile_bull|volatile_bear|breakout_potential), "

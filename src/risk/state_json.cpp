@@ -379,6 +379,7 @@ Result<RiskIntent> parse_intent(const json::value& v) {
   RiskIntent in;
   in.symbol = "BTC/USDT";
   std::optional<Decimal> take_profit;
+  bool confidence_given = false;
   const std::map<std::string_view, Handler> handlers{
       {"intent_id", into(in.intent_id, read_string)},
       {"symbol", into(in.symbol, read_string)},
@@ -413,7 +414,11 @@ Result<RiskIntent> parse_intent(const json::value& v) {
          in.fee_pct = *d;
          return {};
        }},
-      {"confidence", decimal_into(in.confidence)},
+      {"confidence",
+       [&in, &confidence_given](const json::value& x, const std::string& at) -> Status {
+         confidence_given = true;
+         return decimal_into(in.confidence)(x, at);
+       }},
       {"regime", into(in.regime,
                       [](const json::value& x, const std::string& at) {
                         return read_enum<Regime>(
@@ -430,6 +435,13 @@ Result<RiskIntent> parse_intent(const json::value& v) {
       {"is_cancel", into(in.is_cancel, read_bool)},
   };
   if (Status s = read_object(v, "intent", handlers); !s) return s.error();
+  // Rule 4 judges it: a default would either pass every regime (1) or stand for no answer (0).
+  // Exits and cancels skip rule 4 and need none.
+  if (!confidence_given && !in.is_cancel && !in.reduces_exposure) {
+    return Error::of(
+        "intent.confidence: missing; rule 4 compares it (0..1) with the regime's minimum, so an "
+        "entry must say it (exits, with reduces_exposure, and cancels need none)");
+  }
   in.take_profit = take_profit;
   return in;
 }

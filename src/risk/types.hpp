@@ -245,7 +245,7 @@ struct RiskIntent {
   // What the venue may charge the order beyond its notional, in percent of the notional: the taker
   // fee and a slippage allowance. Rule 9 adds it to the size it compares with the funds.
   Decimal fee_pct;
-  Decimal confidence = Decimal::one();
+  Decimal confidence;  // 0..1; zero unless said: rule 4 refuses an entry that says none
   Regime regime = Regime::kUnknown;
   Strictness strictness = Strictness::kNormal;
   bool reduces_exposure = false;  // exits, flattening: allowed while REDUCING, skip rules 2-8

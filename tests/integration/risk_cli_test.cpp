@@ -236,6 +236,11 @@ TEST_F(RiskCli, MalformedInputExitsTwoNamingTheField) {
       {"{}", R"({"size_usd": [1]})", "intent.size_usd"},
       {"{}", R"({"regime": "sideways"})", "intent.regime"},
       {"{}", R"({"fee_pct": -0.1})", "intent.fee_pct: must be >= 0"},
+      // Rule 4 needs it: a missing confidence was taken as 1 and passed every regime.
+      {"{}",
+       R"({"symbol": "BTC/USDT", "side": "buy", "size_usd": 1000, "entry": 100, "stop_loss": 98,
+           "take_profit": 104, "regime": "choppy"})",
+       "--intent: intent.confidence: missing"},
       {"{}", "[]", "intent: expected an object"},
       {"@/nonexistent/state.json", kIntent, "--state: cannot read file"},
   };

@@ -115,10 +115,11 @@ TEST(RiskJson, Intent) {
   EXPECT_EQ(in->regime, Regime::kChoppy);
   EXPECT_EQ(in->strictness, Strictness::kStrict);
 
-  auto defaults = parse_intent(js("{}"));
+  auto defaults = parse_intent(js(R"({"confidence": 0.8})"));
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->regime, Regime::kUnknown);
   EXPECT_EQ(defaults->leverage, 1_d);
+  EXPECT_EQ(defaults->fee_pct, 0_d);
 
   const std::vector<std::pair<const char*, const char*>> bad{
       {R"({"side": "long"})", "intent.side: unknown value \"long\" (expected buy or sell)"},
@@ -134,6 +135,26 @@ TEST(RiskJson, Intent) {
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().message.find(expected), std::string::npos) << r.error().message;
   }
+}
+
+// An entry without a confidence is no input for rule 4 (R2 D5): taken as 1 it passed every
+// regime's minimum (choppy's 0.75 too), so it is refused, naming the field. Exits and cancels,
+// which rule 4 does not judge, need none.
+TEST(RiskJson, AnEntryMustSayItsConfidence) {
+  const auto missing = parse_intent(js(R"({"symbol": "BTC/USDT", "side": "buy", "size_usd": 1000,
+    "entry": 100, "stop_loss": 98, "take_profit": 104, "regime": "choppy"})"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message.rfind("intent.confidence: missing", 0), 0u)
+      << missing.error().message;
+  const auto exit =
+      parse_intent(js(R"({"side": "sell", "size_usd": 1000, "reduces_exposure": true})"));
+  ASSERT_TRUE(exit.ok()) << exit.error().message;
+  EXPECT_TRUE(parse_intent(js(R"({"is_cancel": true})")).ok());
+  // A C++ caller that forgets it gets rule 4's refusal, not a pass.
+  const Engine engine;
+  RiskIntent in = base_intent();
+  in.confidence = RiskIntent{}.confidence;
+  EXPECT_EQ(engine.check(base_state(engine), in, t0()).rule, Rule::kConfidence);
 }
 
 TEST(RiskJson, VerdictUsesExactNumbers) {
