@@ -1111,9 +1111,11 @@ void Pipeline::order_refused(const std::string& intent_id, const std::string& sy
                              const std::string& by, const std::string& why) {
   ++counters_.orders_refused;
   const std::string who = by == "venue" ? "venue" : "order manager";
-  on_order_problem(fmt::format("{} order{} refused by the {}: {}", symbol,
-                               intent_id.empty() ? "" : " of " + intent_id, who, why));
-  counters_.last_decision += fmt::format(": order refused by the {} ({})", who, why);
+  const std::string what = fmt::format("{} order{} refused by the {}: {}", symbol,
+                                       intent_id.empty() ? "" : " of " + intent_id, who, why);
+  on_order_problem(what);
+  // Its own line: a venue's answer comes after other decisions may have been made.
+  counters_.last_decision = core::format_rfc3339(now(), 0) + " " + what;
   risk::RiskEvent event;
   event.kind = risk::RiskEvent::Kind::kOrderRefused;
   event.time = now();

@@ -149,7 +149,9 @@ TEST(PipelineOrderRate, AnOrderRefusedAfterItsApprovalIsSaidRecordedAndCounted) 
   ASSERT_EQ(summary.recent_problems.size(), 2u);
   EXPECT_NE(summary.recent_problems[0].find("refused by the venue"), std::string::npos)
       << summary.recent_problems[0];
-  EXPECT_NE(summary.last_decision.find("order refused by the order manager"), std::string::npos)
+  EXPECT_NE(summary.last_decision.find("BTC/USDT order of " + verdicts[1].intent_id +
+                                       " refused by the order manager: Kraken trading-rate"),
+            std::string::npos)
       << summary.last_decision;
   EXPECT_EQ(s.pipeline->status_json().at("orders_refused").as_uint64(), 2u);
 }
