@@ -248,7 +248,7 @@ struct RiskIntent {
   Decimal confidence;  // 0..1; zero unless said: rule 4 refuses an entry that says none
   Regime regime = Regime::kUnknown;
   Strictness strictness = Strictness::kNormal;
-  bool reduces_exposure = false;  // exits, flattening: allowed while REDUCING, skip rules 2-8
+  bool reduces_exposure = false;  // exits, flattening: allowed while REDUCING, skip rules 2-9
   bool is_cancel = false;         // cancels always pass
 };
 
