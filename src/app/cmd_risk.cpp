@@ -3,6 +3,7 @@
 // then the intent through rules 1-9. Limits come from the configuration's risk section.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -10,8 +11,10 @@
 
 #include "app/command.hpp"
 #include "app/config_loading.hpp"
+#include "app/node_config.hpp"
 #include "core/clock.hpp"
 #include "core/text_file.hpp"
+#include "execution/paper_venue.hpp"
 #include "risk/engine.hpp"
 #include "risk/limits_config.hpp"
 #include "risk/state_json.hpp"
@@ -67,7 +70,18 @@ int run_check(const GlobalOptions& globals, const CheckArgs& args) {
   if (!input) return usage_error("risk check", "--state: " + input.error().message);
   auto intent = risk::parse_intent(*intent_json);
   if (!intent) return usage_error("risk check", "--intent: " + intent.error().message);
+  // Without fee_pct, rule 9 counts what the paper venue charges a market order of the symbol, as a
+  // paper node does.
+  if (!intent_json->as_object().contains("fee_pct")) {
+    intent->fee_pct = execution::order_cost_pct(paper_config_from_config(config->paper),
+                                                core::default_instrument(intent->symbol), true);
+  }
 
+  // The short form's volatility_spike: the intent's symbol is in a spike (rule 5 halves its size).
+  if (input->volatility_spike && !input->state.in_volatility_spike(intent->symbol)) {
+    auto& spikes = input->state.volatility_spikes;
+    spikes.insert(std::lower_bound(spikes.begin(), spikes.end(), intent->symbol), intent->symbol);
+  }
   const risk::Engine engine(risk::limits_from_config(config->risk));
   const auto events = engine.apply_breakers(input->state, input->now);
   risk::Verdict verdict = engine.check(input->state, *intent, input->now);
@@ -96,19 +110,24 @@ void add_risk_command(CLI::App& root, CommandContext& ctx) {
                    "Risk state: inline JSON, or @FILE (@- = stdin). Fields (all optional): "
                    "equity (default 10000), peak_equity, daily_pnl_pct, weekly_pnl_pct (percent, "
                    "-5 = -5 %), consecutive_losses, trading_state (ACTIVE|REDUCING|HALTED), "
-                   "volatility_spike, available_margin (default: equity), open_positions "
+                   "volatility_spike (the intent's symbol is in a spike), volatility_spikes "
+                   "[symbols], available_margin (default: equity), open_positions "
                    "[{symbol, side, exposure_usd (notional), leverage}], cooldowns [{reason "
                    "(loss|trade|volatility), until}], now (RFC 3339 or Unix seconds; default: "
                    "the wall clock). The persisted full form is accepted too.")
       ->default_str("{}");
   check
-      ->add_option("--intent", args->intent,
-                   "Order intent: inline JSON, or @FILE (@- = stdin). Fields: symbol, side "
-                   "(buy|sell), size_usd, entry, stop_loss, take_profit, leverage, confidence "
-                   "(0..1), regime (bull|bear|trending|breakout|ranging|volatile|choppy|unknown, or the regime "
-                   "agent's trending_bull|trending_bear|volatile_bull|volatile_bear|breakout_potential), "
-                   "strictness (relaxed|normal|strict|very_strict), reduces_exposure, is_cancel. "
-                   "Numbers may be JSON numbers or decimal strings (exact).")
+      ->add_option(
+          "--intent", args->intent,
+          "Order intent: inline JSON, or @FILE (@- = stdin). Fields: symbol, side "
+          "(buy|sell), size_usd, entry, stop_loss, take_profit, leverage, confidence "
+          "(0..1; required unless reduces_exposure or is_cancel), fee_pct (the taker fee and "
+          "slippage rule 9 adds to the size, % of the "
+          "notional; default: paper.taker_fee_pct + paper.slippage_bps / 100), "
+          "regime (bull|bear|trending|breakout|ranging|volatile|choppy|unknown, or the regime "
+          "agent's trending_bull|trending_bear|volatile_bull|volatile_bear|breakout_potential), "
+          "strictness (relaxed|normal|strict|very_strict), reduces_exposure, is_cancel. "
+          "Numbers may be JSON numbers or decimal strings (exact).")
       ->required();
 }
 

@@ -23,7 +23,6 @@ execution::OrderManagerConfig order_config_from_config(const core::Config& confi
   orders.trailing_activation = core::pct_to_fraction(e.trailing_activation_pct);
   orders.trailing_distance = core::pct_to_fraction(e.trailing_distance_pct);
   orders.guard_stop_distance = core::pct_to_fraction(e.guard_stop_pct);
-  orders.max_orders_per_minute = config.risk.max_orders_per_minute;
   orders.budget_kraken_rate_counter = config.app.mode == core::TradingMode::kLive;
   return orders;
 }

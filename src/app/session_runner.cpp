@@ -57,6 +57,7 @@ void write_report(const Node& node, const kernel::PipelineSummary& s, const std:
   summary["approved"] = s.approved;
   summary["rejected"] = s.rejected;
   summary["orders_sent"] = s.orders_sent;
+  summary["orders_refused"] = s.orders_refused;
   summary["fills"] = s.fills;
   summary["store"] = storage::redact_url(store_url);  // the report is a plain file: no password
   std::ofstream(dir / "summary.json") << json::serialize(summary) << "\n";
@@ -132,8 +133,11 @@ std::string render_status(const kernel::PipelineSummary& s, const std::string& t
   out += fmt::format("  equity {}  realised {}  unrealised {}  fees {}  drawdown {:.2f}%\n", equity,
                      money(s.realised_pnl), money(s.unrealised_pnl), money(s.fees),
                      s.drawdown.to_double() * 100);
-  out += fmt::format("  positions {}  open orders {}  intents {} (approved {}, rejected {})  orders {}  fills {}\n",
-                     s.open_positions, s.open_orders, s.intents, s.approved, s.rejected, s.orders_sent, s.fills);
+  out += fmt::format(
+      "  positions {}  open orders {}  intents {} (approved {}, rejected {})  orders {}{}  fills "
+      "{}\n",
+      s.open_positions, s.open_orders, s.intents, s.approved, s.rejected, s.orders_sent,
+      s.orders_refused == 0 ? "" : fmt::format(" (refused {})", s.orders_refused), s.fills);
   out += fmt::format("  market events {}  trades {}  bars {}  checksum mismatches {}\n", s.market_events,
                      s.trades_seen, s.bars_closed, s.checksum_mismatches);
   for (const auto& [symbol, quote] : s.books) {

@@ -316,8 +316,14 @@ class Runner {
     sample(trade_start_);
   }
 
-  // Why intents were refused and which breakers tripped: the first question about a quiet run.
+  // Why intents were refused and which breakers tripped: the first question about a quiet run. An
+  // order the verdict allowed and the order manager or the venue then refused counts as well
+  // ("order_refused:venue"), or a run whose every entry the venue refuses would read 0.
   void count_risk_event(const risk::RiskEvent& event) {
+    if (event.kind == risk::RiskEvent::Kind::kOrderRefused) {
+      ++rejections_["order_refused:" + event.refused_by];
+      return;
+    }
     const bool refused = event.verdict && (*event.verdict == risk::VerdictStatus::kRejected ||
                                            *event.verdict == risk::VerdictStatus::kHalted);
     if (refused) ++rejections_[risk::rule_label(event.rule)];
@@ -560,7 +566,7 @@ class Runner {
     s.orders = r.orders.size();
     s.fills = r.fills.size();
     s.intents = counters.intents;
-    s.rejected = counters.rejected;
+    s.rejected = counters.rejected + counters.orders_refused;
     s.bars = gate_->bars_seen();
     s.rejections = rejections_;
     s.breakers = breakers_;

@@ -138,8 +138,11 @@ struct Summary {
   core::Decimal gross_profit, gross_loss;
   double exposure = 0;       // fraction of the period with an open position
   double avg_holding_s = 0;  // mean round-trip holding time
+  // rejected: intents refused by the risk engine, and orders it allowed that the order manager or
+  // the venue refused.
   std::uint64_t orders = 0, fills = 0, intents = 0, rejected = 0;
-  // Intents the risk engine refused, by rule ("2 cooldown": 12); breakers tripped, by name.
+  // Those refusals, by rule ("2:cooldown": 12) or "order_refused:order_manager" /
+  // "order_refused:venue"; breakers tripped, by name.
   std::map<std::string, std::uint64_t> rejections, breakers;
   std::uint64_t bars = 0, events = 0;
   // The hodl bags at the end (Pipeline::hodl_json) when portfolio.hodl is on; empty when off. Their

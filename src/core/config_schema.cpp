@@ -376,8 +376,8 @@ std::vector<Field<Config>> build_table() {
                     percent()));
   add(records<Config>(TG4_KEY(risk.size_loss_streak_factor), "Size factor after loss streaks.",
                       streak_fields<LossStreakDecimal>("Size factor.", fraction())));
-  add(field<Config>(TG4_KEY(risk.volatility_spike_size_factor), "Size factor during a spike.",
-                    fraction()));
+  add(field<Config>(TG4_KEY(risk.volatility_spike_size_factor),
+                    "Size factor of a symbol's intents during its spike.", fraction()));
   add_regime_decimals(
       t, "risk.size_multiplier", [](auto& c) -> auto& { return c.risk.size_multiplier; },
       "Size multiplier", decs("0", "2"));
@@ -412,7 +412,8 @@ std::vector<Field<Config>> build_table() {
   add(field<Config>(TG4_KEY(risk.max_positions_total), "Open positions in total.", ints(1, 1000)));
   add(field<Config>(
       TG4_KEY(risk.max_orders_per_minute),
-      "Order rate limit; a held position's stops and targets count but are never refused.",
+      "Order rate limit (rule 9): every order sent counts; it holds back new entries and the hodl "
+      "and rebalance orders, never an exit or a held position's stops and targets.",
       ints(1, 10000)));
   add(field<Config>(TG4_KEY(risk.daily_loss_limit_pct),
                     "HALT until the next UTC day at this daily loss, % of equity.", percent()));

@@ -52,8 +52,9 @@ std::string order_label(const ManagedOrder& order) {
 
 }  // namespace
 
-OrderManager::OrderManager(Venue& venue, const core::InstrumentRegistry& instruments, IdSource next_id,
-                           OrderManagerConfig config, Listener on_change, ProblemListener on_problem)
+OrderManager::OrderManager(Venue& venue, const core::InstrumentRegistry& instruments,
+                           IdSource next_id, OrderManagerConfig config, Listener on_change,
+                           ProblemListener on_problem, SentListener on_sent)
     : venue_(venue),
       instruments_(instruments),
       next_id_(std::move(next_id)),
@@ -61,14 +62,12 @@ OrderManager::OrderManager(Venue& venue, const core::InstrumentRegistry& instrum
       hold_targets_locally_(venue.locks_balance_per_order()),
       on_change_(std::move(on_change)),
       on_problem_(std::move(on_problem)),
+      on_sent_(std::move(on_sent)),
       rate_counter_(config.kraken_limits) {}
 
+// Only the venue's own limit: TG4's order rate is the risk engine's (rule 9), judged before an
+// intent gets here.
 core::Status OrderManager::admit(const std::string& symbol, core::Timestamp now) {
-  while (!recent_sends_.empty() && now - recent_sends_.front() >= std::chrono::minutes(1)) recent_sends_.pop_front();
-  if (static_cast<int>(recent_sends_.size()) >= config_.max_orders_per_minute) {
-    return Error::of("order rate limit: " + std::to_string(config_.max_orders_per_minute) +
-                     " orders in the last minute (execution.max_orders_per_minute)");
-  }
   if (config_.budget_kraken_rate_counter && !rate_counter_.can_add(symbol, 1.0, now)) {
     return Error::of("Kraken trading-rate counter for " + symbol + " would exceed its limit; waiting for decay");
   }
@@ -127,10 +126,10 @@ core::Result<std::string> OrderManager::send(ManagedOrder order, core::Timestamp
   if (sending == Sending::kAdmitted) {
     if (auto ok = admit(order.request.symbol, now); !ok) return ok.error();
   }
-  count_send(order.request.symbol, now);
   auto booked = book(std::move(order), OrderStatus::kPendingNew, now);
   if (!booked) return booked.error();
   const std::string id = (*booked)->request.client_order_id;
+  count_send(**booked, now);
   venue_.submit((*booked)->request, now);
   return id;
 }
@@ -148,9 +147,9 @@ core::Result<ManagedOrder*> OrderManager::book(ManagedOrder order, OrderStatus s
   return &it->second;
 }
 
-void OrderManager::count_send(const std::string& symbol, core::Timestamp now) {
-  recent_sends_.push_back(now);
-  if (config_.budget_kraken_rate_counter) rate_counter_.add(symbol, 1.0, now);
+void OrderManager::count_send(const ManagedOrder& order, core::Timestamp now) {
+  if (config_.budget_kraken_rate_counter) rate_counter_.add(order.request.symbol, 1.0, now);
+  if (on_sent_) on_sent_(order, now);
 }
 
 core::Result<std::string> OrderManager::close_position(const std::string& symbol, Decimal qty,
@@ -688,8 +687,8 @@ void OrderManager::release(ManagedOrder& target, core::Timestamp now) {
   } else {
     target.reason = "sent: the venue's stops no longer hold its coins";
   }
-  // Counted but never refused by the per-minute limit: a position must not lose its exit.
-  count_send(target.request.symbol, now);
+  // Counted but never refused: a position must not lose its exit.
+  count_send(target, now);
   changed(target, now);
   venue_.submit(target.request, now);
 }

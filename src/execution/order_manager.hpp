@@ -19,7 +19,6 @@
 // On a margin venue (OrderManagerConfig::margin) a sell that is not reduce-only is an entry too: a
 // short, protected by a buy stop above and a buy target below; orders carry the intent's leverage.
 // Without margin a sell only ever reduces (spot).
-#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -73,8 +72,10 @@ struct OrderManagerConfig {
   bool trailing_stop = false;
   core::Decimal trailing_activation = core::Decimal::must("0.01");  // +1 % in profit
   core::Decimal trailing_distance = core::Decimal::must("0.015");   // trails 1.5 %
-  int max_orders_per_minute = 30;
-  bool budget_kraken_rate_counter = false;  // live: keep Kraken's per-pair counter below its limit
+  // Live: keep Kraken's per-pair counter below its limit (SPEC §8), the venue's own. TG4's order
+  // rate (risk.max_orders_per_minute) is rule 9 of the risk engine, which every send is reported
+  // to (OrderManager's `on_sent`); it is not applied here a second time.
+  bool budget_kraken_rate_counter = false;
   TradingRateLimits kraken_limits{};
   bool margin = false;  // the venue trades margin (paper.margin): shorts and leverage
   // A position left without a stop after a restart gets one this far from the next price (see
@@ -87,9 +88,12 @@ class OrderManager {
   using IdSource = std::function<std::string()>;
   using Listener = std::function<void(const ManagedOrder&)>;  // each state change, for store and metrics
   using ProblemListener = std::function<void(const std::string&)>;
+  // Each order handed to the venue (a held order when it goes out), at the time it is sent.
+  using SentListener = std::function<void(const ManagedOrder&, core::Timestamp)>;
 
   OrderManager(Venue& venue, const core::InstrumentRegistry& instruments, IdSource next_id,
-               OrderManagerConfig config, Listener on_change, ProblemListener on_problem = {});
+               OrderManagerConfig config, Listener on_change, ProblemListener on_problem = {},
+               SentListener on_sent = {});
 
   // Sends an approved entry (or, for a sell on spot, an exit) of `qty` base units; returns its client id.
   // On margin the order carries intent.leverage (the approved one); on spot leverage is 1.
@@ -160,14 +164,14 @@ class OrderManager {
 
  private:
   core::Result<ManagedOrder> order_for(const core::OrderIntent& intent, core::Decimal qty) const;
-  // kProtects: a stop or target of a position already held. Counted in the order rate, but never
-  // refused by TG4's own limits (risk.max_orders_per_minute, the Kraken counter's budget): a
-  // position must not lose its protection to a burst of orders.
+  // kProtects: a stop or target of a position already held. Counted (on_sent, the Kraken counter),
+  // but never refused by the Kraken counter's budget: a position must not lose its protection to a
+  // burst of orders.
   enum class Sending : std::uint8_t { kAdmitted, kProtects };
   core::Result<std::string> send(ManagedOrder order, core::Timestamp now,
                                  Sending sending = Sending::kAdmitted);
   core::Result<ManagedOrder*> book(ManagedOrder order, core::OrderStatus status, core::Timestamp now);
-  void count_send(const std::string& symbol, core::Timestamp now);
+  void count_send(const ManagedOrder& order, core::Timestamp now);
   core::Status admit(const std::string& symbol, core::Timestamp now);
   void on_update(const core::OrderUpdate& update, core::Timestamp now);
   void on_fill(const core::Fill& fill, core::Timestamp now);
@@ -233,11 +237,11 @@ class OrderManager {
   const bool hold_targets_locally_;  // the venue locks coins per resting sell
   Listener on_change_;
   ProblemListener on_problem_;
+  SentListener on_sent_;
   std::map<std::string, ManagedOrder> orders_;
   // Ids of the non-terminal orders of orders_, in the same order: open_orders() is asked on every
   // intent and tick, and orders_ keeps every order of the session.
   std::set<std::string> open_ids_;
-  std::deque<core::Timestamp> recent_sends_;
   TradingRateCounter rate_counter_;
   struct Trail {
     core::Decimal entry;

@@ -518,6 +518,11 @@ void PaperVenue::reject(const OrderRequest& request, const std::string& reason, 
                          OrderStatus::kRejected, request.qty, {}, request.limit_price, {}, reason, now, {}, core::Refused::kNone});
 }
 
+Decimal order_cost_pct(const PaperConfig& config, const core::Instrument& instrument, bool market) {
+  const Decimal taker = config.taker_fee.value_or(instrument.taker_fee) * Decimal::from_int(100);
+  return market ? taker + config.slippage_bps / Decimal::from_int(100) : taker;
+}
+
 Decimal PaperVenue::fee_rate(const core::Instrument& instrument, bool maker) const {
   if (maker) return config_.maker_fee.value_or(instrument.maker_fee);
   return config_.taker_fee.value_or(instrument.taker_fee);

@@ -43,6 +43,12 @@ struct PaperConfig {
   core::Decimal volume_share_pct;
 };
 
+// What an order may cost at the paper venue beyond its notional, in percent of it: the taker fee
+// (the venue reserves it with a buy, or with a margin entry's margin) and, for a market order, the
+// slippage a fill without a book moves its price by. Risk rule 9 adds it to the size it funds.
+core::Decimal order_cost_pct(const PaperConfig& config, const core::Instrument& instrument,
+                             bool market);
+
 // A margin position at the paper venue: signed quantity (short < 0) and the quote it holds.
 struct MarginPosition {
   core::Decimal qty;

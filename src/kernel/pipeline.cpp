@@ -275,9 +275,13 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
   execution::OrderManagerConfig order_config = options_.orders;
   order_config.margin = margin_;
   orders_ = std::make_unique<execution::OrderManager>(
-      *venue_, instruments_, [this] { return order_ids_.next(); },
-      order_config, [this](const execution::ManagedOrder& order) { on_order_changed(order); },
-      [this](const std::string& problem) { on_order_problem(problem); });
+      *venue_, instruments_, [this] { return order_ids_.next(); }, order_config,
+      [this](const execution::ManagedOrder& order) { on_order_changed(order); },
+      [this](const std::string& problem) { on_order_problem(problem); },
+      // Rule 9's order rate counts every order that goes out, whoever sent it: one count.
+      [this](const execution::ManagedOrder&, core::Timestamp at) {
+        risk_.on_order_sent(risk_state_, at);
+      });
   subscribe();
 }
 
@@ -797,7 +801,7 @@ void Pipeline::watch_volatility(const core::Bar& bar) {
   if (tf == nullptr || !tf->indicators().atr_14) return;
   const double atr = *tf->indicators().atr_14;
   if (const std::optional<double> mean = remember_atr(bar.symbol, atr))
-    handle_risk_events(risk_.on_volatility(risk_state_, atr, *mean, now()));
+    handle_risk_events(risk_.on_volatility(risk_state_, bar.symbol, atr, *mean, now()));
 }
 
 std::optional<double> Pipeline::remember_atr(const std::string& symbol, double atr) {
@@ -833,6 +837,17 @@ core::Decimal Pipeline::order_qty(const core::OrderIntent& intent, core::Decimal
   if (instrument == nullptr || !one_quote || one_quote->is_zero() || intent.entry.is_zero()) return {};
   const core::Decimal quote = size_reporting / *one_quote;
   return instrument->round_qty(quote / intent.entry);
+}
+
+// What rule 9 adds to an intent's size: the taker fee the venue charges its order and, at the paper
+// venue, the slippage of a market order without a book (the paper venue reserves the fee with a
+// buy and refuses one it cannot pay; Kraken answers EOrder:Insufficient funds).
+core::Decimal Pipeline::order_cost_pct(const core::OrderIntent& intent) const {
+  const core::Instrument* instrument = instruments_.find(intent.symbol);
+  if (instrument == nullptr) return {};
+  const bool market = !core::has_limit(intent.type);
+  if (paper_ != nullptr) return execution::order_cost_pct(options_.paper, *instrument, market);
+  return instrument->taker_fee * core::Decimal::from_int(100);
 }
 
 // `cash` not committed to open buy orders: the paper venue tracks its reservations; for a real
@@ -999,6 +1014,7 @@ void Pipeline::on_intent(core::OrderIntent intent) {
   risk_intent.size_usd = quote_to_reporting(intent.symbol, intent.size_quote).value_or(core::Decimal{}).round(8);
   // On margin the risk engine's size is the margin committed (notional / leverage, SPEC §7 rule 7).
   if (margin_ && intent.leverage > core::Decimal::one()) risk_intent.size_usd = (risk_intent.size_usd / intent.leverage).round(8);
+  risk_intent.fee_pct = order_cost_pct(intent);
   refresh_risk_inputs(intent.symbol);
   const auto started = std::chrono::steady_clock::now();
   const risk::Verdict verdict = risk_.check(risk_state_, risk_intent, now());
@@ -1024,17 +1040,29 @@ void Pipeline::on_intent(core::OrderIntent intent) {
   // whatever quantity the strategy asked for.
   if (!margin_ && intent.side == core::Side::kSell && !qty.is_zero()) {
     qty = cap_spot_sell(intent.symbol, qty);
-    if (qty.is_zero())
+    if (qty.is_zero()) {
+      // Nothing of the account's is the strategy's to sell: a decision, not a failure.
       counters_.last_decision += rebalancing() ? ": no position to sell (the other coins are the "
                                                  "hodl bag's or the allocation's)"
                                                : ": nothing to sell but the hodl bag's coins";
+      return;
+    }
   }
-  if (qty.is_zero()) return;
+  if (qty.is_zero()) {
+    if (!notional.is_positive()) {  // an intent for nothing (an exit of a flat position)
+      counters_.last_decision += ": nothing to send (size 0)";
+      return;
+    }
+    return order_refused(
+        intent.intent_id, intent.symbol, "order_manager",
+        fmt::format("{} {} of {} rounds to a quantity of zero", notional.to_string(2),
+                    options_.reporting_currency, intent.symbol));
+  }
   if (margin_) intent.leverage = verdict.leverage;
   auto sent = orders_->submit(intent, qty, now());
-  if (!sent) return;
+  if (!sent)
+    return order_refused(intent.intent_id, intent.symbol, "order_manager", sent.error().message);
   ++counters_.orders_sent;
-  risk_.on_order_sent(risk_state_, now());
   reference_prices_[*sent] = intent.entry;
   sent_at_[*sent] = now();
 }
@@ -1115,9 +1143,43 @@ void Pipeline::observe_fill(const core::Fill& fill) {
   execution_metrics_.on_fill(fill, fee_reporting.to_double(), slippage);
 }
 
+// An approved order that does not go out, or that the venue refuses, is said (log, status, order
+// problem metric), recorded as a risk event next to the verdict that approved it, and counted.
+void Pipeline::order_refused(const std::string& intent_id, const std::string& symbol,
+                             const std::string& by, const std::string& why) {
+  ++counters_.orders_refused;
+  const std::string who = by == "venue" ? "venue" : "order manager";
+  const std::string what = fmt::format("{} order{} refused by the {}: {}", symbol,
+                                       intent_id.empty() ? "" : " of " + intent_id, who, why);
+  on_order_problem(what);
+  // Its own line: a venue's answer comes after other decisions may have been made.
+  counters_.last_decision = core::format_rfc3339(now(), 0) + " " + what;
+  risk::RiskEvent event;
+  event.kind = risk::RiskEvent::Kind::kOrderRefused;
+  event.time = now();
+  event.intent_id = intent_id;
+  event.symbol = symbol;
+  event.reason = why;
+  event.refused_by = by;
+  event.state_before = event.state_after = risk_state_.trading_state;
+  handle_risk_events({event});
+}
+
 void Pipeline::on_order_changed(const execution::ManagedOrder& order) {
   if (order.source == execution::kHodlSource) on_bag_order_changed(order);
   if (order.source == execution::kRebalanceSource) on_rebalance_order_changed(order);
+  // A position's entry or exit the venue refused (stops and targets are the order manager's to
+  // report: it places them again or says the position is unprotected).
+  const bool entry_or_exit =
+      order.role == execution::OrderRole::kEntry || order.role == execution::OrderRole::kExit;
+  if (entry_or_exit && order.status == core::OrderStatus::kRejected &&
+      venue_refusals_.insert(order.request.client_order_id).second) {
+    order_refused(order.intent_id, order.request.symbol, "venue",
+                  fmt::format("{} {} {} {}: {}", execution::to_string(order.role),
+                              order.request.client_order_id, core::to_string(order.request.side),
+                              order.request.qty.to_string(),
+                              order.reason.empty() ? "no reason given" : order.reason));
+  }
   if (metrics_scraped()) {
     execution_metrics_.on_order(order);
     execution_metrics_.set_open_orders(orders_->open_count());
@@ -1198,7 +1260,9 @@ void Pipeline::handle_risk_events(const std::vector<risk::RiskEvent>& events) {
   for (const auto& event : events) {
     if (outputs_.risk_events) outputs_.risk_events(event);
     if (has_record_sink()) record(risk_event_row(event, options_.scope));
-    if (event.kind != risk::RiskEvent::Kind::kVerdict) state_changed = true;
+    if (event.kind != risk::RiskEvent::Kind::kVerdict &&
+        event.kind != risk::RiskEvent::Kind::kOrderRefused)
+      state_changed = true;
     if (event.kind == risk::RiskEvent::Kind::kBreaker) log_breaker(event);
     if (event.kind == risk::RiskEvent::Kind::kBreaker && event.breaker_tripped) {
       if (outputs_.state != nullptr) {
@@ -1238,7 +1302,9 @@ void Pipeline::reduce_positions(const core::Decimal& fraction, const std::string
     const core::Instrument* instrument = instruments_.find(symbol);
     if (instrument == nullptr) continue;
     const core::Decimal qty = instrument->round_qty(position.qty * fraction);
-    if (!qty.is_zero()) (void)orders_->close_position(symbol, qty, reason, now());
+    if (qty.is_zero()) continue;
+    if (auto sent = orders_->close_position(symbol, qty, reason, now()); !sent)
+      order_refused("close:" + symbol, symbol, "order_manager", sent.error().message);
   }
 }
 
@@ -1438,6 +1504,7 @@ json::object Pipeline::status_json() const {
   out["open_orders"] = s.open_orders;
   out["intents"] = s.intents;
   out["orders_sent"] = s.orders_sent;
+  out["orders_refused"] = s.orders_refused;
   out["fills"] = s.fills;
   out["last_decision"] = s.last_decision;
   out["last_advice"] = s.last_advice;

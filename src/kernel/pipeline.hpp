@@ -256,6 +256,7 @@ class Pipeline {
                         boost::json::object params);
   std::optional<core::Decimal> quote_to_reporting(const std::string& symbol, core::Decimal quote_amount) const;
   core::Decimal order_qty(const core::OrderIntent& intent, core::Decimal size_reporting) const;
+  core::Decimal order_cost_pct(const core::OrderIntent& intent) const;  // rule 9's fee allowance
   void refresh_risk_inputs(const std::string& symbol);  // for an intent on `symbol`
   void refresh_risk_view();
   core::Decimal available_cash(const std::string& asset) const;   // less the hodl bags' cash
@@ -269,6 +270,10 @@ class Pipeline {
   void on_fill(const core::Fill& fill);
   void observe_fill(const core::Fill& fill);  // execution metrics of a fill
   void on_order_changed(const execution::ManagedOrder& order);
+  // An order the risk verdict allowed that was not placed: `by` "order_manager" (it refused it) or
+  // "venue" (the venue rejected it). Logged, counted, recorded as a risk event.
+  void order_refused(const std::string& intent_id, const std::string& symbol, const std::string& by,
+                     const std::string& why);
 
   // time
   void on_tick();
@@ -340,6 +345,7 @@ class Pipeline {
   prometheus::Family<prometheus::Counter>& decisions_;     // tg4_decisions_total{source, action}
   std::map<std::string, core::Decimal> reference_prices_;  // client id -> price when sent (slippage)
   std::map<std::string, core::Timestamp> sent_at_;          // client id -> send time (round trip)
+  std::set<std::string> venue_refusals_;  // entries and exits the venue rejected, counted once
   std::vector<execution::ClosedTrade> closed_trades_;
   std::vector<core::Fill> fills_;
   core::ClientOrderIdGenerator order_ids_;

@@ -66,6 +66,13 @@ void Pipeline::set_aside(core::Decimal trade_pnl, const core::Fill& fill) {
   const auto moves = bags_.on_profit(trade_pnl, now(), fill.exec_id);
   if (moves.empty()) return;
   record_hodl(moves);
+  // The share leaves trading's equity: not a loss, so the risk engine's peak and day and week
+  // starts leave with it (else a winning day could trip the daily-loss breaker).
+  Decimal moved;
+  for (const execution::HodlMovement& m : moves) {
+    if (m.move == execution::HodlMove::kSetAside) moved += m.amount;
+  }
+  handle_risk_events(risk_.on_withdrawal(risk_state_, moved, now()));
   buy_bags();
 }
 

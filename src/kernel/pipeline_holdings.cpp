@@ -49,6 +49,9 @@ core::Result<std::string> Pipeline::send_holding_order(const HoldingMarket& mark
   intent.type = core::OrderType::kMarket;
   intent.entry = market.price;
   intent.created = now();
+  // Not urgent: while rule 9's order rate is full they wait, as new entries do (exits and stops
+  // never wait for it).
+  if (auto full = risk_.order_rate_refusal(risk_state_, now())) return core::Error::of(*full);
   auto sent = orders_->submit_holding(intent, qty, now());
   if (!sent) return sent;
   reference_prices_[*sent] = market.price;  // the slippage metric's reference

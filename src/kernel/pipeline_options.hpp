@@ -136,6 +136,9 @@ struct PipelineSummary {
   std::uint64_t approved = 0;
   std::uint64_t rejected = 0;
   std::uint64_t orders_sent = 0;
+  // Entries and exits the risk verdict allowed that were not placed: refused by the order manager
+  // (the Kraken rate counter's budget, a quantity that rounds to zero) or rejected by the venue.
+  std::uint64_t orders_refused = 0;
   std::uint64_t fills = 0;
   std::uint64_t checksum_mismatches = 0;
   bool feed_connected = false;

@@ -196,7 +196,9 @@ std::optional<Verdict> rule_size(Check& c) {
   if (const auto* step = streak_step(c.l.size_streak_factor, c.s.consecutive_losses)) {
     scale_size(c, step->value, "loss streak of ", std::to_string(c.s.consecutive_losses));
   }
-  if (c.s.volatility_spike) scale_size(c, c.l.volatility_size_factor, "volatility spike");
+  if (c.s.in_volatility_spike(c.in.symbol)) {
+    scale_size(c, c.l.volatility_size_factor, "volatility spike in ", c.in.symbol);
+  }
   scale_size(c, c.l.size_multiplier[static_cast<std::size_t>(c.in.regime)], "regime ",
              to_string(c.in.regime));
   if (c.size < c.in.size_usd) c.size = detail::floor_to(c.size, c.l.size_increment);
@@ -244,22 +246,41 @@ std::optional<Verdict> rule_correlated(const Check& c, Decimal notional) {
                                               c.r.max_correlated_exposure)));
 }
 
-std::optional<Verdict> rule_order_rate(const RiskLimits& l, const RiskState& s,
-                                       const RiskIntent& in, Timestamp now) {
+std::optional<std::string> order_rate_exceeded(const RiskLimits& l, const RiskState& s,
+                                               Timestamp now) {
   const int sent = detail::orders_last_minute(s, now);
   if (sent < l.max_orders_per_minute) return std::nullopt;
-  return reject(Rule::kMarginAndLimits,
-                fmt::format("order rate: {} orders in the last minute, limit {}", sent,
-                            l.max_orders_per_minute),
-                in);
+  return fmt::format(
+      "order rate: {} orders in the last minute, limit {} "
+      "(risk.max_orders_per_minute)",
+      sent, l.max_orders_per_minute);
 }
 
-std::optional<Verdict> rule_margin_and_limits(const Check& c) {
-  if (c.size > c.s.available_margin) {
+// The funds an order takes: the margin committed (its size) and, on its notional, the fee and the
+// slippage allowance the venue will take on top (rounded up: a cent short is a venue's refusal).
+std::optional<Verdict> rule_funds(const Check& c) {
+  const Decimal notional = c.size * c.leverage;
+  const Decimal costs =
+      c.in.fee_pct.is_positive()
+          ? Decimal::div(Decimal::mul(notional, c.in.fee_pct, core::Rounding::kUp),
+                         Decimal::from_int(100), core::Rounding::kUp)
+          : Decimal::zero();
+  const Decimal needed = c.size + costs;
+  if (needed <= c.s.available_margin) return std::nullopt;
+  if (costs.is_zero()) {
     return c.refuse(Rule::kMarginAndLimits,
                     fmt::format("insufficient margin: size {} exceeds available {}", num(c.size),
                                 num(c.s.available_margin)));
   }
+  return c.refuse(Rule::kMarginAndLimits,
+                  fmt::format("insufficient margin: size {} + fees and slippage {} ({}% of the "
+                              "notional {}) = {} exceeds available {}",
+                              num(c.size), num(costs), num(c.in.fee_pct), num(notional),
+                              num(needed), num(c.s.available_margin)));
+}
+
+std::optional<Verdict> rule_margin_and_limits(const Check& c) {
+  if (auto v = rule_funds(c)) return v;
   int same = 0;
   for (const auto& p : c.s.open_positions) same += p.symbol == c.in.symbol ? 1 : 0;
   if (same >= c.l.max_positions_per_symbol) {
@@ -272,26 +293,28 @@ std::optional<Verdict> rule_margin_and_limits(const Check& c) {
     return c.refuse(Rule::kMarginAndLimits, fmt::format("{} positions open, limit {} in total",
                                                         total, c.l.max_positions_total));
   }
-  return rule_order_rate(c.l, c.s, c.in, c.now);
+  if (auto why = order_rate_exceeded(c.l, c.s, c.now)) {
+    return c.refuse(Rule::kMarginAndLimits, std::move(*why));
+  }
+  return std::nullopt;
 }
 
-// Exits and flattening only need the venue's order rate: blocking them on cool-downs, stops or
-// exposure would keep risk on the book.
-Verdict check_reducing(const RiskLimits& l, const RiskState& s, const RiskIntent& in,
-                       Timestamp now) {
+// Exits and flattening pass whatever else holds: blocking them on cool-downs, stops, exposure or
+// the order rate would keep risk on the book. The order rate limits new risk; an exit's order
+// still counts in it (the kernel reports every order sent).
+Verdict check_reducing(const RiskIntent& in) {
   if (in.size_usd.is_negative()) {
     return reject(Rule::kSize, fmt::format("size_usd must be >= 0, got {}", in.size_usd), in);
   }
-  if (auto v = rule_order_rate(l, s, in, now)) return *v;
   return make(VerdictStatus::kApproved, Rule::kNone,
-              "exposure-reducing intent: rules 2-8 do not apply", in);
+              "exposure-reducing intent: rules 2-9 do not apply", in);
 }
 
 Verdict evaluate(Check& c) {
   const RiskIntent& in = c.in;
   if (in.is_cancel) return make(VerdictStatus::kApproved, Rule::kNone, "cancels always pass", in);
   if (auto v = rule_trading_state(c.s, in)) return *v;
-  if (in.reduces_exposure) return check_reducing(c.l, c.s, in, c.now);
+  if (in.reduces_exposure) return check_reducing(in);
   if (auto v = rule_cooldown(c)) return *v;
   if (auto v = rule_stop_loss(c)) return *v;
   if (auto v = rule_confidence(c)) return *v;
@@ -350,6 +373,10 @@ Verdict Engine::check(const RiskState& state, const RiskIntent& intent, Timestam
   Verdict guarded = enforce_shrink_only(intent, std::move(verdict));
   assert(guarded.rule != Rule::kInternal && "risk verdict grew an intent");
   return guarded;
+}
+
+std::optional<std::string> Engine::order_rate_refusal(const RiskState& state, Timestamp now) const {
+  return order_rate_exceeded(limits_, state, now);
 }
 
 RiskEvent Engine::verdict_event(const RiskIntent& intent, const Verdict& verdict,

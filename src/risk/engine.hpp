@@ -7,8 +7,11 @@
 //
 // check(): rules 1-9 in SPEC order, the first failure decides. Rules 5 (size) and 6 (leverage) may
 // shrink the intent (MODIFIED); nothing ever grows it (enforced after every check).
-// Updates (on_equity, on_trade_closed, on_fill, on_volatility, on_order_sent, set_trading_state,
-// manual_reset) mutate the state, re-apply the circuit breakers and return the events they caused.
+// Updates (on_equity, on_withdrawal, on_trade_closed, on_fill, on_volatility, on_order_sent,
+// set_trading_state, manual_reset) mutate the state, re-apply the circuit breakers and return the
+// events they caused.
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "risk/rules_detail.hpp"
@@ -33,6 +36,10 @@ class Engine {
 
   // New equity mark: peak, drawdown, daily/weekly PnL (with UTC-day and ISO-week resets).
   std::vector<RiskEvent> on_equity(RiskState& state, Decimal equity, Timestamp now) const;
+  // Money that left trading without a trade (a hodl bag's share of a profit, SPEC §9): the equity
+  // and what it is measured against (the peak, the day's and the week's start) move down by it
+  // together, so the daily and weekly PnL and the drawdown see trading's gains and losses only.
+  std::vector<RiskEvent> on_withdrawal(RiskState& state, Decimal amount, Timestamp now) const;
   void set_available_margin(RiskState& state, Decimal margin) const {
     state.available_margin = margin;
   }
@@ -44,11 +51,16 @@ class Engine {
   std::vector<RiskEvent> on_trade_closed(RiskState& state, Decimal pnl, Timestamp now) const;
   // An entry filled: the trade cool-down (5 min).
   std::vector<RiskEvent> on_fill(RiskState& state, Timestamp now) const;
-  // ATR > 3 x its 20-bar mean is a spike; the start of a spike starts the 15 min cool-down.
-  std::vector<RiskEvent> on_volatility(RiskState& state, double atr, double atr_mean20,
-                                       Timestamp now) const;
-  // An order was sent (rule 9's 30/min rate).
+  // A bar of `symbol`: its ATR > 3 x its 20-bar mean is a spike in that symbol; the start of a
+  // symbol's spike starts the 15 min volatility cool-down (one for all symbols, SPEC §7 rule 2).
+  std::vector<RiskEvent> on_volatility(RiskState& state, const std::string& symbol, double atr,
+                                       double atr_mean20, Timestamp now) const;
+  // An order went to the venue: every one counts in rule 9's rate (30/min), entries, exits, stops,
+  // targets and the hodl bags' and rebalancing's orders alike; only new risk is refused by it.
   void on_order_sent(RiskState& state, Timestamp now) const;
+  // Rule 9's order rate for an order no intent stands behind (a hodl bag's buy, a rebalance
+  // order): why it must wait, or nullopt while the last minute has room.
+  std::optional<std::string> order_rate_refusal(const RiskState& state, Timestamp now) const;
   // Operator pause/resume/halt. HALTED set here stays until manual_reset or another call.
   std::vector<RiskEvent> set_trading_state(RiskState& state, TradingState to, std::string reason,
                                            Timestamp now) const;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <functional>
@@ -144,6 +145,21 @@ Handler into(T& out, Reader reader) {
   };
 }
 
+// Handler that replaces `out` with an array's items, each read by `reader`.
+template <typename T, typename Reader>
+Handler list_into(std::vector<T>& out, Reader reader) {
+  return [&out, reader](const json::value& v, const std::string& path) -> Status {
+    out.clear();
+    return read_array(v, path,
+                      [&out, reader](const json::value& item, const std::string& at) -> Status {
+                        auto r = reader(item, at);
+                        if (!r) return r.error();
+                        out.push_back(std::move(*r));
+                        return {};
+                      });
+  };
+}
+
 Handler decimal_into(Decimal& out) {
   return into(out, read_decimal);
 }
@@ -256,7 +272,8 @@ std::map<std::string_view, Handler> state_handlers(CheckInput& in, Given& given)
       {"state_until", time_into(s.state_until)},
       {"manual_state", mark(trading_state_into(s.manual_state), given.manual_state)},
       {"manual_reason", into(s.manual_reason, read_string)},
-      {"volatility_spike", into(s.volatility_spike, read_bool)},
+      {"volatility_spike", into(in.volatility_spike, read_bool)},
+      {"volatility_spikes", list_into(s.volatility_spikes, read_string)},
       {"updated", time_into(s.updated)},
       {"open_positions",
        [&s](const json::value& v, const std::string& path) {
@@ -277,16 +294,7 @@ std::map<std::string_view, Handler> state_handlers(CheckInput& in, Given& given)
            return read_breaker(item, at, s);
          });
        }},
-      {"order_times",
-       [&s](const json::value& v, const std::string& path) {
-         s.order_times.clear();
-         return read_array(v, path, [&s](const json::value& item, const std::string& at) -> Status {
-           auto t = read_timestamp(item, at);
-           if (!t) return t.error();
-           s.order_times.push_back(*t);
-           return {};
-         });
-       }},
+      {"order_times", list_into(s.order_times, read_timestamp)},
   };
 }
 
@@ -299,6 +307,9 @@ Decimal start_equity(Decimal equity, Decimal pct) {
 
 void fill_defaults(CheckInput& in, const Given& given) {
   RiskState& s = in.state;
+  std::sort(s.volatility_spikes.begin(), s.volatility_spikes.end());  // the engine's order
+  s.volatility_spikes.erase(std::unique(s.volatility_spikes.begin(), s.volatility_spikes.end()),
+                            s.volatility_spikes.end());
   if (!given.peak || s.peak_equity < s.equity) s.peak_equity = s.equity;
   if (!given.margin) s.available_margin = s.equity;
   // A short-form state names the effective trading state; the operator's choice is that state.
@@ -368,6 +379,7 @@ Result<RiskIntent> parse_intent(const json::value& v) {
   RiskIntent in;
   in.symbol = "BTC/USDT";
   std::optional<Decimal> take_profit;
+  bool confidence_given = false;
   const std::map<std::string_view, Handler> handlers{
       {"intent_id", into(in.intent_id, read_string)},
       {"symbol", into(in.symbol, read_string)},
@@ -394,7 +406,19 @@ Result<RiskIntent> parse_intent(const json::value& v) {
          return {};
        }},
       {"leverage", decimal_into(in.leverage)},
-      {"confidence", decimal_into(in.confidence)},
+      {"fee_pct",
+       [&in](const json::value& x, const std::string& at) -> Status {
+         auto d = read_decimal(x, at);
+         if (!d) return d.error();
+         if (d->is_negative()) return Error::of(fmt::format("{}: must be >= 0", at));
+         in.fee_pct = *d;
+         return {};
+       }},
+      {"confidence",
+       [&in, &confidence_given](const json::value& x, const std::string& at) -> Status {
+         confidence_given = true;
+         return decimal_into(in.confidence)(x, at);
+       }},
       {"regime", into(in.regime,
                       [](const json::value& x, const std::string& at) {
                         return read_enum<Regime>(
@@ -411,6 +435,13 @@ Result<RiskIntent> parse_intent(const json::value& v) {
       {"is_cancel", into(in.is_cancel, read_bool)},
   };
   if (Status s = read_object(v, "intent", handlers); !s) return s.error();
+  // Rule 4 judges it: a default would either pass every regime (1) or stand for no answer (0).
+  // Exits and cancels skip rule 4 and need none.
+  if (!confidence_given && !in.is_cancel && !in.reduces_exposure) {
+    return Error::of(
+        "intent.confidence: missing; rule 4 compares it (0..1) with the regime's minimum, so an "
+        "entry must say it (exits, with reduces_exposure, and cancels need none)");
+  }
   in.take_profit = take_profit;
   return in;
 }
@@ -451,6 +482,8 @@ json::object state_to_json(const RiskState& s) {
   }
   json::array order_times;
   for (Timestamp t : s.order_times) order_times.emplace_back(rfc(t));
+  json::array spikes;
+  for (const std::string& symbol : s.volatility_spikes) spikes.emplace_back(symbol);
   return json::object{
       {"version", 1},
       {"equity", dec(s.equity)},
@@ -474,7 +507,7 @@ json::object state_to_json(const RiskState& s) {
       {"manual_state", to_string(s.manual_state)},
       {"manual_reason", s.manual_reason},
       {"breakers", std::move(breakers)},
-      {"volatility_spike", s.volatility_spike},
+      {"volatility_spikes", std::move(spikes)},
       {"open_positions", std::move(positions)},
       {"order_times", std::move(order_times)},
       {"updated", time_value(s.updated)},
@@ -517,6 +550,7 @@ json::object event_to_json(const RiskEvent& e) {
     o["cooldown"] = to_string(*e.cooldown);
     o["cooldown_until"] = rfc(e.cooldown_until);
   }
+  if (!e.refused_by.empty()) o["refused_by"] = e.refused_by;
   return o;
 }
 

@@ -2,6 +2,7 @@
 // events it caused, so the kernel can persist the state and the events together.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -216,6 +217,20 @@ std::vector<RiskEvent> Engine::on_equity(RiskState& state, Decimal equity, Times
   return apply_breakers(state, now);
 }
 
+std::vector<RiskEvent> Engine::on_withdrawal(RiskState& state, Decimal amount,
+                                             Timestamp now) const {
+  if (amount.is_positive()) {
+    // A new day or week starts from the equity before the money left, as on_equity's would.
+    roll_periods(state, now);
+    state.equity -= amount;
+    state.peak_equity -= amount;
+    state.day_start_equity -= amount;
+    state.week_start_equity -= amount;
+    recompute_pnl(state);
+  }
+  return apply_breakers(state, now);
+}
+
 std::vector<RiskEvent> Engine::on_trade_closed(RiskState& state, Decimal pnl, Timestamp now) const {
   std::vector<RiskEvent> events;
   if (pnl.is_negative()) {
@@ -247,23 +262,28 @@ std::vector<RiskEvent> Engine::on_fill(RiskState& state, Timestamp now) const {
   return events;
 }
 
-std::vector<RiskEvent> Engine::on_volatility(RiskState& state, double atr, double atr_mean20,
-                                             Timestamp now) const {
+std::vector<RiskEvent> Engine::on_volatility(RiskState& state, const std::string& symbol,
+                                             double atr, double atr_mean20, Timestamp now) const {
   std::vector<RiskEvent> events;
   // Indicators still warming up (or broken) say nothing about volatility.
   if (std::isfinite(atr) && std::isfinite(atr_mean20) && atr_mean20 > 0.0) {
     const bool spike = atr > limits_.volatility_spike_factor * atr_mean20;
-    // Only the start of a spike starts the cool-down; afterwards rule 5 halves sizes while it
-    // lasts.
-    if (spike && !state.volatility_spike) {
+    std::vector<std::string>& spikes = state.volatility_spikes;
+    const auto at = std::lower_bound(spikes.begin(), spikes.end(), symbol);
+    const bool was = at != spikes.end() && *at == symbol;
+    // Only the start of a symbol's spike starts the cool-down; afterwards rule 5 halves the
+    // symbol's sizes while it lasts.
+    if (spike && !was) {
+      spikes.insert(at, symbol);
       start_cooldown(state, CooldownReason::kVolatility, now + limits_.volatility_cooldown,
-                     fmt::format("volatility cool-down {}: ATR {:.6g} > {} x its 20-bar mean "
+                     fmt::format("volatility cool-down {}: {} ATR {:.6g} > {} x its 20-bar mean "
                                  "{:.6g}",
-                                 length_of(limits_.volatility_cooldown), atr,
+                                 length_of(limits_.volatility_cooldown), symbol, atr,
                                  limits_.volatility_spike_factor, atr_mean20),
                      now, events);
+    } else if (!spike && was) {
+      spikes.erase(at);
     }
-    state.volatility_spike = spike;
   }
   append(events, apply_breakers(state, now));
   return events;

@@ -213,6 +213,8 @@ const char* to_string(RiskEvent::Kind k) {
       return "cooldown";
     case RiskEvent::Kind::kState:
       return "state";
+    case RiskEvent::Kind::kOrderRefused:
+      return "order_refused";
   }
   return "state";
 }

@@ -208,8 +208,10 @@ struct RiskState {
   TradingState manual_state = TradingState::kActive;  // set by the operator (pause/halt/resume)
   std::string manual_reason;
   std::array<BreakerStatus, kBreakerCount> breakers{};
-  // volatility
-  bool volatility_spike = false;
+  // volatility: the symbols whose last base-timeframe bar had ATR > factor x its mean, in name
+  // order. Each symbol's spike is its own: another symbol's calm bar ends none (rule 5 halves the
+  // sizes of the symbol's intents while it lasts).
+  std::vector<std::string> volatility_spikes;
   // exposure
   std::vector<OpenPosition> open_positions;
   std::vector<Timestamp> order_times;  // orders sent in the last minute (rule 9 rate)
@@ -217,6 +219,12 @@ struct RiskState {
   // derived, never serialized: see PercentMemo
   PercentMemo daily_memo, weekly_memo, drawdown_memo;
 
+  bool in_volatility_spike(std::string_view symbol) const {
+    for (const std::string& s : volatility_spikes) {
+      if (s == symbol) return true;
+    }
+    return false;
+  }
   const Cooldown& cooldown(CooldownReason r) const {
     return cooldowns[static_cast<std::size_t>(r)];
   }
@@ -234,10 +242,13 @@ struct RiskIntent {
   Decimal stop_loss;  // zero: none (rejected unless the intent reduces exposure)
   std::optional<Decimal> take_profit;
   Decimal leverage = Decimal::one();
-  Decimal confidence = Decimal::one();
+  // What the venue may charge the order beyond its notional, in percent of the notional: the taker
+  // fee and a slippage allowance. Rule 9 adds it to the size it compares with the funds.
+  Decimal fee_pct;
+  Decimal confidence;  // 0..1; zero unless said: rule 4 refuses an entry that says none
   Regime regime = Regime::kUnknown;
   Strictness strictness = Strictness::kNormal;
-  bool reduces_exposure = false;  // exits, flattening: allowed while REDUCING, skip rules 2-8
+  bool reduces_exposure = false;  // exits, flattening: allowed while REDUCING, skip rules 2-9
   bool is_cancel = false;         // cancels always pass
 };
 
@@ -278,9 +289,11 @@ struct Verdict {
   }
 };
 
-// One verdict or state change, for the store (risk_events) and metrics.
+// One verdict or state change, for the store (risk_events) and metrics. kOrderRefused: an order the
+// verdict allowed did not go out (the order manager refused it) or the venue refused it; the kernel
+// records it, so an approval in the record is never the last word on an order that was not placed.
 struct RiskEvent {
-  enum class Kind : std::uint8_t { kVerdict, kBreaker, kCooldown, kState };
+  enum class Kind : std::uint8_t { kVerdict, kBreaker, kCooldown, kState, kOrderRefused };
   Kind kind = Kind::kVerdict;
   Timestamp time;
   Rule rule = Rule::kNone;
@@ -299,10 +312,13 @@ struct RiskEvent {
   // kCooldown
   std::optional<CooldownReason> cooldown;
   Timestamp cooldown_until;
+  // kOrderRefused: who refused the order, "order_manager" or "venue"
+  std::string refused_by;
   // state before and after
   TradingState state_before = TradingState::kActive;
   TradingState state_after = TradingState::kActive;
 };
-const char* to_string(RiskEvent::Kind k);  // "verdict", "breaker", "cooldown", "state"
+// "verdict", "breaker", "cooldown", "state", "order_refused"
+const char* to_string(RiskEvent::Kind k);
 
 }  // namespace tg4::risk

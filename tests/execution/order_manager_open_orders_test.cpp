@@ -38,7 +38,6 @@ TEST(OrderManagerOpenOrders, IndexFollowsEveryStatusChange) {
   SilentVenue venue;
   int next = 0;
   OrderManagerConfig config;
-  config.max_orders_per_minute = 1'000'000;
   OrderManager manager(
       venue, instruments, [&] { return "c" + std::to_string(++next); }, config,
       [](const ManagedOrder&) {}, [](const std::string&) {});

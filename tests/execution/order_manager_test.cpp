@@ -44,7 +44,9 @@ class OrderManagerTest : public ::testing::Test {
   std::unique_ptr<OrderManager> make_manager() {
     return std::make_unique<OrderManager>(
         *venue_, instruments_, [this] { return "c" + std::to_string(++ids_); }, config_,
-        [this](const ManagedOrder& o) { changes_.push_back(o); }, [this](const std::string& p) { problems_.push_back(p); });
+        [this](const ManagedOrder& o) { changes_.push_back(o); },
+        [this](const std::string& p) { problems_.push_back(p); },
+        [this](const ManagedOrder& o, Timestamp) { sent_.push_back(o.request.client_order_id); });
   }
   // TG4 restarts: a new order manager restores the open orders as they were stored (the venue, like
   // Kraken, keeps its own).
@@ -177,6 +179,7 @@ class OrderManagerTest : public ::testing::Test {
   std::unique_ptr<OrderManager> manager_;
   std::vector<ManagedOrder> changes_;
   std::vector<std::string> problems_;
+  std::vector<std::string> sent_;  // client ids as the manager hands them to the venue
   bool defer_reports_ = false;
   std::vector<core::ExecutionEvent> pending_reports_;
   int ids_ = 0;
@@ -200,6 +203,28 @@ TEST_F(OrderManagerTest, FilledEntryGetsAnOcoPairAndTheTargetCancelsTheStop) {
 
 // Protection goes out at the pair's tick whatever the entry carries: an entry restored after a
 // crash keeps its strategy's unrounded stop and target (audit finding 12: 59293.95071 at tick 0.1).
+// TG4's order rate is rule 9 of the risk engine, judged before an intent reaches the manager: the
+// manager applies none of its own (a second count refused exits the engine had approved, without a
+// word), and reports every order it hands the venue, stops and targets included, for rule 9 to
+// count them.
+TEST_F(OrderManagerTest, AppliesNoOrderRateOfItsOwnAndReportsEveryOrderSent) {
+  for (int i = 0; i < 40; ++i) {
+    const auto id = manager_->submit(entry(59000_d, 63000_d), 0.001_d, now_);
+    ASSERT_TRUE(id) << "entry " << i << ": " << id.error().message;
+  }
+  core::OrderIntent exit = entry({}, {});
+  exit.side = Side::kSell;
+  exit.reduce_only = true;
+  const auto out = manager_->submit(exit, 0.04_d, now_);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(by_role(OrderRole::kEntry).size(), 40u);
+  EXPECT_EQ(by_role(OrderRole::kStopLoss).size(), 40u);
+  EXPECT_EQ(by_role(OrderRole::kTakeProfit).size(), 40u);
+  ASSERT_EQ(sent_.size(), 121u) << "each entry, its stop and its target, and the exit";
+  EXPECT_EQ(sent_.back(), *out);
+  for (const std::string& id : sent_) EXPECT_NE(manager_->find(id), nullptr) << id;
+}
+
 TEST_F(OrderManagerTest, ProtectionTriggersAreRoundedToTheTick) {
   auto id = manager_->submit(entry(59293.95071_d, 60205.79858_d), 0.1_d, now_);
   ASSERT_TRUE(id) << id.error().message;
@@ -487,20 +512,6 @@ TEST_F(OrderManagerTest, ClosePositionCancelsOrphansAndSells) {
   ASSERT_TRUE(closed) << closed.error().message;
   EXPECT_EQ(manager_->open_count(), 0u);
   EXPECT_EQ(venue_->balance("BTC"), 0_d);
-}
-
-TEST_F(OrderManagerTest, OrderRateLimitRefusesTheThirtyFirstOrderInAMinute) {
-  for (int i = 0; i < 30; ++i) {
-    core::OrderIntent intent = entry({}, {});
-    intent.type = core::OrderType::kLimit;
-    intent.limit_price = 1000_d;
-    ASSERT_TRUE(manager_->submit(intent, 0.001_d, now_)) << i;
-  }
-  core::OrderIntent intent = entry({}, {});
-  auto refused = manager_->submit(intent, 0.001_d, now_);
-  ASSERT_FALSE(refused);
-  EXPECT_NE(refused.error().message.find("rate limit"), std::string::npos);
-  EXPECT_TRUE(manager_->submit(intent, 0.001_d, now_ + std::chrono::seconds(61)));
 }
 
 TEST_F(OrderManagerTest, StateChangesAreNumberedPerOrder) {
@@ -1299,12 +1310,14 @@ TEST_F(HeldTargetTest, AGuardStopCoversOnlyWhatTheStopsLeaveUncovered) {
   EXPECT_EQ(by_role(OrderRole::kStopLoss)[1]->request.qty, 0.06_d);
 }
 
-// Protection is never held back by TG4's own order limits: with the minute's one order used, a
+// Protection is never held back by the Kraken counter's budget: with the counter at its limit, a
 // guard stop still goes out at the next price, as an entry's stop does once it fills (a new entry
 // is refused). guard_stop_pct 0 leaves the position as it is, said.
-TEST_F(HeldTargetTest, ProtectionIsNotHeldBackByTheOrderRateLimitAndZeroGuardDistanceOnlySays) {
+TEST_F(HeldTargetTest, ProtectionIsNotHeldBackByTheRateCounterAndZeroGuardDistanceOnlySays) {
   ASSERT_TRUE(manager_->submit(entry({}, {}), 0.1_d, now_));
-  config_.max_orders_per_minute = 1;
+  config_.budget_kraken_rate_counter = true;
+  config_.kraken_limits.max_counter = 1.0;  // one order
+  config_.kraken_limits.decay_per_second = 0.0;
   manager_ = make_manager();
   ASSERT_TRUE(manager_->submit(entry(59000_d, 63000_d), 0.01_d, now_));  // the minute's one order
   EXPECT_EQ(by_role(OrderRole::kStopLoss).size(), 1u) << "the entry's stop is attached";

@@ -1148,7 +1148,6 @@ TEST_P(KrakenVenueSimStopsChaos, KeepsEveryCoinHeldCoveredByItsStop) {
   auto& rec = recorder();
   auto& venue = start_venue(rec);
   execution::OrderManagerConfig config;
-  config.max_orders_per_minute = 1000;  // the mix is faster than a strategy
   ManagerOnVenue m(venue, rec, instruments_, config);
   m.fits_protection = true;
   std::mt19937 random = chaos_random(GetParam());

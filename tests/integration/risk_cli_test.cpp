@@ -183,6 +183,48 @@ TEST_F(RiskCli, LimitsComeFromTheConfig) {
   EXPECT_NE(e.err.find("risk.max_position_pct"), std::string::npos) << e.err;
 }
 
+// Rule 9 compares the size plus what the venue takes on top (the taker fee and a market order's
+// slippage) with the funds: by default the paper venue's (0.26 % + 5 bps), `fee_pct` says
+// otherwise.
+TEST_F(RiskCli, Rule9AddsTheFeesToTheSize) {
+  const std::string state = R"({"available_margin": 1003, )" + kNow + "}";
+  const auto r = check(state, kIntent);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.verdict().at("status").as_string(), "REJECTED");
+  EXPECT_EQ(r.verdict().at("rule").as_string(), "9:margin_and_limits");
+  EXPECT_NE(r.out.find("size 1000 + fees and slippage 3.1 (0.31% of the notional 1000) = 1003.1 "
+                       "exceeds available 1003"),
+            std::string::npos)
+      << r.out;
+
+  std::string no_fees = kIntent;
+  no_fees.insert(no_fees.rfind('}'), R"(, "fee_pct": 0)");
+  EXPECT_EQ(check(state, no_fees).verdict().at("status").as_string(), "APPROVED");
+
+  const fs::path config = write("fees.yaml", "paper:\n  taker_fee_pct: 0.1\n  slippage_bps: 0\n");
+  const auto cheap =
+      run({"--config", config.string(), "risk", "check", "--state", state, "--intent", kIntent});
+  ASSERT_EQ(cheap.code, 0) << cheap.err;
+  EXPECT_EQ(cheap.verdict().at("status").as_string(), "APPROVED") << cheap.out;
+}
+
+// A volatility spike is a symbol's: the short form's flag is the judged symbol's, the persisted
+// form names them.
+TEST_F(RiskCli, AVolatilitySpikeHalvesItsSymbolsSizeOnly) {
+  const auto flagged = check(R"({"volatility_spike": true, )" + kNow + "}", kIntent);
+  ASSERT_EQ(flagged.code, 0) << flagged.err;
+  EXPECT_EQ(flagged.verdict().at("status").as_string(), "MODIFIED");
+  EXPECT_EQ(flagged.verdict().at("size_usd").as_int64(), 500);
+  EXPECT_EQ(flagged.verdict().at("reason").as_string(),
+            "size x 0.5 (volatility spike in BTC/USDT)");
+  const auto other = check(R"({"volatility_spikes": ["XRP/USDT"], )" + kNow + "}", kIntent);
+  ASSERT_EQ(other.code, 0) << other.err;
+  EXPECT_EQ(other.verdict().at("status").as_string(), "APPROVED") << other.out;
+  const auto named =
+      check(R"({"volatility_spikes": ["XRP/USDT", "BTC/USDT"], )" + kNow + "}", kIntent);
+  EXPECT_EQ(named.verdict().at("size_usd").as_int64(), 500) << named.out;
+}
+
 TEST_F(RiskCli, MalformedInputExitsTwoNamingTheField) {
   const std::vector<std::tuple<std::string, std::string, std::string>> cases{
       {R"({"equity": "lots"})", kIntent, "state.equity"},
@@ -193,6 +235,12 @@ TEST_F(RiskCli, MalformedInputExitsTwoNamingTheField) {
       {"{}", R"({"side": "long"})", "intent.side"},
       {"{}", R"({"size_usd": [1]})", "intent.size_usd"},
       {"{}", R"({"regime": "sideways"})", "intent.regime"},
+      {"{}", R"({"fee_pct": -0.1})", "intent.fee_pct: must be >= 0"},
+      // Rule 4 needs it: a missing confidence was taken as 1 and passed every regime.
+      {"{}",
+       R"({"symbol": "BTC/USDT", "side": "buy", "size_usd": 1000, "entry": 100, "stop_loss": 98,
+           "take_profit": 104, "regime": "choppy"})",
+       "--intent: intent.confidence: missing"},
       {"{}", "[]", "intent: expected an object"},
       {"@/nonexistent/state.json", kIntent, "--state: cannot read file"},
   };

@@ -15,6 +15,21 @@ using namespace std::chrono_literals;
 
 using testing::kStart;
 
+// A buy of `quote` (in the pair's quote currency) at the trade's price: a 2 % stop, a 4 % target, a
+// trend (rule 5 keeps the size whole).
+core::OrderIntent buy(const core::Trade& trade, Decimal quote) {
+  core::OrderIntent intent;
+  intent.symbol = trade.symbol;
+  intent.side = core::Side::kBuy;
+  intent.entry = trade.price;
+  intent.size_quote = quote;
+  intent.stop_loss = trade.price * 0.98_d;
+  intent.take_profit = trade.price * 1.04_d;
+  intent.confidence = 0.9;
+  intent.regime = "trending";
+  return intent;
+}
+
 // Buys 0.01 BTC worth of XRP on the first XRP/BTC trade it sees; with `btc_first`, first buys
 // 2,000 USDT of BTC on the first BTC/USDT trade (a position whose coins are not XRP's to spend).
 class BuyXrpWithBtc final : public strategy::Strategy {
@@ -25,30 +40,12 @@ class BuyXrpWithBtc final : public strategy::Strategy {
   void on_trade(strategy::StrategyContext& ctx, const core::Trade& trade) override {
     if (trade.symbol == "BTC/USDT" && btc_first_) {
       btc_first_ = false;
-      core::OrderIntent intent;
-      intent.symbol = trade.symbol;
-      intent.side = core::Side::kBuy;
-      intent.entry = trade.price;
-      intent.size_quote = 2000_d;
-      intent.stop_loss = trade.price * 0.98_d;
-      intent.take_profit = trade.price * 1.04_d;
-      intent.confidence = 0.9;
-      intent.regime = "trending";
-      ctx.submit(std::move(intent));
+      ctx.submit(buy(trade, 2000_d));
       return;
     }
     if (trade.symbol != "XRP/BTC" || done_) return;
     done_ = true;
-    core::OrderIntent intent;
-    intent.symbol = trade.symbol;
-    intent.side = core::Side::kBuy;
-    intent.entry = trade.price;
-    intent.size_quote = 0.01_d;  // BTC
-    intent.stop_loss = trade.price * 0.98_d;
-    intent.take_profit = trade.price * 1.04_d;
-    intent.confidence = 0.9;
-    intent.regime = "trending";
-    ctx.submit(std::move(intent));
+    ctx.submit(buy(trade, 0.01_d));  // BTC
   }
 
  private:
@@ -99,8 +96,10 @@ TEST(PipelineFunding, ABuyPaidInBtcIsRefusedWithoutBtc) {
   ASSERT_TRUE(s.verdicts[0].verdict);
   EXPECT_EQ(*s.verdicts[0].verdict, risk::VerdictStatus::kRejected);
   EXPECT_EQ(risk::rule_label(s.verdicts[0].rule), "9:margin_and_limits");
-  // 0.01 BTC is 500 USDT; the available BTC is worth 0.
-  EXPECT_NE(s.verdicts[0].reason.find("insufficient margin: size 500 exceeds available 0"), std::string::npos)
+  // 0.01 BTC is 500 USDT, and the taker fee and slippage on it 1.55; the available BTC is worth 0.
+  EXPECT_NE(s.verdicts[0].reason.find("insufficient margin: size 500 + fees and slippage 1.55 "
+                                      "(0.31% of the notional 500) = 501.55 exceeds available 0"),
+            std::string::npos)
       << s.verdicts[0].reason;
   EXPECT_EQ(s.pipeline->orders().orders().size(), 0u);
   // The status screen's last decision (published on the next tick) says why, not only "REJECTED".
@@ -129,6 +128,70 @@ TEST(PipelineFunding, TheCoinsOfAnOpenPositionDoNotPayForAnotherPair) {
   EXPECT_EQ(*s.verdicts[1].verdict, risk::VerdictStatus::kRejected) << s.verdicts[1].reason;
   EXPECT_NE(s.verdicts[1].reason.find("exceeds available 0"), std::string::npos)
       << s.verdicts[1].reason;
+}
+
+// Buys `quote` USDT of BTC (a trend, so rule 5 keeps the size whole) on the second BTC/USDT trade,
+// once the equity counts the BTC at the first one's price.
+class BuyBtc final : public strategy::Strategy {
+ public:
+  explicit BuyBtc(Decimal quote) : Strategy(strategy::Params{}), quote_(quote) {}
+  std::string_view name() const override { return "buy_btc"; }
+  void on_trade(strategy::StrategyContext& ctx, const core::Trade& trade) override {
+    if (++seen_ == 2) ctx.submit(buy(trade, quote_));
+  }
+
+ private:
+  Decimal quote_;
+  int seen_ = 0;
+};
+
+struct CashSession {
+  explicit CashSession(Decimal usdt) : clock(kStart), kernel(clock) {
+    PipelineOptions options;
+    options.scope = {"c1", "paper"};
+    options.symbols = {"BTC/USDT"};
+    options.reconcile_interval = 0s;
+    options.agents.regime_detection = false;
+    // Coins worth 10,000 besides the cash: rule 5's 20 % lets the whole 1,000 through.
+    options.starting_balances = {{"USDT", usdt}, {"BTC", 0.2_d}};
+    PipelineOutputs outputs;
+    outputs.risk_events = [this](const risk::RiskEvent& event) {
+      if (event.kind == risk::RiskEvent::Kind::kVerdict) events.push_back(event);
+    };
+    outputs.strategy = std::make_unique<BuyBtc>(1000_d);
+    pipeline = Pipeline::create(kernel, options, std::move(outputs)).value();
+    testing::start_pipeline(kernel, *pipeline);
+    for (const auto at : {kStart + 1s, kStart + 3s, kStart + 5s}) {  // mark, buy, fill
+      kernel.advance_clock_to(at);
+      testing::post_trade(kernel, 50000_d, 0.1_d, at);
+    }
+  }
+
+  core::SimulatedClock clock;
+  Kernel kernel;
+  std::unique_ptr<Pipeline> pipeline;
+  std::vector<risk::RiskEvent> events;  // the verdicts
+};
+
+// SPEC §7 rule 9 against the funds a market buy takes: its size, the taker fee (0.26 %) and the
+// paper venue's slippage (5 bps) on it. A buy of all of the free cash was approved, then refused by
+// the venue ("insufficient USDT: need 1002.6") with no rejection counted anywhere.
+TEST(PipelineFunding, Rule9CountsTheFeeAndSlippageOnTopOfTheSize) {
+  CashSession exact(1000_d);
+  ASSERT_EQ(exact.events.size(), 1u);
+  EXPECT_EQ(*exact.events[0].verdict, risk::VerdictStatus::kRejected) << exact.events[0].reason;
+  EXPECT_EQ(risk::rule_label(exact.events[0].rule), "9:margin_and_limits");
+  EXPECT_NE(exact.events[0].reason.find("size 1000 + fees and slippage 3.1 (0.31% of the notional "
+                                        "1000) = 1003.1 exceeds available 1000"),
+            std::string::npos)
+      << exact.events[0].reason;
+  EXPECT_TRUE(exact.pipeline->orders().orders().empty()) << "nothing sent for the venue to refuse";
+
+  CashSession enough(1003.1_d);
+  ASSERT_EQ(enough.events.size(), 1u) << enough.events.back().reason;
+  EXPECT_EQ(*enough.events[0].verdict, risk::VerdictStatus::kApproved) << enough.events[0].reason;
+  EXPECT_TRUE(enough.pipeline->portfolio().position_qty("BTC/USDT").is_positive())
+      << "the venue filled it";
 }
 
 }  // namespace

@@ -169,6 +169,31 @@ TEST(PipelineHodl, NeitherTheStrategysExitsNorAFlattenSellTheBag) {
       << "flatten closes positions, not bags";
 }
 
+// A profit set aside is not a trading loss (docs/RISK.md, docs/PORTFOLIO.md): the risk engine's
+// day start and peak leave with the share, so the daily PnL it judges is the trade's profit and
+// the drawdown only what trading gave back. Here all of the profit goes to the bags: without that,
+// the day read 0 and the drawdown the whole profit, and a large enough share tripped the daily-loss
+// breaker on a winning day.
+TEST(PipelineHodl, AProfitSetAsideIsNoLossToTheRiskEngine) {
+  execution::HodlPolicy policy = test_policy();
+  policy.profit_share_pct = Decimal::from_int(100);
+  HodlSession session(policy);
+  session.round_trip(Decimal::from_int(2000), Decimal::from_int(30000), Decimal::from_int(33000));
+  ASSERT_EQ(session.pipeline->closed_trades().size(), 1u);
+  const Decimal profit = session.pipeline->closed_trades().back().round_trip_pnl;
+  ASSERT_GT(profit, Decimal::from_int(50));
+  session.trade(Decimal::from_int(33000));  // a tick marks trading's equity after the buy
+  const risk::RiskState& risk = session.pipeline->risk_state();
+  const Decimal set_aside = Decimal::must(
+      session.pipeline->hodl_json().at("set_aside_total").as_string().c_str());  // to 8 decimals
+  EXPECT_EQ(risk.day_start_equity, Decimal::from_int(10000) - set_aside);
+  EXPECT_EQ(risk.daily_pnl, profit) << "the day made the trade's profit, set aside or not";
+  EXPECT_TRUE(risk.daily_pnl_pct.is_positive()) << risk.daily_pnl_pct;
+  // Trading gave back only the exit's fee and slippage from the mark it peaked at.
+  EXPECT_LT(risk.drawdown_pct, Decimal::must("0.1")) << "peak " << risk.peak_equity;
+  EXPECT_EQ(risk.trading_state, risk::TradingState::kActive) << risk.state_reason;
+}
+
 TEST(PipelineHodl, TheBagsCashIsNotTradingsToSpend) {
   HodlSession session;
   session.round_trip(Decimal::from_int(2000), Decimal::from_int(30000), Decimal::from_int(33000));

@@ -176,6 +176,48 @@ TEST(RiskBreakers, ManualResetRestartsPeakAndKeepsStreaksAndCooldowns) {
   for (const auto& e : events) EXPECT_EQ(e.state_before, TradingState::kHalted);
 }
 
+// The audit's winning day (R2 D2): the day started at 10878.93 with a long's profit unrealised; the
+// take-profit closed it at 10968.98 and all of the 979.25 profit went to the hodl bags. Trading's
+// equity is then 9989.73, but the day gained 90.05: the set-aside lowers the day's start, the
+// week's start and the peak with the equity, and no breaker trips.
+TEST(RiskBreakers, MoneySetAsideIsNoLossForTheBreakers) {
+  const Engine engine;
+  RiskState s = engine.initial_state(10000_d, at("2024-03-13T22:00:00Z"));
+  (void)engine.on_equity(s, 10878.93_d, at("2024-03-13T23:59:00Z"));
+  (void)engine.on_equity(s, 10878.93_d, at("2024-03-14T00:00:00Z"));  // the day rolls
+  ASSERT_EQ(s.day_start_equity, 10878.93_d);
+  (void)engine.on_equity(s, 10968.98_d, at("2024-03-14T00:04:30Z"));
+  const auto events = engine.on_withdrawal(s, 979.25_d, at("2024-03-14T00:04:30Z"));
+  EXPECT_TRUE(events.empty());
+  EXPECT_EQ(s.trading_state, TradingState::kActive) << s.state_reason;
+  EXPECT_EQ(s.equity, 9989.73_d);
+  EXPECT_EQ(s.day_start_equity, 9899.68_d);
+  EXPECT_EQ(s.daily_pnl, 90.05_d);
+  EXPECT_TRUE(s.daily_pnl_pct.is_positive()) << s.daily_pnl_pct;
+  EXPECT_EQ(s.weekly_pnl, 10968.98_d - 10000_d) << "the week's gain, without the set-aside";
+  EXPECT_EQ(s.peak_equity, 9989.73_d);
+  EXPECT_TRUE(s.drawdown_pct.is_zero()) << s.drawdown_pct;
+  // The next mark of trading's equity (the account's less the bags) continues from there.
+  (void)engine.on_equity(s, 9989.73_d, at("2024-03-14T00:04:31Z"));
+  EXPECT_EQ(s.daily_pnl, 90.05_d);
+  EXPECT_TRUE(s.drawdown_pct.is_zero()) << s.drawdown_pct;
+  EXPECT_FALSE(s.breaker(Breaker::kDailyLoss).tripped);
+}
+
+// A set-aside is measured from where trading stands: a drawdown already there stays as deep in
+// money, and one made by trading after it still trips.
+TEST(RiskBreakers, ASetAsideKeepsTheDrawdownTradingMade) {
+  const Engine engine;
+  RiskState s = base_state(engine);
+  (void)engine.on_equity(s, 12000_d, t0() + minutes(1));
+  (void)engine.on_equity(s, 11000_d, t0() + minutes(2));
+  (void)engine.on_withdrawal(s, 100_d, t0() + minutes(3));
+  EXPECT_EQ(s.peak_equity, 11900_d);
+  EXPECT_EQ(s.peak_equity - s.equity, 1000_d);
+  (void)engine.on_equity(s, 9520_d, t0() + minutes(4));  // 20 % below 11900
+  EXPECT_TRUE(s.breaker(Breaker::kDrawdown).tripped);
+}
+
 TEST(RiskBreakers, OperatorStateCombinesWithBreakers) {
   const Engine engine;
   RiskState s = base_state(engine);
@@ -216,9 +258,9 @@ TEST(RiskCooldowns, LossCooldownLengthFollowsTheStreak) {
 TEST(RiskCooldowns, ReasonsDoNotOverwriteEachOther) {
   const Engine engine;
   RiskState s = base_state(engine);
-  (void)engine.on_volatility(s, 1.0, 1.0, t0());  // baseline: no spike
+  (void)engine.on_volatility(s, "BTC/USDT", 1.0, 1.0, t0());  // baseline: no spike
   (void)engine.on_trade_closed(s, -1_d, t0());    // loss 10 min, trade 5 min
-  const auto spike = engine.on_volatility(s, 3.01, 1.0, t0() + minutes(1));
+  const auto spike = engine.on_volatility(s, "BTC/USDT", 3.01, 1.0, t0() + minutes(1));
   ASSERT_EQ(spike.size(), 1u);
   EXPECT_EQ(spike[0].cooldown, CooldownReason::kVolatility);
   (void)engine.on_fill(s, t0() + minutes(2));  // trade 5 min from t0 + 2
@@ -264,21 +306,56 @@ TEST(RiskCooldowns, VolatilitySpikeThresholdAndRisingEdge) {
   };
   for (const Row& row : {Row{2.99, false}, Row{3.0, false}, Row{3.01, true}}) {
     RiskState s = base_state(engine);
-    (void)engine.on_volatility(s, row.atr, 1.0, t0());
-    EXPECT_EQ(s.volatility_spike, row.spike) << row.atr;
+    (void)engine.on_volatility(s, "BTC/USDT", row.atr, 1.0, t0());
+    EXPECT_EQ(s.in_volatility_spike("BTC/USDT"), row.spike) << row.atr;
     EXPECT_EQ(s.cooldown(CooldownReason::kVolatility).active(t0()), row.spike) << row.atr;
   }
   RiskState s = base_state(engine);
-  (void)engine.on_volatility(s, 4.0, 1.0, t0());
+  (void)engine.on_volatility(s, "BTC/USDT", 4.0, 1.0, t0());
   // Still spiking 10 min later: the cool-down is not extended.
-  EXPECT_TRUE(engine.on_volatility(s, 4.0, 1.0, t0() + minutes(10)).empty());
+  EXPECT_TRUE(engine.on_volatility(s, "BTC/USDT", 4.0, 1.0, t0() + minutes(10)).empty());
   EXPECT_EQ(s.cooldown(CooldownReason::kVolatility).until, t0() + minutes(15));
-  (void)engine.on_volatility(s, 1.0, 1.0, t0() + minutes(20));
-  EXPECT_FALSE(s.volatility_spike);
+  (void)engine.on_volatility(s, "BTC/USDT", 1.0, 1.0, t0() + minutes(20));
+  EXPECT_FALSE(s.in_volatility_spike("BTC/USDT"));
   // Warm-up values are ignored.
-  (void)engine.on_volatility(s, std::nan(""), 1.0, t0() + minutes(21));
-  (void)engine.on_volatility(s, 5.0, 0.0, t0() + minutes(21));
-  EXPECT_FALSE(s.volatility_spike);
+  (void)engine.on_volatility(s, "BTC/USDT", std::nan(""), 1.0, t0() + minutes(21));
+  (void)engine.on_volatility(s, "BTC/USDT", 5.0, 0.0, t0() + minutes(21));
+  EXPECT_FALSE(s.in_volatility_spike("BTC/USDT"));
+}
+
+// Each symbol's spike is its own (R2 D4): a calm BTC/USDT bar between two XRP/USDT spike bars ended
+// "the" spike, so the next XRP bar started it again and restarted the cool-down, for as long as
+// XRP spiked; and rule 5 halved whichever symbol's intent while the last bar seen spiked.
+TEST(RiskCooldowns, AVolatilitySpikeIsItsSymbols) {
+  const Engine engine;
+  RiskState s = base_state(engine);
+  const auto started = engine.on_volatility(s, "XRP/USDT", 4.0, 1.0, t0());
+  ASSERT_EQ(started.size(), 1u);
+  EXPECT_NE(started[0].reason.find("XRP/USDT ATR 4"), std::string::npos) << started[0].reason;
+  for (int minute = 1; minute <= 10; ++minute) {
+    SCOPED_TRACE(minute);
+    EXPECT_TRUE(engine.on_volatility(s, "BTC/USDT", 1.0, 1.0, t0() + minutes(minute)).empty());
+    EXPECT_TRUE(engine.on_volatility(s, "XRP/USDT", 4.0, 1.0, t0() + minutes(minute)).empty())
+        << "XRP's spike goes on: no new cool-down";
+  }
+  EXPECT_EQ(s.cooldown(CooldownReason::kVolatility).until, t0() + minutes(15));
+  EXPECT_EQ(s.volatility_spikes, std::vector<std::string>{"XRP/USDT"});
+
+  // After the cool-down, rule 5 halves XRP/USDT's sizes only.
+  const Timestamp later = t0() + minutes(16);
+  RiskIntent btc = base_intent();
+  EXPECT_EQ(engine.check(s, btc, later).status, VerdictStatus::kApproved);
+  RiskIntent xrp = base_intent();
+  xrp.symbol = "XRP/USDT";
+  const Verdict halved = engine.check(s, xrp, later);
+  EXPECT_EQ(halved.size_usd, 500_d) << summary(halved);
+  EXPECT_EQ(halved.reason, "size x 0.5 (volatility spike in XRP/USDT)");
+
+  // A spike in another symbol starts the cool-down again (one cool-down for all, SPEC §7 rule 2).
+  ASSERT_EQ(engine.on_volatility(s, "BTC/USDT", 4.0, 1.0, later).size(), 1u);
+  EXPECT_EQ(s.volatility_spikes, (std::vector<std::string>{"BTC/USDT", "XRP/USDT"}));
+  (void)engine.on_volatility(s, "XRP/USDT", 1.0, 1.0, later + minutes(1));
+  EXPECT_EQ(s.volatility_spikes, std::vector<std::string>{"BTC/USDT"});
 }
 
 TEST(RiskState, OrderTimesArePrunedAfterAMinute) {

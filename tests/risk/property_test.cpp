@@ -42,7 +42,7 @@ class Generator {
                          : Decimal::zero();
     s.available_margin = coin(80) ? s.equity : decimal(0, 50'000, 2);
     s.consecutive_losses = uniform(0, 8);
-    s.volatility_spike = coin(20);
+    if (coin(20)) s.volatility_spikes = {"BTC/USDT", "XRP/USDT"};
     s.trading_state = coin(90) ? TradingState::kActive
                                : (coin(50) ? TradingState::kReducing : TradingState::kHalted);
     for (auto& c : s.cooldowns) {

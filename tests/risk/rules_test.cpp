@@ -261,8 +261,12 @@ TEST(RiskRules, Rule5Multipliers) {
        V::kApproved, Rule::kNone, 1000_d},
       {"5 losses: x 0.5", [](RiskState& s, RiskIntent&) { s.consecutive_losses = 5; }, V::kModified,
        Rule::kSize, 500_d},
-      {"volatility spike: x 0.5", [](RiskState& s, RiskIntent&) { s.volatility_spike = true; },
-       V::kModified, Rule::kSize, 500_d},
+      {"volatility spike: x 0.5",
+       [](RiskState& s, RiskIntent&) { s.volatility_spikes = {"BTC/USDT"}; }, V::kModified,
+       Rule::kSize, 500_d},
+      {"another symbol's volatility spike: whole",
+       [](RiskState& s, RiskIntent&) { s.volatility_spikes = {"XRP/USDT"}; }, V::kApproved,
+       Rule::kNone, 1000_d},
       {"breakout x 0.75", [](RiskState&, RiskIntent& i) { i.regime = Regime::kBreakout; },
        V::kModified, Rule::kSize, 750_d},
       {"ranging x 0.75", [](RiskState&, RiskIntent& i) { i.regime = Regime::kRanging; },
@@ -276,7 +280,7 @@ TEST(RiskRules, Rule5Multipliers) {
       {"all together",
        [](RiskState& s, RiskIntent& i) {
          s.consecutive_losses = 5;
-         s.volatility_spike = true;
+         s.volatility_spikes = {"BTC/USDT"};
          i.regime = Regime::kVolatile;
        },
        V::kModified, Rule::kSize, 125_d},
@@ -402,11 +406,25 @@ TEST(RiskRules, Rule9MarginPositionsAndRate) {
       for (int i = 0; i < n; ++i) s.order_times.push_back(t0() - age);
     };
   };
+  const auto with_fees = [](Decimal available, Decimal leverage = 1_d) {
+    return [=](RiskState& s, RiskIntent& i) {
+      s.available_margin = available;
+      i.fee_pct = 0.31_d;
+      i.leverage = leverage;
+    };
+  };
   run({
       {"margin 1000", [](RiskState& s, RiskIntent&) { s.available_margin = 1000_d; }, V::kApproved,
        Rule::kNone},
       {"margin 999.99", [](RiskState& s, RiskIntent&) { s.available_margin = 999.99_d; },
        V::kRejected, Rule::kMarginAndLimits},
+      // The venue's taker fee and slippage come on top of the size (0.31 % of 1000 = 3.1); on
+      // margin they are on the notional: 1000 at leverage 2 takes 1000 + 0.31 % of 2000.
+      {"margin 1003.1 with fees", with_fees(1003.1_d), V::kApproved, Rule::kNone},
+      {"margin 1003.09 with fees", with_fees(1003.09_d), V::kRejected, Rule::kMarginAndLimits},
+      {"leveraged, margin 1006.2", with_fees(1006.2_d, 2_d), V::kApproved, Rule::kNone},
+      {"leveraged, margin 1006.19", with_fees(1006.19_d, 2_d), V::kRejected,
+       Rule::kMarginAndLimits},
       {"1 in symbol",
        [](RiskState& s, RiskIntent&) { s.open_positions = {position("BTC/USDT", 100_d)}; },
        V::kApproved, Rule::kNone},
@@ -433,13 +451,32 @@ TEST(RiskRules, Rule9MarginPositionsAndRate) {
       {"30 orders exactly 60 s ago", orders(30, seconds(60)), V::kApproved, Rule::kNone},
       {"30 orders 59.999 s ago", orders(30, std::chrono::milliseconds(59'999)), V::kRejected,
        Rule::kMarginAndLimits},
-      {"rate applies to exits",
+      // The rate limits new risk: an exit that waited for it would keep the risk on the book.
+      {"rate does not hold back exits",
        [](RiskState& s, RiskIntent& i) {
          for (int n = 0; n < 30; ++n) s.order_times.push_back(t0());
          i.reduces_exposure = true;
        },
-       V::kRejected, Rule::kMarginAndLimits},
+       V::kApproved, Rule::kNone},
   });
+}
+
+// What rule 9 says when the minute is full names the key that sets the limit; the same answer is
+// given for an order no intent stands behind (a hodl bag's buy, a rebalance order).
+TEST(RiskRules, TheOrderRateNamesItsConfigKeyAndAnswersOrdersWithoutAnIntent) {
+  const Engine engine;
+  RiskState s = base_state(engine);
+  for (int n = 0; n < 29; ++n) engine.on_order_sent(s, t0() - seconds(10));
+  EXPECT_FALSE(engine.order_rate_refusal(s, t0()));
+  engine.on_order_sent(s, t0());
+  const auto full = engine.order_rate_refusal(s, t0());
+  ASSERT_TRUE(full);
+  EXPECT_EQ(*full,
+            "order rate: 30 orders in the last minute, limit 30 (risk.max_orders_per_minute)");
+  const Verdict v = engine.check(s, base_intent(), t0());
+  EXPECT_EQ(v.status, VerdictStatus::kRejected) << summary(v);
+  EXPECT_EQ(v.reason, *full);
+  EXPECT_FALSE(engine.order_rate_refusal(s, t0() + seconds(50))) << "the 29 are 60 s old";
 }
 
 TEST(RiskRules, FirstFailureDecides) {

@@ -55,7 +55,8 @@ TEST(RiskJson, ShortStateFields) {
   EXPECT_EQ(s.week_start_equity, 9375_d);
   EXPECT_EQ(s.consecutive_losses, 3);
   EXPECT_EQ(s.manual_state, TradingState::kReducing);
-  EXPECT_TRUE(s.volatility_spike);
+  EXPECT_TRUE(in->volatility_spike) << "the judged symbol's: risk check adds the intent's";
+  EXPECT_TRUE(s.volatility_spikes.empty());
   EXPECT_EQ(s.available_margin, 4000.5_d);
   ASSERT_EQ(s.open_positions.size(), 1u);
   EXPECT_EQ(s.open_positions[0].side, Side::kSell);
@@ -114,10 +115,11 @@ TEST(RiskJson, Intent) {
   EXPECT_EQ(in->regime, Regime::kChoppy);
   EXPECT_EQ(in->strictness, Strictness::kStrict);
 
-  auto defaults = parse_intent(js("{}"));
+  auto defaults = parse_intent(js(R"({"confidence": 0.8})"));
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->regime, Regime::kUnknown);
   EXPECT_EQ(defaults->leverage, 1_d);
+  EXPECT_EQ(defaults->fee_pct, 0_d);
 
   const std::vector<std::pair<const char*, const char*>> bad{
       {R"({"side": "long"})", "intent.side: unknown value \"long\" (expected buy or sell)"},
@@ -133,6 +135,26 @@ TEST(RiskJson, Intent) {
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().message.find(expected), std::string::npos) << r.error().message;
   }
+}
+
+// An entry without a confidence is no input for rule 4 (R2 D5): taken as 1 it passed every
+// regime's minimum (choppy's 0.75 too), so it is refused, naming the field. Exits and cancels,
+// which rule 4 does not judge, need none.
+TEST(RiskJson, AnEntryMustSayItsConfidence) {
+  const auto missing = parse_intent(js(R"({"symbol": "BTC/USDT", "side": "buy", "size_usd": 1000,
+    "entry": 100, "stop_loss": 98, "take_profit": 104, "regime": "choppy"})"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message.rfind("intent.confidence: missing", 0), 0u)
+      << missing.error().message;
+  const auto exit =
+      parse_intent(js(R"({"side": "sell", "size_usd": 1000, "reduces_exposure": true})"));
+  ASSERT_TRUE(exit.ok()) << exit.error().message;
+  EXPECT_TRUE(parse_intent(js(R"({"is_cancel": true})")).ok());
+  // A C++ caller that forgets it gets rule 4's refusal, not a pass.
+  const Engine engine;
+  RiskIntent in = base_intent();
+  in.confidence = RiskIntent{}.confidence;
+  EXPECT_EQ(engine.check(base_state(engine), in, t0()).rule, Rule::kConfidence);
 }
 
 TEST(RiskJson, VerdictUsesExactNumbers) {
@@ -158,7 +180,8 @@ TEST(RiskJson, FullStateRoundTrips) {
   const Engine engine;
   RiskState s = base_state(engine);
   (void)engine.on_trade_closed(s, -12.5_d, t0());
-  (void)engine.on_volatility(s, 5.0, 1.0, t0());
+  (void)engine.on_volatility(s, "XRP/USDT", 5.0, 1.0, t0());
+  (void)engine.on_volatility(s, "BTC/USDT", 5.0, 1.0, t0());
   (void)engine.on_equity(s, 9333.333333333333333333_d, t0() + minutes(1));  // daily breaker
   engine.on_order_sent(s, t0() + minutes(1));
   (void)engine.set_trading_state(s, TradingState::kReducing, "careful", t0() + minutes(1));
@@ -183,7 +206,7 @@ TEST(RiskJson, FullStateRoundTrips) {
             s.cooldown(CooldownReason::kVolatility).until);
   EXPECT_EQ(r.order_times, s.order_times);
   EXPECT_EQ(r.consecutive_losses, 1);
-  EXPECT_TRUE(r.volatility_spike);
+  EXPECT_EQ(r.volatility_spikes, (std::vector<std::string>{"BTC/USDT", "XRP/USDT"}));
   EXPECT_EQ(r.updated, s.updated);
 
   // Restored, the breaker still expires at the next UTC day and the operator's REDUCING returns.
