@@ -329,7 +329,7 @@ TEST(BarAggregator, StoredMinutesRollUpAndTheBucketInProgressGoesOnLive) {
             BarAggregator::TradeResult::kApplied);
   agg.on_time(at(10 * 60));
   ASSERT_EQ(c.of(5).size(), 2u);
-  const core::Bar& rolled = c.of(5)[1];
+  const core::Bar rolled = c.of(5)[1];  // a copy: of() returns a new vector
   EXPECT_EQ(rolled.open_time, at(5 * 60));
   EXPECT_EQ(rolled.open, Decimal::must("105")) << "the stored minutes of the bucket are in it";
   EXPECT_EQ(rolled.high, Decimal::must("110"));
