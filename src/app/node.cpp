@@ -420,7 +420,11 @@ std::string Node::api_url() const {
                      host.find(':') == std::string::npos ? host : "[" + host + "]", http_->port());
 }
 
-bool Node::ready() const { return !kernel_failure() && (source_ == nullptr || source_->connected()); }
+// Receiving market data: the feed is up and no symbol's data is stale (market.stale_after).
+bool Node::ready() const {
+  if (kernel_failure() || (source_ != nullptr && !source_->connected())) return false;
+  return pipeline_ == nullptr || !pipeline_->summary().any_stale();
+}
 
 std::optional<std::string> Node::kernel_failure() const {
   const std::lock_guard lock(failure_mutex_);

@@ -255,6 +255,9 @@ std::string paper_config(const TempDir& dir, const std::string& rest_url, const 
                       << (paced ? "\n  rate_counter_max: 1\n  rate_decay_per_s: 2\n"
                                 : "\n  rate_counter_max: 1000\n  rate_decay_per_s: 100\n")
                       << "history:\n  backfill_days: 1\n"
+                      // The simulator runs 60x from now: its trades are stamped ahead of this
+                      // host's clock, which a node on Kraken would reject.
+                      << "feed:\n  future_trade_tolerance: 0s\n"
                       << "api:\n  enabled: false\n"
                       << "metrics:\n  address: 127.0.0.1:0\n"
                       << "storage:\n  url: " << store << "\n";
