@@ -29,7 +29,8 @@ struct ActionResult {
 class Control {
  public:
   virtual ~Control() = default;
-  virtual bool ready() const = 0;  // reconciled with the venue and receiving market data
+  // Kernel running, feed up, and no symbol's market data stale (market.stale_after).
+  virtual bool ready() const = 0;
   // Views fail with an Error naming why (the kernel did not answer in time, the store cannot be
   // read) instead of answering with an empty list a trader would take for "none".
   virtual core::Result<boost::json::object> status() = 0;

@@ -290,7 +290,7 @@ OperatorApi::OperatorApi(Control& control, Auth auth, ApiConfig config, const co
        [](Control&, Call&) {
          return json_response(200, json::object{{"status", "ok"}});
        }},
-      {"GET", "/ready", R::kViewer, false, true, "Readiness: reconciled and receiving data", {},
+      {"GET", "/ready", R::kViewer, false, true, "Readiness: kernel running, feed up, no symbol's market data stale (market.stale_after)", {},
        [](Control& c, Call&) {
          return c.ready() ? json_response(200, json::object{{"ready", true}})
                           : json_response(503, json::object{{"ready", false}});

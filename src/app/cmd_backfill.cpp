@@ -92,12 +92,22 @@ int import_csv(storage::Store& store, const BackfillArgs& a,
       return usage_error("backfill", path + ": a " + std::to_string(interval) +
                    "-minute file; only 1-minute OHLCVT files (NAME_1.csv) can be stored");
     }
+    // Kraken names its files after the pair: ETHUSD_1.csv stored as BTC/USDT would be another
+    // market's history under this symbol, and marked synced.
+    if (const std::string pair = market::pair_from_file_name(path);
+        !pair.empty() && !market::pair_names_symbol(pair, symbols[0])) {
+      return usage_error("backfill", path + ": the file name says it holds " + pair + ", not " +
+                                         symbols[0] +
+                                         ": give --symbols the pair it holds (or "
+                                         "rename the file if its name is wrong)");
+    }
     market::CandleReadOptions options;
     options.symbol = symbols[0];
     auto file = market::read_candles_csv(path, options);
     if (!file) return usage_error("backfill", file.error().message);
     BatchWriter out(store);
-    for (const auto& bar : file->bars) {
+    for (auto& bar : file->bars) {
+      market::approximate_vwap(bar);  // the files carry no VWAP (docs/MARKET_DATA.md)
       if (auto s = out.add(bar); !s) {
         std::cerr << "tg4 backfill: " << path << ": " << s.error().message << "\n";
         return kExitFailure;

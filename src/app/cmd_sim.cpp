@@ -202,8 +202,12 @@ void add_sim_command(CLI::App& root, CommandContext& ctx) {
   a.given["--port"] = cmd->add_option("--port", a.port, "Port on 127.0.0.1 (0 = any free port)")->capture_default_str();
   a.given["--symbols"] = cmd->add_option("--symbols", a.symbols, "Pairs, e.g. BTC/USDT,XRP/USDT,XRP/BTC (default)")
                              ->delimiter(',');
-  a.given["--seed"] = cmd->add_option("--seed", a.seed, "Seed of the market model (same seed, same market)")
-                          ->capture_default_str();
+  a.given["--seed"] =
+      cmd->add_option(
+             "--seed", a.seed,
+             "Seed of the market model (same seed and start, same market; trade ids go on from "
+             "the start time in microseconds, so a restart reuses none)")
+          ->capture_default_str();
   a.given["--faults"] = cmd->add_option(
       "--faults", a.faults,
       "Faults to inject, e.g. drop=10s,stall=30s,stall_for=5s (every connection, public "

@@ -470,12 +470,14 @@ std::string Node::api_url() const {
                      host.find(':') == std::string::npos ? host : "[" + host + "]", http_->port());
 }
 
+// Receiving market data (the feed is up, no symbol's data stale: market.stale_after) and, with a
+// real venue, its private session up: a node that cannot place an order (a key Kraken refuses, say)
+// is not ready, whatever its market data does.
 bool Node::ready() const {
   if (kernel_failure() || (source_ != nullptr && !source_->connected())) return false;
-  // A real venue must have its private session up: a node that cannot place an order (a key
-  // Kraken refuses, say) is not ready, whatever its market data does.
-  if (options_.venue && pipeline_ != nullptr)
-    return pipeline_->summary().venue_connected.value_or(false);
+  if (pipeline_ == nullptr) return true;
+  if (pipeline_->summary().any_stale()) return false;
+  if (options_.venue) return pipeline_->summary().venue_connected.value_or(false);
   return true;
 }
 

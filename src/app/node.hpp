@@ -116,8 +116,9 @@ class Node {
   std::string metrics_url() const { return metrics_->url(); }
   const std::string& store_url() const { return options_.store_url; }
   const storage::Writer& writer() const { return *writer_; }
-  // False once the kernel has failed, while the market feed is down, and while a real venue's
-  // private session is not up (it cannot place an order).
+  // False once the kernel has failed, while the feed is down, while a symbol's market data is stale
+  // (market.stale_after), and while a real venue's private session is not up (it cannot place an
+  // order).
   bool ready() const;
   // Why the kernel thread ended by an exception (nothing trades any more), or nullopt. The session
   // runner then stops the node and exits non-zero, so a supervisor restarts it and the restart

@@ -36,6 +36,10 @@ NodeOptions node_options_from_config(const core::Config& config, const std::stri
   p.scope.mode = command == "live" ? "live" : "paper";
   p.symbols = config.symbols;
   p.book_depth = config.feed.book_depth;
+  p.bar_close_delay = std::chrono::duration_cast<core::Duration>(config.feed.bar_close_delay);
+  p.max_trade_ahead =
+      std::chrono::duration_cast<core::Duration>(config.feed.future_trade_tolerance);
+  p.stale_after = std::chrono::duration_cast<core::Duration>(config.market.stale_after);
   p.reporting_currency = config.app.reporting_currency;
   p.starting_balances = config.paper.starting_balances;
   p.hodl = execution::HodlPolicy::from(config.portfolio.hodl);

@@ -20,8 +20,8 @@ namespace tg4::app {
 
 class NodeControl final : public api::Control {
  public:
-  // `ready` says whether the node is reconciled and receiving market data; `store_url` serves the
-  // decision history (read on the API thread through its own connection).
+  // `ready` is Node::ready (kernel running, feed up, no symbol's market data stale); `store_url`
+  // serves the decision history (read on the API thread through its own connection).
   NodeControl(kernel::Kernel& kernel, kernel::Pipeline& pipeline, std::function<bool()> ready,
               std::string store_url, kernel::RecordScope scope,
               std::chrono::milliseconds timeout = std::chrono::seconds(5));

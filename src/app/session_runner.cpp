@@ -140,8 +140,16 @@ std::string render_status(const kernel::PipelineSummary& s, const std::string& t
       s.orders_refused == 0 ? "" : fmt::format(" (refused {})", s.orders_refused), s.fills);
   out += fmt::format("  market events {}  trades {}  bars {}  checksum mismatches {}\n", s.market_events,
                      s.trades_seen, s.bars_closed, s.checksum_mismatches);
-  for (const auto& [symbol, quote] : s.books) {
-    out += fmt::format("  {:<10} bid {}  ask {}\n", symbol, quote.first.to_string(), quote.second.to_string());
+  for (const auto& [symbol, line] : s.markets) {
+    const std::string stale =
+        line.stale
+            ? fmt::format("  STALE: no trade or book update for {:.0f} s", line.data_age_seconds)
+            : "";
+    if (!line.bid.empty()) {
+      out += fmt::format("  {:<10} bid {}  ask {}{}\n", symbol, line.bid, line.ask, stale);
+    } else if (line.stale) {
+      out += fmt::format("  {:<10} no valid book{}\n", symbol, stale);
+    }
   }
   out += "  last decision: " + (s.last_decision.empty() ? std::string("none yet") : s.last_decision) + "\n";
   if (!s.last_advice.empty()) out += "  last advice: " + s.last_advice + "\n";

@@ -61,12 +61,19 @@ struct FeedSection {
   ConfigDuration backoff_max = config_detail::sec(60);
   bool subscribe_ohlc = true;  // Kraken's ohlc channel: a cross-check of our own bars
   std::vector<int> ohlc_intervals = {1, 5, 15, 60, 240, 1440};  // minutes
+  // A 1m bar closes this long after its minute ends: trades reach us some time after Kraken
+  // stamps them.
+  ConfigDuration bar_close_delay = config_detail::sec(2);
+  // A trade stamped further ahead of the local clock than this when it arrives is rejected.
+  ConfigDuration future_trade_tolerance = config_detail::sec(10);
 };
 
 struct MarketSection {
   // Roll-ups of the 1m bars built from trades (SPEC §3).
   std::vector<std::string> timeframes = {"1m", "5m", "15m", "30m", "1h", "4h", "12h", "1d", "1w"};
-  ConfigDuration stale_after = config_detail::sec(60);  // snapshot quality flag (SPEC §5)
+  // No trade or book update for this long while the feed is up: the symbol is stale (status,
+  // /metrics, /ready) and the snapshot quality flag is set (SPEC §5).
+  ConfigDuration stale_after = config_detail::sec(60);
   int min_candles = 20;
 };
 

@@ -240,11 +240,26 @@ std::vector<Field<Config>> build_table() {
     intervals.one_of = {1, 5, 15, 30, 60, 240, 1440, 10080, 21600};
     add(field<Config>(TG4_KEY(feed.ohlc_intervals), "ohlc channel intervals, minutes.", intervals));
   }
+  add(field<Config>(TG4_KEY(feed.bar_close_delay),
+                    "A 1m bar built from trades closes this long after its minute ends: the grace "
+                    "for trades that arrive after Kraken stamped them. A later trade revises the "
+                    "stored bar of its minute (last hour) and is counted "
+                    "(tg4_bar_late_trades_total).",
+                    durs(seconds(0), minutes(1))));
+  add(field<Config>(TG4_KEY(feed.future_trade_tolerance),
+                    "A trade stamped further ahead of the local clock than this when it arrives is "
+                    "rejected and counted (tg4_bar_rejected_trades_total{reason=\"future\"}); "
+                    "keep the host's clock synchronised (NTP). 0s: off, for a simulator whose "
+                    "clock runs ahead of this host's (tg4 sim --speed).",
+                    durs(seconds(0), hours(1))));
 
   // market
   add(field<Config>(TG4_KEY(market.timeframes), "Bar timeframes rolled up from 1m bars.",
                     one_of({"1m", "5m", "15m", "30m", "1h", "4h", "12h", "1d", "1w"})));
-  add(field<Config>(TG4_KEY(market.stale_after), "A snapshot older than this is flagged stale.",
+  add(field<Config>(TG4_KEY(market.stale_after),
+                    "A symbol with no trade or book update for this long while the feed is up is "
+                    "stale: shown in the status, tg4_market_data_stale 1, /ready 503; the snapshot "
+                    "quality flag too.",
                     durs(seconds(1), hours(1))));
   add(field<Config>(TG4_KEY(market.min_candles), "Fewer candles than this are flagged.",
                     ints(1, 100000)));

@@ -44,6 +44,10 @@ market::BarAggregatorOptions bar_options(const PipelineOptions& options, bool me
   market::BarAggregatorOptions out;
   out.rollups = options.bar_rollups;
   out.cross_check = metrics_scraped;  // its only output is a metric
+  out.close_delay = options.bar_close_delay;
+  out.max_ahead = options.max_trade_ahead;
+  // A revision is for the store: without it, the kept bars would only cost a backtest time.
+  out.revise_minutes = options.record_market_data ? options.bar_revise_minutes : 0;
   return out;
 }
 
@@ -249,6 +253,12 @@ Pipeline::Pipeline(Kernel& kernel, PipelineOptions options, PipelineOutputs outp
   }
   bars_.set_mismatch_sink(
       [this](const core::Bar& ours, const core::Bar&) { market_metrics_.on_bar_mismatch(ours.symbol); });
+  market_.set_stale_after(options_.stale_after);
+  bars_.set_revision_sink(
+      [this](const core::Bar& bar, bool partial) { on_bar_revised(bar, partial); });
+  bars_.set_id_reset_sink([this](const core::Trade& trade, std::int64_t highest) {
+    on_trade_ids_reset(trade, highest);
+  });
   for (const auto& symbol : options_.symbols) instruments_.upsert(core::default_instrument(symbol));
   auto book_view = [this](const std::string& symbol) -> std::optional<execution::BookView> {
     const auto it = books_.find(symbol);
@@ -312,6 +322,7 @@ void Pipeline::restore(RestoredAccount account) { restored_ = std::move(account)
 void Pipeline::start() {
   if (started_) return;
   started_ = true;
+  started_at_ = now();
   for (const storage::ModelScoreRow& row : restored_.model_scores)
     scoreboard_.seed(row);
   if (restored_.portfolio) {
@@ -634,6 +645,7 @@ void Pipeline::on_book(const core::BookDelta& delta) {
     return;
   }
   if (!book.valid()) return;
+  note_market_data(delta.symbol);
   if (options_.indicators == market::IndicatorScope::kAll) {  // nothing else reads the features
     market_.symbol(delta.symbol).on_book(market::compute_book_features(book.bids(), book.asks()), now());
   }
@@ -643,19 +655,23 @@ void Pipeline::on_book(const core::BookDelta& delta) {
 }
 
 void Pipeline::on_trade(const core::Trade& trade) {
-  apply_market_trade(trade);
+  if (!apply_market_trade(trade)) return;
   venue_->on_trade(trade, now());
   orders_->on_price(trade.symbol, trade.price, now());
   strategy_->on_trade(*context_, trade);
   if (options_.record_market_data) record(trade);
 }
 
-void Pipeline::apply_market_trade(const core::Trade& trade) {
+bool Pipeline::apply_market_trade(const core::Trade& trade) {
   ++counters_.market_events;
   ++counters_.trades_seen;
-  bars_.on_trade(trade);
+  const market::BarAggregator::TradeResult result = bars_.on_trade(trade);
+  if (result != market::BarAggregator::TradeResult::kApplied && !judge_trade(trade, result))
+    return false;
+  note_market_data(trade.symbol);
   market_.on_trade(trade);
   mark(trade.symbol, trade.price);
+  return true;
 }
 
 bool Pipeline::apply_if_quiet(std::span<const core::Trade> trades) {
@@ -717,6 +733,9 @@ void Pipeline::on_ohlc(const core::Ohlc& ohlc) {
 
 void Pipeline::on_instrument(const core::InstrumentUpdate& update) {
   instruments_.upsert(update.instrument);
+  // A book made before Kraken's instrument data came checks and shows prices at its precision.
+  if (auto it = books_.find(update.instrument.symbol); it != books_.end())
+    it->second.set_precision(update.instrument.price_precision, update.instrument.qty_precision);
   if (options_.record_market_data) record(update.instrument);
 }
 
@@ -724,6 +743,7 @@ void Pipeline::on_feed_state(const core::FeedState& state) {
   // Only the public market-data session drives the books; the venue's private session reports its
   // own connectivity (a private disconnect leaves the books valid).
   if (state.source == "private") return on_venue_state(state);
+  if (state.connected && !feed_connected_) feed_up_since_ = now();
   feed_connected_ = state.connected;
   // A reconnect rebuilds every book from fresh snapshots: until then none is trusted.
   if (!state.connected) {
@@ -1199,6 +1219,8 @@ void Pipeline::on_tick() {
   const core::Timestamp t = now();
   bars_.on_time(t);
   venue_->on_time(t);
+  // Only a live node's status and metrics show it: a backtest's clock is its data's.
+  if (metrics_scraped() || options_.summary_every_tick) watch_market_data(t);
   // An exit on its way at the restart has ended by now (its fills and status come together, and a
   // tick later): the stops cover what it left.
   if (orders_->awaits_cover()) cover_after_restart(orders_->symbols_awaiting_cover());
@@ -1343,10 +1365,7 @@ void Pipeline::publish_summary(core::Decimal equity) {
     s.sentiments[symbol] = agents::sentiment_line(reading);
   publish_hodl(s);
   s.rebalance = rebalance_note_;
-  s.books.clear();
-  for (const auto& [symbol, book] : books_) {
-    if (book.valid() && book.best_bid() && book.best_ask()) s.books[symbol] = {book.best_bid()->price, book.best_ask()->price};
-  }
+  publish_markets(s);
   std::lock_guard lock(summary_mutex_);
   summary_ = s;
 }
@@ -1531,6 +1550,19 @@ json::object Pipeline::status_json() const {
   json::array problems;
   for (const std::string& problem : s.recent_problems) problems.emplace_back(problem);
   out["recent_problems"] = std::move(problems);
+  json::object markets;
+  json::array stale;
+  for (const auto& [symbol, line] : s.markets) {
+    json::object m;
+    m["bid"] = line.bid.empty() ? json::value(nullptr) : json::value(line.bid);
+    m["ask"] = line.ask.empty() ? json::value(nullptr) : json::value(line.ask);
+    m["data_age_seconds"] = line.data_age_seconds;
+    m["stale"] = line.stale;
+    markets[symbol] = std::move(m);
+    if (line.stale) stale.emplace_back(symbol);
+  }
+  out["markets"] = std::move(markets);
+  out["stale_symbols"] = std::move(stale);
   return out;
 }
 

@@ -121,7 +121,23 @@ class Pipeline {
   // market data
   void on_book(const core::BookDelta& delta);
   void on_trade(const core::Trade& trade);
-  void apply_market_trade(const core::Trade& trade);  // bars, market state, mark: what any trade moves
+  // Bars, market state, mark: what any trade moves. False: a duplicate or rejected trade, which
+  // nothing else may see.
+  bool apply_market_trade(const core::Trade& trade);
+  // market data quality (pipeline_market_data.cpp): what the bar aggregator said of a trade that
+  // was not simply applied, counted and logged; false when the trade is to be kept from everything
+  // else (a duplicate, an impossible or future one)
+  bool judge_trade(const core::Trade& trade, market::BarAggregator::TradeResult result);
+  void on_bar_revised(const core::Bar& bar, bool partial);
+  void on_trade_ids_reset(const core::Trade& trade, std::int64_t highest);
+  // Says something once per symbol and kind at `level`, then at debug: a flood of the same problem
+  // must not flood the log (the metrics count every one).
+  void say_once(spdlog::level::level_enum level, const char* kind, const std::string& symbol,
+                const std::string& text);
+  void note_market_data(const std::string& symbol) { last_data_[symbol] = now(); }
+  // Each configured symbol's data age and staleness, exported, logged when it changes.
+  void watch_market_data(core::Timestamp now);
+  void publish_markets(PipelineSummary& s) const;
   // One symbol's share of a run of trades: its price range and last trades.
   struct SymbolRun {
     std::string_view symbol;
@@ -416,6 +432,18 @@ class Pipeline {
   prometheus::Counter& rebalances_;                            // tg4_rebalances_total
   prometheus::Family<prometheus::Counter>&
       signals_;  // tg4_strategy_signals_total{strategy, symbol, side}
+
+  // Market data quality: when each symbol last had a trade or book update, when the feed last came
+  // up, each symbol's age and staleness as of the last tick, and what the log has said once.
+  std::map<std::string, core::Timestamp, std::less<>> last_data_;
+  core::Timestamp feed_up_since_;
+  core::Timestamp started_at_;
+  struct DataFreshness {
+    double age_seconds = 0;
+    bool stale = false;
+  };
+  std::map<std::string, DataFreshness, std::less<>> freshness_;
+  std::set<std::string> said_once_;
 
   std::vector<Subscription> subscriptions_;
   std::vector<TimerId> timers_;

@@ -56,6 +56,20 @@ struct PipelineOptions {
   execution::HodlPolicy hodl;
   // Portfolio rebalancing (SPEC §9, agents.portfolio_rebalance): nullopt, off (the default).
   std::optional<execution::RebalancePolicy> rebalance;
+  // Bars from trades (market data, SPEC §3). A backtest keeps the defaults: its clock is the
+  // trades' own time, so nothing arrives after its minute or ahead of the clock.
+  // A minute closes this long after it ends on the clock (feed.bar_close_delay): the grace for
+  // trades that reach us after their minute.
+  core::Duration bar_close_delay{0};
+  // A trade stamped further ahead of the local time it arrived is rejected
+  // (feed.future_trade_tolerance); 0: not checked.
+  core::Duration max_trade_ahead{0};
+  // With record_market_data: a trade later than the grace revises its minute's bar when the minute
+  // is one of the last this many closed, and the bar is stored again.
+  std::size_t bar_revise_minutes = 60;
+  // A symbol with no trade or book update for this long while the feed is up is stale: shown in the
+  // status, exported, and the node is not ready (market.stale_after).
+  core::Duration stale_after = std::chrono::seconds(60);
   int volatility_mean_bars = 20;  // ATR spike: ATR > factor x its mean over this many bars
   core::Duration tick = std::chrono::seconds(1);                // bar closing, equity, breakers
   core::Duration snapshot_interval = std::chrono::seconds(10);  // portfolio rows and state keys
@@ -179,7 +193,20 @@ struct PipelineSummary {
   // position left without a stop): how many so far, and the latest, oldest first, with their time.
   std::uint64_t order_problems = 0;
   std::vector<std::string> recent_problems;
-  std::map<std::string, std::pair<core::Decimal, core::Decimal>> books;  // symbol -> bid, ask
+  // Each configured symbol's market data: the best bid and ask of its book while it is valid (as
+  // text at the book's price precision, trailing zeros kept; empty otherwise), and its freshness.
+  struct MarketLine {
+    std::string bid, ask;
+    double data_age_seconds = 0;  // since its last trade or book update (since the start if none)
+    bool stale = false;           // the feed is up, and no trade or book update for stale_after
+  };
+  std::map<std::string, MarketLine> markets;
+  bool any_stale() const {
+    for (const auto& [symbol, line] : markets) {
+      if (line.stale) return true;
+    }
+    return false;
+  }
 };
 
 }  // namespace tg4::kernel

@@ -152,6 +152,8 @@ std::string FrameReplay::summary_json() const {
   out["unknown_channels"] = s.unknown_channels;
   out["late_trades"] = bars_.stats().late_trades;
   out["duplicate_trades"] = bars_.stats().duplicate_trades;
+  out["rejected_trades"] = bars_.stats().rejected_trades;
+  out["trade_id_resets"] = bars_.stats().id_resets;
   return boost::json::serialize(out);
 }
 

@@ -1,6 +1,9 @@
 #include "market/bar_aggregator.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <limits>
+#include <utility>
 
 namespace tg4::market {
 namespace {
@@ -8,6 +11,9 @@ namespace {
 constexpr std::int64_t kNsPerMinute = 60'000'000'000LL;
 // How many closed minutes are kept waiting for the other side of the Kraken cross-check.
 constexpr std::size_t kCompareWindow = 32;
+// Trade ids remembered per symbol for de-duplication: far more than a reconnect's trade snapshot
+// (50) repeats, and minutes of trading on a busy pair.
+constexpr std::size_t kSeenIds = 2048;
 
 core::Timestamp bucket_end(const core::Bar& bar) {
   return {bar.open_time.ns + std::int64_t{bar.interval_minutes} * kNsPerMinute};
@@ -18,6 +24,30 @@ void finish_vwap(core::Bar& bar) {
                                          : core::Decimal::checked_div(bar.quote_volume, bar.volume,
                                                                       core::Rounding::kHalfEven);
   bar.vwap = vwap.value_or(core::Decimal::zero());
+}
+
+// A minute's bar from its first trade.
+core::Bar first_trade_bar(const core::Trade& trade, core::Timestamp minute,
+                          core::Decimal notional) {
+  core::Bar b;
+  b.symbol = trade.symbol;
+  b.interval_minutes = 1;
+  b.open_time = minute;
+  b.open = b.high = b.low = b.close = trade.price;
+  b.volume = trade.qty;
+  b.quote_volume = notional;
+  b.trades = 1;
+  return b;
+}
+
+// One more trade in a bar, its sums already checked: open and close are the caller's (they depend
+// on where the trade falls).
+void add_trade(core::Bar& b, core::Decimal price, core::Decimal volume, core::Decimal quote) {
+  b.high = core::max(b.high, price);
+  b.low = core::min(b.low, price);
+  b.volume = volume;
+  b.quote_volume = quote;
+  ++b.trades;
 }
 
 void merge(core::Bar& into, const core::Bar& minute) {
@@ -70,27 +100,91 @@ void BarAggregator::on_trades(std::span<const core::Trade> trades) {
   }
 }
 
-BarAggregator::TradeResult BarAggregator::apply(SymbolState& s, const core::Trade& trade) {
-  bool gap = false;
-  if (trade.trade_id > 0) {
-    if (s.last_trade_id > 0 && trade.trade_id <= s.last_trade_id) {
-      ++stats_.duplicate_trades;
-      return TradeResult::kDuplicate;
+BarAggregator::IdVerdict BarAggregator::judge_id(const SymbolState& s, const core::Trade& trade) {
+  std::int64_t oldest = std::numeric_limits<std::int64_t>::max();
+  for (const SeenId& seen : s.seen_ids) {
+    if (seen.id == trade.trade_id) {
+      return seen.time_ns == trade.time.ns ? IdVerdict::kDuplicate : IdVerdict::kRenumbered;
     }
-    gap = s.last_trade_id > 0 && trade.trade_id > s.last_trade_id + 1;
-    s.last_trade_id = trade.trade_id;
+    oldest = std::min(oldest, seen.id);
   }
-  if (trade.time < s.closed_until) {
-    ++stats_.late_trades;
-    return TradeResult::kLate;
+  // Below every id remembered: not a repeat of what the window holds but a numbering that started
+  // again. Within it: a trade that comes after later ones (taken, not a duplicate).
+  return trade.trade_id < oldest ? IdVerdict::kRenumbered : IdVerdict::kOutOfOrder;
+}
+
+void BarAggregator::remember_id(SymbolState& s, const core::Trade& trade) {
+  if (trade.trade_id <= 0) return;
+  const SeenId seen{trade.trade_id, trade.time.ns};
+  if (s.seen_ids.size() < kSeenIds) {
+    s.seen_ids.push_back(seen);
+  } else {
+    s.seen_ids[s.seen_next] = seen;
+    s.seen_next = (s.seen_next + 1) % kSeenIds;
+  }
+  s.max_trade_id = std::max(s.max_trade_id, trade.trade_id);
+  s.prev_trade_id = trade.trade_id;
+  s.refused_next = 0;
+}
+
+BarAggregator::TradeResult BarAggregator::apply(SymbolState& s, const core::Trade& trade) {
+  const bool open_earlier = s.minute && trade.time < s.minute->open_time;
+  const bool is_late = trade.time < s.closed_until || open_earlier;
+  if (is_late && trade.time < s.history_until) {
+    ++stats_.duplicate_trades;  // the stored history has it
+    return TradeResult::kDuplicate;
+  }
+  bool gap = false;
+  bool renumbered = false;
+  if (trade.trade_id > 0 && s.max_trade_id > 0) {
+    if (trade.trade_id > s.max_trade_id) {
+      gap = trade.trade_id > s.max_trade_id + 1 && trade.trade_id != s.refused_next;
+    } else {
+      switch (judge_id(s, trade)) {
+        case IdVerdict::kDuplicate:
+          ++stats_.duplicate_trades;
+          return TradeResult::kDuplicate;
+        case IdVerdict::kOutOfOrder:
+          gap = trade.trade_id > s.prev_trade_id + 1;
+          break;
+        case IdVerdict::kRenumbered:
+          renumbered = true;
+          break;
+      }
+    }
+  }
+  // A price or size no trade has, or a time that has not come: never applied, and its id is not
+  // taken (a real trade may come with it). When it continues the sequence, the next id is no gap.
+  const auto refuse = [&](std::uint64_t& count, TradeResult result) {
+    if (!renumbered && trade.trade_id > 0 &&
+        (trade.trade_id == s.max_trade_id + 1 || trade.trade_id == s.refused_next)) {
+      s.refused_next = trade.trade_id + 1;
+    }
+    ++count;
+    return result;
+  };
+  if (!trade.price.is_positive() || !trade.qty.is_positive())
+    return refuse(stats_.rejected_trades, TradeResult::kRejected);
+  if (options_.max_ahead > core::Duration::zero() && trade.received.is_set() &&
+      trade.time > trade.received + options_.max_ahead) {
+    return refuse(stats_.future_trades, TradeResult::kFuture);
+  }
+  if (is_late) return late(s, trade, renumbered);
+  if (renumbered) {
+    ++stats_.id_resets;
+    if (on_id_reset_) on_id_reset_(trade, s.max_trade_id);
+    s.seen_ids.clear();
+    s.seen_next = 0;
+    s.max_trade_id = 0;
+    s.next_partial = true;
   }
   // A trade in the open minute (most of them) can close nothing: the open minute's first trade
   // already advanced to it. Only the others pay for the bucket (two divisions) and the advance.
   const bool in_open_minute = s.minute && trade.time < bucket_end(*s.minute);
   const core::Timestamp minute = in_open_minute ? s.minute->open_time : bucket_start(trade.time, 1);
   if (!in_open_minute) advance(s, minute);  // the trade proves the clock reached its minute
-  // Checked before anything changes: absurd values from a hostile or broken frame must neither
-  // throw nor wrap (real prices and sizes are many orders of magnitude away from the limits).
+  // Absurd values from a hostile or broken frame must neither throw nor wrap (real prices and sizes
+  // are many orders of magnitude away from the limits).
   const auto notional =
       core::Decimal::checked_mul(trade.price, trade.qty, core::Rounding::kHalfEven);
   const auto volume =
@@ -98,45 +192,120 @@ BarAggregator::TradeResult BarAggregator::apply(SymbolState& s, const core::Trad
   const auto quote = !notional  ? notional
                      : s.minute ? core::Decimal::checked_add(s.minute->quote_volume, *notional)
                                 : notional;
-  if (!notional || !volume || !quote || trade.price.is_negative() || !trade.qty.is_positive()) {
-    ++stats_.rejected_trades;
-    return TradeResult::kRejected;
-  }
+  if (!notional || !volume || !quote) return refuse(stats_.rejected_trades, TradeResult::kRejected);
+  const TradeMark mark{trade.time, trade.trade_id};
+  const bool pending = std::exchange(s.next_partial, false);
+  const bool partial_before = s.minute ? s.minute_partial : !s.seen || pending;
+  // The trade right after the one before a jump in ids: the jump was one stray id, not trades
+  // missed, and the minute is as whole as it was before it.
+  const bool stray_jump = s.jump && trade.trade_id == s.jump->from + 1 && s.minute &&
+                          s.minute->open_time == s.jump->minute;
+  const bool partial = gap || pending;
   if (!s.minute) {
-    core::Bar& b = s.minute.emplace();
-    b.symbol = trade.symbol;
-    b.interval_minutes = 1;
-    b.open_time = minute;
-    b.open = b.high = b.low = b.close = trade.price;
-    b.volume = trade.qty;
-    b.quote_volume = *notional;
-    b.trades = 1;
-    s.minute_partial = !s.seen || gap;
+    s.minute = first_trade_bar(trade, minute, *notional);
+    s.minute_partial = !s.seen || partial;
+    s.minute_first = s.minute_last = mark;
+    if (!s.seen) s.revisable_from = minute;
   } else {
-    core::Bar& b = *s.minute;
-    b.high = core::max(b.high, trade.price);
-    b.low = core::min(b.low, trade.price);
-    b.close = trade.price;
-    b.volume = *volume;
-    b.quote_volume = *quote;
-    ++b.trades;
-    s.minute_partial = s.minute_partial || gap;
+    add_trade(*s.minute, trade.price, *volume, *quote);
+    s.minute->close = trade.price;
+    s.minute_partial = stray_jump ? s.jump->partial_before : s.minute_partial || partial;
+    s.minute_last = mark;
   }
+  s.jump.reset();
+  if (gap) s.jump = SymbolState::Jump{s.max_trade_id, minute, partial_before};
+  remember_id(s, trade);
   s.seen = true;
   ++stats_.trades;
   return TradeResult::kApplied;
+}
+
+// A trade for a minute already closed. Of a renumbered exchange, it cannot be told from a repeat
+// of something already taken: counted, and neither applied nor remembered.
+BarAggregator::TradeResult BarAggregator::late(SymbolState& s, const core::Trade& trade,
+                                               bool renumbered) {
+  ++stats_.late_trades;
+  if (renumbered) return TradeResult::kLate;
+  remember_id(s, trade);  // a repeat of it is a duplicate, not a second revision
+  return revise(s, trade) ? TradeResult::kRevised : TradeResult::kLate;
+}
+
+bool BarAggregator::revise(SymbolState& s, const core::Trade& trade) {
+  if (options_.revise_minutes == 0 || !s.seen) return false;
+  const core::Timestamp minute = bucket_start(trade.time, 1);
+  const TradeMark mark{trade.time, trade.trade_id};
+  const auto notional =
+      core::Decimal::checked_mul(trade.price, trade.qty, core::Rounding::kHalfEven);
+  if (!notional) return false;
+  auto it = s.kept.find(minute.ns);
+  if (it == s.kept.end()) {
+    // A minute watched live that had no trade until now: this trade is its bar. Before that span
+    // (or beyond what is kept) nothing is known of the minute.
+    const core::Timestamp watched_until = s.minute ? s.minute->open_time : s.closed_until;
+    if (minute < s.revisable_from || minute >= watched_until) return false;
+    KeptBar kept{first_trade_bar(trade, minute, *notional), false, false, mark, mark};
+    it = s.kept.emplace(minute.ns, std::move(kept)).first;
+  } else {
+    KeptBar& kept = it->second;
+    core::Bar& b = kept.bar;
+    const auto volume = core::Decimal::checked_add(b.volume, trade.qty);
+    const auto quote = core::Decimal::checked_add(b.quote_volume, *notional);
+    if (!volume || !quote) return false;
+    add_trade(b, trade.price, *volume, *quote);
+    if (mark < kept.first) {
+      b.open = trade.price;
+      kept.first = mark;
+    }
+    if (kept.last < mark) {
+      b.close = trade.price;
+      kept.last = mark;
+    }
+  }
+  finish_vwap(it->second.bar);
+  if (const auto ours = s.ours.find(minute.ns); ours != s.ours.end()) ours->second = it->second.bar;
+  if (!std::exchange(it->second.dirty, true)) ++dirty_;
+  prune_kept(s);
+  return true;
+}
+
+void BarAggregator::emit_revisions() {
+  for (auto& [symbol, s] : symbols_) {
+    for (auto& [minute, kept] : s.kept) {
+      if (!kept.dirty) continue;
+      kept.dirty = false;
+      ++stats_.revised_bars;
+      if (on_revision_) on_revision_(kept.bar, kept.partial);
+    }
+  }
+  dirty_ = 0;
+}
+
+void BarAggregator::prune_kept(SymbolState& s) {
+  while (s.kept.size() > options_.revise_minutes) {
+    const auto oldest = s.kept.begin();
+    // Its revision is emitted before it goes.
+    if (oldest->second.dirty) {
+      oldest->second.dirty = false;
+      --dirty_;
+      ++stats_.revised_bars;
+      if (on_revision_) on_revision_(oldest->second.bar, oldest->second.partial);
+    }
+    s.revisable_from = oldest->second.bar.open_time + std::chrono::minutes(1);
+    s.kept.erase(oldest);
+  }
 }
 
 void BarAggregator::on_history(const core::Bar& minute) {
   SymbolState& s = state(minute.symbol);
   if (minute.interval_minutes != 1 || s.minute || minute.open_time < s.closed_until) return;
   advance(s, minute.open_time);  // roll-ups whose bucket ended before this minute
-  s.closed_until = bucket_end(minute);
+  s.closed_until = s.history_until = bucket_end(minute);
   if (sink_) sink_(minute);
   add_to_rollups(s, minute);
 }
 
 void BarAggregator::on_time(core::Timestamp now) {
+  if (dirty_ > 0) emit_revisions();
   const core::Timestamp cutoff = now - options_.close_delay;
   for (auto& [symbol, s] : symbols_) advance(s, cutoff);
 }
@@ -159,6 +328,11 @@ void BarAggregator::close_minute(SymbolState& s) {
   } else if (options_.cross_check) {
     s.ours[bar.open_time.ns] = bar;
     compare_if_ready(s, bar.open_time.ns);
+  }
+  if (options_.revise_minutes > 0) {
+    s.kept.emplace_hint(s.kept.end(), bar.open_time.ns,
+                        KeptBar{bar, s.minute_partial, false, s.minute_first, s.minute_last});
+    prune_kept(s);
   }
   closing_partial_ = s.minute_partial;
   if (sink_) sink_(bar);

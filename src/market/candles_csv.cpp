@@ -210,6 +210,81 @@ int interval_from_file_name(const std::filesystem::path& path) {
   return std::stoi(m[1]);
 }
 
+namespace {
+
+// Letters and digits only, upper case: "xbt-usdt" -> "XBTUSDT".
+std::string pair_key(std::string_view text) {
+  std::string out;
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) != 0) out += static_cast<char>(std::toupper(c));
+  }
+  return out;
+}
+
+// The ways Kraken writes an asset in pair names: v2 "BTC", its code "XBT", the legacy ids "XXBT" /
+// "ZUSD".
+std::vector<std::string> asset_forms(std::string_view asset) {
+  const std::string v2 = pair_key(asset);
+  const std::string code = v2 == "BTC" ? "XBT" : v2 == "DOGE" ? "XDG" : v2;
+  std::vector<std::string> forms{v2, code, "X" + code, "Z" + code};
+  std::sort(forms.begin(), forms.end());
+  forms.erase(std::unique(forms.begin(), forms.end()), forms.end());
+  return forms;
+}
+
+// Currencies Kraken quotes pairs in, in every form a pair name may end with.
+bool ends_in_quote_currency(std::string_view name) {
+  for (const char* quote : {"USD", "USDT", "USDC", "EUR", "GBP", "CAD", "JPY", "CHF", "AUD", "BTC",
+                            "ETH", "DAI", "DOT", "PYUSD"}) {
+    for (const std::string& form : asset_forms(quote)) {
+      if (name.size() > form.size() && name.ends_with(form)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string pair_from_file_name(const std::filesystem::path& path) {
+  static const std::regex kName(R"(^(.+)_\d{1,5}\.csv$)", std::regex::icase);
+  std::smatch m;
+  const std::string name = path.filename().string();
+  if (!std::regex_match(name, m, kName)) return {};
+  const std::string pair = m[1];
+  return ends_in_quote_currency(pair_key(pair)) ? pair : std::string();
+}
+
+bool pair_names_symbol(std::string_view pair, std::string_view symbol) {
+  const auto slash = symbol.find('/');
+  if (slash == std::string_view::npos) return pair_key(pair) == pair_key(symbol);
+  const std::string key = pair_key(pair);
+  for (const std::string& base : asset_forms(symbol.substr(0, slash))) {
+    for (const std::string& quote : asset_forms(symbol.substr(slash + 1))) {
+      if (key == base + quote) return true;
+    }
+  }
+  return false;
+}
+
+void approximate_vwap(core::Bar& bar) {
+  if (bar.vwap.is_positive()) return;
+  // Four digits more than the prices are written with: enough to show it is an average.
+  int digits = 0;
+  for (const core::Decimal* d : {&bar.high, &bar.low, &bar.close}) {
+    const std::string text = d->to_string();
+    const auto dot = text.find('.');
+    if (dot != std::string::npos)
+      digits = std::max(digits, static_cast<int>(text.size() - dot - 1));
+  }
+  const auto sum = core::Decimal::checked_add(bar.high, bar.low);
+  const auto sum3 = sum ? core::Decimal::checked_add(*sum, bar.close) : sum;
+  const auto typical = sum3 ? core::Decimal::checked_div(*sum3, core::Decimal::from_int(3)) : sum3;
+  if (!typical) return;
+  bar.vwap = typical->round(std::min(digits + 4, core::Decimal::kScale));
+  bar.quote_volume =
+      core::Decimal::checked_mul(bar.vwap, bar.volume).value_or(core::Decimal::zero());
+}
+
 std::string format_candles_csv(const std::vector<core::Bar>& bars, CandleFormat format,
                                CandleTimeFormat time_format, bool with_trades) {
   std::string out;

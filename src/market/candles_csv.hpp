@@ -39,6 +39,21 @@ core::Result<CandleFile> read_candles_csv(const std::filesystem::path& path,
 // The interval a Kraken OHLCVT file name announces: "XBTUSD_60.csv" -> 60; 0 when it names none.
 int interval_from_file_name(const std::filesystem::path& path);
 
+// The pair a Kraken OHLCVT file name announces, as written: "ETHUSD_1.csv" -> "ETHUSD"; empty when
+// the name is not NAME_N.csv or NAME does not end in a currency Kraken quotes in (USD, USDT, EUR,
+// XBT, ...: "mydata_1.csv" names no pair).
+std::string pair_from_file_name(const std::filesystem::path& path);
+
+// Whether `pair` (a file name's, as pair_from_file_name gives it) is Kraken's name of `symbol`
+// (WS v2, "BTC/USDT"): its altname "XBTUSDT", "BTCUSDT", or the legacy key form "XXBTZUSD";
+// letters' case and separators ('_', '-', '/') do not matter.
+bool pair_names_symbol(std::string_view pair, std::string_view symbol);
+
+// A file without VWAP or quote volume (Kraken's OHLCVT files): vwap := the typical price
+// (high + low + close) / 3 and quote volume := vwap x volume, an approximation (a bar built from
+// trades or Kraken's REST OHLC has the exact VWAP). A bar with a VWAP already is left alone.
+void approximate_vwap(core::Bar& bar);
+
 enum class CandleTimeFormat : std::uint8_t { kUnixSeconds, kRfc3339 };
 
 // The header format (with `trades` as a 7th column when with_trades) or Kraken's OHLCVT.

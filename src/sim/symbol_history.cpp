@@ -128,7 +128,13 @@ void SymbolHistory::generate() {
   state.log_price += shift;
   state.anchor += shift;
   end_state_ = state;
-  next_trade_id_ = trade_id;
+  // Ids count up to the start time in microseconds, where the live trades go on: a simulator
+  // restarted later (same seed) issues ids above every one the earlier run issued, as Kraken's only
+  // grow, as long as it issued fewer than one trade a microsecond; the same start, the same ids.
+  const std::int64_t generated = trade_id - 1;
+  const std::int64_t live_first = std::max(params_.start.ns / 1000, generated + 1);
+  for (auto& s : seeds_) s.first_trade_id += live_first - generated - 1;
+  next_trade_id_ = live_first;
 
   minutes_.resize(history_minutes_);
   for (std::size_t m = 0; m < history_minutes_; ++m) {

@@ -1,9 +1,11 @@
 #pragma once
-// SymbolHistory: the past and present of one pair as the REST API and the ticker/ohlc channels see it.
-// A range of past minutes is generated at start-up from the seed (trades first, bars from the trades),
-// keeping per minute only the bar and the price state it started from: the trades of any past minute
-// are regenerated on demand, identically, for /0/public/Trades. Live trades append to it, so backfill
-// after a run sees one continuous series.
+// SymbolHistory: the past and present of one pair as the REST API and the ticker/ohlc channels see
+// it. A range of past minutes is generated at start-up from the seed (trades first, bars from the
+// trades), keeping per minute only the bar and the price state it started from: the trades of any
+// past minute are regenerated on demand, identically, for /0/public/Trades. Live trades append to
+// it, so backfill after a run sees one continuous series. Trade ids are consecutive and end just
+// below the start time in microseconds, the first live id: a restart later on issues no id of an
+// earlier run.
 #include <cstdint>
 #include <deque>
 #include <optional>

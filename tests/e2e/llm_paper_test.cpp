@@ -142,6 +142,8 @@ class LlmPaper : public ::testing::Test {
         "]\n"
         "strategy:\n  name: llm_consensus\n  params: {timeframe: \"1\", confidence: \"0.9\"}\n"
         "api:\n  enabled: false\n"
+        // The simulator runs 60x from now: its trades are stamped ahead of this host's clock.
+        "feed:\n  future_trade_tolerance: 0s\n"
         "metrics:\n  address: 127.0.0.1:0\n"
         "storage:\n  url: " +
         store_url_ +

@@ -151,8 +151,10 @@ class Restart : public ::testing::Test {
   // api section (none served by default).
   void write_config(const std::string& extra = {},
                     const std::string& api = "api:\n  enabled: false\n") {
+    // The simulator runs 60x from now: its trades are stamped ahead of this host's clock.
+    const bool feed_in_extra = extra.find("feed:\n") != std::string::npos;
     std::ofstream(dir_ / "tg4.yaml")
-        << extra
+        << extra << (feed_in_extra ? "" : "feed:\n  future_trade_tolerance: 0s\n")
         << "symbols: [BTC/USDT, XRP/USDT]\n"
            "strategy:\n  name: ema_cross\n  params: {fast: \"3\", slow: \"8\", atr_period: \"5\"}\n"
            // No start-up backfill: the restarts are the subject here (BackfillSim covers it).
@@ -171,7 +173,7 @@ class Restart : public ::testing::Test {
   std::string live_config() const {
     const std::string port = sim_port();
     return "app:\n  mode: live\n"
-           "feed:\n  auth_url: ws://127.0.0.1:" +
+           "feed:\n  future_trade_tolerance: 0s\n  auth_url: ws://127.0.0.1:" +
            port +
            "/v2-auth\n"
            "rest:\n  url: http://127.0.0.1:" +

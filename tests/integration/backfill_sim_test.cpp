@@ -204,6 +204,36 @@ TEST(BackfillSim, ImportsKrakenOhlcvtFiles) {
   EXPECT_NE(refused.stderr_text.find("XBTUSDT_60.csv"), std::string::npos) << refused.stderr_text;
 }
 
+// Kraken's files are named after their pair: ETHUSD_1.csv is not BTC/USDT's history, and must not
+// be stored (and marked synced) as such (market data audit D7). Imported bars get a VWAP.
+TEST(BackfillSim, AnImportOfAFileNamedForAnotherPairIsRefused) {
+  TempDir dir;
+  const std::string rows =
+      "1795899960,60000,60010,59990,60005,1.5,10\n"
+      "1795900020,60005,60020,60000,60010,2.5,12\n";
+  const auto eth = dir.file("ETHUSD_1.csv");
+  std::ofstream(eth) << rows;
+  const auto store = "sqlite:" + dir.file("i.db");
+  const auto refused = backfill(dir, store, {"--symbols", kSymbol, "--import", eth});
+  EXPECT_EQ(refused.code, 2) << refused.stderr_text;
+  EXPECT_NE(
+      refused.stderr_text.find("ETHUSD_1.csv: the file name says it holds ETHUSD, not BTC/USDT"),
+      std::string::npos)
+      << refused.stderr_text;
+  const auto window = core::Timestamp::from_seconds(1795899960);
+  EXPECT_TRUE(stored_bars(store, window, window + 10min).empty());
+  EXPECT_TRUE((*storage::open_store(store))->data_sync_status().value().empty());
+
+  const auto btc = dir.file("XBTUSDT_1.csv");
+  std::ofstream(btc) << rows;
+  const auto taken = backfill(dir, store, {"--symbols", kSymbol, "--import", btc});
+  ASSERT_EQ(taken.code, 0) << taken.stderr_text;
+  const auto bars = stored_bars(store, window, window + 10min);
+  ASSERT_EQ(bars.size(), 2u);
+  EXPECT_EQ(bars[0].vwap, core::Decimal::must("60001.6667")) << "(high + low + close) / 3";
+  EXPECT_EQ(bars[1].vwap, core::Decimal::must("60010"));
+}
+
 TEST(BackfillSim, UnknownSymbolIsReportedAndFails) {
   Sim s;
   const auto r = backfill(s.dir, "sqlite:" + s.dir.file("d.db"),
@@ -226,6 +256,9 @@ std::string paper_config(const TempDir& dir, const std::string& rest_url, const 
                       << (paced ? "\n  rate_counter_max: 1\n  rate_decay_per_s: 2\n"
                                 : "\n  rate_counter_max: 1000\n  rate_decay_per_s: 100\n")
                       << "history:\n  backfill_days: " << days << "\n"
+                      // The simulator runs 60x from now: its trades are stamped ahead of this
+                      // host's clock, which a node on Kraken would reject.
+                      << "feed:\n  future_trade_tolerance: 0s\n"
                       << "api:\n  enabled: false\n"
                       << "metrics:\n  address: 127.0.0.1:0\n"
                       << "storage:\n  url: " << store << "\n";

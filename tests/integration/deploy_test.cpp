@@ -214,7 +214,8 @@ TEST(Deploy, AlertRulesCoverWhatTheOperatorMustHear) {
         "tg4_portfolio_drawdown_ratio", "tg4_store_spool_bytes", "tg4_redis_up",
         "tg4_redis_configured", "tg4_venue_up", "tg4_order_problems_total",
         "tg4_venue_fill_repairs_total", "tg4_llm_budget_spent_usd", "tg4_llm_budget_warn_usd",
-        "tg4_llm_budget_daily_usd", "tg4_agents_degradation_level"}) {
+        "tg4_llm_budget_daily_usd", "tg4_agents_degradation_level", "tg4_market_data_stale",
+        "tg4_bar_rejected_trades_total"}) {
     EXPECT_NE(all.find(metric), std::string::npos) << "no alert on " << metric;
   }
 }

@@ -176,10 +176,10 @@ bool same_bar(const core::Bar& a, const core::Bar& b) {
 // the batch, a duplicate and a late trade.
 TEST(BarAggregator, ABatchOfTradesIsEachTradeInTurn) {
   const std::vector<core::Trade> trades{
-      trade(1, "10", "1", at(5)),         trade(1, "5", "2", at(6), "ETH/USD"),
-      trade(2, "11", "0.5", at(20)),      trade(2, "6", "1", at(61), "ETH/USD"),
-      trade(2, "12", "1", at(30)),        trade(3, "9", "0.25", at(70)),
-      trade(4, "9.5", "1", at(5 * 60)),   trade(3, "7", "1", at(4 * 60), "ETH/USD"),
+      trade(1, "10", "1", at(5)),           trade(1, "5", "2", at(6), "ETH/USD"),
+      trade(2, "11", "0.5", at(20)),        trade(2, "6", "1", at(61), "ETH/USD"),
+      trade(2, "11", "0.5", at(20)),        trade(3, "9", "0.25", at(70)),
+      trade(4, "9.5", "1", at(5 * 60)),     trade(3, "7", "1", at(4 * 60), "ETH/USD"),
       trade(9, "8", "1", at(62), "ETH/USD")};
   Collector one_by_one, batched;
   BarAggregator a(one_by_one.sink()), b(batched.sink());
@@ -323,8 +323,9 @@ TEST(BarAggregator, StoredMinutesRollUpAndTheBucketInProgressGoesOnLive) {
   EXPECT_EQ(c.of(5)[0].close, Decimal::must("104"));
   EXPECT_EQ(c.of(5)[0].trades, 10);
 
-  EXPECT_EQ(agg.on_trade(trade(50, "999", "1", at(6 * 60 + 30))), BarAggregator::TradeResult::kLate)
-      << "00:06 is stored";
+  EXPECT_EQ(agg.on_trade(trade(50, "999", "1", at(6 * 60 + 30))),
+            BarAggregator::TradeResult::kDuplicate)
+      << "00:06 is stored: the subscription's trade snapshot repeats it";
   EXPECT_EQ(agg.on_trade(trade(51, "110", "1", at(7 * 60 + 5))),
             BarAggregator::TradeResult::kApplied);
   agg.on_time(at(10 * 60));
@@ -335,10 +336,217 @@ TEST(BarAggregator, StoredMinutesRollUpAndTheBucketInProgressGoesOnLive) {
   EXPECT_EQ(rolled.high, Decimal::must("110"));
   EXPECT_EQ(rolled.trades, 5);
   EXPECT_EQ(agg.stats().partial_bars, 1u) << "the first live minute may miss trades";
-  EXPECT_EQ(agg.stats().late_trades, 1u);
+  EXPECT_EQ(agg.stats().duplicate_trades, 1u);
+  EXPECT_EQ(agg.stats().late_trades, 0u) << "nothing was missed";
 
   agg.on_history(candle(3, "1", "1", "1", "1", "1", 1));
   EXPECT_EQ(c.bars.size(), 10u) << "history older than the closed minutes is ignored";
+}
+
+}  // namespace
+}  // namespace tg4::market
+
+// What reaches the aggregator from a real feed: trades after their minute, ids out of order or
+// numbered anew, times that have not come, prices no trade has (market data audit D1-D4).
+namespace tg4::market {
+namespace {
+
+core::Trade received_at(core::Trade t, Timestamp received) {
+  t.received = received;
+  return t;
+}
+
+struct Revisions {
+  std::vector<std::pair<core::Bar, bool>> seen;
+  BarAggregator::RevisionSink sink() {
+    return [this](const core::Bar& b, bool partial) { seen.emplace_back(b, partial); };
+  }
+};
+
+TEST(BarAggregator, ATradeLaterThanTheGraceRevisesItsClosedMinute) {
+  Collector c;
+  Revisions r;
+  BarAggregator agg(c.sink(),
+                    {.rollups = {}, .close_delay = std::chrono::seconds(2), .revise_minutes = 10});
+  agg.set_revision_sink(r.sink());
+  (void)agg.on_trade(trade(1, "9", "1", at(-1)));  // minute -1: the first, partial
+  (void)agg.on_trade(trade(2, "10", "1", at(5)));
+  (void)agg.on_trade(trade(3, "12", "0.5", at(30)));
+  agg.on_time(at(62));
+  ASSERT_EQ(c.of(1).size(), 2u);
+  EXPECT_EQ(c.of(1)[1].trades, 2);
+
+  // 3.5 s after its minute ended: beyond the grace. Its minute's bar is revised, once.
+  EXPECT_EQ(agg.on_trade(trade(4, "11", "2", at(59, 500))), BarAggregator::TradeResult::kRevised);
+  EXPECT_EQ(agg.on_trade(trade(4, "11", "2", at(59, 500))), BarAggregator::TradeResult::kDuplicate)
+      << "a repeat of it revises nothing";
+  EXPECT_TRUE(r.seen.empty()) << "revisions go out on the clock";
+  agg.on_time(at(63));
+  ASSERT_EQ(r.seen.size(), 1u);
+  const core::Bar& revised = r.seen[0].first;
+  EXPECT_FALSE(r.seen[0].second);
+  EXPECT_EQ(revised.open_time, at(0));
+  EXPECT_EQ(revised.trades, 3);
+  EXPECT_EQ(revised.open, Decimal::must("10"));
+  EXPECT_EQ(revised.high, Decimal::must("12"));
+  EXPECT_EQ(revised.close, Decimal::must("11")) << "the latest trade of the minute";
+  EXPECT_EQ(revised.volume, Decimal::must("3.5"));
+  EXPECT_EQ(revised.quote_volume, Decimal::must("38"));
+  EXPECT_EQ(revised.vwap,
+            Decimal::div(Decimal::must("38"), Decimal::must("3.5"), core::Rounding::kHalfEven));
+  agg.on_time(at(64));
+  EXPECT_EQ(r.seen.size(), 1u) << "emitted once per revision";
+
+  // Minute 1 had no trade while we watched; minute 2 is open. A late trade of minute 1 is its bar.
+  (void)agg.on_trade(trade(5, "13", "1", at(125)));
+  EXPECT_EQ(agg.on_trade(trade(6, "14", "1", at(70))), BarAggregator::TradeResult::kRevised);
+  // Before the first minute watched, nothing is known: only counted.
+  EXPECT_EQ(agg.on_trade(trade(7, "15", "1", at(-70))), BarAggregator::TradeResult::kLate);
+  agg.on_time(at(126));
+  ASSERT_EQ(r.seen.size(), 2u);
+  EXPECT_EQ(r.seen[1].first.open_time, at(60));
+  EXPECT_EQ(r.seen[1].first.trades, 1);
+  EXPECT_EQ(agg.stats().late_trades, 3u);
+  EXPECT_EQ(agg.stats().revised_bars, 2u);
+  EXPECT_EQ(agg.open_bar("BTC/USD")->trades, 1) << "the open minute is untouched";
+}
+
+TEST(BarAggregator, WithoutRevisionsALateTradeIsOnlyCounted) {
+  Collector c;
+  Revisions r;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  agg.set_revision_sink(r.sink());
+  (void)agg.on_trade(trade(1, "10", "1", at(5)));
+  agg.on_time(at(60));
+  EXPECT_EQ(agg.on_trade(trade(2, "11", "1", at(59))), BarAggregator::TradeResult::kLate);
+  agg.on_time(at(61));
+  EXPECT_TRUE(r.seen.empty());
+  EXPECT_EQ(agg.stats().late_trades, 1u);
+}
+
+TEST(BarAggregator, OneOutOfSequenceIdSilencesNothing) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  std::int64_t n = 0;
+  for (std::int64_t id = 1; id <= 10; ++id) (void)agg.on_trade(trade(id, "10", "1", at(++n)));
+  (void)agg.on_trade(trade(1'000'010, "10", "1", at(++n)));  // one id from nowhere
+  for (std::int64_t id = 11; id <= 100; ++id) {
+    EXPECT_EQ(agg.on_trade(trade(id, "10", "1", at(++n))), BarAggregator::TradeResult::kApplied)
+        << "id " << id;
+  }
+  agg.on_time(at(200));
+  std::int64_t in_bars = 0;
+  for (const core::Bar& b : c.of(1)) in_bars += b.trades;
+  EXPECT_EQ(in_bars, 101);
+  EXPECT_EQ(agg.stats().duplicate_trades, 0u);
+  EXPECT_EQ(agg.stats().id_resets, 0u);
+}
+
+TEST(BarAggregator, ARenumberedExchangeIsTakenCountedAndItsMinutePartial) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  std::vector<std::pair<std::int64_t, std::int64_t>> resets;
+  agg.set_id_reset_sink([&](const core::Trade& t, std::int64_t highest) {
+    resets.emplace_back(t.trade_id, highest);
+  });
+  for (std::int64_t id = 500; id <= 510; ++id)
+    (void)agg.on_trade(trade(id, "10", "1", at(id - 500)));
+  agg.on_time(at(60));
+  (void)agg.on_trade(trade(511, "10", "1", at(61)));
+  agg.on_time(at(120));
+  // A restarted simulator: ids again from below everything seen, at the present time.
+  EXPECT_EQ(agg.on_trade(trade(300, "11", "1", at(125))), BarAggregator::TradeResult::kApplied);
+  EXPECT_EQ(agg.on_trade(trade(301, "11", "1", at(126))), BarAggregator::TradeResult::kApplied);
+  // Or a known id for another trade: the same.
+  EXPECT_EQ(agg.on_trade(trade(301, "12", "1", at(190))), BarAggregator::TradeResult::kApplied);
+  ASSERT_EQ(resets.size(), 2u);
+  EXPECT_EQ(resets[0], std::make_pair(std::int64_t{300}, std::int64_t{511}));
+  EXPECT_EQ(resets[1], std::make_pair(std::int64_t{301}, std::int64_t{301}));
+  agg.on_time(at(240));
+  const auto minutes = c.of(1);
+  ASSERT_EQ(minutes.size(), 4u);
+  EXPECT_EQ(minutes[2].trades, 2);
+  EXPECT_EQ(agg.stats().id_resets, 2u);
+  EXPECT_EQ(agg.stats().partial_bars, 3u) << "the first minute and both renumbered ones";
+  // A reconnect's snapshot after that: the same ids at the same times.
+  EXPECT_EQ(agg.on_trade(trade(301, "12", "1", at(190))), BarAggregator::TradeResult::kDuplicate);
+}
+
+TEST(BarAggregator, TradesOutOfOrderWithinTheWindowAreTaken) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  (void)agg.on_trade(trade(10, "10", "1", at(1)));
+  (void)agg.on_trade(trade(12, "12", "1", at(3)));
+  EXPECT_EQ(agg.on_trade(trade(11, "11", "1", at(2))), BarAggregator::TradeResult::kApplied);
+  EXPECT_EQ(agg.on_trade(trade(11, "11", "1", at(2))), BarAggregator::TradeResult::kDuplicate);
+  EXPECT_EQ(agg.on_trade(trade(13, "13", "1", at(4))), BarAggregator::TradeResult::kApplied);
+  EXPECT_EQ(agg.open_bar("BTC/USD")->trades, 4);
+  EXPECT_EQ(agg.stats().id_resets, 0u);
+}
+
+TEST(BarAggregator, ATradeStampedAheadOfItsArrivalIsRejected) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {5, 10080}, .max_ahead = std::chrono::seconds(10)});
+  (void)agg.on_trade(received_at(trade(1, "10", "1", at(5)), at(5, 200)));
+  EXPECT_EQ(agg.on_trade(received_at(trade(2, "99", "1", at(86'400 + 6)), at(6, 100))),
+            BarAggregator::TradeResult::kFuture);
+  EXPECT_EQ(agg.on_trade(received_at(trade(3, "11", "1", at(7)), at(7, 100))),
+            BarAggregator::TradeResult::kApplied);
+  // Within the tolerance (a local clock a little behind the exchange's): taken.
+  EXPECT_EQ(agg.on_trade(received_at(trade(4, "12", "1", at(15)), at(8))),
+            BarAggregator::TradeResult::kApplied);
+  EXPECT_TRUE(c.bars.empty()) << "nothing closed early";
+  EXPECT_EQ(agg.open_bar("BTC/USD")->trades, 3);
+  EXPECT_EQ(agg.open_bar("BTC/USD")->high, Decimal::must("12"));
+  EXPECT_EQ(agg.stats().future_trades, 1u);
+  // Without a receive time (a replay, a backfill) there is no local clock to compare with.
+  EXPECT_EQ(agg.on_trade(trade(5, "13", "1", at(3600))), BarAggregator::TradeResult::kApplied);
+}
+
+// A refused trade is not taken: its id may be a real trade's, which then comes as no repeat, and
+// the sequence it continued has no gap.
+TEST(BarAggregator, ARefusedTradeTakesNoIdFromARealOne) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}, .max_ahead = std::chrono::seconds(10)});
+  std::vector<std::int64_t> resets;
+  agg.set_id_reset_sink([&](const core::Trade& t, std::int64_t) { resets.push_back(t.trade_id); });
+  (void)agg.on_trade(trade(1, "10", "1", at(-5)));  // minute -1: the first, partial
+  (void)agg.on_trade(trade(2, "10", "1", at(5)));
+  EXPECT_EQ(agg.on_trade(trade(3, "0", "1", at(6))), BarAggregator::TradeResult::kRejected);
+  EXPECT_EQ(agg.on_trade(trade(3, "11", "1", at(7))), BarAggregator::TradeResult::kApplied);
+  EXPECT_EQ(agg.on_trade(received_at(trade(4, "12", "1", at(86'400)), at(8))),
+            BarAggregator::TradeResult::kFuture);
+  EXPECT_EQ(agg.on_trade(trade(5, "13", "1", at(9))), BarAggregator::TradeResult::kApplied);
+  agg.on_time(at(60));
+  EXPECT_TRUE(resets.empty());
+  ASSERT_EQ(c.bars.size(), 2u);
+  EXPECT_EQ(c.bars[1].trades, 3);
+  EXPECT_EQ(agg.stats().partial_bars, 1u) << "minute 0 is whole: the refused ids were issued";
+}
+
+TEST(BarAggregator, ATradeOfAnEarlierMinuteDoesNotJoinTheOpenOne) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  (void)agg.on_trade(trade(1, "10", "1", at(5)));
+  (void)agg.on_trade(trade(2, "20", "1", at(125)));  // minute 2 opens, minute 0 closes
+  EXPECT_EQ(agg.on_trade(trade(3, "15", "1", at(70))), BarAggregator::TradeResult::kLate);
+  EXPECT_EQ(agg.open_bar("BTC/USD")->trades, 1);
+  EXPECT_EQ(agg.open_bar("BTC/USD")->low, Decimal::must("20"));
+}
+
+TEST(BarAggregator, AZeroPriceIsRejectedLikeANegativeOne) {
+  Collector c;
+  BarAggregator agg(c.sink(), {.rollups = {}});
+  (void)agg.on_trade(trade(1, "10", "1", at(5)));
+  EXPECT_EQ(agg.on_trade(trade(2, "0", "0.001", at(6))), BarAggregator::TradeResult::kRejected);
+  EXPECT_EQ(agg.on_trade(trade(3, "-1", "1", at(7))), BarAggregator::TradeResult::kRejected);
+  EXPECT_EQ(agg.on_trade(trade(4, "11", "1", at(8))), BarAggregator::TradeResult::kApplied);
+  agg.on_time(at(60));
+  ASSERT_EQ(c.bars.size(), 1u);
+  EXPECT_EQ(c.bars[0].low, Decimal::must("10"));
+  EXPECT_EQ(c.bars[0].trades, 2);
+  EXPECT_EQ(agg.stats().rejected_trades, 2u);
+  EXPECT_FALSE(c.bars[0].trades == 3) << "the zero trade is not in the bar";
 }
 
 }  // namespace

@@ -139,5 +139,39 @@ TEST(CandlesCsv, FilesOnDisk) {
   std::filesystem::remove_all(dir);
 }
 
+// Kraken names its OHLCVT files after the pair (market data audit D7): a file of another pair
+// must not be stored under the symbol given.
+TEST(CandlesCsv, AFileNameNamesItsPair) {
+  EXPECT_EQ(pair_from_file_name("/data/ETHUSD_1.csv"), "ETHUSD");
+  EXPECT_EQ(pair_from_file_name("XBTUSDT_1.csv"), "XBTUSDT");
+  EXPECT_EQ(pair_from_file_name("xrpxbt_5.CSV"), "xrpxbt");
+  EXPECT_EQ(pair_from_file_name("mydata_1.csv"), "") << "names no pair";
+  EXPECT_EQ(pair_from_file_name("prices.csv"), "");
+  EXPECT_TRUE(pair_names_symbol("XBTUSDT", "BTC/USDT"));
+  EXPECT_TRUE(pair_names_symbol("BTCUSDT", "BTC/USDT"));
+  EXPECT_TRUE(pair_names_symbol("XXBTZUSD", "BTC/USD"));
+  EXPECT_TRUE(pair_names_symbol("xrpxbt", "XRP/BTC"));
+  EXPECT_TRUE(pair_names_symbol("XDG_USD", "DOGE/USD"));
+  EXPECT_FALSE(pair_names_symbol("ETHUSD", "BTC/USDT"));
+  EXPECT_FALSE(pair_names_symbol("XBTUSD", "BTC/USDT")) << "USD is not USDT";
+  EXPECT_FALSE(pair_names_symbol("XRPUSDT", "XRP/BTC"));
+}
+
+TEST(CandlesCsv, AnOhlcvtBarGetsTheTypicalPriceAsItsVwap) {
+  core::Bar bar;
+  bar.open = Decimal::must("60000");
+  bar.high = Decimal::must("60010");
+  bar.low = Decimal::must("59990");
+  bar.close = Decimal::must("60005");
+  bar.volume = Decimal::must("1.5");
+  approximate_vwap(bar);
+  EXPECT_EQ(bar.vwap, Decimal::must("60001.6667"));
+  EXPECT_EQ(bar.quote_volume, Decimal::must("90002.50005"));
+  core::Bar exact = bar;
+  exact.vwap = Decimal::must("60002");
+  approximate_vwap(exact);
+  EXPECT_EQ(exact.vwap, Decimal::must("60002")) << "a VWAP the file had is kept";
+}
+
 }  // namespace
 }  // namespace tg4::market

@@ -51,7 +51,9 @@ TEST(SymbolHistory, SameSeedSameHistory) {
 
 TEST(SymbolHistory, RegeneratedTradesRebuildEveryMinuteBarExactly) {
   HistoryFixture f;
-  std::int64_t expected_id = 1;
+  std::int64_t total = 0;
+  for (const auto& m : f.history.minutes()) total += m.count;
+  std::int64_t expected_id = f.history.next_trade_id() - total;  // consecutive up to the live ones
   for (std::size_t m = 0; m < f.history.history_minutes(); ++m) {
     const auto trades = f.history.minute_trades(m);
     MinuteBar rebuilt;
@@ -80,7 +82,7 @@ TEST(SymbolHistory, TradesPaginateOverEverythingExactlyOnce) {
   for (const auto& m : f.history.minutes()) total += m.count;
   std::int64_t since = 0;
   std::int64_t seen = 0;
-  std::int64_t last_id = 0;
+  std::int64_t last_id = f.history.next_trade_id() - total - 1;
   std::int64_t last_time = 0;
   for (int page = 0; page < 1000; ++page) {
     const auto p = f.history.trades(since, 1000);
@@ -100,6 +102,26 @@ TEST(SymbolHistory, TradesPaginateOverEverythingExactlyOnce) {
   }
   EXPECT_EQ(seen, total);
   EXPECT_GT(total, 10000);
+}
+
+// A simulator restarted with the same seed must not number different trades with the ids an
+// earlier run sent (market data audit D5): the ids go on from the start time.
+TEST(SymbolHistory, IdsContinueFromTheStartTimeSoARestartReusesNone) {
+  const SimSymbol symbol = make_sim_symbol("BTC/USDT").value();
+  const PriceModel model(PriceModelParams{symbol.annual_volatility});
+  const SymbolHistory first(symbol, model, 7, HistoryParams{kStart, 1, 0.3});
+  const SymbolHistory same(symbol, model, 7, HistoryParams{kStart, 1, 0.3});
+  EXPECT_EQ(first.next_trade_id(), kStart.ns / 1000) << "the first live id is the start in µs";
+  EXPECT_EQ(same.next_trade_id(), first.next_trade_id()) << "the same start, the same ids";
+  EXPECT_EQ(same.recent_trades(50).front().trade_id, first.recent_trades(50).front().trade_id);
+  // The first run traded for a minute at 1000 trades a second; its restart comes after that.
+  const std::int64_t issued_by_first = first.next_trade_id() + 60 * 1000;
+  const SymbolHistory restarted(symbol, model, 7,
+                                HistoryParams{kStart + std::chrono::seconds(61), 1, 0.3});
+  EXPECT_GT(restarted.next_trade_id(), issued_by_first);
+  // Its history's ids stay below its live ones, consecutive.
+  const auto recent = restarted.recent_trades(50);
+  EXPECT_EQ(recent.back().trade_id, restarted.next_trade_id() - 1);
 }
 
 TEST(SymbolHistory, RecentTradesAreTheNewest) {

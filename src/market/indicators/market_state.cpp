@@ -28,7 +28,7 @@ const TimeframeState* SymbolMarket::timeframe(int interval_minutes) const {
 
 QualityFlags SymbolMarket::quality(core::Timestamp now) const {
   QualityFlags q;
-  q.stale = !last_update_.is_set() || now - last_update_ > QualityFlags::kStaleAfter;
+  q.stale = !last_update_.is_set() || now - last_update_ > stale_after_;
   q.too_few_candles =
       timeframes_.empty() || timeframes_.front().bar_count() < QualityFlags::kMinCandles;
   q.no_order_book = !book_.has_value();
@@ -72,8 +72,16 @@ const SymbolMarket* MarketState::find(std::string_view symbol) const {
 
 SymbolMarket& MarketState::symbol(const std::string& symbol) {
   auto it = symbols_.find(symbol);
-  if (it == symbols_.end()) it = symbols_.try_emplace(symbol, symbol, timeframes_, history_, scope_, full_timeframe_).first;
+  if (it == symbols_.end()) {
+    it = symbols_.try_emplace(symbol, symbol, timeframes_, history_, scope_, full_timeframe_).first;
+    it->second.set_stale_after(stale_after_);
+  }
   return it->second;
+}
+
+void MarketState::set_stale_after(core::Duration d) {
+  stale_after_ = d;
+  for (auto& [symbol, market] : symbols_) market.set_stale_after(d);
 }
 
 }  // namespace tg4::market

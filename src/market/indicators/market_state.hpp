@@ -17,7 +17,7 @@
 namespace tg4::market {
 
 struct QualityFlags {
-  bool stale = false;            // nothing new for more than kStaleAfter
+  bool stale = false;            // nothing new for more than the stale time (kStaleAfter)
   bool too_few_candles = false;  // fewer than kMinCandles closed bars on the base timeframe
   bool no_order_book = false;    // no valid book features
   bool ok() const { return !stale && !too_few_candles && !no_order_book; }
@@ -63,6 +63,7 @@ class SymbolMarket {
   core::Timestamp last_update() const { return last_update_; }
   // Flags relative to `now`; the base timeframe is the first one tracked.
   QualityFlags quality(core::Timestamp now) const;
+  void set_stale_after(core::Duration d) { stale_after_ = d; }
   std::optional<double> trend_alignment() const;
 
   // Updates (kernel only). A bar must be closed; bars of untracked intervals are ignored.
@@ -79,6 +80,7 @@ class SymbolMarket {
   std::optional<BookFeatures> book_;
   std::optional<core::Decimal> last_price_;
   core::Timestamp last_update_;
+  core::Duration stale_after_ = QualityFlags::kStaleAfter;
 };
 
 class MarketState {
@@ -95,6 +97,8 @@ class MarketState {
   SymbolMarket& symbol(const std::string& symbol);  // created on first use
   const std::map<std::string, SymbolMarket, std::less<>>& symbols() const { return symbols_; }
   const std::vector<int>& timeframes() const { return timeframes_; }
+  // A symbol with nothing new for longer is flagged stale (market.stale_after; SPEC §5 says 60 s).
+  void set_stale_after(core::Duration d);
 
   void on_bar(const core::Bar& bar, core::Timestamp received) {
     symbol(bar.symbol).on_bar(bar, received);
@@ -110,6 +114,7 @@ class MarketState {
   std::size_t history_;
   IndicatorScope scope_;
   int full_timeframe_;
+  core::Duration stale_after_ = QualityFlags::kStaleAfter;
   std::map<std::string, SymbolMarket, std::less<>> symbols_;
 };
 
