@@ -24,20 +24,9 @@ const fs::path kFrames = fs::path(TG4_SOURCE_DIR) / "tests/data/kraken_sim_sampl
 using Outcome = tg4::testing::CliOutcome;
 using tg4::testing::file_text;
 
-class BacktestCli : public ::testing::Test {
+class BacktestCli : public tg4::testing::CliDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tg4_backtest_cli_" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path write(const std::string& name, const std::string& text) {
-    const fs::path path = dir_ / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
+  BacktestCli() : CliDirTest("tg4_backtest_cli_") {}
 
   Outcome run(const std::vector<std::string>& args) {
     return tg4::testing::run_cli(dir_, TG4_BINARY, "backtest", args);
@@ -48,7 +37,6 @@ class BacktestCli : public ::testing::Test {
             "--param", "fast=5",          "--param",  "slow=13",  "--out",      out.string()};
   }
 
-  fs::path dir_;
 };
 
 TEST_F(BacktestCli, WritesTheOutputsAndTheSummary) {

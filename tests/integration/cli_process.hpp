@@ -1,7 +1,9 @@
 #pragma once
 // Running `tg4 <command> args…` as a child process for CLI tests: stdout captured through a pipe,
 // stderr through a file, the exit code decoded. Arguments are single-quoted for the shell.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -55,5 +57,29 @@ inline CliOutcome run_cli(const std::filesystem::path& dir, const std::string& b
   o.err = file_text(err);
   return o;
 }
+
+// A CLI test's own directory, `<temp>/<prefix><pid>`, made empty in SetUp and removed in TearDown;
+// write() puts a file in it.
+class CliDirTest : public ::testing::Test {
+ protected:
+  explicit CliDirTest(std::string prefix) : prefix_(std::move(prefix)) {}
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / (prefix_ + std::to_string(getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path write(const std::string& name, const std::string& text) {
+    const std::filesystem::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  std::filesystem::path dir_;
+
+ private:
+  std::string prefix_;
+};
 
 }  // namespace tg4::testing

@@ -43,19 +43,9 @@ std::vector<std::string> cells_of(const std::string& line) {
   return cells;
 }
 
-class IndicatorsCli : public ::testing::Test {
+class IndicatorsCli : public tg4::testing::CliDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tg4_indicators_cli_" + std::to_string(getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path write(const std::string& name, const std::string& text) {
-    const fs::path path = dir_ / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
+  IndicatorsCli() : CliDirTest("tg4_indicators_cli_") {}
 
   CliOutcome run(const std::vector<std::string>& args, const std::string& stdout_to = "") {
     return tg4::testing::run_cli(dir_, TG4_BINARY, "indicators", args, stdout_to);
@@ -74,7 +64,6 @@ class IndicatorsCli : public ::testing::Test {
     return text;
   }
 
-  fs::path dir_;
 };
 
 TEST_F(IndicatorsCli, WritesTheSpecColumnsForEveryCandle) {

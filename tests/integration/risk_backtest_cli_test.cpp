@@ -26,20 +26,9 @@ struct Candle {
   double open, high, low, close;
 };
 
-class RiskBacktestCli : public ::testing::Test {
+class RiskBacktestCli : public tg4::testing::CliDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tg4_risk_backtest_cli_" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path write(const std::string& name, const std::string& text) {
-    const fs::path path = dir_ / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
+  RiskBacktestCli() : CliDirTest("tg4_risk_backtest_cli_") {}
   // 1-minute candles from `start` (Unix seconds), volume 10 each.
   fs::path candles(const std::string& name, long start, const std::vector<Candle>& rows) {
     std::ostringstream csv;
@@ -71,7 +60,6 @@ class RiskBacktestCli : public ::testing::Test {
     return rows;
   }
 
-  fs::path dir_;
 };
 
 // Ten blocks of 14 flat bars at 100, then 100.6 and 99.9: ema_cross fast=2 slow=3 enters on the
