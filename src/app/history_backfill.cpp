@@ -123,27 +123,16 @@ BackfillReport HistoryBackfill::run(const kraken::RestPair& pair, BackfillRange 
 
 core::Result<std::size_t> HistoryBackfill::repair_recent(const kraken::RestPair& pair,
                                                          BackfillRange window, Timestamp now) {
-  const auto& symbol = pair.instrument.symbol;
   window.from = std::max(window.from, core::floor_to(now, minutes(1)) - ohlc_window());
   if (window.from >= window.to) return std::size_t{0};
-  auto stored = store_.bars(symbol, 1, {window.from, window.to});
+  auto stored = store_.bars(pair.instrument.symbol, 1, {window.from, window.to});
   if (!stored) return stored.error();
   std::set<std::int64_t> have;
   for (const core::Bar& bar : *stored) have.insert(bar.open_time.ns);
   if (auto s = stopped(); !s) return s.error();
-  auto page = rest_.ohlc(pair.altname, symbol, 1, window.from.seconds() - 60);
-  if (!page) return page.error();
-  BatchWriter out(store_);
-  std::size_t filled = 0;
-  for (auto& bar : page->bars) {
-    if (bar.open_time < window.from || bar.open_time >= window.to || bar.trades == 0 ||
-        have.contains(bar.open_time.ns))
-      continue;
-    if (auto s = out.add(std::move(bar)); !s) return s.error();
-    ++filled;
-  }
-  if (auto s = out.flush(); !s) return s.error();
-  return filled;
+  BackfillReport report;
+  if (auto s = fill_from_ohlc(pair, window, report, &have); !s) return s.error();
+  return report.bars;
 }
 
 // How far back OHLC reaches: 720 one-minute candles, and no more than history.ohlc_gap_limit.
@@ -165,12 +154,14 @@ BackfillReport& HistoryBackfill::failed(BackfillReport& report, const std::strin
 }
 
 core::Status HistoryBackfill::fill_from_ohlc(const kraken::RestPair& pair, BackfillRange gap,
-                                             BackfillReport& report) {
+                                             BackfillReport& report,
+                                             const std::set<std::int64_t>* stored) {
   auto page = rest_.ohlc(pair.altname, pair.instrument.symbol, 1, gap.from.seconds() - 60);
   if (!page) return page.error();
   BatchWriter out(store_);
   for (auto& bar : page->bars) {
     if (bar.open_time < gap.from || bar.open_time >= gap.to || bar.trades == 0) continue;
+    if (stored != nullptr && stored->contains(bar.open_time.ns)) continue;
     if (auto s = out.add(std::move(bar)); !s) return s;
     ++report.bars;
   }

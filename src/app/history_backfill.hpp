@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,8 +84,10 @@ class HistoryBackfill {
  private:
   std::chrono::minutes ohlc_window() const;
   BackfillReport& failed(BackfillReport& report, const std::string& message);
+  // `stored`: minutes (open time, ns) already in the store, left as they are.
   core::Status fill_from_ohlc(const kraken::RestPair& pair, BackfillRange gap,
-                              BackfillReport& report);
+                              BackfillReport& report,
+                              const std::set<std::int64_t>* stored = nullptr);
   core::Status fill_from_trades(const kraken::RestPair& pair, BackfillRange gap,
                                 BackfillReport& report);
   core::Status record_sync(const std::string& symbol, BackfillRange window, bool ok,

@@ -806,22 +806,22 @@ void Pipeline::on_bar_closed(const core::Bar& bar) {
 void Pipeline::on_history_bar(const core::Bar& bar) {
   market_.on_bar(bar, bar.open_time);
   if (bar.interval_minutes == options_.timeframes.front()) {
-    if (const market::SymbolMarket* symbol = market_.find(bar.symbol)) {
-      const market::TimeframeState* tf = symbol->timeframe(bar.interval_minutes);
-      if (tf != nullptr && tf->indicators().atr_14)
-        remember_atr(bar.symbol, *tf->indicators().atr_14);
-    }
+    if (const std::optional<double> atr = bar_atr(bar)) remember_atr(bar.symbol, *atr);
   }
   strategy_->on_bar(*context_, bar);
 }
 
-void Pipeline::watch_volatility(const core::Bar& bar) {
+std::optional<double> Pipeline::bar_atr(const core::Bar& bar) const {
   const market::SymbolMarket* symbol = market_.find(bar.symbol);
   const market::TimeframeState* tf = symbol ? symbol->timeframe(bar.interval_minutes) : nullptr;
-  if (tf == nullptr || !tf->indicators().atr_14) return;
-  const double atr = *tf->indicators().atr_14;
-  if (const std::optional<double> mean = remember_atr(bar.symbol, atr))
-    handle_risk_events(risk_.on_volatility(risk_state_, bar.symbol, atr, *mean, now()));
+  return tf != nullptr ? tf->indicators().atr_14 : std::nullopt;
+}
+
+void Pipeline::watch_volatility(const core::Bar& bar) {
+  const std::optional<double> atr = bar_atr(bar);
+  if (!atr) return;
+  if (const std::optional<double> mean = remember_atr(bar.symbol, *atr))
+    handle_risk_events(risk_.on_volatility(risk_state_, bar.symbol, *atr, *mean, now()));
 }
 
 std::optional<double> Pipeline::remember_atr(const std::string& symbol, double atr) {

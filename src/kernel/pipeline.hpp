@@ -157,6 +157,8 @@ class Pipeline {
   void on_history_bar(const core::Bar& bar);
   void mark(const std::string& symbol, core::Decimal price);
   void watch_volatility(const core::Bar& bar);
+  // ATR-14 of the bar's symbol and timeframe in the market state (which has the bar), once warm.
+  std::optional<double> bar_atr(const core::Bar& bar) const;
   // Puts a base-timeframe ATR into the symbol's window; the window's mean before it, once full.
   std::optional<double> remember_atr(const std::string& symbol, double atr);
 
